@@ -1,0 +1,207 @@
+//! The command line: `inspect`, `generate`, `check`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::diag::Diagnostics;
+use crate::mapping::compile::compile_str;
+use crate::mapping::generate::{generate, select};
+use crate::sources::LoadOptions;
+
+#[derive(Debug, Parser)]
+#[command(name = "soapbridge", version, about = "A JSON/REST face for legacy SOAP services")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show a WSDL's services, ports and operations, with input/output shapes.
+    Inspect {
+        /// The WSDL file.
+        wsdl: PathBuf,
+        /// Extra folder imports may read from (default: only the WSDL's folder tree).
+        #[arg(long = "allow-path")]
+        allow_paths: Vec<PathBuf>,
+        /// Catalog file: lines `URL = local/file.xsd` for schemas imported by absolute URL.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+    },
+    /// Write a mapping file for a WSDL (default: mappings/<wsdl name>.yaml).
+    Generate {
+        /// The WSDL file.
+        wsdl: PathBuf,
+        /// Output file; `-` prints to standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// The wsdl:service to map (default: the first with a SOAP port).
+        #[arg(long)]
+        service: Option<String>,
+        /// The wsdl:port to map (default: the first SOAP 1.1 port, else SOAP 1.2).
+        #[arg(long)]
+        port: Option<String>,
+        /// Overwrite an existing mapping file (it may hold reviewed edits).
+        #[arg(long)]
+        force: bool,
+        /// Extra folder imports may read from.
+        #[arg(long = "allow-path")]
+        allow_paths: Vec<PathBuf>,
+        /// Catalog file: lines `URL = local/file.xsd`.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+    },
+    /// Check mapping files against their WSDLs; exit status 0 only when all compile.
+    Check {
+        /// Mapping files or folders of them (default: mappings/).
+        mappings: Vec<PathBuf>,
+    },
+}
+
+/// Runs a command; `Ok(false)` means it ran and found problems (exit status 1).
+pub fn run(cli: Cli) -> anyhow::Result<bool> {
+    match cli.command {
+        Command::Inspect { wsdl, allow_paths, catalog } => {
+            let options = load_options(allow_paths, catalog.as_deref())?;
+            match crate::wsdl::load(&wsdl, &options) {
+                Ok(w) => {
+                    print!("{}", crate::inspect::render(&w));
+                    Ok(true)
+                }
+                Err(d) => report(&d),
+            }
+        }
+        Command::Generate { wsdl, output, service, port, force, allow_paths, catalog } => {
+            let options = load_options(allow_paths, catalog.as_deref())?;
+            let w = match crate::wsdl::load(&wsdl, &options) {
+                Ok(w) => w,
+                Err(d) => return report(&d),
+            };
+            let sel = select(&w, service.as_deref(), port.as_deref()).map_err(|m| anyhow::anyhow!("{}: {m}", wsdl.display()))?;
+            let output = output.unwrap_or_else(|| {
+                let stem = wsdl.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "service".into());
+                PathBuf::from("mappings").join(format!("{stem}.yaml"))
+            });
+            let to_stdout = output.as_os_str() == "-";
+            let out_dir = if to_stdout { std::env::current_dir()? } else { std::path::absolute(&output)?.parent().map(Path::to_path_buf).unwrap_or_default() };
+            let wsdl_ref = relative(&std::path::absolute(&wsdl)?, &out_dir);
+            let mut text = generate(&w, &wsdl_ref, sel);
+            if let Some(catalog) = &catalog {
+                text.push_str("catalog:\n");
+                for (url, local) in &options.catalog {
+                    let _ = catalog;
+                    text.push_str(&format!("  {}: {}\n", crate::mapping::generate::yaml_str(url), crate::mapping::generate::yaml_str(&relative(&std::path::absolute(local)?, &out_dir))));
+                }
+            }
+            // The generated file must pass `check` as it is: prove it before writing.
+            let probe = if to_stdout { out_dir.join("generated.yaml") } else { std::path::absolute(&output)? };
+            if let Err(d) = compile_str(&probe, &text) {
+                eprintln!("{d}");
+                bail!("the generated mapping does not compile; this is a soapbridge bug, please report it with the WSDL");
+            }
+            if to_stdout {
+                print!("{text}");
+            } else {
+                if output.exists() && !force {
+                    bail!("{} exists and may hold reviewed edits; pass --force to overwrite it, or -o another file", output.display());
+                }
+                if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                }
+                std::fs::write(&output, &text).with_context(|| format!("cannot write {}", output.display()))?;
+                let routes = text.matches("\n    route: ").count();
+                eprintln!("wrote {} ({routes} routes)", output.display());
+            }
+            Ok(true)
+        }
+        Command::Check { mappings } => {
+            let files = mapping_files(if mappings.is_empty() { vec![PathBuf::from("mappings")] } else { mappings })?;
+            if files.is_empty() {
+                bail!("no mapping files (*.yaml) found");
+            }
+            let mut ok = true;
+            for f in files {
+                match crate::mapping::compile_file(&f) {
+                    Ok(c) => {
+                        let svc = &c.wsdl.services[c.service];
+                        println!("ok {}: {} routes (service {}, port {}, {})", f.display(), c.routes.len(), svc.name, svc.ports[c.port].name, c.soap);
+                    }
+                    Err(d) => {
+                        eprintln!("{d}");
+                        eprintln!("FAILED {}: {} problem(s)", f.display(), d.0.len());
+                        ok = false;
+                    }
+                }
+            }
+            Ok(ok)
+        }
+    }
+}
+
+fn report(d: &Diagnostics) -> anyhow::Result<bool> {
+    eprintln!("{d}");
+    Ok(false)
+}
+
+fn load_options(allow_paths: Vec<PathBuf>, catalog: Option<&Path>) -> anyhow::Result<LoadOptions> {
+    let mut options = LoadOptions { allow_paths, ..LoadOptions::default() };
+    if let Some(file) = catalog {
+        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read catalog {}", file.display()))?;
+        let dir = file.parent().unwrap_or(Path::new(""));
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some((url, local)) = line.rsplit_once(" = ") else {
+                bail!("{}:{}: expected `URL = local/file.xsd`", file.display(), i + 1);
+            };
+            options.catalog.insert(url.trim().to_string(), std::path::absolute(dir.join(local.trim()))?);
+        }
+    }
+    Ok(options)
+}
+
+/// `*.yaml` / `*.yml` files among the arguments, folders expanded (sorted).
+fn mapping_files(args: Vec<PathBuf>) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for a in args {
+        if a.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&a)
+                .with_context(|| format!("cannot read {}", a.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+                .collect();
+            entries.sort();
+            out.extend(entries);
+        } else {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
+/// `target` relative to the folder `from`, with `/` separators (both absolute).
+pub fn relative(target: &Path, from: &Path) -> String {
+    let norm = |p: &Path| -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        for c in p.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    v.pop();
+                }
+                std::path::Component::CurDir => {}
+                c => v.push(c.as_os_str().to_string_lossy().into_owned()),
+            }
+        }
+        v
+    };
+    let t = norm(target);
+    let f = norm(from);
+    let common = t.iter().zip(&f).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), f.len() - common).collect();
+    parts.extend(t[common..].iter().cloned());
+    parts.join("/")
+}

@@ -1,0 +1,14 @@
+//! soapbridge: a JSON/REST face for legacy SOAP services.
+//!
+//! The flow, in module order: [`sources`] reads an integrator's WSDL/XSD files offline,
+//! [`xsd`] compiles their schemas into a type graph, [`wsdl`] resolves the service model,
+//! [`mapping`] turns a mapping file plus that model into checked routes. [`cli::run`] is the entry.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod diag;
+pub mod inspect;
+pub mod mapping;
+pub mod sources;
+pub mod wsdl;
+pub mod xsd;

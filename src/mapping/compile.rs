@@ -1,0 +1,501 @@
+//! Mapping file + WSDL model -> checked routes. Every problem is reported with the mapping's
+//! `file:line`, and a hint; nothing is checked again per request.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_saphyr::Spanned;
+
+use super::format::{MappingFile, OperationSpec, parse_duration};
+use super::generate::{normalize, select};
+use super::naming::{Naming, json_keys};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::sources::LoadOptions;
+use crate::wsdl::shape::{Field, shape};
+use crate::wsdl::{self, SoapVersion, Style, Wsdl};
+
+/// A mapping, checked against its WSDL.
+#[derive(Debug)]
+pub struct Compiled {
+    pub file: PathBuf,
+    pub wsdl: Arc<Wsdl>,
+    pub wsdl_path: PathBuf,
+    pub service: usize,
+    pub port: usize,
+    pub binding: usize,
+    pub soap: SoapVersion,
+    pub base_path: String,
+    pub naming: Naming,
+    pub upstream: UpstreamSettings,
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UpstreamSettings {
+    /// URL template (`${VAR}` resolved when serving); `None` = no address known.
+    pub url: Option<String>,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// (username, password) templates, resolved from the environment when serving.
+    pub basic_auth: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+    Patch,
+}
+
+impl Method {
+    fn parse(s: &str) -> Option<Method> {
+        Some(match s {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            "DELETE" => Method::Delete,
+            "PATCH" => Method::Patch,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+        }
+    }
+    pub fn has_body(self) -> bool {
+        !matches!(self, Method::Get | Method::Delete)
+    }
+}
+
+/// Where one input field's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Path(String),
+    Query(String),
+    Header(String),
+    /// The whole JSON body.
+    Body,
+    /// The JSON body's key of the field's name.
+    BodyKey,
+}
+
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub field: Field,
+    pub key: String,
+    pub source: Source,
+}
+
+/// One served operation.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub operation: String,
+    /// Index into the binding's operations.
+    pub binding_operation: usize,
+    pub method: Method,
+    /// Full path, base path included, with `{name}` placeholders.
+    pub path: String,
+    pub style: Style,
+    pub inputs: Vec<Input>,
+    pub outputs: Vec<(String, Field)>,
+    /// Index into `outputs` of the field that is the response body.
+    pub response: Option<usize>,
+    pub status: u16,
+    pub idempotent: bool,
+    pub faults: Vec<(String, u16)>,
+    pub line: u32,
+}
+
+/// Reads and checks one mapping file.
+pub fn compile_file(file: &Path) -> Result<Compiled, Diagnostics> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Diagnostic::new(file, 0, 0, format!("cannot read the mapping: {e}")))?;
+    compile_str(file, &text)
+}
+
+/// Checks a mapping's text; `file` names it in messages and anchors its relative paths.
+pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
+    let m: MappingFile = serde_saphyr::from_str(text).map_err(|e| {
+        let (line, col) = e.location().map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
+        let msg = e.to_string();
+        let msg = msg.lines().next().unwrap_or("").to_string();
+        let hint = if msg.contains("unknown field") {
+            "the mapping keys are documented in the README (mapping reference); check the spelling"
+        } else {
+            "the mapping file is YAML; see the README's mapping reference"
+        };
+        Diagnostic::new(file, line, col, msg).hint(hint)
+    })?;
+    let dir = file.parent().unwrap_or(Path::new(""));
+    let mut diags = Vec::new();
+    let d = |s: &Spanned<String>, message: String| Diagnostic::new(file, s.referenced.line() as u32, s.referenced.column() as u32, message);
+
+    let wsdl_path = dir.join(&m.wsdl.value);
+    let mut options = LoadOptions::default();
+    for (url, local) in &m.catalog.0 {
+        options.catalog.insert(url.value.clone(), dir.join(&local.value));
+    }
+    let wsdl = match wsdl::load(&wsdl_path, &options) {
+        Ok(w) => Arc::new(w),
+        Err(mut e) => {
+            let head = d(&m.wsdl, format!("the WSDL `{}` could not be loaded:", m.wsdl.value))
+                .hint("fix the problems below, or point `wsdl:` at the right file (relative to this mapping)");
+            e.0.insert(0, head);
+            return Err(e);
+        }
+    };
+    let sel = match select(&wsdl, m.service.as_ref().map(|s| s.value.as_str()), m.port.as_ref().map(|s| s.value.as_str())) {
+        Ok(s) => s,
+        Err(msg) => {
+            let at = m.port.as_ref().or(m.service.as_ref()).unwrap_or(&m.wsdl);
+            return Err(d(at, msg).hint("`service:` and `port:` name a wsdl:service and one of its wsdl:ports").into());
+        }
+    };
+    let port = &wsdl.services[sel.service].ports[sel.port];
+    let binding_index = port.binding;
+    let binding = &wsdl.bindings[binding_index];
+    let soap = binding.soap.expect("select() returns SOAP ports only");
+    let pt = &wsdl.port_types[binding.port_type];
+
+    let base_path = match &m.base_path {
+        None => String::new(),
+        Some(b) => {
+            let v = b.value.trim_end_matches('/');
+            if !b.value.starts_with('/') || b.value.contains(['{', '}', '?', '#', ' ']) {
+                diags.push(d(b, format!("base_path `{}` must start with `/` and hold no placeholders, `?`, `#` or spaces", b.value)).hint("e.g. base_path: /api/crm/v1"));
+            }
+            v.to_string()
+        }
+    };
+
+    let upstream = upstream(file, &m, port.address.clone(), &mut diags);
+
+    let mut routes = Vec::new();
+    let mut seen_ops = HashSet::new();
+    let mut route_lines: HashMap<String, (u32, String)> = HashMap::new();
+    for (name, spec) in &m.operations.0 {
+        let op_name = &name.value;
+        if !seen_ops.insert(op_name.clone()) {
+            diags.push(d(name, format!("operation `{op_name}` is mapped twice")).hint("keep one entry per operation"));
+            continue;
+        }
+        let Some(bi) = binding.operations.iter().position(|o| &o.name == op_name) else {
+            let near = closest(op_name, binding.operations.iter().map(|o| o.name.as_str()));
+            diags.push(d(name, format!("no operation `{op_name}` in binding `{}` (port `{}`)", binding.name.local, port.name)).hint(match near {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => "operation names are the WSDL's, case-sensitive; `soapbridge inspect` lists them".to_string(),
+            }));
+            continue;
+        };
+        let bop = &binding.operations[bi];
+        let op = &pt.operations[bop.operation];
+        let input = shape(&wsdl, bop.style, &bop.input, op.input).fields;
+        let output = shape(&wsdl, bop.style, &bop.output, op.output).fields;
+        if let Some(route) = compile_operation(file, &m, name, spec, &wsdl, bi, bop.style, &input, &output, &op.faults, &base_path, &mut diags) {
+            let key = format!("{} {}", route.method.as_str(), normalize(&route.path));
+            if let Some((line, other)) = route_lines.get(&key) {
+                diags.push(d(&spec.route, format!("route `{} {}` collides with `{other}` (line {line})", route.method.as_str(), route.path))
+                    .hint("two operations cannot share a method and path; change one route"));
+            } else {
+                route_lines.insert(key, (spec.route.referenced.line() as u32, op_name.clone()));
+                routes.push(route);
+            }
+        }
+    }
+    if m.operations.0.is_empty() {
+        diags.push(Diagnostic::new(file, 0, 0, "the mapping serves no operations").hint("list operations under `operations:`"));
+    }
+    if !diags.is_empty() {
+        return Err(Diagnostics(diags));
+    }
+    Ok(Compiled {
+        file: file.to_path_buf(),
+        wsdl: wsdl.clone(),
+        wsdl_path,
+        service: sel.service,
+        port: sel.port,
+        binding: binding_index,
+        soap,
+        base_path,
+        naming: m.naming,
+        upstream,
+        routes,
+    })
+}
+
+fn upstream(file: &Path, m: &MappingFile, address: Option<String>, diags: &mut Vec<Diagnostic>) -> UpstreamSettings {
+    let d = |s: &Spanned<String>, message: String| Diagnostic::new(file, s.referenced.line() as u32, s.referenced.column() as u32, message);
+    let mut u = UpstreamSettings { url: address, timeout: Duration::from_secs(30), connect_timeout: Duration::from_secs(3), basic_auth: None };
+    let Some(up) = &m.upstream else { return u };
+    if let Some(url) = &up.url {
+        if let Err(msg) = check_template(&url.value) {
+            diags.push(d(url, msg).hint("write `${NAME}` or `${NAME:-default}`"));
+        } else if !url.value.starts_with("http://") && !url.value.starts_with("https://") && !url.value.starts_with("${") {
+            diags.push(d(url, format!("upstream url `{}` must be http:// or https://", url.value)));
+        }
+        u.url = Some(url.value.clone());
+    }
+    for (field, target) in [(&up.timeout, &mut u.timeout), (&up.connect_timeout, &mut u.connect_timeout)] {
+        if let Some(t) = field {
+            match parse_duration(&t.value) {
+                Some(v) if !v.is_zero() => *target = v,
+                _ => diags.push(d(t, format!("`{}` is not a duration", t.value)).hint("write e.g. `500ms`, `10s` or `2m`")),
+            }
+        }
+    }
+    if let Some(auth) = &up.auth {
+        for s in [&auth.basic.username, &auth.basic.password] {
+            if !s.value.trim_start().starts_with("${") {
+                diags.push(d(s, "credentials must come from the environment, not the mapping file".to_string())
+                    .hint("write `${CRM_PASSWORD}` and set CRM_PASSWORD when serving"));
+            } else if let Err(msg) = check_template(&s.value) {
+                diags.push(d(s, msg));
+            }
+        }
+        u.basic_auth = Some((auth.basic.username.value.clone(), auth.basic.password.value.clone()));
+    }
+    u
+}
+
+/// Checks `${VAR}` / `${VAR:-default}` syntax.
+fn check_template(s: &str) -> Result<(), String> {
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        let Some(end) = rest[i..].find('}') else { return Err(format!("unclosed `${{` in `{s}`")) };
+        let inner = &rest[i + 2..i + end];
+        let name = inner.split(":-").next().unwrap_or("");
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!("`${{{inner}}}` is not a valid environment variable reference"));
+        }
+        rest = &rest[i + end + 1..];
+    }
+    Ok(())
+}
+
+/// Replaces `${VAR}` / `${VAR:-default}` with the environment's values.
+pub fn expand_env(s: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let end = rest[i..].find('}').ok_or_else(|| format!("unclosed `${{` in `{s}`"))?;
+        let inner = &rest[i + 2..i + end];
+        let (name, default) = match inner.split_once(":-") {
+            Some((n, d)) => (n, Some(d)),
+            None => (inner, None),
+        };
+        match (std::env::var(name), default) {
+            (Ok(v), _) if !v.is_empty() => out.push_str(&v),
+            (_, Some(d)) => out.push_str(d),
+            _ => return Err(format!("environment variable `{name}` is not set")),
+        }
+        rest = &rest[i + end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compile_operation(
+    file: &Path,
+    m: &MappingFile,
+    name: &Spanned<String>,
+    spec: &OperationSpec,
+    wsdl: &Wsdl,
+    binding_operation: usize,
+    style: Style,
+    input: &[Field],
+    output: &[Field],
+    faults: &[(String, usize)],
+    base_path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Route> {
+    let d = |line: u32, col: u32, message: String| Diagnostic::new(file, line, col, message);
+    let at = |s: &Spanned<String>| (s.referenced.line() as u32, s.referenced.column() as u32);
+    let before = diags.len();
+    let (rl, rc) = at(&spec.route);
+    let route = spec.route.value.trim();
+    let (method, path) = match route.split_once(' ') {
+        Some((m_, p)) => (Method::parse(m_), p.trim()),
+        None => (None, route),
+    };
+    let Some(method) = method else {
+        diags.push(d(rl, rc, format!("route `{route}` must be `METHOD /path`")).hint("METHOD is GET, POST, PUT, PATCH or DELETE; e.g. `GET /customers/{id}`"));
+        return None;
+    };
+    let mut placeholders = Vec::new();
+    if !path.starts_with('/') || path.contains(['?', '#', ' ']) {
+        diags.push(d(rl, rc, format!("route path `{path}` must start with `/` and hold no `?`, `#` or spaces")));
+    }
+    for seg in path.split('/') {
+        if let Some(p) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            if p.is_empty() || !p.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+                diags.push(d(rl, rc, format!("path parameter `{{{p}}}` is not a plain name")));
+            } else if placeholders.contains(&p.to_string()) {
+                diags.push(d(rl, rc, format!("path parameter `{{{p}}}` appears twice")));
+            } else {
+                placeholders.push(p.to_string());
+            }
+        } else if seg.contains(['{', '}']) {
+            diags.push(d(rl, rc, format!("path segment `{seg}` mixes text and a parameter")).hint("a parameter takes a whole segment: `/customers/{id}`"));
+        }
+    }
+
+    let keys = json_keys(m.naming, &input.iter().map(|f| (f.name.as_str(), f.attribute)).collect::<Vec<_>>());
+    let mut inputs: Vec<Input> = input.iter().zip(&keys).map(|(f, k)| Input { field: f.clone(), key: k.clone(), source: Source::BodyKey }).collect();
+    let mut used_params = HashSet::new();
+    let mut body_field = false;
+    for (key, src) in &spec.request.0 {
+        let (kl, kc) = at(key);
+        let Some(i) = keys.iter().position(|k| *k == key.value) else {
+            let near = closest(&key.value, keys.iter().map(String::as_str));
+            diags.push(d(kl, kc, format!("operation `{}` has no input field `{}`", name.value, key.value)).hint(match near {
+                Some(n) => format!("did you mean `{n}`? (fields: {})", keys.join(", ")),
+                None if keys.is_empty() => "this operation takes no input fields".to_string(),
+                None => format!("its input fields are: {}", keys.join(", ")),
+            }));
+            continue;
+        };
+        let (sl, sc) = at(src);
+        let source = match src.value.split_once('.') {
+            Some(("path", p)) => Source::Path(p.to_string()),
+            Some(("query", p)) if !p.is_empty() => Source::Query(p.to_string()),
+            Some(("header", p)) if !p.is_empty() => Source::Header(p.to_string()),
+            None if src.value == "body" => Source::Body,
+            _ => {
+                diags.push(d(sl, sc, format!("`{}` is not a source", src.value)).hint("write `path.NAME`, `query.NAME`, `header.NAME` or `body`"));
+                continue;
+            }
+        };
+        let field = &input[i];
+        match &source {
+            Source::Path(p) => {
+                if !placeholders.contains(p) {
+                    diags.push(d(sl, sc, format!("`{}` names path parameter `{{{p}}}`, which route `{route}` does not have", src.value)));
+                } else if !used_params.insert(p.clone()) {
+                    diags.push(d(sl, sc, format!("path parameter `{{{p}}}` is bound twice")));
+                }
+                if !field.is_simple(&wsdl.schema) {
+                    diags.push(d(sl, sc, format!("field `{}` is structured or repeated and cannot come from a path segment", key.value)).hint("bind it to `body`, or leave it in the JSON body"));
+                }
+            }
+            Source::Query(_) | Source::Header(_) => {
+                let simple_list = field.max.is_many() && matches!(wsdl.schema.ty(field.type_id).kind, crate::xsd::TypeKind::Simple(_));
+                if !field.is_simple(&wsdl.schema) && !(simple_list && matches!(source, Source::Query(_))) {
+                    diags.push(d(sl, sc, format!("field `{}` is structured and cannot come from a {}", key.value, if matches!(source, Source::Query(_)) { "query parameter" } else { "header" })).hint("bind it to `body`, or leave it in the JSON body"));
+                }
+            }
+            Source::Body => {
+                if body_field {
+                    diags.push(d(sl, sc, "only one field can take the whole body".to_string()));
+                }
+                body_field = true;
+                if !method.has_body() {
+                    diags.push(d(sl, sc, format!("{} requests have no body", method.as_str())).hint("use POST/PUT/PATCH, or bind the field to path or query"));
+                }
+            }
+            Source::BodyKey => {}
+        }
+        inputs[i].source = source;
+    }
+    for p in &placeholders {
+        if !used_params.contains(p) {
+            diags.push(d(rl, rc, format!("path parameter `{{{p}}}` is not bound to an input field")).hint(format!("add `request: {{ <field>: path.{p} }}`")));
+        }
+    }
+    for inp in &inputs {
+        if inp.source == Source::BodyKey && inp.field.min > 0 && (!method.has_body() || body_field) {
+            let why = if body_field { "the body is taken by another field" } else { "this method has no body" };
+            diags.push(d(rl, rc, format!("required input field `{}` has no source ({why})", inp.key)).hint(format!("bind it under `request:`, e.g. `{}: query.{}`", inp.key, inp.key)));
+        }
+    }
+
+    let out_keys = json_keys(m.naming, &output.iter().map(|f| (f.name.as_str(), f.attribute)).collect::<Vec<_>>());
+    let response = match &spec.response {
+        None => None,
+        Some(r) => match out_keys.iter().position(|k| *k == r.value) {
+            Some(i) => Some(i),
+            None => {
+                let (l, c) = at(r);
+                diags.push(d(l, c, format!("operation `{}` has no output field `{}`", name.value, r.value)).hint(if out_keys.is_empty() {
+                    "this operation returns no fields; remove `response:`".to_string()
+                } else {
+                    format!("its output fields are: {}", out_keys.join(", "))
+                }));
+                None
+            }
+        },
+    };
+    let status = match &spec.status {
+        Some(s) if !(200..300).contains(&s.value) => {
+            diags.push(d(s.referenced.line() as u32, s.referenced.column() as u32, format!("status {} is not a success status", s.value)).hint("use 200-299"));
+            200
+        }
+        Some(s) => s.value,
+        None => 200,
+    };
+    let mut fault_map = Vec::new();
+    for (fname, st) in &spec.faults.0 {
+        let (l, c) = at(fname);
+        if !faults.iter().any(|(n, _)| *n == fname.value) {
+            let names: Vec<&str> = faults.iter().map(|(n, _)| n.as_str()).collect();
+            diags.push(d(l, c, format!("operation `{}` declares no fault `{}`", name.value, fname.value)).hint(if names.is_empty() {
+                "this operation declares no wsdl:fault".to_string()
+            } else {
+                format!("its faults are: {}", names.join(", "))
+            }));
+            continue;
+        }
+        if !(400..600).contains(&st.value) {
+            diags.push(d(st.referenced.line() as u32, st.referenced.column() as u32, format!("fault status {} is not an error status", st.value)).hint("use 400-599"));
+        }
+        fault_map.push((fname.value.clone(), st.value));
+    }
+    if diags.len() > before {
+        return None;
+    }
+    Some(Route {
+        operation: name.value.clone(),
+        binding_operation,
+        method,
+        path: format!("{base_path}{path}"),
+        style,
+        inputs,
+        outputs: out_keys.into_iter().zip(output.iter().cloned()).collect(),
+        response,
+        status,
+        idempotent: spec.idempotent.unwrap_or(method == Method::Get),
+        faults: fault_map,
+        line: rl,
+    })
+}
+
+/// The candidate nearest to `name` by edit distance, when it is close.
+fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lev = |a: &str, b: &str| -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1];
+            for (j, cb) in b.iter().enumerate() {
+                cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    };
+    candidates
+        .map(|c| (lev(&name.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(dist, c)| *dist <= 2.max(c.len() / 4))
+        .min_by_key(|(dist, _)| *dist)
+        .map(|(_, c)| c)
+}

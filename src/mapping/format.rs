@@ -1,0 +1,148 @@
+//! The mapping file format (YAML). One file per service; written by `soapbridge generate`, owned
+//! by the integrator afterwards. Unknown keys are errors. See the README's mapping reference.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{MapAccess, Visitor};
+use serde_saphyr::Spanned;
+
+use super::naming::Naming;
+
+/// A whole mapping file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MappingFile {
+    /// Path of the service's WSDL, relative to the mapping file. Required.
+    pub wsdl: Spanned<String>,
+    /// The `wsdl:service` to serve. Default: the WSDL's first service.
+    #[serde(default)]
+    pub service: Option<Spanned<String>>,
+    /// The `wsdl:port` of that service; picks the binding and with it the SOAP version.
+    /// Default: the service's first SOAP 1.1 port, else its first SOAP 1.2 port.
+    #[serde(default)]
+    pub port: Option<Spanned<String>>,
+    /// Where and how to call the legacy service. Default: the port's `soap:address`.
+    #[serde(default)]
+    pub upstream: Option<Upstream>,
+    /// Prefix of every route of this service, e.g. `/api/crm/v1`. Default: `/`.
+    #[serde(default)]
+    pub base_path: Option<Spanned<String>>,
+    /// JSON key naming: `camelCase` (default) or `preserve` (XML local names).
+    #[serde(default)]
+    pub naming: Naming,
+    /// Local copies of schemas the WSDL imports by absolute URL: `URL: path` (relative to this
+    /// file). Default: none. soapbridge never fetches anything from the network.
+    #[serde(default)]
+    pub catalog: OrderedMap<Spanned<String>, Spanned<String>>,
+    /// One entry per WSDL operation served, keyed by the operation's name. Required.
+    pub operations: OrderedMap<Spanned<String>, OperationSpec>,
+}
+
+/// `upstream:`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Upstream {
+    /// The service URL; `${VAR}` and `${VAR:-default}` are read from the environment.
+    /// Default: the port's `soap:address`.
+    #[serde(default)]
+    pub url: Option<Spanned<String>>,
+    /// Deadline for the whole upstream call, e.g. `10s`, `500ms`. Default: `30s`.
+    #[serde(default)]
+    pub timeout: Option<Spanned<String>>,
+    /// Connect timeout. Default: `3s`.
+    #[serde(default)]
+    pub connect_timeout: Option<Spanned<String>>,
+    /// Credentials sent to the upstream. Default: none.
+    #[serde(default)]
+    pub auth: Option<Auth>,
+}
+
+/// `upstream.auth:`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    /// HTTP basic authentication; values must come from the environment (`${VAR}`).
+    pub basic: Basic,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Basic {
+    pub username: Spanned<String>,
+    pub password: Spanned<String>,
+}
+
+/// `operations.<Name>:`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationSpec {
+    /// `METHOD /path/{param}` under `base_path`. Required.
+    pub route: Spanned<String>,
+    /// Where each input field comes from: `path.NAME`, `query.NAME`, `header.NAME`, or `body`
+    /// (the whole JSON body is that field). Fields not listed are read from the JSON body's keys.
+    /// Default: every field from the body.
+    #[serde(default)]
+    pub request: OrderedMap<Spanned<String>, Spanned<String>>,
+    /// The output field whose value is the JSON response body. Default: the whole output object.
+    #[serde(default)]
+    pub response: Option<Spanned<String>>,
+    /// HTTP status of a successful answer. Default: 200.
+    #[serde(default)]
+    pub status: Option<Spanned<u16>>,
+    /// Safe to retry when the connection failed before anything was sent. Default: true for GET.
+    #[serde(default)]
+    pub idempotent: Option<bool>,
+    /// WSDL fault name -> HTTP status (400-599). Default: unmapped faults follow the error table.
+    #[serde(default)]
+    pub faults: OrderedMap<Spanned<String>, Spanned<u16>>,
+}
+
+/// A YAML mapping kept in file order.
+#[derive(Debug)]
+pub struct OrderedMap<K, V>(pub Vec<(K, V)>);
+
+impl<K, V> Default for OrderedMap<K, V> {
+    fn default() -> Self {
+        OrderedMap(Vec::new())
+    }
+}
+
+impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<K, V> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V_<K, V>(PhantomData<(K, V)>);
+        impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for V_<K, V> {
+            type Value = OrderedMap<K, V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(OrderedMap(Vec::new()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry()? {
+                    out.push((k, v));
+                }
+                Ok(OrderedMap(out))
+            }
+        }
+        d.deserialize_map(V_(PhantomData))
+    }
+}
+
+/// Parses `10s`, `500ms`, `2m`, `1h` into a duration.
+pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n.parse().ok()?;
+    Some(match unit {
+        "ms" => std::time::Duration::from_millis(n),
+        "s" => std::time::Duration::from_secs(n),
+        "m" => std::time::Duration::from_secs(n.checked_mul(60)?),
+        "h" => std::time::Duration::from_secs(n.checked_mul(3600)?),
+        _ => return None,
+    })
+}

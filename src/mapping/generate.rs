@@ -1,0 +1,309 @@
+//! WSDL model -> a mapping file an integrator can review (deterministic: same WSDL, same bytes).
+//!
+//! Routes follow the operation's leading verb: Get/Find/List/Search/Query -> GET (simple inputs as
+//! a path parameter when there is one required `...Id`, else query parameters);
+//! Create/Add/Insert/Submit -> POST; Update/Set/Modify -> PUT; Delete/Remove/Cancel -> DELETE (like
+//! GET); anything else, or a GET/DELETE with structured inputs -> `POST /<operation-in-kebab-case>`
+//! with a JSON body. A route that would collide with an earlier one falls back to the latter form.
+
+use std::collections::HashSet;
+use std::fmt::Write;
+
+use super::naming::{Naming, json_keys, kebab, plural};
+use crate::wsdl::shape::{Field, shape};
+use crate::wsdl::{SoapVersion, Wsdl};
+use crate::xsd::TypeKind;
+
+/// Which service and port a mapping serves, by index.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection {
+    pub service: usize,
+    pub port: usize,
+}
+
+/// Picks a service and port by name, or the defaults: the first service with a SOAP port, and in
+/// it the first SOAP 1.1 port, else the first SOAP 1.2 port.
+pub fn select(wsdl: &Wsdl, service: Option<&str>, port: Option<&str>) -> Result<Selection, String> {
+    let soap = |si: usize, pi: usize| wsdl.bindings[wsdl.services[si].ports[pi].binding].soap;
+    let services: Vec<usize> = match service {
+        Some(name) => match wsdl.services.iter().position(|s| s.name == name) {
+            Some(i) => vec![i],
+            None => {
+                let names: Vec<&str> = wsdl.services.iter().map(|s| s.name.as_str()).collect();
+                return Err(format!("no service `{name}` in the WSDL (it has: {})", names.join(", ")));
+            }
+        },
+        None => (0..wsdl.services.len()).collect(),
+    };
+    for si in services.iter().copied() {
+        let ports = &wsdl.services[si].ports;
+        if let Some(name) = port {
+            return match ports.iter().position(|p| p.name == name) {
+                Some(pi) if soap(si, pi).is_some() => Ok(Selection { service: si, port: pi }),
+                Some(_) => Err(format!("port `{name}` is not bound to SOAP 1.1 or 1.2 (an HTTP binding?)")),
+                None => {
+                    let names: Vec<&str> = ports.iter().map(|p| p.name.as_str()).collect();
+                    Err(format!("no port `{name}` in service `{}` (it has: {})", wsdl.services[si].name, names.join(", ")))
+                }
+            };
+        }
+        let pick = (0..ports.len())
+            .find(|&pi| soap(si, pi) == Some(SoapVersion::V11))
+            .or_else(|| (0..ports.len()).find(|&pi| soap(si, pi) == Some(SoapVersion::V12)));
+        if let Some(pi) = pick {
+            return Ok(Selection { service: si, port: pi });
+        }
+    }
+    Err(if wsdl.services.is_empty() {
+        "the WSDL declares no wsdl:service, so there is nothing to call".to_string()
+    } else {
+        "no service in the WSDL has a SOAP 1.1 or SOAP 1.2 port".to_string()
+    })
+}
+
+/// A generated route for one operation.
+#[derive(Debug, Clone)]
+pub struct RouteDraft {
+    pub method: &'static str,
+    pub path: String,
+    /// (JSON key, source) bindings.
+    pub request: Vec<(String, String)>,
+    pub response: Option<String>,
+    pub status: Option<u16>,
+}
+
+const VERBS: &[(&str, &[&str])] = &[
+    ("GET", &["Get", "Find", "List", "Search", "Query"]),
+    ("POST", &["Create", "Add", "Insert", "Submit"]),
+    ("PUT", &["Update", "Set", "Modify"]),
+    ("DELETE", &["Delete", "Remove", "Cancel"]),
+];
+
+/// The HTTP method and the rest of the name (`GetCustomer` -> GET, `Customer`).
+fn verb(op: &str) -> Option<(&'static str, &'static str, &str)> {
+    for (method, words) in VERBS {
+        for w in *words {
+            if op.len() >= w.len() && op[..w.len()].eq_ignore_ascii_case(w) {
+                let rest = &op[w.len()..];
+                if rest.is_empty() || rest.starts_with(|c: char| c.is_uppercase() || c == '_' || c.is_ascii_digit()) {
+                    return Some((method, w, rest.trim_start_matches('_')));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `id`, `customerId`, `CustomerID`, `order_id`: a name that reads as an identifier.
+fn is_id(name: &str) -> bool {
+    if name.eq_ignore_ascii_case("id") {
+        return true;
+    }
+    let Some(stem) = name.strip_suffix("Id").or_else(|| name.strip_suffix("ID")) else {
+        return name.to_ascii_lowercase().ends_with("_id");
+    };
+    stem.chars().last().is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
+}
+
+/// Drafts the route of one operation; `taken` holds `METHOD path` forms already used.
+pub fn draft(wsdl: &Wsdl, op: &str, input: &[Field], output: &[Field], naming: Naming, taken: &mut HashSet<String>) -> RouteDraft {
+    let schema = &wsdl.schema;
+    let keys = json_keys(naming, &input.iter().map(|f| (f.name.as_str(), f.attribute)).collect::<Vec<_>>());
+    let out_keys = json_keys(naming, &output.iter().map(|f| (f.name.as_str(), f.attribute)).collect::<Vec<_>>());
+    let response = match output {
+        [f] if !f.attribute => Some(out_keys[0].clone()),
+        _ => None,
+    };
+    let fallback = kebab(op);
+    let mut d = RouteDraft { method: "POST", path: format!("/{fallback}"), request: Vec::new(), response, status: None };
+    if let Some((method, word, noun)) = verb(op) {
+        let noun = kebab(noun);
+        let all_simple = input.iter().all(|f| f.is_simple(schema));
+        match method {
+            "GET" | "DELETE" if all_simple => {
+                let required: Vec<usize> = (0..input.len()).filter(|&i| input[i].min > 0).collect();
+                let key = match required.as_slice() {
+                    [i] if is_id(&input[*i].name) || input.len() == 1 => Some(*i),
+                    _ => None,
+                };
+                let base = if noun.is_empty() {
+                    fallback.clone()
+                } else if key.is_some() || word != "Get" {
+                    plural(&noun)
+                } else {
+                    noun.clone()
+                };
+                d.method = method;
+                d.path = match key {
+                    Some(i) => format!("/{base}/{{{}}}", keys[i]),
+                    None => format!("/{base}"),
+                };
+                for (i, k) in keys.iter().enumerate() {
+                    let source = if Some(i) == key { "path" } else { "query" };
+                    d.request.push((k.clone(), format!("{source}.{k}")));
+                }
+            }
+            "POST" | "PUT" if !noun.is_empty() => {
+                d.method = method;
+                d.path = format!("/{}", plural(&noun));
+                if method == "POST" {
+                    d.status = Some(201);
+                }
+                if let [f] = input {
+                    if !f.max.is_many() && matches!(schema.ty(f.type_id).kind, TypeKind::Complex(_)) && !f.attribute {
+                        d.request.push((keys[0].clone(), "body".to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let norm = |d: &RouteDraft| format!("{} {}", d.method, normalize(&d.path));
+    if taken.contains(&norm(&d)) {
+        d = RouteDraft { method: "POST", path: format!("/{fallback}"), request: Vec::new(), response: d.response, status: None };
+        let mut n = 2;
+        while taken.contains(&norm(&d)) {
+            d.path = format!("/{fallback}-{n}");
+            n += 1;
+        }
+    }
+    taken.insert(norm(&d));
+    d
+}
+
+/// `/customers/{id}` -> `/customers/{}`: two routes with the same normal form collide.
+pub fn normalize(path: &str) -> String {
+    path.split('/')
+        .map(|s| if s.starts_with('{') && s.ends_with('}') { "{}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Fault name heuristics: NotFound -> 404, validation -> 400, permission -> 403, conflict -> 409.
+fn fault_status(name: &str) -> Option<u16> {
+    let l = name.to_ascii_lowercase();
+    if l.contains("notfound") || l.contains("not_found") || l.contains("unknown") || l.contains("nosuch") {
+        Some(404)
+    } else if l.contains("valid") || l.contains("argument") || l.contains("malformed") || l.contains("badrequest") {
+        Some(400)
+    } else if l.contains("denied") || l.contains("permission") || l.contains("forbidden") || l.contains("unauthori") {
+        Some(403)
+    } else if l.contains("conflict") || l.contains("duplicate") || l.contains("alreadyexists") {
+        Some(409)
+    } else {
+        None
+    }
+}
+
+/// Quotes a YAML scalar unless it is plainly safe.
+pub fn yaml_str(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || " _./{}-$:".contains(c))
+        && s.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '/' || c == '_')
+        && !s.ends_with(' ')
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !matches!(s.to_ascii_lowercase().as_str(), "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n")
+        && s.parse::<f64>().is_err();
+    if plain { s.to_string() } else { serde_json::to_string(s).unwrap_or_default() }
+}
+
+/// Writes the mapping file for one service/port of a WSDL.
+pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
+    let naming = Naming::CamelCase;
+    let service = &wsdl.services[sel.service];
+    let port = &service.ports[sel.port];
+    let binding = &wsdl.bindings[port.binding];
+    let pt = &wsdl.port_types[binding.port_type];
+    let version = binding.soap.map_or("?".to_string(), |v| v.to_string());
+    let mut y = String::new();
+    let _ = writeln!(y, "# soapbridge mapping, generated by `soapbridge generate` {} from {wsdl_ref}", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(y, "# (service {}, port {}, {version}). Review and edit it; `soapbridge check` validates it.", service.name, port.name);
+    let others: Vec<String> = wsdl.services.iter().flat_map(|s| s.ports.iter().map(move |p| format!("{}/{}", s.name, p.name)))
+        .filter(|n| *n != format!("{}/{}", service.name, port.name)).collect();
+    if !others.is_empty() {
+        let _ = writeln!(y, "# Other ports in the WSDL: {}.", others.join(", "));
+    }
+    let _ = writeln!(y, "wsdl: {}", yaml_str(wsdl_ref));
+    let _ = writeln!(y, "service: {}", yaml_str(&service.name));
+    let _ = writeln!(y, "port: {}", yaml_str(&port.name));
+    if let Some(addr) = &port.address {
+        let _ = writeln!(y, "upstream:\n  url: {}\n  timeout: 30s", yaml_str(addr));
+    }
+    let mut base = kebab(&service.name);
+    for suffix in ["-web-service", "-service", "-services", "-soap", "-ws"] {
+        if base.len() > suffix.len() && base.ends_with(suffix) {
+            base.truncate(base.len() - suffix.len());
+            break;
+        }
+    }
+    let _ = writeln!(y, "base_path: /api/{base}");
+    let _ = writeln!(y, "naming: {}", naming.as_str());
+    let _ = writeln!(y, "operations:");
+    let mut taken = HashSet::new();
+    for bop in &binding.operations {
+        let op = &pt.operations[bop.operation];
+        let input = shape(wsdl, bop.style, &bop.input, op.input).fields;
+        let output = shape(wsdl, bop.style, &bop.output, op.output).fields;
+        let d = draft(wsdl, &op.name, &input, &output, naming, &mut taken);
+        if let Some(doc) = &op.documentation {
+            let short: String = doc.chars().take(110).collect();
+            let _ = writeln!(y, "  # {}{}", short, if short.len() < doc.len() { "..." } else { "" });
+        }
+        let _ = writeln!(y, "  {}:", yaml_str(&op.name));
+        let _ = writeln!(y, "    route: {}", yaml_str(&format!("{} {}", d.method, d.path)));
+        if !d.request.is_empty() {
+            let _ = writeln!(y, "    request:");
+            for (k, v) in &d.request {
+                let _ = writeln!(y, "      {}: {}", yaml_str(k), yaml_str(v));
+            }
+        }
+        if let Some(r) = &d.response {
+            let _ = writeln!(y, "    response: {}", yaml_str(r));
+        }
+        if let Some(s) = d.status {
+            let _ = writeln!(y, "    status: {s}");
+        }
+        let faults: Vec<(&str, u16)> = op.faults.iter().filter_map(|(n, _)| fault_status(n).map(|s| (n.as_str(), s))).collect();
+        if !faults.is_empty() {
+            let _ = writeln!(y, "    faults:");
+            for (n, s) in faults {
+                let _ = writeln!(y, "      {}: {s}", yaml_str(n));
+            }
+        }
+    }
+    y
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verbs() {
+        assert_eq!(verb("GetCustomer"), Some(("GET", "Get", "Customer")));
+        assert_eq!(verb("getWeather"), Some(("GET", "Get", "Weather")));
+        assert_eq!(verb("Settle"), None);
+        assert_eq!(verb("Add"), Some(("POST", "Add", "")));
+        assert_eq!(verb("DeleteCustomer"), Some(("DELETE", "Delete", "Customer")));
+    }
+
+    #[test]
+    fn ids() {
+        assert!(is_id("customerId"));
+        assert!(is_id("ID"));
+        assert!(is_id("order_id"));
+        assert!(!is_id("paid"));
+        assert!(!is_id("Valid"));
+    }
+
+    #[test]
+    fn yaml_quoting() {
+        assert_eq!(yaml_str("GET /customers/{id}"), "GET /customers/{id}");
+        assert_eq!(yaml_str("true"), "\"true\"");
+        assert_eq!(yaml_str("a: b"), "\"a: b\"");
+        assert_eq!(yaml_str("http://x/y"), "http://x/y");
+        assert_eq!(yaml_str("12"), "\"12\"");
+        assert_eq!(yaml_str("*x"), "\"*x\"");
+    }
+}

@@ -1,0 +1,8 @@
+//! XML Schema: the compiled type graph ([`model`]), the built-in types ([`builtins`]), and the
+//! compiler from schema documents ([`compile`]).
+
+pub mod builtins;
+pub mod compile;
+pub mod model;
+
+pub use model::*;

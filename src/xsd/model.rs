@@ -1,0 +1,318 @@
+//! The compiled type graph: arenas of types, elements and attribute uses, addressed by ids.
+//!
+//! Recursive types are fine: a particle refers to an element by [`ElementId`], an element to its
+//! type by [`TypeId`], so cycles are just ids that point back.
+
+use std::collections::HashMap;
+use std::fmt;
+
+/// The XML Schema namespace.
+pub const XS: &str = "http://www.w3.org/2001/XMLSchema";
+/// The XML Schema instance namespace (`xsi:type`, `xsi:nil`).
+pub const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
+/// The `xml:` namespace.
+pub const XML: &str = "http://www.w3.org/XML/1998/namespace";
+/// SOAP 1.1 encoding.
+pub const SOAP11_ENC: &str = "http://schemas.xmlsoap.org/soap/encoding/";
+/// SOAP 1.2 encoding.
+pub const SOAP12_ENC: &str = "http://www.w3.org/2003/05/soap-encoding";
+
+/// A namespace-qualified name. `ns` is empty for names in no namespace.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QName {
+    pub ns: String,
+    pub local: String,
+}
+
+impl QName {
+    pub fn new(ns: impl Into<String>, local: impl Into<String>) -> QName {
+        QName { ns: ns.into(), local: local.into() }
+    }
+}
+
+impl fmt::Display for QName {
+    /// `{namespace}local`, or just `local` in no namespace (James Clark notation).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ns.is_empty() {
+            f.write_str(&self.local)
+        } else {
+            write!(f, "{{{}}}{}", self.ns, self.local)
+        }
+    }
+}
+
+/// Index of a [`Type`] in [`Schema::types`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub u32);
+/// Index of an [`Element`] in [`Schema::elements`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ElementId(pub u32);
+
+/// Where a declaration was written: index into [`Schema::files`], 1-based line and column.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SrcPos {
+    pub file: u32,
+    pub line: u32,
+    pub col: u32,
+}
+
+/// The compiled schema set of one WSDL (or one XSD).
+#[derive(Debug, Default)]
+pub struct Schema {
+    pub types: Vec<Type>,
+    pub elements: Vec<Element>,
+    pub global_types: HashMap<QName, TypeId>,
+    pub global_elements: HashMap<QName, ElementId>,
+    /// Head element -> the global elements that may substitute for it (transitively).
+    pub substitutes: HashMap<ElementId, Vec<ElementId>>,
+    /// Base type -> the named types derived from it (directly), for `xsi:type` polymorphism.
+    pub derived: HashMap<TypeId, Vec<TypeId>>,
+    /// Every file that took part, in load order (index 0 is the entry document).
+    pub files: Vec<std::path::PathBuf>,
+}
+
+impl Schema {
+    pub fn ty(&self, id: TypeId) -> &Type {
+        &self.types[id.0 as usize]
+    }
+    pub fn element(&self, id: ElementId) -> &Element {
+        &self.elements[id.0 as usize]
+    }
+    /// The built-in type `xs:<local>`.
+    pub fn builtin(&self, local: &str) -> Option<TypeId> {
+        self.global_types.get(&QName::new(XS, local)).copied()
+    }
+    /// `file:line:col` of a position, for messages.
+    pub fn pos(&self, pos: SrcPos) -> String {
+        let file = self.files.get(pos.file as usize).map(|p| p.display().to_string()).unwrap_or_default();
+        format!("{file}:{}:{}", pos.line, pos.col)
+    }
+    /// A short display name for a type: its QName's local part, or `(anonymous)`.
+    pub fn type_label(&self, id: TypeId) -> String {
+        match &self.ty(id).name {
+            Some(q) if q.ns == XS => format!("xs:{}", q.local),
+            Some(q) => q.local.clone(),
+            None => match &self.ty(id).kind {
+                TypeKind::Simple(s) => format!("({})", self.type_label(s.base_builtin)),
+                TypeKind::Complex(_) => "(anonymous)".to_string(),
+            },
+        }
+    }
+    /// Whether `derived` is `base` or derives from it by any number of steps.
+    pub fn derives_from(&self, derived: TypeId, base: TypeId) -> bool {
+        let mut cur = Some(derived);
+        let mut steps = 0;
+        while let Some(t) = cur {
+            if t == base {
+                return true;
+            }
+            steps += 1;
+            if steps > 1000 {
+                return false;
+            }
+            cur = self.ty(t).base;
+        }
+        false
+    }
+}
+
+/// A simple or complex type, named (global) or anonymous.
+#[derive(Debug, Clone)]
+pub struct Type {
+    pub name: Option<QName>,
+    /// The type this one derives from (`None` only for `xs:anyType`).
+    pub base: Option<TypeId>,
+    pub kind: TypeKind,
+    pub pos: SrcPos,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Simple(SimpleType),
+    Complex(ComplexType),
+}
+
+/// The built-in primitive (or special) type at the root of a simple type's derivation.
+/// Derived built-ins (`xs:int`, `xs:token`, ...) are simple types restricting these with facets,
+/// and keep their own name in [`SimpleType::builtin_name`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Primitive {
+    AnySimple,
+    String,
+    Boolean,
+    Decimal,
+    Float,
+    Double,
+    Duration,
+    DateTime,
+    Time,
+    Date,
+    GYearMonth,
+    GYear,
+    GMonthDay,
+    GDay,
+    GMonth,
+    HexBinary,
+    Base64Binary,
+    AnyUri,
+    QName,
+    Notation,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimpleType {
+    pub primitive: Primitive,
+    /// The nearest built-in type in the derivation chain (itself for built-ins): `xs:int` for a
+    /// restriction of `xs:int`. Drives the JSON representation.
+    pub base_builtin: TypeId,
+    pub variety: Variety,
+    pub facets: Facets,
+}
+
+#[derive(Debug, Clone)]
+pub enum Variety {
+    Atomic,
+    List(TypeId),
+    Union(Vec<TypeId>),
+}
+
+/// Constraining facets, as written (values stay lexical; validation interprets them).
+#[derive(Debug, Clone, Default)]
+pub struct Facets {
+    pub enumeration: Vec<String>,
+    /// Each restriction step's patterns; a value must match one pattern of every step.
+    pub patterns: Vec<Vec<String>>,
+    pub length: Option<u64>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub min_inclusive: Option<String>,
+    pub max_inclusive: Option<String>,
+    pub min_exclusive: Option<String>,
+    pub max_exclusive: Option<String>,
+    pub total_digits: Option<u32>,
+    pub fraction_digits: Option<u32>,
+    pub white_space: Option<WhiteSpace>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhiteSpace {
+    Preserve,
+    Replace,
+    Collapse,
+}
+
+#[derive(Debug, Clone)]
+pub struct ComplexType {
+    pub derivation: Derivation,
+    pub content: Content,
+    pub mixed: bool,
+    pub is_abstract: bool,
+    /// Attribute uses, inherited ones included (base first).
+    pub attributes: Vec<AttributeUse>,
+    pub any_attribute: Option<Wildcard>,
+    /// For a SOAP-encoded array (a restriction of `soapenc:Array` with `wsdl:arrayType`): the item type.
+    pub array_of: Option<TypeId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Derivation {
+    None,
+    Extension,
+    Restriction,
+}
+
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// No children, no text.
+    Empty,
+    /// Text of the given simple type (simpleContent).
+    Simple(TypeId),
+    /// Child elements (the effective content model, inherited particles first).
+    Elements(Particle),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaxOccurs {
+    Bounded(u32),
+    Unbounded,
+}
+
+impl MaxOccurs {
+    /// True when the particle can occur more than once (a JSON array).
+    pub fn is_many(self) -> bool {
+        !matches!(self, MaxOccurs::Bounded(0 | 1))
+    }
+}
+
+impl fmt::Display for MaxOccurs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MaxOccurs::Bounded(n) => write!(f, "{n}"),
+            MaxOccurs::Unbounded => f.write_str("*"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Particle {
+    pub min: u32,
+    pub max: MaxOccurs,
+    pub term: Term,
+}
+
+#[derive(Debug, Clone)]
+pub enum Term {
+    Element(ElementId),
+    Sequence(Vec<Particle>),
+    Choice(Vec<Particle>),
+    All(Vec<Particle>),
+    Any(Wildcard),
+}
+
+/// `xs:any` / `xs:anyAttribute`.
+#[derive(Debug, Clone)]
+pub struct Wildcard {
+    pub namespaces: NamespaceConstraint,
+    pub process: ProcessContents,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamespaceConstraint {
+    Any,
+    /// `##other`: any namespace but this one (the schema's target namespace) and no namespace.
+    Not(String),
+    /// An explicit list (`""` stands for `##local`).
+    List(Vec<String>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcessContents {
+    Strict,
+    Lax,
+    Skip,
+}
+
+#[derive(Debug, Clone)]
+pub struct Element {
+    /// The name as it appears in XML: namespace set when the element is qualified.
+    pub name: QName,
+    pub type_id: TypeId,
+    pub nillable: bool,
+    pub default: Option<String>,
+    pub fixed: Option<String>,
+    pub is_abstract: bool,
+    /// The head of this element's substitution group.
+    pub substitution_group: Option<ElementId>,
+    /// Global (top-level) declaration.
+    pub global: bool,
+    pub pos: SrcPos,
+}
+
+#[derive(Debug, Clone)]
+pub struct AttributeUse {
+    pub name: QName,
+    pub type_id: TypeId,
+    pub required: bool,
+    pub default: Option<String>,
+    pub fixed: Option<String>,
+}
