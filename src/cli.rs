@@ -43,6 +43,9 @@ pub enum Command {
         /// The wsdl:port to map (default: the first SOAP 1.1 port, else SOAP 1.2).
         #[arg(long)]
         port: Option<String>,
+        /// The wsdl:binding to map, for a WSDL without services.
+        #[arg(long)]
+        binding: Option<String>,
         /// Overwrite an existing mapping file (it may hold reviewed edits).
         #[arg(long)]
         force: bool,
@@ -73,13 +76,13 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
                 Err(d) => report(&d),
             }
         }
-        Command::Generate { wsdl, output, service, port, force, allow_paths, catalog } => {
+        Command::Generate { wsdl, output, service, port, binding, force, allow_paths, catalog } => {
             let options = load_options(allow_paths, catalog.as_deref())?;
             let w = match crate::wsdl::load(&wsdl, &options) {
                 Ok(w) => w,
                 Err(d) => return report(&d),
             };
-            let sel = select(&w, service.as_deref(), port.as_deref()).map_err(|m| anyhow::anyhow!("{}: {m}", wsdl.display()))?;
+            let sel = select(&w, service.as_deref(), port.as_deref(), binding.as_deref()).map_err(|m| anyhow::anyhow!("{}: {m}", wsdl.display()))?;
             let output = output.unwrap_or_else(|| {
                 let stem = wsdl.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "service".into());
                 PathBuf::from("mappings").join(format!("{stem}.yaml"))
@@ -88,10 +91,17 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
             let out_dir = if to_stdout { std::env::current_dir()? } else { std::path::absolute(&output)?.parent().map(Path::to_path_buf).unwrap_or_default() };
             let wsdl_ref = relative(&std::path::absolute(&wsdl)?, &out_dir);
             let mut text = generate(&w, &wsdl_ref, sel);
-            if let Some(catalog) = &catalog {
+            if !options.allow_paths.is_empty() {
+                text.push_str("allow_paths:\n");
+                for p in &options.allow_paths {
+                    text.push_str(&format!("  - {}\n", crate::mapping::generate::yaml_str(&relative(&std::path::absolute(p)?, &out_dir))));
+                }
+            }
+            if catalog.is_some() {
                 text.push_str("catalog:\n");
-                for (url, local) in &options.catalog {
-                    let _ = catalog;
+                let mut entries: Vec<_> = options.catalog.iter().collect();
+                entries.sort();
+                for (url, local) in entries {
                     text.push_str(&format!("  {}: {}\n", crate::mapping::generate::yaml_str(url), crate::mapping::generate::yaml_str(&relative(&std::path::absolute(local)?, &out_dir))));
                 }
             }
@@ -125,8 +135,7 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
             for f in files {
                 match crate::mapping::compile_file(&f) {
                     Ok(c) => {
-                        let svc = &c.wsdl.services[c.service];
-                        println!("ok {}: {} routes (service {}, port {}, {})", f.display(), c.routes.len(), svc.name, svc.ports[c.port].name, c.soap);
+                        println!("ok {}: {} routes ({}, {})", f.display(), c.routes.len(), c.selection.describe(&c.wsdl), c.soap);
                     }
                     Err(d) => {
                         eprintln!("{d}");

@@ -10,7 +10,6 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics, line_col};
 use crate::xsd::builtins::KNOWN_SCHEMAS;
-use crate::xsd::model::XS;
 
 /// The WSDL 1.1 namespace.
 pub const WSDL: &str = "http://schemas.xmlsoap.org/wsdl/";
@@ -66,6 +65,17 @@ pub fn parse_options<'i>() -> roxmltree::ParsingOptions<'i> {
     roxmltree::ParsingOptions { allow_dtd: false, ..roxmltree::ParsingOptions::default() }
 }
 
+/// A hint for an XML parse error.
+pub fn xml_hint(e: &roxmltree::Error) -> &'static str {
+    match e {
+        roxmltree::Error::UnknownNamespace(..) => {
+            "the document uses a namespace prefix it never declares (xmlns:prefix=\"...\"); it is not namespace-well-formed, so no tool can tell which namespace is meant. Restore the declarations from the original WSDL"
+        }
+        roxmltree::Error::DtdDetected => "DTDs are refused (entity expansion attacks); remove the <!DOCTYPE> declaration",
+        _ => "the file must be well-formed XML 1.0",
+    }
+}
+
 fn builtin_path(file: &str) -> PathBuf {
     PathBuf::from("<builtin>").join(file)
 }
@@ -86,9 +96,13 @@ fn relative_to(from: &Path, location: &str) -> Option<PathBuf> {
     if is_url(location) {
         return None;
     }
-    let joined = from.parent().unwrap_or(Path::new("")).join(location);
+    Some(normalize(&from.parent().unwrap_or(Path::new("")).join(location)))
+}
+
+/// Resolves `.` and `..` lexically (the path need not exist).
+fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
-    for c in joined.components() {
+    for c in path.components() {
         match c {
             Component::ParentDir => {
                 out.pop();
@@ -97,7 +111,7 @@ fn relative_to(from: &Path, location: &str) -> Option<PathBuf> {
             other => out.push(other),
         }
     }
-    Some(out)
+    out
 }
 
 struct Pending {
@@ -110,6 +124,7 @@ struct Pending {
 /// Reads `entry` and everything it imports. Every problem is reported, not just the first.
 pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnostics> {
     let entry_abs = std::path::absolute(entry).unwrap_or_else(|_| entry.to_path_buf());
+    let entry_abs = normalize(&entry_abs);
     let root = entry_abs.parent().map(Path::to_path_buf).unwrap_or_default();
     let root_real = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
     let allowed: Vec<PathBuf> = std::iter::once(root_real)
@@ -142,7 +157,7 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
         if let (Ok(real), Some((_, _, location))) = (&real, &item.from) {
             if !allowed.iter().any(|a| real.starts_with(a)) {
                 diags.push(
-                    ref_diag(format!("`{location}` resolves to `{}`, outside the WSDL's folder tree", real.display()))
+                    ref_diag(format!("`{location}` points outside the WSDL's folder tree"))
                         .hint("copy the file next to the WSDL, or allow its folder explicitly (--allow-path)"),
                 );
                 continue;
@@ -184,22 +199,19 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
             Ok(doc) => doc,
             Err(e) => {
                 let p = e.pos();
-                diags.push(
-                    Diagnostic::new(&source.path, p.row, p.col, format!("not well-formed XML: {e}"))
-                        .hint("the file must be namespace-well-formed XML 1.0 without a DTD"),
-                );
+                diags.push(Diagnostic::new(&source.path, p.row, p.col, format!("not well-formed XML: {e}")).hint(xml_hint(&e)));
                 continue;
             }
         };
         for node in doc.descendants().filter(|n| n.is_element()) {
             let ns = node.tag_name().namespace().unwrap_or("");
             let name = node.tag_name().name();
-            if ns == XS && name == "schema" {
+            if crate::xsd::model::is_xs_ns(ns) && name == "schema" {
                 namespaces_loaded.insert(node.attribute("targetNamespace").unwrap_or("").to_string());
             }
             let (location, wsdl_import) = match (ns, name) {
                 (WSDL, "import") => (node.attribute("location"), true),
-                (XS, "import" | "include" | "redefine" | "override") => (node.attribute("schemaLocation"), false),
+                (ns, "import" | "include" | "redefine" | "override") if crate::xsd::model::is_xs_ns(ns) => (node.attribute("schemaLocation"), false),
                 _ => continue,
             };
             let Some(location) = location.map(str::trim).filter(|l| !l.is_empty()) else { continue };

@@ -22,9 +22,7 @@ pub struct Compiled {
     pub file: PathBuf,
     pub wsdl: Arc<Wsdl>,
     pub wsdl_path: PathBuf,
-    pub service: usize,
-    pub port: usize,
-    pub binding: usize,
+    pub selection: super::generate::Selection,
     pub soap: SoapVersion,
     pub base_path: String,
     pub naming: Naming,
@@ -127,7 +125,12 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
     let m: MappingFile = serde_saphyr::from_str(text).map_err(|e| {
         let (line, col) = e.location().map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
         let msg = e.to_string();
-        let msg = msg.lines().next().unwrap_or("").to_string();
+        let msg = msg.lines().next().unwrap_or("");
+        // serde-saphyr prefixes `error: line L column C: `; we say `file:L:C:` instead.
+        let msg = match msg.strip_prefix("error: line ").and_then(|rest| rest.split_once(": ")) {
+            Some((_, m)) => m.to_string(),
+            None => msg.to_string(),
+        };
         let hint = if msg.contains("unknown field") {
             "the mapping keys are documented in the README (mapping reference); check the spelling"
         } else {
@@ -140,7 +143,7 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
     let d = |s: &Spanned<String>, message: String| Diagnostic::new(file, s.referenced.line() as u32, s.referenced.column() as u32, message);
 
     let wsdl_path = dir.join(&m.wsdl.value);
-    let mut options = LoadOptions::default();
+    let mut options = LoadOptions { allow_paths: m.allow_paths.iter().map(|p| dir.join(p)).collect(), ..LoadOptions::default() };
     for (url, local) in &m.catalog.0 {
         options.catalog.insert(url.value.clone(), dir.join(&local.value));
     }
@@ -153,16 +156,16 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
             return Err(e);
         }
     };
-    let sel = match select(&wsdl, m.service.as_ref().map(|s| s.value.as_str()), m.port.as_ref().map(|s| s.value.as_str())) {
+    let name = |s: &Option<Spanned<String>>| s.as_ref().map(|s| s.value.clone());
+    let sel = match select(&wsdl, name(&m.service).as_deref(), name(&m.port).as_deref(), name(&m.binding).as_deref()) {
         Ok(s) => s,
         Err(msg) => {
-            let at = m.port.as_ref().or(m.service.as_ref()).unwrap_or(&m.wsdl);
-            return Err(d(at, msg).hint("`service:` and `port:` name a wsdl:service and one of its wsdl:ports").into());
+            let at = m.binding.as_ref().or(m.port.as_ref()).or(m.service.as_ref()).unwrap_or(&m.wsdl);
+            return Err(d(at, msg).hint("`service:` and `port:` name a wsdl:service and one of its wsdl:ports; `binding:` a wsdl:binding").into());
         }
     };
-    let port = &wsdl.services[sel.service].ports[sel.port];
-    let binding_index = port.binding;
-    let binding = &wsdl.bindings[binding_index];
+    let address = sel.port.and_then(|(s, p)| wsdl.services[s].ports[p].address.clone());
+    let binding = &wsdl.bindings[sel.binding];
     let soap = binding.soap.expect("select() returns SOAP ports only");
     let pt = &wsdl.port_types[binding.port_type];
 
@@ -177,7 +180,11 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
         }
     };
 
-    let upstream = upstream(file, &m, port.address.clone(), &mut diags);
+    let upstream = upstream(file, &m, address, &mut diags);
+    if upstream.url.is_none() {
+        let at = m.binding.as_ref().unwrap_or(&m.wsdl);
+        diags.push(d(at, "no upstream URL: the WSDL gives no soap:address here".to_string()).hint("set `upstream: { url: ... }` (e.g. `${SERVICE_URL}`)"));
+    }
 
     let mut routes = Vec::new();
     let mut seen_ops = HashSet::new();
@@ -190,7 +197,7 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
         }
         let Some(bi) = binding.operations.iter().position(|o| &o.name == op_name) else {
             let near = closest(op_name, binding.operations.iter().map(|o| o.name.as_str()));
-            diags.push(d(name, format!("no operation `{op_name}` in binding `{}` (port `{}`)", binding.name.local, port.name)).hint(match near {
+            diags.push(d(name, format!("no operation `{op_name}` in binding `{}`", binding.name.local)).hint(match near {
                 Some(n) => format!("did you mean `{n}`?"),
                 None => "operation names are the WSDL's, case-sensitive; `soapbridge inspect` lists them".to_string(),
             }));
@@ -221,9 +228,7 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
         file: file.to_path_buf(),
         wsdl: wsdl.clone(),
         wsdl_path,
-        service: sel.service,
-        port: sel.port,
-        binding: binding_index,
+        selection: sel,
         soap,
         base_path,
         naming: m.naming,

@@ -23,6 +23,10 @@ pub struct MappingFile {
     /// Default: the service's first SOAP 1.1 port, else its first SOAP 1.2 port.
     #[serde(default)]
     pub port: Option<Spanned<String>>,
+    /// A SOAP binding to serve directly, for a WSDL without a `wsdl:service` (then `upstream.url`
+    /// is required). Default: none (the service's port decides).
+    #[serde(default)]
+    pub binding: Option<Spanned<String>>,
     /// Where and how to call the legacy service. Default: the port's `soap:address`.
     #[serde(default)]
     pub upstream: Option<Upstream>,
@@ -36,6 +40,10 @@ pub struct MappingFile {
     /// file). Default: none. soapbridge never fetches anything from the network.
     #[serde(default)]
     pub catalog: OrderedMap<Spanned<String>, Spanned<String>>,
+    /// Folders outside the WSDL's own folder tree that its imports may read (relative to this
+    /// file). Default: none.
+    #[serde(default)]
+    pub allow_paths: Vec<String>,
     /// One entry per WSDL operation served, keyed by the operation's name. Required.
     pub operations: OrderedMap<Spanned<String>, OperationSpec>,
 }

@@ -14,17 +14,43 @@ use crate::wsdl::shape::{Field, shape};
 use crate::wsdl::{SoapVersion, Wsdl};
 use crate::xsd::TypeKind;
 
-/// Which service and port a mapping serves, by index.
+/// What a mapping serves: a SOAP binding, reached through a service port when the WSDL has one.
 #[derive(Debug, Clone, Copy)]
 pub struct Selection {
-    pub service: usize,
-    pub port: usize,
+    /// (service, port) indices; `None` for a WSDL that declares bindings but no service
+    /// (ONVIF's specifications, for one), where the mapping must give the upstream URL.
+    pub port: Option<(usize, usize)>,
+    pub binding: usize,
 }
 
-/// Picks a service and port by name, or the defaults: the first service with a SOAP port, and in
-/// it the first SOAP 1.1 port, else the first SOAP 1.2 port.
-pub fn select(wsdl: &Wsdl, service: Option<&str>, port: Option<&str>) -> Result<Selection, String> {
+impl Selection {
+    /// `service/port`, or `binding` when there is no port.
+    pub fn describe(&self, wsdl: &Wsdl) -> String {
+        match self.port {
+            Some((s, p)) => format!("service {}, port {}", wsdl.services[s].name, wsdl.services[s].ports[p].name),
+            None => format!("binding {}", wsdl.bindings[self.binding].name.local),
+        }
+    }
+}
+
+/// Picks a service and port by name, or a binding when the WSDL has no service; or the
+/// defaults: the first service with a SOAP port, and in it the first SOAP 1.1 port, else the
+/// first SOAP 1.2 port; without services, the first SOAP 1.1 (else 1.2) binding.
+pub fn select(wsdl: &Wsdl, service: Option<&str>, port: Option<&str>, binding: Option<&str>) -> Result<Selection, String> {
     let soap = |si: usize, pi: usize| wsdl.bindings[wsdl.services[si].ports[pi].binding].soap;
+    if let Some(name) = binding {
+        if service.is_some() || port.is_some() {
+            return Err("give either `binding:` or `service:`/`port:`, not both".to_string());
+        }
+        return match wsdl.bindings.iter().position(|b| b.name.local == name) {
+            Some(b) if wsdl.bindings[b].soap.is_some() => Ok(Selection { port: None, binding: b }),
+            Some(_) => Err(format!("binding `{name}` is not a SOAP 1.1 or 1.2 binding")),
+            None => {
+                let names: Vec<&str> = wsdl.bindings.iter().map(|b| b.name.local.as_str()).collect();
+                Err(format!("no binding `{name}` in the WSDL (it has: {})", names.join(", ")))
+            }
+        };
+    }
     let services: Vec<usize> = match service {
         Some(name) => match wsdl.services.iter().position(|s| s.name == name) {
             Some(i) => vec![i],
@@ -37,9 +63,10 @@ pub fn select(wsdl: &Wsdl, service: Option<&str>, port: Option<&str>) -> Result<
     };
     for si in services.iter().copied() {
         let ports = &wsdl.services[si].ports;
+        let found = |pi: usize| Selection { port: Some((si, pi)), binding: ports[pi].binding };
         if let Some(name) = port {
             return match ports.iter().position(|p| p.name == name) {
-                Some(pi) if soap(si, pi).is_some() => Ok(Selection { service: si, port: pi }),
+                Some(pi) if soap(si, pi).is_some() => Ok(found(pi)),
                 Some(_) => Err(format!("port `{name}` is not bound to SOAP 1.1 or 1.2 (an HTTP binding?)")),
                 None => {
                     let names: Vec<&str> = ports.iter().map(|p| p.name.as_str()).collect();
@@ -51,14 +78,16 @@ pub fn select(wsdl: &Wsdl, service: Option<&str>, port: Option<&str>) -> Result<
             .find(|&pi| soap(si, pi) == Some(SoapVersion::V11))
             .or_else(|| (0..ports.len()).find(|&pi| soap(si, pi) == Some(SoapVersion::V12)));
         if let Some(pi) = pick {
-            return Ok(Selection { service: si, port: pi });
+            return Ok(found(pi));
         }
     }
-    Err(if wsdl.services.is_empty() {
-        "the WSDL declares no wsdl:service, so there is nothing to call".to_string()
-    } else {
-        "no service in the WSDL has a SOAP 1.1 or SOAP 1.2 port".to_string()
-    })
+    if wsdl.services.is_empty() && port.is_none() && service.is_none() {
+        let pick = (0..wsdl.bindings.len())
+            .find(|&b| wsdl.bindings[b].soap == Some(SoapVersion::V11))
+            .or_else(|| (0..wsdl.bindings.len()).find(|&b| wsdl.bindings[b].soap == Some(SoapVersion::V12)));
+        return pick.map(|b| Selection { port: None, binding: b }).ok_or_else(|| "the WSDL has no service and no SOAP binding, so there is nothing to call".to_string());
+    }
+    Err("no service in the WSDL has a SOAP 1.1 or SOAP 1.2 port".to_string())
 }
 
 /// A generated route for one operation.
@@ -199,7 +228,7 @@ fn fault_status(name: &str) -> Option<u16> {
 pub fn yaml_str(s: &str) -> String {
     let plain = !s.is_empty()
         && s.chars().all(|c| c.is_ascii_alphanumeric() || " _./{}-$:".contains(c))
-        && s.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '/' || c == '_')
+        && s.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '.')
         && !s.ends_with(' ')
         && !s.contains(": ")
         && !s.contains(" #")
@@ -211,27 +240,38 @@ pub fn yaml_str(s: &str) -> String {
 /// Writes the mapping file for one service/port of a WSDL.
 pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
     let naming = Naming::CamelCase;
-    let service = &wsdl.services[sel.service];
-    let port = &service.ports[sel.port];
-    let binding = &wsdl.bindings[port.binding];
+    let binding = &wsdl.bindings[sel.binding];
     let pt = &wsdl.port_types[binding.port_type];
     let version = binding.soap.map_or("?".to_string(), |v| v.to_string());
     let mut y = String::new();
     let _ = writeln!(y, "# soapbridge mapping, generated by `soapbridge generate` {} from {wsdl_ref}", env!("CARGO_PKG_VERSION"));
-    let _ = writeln!(y, "# (service {}, port {}, {version}). Review and edit it; `soapbridge check` validates it.", service.name, port.name);
+    let _ = writeln!(y, "# ({}, {version}). Review and edit it; `soapbridge check` validates it.", sel.describe(wsdl));
+    let mine = sel.port.map(|(s, p)| format!("{}/{}", wsdl.services[s].name, wsdl.services[s].ports[p].name));
     let others: Vec<String> = wsdl.services.iter().flat_map(|s| s.ports.iter().map(move |p| format!("{}/{}", s.name, p.name)))
-        .filter(|n| *n != format!("{}/{}", service.name, port.name)).collect();
+        .filter(|n| Some(n) != mine.as_ref()).collect();
     if !others.is_empty() {
         let _ = writeln!(y, "# Other ports in the WSDL: {}.", others.join(", "));
     }
     let _ = writeln!(y, "wsdl: {}", yaml_str(wsdl_ref));
-    let _ = writeln!(y, "service: {}", yaml_str(&service.name));
-    let _ = writeln!(y, "port: {}", yaml_str(&port.name));
-    if let Some(addr) = &port.address {
-        let _ = writeln!(y, "upstream:\n  url: {}\n  timeout: 30s", yaml_str(addr));
-    }
-    let mut base = kebab(&service.name);
-    for suffix in ["-web-service", "-service", "-services", "-soap", "-ws"] {
+    let name = match sel.port {
+        Some((s, p)) => {
+            let service = &wsdl.services[s];
+            let _ = writeln!(y, "service: {}", yaml_str(&service.name));
+            let _ = writeln!(y, "port: {}", yaml_str(&service.ports[p].name));
+            if let Some(addr) = service.ports[p].address.as_ref().filter(|a| a.starts_with("http://") || a.starts_with("https://")) {
+                let _ = writeln!(y, "upstream:\n  url: {}\n  timeout: 30s", yaml_str(addr));
+            }
+            service.name.clone()
+        }
+        None => {
+            let _ = writeln!(y, "binding: {}", yaml_str(&binding.name.local));
+            let _ = writeln!(y, "# The WSDL gives no address for this binding: set the service URL here.");
+            let _ = writeln!(y, "upstream:\n  url: ${{SERVICE_URL}}\n  timeout: 30s");
+            binding.name.local.trim_end_matches("Binding").to_string()
+        }
+    };
+    let mut base = kebab(&name);
+    for suffix in ["-web-service", "-service", "-services", "-soap", "-ws", "-binding"] {
         if base.len() > suffix.len() && base.ends_with(suffix) {
             base.truncate(base.len() - suffix.len());
             break;

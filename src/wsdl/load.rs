@@ -10,7 +10,7 @@ use super::model::*;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::sources::{self, LoadOptions, SourceSet, WSDL, at};
 use crate::xsd::compile::Compiler;
-use crate::xsd::{QName, SrcPos, XS};
+use crate::xsd::{QName, SrcPos, is_xs_ns};
 
 /// SOAP 1.1 binding extensions.
 pub const SOAP11_BINDING: &str = "http://schemas.xmlsoap.org/wsdl/soap/";
@@ -27,7 +27,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
             Ok(d) => docs.push(d),
             Err(e) => {
                 let p = e.pos();
-                diags.push(Diagnostic::new(&s.path, p.row, p.col, format!("not well-formed XML: {e}")));
+                diags.push(Diagnostic::new(&s.path, p.row, p.col, format!("not well-formed XML: {e}")).hint(sources::xml_hint(&e)));
             }
         }
     }
@@ -53,11 +53,11 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
         } else if r.tag_name().namespace() == Some(WSDL) && r.tag_name().name() == "definitions" {
             wsdl_docs.push(i);
             for types in r.children().filter(|n| is_wsdl(n, "types")) {
-                for schema in types.children().filter(|n| n.is_element() && n.tag_name().namespace() == Some(XS) && n.tag_name().name() == "schema") {
+                for schema in types.children().filter(|n| n.is_element() && n.tag_name().namespace().is_some_and(is_xs_ns) && n.tag_name().name() == "schema") {
                     compiler.add_schema(&docs, i, schema, None);
                 }
             }
-        } else if r.tag_name().namespace() == Some(XS) && r.tag_name().name() == "schema" {
+        } else if r.tag_name().namespace().is_some_and(is_xs_ns) && r.tag_name().name() == "schema" {
             compiler.add_schema(&docs, i, r, None);
         }
     }
@@ -227,6 +227,7 @@ impl Builder<'_, '_> {
             None => (None, value),
         };
         match node.lookup_namespace_uri(prefix) {
+            Some(ns) if is_xs_ns(ns) => Some(QName::new(crate::xsd::XS, local)),
             Some(ns) => Some(QName::new(ns, local)),
             None if prefix.is_none() => Some(QName::new("", local)),
             None => {

@@ -144,7 +144,119 @@ pub const KNOWN_SCHEMAS: &[(&str, &str, &str)] = &[
     (XML, "xml.xsd", XML_XSD),
     (SOAP11_ENC, "soap-encoding-1.1.xsd", SOAP11_ENC_XSD),
     (SOAP12_ENC, "soap-encoding-1.2.xsd", SOAP12_ENC_XSD),
+    ("http://schemas.xmlsoap.org/soap/envelope/", "soap-envelope-1.1.xsd", SOAP11_ENV_XSD),
+    ("http://www.w3.org/2003/05/soap-envelope", "soap-envelope-1.2.xsd", SOAP12_ENV_XSD),
 ];
+
+/// The SOAP 1.1 envelope schema, reduced to its types (WSDLs refer to `Envelope`, `Fault`, ...).
+const SOAP11_ENV_XSD: &str = r###"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    xmlns:tns="http://schemas.xmlsoap.org/soap/envelope/"
+    targetNamespace="http://schemas.xmlsoap.org/soap/envelope/">
+  <xs:element name="Envelope" type="tns:Envelope"/>
+  <xs:complexType name="Envelope">
+    <xs:sequence>
+      <xs:element ref="tns:Header" minOccurs="0"/>
+      <xs:element ref="tns:Body"/>
+      <xs:any namespace="##other" minOccurs="0" maxOccurs="unbounded" processContents="lax"/>
+    </xs:sequence>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+  <xs:element name="Header" type="tns:Header"/>
+  <xs:complexType name="Header">
+    <xs:sequence><xs:any namespace="##other" minOccurs="0" maxOccurs="unbounded" processContents="lax"/></xs:sequence>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+  <xs:element name="Body" type="tns:Body"/>
+  <xs:complexType name="Body">
+    <xs:sequence><xs:any namespace="##any" minOccurs="0" maxOccurs="unbounded" processContents="lax"/></xs:sequence>
+    <xs:anyAttribute namespace="##any" processContents="lax"/>
+  </xs:complexType>
+  <xs:attribute name="mustUnderstand"><xs:simpleType><xs:restriction base="xs:boolean"><xs:pattern value="0|1"/></xs:restriction></xs:simpleType></xs:attribute>
+  <xs:attribute name="actor" type="xs:anyURI"/>
+  <xs:attribute name="encodingStyle" type="xs:string"/>
+  <xs:element name="Fault" type="tns:Fault"/>
+  <xs:complexType name="Fault" final="extension">
+    <xs:sequence>
+      <xs:element name="faultcode" type="xs:QName"/>
+      <xs:element name="faultstring" type="xs:string"/>
+      <xs:element name="faultactor" type="xs:anyURI" minOccurs="0"/>
+      <xs:element name="detail" type="tns:detail" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="detail">
+    <xs:sequence><xs:any namespace="##any" minOccurs="0" maxOccurs="unbounded" processContents="lax"/></xs:sequence>
+    <xs:anyAttribute namespace="##any" processContents="lax"/>
+  </xs:complexType>
+</xs:schema>"###;
+
+/// The SOAP 1.2 envelope schema, reduced to its types.
+const SOAP12_ENV_XSD: &str = r###"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    xmlns:tns="http://www.w3.org/2003/05/soap-envelope"
+    targetNamespace="http://www.w3.org/2003/05/soap-envelope" elementFormDefault="qualified">
+  <xs:element name="Envelope" type="tns:Envelope"/>
+  <xs:complexType name="Envelope">
+    <xs:sequence>
+      <xs:element ref="tns:Header" minOccurs="0"/>
+      <xs:element ref="tns:Body"/>
+    </xs:sequence>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+  <xs:element name="Header" type="tns:Header"/>
+  <xs:complexType name="Header">
+    <xs:sequence><xs:any namespace="##any" minOccurs="0" maxOccurs="unbounded" processContents="lax"/></xs:sequence>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+  <xs:element name="Body" type="tns:Body"/>
+  <xs:complexType name="Body">
+    <xs:sequence><xs:any namespace="##any" minOccurs="0" maxOccurs="unbounded" processContents="lax"/></xs:sequence>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+  <xs:attribute name="mustUnderstand" type="xs:boolean"/>
+  <xs:attribute name="relay" type="xs:boolean"/>
+  <xs:attribute name="role" type="xs:anyURI"/>
+  <xs:attribute name="encodingStyle" type="xs:anyURI"/>
+  <xs:element name="Fault" type="tns:Fault"/>
+  <xs:complexType name="Fault" final="extension">
+    <xs:sequence>
+      <xs:element name="Code" type="tns:faultcode"/>
+      <xs:element name="Reason" type="tns:faultreason"/>
+      <xs:element name="Node" type="xs:anyURI" minOccurs="0"/>
+      <xs:element name="Role" type="xs:anyURI" minOccurs="0"/>
+      <xs:element name="Detail" type="tns:detail" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="faultreason">
+    <xs:sequence><xs:element name="Text" type="tns:reasontext" maxOccurs="unbounded"/></xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="reasontext">
+    <xs:simpleContent><xs:extension base="xs:string"><xs:attribute ref="xml:lang" use="required"/></xs:extension></xs:simpleContent>
+  </xs:complexType>
+  <xs:complexType name="faultcode">
+    <xs:sequence>
+      <xs:element name="Value" type="tns:faultcodeEnum"/>
+      <xs:element name="Subcode" type="tns:subcode" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:simpleType name="faultcodeEnum">
+    <xs:restriction base="xs:QName">
+      <xs:enumeration value="tns:DataEncodingUnknown"/>
+      <xs:enumeration value="tns:MustUnderstand"/>
+      <xs:enumeration value="tns:Receiver"/>
+      <xs:enumeration value="tns:Sender"/>
+      <xs:enumeration value="tns:VersionMismatch"/>
+    </xs:restriction>
+  </xs:simpleType>
+  <xs:complexType name="subcode">
+    <xs:sequence>
+      <xs:element name="Value" type="xs:QName"/>
+      <xs:element name="Subcode" type="tns:subcode" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="detail">
+    <xs:sequence><xs:any namespace="##any" minOccurs="0" maxOccurs="unbounded" processContents="lax"/></xs:sequence>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+</xs:schema>"###;
 
 const XML_XSD: &str = r###"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
     targetNamespace="http://www.w3.org/XML/1998/namespace">
@@ -239,6 +351,8 @@ const SOAP12_ENC_XSD: &str = r###"<xs:schema xmlns:xs="http://www.w3.org/2001/XM
   <xs:attribute name="nodeType"><xs:simpleType><xs:restriction base="xs:string"><xs:enumeration value="simple"/><xs:enumeration value="struct"/><xs:enumeration value="array"/></xs:restriction></xs:simpleType></xs:attribute>
   <xs:attribute name="itemType" type="xs:QName"/>
   <xs:attribute name="arraySize" type="xs:string"/>
+  <!-- Not in SOAP 1.2 encoding, but gSOAP writes SOAP 1.1-style arrayType in this namespace. -->
+  <xs:attribute name="arrayType" type="xs:string"/>
   <xs:attributeGroup name="commonAttributes">
     <xs:attribute ref="tns:id"/>
     <xs:attribute ref="tns:ref"/>

@@ -54,13 +54,13 @@ pub struct Compiler<'a, 'i> {
 }
 
 fn is_xs(node: &Node, name: &str) -> bool {
-    node.is_element() && node.tag_name().name() == name && node.tag_name().namespace() == Some(XS)
+    node.is_element() && node.tag_name().name() == name && node.tag_name().namespace().is_some_and(is_xs_ns)
 }
 
 /// Element children in the XML Schema namespace, annotations skipped.
 fn xs_children<'a, 'i>(node: Node<'a, 'i>) -> impl Iterator<Item = Node<'a, 'i>> {
     node.children()
-        .filter(|c| c.is_element() && c.tag_name().namespace() == Some(XS) && c.tag_name().name() != "annotation")
+        .filter(|c| c.is_element() && c.tag_name().namespace().is_some_and(is_xs_ns) && c.tag_name().name() != "annotation")
 }
 
 impl<'a, 'i> Compiler<'a, 'i> {
@@ -229,7 +229,9 @@ impl<'a, 'i> Compiler<'a, 'i> {
             None => (None, value),
         };
         match node.lookup_namespace_uri(prefix) {
+            Some(ns) if is_xs_ns(ns) => Some(QName::new(XS, local)),
             Some(ns) => Some(QName::new(ns, local)),
+            None if prefix == Some("xml") => Some(QName::new(XML, local)),
             None if prefix.is_none() => Some(QName::new("", local)),
             None => {
                 self.diag(doc, node, format!("unbound namespace prefix `{}` in {attr}=\"{value}\"", prefix.unwrap_or("")))
@@ -256,6 +258,13 @@ impl<'a, 'i> Compiler<'a, 'i> {
     fn lookup_type(&mut self, doc: usize, node: Node<'a, 'i>, q: &QName, attr: &str) -> TypeId {
         if let Some(&id) = self.schema.global_types.get(q) {
             return id;
+        }
+        if q.ns.is_empty() && !self.index.types.contains_key(q) {
+            // `type="string"` with no default namespace: pre-2001 WSDLs (the W3C WSDL 1.1 note's
+            // own examples) mean the built-in type.
+            if let Some(id) = self.schema.builtin(&q.local) {
+                return id;
+            }
         }
         if let Some(decl) = self.index.types.get(q).copied() {
             let id = TypeId(self.schema.types.len() as u32);

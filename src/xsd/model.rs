@@ -8,6 +8,15 @@ use std::fmt;
 
 /// The XML Schema namespace.
 pub const XS: &str = "http://www.w3.org/2001/XMLSchema";
+/// Pre-Recommendation XML Schema namespaces (2000/10 and 1999), still found in old WSDLs (the
+/// W3C WSDL 1.1 note's own examples use them). Read as [`XS`].
+pub const XS_LEGACY: [&str; 2] = ["http://www.w3.org/2000/10/XMLSchema", "http://www.w3.org/1999/XMLSchema"];
+
+/// Whether `ns` is the XML Schema namespace (or a legacy draft of it).
+pub fn is_xs_ns(ns: &str) -> bool {
+    ns == XS || XS_LEGACY.contains(&ns)
+}
+
 /// The XML Schema instance namespace (`xsi:type`, `xsi:nil`).
 pub const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// The `xml:` namespace.

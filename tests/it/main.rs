@@ -1,0 +1,5 @@
+//! soapbridge's integration tests: one binary, one module per area.
+
+mod cases;
+mod cli;
+mod corpus;
