@@ -11,7 +11,11 @@ use crate::mapping::generate::{generate, select};
 use crate::sources::LoadOptions;
 
 #[derive(Debug, Parser)]
-#[command(name = "soapbridge", version, about = "A JSON/REST face for legacy SOAP services")]
+#[command(
+    name = "soapbridge",
+    version,
+    about = "A JSON/REST face for legacy SOAP services"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -66,7 +70,11 @@ pub enum Command {
 /// Runs a command; `Ok(false)` means it ran and found problems (exit status 1).
 pub fn run(cli: Cli) -> anyhow::Result<bool> {
     match cli.command {
-        Command::Inspect { wsdl, allow_paths, catalog } => {
+        Command::Inspect {
+            wsdl,
+            allow_paths,
+            catalog,
+        } => {
             let options = load_options(allow_paths, catalog.as_deref())?;
             match crate::wsdl::load(&wsdl, &options) {
                 Ok(w) => {
@@ -76,25 +84,51 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
                 Err(d) => report(&d),
             }
         }
-        Command::Generate { wsdl, output, service, port, binding, force, allow_paths, catalog } => {
+        Command::Generate {
+            wsdl,
+            output,
+            service,
+            port,
+            binding,
+            force,
+            allow_paths,
+            catalog,
+        } => {
             let options = load_options(allow_paths, catalog.as_deref())?;
             let w = match crate::wsdl::load(&wsdl, &options) {
                 Ok(w) => w,
                 Err(d) => return report(&d),
             };
-            let sel = select(&w, service.as_deref(), port.as_deref(), binding.as_deref()).map_err(|m| anyhow::anyhow!("{}: {m}", wsdl.display()))?;
+            let sel = select(&w, service.as_deref(), port.as_deref(), binding.as_deref())
+                .map_err(|m| anyhow::anyhow!("{}: {m}", wsdl.display()))?;
             let output = output.unwrap_or_else(|| {
-                let stem = wsdl.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "service".into());
+                let stem = wsdl
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "service".into());
                 PathBuf::from("mappings").join(format!("{stem}.yaml"))
             });
             let to_stdout = output.as_os_str() == "-";
-            let out_dir = if to_stdout { std::env::current_dir()? } else { std::path::absolute(&output)?.parent().map(Path::to_path_buf).unwrap_or_default() };
+            let out_dir = if to_stdout {
+                std::env::current_dir()?
+            } else {
+                std::path::absolute(&output)?
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default()
+            };
             let wsdl_ref = relative(&std::path::absolute(&wsdl)?, &out_dir);
             let mut text = generate(&w, &wsdl_ref, sel);
             if !options.allow_paths.is_empty() {
                 text.push_str("allow_paths:\n");
                 for p in &options.allow_paths {
-                    text.push_str(&format!("  - {}\n", crate::mapping::generate::yaml_str(&relative(&std::path::absolute(p)?, &out_dir))));
+                    text.push_str(&format!(
+                        "  - {}\n",
+                        crate::mapping::generate::yaml_str(&relative(
+                            &std::path::absolute(p)?,
+                            &out_dir
+                        ))
+                    ));
                 }
             }
             if catalog.is_some() {
@@ -102,32 +136,54 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
                 let mut entries: Vec<_> = options.catalog.iter().collect();
                 entries.sort();
                 for (url, local) in entries {
-                    text.push_str(&format!("  {}: {}\n", crate::mapping::generate::yaml_str(url), crate::mapping::generate::yaml_str(&relative(&std::path::absolute(local)?, &out_dir))));
+                    text.push_str(&format!(
+                        "  {}: {}\n",
+                        crate::mapping::generate::yaml_str(url),
+                        crate::mapping::generate::yaml_str(&relative(
+                            &std::path::absolute(local)?,
+                            &out_dir
+                        ))
+                    ));
                 }
             }
             // The generated file must pass `check` as it is: prove it before writing.
-            let probe = if to_stdout { out_dir.join("generated.yaml") } else { std::path::absolute(&output)? };
+            let probe = if to_stdout {
+                out_dir.join("generated.yaml")
+            } else {
+                std::path::absolute(&output)?
+            };
             if let Err(d) = compile_str(&probe, &text) {
                 eprintln!("{d}");
-                bail!("the generated mapping does not compile; this is a soapbridge bug, please report it with the WSDL");
+                bail!(
+                    "the generated mapping does not compile; this is a soapbridge bug, please report it with the WSDL"
+                );
             }
             if to_stdout {
                 print!("{text}");
             } else {
                 if output.exists() && !force {
-                    bail!("{} exists and may hold reviewed edits; pass --force to overwrite it, or -o another file", output.display());
+                    bail!(
+                        "{} exists and may hold reviewed edits; pass --force to overwrite it, or -o another file",
+                        output.display()
+                    );
                 }
                 if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
                 }
-                std::fs::write(&output, &text).with_context(|| format!("cannot write {}", output.display()))?;
+                std::fs::write(&output, &text)
+                    .with_context(|| format!("cannot write {}", output.display()))?;
                 let routes = text.matches("\n    route: ").count();
                 eprintln!("wrote {} ({routes} routes)", output.display());
             }
             Ok(true)
         }
         Command::Check { mappings } => {
-            let files = mapping_files(if mappings.is_empty() { vec![PathBuf::from("mappings")] } else { mappings })?;
+            let files = mapping_files(if mappings.is_empty() {
+                vec![PathBuf::from("mappings")]
+            } else {
+                mappings
+            })?;
             if files.is_empty() {
                 bail!("no mapping files (*.yaml) found");
             }
@@ -135,7 +191,13 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
             for f in files {
                 match crate::mapping::compile_file(&f) {
                     Ok(c) => {
-                        println!("ok {}: {} routes ({}, {})", f.display(), c.routes.len(), c.selection.describe(&c.wsdl), c.soap);
+                        println!(
+                            "ok {}: {} routes ({}, {})",
+                            f.display(),
+                            c.routes.len(),
+                            c.selection.describe(&c.wsdl),
+                            c.soap
+                        );
                     }
                     Err(d) => {
                         eprintln!("{d}");
@@ -155,9 +217,13 @@ fn report(d: &Diagnostics) -> anyhow::Result<bool> {
 }
 
 fn load_options(allow_paths: Vec<PathBuf>, catalog: Option<&Path>) -> anyhow::Result<LoadOptions> {
-    let mut options = LoadOptions { allow_paths, ..LoadOptions::default() };
+    let mut options = LoadOptions {
+        allow_paths,
+        ..LoadOptions::default()
+    };
     if let Some(file) = catalog {
-        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read catalog {}", file.display()))?;
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read catalog {}", file.display()))?;
         let dir = file.parent().unwrap_or(Path::new(""));
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -165,9 +231,16 @@ fn load_options(allow_paths: Vec<PathBuf>, catalog: Option<&Path>) -> anyhow::Re
                 continue;
             }
             let Some((url, local)) = line.rsplit_once(" = ") else {
-                bail!("{}:{}: expected `URL = local/file.xsd`", file.display(), i + 1);
+                bail!(
+                    "{}:{}: expected `URL = local/file.xsd`",
+                    file.display(),
+                    i + 1
+                );
             };
-            options.catalog.insert(url.trim().to_string(), std::path::absolute(dir.join(local.trim()))?);
+            options.catalog.insert(
+                url.trim().to_string(),
+                std::path::absolute(dir.join(local.trim()))?,
+            );
         }
     }
     Ok(options)

@@ -18,7 +18,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(file: &Path, line: u32, col: u32, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { file: file.to_path_buf(), line, col, message: message.into(), hint: None }
+        Diagnostic {
+            file: file.to_path_buf(),
+            line,
+            col,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
@@ -71,7 +77,34 @@ pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
     let col = text[line_start..offset].chars().count() + 1;
     (line as u32, col as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions() {
+        let text = "ab\ncdé\nf";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        assert_eq!(line_col(text, 7), (2, 4)); // after `é` (two bytes): column counts characters
+        assert_eq!(line_col(text, 999), (3, 2));
+    }
+
+    #[test]
+    fn display() {
+        let d = Diagnostic::new(Path::new("m.yaml"), 3, 5, "bad").hint("fix it");
+        assert_eq!(d.to_string(), "m.yaml:3:5: bad\n  hint: fix it");
+        assert_eq!(
+            Diagnostic::new(Path::new("m.yaml"), 0, 0, "whole").to_string(),
+            "m.yaml: whole"
+        );
+    }
 }

@@ -25,7 +25,13 @@ pub fn render(wsdl: &Wsdl) -> String {
         for port in &service.ports {
             let b = &wsdl.bindings[port.binding];
             let version = b.soap.map_or("not SOAP".to_string(), |v| v.to_string());
-            let _ = writeln!(out, "  port {}  {version}  binding {}  {}", port.name, b.name.local, port.address.as_deref().unwrap_or("(no address)"));
+            let _ = writeln!(
+                out,
+                "  port {}  {version}  binding {}  {}",
+                port.name,
+                b.name.local,
+                port.address.as_deref().unwrap_or("(no address)")
+            );
         }
     }
     let mut shown = Vec::new();
@@ -38,7 +44,13 @@ pub fn render(wsdl: &Wsdl) -> String {
             shown.push(bi);
             let b = &wsdl.bindings[bi];
             let pt = &wsdl.port_types[b.port_type];
-            let _ = writeln!(out, "\nbinding {} ({}), {} operations", b.name.local, b.soap.map_or("?".into(), |v| v.to_string()), b.operations.len());
+            let _ = writeln!(
+                out,
+                "\nbinding {} ({}), {} operations",
+                b.name.local,
+                b.soap.map_or("?".into(), |v| v.to_string()),
+                b.operations.len()
+            );
             for bop in &b.operations {
                 let op = &pt.operations[bop.operation];
                 let style = match bop.style {
@@ -57,18 +69,30 @@ pub fn render(wsdl: &Wsdl) -> String {
                 if let Some(doc) = &op.documentation {
                     let _ = writeln!(out, "    # {doc}");
                 }
-                for (dir, body, msg) in [("input", &bop.input, op.input), ("output", &bop.output, op.output)] {
+                for (dir, body, msg) in [
+                    ("input", &bop.input, op.input),
+                    ("output", &bop.output, op.output),
+                ] {
                     let Some(m) = msg else { continue };
                     let _ = writeln!(out, "    {dir} ({})", wsdl.messages[m].name.local);
                     for f in shape(wsdl, bop.style, body, msg).fields {
                         let card = cardinality(f.min, f.max);
                         let nil = if f.nillable { " nillable" } else { "" };
                         let at = if f.attribute { "@" } else { "" };
-                        let _ = writeln!(out, "      {at}{}: {}{card}{nil}", f.name, type_name(schema, f.type_id));
+                        let _ = writeln!(
+                            out,
+                            "      {at}{}: {}{card}{nil}",
+                            f.name,
+                            type_name(schema, f.type_id)
+                        );
                         tree(schema, f.type_id, 4, &mut vec![f.type_id], &mut out);
                     }
                     for h in &body.headers {
-                        let _ = writeln!(out, "      (header) {}.{}", wsdl.messages[h.message].name.local, h.part);
+                        let _ = writeln!(
+                            out,
+                            "      (header) {}.{}",
+                            wsdl.messages[h.message].name.local, h.part
+                        );
                     }
                 }
                 for (name, m) in &op.faults {
@@ -91,27 +115,45 @@ fn type_name(schema: &Schema, t: TypeId) -> String {
     let mut s = schema.type_label(t);
     if let TypeKind::Simple(st) = &schema.ty(t).kind {
         if !st.facets.enumeration.is_empty() {
-            let vals: Vec<&str> = st.facets.enumeration.iter().take(6).map(String::as_str).collect();
-            let more = if st.facets.enumeration.len() > 6 { ", ..." } else { "" };
+            let vals: Vec<&str> = st
+                .facets
+                .enumeration
+                .iter()
+                .take(6)
+                .map(String::as_str)
+                .collect();
+            let more = if st.facets.enumeration.len() > 6 {
+                ", ..."
+            } else {
+                ""
+            };
             s.push_str(&format!(" {{{}{more}}}", vals.join(", ")));
         }
         match &st.variety {
             Variety::List(item) => s.push_str(&format!(" (list of {})", schema.type_label(*item))),
-            Variety::Union(m) => s.push_str(&format!(" (union of {})", m.iter().map(|t| schema.type_label(*t)).collect::<Vec<_>>().join(" | "))),
+            Variety::Union(m) => s.push_str(&format!(
+                " (union of {})",
+                m.iter()
+                    .map(|t| schema.type_label(*t))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            )),
             Variety::Atomic => {}
         }
     }
-    if let TypeKind::Complex(ct) = &schema.ty(t).kind {
-        if let Some(item) = ct.array_of {
-            s.push_str(&format!(" (SOAP array of {})", schema.type_label(item)));
-        }
+    if let TypeKind::Complex(ct) = &schema.ty(t).kind
+        && let Some(item) = ct.array_of
+    {
+        s.push_str(&format!(" (SOAP array of {})", schema.type_label(item)));
     }
     s
 }
 
 /// The children of a complex type, indented by `depth` (two spaces each).
 fn tree(schema: &Schema, t: TypeId, depth: usize, path: &mut Vec<TypeId>, out: &mut String) {
-    let TypeKind::Complex(ct) = &schema.ty(t).kind else { return };
+    let TypeKind::Complex(ct) = &schema.ty(t).kind else {
+        return;
+    };
     let pad = "  ".repeat(depth);
     if depth > MAX_DEPTH {
         let _ = writeln!(out, "{pad}...");
@@ -119,7 +161,12 @@ fn tree(schema: &Schema, t: TypeId, depth: usize, path: &mut Vec<TypeId>, out: &
     }
     for a in &ct.attributes {
         let req = if a.required { "" } else { " [0..1]" };
-        let _ = writeln!(out, "{pad}@{}: {}{req}", a.name.local, type_name(schema, a.type_id));
+        let _ = writeln!(
+            out,
+            "{pad}@{}: {}{req}",
+            a.name.local,
+            type_name(schema, a.type_id)
+        );
     }
     match &ct.content {
         Content::Simple(s) => {
@@ -137,8 +184,16 @@ fn particle(schema: &Schema, p: &Particle, depth: usize, path: &mut Vec<TypeId>,
         Term::Element(e) => {
             let el = schema.element(*e);
             let nil = if el.nillable { " nillable" } else { "" };
-            let subst = schema.substitutes.get(e).map_or(String::new(), |s| format!(" (or {} substitutes)", s.len()));
-            let _ = write!(out, "{pad}{}: {}{card}{nil}{subst}", el.name.local, type_name(schema, el.type_id));
+            let subst = schema
+                .substitutes
+                .get(e)
+                .map_or(String::new(), |s| format!(" (or {} substitutes)", s.len()));
+            let _ = write!(
+                out,
+                "{pad}{}: {}{card}{nil}{subst}",
+                el.name.local,
+                type_name(schema, el.type_id)
+            );
             if path.contains(&el.type_id) {
                 let _ = writeln!(out, " (recursive)");
                 return;
@@ -149,7 +204,8 @@ fn particle(schema: &Schema, p: &Particle, depth: usize, path: &mut Vec<TypeId>,
             path.pop();
         }
         Term::Sequence(ps) | Term::All(ps) if card.is_empty() => {
-            ps.iter().for_each(|c| particle(schema, c, depth, path, out));
+            ps.iter()
+                .for_each(|c| particle(schema, c, depth, path, out));
         }
         Term::Sequence(ps) | Term::All(ps) | Term::Choice(ps) => {
             let kind = match &p.term {
@@ -158,7 +214,8 @@ fn particle(schema: &Schema, p: &Particle, depth: usize, path: &mut Vec<TypeId>,
                 _ => "sequence",
             };
             let _ = writeln!(out, "{pad}({kind}){card}");
-            ps.iter().for_each(|c| particle(schema, c, depth + 1, path, out));
+            ps.iter()
+                .for_each(|c| particle(schema, c, depth + 1, path, out));
         }
         Term::Any(w) => {
             let _ = writeln!(out, "{pad}(any {:?}){card}", w.process);

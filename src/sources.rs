@@ -62,7 +62,10 @@ impl SourceSet {
 
 /// Parse options for every untrusted XML file: no DTD (so no entity expansion).
 pub fn parse_options<'i>() -> roxmltree::ParsingOptions<'i> {
-    roxmltree::ParsingOptions { allow_dtd: false, ..roxmltree::ParsingOptions::default() }
+    roxmltree::ParsingOptions {
+        allow_dtd: false,
+        ..roxmltree::ParsingOptions::default()
+    }
 }
 
 /// A hint for an XML parse error.
@@ -71,7 +74,9 @@ pub fn xml_hint(e: &roxmltree::Error) -> &'static str {
         roxmltree::Error::UnknownNamespace(..) => {
             "the document uses a namespace prefix it never declares (xmlns:prefix=\"...\"); it is not namespace-well-formed, so no tool can tell which namespace is meant. Restore the declarations from the original WSDL"
         }
-        roxmltree::Error::DtdDetected => "DTDs are refused (entity expansion attacks); remove the <!DOCTYPE> declaration",
+        roxmltree::Error::DtdDetected => {
+            "DTDs are refused (entity expansion attacks); remove the <!DOCTYPE> declaration"
+        }
         _ => "the file must be well-formed XML 1.0",
     }
 }
@@ -96,7 +101,9 @@ fn relative_to(from: &Path, location: &str) -> Option<PathBuf> {
     if is_url(location) {
         return None;
     }
-    Some(normalize(&from.parent().unwrap_or(Path::new("")).join(location)))
+    Some(normalize(
+        &from.parent().unwrap_or(Path::new("")).join(location),
+    ))
 }
 
 /// Resolves `.` and `..` lexically (the path need not exist).
@@ -125,15 +132,31 @@ struct Pending {
 pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnostics> {
     let entry_abs = std::path::absolute(entry).unwrap_or_else(|_| entry.to_path_buf());
     let entry_abs = normalize(&entry_abs);
-    let root = entry_abs.parent().map(Path::to_path_buf).unwrap_or_default();
+    let root = entry_abs
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let root_real = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
     let allowed: Vec<PathBuf> = std::iter::once(root_real)
-        .chain(options.allow_paths.iter().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())))
+        .chain(
+            options
+                .allow_paths
+                .iter()
+                .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
+        )
         .collect();
 
-    let mut set = SourceSet { sources: Vec::new(), by_path: HashMap::new(), by_url: HashMap::new() };
+    let mut set = SourceSet {
+        sources: Vec::new(),
+        by_path: HashMap::new(),
+        by_url: HashMap::new(),
+    };
     let mut diags = Vec::new();
-    let mut queue = vec![Pending { path: entry_abs, from: None, wsdl_import: true }];
+    let mut queue = vec![Pending {
+        path: entry_abs,
+        from: None,
+        wsdl_import: true,
+    }];
     // wsdl:import edges, to report cycles.
     let mut wsdl_edges: Vec<(usize, usize, usize)> = Vec::new();
     // Absolute-URL imports not in the catalog: (source, offset, namespace, url).
@@ -150,18 +173,27 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
             continue;
         }
         let ref_diag = |message: String| match &item.from {
-            Some((from, off, _)) => at(&set.sources[*from].path, &set.sources[*from].text, *off, message),
+            Some((from, off, _)) => at(
+                &set.sources[*from].path,
+                &set.sources[*from].text,
+                *off,
+                message,
+            ),
             None => Diagnostic::new(&item.path, 0, 0, message),
         };
         let real = std::fs::canonicalize(&item.path);
-        if let (Ok(real), Some((_, _, location))) = (&real, &item.from) {
-            if !allowed.iter().any(|a| real.starts_with(a)) {
-                diags.push(
-                    ref_diag(format!("`{location}` points outside the WSDL's folder tree"))
-                        .hint("copy the file next to the WSDL, or allow its folder explicitly (--allow-path)"),
-                );
-                continue;
-            }
+        if let (Ok(real), Some((_, _, location))) = (&real, &item.from)
+            && !allowed.iter().any(|a| real.starts_with(a))
+        {
+            diags.push(
+                ref_diag(format!(
+                    "`{location}` points outside the WSDL's folder tree"
+                ))
+                .hint(
+                    "copy the file next to the WSDL, or allow its folder explicitly (--allow-path)",
+                ),
+            );
+            continue;
         }
         let text = match std::fs::read(&item.path) {
             Ok(bytes) => match String::from_utf8(bytes) {
@@ -176,14 +208,22 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
             },
             Err(e) => {
                 let what = match &item.from {
-                    Some((_, _, location)) => format!("cannot read `{location}` (resolved to `{}`): {e}", item.path.display()),
+                    Some((_, _, location)) => format!(
+                        "cannot read `{location}` (resolved to `{}`): {e}",
+                        item.path.display()
+                    ),
                     None => format!("cannot read the file: {e}"),
                 };
-                diags.push(ref_diag(what).hint("imports are resolved relative to the importing document; check the path"));
+                diags.push(ref_diag(what).hint(
+                    "imports are resolved relative to the importing document; check the path",
+                ));
                 continue;
             }
         };
-        let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+        let text = text
+            .strip_prefix('\u{feff}')
+            .map(str::to_string)
+            .unwrap_or(text);
         let index = set.sources.len();
         if let (true, Some((from, off, _))) = (item.wsdl_import, &item.from) {
             wsdl_edges.push((*from, index, *off));
@@ -192,14 +232,26 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
         if let Some(url) = url_of_path.get(&item.path) {
             set.by_url.insert(url.clone(), index);
         }
-        set.sources.push(Source { path: item.path.clone(), text, builtin: false });
+        set.sources.push(Source {
+            path: item.path.clone(),
+            text,
+            builtin: false,
+        });
 
         let source = &set.sources[index];
         let doc = match roxmltree::Document::parse_with_options(&source.text, parse_options()) {
             Ok(doc) => doc,
             Err(e) => {
                 let p = e.pos();
-                diags.push(Diagnostic::new(&source.path, p.row, p.col, format!("not well-formed XML: {e}")).hint(xml_hint(&e)));
+                diags.push(
+                    Diagnostic::new(
+                        &source.path,
+                        p.row,
+                        p.col,
+                        format!("not well-formed XML: {e}"),
+                    )
+                    .hint(xml_hint(&e)),
+                );
                 continue;
             }
         };
@@ -207,23 +259,42 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
             let ns = node.tag_name().namespace().unwrap_or("");
             let name = node.tag_name().name();
             if crate::xsd::model::is_xs_ns(ns) && name == "schema" {
-                namespaces_loaded.insert(node.attribute("targetNamespace").unwrap_or("").to_string());
+                namespaces_loaded
+                    .insert(node.attribute("targetNamespace").unwrap_or("").to_string());
             }
             let (location, wsdl_import) = match (ns, name) {
                 (WSDL, "import") => (node.attribute("location"), true),
-                (ns, "import" | "include" | "redefine" | "override") if crate::xsd::model::is_xs_ns(ns) => (node.attribute("schemaLocation"), false),
+                (ns, "import" | "include" | "redefine" | "override")
+                    if crate::xsd::model::is_xs_ns(ns) =>
+                {
+                    (node.attribute("schemaLocation"), false)
+                }
                 _ => continue,
             };
-            let Some(location) = location.map(str::trim).filter(|l| !l.is_empty()) else { continue };
+            let Some(location) = location.map(str::trim).filter(|l| !l.is_empty()) else {
+                continue;
+            };
             let off = node.range().start;
             let namespace = node.attribute("namespace").unwrap_or("");
-            if let Some(local) = options.catalog.get(location).or_else(|| options.catalog.get(namespace).filter(|_| is_url(location))) {
+            if let Some(local) = options
+                .catalog
+                .get(location)
+                .or_else(|| options.catalog.get(namespace).filter(|_| is_url(location)))
+            {
                 url_of_path.insert(local.clone(), location.to_string());
-                queue.push(Pending { path: local.clone(), from: Some((index, off, location.to_string())), wsdl_import });
+                queue.push(Pending {
+                    path: local.clone(),
+                    from: Some((index, off, location.to_string())),
+                    wsdl_import,
+                });
                 continue;
             }
             match relative_to(&source.path, location) {
-                Some(path) => queue.push(Pending { path, from: Some((index, off, location.to_string())), wsdl_import }),
+                Some(path) => queue.push(Pending {
+                    path,
+                    from: Some((index, off, location.to_string())),
+                    wsdl_import,
+                }),
                 None => url_imports.push((index, off, namespace.to_string(), location.to_string())),
             }
         }
@@ -231,7 +302,11 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
 
     for (ns, file, text) in KNOWN_SCHEMAS {
         set.by_path.insert(builtin_path(file), set.sources.len());
-        set.sources.push(Source { path: builtin_path(file), text: text.to_string(), builtin: true });
+        set.sources.push(Source {
+            path: builtin_path(file),
+            text: text.to_string(),
+            builtin: true,
+        });
         namespaces_loaded.insert(ns.to_string());
     }
 
@@ -249,10 +324,18 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
     }
 
     report_wsdl_cycles(&set, &wsdl_edges, &mut diags);
-    if diags.is_empty() { Ok(set) } else { Err(Diagnostics(diags)) }
+    if diags.is_empty() {
+        Ok(set)
+    } else {
+        Err(Diagnostics(diags))
+    }
 }
 
-fn report_wsdl_cycles(set: &SourceSet, edges: &[(usize, usize, usize)], diags: &mut Vec<Diagnostic>) {
+fn report_wsdl_cycles(
+    set: &SourceSet,
+    edges: &[(usize, usize, usize)],
+    diags: &mut Vec<Diagnostic>,
+) {
     // A cycle among wsdl:imports means a definitions document imports itself: report each
     // edge that closes one.
     let n = set.sources.len();
@@ -262,7 +345,14 @@ fn report_wsdl_cycles(set: &SourceSet, edges: &[(usize, usize, usize)], diags: &
     }
     // 0 = unseen, 1 = on stack, 2 = done
     let mut state = vec![0u8; n];
-    fn dfs(v: usize, adj: &[Vec<(usize, usize)>], state: &mut [u8], stack: &mut Vec<usize>, set: &SourceSet, diags: &mut Vec<Diagnostic>) {
+    fn dfs(
+        v: usize,
+        adj: &[Vec<(usize, usize)>],
+        state: &mut [u8],
+        stack: &mut Vec<usize>,
+        set: &SourceSet,
+        diags: &mut Vec<Diagnostic>,
+    ) {
         state[v] = 1;
         stack.push(v);
         for &(w, off) in &adj[v] {
@@ -271,7 +361,13 @@ fn report_wsdl_cycles(set: &SourceSet, edges: &[(usize, usize, usize)], diags: &
                 let chain: Vec<String> = stack[start..]
                     .iter()
                     .chain(std::iter::once(&w))
-                    .map(|&i| set.sources[i].path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default())
+                    .map(|&i| {
+                        set.sources[i]
+                            .path
+                            .file_name()
+                            .map(|f| f.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    })
                     .collect();
                 let s = &set.sources[v];
                 diags.push(
@@ -290,5 +386,25 @@ fn report_wsdl_cycles(set: &SourceSet, edges: &[(usize, usize, usize)], diags: &
         if state[v] == 0 {
             dfs(v, &adj, &mut state, &mut stack, set, diags);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_locations() {
+        let from = Path::new("/w/a/service.wsdl");
+        assert_eq!(
+            relative_to(from, "xsd/t.xsd"),
+            Some(PathBuf::from("/w/a/xsd/t.xsd"))
+        );
+        assert_eq!(
+            relative_to(from, "../b/./t.xsd"),
+            Some(PathBuf::from("/w/b/t.xsd"))
+        );
+        assert_eq!(relative_to(from, "http://example.com/t.xsd"), None);
+        assert_eq!(relative_to(from, "urn:x"), None);
     }
 }

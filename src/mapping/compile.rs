@@ -123,11 +123,16 @@ pub fn compile_file(file: &Path) -> Result<Compiled, Diagnostics> {
 /// Checks a mapping's text; `file` names it in messages and anchors its relative paths.
 pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
     let m: MappingFile = serde_saphyr::from_str(text).map_err(|e| {
-        let (line, col) = e.location().map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
+        let (line, col) = e
+            .location()
+            .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
         let msg = e.to_string();
         let msg = msg.lines().next().unwrap_or("");
         // serde-saphyr prefixes `error: line L column C: `; we say `file:L:C:` instead.
-        let msg = match msg.strip_prefix("error: line ").and_then(|rest| rest.split_once(": ")) {
+        let msg = match msg
+            .strip_prefix("error: line ")
+            .and_then(|rest| rest.split_once(": "))
+        {
             Some((_, m)) => m.to_string(),
             None => msg.to_string(),
         };
@@ -140,12 +145,24 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
     })?;
     let dir = file.parent().unwrap_or(Path::new(""));
     let mut diags = Vec::new();
-    let d = |s: &Spanned<String>, message: String| Diagnostic::new(file, s.referenced.line() as u32, s.referenced.column() as u32, message);
+    let d = |s: &Spanned<String>, message: String| {
+        Diagnostic::new(
+            file,
+            s.referenced.line() as u32,
+            s.referenced.column() as u32,
+            message,
+        )
+    };
 
     let wsdl_path = dir.join(&m.wsdl.value);
-    let mut options = LoadOptions { allow_paths: m.allow_paths.iter().map(|p| dir.join(p)).collect(), ..LoadOptions::default() };
+    let mut options = LoadOptions {
+        allow_paths: m.allow_paths.iter().map(|p| dir.join(p)).collect(),
+        ..LoadOptions::default()
+    };
     for (url, local) in &m.catalog.0 {
-        options.catalog.insert(url.value.clone(), dir.join(&local.value));
+        options
+            .catalog
+            .insert(url.value.clone(), dir.join(&local.value));
     }
     let wsdl = match wsdl::load(&wsdl_path, &options) {
         Ok(w) => Arc::new(w),
@@ -157,14 +174,26 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
         }
     };
     let name = |s: &Option<Spanned<String>>| s.as_ref().map(|s| s.value.clone());
-    let sel = match select(&wsdl, name(&m.service).as_deref(), name(&m.port).as_deref(), name(&m.binding).as_deref()) {
+    let sel = match select(
+        &wsdl,
+        name(&m.service).as_deref(),
+        name(&m.port).as_deref(),
+        name(&m.binding).as_deref(),
+    ) {
         Ok(s) => s,
         Err(msg) => {
-            let at = m.binding.as_ref().or(m.port.as_ref()).or(m.service.as_ref()).unwrap_or(&m.wsdl);
+            let at = m
+                .binding
+                .as_ref()
+                .or(m.port.as_ref())
+                .or(m.service.as_ref())
+                .unwrap_or(&m.wsdl);
             return Err(d(at, msg).hint("`service:` and `port:` name a wsdl:service and one of its wsdl:ports; `binding:` a wsdl:binding").into());
         }
     };
-    let address = sel.port.and_then(|(s, p)| wsdl.services[s].ports[p].address.clone());
+    let address = sel
+        .port
+        .and_then(|(s, p)| wsdl.services[s].ports[p].address.clone());
     let binding = &wsdl.bindings[sel.binding];
     let soap = binding.soap.expect("select() returns SOAP ports only");
     let pt = &wsdl.port_types[binding.port_type];
@@ -183,7 +212,13 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
     let upstream = upstream(file, &m, address, &mut diags);
     if upstream.url.is_none() {
         let at = m.binding.as_ref().unwrap_or(&m.wsdl);
-        diags.push(d(at, "no upstream URL: the WSDL gives no soap:address here".to_string()).hint("set `upstream: { url: ... }` (e.g. `${SERVICE_URL}`)"));
+        diags.push(
+            d(
+                at,
+                "no upstream URL: the WSDL gives no soap:address here".to_string(),
+            )
+            .hint("set `upstream: { url: ... }` (e.g. `${SERVICE_URL}`)"),
+        );
     }
 
     let mut routes = Vec::new();
@@ -192,7 +227,10 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
     for (name, spec) in &m.operations.0 {
         let op_name = &name.value;
         if !seen_ops.insert(op_name.clone()) {
-            diags.push(d(name, format!("operation `{op_name}` is mapped twice")).hint("keep one entry per operation"));
+            diags.push(
+                d(name, format!("operation `{op_name}` is mapped twice"))
+                    .hint("keep one entry per operation"),
+            );
             continue;
         }
         let Some(bi) = binding.operations.iter().position(|o| &o.name == op_name) else {
@@ -207,11 +245,23 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
         let op = &pt.operations[bop.operation];
         let input = shape(&wsdl, bop.style, &bop.input, op.input).fields;
         let output = shape(&wsdl, bop.style, &bop.output, op.output).fields;
-        if let Some(route) = compile_operation(file, &m, name, spec, &wsdl, bi, bop.style, &input, &output, &op.faults, &base_path, &mut diags) {
+        if let Some(route) = compile_operation(
+            file, &m, name, spec, &wsdl, bi, bop.style, &input, &output, &op.faults, &base_path,
+            &mut diags,
+        ) {
             let key = format!("{} {}", route.method.as_str(), normalize(&route.path));
             if let Some((line, other)) = route_lines.get(&key) {
-                diags.push(d(&spec.route, format!("route `{} {}` collides with `{other}` (line {line})", route.method.as_str(), route.path))
-                    .hint("two operations cannot share a method and path; change one route"));
+                diags.push(
+                    d(
+                        &spec.route,
+                        format!(
+                            "route `{} {}` collides with `{other}` (line {line})",
+                            route.method.as_str(),
+                            route.path
+                        ),
+                    )
+                    .hint("two operations cannot share a method and path; change one route"),
+                );
             } else {
                 route_lines.insert(key, (spec.route.referenced.line() as u32, op_name.clone()));
                 routes.push(route);
@@ -219,7 +269,10 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
         }
     }
     if m.operations.0.is_empty() {
-        diags.push(Diagnostic::new(file, 0, 0, "the mapping serves no operations").hint("list operations under `operations:`"));
+        diags.push(
+            Diagnostic::new(file, 0, 0, "the mapping serves no operations")
+                .hint("list operations under `operations:`"),
+        );
     }
     if !diags.is_empty() {
         return Err(Diagnostics(diags));
@@ -237,36 +290,74 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
     })
 }
 
-fn upstream(file: &Path, m: &MappingFile, address: Option<String>, diags: &mut Vec<Diagnostic>) -> UpstreamSettings {
-    let d = |s: &Spanned<String>, message: String| Diagnostic::new(file, s.referenced.line() as u32, s.referenced.column() as u32, message);
-    let mut u = UpstreamSettings { url: address, timeout: Duration::from_secs(30), connect_timeout: Duration::from_secs(3), basic_auth: None };
+fn upstream(
+    file: &Path,
+    m: &MappingFile,
+    address: Option<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> UpstreamSettings {
+    let d = |s: &Spanned<String>, message: String| {
+        Diagnostic::new(
+            file,
+            s.referenced.line() as u32,
+            s.referenced.column() as u32,
+            message,
+        )
+    };
+    let mut u = UpstreamSettings {
+        url: address,
+        timeout: Duration::from_secs(30),
+        connect_timeout: Duration::from_secs(3),
+        basic_auth: None,
+    };
     let Some(up) = &m.upstream else { return u };
     if let Some(url) = &up.url {
         if let Err(msg) = check_template(&url.value) {
             diags.push(d(url, msg).hint("write `${NAME}` or `${NAME:-default}`"));
-        } else if !url.value.starts_with("http://") && !url.value.starts_with("https://") && !url.value.starts_with("${") {
-            diags.push(d(url, format!("upstream url `{}` must be http:// or https://", url.value)));
+        } else if !url.value.starts_with("http://")
+            && !url.value.starts_with("https://")
+            && !url.value.starts_with("${")
+        {
+            diags.push(d(
+                url,
+                format!("upstream url `{}` must be http:// or https://", url.value),
+            ));
         }
         u.url = Some(url.value.clone());
     }
-    for (field, target) in [(&up.timeout, &mut u.timeout), (&up.connect_timeout, &mut u.connect_timeout)] {
+    for (field, target) in [
+        (&up.timeout, &mut u.timeout),
+        (&up.connect_timeout, &mut u.connect_timeout),
+    ] {
         if let Some(t) = field {
             match parse_duration(&t.value) {
                 Some(v) if !v.is_zero() => *target = v,
-                _ => diags.push(d(t, format!("`{}` is not a duration", t.value)).hint("write e.g. `500ms`, `10s` or `2m`")),
+                _ => diags.push(
+                    d(t, format!("`{}` is not a duration", t.value))
+                        .hint("write e.g. `500ms`, `10s` or `2m`"),
+                ),
             }
         }
     }
     if let Some(auth) = &up.auth {
         for s in [&auth.basic.username, &auth.basic.password] {
             if !s.value.trim_start().starts_with("${") {
-                diags.push(d(s, "credentials must come from the environment, not the mapping file".to_string())
-                    .hint("write `${CRM_PASSWORD}` and set CRM_PASSWORD when serving"));
+                diags.push(
+                    d(
+                        s,
+                        "credentials must come from the environment, not the mapping file"
+                            .to_string(),
+                    )
+                    .hint("write `${CRM_PASSWORD}` and set CRM_PASSWORD when serving"),
+                );
             } else if let Err(msg) = check_template(&s.value) {
                 diags.push(d(s, msg));
             }
         }
-        u.basic_auth = Some((auth.basic.username.value.clone(), auth.basic.password.value.clone()));
+        u.basic_auth = Some((
+            auth.basic.username.value.clone(),
+            auth.basic.password.value.clone(),
+        ));
     }
     u
 }
@@ -275,11 +366,15 @@ fn upstream(file: &Path, m: &MappingFile, address: Option<String>, diags: &mut V
 fn check_template(s: &str) -> Result<(), String> {
     let mut rest = s;
     while let Some(i) = rest.find("${") {
-        let Some(end) = rest[i..].find('}') else { return Err(format!("unclosed `${{` in `{s}`")) };
+        let Some(end) = rest[i..].find('}') else {
+            return Err(format!("unclosed `${{` in `{s}`"));
+        };
         let inner = &rest[i + 2..i + end];
         let name = inner.split(":-").next().unwrap_or("");
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(format!("`${{{inner}}}` is not a valid environment variable reference"));
+            return Err(format!(
+                "`${{{inner}}}` is not a valid environment variable reference"
+            ));
         }
         rest = &rest[i + end + 1..];
     }
@@ -292,7 +387,9 @@ pub fn expand_env(s: &str) -> Result<String, String> {
     let mut rest = s;
     while let Some(i) = rest.find("${") {
         out.push_str(&rest[..i]);
-        let end = rest[i..].find('}').ok_or_else(|| format!("unclosed `${{` in `{s}`"))?;
+        let end = rest[i..]
+            .find('}')
+            .ok_or_else(|| format!("unclosed `${{` in `{s}`"))?;
         let inner = &rest[i + 2..i + end];
         let (name, default) = match inner.split_once(":-") {
             Some((n, d)) => (n, Some(d)),
@@ -334,40 +431,86 @@ fn compile_operation(
         None => (None, route),
     };
     let Some(method) = method else {
-        diags.push(d(rl, rc, format!("route `{route}` must be `METHOD /path`")).hint("METHOD is GET, POST, PUT, PATCH or DELETE; e.g. `GET /customers/{id}`"));
+        diags.push(
+            d(rl, rc, format!("route `{route}` must be `METHOD /path`"))
+                .hint("METHOD is GET, POST, PUT, PATCH or DELETE; e.g. `GET /customers/{id}`"),
+        );
         return None;
     };
     let mut placeholders = Vec::new();
     if !path.starts_with('/') || path.contains(['?', '#', ' ']) {
-        diags.push(d(rl, rc, format!("route path `{path}` must start with `/` and hold no `?`, `#` or spaces")));
+        diags.push(d(
+            rl,
+            rc,
+            format!("route path `{path}` must start with `/` and hold no `?`, `#` or spaces"),
+        ));
     }
     for seg in path.split('/') {
         if let Some(p) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            if p.is_empty() || !p.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
-                diags.push(d(rl, rc, format!("path parameter `{{{p}}}` is not a plain name")));
+            if p.is_empty()
+                || !p
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            {
+                diags.push(d(
+                    rl,
+                    rc,
+                    format!("path parameter `{{{p}}}` is not a plain name"),
+                ));
             } else if placeholders.contains(&p.to_string()) {
                 diags.push(d(rl, rc, format!("path parameter `{{{p}}}` appears twice")));
             } else {
                 placeholders.push(p.to_string());
             }
         } else if seg.contains(['{', '}']) {
-            diags.push(d(rl, rc, format!("path segment `{seg}` mixes text and a parameter")).hint("a parameter takes a whole segment: `/customers/{id}`"));
+            diags.push(
+                d(
+                    rl,
+                    rc,
+                    format!("path segment `{seg}` mixes text and a parameter"),
+                )
+                .hint("a parameter takes a whole segment: `/customers/{id}`"),
+            );
         }
     }
 
-    let keys = json_keys(m.naming, &input.iter().map(|f| (f.name.as_str(), f.attribute)).collect::<Vec<_>>());
-    let mut inputs: Vec<Input> = input.iter().zip(&keys).map(|(f, k)| Input { field: f.clone(), key: k.clone(), source: Source::BodyKey }).collect();
+    let keys = json_keys(
+        m.naming,
+        &input
+            .iter()
+            .map(|f| (f.name.as_str(), f.attribute))
+            .collect::<Vec<_>>(),
+    );
+    let mut inputs: Vec<Input> = input
+        .iter()
+        .zip(&keys)
+        .map(|(f, k)| Input {
+            field: f.clone(),
+            key: k.clone(),
+            source: Source::BodyKey,
+        })
+        .collect();
     let mut used_params = HashSet::new();
     let mut body_field = false;
     for (key, src) in &spec.request.0 {
         let (kl, kc) = at(key);
         let Some(i) = keys.iter().position(|k| *k == key.value) else {
             let near = closest(&key.value, keys.iter().map(String::as_str));
-            diags.push(d(kl, kc, format!("operation `{}` has no input field `{}`", name.value, key.value)).hint(match near {
-                Some(n) => format!("did you mean `{n}`? (fields: {})", keys.join(", ")),
-                None if keys.is_empty() => "this operation takes no input fields".to_string(),
-                None => format!("its input fields are: {}", keys.join(", ")),
-            }));
+            diags.push(
+                d(
+                    kl,
+                    kc,
+                    format!(
+                        "operation `{}` has no input field `{}`",
+                        name.value, key.value
+                    ),
+                )
+                .hint(match near {
+                    Some(n) => format!("did you mean `{n}`? (fields: {})", keys.join(", ")),
+                    None if keys.is_empty() => "this operation takes no input fields".to_string(),
+                    None => format!("its input fields are: {}", keys.join(", ")),
+                }),
+            );
             continue;
         };
         let (sl, sc) = at(src);
@@ -377,7 +520,10 @@ fn compile_operation(
             Some(("header", p)) if !p.is_empty() => Source::Header(p.to_string()),
             None if src.value == "body" => Source::Body,
             _ => {
-                diags.push(d(sl, sc, format!("`{}` is not a source", src.value)).hint("write `path.NAME`, `query.NAME`, `header.NAME` or `body`"));
+                diags.push(
+                    d(sl, sc, format!("`{}` is not a source", src.value))
+                        .hint("write `path.NAME`, `query.NAME`, `header.NAME` or `body`"),
+                );
                 continue;
             }
         };
@@ -387,25 +533,58 @@ fn compile_operation(
                 if !placeholders.contains(p) {
                     diags.push(d(sl, sc, format!("`{}` names path parameter `{{{p}}}`, which route `{route}` does not have", src.value)));
                 } else if !used_params.insert(p.clone()) {
-                    diags.push(d(sl, sc, format!("path parameter `{{{p}}}` is bound twice")));
+                    diags.push(d(
+                        sl,
+                        sc,
+                        format!("path parameter `{{{p}}}` is bound twice"),
+                    ));
                 }
                 if !field.is_simple(&wsdl.schema) {
                     diags.push(d(sl, sc, format!("field `{}` is structured or repeated and cannot come from a path segment", key.value)).hint("bind it to `body`, or leave it in the JSON body"));
                 }
             }
             Source::Query(_) | Source::Header(_) => {
-                let simple_list = field.max.is_many() && matches!(wsdl.schema.ty(field.type_id).kind, crate::xsd::TypeKind::Simple(_));
-                if !field.is_simple(&wsdl.schema) && !(simple_list && matches!(source, Source::Query(_))) {
-                    diags.push(d(sl, sc, format!("field `{}` is structured and cannot come from a {}", key.value, if matches!(source, Source::Query(_)) { "query parameter" } else { "header" })).hint("bind it to `body`, or leave it in the JSON body"));
+                // A repeated simple field may come from a repeated query parameter (`?tag=a&tag=b`).
+                let simple_list = field.max.is_many()
+                    && matches!(
+                        wsdl.schema.ty(field.type_id).kind,
+                        crate::xsd::TypeKind::Simple(_)
+                    );
+                let allowed = field.is_simple(&wsdl.schema)
+                    || (simple_list && matches!(source, Source::Query(_)));
+                if !allowed {
+                    diags.push(
+                        d(
+                            sl,
+                            sc,
+                            format!(
+                                "field `{}` is structured and cannot come from a {}",
+                                key.value,
+                                if matches!(source, Source::Query(_)) {
+                                    "query parameter"
+                                } else {
+                                    "header"
+                                }
+                            ),
+                        )
+                        .hint("bind it to `body`, or leave it in the JSON body"),
+                    );
                 }
             }
             Source::Body => {
                 if body_field {
-                    diags.push(d(sl, sc, "only one field can take the whole body".to_string()));
+                    diags.push(d(
+                        sl,
+                        sc,
+                        "only one field can take the whole body".to_string(),
+                    ));
                 }
                 body_field = true;
                 if !method.has_body() {
-                    diags.push(d(sl, sc, format!("{} requests have no body", method.as_str())).hint("use POST/PUT/PATCH, or bind the field to path or query"));
+                    diags.push(
+                        d(sl, sc, format!("{} requests have no body", method.as_str()))
+                            .hint("use POST/PUT/PATCH, or bind the field to path or query"),
+                    );
                 }
             }
             Source::BodyKey => {}
@@ -414,35 +593,80 @@ fn compile_operation(
     }
     for p in &placeholders {
         if !used_params.contains(p) {
-            diags.push(d(rl, rc, format!("path parameter `{{{p}}}` is not bound to an input field")).hint(format!("add `request: {{ <field>: path.{p} }}`")));
+            diags.push(
+                d(
+                    rl,
+                    rc,
+                    format!("path parameter `{{{p}}}` is not bound to an input field"),
+                )
+                .hint(format!("add `request: {{ <field>: path.{p} }}`")),
+            );
         }
     }
     for inp in &inputs {
-        if inp.source == Source::BodyKey && inp.field.min > 0 && (!method.has_body() || body_field) {
-            let why = if body_field { "the body is taken by another field" } else { "this method has no body" };
-            diags.push(d(rl, rc, format!("required input field `{}` has no source ({why})", inp.key)).hint(format!("bind it under `request:`, e.g. `{}: query.{}`", inp.key, inp.key)));
+        if inp.source == Source::BodyKey && inp.field.min > 0 && (!method.has_body() || body_field)
+        {
+            let why = if body_field {
+                "the body is taken by another field"
+            } else {
+                "this method has no body"
+            };
+            diags.push(
+                d(
+                    rl,
+                    rc,
+                    format!("required input field `{}` has no source ({why})", inp.key),
+                )
+                .hint(format!(
+                    "bind it under `request:`, e.g. `{}: query.{}`",
+                    inp.key, inp.key
+                )),
+            );
         }
     }
 
-    let out_keys = json_keys(m.naming, &output.iter().map(|f| (f.name.as_str(), f.attribute)).collect::<Vec<_>>());
+    let out_keys = json_keys(
+        m.naming,
+        &output
+            .iter()
+            .map(|f| (f.name.as_str(), f.attribute))
+            .collect::<Vec<_>>(),
+    );
     let response = match &spec.response {
         None => None,
         Some(r) => match out_keys.iter().position(|k| *k == r.value) {
             Some(i) => Some(i),
             None => {
                 let (l, c) = at(r);
-                diags.push(d(l, c, format!("operation `{}` has no output field `{}`", name.value, r.value)).hint(if out_keys.is_empty() {
-                    "this operation returns no fields; remove `response:`".to_string()
-                } else {
-                    format!("its output fields are: {}", out_keys.join(", "))
-                }));
+                diags.push(
+                    d(
+                        l,
+                        c,
+                        format!(
+                            "operation `{}` has no output field `{}`",
+                            name.value, r.value
+                        ),
+                    )
+                    .hint(if out_keys.is_empty() {
+                        "this operation returns no fields; remove `response:`".to_string()
+                    } else {
+                        format!("its output fields are: {}", out_keys.join(", "))
+                    }),
+                );
                 None
             }
         },
     };
     let status = match &spec.status {
         Some(s) if !(200..300).contains(&s.value) => {
-            diags.push(d(s.referenced.line() as u32, s.referenced.column() as u32, format!("status {} is not a success status", s.value)).hint("use 200-299"));
+            diags.push(
+                d(
+                    s.referenced.line() as u32,
+                    s.referenced.column() as u32,
+                    format!("status {} is not a success status", s.value),
+                )
+                .hint("use 200-299"),
+            );
             200
         }
         Some(s) => s.value,
@@ -453,15 +677,32 @@ fn compile_operation(
         let (l, c) = at(fname);
         if !faults.iter().any(|(n, _)| *n == fname.value) {
             let names: Vec<&str> = faults.iter().map(|(n, _)| n.as_str()).collect();
-            diags.push(d(l, c, format!("operation `{}` declares no fault `{}`", name.value, fname.value)).hint(if names.is_empty() {
-                "this operation declares no wsdl:fault".to_string()
-            } else {
-                format!("its faults are: {}", names.join(", "))
-            }));
+            diags.push(
+                d(
+                    l,
+                    c,
+                    format!(
+                        "operation `{}` declares no fault `{}`",
+                        name.value, fname.value
+                    ),
+                )
+                .hint(if names.is_empty() {
+                    "this operation declares no wsdl:fault".to_string()
+                } else {
+                    format!("its faults are: {}", names.join(", "))
+                }),
+            );
             continue;
         }
         if !(400..600).contains(&st.value) {
-            diags.push(d(st.referenced.line() as u32, st.referenced.column() as u32, format!("fault status {} is not an error status", st.value)).hint("use 400-599"));
+            diags.push(
+                d(
+                    st.referenced.line() as u32,
+                    st.referenced.column() as u32,
+                    format!("fault status {} is not an error status", st.value),
+                )
+                .hint("use 400-599"),
+            );
         }
         fault_map.push((fname.value.clone(), st.value));
     }
@@ -492,7 +733,11 @@ fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<
         for (i, ca) in a.chars().enumerate() {
             let mut cur = vec![i + 1];
             for (j, cb) in b.iter().enumerate() {
-                cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+                cur.push(
+                    (prev[j] + usize::from(ca != *cb))
+                        .min(prev[j + 1] + 1)
+                        .min(cur[j] + 1),
+                );
             }
             prev = cur;
         }
@@ -503,4 +748,47 @@ fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<
         .filter(|(dist, c)| *dist <= 2.max(c.len() / 4))
         .min_by_key(|(dist, _)| *dist)
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates() {
+        assert!(check_template("http://${HOST}:${PORT:-80}/x").is_ok());
+        assert!(check_template("${}").is_err());
+        assert!(check_template("${A-B}").is_err());
+        assert!(check_template("${OPEN").is_err());
+        // SAFETY of the test: a variable name nobody else uses.
+        assert_eq!(
+            expand_env("${SOAPBRIDGE_TEST_UNSET_VAR:-fallback}/x").unwrap(),
+            "fallback/x"
+        );
+        assert!(
+            expand_env("${SOAPBRIDGE_TEST_UNSET_VAR}")
+                .unwrap_err()
+                .contains("SOAPBRIDGE_TEST_UNSET_VAR")
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10s"), Some(Duration::from_secs(10)));
+        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration("10"), None);
+        assert_eq!(parse_duration("99999999999999999999h"), None);
+    }
+
+    #[test]
+    fn closest_names() {
+        let ops = ["GetCustomer", "FindCustomers", "DeleteCustomer"];
+        assert_eq!(
+            closest("GetCustomers", ops.iter().copied()),
+            Some("GetCustomer")
+        );
+        assert_eq!(closest("Shutdown", ops.iter().copied()), None);
+    }
 }

@@ -27,7 +27,10 @@ impl Selection {
     /// `service/port`, or `binding` when there is no port.
     pub fn describe(&self, wsdl: &Wsdl) -> String {
         match self.port {
-            Some((s, p)) => format!("service {}, port {}", wsdl.services[s].name, wsdl.services[s].ports[p].name),
+            Some((s, p)) => format!(
+                "service {}, port {}",
+                wsdl.services[s].name, wsdl.services[s].ports[p].name
+            ),
             None => format!("binding {}", wsdl.bindings[self.binding].name.local),
         }
     }
@@ -36,18 +39,33 @@ impl Selection {
 /// Picks a service and port by name, or a binding when the WSDL has no service; or the
 /// defaults: the first service with a SOAP port, and in it the first SOAP 1.1 port, else the
 /// first SOAP 1.2 port; without services, the first SOAP 1.1 (else 1.2) binding.
-pub fn select(wsdl: &Wsdl, service: Option<&str>, port: Option<&str>, binding: Option<&str>) -> Result<Selection, String> {
+pub fn select(
+    wsdl: &Wsdl,
+    service: Option<&str>,
+    port: Option<&str>,
+    binding: Option<&str>,
+) -> Result<Selection, String> {
     let soap = |si: usize, pi: usize| wsdl.bindings[wsdl.services[si].ports[pi].binding].soap;
     if let Some(name) = binding {
         if service.is_some() || port.is_some() {
             return Err("give either `binding:` or `service:`/`port:`, not both".to_string());
         }
         return match wsdl.bindings.iter().position(|b| b.name.local == name) {
-            Some(b) if wsdl.bindings[b].soap.is_some() => Ok(Selection { port: None, binding: b }),
+            Some(b) if wsdl.bindings[b].soap.is_some() => Ok(Selection {
+                port: None,
+                binding: b,
+            }),
             Some(_) => Err(format!("binding `{name}` is not a SOAP 1.1 or 1.2 binding")),
             None => {
-                let names: Vec<&str> = wsdl.bindings.iter().map(|b| b.name.local.as_str()).collect();
-                Err(format!("no binding `{name}` in the WSDL (it has: {})", names.join(", ")))
+                let names: Vec<&str> = wsdl
+                    .bindings
+                    .iter()
+                    .map(|b| b.name.local.as_str())
+                    .collect();
+                Err(format!(
+                    "no binding `{name}` in the WSDL (it has: {})",
+                    names.join(", ")
+                ))
             }
         };
     }
@@ -56,21 +74,33 @@ pub fn select(wsdl: &Wsdl, service: Option<&str>, port: Option<&str>, binding: O
             Some(i) => vec![i],
             None => {
                 let names: Vec<&str> = wsdl.services.iter().map(|s| s.name.as_str()).collect();
-                return Err(format!("no service `{name}` in the WSDL (it has: {})", names.join(", ")));
+                return Err(format!(
+                    "no service `{name}` in the WSDL (it has: {})",
+                    names.join(", ")
+                ));
             }
         },
         None => (0..wsdl.services.len()).collect(),
     };
     for si in services.iter().copied() {
         let ports = &wsdl.services[si].ports;
-        let found = |pi: usize| Selection { port: Some((si, pi)), binding: ports[pi].binding };
+        let found = |pi: usize| Selection {
+            port: Some((si, pi)),
+            binding: ports[pi].binding,
+        };
         if let Some(name) = port {
             return match ports.iter().position(|p| p.name == name) {
                 Some(pi) if soap(si, pi).is_some() => Ok(found(pi)),
-                Some(_) => Err(format!("port `{name}` is not bound to SOAP 1.1 or 1.2 (an HTTP binding?)")),
+                Some(_) => Err(format!(
+                    "port `{name}` is not bound to SOAP 1.1 or 1.2 (an HTTP binding?)"
+                )),
                 None => {
                     let names: Vec<&str> = ports.iter().map(|p| p.name.as_str()).collect();
-                    Err(format!("no port `{name}` in service `{}` (it has: {})", wsdl.services[si].name, names.join(", ")))
+                    Err(format!(
+                        "no port `{name}` in service `{}` (it has: {})",
+                        wsdl.services[si].name,
+                        names.join(", ")
+                    ))
                 }
             };
         }
@@ -84,8 +114,18 @@ pub fn select(wsdl: &Wsdl, service: Option<&str>, port: Option<&str>, binding: O
     if wsdl.services.is_empty() && port.is_none() && service.is_none() {
         let pick = (0..wsdl.bindings.len())
             .find(|&b| wsdl.bindings[b].soap == Some(SoapVersion::V11))
-            .or_else(|| (0..wsdl.bindings.len()).find(|&b| wsdl.bindings[b].soap == Some(SoapVersion::V12)));
-        return pick.map(|b| Selection { port: None, binding: b }).ok_or_else(|| "the WSDL has no service and no SOAP binding, so there is nothing to call".to_string());
+            .or_else(|| {
+                (0..wsdl.bindings.len()).find(|&b| wsdl.bindings[b].soap == Some(SoapVersion::V12))
+            });
+        return pick
+            .map(|b| Selection {
+                port: None,
+                binding: b,
+            })
+            .ok_or_else(|| {
+                "the WSDL has no service and no SOAP binding, so there is nothing to call"
+                    .to_string()
+            });
     }
     Err("no service in the WSDL has a SOAP 1.1 or SOAP 1.2 port".to_string())
 }
@@ -114,7 +154,10 @@ fn verb(op: &str) -> Option<(&'static str, &'static str, &str)> {
         for w in *words {
             if op.len() >= w.len() && op[..w.len()].eq_ignore_ascii_case(w) {
                 let rest = &op[w.len()..];
-                if rest.is_empty() || rest.starts_with(|c: char| c.is_uppercase() || c == '_' || c.is_ascii_digit()) {
+                if rest.is_empty()
+                    || rest
+                        .starts_with(|c: char| c.is_uppercase() || c == '_' || c.is_ascii_digit())
+                {
                     return Some((method, w, rest.trim_start_matches('_')));
                 }
             }
@@ -131,20 +174,47 @@ fn is_id(name: &str) -> bool {
     let Some(stem) = name.strip_suffix("Id").or_else(|| name.strip_suffix("ID")) else {
         return name.to_ascii_lowercase().ends_with("_id");
     };
-    stem.chars().last().is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
+    stem.chars()
+        .last()
+        .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
 }
 
 /// Drafts the route of one operation; `taken` holds `METHOD path` forms already used.
-pub fn draft(wsdl: &Wsdl, op: &str, input: &[Field], output: &[Field], naming: Naming, taken: &mut HashSet<String>) -> RouteDraft {
+pub fn draft(
+    wsdl: &Wsdl,
+    op: &str,
+    input: &[Field],
+    output: &[Field],
+    naming: Naming,
+    taken: &mut HashSet<String>,
+) -> RouteDraft {
     let schema = &wsdl.schema;
-    let keys = json_keys(naming, &input.iter().map(|f| (f.name.as_str(), f.attribute)).collect::<Vec<_>>());
-    let out_keys = json_keys(naming, &output.iter().map(|f| (f.name.as_str(), f.attribute)).collect::<Vec<_>>());
+    let keys = json_keys(
+        naming,
+        &input
+            .iter()
+            .map(|f| (f.name.as_str(), f.attribute))
+            .collect::<Vec<_>>(),
+    );
+    let out_keys = json_keys(
+        naming,
+        &output
+            .iter()
+            .map(|f| (f.name.as_str(), f.attribute))
+            .collect::<Vec<_>>(),
+    );
     let response = match output {
         [f] if !f.attribute => Some(out_keys[0].clone()),
         _ => None,
     };
     let fallback = kebab(op);
-    let mut d = RouteDraft { method: "POST", path: format!("/{fallback}"), request: Vec::new(), response, status: None };
+    let mut d = RouteDraft {
+        method: "POST",
+        path: format!("/{fallback}"),
+        request: Vec::new(),
+        response,
+        status: None,
+    };
     if let Some((method, word, noun)) = verb(op) {
         let noun = kebab(noun);
         let all_simple = input.iter().all(|f| f.is_simple(schema));
@@ -178,10 +248,12 @@ pub fn draft(wsdl: &Wsdl, op: &str, input: &[Field], output: &[Field], naming: N
                 if method == "POST" {
                     d.status = Some(201);
                 }
-                if let [f] = input {
-                    if !f.max.is_many() && matches!(schema.ty(f.type_id).kind, TypeKind::Complex(_)) && !f.attribute {
-                        d.request.push((keys[0].clone(), "body".to_string()));
-                    }
+                if let [f] = input
+                    && !f.max.is_many()
+                    && matches!(schema.ty(f.type_id).kind, TypeKind::Complex(_))
+                    && !f.attribute
+                {
+                    d.request.push((keys[0].clone(), "body".to_string()));
                 }
             }
             _ => {}
@@ -189,7 +261,13 @@ pub fn draft(wsdl: &Wsdl, op: &str, input: &[Field], output: &[Field], naming: N
     }
     let norm = |d: &RouteDraft| format!("{} {}", d.method, normalize(&d.path));
     if taken.contains(&norm(&d)) {
-        d = RouteDraft { method: "POST", path: format!("/{fallback}"), request: Vec::new(), response: d.response, status: None };
+        d = RouteDraft {
+            method: "POST",
+            path: format!("/{fallback}"),
+            request: Vec::new(),
+            response: d.response,
+            status: None,
+        };
         let mut n = 2;
         while taken.contains(&norm(&d)) {
             d.path = format!("/{fallback}-{n}");
@@ -203,7 +281,13 @@ pub fn draft(wsdl: &Wsdl, op: &str, input: &[Field], output: &[Field], naming: N
 /// `/customers/{id}` -> `/customers/{}`: two routes with the same normal form collide.
 pub fn normalize(path: &str) -> String {
     path.split('/')
-        .map(|s| if s.starts_with('{') && s.ends_with('}') { "{}" } else { s })
+        .map(|s| {
+            if s.starts_with('{') && s.ends_with('}') {
+                "{}"
+            } else {
+                s
+            }
+        })
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -211,11 +295,23 @@ pub fn normalize(path: &str) -> String {
 /// Fault name heuristics: NotFound -> 404, validation -> 400, permission -> 403, conflict -> 409.
 fn fault_status(name: &str) -> Option<u16> {
     let l = name.to_ascii_lowercase();
-    if l.contains("notfound") || l.contains("not_found") || l.contains("unknown") || l.contains("nosuch") {
+    if l.contains("notfound")
+        || l.contains("not_found")
+        || l.contains("unknown")
+        || l.contains("nosuch")
+    {
         Some(404)
-    } else if l.contains("valid") || l.contains("argument") || l.contains("malformed") || l.contains("badrequest") {
+    } else if l.contains("valid")
+        || l.contains("argument")
+        || l.contains("malformed")
+        || l.contains("badrequest")
+    {
         Some(400)
-    } else if l.contains("denied") || l.contains("permission") || l.contains("forbidden") || l.contains("unauthori") {
+    } else if l.contains("denied")
+        || l.contains("permission")
+        || l.contains("forbidden")
+        || l.contains("unauthori")
+    {
         Some(403)
     } else if l.contains("conflict") || l.contains("duplicate") || l.contains("alreadyexists") {
         Some(409)
@@ -227,14 +323,22 @@ fn fault_status(name: &str) -> Option<u16> {
 /// Quotes a YAML scalar unless it is plainly safe.
 pub fn yaml_str(s: &str) -> String {
     let plain = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || " _./{}-$:".contains(c))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " _./{}-$:".contains(c))
         && s.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '.')
         && !s.ends_with(' ')
         && !s.contains(": ")
         && !s.contains(" #")
-        && !matches!(s.to_ascii_lowercase().as_str(), "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n")
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
+        )
         && s.parse::<f64>().is_err();
-    if plain { s.to_string() } else { serde_json::to_string(s).unwrap_or_default() }
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).unwrap_or_default()
+    }
 }
 
 /// Writes the mapping file for one service/port of a WSDL.
@@ -244,11 +348,32 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
     let pt = &wsdl.port_types[binding.port_type];
     let version = binding.soap.map_or("?".to_string(), |v| v.to_string());
     let mut y = String::new();
-    let _ = writeln!(y, "# soapbridge mapping, generated by `soapbridge generate` {} from {wsdl_ref}", env!("CARGO_PKG_VERSION"));
-    let _ = writeln!(y, "# ({}, {version}). Review and edit it; `soapbridge check` validates it.", sel.describe(wsdl));
-    let mine = sel.port.map(|(s, p)| format!("{}/{}", wsdl.services[s].name, wsdl.services[s].ports[p].name));
-    let others: Vec<String> = wsdl.services.iter().flat_map(|s| s.ports.iter().map(move |p| format!("{}/{}", s.name, p.name)))
-        .filter(|n| Some(n) != mine.as_ref()).collect();
+    let _ = writeln!(
+        y,
+        "# soapbridge mapping, generated by `soapbridge generate` {} from {wsdl_ref}",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(
+        y,
+        "# ({}, {version}). Review and edit it; `soapbridge check` validates it.",
+        sel.describe(wsdl)
+    );
+    let mine = sel.port.map(|(s, p)| {
+        format!(
+            "{}/{}",
+            wsdl.services[s].name, wsdl.services[s].ports[p].name
+        )
+    });
+    let others: Vec<String> = wsdl
+        .services
+        .iter()
+        .flat_map(|s| {
+            s.ports
+                .iter()
+                .map(move |p| format!("{}/{}", s.name, p.name))
+        })
+        .filter(|n| Some(n) != mine.as_ref())
+        .collect();
     if !others.is_empty() {
         let _ = writeln!(y, "# Other ports in the WSDL: {}.", others.join(", "));
     }
@@ -258,20 +383,34 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
             let service = &wsdl.services[s];
             let _ = writeln!(y, "service: {}", yaml_str(&service.name));
             let _ = writeln!(y, "port: {}", yaml_str(&service.ports[p].name));
-            if let Some(addr) = service.ports[p].address.as_ref().filter(|a| a.starts_with("http://") || a.starts_with("https://")) {
+            if let Some(addr) = service.ports[p]
+                .address
+                .as_ref()
+                .filter(|a| a.starts_with("http://") || a.starts_with("https://"))
+            {
                 let _ = writeln!(y, "upstream:\n  url: {}\n  timeout: 30s", yaml_str(addr));
             }
             service.name.clone()
         }
         None => {
             let _ = writeln!(y, "binding: {}", yaml_str(&binding.name.local));
-            let _ = writeln!(y, "# The WSDL gives no address for this binding: set the service URL here.");
+            let _ = writeln!(
+                y,
+                "# The WSDL gives no address for this binding: set the service URL here."
+            );
             let _ = writeln!(y, "upstream:\n  url: ${{SERVICE_URL}}\n  timeout: 30s");
             binding.name.local.trim_end_matches("Binding").to_string()
         }
     };
     let mut base = kebab(&name);
-    for suffix in ["-web-service", "-service", "-services", "-soap", "-ws", "-binding"] {
+    for suffix in [
+        "-web-service",
+        "-service",
+        "-services",
+        "-soap",
+        "-ws",
+        "-binding",
+    ] {
         if base.len() > suffix.len() && base.ends_with(suffix) {
             base.truncate(base.len() - suffix.len());
             break;
@@ -288,10 +427,19 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
         let d = draft(wsdl, &op.name, &input, &output, naming, &mut taken);
         if let Some(doc) = &op.documentation {
             let short: String = doc.chars().take(110).collect();
-            let _ = writeln!(y, "  # {}{}", short, if short.len() < doc.len() { "..." } else { "" });
+            let _ = writeln!(
+                y,
+                "  # {}{}",
+                short,
+                if short.len() < doc.len() { "..." } else { "" }
+            );
         }
         let _ = writeln!(y, "  {}:", yaml_str(&op.name));
-        let _ = writeln!(y, "    route: {}", yaml_str(&format!("{} {}", d.method, d.path)));
+        let _ = writeln!(
+            y,
+            "    route: {}",
+            yaml_str(&format!("{} {}", d.method, d.path))
+        );
         if !d.request.is_empty() {
             let _ = writeln!(y, "    request:");
             for (k, v) in &d.request {
@@ -304,7 +452,11 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
         if let Some(s) = d.status {
             let _ = writeln!(y, "    status: {s}");
         }
-        let faults: Vec<(&str, u16)> = op.faults.iter().filter_map(|(n, _)| fault_status(n).map(|s| (n.as_str(), s))).collect();
+        let faults: Vec<(&str, u16)> = op
+            .faults
+            .iter()
+            .filter_map(|(n, _)| fault_status(n).map(|s| (n.as_str(), s)))
+            .collect();
         if !faults.is_empty() {
             let _ = writeln!(y, "    faults:");
             for (n, s) in faults {
@@ -325,7 +477,10 @@ mod tests {
         assert_eq!(verb("getWeather"), Some(("GET", "Get", "Weather")));
         assert_eq!(verb("Settle"), None);
         assert_eq!(verb("Add"), Some(("POST", "Add", "")));
-        assert_eq!(verb("DeleteCustomer"), Some(("DELETE", "Delete", "Customer")));
+        assert_eq!(
+            verb("DeleteCustomer"),
+            Some(("DELETE", "Delete", "Customer"))
+        );
     }
 
     #[test]

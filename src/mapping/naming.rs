@@ -38,7 +38,17 @@ pub fn camel(name: &str) -> String {
         n if chars[n].is_lowercase() => n - 1,
         n => n,
     };
-    chars.iter().enumerate().map(|(i, c)| if i < lower { c.to_lowercase().next().unwrap_or(*c) } else { *c }).collect()
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < lower {
+                c.to_lowercase().next().unwrap_or(*c)
+            } else {
+                *c
+            }
+        })
+        .collect()
 }
 
 /// JSON keys for sibling names `(local name, is attribute)`, in the same order.
@@ -51,7 +61,8 @@ pub fn json_keys(naming: Naming, names: &[(&str, bool)]) -> Vec<String> {
         })
         .collect();
     for i in 0..keys.len() {
-        let clash = (0..keys.len()).any(|j| j != i && keys[j] == keys[i] && names[j].0 != names[i].0);
+        let clash =
+            (0..keys.len()).any(|j| j != i && keys[j] == keys[i] && names[j].0 != names[i].0);
         if clash {
             keys[i] = names[i].0.to_string();
         }
@@ -78,7 +89,9 @@ pub fn kebab(name: &str) -> String {
         if c.is_uppercase() && i > 0 {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if (prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower)) && !out.ends_with('-') {
+            if (prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower))
+                && !out.ends_with('-')
+            {
                 out.push('-');
             }
         }
@@ -119,7 +132,10 @@ mod tests {
 
     #[test]
     fn collisions_keep_xml_names() {
-        let keys = json_keys(Naming::CamelCase, &[("Name", false), ("name", false), ("City", false)]);
+        let keys = json_keys(
+            Naming::CamelCase,
+            &[("Name", false), ("name", false), ("City", false)],
+        );
         assert_eq!(keys, ["Name", "name", "city"]);
         let keys = json_keys(Naming::CamelCase, &[("id", true), ("Id", false)]);
         assert_eq!(keys, ["id", "Id"]);

@@ -27,7 +27,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
             Ok(d) => docs.push(d),
             Err(e) => {
                 let p = e.pos();
-                diags.push(Diagnostic::new(&s.path, p.row, p.col, format!("not well-formed XML: {e}")).hint(sources::xml_hint(&e)));
+                diags.push(
+                    Diagnostic::new(&s.path, p.row, p.col, format!("not well-formed XML: {e}"))
+                        .hint(sources::xml_hint(&e)),
+                );
             }
         }
     }
@@ -53,11 +56,16 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
         } else if r.tag_name().namespace() == Some(WSDL) && r.tag_name().name() == "definitions" {
             wsdl_docs.push(i);
             for types in r.children().filter(|n| is_wsdl(n, "types")) {
-                for schema in types.children().filter(|n| n.is_element() && n.tag_name().namespace().is_some_and(is_xs_ns) && n.tag_name().name() == "schema") {
+                for schema in types.children().filter(|n| {
+                    n.is_element()
+                        && n.tag_name().namespace().is_some_and(is_xs_ns)
+                        && n.tag_name().name() == "schema"
+                }) {
                     compiler.add_schema(&docs, i, schema, None);
                 }
             }
-        } else if r.tag_name().namespace().is_some_and(is_xs_ns) && r.tag_name().name() == "schema" {
+        } else if r.tag_name().namespace().is_some_and(is_xs_ns) && r.tag_name().name() == "schema"
+        {
             compiler.add_schema(&docs, i, r, None);
         }
     }
@@ -65,15 +73,19 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
     let mut diags = std::mem::take(&mut compiler.diags);
     let schema = compiler.schema;
 
-    let mut b = Builder { set: &set, diags: &mut diags, wsdl: Wsdl {
-        target_namespace: root.attribute("targetNamespace").unwrap_or("").to_string(),
-        documentation: documentation(root),
-        services: Vec::new(),
-        bindings: Vec::new(),
-        port_types: Vec::new(),
-        messages: Vec::new(),
-        schema,
-    }};
+    let mut b = Builder {
+        set: &set,
+        diags: &mut diags,
+        wsdl: Wsdl {
+            target_namespace: root.attribute("targetNamespace").unwrap_or("").to_string(),
+            documentation: documentation(root),
+            services: Vec::new(),
+            bindings: Vec::new(),
+            port_types: Vec::new(),
+            messages: Vec::new(),
+            schema,
+        },
+    };
     let mut msg_index: HashMap<QName, usize> = HashMap::new();
     let mut pt_index: HashMap<QName, usize> = HashMap::new();
     let mut binding_index: HashMap<QName, usize> = HashMap::new();
@@ -84,7 +96,11 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
         for m in r.children().filter(|n| is_wsdl(n, "message")) {
             let Some(name) = b.name(i, m) else { continue };
             let q = QName::new(tns, name);
-            let parts = m.children().filter(|n| is_wsdl(n, "part")).filter_map(|p| b.part(i, p)).collect();
+            let parts = m
+                .children()
+                .filter(|n| is_wsdl(n, "part"))
+                .filter_map(|p| b.part(i, p))
+                .collect();
             msg_index.entry(q.clone()).or_insert_with(|| {
                 b.wsdl.messages.push(Message { name: q, parts });
                 b.wsdl.messages.len() - 1
@@ -98,7 +114,9 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
             let Some(name) = b.name(i, pt) else { continue };
             let mut operations: Vec<Operation> = Vec::new();
             for op in pt.children().filter(|n| is_wsdl(n, "operation")) {
-                let Some(op_name) = b.name(i, op) else { continue };
+                let Some(op_name) = b.name(i, op) else {
+                    continue;
+                };
                 if operations.iter().any(|o| o.name == op_name) {
                     b.diag(i, op, format!("operation `{op_name}` is declared twice in portType `{name}` (overloading)"))
                         .hint = Some("soapbridge needs unique operation names; WS-I Basic Profile forbids overloading".into());
@@ -118,11 +136,21 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
                     }
                 }
                 let pos = b.pos(i, op);
-                operations.push(Operation { name: op_name.to_string(), documentation: documentation(op), input, output, faults, pos });
+                operations.push(Operation {
+                    name: op_name.to_string(),
+                    documentation: documentation(op),
+                    input,
+                    output,
+                    faults,
+                    pos,
+                });
             }
             let q = QName::new(tns, name);
             pt_index.entry(q.clone()).or_insert_with(|| {
-                b.wsdl.port_types.push(PortType { name: q, operations });
+                b.wsdl.port_types.push(PortType {
+                    name: q,
+                    operations,
+                });
                 b.wsdl.port_types.len() - 1
             });
         }
@@ -132,7 +160,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
         let tns = r.attribute("targetNamespace").unwrap_or("");
         for bn in r.children().filter(|n| is_wsdl(n, "binding")) {
             let Some(name) = b.name(i, bn) else { continue };
-            let Some(binding) = b.binding(i, bn, QName::new(tns, name), &pt_index, &msg_index) else { continue };
+            let Some(binding) = b.binding(i, bn, QName::new(tns, name), &pt_index, &msg_index)
+            else {
+                continue;
+            };
             let q = binding.name.clone();
             binding_index.entry(q).or_insert_with(|| {
                 b.wsdl.bindings.push(binding);
@@ -147,25 +178,52 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
             let mut ports = Vec::new();
             for p in s.children().filter(|n| is_wsdl(n, "port")) {
                 let Some(pname) = b.name(i, p) else { continue };
-                let Some(bq) = b.qname(i, p, "binding") else { continue };
-                let Some(&binding) = binding_index.get(&bq) else {
-                    b.diag(i, p, format!("port `{pname}` names unknown binding `{}`", p.attribute("binding").unwrap_or("")))
-                        .hint = Some(format!("declare <binding name=\"{}\"> in namespace `{}`", bq.local, bq.ns));
+                let Some(bq) = b.qname(i, p, "binding") else {
                     continue;
                 };
-                let address = p.children()
+                let Some(&binding) = binding_index.get(&bq) else {
+                    b.diag(
+                        i,
+                        p,
+                        format!(
+                            "port `{pname}` names unknown binding `{}`",
+                            p.attribute("binding").unwrap_or("")
+                        ),
+                    )
+                    .hint = Some(format!(
+                        "declare <binding name=\"{}\"> in namespace `{}`",
+                        bq.local, bq.ns
+                    ));
+                    continue;
+                };
+                let address = p
+                    .children()
                     .find(|n| n.is_element() && n.tag_name().name() == "address")
                     .and_then(|a| a.attribute("location"))
                     .map(str::to_string);
                 let pos = b.pos(i, p);
-                ports.push(Port { name: pname.to_string(), binding, address, pos });
+                ports.push(Port {
+                    name: pname.to_string(),
+                    binding,
+                    address,
+                    pos,
+                });
             }
             let pos = b.pos(i, s);
-            b.wsdl.services.push(Service { name: name.to_string(), documentation: documentation(s), ports, pos });
+            b.wsdl.services.push(Service {
+                name: name.to_string(),
+                documentation: documentation(s),
+                ports,
+                pos,
+            });
         }
     }
     let wsdl = b.wsdl;
-    if diags.is_empty() { Ok(wsdl) } else { Err(Diagnostics(diags)) }
+    if diags.is_empty() {
+        Ok(wsdl)
+    } else {
+        Err(Diagnostics(diags))
+    }
 }
 
 fn is_wsdl(n: &Node, name: &str) -> bool {
@@ -186,7 +244,11 @@ fn is_soap(n: &Node, name: &str) -> Option<SoapVersion> {
 /// `wsdl:documentation` text, whitespace collapsed.
 fn documentation(n: Node) -> Option<String> {
     let d = n.children().find(|c| is_wsdl(c, "documentation"))?;
-    let text: String = d.descendants().filter(|t| t.is_text()).filter_map(|t| t.text()).collect();
+    let text: String = d
+        .descendants()
+        .filter(|t| t.is_text())
+        .filter_map(|t| t.text())
+        .collect();
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     (!text.is_empty()).then_some(text)
 }
@@ -200,26 +262,37 @@ struct Builder<'s, 'd> {
 impl Builder<'_, '_> {
     fn diag(&mut self, source: usize, node: Node, message: impl Into<String>) -> &mut Diagnostic {
         let s = &self.set.sources[source];
-        self.diags.push(at(&s.path, &s.text, node.range().start, message));
+        self.diags
+            .push(at(&s.path, &s.text, node.range().start, message));
         self.diags.last_mut().expect("just pushed")
     }
 
     fn pos(&self, source: usize, node: Node) -> SrcPos {
-        let (line, col) = crate::diag::line_col(&self.set.sources[source].text, node.range().start);
-        SrcPos { file: source as u32, line, col }
+        SrcPos {
+            file: source as u32,
+            offset: node.range().start as u32,
+        }
     }
 
     fn name<'a>(&mut self, source: usize, node: Node<'a, '_>) -> Option<&'a str> {
         let name = node.attribute("name");
         if name.is_none() {
-            self.diag(source, node, format!("wsdl:{} without a name", node.tag_name().name()));
+            self.diag(
+                source,
+                node,
+                format!("wsdl:{} without a name", node.tag_name().name()),
+            );
         }
         name
     }
 
     fn qname(&mut self, source: usize, node: Node, attr: &str) -> Option<QName> {
         let Some(value) = node.attribute(attr).map(str::trim) else {
-            self.diag(source, node, format!("wsdl:{} needs a `{attr}` attribute", node.tag_name().name()));
+            self.diag(
+                source,
+                node,
+                format!("wsdl:{} needs a `{attr}` attribute", node.tag_name().name()),
+            );
             return None;
         };
         let (prefix, local) = match value.split_once(':') {
@@ -232,8 +305,14 @@ impl Builder<'_, '_> {
             None if prefix.is_none() => Some(QName::new("", local)),
             None => {
                 let p = prefix.unwrap_or("");
-                self.diag(source, node, format!("unbound namespace prefix `{p}` in {attr}=\"{value}\""))
-                    .hint = Some(format!("declare xmlns:{p}=\"...\" on this element or an ancestor"));
+                self.diag(
+                    source,
+                    node,
+                    format!("unbound namespace prefix `{p}` in {attr}=\"{value}\""),
+                )
+                .hint = Some(format!(
+                    "declare xmlns:{p}=\"...\" on this element or an ancestor"
+                ));
                 None
             }
         }
@@ -246,8 +325,18 @@ impl Builder<'_, '_> {
             match self.wsdl.schema.global_elements.get(&q) {
                 Some(&e) => PartKind::Element(e),
                 None => {
-                    self.diag(source, p, format!("part `{name}` names unknown element `{}` ({q})", p.attribute("element").unwrap_or("")))
-                        .hint = Some(format!("declare a global <xs:element name=\"{}\"> in a schema with targetNamespace `{}`", q.local, q.ns));
+                    self.diag(
+                        source,
+                        p,
+                        format!(
+                            "part `{name}` names unknown element `{}` ({q})",
+                            p.attribute("element").unwrap_or("")
+                        ),
+                    )
+                    .hint = Some(format!(
+                        "declare a global <xs:element name=\"{}\"> in a schema with targetNamespace `{}`",
+                        q.local, q.ns
+                    ));
                     return None;
                 }
             }
@@ -256,52 +345,110 @@ impl Builder<'_, '_> {
             match self.wsdl.schema.global_types.get(&q) {
                 Some(&t) => PartKind::Type(t),
                 None => {
-                    self.diag(source, p, format!("part `{name}` names unknown type `{}` ({q})", p.attribute("type").unwrap_or("")))
-                        .hint = Some(format!("declare a global type `{}` in a schema with targetNamespace `{}`", q.local, q.ns));
+                    self.diag(
+                        source,
+                        p,
+                        format!(
+                            "part `{name}` names unknown type `{}` ({q})",
+                            p.attribute("type").unwrap_or("")
+                        ),
+                    )
+                    .hint = Some(format!(
+                        "declare a global type `{}` in a schema with targetNamespace `{}`",
+                        q.local, q.ns
+                    ));
                     return None;
                 }
             }
         } else {
-            self.diag(source, p, format!("part `{name}` needs an element or a type attribute"));
+            self.diag(
+                source,
+                p,
+                format!("part `{name}` needs an element or a type attribute"),
+            );
             return None;
         };
         Some(Part { name, kind })
     }
 
-    fn message_ref(&mut self, source: usize, node: Node, index: &HashMap<QName, usize>) -> Option<usize> {
+    fn message_ref(
+        &mut self,
+        source: usize,
+        node: Node,
+        index: &HashMap<QName, usize>,
+    ) -> Option<usize> {
         let q = self.qname(source, node, "message")?;
         match index.get(&q) {
             Some(&m) => Some(m),
             None => {
-                self.diag(source, node, format!("unknown message `{}` ({q})", node.attribute("message").unwrap_or("")))
-                    .hint = Some(format!("declare <message name=\"{}\"> in a WSDL with targetNamespace `{}`", q.local, q.ns));
+                self.diag(
+                    source,
+                    node,
+                    format!(
+                        "unknown message `{}` ({q})",
+                        node.attribute("message").unwrap_or("")
+                    ),
+                )
+                .hint = Some(format!(
+                    "declare <message name=\"{}\"> in a WSDL with targetNamespace `{}`",
+                    q.local, q.ns
+                ));
                 None
             }
         }
     }
 
-    fn body(&mut self, source: usize, dir: Option<Node>, msg_index: &HashMap<QName, usize>) -> BodyBinding {
-        let mut b = BodyBinding { use_: Use::Literal, namespace: None, parts: None, encoding_style: None, headers: Vec::new() };
+    fn body(
+        &mut self,
+        source: usize,
+        dir: Option<Node>,
+        msg_index: &HashMap<QName, usize>,
+    ) -> BodyBinding {
+        let mut b = BodyBinding {
+            use_: Use::Literal,
+            namespace: None,
+            parts: None,
+            encoding_style: None,
+            headers: Vec::new(),
+        };
         let Some(dir) = dir else { return b };
         for c in dir.children().filter(|c| c.is_element()) {
             if is_soap(&c, "body").is_some() {
                 b.use_ = self.use_attr(source, c);
                 b.namespace = c.attribute("namespace").map(str::to_string);
-                b.parts = c.attribute("parts").map(|p| p.split_whitespace().map(str::to_string).collect());
+                b.parts = c
+                    .attribute("parts")
+                    .map(|p| p.split_whitespace().map(str::to_string).collect());
                 b.encoding_style = c.attribute("encodingStyle").map(str::to_string);
             } else if is_soap(&c, "header").is_some() {
-                let Some(message) = self.message_ref(source, c, msg_index) else { continue };
+                let Some(message) = self.message_ref(source, c, msg_index) else {
+                    continue;
+                };
                 let Some(part) = c.attribute("part") else {
                     self.diag(source, c, "soap:header needs a `part` attribute");
                     continue;
                 };
-                if !self.wsdl.messages[message].parts.iter().any(|p| p.name == part) {
-                    self.diag(source, c, format!("soap:header names part `{part}`, which message `{}` does not have",
-                        self.wsdl.messages[message].name.local));
+                if !self.wsdl.messages[message]
+                    .parts
+                    .iter()
+                    .any(|p| p.name == part)
+                {
+                    self.diag(
+                        source,
+                        c,
+                        format!(
+                            "soap:header names part `{part}`, which message `{}` does not have",
+                            self.wsdl.messages[message].name.local
+                        ),
+                    );
                     continue;
                 }
                 let use_ = self.use_attr(source, c);
-                b.headers.push(HeaderBinding { message, part: part.to_string(), use_ });
+                b.headers.push(HeaderBinding {
+                    message,
+                    part: part.to_string(),
+                    use_,
+                });
             }
         }
         b
@@ -312,17 +459,39 @@ impl Builder<'_, '_> {
             Some("encoded") => Use::Encoded,
             Some("literal") | None => Use::Literal,
             Some(other) => {
-                self.diag(source, n, format!("use must be `literal` or `encoded`, found `{other}`"));
+                self.diag(
+                    source,
+                    n,
+                    format!("use must be `literal` or `encoded`, found `{other}`"),
+                );
                 Use::Literal
             }
         }
     }
 
-    fn binding(&mut self, source: usize, bn: Node, name: QName, pts: &HashMap<QName, usize>, msgs: &HashMap<QName, usize>) -> Option<Binding> {
+    fn binding(
+        &mut self,
+        source: usize,
+        bn: Node,
+        name: QName,
+        pts: &HashMap<QName, usize>,
+        msgs: &HashMap<QName, usize>,
+    ) -> Option<Binding> {
         let tq = self.qname(source, bn, "type")?;
         let Some(&port_type) = pts.get(&tq) else {
-            self.diag(source, bn, format!("binding `{}` names unknown portType `{}`", name.local, bn.attribute("type").unwrap_or("")))
-                .hint = Some(format!("declare <portType name=\"{}\"> in namespace `{}`", tq.local, tq.ns));
+            self.diag(
+                source,
+                bn,
+                format!(
+                    "binding `{}` names unknown portType `{}`",
+                    name.local,
+                    bn.attribute("type").unwrap_or("")
+                ),
+            )
+            .hint = Some(format!(
+                "declare <portType name=\"{}\"> in namespace `{}`",
+                tq.local, tq.ns
+            ));
             return None;
         };
         let soap_binding = bn.children().find(|c| is_soap(c, "binding").is_some());
@@ -333,9 +502,22 @@ impl Builder<'_, '_> {
         };
         let mut operations = Vec::new();
         for op in bn.children().filter(|n| is_wsdl(n, "operation")) {
-            let Some(op_name) = self.name(source, op) else { continue };
-            let Some(index) = self.wsdl.port_types[port_type].operations.iter().position(|o| o.name == op_name) else {
-                self.diag(source, op, format!("binding operation `{op_name}` is not in portType `{}`", tq.local));
+            let Some(op_name) = self.name(source, op) else {
+                continue;
+            };
+            let Some(index) = self.wsdl.port_types[port_type]
+                .operations
+                .iter()
+                .position(|o| o.name == op_name)
+            else {
+                self.diag(
+                    source,
+                    op,
+                    format!(
+                        "binding operation `{op_name}` is not in portType `{}`",
+                        tq.local
+                    ),
+                );
                 continue;
             };
             let soap_op = op.children().find(|c| is_soap(c, "operation").is_some());
@@ -344,23 +526,53 @@ impl Builder<'_, '_> {
                 Some("document") => Style::Document,
                 _ => default_style,
             };
-            let soap_action = soap_op.and_then(|c| c.attribute("soapAction")).map(str::to_string);
+            let soap_action = soap_op
+                .and_then(|c| c.attribute("soapAction"))
+                .map(str::to_string);
             let input = self.body(source, op.children().find(|n| is_wsdl(n, "input")), msgs);
             let output = self.body(source, op.children().find(|n| is_wsdl(n, "output")), msgs);
             let mut faults = Vec::new();
             for f in op.children().filter(|n| is_wsdl(n, "fault")) {
-                let Some(fname) = self.name(source, f) else { continue };
-                if !self.wsdl.port_types[port_type].operations[index].faults.iter().any(|(n, _)| n == fname) {
-                    self.diag(source, f, format!("binding fault `{fname}` is not a fault of operation `{op_name}`"));
+                let Some(fname) = self.name(source, f) else {
+                    continue;
+                };
+                if !self.wsdl.port_types[port_type].operations[index]
+                    .faults
+                    .iter()
+                    .any(|(n, _)| n == fname)
+                {
+                    self.diag(
+                        source,
+                        f,
+                        format!("binding fault `{fname}` is not a fault of operation `{op_name}`"),
+                    );
                     continue;
                 }
-                let use_ = f.children().find(|c| is_soap(c, "fault").is_some()).map_or(Use::Literal, |c| self.use_attr(source, c));
+                let use_ = f
+                    .children()
+                    .find(|c| is_soap(c, "fault").is_some())
+                    .map_or(Use::Literal, |c| self.use_attr(source, c));
                 faults.push((fname.to_string(), use_));
             }
             let pos = self.pos(source, op);
-            operations.push(BindingOperation { name: op_name.to_string(), operation: index, style, soap_action, input, output, faults, pos });
+            operations.push(BindingOperation {
+                name: op_name.to_string(),
+                operation: index,
+                style,
+                soap_action,
+                input,
+                output,
+                faults,
+                pos,
+            });
         }
         let pos = self.pos(source, bn);
-        Some(Binding { name, port_type, soap, operations, pos })
+        Some(Binding {
+            name,
+            port_type,
+            soap,
+            operations,
+            pos,
+        })
     }
 }

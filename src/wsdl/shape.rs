@@ -32,39 +32,57 @@ pub struct Shape {
 
 /// The fields of a message as the binding carries it in the Body.
 pub fn shape(wsdl: &Wsdl, style: Style, body: &BodyBinding, message: Option<usize>) -> Shape {
-    let Some(m) = message else { return Shape { fields: Vec::new() } };
+    let Some(m) = message else {
+        return Shape { fields: Vec::new() };
+    };
     let msg = &wsdl.messages[m];
     let parts: Vec<&Part> = msg
         .parts
         .iter()
         .filter(|p| match &body.parts {
             Some(list) => list.contains(&p.name),
-            None => !body.headers.iter().any(|h| h.message == m && h.part == p.name),
+            None => !body
+                .headers
+                .iter()
+                .any(|h| h.message == m && h.part == p.name),
         })
         .collect();
     let schema = &wsdl.schema;
-    if style == Style::Document {
-        if let [part] = parts.as_slice() {
-            if let PartKind::Element(e) = part.kind {
-                let el = schema.element(e);
-                return match &schema.ty(el.type_id).kind {
-                    TypeKind::Complex(ct) => {
-                        let mut fields: Vec<Field> = ct
-                            .attributes
-                            .iter()
-                            .map(|a| Field { name: a.name.local.clone(), type_id: a.type_id, min: a.required as u32, max: MaxOccurs::Bounded(1), nillable: false, attribute: true })
-                            .collect();
-                        if let Content::Elements(p) = &ct.content {
-                            flatten(schema, p, 1, false, &mut fields);
-                        }
-                        Shape { fields }
-                    }
-                    TypeKind::Simple(_) => Shape {
-                        fields: vec![Field { name: el.name.local.clone(), type_id: el.type_id, min: 1, max: MaxOccurs::Bounded(1), nillable: el.nillable, attribute: false }],
-                    },
-                };
+    if style == Style::Document
+        && let [part] = parts.as_slice()
+        && let PartKind::Element(e) = part.kind
+    {
+        let el = schema.element(e);
+        return match &schema.ty(el.type_id).kind {
+            TypeKind::Complex(ct) => {
+                let mut fields: Vec<Field> = ct
+                    .attributes
+                    .iter()
+                    .map(|a| Field {
+                        name: a.name.local.clone(),
+                        type_id: a.type_id,
+                        min: a.required as u32,
+                        max: MaxOccurs::Bounded(1),
+                        nillable: false,
+                        attribute: true,
+                    })
+                    .collect();
+                if let Content::Elements(p) = &ct.content {
+                    flatten(schema, p, 1, false, &mut fields);
+                }
+                Shape { fields }
             }
-        }
+            TypeKind::Simple(_) => Shape {
+                fields: vec![Field {
+                    name: el.name.local.clone(),
+                    type_id: el.type_id,
+                    min: 1,
+                    max: MaxOccurs::Bounded(1),
+                    nillable: el.nillable,
+                    attribute: false,
+                }],
+            },
+        };
     }
     let fields = parts
         .iter()
@@ -73,7 +91,14 @@ pub fn shape(wsdl: &Wsdl, style: Style, body: &BodyBinding, message: Option<usiz
                 PartKind::Element(e) => (schema.element(e).type_id, schema.element(e).nillable),
                 PartKind::Type(t) => (t, false),
             };
-            Field { name: p.name.clone(), type_id, min: 1, max: MaxOccurs::Bounded(1), nillable, attribute: false }
+            Field {
+                name: p.name.clone(),
+                type_id,
+                min: 1,
+                max: MaxOccurs::Bounded(1),
+                nillable,
+                attribute: false,
+            }
         })
         .collect();
     Shape { fields }
@@ -94,12 +119,18 @@ fn flatten(schema: &Schema, p: &Particle, min: u32, many: bool, out: &mut Vec<Fi
                 name: el.name.local.clone(),
                 type_id: el.type_id,
                 min,
-                max: if many { MaxOccurs::Unbounded } else { MaxOccurs::Bounded(1) },
+                max: if many {
+                    MaxOccurs::Unbounded
+                } else {
+                    MaxOccurs::Bounded(1)
+                },
                 nillable: el.nillable,
                 attribute: false,
             });
         }
-        Term::Sequence(ps) | Term::All(ps) => ps.iter().for_each(|c| flatten(schema, c, min, many, out)),
+        Term::Sequence(ps) | Term::All(ps) => {
+            ps.iter().for_each(|c| flatten(schema, c, min, many, out))
+        }
         Term::Choice(ps) => {
             let min = if ps.len() > 1 { 0 } else { min };
             ps.iter().for_each(|c| flatten(schema, c, min, many, out));

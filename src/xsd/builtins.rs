@@ -51,7 +51,11 @@ const SIMPLE: &[(&str, &str, Primitive)] = &[
 ];
 
 /// Built-in list types: (name, item type).
-const LISTS: &[(&str, &str)] = &[("NMTOKENS", "NMTOKEN"), ("IDREFS", "IDREF"), ("ENTITIES", "ENTITY")];
+const LISTS: &[(&str, &str)] = &[
+    ("NMTOKENS", "NMTOKEN"),
+    ("IDREFS", "IDREF"),
+    ("ENTITIES", "ENTITY"),
+];
 
 fn facets_of(local: &str) -> Facets {
     let range = |min: &str, max: &str| Facets {
@@ -62,8 +66,14 @@ fn facets_of(local: &str) -> Facets {
         ..Facets::default()
     };
     match local {
-        "string" => Facets { white_space: Some(WhiteSpace::Preserve), ..Facets::default() },
-        "normalizedString" => Facets { white_space: Some(WhiteSpace::Replace), ..Facets::default() },
+        "string" => Facets {
+            white_space: Some(WhiteSpace::Preserve),
+            ..Facets::default()
+        },
+        "normalizedString" => Facets {
+            white_space: Some(WhiteSpace::Replace),
+            ..Facets::default()
+        },
         "integer" => range("", ""),
         "nonPositiveInteger" => range("", "0"),
         "negativeInteger" => range("", "-1"),
@@ -77,7 +87,10 @@ fn facets_of(local: &str) -> Facets {
         "unsignedShort" => range("0", "65535"),
         "unsignedByte" => range("0", "255"),
         "positiveInteger" => range("1", ""),
-        _ => Facets { white_space: Some(WhiteSpace::Collapse), ..Facets::default() },
+        _ => Facets {
+            white_space: Some(WhiteSpace::Collapse),
+            ..Facets::default()
+        },
     }
 }
 
@@ -85,7 +98,10 @@ fn facets_of(local: &str) -> Facets {
 pub fn install(schema: &mut Schema) {
     debug_assert!(schema.types.is_empty());
     let any_type = TypeId(0);
-    let any_wildcard = Wildcard { namespaces: NamespaceConstraint::Any, process: ProcessContents::Lax };
+    let any_wildcard = Wildcard {
+        namespaces: NamespaceConstraint::Any,
+        process: ProcessContents::Lax,
+    };
     schema.types.push(Type {
         name: Some(QName::new(XS, "anyType")),
         base: None,
@@ -104,7 +120,9 @@ pub fn install(schema: &mut Schema) {
         }),
         pos: SrcPos::default(),
     });
-    schema.global_types.insert(QName::new(XS, "anyType"), any_type);
+    schema
+        .global_types
+        .insert(QName::new(XS, "anyType"), any_type);
     for (local, base, primitive) in SIMPLE {
         let id = TypeId(schema.types.len() as u32);
         let base = schema.global_types[&QName::new(XS, *base)];
@@ -131,7 +149,10 @@ pub fn install(schema: &mut Schema) {
                 primitive: Primitive::String,
                 base_builtin: id,
                 variety: Variety::List(item),
-                facets: Facets { min_length: Some(1), ..Facets::default() },
+                facets: Facets {
+                    min_length: Some(1),
+                    ..Facets::default()
+                },
             }),
             pos: SrcPos::default(),
         });
@@ -144,8 +165,16 @@ pub const KNOWN_SCHEMAS: &[(&str, &str, &str)] = &[
     (XML, "xml.xsd", XML_XSD),
     (SOAP11_ENC, "soap-encoding-1.1.xsd", SOAP11_ENC_XSD),
     (SOAP12_ENC, "soap-encoding-1.2.xsd", SOAP12_ENC_XSD),
-    ("http://schemas.xmlsoap.org/soap/envelope/", "soap-envelope-1.1.xsd", SOAP11_ENV_XSD),
-    ("http://www.w3.org/2003/05/soap-envelope", "soap-envelope-1.2.xsd", SOAP12_ENV_XSD),
+    (
+        "http://schemas.xmlsoap.org/soap/envelope/",
+        "soap-envelope-1.1.xsd",
+        SOAP11_ENV_XSD,
+    ),
+    (
+        "http://www.w3.org/2003/05/soap-envelope",
+        "soap-envelope-1.2.xsd",
+        SOAP12_ENV_XSD,
+    ),
 ];
 
 /// The SOAP 1.1 envelope schema, reduced to its types (WSDLs refer to `Envelope`, `Fault`, ...).

@@ -54,13 +54,18 @@ pub struct Compiler<'a, 'i> {
 }
 
 fn is_xs(node: &Node, name: &str) -> bool {
-    node.is_element() && node.tag_name().name() == name && node.tag_name().namespace().is_some_and(is_xs_ns)
+    node.is_element()
+        && node.tag_name().name() == name
+        && node.tag_name().namespace().is_some_and(is_xs_ns)
 }
 
 /// Element children in the XML Schema namespace, annotations skipped.
 fn xs_children<'a, 'i>(node: Node<'a, 'i>) -> impl Iterator<Item = Node<'a, 'i>> {
-    node.children()
-        .filter(|c| c.is_element() && c.tag_name().namespace().is_some_and(is_xs_ns) && c.tag_name().name() != "annotation")
+    node.children().filter(|c| {
+        c.is_element()
+            && c.tag_name().namespace().is_some_and(is_xs_ns)
+            && c.tag_name().name() != "annotation"
+    })
 }
 
 impl<'a, 'i> Compiler<'a, 'i> {
@@ -82,22 +87,34 @@ impl<'a, 'i> Compiler<'a, 'i> {
 
     fn diag(&mut self, doc: usize, node: Node, message: impl Into<String>) -> &mut Diagnostic {
         let source = &self.set.sources[self.docs[doc].source];
-        self.diags.push(at(&source.path, &source.text, node.range().start, message));
+        self.diags
+            .push(at(&source.path, &source.text, node.range().start, message));
         self.diags.last_mut().expect("just pushed")
     }
 
     fn pos(&self, doc: usize, node: Node) -> SrcPos {
-        let d = &self.docs[doc];
-        let (line, col) = crate::diag::line_col(&self.set.sources[d.source].text, node.range().start);
-        SrcPos { file: d.source as u32, line, col }
+        SrcPos {
+            file: self.docs[doc].source as u32,
+            offset: node.range().start as u32,
+        }
     }
 
     /// Adds an `xs:schema` element and, transitively, what it includes and imports by location.
     /// `tns_override` is the includer's namespace for a chameleon include.
-    pub fn add_schema(&mut self, docs: &'a [roxmltree::Document<'i>], source: usize, node: Node<'a, 'i>, tns_override: Option<&'a str>) {
+    pub fn add_schema(
+        &mut self,
+        docs: &'a [roxmltree::Document<'i>],
+        source: usize,
+        node: Node<'a, 'i>,
+        tns_override: Option<&'a str>,
+    ) {
         let own_tns = node.attribute("targetNamespace");
         let tns = own_tns.or(tns_override).unwrap_or("");
-        if self.docs.iter().any(|d| d.source == source && d.node == node && d.tns == tns) {
+        if self
+            .docs
+            .iter()
+            .any(|d| d.source == source && d.node == node && d.tns == tns)
+        {
             return;
         }
         let doc_index = self.docs.len();
@@ -112,16 +129,31 @@ impl<'a, 'i> Compiler<'a, 'i> {
             let name = child.tag_name().name();
             match name {
                 "include" | "import" | "redefine" | "override" => {
-                    let target = child.attribute("schemaLocation").and_then(|l| self.set.resolve(source, l.trim()));
+                    let target = child
+                        .attribute("schemaLocation")
+                        .and_then(|l| self.set.resolve(source, l.trim()));
                     let target = target.or_else(|| {
-                        (name == "import").then(|| child.attribute("namespace").and_then(|ns| self.set.builtin_for(ns))).flatten()
+                        (name == "import")
+                            .then(|| {
+                                child
+                                    .attribute("namespace")
+                                    .and_then(|ns| self.set.builtin_for(ns))
+                            })
+                            .flatten()
                     });
                     let Some(target) = target else { continue };
                     let root = docs[target].root_element();
                     if !is_xs(&root, "schema") {
                         if child.attribute("schemaLocation").is_some() {
-                            self.diag(doc_index, child, format!("`{}` is not an XML Schema document (its root is `{}`)",
-                                child.attribute("schemaLocation").unwrap_or(""), root.tag_name().name()));
+                            self.diag(
+                                doc_index,
+                                child,
+                                format!(
+                                    "`{}` is not an XML Schema document (its root is `{}`)",
+                                    child.attribute("schemaLocation").unwrap_or(""),
+                                    root.tag_name().name()
+                                ),
+                            );
                         }
                         continue;
                     }
@@ -138,7 +170,9 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     } else {
                         if name == "redefine" || name == "override" {
                             self.diag(doc_index, child, format!("xs:{name} is not supported"))
-                                .hint = Some("copy the redefined components into the schema instead".into());
+                                .hint = Some(
+                                "copy the redefined components into the schema instead".into(),
+                            );
                         }
                         let included = root.attribute("targetNamespace");
                         if included.is_some() && included != Some(tns) {
@@ -150,13 +184,17 @@ impl<'a, 'i> Compiler<'a, 'i> {
                         self.add_schema(docs, target, root, Some(tns));
                     }
                 }
-                "element" | "complexType" | "simpleType" | "group" | "attributeGroup" | "attribute" => {
+                "element" | "complexType" | "simpleType" | "group" | "attributeGroup"
+                | "attribute" => {
                     let Some(local) = child.attribute("name") else {
                         self.diag(doc_index, child, format!("global xs:{name} without a name"));
                         continue;
                     };
                     let qname = QName::new(tns, local);
-                    let decl = Decl { doc: doc_index, node: child };
+                    let decl = Decl {
+                        doc: doc_index,
+                        node: child,
+                    };
                     let map = match name {
                         "element" => &mut self.index.elements,
                         "complexType" | "simpleType" => &mut self.index.types,
@@ -212,7 +250,11 @@ impl<'a, 'i> Compiler<'a, 'i> {
         }
         for (i, t) in self.schema.types.iter().enumerate() {
             if let (Some(base), Some(_)) = (t.base, &t.name) {
-                self.schema.derived.entry(base).or_default().push(TypeId(i as u32));
+                self.schema
+                    .derived
+                    .entry(base)
+                    .or_default()
+                    .push(TypeId(i as u32));
             }
         }
     }
@@ -223,7 +265,13 @@ impl<'a, 'i> Compiler<'a, 'i> {
         self.resolve_qname(doc, node, value, attr)
     }
 
-    fn resolve_qname(&mut self, doc: usize, node: Node<'a, 'i>, value: &str, attr: &str) -> Option<QName> {
+    fn resolve_qname(
+        &mut self,
+        doc: usize,
+        node: Node<'a, 'i>,
+        value: &str,
+        attr: &str,
+    ) -> Option<QName> {
         let (prefix, local) = match value.split_once(':') {
             Some((p, l)) => (Some(p), l),
             None => (None, value),
@@ -234,8 +282,18 @@ impl<'a, 'i> Compiler<'a, 'i> {
             None if prefix == Some("xml") => Some(QName::new(XML, local)),
             None if prefix.is_none() => Some(QName::new("", local)),
             None => {
-                self.diag(doc, node, format!("unbound namespace prefix `{}` in {attr}=\"{value}\"", prefix.unwrap_or("")))
-                    .hint = Some(format!("declare it, e.g. xmlns:{}=\"...\", on this element or an ancestor", prefix.unwrap_or("")));
+                self.diag(
+                    doc,
+                    node,
+                    format!(
+                        "unbound namespace prefix `{}` in {attr}=\"{value}\"",
+                        prefix.unwrap_or("")
+                    ),
+                )
+                .hint = Some(format!(
+                    "declare it, e.g. xmlns:{}=\"...\", on this element or an ancestor",
+                    prefix.unwrap_or("")
+                ));
                 None
             }
         }
@@ -251,7 +309,9 @@ impl<'a, 'i> Compiler<'a, 'i> {
 
     /// The type a QName names, compiled on first use.
     fn type_ref(&mut self, doc: usize, node: Node<'a, 'i>, attr: &str) -> TypeId {
-        let Some(q) = self.qname_attr(doc, node, attr) else { return self.any_type() };
+        let Some(q) = self.qname_attr(doc, node, attr) else {
+            return self.any_type();
+        };
         self.lookup_type(doc, node, &q, attr)
     }
 
@@ -269,14 +329,20 @@ impl<'a, 'i> Compiler<'a, 'i> {
         if let Some(decl) = self.index.types.get(q).copied() {
             let id = TypeId(self.schema.types.len() as u32);
             let pos = self.pos(decl.doc, decl.node);
-            self.schema.types.push(Type { name: Some(q.clone()), base: None, kind: placeholder(), pos });
+            self.schema.types.push(Type {
+                name: Some(q.clone()),
+                base: None,
+                kind: placeholder(),
+                pos,
+            });
             self.schema.global_types.insert(q.clone(), id);
             self.pending.insert(id, decl);
             return id;
         }
         let hint = self.missing_hint(q, "type");
         let raw = node.attribute(attr).unwrap_or("");
-        self.diag(doc, node, format!("unknown type `{raw}` ({q})")).hint = Some(hint);
+        self.diag(doc, node, format!("unknown type `{raw}` ({q})"))
+            .hint = Some(hint);
         self.any_type()
     }
 
@@ -285,9 +351,15 @@ impl<'a, 'i> Compiler<'a, 'i> {
             return format!("`{}` is not a built-in XML Schema 1.0 type", q.local);
         }
         if self.docs.iter().any(|d| d.tns == q.ns) {
-            format!("no global {kind} named `{}` is declared in namespace `{}`", q.local, q.ns)
+            format!(
+                "no global {kind} named `{}` is declared in namespace `{}`",
+                q.local, q.ns
+            )
         } else {
-            format!("no schema for namespace `{}` is loaded; import it with a schemaLocation", q.ns)
+            format!(
+                "no schema for namespace `{}` is loaded; import it with a schemaLocation",
+                q.ns
+            )
         }
     }
 
@@ -319,7 +391,12 @@ impl<'a, 'i> Compiler<'a, 'i> {
         }
         let id = TypeId(self.schema.types.len() as u32);
         let pos = self.pos(doc, node);
-        self.schema.types.push(Type { name: Some(q.clone()), base: None, kind: placeholder(), pos });
+        self.schema.types.push(Type {
+            name: Some(q.clone()),
+            base: None,
+            kind: placeholder(),
+            pos,
+        });
         self.schema.global_types.insert(q.clone(), id);
         self.fill_type(id, doc, node);
         id
@@ -328,7 +405,12 @@ impl<'a, 'i> Compiler<'a, 'i> {
     fn anonymous_type(&mut self, doc: usize, node: Node<'a, 'i>) -> TypeId {
         let id = TypeId(self.schema.types.len() as u32);
         let pos = self.pos(doc, node);
-        self.schema.types.push(Type { name: None, base: None, kind: placeholder(), pos });
+        self.schema.types.push(Type {
+            name: None,
+            base: None,
+            kind: placeholder(),
+            pos,
+        });
         self.fill_type(id, doc, node);
         id
     }
@@ -352,7 +434,14 @@ impl<'a, 'i> Compiler<'a, 'i> {
     fn base_of(&mut self, doc: usize, node: Node<'a, 'i>, base: TypeId) -> Option<Type> {
         self.ensure_filled(base);
         if self.compiling.contains(&base) {
-            self.diag(doc, node, format!("circular derivation: `{}` derives from itself", self.schema.type_label(base)));
+            self.diag(
+                doc,
+                node,
+                format!(
+                    "circular derivation: `{}` derives from itself",
+                    self.schema.type_label(base)
+                ),
+            );
             return None;
         }
         Some(self.schema.ty(base).clone())
@@ -367,7 +456,11 @@ impl<'a, 'i> Compiler<'a, 'i> {
             facets: Facets::default(),
         };
         let Some(def) = xs_children(node).next() else {
-            self.diag(doc, node, "xs:simpleType needs a restriction, list or union");
+            self.diag(
+                doc,
+                node,
+                "xs:simpleType needs a restriction, list or union",
+            );
             return (any_simple, fallback(self));
         };
         match def.tag_name().name() {
@@ -377,10 +470,16 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 } else if let Some(inline) = xs_children(def).find(|c| is_xs(c, "simpleType")) {
                     self.anonymous_type(doc, inline)
                 } else {
-                    self.diag(doc, def, "xs:restriction needs a base attribute or an inline xs:simpleType");
+                    self.diag(
+                        doc,
+                        def,
+                        "xs:restriction needs a base attribute or an inline xs:simpleType",
+                    );
                     any_simple
                 };
-                let Some(base_t) = self.base_of(doc, def, base) else { return (any_simple, fallback(self)) };
+                let Some(base_t) = self.base_of(doc, def, base) else {
+                    return (any_simple, fallback(self));
+                };
                 let TypeKind::Simple(mut st) = base_t.kind else {
                     self.diag(doc, def, format!("simple type restricts `{}`, which is a complex type", self.schema.type_label(base)))
                         .hint = Some("a simple type can only restrict a simple type; use complexType/simpleContent".into());
@@ -398,14 +497,21 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 } else if let Some(inline) = xs_children(def).find(|c| is_xs(c, "simpleType")) {
                     self.anonymous_type(doc, inline)
                 } else {
-                    self.diag(doc, def, "xs:list needs an itemType attribute or an inline xs:simpleType");
+                    self.diag(
+                        doc,
+                        def,
+                        "xs:list needs an itemType attribute or an inline xs:simpleType",
+                    );
                     self.schema.builtin("string").expect("built-in")
                 };
                 let st = SimpleType {
                     primitive: Primitive::String,
                     base_builtin: any_simple,
                     variety: Variety::List(item),
-                    facets: Facets { white_space: Some(WhiteSpace::Collapse), ..Facets::default() },
+                    facets: Facets {
+                        white_space: Some(WhiteSpace::Collapse),
+                        ..Facets::default()
+                    },
                 };
                 (any_simple, st)
             }
@@ -445,7 +551,17 @@ impl<'a, 'i> Compiler<'a, 'i> {
         for c in xs_children(def) {
             let value = c.attribute("value");
             let name = c.tag_name().name();
-            if matches!(name, "simpleType" | "attribute" | "attributeGroup" | "anyAttribute" | "sequence" | "choice" | "all" | "group") {
+            if matches!(
+                name,
+                "simpleType"
+                    | "attribute"
+                    | "attributeGroup"
+                    | "anyAttribute"
+                    | "sequence"
+                    | "choice"
+                    | "all"
+                    | "group"
+            ) {
                 continue;
             }
             let Some(value) = value else {
@@ -456,7 +572,13 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 match value.trim().parse::<u64>() {
                     Ok(n) => Some(n),
                     Err(_) => {
-                        s.diag(doc, c, format!("facet xs:{name} needs a non-negative integer, found `{value}`"));
+                        s.diag(
+                            doc,
+                            c,
+                            format!(
+                                "facet xs:{name} needs a non-negative integer, found `{value}`"
+                            ),
+                        );
                         None
                     }
                 }
@@ -467,8 +589,12 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 "length" => f.length = number(self),
                 "minLength" => f.min_length = number(self),
                 "maxLength" => f.max_length = number(self),
-                "totalDigits" => f.total_digits = number(self).map(|n| n.min(u32::MAX as u64) as u32),
-                "fractionDigits" => f.fraction_digits = number(self).map(|n| n.min(u32::MAX as u64) as u32),
+                "totalDigits" => {
+                    f.total_digits = number(self).map(|n| n.min(u32::MAX as u64) as u32)
+                }
+                "fractionDigits" => {
+                    f.fraction_digits = number(self).map(|n| n.min(u32::MAX as u64) as u32)
+                }
                 "minInclusive" => f.min_inclusive = Some(value.trim().to_string()),
                 "maxInclusive" => f.max_inclusive = Some(value.trim().to_string()),
                 "minExclusive" => f.min_exclusive = Some(value.trim().to_string()),
@@ -516,13 +642,23 @@ impl<'a, 'i> Compiler<'a, 'i> {
             Some("simpleContent") => {
                 let sc = first.expect("matched");
                 let Some(def) = xs_children(sc).next() else {
-                    self.diag(doc, sc, "xs:simpleContent needs an extension or restriction");
+                    self.diag(
+                        doc,
+                        sc,
+                        "xs:simpleContent needs an extension or restriction",
+                    );
                     return (any_type, ct);
                 };
                 let base = self.type_ref(doc, def, "base");
-                let Some(base_t) = self.base_of(doc, def, base) else { return (any_type, ct) };
+                let Some(base_t) = self.base_of(doc, def, base) else {
+                    return (any_type, ct);
+                };
                 let extension = def.tag_name().name() == "extension";
-                ct.derivation = if extension { Derivation::Extension } else { Derivation::Restriction };
+                ct.derivation = if extension {
+                    Derivation::Extension
+                } else {
+                    Derivation::Restriction
+                };
                 let mut text_type = match &base_t.kind {
                     TypeKind::Simple(_) => base,
                     TypeKind::Complex(b) => {
@@ -531,7 +667,9 @@ impl<'a, 'i> Compiler<'a, 'i> {
                         match b.content {
                             Content::Simple(t) => t,
                             _ if base == any_type => self.any_simple(),
-                            _ if b.mixed && !extension => self.schema.builtin("string").expect("built-in"),
+                            _ if b.mixed && !extension => {
+                                self.schema.builtin("string").expect("built-in")
+                            }
                             _ => {
                                 self.diag(doc, def, format!("simpleContent derives from `{}`, which has no simple content",
                                     self.schema.type_label(base)));
@@ -542,22 +680,38 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 };
                 if !extension {
                     // Facets on the text: an anonymous simple type restricting the base text type.
-                    let has_facets = xs_children(def).any(|c| !matches!(c.tag_name().name(), "attribute" | "attributeGroup" | "anyAttribute" | "simpleType"));
+                    let has_facets = xs_children(def).any(|c| {
+                        !matches!(
+                            c.tag_name().name(),
+                            "attribute" | "attributeGroup" | "anyAttribute" | "simpleType"
+                        )
+                    });
                     let inline_base = xs_children(def).find(|c| is_xs(c, "simpleType"));
                     if let Some(inline) = inline_base {
                         text_type = self.anonymous_type(doc, inline);
                     }
-                    if has_facets {
-                        if let TypeKind::Simple(mut st) = self.schema.ty(text_type).kind.clone() {
-                            if self.schema.ty(text_type).name.as_ref().is_some_and(|q| q.ns == XS) {
-                                st.base_builtin = text_type;
-                            }
-                            self.facets(doc, def, &mut st.facets);
-                            let id = TypeId(self.schema.types.len() as u32);
-                            let pos = self.pos(doc, def);
-                            self.schema.types.push(Type { name: None, base: Some(text_type), kind: TypeKind::Simple(st), pos });
-                            text_type = id;
+                    if has_facets
+                        && let TypeKind::Simple(mut st) = self.schema.ty(text_type).kind.clone()
+                    {
+                        if self
+                            .schema
+                            .ty(text_type)
+                            .name
+                            .as_ref()
+                            .is_some_and(|q| q.ns == XS)
+                        {
+                            st.base_builtin = text_type;
                         }
+                        self.facets(doc, def, &mut st.facets);
+                        let id = TypeId(self.schema.types.len() as u32);
+                        let pos = self.pos(doc, def);
+                        self.schema.types.push(Type {
+                            name: None,
+                            base: Some(text_type),
+                            kind: TypeKind::Simple(st),
+                            pos,
+                        });
+                        text_type = id;
                     }
                 }
                 ct.content = Content::Simple(text_type);
@@ -570,14 +724,27 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     ct.mixed = true;
                 }
                 let Some(def) = xs_children(cc).next() else {
-                    self.diag(doc, cc, "xs:complexContent needs an extension or restriction");
+                    self.diag(
+                        doc,
+                        cc,
+                        "xs:complexContent needs an extension or restriction",
+                    );
                     return (any_type, ct);
                 };
                 let base = self.type_ref(doc, def, "base");
-                let Some(base_t) = self.base_of(doc, def, base) else { return (any_type, ct) };
+                let Some(base_t) = self.base_of(doc, def, base) else {
+                    return (any_type, ct);
+                };
                 let TypeKind::Complex(b) = base_t.kind else {
-                    self.diag(doc, def, format!("complexContent derives from `{}`, a simple type", self.schema.type_label(base)))
-                        .hint = Some("use xs:simpleContent to add attributes to a simple type".into());
+                    self.diag(
+                        doc,
+                        def,
+                        format!(
+                            "complexContent derives from `{}`, a simple type",
+                            self.schema.type_label(base)
+                        ),
+                    )
+                    .hint = Some("use xs:simpleContent to add attributes to a simple type".into());
                     return (any_type, ct);
                 };
                 let own = self.content_particle(doc, def);
@@ -588,15 +755,24 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     ct.derivation = Derivation::Extension;
                     ct.mixed |= b.mixed;
                     ct.content = match (b.content.clone(), own) {
-                        (Content::Elements(bp), Some(op)) => {
-                            Content::Elements(Particle { min: 1, max: MaxOccurs::Bounded(1), term: Term::Sequence(vec![bp, op]) })
-                        }
+                        (Content::Elements(bp), Some(op)) => Content::Elements(Particle {
+                            min: 1,
+                            max: MaxOccurs::Bounded(1),
+                            term: Term::Sequence(vec![bp, op]),
+                        }),
                         (Content::Elements(bp), None) => Content::Elements(bp),
                         (Content::Empty, Some(op)) => Content::Elements(op),
                         (Content::Empty, None) => Content::Empty,
                         (Content::Simple(t), None) => Content::Simple(t),
                         (Content::Simple(_), Some(_)) => {
-                            self.diag(doc, def, format!("cannot add elements to `{}`, which has simple content", self.schema.type_label(base)));
+                            self.diag(
+                                doc,
+                                def,
+                                format!(
+                                    "cannot add elements to `{}`, which has simple content",
+                                    self.schema.type_label(base)
+                                ),
+                            );
                             Content::Empty
                         }
                     };
@@ -622,7 +798,10 @@ impl<'a, 'i> Compiler<'a, 'i> {
 
     fn is_soap_array(&self, t: TypeId) -> bool {
         [SOAP11_ENC, SOAP12_ENC].iter().any(|ns| {
-            self.schema.global_types.get(&QName::new(*ns, "Array")).is_some_and(|&a| self.schema.derives_from(t, a))
+            self.schema
+                .global_types
+                .get(&QName::new(*ns, "Array"))
+                .is_some_and(|&a| self.schema.derives_from(t, a))
         })
     }
 
@@ -630,8 +809,12 @@ impl<'a, 'i> Compiler<'a, 'i> {
     fn encoded_array_item(&mut self, doc: usize, def: Node<'a, 'i>) -> Option<TypeId> {
         const WSDL: &str = crate::sources::WSDL;
         for a in xs_children(def).filter(|c| is_xs(c, "attribute")) {
-            let Some(value) = a.attribute((WSDL, "arrayType")) else { continue };
-            let item = value.trim().trim_end_matches(|c: char| c == ']' || c == '[' || c == ',' || c.is_ascii_digit());
+            let Some(value) = a.attribute((WSDL, "arrayType")) else {
+                continue;
+            };
+            let item = value
+                .trim()
+                .trim_end_matches(|c: char| c == ']' || c == '[' || c == ',' || c.is_ascii_digit());
             let q = self.resolve_qname(doc, a, item, "wsdl:arrayType")?;
             return Some(self.lookup_type(doc, a, &q, "wsdl:arrayType"));
         }
@@ -641,33 +824,47 @@ impl<'a, 'i> Compiler<'a, 'i> {
 
     /// The particle a complexType or derivation holds directly (sequence/choice/all/group).
     fn content_particle(&mut self, doc: usize, node: Node<'a, 'i>) -> Option<Particle> {
-        let c = xs_children(node).find(|c| matches!(c.tag_name().name(), "sequence" | "choice" | "all" | "group"))?;
+        let c = xs_children(node)
+            .find(|c| matches!(c.tag_name().name(), "sequence" | "choice" | "all" | "group"))?;
         self.particle(doc, c)
     }
 
     fn occurs(&mut self, doc: usize, node: Node<'a, 'i>) -> (u32, MaxOccurs) {
         let min = match node.attribute("minOccurs").map(str::trim) {
             None => 1,
-            Some(v) => v.parse::<u64>().map(|n| n.min(u32::MAX as u64) as u32).unwrap_or_else(|_| {
-                self.diag(doc, node, format!("minOccurs must be a non-negative integer, found `{v}`"));
-                1
-            }),
+            Some(v) => v
+                .parse::<u64>()
+                .map(|n| n.min(u32::MAX as u64) as u32)
+                .unwrap_or_else(|_| {
+                    self.diag(
+                        doc,
+                        node,
+                        format!("minOccurs must be a non-negative integer, found `{v}`"),
+                    );
+                    1
+                }),
         };
         let max = match node.attribute("maxOccurs").map(str::trim) {
             None => MaxOccurs::Bounded(1),
             Some("unbounded") => MaxOccurs::Unbounded,
-            Some(v) => match v.parse::<u64>() {
-                Ok(n) => MaxOccurs::Bounded(n.min(u32::MAX as u64) as u32),
-                Err(_) => {
-                    self.diag(doc, node, format!("maxOccurs must be a non-negative integer or `unbounded`, found `{v}`"));
-                    MaxOccurs::Bounded(1)
+            Some(v) => {
+                match v.parse::<u64>() {
+                    Ok(n) => MaxOccurs::Bounded(n.min(u32::MAX as u64) as u32),
+                    Err(_) => {
+                        self.diag(doc, node, format!("maxOccurs must be a non-negative integer or `unbounded`, found `{v}`"));
+                        MaxOccurs::Bounded(1)
+                    }
                 }
-            },
-        };
-        if let MaxOccurs::Bounded(m) = max {
-            if m < min {
-                self.diag(doc, node, format!("maxOccurs ({m}) is less than minOccurs ({min})"));
             }
+        };
+        if let MaxOccurs::Bounded(m) = max
+            && m < min
+        {
+            self.diag(
+                doc,
+                node,
+                format!("maxOccurs ({m}) is less than minOccurs ({min})"),
+            );
         }
         (min, max)
     }
@@ -677,7 +874,9 @@ impl<'a, 'i> Compiler<'a, 'i> {
         let term = match node.tag_name().name() {
             "element" => Term::Element(self.element_particle(doc, node)?),
             "sequence" | "choice" | "all" => {
-                let children: Vec<Particle> = xs_children(node).filter_map(|c| self.particle(doc, c)).collect();
+                let children: Vec<Particle> = xs_children(node)
+                    .filter_map(|c| self.particle(doc, c))
+                    .collect();
                 match node.tag_name().name() {
                     "sequence" => Term::Sequence(children),
                     "choice" => Term::Choice(children),
@@ -688,7 +887,12 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 let q = self.qname_attr(doc, node, "ref")?;
                 let Some(decl) = self.index.groups.get(&q).copied() else {
                     let hint = self.missing_hint(&q, "group");
-                    self.diag(doc, node, format!("unknown group `{}`", node.attribute("ref").unwrap_or(""))).hint = Some(hint);
+                    self.diag(
+                        doc,
+                        node,
+                        format!("unknown group `{}`", node.attribute("ref").unwrap_or("")),
+                    )
+                    .hint = Some(hint);
                     return None;
                 };
                 if self.group_stack.contains(&q) {
@@ -696,7 +900,8 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     return None;
                 }
                 self.group_stack.push(q);
-                let inner = xs_children(decl.node).find(|c| matches!(c.tag_name().name(), "sequence" | "choice" | "all"));
+                let inner = xs_children(decl.node)
+                    .find(|c| matches!(c.tag_name().name(), "sequence" | "choice" | "all"));
                 let p = inner.and_then(|c| self.particle(decl.doc, c));
                 self.group_stack.pop();
                 let mut p = p?;
@@ -707,7 +912,11 @@ impl<'a, 'i> Compiler<'a, 'i> {
             }
             "any" => Term::Any(self.wildcard(doc, node)),
             other => {
-                self.diag(doc, node, format!("unexpected xs:{other} in a content model"));
+                self.diag(
+                    doc,
+                    node,
+                    format!("unexpected xs:{other} in a content model"),
+                );
                 return None;
             }
         };
@@ -734,7 +943,10 @@ impl<'a, 'i> Compiler<'a, 'i> {
             Some("skip") => ProcessContents::Skip,
             _ => ProcessContents::Strict,
         };
-        Wildcard { namespaces, process }
+        Wildcard {
+            namespaces,
+            process,
+        }
     }
 
     fn element_particle(&mut self, doc: usize, node: Node<'a, 'i>) -> Option<ElementId> {
@@ -754,7 +966,9 @@ impl<'a, 'i> Compiler<'a, 'i> {
         };
         let name = QName::new(if qualified { d.tns } else { "" }, local);
         let id = ElementId(self.schema.elements.len() as u32);
-        self.schema.elements.push(placeholder_element(name, self.pos(doc, node)));
+        self.schema
+            .elements
+            .push(placeholder_element(name, self.pos(doc, node)));
         self.fill_element(id, doc, node, false);
         Some(id)
     }
@@ -767,8 +981,12 @@ impl<'a, 'i> Compiler<'a, 'i> {
             Some(decl) => Some(self.global_element(q, decl.doc, decl.node)),
             None => {
                 let hint = self.missing_hint(q, "element");
-                let raw = node.attribute("ref").or(node.attribute("element")).unwrap_or("");
-                self.diag(doc, node, format!("unknown element `{raw}` ({q})")).hint = Some(hint);
+                let raw = node
+                    .attribute("ref")
+                    .or(node.attribute("element"))
+                    .unwrap_or("");
+                self.diag(doc, node, format!("unknown element `{raw}` ({q})"))
+                    .hint = Some(hint);
                 None
             }
         }
@@ -789,7 +1007,9 @@ impl<'a, 'i> Compiler<'a, 'i> {
             return id;
         }
         let id = ElementId(self.schema.elements.len() as u32);
-        self.schema.elements.push(placeholder_element(q.clone(), self.pos(doc, node)));
+        self.schema
+            .elements
+            .push(placeholder_element(q.clone(), self.pos(doc, node)));
         self.schema.global_elements.insert(q.clone(), id);
         self.fill_element(id, doc, node, true);
         id
@@ -797,14 +1017,17 @@ impl<'a, 'i> Compiler<'a, 'i> {
 
     fn fill_element(&mut self, id: ElementId, doc: usize, node: Node<'a, 'i>, global: bool) {
         let mut head = None;
-        if global && node.has_attribute("substitutionGroup") {
-            if let Some(q) = self.qname_attr(doc, node, "substitutionGroup") {
-                head = self.element_by_name(doc, node, &q);
-            }
+        if global
+            && node.has_attribute("substitutionGroup")
+            && let Some(q) = self.qname_attr(doc, node, "substitutionGroup")
+        {
+            head = self.element_by_name(doc, node, &q);
         }
         let type_id = if node.has_attribute("type") {
             self.type_ref(doc, node, "type")
-        } else if let Some(inline) = xs_children(node).find(|c| is_xs(c, "complexType") || is_xs(c, "simpleType")) {
+        } else if let Some(inline) =
+            xs_children(node).find(|c| is_xs(c, "complexType") || is_xs(c, "simpleType"))
+        {
             self.anonymous_type(doc, inline)
         } else if let Some(h) = head {
             self.schema.element(h).type_id
@@ -823,12 +1046,20 @@ impl<'a, 'i> Compiler<'a, 'i> {
 
     /// Attribute uses, attribute group refs and anyAttribute under `node`, merged into `ct`.
     /// In a restriction a use overrides the inherited one; `use="prohibited"` removes it.
-    fn attributes(&mut self, doc: usize, node: Node<'a, 'i>, ct: &mut ComplexType, restriction: bool) {
+    fn attributes(
+        &mut self,
+        doc: usize,
+        node: Node<'a, 'i>,
+        ct: &mut ComplexType,
+        restriction: bool,
+    ) {
         for c in xs_children(node) {
             match c.tag_name().name() {
                 "attribute" => {
                     let prohibited = c.attribute("use") == Some("prohibited");
-                    let Some(a) = self.attribute_use(doc, c) else { continue };
+                    let Some(a) = self.attribute_use(doc, c) else {
+                        continue;
+                    };
                     let existing = ct.attributes.iter().position(|x| x.name == a.name);
                     match (existing, prohibited) {
                         (Some(i), true) => {
@@ -837,20 +1068,38 @@ impl<'a, 'i> Compiler<'a, 'i> {
                         (None, true) => {}
                         (Some(i), false) if restriction => ct.attributes[i] = a,
                         (Some(_), false) => {
-                            self.diag(doc, c, format!("attribute `{}` is declared twice", a.name.local));
+                            self.diag(
+                                doc,
+                                c,
+                                format!("attribute `{}` is declared twice", a.name.local),
+                            );
                         }
                         (None, false) => ct.attributes.push(a),
                     }
                 }
                 "attributeGroup" => {
-                    let Some(q) = self.qname_attr(doc, c, "ref") else { continue };
+                    let Some(q) = self.qname_attr(doc, c, "ref") else {
+                        continue;
+                    };
                     let Some(decl) = self.index.attribute_groups.get(&q).copied() else {
                         let hint = self.missing_hint(&q, "attributeGroup");
-                        self.diag(doc, c, format!("unknown attributeGroup `{}`", c.attribute("ref").unwrap_or(""))).hint = Some(hint);
+                        self.diag(
+                            doc,
+                            c,
+                            format!(
+                                "unknown attributeGroup `{}`",
+                                c.attribute("ref").unwrap_or("")
+                            ),
+                        )
+                        .hint = Some(hint);
                         continue;
                     };
                     if self.group_stack.contains(&q) {
-                        self.diag(doc, c, format!("attributeGroup `{}` refers to itself", q.local));
+                        self.diag(
+                            doc,
+                            c,
+                            format!("attributeGroup `{}` refers to itself", q.local),
+                        );
                         continue;
                     }
                     self.group_stack.push(q);
@@ -869,7 +1118,15 @@ impl<'a, 'i> Compiler<'a, 'i> {
             let q = self.qname_attr(doc, node, "ref")?;
             let Some(d) = self.index.attributes.get(&q).copied() else {
                 let hint = self.missing_hint(&q, "attribute");
-                self.diag(doc, node, format!("unknown attribute `{}`", node.attribute("ref").unwrap_or(""))).hint = Some(hint);
+                self.diag(
+                    doc,
+                    node,
+                    format!(
+                        "unknown attribute `{}`",
+                        node.attribute("ref").unwrap_or("")
+                    ),
+                )
+                .hint = Some(hint);
                 return None;
             };
             (q, d.doc, d.node)
@@ -884,7 +1141,11 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 Some("unqualified") => false,
                 _ => d.attributes_qualified,
             };
-            (QName::new(if qualified { d.tns } else { "" }, local), doc, node)
+            (
+                QName::new(if qualified { d.tns } else { "" }, local),
+                doc,
+                node,
+            )
         };
         let type_id = if decl.has_attribute("type") {
             self.type_ref(decl_doc, decl, "type")
@@ -894,12 +1155,32 @@ impl<'a, 'i> Compiler<'a, 'i> {
             self.any_simple()
         };
         if !self.is_simple(type_id) && !self.compiling.contains(&type_id) {
-            self.diag(decl_doc, decl, format!("attribute `{}` has complex type `{}`", name.local, self.schema.type_label(type_id)))
-                .hint = Some("attributes must have simple types".into());
+            self.diag(
+                decl_doc,
+                decl,
+                format!(
+                    "attribute `{}` has complex type `{}`",
+                    name.local,
+                    self.schema.type_label(type_id)
+                ),
+            )
+            .hint = Some("attributes must have simple types".into());
         }
-        let default = node.attribute("default").or(decl.attribute("default")).map(str::to_string);
-        let fixed = node.attribute("fixed").or(decl.attribute("fixed")).map(str::to_string);
-        Some(AttributeUse { name, type_id, required, default, fixed })
+        let default = node
+            .attribute("default")
+            .or(decl.attribute("default"))
+            .map(str::to_string);
+        let fixed = node
+            .attribute("fixed")
+            .or(decl.attribute("fixed"))
+            .map(str::to_string);
+        Some(AttributeUse {
+            name,
+            type_id,
+            required,
+            default,
+            fixed,
+        })
     }
 }
 

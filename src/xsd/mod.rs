@@ -6,3 +6,6 @@ pub mod compile;
 pub mod model;
 
 pub use model::*;
+
+#[cfg(test)]
+mod tests;

@@ -10,7 +10,10 @@ use std::fmt;
 pub const XS: &str = "http://www.w3.org/2001/XMLSchema";
 /// Pre-Recommendation XML Schema namespaces (2000/10 and 1999), still found in old WSDLs (the
 /// W3C WSDL 1.1 note's own examples use them). Read as [`XS`].
-pub const XS_LEGACY: [&str; 2] = ["http://www.w3.org/2000/10/XMLSchema", "http://www.w3.org/1999/XMLSchema"];
+pub const XS_LEGACY: [&str; 2] = [
+    "http://www.w3.org/2000/10/XMLSchema",
+    "http://www.w3.org/1999/XMLSchema",
+];
 
 /// Whether `ns` is the XML Schema namespace (or a legacy draft of it).
 pub fn is_xs_ns(ns: &str) -> bool {
@@ -35,7 +38,10 @@ pub struct QName {
 
 impl QName {
     pub fn new(ns: impl Into<String>, local: impl Into<String>) -> QName {
-        QName { ns: ns.into(), local: local.into() }
+        QName {
+            ns: ns.into(),
+            local: local.into(),
+        }
     }
 }
 
@@ -57,12 +63,13 @@ pub struct TypeId(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ElementId(pub u32);
 
-/// Where a declaration was written: index into [`Schema::files`], 1-based line and column.
+/// Where a declaration was written: index into [`Schema::files`] and byte offset. Line and
+/// column are computed only when a message needs them ([`crate::diag::line_col`]), so loading
+/// stays linear in the size of the files.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SrcPos {
     pub file: u32,
-    pub line: u32,
-    pub col: u32,
+    pub offset: u32,
 }
 
 /// The compiled schema set of one WSDL (or one XSD).
@@ -90,11 +97,6 @@ impl Schema {
     /// The built-in type `xs:<local>`.
     pub fn builtin(&self, local: &str) -> Option<TypeId> {
         self.global_types.get(&QName::new(XS, local)).copied()
-    }
-    /// `file:line:col` of a position, for messages.
-    pub fn pos(&self, pos: SrcPos) -> String {
-        let file = self.files.get(pos.file as usize).map(|p| p.display().to_string()).unwrap_or_default();
-        format!("{file}:{}:{}", pos.line, pos.col)
     }
     /// A short display name for a type: its QName's local part, or `(anonymous)`.
     pub fn type_label(&self, id: TypeId) -> String {

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 fn case_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cases")
+        .join(name)
 }
 
 /// What a case produces, with the case directory's absolute path taken out.
@@ -17,8 +19,20 @@ fn run(dir: &Path) -> String {
             Ok(c) => {
                 let mut s = format!("ok: {} routes\n", c.routes.len());
                 for r in &c.routes {
-                    let inputs: Vec<String> = r.inputs.iter().map(|i| format!("{}<-{:?}", i.key, i.source)).collect();
-                    s.push_str(&format!("{} {} -> {} [{}] status {} faults {:?}\n", r.method.as_str(), r.path, r.operation, inputs.join(", "), r.status, r.faults));
+                    let inputs: Vec<String> = r
+                        .inputs
+                        .iter()
+                        .map(|i| format!("{}<-{:?}", i.key, i.source))
+                        .collect();
+                    s.push_str(&format!(
+                        "{} {} -> {} [{}] status {} faults {:?}\n",
+                        r.method.as_str(),
+                        r.path,
+                        r.operation,
+                        inputs.join(", "),
+                        r.status,
+                        r.faults
+                    ));
                 }
                 s
             }
@@ -41,10 +55,17 @@ fn check(name: &str) {
         std::fs::write(&expected_file, &got).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&expected_file)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_EXPECT=1 to create it)", expected_file.display()));
+    let expected = std::fs::read_to_string(&expected_file).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_EXPECT=1 to create it)",
+            expected_file.display()
+        )
+    });
     if got != expected {
-        panic!("case `{name}` differs\n--- expected ({})\n{expected}\n--- got\n{got}", expected_file.display());
+        panic!(
+            "case `{name}` differs\n--- expected ({})\n{expected}\n--- got\n{got}",
+            expected_file.display()
+        );
     }
 }
 
@@ -73,9 +94,16 @@ case!(
 /// Every directory under tests/cases has a line above (a case nobody runs is a case that rots).
 #[test]
 fn every_case_is_listed() {
-    let src = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/cases.rs")).unwrap();
-    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases")).unwrap() {
+    let src =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/cases.rs"))
+            .unwrap();
+    for entry in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases")).unwrap()
+    {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        assert!(src.contains(&format!("    {name},")), "tests/cases/{name} is not listed in case!(...)");
+        assert!(
+            src.contains(&format!("    {name},")),
+            "tests/cases/{name} is not listed in case!(...)"
+        );
     }
 }

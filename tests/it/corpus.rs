@@ -24,51 +24,141 @@ use Expect::*;
 /// (entry WSDL relative to corpus/wsdl, expectation). Packages whose WSDLs import from folders
 /// above them or by URL get `allow_paths` and a catalog below.
 const ENTRIES: &[(&str, Expect)] = &[
-    ("fastify-soap-client/dneonline-calculator/calculator.wsdl", Routes(1)),
+    (
+        "fastify-soap-client/dneonline-calculator/calculator.wsdl",
+        Routes(1),
+    ),
     ("gowsdl/amazon-ec2/ec2.wsdl", Routes(151)),
-    ("gowsdl/gs1-epcis-1.2/EPCglobal-epcis-query-1_2.wsdl", Routes(7)),
+    (
+        "gowsdl/gs1-epcis-1.2/EPCglobal-epcis-query-1_2.wsdl",
+        Routes(7),
+    ),
     ("gowsdl/mnb-exchange/mnb-exchange.wsdl", Routes(6)),
     // A minimised excerpt: it refers to a type it does not contain.
-    ("gowsdl/workday-time-min/workday-time-min.wsdl", Error("workday-time-min.wsdl:12:13", "unknown type `wd:WorkerReferenceEnumeration`")),
+    (
+        "gowsdl/workday-time-min/workday-time-min.wsdl",
+        Error(
+            "workday-time-min.wsdl:12:13",
+            "unknown type `wd:WorkerReferenceEnumeration`",
+        ),
+    ),
     ("node-soap/afip-logincms/logincms.wsdl", Routes(1)),
-    ("node-soap/cybersource-transaction-1.26/CyberSourceTransaction_1.26.wsdl", Routes(1)),
-    ("node-soap/gsoap-rpcexample-soap12-rpc-encoded/rpcexample.wsdl", Routes(13)),
+    (
+        "node-soap/cybersource-transaction-1.26/CyberSourceTransaction_1.26.wsdl",
+        Routes(1),
+    ),
+    (
+        "node-soap/gsoap-rpcexample-soap12-rpc-encoded/rpcexample.wsdl",
+        Routes(13),
+    ),
     ("node-soap/hello-service-rpc-encoded/hello.wsdl", Routes(1)),
     ("node-soap/w3c-wsdl11-stockquote/stockquote.wsdl", Routes(3)),
-    ("onvif-specs/onvif-current/wsdl/ver10/device/wsdl/devicemgmt.wsdl", Routes(103)),
-    ("onvif-specs/onvif-current/wsdl/ver20/media/wsdl/media.wsdl", Routes(59)),
-    ("onvif-specs/onvif-current/wsdl/ver20/ptz/wsdl/ptz.wsdl", Routes(29)),
+    (
+        "onvif-specs/onvif-current/wsdl/ver10/device/wsdl/devicemgmt.wsdl",
+        Routes(103),
+    ),
+    (
+        "onvif-specs/onvif-current/wsdl/ver20/media/wsdl/media.wsdl",
+        Routes(59),
+    ),
+    (
+        "onvif-specs/onvif-current/wsdl/ver20/ptz/wsdl/ptz.wsdl",
+        Routes(29),
+    ),
     ("php-ews/exchange-ews/services.wsdl", Routes(122)),
     ("php-ews/exchange-ews/notification-service.wsdl", Routes(1)),
-    ("python-fedex/fedex-rate-v28/RateService_v28.wsdl", Routes(1)),
-    ("python-fedex/fedex-track-v16/TrackService_v16.wsdl", Routes(3)),
-    ("python-onvif/onvif-2.x-bundle/wsdl/accesscontrol.wsdl", Routes(9)),
-    ("python-onvif/onvif-2.x-bundle/wsdl/actionengine.wsdl", Routes(10)),
-    ("python-onvif/onvif-2.x-bundle/wsdl/advancedsecurity.wsdl", Routes(1)),
+    (
+        "python-fedex/fedex-rate-v28/RateService_v28.wsdl",
+        Routes(1),
+    ),
+    (
+        "python-fedex/fedex-track-v16/TrackService_v16.wsdl",
+        Routes(3),
+    ),
+    (
+        "python-onvif/onvif-2.x-bundle/wsdl/accesscontrol.wsdl",
+        Routes(9),
+    ),
+    (
+        "python-onvif/onvif-2.x-bundle/wsdl/actionengine.wsdl",
+        Routes(10),
+    ),
+    (
+        "python-onvif/onvif-2.x-bundle/wsdl/advancedsecurity.wsdl",
+        Routes(1),
+    ),
     // Its RuleEnginePort names the portType where the binding belongs.
-    ("python-onvif/onvif-2.x-bundle/wsdl/analytics.wsdl", Error("analytics.wsdl:524:9", "port `RuleEnginePort` names unknown binding `tan:RuleEnginePort`")),
-    ("python-onvif/onvif-2.x-bundle/wsdl/analyticsdevice.wsdl", Routes(17)),
-    ("python-onvif/onvif-2.x-bundle/wsdl/deviceio.wsdl", Routes(27)),
-    ("python-onvif/onvif-2.x-bundle/wsdl/devicemgmt.wsdl", Routes(82)),
-    ("python-onvif/onvif-2.x-bundle/wsdl/display.wsdl", Routes(10)),
-    ("python-onvif/onvif-2.x-bundle/wsdl/doorcontrol.wsdl", Routes(13)),
+    (
+        "python-onvif/onvif-2.x-bundle/wsdl/analytics.wsdl",
+        Error(
+            "analytics.wsdl:524:9",
+            "port `RuleEnginePort` names unknown binding `tan:RuleEnginePort`",
+        ),
+    ),
+    (
+        "python-onvif/onvif-2.x-bundle/wsdl/analyticsdevice.wsdl",
+        Routes(17),
+    ),
+    (
+        "python-onvif/onvif-2.x-bundle/wsdl/deviceio.wsdl",
+        Routes(27),
+    ),
+    (
+        "python-onvif/onvif-2.x-bundle/wsdl/devicemgmt.wsdl",
+        Routes(82),
+    ),
+    (
+        "python-onvif/onvif-2.x-bundle/wsdl/display.wsdl",
+        Routes(10),
+    ),
+    (
+        "python-onvif/onvif-2.x-bundle/wsdl/doorcontrol.wsdl",
+        Routes(13),
+    ),
     ("python-onvif/onvif-2.x-bundle/wsdl/events.wsdl", Routes(3)),
     ("python-onvif/onvif-2.x-bundle/wsdl/imaging.wsdl", Routes(8)),
     ("python-onvif/onvif-2.x-bundle/wsdl/media.wsdl", Routes(79)),
     ("python-onvif/onvif-2.x-bundle/wsdl/ptz.wsdl", Routes(27)),
-    ("python-onvif/onvif-2.x-bundle/wsdl/receiver.wsdl", Routes(8)),
+    (
+        "python-onvif/onvif-2.x-bundle/wsdl/receiver.wsdl",
+        Routes(8),
+    ),
     // Its port names a binding of another service (`trc:DeviceBinding`).
-    ("python-onvif/onvif-2.x-bundle/wsdl/recording.wsdl", Error("recording.wsdl:930:9", "port `RecordingPort` names unknown binding `trc:DeviceBinding`")),
+    (
+        "python-onvif/onvif-2.x-bundle/wsdl/recording.wsdl",
+        Error(
+            "recording.wsdl:930:9",
+            "port `RecordingPort` names unknown binding `trc:DeviceBinding`",
+        ),
+    ),
     // Imports WS-Addressing 2004/08 by URL; the bundle has no copy of that version.
-    ("python-onvif/onvif-2.x-bundle/wsdl/remotediscovery.wsdl", Error("ws-discovery.xsd:61:3", "cannot resolve `http://schemas.xmlsoap.org/ws/2004/08/addressing` offline")),
+    (
+        "python-onvif/onvif-2.x-bundle/wsdl/remotediscovery.wsdl",
+        Error(
+            "ws-discovery.xsd:61:3",
+            "cannot resolve `http://schemas.xmlsoap.org/ws/2004/08/addressing` offline",
+        ),
+    ),
     ("python-onvif/onvif-2.x-bundle/wsdl/replay.wsdl", Routes(4)),
     ("python-onvif/onvif-2.x-bundle/wsdl/search.wsdl", Routes(14)),
-    ("salesforce-php-toolkit/salesforce-enterprise/enterprise.wsdl.xml", Routes(32)),
-    ("salesforce-php-toolkit/salesforce-metadata/metadata.wsdl.xml", Routes(10)),
-    ("salesforce-php-toolkit/salesforce-partner/partner.wsdl.xml", Routes(32)),
+    (
+        "salesforce-php-toolkit/salesforce-enterprise/enterprise.wsdl.xml",
+        Routes(32),
+    ),
+    (
+        "salesforce-php-toolkit/salesforce-metadata/metadata.wsdl.xml",
+        Routes(10),
+    ),
+    (
+        "salesforce-php-toolkit/salesforce-partner/partner.wsdl.xml",
+        Routes(32),
+    ),
     ("savon/amazon-ecs-awse/awse.wsdl", Routes(9)),
     ("savon/betfair-exchange/betfair.wsdl", Routes(30)),
-    ("savon/document-literal-wrapped/document_literal_wrapped.wsdl", Routes(3)),
+    (
+        "savon/document-literal-wrapped/document_literal_wrapped.wsdl",
+        Routes(3),
+    ),
     ("savon/edialog/edialog.wsdl", Routes(177)),
     ("savon/equifax/equifax.wsdl", Routes(3)),
     ("savon/eu-vies-checkvat/vies.xml", Routes(2)),
@@ -77,18 +167,34 @@ const ENTRIES: &[(&str, Expect)] = &[
     ("savon/oracle-multiport/oracle.wsdl", Routes(9)),
     ("savon/rpc-literal/rpc_literal.wsdl", Routes(3)),
     ("savon/taxcloud/taxcloud.wsdl", Routes(13)),
-    ("savon/telefonkatalogen-rpc-literal/telefonkatalogen.wsdl", Routes(1)),
+    (
+        "savon/telefonkatalogen-rpc-literal/telefonkatalogen.wsdl",
+        Routes(1),
+    ),
     ("savon/w3schools-tempconvert/temperature.wsdl", Routes(1)),
     // Kept broken on purpose: its namespace declarations were stripped.
-    ("soap-go/dataaccess-numberconversion-BROKEN-no-xmlns/NumberConversion.wsdl", Error("NumberConversion.wsdl:3:10", "unknown namespace prefix 'xs'")),
-    ("soap-go/webservicex-globalweather/GlobalWeather.wsdl", Routes(2)),
+    (
+        "soap-go/dataaccess-numberconversion-BROKEN-no-xmlns/NumberConversion.wsdl",
+        Error(
+            "NumberConversion.wsdl:3:10",
+            "unknown namespace prefix 'xs'",
+        ),
+    ),
+    (
+        "soap-go/webservicex-globalweather/GlobalWeather.wsdl",
+        Routes(2),
+    ),
     ("vsphere-ws/vim25/vimService.wsdl", Routes(615)),
 ];
 
 /// The corpus folder, or `None` when the suite is not asked for.
 fn corpus() -> Option<PathBuf> {
     let dir = PathBuf::from(std::env::var_os("SOAPBRIDGE_CORPUS")?);
-    assert!(dir.join("wsdl").is_dir(), "SOAPBRIDGE_CORPUS={} has no wsdl/ folder: the corpus is missing", dir.display());
+    assert!(
+        dir.join("wsdl").is_dir(),
+        "SOAPBRIDGE_CORPUS={} has no wsdl/ folder: the corpus is missing",
+        dir.display()
+    );
     Some(dir)
 }
 
@@ -128,26 +234,38 @@ fn every_corpus_wsdl_generates_a_mapping_that_checks() {
         let started = std::time::Instant::now();
         let outcome: Result<usize, String> = (|| {
             let wsdl = soapbridge::wsdl::load(&path, &options).map_err(|d| d.to_string())?;
-            let sel = select(&wsdl, None, None, None).map_err(|m| format!("{}: {m}", path.display()))?;
+            let sel =
+                select(&wsdl, None, None, None).map_err(|m| format!("{}: {m}", path.display()))?;
             let mapping_file = tmp.path().join(format!("{}.yaml", entry.replace('/', "_")));
             let rel = soapbridge::cli::relative(&path, tmp.path());
             let mut text = generate(&wsdl, &rel, sel);
             if !options.allow_paths.is_empty() {
                 text.push_str("allow_paths:\n");
                 for p in &options.allow_paths {
-                    text.push_str(&format!("  - {}\n", soapbridge::cli::relative(p, tmp.path())));
+                    text.push_str(&format!(
+                        "  - {}\n",
+                        soapbridge::cli::relative(p, tmp.path())
+                    ));
                 }
                 text.push_str("catalog:\n");
                 for (url, file) in &options.catalog {
-                    text.push_str(&format!("  \"{url}\": {}\n", soapbridge::cli::relative(file, tmp.path())));
+                    text.push_str(&format!(
+                        "  \"{url}\": {}\n",
+                        soapbridge::cli::relative(file, tmp.path())
+                    ));
                 }
             }
             std::fs::write(&mapping_file, &text).unwrap();
             // The file as written, through the same path `soapbridge check` takes.
             let compiled = compile_str(&mapping_file, &text).map_err(|d| d.to_string())?;
-            let ops = compiled.wsdl.bindings[compiled.selection.binding].operations.len();
+            let ops = compiled.wsdl.bindings[compiled.selection.binding]
+                .operations
+                .len();
             if compiled.routes.len() != ops {
-                return Err(format!("{} routes for {ops} operations", compiled.routes.len()));
+                return Err(format!(
+                    "{} routes for {ops} operations",
+                    compiled.routes.len()
+                ));
             }
             Ok(compiled.routes.len())
         })();
@@ -161,10 +279,17 @@ fn every_corpus_wsdl_generates_a_mapping_that_checks() {
             (Routes(n), Ok(got)) if *n == got => {}
             (Error(at, text), Err(msg)) if msg.contains(at) && msg.contains(text) => {}
             (Routes(n), got) => failures.push(format!("{entry}: expected {n} routes, got {got:?}")),
-            (Error(at, text), got) => failures.push(format!("{entry}: expected an error at {at} saying {text:?}, got {got:?}")),
+            (Error(at, text), got) => failures.push(format!(
+                "{entry}: expected an error at {at} saying {text:?}, got {got:?}"
+            )),
         }
     }
-    assert!(failures.is_empty(), "{} corpus entries changed:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} corpus entries changed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 /// Every WSDL file in the corpus has an entry above (no package is silently skipped).
@@ -181,15 +306,31 @@ fn every_corpus_wsdl_is_listed() {
                 stack.push(p);
                 continue;
             }
-            let rel = p.strip_prefix(&wsdl_dir).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(&wsdl_dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             let name = p.file_name().unwrap().to_string_lossy();
-            let is_wsdl = name.ends_with(".wsdl") || name.ends_with(".wsdl.xml") || rel == "savon/eu-vies-checkvat/vies.xml";
+            let is_wsdl = name.ends_with(".wsdl")
+                || name.ends_with(".wsdl.xml")
+                || rel == "savon/eu-vies-checkvat/vies.xml";
             // Documents imported by another WSDL rather than entries of their own.
-            let imported = ["vsphere-ws/vim25/vim.wsdl", "python-onvif/onvif-2.x-bundle/wsdl/bw-2.wsdl", "python-onvif/onvif-2.x-bundle/wsdl/rw-2.wsdl"];
-            if is_wsdl && !imported.contains(&rel.as_str()) && !ENTRIES.iter().any(|(e, _)| *e == rel) {
+            let imported = [
+                "vsphere-ws/vim25/vim.wsdl",
+                "python-onvif/onvif-2.x-bundle/wsdl/bw-2.wsdl",
+                "python-onvif/onvif-2.x-bundle/wsdl/rw-2.wsdl",
+            ];
+            if is_wsdl
+                && !imported.contains(&rel.as_str())
+                && !ENTRIES.iter().any(|(e, _)| *e == rel)
+            {
                 missing.push(rel);
             }
         }
     }
-    assert!(missing.is_empty(), "corpus WSDLs without an entry: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "corpus WSDLs without an entry: {missing:?}"
+    );
 }

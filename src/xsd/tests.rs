@@ -1,0 +1,144 @@
+//! Schema compiler unit tests on small inline schemas.
+
+use super::*;
+use std::io::Write;
+
+/// Loads a WSDL whose `types` hold `schema` (target namespace `urn:t`, prefix `t`).
+fn load(schema: &str) -> crate::wsdl::Wsdl {
+    let text = format!(
+        r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+            xmlns:t="urn:t" targetNamespace="urn:t"><types>{schema}</types></definitions>"#
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.wsdl");
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    crate::wsdl::load(&path, &Default::default()).unwrap_or_else(|d| panic!("{d}"))
+}
+
+fn complex<'a>(s: &'a Schema, local: &str) -> &'a ComplexType {
+    match &s.ty(s.global_types[&QName::new("urn:t", local)]).kind {
+        TypeKind::Complex(c) => c,
+        other => panic!("{local} is {other:?}"),
+    }
+}
+
+#[test]
+fn extension_puts_base_particles_first_and_merges_attributes() {
+    let w = load(
+        r#"<xs:schema targetNamespace="urn:t" elementFormDefault="qualified">
+        <xs:complexType name="Base"><xs:sequence><xs:element name="a" type="xs:int"/></xs:sequence>
+          <xs:attribute name="id" type="xs:long" use="required"/></xs:complexType>
+        <xs:complexType name="Derived"><xs:complexContent><xs:extension base="t:Base">
+          <xs:sequence><xs:element name="b" type="xs:string" minOccurs="0"/></xs:sequence>
+          <xs:attribute name="note" type="xs:string"/></xs:extension></xs:complexContent></xs:complexType>
+      </xs:schema>"#,
+    );
+    let s = &w.schema;
+    let d = complex(s, "Derived");
+    assert_eq!(d.derivation, Derivation::Extension);
+    let names: Vec<&str> = d.attributes.iter().map(|a| a.name.local.as_str()).collect();
+    assert_eq!(names, ["id", "note"]);
+    let Content::Elements(Particle {
+        term: Term::Sequence(parts),
+        ..
+    }) = &d.content
+    else {
+        panic!("{:?}", d.content)
+    };
+    let first = match &parts[0].term {
+        Term::Sequence(inner) => match &inner[0].term {
+            Term::Element(e) => s.element(*e).name.clone(),
+            t => panic!("{t:?}"),
+        },
+        t => panic!("{t:?}"),
+    };
+    assert_eq!(first, QName::new("urn:t", "a"));
+    let base = s.global_types[&QName::new("urn:t", "Base")];
+    assert!(s.derived[&base].contains(&s.global_types[&QName::new("urn:t", "Derived")]));
+}
+
+#[test]
+fn forms_qualify_locals_per_schema() {
+    let w = load(
+        r#"<xs:schema targetNamespace="urn:t">
+        <xs:element name="E"><xs:complexType><xs:sequence>
+          <xs:element name="plain" type="xs:string"/>
+          <xs:element name="q" type="xs:string" form="qualified"/>
+        </xs:sequence><xs:attribute name="at" type="xs:string" form="qualified"/></xs:complexType></xs:element>
+      </xs:schema>"#,
+    );
+    let s = &w.schema;
+    let e = s.element(s.global_elements[&QName::new("urn:t", "E")]);
+    assert_eq!(e.name.ns, "urn:t");
+    let TypeKind::Complex(ct) = &s.ty(e.type_id).kind else {
+        panic!()
+    };
+    let Content::Elements(Particle {
+        term: Term::Sequence(ps),
+        ..
+    }) = &ct.content
+    else {
+        panic!()
+    };
+    let names: Vec<QName> = ps
+        .iter()
+        .map(|p| match p.term {
+            Term::Element(e) => s.element(e).name.clone(),
+            _ => panic!(),
+        })
+        .collect();
+    assert_eq!(names, [QName::new("", "plain"), QName::new("urn:t", "q")]);
+    assert_eq!(ct.attributes[0].name, QName::new("urn:t", "at"));
+}
+
+#[test]
+fn simple_types_keep_facets_lists_and_unions() {
+    let w = load(
+        r#"<xs:schema targetNamespace="urn:t">
+        <xs:simpleType name="Money"><xs:restriction base="xs:decimal"><xs:totalDigits value="18"/><xs:fractionDigits value="2"/></xs:restriction></xs:simpleType>
+        <xs:simpleType name="Cents"><xs:restriction base="t:Money"><xs:minInclusive value="0"/><xs:pattern value="\d+"/></xs:restriction></xs:simpleType>
+        <xs:simpleType name="Codes"><xs:list itemType="xs:token"/></xs:simpleType>
+        <xs:simpleType name="IntOrAuto"><xs:union memberTypes="xs:int"><xs:simpleType><xs:restriction base="xs:string"><xs:enumeration value="auto"/></xs:restriction></xs:simpleType></xs:union></xs:simpleType>
+      </xs:schema>"#,
+    );
+    let s = &w.schema;
+    let simple = |n: &str| match &s.ty(s.global_types[&QName::new("urn:t", n)]).kind {
+        TypeKind::Simple(st) => st.clone(),
+        _ => panic!(),
+    };
+    let cents = simple("Cents");
+    assert_eq!(cents.primitive, Primitive::Decimal);
+    assert_eq!(cents.base_builtin, s.builtin("decimal").unwrap());
+    assert_eq!(cents.facets.total_digits, Some(18));
+    assert_eq!(cents.facets.min_inclusive.as_deref(), Some("0"));
+    assert_eq!(cents.facets.patterns, vec![vec![r"\d+".to_string()]]);
+    assert!(
+        matches!(simple("Codes").variety, Variety::List(t) if t == s.builtin("token").unwrap())
+    );
+    let Variety::Union(members) = simple("IntOrAuto").variety else {
+        panic!()
+    };
+    assert_eq!(members.len(), 2);
+}
+
+#[test]
+fn substitution_groups_are_transitive() {
+    let w = load(
+        r#"<xs:schema targetNamespace="urn:t">
+        <xs:element name="Shape" abstract="true" type="xs:anyType"/>
+        <xs:element name="Circle" substitutionGroup="t:Shape"/>
+        <xs:element name="Ring" substitutionGroup="t:Circle"/>
+      </xs:schema>"#,
+    );
+    let s = &w.schema;
+    let id = |n: &str| s.global_elements[&QName::new("urn:t", n)];
+    let mut subs = s.substitutes[&id("Shape")].clone();
+    subs.sort();
+    let mut want = vec![id("Circle"), id("Ring")];
+    want.sort();
+    assert_eq!(subs, want);
+    assert!(s.element(id("Shape")).is_abstract);
+}
