@@ -11,6 +11,10 @@ use std::path::{Component, Path, PathBuf};
 use crate::diag::{Diagnostic, Diagnostics, line_col};
 use crate::xsd::builtins::KNOWN_SCHEMAS;
 
+/// How deeply elements may nest in a WSDL/XSD document. Real schemas stay far below; the limit
+/// keeps hostile files from exhausting the stack of the (recursive) schema compiler.
+pub const MAX_DEPTH: usize = 128;
+
 /// The WSDL 1.1 namespace.
 pub const WSDL: &str = "http://schemas.xmlsoap.org/wsdl/";
 
@@ -255,6 +259,11 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
                 continue;
             }
         };
+        if let Some(deep) = too_deep(&doc) {
+            diags.push(at(&source.path, &source.text, deep.range().start, format!("elements nest deeper than {MAX_DEPTH} levels"))
+                .hint("no real WSDL or schema nests this deep; the file is refused to keep the compiler's stack bounded"));
+            continue;
+        }
         for node in doc.descendants().filter(|n| n.is_element()) {
             let ns = node.tag_name().namespace().unwrap_or("");
             let name = node.tag_name().name();
@@ -329,6 +338,21 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
     } else {
         Err(Diagnostics(diags))
     }
+}
+
+/// The first element nested deeper than [`MAX_DEPTH`], if any (iterative: no recursion).
+fn too_deep<'a, 'i>(doc: &'a roxmltree::Document<'i>) -> Option<roxmltree::Node<'a, 'i>> {
+    // Document order visits a parent before its children, so each depth is known in one pass.
+    let mut depths = vec![0u32; doc.descendants().count() + 1];
+    for n in doc.descendants() {
+        let parent = n.parent().map_or(0, |p| depths[p.id().get() as usize]);
+        let d = parent + u32::from(n.is_element());
+        depths[n.id().get() as usize] = d;
+        if d as usize > MAX_DEPTH {
+            return Some(n);
+        }
+    }
+    None
 }
 
 fn report_wsdl_cycles(

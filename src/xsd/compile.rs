@@ -23,6 +23,11 @@ pub struct SchemaDoc<'a, 'i> {
     pub attributes_qualified: bool,
 }
 
+/// How many type definitions may be compiled inside each other (derivation chains, anonymous
+/// types in anonymous types). Real schemas stay below 20; the bound keeps the recursion's stack
+/// use small even on a 2 MiB thread.
+const MAX_TYPE_DEPTH: usize = 64;
+
 /// A global declaration: the schema it sits in and its node.
 #[derive(Clone, Copy)]
 struct Decl<'a, 'i> {
@@ -50,6 +55,9 @@ pub struct Compiler<'a, 'i> {
     /// once; a reference from an element or attribute needs just the id.
     pending: HashMap<TypeId, Decl<'a, 'i>>,
     group_stack: Vec<QName>,
+    /// Types being compiled inside each other (derivation chains, anonymous types): bounded by
+    /// [`MAX_TYPE_DEPTH`] so a hostile schema cannot exhaust the stack.
+    depth: usize,
     pub diags: Vec<Diagnostic>,
 }
 
@@ -81,6 +89,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             compiling: HashSet::new(),
             pending: HashMap::new(),
             group_stack: Vec::new(),
+            depth: 0,
             diags: Vec::new(),
         }
     }
@@ -416,6 +425,16 @@ impl<'a, 'i> Compiler<'a, 'i> {
     }
 
     fn fill_type(&mut self, id: TypeId, doc: usize, node: Node<'a, 'i>) {
+        if self.depth >= MAX_TYPE_DEPTH {
+            self.diag(
+                doc,
+                node,
+                format!("type definitions nest or derive more than {MAX_TYPE_DEPTH} levels deep"),
+            )
+            .hint = Some("no real schema does this; check for a generated or hostile file".into());
+            return;
+        }
+        self.depth += 1;
         self.compiling.insert(id);
         let (base, kind) = if is_xs(&node, "simpleType") {
             let (base, st) = self.simple_type(doc, node);
@@ -428,6 +447,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
         t.base = base;
         t.kind = kind;
         self.compiling.remove(&id);
+        self.depth -= 1;
     }
 
     /// A base type's compiled form, refusing circular derivation.
@@ -897,6 +917,17 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 };
                 if self.group_stack.contains(&q) {
                     self.diag(doc, node, format!("group `{}` refers to itself", q.local));
+                    return None;
+                }
+                if self.group_stack.len() >= crate::sources::MAX_DEPTH {
+                    self.diag(
+                        doc,
+                        node,
+                        format!(
+                            "group references nest more than {} levels deep",
+                            crate::sources::MAX_DEPTH
+                        ),
+                    );
                     return None;
                 }
                 self.group_stack.push(q);

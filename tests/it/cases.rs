@@ -89,6 +89,8 @@ case!(
     mapping_route_collision,
     mapping_many_problems,
     mapping_wrong_wsdl,
+    hostile_deep_nesting,
+    hostile_derivation_chain,
 );
 
 /// Every directory under tests/cases has a line above (a case nobody runs is a case that rots).
