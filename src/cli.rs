@@ -17,12 +17,50 @@ use crate::sources::LoadOptions;
     about = "A JSON/REST face for legacy SOAP services"
 )]
 pub struct Cli {
+    /// What to do; `serve` when omitted.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve the REST routes of every mapping (the default command).
+    Serve(ServeArgs),
+    /// Answer every operation of a WSDL with schema-valid sample responses.
+    Mock {
+        /// The WSDL (or a mapping file, to mock exactly the port it serves).
+        source: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:9090")]
+        listen: String,
+        /// Folder of recorded answers, `<Operation>.xml`, served instead of samples.
+        #[arg(long)]
+        responses: Option<PathBuf>,
+        /// Always answer an operation with one of its faults: `Operation=FaultName`.
+        #[arg(long = "fault")]
+        faults: Vec<String>,
+    },
+    /// Print the SOAP envelope the bridge would send for a request (dry run).
+    Envelope {
+        /// The mapping file.
+        mapping: PathBuf,
+        /// The WSDL operation name.
+        operation: String,
+        /// The JSON body (a file; `-` for standard input). Omit for none.
+        request: Option<PathBuf>,
+        /// A path, query or header input: `field=value` (repeatable).
+        #[arg(short = 'p', long = "param")]
+        params: Vec<String>,
+    },
+    /// Print the JSON a client would get for an upstream answer (dry run).
+    Decode {
+        /// The mapping file.
+        mapping: PathBuf,
+        /// The WSDL operation name.
+        operation: String,
+        /// The SOAP envelope the upstream answered.
+        response: PathBuf,
+    },
     /// Show a WSDL's services, ports and operations, with input/output shapes.
     Inspect {
         /// The WSDL file.
@@ -67,9 +105,190 @@ pub enum Command {
     },
 }
 
+/// `serve` options (defaults < soapbridge.yaml < environment < these).
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {
+    /// Settings file (default: ./soapbridge.yaml when it exists).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Folder of mapping files (default mappings/).
+    #[arg(long)]
+    pub mappings: Option<PathBuf>,
+    /// Mock every mapping whose upstream URL is absent, in-process.
+    #[arg(long)]
+    pub mock: bool,
+}
+
 /// Runs a command; `Ok(false)` means it ran and found problems (exit status 1).
 pub fn run(cli: Cli) -> anyhow::Result<bool> {
-    match cli.command {
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => {
+            let mut config = crate::config::Config::load(args.config.as_deref())
+                .map_err(|d| anyhow::anyhow!("{d}"))?;
+            if let Some(l) = args.listen {
+                config.listen = l;
+            }
+            if let Some(m) = args.mappings {
+                config.mappings = m;
+            }
+            config.mock |= args.mock;
+            actix_web::rt::System::new().block_on(crate::http::serve(config))?;
+            Ok(true)
+        }
+        Command::Mock {
+            source,
+            listen,
+            responses,
+            faults,
+        } => {
+            let service = service_for(&source)?;
+            let mut mock = crate::mock::Mock::new(service);
+            mock.responses = responses;
+            for f in faults {
+                let (op, fault) = f.split_once('=').ok_or_else(|| {
+                    anyhow::anyhow!("--fault takes Operation=FaultName, got `{f}`")
+                })?;
+                mock.forced_faults.insert(op.to_string(), fault.to_string());
+            }
+            actix_web::rt::System::new().block_on(async move {
+                let (server, addr) = crate::http::start_mock(mock, &listen)?;
+                eprintln!("mock of {} listening on http://{addr}/", source.display());
+                let handle = server.handle();
+                actix_web::rt::spawn(async move {
+                    let _ = tokio::signal::ctrl_c().await;
+                    handle.stop(true).await;
+                });
+                server.await?;
+                anyhow::Ok(())
+            })?;
+            Ok(true)
+        }
+        Command::Envelope {
+            mapping,
+            operation,
+            request,
+            params,
+        } => {
+            let service = service_for(&mapping)?;
+            let op = service
+                .operation(&operation)
+                .ok_or_else(|| anyhow::anyhow!("the mapping serves no operation `{operation}`"))?;
+            let body = match request {
+                None => None,
+                Some(p) => {
+                    let text = if p.as_os_str() == "-" {
+                        std::io::read_to_string(std::io::stdin())?
+                    } else {
+                        std::fs::read_to_string(&p)
+                            .with_context(|| format!("cannot read {}", p.display()))?
+                    };
+                    match serde_json::from_str(&text) {
+                        Ok(v) => Some(v),
+                        Err(e) => {
+                            println!(
+                                "{:#}",
+                                crate::http::problem::Problem::MalformedJson(format!(
+                                    "the body is not valid JSON: {e}"
+                                ))
+                                .body()
+                            );
+                            return Ok(false);
+                        }
+                    }
+                }
+            };
+            let params: Vec<(String, String)> = params
+                .iter()
+                .filter_map(|p| {
+                    p.split_once('=')
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                })
+                .collect();
+            let param = |s: &crate::mapping::compile::Source| -> Vec<String> {
+                let key = op
+                    .route
+                    .inputs
+                    .iter()
+                    .find(|i| &i.source == s)
+                    .map(|i| i.key.as_str())
+                    .unwrap_or("");
+                params
+                    .iter()
+                    .filter(|(k, _)| k == key)
+                    .map(|(_, v)| v.clone())
+                    .collect()
+            };
+            let schema = &service.compiled.wsdl.schema;
+            let result = crate::convert::operation::gather(schema, &op.route, &param, body)
+                .and_then(|fields| {
+                    service.request(
+                        op,
+                        &fields,
+                        crate::convert::operation::body_field(&op.route),
+                    )
+                });
+            match result {
+                Ok(envelope) => {
+                    println!("{}", String::from_utf8_lossy(&envelope));
+                    Ok(true)
+                }
+                Err(errors) => {
+                    println!(
+                        "{:#}",
+                        crate::http::problem::Problem::Invalid(errors).body()
+                    );
+                    Ok(false)
+                }
+            }
+        }
+        Command::Decode {
+            mapping,
+            operation,
+            response,
+        } => {
+            let service = service_for(&mapping)?;
+            let op = service
+                .operation(&operation)
+                .ok_or_else(|| anyhow::anyhow!("the mapping serves no operation `{operation}`"))?;
+            let text = std::fs::read_to_string(&response)
+                .with_context(|| format!("cannot read {}", response.display()))?;
+            match service.response(op, &text, crate::config::Limits::default().xml()) {
+                Ok(crate::convert::operation::Outcome::Ok(v)) => {
+                    println!("{v:#}");
+                    Ok(true)
+                }
+                Ok(crate::convert::operation::Outcome::Fault {
+                    status,
+                    fault,
+                    message,
+                }) => {
+                    println!(
+                        "{:#}",
+                        crate::http::problem::Problem::Fault {
+                            status,
+                            message,
+                            fault
+                        }
+                        .body()
+                    );
+                    Ok(true)
+                }
+                Err(why) => {
+                    eprintln!("{}: {why}", response.display());
+                    println!(
+                        "{:#}",
+                        crate::http::problem::Problem::BadGateway(
+                            "the legacy service's answer does not match its contract"
+                        )
+                        .body()
+                    );
+                    Ok(false)
+                }
+            }
+        }
         Command::Inspect {
             wsdl,
             allow_paths,
@@ -209,6 +428,26 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
             Ok(ok)
         }
     }
+}
+
+/// The compiled service of a mapping file, or of a WSDL (through its generated mapping).
+fn service_for(path: &Path) -> anyhow::Result<std::sync::Arc<crate::convert::operation::Service>> {
+    let is_mapping = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    let compiled = if is_mapping {
+        crate::mapping::compile_file(path).map_err(|d| anyhow::anyhow!("{d}"))?
+    } else {
+        let w =
+            crate::wsdl::load(path, &LoadOptions::default()).map_err(|d| anyhow::anyhow!("{d}"))?;
+        let sel =
+            select(&w, None, None, None).map_err(|m| anyhow::anyhow!("{}: {m}", path.display()))?;
+        let abs = std::path::absolute(path)?;
+        let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        let text = generate(&w, &relative(&abs, &dir), sel);
+        compile_str(&dir.join("generated.yaml"), &text).map_err(|d| anyhow::anyhow!("{d}"))?
+    };
+    Ok(std::sync::Arc::new(
+        crate::convert::operation::Service::new(std::sync::Arc::new(compiled)),
+    ))
 }
 
 fn report(d: &Diagnostics) -> anyhow::Result<bool> {

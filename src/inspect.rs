@@ -9,6 +9,8 @@ use crate::xsd::{Content, MaxOccurs, Particle, Schema, Term, TypeId, TypeKind, V
 
 /// How deep type trees are expanded (recursion is cut earlier, where a type repeats).
 const MAX_DEPTH: usize = 8;
+/// How many lines one field's tree may take (wide types nest multiplicatively).
+const MAX_TREE_BYTES: usize = 200_000;
 
 /// Renders the whole WSDL.
 pub fn render(wsdl: &Wsdl) -> String {
@@ -85,7 +87,14 @@ pub fn render(wsdl: &Wsdl) -> String {
                             f.name,
                             type_name(schema, f.type_id)
                         );
-                        tree(schema, f.type_id, 4, &mut vec![f.type_id], &mut out);
+                        let mut t = String::new();
+                        tree(schema, f.type_id, 4, &mut vec![f.type_id], &mut t);
+                        if t.len() > MAX_TREE_BYTES {
+                            let cut = t[..MAX_TREE_BYTES].rfind('\n').map_or(0, |i| i + 1);
+                            t.truncate(cut);
+                            t.push_str("        ... (tree cut short)\n");
+                        }
+                        out.push_str(&t);
                     }
                     for h in &body.headers {
                         let _ = writeln!(
@@ -154,6 +163,9 @@ fn tree(schema: &Schema, t: TypeId, depth: usize, path: &mut Vec<TypeId>, out: &
     let TypeKind::Complex(ct) = &schema.ty(t).kind else {
         return;
     };
+    if out.len() > MAX_TREE_BYTES {
+        return;
+    }
     let pad = "  ".repeat(depth);
     if depth > MAX_DEPTH {
         let _ = writeln!(out, "{pad}...");

@@ -6,9 +6,15 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod config;
+pub mod convert;
 pub mod diag;
+pub mod http;
 pub mod inspect;
 pub mod mapping;
+pub mod mock;
+pub mod soap;
 pub mod sources;
+pub mod upstream;
 pub mod wsdl;
 pub mod xsd;

@@ -15,6 +15,9 @@ use crate::xsd::builtins::KNOWN_SCHEMAS;
 /// keeps hostile files from exhausting the stack of the (recursive) schema compiler.
 pub const MAX_DEPTH: usize = 128;
 
+/// How many files one WSDL may pull in (the ONVIF bundle, among the largest, has 33).
+pub const MAX_FILES: usize = 1000;
+
 /// The WSDL 1.1 namespace.
 pub const WSDL: &str = "http://schemas.xmlsoap.org/wsdl/";
 
@@ -229,6 +232,10 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
             .map(str::to_string)
             .unwrap_or(text);
         let index = set.sources.len();
+        if index >= MAX_FILES {
+            diags.push(ref_diag(format!("more than {MAX_FILES} files are imported")).hint("no real service needs this many; check for a generated or hostile import chain"));
+            break;
+        }
         if let (true, Some((from, off, _))) = (item.wsdl_import, &item.from) {
             wsdl_edges.push((*from, index, *off));
         }

@@ -152,7 +152,10 @@ const VERBS: &[(&str, &[&str])] = &[
 fn verb(op: &str) -> Option<(&'static str, &'static str, &str)> {
     for (method, words) in VERBS {
         for w in *words {
-            if op.len() >= w.len() && op[..w.len()].eq_ignore_ascii_case(w) {
+            if op
+                .get(..w.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(w))
+            {
                 let rest = &op[w.len()..];
                 if rest.is_empty()
                     || rest
@@ -378,28 +381,19 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
         let _ = writeln!(y, "# Other ports in the WSDL: {}.", others.join(", "));
     }
     let _ = writeln!(y, "wsdl: {}", yaml_str(wsdl_ref));
-    let name = match sel.port {
+    let (name, address) = match sel.port {
         Some((s, p)) => {
             let service = &wsdl.services[s];
             let _ = writeln!(y, "service: {}", yaml_str(&service.name));
             let _ = writeln!(y, "port: {}", yaml_str(&service.ports[p].name));
-            if let Some(addr) = service.ports[p]
-                .address
-                .as_ref()
-                .filter(|a| a.starts_with("http://") || a.starts_with("https://"))
-            {
-                let _ = writeln!(y, "upstream:\n  url: {}\n  timeout: 30s", yaml_str(addr));
-            }
-            service.name.clone()
+            (service.name.clone(), service.ports[p].address.clone())
         }
         None => {
             let _ = writeln!(y, "binding: {}", yaml_str(&binding.name.local));
-            let _ = writeln!(
-                y,
-                "# The WSDL gives no address for this binding: set the service URL here."
-            );
-            let _ = writeln!(y, "upstream:\n  url: ${{SERVICE_URL}}\n  timeout: 30s");
-            binding.name.local.trim_end_matches("Binding").to_string()
+            (
+                binding.name.local.trim_end_matches("Binding").to_string(),
+                None,
+            )
         }
     };
     let mut base = kebab(&name);
@@ -416,6 +410,29 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
             break;
         }
     }
+    // The URL comes from the environment: the WSDL's address is usually a developer's machine,
+    // and `serve --mock` stands in for the service while the variable is unset.
+    let var: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>()
+        + "_URL";
+    let _ = writeln!(y, "upstream:");
+    match address.filter(|a| a.starts_with("http://") || a.starts_with("https://")) {
+        Some(a) => {
+            let _ = writeln!(y, "  # The WSDL's soap:address is {a}");
+        }
+        None => {
+            let _ = writeln!(y, "  # The WSDL gives no address for this binding.");
+        }
+    }
+    let _ = writeln!(y, "  url: ${{{var}}}\n  timeout: 30s");
     let _ = writeln!(y, "base_path: /api/{base}");
     let _ = writeln!(y, "naming: {}", naming.as_str());
     let _ = writeln!(y, "operations:");

@@ -28,6 +28,14 @@ pub struct SchemaDoc<'a, 'i> {
 /// use small even on a 2 MiB thread.
 const MAX_TYPE_DEPTH: usize = 64;
 
+/// How many particles and attribute uses group references may expand to, in all. Groups are
+/// copied where they are referenced, so groups that reference a group twice, level after level,
+/// grow exponentially; real schemas stay below a few hundred thousand.
+const MAX_EXPANSION: usize = 2_000_000;
+
+/// Problems reported before the compiler stops listing them.
+const MAX_DIAGNOSTICS: usize = 200;
+
 /// A global declaration: the schema it sits in and its node.
 #[derive(Clone, Copy)]
 struct Decl<'a, 'i> {
@@ -58,6 +66,10 @@ pub struct Compiler<'a, 'i> {
     /// Types being compiled inside each other (derivation chains, anonymous types): bounded by
     /// [`MAX_TYPE_DEPTH`] so a hostile schema cannot exhaust the stack.
     depth: usize,
+    /// Particles and attribute uses created so far (bounded by [`MAX_EXPANSION`]).
+    expanded: usize,
+    expansion_reported: bool,
+    scratch: Diagnostic,
     pub diags: Vec<Diagnostic>,
 }
 
@@ -90,12 +102,28 @@ impl<'a, 'i> Compiler<'a, 'i> {
             pending: HashMap::new(),
             group_stack: Vec::new(),
             depth: 0,
+            expanded: 0,
+            expansion_reported: false,
+            scratch: Diagnostic::new(std::path::Path::new(""), 0, 0, ""),
             diags: Vec::new(),
         }
     }
 
     fn diag(&mut self, doc: usize, node: Node, message: impl Into<String>) -> &mut Diagnostic {
         let source = &self.set.sources[self.docs[doc].source];
+        if self.diags.len() >= MAX_DIAGNOSTICS {
+            // Past the cap, problems are counted no more: one last line says so.
+            if self.diags.len() == MAX_DIAGNOSTICS {
+                self.diags.push(Diagnostic::new(
+                    &source.path,
+                    0,
+                    0,
+                    format!("more than {MAX_DIAGNOSTICS} problems; stopped reporting"),
+                ));
+            }
+            self.scratch = Diagnostic::new(&source.path, 0, 0, "");
+            return &mut self.scratch;
+        }
         self.diags
             .push(at(&source.path, &source.text, node.range().start, message));
         self.diags.last_mut().expect("just pushed")
@@ -243,17 +271,17 @@ impl<'a, 'i> Compiler<'a, 'i> {
         let mut heads: Vec<ElementId> = direct.keys().copied().collect();
         heads.sort();
         for head in heads {
-            let mut all = Vec::new();
+            let mut seen = HashSet::new();
             let mut stack = direct[&head].clone();
             while let Some(m) = stack.pop() {
-                if all.contains(&m) || m == head {
+                if m == head || !seen.insert(m) {
                     continue;
                 }
-                all.push(m);
                 if let Some(more) = direct.get(&m) {
                     stack.extend(more.iter().copied());
                 }
             }
+            let mut all: Vec<ElementId> = seen.into_iter().collect();
             all.sort();
             self.schema.substitutes.insert(head, all);
         }
@@ -889,7 +917,24 @@ impl<'a, 'i> Compiler<'a, 'i> {
         (min, max)
     }
 
+    /// Counts one more particle or attribute use; false (reported once) past the bound.
+    fn expand(&mut self, doc: usize, node: Node<'a, 'i>) -> bool {
+        self.expanded += 1;
+        if self.expanded <= MAX_EXPANSION {
+            return true;
+        }
+        if !self.expansion_reported {
+            self.expansion_reported = true;
+            self.diag(doc, node, format!("group references expand to more than {MAX_EXPANSION} particles and attributes"))
+                .hint = Some("groups referring to other groups several times, level after level, grow exponentially; no real schema does this".into());
+        }
+        false
+    }
+
     fn particle(&mut self, doc: usize, node: Node<'a, 'i>) -> Option<Particle> {
+        if !self.expand(doc, node) {
+            return None;
+        }
         let (min, max) = self.occurs(doc, node);
         let term = match node.tag_name().name() {
             "element" => Term::Element(self.element_particle(doc, node)?),
@@ -1047,6 +1092,17 @@ impl<'a, 'i> Compiler<'a, 'i> {
     }
 
     fn fill_element(&mut self, id: ElementId, doc: usize, node: Node<'a, 'i>, global: bool) {
+        if self.depth >= MAX_TYPE_DEPTH {
+            self.diag(doc, node, format!("element declarations (substitution groups) chain more than {MAX_TYPE_DEPTH} levels deep"))
+                .hint = Some("no real schema does this; check for a generated or hostile file".into());
+            return;
+        }
+        self.depth += 1;
+        self.fill_element_inner(id, doc, node, global);
+        self.depth -= 1;
+    }
+
+    fn fill_element_inner(&mut self, id: ElementId, doc: usize, node: Node<'a, 'i>, global: bool) {
         let mut head = None;
         if global
             && node.has_attribute("substitutionGroup")
@@ -1085,6 +1141,9 @@ impl<'a, 'i> Compiler<'a, 'i> {
         restriction: bool,
     ) {
         for c in xs_children(node) {
+            if !self.expand(doc, c) {
+                return;
+            }
             match c.tag_name().name() {
                 "attribute" => {
                     let prohibited = c.attribute("use") == Some("prohibited");
@@ -1130,6 +1189,17 @@ impl<'a, 'i> Compiler<'a, 'i> {
                             doc,
                             c,
                             format!("attributeGroup `{}` refers to itself", q.local),
+                        );
+                        continue;
+                    }
+                    if self.group_stack.len() >= crate::sources::MAX_DEPTH {
+                        self.diag(
+                            doc,
+                            c,
+                            format!(
+                                "attribute group references nest more than {} levels deep",
+                                crate::sources::MAX_DEPTH
+                            ),
                         );
                         continue;
                     }

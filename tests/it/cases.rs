@@ -91,6 +91,9 @@ case!(
     mapping_wrong_wsdl,
     hostile_deep_nesting,
     hostile_derivation_chain,
+    hostile_verb_panic,
+    hostile_group_blowup,
+    hostile_attrgroup_chain_overflow,
 );
 
 /// Every directory under tests/cases has a line above (a case nobody runs is a case that rots).

@@ -1,0 +1,136 @@
+//! Server settings: defaults < `soapbridge.yaml` < environment (`SOAPBRIDGE_LISTEN`,
+//! `SOAPBRIDGE_MAPPINGS`, `SOAPBRIDGE_MOCK`) < command line. Validated once at start-up.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::Diagnostic;
+
+/// `soapbridge.yaml`. Every key is optional; its default is written beside it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on. Default `127.0.0.1:8080`.
+    pub listen: String,
+    /// Folder of mapping files (`*.yaml`). Default `mappings`.
+    pub mappings: PathBuf,
+    /// Run the built-in mock, in-process, for every mapping whose upstream URL is absent
+    /// (unset). Default `false`.
+    pub mock: bool,
+    /// HTTP worker threads; 0 = one per core. Default `0`.
+    pub workers: usize,
+    /// Seconds to let in-flight requests finish on shutdown. Default `30`.
+    pub shutdown_timeout: u64,
+    pub limits: Limits,
+}
+
+/// `limits:` (DESIGN.md's defaults).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest request body, bytes (413 beyond). Default `262144` (256 KiB).
+    pub body_bytes: usize,
+    /// Deepest JSON nesting accepted. Default `32`.
+    pub json_depth: usize,
+    /// Largest upstream answer, bytes, counted while reading (502 beyond). Default `4194304`.
+    pub answer_bytes: usize,
+    /// Deepest XML nesting in an answer. Default `100`.
+    pub xml_depth: usize,
+    /// Most attributes on one element of an answer. Default `500`.
+    pub xml_attributes: usize,
+    /// Most XML nodes in an answer. Default `200000`.
+    pub xml_nodes: u32,
+    /// Longest element name in an answer, bytes. Default `1024`.
+    pub xml_name_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_bytes: 256 * 1024,
+            json_depth: 32,
+            answer_bytes: 4 * 1024 * 1024,
+            xml_depth: 100,
+            xml_attributes: 500,
+            xml_nodes: 200_000,
+            xml_name_bytes: 1024,
+        }
+    }
+}
+
+impl Limits {
+    pub fn xml(&self) -> crate::soap::XmlLimits {
+        crate::soap::XmlLimits {
+            depth: self.xml_depth,
+            attributes: self.xml_attributes,
+            nodes: self.xml_nodes,
+            name_len: self.xml_name_bytes,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            mappings: "mappings".into(),
+            mock: false,
+            workers: 0,
+            shutdown_timeout: 30,
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads the file when it exists (an explicitly named file must exist), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, Diagnostic> {
+        let (path, required) = match file {
+            Some(p) => (p.to_path_buf(), true),
+            None => (PathBuf::from("soapbridge.yaml"), false),
+        };
+        let mut c = match std::fs::read_to_string(&path) {
+            Ok(text) => serde_saphyr::from_str::<Config>(&text).map_err(|e| {
+                let (line, col) = e
+                    .location()
+                    .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
+                let msg = e.to_string();
+                let msg = msg.lines().next().unwrap_or("");
+                let msg = msg
+                    .strip_prefix("error: line ")
+                    .and_then(|r| r.split_once(": "))
+                    .map_or(msg, |(_, m)| m);
+                Diagnostic::new(&path, line, col, msg.to_string())
+                    .hint("every key of soapbridge.yaml is documented in the README")
+            })?,
+            Err(_) if !required => Config::default(),
+            Err(e) => {
+                return Err(Diagnostic::new(
+                    &path,
+                    0,
+                    0,
+                    format!("cannot read the settings: {e}"),
+                ));
+            }
+        };
+        if let Ok(v) = std::env::var("SOAPBRIDGE_LISTEN") {
+            c.listen = v;
+        }
+        if let Ok(v) = std::env::var("SOAPBRIDGE_MAPPINGS") {
+            c.mappings = v.into();
+        }
+        if let Ok(v) = std::env::var("SOAPBRIDGE_MOCK") {
+            c.mock = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if c.limits.body_bytes == 0 || c.limits.answer_bytes == 0 || c.limits.json_depth == 0 {
+            return Err(Diagnostic::new(
+                &path,
+                0,
+                0,
+                "limits must be greater than zero",
+            ));
+        }
+        Ok(c)
+    }
+}

@@ -1,0 +1,492 @@
+//! JSON -> XML, driven by the schema: element names and namespaces come only from the compiled
+//! types (never from the JSON), order is the schema's, and every problem in the JSON is collected
+//! with its JSON Pointer before anything is sent.
+
+use std::collections::BTreeSet;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+use serde_json::{Map, Value};
+
+use super::model::{Body, Model, TEXT_KEY, TYPE_KEY, XML_KEY};
+use super::simple;
+use crate::xsd::*;
+
+/// One problem in the request JSON.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// JSON Pointer (RFC 6901) into the request, e.g. `/customer/billingAddress/city`.
+    pub pointer: String,
+    pub message: String,
+}
+
+/// Writes elements into a buffer, remembering which namespaces it used.
+pub struct Encoder<'m> {
+    pub schema: &'m Schema,
+    pub model: &'m Model,
+    pub writer: Writer<Vec<u8>>,
+    pub used: BTreeSet<usize>,
+    pub errors: Vec<FieldError>,
+    /// `xsi:` is needed (nil or type).
+    pub xsi: bool,
+}
+
+/// Escapes text or an attribute value losslessly: `\r` and (in attributes) tabs and newlines
+/// as character references, so the receiver's normalisation does not change them.
+pub fn escape(s: &str, attribute: bool) -> std::borrow::Cow<'_, str> {
+    let needs = |c: char| {
+        matches!(c, '<' | '>' | '&' | '\r') || (attribute && matches!(c, '"' | '\n' | '\t'))
+    };
+    if !s.chars().any(needs) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' => out.push_str("&#13;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\n' if attribute => out.push_str("&#10;"),
+            '\t' if attribute => out.push_str("&#9;"),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn pointer_push(p: &str, key: &str) -> String {
+    format!("{p}/{}", key.replace('~', "~0").replace('/', "~1"))
+}
+
+impl<'m> Encoder<'m> {
+    pub fn new(schema: &'m Schema, model: &'m Model) -> Encoder<'m> {
+        Encoder {
+            schema,
+            model,
+            writer: Writer::new(Vec::with_capacity(1024)),
+            used: BTreeSet::new(),
+            errors: Vec::new(),
+            xsi: false,
+        }
+    }
+
+    fn err(&mut self, pointer: &str, message: impl Into<String>) {
+        self.errors.push(FieldError {
+            pointer: if pointer.is_empty() {
+                "/".to_string()
+            } else {
+                pointer.to_string()
+            },
+            message: message.into(),
+        });
+    }
+
+    /// `prefix:local` (or `local` in no namespace), marking the namespace used.
+    fn qname(&mut self, q: &QName) -> String {
+        if q.ns.is_empty() {
+            return q.local.clone();
+        }
+        match self.model.namespaces.get(&q.ns) {
+            Some(&i) => {
+                self.used.insert(i);
+                format!("{}:{}", self.model.prefixes[i], q.local)
+            }
+            None => q.local.clone(),
+        }
+    }
+
+    fn write(&mut self, e: Event) {
+        // Writing into a Vec cannot fail.
+        let _ = self.writer.write_event(e);
+    }
+
+    /// Writes one element named `name` of type `t` holding `v`.
+    pub fn element(&mut self, name: &QName, t: TypeId, nillable: bool, v: &Value, pointer: &str) {
+        let tag = self.qname(name);
+        if v.is_null() {
+            if !nillable {
+                self.err(
+                    pointer,
+                    "null is not allowed here (the element is not nillable)",
+                );
+                return;
+            }
+            self.xsi = true;
+            let mut start = BytesStart::new(tag.as_str());
+            start.push_attribute(("xsi:nil", "true"));
+            self.write(Event::Empty(start));
+            return;
+        }
+        let mut t = t;
+        let mut start = BytesStart::new(tag.as_str());
+        if let Some(name) = v.as_object().and_then(|o| o.get(TYPE_KEY)) {
+            match name.as_str().and_then(|n| self.derived_named(t, n)) {
+                Some(d) => {
+                    t = d;
+                    self.xsi = true;
+                    let q = self
+                        .schema
+                        .ty(d)
+                        .name
+                        .clone()
+                        .expect("derived types are named");
+                    let qn = self.qname(&q);
+                    start.push_attribute(("xsi:type", qn.as_str()));
+                }
+                None => {
+                    let p = pointer_push(pointer, TYPE_KEY);
+                    self.err(
+                        &p,
+                        format!(
+                            "{name} is not a type derived from `{}`",
+                            self.schema.type_label(t)
+                        ),
+                    );
+                    return;
+                }
+            }
+        }
+        match &self.schema.ty(t).kind {
+            TypeKind::Simple(_) => match simple::to_lexical(self.schema, t, v, false) {
+                Ok(text) => {
+                    self.write(Event::Start(start));
+                    self.write(Event::Text(BytesText::from_escaped(escape(&text, false))));
+                    self.write(Event::End(BytesEnd::new(tag.as_str())));
+                }
+                Err(m) => self.err(pointer, m),
+            },
+            TypeKind::Complex(_) => {
+                let Some(info) = self.model.info(t) else {
+                    return;
+                };
+                if t == TypeId(0)
+                    || (info.mixed && matches!(info.body, Body::Elements { .. }) && !v.is_object())
+                {
+                    return self.any_content(start, &tag, v, pointer);
+                }
+                let Some(obj) = v.as_object() else {
+                    self.err(
+                        pointer,
+                        format!(
+                            "expected an object ({}), found {}",
+                            self.schema.type_label(t),
+                            kind(v)
+                        ),
+                    );
+                    return;
+                };
+                // Attributes.
+                for a in &info.attrs {
+                    match obj.get(&a.key) {
+                        Some(av) => {
+                            let p = pointer_push(pointer, &a.key);
+                            match simple::to_lexical(self.schema, a.type_id, av, false) {
+                                Ok(s) => {
+                                    if a.fixed.as_ref().is_some_and(|f| *f != s) {
+                                        self.err(
+                                            &p,
+                                            format!(
+                                                "must be {:?} (a fixed value)",
+                                                a.fixed.as_deref().unwrap_or("")
+                                            ),
+                                        );
+                                    }
+                                    let an = self.qname(&a.name);
+                                    start.push_attribute(
+                                        quick_xml::events::attributes::Attribute {
+                                            key: quick_xml::name::QName(an.as_str()),
+                                            value: escape(&s, true).into_owned().into(),
+                                        },
+                                    );
+                                }
+                                Err(m) => self.err(&p, m),
+                            }
+                        }
+                        None if a.required => {
+                            let p = pointer_push(pointer, &a.key);
+                            self.err(&p, "required attribute is missing");
+                        }
+                        None => {}
+                    }
+                }
+                let known = |k: &str| {
+                    k == TYPE_KEY
+                        || info.attrs.iter().any(|a| a.key == k)
+                        || match &info.body {
+                            Body::Elements { slots, .. } => slots.iter().any(|s| s.key == k),
+                            Body::Text(_) => k == TEXT_KEY,
+                            Body::Empty => false,
+                        }
+                };
+                let unknown: Vec<String> = obj.keys().filter(|k| !known(k)).cloned().collect();
+                for k in unknown {
+                    let p = pointer_push(pointer, &k);
+                    self.err(
+                        &p,
+                        format!(
+                            "unknown field (the schema of `{}` has no `{k}`)",
+                            self.schema.type_label(t)
+                        ),
+                    );
+                }
+                match &info.body {
+                    Body::Empty => self.write(Event::Empty(start)),
+                    Body::Text(st) => {
+                        let p = pointer_push(pointer, TEXT_KEY);
+                        match obj.get(TEXT_KEY) {
+                            Some(tv) => match simple::to_lexical(self.schema, *st, tv, false) {
+                                Ok(text) => {
+                                    self.write(Event::Start(start));
+                                    self.write(Event::Text(BytesText::from_escaped(escape(
+                                        &text, false,
+                                    ))));
+                                    self.write(Event::End(BytesEnd::new(tag.as_str())));
+                                }
+                                Err(m) => self.err(&p, m),
+                            },
+                            None => {
+                                self.err(&p, "the element's text is missing");
+                            }
+                        }
+                    }
+                    Body::Elements { particle, .. } => {
+                        self.write(Event::Start(start));
+                        self.particle(t, particle, obj, pointer, true, None);
+                        self.write(Event::End(BytesEnd::new(tag.as_str())));
+                    }
+                }
+            }
+        }
+    }
+
+    /// `anyType` and mixed content: a scalar as text, or `{"$xml": "<raw/>"}` checked to be
+    /// well-formed before it is passed through.
+    fn any_content(&mut self, start: BytesStart, tag: &str, v: &Value, pointer: &str) {
+        let text = match v {
+            Value::String(s) => escape(s, false).into_owned(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Object(o) if o.len() == 1 && o.get(XML_KEY).is_some_and(Value::is_string) => {
+                let raw = o[XML_KEY].as_str().unwrap_or("");
+                let wrapped = format!("<r>{raw}</r>");
+                if let Err(e) = roxmltree::Document::parse_with_options(
+                    &wrapped,
+                    crate::sources::parse_options(),
+                ) {
+                    let p = pointer_push(pointer, XML_KEY);
+                    self.err(&p, format!("not well-formed XML: {e}"));
+                    return;
+                }
+                raw.to_string()
+            }
+            _ => {
+                self.err(
+                    pointer,
+                    "expected a string, a number, a boolean or {\"$xml\": \"...\"} (any content)",
+                );
+                return;
+            }
+        };
+        self.write(Event::Start(start));
+        self.write(Event::Text(BytesText::from_escaped(text)));
+        self.write(Event::End(BytesEnd::new(tag)));
+    }
+
+    /// A type named `name` (local name) derived from `base`.
+    fn derived_named(&self, base: TypeId, name: &str) -> Option<TypeId> {
+        let mut stack = vec![base];
+        let mut seen = 0;
+        while let Some(t) = stack.pop() {
+            seen += 1;
+            if seen > 10_000 {
+                return None;
+            }
+            if self
+                .schema
+                .ty(t)
+                .name
+                .as_ref()
+                .is_some_and(|q| q.local == name)
+            {
+                return Some(t);
+            }
+            stack.extend(self.schema.derived.get(&t).into_iter().flatten().copied());
+        }
+        None
+    }
+
+    /// Writes a particle's elements from `obj` in schema order. `required` is false inside
+    /// optional groups and choices. `index` picks the item of a repeated group.
+    /// Returns whether anything from `obj` belonged to it.
+    fn particle(
+        &mut self,
+        t: TypeId,
+        p: &Particle,
+        obj: &Map<String, Value>,
+        pointer: &str,
+        required: bool,
+        index: Option<usize>,
+    ) -> bool {
+        let info = self.model.info(t).expect("complex");
+        let required = required && p.min > 0;
+        match &p.term {
+            Term::Element(e) => {
+                let Some(&slot_i) = info.by_element.get(e) else {
+                    return false;
+                };
+                let Body::Elements { slots, .. } = &info.body else {
+                    return false;
+                };
+                let slot = &slots[slot_i];
+                let el = self.schema.element(*e);
+                let (name, ty, nillable) = (el.name.clone(), el.type_id, el.nillable);
+                let key = slot.key.clone();
+                let p_key = pointer_push(pointer, &key);
+                let Some(v) = obj.get(&key) else {
+                    if required && index.is_none() {
+                        self.err(&p_key, "required field is missing");
+                    }
+                    return false;
+                };
+                if slot.many {
+                    let Some(items) = v.as_array() else {
+                        self.err(&p_key, format!("expected an array, found {}", kind(v)));
+                        return true;
+                    };
+                    let range: Vec<usize> = match index {
+                        Some(i) if i < items.len() => vec![i],
+                        Some(_) => vec![],
+                        None => (0..items.len()).collect(),
+                    };
+                    if index.is_none() {
+                        if (items.len() as u64) < p.min as u64 && required {
+                            self.err(&p_key, format!("at least {} items are required", p.min));
+                        }
+                        if let MaxOccurs::Bounded(m) = p.max
+                            && items.len() as u64 > m as u64 && m > 1 {
+                                self.err(&p_key, format!("at most {m} items are allowed"));
+                            }
+                    }
+                    for i in range {
+                        let pi = format!("{p_key}/{i}");
+                        self.element(&name, ty, nillable, &items[i], &pi);
+                    }
+                    !items.is_empty() || index.is_none()
+                } else {
+                    self.element(&name, ty, nillable, v, &p_key);
+                    true
+                }
+            }
+            Term::Sequence(ps) | Term::All(ps) => {
+                if p.max.is_many() && index.is_none() {
+                    // A repeated group: items are written group by group, by array index.
+                    let n = self.group_len(t, ps, obj);
+                    for i in 0..n {
+                        for c in ps {
+                            self.particle(t, c, obj, pointer, false, Some(i));
+                        }
+                    }
+                    return n > 0;
+                }
+                let mut any = false;
+                for c in ps {
+                    any |= self.particle(t, c, obj, pointer, required, index);
+                }
+                any
+            }
+            Term::Choice(ps) => {
+                if p.max.is_many() && index.is_none() {
+                    let n = self.group_len(t, ps, obj);
+                    for i in 0..n {
+                        for c in ps {
+                            self.particle(t, c, obj, pointer, false, Some(i));
+                        }
+                    }
+                    return n > 0;
+                }
+                let mut present = Vec::new();
+                for c in ps {
+                    if self.particle(t, c, obj, pointer, false, index) {
+                        present.push(c);
+                    }
+                }
+                if present.len() > 1 && index.is_none() && ps.len() > 1 {
+                    let keys = self.keys_of(t, ps);
+                    self.err(
+                        if pointer.is_empty() { "/" } else { pointer },
+                        format!("only one of {} may be given (a choice)", keys.join(", ")),
+                    );
+                }
+                if present.is_empty() && required && index.is_none() && ps.len() > 1 {
+                    let keys = self.keys_of(t, ps);
+                    self.err(
+                        if pointer.is_empty() { "/" } else { pointer },
+                        format!("one of {} is required (a choice)", keys.join(", ")),
+                    );
+                }
+                !present.is_empty()
+            }
+            Term::Any(_) => false,
+        }
+    }
+
+    /// The longest array among the elements of a repeated group.
+    fn group_len(&self, t: TypeId, ps: &[Particle], obj: &Map<String, Value>) -> usize {
+        let info = self.model.info(t).expect("complex");
+        let Body::Elements { slots, .. } = &info.body else {
+            return 0;
+        };
+        let mut n = 0;
+        let mut stack: Vec<&Particle> = ps.iter().collect();
+        while let Some(p) = stack.pop() {
+            match &p.term {
+                Term::Element(e) => {
+                    if let Some(&i) = info.by_element.get(e) {
+                        n = n.max(
+                            obj.get(&slots[i].key)
+                                .and_then(Value::as_array)
+                                .map_or(0, Vec::len),
+                        );
+                    }
+                }
+                Term::Sequence(c) | Term::Choice(c) | Term::All(c) => stack.extend(c.iter()),
+                Term::Any(_) => {}
+            }
+        }
+        n
+    }
+
+    fn keys_of(&self, t: TypeId, ps: &[Particle]) -> Vec<String> {
+        let info = self.model.info(t).expect("complex");
+        let Body::Elements { slots, .. } = &info.body else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut stack: Vec<&Particle> = ps.iter().rev().collect();
+        while let Some(p) = stack.pop() {
+            match &p.term {
+                Term::Element(e) => {
+                    if let Some(&i) = info.by_element.get(e) {
+                        out.push(format!("`{}`", slots[i].key));
+                    }
+                }
+                Term::Sequence(c) | Term::Choice(c) | Term::All(c) => stack.extend(c.iter().rev()),
+                Term::Any(_) => {}
+            }
+        }
+        out
+    }
+}
+
+pub fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

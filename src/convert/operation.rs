@@ -1,0 +1,523 @@
+//! One served operation, compiled at start-up: how its input becomes a SOAP body and how the
+//! answer's body becomes JSON, for document/literal (wrapped or bare) and rpc/literal.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::decode::Decoder;
+use super::encode::{Encoder, FieldError};
+use super::model::Model;
+use super::simple;
+use crate::mapping::compile::{Compiled, Route, Source};
+use crate::mapping::naming::json_keys;
+use crate::soap::{self, Payload, XmlLimits};
+use crate::wsdl::{BodyBinding, PartKind, SoapVersion, Style, Wsdl};
+use crate::xsd::{QName, TypeId, TypeKind};
+
+/// How one direction's Body is laid out.
+#[derive(Debug)]
+pub enum Message {
+    /// document/literal with one element part of complex type: the JSON fields are that
+    /// element's content (wrapped or bare).
+    Element { name: QName, type_id: TypeId },
+    /// Parts as elements, under an rpc wrapper when `wrapper` is set; each part is a JSON field.
+    Parts {
+        wrapper: Option<QName>,
+        parts: Vec<PartIo>,
+    },
+}
+
+#[derive(Debug)]
+pub struct PartIo {
+    pub key: String,
+    pub name: QName,
+    pub type_id: TypeId,
+    pub nillable: bool,
+}
+
+/// A declared fault of the operation.
+#[derive(Debug)]
+pub struct FaultDecl {
+    pub name: String,
+    pub element: Option<(QName, TypeId)>,
+    pub status: Option<u16>,
+}
+
+#[derive(Debug)]
+pub struct Operation {
+    pub route: Route,
+    pub soap: SoapVersion,
+    pub action: Option<String>,
+    pub input: Message,
+    pub output: Message,
+    pub faults: Vec<FaultDecl>,
+}
+
+/// Everything needed to serve one mapping, built once.
+#[derive(Debug)]
+pub struct Service {
+    pub compiled: Arc<Compiled>,
+    pub model: Model,
+    pub operations: Vec<Operation>,
+}
+
+/// What the upstream answered, as the client will see it.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    Ok(Value),
+    /// A SOAP fault: the status and the problem details' `fault` member.
+    Fault {
+        status: u16,
+        fault: Value,
+        message: String,
+    },
+}
+
+impl Service {
+    pub fn new(compiled: Arc<Compiled>) -> Service {
+        let wsdl = &compiled.wsdl;
+        let model = Model::new(&wsdl.schema, compiled.naming);
+        let binding = &wsdl.bindings[compiled.selection.binding];
+        let pt = &wsdl.port_types[binding.port_type];
+        let operations = compiled
+            .routes
+            .iter()
+            .map(|r| {
+                let bop = &binding.operations[r.binding_operation];
+                let op = &pt.operations[bop.operation];
+                let faults = op
+                    .faults
+                    .iter()
+                    .map(|(name, m)| {
+                        let element = wsdl.messages[*m].parts.first().and_then(|p| match p.kind {
+                            PartKind::Element(e) => Some((
+                                wsdl.schema.element(e).name.clone(),
+                                wsdl.schema.element(e).type_id,
+                            )),
+                            PartKind::Type(_) => None,
+                        });
+                        let status = r.faults.iter().find(|(n, _)| n == name).map(|(_, s)| *s);
+                        FaultDecl {
+                            name: name.clone(),
+                            element,
+                            status,
+                        }
+                    })
+                    .collect();
+                Operation {
+                    route: r.clone(),
+                    soap: compiled.soap,
+                    action: bop.soap_action.clone(),
+                    input: message(wsdl, &model, bop.style, &bop.input, op.input, &op.name),
+                    output: message(
+                        wsdl,
+                        &model,
+                        bop.style,
+                        &bop.output,
+                        op.output,
+                        &format!("{}Response", op.name),
+                    ),
+                    faults,
+                }
+            })
+            .collect();
+        Service {
+            compiled,
+            model,
+            operations,
+        }
+    }
+
+    pub fn operation(&self, name: &str) -> Option<&Operation> {
+        self.operations.iter().find(|o| o.route.operation == name)
+    }
+
+    /// The request envelope for input fields (keyed as the route's inputs). `body_key` names the
+    /// field that took the whole JSON body, so its errors point into the body itself.
+    pub fn request(
+        &self,
+        op: &Operation,
+        fields: &Map<String, Value>,
+        body_key: Option<&str>,
+    ) -> Result<Vec<u8>, Vec<FieldError>> {
+        let schema = &self.compiled.wsdl.schema;
+        let mut enc = Encoder::new(schema, &self.model);
+        write_message(&mut enc, &op.input, fields);
+        if !enc.errors.is_empty() {
+            let mut errors = enc.errors;
+            if let Some(k) = body_key {
+                let prefix = format!("/{k}");
+                for e in &mut errors {
+                    if let Some(rest) = e.pointer.strip_prefix(&prefix) {
+                        e.pointer = if rest.is_empty() {
+                            "/".to_string()
+                        } else {
+                            rest.to_string()
+                        };
+                    }
+                }
+            }
+            return Err(errors);
+        }
+        let decls = soap::declarations(&self.model, &enc.used);
+        Ok(soap::envelope(
+            op.soap,
+            &decls,
+            enc.xsi,
+            &enc.writer.into_inner(),
+        ))
+    }
+
+    /// The JSON (or fault) an answer means; `Err` is a malformed or unexpected answer (502).
+    pub fn response(
+        &self,
+        op: &Operation,
+        text: &str,
+        limits: XmlLimits,
+    ) -> Result<Outcome, String> {
+        let doc = soap::parse(text, limits)?;
+        let (version, payload) = soap::body(&doc)?;
+        if version != op.soap {
+            return Err(format!(
+                "the answer is a {version} envelope, the binding is {}",
+                op.soap
+            ));
+        }
+        let dec = Decoder {
+            schema: &self.compiled.wsdl.schema,
+            model: &self.model,
+        };
+        match payload {
+            Payload::Fault(f) => {
+                let declared = f.detail.and_then(|d| {
+                    op.faults.iter().find(|fd| {
+                        fd.element.as_ref().is_some_and(|(q, _)| {
+                            d.tag_name().name() == q.local
+                                && d.tag_name().namespace().unwrap_or("") == q.ns
+                        })
+                    })
+                });
+                let detail = match (declared, f.detail) {
+                    (Some(fd), Some(d)) => fd
+                        .element
+                        .as_ref()
+                        .map(|(_, t)| dec.element(d, *t, true))
+                        .transpose()
+                        .ok()
+                        .flatten()
+                        .unwrap_or(Value::Null),
+                    _ => Value::Null,
+                };
+                let status =
+                    declared
+                        .and_then(|d| d.status)
+                        .unwrap_or(if f.client { 400 } else { 502 });
+                let mut fault = Map::new();
+                if let Some(d) = declared {
+                    fault.insert("name".into(), Value::String(d.name.clone()));
+                }
+                fault.insert("code".into(), Value::String(f.code.clone()));
+                fault.insert("string".into(), Value::String(f.string.clone()));
+                fault.insert("detail".into(), detail);
+                Ok(Outcome::Fault {
+                    status,
+                    fault: Value::Object(fault),
+                    message: f.string,
+                })
+            }
+            Payload::Body(body) => {
+                let value = read_message(&dec, &op.output, body)?;
+                Ok(Outcome::Ok(match op.route.response {
+                    Some(i) => value
+                        .get(&op.route.outputs[i].0)
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    None => value,
+                }))
+            }
+        }
+    }
+}
+
+fn message(
+    wsdl: &Wsdl,
+    model: &Model,
+    style: Style,
+    body: &BodyBinding,
+    msg: Option<usize>,
+    rpc_name: &str,
+) -> Message {
+    let Some(m) = msg else {
+        return Message::Parts {
+            wrapper: None,
+            parts: Vec::new(),
+        };
+    };
+    let schema = &wsdl.schema;
+    let parts: Vec<&crate::wsdl::Part> = wsdl.messages[m]
+        .parts
+        .iter()
+        .filter(|p| match &body.parts {
+            Some(list) => list.contains(&p.name),
+            None => !body
+                .headers
+                .iter()
+                .any(|h| h.message == m && h.part == p.name),
+        })
+        .collect();
+    if style == Style::Document
+        && let [p] = parts.as_slice()
+            && let PartKind::Element(e) = p.kind {
+                let el = schema.element(e);
+                if matches!(schema.ty(el.type_id).kind, TypeKind::Complex(_)) {
+                    return Message::Element {
+                        name: el.name.clone(),
+                        type_id: el.type_id,
+                    };
+                }
+                let key = json_keys(model.naming, &[(el.name.local.as_str(), false)]).remove(0);
+                return Message::Parts {
+                    wrapper: None,
+                    parts: vec![PartIo {
+                        key,
+                        name: el.name.clone(),
+                        type_id: el.type_id,
+                        nillable: el.nillable,
+                    }],
+                };
+            }
+    let names: Vec<(&str, bool)> = parts.iter().map(|p| (p.name.as_str(), false)).collect();
+    let keys = json_keys(model.naming, &names);
+    let parts = parts
+        .iter()
+        .zip(keys)
+        .map(|(p, key)| match p.kind {
+            PartKind::Element(e) => {
+                let el = schema.element(e);
+                PartIo {
+                    key,
+                    name: el.name.clone(),
+                    type_id: el.type_id,
+                    nillable: el.nillable,
+                }
+            }
+            PartKind::Type(t) => PartIo {
+                key,
+                name: QName::new("", p.name.clone()),
+                type_id: t,
+                nillable: true,
+            },
+        })
+        .collect();
+    let wrapper = (style == Style::Rpc).then(|| {
+        QName::new(
+            body.namespace
+                .clone()
+                .unwrap_or_else(|| wsdl.target_namespace.clone()),
+            rpc_name,
+        )
+    });
+    Message::Parts { wrapper, parts }
+}
+
+fn write_message(enc: &mut Encoder, m: &Message, fields: &Map<String, Value>) {
+    match m {
+        Message::Element { name, type_id } => {
+            enc.element(name, *type_id, false, &Value::Object(fields.clone()), "")
+        }
+        Message::Parts { wrapper, parts } => {
+            for k in fields.keys() {
+                if !parts.iter().any(|p| &p.key == k) {
+                    enc.errors.push(FieldError {
+                        pointer: format!("/{k}"),
+                        message: "unknown field".to_string(),
+                    });
+                }
+            }
+            let tag = wrapper.as_ref().map(|w| {
+                let i = *enc.model.namespaces.get(&w.ns).unwrap_or(&usize::MAX);
+                if i == usize::MAX {
+                    return (w.local.clone(), Some(w.ns.clone()));
+                }
+                enc.used.insert(i);
+                (format!("{}:{}", enc.model.prefixes[i], w.local), None)
+            });
+            if let Some((tag, own_ns)) = &tag {
+                let mut start = quick_xml::events::BytesStart::new(tag.as_str());
+                if let Some(ns) = own_ns.as_ref().filter(|ns| !ns.is_empty()) {
+                    start.push_attribute(("xmlns", ns.as_str()));
+                }
+                let _ = enc
+                    .writer
+                    .write_event(quick_xml::events::Event::Start(start));
+            }
+            for p in parts {
+                match fields.get(&p.key) {
+                    Some(v) => {
+                        enc.element(&p.name, p.type_id, p.nillable, v, &format!("/{}", p.key))
+                    }
+                    None => enc.errors.push(FieldError {
+                        pointer: format!("/{}", p.key),
+                        message: "required field is missing".to_string(),
+                    }),
+                }
+            }
+            if let Some((tag, _)) = &tag {
+                let _ = enc.writer.write_event(quick_xml::events::Event::End(
+                    quick_xml::events::BytesEnd::new(tag.as_str()),
+                ));
+            }
+        }
+    }
+}
+
+fn read_message(dec: &Decoder, m: &Message, body: roxmltree::Node) -> Result<Value, String> {
+    let elements: Vec<roxmltree::Node> = body.children().filter(|c| c.is_element()).collect();
+    let is = |n: &roxmltree::Node, q: &QName| {
+        n.tag_name().name() == q.local && n.tag_name().namespace().unwrap_or("") == q.ns
+    };
+    match m {
+        Message::Element { name, type_id } => {
+            let Some(el) = elements.iter().find(|n| is(n, name)) else {
+                let found = elements.first().map_or("nothing".to_string(), |n| {
+                    format!("`{}`", n.tag_name().name())
+                });
+                return Err(format!(
+                    "expected `{}` in the Body, found {found}",
+                    name.local
+                ));
+            };
+            dec.element(*el, *type_id, false)
+        }
+        Message::Parts { wrapper, parts } => {
+            let holder: Vec<roxmltree::Node> = match wrapper {
+                Some(_) => {
+                    // rpc: the wrapper's name is the operation's plus "Response"; stacks differ on
+                    // its namespace, so any single Body child is taken.
+                    let Some(w) = elements.first() else {
+                        return Err("the Body is empty".to_string());
+                    };
+                    w.children().filter(|c| c.is_element()).collect()
+                }
+                None => elements,
+            };
+            let mut obj = Map::new();
+            for p in parts {
+                // rpc parts are unqualified; match on the local name.
+                if let Some(n) = holder.iter().find(|n| n.tag_name().name() == p.name.local) {
+                    obj.insert(p.key.clone(), dec.element(*n, p.type_id, true)?);
+                }
+            }
+            Ok(Value::Object(obj))
+        }
+    }
+}
+
+/// A path, query or header value (text) as the JSON value the field's type takes.
+pub fn from_text(schema: &crate::xsd::Schema, t: TypeId, s: &str) -> Result<Value, String> {
+    let lexical = simple::to_lexical(schema, t, &Value::String(s.to_string()), true)?;
+    simple::to_json(schema, t, &lexical)
+}
+
+/// Which input field takes the whole body, if any.
+pub fn body_field(route: &Route) -> Option<&str> {
+    route
+        .inputs
+        .iter()
+        .find(|i| i.source == Source::Body)
+        .map(|i| i.key.as_str())
+}
+
+/// Gathers an operation's input fields from where the mapping binds them: `param` answers the
+/// values of a path parameter, query parameter or header; `body` is the parsed JSON body.
+pub fn gather(
+    schema: &crate::xsd::Schema,
+    route: &Route,
+    param: &dyn Fn(&Source) -> Vec<String>,
+    body: Option<Value>,
+) -> Result<Map<String, Value>, Vec<FieldError>> {
+    let mut fields = Map::new();
+    let mut errors = Vec::new();
+    let takes_body = body_field(route).is_some();
+    match body {
+        Some(Value::Object(o)) if !takes_body => {
+            for (k, v) in o {
+                match route.inputs.iter().find(|i| i.key == k) {
+                    Some(i) if i.source == Source::BodyKey => {
+                        fields.insert(k, v);
+                    }
+                    Some(i) => errors.push(FieldError {
+                        pointer: format!("/{k}"),
+                        message: format!("`{k}` comes from {}, not the body", describe(&i.source)),
+                    }),
+                    None => errors.push(FieldError {
+                        pointer: format!("/{k}"),
+                        message: "unknown field".to_string(),
+                    }),
+                }
+            }
+        }
+        Some(v) if takes_body => {
+            fields.insert(body_field(route).unwrap_or_default().to_string(), v);
+        }
+        Some(Value::Null) | None => {}
+        Some(other) => errors.push(FieldError {
+            pointer: "/".to_string(),
+            message: format!(
+                "expected a JSON object, found {}",
+                super::encode::kind(&other)
+            ),
+        }),
+    }
+    for input in &route.inputs {
+        if matches!(input.source, Source::Body | Source::BodyKey) {
+            continue;
+        }
+        let values = param(&input.source);
+        if values.is_empty() {
+            continue;
+        }
+        let t = input.field.type_id;
+        let convert = |s: &str| from_text(schema, t, s);
+        let v = if input.field.max.is_many() {
+            values
+                .iter()
+                .map(|s| convert(s))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
+        } else if values.len() > 1 {
+            Err(format!(
+                "{} is given {} times; it takes one value",
+                describe(&input.source),
+                values.len()
+            ))
+        } else {
+            convert(&values[0])
+        };
+        match v {
+            Ok(v) => {
+                fields.insert(input.key.clone(), v);
+            }
+            Err(m) => errors.push(FieldError {
+                pointer: format!("/{}", input.key),
+                message: format!("{} {m}", describe(&input.source)),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(fields)
+    } else {
+        Err(errors)
+    }
+}
+
+fn describe(s: &Source) -> String {
+    match s {
+        Source::Path(p) => format!("path parameter `{p}`:"),
+        Source::Query(p) => format!("query parameter `{p}`:"),
+        Source::Header(p) => format!("header `{p}`:"),
+        Source::Body => "the body:".to_string(),
+        Source::BodyKey => "the body:".to_string(),
+    }
+}

@@ -1,0 +1,461 @@
+//! Simple values: JSON -> XML lexical form (with the facets a gateway must enforce) and XML text
+//! -> JSON, both by the declared type. Numbers never pass through `f64`: `long`, `integer`,
+//! `decimal` keep every digit (serde_json's `arbitrary_precision`).
+
+use std::cmp::Ordering;
+
+use serde_json::{Number, Value};
+
+use crate::xsd::*;
+
+/// How a built-in type travels in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Json {
+    Bool,
+    /// Integer types up to 32 bits: JSON numbers.
+    SmallInt,
+    /// long, integer, unsignedLong, ...: JSON numbers with exact digits (numeric strings accepted).
+    BigInt,
+    Decimal,
+    Float,
+    String,
+}
+
+fn builtin_local(schema: &Schema, t: TypeId) -> &str {
+    schema
+        .ty(t)
+        .name
+        .as_ref()
+        .map_or("string", |q| q.local.as_str())
+}
+
+pub fn json_kind(schema: &Schema, st: &SimpleType) -> Json {
+    match builtin_local(schema, st.base_builtin) {
+        "boolean" => Json::Bool,
+        "int" | "short" | "byte" | "unsignedInt" | "unsignedShort" | "unsignedByte" => {
+            Json::SmallInt
+        }
+        "integer" | "long" | "unsignedLong" | "nonNegativeInteger" | "positiveInteger"
+        | "nonPositiveInteger" | "negativeInteger" => Json::BigInt,
+        "decimal" => Json::Decimal,
+        "float" | "double" => Json::Float,
+        _ => Json::String,
+    }
+}
+
+/// Characters XML 1.0 cannot carry.
+fn bad_char(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// `[+-]digits[.digits]`: returns (negative, integer digits, fraction digits) without leading /
+/// trailing zeros, or `None` when not a decimal.
+fn parse_decimal(s: &str) -> Option<(bool, &str, &str)> {
+    let (neg, rest) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((neg, int.trim_start_matches('0'), frac.trim_end_matches('0')))
+}
+
+/// Compares two decimals exactly.
+fn cmp_decimal(a: (bool, &str, &str), b: (bool, &str, &str)) -> Ordering {
+    let zero = |x: (bool, &str, &str)| x.1.is_empty() && x.2.is_empty();
+    let sign = |x: (bool, &str, &str)| {
+        if zero(x) {
+            0
+        } else if x.0 {
+            -1
+        } else {
+            1
+        }
+    };
+    match sign(a).cmp(&sign(b)) {
+        Ordering::Equal => {}
+        o => return o,
+    }
+    let mag =
+        a.1.len()
+            .cmp(&b.1.len())
+            .then_with(|| a.1.cmp(b.1))
+            .then_with(|| a.2.cmp(b.2));
+    if sign(a) < 0 { mag.reverse() } else { mag }
+}
+
+/// A JSON-valid rendering of an XSD decimal/integer (`+1.50` -> `1.50`, `.5` -> `0.5`, `007` -> `7`).
+fn json_decimal(s: &str) -> Option<Number> {
+    let (neg, int, _) = parse_decimal(s)?;
+    let rest = s.trim_start_matches(['+', '-']);
+    let (_, frac_raw) = rest.split_once('.').unwrap_or((rest, ""));
+    let mut out = String::with_capacity(s.len() + 1);
+    if neg && !(int.is_empty() && frac_raw.bytes().all(|b| b == b'0')) {
+        out.push('-');
+    }
+    out.push_str(if int.is_empty() { "0" } else { int });
+    if !frac_raw.is_empty() {
+        out.push('.');
+        out.push_str(frac_raw);
+    }
+    serde_json::from_str(&out).ok()
+}
+
+/// JSON -> lexical form of a simple type. `text` marks a value from a path, query or header
+/// (always a string). Errors say what was expected.
+pub fn to_lexical(schema: &Schema, t: TypeId, v: &Value, text: bool) -> Result<String, String> {
+    let TypeKind::Simple(st) = &schema.ty(t).kind else {
+        return Err("expected a simple value".to_string());
+    };
+    let lexical = match &st.variety {
+        Variety::List(item) => {
+            let items: Vec<String> = match v {
+                Value::Array(a) => a
+                    .iter()
+                    .map(|x| to_lexical(schema, *item, x, false))
+                    .collect::<Result<_, _>>()?,
+                Value::String(s) if text => s
+                    .split_whitespace()
+                    .map(|x| to_lexical(schema, *item, &Value::String(x.to_string()), true))
+                    .collect::<Result<_, _>>()?,
+                _ => return Err("expected an array (an xs:list)".to_string()),
+            };
+            items.join(" ")
+        }
+        Variety::Union(members) => {
+            let mut last = String::from("expected a value of the union's member types");
+            let mut found = None;
+            for m in members {
+                match to_lexical(schema, *m, v, true) {
+                    Ok(s) => {
+                        found = Some(s);
+                        break;
+                    }
+                    Err(e) => last = e,
+                }
+            }
+            found.ok_or(last)?
+        }
+        Variety::Atomic => atomic(schema, st, v, text)?,
+    };
+    check_facets(schema, st, &lexical)?;
+    Ok(lexical)
+}
+
+fn atomic(schema: &Schema, st: &SimpleType, v: &Value, text: bool) -> Result<String, String> {
+    let kind = json_kind(schema, st);
+    let local = builtin_local(schema, st.base_builtin);
+    match (kind, v) {
+        (Json::Bool, Value::Bool(b)) => Ok(b.to_string()),
+        (Json::Bool, Value::String(s)) if text => match s.as_str() {
+            "true" | "1" => Ok("true".into()),
+            "false" | "0" => Ok("false".into()),
+            _ => Err(format!("expected true or false, found {s:?}")),
+        },
+        (Json::Bool, _) => Err(format!("expected a boolean, found {}", describe(v))),
+        (Json::SmallInt | Json::BigInt, Value::Number(n)) => integer(local, &n.to_string()),
+        (Json::SmallInt, Value::String(s)) if text => integer(local, s.trim()),
+        (Json::BigInt, Value::String(s)) => integer(local, s.trim()),
+        (Json::SmallInt | Json::BigInt, _) => Err(format!(
+            "expected an integer ({local}), found {}",
+            describe(v)
+        )),
+        (Json::Decimal, Value::Number(n)) => decimal(&n.to_string()),
+        (Json::Decimal, Value::String(s)) => decimal(s.trim()),
+        (Json::Decimal, _) => Err(format!("expected a decimal number, found {}", describe(v))),
+        (Json::Float, Value::Number(n)) => Ok(n.to_string()),
+        (Json::Float, Value::String(s)) => match s.trim() {
+            x @ ("INF" | "-INF" | "NaN") => Ok(x.to_string()),
+            x if text && x.parse::<f64>().is_ok() => Ok(x.to_string()),
+            x => Err(format!(
+                "expected a number, or \"INF\", \"-INF\", \"NaN\", found {x:?}"
+            )),
+        },
+        (Json::Float, _) => Err(format!("expected a number, found {}", describe(v))),
+        (Json::String, Value::String(s)) => {
+            if let Some(c) = s.chars().find(|c| bad_char(*c)) {
+                return Err(format!(
+                    "control character U+{:04X} cannot be sent in XML",
+                    c as u32
+                ));
+            }
+            let s = match st.facets.white_space.or_else(|| builtin_ws(schema, st)) {
+                Some(WhiteSpace::Collapse) => s.split_whitespace().collect::<Vec<_>>().join(" "),
+                _ => s.clone(),
+            };
+            lexical_check(local, &s)?;
+            Ok(s)
+        }
+        (Json::String, Value::Number(n)) if matches!(local, "anySimpleType") => Ok(n.to_string()),
+        (Json::String, Value::Bool(b)) if matches!(local, "anySimpleType") => Ok(b.to_string()),
+        (Json::String, _) => Err(format!("expected a string, found {}", describe(v))),
+    }
+}
+
+fn builtin_ws(schema: &Schema, st: &SimpleType) -> Option<WhiteSpace> {
+    match &schema.ty(st.base_builtin).kind {
+        TypeKind::Simple(b) => b.facets.white_space,
+        _ => None,
+    }
+}
+
+/// Light lexical checks for string-like built-ins (the full ones belong to the validator).
+fn lexical_check(local: &str, s: &str) -> Result<(), String> {
+    let ok = match local {
+        "date" | "dateTime" | "time" | "gYear" | "gYearMonth" | "gMonth" | "gMonthDay" | "gDay" => {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_digit() || b"-:.TZ+".contains(&b))
+        }
+        "duration" => s.trim_start_matches('-').starts_with('P') && s.len() > 1,
+        "hexBinary" => s.len().is_multiple_of(2) && s.bytes().all(|b| b.is_ascii_hexdigit()),
+        "base64Binary" => s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/= \n\r\t".contains(&b)),
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{s:?} is not a valid xs:{local}"))
+    }
+}
+
+fn describe(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn integer(local: &str, s: &str) -> Result<String, String> {
+    match parse_decimal(s) {
+        Some((neg, int, ""))
+            if !s.contains('.')
+                || s.ends_with('.')
+                || s.split('.')
+                    .nth(1)
+                    .is_some_and(|f| f.bytes().all(|b| b == b'0')) =>
+        {
+            let int = if int.is_empty() { "0" } else { int };
+            Ok(if neg && int != "0" {
+                format!("-{int}")
+            } else {
+                int.to_string()
+            })
+        }
+        _ => Err(format!("expected an integer ({local}), found {s:?}")),
+    }
+}
+
+fn decimal(s: &str) -> Result<String, String> {
+    if s.contains(['e', 'E']) {
+        return Err(format!("expected a decimal without exponent, found {s:?}"));
+    }
+    parse_decimal(s)
+        .map(|_| s.trim_start_matches('+').to_string())
+        .ok_or_else(|| format!("expected a decimal number, found {s:?}"))
+}
+
+/// Enumeration, lengths, bounds and digits. (Patterns are checked by the validator.)
+pub fn check_facets(schema: &Schema, st: &SimpleType, lexical: &str) -> Result<(), String> {
+    let f = &st.facets;
+    if !f.enumeration.is_empty() && !f.enumeration.iter().any(|e| e == lexical) {
+        let shown: Vec<&str> = f.enumeration.iter().take(20).map(String::as_str).collect();
+        return Err(format!(
+            "{lexical:?} is not one of: {}{}",
+            shown.join(", "),
+            if f.enumeration.len() > 20 {
+                ", ..."
+            } else {
+                ""
+            }
+        ));
+    }
+    let len = match st.variety {
+        Variety::List(_) => lexical.split_whitespace().count() as u64,
+        _ => lexical.chars().count() as u64,
+    };
+    let is_binary = matches!(
+        builtin_local(schema, st.base_builtin),
+        "hexBinary" | "base64Binary"
+    );
+    if !is_binary {
+        if let Some(n) = f.length.filter(|&n| n != len) {
+            return Err(format!("length must be {n}, found {len}"));
+        }
+        if let Some(n) = f.min_length.filter(|&n| len < n) {
+            return Err(format!("length must be at least {n}, found {len}"));
+        }
+        if let Some(n) = f.max_length.filter(|&n| len > n) {
+            return Err(format!("length must be at most {n}, found {len}"));
+        }
+    }
+    if matches!(st.variety, Variety::Atomic) && matches!(st.primitive, Primitive::Decimal) {
+        let Some(v) = parse_decimal(lexical) else {
+            return Ok(());
+        };
+        fn bound(b: &Option<String>) -> Option<(bool, &str, &str)> {
+            b.as_deref().and_then(parse_decimal)
+        }
+        if let Some(b) = bound(&f.min_inclusive).filter(|b| cmp_decimal(v, *b) == Ordering::Less) {
+            return Err(format!(
+                "must be at least {}{}",
+                if b.0 { "-" } else { "" },
+                show(b)
+            ));
+        }
+        if let Some(b) = bound(&f.max_inclusive).filter(|b| cmp_decimal(v, *b) == Ordering::Greater)
+        {
+            return Err(format!(
+                "must be at most {}{}",
+                if b.0 { "-" } else { "" },
+                show(b)
+            ));
+        }
+        if let Some(b) = bound(&f.min_exclusive).filter(|b| cmp_decimal(v, *b) != Ordering::Greater)
+        {
+            return Err(format!(
+                "must be more than {}{}",
+                if b.0 { "-" } else { "" },
+                show(b)
+            ));
+        }
+        if let Some(b) = bound(&f.max_exclusive).filter(|b| cmp_decimal(v, *b) != Ordering::Less) {
+            return Err(format!(
+                "must be less than {}{}",
+                if b.0 { "-" } else { "" },
+                show(b)
+            ));
+        }
+        if let Some(n) = f
+            .total_digits
+            .filter(|&n| (v.1.len() + v.2.len()) as u32 > n)
+        {
+            return Err(format!("at most {n} digits in all"));
+        }
+        if let Some(n) = f.fraction_digits.filter(|&n| v.2.len() as u32 > n) {
+            return Err(if n == 0 {
+                "must be a whole number".to_string()
+            } else {
+                format!("at most {n} digits after the decimal point")
+            });
+        }
+    }
+    Ok(())
+}
+
+fn show(d: (bool, &str, &str)) -> String {
+    let int = if d.1.is_empty() { "0" } else { d.1 };
+    if d.2.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{}", d.2)
+    }
+}
+
+/// XML text -> JSON by the declared simple type.
+pub fn to_json(schema: &Schema, t: TypeId, text: &str) -> Result<Value, String> {
+    let TypeKind::Simple(st) = &schema.ty(t).kind else {
+        return Ok(Value::String(text.to_string()));
+    };
+    match &st.variety {
+        Variety::List(item) => text
+            .split_whitespace()
+            .map(|x| to_json(schema, *item, x))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        Variety::Union(members) => {
+            for m in members {
+                if let Ok(v) = to_json(schema, *m, text)
+                    && let TypeKind::Simple(ms) = &schema.ty(*m).kind
+                        && check_facets(schema, ms, text.trim()).is_ok() {
+                            return Ok(v);
+                        }
+            }
+            Ok(Value::String(text.to_string()))
+        }
+        Variety::Atomic => {
+            let s = text.trim();
+            match json_kind(schema, st) {
+                Json::Bool => match s {
+                    "true" | "1" => Ok(Value::Bool(true)),
+                    "false" | "0" => Ok(Value::Bool(false)),
+                    _ => Err(format!("{s:?} is not a boolean")),
+                },
+                Json::SmallInt | Json::BigInt => match integer("integer", s) {
+                    Ok(i) => serde_json::from_str(&i)
+                        .map(Value::Number)
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e),
+                },
+                Json::Decimal => json_decimal(s)
+                    .map(Value::Number)
+                    .ok_or_else(|| format!("{s:?} is not a decimal")),
+                Json::Float => match s {
+                    "INF" | "-INF" | "NaN" => Ok(Value::String(s.to_string())),
+                    _ => match (serde_json::from_str::<Number>(s), s.parse::<f64>()) {
+                        (Ok(n), _) => Ok(Value::Number(n)),
+                        (Err(_), Ok(f)) => Number::from_f64(f)
+                            .map(Value::Number)
+                            .ok_or_else(|| format!("{s:?} is not a number")),
+                        _ => Err(format!("{s:?} is not a number")),
+                    },
+                },
+                Json::String => Ok(Value::String(
+                    match st.facets.white_space.or_else(|| builtin_ws(schema, st)) {
+                        Some(WhiteSpace::Collapse) => s.to_string(),
+                        _ => text.to_string(),
+                    },
+                )),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_compare_exactly() {
+        let d = |s| parse_decimal(s).unwrap();
+        assert_eq!(
+            cmp_decimal(d("12345678901234567890.5"), d("12345678901234567890.49")),
+            Ordering::Greater
+        );
+        assert_eq!(cmp_decimal(d("-2"), d("-10")), Ordering::Greater);
+        assert_eq!(cmp_decimal(d("0.0"), d("-0")), Ordering::Equal);
+        assert_eq!(json_decimal("+1.50").unwrap().to_string(), "1.50");
+        assert_eq!(json_decimal(".5").unwrap().to_string(), "0.5");
+        assert_eq!(json_decimal("-007").unwrap().to_string(), "-7");
+        assert_eq!(
+            json_decimal("12345678901234567890.12345678901234567890")
+                .unwrap()
+                .to_string(),
+            "12345678901234567890.12345678901234567890"
+        );
+        assert!(json_decimal("1e5").is_none());
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(
+            integer("long", "9223372036854775807").unwrap(),
+            "9223372036854775807"
+        );
+        assert_eq!(integer("int", "-0").unwrap(), "0");
+        assert!(integer("int", "1.5").is_err());
+        assert!(integer("int", "abc").is_err());
+    }
+}

@@ -1,0 +1,235 @@
+//! The request pipeline, top to bottom in flow order: gather inputs -> envelope -> upstream ->
+//! answer -> JSON.
+
+use std::sync::Arc;
+
+use actix_web::web::{Bytes, Data, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde_json::Value;
+use tracing::{Instrument, info, warn};
+
+use super::State;
+use super::problem::Problem;
+use crate::convert::operation::{Outcome, body_field, gather};
+use crate::mapping::compile::Source;
+use crate::upstream::{self, CallError};
+
+/// The operation a route serves: (service index, operation index).
+#[derive(Clone, Copy)]
+pub struct OpRef(pub usize, pub usize);
+
+/// Per-worker upstream clients, one per mapping.
+pub struct Clients(pub Vec<Option<awc::Client>>);
+
+pub async fn handle(
+    req: HttpRequest,
+    payload: Payload,
+    op_ref: Data<OpRef>,
+    state: Data<Arc<State>>,
+    clients: Data<Clients>,
+) -> HttpResponse {
+    let svc = &state.services[op_ref.0];
+    let op = &svc.operations[op_ref.1];
+    let span = tracing::info_span!("request", route = %format!("{} {}", op.route.method.as_str(), op.route.path), operation = %op.route.operation, status = tracing::field::Empty);
+    let result = async {
+        let started = std::time::Instant::now();
+        let r = pipeline(&req, payload, op_ref.0, op_ref.1, &state, &clients).await;
+        let status = match &r {
+            Ok(resp) => resp.status().as_u16(),
+            Err(p) => p.status(),
+        };
+        tracing::Span::current().record("status", status);
+        info!(elapsed_ms = started.elapsed().as_millis() as u64, "Handled");
+        r
+    }
+    .instrument(span)
+    .await;
+    result.unwrap_or_else(|p| p.response())
+}
+
+async fn pipeline(
+    req: &HttpRequest,
+    payload: Payload,
+    si: usize,
+    oi: usize,
+    state: &State,
+    clients: &Clients,
+) -> Result<HttpResponse, Problem> {
+    let svc = &state.services[si];
+    let op = &svc.operations[oi];
+    let schema = &svc.compiled.wsdl.schema;
+    let limits = &state.config.limits;
+
+    // 1. The body: size capped while reading, JSON only, depth bounded.
+    let bytes = read_body(payload, limits.body_bytes).await?;
+    let body = if bytes.is_empty() {
+        None
+    } else {
+        let ct = req
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let mime = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if mime != "application/json" && !mime.ends_with("+json") {
+            return Err(Problem::UnsupportedMediaType(ct.to_string()));
+        }
+        let v: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| Problem::MalformedJson(format!("the body is not valid JSON: {e}")))?;
+        if depth(&v) > limits.json_depth {
+            return Err(Problem::MalformedJson(format!(
+                "the JSON nests deeper than {} levels",
+                limits.json_depth
+            )));
+        }
+        Some(v)
+    };
+
+    // 2. Inputs from where the mapping binds them, then the envelope (every problem at once).
+    let query: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect();
+    let param = |s: &Source| -> Vec<String> {
+        match s {
+            Source::Path(p) => req
+                .match_info()
+                .get(p)
+                .map(|v| vec![v.to_string()])
+                .unwrap_or_default(),
+            Source::Query(p) => query
+                .iter()
+                .filter(|(k, _)| k == p)
+                .map(|(_, v)| v.clone())
+                .collect(),
+            Source::Header(h) => req
+                .headers()
+                .get_all(h.as_str())
+                .filter_map(|v| v.to_str().ok())
+                .map(str::to_string)
+                .collect(),
+            Source::Body | Source::BodyKey => Vec::new(),
+        }
+    };
+    let fields = gather(schema, &op.route, &param, body).map_err(Problem::Invalid)?;
+    let envelope = svc
+        .request(op, &fields, body_field(&op.route))
+        .map_err(Problem::Invalid)?;
+
+    // 3. The upstream call.
+    let (Some(target), Some(client)) = (state.targets[si].as_ref(), clients.0[si].as_ref()) else {
+        return Err(Problem::Unavailable(
+            "this service has no upstream configured",
+        ));
+    };
+    let sent = envelope.len();
+    let reply = upstream::call(
+        client,
+        target,
+        op.soap,
+        op.action.as_deref(),
+        envelope,
+        limits.answer_bytes,
+    )
+    .await
+    .map_err(|e| {
+        warn!(error = %e, request_bytes = sent, "Upstream call failed");
+        match e {
+            CallError::Timeout(_) => Problem::Timeout,
+            CallError::Connect(_) => Problem::BadGateway("cannot connect to the legacy service"),
+            CallError::TooLarge(_) => {
+                Problem::BadGateway("the legacy service's answer is too large")
+            }
+            CallError::Redirect(_) => {
+                Problem::BadGateway("the legacy service answered with a redirect")
+            }
+            CallError::Other(_) => Problem::BadGateway("the call to the legacy service failed"),
+        }
+    })?;
+    info!(
+        upstream_status = reply.status,
+        request_bytes = sent,
+        answer_bytes = reply.body.len(),
+        "Upstream answered"
+    );
+
+    // 4. The answer: a SOAP envelope (fault or not), whatever the HTTP status.
+    let text = std::str::from_utf8(&reply.body).map_err(|_| {
+        warn!(content_type = %reply.content_type, "Upstream answer is not UTF-8");
+        Problem::BadGateway("the legacy service's answer is not UTF-8 XML")
+    })?;
+    match svc.response(op, text, limits.xml()) {
+        Ok(Outcome::Ok(v)) => {
+            if reply.status >= 300 {
+                warn!(
+                    upstream_status = reply.status,
+                    "Upstream answered an error status without a fault"
+                );
+                return Err(Problem::BadGateway(
+                    "the legacy service answered with an error status",
+                ));
+            }
+            let status = actix_web::http::StatusCode::from_u16(op.route.status)
+                .unwrap_or(actix_web::http::StatusCode::OK);
+            Ok(HttpResponse::build(status)
+                .content_type("application/json")
+                .body(v.to_string()))
+        }
+        Ok(Outcome::Fault {
+            status,
+            fault,
+            message,
+        }) => {
+            let code = fault
+                .get("code")
+                .and_then(|c| c.as_str())
+                .unwrap_or("")
+                .to_string();
+            info!(fault_code = %code, "Upstream fault");
+            Err(Problem::Fault {
+                status,
+                message,
+                fault,
+            })
+        }
+        Err(why) => {
+            warn!(reason = %why, content_type = %reply.content_type, upstream_status = reply.status, "Upstream answer rejected");
+            Err(Problem::BadGateway(
+                "the legacy service's answer does not match its contract",
+            ))
+        }
+    }
+}
+
+async fn read_body(mut payload: Payload, max: usize) -> Result<Bytes, Problem> {
+    let mut buf = actix_web::web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| Problem::MalformedJson(format!("cannot read the body: {e}")))?;
+        if buf.len() + chunk.len() > max {
+            return Err(Problem::TooLarge(max));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
+/// JSON nesting depth, without recursion.
+fn depth(v: &Value) -> usize {
+    let mut max = 0;
+    let mut stack = vec![(v, 1usize)];
+    while let Some((v, d)) = stack.pop() {
+        max = max.max(d);
+        match v {
+            Value::Array(a) => stack.extend(a.iter().map(|x| (x, d + 1))),
+            Value::Object(o) => stack.extend(o.values().map(|x| (x, d + 1))),
+            _ => {}
+        }
+    }
+    max
+}

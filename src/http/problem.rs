@@ -1,0 +1,106 @@
+//! RFC 9457 problem details: the one table from error kind to status and stable code.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::convert::encode::FieldError;
+
+/// Every error a client can get.
+#[derive(Debug)]
+pub enum Problem {
+    /// The body is not JSON, or nests too deep.
+    MalformedJson(String),
+    /// The request does not fit the schema: every problem, with its JSON Pointer.
+    Invalid(Vec<FieldError>),
+    UnsupportedMediaType(String),
+    TooLarge(usize),
+    NotFound {
+        method: String,
+        path: String,
+    },
+    MethodNotAllowed,
+    /// A SOAP fault; `fault` holds code, string, detail (and the WSDL fault name when declared).
+    Fault {
+        status: u16,
+        message: String,
+        fault: Value,
+    },
+    /// The upstream failed or answered something that is not a valid answer (details logged).
+    BadGateway(&'static str),
+    Timeout,
+    Unavailable(&'static str),
+}
+
+impl Problem {
+    fn parts(&self) -> (u16, &'static str, &'static str) {
+        match self {
+            Problem::MalformedJson(_) => (400, "malformed_json", "Malformed JSON"),
+            Problem::Invalid(_) => (
+                400,
+                "invalid_request",
+                "The request does not match the service's schema",
+            ),
+            Problem::UnsupportedMediaType(_) => {
+                (415, "unsupported_media_type", "Unsupported media type")
+            }
+            Problem::TooLarge(_) => (413, "body_too_large", "Request body too large"),
+            Problem::NotFound { .. } => (404, "no_such_route", "No such route"),
+            Problem::MethodNotAllowed => (405, "method_not_allowed", "Method not allowed"),
+            Problem::Fault { status, .. } => {
+                (*status, "soap_fault", "The service answered with a fault")
+            }
+            Problem::BadGateway(_) => (502, "bad_gateway", "The legacy service failed"),
+            Problem::Timeout => (
+                504,
+                "upstream_timeout",
+                "The legacy service did not answer in time",
+            ),
+            Problem::Unavailable(_) => (503, "unavailable", "Service unavailable"),
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        self.parts().0
+    }
+
+    pub fn body(&self) -> Value {
+        let (status, code, title) = self.parts();
+        let mut v = json!({ "type": format!("https://soapbridge.dev/problems/{code}"), "title": title, "status": status, "code": code });
+        let detail = match self {
+            Problem::MalformedJson(m) => Some(m.clone()),
+            Problem::Invalid(errors) => {
+                v["errors"] = serde_json::to_value(errors).unwrap_or(Value::Null);
+                Some(format!("{} problem(s) in the request", errors.len()))
+            }
+            Problem::UnsupportedMediaType(ct) => {
+                Some(format!("expected application/json, got `{ct}`"))
+            }
+            Problem::TooLarge(n) => Some(format!("the body may be at most {n} bytes")),
+            Problem::NotFound { method, path } => Some(format!(
+                "no route for {method} {path}; /openapi.json lists them"
+            )),
+            Problem::MethodNotAllowed => None,
+            Problem::Fault { message, fault, .. } => {
+                v["fault"] = fault.clone();
+                Some(message.clone())
+            }
+            Problem::BadGateway(m) | Problem::Unavailable(m) => Some(m.to_string()),
+            Problem::Timeout => None,
+        };
+        if let Some(d) = detail {
+            v["detail"] = Value::String(d);
+        }
+        v
+    }
+
+    pub fn response(&self) -> HttpResponse {
+        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::BAD_GATEWAY);
+        let mut r = HttpResponse::build(status);
+        r.content_type("application/problem+json");
+        if matches!(self, Problem::Unavailable(_)) {
+            r.insert_header(("Retry-After", "1"));
+        }
+        r.body(self.body().to_string())
+    }
+}

@@ -1,0 +1,453 @@
+//! Schema-valid sample values: the mock's answers, generated examples, and the round-trip
+//! property tests' inputs. Deterministic for a seed: seed 0 gives the "full" sample (every
+//! optional field present, the first choice branch, one item per array); other seeds vary
+//! optional fields, choice branches, array lengths and string contents.
+
+use serde_json::{Map, Number, Value};
+
+use crate::convert::model::{Body, Model, TEXT_KEY};
+use crate::convert::simple::{Json, json_kind};
+use crate::xsd::*;
+
+pub struct Sampler<'m> {
+    schema: &'m Schema,
+    model: &'m Model,
+    state: u64,
+    full: bool,
+    depth: usize,
+}
+
+impl<'m> Sampler<'m> {
+    pub fn new(schema: &'m Schema, model: &'m Model, seed: u64) -> Sampler<'m> {
+        Sampler {
+            schema,
+            model,
+            state: seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407)
+                | 1,
+            full: seed == 0,
+            depth: 0,
+        }
+    }
+
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        let mut x = self.state;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.state = x;
+        x.wrapping_mul(0x2545F4914F6CDD1D)
+    }
+
+    fn pick(&mut self, n: usize) -> usize {
+        if self.full || n <= 1 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// A value for an element of type `t`.
+    pub fn value(&mut self, t: TypeId) -> Value {
+        match &self.schema.ty(t).kind {
+            TypeKind::Simple(st) => self.simple(t, st),
+            TypeKind::Complex(_) => self.complex(t),
+        }
+    }
+
+    fn complex(&mut self, t: TypeId) -> Value {
+        if t == TypeId(0) {
+            return Value::String("sample".into());
+        }
+        let Some(info) = self.model.info(t) else {
+            return Value::Null;
+        };
+        self.depth += 1;
+        let mut obj = Map::new();
+        for a in &info.attrs {
+            if a.required || self.full || self.pick(2) == 0 {
+                let v = match &a.fixed {
+                    Some(f) => crate::convert::simple::to_json(self.schema, a.type_id, f)
+                        .unwrap_or(Value::String(f.clone())),
+                    None => self.value(a.type_id),
+                };
+                obj.insert(a.key.clone(), v);
+            }
+        }
+        match &info.body {
+            Body::Empty => {}
+            Body::Text(st) => {
+                let v = self.value(*st);
+                if info.attrs.is_empty() {
+                    self.depth -= 1;
+                    return v;
+                }
+                obj.insert(TEXT_KEY.to_string(), v);
+            }
+            Body::Elements { particle, .. } => {
+                let p = particle.clone();
+                self.particle(t, &p, &mut obj, false);
+            }
+        }
+        self.depth -= 1;
+        Value::Object(obj)
+    }
+
+    fn particle(&mut self, t: TypeId, p: &Particle, obj: &mut Map<String, Value>, in_many: bool) {
+        // Optional content stops deep down (recursive types), and varies with the seed.
+        if p.min == 0 && (self.depth > 4 || (!self.full && self.pick(3) == 0)) {
+            return;
+        }
+        match &p.term {
+            Term::Element(e) => {
+                let info = self.model.info(t).expect("complex");
+                let (Some(&slot_i), Body::Elements { slots, .. }) =
+                    (info.by_element.get(e), &info.body)
+                else {
+                    return;
+                };
+                let (key, many) = (slots[slot_i].key.clone(), slots[slot_i].many);
+                let el = self.schema.element(*e);
+                let (ty, nillable) = (el.type_id, el.nillable);
+                if many || in_many {
+                    let min = p.min as usize;
+                    let max = match p.max {
+                        MaxOccurs::Bounded(m) => m as usize,
+                        MaxOccurs::Unbounded => usize::MAX,
+                    };
+                    let want = if self.full {
+                        1
+                    } else {
+                        [0, 1, 3][self.pick(3)]
+                    };
+                    let n = want.clamp(min, max.max(min)).min(if self.depth > 4 {
+                        min
+                    } else {
+                        usize::MAX
+                    });
+                    let items: Vec<Value> =
+                        (0..n).map(|_| self.element_value(ty, nillable)).collect();
+                    match obj.get_mut(&key) {
+                        Some(Value::Array(a)) => a.extend(items),
+                        _ => {
+                            obj.insert(key, Value::Array(items));
+                        }
+                    }
+                } else if !obj.contains_key(&key) {
+                    let v = self.element_value(ty, nillable);
+                    obj.insert(key, v);
+                }
+            }
+            Term::Sequence(ps) | Term::All(ps) => {
+                let many = in_many || p.max.is_many();
+                for c in ps {
+                    self.particle(t, c, obj, many);
+                }
+            }
+            Term::Choice(ps) => {
+                if ps.is_empty() {
+                    return;
+                }
+                let i = self.pick(ps.len());
+                self.particle(t, &ps[i].clone(), obj, in_many || p.max.is_many());
+            }
+            Term::Any(_) => {}
+        }
+    }
+
+    fn element_value(&mut self, t: TypeId, nillable: bool) -> Value {
+        if nillable && !self.full && self.pick(4) == 0 {
+            return Value::Null;
+        }
+        self.value(t)
+    }
+
+    fn simple(&mut self, t: TypeId, st: &SimpleType) -> Value {
+        match &st.variety {
+            Variety::List(item) => {
+                let n = if self.full { 2 } else { 1 + self.pick(3) };
+                let n = n
+                    .max(st.facets.min_length.unwrap_or(0) as usize)
+                    .min(st.facets.max_length.map_or(usize::MAX, |m| m as usize));
+                let n = st.facets.length.map_or(n, |l| l as usize);
+                return Value::Array((0..n).map(|_| self.value(*item)).collect());
+            }
+            Variety::Union(members) => {
+                let i = self.pick(members.len());
+                return members
+                    .get(i)
+                    .map_or(Value::String("sample".into()), |m| self.value(*m));
+            }
+            Variety::Atomic => {}
+        }
+        let f = &st.facets;
+        if !f.enumeration.is_empty() {
+            let i = self.pick(f.enumeration.len());
+            return crate::convert::simple::to_json(self.schema, t, &f.enumeration[i])
+                .unwrap_or_else(|_| Value::String(f.enumeration[i].clone()));
+        }
+        let local = self
+            .schema
+            .ty(st.base_builtin)
+            .name
+            .as_ref()
+            .map_or("string", |q| q.local.as_str())
+            .to_string();
+        match json_kind(self.schema, st) {
+            Json::Bool => Value::Bool(self.full || self.pick(2) == 0),
+            Json::SmallInt | Json::BigInt | Json::Decimal => {
+                let lo = f
+                    .min_inclusive
+                    .clone()
+                    .or_else(|| f.min_exclusive.as_ref().map(|m| bump(m)));
+                let hi = f.max_inclusive.clone();
+                let base: i128 = if self.full {
+                    42
+                } else {
+                    (self.next() % 1000) as i128
+                };
+                let lo_v = lo
+                    .as_deref()
+                    .and_then(|s| s.split('.').next()?.parse::<i128>().ok());
+                let hi_v = hi
+                    .as_deref()
+                    .and_then(|s| s.split('.').next()?.parse::<i128>().ok());
+                let mut v = base;
+                if let Some(l) = lo_v {
+                    v = v.max(l);
+                }
+                if let Some(h) = hi_v {
+                    v = v.min(h);
+                }
+                if let Some(td) = f.total_digits {
+                    let cap = 10i128.checked_pow(td.min(30)).unwrap_or(i128::MAX) - 1;
+                    v = v.min(cap);
+                }
+                let frac = matches!(local.as_str(), "decimal")
+                    && f.fraction_digits != Some(0)
+                    && f.total_digits
+                        .is_none_or(|t| t > v.to_string().len() as u32 + 1);
+                let text = if frac && !self.full {
+                    format!("{v}.5")
+                } else if frac {
+                    format!("{v}.25")
+                } else {
+                    v.to_string()
+                };
+                let text = if frac && f.fraction_digits == Some(1) {
+                    format!("{v}.5")
+                } else {
+                    text
+                };
+                Value::Number(
+                    serde_json::from_str::<Number>(&text).unwrap_or_else(|_| Number::from(0)),
+                )
+            }
+            Json::Float => Value::Number(
+                serde_json::from_str::<Number>(if self.full { "1.5" } else { "-0.25" })
+                    .expect("valid"),
+            ),
+            Json::String => Value::String(self.string(&local, f)),
+        }
+    }
+
+    fn string(&mut self, local: &str, f: &Facets) -> String {
+        let s = match local {
+            "dateTime" => "2024-01-15T09:30:00Z".to_string(),
+            "date" => "2024-01-15".to_string(),
+            "time" => "09:30:00".to_string(),
+            "duration" => "P1DT2H".to_string(),
+            "gYear" => "2024".to_string(),
+            "gYearMonth" => "2024-01".to_string(),
+            "gMonth" => "--01".to_string(),
+            "gDay" => "---15".to_string(),
+            "gMonthDay" => "--01-15".to_string(),
+            "hexBinary" => "CAFE".to_string(),
+            "base64Binary" => "c29hcGJyaWRnZQ==".to_string(),
+            "anyURI" => "http://example.com/sample".to_string(),
+            "language" => "en".to_string(),
+            "boolean" => "true".to_string(),
+            "QName" | "NOTATION" => "sample".to_string(),
+            "NCName" | "Name" | "ID" | "IDREF" | "ENTITY" | "NMTOKEN" => {
+                format!("id{}", if self.full { 1 } else { self.next() % 1000 })
+            }
+            _ => {
+                if let Some(p) = f.patterns.iter().flatten().next() {
+                    return pattern_sample(p);
+                }
+                let texts = [
+                    "sample",
+                    "O'Brien & Sons <Ltd>",
+                    "Zoë \"quoted\"",
+                    "line\r\nbreak",
+                    "  spaced  ",
+                    "x",
+                ];
+                let s = if self.full {
+                    texts[0].to_string()
+                } else {
+                    texts[self.pick(texts.len())].to_string()
+                };
+                if matches!(local, "token" | "normalizedString") {
+                    s.split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .replace(['\r', '\n', '\t'], " ")
+                } else {
+                    s
+                }
+            }
+        };
+        let min = f.length.or(f.min_length).unwrap_or(0) as usize;
+        let max = f.length.or(f.max_length).map_or(usize::MAX, |m| m as usize);
+        let mut s: String = s.chars().take(max).collect();
+        while s.chars().count() < min {
+            s.push('x');
+        }
+        s
+    }
+}
+
+fn bump(s: &str) -> String {
+    s.split('.')
+        .next()
+        .and_then(|i| i.parse::<i128>().ok())
+        .map_or_else(|| s.to_string(), |i| (i + 1).to_string())
+}
+
+/// A string matching a (simple) XSD pattern: literals, classes, escapes, groups with
+/// alternatives (the first is taken) and quantifiers (the minimum, at least once for `*`/`+`).
+pub fn pattern_sample(p: &str) -> String {
+    let chars: Vec<char> = p.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    gen_seq(&chars, &mut i, &mut out, 0);
+    out
+}
+
+fn gen_seq(c: &[char], i: &mut usize, out: &mut String, depth: usize) {
+    while *i < c.len() {
+        match c[*i] {
+            ')' => return,
+            '|' => {
+                // Skip the other alternatives of this group.
+                let mut level = 0;
+                while *i < c.len() {
+                    match c[*i] {
+                        '\\' => *i += 1,
+                        '(' => level += 1,
+                        ')' if level == 0 => return,
+                        ')' => level -= 1,
+                        _ => {}
+                    }
+                    *i += 1;
+                }
+                return;
+            }
+            _ => {}
+        }
+        let mut atom = String::new();
+        match c[*i] {
+            '(' => {
+                *i += 1;
+                if depth < 20 {
+                    gen_seq(c, i, &mut atom, depth + 1);
+                }
+                *i += 1; // ')'
+            }
+            '[' => {
+                let start = *i;
+                *i += 1;
+                let neg = c.get(*i) == Some(&'^');
+                let mut first: Option<char> = None;
+                while *i < c.len() && c[*i] != ']' {
+                    if c[*i] == '\\' {
+                        *i += 1;
+                        if first.is_none() {
+                            first = Some(escape_char(c.get(*i).copied().unwrap_or('a')));
+                        }
+                    } else if first.is_none() && !(neg && *i == start + 1) {
+                        first = Some(c[*i]);
+                    }
+                    *i += 1;
+                }
+                *i += 1;
+                atom.push(if neg { 'x' } else { first.unwrap_or('a') });
+            }
+            '\\' => {
+                *i += 1;
+                let e = c.get(*i).copied().unwrap_or('a');
+                if e == 'p' || e == 'P' {
+                    while *i < c.len() && c[*i] != '}' {
+                        *i += 1;
+                    }
+                    atom.push('a');
+                } else {
+                    atom.push(escape_char(e));
+                }
+                *i += 1;
+            }
+            '.' => {
+                atom.push('a');
+                *i += 1;
+            }
+            ch => {
+                atom.push(ch);
+                *i += 1;
+            }
+        }
+        // Quantifier.
+        let mut times = 1;
+        if let Some(&q) = c.get(*i) {
+            match q {
+                '?' | '*' => {
+                    *i += 1;
+                }
+                '+' => *i += 1,
+                '{' => {
+                    let close = c[*i..].iter().position(|&x| x == '}').map(|p| *i + p);
+                    if let Some(close) = close {
+                        let inner: String = c[*i + 1..close].iter().collect();
+                        times = inner
+                            .split(',')
+                            .next()
+                            .and_then(|n| n.trim().parse().ok())
+                            .unwrap_or(1);
+                        *i = close + 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        for _ in 0..times.min(1000) {
+            out.push_str(&atom);
+        }
+    }
+}
+
+fn escape_char(e: char) -> char {
+    match e {
+        'd' => '1',
+        'w' | 'i' | 'c' => 'a',
+        's' => ' ',
+        'n' => '\n',
+        't' => '\t',
+        'D' | 'W' | 'S' => '-',
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pattern_sample;
+
+    #[test]
+    fn patterns() {
+        assert_eq!(pattern_sample("[A-Z]{3}-[0-9]{6}"), "AAA-000000");
+        assert_eq!(pattern_sample("[A-Z]{3}"), "AAA");
+        assert_eq!(pattern_sample(r"[0-9]{5}(-[0-9]{4})?"), "00000-0000");
+        assert_eq!(pattern_sample(r"\d+(\.\d{2})?|N/A"), "1.11");
+    }
+}
