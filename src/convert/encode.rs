@@ -365,9 +365,11 @@ impl<'m> Encoder<'m> {
                             self.err(&p_key, format!("at least {} items are required", p.min));
                         }
                         if let MaxOccurs::Bounded(m) = p.max
-                            && items.len() as u64 > m as u64 && m > 1 {
-                                self.err(&p_key, format!("at most {m} items are allowed"));
-                            }
+                            && items.len() as u64 > m as u64
+                            && m > 1
+                        {
+                            self.err(&p_key, format!("at most {m} items are allowed"));
+                        }
                     }
                     for i in range {
                         let pi = format!("{p_key}/{i}");

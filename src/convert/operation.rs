@@ -268,25 +268,26 @@ fn message(
         .collect();
     if style == Style::Document
         && let [p] = parts.as_slice()
-            && let PartKind::Element(e) = p.kind {
-                let el = schema.element(e);
-                if matches!(schema.ty(el.type_id).kind, TypeKind::Complex(_)) {
-                    return Message::Element {
-                        name: el.name.clone(),
-                        type_id: el.type_id,
-                    };
-                }
-                let key = json_keys(model.naming, &[(el.name.local.as_str(), false)]).remove(0);
-                return Message::Parts {
-                    wrapper: None,
-                    parts: vec![PartIo {
-                        key,
-                        name: el.name.clone(),
-                        type_id: el.type_id,
-                        nillable: el.nillable,
-                    }],
-                };
-            }
+        && let PartKind::Element(e) = p.kind
+    {
+        let el = schema.element(e);
+        if matches!(schema.ty(el.type_id).kind, TypeKind::Complex(_)) {
+            return Message::Element {
+                name: el.name.clone(),
+                type_id: el.type_id,
+            };
+        }
+        let key = json_keys(model.naming, &[(el.name.local.as_str(), false)]).remove(0);
+        return Message::Parts {
+            wrapper: None,
+            parts: vec![PartIo {
+                key,
+                name: el.name.clone(),
+                type_id: el.type_id,
+                nillable: el.nillable,
+            }],
+        };
+    }
     let names: Vec<(&str, bool)> = parts.iter().map(|p| (p.name.as_str(), false)).collect();
     let keys = json_keys(model.naming, &names);
     let parts = parts

@@ -379,9 +379,10 @@ pub fn to_json(schema: &Schema, t: TypeId, text: &str) -> Result<Value, String> 
             for m in members {
                 if let Ok(v) = to_json(schema, *m, text)
                     && let TypeKind::Simple(ms) = &schema.ty(*m).kind
-                        && check_facets(schema, ms, text.trim()).is_ok() {
-                            return Ok(v);
-                        }
+                    && check_facets(schema, ms, text.trim()).is_ok()
+                {
+                    return Ok(v);
+                }
             }
             Ok(Value::String(text.to_string()))
         }

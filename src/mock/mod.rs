@@ -98,9 +98,10 @@ impl Mock {
             return self.fault(op, &name);
         }
         if let Some(dir) = &self.responses
-            && let Ok(bytes) = std::fs::read(dir.join(format!("{}.xml", op.route.operation))) {
-                return (200, Self::content_type(v), bytes);
-            }
+            && let Ok(bytes) = std::fs::read(dir.join(format!("{}.xml", op.route.operation)))
+        {
+            return (200, Self::content_type(v), bytes);
+        }
         (200, Self::content_type(v), self.sample_response(op, 0))
     }
 

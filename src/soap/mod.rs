@@ -235,12 +235,15 @@ fn fault<'a, 'i>(v: SoapVersion, f: Node<'a, 'i>) -> Fault<'a, 'i> {
     }
 }
 
+/// A fault's detail: namespace declarations, whether `xsi:` is used, the detail's XML.
+pub type Detail<'a> = (&'a [(&'a str, &'a str)], bool, &'a [u8]);
+
 /// Writes a fault envelope (for the mock).
 pub fn fault_envelope(
     v: SoapVersion,
     client: bool,
     string: &str,
-    detail: Option<(&[(&str, &str)], bool, &[u8])>,
+    detail: Option<Detail>,
 ) -> Vec<u8> {
     let esc = |s: &str| crate::convert::encode::escape(s, false).into_owned();
     let mut inner = String::new();

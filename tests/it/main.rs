@@ -3,3 +3,5 @@
 mod cases;
 mod cli;
 mod corpus;
+mod roundtrip;
+mod serve;

@@ -1,0 +1,510 @@
+//! The whole path over real sockets: a client calls the app on 127.0.0.1:0, the app sends SOAP
+//! to an upstream on 127.0.0.1:0 that records each envelope and answers as told (the built-in
+//! mock's samples, or a misbehaving service).
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use serde_json::{Value, json};
+use soapbridge::config::Config;
+use soapbridge::convert::operation::Service;
+use soapbridge::http::{State, configure, load_services};
+use soapbridge::mock::Mock;
+use soapbridge::upstream::Target;
+
+/// What the upstream received: SOAPAction / Content-Type headers and the envelope.
+#[derive(Debug, Clone)]
+struct Received {
+    content_type: String,
+    soap_action: String,
+    body: String,
+}
+
+/// How the fake upstream answers.
+#[derive(Clone)]
+enum Behaviour {
+    Mock,
+    Fault(&'static str),
+    Raw(u16, &'static str, &'static str),
+    Hang,
+}
+
+struct Upstream {
+    url: String,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+fn sample_service() -> Arc<Service> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings");
+    load_services(&dir)
+        .expect("the shipped mapping compiles")
+        .remove(0)
+}
+
+fn start_upstream(service: Arc<Service>, behaviour: Behaviour) -> Upstream {
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let mock = Arc::new(Mock::new(service));
+    let rec = received.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = HttpServer::new(move || {
+        let (mock, rec, behaviour) = (mock.clone(), rec.clone(), behaviour.clone());
+        App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
+            let (mock, rec, behaviour) = (mock.clone(), rec.clone(), behaviour.clone());
+            async move {
+                let header = |n: &str| {
+                    req.headers()
+                        .get(n)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                rec.lock().unwrap().push(Received {
+                    content_type: header("content-type"),
+                    soap_action: header("soapaction"),
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                });
+                let (status, ct, bytes) = match behaviour {
+                    Behaviour::Mock => mock.answer(None, &body),
+                    Behaviour::Fault(f) => mock.answer(Some(f), &body),
+                    Behaviour::Raw(s, ct, b) => (s, ct.to_string(), b.as_bytes().to_vec()),
+                    Behaviour::Hang => {
+                        actix_web::rt::time::sleep(Duration::from_secs(10)).await;
+                        (200, "text/xml".to_string(), Vec::new())
+                    }
+                };
+                let mut r =
+                    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap());
+                r.content_type(ct);
+                if status / 100 == 3 {
+                    r.insert_header(("Location", "http://127.0.0.1:9/elsewhere"));
+                }
+                r.body(bytes)
+            }
+        }))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .unwrap()
+    .run();
+    actix_web::rt::spawn(server);
+    Upstream {
+        url: format!("http://{addr}/crm/CustomerService.asmx"),
+        received,
+    }
+}
+
+/// Starts the bridge for the sample mapping, pointed at `upstream_url`; returns its base URL.
+fn start_bridge(service: Arc<Service>, upstream_url: &str, timeout: Duration) -> String {
+    let mut config = Config::default();
+    config.limits.body_bytes = 64 * 1024;
+    let target = Target {
+        url: upstream_url.to_string(),
+        authorization: None,
+        timeout,
+        connect_timeout: Duration::from_secs(1),
+    };
+    let state = Arc::new(State {
+        config,
+        services: vec![service],
+        targets: vec![Some(target)],
+    });
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = HttpServer::new(move || App::new().configure(configure(state.clone())))
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .unwrap()
+        .run();
+    actix_web::rt::spawn(server);
+    format!("http://{addr}")
+}
+
+async fn call(base: &str, method: &str, path: &str, body: Option<Value>) -> (u16, String, Value) {
+    call_raw(
+        base,
+        method,
+        path,
+        body.map(|b| ("application/json", b.to_string())),
+    )
+    .await
+}
+
+async fn call_raw(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: Option<(&str, String)>,
+) -> (u16, String, Value) {
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .finish();
+    let url = format!("{base}{path}");
+    let req = match method {
+        "GET" => client.get(url),
+        "POST" => client.post(url),
+        "PUT" => client.put(url),
+        "DELETE" => client.delete(url),
+        other => panic!("{other}"),
+    };
+    let mut resp = match body {
+        Some((ct, b)) => req
+            .insert_header(("Content-Type", ct))
+            .send_body(b)
+            .await
+            .unwrap(),
+        None => req.send().await.unwrap(),
+    };
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let bytes = resp.body().limit(1 << 24).await.unwrap();
+    let v = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    (status, ct, v)
+}
+
+fn customer() -> Value {
+    // Parsed from text so the 18-digit amount stays exact (json! would go through f64).
+    let mut c = json!({
+        "customerId": 0,
+        "firstName": "Ada",
+        "lastName": "Lovelace & Co <1843>",
+        "companyName": null,
+        "status": "Active",
+        "createdAt": "2024-03-01T10:00:00+01:00",
+        "taxExempt": false,
+        "billingAddress": { "street1": "12 St James's Sq", "city": "London", "postalCode": "12345", "country": "GB" },
+        "preferredContact": { "email": "ada@example.com" },
+        "phoneNumbers": { "phoneNumber": [ { "number": "+44 20 7946 0000", "type": "Work" } ] },
+    });
+    c["creditLimit"] =
+        serde_json::from_str(r#"{ "value": 1234567890123456.78, "currency": "GBP" }"#).unwrap();
+    c
+}
+
+/// (operation, method, path, body) for every operation of the sample service.
+fn calls() -> Vec<(&'static str, &'static str, String, Option<Value>)> {
+    vec![
+        (
+            "GetCustomer",
+            "GET",
+            "/api/customer/customers/42".into(),
+            None,
+        ),
+        (
+            "FindCustomers",
+            "GET",
+            "/api/customer/customers?name=Smi%20th&city=Z%C3%BCrich&maxResults=5&status=Suspended"
+                .into(),
+            None,
+        ),
+        (
+            "CreateCustomer",
+            "POST",
+            "/api/customer/customers".into(),
+            Some(customer()),
+        ),
+        (
+            "UpdateCustomer",
+            "PUT",
+            "/api/customer/customers".into(),
+            Some(customer()),
+        ),
+        (
+            "DeleteCustomer",
+            "DELETE",
+            "/api/customer/customers/7".into(),
+            None,
+        ),
+        (
+            "GetOrder",
+            "GET",
+            "/api/customer/orders/9223372036854775807".into(),
+            None,
+        ),
+        (
+            "PlaceOrder",
+            "POST",
+            "/api/customer/place-order".into(),
+            Some(json!({ "order": {
+                "customerId": 42,
+                "lines": { "orderLine": [
+                    { "lineNumber": 1, "sku": "ABC-123456", "quantity": 2, "discountPercent": 12.5 },
+                    { "lineNumber": 2, "sku": "XYZ-000001", "quantity": 1 }
+                ] },
+                "invoice": { "paymentTermsDays": 30, "dueDate": null },
+                "notes": "leave at the door"
+            }})),
+        ),
+        (
+            "GetOrderStatus",
+            "GET",
+            "/api/customer/order-status/1".into(),
+            None,
+        ),
+    ]
+}
+
+#[actix_web::test]
+async fn every_operation_of_the_sample_service() {
+    let service = sample_service();
+    assert_eq!(
+        service.operations.len(),
+        calls().len(),
+        "a call per operation"
+    );
+    let up = start_upstream(service.clone(), Behaviour::Mock);
+    let base = start_bridge(service, &up.url, Duration::from_secs(5));
+    for (op, method, path, body) in calls() {
+        let (status, ct, answer) = call(&base, method, &path, body).await;
+        let expected_status = if op == "CreateCustomer" { 201 } else { 200 };
+        assert_eq!(status, expected_status, "{op}: {answer}");
+        assert_eq!(ct, "application/json", "{op}");
+        let received = up
+            .received
+            .lock()
+            .unwrap()
+            .pop()
+            .expect("the upstream was called");
+        assert_eq!(received.content_type, "text/xml; charset=utf-8", "{op}");
+        assert_eq!(
+            received.soap_action,
+            format!("\"http://example.com/crm/2009/service/{op}\""),
+            "{op}"
+        );
+        insta::assert_snapshot!(format!("{op}_envelope"), received.body);
+        insta::assert_json_snapshot!(format!("{op}_answer"), answer);
+    }
+}
+
+#[actix_web::test]
+async fn bad_requests_are_400_naming_the_field_and_never_reach_the_upstream() {
+    let service = sample_service();
+    let up = start_upstream(service.clone(), Behaviour::Mock);
+    let base = start_bridge(service, &up.url, Duration::from_secs(5));
+    let mut wrong_type = customer();
+    wrong_type["taxExempt"] = json!("no");
+    let mut missing = customer();
+    missing.as_object_mut().unwrap().remove("lastName");
+    let mut unknown = customer();
+    unknown["favouriteColour"] = json!("blue");
+    let mut bad_enum = customer();
+    bad_enum["status"] = json!("Deleted");
+    let mut bad_null = customer();
+    bad_null["firstName"] = Value::Null;
+    let mut control = customer();
+    control["notes"] = json!("bell\u{7}");
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (
+            wrong_type,
+            "/taxExempt",
+            "expected a boolean, found a string",
+        ),
+        (missing, "/lastName", "required field is missing"),
+        (unknown, "/favouriteColour", "unknown field"),
+        (
+            bad_enum,
+            "/status",
+            "\"Deleted\" is not one of: Active, Suspended, Closed",
+        ),
+        (bad_null, "/firstName", "null is not allowed here"),
+        (control, "/notes", "control character U+0007"),
+    ];
+    for (body, pointer, message) in cases {
+        let (status, ct, answer) = call(&base, "POST", "/api/customer/customers", Some(body)).await;
+        assert_eq!(status, 400, "{answer}");
+        assert_eq!(ct, "application/problem+json");
+        let errors = answer["errors"].as_array().unwrap();
+        assert!(
+            errors.iter().any(
+                |e| e["pointer"] == pointer && e["message"].as_str().unwrap().contains(message)
+            ),
+            "{pointer}: {answer:#}"
+        );
+    }
+    // Every problem at once.
+    let mut many = customer();
+    many["status"] = json!(3);
+    many["billingAddress"]["country"] = json!(["GB"]);
+    many.as_object_mut().unwrap().remove("createdAt");
+    let (status, _, answer) = call(&base, "POST", "/api/customer/customers", Some(many)).await;
+    assert_eq!(status, 400);
+    let pointers: Vec<&str> = answer["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pointers,
+        ["/status", "/createdAt", "/billingAddress/country"],
+        "{answer:#}"
+    );
+    // A path parameter of the wrong type.
+    let (status, _, answer) = call(&base, "GET", "/api/customer/customers/forty-two", None).await;
+    assert_eq!(
+        (status, answer["errors"][0]["pointer"].as_str()),
+        (400, Some("/customerId")),
+        "{answer}"
+    );
+    // Malformed JSON, wrong media type, too large, unknown route.
+    let (status, ct, answer) = call_raw(
+        &base,
+        "POST",
+        "/api/customer/customers",
+        Some(("application/json", "{\"customer\": ".into())),
+    )
+    .await;
+    assert_eq!(
+        (status, ct.as_str(), answer["code"].as_str()),
+        (400, "application/problem+json", Some("malformed_json"))
+    );
+    let (status, _, answer) = call_raw(
+        &base,
+        "POST",
+        "/api/customer/customers",
+        Some(("text/plain", "hello".into())),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (415, Some("unsupported_media_type"))
+    );
+    let big = json!({ "notes": "x".repeat(70 * 1024) });
+    let (status, _, answer) = call(&base, "POST", "/api/customer/customers", Some(big)).await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (413, Some("body_too_large"))
+    );
+    let (status, ct, answer) = call(&base, "GET", "/api/nothing/here", None).await;
+    assert_eq!(
+        (status, ct.as_str(), answer["code"].as_str()),
+        (404, "application/problem+json", Some("no_such_route"))
+    );
+    assert!(
+        up.received.lock().unwrap().is_empty(),
+        "no bad request reached the upstream"
+    );
+}
+
+#[actix_web::test]
+async fn faults_map_to_statuses() {
+    let service = sample_service();
+    // A declared fault the mapping maps (CustomerNotFoundFault -> 404), its detail typed.
+    let up = start_upstream(service.clone(), Behaviour::Fault("CustomerNotFoundFault"));
+    let base = start_bridge(service.clone(), &up.url, Duration::from_secs(5));
+    let (status, ct, answer) = call(&base, "GET", "/api/customer/customers/42", None).await;
+    assert_eq!(
+        (status, ct.as_str()),
+        (404, "application/problem+json"),
+        "{answer}"
+    );
+    assert_eq!(answer["fault"]["name"], "CustomerNotFoundFault");
+    assert_eq!(answer["fault"]["detail"]["customerId"], 42);
+    // A plain Client fault -> 400; a Server fault -> 502.
+    for (fault, expected) in [("Client", 400), ("Server", 502)] {
+        let up = start_upstream(service.clone(), Behaviour::Fault(fault));
+        let base = start_bridge(service.clone(), &up.url, Duration::from_secs(5));
+        let (status, _, answer) = call(&base, "GET", "/api/customer/customers/42", None).await;
+        assert_eq!(status, expected, "{fault}: {answer}");
+        assert_eq!(answer["code"], "soap_fault");
+    }
+    // A fault with HTTP 200 is still a fault.
+    let fault200 = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>bad id</faultstring></s:Fault></s:Body></s:Envelope>"#;
+    let up = start_upstream(service.clone(), Behaviour::Raw(200, "text/xml", fault200));
+    let base = start_bridge(service, &up.url, Duration::from_secs(5));
+    let (status, _, answer) = call(&base, "GET", "/api/customer/customers/42", None).await;
+    assert_eq!(
+        (status, answer["detail"].as_str()),
+        (400, Some("bad id")),
+        "{answer}"
+    );
+}
+
+#[actix_web::test]
+async fn bad_upstreams_are_502_or_504_without_leaking_details() {
+    let service = sample_service();
+    let cases: Vec<(Behaviour, u16)> = vec![
+        (
+            Behaviour::Raw(
+                200,
+                "text/html",
+                "<html><body><h1>Service Unavailable</h1></body></html>",
+            ),
+            502,
+        ),
+        (
+            Behaviour::Raw(
+                200,
+                "text/xml",
+                "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><GetCustomerRes",
+            ),
+            502,
+        ),
+        (
+            Behaviour::Raw(
+                200,
+                "text/xml",
+                "<?xml version=\"1.0\"?><!DOCTYPE lol [<!ENTITY lol \"lol\">]><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>&lol;</s:Body></s:Envelope>",
+            ),
+            502,
+        ),
+        (Behaviour::Raw(302, "text/html", "moved"), 502),
+        (
+            Behaviour::Raw(
+                200,
+                "text/xml",
+                "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><x:Other xmlns:x=\"urn:x\"/></s:Body></s:Envelope>",
+            ),
+            502,
+        ),
+        (Behaviour::Hang, 504),
+    ];
+    for (behaviour, expected) in cases {
+        let up = start_upstream(service.clone(), behaviour);
+        let base = start_bridge(service.clone(), &up.url, Duration::from_millis(500));
+        let (status, ct, answer) = call(&base, "GET", "/api/customer/customers/42", None).await;
+        assert_eq!(
+            (status, ct.as_str()),
+            (expected, "application/problem+json"),
+            "{answer}"
+        );
+        let text = answer.to_string();
+        assert!(
+            !text.contains("127.0.0.1")
+                && !text.contains("lol")
+                && !text.contains("Service Unavailable"),
+            "details leaked: {text}"
+        );
+    }
+    // Connection refused: a port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = start_bridge(
+        service,
+        &format!("http://127.0.0.1:{port}/x"),
+        Duration::from_secs(2),
+    );
+    let (status, _, answer) = call(&base, "GET", "/api/customer/customers/42", None).await;
+    assert_eq!(status, 502, "{answer}");
+}
+
+#[actix_web::test]
+async fn health_checks() {
+    let service = sample_service();
+    let base = start_bridge(service, "http://127.0.0.1:9/", Duration::from_secs(1));
+    assert_eq!(call(&base, "GET", "/livez", None).await.0, 200);
+    assert_eq!(call(&base, "GET", "/readyz", None).await.0, 200);
+}
