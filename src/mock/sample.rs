@@ -225,7 +225,8 @@ impl<'m> Sampler<'m> {
                     let cap = 10i128.checked_pow(td.min(30)).unwrap_or(i128::MAX) - 1;
                     v = v.min(cap);
                 }
-                let frac = matches!(local.as_str(), "decimal")
+                let frac = hi_v.is_none_or(|h| v < h)
+                    && matches!(local.as_str(), "decimal")
                     && f.fraction_digits != Some(0)
                     && f.total_digits
                         .is_none_or(|t| t > v.to_string().len() as u32 + 1);

@@ -3,5 +3,6 @@
 mod cases;
 mod cli;
 mod corpus;
+mod interop;
 mod roundtrip;
 mod serve;

@@ -98,7 +98,7 @@ fn start_upstream(service: Arc<Service>, behaviour: Behaviour) -> Upstream {
 }
 
 /// Starts the bridge for the sample mapping, pointed at `upstream_url`; returns its base URL.
-fn start_bridge(service: Arc<Service>, upstream_url: &str, timeout: Duration) -> String {
+pub fn start_bridge(service: Arc<Service>, upstream_url: &str, timeout: Duration) -> String {
     let mut config = Config::default();
     config.limits.body_bytes = 64 * 1024;
     let target = Target {
@@ -124,7 +124,7 @@ fn start_bridge(service: Arc<Service>, upstream_url: &str, timeout: Duration) ->
     format!("http://{addr}")
 }
 
-async fn call(base: &str, method: &str, path: &str, body: Option<Value>) -> (u16, String, Value) {
+pub async fn call(base: &str, method: &str, path: &str, body: Option<Value>) -> (u16, String, Value) {
     call_raw(
         base,
         method,
