@@ -28,6 +28,9 @@ fn path_of(n: Node) -> String {
 impl Decoder<'_> {
     /// The JSON of element `n` declared with type `t`.
     pub fn element(&self, n: Node, t: TypeId, nillable: bool) -> Result<Value, String> {
+        if n.attributes().len() == 0 {
+            return self.content(n, t);
+        }
         if n.attribute((XSI, "nil"))
             .is_some_and(|v| v.trim() == "true" || v.trim() == "1")
         {
@@ -65,11 +68,18 @@ impl Decoder<'_> {
     }
 
     fn content(&self, n: Node, t: TypeId) -> Result<Value, String> {
-        let text = || {
-            n.children()
-                .filter(|c| c.is_text())
-                .filter_map(|c| c.text())
-                .collect::<String>()
+        // One text node is the common case: borrow it; join only when comments split it.
+        let text = || -> std::borrow::Cow<str> {
+            let mut texts = n.children().filter(|c| c.is_text()).filter_map(|c| c.text());
+            match (texts.next(), texts.next()) {
+                (None, _) => "".into(),
+                (Some(t), None) => t.into(),
+                (Some(a), Some(b)) => {
+                    let mut s = format!("{a}{b}");
+                    s.extend(texts);
+                    s.into()
+                }
+            }
         };
         match &self.schema.ty(t).kind {
             TypeKind::Simple(_) => {
@@ -140,23 +150,15 @@ impl Decoder<'_> {
                             if !c.is_element() {
                                 continue;
                             }
-                            let key = (
-                                c.tag_name().namespace().unwrap_or("").to_string(),
-                                c.tag_name().name().to_string(),
-                            );
-                            let Some(&slot_i) = info.by_name.get(&key) else {
+                            let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
+                            let found = info.by_name.get(local).and_then(|l| l.iter().find(|(n, _, _)| n == ns));
+                            let Some(&(_, slot_i, decl)) = found else {
                                 if info.mixed || has_wildcard(&info.body) {
                                     continue;
                                 }
-                                return Err(format!(
-                                    "{}: unexpected element `{}` (namespace `{}`)",
-                                    path_of(n),
-                                    key.1,
-                                    key.0
-                                ));
+                                return Err(format!("{}: unexpected element `{local}` (namespace `{ns}`)", path_of(n)));
                             };
                             let slot = &slots[slot_i];
-                            let decl = self.actual_element(slot.element, &key);
                             let el = self.schema.element(decl);
                             let v = self.element(c, el.type_id, el.nillable)?;
                             if slot.many {
@@ -168,11 +170,7 @@ impl Decoder<'_> {
                                     _ => unreachable!("array slots hold arrays"),
                                 }
                             } else if obj.insert(slot.key.clone(), v).is_some() {
-                                return Err(format!(
-                                    "{}: `{}` appears more than once",
-                                    path_of(n),
-                                    key.1
-                                ));
+                                return Err(format!("{}: `{local}` appears more than once", path_of(n)));
                             }
                         }
                         for s in slots.iter().filter(|s| s.many && !s.in_choice) {
@@ -184,25 +182,6 @@ impl Decoder<'_> {
                 Ok(Value::Object(obj))
             }
         }
-    }
-
-    /// The declaration for a child found under a slot: the head or one of its substitutes.
-    fn actual_element(&self, head: ElementId, name: &(String, String)) -> ElementId {
-        let el = self.schema.element(head);
-        if el.name.ns == name.0 && el.name.local == name.1 {
-            return head;
-        }
-        self.schema
-            .substitutes
-            .get(&head)
-            .into_iter()
-            .flatten()
-            .copied()
-            .find(|s| {
-                let s = self.schema.element(*s);
-                s.name.ns == name.0 && s.name.local == name.1
-            })
-            .unwrap_or(head)
     }
 }
 

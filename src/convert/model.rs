@@ -58,7 +58,9 @@ pub struct TypeInfo {
     pub mixed: bool,
     pub any_attribute: bool,
     /// (namespace, local) of every element the content may hold (substitutes included) -> slot.
-    pub by_name: HashMap<(String, String), usize>,
+    /// Keyed by local name (looked up with the `&str` from the parser, no allocation):
+    /// (namespace, slot, the element declared under that name: the head or a substitute).
+    pub by_name: HashMap<String, Vec<(String, usize, ElementId)>>,
     /// Element id -> slot, for writing in schema order.
     pub by_element: HashMap<ElementId, usize>,
 }
@@ -189,17 +191,21 @@ fn type_info(schema: &Schema, ct: &ComplexType, naming: Naming) -> TypeInfo {
             in_choice: *in_choice,
         })
         .collect();
-    let mut by_name = HashMap::new();
+    let mut by_name: HashMap<String, Vec<(String, usize, ElementId)>> = HashMap::new();
     let mut by_element = HashMap::new();
-    for (e, &slot) in &slot_of {
+    let mut add = |q: &QName, slot: usize, e: ElementId| {
+        let list = by_name.entry(q.local.clone()).or_default();
+        if !list.iter().any(|(ns, _, _)| *ns == q.ns) {
+            list.push((q.ns.clone(), slot, e));
+        }
+    };
+    let mut ordered: Vec<(&ElementId, &usize)> = slot_of.iter().collect();
+    ordered.sort();
+    for (e, &slot) in ordered {
         by_element.insert(*e, slot);
-        let el = schema.element(*e);
-        by_name.insert((el.name.ns.clone(), el.name.local.clone()), slot);
+        add(&schema.element(*e).name, slot, *e);
         for s in schema.substitutes.get(e).into_iter().flatten() {
-            let sub = schema.element(*s);
-            by_name
-                .entry((sub.name.ns.clone(), sub.name.local.clone()))
-                .or_insert(slot);
+            add(&schema.element(*s).name, slot, *s);
         }
     }
     let body = match body {

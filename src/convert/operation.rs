@@ -228,12 +228,9 @@ impl Service {
             }
             Payload::Body(body) => {
                 let value = read_message(&dec, &op.output, body)?;
-                Ok(Outcome::Ok(match op.route.response {
-                    Some(i) => value
-                        .get(&op.route.outputs[i].0)
-                        .cloned()
-                        .unwrap_or(Value::Null),
-                    None => value,
+                Ok(Outcome::Ok(match (op.route.response, value) {
+                    (Some(i), Value::Object(mut o)) => o.remove(&op.route.outputs[i].0).unwrap_or(Value::Null),
+                    (_, value) => value,
                 }))
             }
         }

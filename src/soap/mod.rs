@@ -101,34 +101,28 @@ pub fn parse<'i>(text: &'i str, limits: XmlLimits) -> Result<Document<'i>, Strin
         }
         e => format!("the answer is not well-formed XML: {e}"),
     })?;
-    let mut depths = vec![0u32; doc.descendants().count() + 1];
+    // Depth by a stack of open elements along document order: one pass, no recursion.
+    let mut open: Vec<roxmltree::NodeId> = Vec::with_capacity(32);
     for n in doc.descendants() {
-        let d = n.parent().map_or(0, |p| depths[p.id().get() as usize]) + u32::from(n.is_element());
-        depths[n.id().get() as usize] = d;
-        if d as usize > limits.depth {
-            return Err(format!(
-                "the answer nests elements deeper than {}",
-                limits.depth
-            ));
-        }
-        if n.is_element() {
-            if n.attributes().len() > limits.attributes {
-                return Err(format!(
-                    "an element of the answer has more than {} attributes",
-                    limits.attributes
-                ));
+        if !n.is_element() {
+            if n.is_pi() {
+                return Err("the answer holds a processing instruction, which SOAP forbids".to_string());
             }
-            if n.tag_name().name().len() > limits.name_len {
-                return Err(format!(
-                    "an element name of the answer is longer than {} bytes",
-                    limits.name_len
-                ));
-            }
+            continue;
         }
-        if n.is_pi() {
-            return Err(
-                "the answer holds a processing instruction, which SOAP forbids".to_string(),
-            );
+        let parent = n.parent().map(|p| p.id());
+        while open.last().is_some_and(|top| Some(*top) != parent) {
+            open.pop();
+        }
+        open.push(n.id());
+        if open.len() > limits.depth {
+            return Err(format!("the answer nests elements deeper than {}", limits.depth));
+        }
+        if n.attributes().len() > limits.attributes {
+            return Err(format!("an element of the answer has more than {} attributes", limits.attributes));
+        }
+        if n.tag_name().name().len() > limits.name_len {
+            return Err(format!("an element name of the answer is longer than {} bytes", limits.name_len));
         }
     }
     Ok(doc)
