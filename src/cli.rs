@@ -256,7 +256,8 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
             let text = std::fs::read_to_string(&response)
                 .with_context(|| format!("cannot read {}", response.display()))?;
             match service.response(op, &text, crate::config::Limits::default().xml()) {
-                Ok(crate::convert::operation::Outcome::Ok(v)) => {
+                Ok(crate::convert::operation::Outcome::Ok(text)) => {
+                    let v: serde_json::Value = serde_json::from_str(&text)?;
                     println!("{v:#}");
                     Ok(true)
                 }

@@ -1,9 +1,10 @@
-//! XML -> JSON, driven by the schema: elements are matched on (namespace URI, local name), never
-//! prefixes; repeated elements are always arrays; `xsi:nil` is `null`; unknown content is an error
+//! XML -> JSON, driven by the schema, written straight to JSON text (no intermediate tree):
+//! elements are matched on (namespace URI, local name), never prefixes; repeated elements are
+//! always arrays; `xsi:nil` is `null`; keys come in schema order; unknown content is an error
 //! naming where it was found.
 
 use roxmltree::Node;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::model::{Body, Model, TEXT_KEY, TYPE_KEY, XML_KEY};
 use super::simple;
@@ -25,11 +26,57 @@ fn path_of(n: Node) -> String {
     format!("/{}", parts.join("/"))
 }
 
+/// Appends `s` as a JSON string.
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    // serde_json's escaper; writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn write_key(out: &mut Vec<u8>, first: &mut bool, key: &str) {
+    if !*first {
+        out.push(b',');
+    }
+    *first = false;
+    write_str(out, key);
+    out.push(b':');
+}
+
+/// The text of an element: borrowed when it is one text node (the common case).
+fn text_of<'a>(n: Node<'a, '_>) -> std::borrow::Cow<'a, str> {
+    let mut texts = n
+        .children()
+        .filter(|c| c.is_text())
+        .filter_map(|c| c.text());
+    match (texts.next(), texts.next()) {
+        (None, _) => "".into(),
+        (Some(t), None) => t.into(),
+        (Some(a), Some(b)) => {
+            let mut s = format!("{a}{b}");
+            s.extend(texts);
+            s.into()
+        }
+    }
+}
+
 impl Decoder<'_> {
-    /// The JSON of element `n` declared with type `t`.
+    /// The JSON of element `n` declared with type `t`, as a value.
     pub fn element(&self, n: Node, t: TypeId, nillable: bool) -> Result<Value, String> {
+        let mut out = Vec::with_capacity(256);
+        self.write_element(n, t, nillable, &mut out)?;
+        serde_json::from_slice(&out)
+            .map_err(|e| format!("internal: the decoder wrote invalid JSON: {e}"))
+    }
+
+    /// Writes the JSON of element `n` declared with type `t`.
+    pub fn write_element(
+        &self,
+        n: Node,
+        t: TypeId,
+        nillable: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
         if n.attributes().len() == 0 {
-            return self.content(n, t);
+            return self.write_content(n, t, None, out);
         }
         if n.attribute((XSI, "nil"))
             .is_some_and(|v| v.trim() == "true" || v.trim() == "1")
@@ -40,7 +87,8 @@ impl Decoder<'_> {
                     path_of(n)
                 ));
             }
-            return Ok(Value::Null);
+            out.extend_from_slice(b"null");
+            return Ok(());
         }
         let mut t = t;
         let mut type_name = None;
@@ -54,34 +102,104 @@ impl Decoder<'_> {
             match self.schema.global_types.get(&QName::new(ns, local)) {
                 Some(&d) if d != t && self.schema.derives_from(d, t) => {
                     t = d;
-                    type_name = Some(local.to_string());
+                    type_name = Some(local);
                 }
                 Some(_) => {}
                 None => return Err(format!("{}: unknown xsi:type `{xt}`", path_of(n))),
             }
         }
-        let mut v = self.content(n, t)?;
-        if let (Some(name), Value::Object(o)) = (type_name, &mut v) {
-            o.insert(TYPE_KEY.to_string(), Value::String(name));
-        }
-        Ok(v)
+        self.write_content(n, t, type_name, out)
     }
 
-    fn content(&self, n: Node, t: TypeId) -> Result<Value, String> {
-        // One text node is the common case: borrow it; join only when comments split it.
-        let text = || -> std::borrow::Cow<str> {
-            let mut texts = n.children().filter(|c| c.is_text()).filter_map(|c| c.text());
-            match (texts.next(), texts.next()) {
-                (None, _) => "".into(),
-                (Some(t), None) => t.into(),
-                (Some(a), Some(b)) => {
-                    let mut s = format!("{a}{b}");
-                    s.extend(texts);
-                    s.into()
+    /// Writes only the value of one field (JSON key `key`) of element `n` of complex type `t`:
+    /// what a mapping's `response:` selects. Absent is `null` (`[]` for a repeated field).
+    pub fn write_field(
+        &self,
+        n: Node,
+        t: TypeId,
+        key: &str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        let Some(info) = self.model.info(t) else {
+            return Err(format!("{}: not a complex type", path_of(n)));
+        };
+        if let Some(a) = info.attrs.iter().find(|a| a.key == key) {
+            let raw = if a.name.ns.is_empty() {
+                n.attribute(a.name.local.as_str())
+            } else {
+                n.attribute((a.name.ns.as_str(), a.name.local.as_str()))
+            };
+            return match raw {
+                Some(raw) => simple::write_json(self.schema, a.type_id, raw, out)
+                    .map_err(|e| format!("{}/@{}: {e}", path_of(n), a.name.local)),
+                None => {
+                    out.extend_from_slice(b"null");
+                    Ok(())
+                }
+            };
+        }
+        let Body::Elements { slots, .. } = &info.body else {
+            return Err(format!("{}: no field `{key}`", path_of(n)));
+        };
+        let Some(si) = slots.iter().position(|s| s.key == key) else {
+            return Err(format!("{}: no field `{key}`", path_of(n)));
+        };
+        let mut items = Vec::new();
+        for c in n.children().filter(|c| c.is_element()) {
+            let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
+            match info
+                .by_name
+                .get(local)
+                .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
+            {
+                Some(&(_, slot, decl)) if slot == si => items.push((decl, c)),
+                Some(_) => {}
+                None if info.mixed || has_wildcard(&info.body) => {}
+                None => {
+                    return Err(format!(
+                        "{}: unexpected element `{local}` (namespace `{ns}`)",
+                        path_of(n)
+                    ));
                 }
             }
-        };
-        match &self.schema.ty(t).kind {
+        }
+        if slots[si].many {
+            out.push(b'[');
+            for (i, (decl, c)) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                let el = self.schema.element(*decl);
+                self.write_element(*c, el.type_id, el.nillable, out)?;
+            }
+            out.push(b']');
+            return Ok(());
+        }
+        match items.as_slice() {
+            [] => out.extend_from_slice(b"null"),
+            [(decl, c)] => {
+                let el = self.schema.element(*decl);
+                self.write_element(*c, el.type_id, el.nillable, out)?;
+            }
+            [_, (_, c), ..] => {
+                return Err(format!(
+                    "{}: `{}` appears more than once",
+                    path_of(n),
+                    c.tag_name().name()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn write_content(
+        &self,
+        n: Node,
+        t: TypeId,
+        type_name: Option<&str>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        let info = match &self.schema.ty(t).kind {
             TypeKind::Simple(_) => {
                 if let Some(c) = n.children().find(|c| c.is_element()) {
                     return Err(format!(
@@ -90,98 +208,138 @@ impl Decoder<'_> {
                         c.tag_name().name()
                     ));
                 }
-                simple::to_json(self.schema, t, &text()).map_err(|e| format!("{}: {e}", path_of(n)))
+                return simple::write_json(self.schema, t, &text_of(n), out)
+                    .map_err(|e| format!("{}: {e}", path_of(n)));
             }
-            TypeKind::Complex(_) => {
-                let Some(info) = self.model.info(t) else {
-                    return Ok(Value::Null);
-                };
-                if t == TypeId(0) {
-                    return Ok(any_json(n));
+            TypeKind::Complex(_) if t == TypeId(0) => {
+                let _ = serde_json::to_writer(&mut *out, &any_json(n));
+                return Ok(());
+            }
+            TypeKind::Complex(_) => match self.model.info(t) {
+                Some(info) => info,
+                None => {
+                    out.extend_from_slice(b"null");
+                    return Ok(());
                 }
-                let mut obj = Map::new();
-                for a in &info.attrs {
-                    let raw = if a.name.ns.is_empty() {
-                        n.attribute(a.name.local.as_str())
-                    } else {
-                        n.attribute((a.name.ns.as_str(), a.name.local.as_str()))
-                    };
-                    if let Some(raw) = raw {
-                        let v = simple::to_json(self.schema, a.type_id, raw)
-                            .map_err(|e| format!("{}/@{}: {e}", path_of(n), a.name.local))?;
-                        obj.insert(a.key.clone(), v);
-                    } else if a.required {
-                        return Err(format!(
-                            "{}: required attribute `{}` is missing",
-                            path_of(n),
-                            a.name.local
-                        ));
+            },
+        };
+        // simpleContent without attributes is just the value.
+        if let (Body::Text(st), true, None) = (&info.body, info.attrs.is_empty(), type_name) {
+            return simple::write_json(self.schema, *st, &text_of(n), out)
+                .map_err(|e| format!("{}: {e}", path_of(n)));
+        }
+        out.push(b'{');
+        let mut first = true;
+        if let Some(name) = type_name {
+            write_key(out, &mut first, TYPE_KEY);
+            write_str(out, name);
+        }
+        for a in &info.attrs {
+            let raw = if a.name.ns.is_empty() {
+                n.attribute(a.name.local.as_str())
+            } else {
+                n.attribute((a.name.ns.as_str(), a.name.local.as_str()))
+            };
+            match raw {
+                Some(raw) => {
+                    write_key(out, &mut first, &a.key);
+                    simple::write_json(self.schema, a.type_id, raw, out)
+                        .map_err(|e| format!("{}/@{}: {e}", path_of(n), a.name.local))?;
+                }
+                None if a.required => {
+                    return Err(format!(
+                        "{}: required attribute `{}` is missing",
+                        path_of(n),
+                        a.name.local
+                    ));
+                }
+                None => {}
+            }
+        }
+        match &info.body {
+            Body::Empty => {
+                if let Some(c) = n.children().find(|c| c.is_element()) {
+                    return Err(format!(
+                        "{}: unexpected element `{}` (the type has no content)",
+                        path_of(n),
+                        c.tag_name().name()
+                    ));
+                }
+            }
+            Body::Text(st) => {
+                write_key(out, &mut first, TEXT_KEY);
+                simple::write_json(self.schema, *st, &text_of(n), out)
+                    .map_err(|e| format!("{}: {e}", path_of(n)))?;
+            }
+            Body::Elements { slots, .. } => {
+                // Which slot each child fills; then the slots in schema order.
+                let mut children: Vec<(usize, ElementId, Node)> = Vec::new();
+                for c in n.children() {
+                    if c.is_text() {
+                        if !info.mixed && c.text().is_some_and(|s| !s.trim().is_empty()) {
+                            return Err(format!(
+                                "{}: unexpected text in element-only content",
+                                path_of(n)
+                            ));
+                        }
+                        continue;
+                    }
+                    if !c.is_element() {
+                        continue;
+                    }
+                    let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
+                    match info
+                        .by_name
+                        .get(local)
+                        .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
+                    {
+                        Some(&(_, slot, decl)) => children.push((slot, decl, c)),
+                        None if info.mixed || has_wildcard(&info.body) => {}
+                        None => {
+                            return Err(format!(
+                                "{}: unexpected element `{local}` (namespace `{ns}`)",
+                                path_of(n)
+                            ));
+                        }
                     }
                 }
-                match &info.body {
-                    Body::Empty => {
-                        if let Some(c) = n.children().find(|c| c.is_element()) {
+                for (si, slot) in slots.iter().enumerate() {
+                    let mut mine = children.iter().filter(|(s, _, _)| *s == si);
+                    if slot.many {
+                        let mut item = mine.next();
+                        if item.is_none() && slot.in_choice {
+                            continue;
+                        }
+                        write_key(out, &mut first, &slot.key);
+                        out.push(b'[');
+                        let mut first_item = true;
+                        while let Some((_, decl, c)) = item {
+                            if !first_item {
+                                out.push(b',');
+                            }
+                            first_item = false;
+                            let el = self.schema.element(*decl);
+                            self.write_element(*c, el.type_id, el.nillable, out)?;
+                            item = mine.next();
+                        }
+                        out.push(b']');
+                    } else if let Some((_, decl, c)) = mine.next() {
+                        if mine.next().is_some() {
                             return Err(format!(
-                                "{}: unexpected element `{}` (the type has no content)",
+                                "{}: `{}` appears more than once",
                                 path_of(n),
                                 c.tag_name().name()
                             ));
                         }
-                    }
-                    Body::Text(st) => {
-                        let v = simple::to_json(self.schema, *st, &text())
-                            .map_err(|e| format!("{}: {e}", path_of(n)))?;
-                        if info.attrs.is_empty() {
-                            return Ok(v);
-                        }
-                        obj.insert(TEXT_KEY.to_string(), v);
-                    }
-                    Body::Elements { slots, .. } => {
-                        for c in n.children() {
-                            if c.is_text() {
-                                if !info.mixed && c.text().is_some_and(|s| !s.trim().is_empty()) {
-                                    return Err(format!(
-                                        "{}: unexpected text in element-only content",
-                                        path_of(n)
-                                    ));
-                                }
-                                continue;
-                            }
-                            if !c.is_element() {
-                                continue;
-                            }
-                            let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
-                            let found = info.by_name.get(local).and_then(|l| l.iter().find(|(n, _, _)| n == ns));
-                            let Some(&(_, slot_i, decl)) = found else {
-                                if info.mixed || has_wildcard(&info.body) {
-                                    continue;
-                                }
-                                return Err(format!("{}: unexpected element `{local}` (namespace `{ns}`)", path_of(n)));
-                            };
-                            let slot = &slots[slot_i];
-                            let el = self.schema.element(decl);
-                            let v = self.element(c, el.type_id, el.nillable)?;
-                            if slot.many {
-                                match obj
-                                    .entry(slot.key.clone())
-                                    .or_insert_with(|| Value::Array(Vec::new()))
-                                {
-                                    Value::Array(a) => a.push(v),
-                                    _ => unreachable!("array slots hold arrays"),
-                                }
-                            } else if obj.insert(slot.key.clone(), v).is_some() {
-                                return Err(format!("{}: `{local}` appears more than once", path_of(n)));
-                            }
-                        }
-                        for s in slots.iter().filter(|s| s.many && !s.in_choice) {
-                            obj.entry(s.key.clone())
-                                .or_insert_with(|| Value::Array(Vec::new()));
-                        }
+                        write_key(out, &mut first, &slot.key);
+                        let el = self.schema.element(*decl);
+                        self.write_element(*c, el.type_id, el.nillable, out)?;
                     }
                 }
-                Ok(Value::Object(obj))
             }
         }
+        out.push(b'}');
+        Ok(())
     }
 }
 
@@ -204,7 +362,7 @@ fn any_json(n: Node) -> Value {
     let doc = n.document().input_text();
     let first = n.first_child().map_or(0, |c| c.range().start);
     let last = n.last_child().map_or(0, |c| c.range().end);
-    let mut o = Map::new();
+    let mut o = serde_json::Map::new();
     o.insert(
         XML_KEY.to_string(),
         Value::String(doc[first..last].to_string()),

@@ -65,7 +65,8 @@ pub struct Service {
 /// What the upstream answered, as the client will see it.
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
-    Ok(Value),
+    /// The JSON text of the answer (after the mapping's `response:` selection).
+    Ok(String),
     /// A SOAP fault: the status and the problem details' `fault` member.
     Fault {
         status: u16,
@@ -227,11 +228,12 @@ impl Service {
                 })
             }
             Payload::Body(body) => {
-                let value = read_message(&dec, &op.output, body)?;
-                Ok(Outcome::Ok(match (op.route.response, value) {
-                    (Some(i), Value::Object(mut o)) => o.remove(&op.route.outputs[i].0).unwrap_or(Value::Null),
-                    (_, value) => value,
-                }))
+                let selected = op.route.response.map(|i| op.route.outputs[i].0.as_str());
+                let mut out = Vec::with_capacity(text.len());
+                read_message(&dec, &op.output, body, selected, &mut out)?;
+                Ok(Outcome::Ok(String::from_utf8(out).map_err(|_| {
+                    "internal: the decoder wrote invalid UTF-8".to_string()
+                })?))
             }
         }
     }
@@ -370,7 +372,13 @@ fn write_message(enc: &mut Encoder, m: &Message, fields: &Map<String, Value>) {
     }
 }
 
-fn read_message(dec: &Decoder, m: &Message, body: roxmltree::Node) -> Result<Value, String> {
+fn read_message(
+    dec: &Decoder,
+    m: &Message,
+    body: roxmltree::Node,
+    selected: Option<&str>,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
     let elements: Vec<roxmltree::Node> = body.children().filter(|c| c.is_element()).collect();
     let is = |n: &roxmltree::Node, q: &QName| {
         n.tag_name().name() == q.local && n.tag_name().namespace().unwrap_or("") == q.ns
@@ -386,7 +394,10 @@ fn read_message(dec: &Decoder, m: &Message, body: roxmltree::Node) -> Result<Val
                     name.local
                 ));
             };
-            dec.element(*el, *type_id, false)
+            match selected {
+                Some(key) => dec.write_field(*el, *type_id, key, out),
+                None => dec.write_element(*el, *type_id, false, out),
+            }
         }
         Message::Parts { wrapper, parts } => {
             let holder: Vec<roxmltree::Node> = match wrapper {
@@ -400,14 +411,41 @@ fn read_message(dec: &Decoder, m: &Message, body: roxmltree::Node) -> Result<Val
                 }
                 None => elements,
             };
-            let mut obj = Map::new();
+            // rpc parts are unqualified; match on the local name.
+            let find = |p: &PartIo| {
+                holder
+                    .iter()
+                    .find(|n| n.tag_name().name() == p.name.local)
+                    .copied()
+            };
+            if let Some(key) = selected {
+                return match parts
+                    .iter()
+                    .find(|p| p.key == key)
+                    .and_then(|p| find(p).map(|n| (p, n)))
+                {
+                    Some((p, n)) => dec.write_element(n, p.type_id, true, out),
+                    None => {
+                        out.extend_from_slice(b"null");
+                        Ok(())
+                    }
+                };
+            }
+            out.push(b'{');
+            let mut first = true;
             for p in parts {
-                // rpc parts are unqualified; match on the local name.
-                if let Some(n) = holder.iter().find(|n| n.tag_name().name() == p.name.local) {
-                    obj.insert(p.key.clone(), dec.element(*n, p.type_id, true)?);
+                if let Some(n) = find(p) {
+                    if !first {
+                        out.push(b',');
+                    }
+                    first = false;
+                    super::decode::write_str(out, &p.key);
+                    out.push(b':');
+                    dec.write_element(n, p.type_id, true, out)?;
                 }
             }
-            Ok(Value::Object(obj))
+            out.push(b'}');
+            Ok(())
         }
     }
 }

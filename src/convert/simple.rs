@@ -364,6 +364,63 @@ fn show(d: (bool, &str, &str)) -> String {
     }
 }
 
+/// XML text -> JSON text by the declared simple type, appended to `out` (the decoder's fast
+/// path: no `Value` for the common atomic types).
+pub fn write_json(schema: &Schema, t: TypeId, text: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    let st = match &schema.ty(t).kind {
+        TypeKind::Simple(st) if matches!(st.variety, Variety::Atomic) => st,
+        _ => {
+            let v = to_json(schema, t, text)?;
+            let _ = serde_json::to_writer(&mut *out, &v);
+            return Ok(());
+        }
+    };
+    let s = text.trim();
+    match json_kind(schema, st) {
+        Json::Bool => out.extend_from_slice(match s {
+            "true" | "1" => b"true",
+            "false" | "0" => b"false",
+            _ => return Err(format!("{s:?} is not a boolean")),
+        }),
+        Json::SmallInt | Json::BigInt => {
+            if s.bytes().all(|b| b.is_ascii_digit())
+                && !s.is_empty()
+                && (s.len() == 1 || !s.starts_with('0'))
+            {
+                out.extend_from_slice(s.as_bytes());
+            } else {
+                out.extend_from_slice(integer("integer", s)?.as_bytes());
+            }
+        }
+        Json::Decimal => {
+            let plain = s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && s.bytes().filter(|&b| b == b'.').count() <= 1
+                && !s.is_empty()
+                && !s.starts_with('.')
+                && !s.ends_with('.')
+                && (!s.starts_with('0') || s.len() == 1 || s.as_bytes()[1] == b'.');
+            if plain {
+                out.extend_from_slice(s.as_bytes());
+            } else {
+                let n = json_decimal(s).ok_or_else(|| format!("{s:?} is not a decimal"))?;
+                out.extend_from_slice(n.to_string().as_bytes());
+            }
+        }
+        Json::String => {
+            let collapse = matches!(
+                st.facets.white_space.or_else(|| builtin_ws(schema, st)),
+                Some(WhiteSpace::Collapse)
+            );
+            let _ = serde_json::to_writer(&mut *out, if collapse { s } else { text });
+        }
+        Json::Float => {
+            let v = to_json(schema, t, text)?;
+            let _ = serde_json::to_writer(&mut *out, &v);
+        }
+    }
+    Ok(())
+}
+
 /// XML text -> JSON by the declared simple type.
 pub fn to_json(schema: &Schema, t: TypeId, text: &str) -> Result<Value, String> {
     let TypeKind::Simple(st) = &schema.ty(t).kind else {

@@ -106,7 +106,9 @@ pub fn parse<'i>(text: &'i str, limits: XmlLimits) -> Result<Document<'i>, Strin
     for n in doc.descendants() {
         if !n.is_element() {
             if n.is_pi() {
-                return Err("the answer holds a processing instruction, which SOAP forbids".to_string());
+                return Err(
+                    "the answer holds a processing instruction, which SOAP forbids".to_string(),
+                );
             }
             continue;
         }
@@ -116,13 +118,22 @@ pub fn parse<'i>(text: &'i str, limits: XmlLimits) -> Result<Document<'i>, Strin
         }
         open.push(n.id());
         if open.len() > limits.depth {
-            return Err(format!("the answer nests elements deeper than {}", limits.depth));
+            return Err(format!(
+                "the answer nests elements deeper than {}",
+                limits.depth
+            ));
         }
         if n.attributes().len() > limits.attributes {
-            return Err(format!("an element of the answer has more than {} attributes", limits.attributes));
+            return Err(format!(
+                "an element of the answer has more than {} attributes",
+                limits.attributes
+            ));
         }
         if n.tag_name().name().len() > limits.name_len {
-            return Err(format!("an element name of the answer is longer than {} bytes", limits.name_len));
+            return Err(format!(
+                "an element name of the answer is longer than {} bytes",
+                limits.name_len
+            ));
         }
     }
     Ok(doc)

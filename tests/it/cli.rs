@@ -93,3 +93,145 @@ fn inspect_reports_a_broken_wsdl_with_status_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("service.wsdl:"));
 }
+
+#[test]
+fn envelope_dry_run_prints_the_exact_envelope_or_the_problem() {
+    let mapping = root().join("mappings/crm.yaml");
+    let out = bin()
+        .arg("envelope")
+        .arg(&mapping)
+        .args(["GetCustomer", "-p", "customerId=42"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("<ns0:GetCustomer><ns0:customerId>42</ns0:customerId></ns0:GetCustomer>"),
+        "{text}"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let req = tmp.path().join("req.json");
+    std::fs::write(&req, r#"{"customerId": 1, "firstName": "A"}"#).unwrap();
+    let out = bin()
+        .arg("envelope")
+        .arg(&mapping)
+        .arg("CreateCustomer")
+        .arg(&req)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let problem: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(problem["status"], 400);
+    assert!(
+        problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["pointer"] == "/lastName"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn decode_dry_run_prints_the_json_or_the_fault() {
+    let mapping = root().join("mappings/crm.yaml");
+    let tmp = tempfile::tempdir().unwrap();
+    let answer = tmp.path().join("answer.xml");
+    std::fs::write(&answer, r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetOrderStatusResponse xmlns="http://example.com/crm/2009/service"><GetOrderStatusResult>Shipped</GetOrderStatusResult></GetOrderStatusResponse></s:Body></s:Envelope>"#).unwrap();
+    let out = bin()
+        .arg("decode")
+        .arg(&mapping)
+        .arg("GetOrderStatus")
+        .arg(&answer)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "\"Shipped\"");
+
+    std::fs::write(&answer, r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Server</faultcode><faultstring>db down</faultstring></s:Fault></s:Body></s:Envelope>"#).unwrap();
+    let out = bin()
+        .arg("decode")
+        .arg(&mapping)
+        .arg("GetOrderStatus")
+        .arg(&answer)
+        .output()
+        .unwrap();
+    let problem: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            problem["status"].as_u64(),
+            problem["fault"]["code"].as_str()
+        ),
+        (Some(502), Some("Server"))
+    );
+
+    std::fs::write(&answer, "<html>oops</html>").unwrap();
+    let out = bin()
+        .arg("decode")
+        .arg(&mapping)
+        .arg("GetOrderStatus")
+        .arg(&answer)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a SOAP envelope"));
+}
+
+/// The README's first command, on a fresh clone: `serve` (the default) with the shipped
+/// soapbridge.yaml mocks the sample service in-process; the README's curl returns real JSON.
+#[test]
+fn default_command_serves_the_sample_through_the_mock() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = bin()
+        .current_dir(root())
+        .env("SOAPBRIDGE_LISTEN", format!("127.0.0.1:{port}"))
+        .env_remove("CUSTOMER_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut answer = None;
+    while std::time::Instant::now() < deadline && answer.is_none() {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        answer = http_get(port, "/api/customer/customers/42");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let (status, body) = answer.expect("the server answered");
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["customerId"], 42);
+    assert_eq!(v["status"], "Active");
+}
+
+/// A minimal HTTP/1.1 GET over a plain socket (no client library needed in a sync test).
+fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).ok()?;
+    let status = raw.split(' ').nth(1)?.parse().ok()?;
+    let body = raw.split_once("\r\n\r\n")?.1.to_string();
+    Some((status, body))
+}

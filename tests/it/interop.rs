@@ -55,7 +55,9 @@ fn start_spyne() -> Spyne {
         Ok(Some(port)) => Spyne { child, port },
         other => {
             let _ = child.kill();
-            panic!("the spyne service did not start ({other:?}); install it with `pip install -r tests/interop/requirements.txt`");
+            panic!(
+                "the spyne service did not start ({other:?}); install it with `pip install -r tests/interop/requirements.txt`"
+            );
         }
     }
 }
@@ -63,7 +65,9 @@ fn start_spyne() -> Spyne {
 #[actix_web::test]
 async fn spyne_service_through_the_bridge() {
     if std::env::var_os("SOAPBRIDGE_INTEROP").is_none() {
-        eprintln!("interop suite not requested (set SOAPBRIDGE_INTEROP=1 after installing tests/interop/requirements.txt)");
+        eprintln!(
+            "interop suite not requested (set SOAPBRIDGE_INTEROP=1 after installing tests/interop/requirements.txt)"
+        );
         return;
     }
     let spyne = start_spyne();
@@ -71,7 +75,11 @@ async fn spyne_service_through_the_bridge() {
 
     // The WSDL as the service publishes it.
     let client = awc::Client::default();
-    let mut resp = client.get(format!("{url}?wsdl")).send().await.expect("spyne answers");
+    let mut resp = client
+        .get(format!("{url}?wsdl"))
+        .send()
+        .await
+        .expect("spyne answers");
     assert_eq!(resp.status().as_u16(), 200);
     let wsdl_text = resp.body().limit(1 << 22).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -79,44 +87,92 @@ async fn spyne_service_through_the_bridge() {
     std::fs::write(&wsdl_path, &wsdl_text).unwrap();
 
     // generate -> (point the upstream at the service) -> compile, as an integrator would.
-    let wsdl = soapbridge::wsdl::load(&wsdl_path, &Default::default()).unwrap_or_else(|d| panic!("{d}"));
+    let wsdl =
+        soapbridge::wsdl::load(&wsdl_path, &Default::default()).unwrap_or_else(|d| panic!("{d}"));
     let sel = select(&wsdl, None, None, None).unwrap();
     let text = generate(&wsdl, "interop.wsdl", sel);
-    let url_line = text.lines().find(|l| l.trim_start().starts_with("url: ")).expect("a url line").to_string();
+    let url_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("url: "))
+        .expect("a url line")
+        .to_string();
     let text = text.replace(&url_line, &format!("  url: {url}"));
     let mapping = dir.path().join("interop.yaml");
     std::fs::write(&mapping, &text).unwrap();
     let compiled = compile_str(&mapping, &text).unwrap_or_else(|d| panic!("{d}\n{text}"));
-    let routes: Vec<String> = compiled.routes.iter().map(|r| format!("{} {}", r.method.as_str(), r.path)).collect();
-    assert_eq!(routes, ["POST /api/interop/add", "POST /api/interop/echo", "GET /api/interop/order", "POST /api/interop/fail-if-negative"], "{text}");
+    let routes: Vec<String> = compiled
+        .routes
+        .iter()
+        .map(|r| format!("{} {}", r.method.as_str(), r.path))
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            "POST /api/interop/add",
+            "POST /api/interop/echo",
+            "GET /api/interop/order",
+            "POST /api/interop/fail-if-negative"
+        ],
+        "{text}"
+    );
     let service = Arc::new(Service::new(Arc::new(compiled)));
     let base = start_bridge(service, &url, Duration::from_secs(10));
 
     // Scalars, with a decimal beyond f64 and markup characters.
-    let (status, _, v) = call(&base, "POST", "/api/interop/add", Some(json!({"a": 2, "b": 40}))).await;
+    let (status, _, v) = call(
+        &base,
+        "POST",
+        "/api/interop/add",
+        Some(json!({"a": 2, "b": 40})),
+    )
+    .await;
     assert_eq!((status, v), (200, json!(42)));
-    let body: Value = serde_json::from_str(r#"{"text": "héllo & <x>", "count": 3, "flag": true, "amount": 12345678901234567.89}"#).unwrap();
+    let body: Value = serde_json::from_str(
+        r#"{"text": "héllo & <x>", "count": 3, "flag": true, "amount": 12345678901234567.89}"#,
+    )
+    .unwrap();
     let (status, _, v) = call(&base, "POST", "/api/interop/echo", Some(body)).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["text"], "héllo & <x>");
     assert_eq!(v["repeated"], "héllo & <x>".repeat(3));
-    assert_eq!((v["count"].to_string(), v["flag"].clone(), v["negatedFlag"].clone()), ("3".to_string(), json!(true), json!(false)));
-    assert_eq!(v["amount"].to_string(), "12345678901234567.89", "digits kept both ways");
+    assert_eq!(
+        (
+            v["count"].to_string(),
+            v["flag"].clone(),
+            v["negatedFlag"].clone()
+        ),
+        ("3".to_string(), json!(true), json!(false))
+    );
+    assert_eq!(
+        v["amount"].to_string(),
+        "12345678901234567.89",
+        "digits kept both ways"
+    );
     assert_eq!(v["doubledAmount"].to_string(), "24691357802469135.78");
 
     // Nested types and arrays: 3 lines, 1 line, 0 lines (an empty array, never an object), nil.
     let (status, _, v) = call(&base, "GET", "/api/interop/order?orderId=3", None).await;
     assert_eq!(status, 200, "{v}");
-    assert_eq!(v["shippingAddress"], json!({"street": "3 Main Street", "city": "Springfield"}));
+    assert_eq!(
+        v["shippingAddress"],
+        json!({"street": "3 Main Street", "city": "Springfield"})
+    );
     let lines = v["lines"]["orderLine"].as_array().unwrap();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[2]["sku"], "SKU-3-3");
     assert_eq!(lines[1]["price"].to_string(), "20.50");
     assert_eq!(v["tags"], json!(["tag1", "tag2"]));
     assert_eq!(v["total"].to_string(), "143.50");
-    assert_eq!((v["orderDate"].as_str(), v["createdAt"].as_str()), (Some("2024-01-04"), Some("2024-01-04T12:30:45+00:00")));
+    assert_eq!(
+        (v["orderDate"].as_str(), v["createdAt"].as_str()),
+        (Some("2024-01-04"), Some("2024-01-04T12:30:45+00:00"))
+    );
     let (_, _, v) = call(&base, "GET", "/api/interop/order?orderId=1", None).await;
-    assert_eq!(v["lines"]["orderLine"].as_array().map(Vec::len), Some(1), "one item is still an array: {v}");
+    assert_eq!(
+        v["lines"]["orderLine"].as_array().map(Vec::len),
+        Some(1),
+        "one item is still an array: {v}"
+    );
     assert_eq!(v["tags"], json!(["tag1"]));
     let (_, _, v) = call(&base, "GET", "/api/interop/order?orderId=0", None).await;
     assert_eq!(v["lines"]["orderLine"], json!([]), "{v}");
@@ -124,14 +180,40 @@ async fn spyne_service_through_the_bridge() {
     assert!(v.get("note").is_none(), "absent stays absent: {v}");
 
     // The declared fault (a Client.* code) and a server fault.
-    let (status, ct, v) = call(&base, "POST", "/api/interop/fail-if-negative", Some(json!({"value": -5}))).await;
-    assert_eq!((status, ct.as_str()), (400, "application/problem+json"), "{v}");
+    let (status, ct, v) = call(
+        &base,
+        "POST",
+        "/api/interop/fail-if-negative",
+        Some(json!({"value": -5})),
+    )
+    .await;
+    assert_eq!(
+        (status, ct.as_str()),
+        (400, "application/problem+json"),
+        "{v}"
+    );
     assert_eq!(v["fault"]["name"], "NegativeValue");
     assert_eq!(v["fault"]["code"], "Client.NegativeValue");
     assert_eq!(v["fault"]["detail"]["value"], -5);
     assert_eq!(v["detail"], "value must not be negative: -5");
-    let (status, _, v) = call(&base, "POST", "/api/interop/fail-if-negative", Some(json!({"value": 13}))).await;
-    assert_eq!((status, v["fault"]["code"].as_str()), (502, Some("Server")), "{v}");
-    let (status, _, v) = call(&base, "POST", "/api/interop/fail-if-negative", Some(json!({"value": 5}))).await;
+    let (status, _, v) = call(
+        &base,
+        "POST",
+        "/api/interop/fail-if-negative",
+        Some(json!({"value": 13})),
+    )
+    .await;
+    assert_eq!(
+        (status, v["fault"]["code"].as_str()),
+        (502, Some("Server")),
+        "{v}"
+    );
+    let (status, _, v) = call(
+        &base,
+        "POST",
+        "/api/interop/fail-if-negative",
+        Some(json!({"value": 5})),
+    )
+    .await;
     assert_eq!((status, v), (200, json!(5)));
 }

@@ -16,13 +16,22 @@ use soapbridge::soap;
 
 fn service() -> &'static Arc<Service> {
     static S: OnceLock<Arc<Service>> = OnceLock::new();
-    S.get_or_init(|| soapbridge::http::load_services(&Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings")).unwrap().remove(0))
+    S.get_or_init(|| {
+        soapbridge::http::load_services(&Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings"))
+            .unwrap()
+            .remove(0)
+    })
 }
 
 /// Empty arrays stand for absent repeated elements on the way back; drop them on both sides.
 fn normal(v: &Value) -> Value {
     match v {
-        Value::Object(o) => Value::Object(o.iter().filter(|(_, x)| !matches!(x, Value::Array(a) if a.is_empty())).map(|(k, x)| (k.clone(), normal(x))).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .filter(|(_, x)| !matches!(x, Value::Array(a) if a.is_empty()))
+                .map(|(k, x)| (k.clone(), normal(x)))
+                .collect(),
+        ),
         Value::Array(a) => Value::Array(a.iter().map(normal).collect()),
         other => other.clone(),
     }
@@ -31,19 +40,34 @@ fn normal(v: &Value) -> Value {
 /// Encodes `v` as the message's Body, parses the envelope, decodes it again.
 fn round_trip(svc: &Service, m: &Message, v: &Value) -> Result<Value, String> {
     let schema = &svc.compiled.wsdl.schema;
-    let Message::Element { name, type_id } = m else { return Err("the sample service is document/literal wrapped".into()) };
+    let Message::Element { name, type_id } = m else {
+        return Err("the sample service is document/literal wrapped".into());
+    };
     let mut enc = Encoder::new(schema, &svc.model);
     enc.element(name, *type_id, false, v, "");
     if !enc.errors.is_empty() {
-        return Err(format!("the generated JSON was refused: {:?}\n{v:#}", enc.errors));
+        return Err(format!(
+            "the generated JSON was refused: {:?}\n{v:#}",
+            enc.errors
+        ));
     }
     let decls = soap::declarations(&svc.model, &enc.used);
     let env = soap::envelope(svc.compiled.soap, &decls, enc.xsi, &enc.writer.into_inner());
     let text = String::from_utf8(env).unwrap();
     let doc = soap::parse(&text, soap::XmlLimits::default())?;
-    let (_, soap::Payload::Body(body)) = soap::body(&doc)? else { return Err("a fault?".into()) };
-    let el = body.children().find(|c| c.is_element()).ok_or("empty body")?;
-    Decoder { schema, model: &svc.model }.element(el, *type_id, false).map_err(|e| format!("{e}\n{text}"))
+    let (_, soap::Payload::Body(body)) = soap::body(&doc)? else {
+        return Err("a fault?".into());
+    };
+    let el = body
+        .children()
+        .find(|c| c.is_element())
+        .ok_or("empty body")?;
+    Decoder {
+        schema,
+        model: &svc.model,
+    }
+    .element(el, *type_id, false)
+    .map_err(|e| format!("{e}\n{text}"))
 }
 
 proptest! {
@@ -68,8 +92,13 @@ proptest! {
 fn the_full_sample_round_trips_too() {
     let svc = service();
     for op in &svc.operations {
-        let Message::Element { type_id, .. } = &op.output else { panic!() };
+        let Message::Element { type_id, .. } = &op.output else {
+            panic!()
+        };
         let v = Sampler::new(&svc.compiled.wsdl.schema, &svc.model, 0).value(*type_id);
-        assert_eq!(normal(&round_trip(svc, &op.output, &v).unwrap()), normal(&v));
+        assert_eq!(
+            normal(&round_trip(svc, &op.output, &v).unwrap()),
+            normal(&v)
+        );
     }
 }
