@@ -77,9 +77,7 @@ impl Problem {
                 Some(format!("expected application/json, got `{ct}`"))
             }
             Problem::TooLarge(n) => Some(format!("the body may be at most {n} bytes")),
-            Problem::NotFound { method, path } => Some(format!(
-                "no route for {method} {path}; /openapi.json lists them"
-            )),
+            Problem::NotFound { method, path } => Some(format!("no route for {method} {path}")),
             Problem::MethodNotAllowed => None,
             Problem::Fault { message, fault, .. } => {
                 v["fault"] = fault.clone();
