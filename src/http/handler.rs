@@ -117,7 +117,7 @@ async fn pipeline(
         }
     };
     let fields = gather(schema, &op.route, &param, body).map_err(Problem::Invalid)?;
-    let envelope = svc
+    let mut envelope = svc
         .request(op, &fields, body_field(&op.route))
         .map_err(Problem::Invalid)?;
 
@@ -128,16 +128,37 @@ async fn pipeline(
         ));
     };
     let sent = envelope.len();
-    let reply = upstream::call(
-        client,
-        target,
-        op.soap,
-        op.action.as_deref(),
-        envelope,
-        limits.answer_bytes,
-    )
-    .await
-    .map_err(|e| {
+    // One more try when nothing reached the service: a refused connect (idempotent operations
+    // only), or a pooled connection the service had already closed (it never read the request).
+    let mut attempts_left = 1;
+    let result = loop {
+        let body = if attempts_left > 0 {
+            envelope.clone()
+        } else {
+            std::mem::take(&mut envelope)
+        };
+        match upstream::call(
+            client,
+            target,
+            op.soap,
+            op.action.as_deref(),
+            body,
+            limits.answer_bytes,
+        )
+        .await
+        {
+            Err(CallError::Connect(e)) if attempts_left > 0 && op.route.idempotent => {
+                warn!(error = %e, "Upstream connect failed; retrying the idempotent call once");
+                attempts_left -= 1;
+            }
+            Err(CallError::Stale) if attempts_left > 0 => {
+                warn!("Pooled upstream connection was closed; retrying on a new one");
+                attempts_left -= 1;
+            }
+            other => break other,
+        }
+    };
+    let reply = result.map_err(|e| {
         warn!(error = %e, request_bytes = sent, "Upstream call failed");
         match e {
             CallError::Timeout(_) => Problem::Timeout,
@@ -148,7 +169,9 @@ async fn pipeline(
             CallError::Redirect(_) => {
                 Problem::BadGateway("the legacy service answered with a redirect")
             }
-            CallError::Other(_) => Problem::BadGateway("the call to the legacy service failed"),
+            CallError::Other(_) | CallError::Stale => {
+                Problem::BadGateway("the call to the legacy service failed")
+            }
         }
     })?;
     info!(

@@ -171,12 +171,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 let (server, addr) = start_mock(Mock::new(s.clone()), "127.0.0.1:0")?;
                 info!(mapping = %s.compiled.file.display(), %addr, "Serving the built-in mock for this mapping");
                 mock_servers.push(server);
-                Some(Target {
-                    url: format!("http://{addr}/mock"),
-                    authorization: None,
-                    timeout: s.compiled.upstream.timeout,
-                    connect_timeout: s.compiled.upstream.connect_timeout,
-                })
+                Some(Target::new(
+                    format!("http://{addr}/mock"),
+                    None,
+                    s.compiled.upstream.timeout,
+                    s.compiled.upstream.connect_timeout,
+                ))
             }
             None => anyhow::bail!(
                 "{}: no upstream URL (set the variable in `upstream.url`, or run with --mock to use the built-in mock)",

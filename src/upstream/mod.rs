@@ -17,6 +17,9 @@ pub struct Target {
     pub authorization: Option<String>,
     pub timeout: Duration,
     pub connect_timeout: Duration,
+    /// Set once the service answered HTTP/1.0 without keep-alive: it closes every connection,
+    /// so each call gets a fresh one (awc would otherwise pool it as if it stayed open).
+    pub closes_connections: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for Target {
@@ -59,12 +62,27 @@ impl Target {
             }
             None => None,
         };
-        Ok(Some(Target {
+        Ok(Some(Target::new(
             url,
             authorization,
-            timeout: u.timeout,
-            connect_timeout: u.connect_timeout,
-        }))
+            u.timeout,
+            u.connect_timeout,
+        )))
+    }
+
+    pub fn new(
+        url: String,
+        authorization: Option<String>,
+        timeout: Duration,
+        connect_timeout: Duration,
+    ) -> Target {
+        Target {
+            url,
+            authorization,
+            timeout,
+            connect_timeout,
+            closes_connections: Default::default(),
+        }
     }
 
     /// The awc client for this target (one per worker).
@@ -94,6 +112,10 @@ pub enum CallError {
     /// Is raised for a 3xx: redirects are not followed.
     #[error("the upstream answered with a redirect ({0}), which is not followed")]
     Redirect(u16),
+    /// Is raised when a pooled connection turned out closed before any answer came: the service
+    /// did not read the request.
+    #[error("the upstream closed the connection before answering")]
+    Stale,
     /// Is raised when sending or reading failed otherwise.
     #[error("the upstream call failed: {0}")]
     Other(String),
@@ -128,6 +150,12 @@ pub async fn call(
     if let Some(a) = &target.authorization {
         req = req.insert_header(("Authorization", a.as_str()));
     }
+    let closes = target
+        .closes_connections
+        .load(std::sync::atomic::Ordering::Relaxed);
+    if closes {
+        req = req.force_close();
+    }
     let deadline = target.timeout;
     let work = async {
         let mut resp = req.send_body(envelope).await.map_err(|e| match e {
@@ -139,6 +167,16 @@ pub async fn call(
             other => CallError::Other(other.to_string()),
         })?;
         let status = resp.status().as_u16();
+        let keep_alive = resp
+            .headers()
+            .get("connection")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("keep-alive"));
+        if resp.version() == awc::http::Version::HTTP_10 && !keep_alive && !closes {
+            target
+                .closes_connections
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         if (300..400).contains(&status) {
             return Err(CallError::Redirect(status));
         }

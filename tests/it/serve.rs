@@ -101,12 +101,12 @@ fn start_upstream(service: Arc<Service>, behaviour: Behaviour) -> Upstream {
 pub fn start_bridge(service: Arc<Service>, upstream_url: &str, timeout: Duration) -> String {
     let mut config = Config::default();
     config.limits.body_bytes = 64 * 1024;
-    let target = Target {
-        url: upstream_url.to_string(),
-        authorization: None,
+    let target = Target::new(
+        upstream_url.to_string(),
+        None,
         timeout,
-        connect_timeout: Duration::from_secs(1),
-    };
+        Duration::from_secs(5),
+    );
     let state = Arc::new(State {
         config,
         services: vec![service],
