@@ -144,6 +144,7 @@ async fn pipeline(
             op.action.as_deref(),
             body,
             limits.answer_bytes,
+            op.route.timeout,
         )
         .await
         {

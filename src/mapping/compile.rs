@@ -109,6 +109,8 @@ pub struct Route {
     pub response: Option<usize>,
     pub status: u16,
     pub idempotent: bool,
+    /// This operation's upstream deadline, when it differs from the mapping's.
+    pub timeout: Option<Duration>,
     pub faults: Vec<(String, u16)>,
     pub line: u32,
 }
@@ -341,14 +343,14 @@ fn upstream(
     }
     if let Some(auth) = &up.auth {
         for s in [&auth.basic.username, &auth.basic.password] {
-            if !s.value.trim_start().starts_with("${") {
+            if !s.value.trim_start().starts_with("${") || s.value.contains(":-") {
                 diags.push(
                     d(
                         s,
                         "credentials must come from the environment, not the mapping file"
                             .to_string(),
                     )
-                    .hint("write `${CRM_PASSWORD}` and set CRM_PASSWORD when serving"),
+                    .hint("write `${CRM_PASSWORD}` (no `:-default`) and set CRM_PASSWORD when serving"),
                 );
             } else if let Err(msg) = check_template(&s.value) {
                 diags.push(d(s, msg));
@@ -706,6 +708,23 @@ fn compile_operation(
         }
         fault_map.push((fname.value.clone(), st.value));
     }
+    let timeout = match &spec.timeout {
+        None => None,
+        Some(t) => match parse_duration(&t.value) {
+            Some(v) if !v.is_zero() => Some(v),
+            _ => {
+                diags.push(
+                    d(
+                        t.referenced.line() as u32,
+                        t.referenced.column() as u32,
+                        format!("`{}` is not a duration", t.value),
+                    )
+                    .hint("write e.g. `500ms`, `10s` or `2m`"),
+                );
+                None
+            }
+        },
+    };
     if diags.len() > before {
         return None;
     }
@@ -720,6 +739,7 @@ fn compile_operation(
         response,
         status,
         idempotent: spec.idempotent.unwrap_or(method == Method::Get),
+        timeout,
         faults: fault_map,
         line: rl,
     })

@@ -105,6 +105,10 @@ pub struct OperationSpec {
     /// WSDL fault name -> HTTP status (400-599). Default: unmapped faults follow the error table.
     #[serde(default)]
     pub faults: OrderedMap<Spanned<String>, Spanned<u16>>,
+    /// Deadline of this operation's upstream call, e.g. `2m` for a slow report. Default: the
+    /// mapping's `upstream.timeout`.
+    #[serde(default)]
+    pub timeout: Option<Spanned<String>>,
 }
 
 /// A YAML mapping kept in file order.

@@ -128,7 +128,8 @@ pub struct Reply {
     pub body: Bytes,
 }
 
-/// Sends an envelope and reads the answer (at most `max` bytes).
+/// Sends an envelope and reads the answer (at most `max` bytes) before `deadline` (default:
+/// the target's timeout).
 pub async fn call(
     client: &awc::Client,
     target: &Target,
@@ -136,11 +137,14 @@ pub async fn call(
     action: Option<&str>,
     envelope: Vec<u8>,
     max: usize,
+    deadline: Option<Duration>,
 ) -> Result<Reply, CallError> {
+    // The operation's own deadline, else the target's.
+    let deadline = deadline.unwrap_or(target.timeout);
     let mut req = client
         .post(&target.url)
         .insert_header(("Content-Type", crate::soap::content_type(version, action)))
-        .timeout(target.timeout);
+        .timeout(deadline);
     if version == SoapVersion::V11 {
         req = req.insert_header((
             "SOAPAction",
@@ -156,7 +160,6 @@ pub async fn call(
     if closes {
         req = req.force_close();
     }
-    let deadline = target.timeout;
     let work = async {
         let mut resp = req.send_body(envelope).await.map_err(|e| match e {
             awc::error::SendRequestError::Timeout => CallError::Timeout(deadline),

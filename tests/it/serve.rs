@@ -19,6 +19,7 @@ use soapbridge::upstream::Target;
 struct Received {
     content_type: String,
     soap_action: String,
+    authorization: String,
     body: String,
 }
 
@@ -64,6 +65,7 @@ fn start_upstream(service: Arc<Service>, behaviour: Behaviour) -> Upstream {
                 rec.lock().unwrap().push(Received {
                     content_type: header("content-type"),
                     soap_action: header("soapaction"),
+                    authorization: header("authorization"),
                     body: String::from_utf8_lossy(&body).into_owned(),
                 });
                 let (status, ct, bytes) = match behaviour {
@@ -621,4 +623,110 @@ async fn rpc_literal_binding() {
         "<soap:Body><{prefix}:Move><from><x>1</x><y>2</y></from><dx>3</dx></{prefix}:Move></soap:Body>"
     );
     assert!(got.body.contains(&expected), "{}", got.body);
+}
+
+#[actix_web::test]
+async fn basic_auth_from_the_environment_and_answer_size_cap() {
+    let service = sample_service();
+    // Credentials are `${VAR}`s resolved from the environment (HOME is set wherever tests run).
+    let home = std::env::var("HOME").expect("HOME is set");
+    let mut settings = service.compiled.upstream.clone();
+    let up = start_upstream(service.clone(), Behaviour::Mock);
+    settings.url = Some(up.url.clone());
+    settings.basic_auth = Some(("${HOME}".into(), "${HOME}".into()));
+    let target = Target::resolve(&settings).unwrap().unwrap();
+    assert!(
+        !format!("{target:?}").contains(&home) || home.is_empty(),
+        "Debug must not show credentials"
+    );
+    let state = Arc::new(State {
+        config: Config::default(),
+        services: vec![service.clone()],
+        targets: vec![Some(target)],
+    });
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    actix_web::rt::spawn(
+        HttpServer::new(move || App::new().configure(configure(state.clone())))
+            .workers(1)
+            .disable_signals()
+            .listen(listener)
+            .unwrap()
+            .run(),
+    );
+    let (status, _, _) = call(
+        &format!("http://{addr}"),
+        "GET",
+        "/api/customer/customers/42",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let got = up.received.lock().unwrap().pop().unwrap();
+    let expected = {
+        use std::io::Write;
+        let mut enc = Vec::new();
+        write!(enc, "{home}:{home}").unwrap();
+        enc
+    };
+    assert!(
+        got.authorization.starts_with("Basic "),
+        "{}",
+        got.authorization
+    );
+    assert_eq!(decode_b64(&got.authorization["Basic ".len()..]), expected);
+
+    // An answer over the limit is cut off while reading: 502.
+    let big: &'static str = Box::leak(format!("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>{}</s:Body></s:Envelope>", "<x/>".repeat(1_200_000)).into_boxed_str());
+    let up = start_upstream(service.clone(), Behaviour::Raw(200, "text/xml", big));
+    let base = start_bridge(service, &up.url, Duration::from_secs(10));
+    let (status, _, v) = call(&base, "GET", "/api/customer/customers/42", None).await;
+    assert_eq!(
+        (status, v["detail"].as_str()),
+        (502, Some("the legacy service's answer is too large")),
+        "{v}"
+    );
+}
+
+#[actix_web::test]
+async fn per_operation_deadline() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings");
+    let text = std::fs::read_to_string(dir.join("crm.yaml"))
+        .unwrap()
+        .replace(
+            "    route: GET /customers/{customerId}\n",
+            "    route: GET /customers/{customerId}\n    timeout: 300ms\n",
+        );
+    let compiled = soapbridge::mapping::compile::compile_str(&dir.join("crm.yaml"), &text)
+        .unwrap_or_else(|d| panic!("{d}"));
+    let service = Arc::new(Service::new(Arc::new(compiled)));
+    let up = start_upstream(service.clone(), Behaviour::Hang);
+    let base = start_bridge(service, &up.url, Duration::from_secs(30));
+    let started = std::time::Instant::now();
+    let (status, _, v) = call(&base, "GET", "/api/customer/customers/42", None).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (504, Some("upstream_timeout"))
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the operation's 300ms deadline applies, not the mapping's 30s"
+    );
+}
+
+fn decode_b64(s: &str) -> Vec<u8> {
+    const T: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in s.trim_end_matches('=').chars() {
+        bits = (bits << 6) | T.find(c).unwrap() as u32;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+            bits &= (1 << n) - 1;
+        }
+    }
+    out
 }
