@@ -172,7 +172,7 @@ impl<'m> Encoder<'m> {
                         format!(
                             "expected an object ({}), found {}",
                             self.schema.type_label(t),
-                            kind(v)
+                            simple::describe(v)
                         ),
                     );
                     return;
@@ -352,7 +352,10 @@ impl<'m> Encoder<'m> {
                 };
                 if slot.many {
                     let Some(items) = v.as_array() else {
-                        self.err(&p_key, format!("expected an array, found {}", kind(v)));
+                        self.err(
+                            &p_key,
+                            format!("expected an array, found {}", simple::describe(v)),
+                        );
                         return true;
                     };
                     let range: Vec<usize> = match index {
@@ -381,17 +384,19 @@ impl<'m> Encoder<'m> {
                     true
                 }
             }
-            Term::Sequence(ps) | Term::All(ps) => {
-                if p.max.is_many() && index.is_none() {
-                    // A repeated group: items are written group by group, by array index.
-                    let n = self.group_len(t, ps, obj);
-                    for i in 0..n {
-                        for c in ps {
-                            self.particle(t, c, obj, pointer, false, Some(i));
-                        }
+            Term::Sequence(ps) | Term::All(ps) | Term::Choice(ps)
+                if p.max.is_many() && index.is_none() =>
+            {
+                // A repeated group: items are written group by group, by array index.
+                let n = self.group_len(t, ps, obj);
+                for i in 0..n {
+                    for c in ps {
+                        self.particle(t, c, obj, pointer, false, Some(i));
                     }
-                    return n > 0;
                 }
+                n > 0
+            }
+            Term::Sequence(ps) | Term::All(ps) => {
                 let mut any = false;
                 for c in ps {
                     any |= self.particle(t, c, obj, pointer, required, index);
@@ -399,15 +404,6 @@ impl<'m> Encoder<'m> {
                 any
             }
             Term::Choice(ps) => {
-                if p.max.is_many() && index.is_none() {
-                    let n = self.group_len(t, ps, obj);
-                    for i in 0..n {
-                        for c in ps {
-                            self.particle(t, c, obj, pointer, false, Some(i));
-                        }
-                    }
-                    return n > 0;
-                }
                 let mut present = Vec::new();
                 for c in ps {
                     if self.particle(t, c, obj, pointer, false, index) {
@@ -479,16 +475,5 @@ impl<'m> Encoder<'m> {
             }
         }
         out
-    }
-}
-
-pub fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }

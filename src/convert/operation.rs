@@ -254,17 +254,7 @@ fn message(
         };
     };
     let schema = &wsdl.schema;
-    let parts: Vec<&crate::wsdl::Part> = wsdl.messages[m]
-        .parts
-        .iter()
-        .filter(|p| match &body.parts {
-            Some(list) => list.contains(&p.name),
-            None => !body
-                .headers
-                .iter()
-                .any(|h| h.message == m && h.part == p.name),
-        })
-        .collect();
+    let parts = crate::wsdl::shape::body_parts(wsdl, body, m);
     if style == Style::Document
         && let [p] = parts.as_slice()
         && let PartKind::Element(e) = p.kind
@@ -500,10 +490,7 @@ pub fn gather(
         Some(Value::Null) | None => {}
         Some(other) => errors.push(FieldError {
             pointer: "/".to_string(),
-            message: format!(
-                "expected a JSON object, found {}",
-                super::encode::kind(&other)
-            ),
+            message: format!("expected a JSON object, found {}", simple::describe(&other)),
         }),
     }
     for input in &route.inputs {

@@ -227,7 +227,8 @@ fn lexical_check(local: &str, s: &str) -> Result<(), String> {
     }
 }
 
-fn describe(v: &Value) -> &'static str {
+/// "a string", "an object", ...: what a JSON value is, for messages.
+pub fn describe(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -35,18 +35,7 @@ pub fn shape(wsdl: &Wsdl, style: Style, body: &BodyBinding, message: Option<usiz
     let Some(m) = message else {
         return Shape { fields: Vec::new() };
     };
-    let msg = &wsdl.messages[m];
-    let parts: Vec<&Part> = msg
-        .parts
-        .iter()
-        .filter(|p| match &body.parts {
-            Some(list) => list.contains(&p.name),
-            None => !body
-                .headers
-                .iter()
-                .any(|h| h.message == m && h.part == p.name),
-        })
-        .collect();
+    let parts = body_parts(wsdl, body, m);
     let schema = &wsdl.schema;
     if style == Style::Document
         && let [part] = parts.as_slice()
@@ -102,6 +91,22 @@ pub fn shape(wsdl: &Wsdl, style: Style, body: &BodyBinding, message: Option<usiz
         })
         .collect();
     Shape { fields }
+}
+
+/// The parts of message `m` the binding carries in the Body (`soap:body/@parts`, or all those
+/// not bound to a `soap:header`).
+pub fn body_parts<'w>(wsdl: &'w Wsdl, body: &BodyBinding, m: usize) -> Vec<&'w Part> {
+    wsdl.messages[m]
+        .parts
+        .iter()
+        .filter(|p| match &body.parts {
+            Some(list) => list.contains(&p.name),
+            None => !body
+                .headers
+                .iter()
+                .any(|h| h.message == m && h.part == p.name),
+        })
+        .collect()
 }
 
 /// Top-level elements of a content model. Elements under a repeated group are arrays; under a
