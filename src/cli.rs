@@ -40,6 +40,14 @@ pub enum Command {
         #[arg(long = "fault")]
         faults: Vec<String>,
     },
+    /// Print the OpenAPI 3.1 document of the mappings' routes.
+    Openapi {
+        /// Mapping files or folders (default: mappings/).
+        mappings: Vec<PathBuf>,
+        /// YAML instead of JSON.
+        #[arg(long)]
+        yaml: bool,
+    },
     /// Print the SOAP envelope the bridge would send for a request (dry run).
     Envelope {
         /// The mapping file.
@@ -164,6 +172,24 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
                 server.await?;
                 anyhow::Ok(())
             })?;
+            Ok(true)
+        }
+        Command::Openapi { mappings, yaml } => {
+            let files = mapping_files(if mappings.is_empty() {
+                vec![PathBuf::from("mappings")]
+            } else {
+                mappings
+            })?;
+            let mut services = Vec::new();
+            for f in files {
+                services.push(service_for(&f)?);
+            }
+            let doc = crate::http::openapi::document(&services);
+            if yaml {
+                print!("{}", serde_saphyr::to_string(&doc)?);
+            } else {
+                println!("{doc:#}");
+            }
             Ok(true)
         }
         Command::Envelope {

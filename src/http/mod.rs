@@ -2,6 +2,7 @@
 //! `/livez` and `/readyz`, request spans, graceful shutdown.
 
 pub mod handler;
+pub mod openapi;
 pub mod problem;
 
 use std::net::TcpListener;
@@ -26,6 +27,20 @@ pub struct State {
     pub services: Vec<Arc<Service>>,
     /// Upstream per service (same index); `None` when absent.
     pub targets: Vec<Option<Target>>,
+    /// The OpenAPI document, rendered once.
+    pub openapi: String,
+}
+
+impl State {
+    pub fn new(config: Config, services: Vec<Arc<Service>>, targets: Vec<Option<Target>>) -> State {
+        let openapi = openapi::document(&services).to_string();
+        State {
+            config,
+            services,
+            targets,
+            openapi,
+        }
+    }
 }
 
 /// Compiles every mapping in the folder; all problems of all files are reported.
@@ -98,6 +113,33 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .into()
         }));
+        let doc = state.openapi.clone();
+        cfg.route(
+            "/openapi.json",
+            web::get().to(move || {
+                let doc = doc.clone();
+                async move {
+                    HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(doc)
+                }
+            }),
+        );
+        let yaml = serde_json::from_str::<serde_json::Value>(&state.openapi)
+            .ok()
+            .and_then(|v| serde_saphyr::to_string(&v).ok())
+            .unwrap_or_default();
+        cfg.route(
+            "/openapi.yaml",
+            web::get().to(move || {
+                let yaml = yaml.clone();
+                async move {
+                    HttpResponse::Ok()
+                        .content_type("application/yaml")
+                        .body(yaml)
+                }
+            }),
+        );
         cfg.route(
             "/livez",
             web::get().to(|| async {
@@ -189,11 +231,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         actix_web::rt::spawn(m);
     }
     let routes: usize = services.iter().map(|s| s.operations.len()).sum();
-    let state = Arc::new(State {
-        config: config.clone(),
-        services,
-        targets,
-    });
+    let state = Arc::new(State::new(config.clone(), services, targets));
     let listener = TcpListener::bind(&config.listen)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     info!(listen = %listener.local_addr()?, routes, "Serving");

@@ -4,5 +4,6 @@ mod cases;
 mod cli;
 mod corpus;
 mod interop;
+mod openapi;
 mod roundtrip;
 mod serve;

@@ -109,11 +109,7 @@ pub fn start_bridge(service: Arc<Service>, upstream_url: &str, timeout: Duration
         timeout,
         Duration::from_secs(5),
     );
-    let state = Arc::new(State {
-        config,
-        services: vec![service],
-        targets: vec![Some(target)],
-    });
+    let state = Arc::new(State::new(config, vec![service], vec![Some(target)]));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let server = HttpServer::new(move || App::new().configure(configure(state.clone())))
@@ -517,6 +513,12 @@ async fn health_checks() {
     let base = start_bridge(service, "http://127.0.0.1:9/", Duration::from_secs(1));
     assert_eq!(call(&base, "GET", "/livez", None).await.0, 200);
     assert_eq!(call(&base, "GET", "/readyz", None).await.0, 200);
+    let (status, ct, doc) = call(&base, "GET", "/openapi.json", None).await;
+    assert_eq!(
+        (status, ct.as_str(), doc["openapi"].as_str()),
+        (200, "application/json", Some("3.1.0"))
+    );
+    assert!(doc["paths"]["/api/customer/orders/{orderId}"]["get"].is_object());
 }
 
 /// A mapping of the sample WSDL written for another port or a test WSDL, compiled as a service.
@@ -639,11 +641,11 @@ async fn basic_auth_from_the_environment_and_answer_size_cap() {
         !format!("{target:?}").contains(&home) || home.is_empty(),
         "Debug must not show credentials"
     );
-    let state = Arc::new(State {
-        config: Config::default(),
-        services: vec![service.clone()],
-        targets: vec![Some(target)],
-    });
+    let state = Arc::new(State::new(
+        Config::default(),
+        vec![service.clone()],
+        vec![Some(target)],
+    ));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     actix_web::rt::spawn(

@@ -1,0 +1,478 @@
+//! The OpenAPI 3.1 description of every served route, built from the same compiled types that
+//! drive conversion, so description and behaviour cannot drift apart.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use crate::convert::model::{Body, Model, TEXT_KEY, TYPE_KEY, XML_KEY};
+use crate::convert::operation::{Message, Service};
+use crate::convert::simple::{Json, json_kind};
+use crate::mapping::compile::{Method, Source};
+use crate::xsd::*;
+
+/// Builds the document for all services.
+pub fn document(services: &[Arc<Service>]) -> Value {
+    let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    let mut components = Map::new();
+    for svc in services {
+        let mut b = Builder {
+            schema: &svc.compiled.wsdl.schema,
+            model: &svc.model,
+            prefix: prefix(svc),
+            done: HashSet::new(),
+            todo: Vec::new(),
+            components: &mut components,
+        };
+        let service_name = svc.compiled.selection.describe(&svc.compiled.wsdl);
+        let tag = svc
+            .compiled
+            .file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for op in &svc.operations {
+            let r = &op.route;
+            let mut o = Map::new();
+            o.insert(
+                "operationId".into(),
+                json!(format!("{}{}", b.prefix, r.operation)),
+            );
+            o.insert("tags".into(), json!([tag]));
+            let wsdl = &svc.compiled.wsdl;
+            let binding = &wsdl.bindings[svc.compiled.selection.binding];
+            let doc = wsdl.port_types[binding.port_type].operations
+                [binding.operations[r.binding_operation].operation]
+                .documentation
+                .clone();
+            o.insert(
+                "summary".into(),
+                json!(format!(
+                    "{} ({service_name}, SOAP operation {})",
+                    r.operation, r.operation
+                )),
+            );
+            if let Some(d) = doc {
+                o.insert("description".into(), json!(d));
+            }
+            let mut params = Vec::new();
+            let mut body_props = Map::new();
+            let mut body_required = Vec::new();
+            let mut whole_body = None;
+            for i in &r.inputs {
+                let s = b.field_schema(i.field.type_id, i.field.max.is_many(), i.field.nillable);
+                let required = i.field.min > 0;
+                match &i.source {
+                    Source::Path(p) => {
+                        params.push(json!({"name": p, "in": "path", "required": true, "schema": s}))
+                    }
+                    Source::Query(p) => params
+                        .push(json!({"name": p, "in": "query", "required": required, "schema": s})),
+                    Source::Header(p) => params.push(
+                        json!({"name": p, "in": "header", "required": required, "schema": s}),
+                    ),
+                    Source::Body => whole_body = Some(s),
+                    Source::BodyKey => {
+                        body_props.insert(i.key.clone(), s);
+                        if required {
+                            body_required.push(json!(i.key));
+                        }
+                    }
+                }
+            }
+            if !params.is_empty() {
+                o.insert("parameters".into(), Value::Array(params));
+            }
+            if r.method.has_body() {
+                let s = whole_body.unwrap_or_else(|| json!({"type": "object", "properties": body_props, "required": body_required, "additionalProperties": false}));
+                o.insert(
+                    "requestBody".into(),
+                    json!({"required": true, "content": {"application/json": {"schema": s}}}),
+                );
+            }
+            let ok = match (&op.output, r.response) {
+                (_, Some(i)) => {
+                    let f = &r.outputs[i].1;
+                    b.field_schema(f.type_id, f.max.is_many(), f.nillable || f.min == 0)
+                }
+                (Message::Element { type_id, .. }, None) => b.type_schema(*type_id),
+                (Message::Parts { .. }, None) => {
+                    let props: Map<String, Value> = r
+                        .outputs
+                        .iter()
+                        .map(|(k, f)| (k.clone(), b.field_schema(f.type_id, f.max.is_many(), true)))
+                        .collect();
+                    json!({"type": "object", "properties": props})
+                }
+            };
+            let mut responses = Map::new();
+            responses.insert(r.status.to_string(), json!({"description": "The service's answer", "content": {"application/json": {"schema": ok}}}));
+            let mut statuses: Vec<(u16, String)> = vec![
+                (400, "Malformed JSON, a request the schema refuses (every field listed), or a Client/Sender fault".into()),
+                (404, "No such route".into()),
+                (413, "Body too large".into()),
+                (415, "Not application/json".into()),
+                (502, "The legacy service failed, faulted (Server/Receiver), or answered outside its contract".into()),
+                (503, "Unavailable".into()),
+                (504, "The legacy service did not answer in time".into()),
+            ];
+            for (name, status) in &r.faults {
+                match statuses.iter_mut().find(|(s, _)| s == status) {
+                    Some((_, d)) => d.push_str(&format!("; SOAP fault {name}")),
+                    None => statuses.push((*status, format!("SOAP fault {name}"))),
+                }
+            }
+            statuses.sort();
+            for (status, description) in statuses {
+                responses.insert(status.to_string(), json!({"description": description, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}));
+            }
+            o.insert("responses".into(), Value::Object(responses));
+            let method = match r.method {
+                Method::Get => "get",
+                Method::Post => "post",
+                Method::Put => "put",
+                Method::Delete => "delete",
+                Method::Patch => "patch",
+            };
+            paths
+                .entry(r.path.clone())
+                .or_default()
+                .insert(method.into(), Value::Object(o));
+        }
+        b.finish();
+    }
+    components.insert("Problem".into(), json!({
+        "type": "object",
+        "description": "RFC 9457 problem details",
+        "required": ["type", "title", "status", "code"],
+        "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+            "code": {"type": "string"}, "detail": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "object", "required": ["pointer", "message"], "properties": {"pointer": {"type": "string"}, "message": {"type": "string"}}}},
+            "fault": {"type": "object", "properties": {"name": {"type": "string"}, "code": {"type": "string"}, "string": {"type": "string"}, "detail": {}}}
+        }
+    }));
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "soapbridge", "version": env!("CARGO_PKG_VERSION"), "description": "REST routes in front of SOAP services; generated from their WSDL and mapping files."},
+        "paths": paths,
+        "components": {"schemas": components}
+    })
+}
+
+/// Component names of different services must not collide: prefix them when there are several.
+fn prefix(svc: &Service) -> String {
+    let stem = svc
+        .compiled
+        .file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut p: String = stem.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    if let Some(f) = p.get_mut(0..1) {
+        f.make_ascii_uppercase();
+    }
+    p
+}
+
+struct Builder<'a> {
+    schema: &'a Schema,
+    model: &'a Model,
+    prefix: String,
+    done: HashSet<TypeId>,
+    todo: Vec<TypeId>,
+    components: &'a mut Map<String, Value>,
+}
+
+impl Builder<'_> {
+    fn name(&self, t: TypeId) -> String {
+        let local = self
+            .schema
+            .ty(t)
+            .name
+            .as_ref()
+            .map_or("Anonymous", |q| q.local.as_str());
+        let clean: String = local
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("{}.{clean}", self.prefix)
+    }
+
+    /// A field's schema: an array when repeated, `null` allowed when nillable.
+    fn field_schema(&mut self, t: TypeId, many: bool, nillable: bool) -> Value {
+        let item = self.type_schema(t);
+        let item = if nillable {
+            json!({"oneOf": [item, {"type": "null"}]})
+        } else {
+            item
+        };
+        if many {
+            json!({"type": "array", "items": item})
+        } else {
+            item
+        }
+    }
+
+    /// A named (non-built-in) type becomes a component and a `$ref`; others are inline.
+    fn type_schema(&mut self, t: TypeId) -> Value {
+        let named = self.schema.ty(t).name.as_ref().is_some_and(|q| q.ns != XS);
+        if named {
+            if self.done.insert(t) {
+                self.todo.push(t);
+            }
+            return json!({"$ref": format!("#/components/schemas/{}", self.name(t))});
+        }
+        self.inline(t)
+    }
+
+    fn finish(&mut self) {
+        while let Some(t) = self.todo.pop() {
+            let s = self.inline(t);
+            let name = self.name(t);
+            self.components.insert(name, s);
+        }
+    }
+
+    fn inline(&mut self, t: TypeId) -> Value {
+        match &self.schema.ty(t).kind {
+            TypeKind::Simple(st) => self.simple(st),
+            TypeKind::Complex(_) if t == TypeId(0) => {
+                json!({"description": "any content: a scalar, or {\"$xml\": \"<raw/>\"}"})
+            }
+            TypeKind::Complex(_) => self.complex(t),
+        }
+    }
+
+    fn simple(&mut self, st: &SimpleType) -> Value {
+        match &st.variety {
+            Variety::List(item) => {
+                return json!({"type": "array", "items": self.type_schema(*item)});
+            }
+            Variety::Union(members) => {
+                let m: Vec<Value> = members.iter().map(|m| self.type_schema(*m)).collect();
+                return json!({"anyOf": m});
+            }
+            Variety::Atomic => {}
+        }
+        let f = &st.facets;
+        let local = self
+            .schema
+            .ty(st.base_builtin)
+            .name
+            .as_ref()
+            .map_or("string", |q| q.local.as_str());
+        let num = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(|v| serde_json::from_str::<serde_json::Number>(v).ok())
+        };
+        let mut s = Map::new();
+        match json_kind(self.schema, st) {
+            Json::Bool => {
+                s.insert("type".into(), json!("boolean"));
+            }
+            Json::SmallInt | Json::BigInt => {
+                s.insert("type".into(), json!("integer"));
+                let format = match local {
+                    "int" | "short" | "byte" | "unsignedShort" | "unsignedByte" => Some("int32"),
+                    "long" | "unsignedInt" => Some("int64"),
+                    _ => None,
+                };
+                if let Some(fm) = format {
+                    s.insert("format".into(), json!(fm));
+                }
+                if matches!(json_kind(self.schema, st), Json::BigInt) {
+                    s.insert("description".into(), json!(format!("xs:{local}: every digit is kept (never rounded through a float); a numeric string is accepted too")));
+                }
+            }
+            Json::Decimal => {
+                s.insert("type".into(), json!("number"));
+                s.insert("description".into(), json!("xs:decimal: every digit is kept (never rounded through a float); a numeric string is accepted too"));
+            }
+            Json::Float => {
+                return json!({"oneOf": [{"type": "number", "format": if local == "float" { "float" } else { "double" }}, {"type": "string", "enum": ["INF", "-INF", "NaN"]}]});
+            }
+            Json::String => {
+                s.insert("type".into(), json!("string"));
+                let format = match local {
+                    "dateTime" => Some("date-time"),
+                    "date" => Some("date"),
+                    "time" => Some("time"),
+                    "duration" => Some("duration"),
+                    "base64Binary" => Some("byte"),
+                    "anyURI" => Some("uri"),
+                    _ => None,
+                };
+                if let Some(fm) = format {
+                    s.insert("format".into(), json!(fm));
+                }
+                if let Some(n) = f.length.or(f.max_length) {
+                    s.insert("maxLength".into(), json!(n));
+                }
+                if let Some(n) = f.length.or(f.min_length) {
+                    s.insert("minLength".into(), json!(n));
+                }
+                if let [p] = f.patterns.iter().flatten().collect::<Vec<_>>().as_slice() {
+                    // XSD patterns match the whole value.
+                    s.insert("pattern".into(), json!(format!("^(?:{p})$")));
+                }
+            }
+        }
+        if matches!(
+            json_kind(self.schema, st),
+            Json::SmallInt | Json::BigInt | Json::Decimal
+        ) {
+            if let Some(n) = num(&f.min_inclusive) {
+                s.insert("minimum".into(), Value::Number(n));
+            }
+            if let Some(n) = num(&f.max_inclusive) {
+                s.insert("maximum".into(), Value::Number(n));
+            }
+            if let Some(n) = num(&f.min_exclusive) {
+                s.insert("exclusiveMinimum".into(), Value::Number(n));
+            }
+            if let Some(n) = num(&f.max_exclusive) {
+                s.insert("exclusiveMaximum".into(), Value::Number(n));
+            }
+        }
+        if !f.enumeration.is_empty() {
+            let vals: Vec<Value> = f
+                .enumeration
+                .iter()
+                .map(|e| match json_kind(self.schema, st) {
+                    Json::String => json!(e),
+                    _ => serde_json::from_str(e).unwrap_or_else(|_| json!(e)),
+                })
+                .collect();
+            s.insert("enum".into(), Value::Array(vals));
+        }
+        Value::Object(s)
+    }
+
+    fn complex(&mut self, t: TypeId) -> Value {
+        let Some(info) = self.model.info(t) else {
+            return json!({});
+        };
+        let mut props = Map::new();
+        let mut required = Vec::new();
+        for a in &info.attrs {
+            let s = self.type_schema(a.type_id);
+            props.insert(a.key.clone(), s);
+            if a.required {
+                required.push(json!(a.key));
+            }
+        }
+        let mut choices = Vec::new();
+        match &info.body {
+            Body::Empty => {}
+            Body::Text(st) => {
+                let s = self.type_schema(*st);
+                if info.attrs.is_empty() {
+                    return s;
+                }
+                props.insert(TEXT_KEY.into(), s);
+                required.push(json!(TEXT_KEY));
+            }
+            Body::Elements { particle, slots } => {
+                let mut req = Vec::new();
+                walk(particle, true, info, &mut req, &mut choices);
+                for slot in slots {
+                    let el = self.schema.element(slot.element);
+                    let s = self.field_schema(el.type_id, slot.many, el.nillable);
+                    props.insert(slot.key.clone(), s);
+                }
+                let keys: Vec<&str> = slots.iter().map(|s| s.key.as_str()).collect();
+                for i in req {
+                    required.push(json!(keys[i]));
+                }
+            }
+        }
+        let derived: Vec<String> = derived_names(self.schema, t);
+        if !derived.is_empty() {
+            props.insert(TYPE_KEY.into(), json!({"type": "string", "enum": derived, "description": "the xsi:type, when it is a type derived from this one"}));
+        }
+        if info.mixed {
+            props.insert(XML_KEY.into(), json!({"type": "string"}));
+        }
+        let mut s = json!({"type": "object", "properties": props, "additionalProperties": !derived.is_empty() || info.any_attribute});
+        if !required.is_empty() {
+            s["required"] = Value::Array(required);
+        }
+        if !choices.is_empty() {
+            let all: Vec<Value> = choices
+                .into_iter()
+                .map(|keys: Vec<usize>| {
+                    let Body::Elements { slots, .. } = &info.body else { unreachable!() };
+                    json!({"oneOf": keys.iter().map(|&k| json!({"required": [slots[k].key]})).collect::<Vec<_>>()})
+                })
+                .collect();
+            s["allOf"] = Value::Array(all);
+        }
+        s
+    }
+}
+
+/// Slots required everywhere along their path (min > 0, not in a choice), and the slots of each
+/// required choice (exactly one of them must be given).
+fn walk(
+    p: &Particle,
+    required: bool,
+    info: &crate::convert::model::TypeInfo,
+    out: &mut Vec<usize>,
+    choices: &mut Vec<Vec<usize>>,
+) {
+    let required = required && p.min > 0;
+    match &p.term {
+        Term::Element(e) => {
+            if required && let Some(&i) = info.by_element.get(e) {
+                out.push(i);
+            }
+        }
+        Term::Sequence(ps) | Term::All(ps) => ps
+            .iter()
+            .for_each(|c| walk(c, required && !p.max.is_many(), info, out, choices)),
+        Term::Choice(ps) if ps.len() > 1 => {
+            if required && !p.max.is_many() {
+                let keys: Vec<usize> = ps
+                    .iter()
+                    .filter_map(|c| match &c.term {
+                        Term::Element(e) => info.by_element.get(e).copied(),
+                        _ => None,
+                    })
+                    .collect();
+                if keys.len() == ps.len() {
+                    choices.push(keys);
+                }
+            }
+            ps.iter().for_each(|c| walk(c, false, info, out, choices));
+        }
+        Term::Choice(ps) => ps
+            .iter()
+            .for_each(|c| walk(c, required, info, out, choices)),
+        Term::Any(_) => {}
+    }
+}
+
+fn derived_names(schema: &Schema, t: TypeId) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack: Vec<TypeId> = schema.derived.get(&t).cloned().unwrap_or_default();
+    while let Some(d) = stack.pop() {
+        if out.len() > 500 {
+            break;
+        }
+        if let Some(q) = &schema.ty(d).name {
+            out.push(q.local.clone());
+        }
+        stack.extend(schema.derived.get(&d).into_iter().flatten().copied());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
