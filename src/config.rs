@@ -66,6 +66,7 @@ impl Limits {
             attributes: self.xml_attributes,
             nodes: self.xml_nodes,
             name_len: self.xml_name_bytes,
+            ..Default::default()
         }
     }
 }

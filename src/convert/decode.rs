@@ -104,7 +104,13 @@ impl Decoder<'_> {
                     t = d;
                     type_name = Some(local);
                 }
-                Some(_) => {}
+                Some(&d) if d == t => {}
+                Some(_) => {
+                    return Err(format!(
+                        "{}: xsi:type `{xt}` is not derived from the declared type",
+                        path_of(n)
+                    ));
+                }
                 None => return Err(format!("{}: unknown xsi:type `{xt}`", path_of(n))),
             }
         }
@@ -223,6 +229,13 @@ impl Decoder<'_> {
                 }
             },
         };
+        if let (Body::Text(_), Some(c)) = (&info.body, n.children().find(|c| c.is_element())) {
+            return Err(format!(
+                "{}: unexpected element `{}` in simple content",
+                path_of(n),
+                c.tag_name().name()
+            ));
+        }
         // simpleContent without attributes is just the value.
         if let (Body::Text(st), true, None) = (&info.body, info.attrs.is_empty(), type_name) {
             return simple::write_json(self.schema, *st, &text_of(n), out)

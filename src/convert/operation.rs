@@ -219,12 +219,24 @@ impl Service {
                     fault.insert("name".into(), Value::String(d.name.clone()));
                 }
                 fault.insert("code".into(), Value::String(f.code.clone()));
-                fault.insert("string".into(), Value::String(f.string.clone()));
-                fault.insert("detail".into(), detail);
+                // An undeclared receiver fault is the service's internal error: its text (often
+                // a stack trace) is logged, not passed on.
+                let internal = declared.is_none() && !f.client;
+                let message = if internal {
+                    "the legacy service failed with an internal fault".to_string()
+                } else {
+                    f.string.clone()
+                };
+                if internal {
+                    tracing::warn!(fault_code = %f.code, fault_string = %f.string, "Upstream internal fault");
+                } else {
+                    fault.insert("string".into(), Value::String(f.string.clone()));
+                    fault.insert("detail".into(), detail);
+                }
                 Ok(Outcome::Fault {
                     status,
                     fault: Value::Object(fault),
-                    message: f.string,
+                    message,
                 })
             }
             Payload::Body(body) => {
@@ -511,8 +523,7 @@ pub fn gather(
                 .map(Value::Array)
         } else if values.len() > 1 {
             Err(format!(
-                "{} is given {} times; it takes one value",
-                describe(&input.source),
+                "is given {} times; it takes one value",
                 values.len()
             ))
         } else {
@@ -524,7 +535,7 @@ pub fn gather(
             }
             Err(m) => errors.push(FieldError {
                 pointer: format!("/{}", input.key),
-                message: format!("{} {m}", describe(&input.source)),
+                message: format!("{}: {m}", describe(&input.source)),
             }),
         }
     }
@@ -537,10 +548,9 @@ pub fn gather(
 
 fn describe(s: &Source) -> String {
     match s {
-        Source::Path(p) => format!("path parameter `{p}`:"),
-        Source::Query(p) => format!("query parameter `{p}`:"),
-        Source::Header(p) => format!("header `{p}`:"),
-        Source::Body => "the body:".to_string(),
-        Source::BodyKey => "the body:".to_string(),
+        Source::Path(p) => format!("path parameter `{p}`"),
+        Source::Query(p) => format!("query parameter `{p}`"),
+        Source::Header(p) => format!("header `{p}`"),
+        Source::Body | Source::BodyKey => "the body".to_string(),
     }
 }

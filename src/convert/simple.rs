@@ -412,7 +412,14 @@ pub fn write_json(schema: &Schema, t: TypeId, text: &str, out: &mut Vec<u8>) -> 
                 st.facets.white_space.or_else(|| builtin_ws(schema, st)),
                 Some(WhiteSpace::Collapse)
             );
-            let _ = serde_json::to_writer(&mut *out, if collapse { s } else { text });
+            if collapse
+                && s.contains(|c: char| c != ' ' && c.is_ascii_whitespace() || s.contains("  "))
+            {
+                let joined = s.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+                let _ = serde_json::to_writer(&mut *out, &joined);
+            } else {
+                let _ = serde_json::to_writer(&mut *out, if collapse { s } else { text });
+            }
         }
         Json::Float => {
             let v = to_json(schema, t, text)?;
@@ -473,7 +480,9 @@ pub fn to_json(schema: &Schema, t: TypeId, text: &str) -> Result<Value, String> 
                 },
                 Json::String => Ok(Value::String(
                     match st.facets.white_space.or_else(|| builtin_ws(schema, st)) {
-                        Some(WhiteSpace::Collapse) => s.to_string(),
+                        Some(WhiteSpace::Collapse) => {
+                            s.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+                        }
                         _ => text.to_string(),
                     },
                 )),

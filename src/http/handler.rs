@@ -92,9 +92,7 @@ async fn pipeline(
     };
 
     // 2. Inputs from where the mapping binds them, then the envelope (every problem at once).
-    let query: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
-        .into_owned()
-        .collect();
+    let query = parse_query(req.query_string())?;
     let param = |s: &Source| -> Vec<String> {
         match s {
             Source::Path(p) => req
@@ -256,4 +254,28 @@ fn depth(v: &Value) -> usize {
         }
     }
     max
+}
+
+/// `a=1&b=x+y` -> pairs, percent-decoded; a value that is not UTF-8 is a 400 (never replaced by
+/// U+FFFD and sent on).
+fn parse_query(q: &str) -> Result<Vec<(String, String)>, Problem> {
+    let decode = |s: &str| -> Result<String, Problem> {
+        let plus = s.replace('+', " ");
+        percent_encoding::percent_decode_str(&plus)
+            .decode_utf8()
+            .map(|c| c.into_owned())
+            .map_err(|_| {
+                Problem::Invalid(vec![crate::convert::encode::FieldError {
+                    pointer: "/".into(),
+                    message: format!("query parameter `{s}` is not UTF-8 once decoded"),
+                }])
+            })
+    };
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            Ok((decode(k)?, decode(v)?))
+        })
+        .collect()
 }

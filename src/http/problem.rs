@@ -70,8 +70,18 @@ impl Problem {
         let detail = match self {
             Problem::MalformedJson(m) => Some(m.clone()),
             Problem::Invalid(errors) => {
-                v["errors"] = serde_json::to_value(errors).unwrap_or(Value::Null);
-                Some(format!("{} problem(s) in the request", errors.len()))
+                // Every problem, up to a bound: a hostile body must not buy a huge answer.
+                const SHOWN: usize = 100;
+                v["errors"] =
+                    serde_json::to_value(&errors[..errors.len().min(SHOWN)]).unwrap_or(Value::Null);
+                Some(if errors.len() > SHOWN {
+                    format!(
+                        "{} problems in the request; the first {SHOWN} are listed",
+                        errors.len()
+                    )
+                } else {
+                    format!("{} problem(s) in the request", errors.len())
+                })
             }
             Problem::UnsupportedMediaType(ct) => {
                 Some(format!("expected application/json, got `{ct}`"))

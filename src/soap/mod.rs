@@ -69,9 +69,13 @@ pub fn envelope(v: SoapVersion, decls: &[(&str, &str)], xsi: bool, body: &[u8]) 
 #[derive(Debug, Clone, Copy)]
 pub struct XmlLimits {
     pub depth: usize,
+    /// Attributes per element, namespace declarations included.
     pub attributes: usize,
     pub nodes: u32,
     pub name_len: usize,
+    /// Namespace declarations in the whole answer: roxmltree's namespace scoping costs
+    /// (declarations in scope x elements declaring), so many of them are refused up front.
+    pub namespace_declarations: usize,
 }
 
 impl Default for XmlLimits {
@@ -81,12 +85,85 @@ impl Default for XmlLimits {
             attributes: 500,
             nodes: 200_000,
             name_len: 1024,
+            namespace_declarations: 1000,
+        }
+    }
+}
+
+/// A linear pre-pass with quick-xml over the raw text: depth, attributes, names and namespace
+/// declarations are bounded before the tree is built.
+fn prescan(text: &str, limits: XmlLimits) -> Result<(), String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = false;
+    let mut depth = 0usize;
+    let mut declarations = 0usize;
+    loop {
+        let e = reader
+            .read_event()
+            .map_err(|e| format!("the answer is not well-formed XML: {e}"))?;
+        let start = match &e {
+            Event::Start(s) | Event::Empty(s) => Some(s),
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                None
+            }
+            Event::DocType(_) => {
+                return Err(
+                    "the answer holds a DTD, which SOAP forbids (nothing was expanded)".to_string(),
+                );
+            }
+            Event::PI(_) => {
+                return Err(
+                    "the answer holds a processing instruction, which SOAP forbids".to_string(),
+                );
+            }
+            Event::Eof => return Ok(()),
+            _ => None,
+        };
+        let Some(s) = start else { continue };
+        if matches!(e, Event::Start(_)) {
+            depth += 1;
+            if depth > limits.depth {
+                return Err(format!(
+                    "the answer nests elements deeper than {}",
+                    limits.depth
+                ));
+            }
+        }
+        if s.name().as_ref().len() > limits.name_len {
+            return Err(format!(
+                "an element name of the answer is longer than {} bytes",
+                limits.name_len
+            ));
+        }
+        let mut count = 0usize;
+        for a in s.attributes().with_checks(false) {
+            let a = a.map_err(|e| format!("the answer is not well-formed XML: {e}"))?;
+            count += 1;
+            let key = a.key.as_ref();
+            if key == "xmlns" || key.starts_with("xmlns:") {
+                declarations += 1;
+            }
+        }
+        if count > limits.attributes {
+            return Err(format!(
+                "an element of the answer has more than {} attributes",
+                limits.attributes
+            ));
+        }
+        if declarations > limits.namespace_declarations {
+            return Err(format!(
+                "the answer declares more than {} namespaces",
+                limits.namespace_declarations
+            ));
         }
     }
 }
 
 /// Parses an upstream answer under the limits.
 pub fn parse<'i>(text: &'i str, limits: XmlLimits) -> Result<Document<'i>, String> {
+    prescan(text, limits)?;
     let opts = roxmltree::ParsingOptions {
         allow_dtd: false,
         nodes_limit: limits.nodes,

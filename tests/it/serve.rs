@@ -474,6 +474,18 @@ async fn bad_upstreams_are_502_or_504_without_leaking_details() {
             502,
         ),
         (Behaviour::Hang, 504),
+        // Namespace declarations by the thousand (roxmltree's scoping is quadratic in them): refused
+        // by the pre-scan before any tree is built.
+        (Behaviour::Raw(200, "text/xml", many_namespaces()), 502),
+        // An element inside simple content.
+        (
+            Behaviour::Raw(
+                200,
+                "text/xml",
+                r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetCustomerResponse xmlns="http://example.com/crm/2009/service"><GetCustomerResult><CustomerId xmlns="http://example.com/crm/2009/types">1<x/></CustomerId></GetCustomerResult></GetCustomerResponse></s:Body></s:Envelope>"#,
+            ),
+            502,
+        ),
     ];
     for (behaviour, expected) in cases {
         let up = start_upstream(service.clone(), behaviour);
@@ -505,6 +517,26 @@ async fn bad_upstreams_are_502_or_504_without_leaking_details() {
     );
     let (status, _, answer) = call(&base, "GET", "/api/customer/customers/42", None).await;
     assert_eq!(status, 502, "{answer}");
+}
+
+fn many_namespaces() -> &'static str {
+    let decls: String = (0..400).map(|i| format!(" xmlns:p{i}=\"u\"")).collect();
+    let header: String = (0..5000).map(|_| "<h xmlns:q=\"u\"/>").collect();
+    Box::leak(format!("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"{decls}><s:Header>{header}</s:Header><s:Body/></s:Envelope>").into_boxed_str())
+}
+
+#[actix_web::test]
+async fn a_query_value_that_is_not_utf8_is_refused() {
+    let service = sample_service();
+    let up = start_upstream(service.clone(), Behaviour::Mock);
+    let base = start_bridge(service, &up.url, Duration::from_secs(5));
+    let (status, _, v) = call(&base, "GET", "/api/customer/customers?name=%FF%FEab", None).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (400, Some("invalid_request")),
+        "{v}"
+    );
+    assert!(up.received.lock().unwrap().is_empty());
 }
 
 #[actix_web::test]
