@@ -169,6 +169,13 @@ impl Decoder<'_> {
                 }
             }
         }
+        if items.is_empty() && info.required.contains(&si) {
+            return Err(format!(
+                "{}: required element `{}` is missing",
+                path_of(n),
+                self.schema.element(slots[si].element).name.local
+            ));
+        }
         if slots[si].many {
             out.push(b'[');
             for (i, (decl, c)) in items.iter().enumerate() {
@@ -314,6 +321,28 @@ impl Decoder<'_> {
                                 path_of(n)
                             ));
                         }
+                    }
+                }
+                let present = |si: usize| children.iter().any(|(s, _, _)| *s == si);
+                if let Some(&missing) = info.required.iter().find(|&&si| !present(si)) {
+                    return Err(format!(
+                        "{}: required element `{}` is missing",
+                        path_of(n),
+                        self.schema.element(slots[missing].element).name.local
+                    ));
+                }
+                for group in &info.choices {
+                    let given = group.iter().filter(|&&si| present(si)).count();
+                    if given != 1 {
+                        let names: Vec<&str> = group
+                            .iter()
+                            .map(|&si| self.schema.element(slots[si].element).name.local.as_str())
+                            .collect();
+                        return Err(format!(
+                            "{}: exactly one of {} is allowed (a choice), found {given}",
+                            path_of(n),
+                            names.join(", ")
+                        ));
                     }
                 }
                 for (si, slot) in slots.iter().enumerate() {

@@ -63,6 +63,11 @@ pub struct TypeInfo {
     pub by_name: HashMap<String, Vec<(String, usize, ElementId)>>,
     /// Element id -> slot, for writing in schema order.
     pub by_element: HashMap<ElementId, usize>,
+    /// Slots that must be present (required all along their path, outside choices).
+    pub required: Vec<usize>,
+    /// The slots of each required choice whose branches are single elements: exactly one of
+    /// each group must be present.
+    pub choices: Vec<Vec<usize>>,
 }
 
 /// The JSON view of a whole schema, under one naming rule.
@@ -212,7 +217,15 @@ fn type_info(schema: &Schema, ct: &ComplexType, naming: Naming) -> TypeInfo {
         Body::Elements { particle, .. } => Body::Elements { particle, slots },
         other => other,
     };
+    let (mut required, mut choices) = (Vec::new(), Vec::new());
+    if let Body::Elements { particle, .. } = &body {
+        walk(particle, true, &by_element, &mut required, &mut choices);
+    }
+    required.sort();
+    required.dedup();
     TypeInfo {
+        required,
+        choices,
         attrs,
         body,
         mixed: ct.mixed,
@@ -232,6 +245,46 @@ fn collect(p: &Particle, many: bool, in_choice: bool, out: &mut Vec<(ElementId, 
         Term::Choice(ps) => ps
             .iter()
             .for_each(|c| collect(c, many, in_choice || ps.len() > 1, out)),
+        Term::Any(_) => {}
+    }
+}
+
+/// Collects required slots and required single-element choices of a content model.
+fn walk(
+    p: &Particle,
+    required: bool,
+    slots: &HashMap<ElementId, usize>,
+    out: &mut Vec<usize>,
+    choices: &mut Vec<Vec<usize>>,
+) {
+    let required = required && p.min > 0;
+    match &p.term {
+        Term::Element(e) => {
+            if let (true, Some(&i)) = (required, slots.get(e)) {
+                out.push(i);
+            }
+        }
+        Term::Sequence(ps) | Term::All(ps) => ps
+            .iter()
+            .for_each(|c| walk(c, required && !p.max.is_many(), slots, out, choices)),
+        Term::Choice(ps) if ps.len() > 1 => {
+            if required && !p.max.is_many() {
+                let keys: Vec<usize> = ps
+                    .iter()
+                    .filter_map(|c| match &c.term {
+                        Term::Element(e) if !c.max.is_many() => slots.get(e).copied(),
+                        _ => None,
+                    })
+                    .collect();
+                if keys.len() == ps.len() {
+                    choices.push(keys);
+                }
+            }
+            ps.iter().for_each(|c| walk(c, false, slots, out, choices));
+        }
+        Term::Choice(ps) => ps
+            .iter()
+            .for_each(|c| walk(c, required, slots, out, choices)),
         Term::Any(_) => {}
     }
 }

@@ -381,8 +381,9 @@ impl Builder<'_> {
                 required.push(json!(TEXT_KEY));
             }
             Body::Elements { particle, slots } => {
-                let mut req = Vec::new();
-                walk(particle, true, info, &mut req, &mut choices);
+                let _ = particle;
+                let req = info.required.clone();
+                choices = info.choices.clone();
                 for slot in slots {
                     let el = self.schema.element(slot.element);
                     let s = self.field_schema(el.type_id, slot.many, el.nillable);
@@ -416,47 +417,6 @@ impl Builder<'_> {
             s["allOf"] = Value::Array(all);
         }
         s
-    }
-}
-
-/// Slots required everywhere along their path (min > 0, not in a choice), and the slots of each
-/// required choice (exactly one of them must be given).
-fn walk(
-    p: &Particle,
-    required: bool,
-    info: &crate::convert::model::TypeInfo,
-    out: &mut Vec<usize>,
-    choices: &mut Vec<Vec<usize>>,
-) {
-    let required = required && p.min > 0;
-    match &p.term {
-        Term::Element(e) => {
-            if required && let Some(&i) = info.by_element.get(e) {
-                out.push(i);
-            }
-        }
-        Term::Sequence(ps) | Term::All(ps) => ps
-            .iter()
-            .for_each(|c| walk(c, required && !p.max.is_many(), info, out, choices)),
-        Term::Choice(ps) if ps.len() > 1 => {
-            if required && !p.max.is_many() {
-                let keys: Vec<usize> = ps
-                    .iter()
-                    .filter_map(|c| match &c.term {
-                        Term::Element(e) => info.by_element.get(e).copied(),
-                        _ => None,
-                    })
-                    .collect();
-                if keys.len() == ps.len() {
-                    choices.push(keys);
-                }
-            }
-            ps.iter().for_each(|c| walk(c, false, info, out, choices));
-        }
-        Term::Choice(ps) => ps
-            .iter()
-            .for_each(|c| walk(c, required, info, out, choices)),
-        Term::Any(_) => {}
     }
 }
 

@@ -477,6 +477,15 @@ async fn bad_upstreams_are_502_or_504_without_leaking_details() {
         // Namespace declarations by the thousand (roxmltree's scoping is quadratic in them): refused
         // by the pre-scan before any tree is built.
         (Behaviour::Raw(200, "text/xml", many_namespaces()), 502),
+        // A required element missing.
+        (
+            Behaviour::Raw(
+                200,
+                "text/xml",
+                r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetCustomerResponse xmlns="http://example.com/crm/2009/service"/></s:Body></s:Envelope>"#,
+            ),
+            502,
+        ),
         // An element inside simple content.
         (
             Behaviour::Raw(
