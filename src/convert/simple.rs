@@ -209,15 +209,19 @@ fn builtin_ws(schema: &Schema, st: &SimpleType) -> Option<WhiteSpace> {
 fn lexical_check(local: &str, s: &str) -> Result<(), String> {
     let ok = match local {
         "date" | "dateTime" | "time" | "gYear" | "gYearMonth" | "gMonth" | "gMonthDay" | "gDay" => {
-            !s.is_empty()
-                && s.bytes()
-                    .all(|b| b.is_ascii_digit() || b"-:.TZ+".contains(&b))
+            temporal(local, s)
         }
-        "duration" => s.trim_start_matches('-').starts_with('P') && s.len() > 1,
+        "duration" => duration(s),
         "hexBinary" => s.len().is_multiple_of(2) && s.bytes().all(|b| b.is_ascii_hexdigit()),
-        "base64Binary" => s
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+/= \n\r\t".contains(&b)),
+        "base64Binary" => base64(s),
+        "boolean" => matches!(s, "true" | "false" | "1" | "0"),
+        "language" => {
+            let mut parts = s.split('-');
+            parts.next().is_some_and(|p| {
+                (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic())
+            }) && parts
+                .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+        }
         _ => true,
     };
     if ok {
@@ -225,6 +229,178 @@ fn lexical_check(local: &str, s: &str) -> Result<(), String> {
     } else {
         Err(format!("{s:?} is not a valid xs:{local}"))
     }
+}
+
+/// `[-]CCYY-MM-DDThh:mm:ss[.s+][zone]` and its parts (gYear, gMonthDay, ...), with calendar checks.
+fn temporal(local: &str, s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let digits = |i: &mut usize, n: usize| -> Option<u32> {
+        let d = b.get(*i..*i + n)?;
+        if !d.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        *i += n;
+        std::str::from_utf8(d).ok()?.parse().ok()
+    };
+    let lit = |i: &mut usize, c: u8| -> Option<()> { (b.get(*i) == Some(&c)).then(|| *i += 1) };
+    let year = |i: &mut usize| -> Option<i64> {
+        let neg = b.get(*i) == Some(&b'-');
+        if neg {
+            *i += 1;
+        }
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        let y = &s[start..*i];
+        if y.len() < 4 || (y.len() > 4 && y.starts_with('0')) || y == "0000" {
+            return None;
+        }
+        let v: i64 = y.parse().ok()?;
+        Some(if neg { -v } else { v })
+    };
+    let days = |y: i64, m: u32| match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    let time = |i: &mut usize| -> Option<()> {
+        let h = digits(i, 2)?;
+        lit(i, b':')?;
+        let m = digits(i, 2)?;
+        lit(i, b':')?;
+        let sec = digits(i, 2)?;
+        let mut frac_nonzero = false;
+        if lit(i, b'.').is_some() {
+            let start = *i;
+            while b.get(*i).is_some_and(u8::is_ascii_digit) {
+                frac_nonzero |= b[*i] != b'0';
+                *i += 1;
+            }
+            if *i == start {
+                return None;
+            }
+        }
+        let ok = (h < 24 && m < 60 && sec < 60) || (h == 24 && m == 0 && sec == 0 && !frac_nonzero);
+        ok.then_some(())
+    };
+    let result = (|| -> Option<()> {
+        match local {
+            "dateTime" | "date" => {
+                let y = year(&mut i)?;
+                lit(&mut i, b'-')?;
+                let m = digits(&mut i, 2)?;
+                lit(&mut i, b'-')?;
+                let d = digits(&mut i, 2)?;
+                if !(1..=12).contains(&m) || d < 1 || d > days(y, m) {
+                    return None;
+                }
+                if local == "dateTime" {
+                    lit(&mut i, b'T')?;
+                    time(&mut i)?;
+                }
+            }
+            "time" => time(&mut i)?,
+            "gYear" => {
+                year(&mut i)?;
+            }
+            "gYearMonth" => {
+                year(&mut i)?;
+                lit(&mut i, b'-')?;
+                let m = digits(&mut i, 2)?;
+                (1..=12).contains(&m).then_some(())?;
+            }
+            "gMonth" | "gMonthDay" => {
+                lit(&mut i, b'-')?;
+                lit(&mut i, b'-')?;
+                let m = digits(&mut i, 2)?;
+                (1..=12).contains(&m).then_some(())?;
+                if local == "gMonthDay" {
+                    lit(&mut i, b'-')?;
+                    let d = digits(&mut i, 2)?;
+                    (d >= 1 && d <= days(2000, m)).then_some(())?;
+                }
+            }
+            _ => {
+                for _ in 0..3 {
+                    lit(&mut i, b'-')?;
+                }
+                let d = digits(&mut i, 2)?;
+                (1..=31).contains(&d).then_some(())?;
+            }
+        }
+        // Optional zone: Z or +hh:mm / -hh:mm within 14:00.
+        match b.get(i) {
+            None => {}
+            Some(b'Z') => i += 1,
+            Some(b'+' | b'-') => {
+                i += 1;
+                let h = digits(&mut i, 2)?;
+                lit(&mut i, b':')?;
+                let m = digits(&mut i, 2)?;
+                (h < 14 && m < 60 || h == 14 && m == 0).then_some(())?;
+            }
+            _ => return None,
+        }
+        (i == b.len()).then_some(())
+    })();
+    result.is_some()
+}
+
+/// `-?PnYnMnDTnHnMnS` with at least one part, and a part after `T`.
+fn duration(s: &str) -> bool {
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let Some(rest) = s.strip_prefix('P') else {
+        return false;
+    };
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (rest, None),
+    };
+    let parts = |p: &str, units: &[u8], last_frac: bool| -> Option<usize> {
+        let mut n = 0;
+        let mut unit_i = 0;
+        let mut num = String::new();
+        for c in p.chars() {
+            if c.is_ascii_digit() || (c == '.' && last_frac) {
+                num.push(c);
+                continue;
+            }
+            let pos = units[unit_i..].iter().position(|&u| u == c as u8)? + unit_i;
+            if num.is_empty()
+                || num.starts_with('.')
+                || num.ends_with('.')
+                || (num.contains('.') && c != 'S')
+            {
+                return None;
+            }
+            unit_i = pos + 1;
+            num.clear();
+            n += 1;
+        }
+        num.is_empty().then_some(n)
+    };
+    let Some(d) = parts(date, b"YMD", false) else {
+        return false;
+    };
+    match time {
+        Some(t) => parts(t, b"HMS", true).is_some_and(|n| n > 0),
+        None => d > 0,
+    }
+}
+
+fn base64(s: &str) -> bool {
+    let chars: Vec<u8> = s.bytes().filter(|b| !b" \n\r\t".contains(b)).collect();
+    if chars.len() % 4 != 0 {
+        return false;
+    }
+    let pad = chars.iter().rev().take_while(|&&b| b == b'=').count();
+    pad <= 2
+        && chars[..chars.len() - pad]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
 }
 
 /// "a string", "an object", ...: what a JSON value is, for messages.
@@ -268,9 +444,18 @@ fn decimal(s: &str) -> Result<String, String> {
         .ok_or_else(|| format!("expected a decimal number, found {s:?}"))
 }
 
-/// Enumeration, lengths, bounds and digits. (Patterns are checked by the validator.)
+/// Enumeration, patterns, lengths, bounds and digits.
 pub fn check_facets(schema: &Schema, st: &SimpleType, lexical: &str) -> Result<(), String> {
     let f = &st.facets;
+    for step in &f.regexes {
+        if !step.iter().any(|(_, r)| r.is_match(lexical)) {
+            let shown: Vec<&str> = step.iter().map(|(p, _)| p.as_str()).collect();
+            return Err(format!(
+                "{lexical:?} does not match the pattern {}",
+                shown.join(" | ")
+            ));
+        }
+    }
     if !f.enumeration.is_empty() && !f.enumeration.iter().any(|e| e == lexical) {
         let shown: Vec<&str> = f.enumeration.iter().take(20).map(String::as_str).collect();
         return Err(format!(
@@ -514,6 +699,42 @@ mod tests {
             "12345678901234567890.12345678901234567890"
         );
         assert!(json_decimal("1e5").is_none());
+    }
+
+    #[test]
+    fn temporal_lexical_forms() {
+        for ok in [
+            "2024-02-29",
+            "2024-01-15Z",
+            "-0044-03-15",
+            "12024-01-01+14:00",
+        ] {
+            assert!(temporal("date", ok), "{ok}");
+        }
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-1-01",
+            "--::TZ",
+            "2024-01-01+14:30",
+            "0000-01-01",
+            "2024-01-01T",
+        ] {
+            assert!(!temporal("date", bad), "{bad}");
+        }
+        assert!(temporal("dateTime", "2024-03-01T10:00:00.250+01:00"));
+        assert!(temporal("dateTime", "2024-03-01T24:00:00Z"));
+        assert!(!temporal("dateTime", "2024-03-01T24:00:01"));
+        assert!(!temporal("dateTime", "2024-03-01 10:00:00"));
+        assert!(temporal("time", "23:59:59.999") && !temporal("time", "23:60:00"));
+        assert!(
+            temporal("gYearMonth", "2024-12")
+                && temporal("gMonthDay", "--02-29")
+                && temporal("gDay", "---31")
+        );
+        assert!(duration("P1Y2M3DT4H5M6.5S") && duration("-PT1S") && duration("P0D"));
+        assert!(!duration("P") && !duration("PT") && !duration("P1S") && !duration("PT1.5M"));
+        assert!(base64("c29hcGJyaWRnZQ==") && !base64("abc") && !base64("ab=c"));
     }
 
     #[test]

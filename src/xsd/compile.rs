@@ -665,6 +665,14 @@ impl<'a, 'i> Compiler<'a, 'i> {
             }
         }
         if !patterns.is_empty() {
+            let compiled: Result<Vec<(String, regex::Regex)>, String> = patterns
+                .iter()
+                .map(|p| super::regex::compile(p).map(|r| (p.clone(), r)))
+                .collect();
+            match compiled {
+                Ok(step) => f.regexes.push(step),
+                Err(_) => f.unenforced.extend(patterns.iter().cloned()),
+            }
             f.patterns.push(patterns);
         }
         if !enumeration.is_empty() {

@@ -4,6 +4,7 @@
 pub mod builtins;
 pub mod compile;
 pub mod model;
+pub mod regex;
 
 pub use model::*;
 

@@ -193,6 +193,11 @@ pub struct Facets {
     pub enumeration: Vec<String>,
     /// Each restriction step's patterns; a value must match one pattern of every step.
     pub patterns: Vec<Vec<String>>,
+    /// The steps of `patterns` translated and compiled (pattern text, regex), checked on every
+    /// value. A step with a pattern that has no translation is left out (and listed in
+    /// `unenforced`).
+    pub regexes: Vec<Vec<(String, regex::Regex)>>,
+    pub unenforced: Vec<String>,
     pub length: Option<u64>,
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,

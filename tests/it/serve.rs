@@ -307,6 +307,10 @@ async fn bad_requests_are_400_naming_the_field_and_never_reach_the_upstream() {
     bad_enum["status"] = json!("Deleted");
     let mut bad_null = customer();
     bad_null["firstName"] = Value::Null;
+    let mut pattern = customer();
+    pattern["billingAddress"]["postalCode"] = json!("not-a-zip");
+    let mut date = customer();
+    date["createdAt"] = json!("2024-02-30T10:00:00Z");
     let mut control = customer();
     control["notes"] = json!("bell\u{7}");
     let cases: Vec<(Value, &str, &str)> = vec![
@@ -324,6 +328,12 @@ async fn bad_requests_are_400_naming_the_field_and_never_reach_the_upstream() {
         ),
         (bad_null, "/firstName", "null is not allowed here"),
         (control, "/notes", "control character U+0007"),
+        (
+            pattern,
+            "/billingAddress/postalCode",
+            "does not match the pattern [0-9]{5}(-[0-9]{4})?",
+        ),
+        (date, "/createdAt", "is not a valid xs:dateTime"),
     ];
     for (body, pointer, message) in cases {
         let (status, ct, answer) = call(&base, "POST", "/api/customer/customers", Some(body)).await;
