@@ -393,7 +393,7 @@ fn duration(s: &str) -> bool {
 
 fn base64(s: &str) -> bool {
     let chars: Vec<u8> = s.bytes().filter(|b| !b" \n\r\t".contains(b)).collect();
-    if chars.len() % 4 != 0 {
+    if !chars.len().is_multiple_of(4) {
         return false;
     }
     let pad = chars.iter().rev().take_while(|&&b| b == b'=').count();

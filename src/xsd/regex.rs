@@ -75,8 +75,9 @@ fn escape(chars: &[char], i: usize, in_class: bool) -> Result<(String, usize), S
         'I' => set(I, true)?,
         'c' => set(C, false)?,
         'C' => set(C, true)?,
-        'w' => set(W_NOT, true)
-            .or_else(|_| Err("`\\w` inside a class has no translation".to_string()))?,
+        'w' => {
+            set(W_NOT, true).map_err(|_| "`\\w` inside a class has no translation".to_string())?
+        }
         'W' => set(W_NOT, false)?,
         'd' | 'D' | 'n' | 'r' | 't' | '\\' | '|' | '.' | '-' | '^' | '?' | '*' | '+' | '{'
         | '}' | '(' | ')' | '[' | ']' => format!("\\{e}"),
