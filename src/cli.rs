@@ -279,8 +279,10 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
             let op = service
                 .operation(&operation)
                 .ok_or_else(|| anyhow::anyhow!("the mapping serves no operation `{operation}`"))?;
-            let text = std::fs::read_to_string(&response)
+            let bytes = std::fs::read(&response)
                 .with_context(|| format!("cannot read {}", response.display()))?;
+            let text = crate::soap::decode_text(&bytes, "")
+                .map_err(|e| anyhow::anyhow!("{}: {e}", response.display()))?;
             match service.response(op, &text, crate::config::Limits::default().xml()) {
                 Ok(crate::convert::operation::Outcome::Ok(text)) => {
                     let v: serde_json::Value = serde_json::from_str(&text)?;

@@ -181,11 +181,11 @@ async fn pipeline(
     );
 
     // 4. The answer: a SOAP envelope (fault or not), whatever the HTTP status.
-    let text = std::str::from_utf8(&reply.body).map_err(|_| {
-        warn!(content_type = %reply.content_type, "Upstream answer is not UTF-8");
-        Problem::BadGateway("the legacy service's answer is not UTF-8 XML")
+    let text = crate::soap::decode_text(&reply.body, &reply.content_type).map_err(|why| {
+        warn!(content_type = %reply.content_type, reason = %why, "Upstream answer cannot be read as text");
+        Problem::BadGateway("the legacy service's answer is not readable XML text")
     })?;
-    match svc.response(op, text, limits.xml()) {
+    match svc.response(op, &text, limits.xml()) {
         Ok(Outcome::Ok(v)) => {
             if reply.status >= 300 {
                 warn!(

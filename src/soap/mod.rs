@@ -107,6 +107,53 @@ fn prescan(text: &str, limits: XmlLimits) -> Result<(), String> {
     Ok(())
 }
 
+/// The answer's bytes as text: UTF-8 unless a BOM, the Content-Type's `charset` or the XML
+/// declaration's `encoding` says otherwise (ISO-8859-1, windows-1252, UTF-16, ...: what legacy
+/// Java and PHP stacks send). An unknown encoding or bytes invalid in it are an error.
+pub fn decode_text<'b>(
+    bytes: &'b [u8],
+    content_type: &str,
+) -> Result<std::borrow::Cow<'b, str>, String> {
+    let from_header = content_type
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("charset="))
+        .map(|c| c.trim_matches('"').to_string())
+        .next();
+    let from_decl = || {
+        let head = &bytes[..bytes.len().min(200)];
+        let head = std::str::from_utf8(head)
+            .ok()
+            .or_else(|| std::str::from_utf8(&head[..head.len().saturating_sub(3)]).ok())?;
+        let decl = head.strip_prefix("<?xml")?.split("?>").next()?;
+        let at = decl.find("encoding")?;
+        let rest = decl[at + 8..].trim_start().strip_prefix('=')?.trim_start();
+        let q = rest.chars().next()?;
+        Some(rest[1..].split(q).next()?.to_string())
+    };
+    let (encoding, bom_len) = match encoding_rs::Encoding::for_bom(bytes) {
+        Some((e, n)) => (e, n),
+        None => {
+            let label = from_header
+                .or_else(from_decl)
+                .unwrap_or_else(|| "utf-8".into());
+            (
+                encoding_rs::Encoding::for_label(label.as_bytes())
+                    .ok_or_else(|| format!("the answer's encoding `{label}` is unknown"))?,
+                0,
+            )
+        }
+    };
+    let body = &bytes[bom_len..];
+    if encoding == encoding_rs::UTF_8 {
+        return std::str::from_utf8(body)
+            .map(std::borrow::Cow::Borrowed)
+            .map_err(|_| "the answer is not valid UTF-8".to_string());
+    }
+    encoding
+        .decode_without_bom_handling_and_without_replacement(body)
+        .ok_or_else(|| format!("the answer is not valid {}", encoding.name()))
+}
+
 /// Parses an upstream answer under the limits.
 pub fn parse<'i>(text: &'i str, limits: XmlLimits) -> Result<Document<'i>, String> {
     prescan(text, limits)?;

@@ -29,6 +29,7 @@ enum Behaviour {
     Mock,
     Fault(&'static str),
     Raw(u16, &'static str, &'static str),
+    Bytes(u16, &'static str, &'static [u8]),
     Hang,
 }
 
@@ -72,6 +73,7 @@ fn start_upstream(service: Arc<Service>, behaviour: Behaviour) -> Upstream {
                     Behaviour::Mock => mock.answer(None, &body),
                     Behaviour::Fault(f) => mock.answer(Some(f), &body),
                     Behaviour::Raw(s, ct, b) => (s, ct.to_string(), b.as_bytes().to_vec()),
+                    Behaviour::Bytes(s, ct, b) => (s, ct.to_string(), b.to_vec()),
                     Behaviour::Hang => {
                         actix_web::rt::time::sleep(Duration::from_secs(10)).await;
                         (200, "text/xml".to_string(), Vec::new())
@@ -782,4 +784,33 @@ fn decode_b64(s: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+#[actix_web::test]
+async fn answers_in_legacy_encodings_are_read() {
+    let service = sample_service();
+    // ISO-8859-1 by the Content-Type (the byte 0xFC is `ü`), and UTF-16 by its BOM.
+    let latin1: &'static [u8] = b"<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><FindCustomersResponse xmlns=\"http://example.com/crm/2009/service\"><FindCustomersResult><Customer xmlns=\"http://example.com/crm/2009/types\"><CustomerId>1</CustomerId><FirstName>J\xfcrg</FirstName><LastName>M</LastName><Status>Active</Status><CreatedAt>2024-01-01T00:00:00Z</CreatedAt><TaxExempt>0</TaxExempt><BillingAddress><Street1>s</Street1><City>Z\xfcrich</City><PostalCode>80000</PostalCode><Country>CH</Country></BillingAddress></Customer></FindCustomersResult></FindCustomersResponse></s:Body></s:Envelope>";
+    let up = start_upstream(
+        service.clone(),
+        Behaviour::Bytes(200, "text/xml; charset=ISO-8859-1", latin1),
+    );
+    let base = start_bridge(service.clone(), &up.url, Duration::from_secs(5));
+    let (status, _, v) = call(&base, "GET", "/api/customer/customers?name=J", None).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["customer"][0]["firstName"], "Jürg");
+    assert_eq!(v["customer"][0]["billingAddress"]["city"], "Zürich");
+    assert_eq!(v["customer"][0]["taxExempt"], false);
+    let text = String::from_utf8_lossy(latin1).replace('\u{FFFD}', "ü");
+    let mut utf16: Vec<u8> = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    let utf16: &'static [u8] = Box::leak(utf16.into_boxed_slice());
+    let up = start_upstream(service.clone(), Behaviour::Bytes(200, "text/xml", utf16));
+    let base = start_bridge(service, &up.url, Duration::from_secs(5));
+    let (status, _, v) = call(&base, "GET", "/api/customer/customers?name=J", None).await;
+    assert_eq!(
+        (status, v["customer"][0]["firstName"].as_str()),
+        (200, Some("Jürg")),
+        "{v}"
+    );
 }
