@@ -260,7 +260,8 @@ impl Decoder<'_> {
             } else {
                 n.attribute((a.name.ns.as_str(), a.name.local.as_str()))
             };
-            match raw {
+            // An absent attribute with a default has that value (as a validating parser says).
+            match raw.or(a.default.as_deref()) {
                 Some(raw) => {
                     write_key(out, &mut first, &a.key);
                     simple::write_json(self.schema, a.type_id, raw, out)

@@ -23,6 +23,8 @@ pub struct AttrInfo {
     pub type_id: TypeId,
     pub required: bool,
     pub fixed: Option<String>,
+    /// The value an absent attribute has (`default`, or `fixed`).
+    pub default: Option<String>,
 }
 
 /// One child element name of a complex type (several particles with the same local name share it).
@@ -184,6 +186,7 @@ fn type_info(schema: &Schema, ct: &ComplexType, naming: Naming) -> TypeInfo {
             type_id: a.type_id,
             required: a.required,
             fixed: a.fixed.clone(),
+            default: a.default.clone().or_else(|| a.fixed.clone()),
         })
         .collect();
     let slots: Vec<Slot> = slot_elems

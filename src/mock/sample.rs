@@ -67,7 +67,7 @@ impl<'m> Sampler<'m> {
         self.depth += 1;
         let mut obj = Map::new();
         for a in &info.attrs {
-            if a.required || self.full || self.pick(2) == 0 {
+            if a.required || self.full || a.default.is_some() || self.pick(2) == 0 {
                 let v = match &a.fixed {
                     Some(f) => crate::convert::simple::to_json(self.schema, a.type_id, f)
                         .unwrap_or(Value::String(f.clone())),
