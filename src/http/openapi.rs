@@ -10,6 +10,7 @@ use crate::convert::model::{Body, Model, TEXT_KEY, TYPE_KEY, XML_KEY};
 use crate::convert::operation::{Message, Service};
 use crate::convert::simple::{Json, json_kind};
 use crate::mapping::compile::{Method, Source};
+use crate::mock::sample::Sampler;
 use crate::xsd::*;
 
 /// Builds the document for all services.
@@ -60,20 +61,27 @@ pub fn document(services: &[Arc<Service>]) -> Value {
             let mut body_props = Map::new();
             let mut body_required = Vec::new();
             let mut whole_body = None;
+            let mut body_example = Map::new();
             for i in &r.inputs {
                 let s = b.field_schema(i.field.type_id, i.field.max.is_many(), i.field.nillable);
                 let required = i.field.min > 0;
+                // Examples come from the same sampler as the mock's answers (seed 0: every field).
+                let one = Sampler::new(b.schema, b.model, 0).value(i.field.type_id);
+                let example = if i.field.max.is_many() {
+                    json!([one])
+                } else {
+                    one
+                };
                 match &i.source {
-                    Source::Path(p) => {
-                        params.push(json!({"name": p, "in": "path", "required": true, "schema": s}))
+                    Source::Path(p) => params.push(json!({"name": p, "in": "path", "required": true, "schema": s, "example": example})),
+                    Source::Query(p) => params.push(json!({"name": p, "in": "query", "required": required, "schema": s, "example": example})),
+                    Source::Header(p) => params.push(json!({"name": p, "in": "header", "required": required, "schema": s, "example": example})),
+                    Source::Body => {
+                        whole_body = Some(s);
+                        body_example.insert(String::new(), example);
                     }
-                    Source::Query(p) => params
-                        .push(json!({"name": p, "in": "query", "required": required, "schema": s})),
-                    Source::Header(p) => params.push(
-                        json!({"name": p, "in": "header", "required": required, "schema": s}),
-                    ),
-                    Source::Body => whole_body = Some(s),
                     Source::BodyKey => {
+                        body_example.insert(i.key.clone(), example);
                         body_props.insert(i.key.clone(), s);
                         if required {
                             body_required.push(json!(i.key));
@@ -88,7 +96,10 @@ pub fn document(services: &[Arc<Service>]) -> Value {
                 let s = whole_body.unwrap_or_else(|| json!({"type": "object", "properties": body_props, "required": body_required, "additionalProperties": false}));
                 o.insert(
                     "requestBody".into(),
-                    json!({"required": true, "content": {"application/json": {"schema": s}}}),
+                    {
+                        let example = body_example.remove("").unwrap_or(Value::Object(body_example));
+                        json!({"required": true, "content": {"application/json": {"schema": s, "example": example}}})
+                    },
                 );
             }
             let ok = match (&op.output, r.response) {
@@ -107,7 +118,21 @@ pub fn document(services: &[Arc<Service>]) -> Value {
                 }
             };
             let mut responses = Map::new();
-            responses.insert(r.status.to_string(), json!({"description": "The service's answer", "content": {"application/json": {"schema": ok}}}));
+            let mut sampler = Sampler::new(b.schema, b.model, 0);
+            let whole = match &op.output {
+                Message::Element { type_id, .. } => sampler.value(*type_id),
+                Message::Parts { parts, .. } => Value::Object(
+                    parts
+                        .iter()
+                        .map(|p| (p.key.clone(), sampler.value(p.type_id)))
+                        .collect(),
+                ),
+            };
+            let example = match r.response {
+                Some(i) => whole.get(&r.outputs[i].0).cloned().unwrap_or(Value::Null),
+                None => whole,
+            };
+            responses.insert(r.status.to_string(), json!({"description": "The service's answer", "content": {"application/json": {"schema": ok, "example": example}}}));
             let mut statuses: Vec<(u16, String)> = vec![
                 (400, "Malformed JSON, a request the schema refuses (every field listed), or a Client/Sender fault".into()),
                 (404, "No such route".into()),

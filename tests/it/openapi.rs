@@ -43,6 +43,7 @@ fn documents_are_valid_openapi_3_1() {
         "the mapped fault is documented"
     );
     validate(&doc, "crm", tmp.path());
+    examples_conform(&doc, tmp.path());
     let Some(corpus) = std::env::var_os("SOAPBRIDGE_CORPUS").map(PathBuf::from) else {
         return;
     };
@@ -69,4 +70,44 @@ fn documents_are_valid_openapi_3_1() {
         let doc = soapbridge::http::openapi::document(&[svc]);
         validate(&doc, entry.split('/').nth(1).unwrap(), tmp.path());
     }
+}
+
+/// Every request and response example validates against its own schema (Python `jsonschema`,
+/// Draft 2020-12, which OpenAPI 3.1 uses; installed with openapi-spec-validator).
+fn examples_conform(doc: &serde_json::Value, dir: &Path) {
+    let file = dir.join("examples.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let script = r#"
+import json, sys
+from jsonschema import Draft202012Validator
+doc = json.load(open(sys.argv[1]))
+checked, bad = 0, []
+for path, item in doc["paths"].items():
+    for method, op in item.items():
+        media = [op.get("requestBody", {}).get("content", {}).get("application/json")]
+        media += [r.get("content", {}).get("application/json") for r in op["responses"].values()]
+        for m in media:
+            if not m or "example" not in m:
+                continue
+            root = dict(m["schema"]); root["components"] = doc["components"]
+            errors = list(Draft202012Validator(root).iter_errors(m["example"]))
+            checked += 1
+            if errors:
+                bad.append(f"{method} {path}: {errors[0].message}")
+print(checked, "examples checked")
+if bad or checked == 0:
+    print("\n".join(bad)); sys.exit(1)
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&file)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -814,3 +814,56 @@ async fn answers_in_legacy_encodings_are_read() {
         "{v}"
     );
 }
+
+/// The OpenAPI examples are real: a request built from each operation's parameter and body
+/// examples is accepted, and the answer (the mock samples with the same generator) is the
+/// response example.
+#[actix_web::test]
+async fn openapi_examples_are_accepted_and_answered() {
+    let service = sample_service();
+    let doc = soapbridge::http::openapi::document(std::slice::from_ref(&service));
+    let up = start_upstream(service.clone(), Behaviour::Mock);
+    let base = start_bridge(service.clone(), &up.url, Duration::from_secs(5));
+    let mut calls = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let mut url = path.clone();
+            let mut query = Vec::new();
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let text = match &p["example"] {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let text: String = text
+                    .bytes()
+                    .map(|b| {
+                        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                            (b as char).to_string()
+                        } else {
+                            format!("%{b:02X}")
+                        }
+                    })
+                    .collect();
+                match p["in"].as_str().unwrap() {
+                    "path" => {
+                        url = url.replace(&format!("{{{}}}", p["name"].as_str().unwrap()), &text)
+                    }
+                    "query" => query.push(format!("{}={text}", p["name"].as_str().unwrap())),
+                    other => panic!("{other} parameters are not in the sample"),
+                }
+            }
+            if !query.is_empty() {
+                url = format!("{url}?{}", query.join("&"));
+            }
+            let body = op["requestBody"]["content"]["application/json"]["example"].clone();
+            let body = (!body.is_null()).then_some(body);
+            let (status, _, answer) = call(&base, &method.to_uppercase(), &url, body).await;
+            assert!((200..300).contains(&status), "{method} {url}: {answer}");
+            let expected =
+                &op["responses"][status.to_string()]["content"]["application/json"]["example"];
+            assert_eq!(&answer, expected, "{method} {url}");
+            calls += 1;
+        }
+    }
+    assert_eq!(calls, service.operations.len());
+}
