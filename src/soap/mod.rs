@@ -321,35 +321,33 @@ pub fn fault_envelope(
     detail: Option<Detail>,
 ) -> Vec<u8> {
     let esc = |s: &str| crate::convert::encode::escape(s, false).into_owned();
-    let mut inner = String::new();
-    match v {
-        SoapVersion::V11 => {
-            inner.push_str(&format!(
-                "<soap:Fault><faultcode>soap:{}</faultcode><faultstring>{}</faultstring>",
+    // The parts that differ between the versions: code/reason markup and the detail element.
+    let (head, detail_tag) = match v {
+        SoapVersion::V11 => (
+            format!(
+                "<faultcode>soap:{}</faultcode><faultstring>{}</faultstring>",
                 if client { "Client" } else { "Server" },
                 esc(string)
-            ));
-            if let Some((_, _, d)) = detail {
-                inner.push_str("<detail>");
-                inner.push_str(&String::from_utf8_lossy(d));
-                inner.push_str("</detail>");
-            }
-            inner.push_str("</soap:Fault>");
-        }
-        SoapVersion::V12 => {
-            inner.push_str(&format!(
-                "<soap:Fault><soap:Code><soap:Value>soap:{}</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"en\">{}</soap:Text></soap:Reason>",
+            ),
+            "detail",
+        ),
+        SoapVersion::V12 => (
+            format!(
+                "<soap:Code><soap:Value>soap:{}</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"en\">{}</soap:Text></soap:Reason>",
                 if client { "Sender" } else { "Receiver" },
                 esc(string)
-            ));
-            if let Some((_, _, d)) = detail {
-                inner.push_str("<soap:Detail>");
-                inner.push_str(&String::from_utf8_lossy(d));
-                inner.push_str("</soap:Detail>");
-            }
-            inner.push_str("</soap:Fault>");
-        }
+            ),
+            "soap:Detail",
+        ),
+    };
+    let mut inner = format!("<soap:Fault>{head}");
+    if let Some((_, _, d)) = detail {
+        inner.push_str(&format!(
+            "<{detail_tag}>{}</{detail_tag}>",
+            String::from_utf8_lossy(d)
+        ));
     }
+    inner.push_str("</soap:Fault>");
     match detail {
         Some((decls, xsi, _)) => envelope(v, decls, xsi, inner.as_bytes()),
         None => envelope(v, &[], false, inner.as_bytes()),
