@@ -113,6 +113,14 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .into()
         }));
+        cfg.route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::Ok()
+                    .content_type("text/html; charset=utf-8")
+                    .body(include_str!("assets/docs.html"))
+            }),
+        );
         let doc = state.openapi.clone();
         cfg.route(
             "/openapi.json",
