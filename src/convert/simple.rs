@@ -159,7 +159,10 @@ fn atomic(schema: &Schema, st: &SimpleType, v: &Value, text: bool) -> Result<Str
             _ => Err(format!("expected true or false, found {s:?}")),
         },
         (Json::Bool, _) => Err(format!("expected a boolean, found {}", describe(v))),
-        (Json::SmallInt | Json::BigInt, Value::Number(n)) => integer(local, &n.to_string()),
+        (Json::SmallInt | Json::BigInt, Value::Number(n)) => {
+            let text = n.to_string();
+            integer(local, &expand_exponent(&text).unwrap_or(text))
+        }
         (Json::SmallInt, Value::String(s)) if text => integer(local, s.trim()),
         (Json::BigInt, Value::String(s)) => integer(local, s.trim()),
         (Json::SmallInt | Json::BigInt, _) => Err(format!(
@@ -435,9 +438,54 @@ fn integer(local: &str, s: &str) -> Result<String, String> {
     }
 }
 
+/// `4.43e+16` -> `44300000000000000`, exactly (the digits written, shifted; never via f64).
+/// `None` when not a number in exponent form or the exponent is absurd.
+fn expand_exponent(s: &str) -> Option<String> {
+    let (mantissa, exp) = s.split_once(['e', 'E'])?;
+    let exp: i64 = exp
+        .trim_start_matches('+')
+        .parse()
+        .ok()
+        .filter(|e: &i64| e.abs() <= 400)?;
+    let (neg, int, frac) = parse_decimal(mantissa)?;
+    let raw_frac = mantissa
+        .trim_start_matches(['+', '-'])
+        .split_once('.')
+        .map_or("", |(_, f)| f);
+    let _ = frac;
+    let digits = format!("{int}{raw_frac}");
+    let point = int.len() as i64 + exp; // position of the decimal point in `digits`
+    let (int_part, frac_part) = if point <= 0 {
+        (
+            String::from("0"),
+            format!("{}{digits}", "0".repeat((-point) as usize)),
+        )
+    } else if point as usize >= digits.len() {
+        (
+            format!("{digits}{}", "0".repeat(point as usize - digits.len())),
+            String::new(),
+        )
+    } else {
+        (
+            digits[..point as usize].to_string(),
+            digits[point as usize..].to_string(),
+        )
+    };
+    let int_part = int_part.trim_start_matches('0');
+    let int_part = if int_part.is_empty() { "0" } else { int_part };
+    let frac_part = frac_part.trim_end_matches('0');
+    let zero = int_part == "0" && frac_part.is_empty();
+    let sign = if neg && !zero { "-" } else { "" };
+    Some(if frac_part.is_empty() {
+        format!("{sign}{int_part}")
+    } else {
+        format!("{sign}{int_part}.{frac_part}")
+    })
+}
+
 fn decimal(s: &str) -> Result<String, String> {
     if s.contains(['e', 'E']) {
-        return Err(format!("expected a decimal without exponent, found {s:?}"));
+        return expand_exponent(s).ok_or_else(|| format!("expected a decimal number, found {s:?}"));
     }
     parse_decimal(s)
         .map(|_| s.trim_start_matches('+').to_string())
@@ -735,6 +783,19 @@ mod tests {
         assert!(duration("P1Y2M3DT4H5M6.5S") && duration("-PT1S") && duration("P0D"));
         assert!(!duration("P") && !duration("PT") && !duration("P1S") && !duration("PT1.5M"));
         assert!(base64("c29hcGJyaWRnZQ==") && !base64("abc") && !base64("ab=c"));
+    }
+
+    #[test]
+    fn exponents_expand_exactly() {
+        assert_eq!(
+            expand_exponent("4.439992076062835e+16").unwrap(),
+            "44399920760628350"
+        );
+        assert_eq!(expand_exponent("-5.5E-3").unwrap(), "-0.0055");
+        assert_eq!(expand_exponent("1e0").unwrap(), "1");
+        assert_eq!(expand_exponent("12.50e1").unwrap(), "125");
+        assert_eq!(expand_exponent("-0e5").unwrap(), "0");
+        assert!(expand_exponent("1e999").is_none());
     }
 
     #[test]

@@ -175,6 +175,14 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
         }
         for path in paths {
             let mut resource = web::resource(path.as_str());
+            let allow: Vec<&str> = state
+                .services
+                .iter()
+                .flat_map(|s| s.operations.iter())
+                .filter(|o| o.route.path == path)
+                .map(|o| o.route.method.as_str())
+                .collect();
+            let allow = allow.join(", ");
             for (si, s) in state.services.iter().enumerate() {
                 for (oi, op) in s.operations.iter().enumerate() {
                     if op.route.path != path {
@@ -193,8 +201,16 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
                     }));
                 }
             }
-            resource = resource
-                .default_service(web::to(|| async { Problem::MethodNotAllowed.response() }));
+            resource = resource.default_service(web::to(move || {
+                let allow = allow.clone();
+                async move {
+                    let mut r = Problem::MethodNotAllowed.response();
+                    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
+                        r.headers_mut().insert(actix_web::http::header::ALLOW, v);
+                    }
+                    r
+                }
+            }));
             cfg.service(resource);
         }
         cfg.default_service(web::to(|req: HttpRequest| async move {

@@ -344,10 +344,93 @@ impl Builder<'_> {
                 if let Some(n) = f.length.or(f.min_length) {
                     s.insert("minLength".into(), json!(n));
                 }
-                if let [p] = f.patterns.iter().flatten().collect::<Vec<_>>().as_slice() {
-                    // XSD patterns match the whole value.
-                    s.insert("pattern".into(), json!(format!("^(?:{p})$")));
+                // What the bridge checks beyond the format: characters XML can carry, the
+                // zone range of XSD dates (±14:00), and the XSD pattern (whole value).
+                let zone = r"(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?";
+                let lexical = match local {
+                    "dateTime" => Some(format!(
+                        r"^-?[0-9]{{4,}}-[0-9]{{2}}-[0-9]{{2}}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?{zone}$"
+                    )),
+                    "date" => Some(format!(r"^-?[0-9]{{4,}}-[0-9]{{2}}-[0-9]{{2}}{zone}$")),
+                    "time" => Some(format!(
+                        r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?{zone}$"
+                    )),
+                    _ => None,
+                };
+                let mut patterns =
+                    vec![r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]*$".to_string()];
+                patterns.extend(lexical);
+                // Each restriction step's patterns (one of a step's must match).
+                for step in &f.patterns {
+                    patterns.push(format!(
+                        "^(?:{})$",
+                        step.iter()
+                            .map(|p| format!("(?:{p})"))
+                            .collect::<Vec<_>>()
+                            .join("|")
+                    ));
                 }
+                let first = patterns.remove(0);
+                s.insert("pattern".into(), json!(first));
+                if !patterns.is_empty() {
+                    s.insert(
+                        "allOf".into(),
+                        Value::Array(
+                            patterns
+                                .into_iter()
+                                .map(|p| json!({"pattern": p}))
+                                .collect(),
+                        ),
+                    );
+                }
+            }
+        }
+        // totalDigits/fractionDigits exactly: a value with d fraction digits (d <= fractionDigits)
+        // is valid when |v| < 10^(totalDigits - d), so the union over d of "multiple of 10^-d
+        // and within that bound" is the XSD value space.
+        if matches!(
+            json_kind(self.schema, st),
+            Json::Decimal | Json::BigInt | Json::SmallInt
+        ) {
+            let num = |text: String| {
+                serde_json::from_str::<serde_json::Number>(&text)
+                    .ok()
+                    .map(Value::Number)
+            };
+            let pow10_neg = |d: u32| {
+                if d == 0 {
+                    "1".to_string()
+                } else {
+                    format!("0.{}1", "0".repeat(d as usize - 1))
+                }
+            };
+            match (
+                f.total_digits.filter(|&t| (1..=38).contains(&t)),
+                f.fraction_digits,
+            ) {
+                (Some(t), fd) => {
+                    let fmax = fd.unwrap_or(t).min(t).min(18);
+                    let branches: Vec<Value> = (0..=fmax)
+                        .filter_map(|d| {
+                            let int = (t - d) as usize;
+                            let max = if d == 0 { "9".repeat(int.max(1)) } else if int == 0 { format!("0.{}", "9".repeat(d as usize)) } else { format!("{}.{}", "9".repeat(int), "9".repeat(d as usize)) };
+                            Some(json!({"multipleOf": num(pow10_neg(d))?, "maximum": num(max.clone())?, "minimum": num(format!("-{max}"))?}))
+                        })
+                        .collect();
+                    if branches.len() == 1 {
+                        if let Value::Object(o) = &branches[0] {
+                            s.extend(o.clone());
+                        }
+                    } else if !branches.is_empty() {
+                        s.insert("anyOf".into(), Value::Array(branches));
+                    }
+                }
+                (None, Some(d)) if d > 0 && d <= 18 => {
+                    if let Some(n) = num(pow10_neg(d)) {
+                        s.insert("multipleOf".into(), n);
+                    }
+                }
+                _ => {}
             }
         }
         if matches!(

@@ -7,4 +7,5 @@ mod corpus;
 mod interop;
 mod openapi;
 mod roundtrip;
+mod schemathesis;
 mod serve;
