@@ -489,12 +489,24 @@ impl Builder<'_> {
                 required.push(json!(TEXT_KEY));
             }
             Body::Elements { particle, slots } => {
-                let _ = particle;
+                let mut bounds = std::collections::HashMap::new();
+                item_bounds(particle, false, info, &mut bounds);
                 let req = info.required.clone();
                 choices = info.choices.clone();
                 for slot in slots {
                     let el = self.schema.element(slot.element);
-                    let s = self.field_schema(el.type_id, slot.many, el.nillable);
+                    let mut s = self.field_schema(el.type_id, slot.many, el.nillable);
+                    let index = slot_index(slots, slot);
+                    if let Some(Some((min, max))) = bounds.get(&index) {
+                        // An absent optional repeated element comes out as `[]`: only a required
+                        // one has a lower bound.
+                        if *min > 0 && info.required.contains(&index) {
+                            s["minItems"] = json!(min);
+                        }
+                        if let MaxOccurs::Bounded(m) = max {
+                            s["maxItems"] = json!(m);
+                        }
+                    }
                     props.insert(slot.key.clone(), s);
                 }
                 let keys: Vec<&str> = slots.iter().map(|s| s.key.as_str()).collect();
@@ -525,6 +537,36 @@ impl Builder<'_> {
             s["allOf"] = Value::Array(all);
         }
         s
+    }
+}
+
+fn slot_index(slots: &[crate::convert::model::Slot], slot: &crate::convert::model::Slot) -> usize {
+    slots
+        .iter()
+        .position(|s| std::ptr::eq(s, slot))
+        .unwrap_or(usize::MAX)
+}
+
+/// minItems/maxItems of repeated elements, when the repetition is the element's own (not a
+/// repeated group's) and the slot appears once; `None` when it cannot be said.
+fn item_bounds(
+    p: &Particle,
+    in_many: bool,
+    info: &crate::convert::model::TypeInfo,
+    out: &mut std::collections::HashMap<usize, Option<(u32, MaxOccurs)>>,
+) {
+    match &p.term {
+        Term::Element(e) => {
+            if let Some(&i) = info.by_element.get(e) {
+                let v = (!in_many && p.max.is_many()).then_some((p.min, p.max));
+                out.entry(i).and_modify(|x| *x = None).or_insert(v);
+            }
+        }
+        Term::Sequence(ps) | Term::All(ps) | Term::Choice(ps) => {
+            let in_many = in_many || p.max.is_many();
+            ps.iter().for_each(|c| item_bounds(c, in_many, info, out));
+        }
+        Term::Any(_) => {}
     }
 }
 
