@@ -536,7 +536,60 @@ impl Builder<'_> {
                 .collect();
             s["allOf"] = Value::Array(all);
         }
-        s
+        self.as_extension(t, s)
+    }
+
+    /// An extension of a named complex type: `allOf: [$ref base, own fields]`, closed with
+    /// `unevaluatedProperties` (the base stays open: it has derived types).
+    fn as_extension(&mut self, t: TypeId, full: Value) -> Value {
+        let ty = self.schema.ty(t);
+        let (TypeKind::Complex(ct), Some(base)) = (&ty.kind, ty.base) else {
+            return full;
+        };
+        let base_named = self
+            .schema
+            .ty(base)
+            .name
+            .as_ref()
+            .is_some_and(|q| q.ns != XS);
+        if ct.derivation != Derivation::Extension
+            || !base_named
+            || !matches!(self.schema.ty(base).kind, TypeKind::Complex(_))
+        {
+            return full;
+        }
+        let Some(base_info) = self.model.info(base) else {
+            return full;
+        };
+        let mut base_keys: HashSet<String> =
+            base_info.attrs.iter().map(|a| a.key.clone()).collect();
+        match &base_info.body {
+            Body::Elements { slots, .. } => base_keys.extend(slots.iter().map(|s| s.key.clone())),
+            Body::Text(_) => {
+                base_keys.insert(TEXT_KEY.to_string());
+            }
+            Body::Empty => {}
+        }
+        base_keys.insert(TYPE_KEY.to_string());
+        let mut own = full.clone();
+        if let Some(props) = own.get_mut("properties").and_then(Value::as_object_mut) {
+            props.retain(|k, _| !base_keys.contains(k));
+        }
+        if let Some(req) = own.get_mut("required").and_then(Value::as_array_mut) {
+            req.retain(|k| !k.as_str().is_some_and(|k| base_keys.contains(k)));
+            if req.is_empty() {
+                own.as_object_mut().map(|o| o.remove("required"));
+            }
+        }
+        let open = full
+            .get("additionalProperties")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        if let Some(o) = own.as_object_mut() {
+            o.remove("additionalProperties");
+        }
+        let base_ref = self.type_schema(base);
+        json!({"allOf": [base_ref, own], "unevaluatedProperties": open})
     }
 }
 
