@@ -27,18 +27,22 @@ pub struct State {
     pub services: Vec<Arc<Service>>,
     /// Upstream per service (same index); `None` when absent.
     pub targets: Vec<Option<Target>>,
-    /// The OpenAPI document, rendered once.
+    /// The OpenAPI document, rendered once as JSON and as YAML.
     pub openapi: String,
+    pub openapi_yaml: String,
 }
 
 impl State {
     pub fn new(config: Config, services: Vec<Arc<Service>>, targets: Vec<Option<Target>>) -> State {
-        let openapi = openapi::document(&services).to_string();
+        let doc = openapi::document(&services);
+        let openapi_yaml = serde_saphyr::to_string(&doc).unwrap_or_default();
+        let openapi = doc.to_string();
         State {
             config,
             services,
             targets,
             openapi,
+            openapi_yaml,
         }
     }
 }
@@ -133,10 +137,7 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
                 }
             }),
         );
-        let yaml = serde_json::from_str::<serde_json::Value>(&state.openapi)
-            .ok()
-            .and_then(|v| serde_saphyr::to_string(&v).ok())
-            .unwrap_or_default();
+        let yaml = state.openapi_yaml.clone();
         cfg.route(
             "/openapi.yaml",
             web::get().to(move || {

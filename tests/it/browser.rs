@@ -7,8 +7,7 @@
 //! it); then a missing browser is a failure, not a skip.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 #[test]
 fn docs_page_in_headless_chromium() {
@@ -19,35 +18,15 @@ fn docs_page_in_headless_chromium() {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
-        .current_dir(root)
-        .env("SOAPBRIDGE_LISTEN", format!("127.0.0.1:{port}"))
-        .env_remove("CUSTOMER_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let server = crate::serve_sample();
+    let port = server.port;
     let shot = root.join("target/docs-screenshot.png");
     let out = Command::new("node")
         .arg(root.join("tests/browser/docs.mjs"))
         .arg(format!("http://127.0.0.1:{port}"))
         .arg(&shot)
         .output();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let out = out.expect("node runs");
     assert!(
         out.status.success(),

@@ -190,27 +190,15 @@ fn decode_dry_run_prints_the_json_or_the_fault() {
 /// soapbridge.yaml mocks the sample service in-process; the README's curl returns real JSON.
 #[test]
 fn default_command_serves_the_sample_through_the_mock() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = bin()
-        .current_dir(root())
-        .env("SOAPBRIDGE_LISTEN", format!("127.0.0.1:{port}"))
-        .env_remove("CUSTOMER_URL")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let server = crate::serve_sample();
+    let port = server.port;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let mut answer = None;
     while std::time::Instant::now() < deadline && answer.is_none() {
         std::thread::sleep(std::time::Duration::from_millis(100));
         answer = http_get(port, "/api/customer/customers/42");
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     let (status, body) = answer.expect("the server answered");
     assert_eq!(status, 200, "{body}");
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();

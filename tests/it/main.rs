@@ -9,3 +9,45 @@ mod openapi;
 mod roundtrip;
 mod schemathesis;
 mod serve;
+
+/// The `soapbridge` binary serving the shipped sample with its default settings (mock on) on a
+/// free port, killed when dropped.
+pub struct Served {
+    pub child: std::process::Child,
+    pub port: u16,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the default command (`serve`) in the repository and waits until it accepts connections.
+pub fn serve_sample() -> Served {
+    use std::time::{Duration, Instant};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("SOAPBRIDGE_LISTEN", format!("127.0.0.1:{port}"))
+        .env_remove("CUSTOMER_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let served = Served { child, port };
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    served
+}

@@ -10,9 +10,7 @@
 //! Runs when `SOAPBRIDGE_SCHEMATHESIS=1` (`.ci/run` installs it and sets it); then a missing
 //! tool is a failure, not a skip.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 #[test]
 fn schemathesis_finds_nothing() {
@@ -22,28 +20,8 @@ fn schemathesis_finds_nothing() {
         );
         return;
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
-        .current_dir(root)
-        .env("SOAPBRIDGE_LISTEN", format!("127.0.0.1:{port}"))
-        .env_remove("CUSTOMER_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let server = crate::serve_sample();
+    let port = server.port;
     let out = Command::new("schemathesis")
         .args([
             "run",
@@ -60,8 +38,7 @@ fn schemathesis_finds_nothing() {
         ])
         .current_dir(std::env::temp_dir())
         .output();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let out = out.expect("schemathesis runs (pip install schemathesis)");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(

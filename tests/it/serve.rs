@@ -103,14 +103,19 @@ fn start_upstream(service: Arc<Service>, behaviour: Behaviour) -> Upstream {
 
 /// Starts the bridge for the sample mapping, pointed at `upstream_url`; returns its base URL.
 pub fn start_bridge(service: Arc<Service>, upstream_url: &str, timeout: Duration) -> String {
-    let mut config = Config::default();
-    config.limits.body_bytes = 64 * 1024;
     let target = Target::new(
         upstream_url.to_string(),
         None,
         timeout,
         Duration::from_secs(5),
     );
+    start_bridge_to(service, target)
+}
+
+/// Starts the bridge for one service and upstream target; returns its base URL.
+fn start_bridge_to(service: Arc<Service>, target: Target) -> String {
+    let mut config = Config::default();
+    config.limits.body_bytes = 64 * 1024;
     let state = Arc::new(State::new(config, vec![service], vec![Some(target)]));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
@@ -694,28 +699,8 @@ async fn basic_auth_from_the_environment_and_answer_size_cap() {
         !format!("{target:?}").contains(&home) || home.is_empty(),
         "Debug must not show credentials"
     );
-    let state = Arc::new(State::new(
-        Config::default(),
-        vec![service.clone()],
-        vec![Some(target)],
-    ));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    actix_web::rt::spawn(
-        HttpServer::new(move || App::new().configure(configure(state.clone())))
-            .workers(1)
-            .disable_signals()
-            .listen(listener)
-            .unwrap()
-            .run(),
-    );
-    let (status, _, _) = call(
-        &format!("http://{addr}"),
-        "GET",
-        "/api/customer/customers/42",
-        None,
-    )
-    .await;
+    let base = start_bridge_to(service.clone(), target);
+    let (status, _, _) = call(&base, "GET", "/api/customer/customers/42", None).await;
     assert_eq!(status, 200);
     let got = up.received.lock().unwrap().pop().unwrap();
     let expected = {
