@@ -3,6 +3,7 @@
 
 pub mod builtins;
 pub mod compile;
+pub mod load;
 pub mod model;
 pub mod regex;
 

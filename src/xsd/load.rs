@@ -1,0 +1,105 @@
+//! Standalone schema documents -> [`Schema`]: the entry point for `soapbridge validate` on an
+//! `.xsd` and for the conformance suite. WSDLs go through [`crate::wsdl::load`] instead.
+
+use std::path::Path;
+
+use roxmltree::Document;
+
+use super::compile::Compiler;
+use super::model::{Schema, is_xs_ns};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::sources::{self, LoadOptions};
+
+/// Loads the schema document at `path` and everything it includes or imports, offline, and
+/// compiles it. Every problem is reported.
+pub fn load(path: &Path, options: &LoadOptions) -> Result<Schema, Diagnostics> {
+    let set = sources::collect(path, options)?;
+    let mut docs = Vec::with_capacity(set.sources.len());
+    let mut diags = Vec::new();
+    for s in &set.sources {
+        match Document::parse_with_options(&s.text, sources::parse_options()) {
+            Ok(d) => docs.push(d),
+            Err(e) => {
+                let p = e.pos();
+                diags.push(
+                    Diagnostic::new(&s.path, p.row, p.col, format!("not well-formed XML: {e}"))
+                        .hint(sources::xml_hint(&e)),
+                );
+            }
+        }
+    }
+    if !diags.is_empty() {
+        return Err(Diagnostics(diags));
+    }
+    let root = docs[0].root_element();
+    if !(root.tag_name().namespace().is_some_and(is_xs_ns) && root.tag_name().name() == "schema") {
+        let found = root.tag_name();
+        return Err(Diagnostic::new(
+            &set.sources[0].path,
+            1,
+            1,
+            format!(
+                "not an XML Schema document: the root element is `{}` in namespace `{}`",
+                found.name(),
+                found.namespace().unwrap_or("")
+            ),
+        )
+        .hint("expected <xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">")
+        .into());
+    }
+    let mut compiler = Compiler::new(&set);
+    for (i, doc) in docs.iter().enumerate() {
+        if i == 0 || set.sources[i].builtin {
+            compiler.add_schema(&docs, i, doc.root_element(), None);
+        }
+    }
+    compiler.compile_all();
+    let diags = std::mem::take(&mut compiler.diags);
+    if diags.is_empty() {
+        Ok(compiler.schema)
+    } else {
+        Err(Diagnostics(diags))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_a_schema_with_an_include_and_reports_unknown_types() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.xsd"),
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a" xmlns:a="urn:a">
+  <xs:include schemaLocation="b.xsd"/>
+  <xs:element name="root" type="a:B"/>
+</xs:schema>"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("b.xsd"),
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:complexType name="B"><xs:sequence><xs:element name="x" type="xs:int"/></xs:sequence></xs:complexType>
+</xs:schema>"#,
+        )
+        .unwrap();
+        let schema = load(&dir.path().join("a.xsd"), &LoadOptions::default()).unwrap();
+        assert!(
+            schema
+                .global_elements
+                .contains_key(&super::super::QName::new("urn:a", "root"))
+        );
+
+        std::fs::write(
+            dir.path().join("c.xsd"),
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:element name="root" type="Nope"/>
+</xs:schema>"#,
+        )
+        .unwrap();
+        let err = load(&dir.path().join("c.xsd"), &LoadOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("c.xsd:2:"), "{err}");
+        assert!(err.to_string().contains("unknown type"), "{err}");
+    }
+}
