@@ -6,7 +6,7 @@
 use roxmltree::Node;
 use serde_json::Value;
 
-use super::model::{Body, Model, TEXT_KEY, TYPE_KEY, XML_KEY};
+use super::model::{Body, Model, Slot, TEXT_KEY, TYPE_KEY, TypeInfo, XML_KEY};
 use super::simple;
 use crate::xsd::*;
 
@@ -176,17 +176,11 @@ impl Decoder<'_> {
                 self.schema.element(slots[si].element).name.local
             ));
         }
-        if slots[si].many {
-            out.push(b'[');
-            for (i, (decl, c)) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                let el = self.schema.element(*decl);
-                self.write_element(*c, el.type_id, el.nillable, out)?;
-            }
-            out.push(b']');
-            return Ok(());
+        let slot = &slots[si];
+        if slot.many {
+            let items: Vec<(usize, ElementId, Node)> =
+                items.into_iter().map(|(d, c)| (si, d, c)).collect();
+            return self.write_many(n, slot, &items, out);
         }
         match items.as_slice() {
             [] => out.extend_from_slice(b"null"),
@@ -200,6 +194,148 @@ impl Decoder<'_> {
                     path_of(n),
                     c.tag_name().name()
                 ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a repeated slot's items as an array: elements, or for a repeated choice one
+    /// object per occurrence.
+    fn write_many(
+        &self,
+        n: Node,
+        slot: &Slot,
+        items: &[(usize, ElementId, Node)],
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        out.push(b'[');
+        match slot.group.as_deref() {
+            None => {
+                for (i, (_, decl, c)) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    let el = self.schema.element(*decl);
+                    self.write_element(*c, el.type_id, el.nillable, out)?;
+                }
+            }
+            Some(group) => {
+                // Split the children into occurrences of the choice: a new one starts with
+                // another branch, a field already given, or a field out of schema order.
+                let mut current: Vec<(usize, ElementId, Node)> = Vec::new();
+                let mut first = true;
+                let Body::Elements { slots: inner, .. } = &group.body else {
+                    return Err(format!(
+                        "{}: internal: a choice without elements",
+                        path_of(n)
+                    ));
+                };
+                let mut flush = |current: &mut Vec<(usize, ElementId, Node)>,
+                                 out: &mut Vec<u8>|
+                 -> Result<(), String> {
+                    if current.is_empty() {
+                        return Ok(());
+                    }
+                    if !first {
+                        out.push(b',');
+                    }
+                    first = false;
+                    out.push(b'{');
+                    let mut f = true;
+                    self.write_slots(n, group, current, &mut f, out)?;
+                    out.push(b'}');
+                    current.clear();
+                    Ok(())
+                };
+                for &(_, _, c) in items {
+                    let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
+                    let Some(&(_, si, decl)) = group
+                        .by_name
+                        .get(local)
+                        .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
+                    else {
+                        continue;
+                    };
+                    let branch = group.branch.get(si).copied().unwrap_or(usize::MAX);
+                    let starts_new = current.last().is_some_and(|&(last, _, _)| {
+                        group.branch.get(last).copied().unwrap_or(usize::MAX) != branch
+                            || si < last
+                            || (si == last && !inner[si].many)
+                            || (si != last && current.iter().any(|&(s, _, _)| s == si))
+                    });
+                    if starts_new {
+                        flush(&mut current, out)?;
+                    }
+                    current.push((si, decl, c));
+                }
+                flush(&mut current, out)?;
+            }
+        }
+        out.push(b']');
+        Ok(())
+    }
+
+    /// Writes the fields of `info`'s element slots from `children` (slot, declaration, node),
+    /// in schema order, after checking required elements and choices.
+    fn write_slots(
+        &self,
+        n: Node,
+        info: &TypeInfo,
+        children: &[(usize, ElementId, Node)],
+        first: &mut bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        let Body::Elements { slots, .. } = &info.body else {
+            return Ok(());
+        };
+        let present = |si: usize| children.iter().any(|(s, _, _)| *s == si);
+        if let Some(&missing) = info.required.iter().find(|&&si| !present(si)) {
+            return Err(format!(
+                "{}: required element `{}` is missing",
+                path_of(n),
+                self.schema.element(slots[missing].element).name.local
+            ));
+        }
+        for group in &info.choices {
+            let given = group.iter().filter(|&&si| present(si)).count();
+            if given != 1 {
+                let names: Vec<&str> = group
+                    .iter()
+                    .map(|&si| self.schema.element(slots[si].element).name.local.as_str())
+                    .collect();
+                return Err(format!(
+                    "{}: exactly one of {} is allowed (a choice), found {given}",
+                    path_of(n),
+                    names.join(", ")
+                ));
+            }
+        }
+        for (si, slot) in slots.iter().enumerate() {
+            if slot.many {
+                let mine: Vec<(usize, ElementId, Node)> = children
+                    .iter()
+                    .filter(|(s, _, _)| *s == si)
+                    .copied()
+                    .collect();
+                if mine.is_empty() && slot.in_choice {
+                    continue;
+                }
+                write_key(out, first, &slot.key);
+                self.write_many(n, slot, &mine, out)?;
+            } else {
+                let mut mine = children.iter().filter(|(s, _, _)| *s == si);
+                if let Some((_, decl, c)) = mine.next() {
+                    if mine.next().is_some() {
+                        return Err(format!(
+                            "{}: `{}` appears more than once",
+                            path_of(n),
+                            c.tag_name().name()
+                        ));
+                    }
+                    write_key(out, first, &slot.key);
+                    let el = self.schema.element(*decl);
+                    self.write_element(*c, el.type_id, el.nillable, out)?;
+                }
             }
         }
         Ok(())
@@ -292,7 +428,7 @@ impl Decoder<'_> {
                 simple::write_json(self.schema, *st, &text_of(n), out)
                     .map_err(|e| format!("{}: {e}", path_of(n)))?;
             }
-            Body::Elements { slots, .. } => {
+            Body::Elements { .. } => {
                 // Which slot each child fills; then the slots in schema order.
                 let mut children: Vec<(usize, ElementId, Node)> = Vec::new();
                 for c in n.children() {
@@ -324,61 +460,7 @@ impl Decoder<'_> {
                         }
                     }
                 }
-                let present = |si: usize| children.iter().any(|(s, _, _)| *s == si);
-                if let Some(&missing) = info.required.iter().find(|&&si| !present(si)) {
-                    return Err(format!(
-                        "{}: required element `{}` is missing",
-                        path_of(n),
-                        self.schema.element(slots[missing].element).name.local
-                    ));
-                }
-                for group in &info.choices {
-                    let given = group.iter().filter(|&&si| present(si)).count();
-                    if given != 1 {
-                        let names: Vec<&str> = group
-                            .iter()
-                            .map(|&si| self.schema.element(slots[si].element).name.local.as_str())
-                            .collect();
-                        return Err(format!(
-                            "{}: exactly one of {} is allowed (a choice), found {given}",
-                            path_of(n),
-                            names.join(", ")
-                        ));
-                    }
-                }
-                for (si, slot) in slots.iter().enumerate() {
-                    let mut mine = children.iter().filter(|(s, _, _)| *s == si);
-                    if slot.many {
-                        let mut item = mine.next();
-                        if item.is_none() && slot.in_choice {
-                            continue;
-                        }
-                        write_key(out, &mut first, &slot.key);
-                        out.push(b'[');
-                        let mut first_item = true;
-                        while let Some((_, decl, c)) = item {
-                            if !first_item {
-                                out.push(b',');
-                            }
-                            first_item = false;
-                            let el = self.schema.element(*decl);
-                            self.write_element(*c, el.type_id, el.nillable, out)?;
-                            item = mine.next();
-                        }
-                        out.push(b']');
-                    } else if let Some((_, decl, c)) = mine.next() {
-                        if mine.next().is_some() {
-                            return Err(format!(
-                                "{}: `{}` appears more than once",
-                                path_of(n),
-                                c.tag_name().name()
-                            ));
-                        }
-                        write_key(out, &mut first, &slot.key);
-                        let el = self.schema.element(*decl);
-                        self.write_element(*c, el.type_id, el.nillable, out)?;
-                    }
-                }
+                self.write_slots(n, info, &children, &mut first, out)?;
             }
         }
         out.push(b'}');

@@ -8,7 +8,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use serde_json::{Map, Value};
 
-use super::model::{Body, Model, TEXT_KEY, TYPE_KEY, XML_KEY};
+use super::model::{Body, Model, TEXT_KEY, TYPE_KEY, TypeInfo, XML_KEY, first_element};
 use super::simple;
 use crate::xsd::*;
 
@@ -253,7 +253,7 @@ impl<'m> Encoder<'m> {
                     }
                     Body::Elements { particle, .. } => {
                         self.write(Event::Start(start));
-                        self.particle(t, particle, obj, pointer, true, None);
+                        self.particle(info, particle, obj, pointer, true, None);
                         self.write(Event::End(BytesEnd::new(tag.as_str())));
                     }
                 }
@@ -322,15 +322,20 @@ impl<'m> Encoder<'m> {
     /// Returns whether anything from `obj` belonged to it.
     fn particle(
         &mut self,
-        t: TypeId,
+        info: &'m TypeInfo,
         p: &Particle,
         obj: &Map<String, Value>,
         pointer: &str,
         required: bool,
         index: Option<usize>,
     ) -> bool {
-        let info = self.model.info(t).expect("complex");
         let required = required && p.min > 0;
+        if matches!(&p.term, Term::Choice(ps) if ps.len() > 1)
+            && (p.max.is_many() || index.is_some())
+            && let Some(&slot_i) = first_element(p).and_then(|e| info.group_of.get(&e))
+        {
+            return self.group(info, slot_i, p, obj, pointer, required, index);
+        }
         match &p.term {
             Term::Element(e) => {
                 let Some(&slot_i) = info.by_element.get(e) else {
@@ -388,10 +393,10 @@ impl<'m> Encoder<'m> {
                 if p.max.is_many() && index.is_none() =>
             {
                 // A repeated group: items are written group by group, by array index.
-                let n = self.group_len(t, ps, obj);
+                let n = self.group_len(info, ps, obj);
                 for i in 0..n {
                     for c in ps {
-                        self.particle(t, c, obj, pointer, false, Some(i));
+                        self.particle(info, c, obj, pointer, false, Some(i));
                     }
                 }
                 n > 0
@@ -399,26 +404,26 @@ impl<'m> Encoder<'m> {
             Term::Sequence(ps) | Term::All(ps) => {
                 let mut any = false;
                 for c in ps {
-                    any |= self.particle(t, c, obj, pointer, required, index);
+                    any |= self.particle(info, c, obj, pointer, required, index);
                 }
                 any
             }
             Term::Choice(ps) => {
                 let mut present = Vec::new();
                 for c in ps {
-                    if self.particle(t, c, obj, pointer, false, index) {
+                    if self.particle(info, c, obj, pointer, false, index) {
                         present.push(c);
                     }
                 }
                 if present.len() > 1 && index.is_none() && ps.len() > 1 {
-                    let keys = self.keys_of(t, ps);
+                    let keys = keys_of(info, ps);
                     self.err(
                         if pointer.is_empty() { "/" } else { pointer },
                         format!("only one of {} may be given (a choice)", keys.join(", ")),
                     );
                 }
                 if present.is_empty() && required && index.is_none() && ps.len() > 1 {
-                    let keys = self.keys_of(t, ps);
+                    let keys = keys_of(info, ps);
                     self.err(
                         if pointer.is_empty() { "/" } else { pointer },
                         format!("one of {} is required (a choice)", keys.join(", ")),
@@ -430,9 +435,97 @@ impl<'m> Encoder<'m> {
         }
     }
 
+    /// A repeated choice: an array of objects, each holding one branch's fields.
+    #[allow(clippy::too_many_arguments)]
+    fn group(
+        &mut self,
+        info: &'m TypeInfo,
+        slot_i: usize,
+        p: &Particle,
+        obj: &Map<String, Value>,
+        pointer: &str,
+        required: bool,
+        index: Option<usize>,
+    ) -> bool {
+        let Body::Elements { slots, .. } = &info.body else {
+            return false;
+        };
+        let slot = &slots[slot_i];
+        let Some(group) = slot.group.as_deref() else {
+            return false;
+        };
+        let Body::Elements { particle: once, .. } = &group.body else {
+            return false;
+        };
+        let p_key = pointer_push(pointer, &slot.key);
+        let Some(v) = obj.get(&slot.key) else {
+            if required && index.is_none() {
+                self.err(&p_key, "required field is missing");
+            }
+            return false;
+        };
+        let Some(items) = v.as_array() else {
+            self.err(
+                &p_key,
+                format!(
+                    "expected an array of objects, each with one of {}, found {}",
+                    branch_keys(group),
+                    simple::describe(v)
+                ),
+            );
+            return true;
+        };
+        let range: Vec<usize> = match index {
+            Some(i) if i < items.len() => vec![i],
+            Some(_) => vec![],
+            None => (0..items.len()).collect(),
+        };
+        if index.is_none() {
+            if (items.len() as u64) < p.min as u64 && required {
+                self.err(&p_key, format!("at least {} items are required", p.min));
+            }
+            if let MaxOccurs::Bounded(m) = p.max
+                && items.len() as u64 > m as u64
+                && m > 1
+            {
+                self.err(&p_key, format!("at most {m} items are allowed"));
+            }
+        }
+        for i in range {
+            let pi = format!("{p_key}/{i}");
+            let Some(item) = items[i].as_object() else {
+                self.err(
+                    &pi,
+                    format!(
+                        "expected an object with one of {}, found {}",
+                        branch_keys(group),
+                        simple::describe(&items[i])
+                    ),
+                );
+                continue;
+            };
+            let Body::Elements { slots: inner, .. } = &group.body else {
+                continue;
+            };
+            let unknown: Vec<String> = item
+                .keys()
+                .filter(|k| !inner.iter().any(|s| s.key == **k))
+                .cloned()
+                .collect();
+            for k in unknown {
+                let pk = pointer_push(&pi, &k);
+                self.err(
+                    &pk,
+                    format!("unknown field (expected one of {})", branch_keys(group)),
+                );
+            }
+            self.particle(group, once, item, &pi, true, None);
+        }
+        !items.is_empty() || index.is_none()
+    }
+
     /// The longest array among the elements of a repeated group.
-    fn group_len(&self, t: TypeId, ps: &[Particle], obj: &Map<String, Value>) -> usize {
-        let info = self.model.info(t).expect("complex");
+    fn group_len(&self, info: &TypeInfo, ps: &[Particle], obj: &Map<String, Value>) -> usize {
         let Body::Elements { slots, .. } = &info.body else {
             return 0;
         };
@@ -449,31 +542,62 @@ impl<'m> Encoder<'m> {
                         );
                     }
                 }
+                Term::Choice(c) if c.len() > 1 => {
+                    if let Some(&i) = first_element(p).and_then(|e| info.group_of.get(&e)) {
+                        n = n.max(
+                            obj.get(&slots[i].key)
+                                .and_then(Value::as_array)
+                                .map_or(0, Vec::len),
+                        );
+                    } else {
+                        stack.extend(c.iter());
+                    }
+                }
                 Term::Sequence(c) | Term::Choice(c) | Term::All(c) => stack.extend(c.iter()),
                 Term::Any(_) => {}
             }
         }
         n
     }
+}
 
-    fn keys_of(&self, t: TypeId, ps: &[Particle]) -> Vec<String> {
-        let info = self.model.info(t).expect("complex");
-        let Body::Elements { slots, .. } = &info.body else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        let mut stack: Vec<&Particle> = ps.iter().rev().collect();
-        while let Some(p) = stack.pop() {
-            match &p.term {
-                Term::Element(e) => {
-                    if let Some(&i) = info.by_element.get(e) {
-                        out.push(format!("`{}`", slots[i].key));
-                    }
+/// The JSON keys of the elements of some particles, for messages.
+fn keys_of(info: &TypeInfo, ps: &[Particle]) -> Vec<String> {
+    let Body::Elements { slots, .. } = &info.body else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut stack: Vec<&Particle> = ps.iter().rev().collect();
+    while let Some(p) = stack.pop() {
+        match &p.term {
+            Term::Element(e) => {
+                if let Some(&i) = info.by_element.get(e) {
+                    out.push(format!("`{}`", slots[i].key));
                 }
-                Term::Sequence(c) | Term::Choice(c) | Term::All(c) => stack.extend(c.iter().rev()),
-                Term::Any(_) => {}
             }
+            Term::Choice(c)
+                if first_element(p).is_some_and(|e| info.group_of.contains_key(&e))
+                    && c.len() > 1 =>
+            {
+                if let Some(&i) = first_element(p).and_then(|e| info.group_of.get(&e)) {
+                    out.push(format!("`{}`", slots[i].key));
+                }
+            }
+            Term::Sequence(c) | Term::Choice(c) | Term::All(c) => stack.extend(c.iter().rev()),
+            Term::Any(_) => {}
         }
-        out
     }
+    out.dedup();
+    out
+}
+
+/// The keys of a repeated choice's branches, for messages: `a`, `b` or `c`.
+fn branch_keys(group: &TypeInfo) -> String {
+    let Body::Elements { particle, .. } = &group.body else {
+        return String::new();
+    };
+    let Term::Choice(ps) = &particle.term else {
+        return String::new();
+    };
+    keys_of(group, ps).join(", ")
 }

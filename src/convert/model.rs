@@ -27,16 +27,21 @@ pub struct AttrInfo {
     pub default: Option<String>,
 }
 
-/// One child element name of a complex type (several particles with the same local name share it).
+/// One child element name of a complex type (several particles with the same local name share
+/// it), or one repeated choice.
 #[derive(Debug)]
 pub struct Slot {
     pub key: String,
-    /// The declared element (the head, for a substitution group).
+    /// The declared element; for a repeated choice, the first element of its first branch.
     pub element: ElementId,
     /// Repeated: always a JSON array.
     pub many: bool,
     /// Inside a choice: `[]` is not written for it when absent.
     pub in_choice: bool,
+    /// A repeated choice (also a repeated substitution group): a JSON array of objects, each
+    /// holding the fields of one branch. The view of one occurrence: its particle is the choice,
+    /// once.
+    pub group: Option<Arc<TypeInfo>>,
 }
 
 /// What a complex type holds.
@@ -70,6 +75,10 @@ pub struct TypeInfo {
     /// The slots of each required choice whose branches are single elements: exactly one of
     /// each group must be present.
     pub choices: Vec<Vec<usize>>,
+    /// Repeated choices: the first element of the choice -> its slot.
+    pub group_of: HashMap<ElementId, usize>,
+    /// For the view of one occurrence of a repeated choice: slot -> index of its branch.
+    pub branch: Vec<usize>,
 }
 
 /// The JSON view of a whole schema, under one naming rule.
@@ -133,53 +142,114 @@ impl Model {
     }
 }
 
+/// Whether a choice is shown as an array of one-branch objects: it has several branches and
+/// repeats (itself, or inside a repeated group of the same type).
+pub fn is_group_choice(p: &Particle, in_many: bool) -> bool {
+    matches!(&p.term, Term::Choice(ps) if ps.len() > 1) && (in_many || p.max.is_many())
+}
+
+/// The first element declared in a particle.
+pub fn first_element(p: &Particle) -> Option<ElementId> {
+    match &p.term {
+        Term::Element(e) => Some(*e),
+        Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => ps.iter().find_map(first_element),
+        Term::Any(_) => None,
+    }
+}
+
+/// Replaces every element that heads a substitution group by a choice of the elements that may
+/// stand for it (itself unless abstract, then its non-abstract substitutes), so that the actual
+/// element name is the JSON key. `heads` records the first member of each such choice -> head.
+fn expand_substitutions(
+    schema: &Schema,
+    p: &Particle,
+    heads: &mut HashMap<ElementId, ElementId>,
+) -> Particle {
+    let term = match &p.term {
+        Term::Element(e) => match schema.substitutes.get(e) {
+            Some(subs) if !subs.is_empty() => {
+                let members: Vec<ElementId> = std::iter::once(*e)
+                    .chain(subs.iter().copied())
+                    .filter(|m| !schema.element(*m).is_abstract)
+                    .collect();
+                let branches: Vec<Particle> = members
+                    .iter()
+                    .map(|m| Particle {
+                        min: 1,
+                        max: MaxOccurs::Bounded(1),
+                        term: Term::Element(*m),
+                    })
+                    .collect();
+                if let Some(first) = members.first() {
+                    heads.insert(*first, *e);
+                }
+                match branches.len() {
+                    // Abstract with no substitutes: nothing can be written; keep the head.
+                    0 => Term::Element(*e),
+                    1 => branches[0].term.clone(),
+                    _ => Term::Choice(branches),
+                }
+            }
+            _ => Term::Element(*e),
+        },
+        Term::Sequence(ps) => Term::Sequence(
+            ps.iter()
+                .map(|c| expand_substitutions(schema, c, heads))
+                .collect(),
+        ),
+        Term::Choice(ps) => Term::Choice(
+            ps.iter()
+                .map(|c| expand_substitutions(schema, c, heads))
+                .collect(),
+        ),
+        Term::All(ps) => Term::All(
+            ps.iter()
+                .map(|c| expand_substitutions(schema, c, heads))
+                .collect(),
+        ),
+        Term::Any(w) => Term::Any(w.clone()),
+    };
+    Particle {
+        min: p.min,
+        max: p.max,
+        term,
+    }
+}
+
 fn type_info(schema: &Schema, ct: &ComplexType, naming: Naming) -> TypeInfo {
-    let mut elements: Vec<(ElementId, bool, bool)> = Vec::new();
     let body = match &ct.content {
         Content::Empty => Body::Empty,
         Content::Simple(t) => Body::Text(*t),
         Content::Elements(p) => {
-            collect(p, false, false, &mut elements);
-            Body::Elements {
-                particle: p.clone(),
-                slots: Vec::new(),
-            }
+            let mut heads = HashMap::new();
+            let p = expand_substitutions(schema, p, &mut heads);
+            return elements_info(schema, &ct.attributes, p, &heads, naming, ct);
         }
     };
-    // One slot per distinct local name, in first-appearance order.
-    let mut slot_elems: Vec<(ElementId, bool, bool)> = Vec::new();
-    let mut slot_of: HashMap<ElementId, usize> = HashMap::new();
-    for (e, many, in_choice) in &elements {
-        let local = &schema.element(*e).name.local;
-        match slot_elems
-            .iter()
-            .position(|(x, _, _)| schema.element(*x).name.local == *local)
-        {
-            Some(i) => {
-                slot_elems[i].1 |= *many;
-                slot_of.insert(*e, i);
-            }
-            None => {
-                slot_of.insert(*e, slot_elems.len());
-                slot_elems.push((*e, *many, *in_choice));
-            }
-        }
-    }
     let names: Vec<(&str, bool)> = ct
         .attributes
         .iter()
         .map(|a| (a.name.local.as_str(), true))
-        .chain(
-            slot_elems
-                .iter()
-                .map(|(e, _, _)| (schema.element(*e).name.local.as_str(), false)),
-        )
         .collect();
     let keys = json_keys(naming, &names);
-    let attrs = ct
-        .attributes
+    TypeInfo {
+        attrs: attr_infos(&ct.attributes, &keys),
+        body,
+        mixed: ct.mixed,
+        any_attribute: ct.any_attribute.is_some(),
+        by_name: HashMap::new(),
+        by_element: HashMap::new(),
+        required: Vec::new(),
+        choices: Vec::new(),
+        group_of: HashMap::new(),
+        branch: Vec::new(),
+    }
+}
+
+fn attr_infos(attributes: &[AttributeUse], keys: &[String]) -> Vec<AttrInfo> {
+    attributes
         .iter()
-        .zip(&keys)
+        .zip(keys)
         .map(|(a, k)| AttrInfo {
             key: k.clone(),
             name: a.name.clone(),
@@ -188,19 +258,131 @@ fn type_info(schema: &Schema, ct: &ComplexType, naming: Naming) -> TypeInfo {
             fixed: a.fixed.clone(),
             default: a.default.clone().or_else(|| a.fixed.clone()),
         })
-        .collect();
-    let slots: Vec<Slot> = slot_elems
+        .collect()
+}
+
+/// What [`collect`] finds: an element, or a repeated choice.
+enum Found<'p> {
+    Element(ElementId, bool, bool),
+    Group(&'p Particle, bool),
+}
+
+/// The JSON name of a repeated choice: its branches' first element names joined with `Or`
+/// (JAXB's convention; after four branches, the first three and `Other`), or the head's name
+/// for a substitution group.
+fn group_name(schema: &Schema, p: &Particle, heads: &HashMap<ElementId, ElementId>) -> String {
+    let Term::Choice(ps) = &p.term else {
+        return String::new();
+    };
+    let first = first_element(p);
+    if let Some(head) = first.and_then(|f| heads.get(&f)) {
+        return schema.element(*head).name.local.clone();
+    }
+    fn branch_names<'s>(schema: &'s Schema, ps: &[Particle], out: &mut Vec<&'s str>) {
+        for b in ps {
+            match &b.term {
+                Term::Choice(inner) if !b.max.is_many() => branch_names(schema, inner, out),
+                _ => {
+                    if let Some(e) = first_element(b) {
+                        out.push(schema.element(e).name.local.as_str());
+                    }
+                }
+            }
+        }
+    }
+    let mut names = Vec::new();
+    branch_names(schema, ps, &mut names);
+    let shown = if names.len() > 4 {
+        &names[..3]
+    } else {
+        &names[..]
+    };
+    let mut out = String::new();
+    for (i, n) in shown.iter().enumerate() {
+        if i == 0 {
+            out.push_str(n);
+        } else {
+            out.push_str("Or");
+            let mut cs = n.chars();
+            if let Some(c) = cs.next() {
+                out.extend(c.to_uppercase());
+                out.push_str(cs.as_str());
+            }
+        }
+    }
+    if names.len() > 4 {
+        out.push_str("OrOther");
+    }
+    out
+}
+
+fn elements_info(
+    schema: &Schema,
+    attributes: &[AttributeUse],
+    particle: Particle,
+    heads: &HashMap<ElementId, ElementId>,
+    naming: Naming,
+    ct: &ComplexType,
+) -> TypeInfo {
+    let mut found: Vec<Found> = Vec::new();
+    collect(&particle, false, false, &mut found);
+    // One slot per distinct local name, in first-appearance order; one per repeated choice.
+    struct Pending<'p> {
+        element: ElementId,
+        many: bool,
+        in_choice: bool,
+        group: Option<&'p Particle>,
+        name: String,
+    }
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut slot_of: HashMap<ElementId, usize> = HashMap::new();
+    let mut group_of: HashMap<ElementId, usize> = HashMap::new();
+    for f in &found {
+        match f {
+            Found::Element(e, many, in_choice) => {
+                let local = &schema.element(*e).name.local;
+                match pending.iter().position(|x| {
+                    x.group.is_none() && schema.element(x.element).name.local == *local
+                }) {
+                    Some(i) => {
+                        pending[i].many |= *many;
+                        slot_of.insert(*e, i);
+                    }
+                    None => {
+                        slot_of.insert(*e, pending.len());
+                        pending.push(Pending {
+                            element: *e,
+                            many: *many,
+                            in_choice: *in_choice,
+                            group: None,
+                            name: local.clone(),
+                        });
+                    }
+                }
+            }
+            Found::Group(p, in_choice) => {
+                let Some(first) = first_element(p) else {
+                    continue;
+                };
+                group_of.entry(first).or_insert(pending.len());
+                pending.push(Pending {
+                    element: first,
+                    many: true,
+                    in_choice: *in_choice,
+                    group: Some(p),
+                    name: group_name(schema, p, heads),
+                });
+            }
+        }
+    }
+    let names: Vec<(&str, bool)> = attributes
         .iter()
-        .zip(&keys[ct.attributes.len()..])
-        .map(|((e, many, in_choice), k)| Slot {
-            key: k.clone(),
-            element: *e,
-            many: *many,
-            in_choice: *in_choice,
-        })
+        .map(|a| (a.name.local.as_str(), true))
+        .chain(pending.iter().map(|x| (x.name.as_str(), false)))
         .collect();
+    let keys = json_keys(naming, &names);
+    let attrs = attr_infos(attributes, &keys);
     let mut by_name: HashMap<String, Vec<(String, usize, ElementId)>> = HashMap::new();
-    let mut by_element = HashMap::new();
     let mut add = |q: &QName, slot: usize, e: ElementId| {
         let list = by_name.entry(q.local.clone()).or_default();
         if !list.iter().any(|(ns, _, _)| *ns == q.ns) {
@@ -209,39 +391,112 @@ fn type_info(schema: &Schema, ct: &ComplexType, naming: Naming) -> TypeInfo {
     };
     let mut ordered: Vec<(&ElementId, &usize)> = slot_of.iter().collect();
     ordered.sort();
+    let mut by_element = HashMap::new();
     for (e, &slot) in ordered {
         by_element.insert(*e, slot);
         add(&schema.element(*e).name, slot, *e);
-        for s in schema.substitutes.get(e).into_iter().flatten() {
-            add(&schema.element(*s).name, slot, *s);
-        }
     }
-    let body = match body {
-        Body::Elements { particle, .. } => Body::Elements { particle, slots },
-        other => other,
-    };
+    let slots: Vec<Slot> = pending
+        .iter()
+        .zip(&keys[attributes.len()..])
+        .enumerate()
+        .map(|(i, (x, k))| {
+            let group = x.group.map(|p| {
+                let once = Particle {
+                    min: 1,
+                    max: MaxOccurs::Bounded(1),
+                    term: p.term.clone(),
+                };
+                let mut info = elements_info(schema, &[], once, heads, naming, ct);
+                info.mixed = false;
+                info.any_attribute = false;
+                // Every element of the choice, at any depth, fills this slot.
+                for (local, list) in &info.by_name {
+                    for (ns, _, e) in list {
+                        add(&QName::new(ns.clone(), local.clone()), i, *e);
+                    }
+                }
+                Arc::new(info)
+            });
+            Slot {
+                key: k.clone(),
+                element: x.element,
+                many: x.many,
+                in_choice: x.in_choice,
+                group,
+            }
+        })
+        .collect();
     let (mut required, mut choices) = (Vec::new(), Vec::new());
-    if let Body::Elements { particle, .. } = &body {
-        walk(particle, true, &by_element, &mut required, &mut choices);
-    }
+    walk(
+        &particle,
+        true,
+        false,
+        &by_element,
+        &group_of,
+        &mut required,
+        &mut choices,
+    );
     required.sort();
     required.dedup();
+    // For one occurrence of a choice: which branch each slot belongs to.
+    let branch = match &particle.term {
+        Term::Choice(ps) if particle.max == MaxOccurs::Bounded(1) && particle.min == 1 => {
+            // Branches of nested choices count as branches of their own.
+            fn flat<'p>(ps: &'p [Particle], out: &mut Vec<&'p Particle>) {
+                for c in ps {
+                    match &c.term {
+                        Term::Choice(inner) if !c.max.is_many() => flat(inner, out),
+                        _ => out.push(c),
+                    }
+                }
+            }
+            let mut branches = Vec::new();
+            flat(ps, &mut branches);
+            let mut b = vec![usize::MAX; slots.len()];
+            for (bi, c) in branches.into_iter().enumerate() {
+                let mut elems = Vec::new();
+                collect(c, false, false, &mut elems);
+                for f in elems {
+                    let slot = match f {
+                        Found::Element(e, _, _) => slot_of.get(&e).copied(),
+                        Found::Group(g, _) => {
+                            first_element(g).and_then(|e| group_of.get(&e).copied())
+                        }
+                    };
+                    if let Some(s) = slot
+                        && b[s] == usize::MAX
+                    {
+                        b[s] = bi;
+                    }
+                }
+            }
+            b
+        }
+        _ => Vec::new(),
+    };
     TypeInfo {
         required,
         choices,
         attrs,
-        body,
+        body: Body::Elements { particle, slots },
         mixed: ct.mixed,
         any_attribute: ct.any_attribute.is_some(),
         by_name,
         by_element,
+        group_of,
+        branch,
     }
 }
 
-fn collect(p: &Particle, many: bool, in_choice: bool, out: &mut Vec<(ElementId, bool, bool)>) {
+fn collect<'p>(p: &'p Particle, many: bool, in_choice: bool, out: &mut Vec<Found<'p>>) {
+    if is_group_choice(p, many) {
+        out.push(Found::Group(p, in_choice));
+        return;
+    }
     let many = many || p.max.is_many();
     match &p.term {
-        Term::Element(e) => out.push((*e, many, in_choice)),
+        Term::Element(e) => out.push(Found::Element(*e, many, in_choice)),
         Term::Sequence(ps) | Term::All(ps) => {
             ps.iter().for_each(|c| collect(c, many, in_choice, out))
         }
@@ -256,20 +511,41 @@ fn collect(p: &Particle, many: bool, in_choice: bool, out: &mut Vec<(ElementId, 
 fn walk(
     p: &Particle,
     required: bool,
+    in_many: bool,
     slots: &HashMap<ElementId, usize>,
+    groups: &HashMap<ElementId, usize>,
     out: &mut Vec<usize>,
     choices: &mut Vec<Vec<usize>>,
 ) {
+    if is_group_choice(p, in_many) {
+        if required
+            && p.min > 0
+            && !in_many
+            && let Some(i) = first_element(p).and_then(|e| groups.get(&e))
+        {
+            out.push(*i);
+        }
+        return;
+    }
     let required = required && p.min > 0;
+    let in_many = in_many || p.max.is_many();
     match &p.term {
         Term::Element(e) => {
             if let (true, Some(&i)) = (required, slots.get(e)) {
                 out.push(i);
             }
         }
-        Term::Sequence(ps) | Term::All(ps) => ps
-            .iter()
-            .for_each(|c| walk(c, required && !p.max.is_many(), slots, out, choices)),
+        Term::Sequence(ps) | Term::All(ps) => ps.iter().for_each(|c| {
+            walk(
+                c,
+                required && !p.max.is_many(),
+                in_many,
+                slots,
+                groups,
+                out,
+                choices,
+            )
+        }),
         Term::Choice(ps) if ps.len() > 1 => {
             if required && !p.max.is_many() {
                 let keys: Vec<usize> = ps
@@ -283,11 +559,12 @@ fn walk(
                     choices.push(keys);
                 }
             }
-            ps.iter().for_each(|c| walk(c, false, slots, out, choices));
+            ps.iter()
+                .for_each(|c| walk(c, false, in_many, slots, groups, out, choices));
         }
         Term::Choice(ps) => ps
             .iter()
-            .for_each(|c| walk(c, required, slots, out, choices)),
+            .for_each(|c| walk(c, required, in_many, slots, groups, out, choices)),
         Term::Any(_) => {}
     }
 }

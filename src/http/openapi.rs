@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use crate::convert::model::{Body, Model, TEXT_KEY, TYPE_KEY, XML_KEY};
+use crate::convert::model::{Body, Model, TEXT_KEY, TYPE_KEY, TypeInfo, XML_KEY};
 use crate::convert::operation::{Message, Service};
 use crate::convert::simple::{Json, json_kind};
 use crate::mapping::compile::{Method, Source};
@@ -488,31 +488,9 @@ impl Builder<'_> {
                 props.insert(TEXT_KEY.into(), s);
                 required.push(json!(TEXT_KEY));
             }
-            Body::Elements { particle, slots } => {
-                let mut bounds = std::collections::HashMap::new();
-                item_bounds(particle, false, info, &mut bounds);
-                let req = info.required.clone();
+            Body::Elements { .. } => {
                 choices = info.choices.clone();
-                for slot in slots {
-                    let el = self.schema.element(slot.element);
-                    let mut s = self.field_schema(el.type_id, slot.many, el.nillable);
-                    let index = slot_index(slots, slot);
-                    if let Some(Some((min, max))) = bounds.get(&index) {
-                        // An absent optional repeated element comes out as `[]`: only a required
-                        // one has a lower bound.
-                        if *min > 0 && info.required.contains(&index) {
-                            s["minItems"] = json!(min);
-                        }
-                        if let MaxOccurs::Bounded(m) = max {
-                            s["maxItems"] = json!(m);
-                        }
-                    }
-                    props.insert(slot.key.clone(), s);
-                }
-                let keys: Vec<&str> = slots.iter().map(|s| s.key.as_str()).collect();
-                for i in req {
-                    required.push(json!(keys[i]));
-                }
+                self.element_fields(info, &mut props, &mut required);
             }
         }
         let derived: Vec<String> = derived_names(self.schema, t);
@@ -537,6 +515,81 @@ impl Builder<'_> {
             s["allOf"] = Value::Array(all);
         }
         self.as_extension(t, s)
+    }
+
+    /// The properties (and required keys) of a content model's slots.
+    fn element_fields(
+        &mut self,
+        info: &TypeInfo,
+        props: &mut Map<String, Value>,
+        required: &mut Vec<Value>,
+    ) {
+        let Body::Elements { particle, slots } = &info.body else {
+            return;
+        };
+        let mut bounds = std::collections::HashMap::new();
+        item_bounds(particle, false, info, &mut bounds);
+        for (index, slot) in slots.iter().enumerate() {
+            let mut s = match slot.group.as_deref() {
+                Some(group) => json!({"type": "array", "items": self.choice_item(group)}),
+                None => {
+                    let el = self.schema.element(slot.element);
+                    self.field_schema(el.type_id, slot.many, el.nillable)
+                }
+            };
+            if let Some(Some((min, max))) = bounds.get(&index) {
+                // An absent optional repeated element comes out as `[]`: only a required
+                // one has a lower bound.
+                if *min > 0 && info.required.contains(&index) {
+                    s["minItems"] = json!(min);
+                }
+                if let MaxOccurs::Bounded(m) = max {
+                    s["maxItems"] = json!(m);
+                }
+            }
+            props.insert(slot.key.clone(), s);
+        }
+        for &i in &info.required {
+            required.push(json!(slots[i].key));
+        }
+    }
+
+    /// One occurrence of a repeated choice: an object with the fields of exactly one branch.
+    fn choice_item(&mut self, group: &TypeInfo) -> Value {
+        let (mut props, mut required) = (Map::new(), Vec::new());
+        self.element_fields(group, &mut props, &mut required);
+        let Body::Elements { slots, .. } = &group.body else {
+            return json!({"type": "object"});
+        };
+        let count = group
+            .branch
+            .iter()
+            .filter(|&&b| b != usize::MAX)
+            .max()
+            .map_or(0, |m| m + 1);
+        // Each branch: its own keys only, and its required ones present.
+        let branches: Vec<Value> = (0..count)
+            .map(|b| {
+                let own: Vec<usize> = (0..slots.len()).filter(|&i| group.branch.get(i) == Some(&b)).collect();
+                let mut bp = Map::new();
+                for &i in &own {
+                    if let Some(v) = props.get(&slots[i].key) {
+                        bp.insert(slots[i].key.clone(), v.clone());
+                    }
+                }
+                let req: Vec<Value> = own
+                    .iter()
+                    .filter(|i| group.required.contains(i))
+                    .map(|&i| json!(slots[i].key))
+                    .collect();
+                let mut o = json!({"type": "object", "properties": bp, "additionalProperties": false, "minProperties": 1});
+                if !req.is_empty() {
+                    o["required"] = Value::Array(req);
+                }
+                o
+            })
+            .collect();
+        json!({"oneOf": branches})
     }
 
     /// An extension of a named complex type: `allOf: [$ref base, own fields]`, closed with
@@ -593,13 +646,6 @@ impl Builder<'_> {
     }
 }
 
-fn slot_index(slots: &[crate::convert::model::Slot], slot: &crate::convert::model::Slot) -> usize {
-    slots
-        .iter()
-        .position(|s| std::ptr::eq(s, slot))
-        .unwrap_or(usize::MAX)
-}
-
 /// minItems/maxItems of repeated elements, when the repetition is the element's own (not a
 /// repeated group's) and the slot appears once; `None` when it cannot be said.
 fn item_bounds(
@@ -608,6 +654,15 @@ fn item_bounds(
     info: &crate::convert::model::TypeInfo,
     out: &mut std::collections::HashMap<usize, Option<(u32, MaxOccurs)>>,
 ) {
+    if crate::convert::model::is_group_choice(p, in_many) {
+        if let Some(&i) =
+            crate::convert::model::first_element(p).and_then(|e| info.group_of.get(&e))
+        {
+            let v = (!in_many).then_some((p.min, p.max));
+            out.entry(i).and_modify(|x| *x = None).or_insert(v);
+        }
+        return;
+    }
     match &p.term {
         Term::Element(e) => {
             if let Some(&i) = info.by_element.get(e) {

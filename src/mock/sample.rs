@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use crate::convert::model::{Body, Model, TEXT_KEY};
+use crate::convert::model::{Body, Model, TEXT_KEY, TypeInfo, first_element, is_group_choice};
 use crate::convert::simple::{Json, json_kind};
 use crate::xsd::*;
 
@@ -61,7 +61,8 @@ impl<'m> Sampler<'m> {
         if t == TypeId(0) {
             return Value::String("sample".into());
         }
-        let Some(info) = self.model.info(t) else {
+        let model = self.model;
+        let Some(info) = model.info(t) else {
             return Value::Null;
         };
         self.depth += 1;
@@ -87,22 +88,63 @@ impl<'m> Sampler<'m> {
                 obj.insert(TEXT_KEY.to_string(), v);
             }
             Body::Elements { particle, .. } => {
-                let p = particle.clone();
-                self.particle(t, &p, &mut obj, false);
+                self.particle(info, particle, &mut obj, false);
             }
         }
         self.depth -= 1;
         Value::Object(obj)
     }
 
-    fn particle(&mut self, t: TypeId, p: &Particle, obj: &mut Map<String, Value>, in_many: bool) {
+    fn particle(
+        &mut self,
+        info: &'m TypeInfo,
+        p: &'m Particle,
+        obj: &mut Map<String, Value>,
+        in_many: bool,
+    ) {
         // Optional content stops deep down (recursive types), and varies with the seed.
         if p.min == 0 && (self.depth > 4 || (!self.full && self.pick(3) == 0)) {
             return;
         }
+        if is_group_choice(p, in_many)
+            && let Some(&slot_i) = first_element(p).and_then(|e| info.group_of.get(&e))
+            && let Body::Elements { slots, .. } = &info.body
+            && let Some(group) = slots[slot_i].group.as_deref()
+            && let Body::Elements { particle: once, .. } = &group.body
+        {
+            // A repeated choice: an array of one-branch objects.
+            let max = match p.max {
+                MaxOccurs::Bounded(m) => m as usize,
+                MaxOccurs::Unbounded => usize::MAX,
+            };
+            let want = if self.full {
+                1
+            } else {
+                [0, 1, 3][self.pick(3)]
+            };
+            let n = want.clamp(p.min as usize, max.max(p.min as usize));
+            let n = if self.depth > 4 {
+                (p.min as usize).min(n)
+            } else {
+                n
+            };
+            let key = slots[slot_i].key.clone();
+            let mut items = Vec::with_capacity(n);
+            for _ in 0..n {
+                let mut item = Map::new();
+                self.particle(group, once, &mut item, false);
+                items.push(Value::Object(item));
+            }
+            match obj.get_mut(&key) {
+                Some(Value::Array(a)) => a.extend(items),
+                _ => {
+                    obj.insert(key, Value::Array(items));
+                }
+            }
+            return;
+        }
         match &p.term {
             Term::Element(e) => {
-                let info = self.model.info(t).expect("complex");
                 let (Some(&slot_i), Body::Elements { slots, .. }) =
                     (info.by_element.get(e), &info.body)
                 else {
@@ -143,7 +185,7 @@ impl<'m> Sampler<'m> {
             Term::Sequence(ps) | Term::All(ps) => {
                 let many = in_many || p.max.is_many();
                 for c in ps {
-                    self.particle(t, c, obj, many);
+                    self.particle(info, c, obj, many);
                 }
             }
             Term::Choice(ps) => {
@@ -151,7 +193,7 @@ impl<'m> Sampler<'m> {
                     return;
                 }
                 let i = self.pick(ps.len());
-                self.particle(t, &ps[i].clone(), obj, in_many || p.max.is_many());
+                self.particle(info, &ps[i], obj, in_many || p.max.is_many());
             }
             Term::Any(_) => {}
         }

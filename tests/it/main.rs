@@ -3,6 +3,7 @@
 mod browser;
 mod cases;
 mod cli;
+mod constructs;
 mod corpus;
 mod interop;
 mod openapi;
