@@ -3,6 +3,9 @@
 //! always arrays; `xsi:nil` is `null`; keys come in schema order; unknown content is an error
 //! naming where it was found.
 
+use std::cell::Cell;
+use std::collections::HashMap;
+
 use roxmltree::Node;
 use serde_json::Value;
 
@@ -13,7 +16,18 @@ use crate::xsd::*;
 pub struct Decoder<'m> {
     pub schema: &'m Schema,
     pub model: &'m Model,
+    /// SOAP encoding: `id` -> element, for resolving `href="#id"` (1.1) and `enc:ref` (1.2)
+    /// multi-references. Empty for literal messages.
+    pub ids: HashMap<String, roxmltree::NodeId>,
+    /// The answer is SOAP-encoded: `xsi:type`s naming a base or a twin of the declared type are
+    /// accepted, references are followed.
+    pub encoded: bool,
+    /// How many references are being followed right now (a cycle stops at the limit).
+    refs: Cell<u32>,
 }
+
+/// How many `href`s may be followed inside each other (a cycle of references ends here).
+const MAX_REF_DEPTH: u32 = 64;
 
 /// Where in the XML a problem is: a simple path of local names.
 fn path_of(n: Node) -> String {
@@ -58,7 +72,53 @@ fn text_of<'a>(n: Node<'a, '_>) -> std::borrow::Cow<'a, str> {
     }
 }
 
-impl Decoder<'_> {
+impl<'m> Decoder<'m> {
+    pub fn new(schema: &'m Schema, model: &'m Model) -> Decoder<'m> {
+        Decoder {
+            schema,
+            model,
+            ids: HashMap::new(),
+            encoded: false,
+            refs: Cell::new(0),
+        }
+    }
+
+    /// Reads a SOAP-encoded answer: indexes its `id`s so `href`s can be resolved.
+    pub fn index_ids(&mut self, doc: &roxmltree::Document) {
+        self.encoded = true;
+        for n in doc.descendants().filter(|n| n.is_element()) {
+            if let Some(id) = n
+                .attribute("id")
+                .or_else(|| n.attribute((SOAP12_ENC, "id")))
+            {
+                self.ids.entry(id.to_string()).or_insert(n.id());
+            }
+        }
+    }
+
+    /// The element an encoded reference (`href="#id"`, or SOAP 1.2's `enc:ref="id"`) points to.
+    fn referenced<'a, 'i>(&self, n: Node<'a, 'i>) -> Result<Option<Node<'a, 'i>>, String> {
+        if !self.encoded {
+            return Ok(None);
+        }
+        let target = match (n.attribute("href"), n.attribute((SOAP12_ENC, "ref"))) {
+            (Some(h), _) => h.strip_prefix('#').unwrap_or(h),
+            (None, Some(r)) => r,
+            (None, None) => return Ok(None),
+        };
+        match self
+            .ids
+            .get(target)
+            .and_then(|&id| n.document().get_node(id))
+        {
+            Some(t) => Ok(Some(t)),
+            None => Err(format!(
+                "{}: the reference `{target}` points to no element",
+                path_of(n)
+            )),
+        }
+    }
+
     /// The JSON of element `n` declared with type `t`, as a value.
     pub fn element(&self, n: Node, t: TypeId, nillable: bool) -> Result<Value, String> {
         let mut out = Vec::with_capacity(256);
@@ -77,6 +137,19 @@ impl Decoder<'_> {
     ) -> Result<(), String> {
         if n.attributes().len() == 0 {
             return self.write_content(n, t, None, out);
+        }
+        if let Some(target) = self.referenced(n)? {
+            let depth = self.refs.get();
+            if depth >= MAX_REF_DEPTH {
+                return Err(format!(
+                    "{}: references nest deeper than {MAX_REF_DEPTH} (a cycle?)",
+                    path_of(n)
+                ));
+            }
+            self.refs.set(depth + 1);
+            let r = self.write_element(target, t, nillable, out);
+            self.refs.set(depth);
+            return r;
         }
         if n.attribute((XSI, "nil"))
             .is_some_and(|v| v.trim() == "true" || v.trim() == "1")
@@ -105,12 +178,17 @@ impl Decoder<'_> {
                     type_name = Some(local);
                 }
                 Some(&d) if d == t => {}
+                // SOAP encoding puts an xsi:type on every value, often a base or a twin of the
+                // declared type (`soapenc:Array`, `xsd:string` for `soapenc:string`): the
+                // declaration decides.
+                _ if self.encoded || self.encoded_type(t) => {}
                 Some(_) => {
                     return Err(format!(
                         "{}: xsi:type `{xt}` is not derived from the declared type",
                         path_of(n)
                     ));
                 }
+                None if self.encoded_type(t) => {}
                 None => return Err(format!("{}: unknown xsi:type `{xt}`", path_of(n))),
             }
         }
@@ -364,6 +442,19 @@ impl Decoder<'_> {
                 let _ = serde_json::to_writer(&mut *out, &any_json(n));
                 return Ok(());
             }
+            TypeKind::Complex(ct) if ct.array_of.is_some() => {
+                // A SOAP-encoded array: every child element is an item.
+                let item = ct.array_of.unwrap_or(TypeId(0));
+                out.push(b'[');
+                for (i, c) in n.children().filter(|c| c.is_element()).enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    self.write_element(c, item, true, out)?;
+                }
+                out.push(b']');
+                return Ok(());
+            }
             TypeKind::Complex(_) => match self.model.info(t) {
                 Some(info) => info,
                 None => {
@@ -465,6 +556,17 @@ impl Decoder<'_> {
         }
         out.push(b'}');
         Ok(())
+    }
+}
+
+impl Decoder<'_> {
+    /// A type of SOAP encoding's own (`soapenc:string`, `soapenc:Array`, ...) or an encoded array.
+    fn encoded_type(&self, t: TypeId) -> bool {
+        let ty = self.schema.ty(t);
+        ty.name
+            .as_ref()
+            .is_some_and(|q| q.ns == SOAP11_ENC || q.ns == SOAP12_ENC)
+            || matches!(&ty.kind, TypeKind::Complex(ct) if ct.array_of.is_some())
     }
 }
 

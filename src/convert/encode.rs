@@ -29,6 +29,9 @@ pub struct Encoder<'m> {
     pub errors: Vec<FieldError>,
     /// `xsi:` is needed (nil or type).
     pub xsi: bool,
+    /// SOAP encoding (`use="encoded"`): its namespace. Values then carry `xsi:type`, and SOAP
+    /// arrays are written as such.
+    pub encoding: Option<&'static str>,
 }
 
 /// Escapes text or an attribute value losslessly: `\r` and (in attributes) tabs and newlines
@@ -69,6 +72,7 @@ impl<'m> Encoder<'m> {
             used: BTreeSet::new(),
             errors: Vec::new(),
             xsi: false,
+            encoding: None,
         }
     }
 
@@ -146,6 +150,18 @@ impl<'m> Encoder<'m> {
                     );
                     return;
                 }
+            }
+        }
+        if self.encoding.is_some() && !start.attributes().any(|_| true) {
+            if let TypeKind::Complex(ct) = &self.schema.ty(t).kind
+                && let Some(item) = ct.array_of
+            {
+                return self.encoded_array(start, &tag, item, v, pointer);
+            }
+            if let Some(q) = self.type_qname(t) {
+                let qn = self.qname(&q);
+                self.xsi = true;
+                start.push_attribute(("xsi:type", qn.as_str()));
             }
         }
         match &self.schema.ty(t).kind {
@@ -259,6 +275,64 @@ impl<'m> Encoder<'m> {
                 }
             }
         }
+    }
+
+    /// The name `xsi:type` gives a value of type `t` under SOAP encoding: the type's own, or for
+    /// an anonymous simple type its built-in base.
+    fn type_qname(&self, t: TypeId) -> Option<QName> {
+        let ty = self.schema.ty(t);
+        match (&ty.name, &ty.kind) {
+            (Some(q), _) if t != TypeId(0) => Some(q.clone()),
+            (None, TypeKind::Simple(st)) => self.schema.ty(st.base_builtin).name.clone(),
+            _ => None,
+        }
+    }
+
+    /// A SOAP-encoded array: `xsi:type="soapenc:Array"`, the item type and count, and one
+    /// `<item>` per JSON array item.
+    fn encoded_array(
+        &mut self,
+        mut start: BytesStart,
+        tag: &str,
+        item: TypeId,
+        v: &Value,
+        pointer: &str,
+    ) {
+        let Some(items) = v.as_array() else {
+            self.err(
+                pointer,
+                format!(
+                    "expected an array (a SOAP array), found {}",
+                    simple::describe(v)
+                ),
+            );
+            return;
+        };
+        let enc = self.encoding.unwrap_or(SOAP11_ENC);
+        let item_q = self
+            .type_qname(item)
+            .unwrap_or_else(|| QName::new(XS, "anyType"));
+        let item_qn = self.qname(&item_q);
+        let array_qn = self.qname(&QName::new(enc, "Array"));
+        self.xsi = true;
+        start.push_attribute(("xsi:type", array_qn.as_str()));
+        let prefix = array_qn.split(':').next().unwrap_or("").to_string();
+        if enc == SOAP11_ENC {
+            let attr = format!("{prefix}:arrayType");
+            let value = format!("{item_qn}[{}]", items.len());
+            start.push_attribute((attr.as_str(), value.as_str()));
+        } else {
+            let (it, size) = (format!("{prefix}:itemType"), format!("{prefix}:arraySize"));
+            start.push_attribute((it.as_str(), item_qn.as_str()));
+            let n = items.len().to_string();
+            start.push_attribute((size.as_str(), n.as_str()));
+        }
+        self.write(Event::Start(start));
+        let name = QName::new("", "item");
+        for (i, x) in items.iter().enumerate() {
+            self.element(&name, item, true, x, &format!("{pointer}/{i}"));
+        }
+        self.write(Event::End(BytesEnd::new(tag)));
     }
 
     /// `anyType` and mixed content: a scalar as text, or `{"$xml": "<raw/>"}` checked to be

@@ -52,6 +52,17 @@ pub struct Operation {
     pub input: Message,
     pub output: Message,
     pub faults: Vec<FaultDecl>,
+    /// `use="encoded"` (SOAP encoding) on the input / output: the encoding namespace.
+    pub input_encoding: Option<&'static str>,
+    pub output_encoding: Option<&'static str>,
+}
+
+/// The SOAP encoding namespace a `use="encoded"` body has (none for literal).
+fn encoding(soap: SoapVersion, b: &BodyBinding) -> Option<&'static str> {
+    (b.use_ == crate::wsdl::Use::Encoded).then_some(match soap {
+        SoapVersion::V11 => crate::xsd::SOAP11_ENC,
+        SoapVersion::V12 => crate::xsd::SOAP12_ENC,
+    })
 }
 
 /// Everything needed to serve one mapping, built once.
@@ -120,6 +131,8 @@ impl Service {
                         &format!("{}Response", op.name),
                     ),
                     faults,
+                    input_encoding: encoding(compiled.soap, &bop.input),
+                    output_encoding: encoding(compiled.soap, &bop.output),
                 }
             })
             .collect();
@@ -144,6 +157,7 @@ impl Service {
     ) -> Result<Vec<u8>, Vec<FieldError>> {
         let schema = &self.compiled.wsdl.schema;
         let mut enc = Encoder::new(schema, &self.model);
+        enc.encoding = op.input_encoding;
         write_message(&mut enc, &op.input, fields);
         if !enc.errors.is_empty() {
             let mut errors = enc.errors;
@@ -185,10 +199,10 @@ impl Service {
                 op.soap
             ));
         }
-        let dec = Decoder {
-            schema: &self.compiled.wsdl.schema,
-            model: &self.model,
-        };
+        let mut dec = Decoder::new(&self.compiled.wsdl.schema, &self.model);
+        if op.output_encoding.is_some() {
+            dec.index_ids(&doc);
+        }
         match payload {
             Payload::Fault(f) => {
                 let declared = f.detail.and_then(|d| {
@@ -340,7 +354,11 @@ fn write_message(enc: &mut Encoder, m: &Message, fields: &Map<String, Value>) {
             let tag = wrapper.as_ref().map(|w| {
                 let i = *enc.model.namespaces.get(&w.ns).unwrap_or(&usize::MAX);
                 if i == usize::MAX {
-                    return (w.local.clone(), Some(w.ns.clone()));
+                    // A prefix, not a default namespace: the parts inside stay unqualified.
+                    if w.ns.is_empty() {
+                        return (w.local.clone(), None);
+                    }
+                    return (format!("rpc:{}", w.local), Some(w.ns.clone()));
                 }
                 enc.used.insert(i);
                 (format!("{}:{}", enc.model.prefixes[i], w.local), None)
@@ -348,7 +366,11 @@ fn write_message(enc: &mut Encoder, m: &Message, fields: &Map<String, Value>) {
             if let Some((tag, own_ns)) = &tag {
                 let mut start = quick_xml::events::BytesStart::new(tag.as_str());
                 if let Some(ns) = own_ns.as_ref().filter(|ns| !ns.is_empty()) {
-                    start.push_attribute(("xmlns", ns.as_str()));
+                    start.push_attribute(("xmlns:rpc", ns.as_str()));
+                }
+                if let Some(ns) = enc.encoding {
+                    // `soap:` is declared on the Envelope.
+                    start.push_attribute(("soap:encodingStyle", ns));
                 }
                 let _ = enc
                     .writer

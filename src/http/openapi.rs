@@ -272,6 +272,10 @@ impl Builder<'_> {
             TypeKind::Complex(_) if t == TypeId(0) => {
                 json!({"description": "any content: a scalar, or {\"$xml\": \"<raw/>\"}"})
             }
+            TypeKind::Complex(ct) if ct.array_of.is_some() => {
+                let item = ct.array_of.unwrap_or(TypeId(0));
+                json!({"type": "array", "items": self.field_schema(item, false, true), "description": "a SOAP-encoded array"})
+            }
             TypeKind::Complex(_) => self.complex(t),
         }
     }

@@ -111,17 +111,28 @@ impl Mock {
         let schema = &svc.compiled.wsdl.schema;
         let mut sampler = sample::Sampler::new(schema, &svc.model, seed);
         let mut enc = Encoder::new(schema, &svc.model);
+        enc.encoding = op.output_encoding;
         match &op.output {
             Message::Element { name, type_id } => {
                 let v = sampler.value(*type_id);
                 enc.element(name, *type_id, false, &v, "");
             }
             Message::Parts { wrapper, parts } => {
-                let tag = wrapper.as_ref().map(|w| w.local.clone());
+                // A prefix, not a default namespace: the parts inside stay unqualified.
+                let tag = wrapper.as_ref().map(|w| {
+                    if w.ns.is_empty() {
+                        w.local.clone()
+                    } else {
+                        format!("rpc:{}", w.local)
+                    }
+                });
                 if let (Some(tag), Some(w)) = (&tag, wrapper) {
                     let mut start = quick_xml::events::BytesStart::new(tag.as_str());
                     if !w.ns.is_empty() {
-                        start.push_attribute(("xmlns", w.ns.as_str()));
+                        start.push_attribute(("xmlns:rpc", w.ns.as_str()));
+                    }
+                    if let Some(ns) = enc.encoding {
+                        start.push_attribute(("soap:encodingStyle", ns));
                     }
                     let _ = enc
                         .writer

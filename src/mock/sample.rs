@@ -61,6 +61,21 @@ impl<'m> Sampler<'m> {
         if t == TypeId(0) {
             return Value::String("sample".into());
         }
+        if let TypeKind::Complex(ct) = &self.schema.ty(t).kind
+            && let Some(item) = ct.array_of
+        {
+            // A SOAP-encoded array.
+            let n = if self.full {
+                1
+            } else {
+                [0, 1, 3][self.pick(3)]
+            };
+            let n = if self.depth > 4 { 0 } else { n };
+            self.depth += 1;
+            let items = (0..n).map(|_| self.element_value(item, true)).collect();
+            self.depth -= 1;
+            return Value::Array(items);
+        }
         let model = self.model;
         let Some(info) = model.info(t) else {
             return Value::Null;

@@ -145,11 +145,7 @@ fn run(name: &str) {
             problems.push(format!("{}: xmllint rejects the XML:\n{e}", file.display()));
         }
         let doc = roxmltree::Document::parse(&xml).unwrap();
-        match (Decoder {
-            schema,
-            model: &model,
-        })
-        .element(doc.root_element(), decl.type_id, decl.nillable)
+        match Decoder::new(schema, &model).element(doc.root_element(), decl.type_id, decl.nillable)
         {
             Ok(back) if normal(&back) == normal(&json) => {}
             Ok(back) => problems.push(format!(

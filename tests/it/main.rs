@@ -5,6 +5,7 @@ mod cases;
 mod cli;
 mod constructs;
 mod corpus;
+mod encoded;
 mod interop;
 mod openapi;
 mod roundtrip;

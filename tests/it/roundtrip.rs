@@ -62,12 +62,9 @@ fn round_trip(svc: &Service, m: &Message, v: &Value) -> Result<Value, String> {
         .children()
         .find(|c| c.is_element())
         .ok_or("empty body")?;
-    Decoder {
-        schema,
-        model: &svc.model,
-    }
-    .element(el, *type_id, false)
-    .map_err(|e| format!("{e}\n{text}"))
+    Decoder::new(schema, &svc.model)
+        .element(el, *type_id, false)
+        .map_err(|e| format!("{e}\n{text}"))
 }
 
 proptest! {
