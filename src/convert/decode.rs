@@ -238,7 +238,7 @@ impl<'m> Decoder<'m> {
             {
                 Some(&(_, slot, decl)) if slot == si => items.push((decl, c)),
                 Some(_) => {}
-                None if info.mixed || has_wildcard(&info.body) => {}
+                None if info.mixed || super::encode::has_wildcard(&info.body) => {}
                 None => {
                     return Err(format!(
                         "{}: unexpected element `{local}` (namespace `{ns}`)",
@@ -522,13 +522,19 @@ impl<'m> Decoder<'m> {
             Body::Elements { .. } => {
                 // Which slot each child fills; then the slots in schema order.
                 let mut children: Vec<(usize, ElementId, Node)> = Vec::new();
+                let mut others: Vec<Node> = Vec::new();
+                let wildcard = super::encode::has_wildcard(&info.body);
+                let mut mixed_text = false;
                 for c in n.children() {
                     if c.is_text() {
-                        if !info.mixed && c.text().is_some_and(|s| !s.trim().is_empty()) {
-                            return Err(format!(
-                                "{}: unexpected text in element-only content",
-                                path_of(n)
-                            ));
+                        if c.text().is_some_and(|s| !s.trim().is_empty()) {
+                            if !info.mixed {
+                                return Err(format!(
+                                    "{}: unexpected text in element-only content",
+                                    path_of(n)
+                                ));
+                            }
+                            mixed_text = true;
                         }
                         continue;
                     }
@@ -542,7 +548,7 @@ impl<'m> Decoder<'m> {
                         .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
                     {
                         Some(&(_, slot, decl)) => children.push((slot, decl, c)),
-                        None if info.mixed || has_wildcard(&info.body) => {}
+                        None if wildcard || info.mixed => others.push(c),
                         None => {
                             return Err(format!(
                                 "{}: unexpected element `{local}` (namespace `{ns}`)",
@@ -551,7 +557,18 @@ impl<'m> Decoder<'m> {
                         }
                     }
                 }
-                self.write_slots(n, info, &children, &mut first, out)?;
+                if mixed_text {
+                    // Mixed content with text: the whole content, raw (lossless).
+                    write_key(out, &mut first, XML_KEY);
+                    write_str(out, &raw_xml(n, n.children()));
+                } else {
+                    self.write_slots(n, info, &children, &mut first, out)?;
+                    if !others.is_empty() {
+                        // What the wildcards matched, raw.
+                        write_key(out, &mut first, XML_KEY);
+                        write_str(out, &raw_xml(n, others.into_iter()));
+                    }
+                }
             }
         }
         out.push(b'}');
@@ -570,29 +587,101 @@ impl Decoder<'_> {
     }
 }
 
-fn has_wildcard(body: &Body) -> bool {
-    fn any(p: &Particle) -> bool {
-        match &p.term {
-            Term::Any(_) => true,
-            Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => ps.iter().any(any),
-            Term::Element(_) => false,
-        }
-    }
-    matches!(body, Body::Elements { particle, .. } if any(particle))
-}
-
 /// `anyType` content: its text when it has no child elements, else `{"$xml": "<raw/>"}`.
 fn any_json(n: Node) -> Value {
     if !n.children().any(|c| c.is_element()) {
         return Value::String(n.children().filter_map(|c| c.text()).collect());
     }
-    let doc = n.document().input_text();
-    let first = n.first_child().map_or(0, |c| c.range().start);
-    let last = n.last_child().map_or(0, |c| c.range().end);
     let mut o = serde_json::Map::new();
-    o.insert(
-        XML_KEY.to_string(),
-        Value::String(doc[first..last].to_string()),
-    );
+    o.insert(XML_KEY.to_string(), Value::String(raw_xml(n, n.children())));
     Value::Object(o)
+}
+
+/// Some children of `parent` as they were written, each element made standalone: the namespace
+/// declarations it inherits from its ancestors are copied onto it, so the markup means the same
+/// wherever it is put (and parses on its own).
+pub fn raw_xml<'a, 'i: 'a>(
+    parent: Node<'a, 'i>,
+    nodes: impl Iterator<Item = Node<'a, 'i>>,
+) -> String {
+    let doc = parent.document().input_text();
+    let mut out = String::new();
+    for c in nodes {
+        let text = &doc[c.range()];
+        if !c.is_element() {
+            out.push_str(text);
+            continue;
+        }
+        let (head_end, tag_end) = start_tag_bounds(text);
+        let head = &text[..tag_end];
+        // A prefix is declared when the markup mentions it (in a name or a value, as in
+        // `xsi:type="p:T"`); the default namespace when an element of the subtree is in it.
+        let mut uris: Vec<&str> = Vec::new();
+        for d in c.descendants().filter(|d| d.is_element()) {
+            uris.extend(d.tag_name().namespace());
+        }
+        let mut decls = String::new();
+        for ns in parent.namespaces() {
+            let attr = match ns.name() {
+                Some("xml") => continue,
+                Some(p) => format!("xmlns:{p}"),
+                None => "xmlns".to_string(),
+            };
+            let needed = match ns.name() {
+                Some(p) => text.contains(&format!("{p}:")),
+                None => uris.contains(&ns.uri()),
+            };
+            if !needed || declares(head, &attr) {
+                continue;
+            }
+            decls.push(' ');
+            decls.push_str(&attr);
+            decls.push_str("=\"");
+            decls.push_str(
+                &ns.uri()
+                    .replace('&', "&amp;")
+                    .replace('"', "&quot;")
+                    .replace('<', "&lt;"),
+            );
+            decls.push('"');
+        }
+        out.push_str(&text[..head_end]);
+        out.push_str(&decls);
+        out.push_str(&text[head_end..]);
+    }
+    out
+}
+
+/// In an element's text: where its name ends, and where its start tag ends (quotes respected).
+fn start_tag_bounds(text: &str) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let head_end = bytes
+        .iter()
+        .skip(1)
+        .position(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
+        .map_or(text.len(), |i| i + 1);
+    let mut quote = None;
+    for (i, &b) in bytes.iter().enumerate().skip(head_end) {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), b) if b == q => quote = None,
+            (None, b'>') => return (head_end, i),
+            _ => {}
+        }
+    }
+    (head_end, text.len())
+}
+
+/// Whether a start tag declares the attribute `name` (`xmlns:p` or `xmlns`).
+fn declares(head: &str, name: &str) -> bool {
+    let mut rest = head;
+    while let Some(i) = rest.find(name) {
+        let before = rest[..i].chars().last();
+        let after = rest[i + name.len()..].trim_start().chars().next();
+        if before.is_some_and(char::is_whitespace) && after == Some('=') {
+            return true;
+        }
+        rest = &rest[i + name.len()..];
+    }
+    false
 }

@@ -32,6 +32,8 @@ pub struct Encoder<'m> {
     /// SOAP encoding (`use="encoded"`): its namespace. Values then carry `xsi:type`, and SOAP
     /// arrays are written as such.
     pub encoding: Option<&'static str>,
+    /// The current element's `$xml` went out at a wildcard already.
+    wildcard_done: bool,
 }
 
 /// Escapes text or an attribute value losslessly: `\r` and (in attributes) tabs and newlines
@@ -73,6 +75,7 @@ impl<'m> Encoder<'m> {
             errors: Vec::new(),
             xsi: false,
             encoding: None,
+            wildcard_done: false,
         }
     }
 
@@ -115,6 +118,20 @@ impl<'m> Encoder<'m> {
                     pointer,
                     "null is not allowed here (the element is not nillable)",
                 );
+                return;
+            }
+            if !self.model.nil_possible(t)
+                && let Some(a) = self
+                    .model
+                    .info(t)
+                    .and_then(|i| i.attrs.iter().find(|a| a.required && a.default.is_none()))
+            {
+                // A nil element still carries its required attributes; null cannot say them.
+                let message = format!(
+                    "null is not possible here: the element's required attribute `{}` must still be given",
+                    a.key
+                );
+                self.err(pointer, message);
                 return;
             }
             self.xsi = true;
@@ -163,6 +180,19 @@ impl<'m> Encoder<'m> {
                 self.xsi = true;
                 start.push_attribute(("xsi:type", qn.as_str()));
             }
+        }
+        if let TypeKind::Complex(ct) = &self.schema.ty(t).kind
+            && ct.is_abstract
+        {
+            let derived = self.schema.derived.get(&t).map_or(0, Vec::len);
+            self.err(
+                pointer,
+                format!(
+                    "`{}` is an abstract type: name the actual one with `{TYPE_KEY}` ({derived} derived type(s))",
+                    self.schema.type_label(t)
+                ),
+            );
+            return;
         }
         match &self.schema.ty(t).kind {
             TypeKind::Simple(_) => match simple::to_lexical(self.schema, t, v, false) {
@@ -227,8 +257,10 @@ impl<'m> Encoder<'m> {
                         None => {}
                     }
                 }
+                let wildcard = info.mixed || has_wildcard(&info.body);
                 let known = |k: &str| {
                     k == TYPE_KEY
+                        || (k == XML_KEY && wildcard)
                         || info.attrs.iter().any(|a| a.key == k)
                         || match &info.body {
                             Body::Elements { slots, .. } => slots.iter().any(|s| s.key == k),
@@ -267,9 +299,20 @@ impl<'m> Encoder<'m> {
                             }
                         }
                     }
+                    Body::Elements { .. } if info.mixed && obj.contains_key(XML_KEY) => {
+                        // Mixed content given raw: the attributes above, then the markup.
+                        let p = pointer_push(pointer, XML_KEY);
+                        if let Some(raw) = self.checked_raw(&obj[XML_KEY], &p) {
+                            self.write(Event::Start(start));
+                            self.write(Event::Text(BytesText::from_escaped(raw)));
+                            self.write(Event::End(BytesEnd::new(tag.as_str())));
+                        }
+                    }
                     Body::Elements { particle, .. } => {
                         self.write(Event::Start(start));
+                        let outer = std::mem::replace(&mut self.wildcard_done, false);
                         self.particle(info, particle, obj, pointer, true, None);
+                        self.wildcard_done = outer;
                         self.write(Event::End(BytesEnd::new(tag.as_str())));
                     }
                 }
@@ -505,8 +548,38 @@ impl<'m> Encoder<'m> {
                 }
                 !present.is_empty()
             }
-            Term::Any(_) => false,
+            Term::Any(_) => {
+                // The wildcard's content: `$xml`, raw, at the first wildcard.
+                let Some(v) = obj.get(XML_KEY).filter(|_| !self.wildcard_done) else {
+                    return false;
+                };
+                self.wildcard_done = true;
+                let p = pointer_push(pointer, XML_KEY);
+                if let Some(raw) = self.checked_raw(v, &p) {
+                    self.write(Event::Text(BytesText::from_escaped(raw)));
+                }
+                true
+            }
         }
+    }
+
+    /// Raw markup from the client, checked to be well-formed (with every prefix declared).
+    fn checked_raw(&mut self, v: &Value, pointer: &str) -> Option<String> {
+        let Some(raw) = v.as_str() else {
+            self.err(
+                pointer,
+                format!("expected a string of XML, found {}", simple::describe(v)),
+            );
+            return None;
+        };
+        let wrapped = format!("<r>{raw}</r>");
+        if let Err(e) =
+            roxmltree::Document::parse_with_options(&wrapped, crate::sources::parse_options())
+        {
+            self.err(pointer, format!("not well-formed XML: {e}"));
+            return None;
+        }
+        Some(raw.to_string())
     }
 
     /// A repeated choice: an array of objects, each holding one branch's fields.
@@ -674,4 +747,16 @@ fn branch_keys(group: &TypeInfo) -> String {
         return String::new();
     };
     keys_of(group, ps).join(", ")
+}
+
+/// Whether a content model has a wildcard (`xs:any`).
+pub fn has_wildcard(body: &Body) -> bool {
+    fn any(p: &Particle) -> bool {
+        match &p.term {
+            Term::Any(_) => true,
+            Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => ps.iter().any(any),
+            Term::Element(_) => false,
+        }
+    }
+    matches!(body, Body::Elements { particle, .. } if any(particle))
 }

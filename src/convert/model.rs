@@ -140,6 +140,13 @@ impl Model {
     pub fn info(&self, t: TypeId) -> Option<&TypeInfo> {
         self.infos.get(&t).map(|a| &**a)
     }
+
+    /// Whether a nillable element of type `t` can be `null`: not when the type has a required
+    /// attribute without a default (a nil element still carries its attributes).
+    pub fn nil_possible(&self, t: TypeId) -> bool {
+        self.info(t)
+            .is_none_or(|i| !i.attrs.iter().any(|a| a.required && a.default.is_none()))
+    }
 }
 
 /// Whether a choice is shown as an array of one-branch objects: it has several branches and

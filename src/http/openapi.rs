@@ -234,7 +234,7 @@ impl Builder<'_> {
     /// A field's schema: an array when repeated, `null` allowed when nillable.
     fn field_schema(&mut self, t: TypeId, many: bool, nillable: bool) -> Value {
         let item = self.type_schema(t);
-        let item = if nillable {
+        let item = if nillable && self.model.nil_possible(t) {
             json!({"oneOf": [item, {"type": "null"}]})
         } else {
             item
@@ -501,8 +501,8 @@ impl Builder<'_> {
         if !derived.is_empty() {
             props.insert(TYPE_KEY.into(), json!({"type": "string", "enum": derived, "description": "the xsi:type, when it is a type derived from this one"}));
         }
-        if info.mixed {
-            props.insert(XML_KEY.into(), json!({"type": "string"}));
+        if info.mixed || crate::convert::encode::has_wildcard(&info.body) {
+            props.insert(XML_KEY.into(), json!({"type": "string", "description": "raw XML: what the wildcards (xs:any) hold, or the whole mixed content"}));
         }
         let mut s = json!({"type": "object", "properties": props, "additionalProperties": !derived.is_empty() || info.any_attribute});
         if !required.is_empty() {

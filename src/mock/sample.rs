@@ -215,7 +215,7 @@ impl<'m> Sampler<'m> {
     }
 
     fn element_value(&mut self, t: TypeId, nillable: bool) -> Value {
-        if nillable && !self.full && self.pick(4) == 0 {
+        if nillable && !self.full && self.model.nil_possible(t) && self.pick(4) == 0 {
             return Value::Null;
         }
         self.value(t)

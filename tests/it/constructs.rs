@@ -162,7 +162,16 @@ macro_rules! construct {
     ($($name:ident),* $(,)?) => { $( #[test] fn $name() { run(stringify!($name)); } )* };
 }
 
-construct!(repeated_choice, substitution_groups);
+construct!(
+    repeated_choice,
+    substitution_groups,
+    all_groups_attribute_groups,
+    derivation,
+    simple_values,
+    wildcards_mixed,
+    namespaces,
+    recursion,
+);
 
 /// Every directory under tests/constructs has a line above.
 #[test]
