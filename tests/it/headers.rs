@@ -1,0 +1,377 @@
+//! SOAP headers end to end, on a WSDL of our own (`tests/cases/mapping_headers_ok`): header parts
+//! filled from constants, `${VAR}`s, HTTP headers and body keys; `mustUnderstand`; SOAP 1.1 and
+//! 1.2; answer headers as HTTP response headers and JSON keys; bad values as 400s; secrets never
+//! in answers; the generated mapping and the OpenAPI document.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use serde_json::{Value, json};
+use soapbridge::convert::operation::Service;
+use soapbridge::mapping::compile::compile_str;
+
+use crate::serve::start_bridge;
+
+fn case_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/mapping_headers_ok")
+}
+
+/// The case's mapping, edited by `edit`, compiled as a service.
+fn service(edit: impl Fn(String) -> String) -> Arc<Service> {
+    let file = case_dir().join("mapping.yaml");
+    let text = edit(std::fs::read_to_string(&file).unwrap());
+    let compiled = compile_str(&file, &text).unwrap_or_else(|d| panic!("{d}"));
+    Arc::new(Service::new(Arc::new(compiled)))
+}
+
+/// An upstream on 127.0.0.1:0 that records every envelope and answers `answer` (SOAP 1.1 or 1.2
+/// by the `soap` prefix's namespace in it).
+fn upstream(answer: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let rec = received.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = HttpServer::new(move || {
+        let rec = rec.clone();
+        App::new().default_service(web::to(move |body: web::Bytes| {
+            let rec = rec.clone();
+            async move {
+                rec.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&body).into_owned());
+                HttpResponse::Ok().content_type("text/xml").body(answer)
+            }
+        }))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .unwrap()
+    .run();
+    actix_web::rt::spawn(server);
+    (format!("http://{addr}/orders"), received)
+}
+
+const GET_ANSWER: &str = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header><h:RequestId xmlns:h="urn:acme:headers">req-77</h:RequestId><h:ServerInfo xmlns:h="urn:acme:headers" version="2.4"><h:Build>1207</h:Build></h:ServerInfo></s:Header><s:Body><GetOrderResponse xmlns="urn:acme:orders"><Order><Id>42</Id><Item>Widget</Item><Quantity>3</Quantity></Order></GetOrderResponse></s:Body></s:Envelope>"#;
+
+const CREATE_ANSWER: &str = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><CreateOrderResponse xmlns="urn:acme:orders"><Id>43</Id></CreateOrderResponse></s:Body></s:Envelope>"#;
+
+/// Calls the bridge with request headers; answers (status, response headers, JSON).
+async fn call(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> (u16, awc::http::header::HeaderMap, Value) {
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .finish();
+    let url = format!("{base}{path}");
+    let mut req = match method {
+        "GET" => client.get(url),
+        "POST" => client.post(url),
+        other => panic!("{other}"),
+    };
+    for (k, v) in headers {
+        req = req.insert_header((*k, *v));
+    }
+    let mut resp = match body {
+        Some(b) => req
+            .insert_header(("Content-Type", "application/json"))
+            .send_body(b.to_string())
+            .await
+            .unwrap(),
+        None => req.send().await.unwrap(),
+    };
+    let bytes = resp.body().await.unwrap();
+    let v = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    (resp.status().as_u16(), resp.headers().clone(), v)
+}
+
+#[actix_web::test]
+async fn header_parts_from_constants_http_headers_and_the_answer() {
+    let svc = service(|t| t);
+    let (url, received) = upstream(GET_ANSWER);
+    let base = start_bridge(svc, &url, Duration::from_secs(5));
+    let (status, headers, v) = call(
+        &base,
+        "GET",
+        "/api/orders/orders/42",
+        &[("X-Tenant", "7"), ("Accept-Language", "en-GB")],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    // The answer's simple header is an HTTP header; the structured one a key of the JSON.
+    assert_eq!(
+        headers.get("x-request-id").and_then(|h| h.to_str().ok()),
+        Some("req-77")
+    );
+    assert_eq!(
+        v,
+        json!({"id": 42, "item": "Widget", "quantity": 3, "server": {"version": "2.4", "build": 1207}})
+    );
+    let envelope = received.lock().unwrap().pop().unwrap();
+    insta::assert_snapshot!("headers_get_order_envelope", envelope);
+
+    // Without the optional request values: Auth still goes (its constants), Locale does not.
+    let (status, _, v) = call(&base, "GET", "/api/orders/orders/42", &[], None).await;
+    assert_eq!(status, 200, "{v}");
+    let envelope = received.lock().unwrap().pop().unwrap();
+    assert!(
+        envelope.contains("Password>s3cret</")
+            && !envelope.contains("Tenant")
+            && !envelope.contains("Locale"),
+        "{envelope}"
+    );
+}
+
+#[actix_web::test]
+async fn bad_header_values_are_400_naming_the_header_and_never_sent() {
+    let svc = service(|t| t);
+    let (url, received) = upstream(CREATE_ANSWER);
+    let base = start_bridge(svc, &url, Duration::from_secs(5));
+    let order = json!({"order": {"id": 1, "item": "Widget", "quantity": 2}});
+    let with = |extra: Value| {
+        let mut b = order.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b
+    };
+    // (method, request headers, body, expected pointer, expected message fragment)
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Value, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "GET",
+            vec![("X-Tenant", "seven")],
+            Value::Null,
+            "/tenant",
+            "header `X-Tenant`",
+        ),
+        (
+            "GET",
+            vec![("Accept-Language", "not a language")],
+            Value::Null,
+            "/locale",
+            "header `Accept-Language`",
+        ),
+        // CreateOrder's Trace header is required.
+        (
+            "POST",
+            vec![],
+            order.clone(),
+            "/",
+            "the SOAP header `Trace` is required: give header `X-Trace-Id` or body key `trace`",
+        ),
+        // Given, but without its required traceId.
+        (
+            "POST",
+            vec![],
+            with(json!({"trace": {"app": "web", "hop": ["a"]}})),
+            "/traceId",
+            "header `X-Trace-Id` is required (it fills the SOAP header `Trace`)",
+        ),
+        (
+            "POST",
+            vec![("X-Trace-Id", "XYZ")],
+            order.clone(),
+            "/traceId",
+            "header `X-Trace-Id`: \"XYZ\" does not match the pattern",
+        ),
+        // A structured header value from the body: errors point into the body.
+        (
+            "POST",
+            vec![("X-Trace-Id", "0badcafe")],
+            with(json!({"trace": {"app": "web"}})),
+            "/trace/hop",
+            "required",
+        ),
+        (
+            "POST",
+            vec![("X-Trace-Id", "0badcafe")],
+            with(json!({"trace": {"app": "web", "hop": ["a"], "colour": 1}})),
+            "/trace/colour",
+            "unknown field",
+        ),
+    ];
+    for (method, headers, body, pointer, message) in cases {
+        let (path, body) = if method == "GET" {
+            ("/api/orders/orders/42", None)
+        } else {
+            ("/api/orders/orders", Some(body))
+        };
+        let (status, _, v) = call(&base, method, path, &headers, body).await;
+        assert_eq!(status, 400, "{v:#}");
+        assert!(
+            v["errors"].as_array().unwrap().iter().any(
+                |e| e["pointer"] == pointer && e["message"].as_str().unwrap().contains(message)
+            ),
+            "{pointer} {message}: {v:#}"
+        );
+    }
+    assert!(received.lock().unwrap().is_empty(), "nothing bad was sent");
+
+    // The good request: the structured header from the body key, the attribute from the header.
+    let (status, _, v) = call(
+        &base,
+        "POST",
+        "/api/orders/orders",
+        &[("X-Trace-Id", "0badcafe")],
+        Some(with(
+            json!({"trace": {"hop": ["edge", "core"], "app": "web"}}),
+        )),
+    )
+    .await;
+    assert_eq!((status, v), (201, json!({"id": 43})));
+    let envelope = received.lock().unwrap().pop().unwrap();
+    insta::assert_snapshot!("headers_create_order_envelope", envelope);
+}
+
+#[actix_web::test]
+async fn soap_12_headers() {
+    let svc = service(|t| t.replace("port: OrdersSoap\n", "port: OrdersSoap12\n"));
+    let answer = GET_ANSWER.replace(
+        "http://schemas.xmlsoap.org/soap/envelope/",
+        "http://www.w3.org/2003/05/soap-envelope",
+    );
+    let (url, received) = upstream(Box::leak(answer.into_boxed_str()));
+    let base = start_bridge(svc, &url, Duration::from_secs(5));
+    let (status, headers, v) = call(
+        &base,
+        "GET",
+        "/api/orders/orders/42",
+        &[("Accept-Language", "de-CH")],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["server"]["build"], 1207);
+    assert_eq!(headers.get("x-request-id").unwrap(), "req-77");
+    let envelope = received.lock().unwrap().pop().unwrap();
+    insta::assert_snapshot!("headers_soap12_envelope", envelope);
+}
+
+#[actix_web::test]
+async fn secrets_stay_out_of_answers() {
+    // An unset variable: the operation is unavailable (503), saying nothing of the variable.
+    let svc = service(|t| {
+        t.replace(
+            "${SOAPBRIDGE_TEST_UNSET_PASSWORD:-s3cret}",
+            "${SOAPBRIDGE_TEST_UNSET_PASSWORD}",
+        )
+    });
+    let problem = svc.operations[0].header_problem.clone().unwrap();
+    assert!(
+        problem.contains("SOAPBRIDGE_TEST_UNSET_PASSWORD"),
+        "{problem}"
+    );
+    let (url, received) = upstream(GET_ANSWER);
+    let base = start_bridge(svc, &url, Duration::from_secs(5));
+    let (status, _, v) = call(&base, "GET", "/api/orders/orders/42", &[], None).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (503, Some("unavailable")),
+        "{v}"
+    );
+    assert!(!v.to_string().contains("SOAPBRIDGE_TEST"), "{v}");
+    assert!(received.lock().unwrap().is_empty());
+
+    // A variable whose value does not fit the field's type: the problem names the field, never
+    // the value (HOME is set wherever tests run, and is not an xs:int).
+    let home = std::env::var("HOME").expect("HOME is set");
+    let svc = service(|t| t.replace("tenant: header.X-Tenant", "tenant: { value: \"${HOME}\" }"));
+    let problem = svc.operations[0].header_problem.clone().unwrap();
+    assert!(
+        problem.contains("tenant") && !problem.contains(&home),
+        "{problem}"
+    );
+}
+
+#[test]
+fn the_generated_mapping_binds_header_fields_to_http_headers() {
+    let wsdl_path = case_dir().join("service.wsdl");
+    let wsdl = soapbridge::wsdl::load(&wsdl_path, &Default::default()).unwrap();
+    let sel = soapbridge::mapping::generate::select(&wsdl, None, None, None).unwrap();
+    let text = soapbridge::mapping::generate::generate(&wsdl, "service.wsdl", sel);
+    insta::assert_snapshot!("headers_generated_mapping", text);
+    let compiled =
+        compile_str(&case_dir().join("generated.yaml"), &text).unwrap_or_else(|d| panic!("{d}"));
+    let create = compiled
+        .routes
+        .iter()
+        .find(|r| r.operation == "CreateOrder")
+        .unwrap();
+    let bound: Vec<String> = create
+        .headers
+        .iter()
+        .flat_map(|h| {
+            h.fields
+                .iter()
+                .map(move |f| format!("{}.{}<-{:?}", h.part, f.key, f.source))
+        })
+        .collect();
+    assert_eq!(
+        bound,
+        [
+            r#"Auth.username<-Request(Header("X-Username"))"#,
+            r#"Auth.password<-Request(Header("X-Password"))"#,
+            r#"Auth.tenant<-Request(Header("X-Tenant"))"#,
+            r#"Trace.traceId<-Request(Header("X-Trace-Id"))"#,
+        ]
+    );
+}
+
+#[test]
+fn openapi_describes_header_parameters_and_answer_headers() {
+    let svc = service(|t| t);
+    let doc = soapbridge::http::openapi::document(&[svc]);
+    let get = &doc["paths"]["/api/orders/orders/{orderId}"]["get"];
+    let params: Vec<(String, String, bool)> = get["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["in"].as_str().unwrap().to_string(),
+                p["required"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("orderId".to_string(), "path".to_string(), true),
+            ("X-Tenant".to_string(), "header".to_string(), false),
+            ("Accept-Language".to_string(), "header".to_string(), false),
+        ]
+    );
+    let ok = &get["responses"]["200"];
+    assert!(
+        ok["headers"]["X-Request-Id"]["schema"].is_object(),
+        "{ok:#}"
+    );
+    let schema = &ok["content"]["application/json"]["schema"];
+    assert!(schema["properties"]["server"].is_object(), "{schema:#}");
+    assert!(schema["properties"]["item"].is_object(), "{schema:#}");
+    assert!(
+        ok["content"]["application/json"]["example"]["server"]["build"].is_i64(),
+        "{ok:#}"
+    );
+    let post = &doc["paths"]["/api/orders/orders"]["post"];
+    let trace = post["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "X-Trace-Id")
+        .unwrap();
+    assert_eq!(trace["required"], true, "the Trace header is required");
+    let body = &post["requestBody"]["content"]["application/json"]["schema"];
+    assert!(body["properties"]["trace"].is_object(), "{body:#}");
+    assert!(body["properties"]["order"].is_object(), "{body:#}");
+}
