@@ -178,12 +178,16 @@ impl Service {
         let schema = &self.compiled.wsdl.schema;
         let mut enc = Encoder::new(schema, &self.model);
         let mut header_errors = Vec::new();
-        self.write_headers(&mut enc, op, headers, &mut header_errors);
-        let header = std::mem::replace(
-            &mut enc.writer,
-            quick_xml::Writer::new(Vec::with_capacity(1024)),
-        )
-        .into_inner();
+        let header = if op.route.headers.is_empty() {
+            Vec::new()
+        } else {
+            self.write_headers(&mut enc, op, headers, &mut header_errors);
+            std::mem::replace(
+                &mut enc.writer,
+                quick_xml::Writer::new(Vec::with_capacity(1024)),
+            )
+            .into_inner()
+        };
         write_message(&mut enc, &op.input, fields);
         if !enc.errors.is_empty() || !header_errors.is_empty() {
             let mut errors = enc.errors;

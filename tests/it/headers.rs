@@ -54,7 +54,7 @@ fn upstream(answer: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {
     (format!("http://{addr}/orders"), received)
 }
 
-const GET_ANSWER: &str = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header><h:RequestId xmlns:h="urn:acme:headers">req-77</h:RequestId><h:ServerInfo xmlns:h="urn:acme:headers" version="2.4"><h:Build>1207</h:Build></h:ServerInfo></s:Header><s:Body><GetOrderResponse xmlns="urn:acme:orders"><Order><Id>42</Id><Item>Widget</Item><Quantity>3</Quantity></Order></GetOrderResponse></s:Body></s:Envelope>"#;
+const GET_ANSWER: &str = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header><w:Security xmlns:w="urn:undeclared"><w:Token>t</w:Token></w:Security><h:RequestId xmlns:h="urn:acme:headers">req-77</h:RequestId><h:ServerInfo xmlns:h="urn:acme:headers" version="2.4"><h:Build>1207</h:Build></h:ServerInfo></s:Header><s:Body><GetOrderResponse xmlns="urn:acme:orders"><Order><Id>42</Id><Item>Widget</Item><Quantity>3</Quantity></Order></GetOrderResponse></s:Body></s:Envelope>"#;
 
 const CREATE_ANSWER: &str = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><CreateOrderResponse xmlns="urn:acme:orders"><Id>43</Id></CreateOrderResponse></s:Body></s:Envelope>"#;
 
@@ -374,4 +374,110 @@ fn openapi_describes_header_parameters_and_answer_headers() {
     let body = &post["requestBody"]["content"]["application/json"]["schema"];
     assert!(body["properties"]["trace"].is_object(), "{body:#}");
     assert!(body["properties"]["order"].is_object(), "{body:#}");
+}
+
+#[actix_web::test]
+async fn an_answer_header_outside_its_type_is_a_502() {
+    let svc = service(|t| t);
+    let bad = GET_ANSWER.replace("<h:Build>1207</h:Build>", "<h:Build>many</h:Build>");
+    let (url, _) = upstream(Box::leak(bad.into_boxed_str()));
+    let base = start_bridge(svc, &url, Duration::from_secs(5));
+    let (status, _, v) = call(&base, "GET", "/api/orders/orders/42", &[], None).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (502, Some("bad_gateway")),
+        "{v}"
+    );
+    assert!(!v.to_string().contains("many"), "{v}");
+}
+
+#[test]
+fn constants_may_be_numbers_and_a_misspelt_key_is_an_error_with_its_place() {
+    let file = case_dir().join("mapping.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let numeric = text.replace("tenant: header.X-Tenant", "tenant: { value: 7 }");
+    let c = compile_str(&file, &numeric).unwrap_or_else(|d| panic!("{d}"));
+    let svc = Service::new(Arc::new(c));
+    assert_eq!(
+        svc.operations[0].header_values[0],
+        [
+            ("username".to_string(), json!("bridge")),
+            ("password".to_string(), json!("s3cret")),
+            ("tenant".to_string(), json!(7)),
+        ]
+    );
+    let misspelt = text.replace("tenant: header.X-Tenant", "tenant: { valeu: 7 }");
+    let err = compile_str(&file, &misspelt).unwrap_err().to_string();
+    assert!(
+        err.contains("mapping.yaml:14:") && err.contains("unknown field `valeu`"),
+        "{err}"
+    );
+    let unknown_key = text.replace("must_understand: true", "must_understnd: true");
+    let err = compile_str(&file, &unknown_key).unwrap_err().to_string();
+    assert!(
+        err.contains("mapping.yaml:10:") && err.contains("must_understnd"),
+        "{err}"
+    );
+}
+
+/// Corpus WSDLs that declare headers (runs with `SOAPBRIDGE_CORPUS`, then fails if the material is
+/// missing): the generated mapping of Salesforce's enterprise WSDL sends the session header from
+/// `X-Session-Id` and Exchange's `RequestServerVersion` from `X-Version`, typed and qualified.
+#[test]
+fn corpus_wsdls_with_headers_send_them() {
+    let Some(corpus) = std::env::var_os("SOAPBRIDGE_CORPUS").map(PathBuf::from) else {
+        eprintln!("corpus header check not requested (set SOAPBRIDGE_CORPUS=../shared/corpus)");
+        return;
+    };
+    let cases = [
+        (
+            "salesforce-php-toolkit/salesforce-enterprise/enterprise.wsdl.xml",
+            "getServerTimestamp",
+            "X-Session-Id",
+            "00D000000000001",
+            ":sessionId>00D000000000001</",
+        ),
+        (
+            "php-ews/exchange-ews/services.wsdl",
+            "GetServerTimeZones",
+            "X-Version",
+            "Exchange2010_SP2",
+            "RequestServerVersion Version=\"Exchange2010_SP2\"/>",
+        ),
+    ];
+    for (entry, op_name, header, value, expected) in cases {
+        let path = corpus.join("wsdl").join(entry);
+        assert!(path.is_file(), "corpus file missing: {}", path.display());
+        let wsdl = soapbridge::wsdl::load(&path, &Default::default()).unwrap();
+        let sel = soapbridge::mapping::generate::select(&wsdl, None, None, None).unwrap();
+        let dir = path.parent().unwrap();
+        let text = soapbridge::mapping::generate::generate(
+            &wsdl,
+            path.file_name().unwrap().to_str().unwrap(),
+            sel,
+        );
+        let compiled =
+            compile_str(&dir.join("generated.yaml"), &text).unwrap_or_else(|d| panic!("{d}"));
+        let svc = Service::new(Arc::new(compiled));
+        let op = svc.operation(op_name).unwrap();
+        let schema = &svc.compiled.wsdl.schema;
+        let param = |s: &soapbridge::mapping::compile::Source| match s {
+            soapbridge::mapping::compile::Source::Header(h) if h == header => {
+                vec![value.to_string()]
+            }
+            _ => Vec::new(),
+        };
+        let input = soapbridge::convert::operation::gather_all(schema, &op.route, &param, None)
+            .unwrap_or_else(|e| panic!("{entry}: {e:?}"));
+        let envelope = svc
+            .request_with(op, &input.fields, None, &input.headers)
+            .unwrap_or_else(|e| panic!("{entry}: {e:?}"));
+        let envelope = String::from_utf8(envelope).unwrap();
+        let header = envelope
+            .split("<soap:Header>")
+            .nth(1)
+            .and_then(|h| h.split("</soap:Header>").next())
+            .unwrap_or_else(|| panic!("{entry}: no Header in {envelope}"));
+        assert!(header.contains(expected), "{entry}: {header}");
+    }
 }
