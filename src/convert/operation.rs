@@ -290,6 +290,7 @@ impl Service {
             let before = enc.errors.len();
             let start = enc.writer.get_ref().len();
             enc.element(&el.name, el.type_id, el.nillable, &value, "");
+            let failed = enc.errors.len() > before;
             // Errors point where the values came from: a body key, or the field a request value fills.
             for e in enc.errors.drain(before..) {
                 let first = e.pointer.trim_start_matches('/');
@@ -319,7 +320,7 @@ impl Service {
                     },
                 });
             }
-            if h.must_understand && enc.errors.len() == before {
+            if h.must_understand && !failed {
                 let buf = enc.writer.get_mut();
                 if let Some(at) = buf[start + 1..]
                     .iter()

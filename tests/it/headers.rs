@@ -444,6 +444,14 @@ fn corpus_wsdls_with_headers_send_them() {
             "Exchange2010_SP2",
             "RequestServerVersion Version=\"Exchange2010_SP2\"/>",
         ),
+        // Simple content (xs:language with attributes), named after the part.
+        (
+            "php-ews/exchange-ews/services.wsdl",
+            "GetServerTimeZones",
+            "X-Mailbox-Culture",
+            "de-CH",
+            "MailboxCulture>de-CH</",
+        ),
     ];
     for (entry, op_name, header, value, expected) in cases {
         let path = corpus.join("wsdl").join(entry);
@@ -480,4 +488,43 @@ fn corpus_wsdls_with_headers_send_them() {
             .unwrap_or_else(|| panic!("{entry}: no Header in {envelope}"));
         assert!(header.contains(expected), "{entry}: {header}");
     }
+}
+
+/// The built-in mock sends the answer headers the mapping exposes, so `serve --mock` shows them:
+/// the answer is the OpenAPI document's example, response headers included.
+#[actix_web::test]
+async fn the_mock_answers_with_the_exposed_headers() {
+    let svc = service(|t| t);
+    let doc = soapbridge::http::openapi::document(std::slice::from_ref(&svc));
+    let mock = soapbridge::mock::Mock::new(svc.clone());
+    let op = svc.operation("GetOrder").unwrap();
+    let answer = String::from_utf8(mock.sample_response(op, 0)).unwrap();
+    let (outcome, headers) = svc
+        .response_with_headers(op, &answer, Default::default())
+        .unwrap();
+    let soapbridge::convert::operation::Outcome::Ok(text) = outcome else {
+        panic!("{answer}")
+    };
+    let json: Value = serde_json::from_str(&text).unwrap();
+    let ok = &doc["paths"]["/api/orders/orders/{orderId}"]["get"]["responses"]["200"];
+    assert_eq!(
+        json, ok["content"]["application/json"]["example"],
+        "{answer}"
+    );
+    assert_eq!(headers.len(), 1, "{answer}");
+    assert_eq!(headers[0].0, "X-Request-Id");
+}
+
+/// With `SOAPBRIDGE_OPENAPI_VALIDATOR` (set by `.ci/run`): the document of the header service is
+/// valid OpenAPI 3.1 and its examples (header keys included) fit their schemas.
+#[test]
+fn the_openapi_document_with_headers_is_valid() {
+    if std::env::var_os("SOAPBRIDGE_OPENAPI_VALIDATOR").is_none() {
+        eprintln!("OpenAPI validation not requested (set SOAPBRIDGE_OPENAPI_VALIDATOR=1)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let doc = soapbridge::http::openapi::document(&[service(|t| t)]);
+    crate::openapi::validate(&doc, "headers", tmp.path());
+    crate::openapi::examples_conform(&doc, tmp.path());
 }
