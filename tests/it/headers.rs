@@ -528,3 +528,34 @@ fn the_openapi_document_with_headers_is_valid() {
     crate::openapi::validate(&doc, "headers", tmp.path());
     crate::openapi::examples_conform(&doc, tmp.path());
 }
+
+/// `serve` refuses to start when a header secret is unset and a real upstream would receive the
+/// envelope, naming the variable (never a value).
+#[test]
+fn serve_refuses_to_start_without_a_header_secret() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(case_dir().join("mapping.yaml"))
+        .unwrap()
+        .replace(
+            "wsdl: service.wsdl",
+            &format!("wsdl: {}", case_dir().join("service.wsdl").display()),
+        )
+        .replace(
+            "${SOAPBRIDGE_TEST_UNSET_PASSWORD:-s3cret}",
+            "${SOAPBRIDGE_TEST_UNSET_PASSWORD}",
+        );
+    std::fs::create_dir(tmp.path().join("mappings")).unwrap();
+    std::fs::write(tmp.path().join("mappings/orders.yaml"), text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .current_dir(tmp.path())
+        .env_remove("SOAPBRIDGE_TEST_UNSET_PASSWORD")
+        .args(["serve", "--listen", "127.0.0.1:0", "--mappings", "mappings"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("orders.yaml") && stderr.contains("SOAPBRIDGE_TEST_UNSET_PASSWORD"),
+        "{stderr}"
+    );
+}
