@@ -240,6 +240,18 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
                     .iter()
                     .find(|i| &i.source == s)
                     .map(|i| i.key.as_str())
+                    .or_else(|| {
+                        // A SOAP header field bound to this source takes `-p <field>=...`.
+                        op.route
+                            .headers
+                            .iter()
+                            .flat_map(|h| &h.fields)
+                            .find(|f| {
+                                f.source
+                                    == crate::mapping::compile::HeaderSource::Request(s.clone())
+                            })
+                            .map(|f| f.key.as_str())
+                    })
                     .unwrap_or("");
                 params
                     .iter()
@@ -248,12 +260,13 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
                     .collect()
             };
             let schema = &service.compiled.wsdl.schema;
-            let result = crate::convert::operation::gather(schema, &op.route, &param, body)
-                .and_then(|fields| {
-                    service.request(
+            let result = crate::convert::operation::gather_all(schema, &op.route, &param, body)
+                .and_then(|input| {
+                    service.request_with(
                         op,
-                        &fields,
+                        &input.fields,
                         crate::convert::operation::body_field(&op.route),
+                        &input.headers,
                     )
                 });
             match result {

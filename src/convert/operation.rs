@@ -9,7 +9,7 @@ use super::decode::Decoder;
 use super::encode::{Encoder, FieldError};
 use super::model::Model;
 use super::simple;
-use crate::mapping::compile::{Compiled, Route, Source};
+use crate::mapping::compile::{Compiled, HeaderSource, HeaderTarget, Route, Source};
 use crate::mapping::naming::json_keys;
 use crate::soap::{self, Payload, XmlLimits};
 use crate::wsdl::{BodyBinding, PartKind, SoapVersion, Style, Wsdl};
@@ -55,6 +55,12 @@ pub struct Operation {
     /// `use="encoded"` (SOAP encoding) on the input / output: the encoding namespace.
     pub input_encoding: Option<&'static str>,
     pub output_encoding: Option<&'static str>,
+    /// Per request header part (as `route.headers`): its constants, resolved from the
+    /// environment at start-up, as (field key, JSON value).
+    pub header_values: Vec<Vec<(String, Value)>>,
+    /// Why a constant could not be resolved (an unset variable, a value of the wrong type): the
+    /// operation is then unavailable (503). Names the variable, never its value.
+    pub header_problem: Option<String>,
 }
 
 /// The SOAP encoding namespace a `use="encoded"` body has (none for literal).
@@ -63,6 +69,18 @@ fn encoding(soap: SoapVersion, b: &BodyBinding) -> Option<&'static str> {
         SoapVersion::V11 => crate::xsd::SOAP11_ENC,
         SoapVersion::V12 => crate::xsd::SOAP12_ENC,
     })
+}
+
+/// Request header values (field key -> value), as `route.headers`.
+pub type HeaderValues = Vec<Map<String, Value>>;
+
+/// An operation's inputs as gathered from a request.
+#[derive(Debug, Default)]
+pub struct Gathered {
+    /// Body fields, keyed as the route's inputs.
+    pub fields: Map<String, Value>,
+    /// Values of the header parts' request-sourced fields.
+    pub headers: HeaderValues,
 }
 
 /// Everything needed to serve one mapping, built once.
@@ -117,7 +135,10 @@ impl Service {
                         }
                     })
                     .collect();
+                let (header_values, header_problem) = header_constants(&wsdl.schema, r);
                 Operation {
+                    header_values,
+                    header_problem,
                     route: r.clone(),
                     soap: compiled.soap,
                     action: bop.soap_action.clone(),
@@ -147,19 +168,42 @@ impl Service {
         self.operations.iter().find(|o| o.route.operation == name)
     }
 
-    /// The request envelope for input fields (keyed as the route's inputs). `body_key` names the
-    /// field that took the whole JSON body, so its errors point into the body itself.
+    /// The request envelope for input fields (keyed as the route's inputs), with the header
+    /// parts that have constants. `body_key` names the field that took the whole JSON body, so
+    /// its errors point into the body itself.
     pub fn request(
         &self,
         op: &Operation,
         fields: &Map<String, Value>,
         body_key: Option<&str>,
     ) -> Result<Vec<u8>, Vec<FieldError>> {
+        self.request_with(op, fields, body_key, &[])
+    }
+
+    /// [`Service::request`] with the values of the header parts' request-sourced fields.
+    pub fn request_with(
+        &self,
+        op: &Operation,
+        fields: &Map<String, Value>,
+        body_key: Option<&str>,
+        headers: &[Map<String, Value>],
+    ) -> Result<Vec<u8>, Vec<FieldError>> {
         let schema = &self.compiled.wsdl.schema;
         let mut enc = Encoder::new(schema, &self.model);
+        let mut header_errors = Vec::new();
+        let header = if op.route.headers.is_empty() {
+            Vec::new()
+        } else {
+            self.write_headers(&mut enc, op, headers, &mut header_errors);
+            std::mem::replace(
+                &mut enc.writer,
+                quick_xml::Writer::new(Vec::with_capacity(1024)),
+            )
+            .into_inner()
+        };
         enc.encoding = op.input_encoding;
         write_message(&mut enc, &op.input, fields);
-        if !enc.errors.is_empty() {
+        if !enc.errors.is_empty() || !header_errors.is_empty() {
             let mut errors = enc.errors;
             if let Some(k) = body_key {
                 let prefix = format!("/{k}");
@@ -173,15 +217,138 @@ impl Service {
                     }
                 }
             }
+            errors.extend(header_errors);
             return Err(errors);
         }
         let decls = soap::declarations(&self.model, &enc.used);
-        Ok(soap::envelope(
+        Ok(soap::envelope_with_header(
             op.soap,
             &decls,
             enc.xsi,
+            &header,
             &enc.writer.into_inner(),
         ))
+    }
+
+    /// Writes the request's header parts: each one with a constant or a value from the request
+    /// (or marked required); errors point where the value came from.
+    fn write_headers(
+        &self,
+        enc: &mut Encoder,
+        op: &Operation,
+        given: &[Map<String, Value>],
+        errors: &mut Vec<FieldError>,
+    ) {
+        let schema = &self.compiled.wsdl.schema;
+        for (i, h) in op.route.headers.iter().enumerate() {
+            let consts = op.header_values.get(i).map_or(&[][..], Vec::as_slice);
+            let from_request = given.get(i).filter(|g| !g.is_empty());
+            if consts.is_empty() && from_request.is_none() {
+                if h.required {
+                    let names: Vec<String> = h
+                        .fields
+                        .iter()
+                        .map(|f| describe_header_source(&f.source))
+                        .collect();
+                    errors.push(FieldError {
+                        pointer: "/".to_string(),
+                        message: format!(
+                            "the SOAP header `{}` is required: give {}",
+                            h.part,
+                            names.join(" or ")
+                        ),
+                    });
+                }
+                continue;
+            }
+            let mut obj = Map::new();
+            for (k, v) in consts {
+                obj.insert(k.clone(), v.clone());
+            }
+            if let Some(g) = from_request {
+                for (k, v) in g {
+                    obj.insert(k.clone(), v.clone());
+                }
+            }
+            let mut complete = true;
+            for f in &h.fields {
+                if f.field.min > 0 && !obj.contains_key(&f.key) {
+                    complete = false;
+                    let (pointer, what) = match &f.source {
+                        HeaderSource::BodyKey(k) => {
+                            (format!("/{k}"), "required field is missing".to_string())
+                        }
+                        other => (
+                            format!("/{}", f.key),
+                            format!("{} is required", describe_header_source(other)),
+                        ),
+                    };
+                    errors.push(FieldError {
+                        pointer,
+                        message: format!("{what} (it fills the SOAP header `{}`)", h.part),
+                    });
+                }
+            }
+            if !complete {
+                continue;
+            }
+            let el = schema.element(h.element);
+            let value = if h.simple {
+                obj.into_iter()
+                    .next()
+                    .map(|(_, v)| v)
+                    .unwrap_or(Value::Null)
+            } else {
+                Value::Object(obj)
+            };
+            let before = enc.errors.len();
+            let start = enc.writer.get_ref().len();
+            enc.element(&el.name, el.type_id, el.nillable, &value, "");
+            let failed = enc.errors.len() > before;
+            // Errors point where the values came from: a body key, or the field a request value fills.
+            for e in enc.errors.drain(before..) {
+                let first = e.pointer.trim_start_matches('/');
+                let (head, rest) = first.split_once('/').map_or((first, ""), |(a, b)| (a, b));
+                let field = if h.simple {
+                    h.fields.first()
+                } else {
+                    h.fields.iter().find(|f| f.key == head)
+                };
+                let rest = if h.simple { first } else { rest };
+                let sep = if rest.is_empty() { "" } else { "/" };
+                errors.push(match field.map(|f| (&f.source, &f.key)) {
+                    Some((HeaderSource::BodyKey(k), _)) => FieldError {
+                        pointer: format!("/{k}{sep}{rest}"),
+                        message: e.message,
+                    },
+                    Some((HeaderSource::Request(src), key)) => FieldError {
+                        pointer: format!("/{key}"),
+                        message: format!("{}: {}", describe(src), e.message),
+                    },
+                    _ => FieldError {
+                        pointer: "/".to_string(),
+                        message: format!(
+                            "a configured value of the SOAP header `{}` is not valid",
+                            h.part
+                        ),
+                    },
+                });
+            }
+            if h.must_understand && !failed {
+                let buf = enc.writer.get_mut();
+                if let Some(at) = buf[start + 1..]
+                    .iter()
+                    .position(|b| matches!(b, b' ' | b'>' | b'/'))
+                {
+                    let value = match op.soap {
+                        SoapVersion::V11 => " soap:mustUnderstand=\"1\"",
+                        SoapVersion::V12 => " soap:mustUnderstand=\"true\"",
+                    };
+                    let at = start + 1 + at;
+                    buf.splice(at..at, value.bytes());
+                }
+            }
+        }
     }
 
     /// The JSON (or fault) an answer means; `Err` is a malformed or unexpected answer (502).
@@ -191,6 +358,16 @@ impl Service {
         text: &str,
         limits: XmlLimits,
     ) -> Result<Outcome, String> {
+        self.response_with_headers(op, text, limits).map(|(o, _)| o)
+    }
+
+    /// [`Service::response`], and the HTTP response headers the answer's SOAP headers fill.
+    pub fn response_with_headers(
+        &self,
+        op: &Operation,
+        text: &str,
+        limits: XmlLimits,
+    ) -> Result<(Outcome, Vec<(String, String)>), String> {
         let doc = soap::parse(text, limits)?;
         let (version, payload) = soap::body(&doc)?;
         if version != op.soap {
@@ -247,19 +424,67 @@ impl Service {
                     fault.insert("string".into(), Value::String(f.string.clone()));
                     fault.insert("detail".into(), detail);
                 }
-                Ok(Outcome::Fault {
-                    status,
-                    fault: Value::Object(fault),
-                    message,
-                })
+                Ok((
+                    Outcome::Fault {
+                        status,
+                        fault: Value::Object(fault),
+                        message,
+                    },
+                    Vec::new(),
+                ))
             }
             Payload::Body(body) => {
                 let selected = op.route.response.map(|i| op.route.outputs[i].0.as_str());
                 let mut out = Vec::with_capacity(text.len());
                 read_message(&dec, &op.output, body, selected, &mut out)?;
-                Ok(Outcome::Ok(String::from_utf8(out).map_err(|_| {
-                    "internal: the decoder wrote invalid UTF-8".to_string()
-                })?))
+                let mut http = Vec::new();
+                if !op.route.response_headers.is_empty() {
+                    let schema = &self.compiled.wsdl.schema;
+                    let mut keys = Vec::new();
+                    let header = soap::header(&doc);
+                    for h in &op.route.response_headers {
+                        let el = schema.element(h.element);
+                        let Some(node) = header.and_then(|hd| {
+                            hd.children().find(|c| {
+                                c.is_element()
+                                    && c.tag_name().name() == el.name.local
+                                    && c.tag_name().namespace().unwrap_or("") == el.name.ns
+                            })
+                        }) else {
+                            continue;
+                        };
+                        let v = dec
+                            .element(node, el.type_id, el.nillable)
+                            .map_err(|e| format!("SOAP header `{}`: {e}", h.part))?;
+                        match &h.target {
+                            HeaderTarget::Http(name) => match v {
+                                Value::Null => {}
+                                Value::String(s) => http.push((name.clone(), s)),
+                                other => http.push((name.clone(), other.to_string())),
+                            },
+                            HeaderTarget::BodyKey(k) => keys.push((k.clone(), v)),
+                        }
+                    }
+                    if !keys.is_empty()
+                        && let Ok(Value::Object(mut o)) = serde_json::from_slice::<Value>(&out)
+                    {
+                        for (k, v) in keys {
+                            if o.contains_key(&k) {
+                                tracing::warn!(key = %k, "Answer already has the key a SOAP header is exposed under; header dropped");
+                            } else {
+                                o.insert(k, v);
+                            }
+                        }
+                        out = Value::Object(o).to_string().into_bytes();
+                    }
+                }
+                Ok((
+                    Outcome::Ok(
+                        String::from_utf8(out)
+                            .map_err(|_| "internal: the decoder wrote invalid UTF-8".to_string())?,
+                    ),
+                    http,
+                ))
             }
         }
     }
@@ -489,6 +714,73 @@ pub fn body_field(route: &Route) -> Option<&str> {
         .map(|i| i.key.as_str())
 }
 
+/// Gathers an operation's input fields and header values from where the mapping binds them:
+/// `param` answers the values of a path parameter, query parameter or header; `body` is the
+/// parsed JSON body (header fields bound to `body.KEY` are taken out of it first).
+pub fn gather_all(
+    schema: &crate::xsd::Schema,
+    route: &Route,
+    param: &dyn Fn(&Source) -> Vec<String>,
+    mut body: Option<Value>,
+) -> Result<Gathered, Vec<FieldError>> {
+    let mut headers: HeaderValues = vec![Map::new(); route.headers.len()];
+    let mut errors = Vec::new();
+    for (i, h) in route.headers.iter().enumerate() {
+        for f in &h.fields {
+            match &f.source {
+                HeaderSource::Value(_) => {}
+                HeaderSource::BodyKey(k) => {
+                    if let Some(Value::Object(o)) = body.as_mut()
+                        && let Some(v) = o.shift_remove(k)
+                    {
+                        headers[i].insert(f.key.clone(), v);
+                    }
+                }
+                HeaderSource::Request(src) => {
+                    let values = param(src);
+                    match values.as_slice() {
+                        [] => {}
+                        [one] => match from_text(schema, f.field.type_id, one) {
+                            Ok(v) => {
+                                headers[i].insert(f.key.clone(), v);
+                            }
+                            Err(m) => errors.push(FieldError {
+                                pointer: format!("/{}", f.key),
+                                message: format!("{}: {m}", describe(src)),
+                            }),
+                        },
+                        many => errors.push(FieldError {
+                            pointer: format!("/{}", f.key),
+                            message: format!(
+                                "{} is given {} times; it takes one value",
+                                describe(src),
+                                many.len()
+                            ),
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    // A body holding only header keys is no body for the fields.
+    if route.headers.iter().any(|h| {
+        h.fields
+            .iter()
+            .any(|f| matches!(f.source, HeaderSource::BodyKey(_)))
+    }) && matches!(&body, Some(Value::Object(o)) if o.is_empty())
+    {
+        body = None;
+    }
+    match gather(schema, route, param, body) {
+        Ok(fields) if errors.is_empty() => Ok(Gathered { fields, headers }),
+        Ok(_) => Err(errors),
+        Err(mut e) => {
+            e.extend(errors);
+            Err(e)
+        }
+    }
+}
+
 /// Gathers an operation's input fields from where the mapping binds them: `param` answers the
 /// values of a path parameter, query parameter or header; `body` is the parsed JSON body.
 pub fn gather(
@@ -566,6 +858,65 @@ pub fn gather(
     } else {
         Err(errors)
     }
+}
+
+fn describe_header_source(s: &HeaderSource) -> String {
+    match s {
+        HeaderSource::Request(src) => describe(src),
+        HeaderSource::BodyKey(k) => format!("body key `{k}`"),
+        HeaderSource::Value(_) => "a configured value".to_string(),
+    }
+}
+
+/// The constants of each request header part, resolved from the environment: (values per part,
+/// the first problem). A problem names the variable or field, never the value.
+fn header_constants(
+    schema: &crate::xsd::Schema,
+    route: &Route,
+) -> (Vec<Vec<(String, Value)>>, Option<String>) {
+    let mut problem = None;
+    let values = route
+        .headers
+        .iter()
+        .map(|h| {
+            h.fields
+                .iter()
+                .filter_map(|f| {
+                    let HeaderSource::Value(template) = &f.source else {
+                        return None;
+                    };
+                    let secret = template.contains("${");
+                    let text = match crate::mapping::compile::expand_env(template) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            problem.get_or_insert(format!(
+                                "SOAP header `{}` field `{}`: {e}",
+                                h.part, f.key
+                            ));
+                            return None;
+                        }
+                    };
+                    match from_text(schema, f.field.type_id, &text) {
+                        Ok(v) => Some((f.key.clone(), v)),
+                        Err(e) => {
+                            problem.get_or_insert(if secret {
+                                format!(
+                                    "SOAP header `{}` field `{}`: the value from the environment is not a valid {}",
+                                    h.part,
+                                    f.key,
+                                    schema.type_label(f.field.type_id)
+                                )
+                            } else {
+                                format!("SOAP header `{}` field `{}`: {e}", h.part, f.key)
+                            });
+                            None
+                        }
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    (values, problem)
 }
 
 fn describe(s: &Source) -> String {

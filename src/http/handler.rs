@@ -11,7 +11,7 @@ use tracing::{Instrument, info, warn};
 
 use super::State;
 use super::problem::Problem;
-use crate::convert::operation::{Outcome, body_field, gather};
+use crate::convert::operation::{Outcome, body_field, gather_all};
 use crate::mapping::compile::Source;
 use crate::upstream::{self, CallError};
 
@@ -60,6 +60,12 @@ async fn pipeline(
     let op = &svc.operations[oi];
     let schema = &svc.compiled.wsdl.schema;
     let limits = &state.config.limits;
+    if let Some(why) = &op.header_problem {
+        warn!(reason = %why, "SOAP header value not configured");
+        return Err(Problem::Unavailable(
+            "a SOAP header value of this operation is not configured",
+        ));
+    }
 
     // 1. The body: size capped while reading, JSON only, depth bounded.
     let bytes = read_body(payload, limits.body_bytes).await?;
@@ -114,9 +120,9 @@ async fn pipeline(
             Source::Body | Source::BodyKey => Vec::new(),
         }
     };
-    let fields = gather(schema, &op.route, &param, body).map_err(Problem::Invalid)?;
+    let input = gather_all(schema, &op.route, &param, body).map_err(Problem::Invalid)?;
     let mut envelope = svc
-        .request(op, &fields, body_field(&op.route))
+        .request_with(op, &input.fields, body_field(&op.route), &input.headers)
         .map_err(Problem::Invalid)?;
 
     // 3. The upstream call.
@@ -185,8 +191,8 @@ async fn pipeline(
         warn!(content_type = %reply.content_type, reason = %why, "Upstream answer cannot be read as text");
         Problem::BadGateway("the legacy service's answer is not readable XML text")
     })?;
-    match svc.response(op, &text, limits.xml()) {
-        Ok(Outcome::Ok(v)) => {
+    match svc.response_with_headers(op, &text, limits.xml()) {
+        Ok((Outcome::Ok(v), headers)) => {
             if reply.status >= 300 {
                 warn!(
                     upstream_status = reply.status,
@@ -198,15 +204,29 @@ async fn pipeline(
             }
             let status = actix_web::http::StatusCode::from_u16(op.route.status)
                 .unwrap_or(actix_web::http::StatusCode::OK);
-            Ok(HttpResponse::build(status)
-                .content_type("application/json")
-                .body(v.to_string()))
+            let mut resp = HttpResponse::build(status);
+            resp.content_type("application/json");
+            for (name, value) in headers {
+                // Text an HTTP header cannot carry (line breaks, control characters) is dropped.
+                match actix_web::http::header::HeaderValue::from_bytes(value.as_bytes()) {
+                    Ok(v) => {
+                        resp.append_header((name.as_str(), v));
+                    }
+                    Err(_) => {
+                        warn!(header = %name, "SOAP answer header value cannot be an HTTP header; dropped")
+                    }
+                }
+            }
+            Ok(resp.body(v.to_string()))
         }
-        Ok(Outcome::Fault {
-            status,
-            fault,
-            message,
-        }) => {
+        Ok((
+            Outcome::Fault {
+                status,
+                fault,
+                message,
+            },
+            _,
+        )) => {
             let code = fault
                 .get("code")
                 .and_then(|c| c.as_str())

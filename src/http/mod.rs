@@ -233,7 +233,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         let target = Target::resolve(&s.compiled.upstream)
             .map_err(|e| anyhow::anyhow!("{}: {e}", s.compiled.file.display()))?;
         let target = match target {
-            Some(t) => Some(t),
+            Some(t) => {
+                // Header secrets must resolve when a real service is called (the mock needs none).
+                if let Some(why) = s.operations.iter().find_map(|o| o.header_problem.as_ref()) {
+                    anyhow::bail!("{}: {why}", s.compiled.file.display());
+                }
+                Some(t)
+            }
             None if config.mock => {
                 let (server, addr) = start_mock(Mock::new(s.clone()), "127.0.0.1:0")?;
                 info!(mapping = %s.compiled.file.display(), %addr, "Serving the built-in mock for this mapping");

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use crate::convert::model::{Body, Model, TEXT_KEY, TYPE_KEY, TypeInfo, XML_KEY};
 use crate::convert::operation::{Message, Service};
 use crate::convert::simple::{Json, json_kind};
-use crate::mapping::compile::{Method, Source};
+use crate::mapping::compile::{HeaderSource, HeaderTarget, Method, Source};
 use crate::mock::sample::Sampler;
 use crate::xsd::*;
 
@@ -33,6 +33,7 @@ pub fn document(services: &[Arc<Service>]) -> Value {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let mut pending: Vec<(String, Method, u16, Map<String, Value>)> = Vec::new();
         for op in &svc.operations {
             let r = &op.route;
             let mut o = Map::new();
@@ -89,6 +90,50 @@ pub fn document(services: &[Arc<Service>]) -> Value {
                     }
                 }
             }
+            // SOAP header fields bound to request values: parameters or body keys. A field is
+            // required when its header is (`required: true`) and the schema requires it.
+            for h in &r.headers {
+                for f in &h.fields {
+                    let s = b.field_schema(f.field.type_id, f.field.max.is_many(), false);
+                    let required = h.required && f.field.min > 0;
+                    let one = Sampler::new(b.schema, b.model, 0).value(f.field.type_id);
+                    let example = if f.field.max.is_many() {
+                        json!([one])
+                    } else {
+                        one
+                    };
+                    let description = format!("Fills `{}` of the SOAP header `{}`", f.key, h.part);
+                    let (name, place) = match &f.source {
+                        HeaderSource::Request(Source::Path(p)) => (p, "path"),
+                        HeaderSource::Request(Source::Query(p)) => (p, "query"),
+                        HeaderSource::Request(Source::Header(p)) => (p, "header"),
+                        HeaderSource::BodyKey(k) => {
+                            body_example.insert(k.clone(), example);
+                            let mut s = s;
+                            if let Some(o) = s.as_object_mut()
+                                && !o.contains_key("$ref")
+                            {
+                                o.insert("description".into(), json!(description));
+                            }
+                            body_props.insert(k.clone(), s);
+                            if required {
+                                body_required.push(json!(k));
+                            }
+                            continue;
+                        }
+                        HeaderSource::Request(_) | HeaderSource::Value(_) => continue,
+                    };
+                    let seen = params.iter().any(|p| {
+                        p["in"] == place
+                            && p["name"]
+                                .as_str()
+                                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                    });
+                    if !seen {
+                        params.push(json!({"name": name, "in": place, "required": required || place == "path", "description": description, "schema": s, "example": example}));
+                    }
+                }
+            }
             if !params.is_empty() {
                 o.insert("parameters".into(), Value::Array(params));
             }
@@ -128,11 +173,36 @@ pub fn document(services: &[Arc<Service>]) -> Value {
                         .collect(),
                 ),
             };
-            let example = match r.response {
+            let mut example = match r.response {
                 Some(i) => whole.get(&r.outputs[i].0).cloned().unwrap_or(Value::Null),
                 None => whole,
             };
-            responses.insert(r.status.to_string(), json!({"description": "The service's answer", "content": {"application/json": {"schema": ok, "example": example}}}));
+            // Answer SOAP headers: HTTP response headers, or keys added to the answer object.
+            let mut http_headers = Map::new();
+            let mut extra = Map::new();
+            for h in &r.response_headers {
+                let el = b.schema.element(h.element);
+                let s = b.field_schema(el.type_id, false, el.nillable);
+                match &h.target {
+                    HeaderTarget::Http(name) => {
+                        http_headers.insert(name.clone(), json!({"description": format!("The SOAP header `{}` of the answer, when present", h.part), "schema": s}));
+                    }
+                    HeaderTarget::BodyKey(k) => {
+                        extra.insert(k.clone(), s);
+                        if let Some(o) = example.as_object_mut() {
+                            o.insert(k.clone(), sampler.value(el.type_id));
+                        }
+                    }
+                }
+            }
+            if !extra.is_empty() {
+                pending.push((r.path.clone(), r.method, r.status, extra));
+            }
+            let mut success = json!({"description": "The service's answer", "content": {"application/json": {"schema": ok, "example": example}}});
+            if !http_headers.is_empty() {
+                success["headers"] = Value::Object(http_headers);
+            }
+            responses.insert(r.status.to_string(), success);
             let mut statuses: Vec<(u16, String)> = vec![
                 (400, "Malformed JSON, a request the schema refuses (every field listed), or a Client/Sender fault".into()),
                 (404, "No such route".into()),
@@ -153,19 +223,27 @@ pub fn document(services: &[Arc<Service>]) -> Value {
                 responses.insert(status.to_string(), json!({"description": description, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}));
             }
             o.insert("responses".into(), Value::Object(responses));
-            let method = match r.method {
-                Method::Get => "get",
-                Method::Post => "post",
-                Method::Put => "put",
-                Method::Delete => "delete",
-                Method::Patch => "patch",
-            };
+            let method = method_name(r.method);
             paths
                 .entry(r.path.clone())
                 .or_default()
                 .insert(method.into(), Value::Object(o));
         }
         b.finish();
+        // Answers with header keys: the answer's object schema, inlined, with those keys added.
+        for (path, method, status, extra) in pending {
+            if let Some(schema) = paths
+                .get_mut(&path)
+                .and_then(|item| item.get_mut(method_name(method)))
+                .and_then(|o| {
+                    o.pointer_mut(&format!(
+                        "/responses/{status}/content/application~1json/schema"
+                    ))
+                })
+            {
+                add_properties(schema, &extra, &components);
+            }
+        }
     }
     components.insert("Problem".into(), json!({
         "type": "object",
@@ -184,6 +262,46 @@ pub fn document(services: &[Arc<Service>]) -> Value {
         "paths": paths,
         "components": {"schemas": components}
     })
+}
+
+fn method_name(m: Method) -> &'static str {
+    match m {
+        Method::Get => "get",
+        Method::Post => "post",
+        Method::Put => "put",
+        Method::Delete => "delete",
+        Method::Patch => "patch",
+    }
+}
+
+/// Adds `extra` properties to an object schema: a `$ref` is replaced by a copy of its component,
+/// a nullable `oneOf` gets them in its object branch.
+fn add_properties(schema: &mut Value, extra: &Map<String, Value>, components: &Map<String, Value>) {
+    if let Some(name) = schema
+        .get("$ref")
+        .and_then(|r| r.as_str())
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        && let Some(c) = components.get(name)
+    {
+        *schema = c.clone();
+    }
+    if let Some(first) = schema
+        .get_mut("oneOf")
+        .and_then(|o| o.as_array_mut())
+        .and_then(|a| a.first_mut())
+    {
+        return add_properties(first, extra, components);
+    }
+    if let Some(o) = schema.as_object_mut() {
+        let props = o
+            .entry("properties")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(p) = props.as_object_mut() {
+            for (k, v) in extra {
+                p.insert(k.clone(), v.clone());
+            }
+        }
+    }
 }
 
 /// Component names of different services must not collide: prefix them when there are several.

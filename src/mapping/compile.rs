@@ -8,13 +8,14 @@ use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
-use super::format::{MappingFile, OperationSpec, parse_duration};
+use super::format::{Binding, HeaderSpec, MappingFile, OperationSpec, OrderedMap, parse_duration};
 use super::generate::{normalize, select};
 use super::naming::{Naming, json_keys};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::sources::LoadOptions;
-use crate::wsdl::shape::{Field, shape};
-use crate::wsdl::{self, SoapVersion, Style, Wsdl};
+use crate::wsdl::shape::{Field, element_fields, shape};
+use crate::wsdl::{self, BindingOperation, HeaderBinding, PartKind, SoapVersion, Style, Wsdl};
+use crate::xsd::ElementId;
 
 /// A mapping, checked against its WSDL.
 #[derive(Debug)]
@@ -93,6 +94,56 @@ pub struct Input {
     pub source: Source,
 }
 
+/// Where one SOAP header field's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderSource {
+    /// A path parameter, query parameter or HTTP request header.
+    Request(Source),
+    /// A top-level key of the JSON body (taken out of the body's fields).
+    BodyKey(String),
+    /// A constant; `${VAR}` references are resolved from the environment when serving.
+    Value(String),
+}
+
+/// One bound field of a request header element.
+#[derive(Debug, Clone)]
+pub struct HeaderField {
+    pub key: String,
+    pub field: Field,
+    pub source: HeaderSource,
+}
+
+/// A `soap:header` part of the request the mapping fills.
+#[derive(Debug, Clone)]
+pub struct HeaderIn {
+    /// The part's name (the mapping's key).
+    pub part: String,
+    pub element: ElementId,
+    /// The element is of simple type: its one field is the element's text.
+    pub simple: bool,
+    pub must_understand: bool,
+    /// A request giving none of its values is a 400 (else the header is left out).
+    pub required: bool,
+    pub fields: Vec<HeaderField>,
+}
+
+/// Where a header part of the answer goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderTarget {
+    /// An HTTP response header (simple-typed header elements).
+    Http(String),
+    /// A key added to the JSON object answered.
+    BodyKey(String),
+}
+
+/// A `soap:header` part of the answer the mapping exposes.
+#[derive(Debug, Clone)]
+pub struct HeaderOut {
+    pub part: String,
+    pub element: ElementId,
+    pub target: HeaderTarget,
+}
+
 /// One served operation.
 #[derive(Debug, Clone)]
 pub struct Route {
@@ -112,6 +163,10 @@ pub struct Route {
     /// This operation's upstream deadline, when it differs from the mapping's.
     pub timeout: Option<Duration>,
     pub faults: Vec<(String, u16)>,
+    /// Request header parts sent (those the mapping fills), in binding order.
+    pub headers: Vec<HeaderIn>,
+    /// Answer header parts passed on to the client.
+    pub response_headers: Vec<HeaderOut>,
     pub line: u32,
 }
 
@@ -248,7 +303,7 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
         let input = shape(&wsdl, bop.style, &bop.input, op.input).fields;
         let output = shape(&wsdl, bop.style, &bop.output, op.output).fields;
         if let Some(route) = compile_operation(
-            file, &m, name, spec, &wsdl, bi, bop.style, &input, &output, &op.faults, &base_path,
+            file, &m, name, spec, &wsdl, bi, bop, &input, &output, &op.faults, &base_path,
             &mut diags,
         ) {
             let key = format!("{} {}", route.method.as_str(), normalize(&route.path));
@@ -270,6 +325,44 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
             }
         }
     }
+    for (list, dir, key) in [
+        (
+            &m.headers.0.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            true,
+            "headers",
+        ),
+        (
+            &m.response_headers
+                .0
+                .iter()
+                .map(|(k, _)| k)
+                .collect::<Vec<_>>(),
+            false,
+            "response_headers",
+        ),
+    ] {
+        let declared = header_parts(binding.operations.iter(), dir);
+        for part in list.iter() {
+            if !declared.contains(&part.value) {
+                diags.push(
+                    d(
+                        part,
+                        format!(
+                            "no operation of binding `{}` declares a soap:header part `{}` in its {}",
+                            binding.name.local,
+                            part.value,
+                            if dir { "input" } else { "output" }
+                        ),
+                    )
+                    .hint(if declared.is_empty() {
+                        format!("this binding declares no {} header parts; remove `{key}:`", if dir { "input" } else { "output" })
+                    } else {
+                        format!("the declared parts are: {}", declared.join(", "))
+                    }),
+                );
+            }
+        }
+    }
     if m.operations.0.is_empty() {
         diags.push(
             Diagnostic::new(file, 0, 0, "the mapping serves no operations")
@@ -277,6 +370,9 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
         );
     }
     if !diags.is_empty() {
+        // A mapping-level header entry is checked for every operation using it: say it once.
+        let mut seen = HashSet::new();
+        diags.retain(|d| seen.insert(d.to_string()));
         return Err(Diagnostics(diags));
     }
     Ok(Compiled {
@@ -416,7 +512,7 @@ fn compile_operation(
     spec: &OperationSpec,
     wsdl: &Wsdl,
     binding_operation: usize,
-    style: Style,
+    bop: &BindingOperation,
     input: &[Field],
     output: &[Field],
     faults: &[(String, usize)],
@@ -426,6 +522,7 @@ fn compile_operation(
     let d = |line: u32, col: u32, message: String| Diagnostic::new(file, line, col, message);
     let at = |s: &Spanned<String>| (s.referenced.line() as u32, s.referenced.column() as u32);
     let before = diags.len();
+    let style = bop.style;
     let (rl, rc) = at(&spec.route);
     let route = spec.route.value.trim();
     let (method, path) = match route.split_once(' ') {
@@ -593,6 +690,29 @@ fn compile_operation(
         }
         inputs[i].source = source;
     }
+    let headers = request_headers(
+        &Ctx {
+            file,
+            wsdl,
+            naming: m.naming,
+            op: &name.value,
+        },
+        &m.headers,
+        &spec.headers,
+        &bop.input.headers,
+        &HeaderRoute {
+            method,
+            placeholders: &placeholders,
+            body_keys: &inputs
+                .iter()
+                .filter(|i| i.source == Source::BodyKey)
+                .map(|i| i.key.as_str())
+                .collect::<Vec<_>>(),
+            body_field,
+        },
+        &mut used_params,
+        diags,
+    );
     for p in &placeholders {
         if !used_params.contains(p) {
             diags.push(
@@ -725,6 +845,20 @@ fn compile_operation(
             }
         },
     };
+    let response_headers = answer_headers(
+        &Ctx {
+            file,
+            wsdl,
+            naming: m.naming,
+            op: &name.value,
+        },
+        &m.response_headers,
+        &spec.response_headers,
+        &bop.output.headers,
+        response.map(|i| &output[i]),
+        &out_keys,
+        diags,
+    );
     if diags.len() > before {
         return None;
     }
@@ -741,8 +875,437 @@ fn compile_operation(
         idempotent: spec.idempotent.unwrap_or(method == Method::Get),
         timeout,
         faults: fault_map,
+        headers,
+        response_headers,
         line: rl,
     })
+}
+
+/// The names of the header parts the operations declare (input or output), in first-seen order.
+fn header_parts<'a>(ops: impl Iterator<Item = &'a BindingOperation>, input: bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for o in ops {
+        let hs = if input {
+            &o.input.headers
+        } else {
+            &o.output.headers
+        };
+        for h in hs {
+            if !out.contains(&h.part) {
+                out.push(h.part.clone());
+            }
+        }
+    }
+    out
+}
+
+/// What header checks need to know about the mapping and operation.
+struct Ctx<'a> {
+    file: &'a Path,
+    wsdl: &'a Wsdl,
+    naming: Naming,
+    op: &'a str,
+}
+
+/// What header checks need to know about the route.
+struct HeaderRoute<'a> {
+    method: Method,
+    placeholders: &'a [String],
+    /// Input fields read from the JSON body's keys.
+    body_keys: &'a [&'a str],
+    /// A field takes the whole body.
+    body_field: bool,
+}
+
+impl Ctx<'_> {
+    fn d(&self, s: &Spanned<impl Sized>, message: String) -> Diagnostic {
+        Diagnostic::new(
+            self.file,
+            s.referenced.line() as u32,
+            s.referenced.column() as u32,
+            message,
+        )
+    }
+
+    /// The element of a declared header part, or a diagnostic at `at`.
+    fn header_element(
+        &self,
+        h: &HeaderBinding,
+        at: &Spanned<String>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<ElementId> {
+        let part = self.wsdl.messages[h.message]
+            .parts
+            .iter()
+            .find(|p| p.name == h.part)?;
+        match part.kind {
+            PartKind::Element(e) => Some(e),
+            PartKind::Type(_) => {
+                diags.push(
+                    self.d(
+                        at,
+                        format!(
+                            "header part `{}` is declared with `type=`, not `element=`; soapbridge sends and reads element header parts only",
+                            h.part
+                        ),
+                    )
+                    .hint("remove this entry (the header is then not sent)"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// A declared part's entry: the operation's own, else the mapping-level one.
+fn entry_for<'s, V>(
+    shared: &'s OrderedMap<Spanned<String>, V>,
+    own: &'s OrderedMap<Spanned<String>, V>,
+    part: &str,
+) -> Option<(&'s Spanned<String>, &'s V)> {
+    own.0
+        .iter()
+        .chain(shared.0.iter())
+        .find(|(k, _)| k.value == part)
+        .map(|(k, v)| (k, v))
+}
+
+/// Request header parts: each declared part with an entry is checked and compiled.
+#[allow(clippy::too_many_arguments)]
+fn request_headers(
+    cx: &Ctx,
+    shared: &OrderedMap<Spanned<String>, HeaderSpec>,
+    own: &OrderedMap<Spanned<String>, HeaderSpec>,
+    declared: &[HeaderBinding],
+    route: &HeaderRoute,
+    used_params: &mut HashSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<HeaderIn> {
+    let schema = &cx.wsdl.schema;
+    for (k, _) in &own.0 {
+        if !declared.iter().any(|h| h.part == k.value) {
+            let names: Vec<&str> = declared.iter().map(|h| h.part.as_str()).collect();
+            diags.push(
+                cx.d(
+                    k,
+                    format!(
+                        "operation `{}` declares no soap:header part `{}` in its input",
+                        cx.op, k.value
+                    ),
+                )
+                .hint(if names.is_empty() {
+                    "this operation declares no input header parts".to_string()
+                } else {
+                    format!("its input header parts are: {}", names.join(", "))
+                }),
+            );
+        }
+    }
+    let mut out = Vec::new();
+    let mut body_keys_taken: Vec<String> = Vec::new();
+    for h in declared {
+        let Some((name, spec)) = entry_for(shared, own, &h.part) else {
+            continue;
+        };
+        let Some(element) = cx.header_element(h, name, diags) else {
+            continue;
+        };
+        let fields = element_fields(schema, element);
+        let keys = json_keys(
+            cx.naming,
+            &fields
+                .iter()
+                .map(|f| (f.name.as_str(), f.attribute))
+                .collect::<Vec<_>>(),
+        );
+        let simple = matches!(
+            schema.ty(schema.element(element).type_id).kind,
+            crate::xsd::TypeKind::Simple(_)
+        );
+        let mut bound = Vec::new();
+        // Fields with a binding, also a wrong one (reported already).
+        let mut attempted: Vec<&str> = Vec::new();
+        for (key, b) in &spec.fields.0 {
+            let Some(i) = keys.iter().position(|k| *k == key.value) else {
+                let near = closest(&key.value, keys.iter().map(String::as_str));
+                diags.push(
+                    cx.d(
+                        key,
+                        format!("header part `{}` has no field `{}`", h.part, key.value),
+                    )
+                    .hint(match near {
+                        Some(n) => format!("did you mean `{n}`? (fields: {})", keys.join(", ")),
+                        None if keys.is_empty() => "its element has no fields".to_string(),
+                        None => format!("its fields are: {}", keys.join(", ")),
+                    }),
+                );
+                continue;
+            };
+            attempted.push(&key.value);
+            if bound.iter().any(|f: &HeaderField| f.key == key.value) {
+                diags.push(cx.d(key, format!("header field `{}` is bound twice", key.value)));
+                continue;
+            }
+            let field = &fields[i];
+            let source = match &b.value {
+                Binding::Value(v) => {
+                    if !field.is_simple(schema) {
+                        diags.push(
+                            cx.d(
+                                b,
+                                format!(
+                                    "header field `{}` is structured and cannot be a constant",
+                                    key.value
+                                ),
+                            )
+                            .hint("bind it to `body.KEY`"),
+                        );
+                        continue;
+                    }
+                    if v.contains("${") {
+                        if let Err(msg) = check_template(v) {
+                            diags.push(cx.d(b, msg).hint("write `${NAME}` or `${NAME:-default}`"));
+                            continue;
+                        }
+                    } else if let Err(msg) =
+                        crate::convert::operation::from_text(schema, field.type_id, v)
+                    {
+                        diags.push(
+                            cx.d(
+                                b,
+                                format!("constant for header field `{}`: {msg}", key.value),
+                            )
+                            .hint(format!(
+                                "the field's type is {}",
+                                schema.type_label(field.type_id)
+                            )),
+                        );
+                        continue;
+                    }
+                    HeaderSource::Value(v.clone())
+                }
+                Binding::Source(src) => {
+                    let src = src.trim();
+                    match src.split_once('.') {
+                        Some((kind @ ("header" | "query" | "path"), name)) if !name.is_empty() => {
+                            if !field.is_simple(schema) {
+                                diags.push(
+                                    cx.d(b, format!("header field `{}` is structured or repeated and cannot come from a {kind} value", key.value))
+                                        .hint("bind it to `body.KEY`"),
+                                );
+                                continue;
+                            }
+                            match kind {
+                                "header" => {
+                                    if !is_token(name) {
+                                        diags.push(
+                                            cx.d(b, format!("`{name}` is not an HTTP header name")),
+                                        );
+                                        continue;
+                                    }
+                                    HeaderSource::Request(Source::Header(name.to_string()))
+                                }
+                                "query" => HeaderSource::Request(Source::Query(name.to_string())),
+                                _ => {
+                                    if !route.placeholders.iter().any(|p| p == name) {
+                                        diags.push(cx.d(b, format!("`{src}` names path parameter `{{{name}}}`, which the route of `{}` does not have", cx.op)));
+                                        continue;
+                                    }
+                                    used_params.insert(name.to_string());
+                                    HeaderSource::Request(Source::Path(name.to_string()))
+                                }
+                            }
+                        }
+                        Some(("body", k)) if !k.is_empty() => {
+                            if !route.method.has_body() {
+                                diags.push(
+                                    cx.d(
+                                        b,
+                                        format!(
+                                            "`{src}`: {} requests have no body",
+                                            route.method.as_str()
+                                        ),
+                                    )
+                                    .hint("bind it to `header.NAME` or `query.NAME`"),
+                                );
+                                continue;
+                            }
+                            if route.body_field {
+                                diags.push(cx.d(
+                                    b,
+                                    format!("`{src}`: the whole body is taken by an input field"),
+                                ));
+                                continue;
+                            }
+                            if route.body_keys.contains(&k)
+                                || body_keys_taken.iter().any(|t| t == k)
+                            {
+                                diags.push(
+                                    cx.d(b, format!("body key `{k}` is already an input field or another header field"))
+                                        .hint("pick a key of its own, e.g. `body.header`"),
+                                );
+                                continue;
+                            }
+                            body_keys_taken.push(k.to_string());
+                            HeaderSource::BodyKey(k.to_string())
+                        }
+                        _ => {
+                            diags.push(
+                                cx.d(b, format!("`{src}` is not a header field source"))
+                                    .hint("write `header.NAME`, `query.NAME`, `path.NAME`, `body.KEY` or `{ value: TEXT }`"),
+                            );
+                            continue;
+                        }
+                    }
+                }
+            };
+            bound.push(HeaderField {
+                key: key.value.clone(),
+                field: field.clone(),
+                source,
+            });
+        }
+        for (f, k) in fields.iter().zip(&keys) {
+            if f.min > 0 && !attempted.contains(&k.as_str()) {
+                diags.push(
+                    cx.d(
+                        name,
+                        format!(
+                            "header part `{}`: required field `{k}` has no source",
+                            h.part
+                        ),
+                    )
+                    .hint(format!(
+                        "bind it under `fields:`, e.g. `{k}: header.X-{}` or `{k}: {{ value: ... }}`",
+                        super::naming::header_case(k)
+                    )),
+                );
+            }
+        }
+        out.push(HeaderIn {
+            part: h.part.clone(),
+            element,
+            simple,
+            must_understand: spec.must_understand,
+            required: spec.required,
+            fields: bound,
+        });
+    }
+    out
+}
+
+/// Answer header parts: each declared part with an entry is checked and compiled.
+#[allow(clippy::too_many_arguments)]
+fn answer_headers(
+    cx: &Ctx,
+    shared: &OrderedMap<Spanned<String>, Spanned<String>>,
+    own: &OrderedMap<Spanned<String>, Spanned<String>>,
+    declared: &[HeaderBinding],
+    response: Option<&Field>,
+    out_keys: &[String],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<HeaderOut> {
+    let schema = &cx.wsdl.schema;
+    for (k, _) in &own.0 {
+        if !declared.iter().any(|h| h.part == k.value) {
+            let names: Vec<&str> = declared.iter().map(|h| h.part.as_str()).collect();
+            diags.push(
+                cx.d(
+                    k,
+                    format!(
+                        "operation `{}` declares no soap:header part `{}` in its output",
+                        cx.op, k.value
+                    ),
+                )
+                .hint(if names.is_empty() {
+                    "this operation declares no output header parts".to_string()
+                } else {
+                    format!("its output header parts are: {}", names.join(", "))
+                }),
+            );
+        }
+    }
+    let mut out: Vec<HeaderOut> = Vec::new();
+    for h in declared {
+        let Some((name, target)) = entry_for(shared, own, &h.part) else {
+            continue;
+        };
+        let Some(element) = cx.header_element(h, name, diags) else {
+            continue;
+        };
+        let src = target.value.trim();
+        let t = match src.split_once('.') {
+            Some(("header", n)) if is_token(n) => {
+                let el = schema.element(element);
+                if !matches!(schema.ty(el.type_id).kind, crate::xsd::TypeKind::Simple(_)) {
+                    diags.push(
+                        cx.d(
+                            target,
+                            format!(
+                                "header part `{}` is structured and cannot be an HTTP header",
+                                h.part
+                            ),
+                        )
+                        .hint("expose it with `body.KEY`"),
+                    );
+                    continue;
+                }
+                if [
+                    "content-type",
+                    "content-length",
+                    "transfer-encoding",
+                    "connection",
+                ]
+                .contains(&n.to_ascii_lowercase().as_str())
+                {
+                    diags.push(cx.d(target, format!("`{n}` is set by soapbridge itself")));
+                    continue;
+                }
+                HeaderTarget::Http(n.to_string())
+            }
+            Some(("body", k)) if !k.is_empty() => {
+                let object = match response {
+                    None => !out_keys.iter().any(|o| o == k),
+                    Some(f) => {
+                        !f.max.is_many()
+                            && matches!(schema.ty(f.type_id).kind, crate::xsd::TypeKind::Complex(_))
+                    }
+                };
+                if !object {
+                    diags.push(
+                        cx.d(target, format!("`{src}`: the answer of `{}` is not an object with a free key `{k}`", cx.op))
+                            .hint("pick another key, or expose the header as `header.NAME`"),
+                    );
+                    continue;
+                }
+                HeaderTarget::BodyKey(k.to_string())
+            }
+            _ => {
+                diags.push(
+                    cx.d(target, format!("`{src}` is not a response header target"))
+                        .hint("write `header.NAME` (an HTTP response header) or `body.KEY` (a key of the JSON answer)"),
+                );
+                continue;
+            }
+        };
+        if out.iter().any(|o| o.target == t) {
+            diags.push(cx.d(target, format!("`{src}` is the target of two header parts")));
+            continue;
+        }
+        out.push(HeaderOut {
+            part: h.part.clone(),
+            element,
+            target: t,
+        });
+    }
+    out
+}
+
+/// An HTTP header name (RFC 9110 token).
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// The candidate nearest to `name` by edit distance, when it is close.

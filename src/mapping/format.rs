@@ -44,8 +44,104 @@ pub struct MappingFile {
     /// file). Default: none.
     #[serde(default)]
     pub allow_paths: Vec<String>,
+    /// SOAP header parts sent with every operation whose binding declares them (`soap:header` in
+    /// the input), keyed by the part's name. An operation's own `headers:` entry for the same part
+    /// replaces this one. Default: none (no header is sent).
+    #[serde(default)]
+    pub headers: OrderedMap<Spanned<String>, HeaderSpec>,
+    /// SOAP header parts of answers exposed to the client, for every operation whose binding
+    /// declares them in the output: `Part: header.NAME` (an HTTP response header; simple-typed
+    /// header elements only) or `Part: body.KEY` (a key added to the JSON object answered).
+    /// Default: none (answer headers are not passed on).
+    #[serde(default)]
+    pub response_headers: OrderedMap<Spanned<String>, Spanned<String>>,
     /// One entry per WSDL operation served, keyed by the operation's name. Required.
     pub operations: OrderedMap<Spanned<String>, OperationSpec>,
+}
+
+/// `headers.<Part>:` (mapping-level or per operation): how one `soap:header` part is filled.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderSpec {
+    /// The header element's fields (its attributes and child elements, keyed like body fields;
+    /// a header element of simple type has one field, its own key) -> where each value comes
+    /// from: `header.NAME` (HTTP request header), `query.NAME`, `path.NAME`, `body.KEY` (a
+    /// top-level key of the JSON body), or `{ value: TEXT }`, a constant in which `${VAR}` is
+    /// read from the environment at start-up (never logged, never in error bodies). Default: none.
+    #[serde(default)]
+    pub fields: OrderedMap<Spanned<String>, Spanned<Binding>>,
+    /// Marks the header `soap:mustUnderstand`. Default: false.
+    #[serde(default)]
+    pub must_understand: bool,
+    /// A request whose sources give none of the header's values is a 400. Default: false (the
+    /// header is then left out of the envelope).
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// A header field's binding: a request source (`header.NAME`, ...) or `{ value: TEXT }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Binding {
+    Source(String),
+    Value(String),
+}
+
+impl<'de> Deserialize<'de> for Binding {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Scalar(String);
+        impl<'de> Deserialize<'de> for Scalar {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = Scalar;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("a text, number or boolean")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Scalar, E> {
+                        Ok(Scalar(v.to_string()))
+                    }
+                    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Scalar, E> {
+                        Ok(Scalar(v.to_string()))
+                    }
+                    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Scalar, E> {
+                        Ok(Scalar(v.to_string()))
+                    }
+                    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Scalar, E> {
+                        Ok(Scalar(v.to_string()))
+                    }
+                    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Scalar, E> {
+                        Ok(Scalar(v.to_string()))
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Binding;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a source such as `header.X-Session-Id`, or `{ value: TEXT }`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Binding, E> {
+                Ok(Binding::Source(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Binding, A::Error> {
+                let mut value = None;
+                while let Some(k) = map.next_key::<String>()? {
+                    if k != "value" || value.is_some() {
+                        return Err(serde::de::Error::custom(format!(
+                            "unknown field `{k}`, expected `value`"
+                        )));
+                    }
+                    value = Some(map.next_value::<Scalar>()?.0);
+                }
+                value
+                    .map(Binding::Value)
+                    .ok_or_else(|| serde::de::Error::missing_field("value"))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `upstream:`
@@ -109,6 +205,14 @@ pub struct OperationSpec {
     /// mapping's `upstream.timeout`.
     #[serde(default)]
     pub timeout: Option<Spanned<String>>,
+    /// SOAP header parts of this operation's request, as the mapping-level `headers:` (whose
+    /// entry for the same part this replaces). Default: the mapping-level entries.
+    #[serde(default)]
+    pub headers: OrderedMap<Spanned<String>, HeaderSpec>,
+    /// Answer header parts exposed, as the mapping-level `response_headers:` (whose entry for the
+    /// same part this replaces). Default: the mapping-level entries.
+    #[serde(default)]
+    pub response_headers: OrderedMap<Spanned<String>, Spanned<String>>,
 }
 
 /// A YAML mapping kept in file order.

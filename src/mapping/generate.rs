@@ -9,8 +9,8 @@
 use std::collections::HashSet;
 use std::fmt::Write;
 
-use super::naming::{Naming, json_keys, kebab, plural};
-use crate::wsdl::shape::{Field, shape};
+use super::naming::{Naming, header_case, json_keys, kebab, plural};
+use crate::wsdl::shape::{Field, element_fields, shape};
 use crate::wsdl::{SoapVersion, Wsdl};
 use crate::xsd::TypeKind;
 
@@ -435,6 +435,7 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
     let _ = writeln!(y, "  url: ${{{var}}}\n  timeout: 30s");
     let _ = writeln!(y, "base_path: /api/{base}");
     let _ = writeln!(y, "naming: {}", naming.as_str());
+    headers(wsdl, binding, naming, &mut y);
     let _ = writeln!(y, "operations:");
     let mut taken = HashSet::new();
     for bop in &binding.operations {
@@ -482,6 +483,154 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
         }
     }
     y
+}
+
+/// The `headers:` and `response_headers:` sections: every simple field of a request header part
+/// from an HTTP header `X-<Field>` (`X-<Part>-<Field>` when two parts share a field name); a part
+/// that needs a structured value is written commented out. Answer header parts of simple type
+/// become HTTP response headers `X-<Part>`; structured ones are offered as a commented `body.KEY`.
+fn headers(wsdl: &Wsdl, binding: &crate::wsdl::Binding, naming: Naming, y_out: &mut String) {
+    let y = &mut *y_out;
+    let schema = &wsdl.schema;
+    // (part name, element) in first-seen order, per direction.
+    let collect = |input: bool| {
+        let mut parts: Vec<(String, Option<crate::xsd::ElementId>)> = Vec::new();
+        for bop in &binding.operations {
+            let hs = if input {
+                &bop.input.headers
+            } else {
+                &bop.output.headers
+            };
+            for h in hs {
+                if parts.iter().any(|(p, _)| *p == h.part) {
+                    continue;
+                }
+                let el = wsdl.messages[h.message]
+                    .parts
+                    .iter()
+                    .find(|p| p.name == h.part)
+                    .and_then(|p| match p.kind {
+                        crate::wsdl::PartKind::Element(e) => Some(e),
+                        crate::wsdl::PartKind::Type(_) => None,
+                    });
+                parts.push((h.part.clone(), el));
+            }
+        }
+        parts
+    };
+    let inputs = collect(true);
+    if !inputs.is_empty() {
+        let fields: Vec<(String, Vec<(String, Field)>)> = inputs
+            .iter()
+            .filter_map(|(p, e)| e.map(|e| (p, e)))
+            .map(|(p, e)| {
+                let fs = element_fields(schema, e);
+                let keys = json_keys(
+                    naming,
+                    &fs.iter()
+                        .map(|f| (f.name.as_str(), f.attribute))
+                        .collect::<Vec<_>>(),
+                );
+                (p.clone(), keys.into_iter().zip(fs).collect())
+            })
+            .collect();
+        let mut count = std::collections::HashMap::new();
+        for (_, fs) in &fields {
+            for (k, _) in fs {
+                *count
+                    .entry(header_case(k).to_ascii_lowercase())
+                    .or_insert(0) += 1;
+            }
+        }
+        let _ = writeln!(
+            y,
+            "# SOAP headers the binding declares, sent when a request gives one of their values."
+        );
+        let _ = writeln!(
+            y,
+            "# Bind fields to `header.NAME`, `query.NAME`, `path.NAME`, `body.KEY` or `{{ value: TEXT }}`"
+        );
+        let _ = writeln!(y, "# (`${{VAR}}` in a value is read from the environment).");
+        let _ = writeln!(y, "headers:");
+        for (part, el) in &inputs {
+            let Some((_, fs)) = fields.iter().find(|(p, _)| p == part) else {
+                let _ = writeln!(
+                    y,
+                    "  # {}: declared by type, not element; not supported",
+                    yaml_str(part)
+                );
+                let _ = el;
+                continue;
+            };
+            let needs_structure = fs.iter().any(|(_, f)| f.min > 0 && !f.is_simple(schema));
+            let any_simple = fs.iter().any(|(_, f)| f.is_simple(schema));
+            let c = if needs_structure || !any_simple {
+                "# "
+            } else {
+                ""
+            };
+            if !c.is_empty() {
+                let _ = writeln!(
+                    y,
+                    "  # {part} needs a structured value: bind it to `body.KEY`, then uncomment."
+                );
+            }
+            let _ = writeln!(y, "  {c}{}:", yaml_str(part));
+            let _ = writeln!(y, "  {c}  fields:");
+            for (k, f) in fs {
+                if !f.is_simple(schema) {
+                    let _ = writeln!(y, "  {c}    # {}: body.{k}", yaml_str(k));
+                    continue;
+                }
+                // The text of simple content is named after the part (`X-Mailbox-Culture`).
+                let name = if k == crate::convert::model::TEXT_KEY && !f.attribute {
+                    format!("X-{}", header_case(part))
+                } else if count[&header_case(k).to_ascii_lowercase()] > 1 {
+                    format!("X-{}-{}", header_case(part), header_case(k))
+                } else {
+                    format!("X-{}", header_case(k))
+                };
+                let _ = writeln!(y, "  {c}    {}: header.{name}", yaml_str(k));
+            }
+        }
+    }
+    let outputs = collect(false);
+    if !outputs.is_empty() {
+        let _ = writeln!(
+            y,
+            "# SOAP headers of answers passed on: `header.NAME` (HTTP response header) or `body.KEY`."
+        );
+        let mut lines = String::new();
+        let y = &mut lines;
+        let mut active = false;
+        for (part, el) in &outputs {
+            match el {
+                Some(e)
+                    if matches!(
+                        schema.ty(schema.element(*e).type_id).kind,
+                        TypeKind::Simple(_)
+                    ) =>
+                {
+                    let _ = writeln!(y, "  {}: header.X-{}", yaml_str(part), header_case(part));
+                    active = true;
+                }
+                Some(_) => {
+                    let key = json_keys(naming, &[(part.as_str(), false)]).remove(0);
+                    let _ = writeln!(y, "  # {}: body.{key}", yaml_str(part));
+                }
+                None => {
+                    let _ = writeln!(
+                        y,
+                        "  # {}: declared by type, not element; not supported",
+                        yaml_str(part)
+                    );
+                }
+            }
+        }
+        let out = &mut *y_out;
+        let _ = writeln!(out, "response_headers:{}", if active { "" } else { " {}" });
+        out.push_str(&lines);
+    }
 }
 
 #[cfg(test)]

@@ -100,6 +100,22 @@ pub fn kebab(name: &str) -> String {
     out.trim_matches('-').to_string()
 }
 
+/// `sessionId` -> `Session-Id`: an HTTP header name's words (kebab case, each word capitalised).
+pub fn header_case(name: &str) -> String {
+    kebab(name)
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// A naive English plural for route nouns: `customer` -> `customers`, `company` -> `companies`.
 pub fn plural(word: &str) -> String {
     if word.is_empty() || word.ends_with('s') {
@@ -118,6 +134,14 @@ pub fn plural(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_names() {
+        assert_eq!(header_case("sessionId"), "Session-Id");
+        assert_eq!(header_case("MailboxCulture"), "Mailbox-Culture");
+        assert_eq!(header_case("Username"), "Username");
+        assert_eq!(header_case("x_api_key"), "X-Api-Key");
+    }
 
     #[test]
     fn camel_case() {

@@ -149,8 +149,23 @@ impl Mock {
                 }
             }
         }
+        // The answer header parts the mapping passes on, sampled after the body (as the OpenAPI
+        // examples are).
+        let body = std::mem::replace(&mut enc.writer, quick_xml::Writer::new(Vec::new()));
+        for h in &op.route.response_headers {
+            let el = schema.element(h.element);
+            let v = sampler.value(el.type_id);
+            enc.element(&el.name, el.type_id, false, &v, "");
+        }
+        let header = enc.writer.into_inner();
         let decls = soap::declarations(&svc.model, &enc.used);
-        soap::envelope(svc.compiled.soap, &decls, enc.xsi, &enc.writer.into_inner())
+        soap::envelope_with_header(
+            svc.compiled.soap,
+            &decls,
+            enc.xsi,
+            &header,
+            &body.into_inner(),
+        )
     }
 
     fn fault(&self, op: &Operation, name: &str) -> Answer {

@@ -41,7 +41,19 @@ pub fn declarations<'m>(model: &'m Model, used: &BTreeSet<usize>) -> Vec<(&'m st
 
 /// Wraps body bytes in an envelope declaring `decls` (and `xsi:` when needed).
 pub fn envelope(v: SoapVersion, decls: &[(&str, &str)], xsi: bool, body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len() + 256);
+    envelope_with_header(v, decls, xsi, &[], body)
+}
+
+/// Wraps header blocks (none: no `soap:Header` at all) and body bytes in an envelope declaring
+/// `decls` (and `xsi:` when needed).
+pub fn envelope_with_header(
+    v: SoapVersion,
+    decls: &[(&str, &str)],
+    xsi: bool,
+    header: &[u8],
+    body: &[u8],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(header.len() + body.len() + 256);
     out.extend_from_slice(
         b"<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"",
     );
@@ -59,7 +71,13 @@ pub fn envelope(v: SoapVersion, decls: &[(&str, &str)], xsi: bool, body: &[u8]) 
         out.extend_from_slice(crate::convert::encode::escape(uri, true).as_bytes());
         out.push(b'"');
     }
-    out.extend_from_slice(b"><soap:Body>");
+    out.push(b'>');
+    if !header.is_empty() {
+        out.extend_from_slice(b"<soap:Header>");
+        out.extend_from_slice(header);
+        out.extend_from_slice(b"</soap:Header>");
+    }
+    out.extend_from_slice(b"<soap:Body>");
     out.extend_from_slice(body);
     out.extend_from_slice(b"</soap:Body></soap:Envelope>");
     out
@@ -252,6 +270,16 @@ pub fn body<'a, 'i>(doc: &'a Document<'i>) -> Result<(SoapVersion, Payload<'a, '
         return Ok((version, Payload::Fault(fault(version, f))));
     }
     Ok((version, Payload::Body(body)))
+}
+
+/// The envelope's `Header`, if it has one (either version).
+pub fn header<'a, 'i>(doc: &'a Document<'i>) -> Option<Node<'a, 'i>> {
+    let root = doc.root_element();
+    let env = root.tag_name().namespace()?;
+    if env != ENV11 && env != ENV12 {
+        return None;
+    }
+    child(root, Some(env), "Header")
 }
 
 fn child<'a, 'i>(n: Node<'a, 'i>, ns: Option<&str>, name: &str) -> Option<Node<'a, 'i>> {

@@ -109,6 +109,49 @@ pub fn body_parts<'w>(wsdl: &'w Wsdl, body: &BodyBinding, m: usize) -> Vec<&'w P
         .collect()
 }
 
+/// The fields of a header element: its attributes and top-level child elements (and `value`, the
+/// text of simple content); for an element of simple type, one field named after the element.
+pub fn element_fields(schema: &Schema, e: crate::xsd::ElementId) -> Vec<Field> {
+    let el = schema.element(e);
+    match &schema.ty(el.type_id).kind {
+        TypeKind::Complex(ct) => {
+            let mut fields: Vec<Field> = ct
+                .attributes
+                .iter()
+                .map(|a| Field {
+                    name: a.name.local.clone(),
+                    type_id: a.type_id,
+                    min: a.required as u32,
+                    max: MaxOccurs::Bounded(1),
+                    nillable: false,
+                    attribute: true,
+                })
+                .collect();
+            match &ct.content {
+                Content::Elements(p) => flatten(schema, p, 1, false, &mut fields),
+                Content::Simple(t) => fields.push(Field {
+                    name: crate::convert::model::TEXT_KEY.to_string(),
+                    type_id: *t,
+                    min: 1,
+                    max: MaxOccurs::Bounded(1),
+                    nillable: false,
+                    attribute: false,
+                }),
+                Content::Empty => {}
+            }
+            fields
+        }
+        TypeKind::Simple(_) => vec![Field {
+            name: el.name.local.clone(),
+            type_id: el.type_id,
+            min: 1,
+            max: MaxOccurs::Bounded(1),
+            nillable: el.nillable,
+            attribute: false,
+        }],
+    }
+}
+
 /// Top-level elements of a content model. Elements under a repeated group are arrays; under a
 /// choice or an optional group, optional.
 fn flatten(schema: &Schema, p: &Particle, min: u32, many: bool, out: &mut Vec<Field>) {

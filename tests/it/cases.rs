@@ -33,6 +33,23 @@ fn run(dir: &Path) -> String {
                         r.status,
                         r.faults
                     ));
+                    for h in &r.headers {
+                        let fields: Vec<String> = h
+                            .fields
+                            .iter()
+                            .map(|f| format!("{}<-{:?}", f.key, f.source))
+                            .collect();
+                        s.push_str(&format!(
+                            "  header {} must_understand={} required={} [{}]\n",
+                            h.part,
+                            h.must_understand,
+                            h.required,
+                            fields.join(", ")
+                        ));
+                    }
+                    for h in &r.response_headers {
+                        s.push_str(&format!("  answer header {} -> {:?}\n", h.part, h.target));
+                    }
                 }
                 s
             }
@@ -84,6 +101,8 @@ case!(
     dtd_refused,
     schema_errors,
     mapping_ok,
+    mapping_headers_ok,
+    mapping_header_problems,
     mapping_unknown_key,
     mapping_missing_operation,
     mapping_route_collision,

@@ -6,6 +6,7 @@ mod cli;
 mod constructs;
 mod corpus;
 mod encoded;
+mod headers;
 mod interop;
 mod openapi;
 mod roundtrip;

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use soapbridge::mapping::generate::{generate, select};
 
-fn validate(doc: &serde_json::Value, name: &str, dir: &Path) {
+pub fn validate(doc: &serde_json::Value, name: &str, dir: &Path) {
     let file = dir.join(format!("{name}.json"));
     std::fs::write(&file, doc.to_string()).unwrap();
     let out = Command::new("python3")
@@ -74,7 +74,7 @@ fn documents_are_valid_openapi_3_1() {
 
 /// Every request and response example validates against its own schema (Python `jsonschema`,
 /// Draft 2020-12, which OpenAPI 3.1 uses; installed with openapi-spec-validator).
-fn examples_conform(doc: &serde_json::Value, dir: &Path) {
+pub fn examples_conform(doc: &serde_json::Value, dir: &Path) {
     let file = dir.join("examples.json");
     std::fs::write(&file, doc.to_string()).unwrap();
     let script = r#"
