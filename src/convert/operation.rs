@@ -322,9 +322,9 @@ impl Service {
             }
             if h.must_understand && !failed {
                 let buf = enc.writer.get_mut();
-                if let Some(at) = buf[start + 1..]
-                    .iter()
-                    .position(|b| matches!(b, b' ' | b'>' | b'/'))
+                if let Some(at) = buf
+                    .get(start + 1..)
+                    .and_then(|tag| tag.iter().position(|b| matches!(b, b' ' | b'>' | b'/')))
                 {
                     let value = match op.soap {
                         SoapVersion::V11 => " soap:mustUnderstand=\"1\"",
