@@ -336,9 +336,9 @@ impl Service {
             }
             if h.must_understand && !failed {
                 let buf = enc.writer.get_mut();
-                if let Some(at) = buf[start + 1..]
-                    .iter()
-                    .position(|b| matches!(b, b' ' | b'>' | b'/'))
+                if let Some(at) = buf
+                    .get(start + 1..)
+                    .and_then(|tag| tag.iter().position(|b| matches!(b, b' ' | b'>' | b'/')))
                 {
                     let value = match op.soap {
                         SoapVersion::V11 => " soap:mustUnderstand=\"1\"",
@@ -453,29 +453,25 @@ impl Service {
                         }) else {
                             continue;
                         };
-                        let v = dec
-                            .element(node, el.type_id, el.nillable)
-                            .map_err(|e| format!("SOAP header `{}`: {e}", h.part))?;
+                        let bad = |e: String| format!("SOAP header `{}`: {e}", h.part);
                         match &h.target {
-                            HeaderTarget::Http(name) => match v {
-                                Value::Null => {}
-                                Value::String(s) => http.push((name.clone(), s)),
-                                other => http.push((name.clone(), other.to_string())),
-                            },
-                            HeaderTarget::BodyKey(k) => keys.push((k.clone(), v)),
-                        }
-                    }
-                    if !keys.is_empty()
-                        && let Ok(Value::Object(mut o)) = serde_json::from_slice::<Value>(&out)
-                    {
-                        for (k, v) in keys {
-                            if o.contains_key(&k) {
-                                tracing::warn!(key = %k, "Answer already has the key a SOAP header is exposed under; header dropped");
-                            } else {
-                                o.insert(k, v);
+                            HeaderTarget::Http(name) => {
+                                match dec.element(node, el.type_id, el.nillable).map_err(bad)? {
+                                    Value::Null => {}
+                                    Value::String(s) => http.push((name.clone(), s)),
+                                    other => http.push((name.clone(), other.to_string())),
+                                }
+                            }
+                            HeaderTarget::BodyKey(k) => {
+                                let mut json = Vec::with_capacity(128);
+                                dec.write_element(node, el.type_id, el.nillable, &mut json)
+                                    .map_err(bad)?;
+                                keys.push((k.clone(), json));
                             }
                         }
-                        out = Value::Object(o).to_string().into_bytes();
+                    }
+                    if !keys.is_empty() {
+                        add_keys(&mut out, keys);
                     }
                 }
                 Ok((
@@ -860,6 +856,41 @@ pub fn gather(
     }
 }
 
+/// Adds keys to the JSON object in `out` (nothing when it is not an object; a key the object
+/// already has is kept and the header dropped). The object is spliced, not re-parsed, unless the
+/// key's text occurs in it.
+fn add_keys(out: &mut Vec<u8>, keys: Vec<(String, Vec<u8>)>) {
+    if out.first() != Some(&b'{') || out.last() != Some(&b'}') {
+        return;
+    }
+    for (k, v) in keys {
+        let mut quoted = Vec::with_capacity(k.len() + 3);
+        super::decode::write_str(&mut quoted, &k);
+        quoted.push(b':');
+        if memchr::memmem::find(out, &quoted).is_some() {
+            // Maybe a nested key or text: look at the top level properly.
+            if let Ok(Value::Object(mut o)) = serde_json::from_slice::<Value>(out)
+                && let Ok(v) = serde_json::from_slice::<Value>(&v)
+            {
+                if o.contains_key(&k) {
+                    tracing::warn!(key = %k, "Answer already has the key a SOAP header is exposed under; header dropped");
+                } else {
+                    o.insert(k, v);
+                    *out = Value::Object(o).to_string().into_bytes();
+                }
+            }
+            continue;
+        }
+        out.pop();
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        out.extend_from_slice(&quoted);
+        out.extend_from_slice(&v);
+        out.push(b'}');
+    }
+}
+
 fn describe_header_source(s: &HeaderSource) -> String {
     match s {
         HeaderSource::Request(src) => describe(src),
@@ -925,5 +956,33 @@ fn describe(s: &Source) -> String {
         Source::Query(p) => format!("query parameter `{p}`"),
         Source::Header(p) => format!("header `{p}`"),
         Source::Body | Source::BodyKey => "the body".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_spliced_into_objects() {
+        let add = |json: &str, k: &str, v: Value| {
+            let mut out = json.as_bytes().to_vec();
+            add_keys(&mut out, vec![(k.to_string(), v.to_string().into_bytes())]);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(add("{}", "s", Value::from(1)), r#"{"s":1}"#);
+        assert_eq!(
+            add(r#"{"a":1}"#, "s", Value::from("x")),
+            r#"{"a":1,"s":"x"}"#
+        );
+        // A nested key of the same name: still added at the top level.
+        assert_eq!(
+            add(r#"{"a":{"s":1}}"#, "s", Value::from(2)),
+            r#"{"a":{"s":1},"s":2}"#
+        );
+        // A top-level key already there wins; non-objects are left alone.
+        assert_eq!(add(r#"{"s":1}"#, "s", Value::from(2)), r#"{"s":1}"#);
+        assert_eq!(add("null", "s", Value::from(2)), "null");
+        assert_eq!(add("[1]", "s", Value::from(2)), "[1]");
     }
 }

@@ -1007,6 +1007,10 @@ fn request_headers(
         let Some((name, spec)) = entry_for(shared, own, &h.part) else {
             continue;
         };
+        // `fields: {}` (not required) turns a mapping-level header off for this operation.
+        if spec.fields.0.is_empty() && !spec.required {
+            continue;
+        }
         let Some(element) = cx.header_element(h, name, diags) else {
             continue;
         };

@@ -552,14 +552,13 @@ fn headers(wsdl: &Wsdl, binding: &crate::wsdl::Binding, naming: Naming, y_out: &
         );
         let _ = writeln!(y, "# (`${{VAR}}` in a value is read from the environment).");
         let _ = writeln!(y, "headers:");
-        for (part, el) in &inputs {
+        for (part, _) in &inputs {
             let Some((_, fs)) = fields.iter().find(|(p, _)| p == part) else {
                 let _ = writeln!(
                     y,
                     "  # {}: declared by type, not element; not supported",
                     yaml_str(part)
                 );
-                let _ = el;
                 continue;
             };
             let needs_structure = fs.iter().any(|(_, f)| f.min > 0 && !f.is_simple(schema));
@@ -590,6 +589,12 @@ fn headers(wsdl: &Wsdl, binding: &crate::wsdl::Binding, naming: Naming, y_out: &
                 } else {
                     format!("X-{}", header_case(k))
                 };
+                // HTTP header names are ASCII tokens: other characters are left out.
+                let name: String = name
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                let name = name.trim_end_matches('-');
                 let _ = writeln!(y, "  {c}    {}: header.{name}", yaml_str(k));
             }
         }
@@ -611,7 +616,16 @@ fn headers(wsdl: &Wsdl, binding: &crate::wsdl::Binding, naming: Naming, y_out: &
                         TypeKind::Simple(_)
                     ) =>
                 {
-                    let _ = writeln!(y, "  {}: header.X-{}", yaml_str(part), header_case(part));
+                    let name: String = format!("X-{}", header_case(part))
+                        .chars()
+                        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                        .collect();
+                    let _ = writeln!(
+                        y,
+                        "  {}: header.{}",
+                        yaml_str(part),
+                        name.trim_end_matches('-')
+                    );
                     active = true;
                 }
                 Some(_) => {

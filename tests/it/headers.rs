@@ -559,3 +559,29 @@ fn serve_refuses_to_start_without_a_header_secret() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_operation_turns_a_shared_header_off_with_empty_fields() {
+    let svc = service(|t| {
+        t.replace(
+            "    response: order\n",
+            "    response: order\n    headers:\n      Auth: { fields: {} }\n",
+        )
+    });
+    let get = svc.operation("GetOrder").unwrap();
+    assert_eq!(
+        get.route
+            .headers
+            .iter()
+            .map(|h| h.part.as_str())
+            .collect::<Vec<_>>(),
+        ["Locale"]
+    );
+    let mut fields = serde_json::Map::new();
+    fields.insert("orderId".into(), json!(1));
+    let envelope = String::from_utf8(svc.request(get, &fields, None).unwrap()).unwrap();
+    assert!(!envelope.contains("<soap:Header>"), "{envelope}");
+    // CreateOrder keeps the shared entry.
+    let create = svc.operation("CreateOrder").unwrap();
+    assert_eq!(create.route.headers[0].part, "Auth");
+}
