@@ -18,7 +18,10 @@ pub struct Decoder<'m> {
     pub model: &'m Model,
     /// SOAP encoding: `id` -> element, for resolving `href="#id"` (1.1) and `enc:ref` (1.2)
     /// multi-references. Empty for literal messages.
-    pub ids: HashMap<String, roxmltree::NodeId>,
+    pub ids: HashMap<String, (roxmltree::NodeId, u64)>,
+    /// How many more nodes references may bring in: shared values are read once per reference,
+    /// so a chain of shared references could otherwise multiply the answer (a "billion laughs").
+    budget: Cell<u64>,
     /// The answer is SOAP-encoded: `xsi:type`s naming a base or a twin of the declared type are
     /// accepted, references are followed.
     pub encoded: bool,
@@ -80,20 +83,27 @@ impl<'m> Decoder<'m> {
             ids: HashMap::new(),
             encoded: false,
             refs: Cell::new(0),
+            budget: Cell::new(0),
         }
     }
 
     /// Reads a SOAP-encoded answer: indexes its `id`s so `href`s can be resolved.
     pub fn index_ids(&mut self, doc: &roxmltree::Document) {
         self.encoded = true;
+        let mut total: u64 = 0;
         for n in doc.descendants().filter(|n| n.is_element()) {
+            total += 1;
             if let Some(id) = n
                 .attribute("id")
                 .or_else(|| n.attribute((SOAP12_ENC, "id")))
             {
-                self.ids.entry(id.to_string()).or_insert(n.id());
+                let size = n.descendants().count() as u64;
+                self.ids.entry(id.to_string()).or_insert((n.id(), size));
             }
         }
+        // References may bring in up to four times the answer's own size, and at least 100,000
+        // nodes: enough for any sharing a real encoder does.
+        self.budget.set(total.saturating_mul(4).max(100_000));
     }
 
     /// The element an encoded reference (`href="#id"`, or SOAP 1.2's `enc:ref="id"`) points to.
@@ -109,9 +119,19 @@ impl<'m> Decoder<'m> {
         match self
             .ids
             .get(target)
-            .and_then(|&id| n.document().get_node(id))
+            .and_then(|&(id, size)| Some((n.document().get_node(id)?, size)))
         {
-            Some(t) => Ok(Some(t)),
+            Some((t, size)) => {
+                let left = self.budget.get();
+                if size > left {
+                    return Err(format!(
+                        "{}: the answer's references expand to too many elements (shared references nested in shared references?)",
+                        path_of(n)
+                    ));
+                }
+                self.budget.set(left - size);
+                Ok(Some(t))
+            }
             None => Err(format!(
                 "{}: the reference `{target}` points to no element",
                 path_of(n)

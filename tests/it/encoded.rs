@@ -132,3 +132,25 @@ fn the_mocks_encoded_answers_read_back() {
         }
     }
 }
+
+#[test]
+fn shared_references_cannot_multiply_an_answer() {
+    // 2,000 array items all refer to one note of 2,000 tags: 4 million values from 4,000
+    // elements, unless references are bounded (each level of sharing multiplies again).
+    let items = "<item href=\"#big\"/>".repeat(2000);
+    let tags = "<tags>t</tags>".repeat(2000);
+    let xml = format!(
+        r##"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>
+<ns1:getNotesResponse xmlns:ns1="urn:notes"><getNotesReturn>{items}</getNotesReturn></ns1:getNotesResponse>
+<multiRef id="big"><id>1</id><text>t</text><tags>{tags}</tags></multiRef>
+</soapenv:Body></soapenv:Envelope>"##
+    );
+    let svc = service();
+    let e = decode(&svc, "getNotes", &xml).unwrap_err();
+    assert!(e.contains("expand to too many elements"), "{e}");
+    // Sharing at a sane scale is fine: 20 references to the same note.
+    let items = "<item href=\"#big\"/>".repeat(20);
+    let xml = xml.replace(&"<item href=\"#big\"/>".repeat(2000), &items);
+    let json = decode(&svc, "getNotes", &xml).unwrap();
+    assert_eq!(json.as_array().map(Vec::len), Some(20));
+}
