@@ -170,6 +170,55 @@ impl Service {
         ))
     }
 
+    /// The answer envelope an upstream would send for output fields (keyed as the output
+    /// message's JSON): the mock's and the tests' side of [`Service::response`].
+    pub fn answer(
+        &self,
+        op: &Operation,
+        fields: &Map<String, Value>,
+    ) -> Result<Vec<u8>, Vec<FieldError>> {
+        let mut enc = Encoder::new(&self.compiled.wsdl.schema, &self.model);
+        write_message(&mut enc, &op.output, fields);
+        if !enc.errors.is_empty() {
+            return Err(enc.errors);
+        }
+        let decls = soap::declarations(&self.model, &enc.used);
+        Ok(soap::envelope(
+            op.soap,
+            &decls,
+            enc.xsi,
+            &enc.writer.into_inner(),
+        ))
+    }
+
+    /// The input fields a request envelope carries, read as the upstream would read it: the
+    /// inverse of [`Service::request`] (the mock's and the tests' side), as JSON text.
+    pub fn read_request(
+        &self,
+        op: &Operation,
+        text: &str,
+        limits: XmlLimits,
+    ) -> Result<String, String> {
+        let doc = soap::parse(text, limits)?;
+        let (version, payload) = soap::body(&doc)?;
+        if version != op.soap {
+            return Err(format!(
+                "the request is a {version} envelope, the binding is {}",
+                op.soap
+            ));
+        }
+        let Payload::Body(body) = payload else {
+            return Err("the request is a fault".to_string());
+        };
+        let dec = Decoder {
+            schema: &self.compiled.wsdl.schema,
+            model: &self.model,
+        };
+        let mut out = Vec::with_capacity(text.len());
+        read_message(&dec, &op.input, body, None, &mut out)?;
+        String::from_utf8(out).map_err(|_| "internal: the decoder wrote invalid UTF-8".to_string())
+    }
+
     /// The JSON (or fault) an answer means; `Err` is a malformed or unexpected answer (502).
     pub fn response(
         &self,

@@ -1,7 +1,11 @@
 //! Schema-valid sample values: the mock's answers, generated examples, and the round-trip
 //! property tests' inputs. Deterministic for a seed: seed 0 gives the "full" sample (every
 //! optional field present, the first choice branch, one item per array); other seeds vary
-//! optional fields, choice branches, array lengths and string contents.
+//! optional fields, choice branches, array lengths and string contents. A walk ([`Sampler::walk`])
+//! is a sampler kept across several samples that turns every choice, optional particle, optional
+//! attribute, array length (1, 3, 0) and nil in turn, so a few samples cover each branch once.
+
+use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
 
@@ -15,7 +19,16 @@ pub struct Sampler<'m> {
     state: u64,
     full: bool,
     depth: usize,
+    /// Walk mode: (site, what) -> (visits, alternatives); `None` for a seeded sampler.
+    walk: Option<HashMap<(usize, u8), (u32, u32)>>,
 }
+
+/// What a walk turns at a site.
+const CHOICE: u8 = 0;
+const OPTIONAL: u8 = 1;
+const COUNT: u8 = 2;
+const NIL: u8 = 3;
+const ATTRIBUTE: u8 = 4;
 
 impl<'m> Sampler<'m> {
     pub fn new(schema: &'m Schema, model: &'m Model, seed: u64) -> Sampler<'m> {
@@ -28,7 +41,36 @@ impl<'m> Sampler<'m> {
                 | 1,
             full: seed == 0,
             depth: 0,
+            walk: None,
         }
+    }
+
+    /// A sampler for a series of samples that together take every branch: each choice, optional
+    /// particle or attribute, array length (1, 3 then 0 items) and nillable element takes its next
+    /// alternative at each visit, so the first sample is the fullest and later ones take the
+    /// remaining branches. Simple values still vary with `seed`. Call [`Sampler::value`] until
+    /// [`Sampler::covered`] (or a budget) says stop.
+    pub fn walk(schema: &'m Schema, model: &'m Model, seed: u64) -> Sampler<'m> {
+        let mut s = Sampler::new(schema, model, seed);
+        s.full = false;
+        s.walk = Some(HashMap::new());
+        s
+    }
+
+    /// Walk mode: every site met so far has taken each of its alternatives.
+    pub fn covered(&self) -> bool {
+        self.walk
+            .as_ref()
+            .is_none_or(|w| w.values().all(|(visits, n)| visits >= n))
+    }
+
+    /// Walk mode: the alternative (of `n`) a site takes at this visit; `None` when not walking.
+    fn turn<T>(&mut self, site: &T, what: u8, n: u32) -> Option<usize> {
+        let w = self.walk.as_mut()?;
+        let e = w.entry((site as *const T as usize, what)).or_insert((0, n));
+        let i = e.0 % n.max(1);
+        e.0 += 1;
+        Some(i as usize)
     }
 
     fn next(&mut self) -> u64 {
@@ -61,13 +103,21 @@ impl<'m> Sampler<'m> {
         if t == TypeId(0) {
             return Value::String("sample".into());
         }
-        let Some(info) = self.model.info(t) else {
+        let model: &'m Model = self.model;
+        let Some(info) = model.info(t) else {
             return Value::Null;
         };
         self.depth += 1;
         let mut obj = Map::new();
         for a in &info.attrs {
-            if a.required || self.full || a.default.is_some() || self.pick(2) == 0 {
+            let present = a.required
+                || self.full
+                || a.default.is_some()
+                || match self.turn(a, ATTRIBUTE, 2) {
+                    Some(i) => i == 0,
+                    None => self.pick(2) == 0,
+                };
+            if present {
                 let v = match &a.fixed {
                     Some(f) => crate::convert::simple::to_json(self.schema, a.type_id, f)
                         .unwrap_or(Value::String(f.clone())),
@@ -87,22 +137,40 @@ impl<'m> Sampler<'m> {
                 obj.insert(TEXT_KEY.to_string(), v);
             }
             Body::Elements { particle, .. } => {
-                let p = particle.clone();
-                self.particle(t, &p, &mut obj, false);
+                self.particle(t, particle, &mut obj, false);
             }
         }
         self.depth -= 1;
         Value::Object(obj)
     }
 
-    fn particle(&mut self, t: TypeId, p: &Particle, obj: &mut Map<String, Value>, in_many: bool) {
-        // Optional content stops deep down (recursive types), and varies with the seed.
-        if p.min == 0 && (self.depth > 4 || (!self.full && self.pick(3) == 0)) {
+    fn particle(
+        &mut self,
+        t: TypeId,
+        p: &'m Particle,
+        obj: &mut Map<String, Value>,
+        in_many: bool,
+    ) {
+        // Optional content stops deep down (recursive types), and varies with the seed (or takes
+        // its turn in a walk; a repeated element's turn is its number of items).
+        if p.min == 0 && self.depth > 4 {
             return;
+        }
+        if p.min == 0 && !self.full {
+            let repeated = p.max.is_many() || in_many;
+            let absent = match self.walk {
+                Some(_) if repeated && matches!(p.term, Term::Element(_)) => false,
+                Some(_) => self.turn(p, OPTIONAL, 2) == Some(1),
+                None => self.pick(3) == 0,
+            };
+            if absent {
+                return;
+            }
         }
         match &p.term {
             Term::Element(e) => {
-                let info = self.model.info(t).expect("complex");
+                let model: &'m Model = self.model;
+                let info = model.info(t).expect("complex");
                 let (Some(&slot_i), Body::Elements { slots, .. }) =
                     (info.by_element.get(e), &info.body)
                 else {
@@ -119,6 +187,8 @@ impl<'m> Sampler<'m> {
                     };
                     let want = if self.full {
                         1
+                    } else if let Some(i) = self.turn(p, COUNT, 3) {
+                        [1, 3, 0][i]
                     } else {
                         [0, 1, 3][self.pick(3)]
                     };
@@ -127,8 +197,9 @@ impl<'m> Sampler<'m> {
                     } else {
                         usize::MAX
                     });
-                    let items: Vec<Value> =
-                        (0..n).map(|_| self.element_value(ty, nillable)).collect();
+                    let items: Vec<Value> = (0..n)
+                        .map(|_| self.element_value(*e, ty, nillable))
+                        .collect();
                     match obj.get_mut(&key) {
                         Some(Value::Array(a)) => a.extend(items),
                         _ => {
@@ -136,7 +207,7 @@ impl<'m> Sampler<'m> {
                         }
                     }
                 } else if !obj.contains_key(&key) {
-                    let v = self.element_value(ty, nillable);
+                    let v = self.element_value(*e, ty, nillable);
                     obj.insert(key, v);
                 }
             }
@@ -150,16 +221,28 @@ impl<'m> Sampler<'m> {
                 if ps.is_empty() {
                     return;
                 }
-                let i = self.pick(ps.len());
-                self.particle(t, &ps[i].clone(), obj, in_many || p.max.is_many());
+                let i = match self.turn(p, CHOICE, ps.len() as u32) {
+                    Some(i) => i,
+                    None => self.pick(ps.len()),
+                };
+                self.particle(t, &ps[i], obj, in_many || p.max.is_many());
             }
             Term::Any(_) => {}
         }
     }
 
-    fn element_value(&mut self, t: TypeId, nillable: bool) -> Value {
-        if nillable && !self.full && self.pick(4) == 0 {
-            return Value::Null;
+    fn element_value(&mut self, e: ElementId, t: TypeId, nillable: bool) -> Value {
+        if nillable && !self.full {
+            let nil = match self.walk {
+                Some(_) => {
+                    let schema: &'m Schema = self.schema;
+                    self.turn(schema.element(e), NIL, 2) == Some(1)
+                }
+                None => self.pick(4) == 0,
+            };
+            if nil {
+                return Value::Null;
+            }
         }
         self.value(t)
     }

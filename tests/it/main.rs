@@ -4,6 +4,7 @@ mod browser;
 mod cases;
 mod cli;
 mod corpus;
+mod coverage;
 mod interop;
 mod openapi;
 mod roundtrip;
