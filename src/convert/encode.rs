@@ -166,6 +166,21 @@ impl<'m> Encoder<'m> {
                 {
                     return self.any_content(start, &tag, v, pointer);
                 }
+                // simpleContent without declared attributes is just the value (as the decoder
+                // reads it), even when an anyAttribute allows undeclared ones.
+                if let (Body::Text(st), true, false) =
+                    (&info.body, info.attrs.is_empty(), v.is_object())
+                {
+                    match simple::to_lexical(self.schema, *st, v, false) {
+                        Ok(text) => {
+                            self.write(Event::Start(start));
+                            self.write(Event::Text(BytesText::from_escaped(escape(&text, false))));
+                            self.write(Event::End(BytesEnd::new(tag.as_str())));
+                        }
+                        Err(m) => self.err(pointer, m),
+                    }
+                    return;
+                }
                 let Some(obj) = v.as_object() else {
                     self.err(
                         pointer,
@@ -261,6 +276,20 @@ impl<'m> Encoder<'m> {
         }
     }
 
+    /// An element declared with `fixed` takes that value only (compared as a value: `1.0` is a
+    /// fixed decimal `1`).
+    fn check_fixed(&mut self, fixed: Option<&str>, t: TypeId, v: &Value, pointer: &str) {
+        let Some(f) = fixed else { return };
+        if v.is_null() || !matches!(self.schema.ty(t).kind, TypeKind::Simple(_)) {
+            return;
+        }
+        let same = simple::to_lexical(self.schema, t, v, false)
+            .is_ok_and(|s| simple::same_value(self.schema, t, &s, f));
+        if !same {
+            self.err(pointer, format!("must be {f:?} (a fixed value)"));
+        }
+    }
+
     /// `anyType` and mixed content: a scalar as text, or `{"$xml": "<raw/>"}` checked to be
     /// well-formed before it is passed through.
     fn any_content(&mut self, start: BytesStart, tag: &str, v: &Value, pointer: &str) {
@@ -342,6 +371,7 @@ impl<'m> Encoder<'m> {
                 let slot = &slots[slot_i];
                 let el = self.schema.element(*e);
                 let (name, ty, nillable) = (el.name.clone(), el.type_id, el.nillable);
+                let fixed = el.fixed.clone();
                 let key = slot.key.clone();
                 let p_key = pointer_push(pointer, &key);
                 let Some(v) = obj.get(&key) else {
@@ -376,10 +406,12 @@ impl<'m> Encoder<'m> {
                     }
                     for i in range {
                         let pi = format!("{p_key}/{i}");
+                        self.check_fixed(fixed.as_deref(), ty, &items[i], &pi);
                         self.element(&name, ty, nillable, &items[i], &pi);
                     }
                     !items.is_empty() || index.is_none()
                 } else {
+                    self.check_fixed(fixed.as_deref(), ty, v, &p_key);
                     self.element(&name, ty, nillable, v, &p_key);
                     true
                 }
@@ -417,7 +449,12 @@ impl<'m> Encoder<'m> {
                         format!("only one of {} may be given (a choice)", keys.join(", ")),
                     );
                 }
-                if present.is_empty() && required && index.is_none() && ps.len() > 1 {
+                if present.is_empty()
+                    && required
+                    && index.is_none()
+                    && ps.len() > 1
+                    && !ps.iter().any(emptiable)
+                {
                     let keys = self.keys_of(t, ps);
                     self.err(
                         if pointer.is_empty() { "/" } else { pointer },
@@ -476,4 +513,14 @@ impl<'m> Encoder<'m> {
         }
         out
     }
+}
+
+/// A particle that may match nothing: then a choice holding it may be empty too.
+fn emptiable(p: &Particle) -> bool {
+    p.min == 0
+        || match &p.term {
+            Term::Element(_) | Term::Any(_) => false,
+            Term::Sequence(ps) | Term::All(ps) => ps.iter().all(emptiable),
+            Term::Choice(ps) => ps.iter().any(emptiable),
+        }
 }

@@ -372,6 +372,9 @@ fn message(
     Message::Parts { wrapper, parts }
 }
 
+/// The prefix of an rpc wrapper whose namespace no schema uses.
+const RPC_PREFIX: &str = "rpc";
+
 fn write_message(enc: &mut Encoder, m: &Message, fields: &Map<String, Value>) {
     match m {
         Message::Element { name, type_id } => {
@@ -387,17 +390,22 @@ fn write_message(enc: &mut Encoder, m: &Message, fields: &Map<String, Value>) {
                 }
             }
             let tag = wrapper.as_ref().map(|w| {
+                if w.ns.is_empty() {
+                    return (w.local.clone(), None);
+                }
                 let i = *enc.model.namespaces.get(&w.ns).unwrap_or(&usize::MAX);
                 if i == usize::MAX {
-                    return (w.local.clone(), Some(w.ns.clone()));
+                    // A namespace no schema declares: a prefix of its own. Never a default
+                    // namespace, which the unqualified part accessors inside would fall into.
+                    return (format!("{RPC_PREFIX}:{}", w.local), Some(w.ns.clone()));
                 }
                 enc.used.insert(i);
                 (format!("{}:{}", enc.model.prefixes[i], w.local), None)
             });
             if let Some((tag, own_ns)) = &tag {
                 let mut start = quick_xml::events::BytesStart::new(tag.as_str());
-                if let Some(ns) = own_ns.as_ref().filter(|ns| !ns.is_empty()) {
-                    start.push_attribute(("xmlns", ns.as_str()));
+                if let Some(ns) = own_ns {
+                    start.push_attribute((format!("xmlns:{RPC_PREFIX}").as_str(), ns.as_str()));
                 }
                 let _ = enc
                     .writer

@@ -117,11 +117,18 @@ impl Mock {
                 enc.element(name, *type_id, false, &v, "");
             }
             Message::Parts { wrapper, parts } => {
-                let tag = wrapper.as_ref().map(|w| w.local.clone());
+                let tag = wrapper.as_ref().map(|w| {
+                    if w.ns.is_empty() {
+                        w.local.clone()
+                    } else {
+                        format!("rpc:{}", w.local)
+                    }
+                });
                 if let (Some(tag), Some(w)) = (&tag, wrapper) {
+                    // A prefix, not a default namespace: the unqualified parts inside stay so.
                     let mut start = quick_xml::events::BytesStart::new(tag.as_str());
                     if !w.ns.is_empty() {
-                        start.push_attribute(("xmlns", w.ns.as_str()));
+                        start.push_attribute(("xmlns:rpc", w.ns.as_str()));
                     }
                     let _ = enc
                         .writer

@@ -21,6 +21,8 @@ pub struct Sampler<'m> {
     depth: usize,
     /// Walk mode: (site, what) -> (visits, alternatives); `None` for a seeded sampler.
     walk: Option<HashMap<(usize, u8), (u32, u32)>>,
+    /// Sampling the items of an xs:list, which cannot hold whitespace.
+    in_list: bool,
 }
 
 /// What a walk turns at a site.
@@ -42,6 +44,7 @@ impl<'m> Sampler<'m> {
             full: seed == 0,
             depth: 0,
             walk: None,
+            in_list: false,
         }
     }
 
@@ -232,6 +235,11 @@ impl<'m> Sampler<'m> {
     }
 
     fn element_value(&mut self, e: ElementId, t: TypeId, nillable: bool) -> Value {
+        let schema: &'m Schema = self.schema;
+        if let (Some(f), TypeKind::Simple(_)) = (&schema.element(e).fixed, &schema.ty(t).kind) {
+            return crate::convert::simple::to_json(schema, t, f)
+                .unwrap_or_else(|_| Value::String(f.clone()));
+        }
         if nillable && !self.full {
             let nil = match self.walk {
                 Some(_) => {
@@ -255,7 +263,10 @@ impl<'m> Sampler<'m> {
                     .max(st.facets.min_length.unwrap_or(0) as usize)
                     .min(st.facets.max_length.map_or(usize::MAX, |m| m as usize));
                 let n = st.facets.length.map_or(n, |l| l as usize);
-                return Value::Array((0..n).map(|_| self.value(*item)).collect());
+                let outer = std::mem::replace(&mut self.in_list, true);
+                let items = (0..n).map(|_| self.value(*item)).collect();
+                self.in_list = outer;
+                return Value::Array(items);
             }
             Variety::Union(members) => {
                 let i = self.pick(members.len());
@@ -359,7 +370,16 @@ impl<'m> Sampler<'m> {
             }
             _ => {
                 if let Some(p) = f.patterns.iter().flatten().next() {
-                    return pattern_sample(p);
+                    // The length facets too: the pattern's last character repeated, or cut.
+                    let s = pattern_sample(p);
+                    let min = f.length.or(f.min_length).unwrap_or(0) as usize;
+                    let max = f.length.or(f.max_length).map_or(usize::MAX, |m| m as usize);
+                    let mut s: String = s.chars().take(max).collect();
+                    let pad = s.chars().last().unwrap_or('x');
+                    while s.chars().count() < min {
+                        s.push(pad);
+                    }
+                    return s;
                 }
                 let texts = [
                     "sample",
@@ -371,6 +391,9 @@ impl<'m> Sampler<'m> {
                 ];
                 let s = if self.full {
                     texts[0].to_string()
+                } else if self.in_list {
+                    // List items are separated by whitespace and cannot hold any.
+                    ["sample", "O'Brien&Sons<Ltd>", "Zoë\"quoted\"", "x"][self.pick(4)].to_string()
                 } else {
                     texts[self.pick(texts.len())].to_string()
                 };
