@@ -31,6 +31,8 @@ const OPTIONAL: u8 = 1;
 const COUNT: u8 = 2;
 const NIL: u8 = 3;
 const ATTRIBUTE: u8 = 4;
+/// The alternative a two-way turn takes once: absent, nil.
+const ONCE: usize = 1;
 
 impl<'m> Sampler<'m> {
     pub fn new(schema: &'m Schema, model: &'m Model, seed: u64) -> Sampler<'m> {
@@ -67,13 +69,19 @@ impl<'m> Sampler<'m> {
             .is_none_or(|w| w.values().all(|(visits, n)| visits >= n))
     }
 
-    /// Walk mode: the alternative (of `n`) a site takes at this visit; `None` when not walking.
+    /// Walk mode: the alternative (of `n`) a site takes at this visit, in turn; `None` when not
+    /// walking. Two-way turns (optional, nil, attribute) take their second alternative once
+    /// ([`ONCE`]) and then stay with the first, so what lies inside keeps being visited.
     fn turn<T>(&mut self, site: &T, what: u8, n: u32) -> Option<usize> {
         let w = self.walk.as_mut()?;
         let e = w.entry((site as *const T as usize, what)).or_insert((0, n));
-        let i = e.0 % n.max(1);
+        let i = if n == 2 {
+            usize::from(e.0 == 1)
+        } else {
+            (e.0 % n.max(1)) as usize
+        };
         e.0 += 1;
-        Some(i as usize)
+        Some(i)
     }
 
     fn next(&mut self) -> u64 {
@@ -163,7 +171,7 @@ impl<'m> Sampler<'m> {
             let repeated = p.max.is_many() || in_many;
             let absent = match self.walk {
                 Some(_) if repeated && matches!(p.term, Term::Element(_)) => false,
-                Some(_) => self.turn(p, OPTIONAL, 2) == Some(1),
+                Some(_) => self.turn(p, OPTIONAL, 2) == Some(ONCE),
                 None => self.pick(3) == 0,
             };
             if absent {
@@ -244,7 +252,7 @@ impl<'m> Sampler<'m> {
             let nil = match self.walk {
                 Some(_) => {
                     let schema: &'m Schema = self.schema;
-                    self.turn(schema.element(e), NIL, 2) == Some(1)
+                    self.turn(schema.element(e), NIL, 2) == Some(ONCE)
                 }
                 None => self.pick(4) == 0,
             };

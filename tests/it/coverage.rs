@@ -25,7 +25,7 @@ use soapbridge::wsdl::Use;
 use super::corpus::{ENTRIES, Expect, compile_entry, corpus, options};
 
 /// Samples per operation and direction at most (a walk usually covers its branches sooner).
-const MAX_SAMPLES: usize = 6;
+const MAX_SAMPLES: usize = 24;
 const EXPECTED: &str = "tests/coverage/expected.tsv";
 
 /// One sample's fate before the validator has spoken.
@@ -42,6 +42,8 @@ struct Package {
     /// Operation -> why it fails (the first failure of its samples).
     failures: BTreeMap<String, String>,
     samples: usize,
+    /// Operations whose samples did not take every branch within [`MAX_SAMPLES`].
+    capped: usize,
     /// The package itself cannot be converted (a load error, or a schema the validator refuses).
     error: Option<String>,
 }
@@ -152,7 +154,7 @@ fn build_samples(
     entry: &'static str,
     svc: &Service,
     dir: &Path,
-) -> (Vec<Sample>, String) {
+) -> (Vec<Sample>, String, usize) {
     let compiled = &svc.compiled;
     let wsdl = &compiled.wsdl;
     let schema = &wsdl.schema;
@@ -163,6 +165,8 @@ fn build_samples(
         writeln!(manifest, "catalog\t{url}\t{}", file.display()).unwrap();
     }
     let mut samples = Vec::new();
+    // Operations whose walk had branches left when the budget ran out.
+    let mut capped = std::collections::BTreeSet::new();
     for (oi, op) in svc.operations.iter().enumerate() {
         let bop = &binding.operations[op.route.binding_operation];
         let pop = &port_type.operations[bop.operation];
@@ -204,9 +208,12 @@ fn build_samples(
                     break;
                 }
             }
+            if !sampler.covered() {
+                capped.insert(oi);
+            }
         }
     }
-    (samples, manifest)
+    (samples, manifest, capped.len())
 }
 
 /// Starts the validator over a manifest (it runs while the next package is sampled).
@@ -313,6 +320,53 @@ fn finish(
     }
 }
 
+/// Per entry (with `capped`: operations whose samples had branches left at [`MAX_SAMPLES`]),
+/// then per package (the corpus's `source/package` folder, which may hold several entries).
+fn print_tables(packages: &[Package]) {
+    println!(
+        "{:<72} {:>10} {:>7} {:>6} {:>6}",
+        "entry", "operations", "samples", "passed", "capped"
+    );
+    let mut by_package: BTreeMap<String, (usize, usize, usize, Vec<String>)> = BTreeMap::new();
+    let (mut ops, mut passed, mut samples) = (0, 0, 0);
+    for p in packages {
+        let n = p.operations.len();
+        let ok = n - p.failures.len();
+        (ops, passed, samples) = (ops + n, passed + ok, samples + p.samples);
+        println!(
+            "{:<72} {n:>10} {:>7} {ok:>6} {:>6}",
+            p.entry, p.samples, p.capped
+        );
+        let package = p.entry.split('/').take(2).collect::<Vec<_>>().join("/");
+        let row = by_package.entry(package).or_default();
+        (row.0, row.1, row.2) = (row.0 + n, row.1 + p.samples, row.2 + ok);
+        if let Some(e) = &p.error {
+            println!("    error: {e}");
+            if n == 0 {
+                row.3.push(format!("{}: {e}", p.entry));
+            }
+        }
+    }
+    println!("{:<72} {ops:>10} {samples:>7} {passed:>6}", "total");
+    println!();
+    println!(
+        "{:<56} {:>10} {:>7} {:>6} {:>8}",
+        "package", "operations", "samples", "passed", "covered"
+    );
+    for (package, (n, samples, ok, errors)) in &by_package {
+        let share = if *n == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.1}%", 100.0 * *ok as f64 / *n as f64)
+        };
+        println!("{package:<56} {n:>10} {samples:>7} {ok:>6} {share:>8}");
+        for e in errors {
+            println!("    cannot load: {}", one_line(e, 200));
+        }
+    }
+    println!("{} packages", by_package.len());
+}
+
 /// The expected table: (entry, operation) -> reason.
 fn read_expected() -> BTreeMap<(String, String), String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(EXPECTED);
@@ -377,6 +431,7 @@ fn every_operation_round_trips_through_schema_valid_envelopes() {
             operations: Vec::new(),
             failures: BTreeMap::new(),
             samples: 0,
+            capped: 0,
             error: None,
         };
         let dir = tmp.path().join(i.to_string());
@@ -399,7 +454,8 @@ fn every_operation_round_trips_through_schema_valid_envelopes() {
             .iter()
             .map(|o| o.route.operation.clone())
             .collect();
-        let (samples, manifest) = build_samples(&wsdl_dir, entry, &svc, &dir);
+        let (samples, manifest, capped) = build_samples(&wsdl_dir, entry, &svc, &dir);
+        pkg.capped = capped;
         let manifest_file = dir.join("manifest.tsv");
         std::fs::write(&manifest_file, manifest).unwrap();
         if let Some((j, svc, samples, child)) = pending.take() {
@@ -415,21 +471,7 @@ fn every_operation_round_trips_through_schema_valid_envelopes() {
         finish(&mut packages[j], &svc, samples, v);
     }
 
-    println!(
-        "{:<72} {:>10} {:>7} {:>6}",
-        "package", "operations", "samples", "passed"
-    );
-    let (mut ops, mut passed, mut samples) = (0, 0, 0);
-    for p in &packages {
-        let n = p.operations.len();
-        let ok = n - p.failures.len();
-        (ops, passed, samples) = (ops + n, passed + ok, samples + p.samples);
-        println!("{:<72} {n:>10} {:>7} {ok:>6}", p.entry, p.samples);
-        if let Some(e) = &p.error {
-            println!("    error: {e}");
-        }
-    }
-    println!("{:<72} {ops:>10} {samples:>7} {passed:>6}", "total");
+    print_tables(&packages);
 
     if std::env::var_os("SOAPBRIDGE_COVERAGE_UPDATE").is_some() {
         write_expected(&packages);
@@ -668,4 +710,46 @@ mod found {
             assert_eq!(normal(&back), normal(s));
         }
     }
+}
+
+/// The validator can fail: a valid envelope passes, the same with a bad number or an unknown
+/// element does not (so a clean table means something).
+#[test]
+fn the_validator_refuses_what_the_schema_refuses() {
+    let Some(corpus) = corpus() else { return };
+    let wsdl_dir = corpus.join("wsdl");
+    let entry = "fastify-soap-client/dneonline-calculator/calculator.wsdl";
+    let tmp = tempfile::tempdir().unwrap();
+    let svc = Service::new(Arc::new(
+        compile_entry(&wsdl_dir, entry, tmp.path()).unwrap(),
+    ));
+    let op = &svc.operations[0];
+    let fields = serde_json::json!({"intA": 12, "intB": 30});
+    let good =
+        String::from_utf8(svc.request(op, fields.as_object().unwrap(), None).unwrap()).unwrap();
+    assert!(good.contains(">12<"), "{good}");
+    let files = [
+        ("good.xml", good.clone()),
+        ("number.xml", good.replace(">12<", ">twelve<")),
+        ("element.xml", good.replace("intB>", "intC>")),
+    ];
+    let mut manifest = format!("wsdl\t{}\n", wsdl_dir.join(entry).display());
+    for (name, text) in &files {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        writeln!(manifest, "doc\t{}", path.display()).unwrap();
+    }
+    let manifest_file = tmp.path().join("manifest.tsv");
+    std::fs::write(&manifest_file, manifest).unwrap();
+    let v = verdicts(start_validator(&manifest_file)).unwrap();
+    let verdict = |name: &str| v[&tmp.path().join(name).display().to_string()].clone();
+    assert_eq!(verdict("good.xml"), None);
+    assert!(
+        verdict("number.xml").is_some_and(|e| e.contains("twelve")),
+        "{v:?}"
+    );
+    assert!(
+        verdict("element.xml").is_some_and(|e| e.contains("intC")),
+        "{v:?}"
+    );
 }
