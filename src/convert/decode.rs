@@ -295,6 +295,9 @@ impl Decoder<'_> {
             Body::Elements { slots, .. } => {
                 // Which slot each child fills; then the slots in schema order.
                 let mut children: Vec<(usize, ElementId, Node)> = Vec::new();
+                // Elements a wildcard takes: kept, as XML, under `$xml`.
+                let mut wild: Vec<Node> = Vec::new();
+                let wildcard = has_wildcard(&info.body);
                 for c in n.children() {
                     if c.is_text() {
                         if !info.mixed && c.text().is_some_and(|s| !s.trim().is_empty()) {
@@ -315,7 +318,8 @@ impl Decoder<'_> {
                         .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
                     {
                         Some(&(_, slot, decl)) => children.push((slot, decl, c)),
-                        None if info.mixed || has_wildcard(&info.body) => {}
+                        None if wildcard => wild.push(c),
+                        None if info.mixed => {}
                         None => {
                             return Err(format!(
                                 "{}: unexpected element `{local}` (namespace `{ns}`)",
@@ -379,6 +383,11 @@ impl Decoder<'_> {
                         self.write_element(*c, el.type_id, el.nillable, out)?;
                     }
                 }
+                if !wild.is_empty() {
+                    write_key(out, &mut first, XML_KEY);
+                    let xml: String = wild.iter().map(|c| fragment(*c)).collect();
+                    write_str(out, &xml);
+                }
             }
         }
         out.push(b'}');
@@ -386,7 +395,39 @@ impl Decoder<'_> {
     }
 }
 
-fn has_wildcard(body: &Body) -> bool {
+/// An element as XML that stands on its own: its text in the document, with the declarations
+/// of the namespace prefixes it uses from its ancestors (the Envelope's, say) added.
+fn fragment(n: Node) -> String {
+    let doc = n.document().input_text();
+    let text = &doc[n.range()];
+    let name_end = text[1..]
+        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .map_or(text.len(), |i| i + 1);
+    let mut decls = String::new();
+    // Each round declares the prefix the fragment alone does not know; bounded by the
+    // prefixes in scope.
+    for _ in 0..=n.namespaces().count() {
+        let candidate = format!("{}{decls}{}", &text[..name_end], &text[name_end..]);
+        match roxmltree::Document::parse(&candidate) {
+            Err(roxmltree::Error::UnknownNamespace(prefix, _)) => {
+                match n.lookup_namespace_uri(Some(prefix.as_str())) {
+                    Some(uri) => {
+                        decls.push_str(&format!(
+                            " xmlns:{prefix}=\"{}\"",
+                            super::encode::escape(uri, true)
+                        ));
+                    }
+                    None => return candidate,
+                }
+            }
+            _ => return candidate,
+        }
+    }
+    text.to_string()
+}
+
+/// The content model has an element wildcard (xs:any): its elements go under `$xml`.
+pub fn has_wildcard(body: &Body) -> bool {
     fn any(p: &Particle) -> bool {
         match &p.term {
             Term::Any(_) => true,

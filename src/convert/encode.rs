@@ -228,6 +228,7 @@ impl<'m> Encoder<'m> {
                 }
                 let known = |k: &str| {
                     k == TYPE_KEY
+                        || (k == XML_KEY && super::decode::has_wildcard(&info.body))
                         || info.attrs.iter().any(|a| a.key == k)
                         || match &info.body {
                             Body::Elements { slots, .. } => slots.iter().any(|s| s.key == k),
@@ -463,7 +464,48 @@ impl<'m> Encoder<'m> {
                 }
                 !present.is_empty()
             }
-            Term::Any(_) => false,
+            Term::Any(w) => {
+                // `$xml` holds what the type's wildcards take; written at the first one.
+                let Body::Elements { particle, .. } = &info.body else {
+                    return false;
+                };
+                if !first_wildcard(particle).is_some_and(|f| std::ptr::eq(f, p))
+                    || index.is_some_and(|i| i > 0)
+                {
+                    return false;
+                }
+                let p_key = pointer_push(pointer, XML_KEY);
+                match obj.get(XML_KEY) {
+                    Some(Value::String(raw)) => {
+                        if let Err(m) = wildcard_content(raw, &w.namespaces) {
+                            self.err(&p_key, m);
+                        } else {
+                            self.write(Event::Text(BytesText::from_escaped(raw.as_str())));
+                        }
+                        true
+                    }
+                    Some(other) => {
+                        self.err(
+                            &p_key,
+                            format!(
+                                "expected a string of XML, found {}",
+                                simple::describe(other)
+                            ),
+                        );
+                        true
+                    }
+                    None => {
+                        if required && index.is_none() {
+                            self.err(
+                                &p_key,
+                                "required field is missing (the elements the schema's xs:any \
+                                 takes, as XML)",
+                            );
+                        }
+                        false
+                    }
+                }
+            }
         }
     }
 
@@ -487,6 +529,8 @@ impl<'m> Encoder<'m> {
                     }
                 }
                 Term::Sequence(c) | Term::Choice(c) | Term::All(c) => stack.extend(c.iter()),
+                // `$xml` is one item's worth (written with the first).
+                Term::Any(_) if obj.contains_key(XML_KEY) => n = n.max(1),
                 Term::Any(_) => {}
             }
         }
@@ -513,6 +557,44 @@ impl<'m> Encoder<'m> {
         }
         out
     }
+}
+
+/// The first wildcard of a content model, where `$xml` is written.
+fn first_wildcard(p: &Particle) -> Option<&Particle> {
+    match &p.term {
+        Term::Any(_) => Some(p),
+        Term::Element(_) => None,
+        Term::Sequence(ps) | Term::All(ps) | Term::Choice(ps) => ps.iter().find_map(first_wildcard),
+    }
+}
+
+/// Checks `$xml` for a wildcard: well-formed, elements only (whitespace between them), each in a
+/// namespace the wildcard allows.
+fn wildcard_content(raw: &str, allowed: &NamespaceConstraint) -> Result<(), String> {
+    let wrapped = format!("<r>{raw}</r>");
+    let doc = roxmltree::Document::parse_with_options(&wrapped, crate::sources::parse_options())
+        .map_err(|e| format!("not well-formed XML: {e}"))?;
+    for c in doc.root_element().children() {
+        if c.is_text() && c.text().is_some_and(|t| !t.trim().is_empty()) {
+            return Err("text outside an element (the wildcard takes elements)".to_string());
+        }
+        if !c.is_element() {
+            continue;
+        }
+        let ns = c.tag_name().namespace().unwrap_or("");
+        let ok = match allowed {
+            NamespaceConstraint::Any => true,
+            NamespaceConstraint::Not(tns) => !ns.is_empty() && ns != tns,
+            NamespaceConstraint::List(l) => l.iter().any(|x| x == ns),
+        };
+        if !ok {
+            return Err(format!(
+                "element `{}` in namespace `{ns}` is not one the schema's xs:any allows",
+                c.tag_name().name()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A particle that may match nothing: then a choice holding it may be empty too.

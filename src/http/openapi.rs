@@ -519,7 +519,7 @@ impl Builder<'_> {
         if !derived.is_empty() {
             props.insert(TYPE_KEY.into(), json!({"type": "string", "enum": derived, "description": "the xsi:type, when it is a type derived from this one"}));
         }
-        if info.mixed {
+        if info.mixed || crate::convert::decode::has_wildcard(&info.body) {
             props.insert(XML_KEY.into(), json!({"type": "string"}));
         }
         let mut s = json!({"type": "object", "properties": props, "additionalProperties": !derived.is_empty() || info.any_attribute});

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
 
-use crate::convert::model::{Body, Model, TEXT_KEY};
+use crate::convert::model::{Body, Model, TEXT_KEY, XML_KEY};
 use crate::convert::simple::{Json, json_kind};
 use crate::xsd::*;
 
@@ -24,6 +24,9 @@ pub struct Sampler<'m> {
     /// Sampling the items of an xs:list, which cannot hold whitespace.
     in_list: bool,
 }
+
+/// The namespace of the elements sampled for a wildcard that takes other namespaces.
+const SAMPLE_NS: &str = "urn:soapbridge:sample";
 
 /// What a walk turns at a site.
 const CHOICE: u8 = 0;
@@ -238,8 +241,75 @@ impl<'m> Sampler<'m> {
                 };
                 self.particle(t, &ps[i], obj, in_many || p.max.is_many());
             }
-            Term::Any(_) => {}
+            Term::Any(w) => {
+                // One element in a namespace the wildcard allows: for strict content a declared
+                // one (of a simple type), else a made-up one.
+                if obj.contains_key(XML_KEY) {
+                    return;
+                }
+                if w.process == ProcessContents::Strict {
+                    if let Some(xml) = self.declared_element(&w.namespaces) {
+                        obj.insert(XML_KEY.to_string(), Value::String(xml));
+                    }
+                    return;
+                }
+                let ns = match &w.namespaces {
+                    NamespaceConstraint::Any | NamespaceConstraint::Not(_) => Some(SAMPLE_NS),
+                    NamespaceConstraint::List(l) => l.first().map(String::as_str),
+                };
+                let Some(ns) = ns else { return };
+                let xml = if ns.is_empty() {
+                    "<sample>sample</sample>".to_string()
+                } else {
+                    format!(
+                        "<sample xmlns=\"{}\">sample</sample>",
+                        crate::convert::encode::escape(ns, true)
+                    )
+                };
+                obj.insert(XML_KEY.to_string(), Value::String(xml));
+            }
         }
+    }
+
+    /// A global element of a simple type in a namespace `allowed`, as XML that declares its
+    /// own prefixes (the first such declaration, so the choice is deterministic).
+    fn declared_element(&mut self, allowed: &NamespaceConstraint) -> Option<String> {
+        let schema: &'m Schema = self.schema;
+        let mut ids: Vec<ElementId> = schema.global_elements.values().copied().collect();
+        ids.sort_by_key(|e| e.0);
+        let e = ids.into_iter().find(|&id| {
+            let el = schema.element(id);
+            let ns = el.name.ns.as_str();
+            !el.is_abstract
+                && el.substitution_group.is_none()
+                && matches!(schema.ty(el.type_id).kind, TypeKind::Simple(_))
+                && match allowed {
+                    NamespaceConstraint::Any => true,
+                    NamespaceConstraint::Not(tns) => !ns.is_empty() && ns != tns,
+                    NamespaceConstraint::List(l) => l.iter().any(|x| x == ns),
+                }
+        })?;
+        let el = schema.element(e);
+        let v = self.element_value(e, el.type_id, false);
+        let mut enc = crate::convert::encode::Encoder::new(schema, self.model);
+        enc.element(&el.name, el.type_id, false, &v, "");
+        if !enc.errors.is_empty() {
+            return None;
+        }
+        let decls: String = crate::soap::declarations(self.model, &enc.used)
+            .iter()
+            .map(|(p, uri)| {
+                format!(
+                    " xmlns:{p}=\"{}\"",
+                    crate::convert::encode::escape(uri, true)
+                )
+            })
+            .collect();
+        let xml = String::from_utf8(enc.writer.into_inner()).ok()?;
+        let name_end = xml[1..]
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .map_or(xml.len(), |i| i + 1);
+        Some(format!("{}{decls}{}", &xml[..name_end], &xml[name_end..]))
     }
 
     fn element_value(&mut self, e: ElementId, t: TypeId, nillable: bool) -> Value {
