@@ -20,7 +20,10 @@ The WSDL is read here, not by soapbridge: its inline schemas (and those of the W
 are written out as .xsd files with the namespace declarations they inherit from the WSDL, relative
 schema locations made absolute, and an xs:import added for every other inline schema's namespace
 (WSDL toolkits let inline schemas see each other; xmlschema wants the import). rpc parts declared
-by type are checked through a generated no-namespace schema with one element per part.
+by type are checked through a generated no-namespace schema with one element per part. Inline
+schemas in the 2000/10 draft XML Schema namespace (the WSDL 1.1 note's stockquote example) are
+read as XSD 1.0, their unprefixed built-in type names given the XSD prefix. Nothing is fetched:
+URLs resolve through the catalog (and soap-envelope-1.2.xsd here) or fail.
 """
 
 import copy
@@ -32,6 +35,16 @@ from lxml import etree
 import xmlschema
 
 XSD = "http://www.w3.org/2001/XMLSchema"
+# The draft XML Schema namespace of the WSDL 1.1 note's examples (stockquote): read as XSD 1.0.
+XSD_DRAFT = "http://www.w3.org/2000/10/XMLSchema"
+XSD_BUILTINS = {
+    "string", "boolean", "float", "double", "decimal", "duration", "dateTime", "time", "date",
+    "gYearMonth", "gYear", "gMonthDay", "gDay", "gMonth", "hexBinary", "base64Binary", "anyURI",
+    "QName", "NOTATION", "normalizedString", "token", "language", "NMTOKEN", "NMTOKENS", "Name",
+    "NCName", "ID", "IDREF", "IDREFS", "ENTITY", "ENTITIES", "integer", "nonPositiveInteger",
+    "negativeInteger", "long", "int", "short", "byte", "nonNegativeInteger", "unsignedLong",
+    "unsignedInt", "unsignedShort", "unsignedByte", "positiveInteger", "anyType", "anySimpleType",
+}
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 SOAP_ENVS = ("http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope")
 PART_PREFIX = "soapbridge.coverage.part."
@@ -81,6 +94,8 @@ class Wsdl:
         for types in root.findall(f"{{{WSDL}}}types"):
             for s in types.findall(f"{{{XSD}}}schema"):
                 self.schemas.append((s.get("targetNamespace", ""), s, base))
+            for s in types.findall(f"{{{XSD_DRAFT}}}schema"):
+                self.schemas.append((s.get("targetNamespace", ""), from_draft(s), base))
         for m in root.findall(f"{{{WSDL}}}message"):
             parts = []
             for p in m.findall(f"{{{WSDL}}}part"):
@@ -175,6 +190,24 @@ class Wsdl:
             # allows (an optional element before a wildcard, as the current ONVIF schemas have).
             print(f"note\tbuilt as XSD 1.1: {first_line(e)}")
             return xmlschema.XMLSchema11(sources, **kwargs)
+
+
+def from_draft(s):
+    """A schema in the 2000/10 draft namespace as an XSD 1.0 one: the namespace renamed, and
+    unprefixed names of built-in types (which the draft's examples use with no default namespace)
+    given the XSD prefix."""
+    nsmap = {p: (XSD if u == XSD_DRAFT else u) for p, u in s.nsmap.items()}
+    if XSD not in nsmap.values():
+        nsmap["xs"] = XSD
+    prefix = next(p for p, u in nsmap.items() if u == XSD)
+    text = etree.tostring(standalone(s)).decode("utf-8").replace(XSD_DRAFT, XSD)
+    out = rebuild(etree.fromstring(text), nsmap)
+    for el in out.iter():
+        for attr in ("type", "base", "itemType"):
+            v = el.get(attr)
+            if v and ":" not in v and None not in nsmap and v in XSD_BUILTINS:
+                el.set(attr, f"{prefix}:{v}")
+    return out
 
 
 def first_line(e):

@@ -278,13 +278,6 @@ fn categorize(svc: &Service, op: &Operation, why: &str) -> String {
         // The encoder writes nothing for an element wildcard, so a required one stays empty.
         return format!("needs element wildcard content (a required xs:any): {why}");
     }
-    let wsdl_text = std::fs::read_to_string(&svc.compiled.wsdl_path).unwrap_or_default();
-    if wsdl_text.contains("http://www.w3.org/2000/10/XMLSchema") {
-        return format!(
-            "validator: the WSDL uses the 2000/10 draft XML Schema namespace, which xmlschema \
-             does not read: {why}"
-        );
-    }
     why.to_string()
 }
 
