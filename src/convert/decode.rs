@@ -297,7 +297,6 @@ impl Decoder<'_> {
                 let mut children: Vec<(usize, ElementId, Node)> = Vec::new();
                 // Elements a wildcard takes: kept, as XML, under `$xml`.
                 let mut wild: Vec<Node> = Vec::new();
-                let wildcard = has_wildcard(&info.body);
                 for c in n.children() {
                     if c.is_text() {
                         if !info.mixed && c.text().is_some_and(|s| !s.trim().is_empty()) {
@@ -318,7 +317,8 @@ impl Decoder<'_> {
                         .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
                     {
                         Some(&(_, slot, decl)) => children.push((slot, decl, c)),
-                        None if wildcard => wild.push(c),
+                        // (Looked up only for an unknown element: the common path stays free.)
+                        None if has_wildcard(&info.body) => wild.push(c),
                         None if info.mixed => {}
                         None => {
                             return Err(format!(
