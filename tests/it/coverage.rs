@@ -610,6 +610,26 @@ mod found {
         let wrapper = part.parent().unwrap();
         assert_eq!(wrapper.tag_name().namespace(), Some("urn:rpc-ns"), "{text}");
         assert_eq!(back, json!({"name": "Ada"}));
+        // The mock's answers too.
+        let svc = Arc::new(svc);
+        let mock = soapbridge::mock::Mock::new(svc.clone());
+        let answer = String::from_utf8(mock.sample_response(&svc.operations[0], 0)).unwrap();
+        let doc = roxmltree::Document::parse(&answer).unwrap();
+        let part = doc
+            .descendants()
+            .find(|n| n.has_tag_name("greeting"))
+            .unwrap();
+        assert_eq!(part.tag_name().namespace(), None, "{answer}");
+        assert_eq!(
+            part.parent().unwrap().tag_name().namespace(),
+            Some("urn:rpc-ns"),
+            "{answer}"
+        );
+        match svc.response(&svc.operations[0], &answer, limits()).unwrap() {
+            // The mapping answers the one part itself.
+            Outcome::Ok(json) => assert_eq!(json, r#""sample""#),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
