@@ -72,6 +72,20 @@ impl<'m> Sampler<'m> {
             .is_none_or(|w| w.values().all(|(visits, n)| visits >= n))
     }
 
+    /// Walk mode: (sites met, of which still with alternatives not taken), by kind of turn
+    /// (choice, optional, count, nil, attribute).
+    pub fn coverage(&self) -> [(usize, usize); 5] {
+        let mut out = [(0, 0); 5];
+        for ((_, what), (visits, n)) in self.walk.iter().flatten() {
+            let slot = &mut out[*what as usize];
+            slot.0 += 1;
+            if visits < n {
+                slot.1 += 1;
+            }
+        }
+        out
+    }
+
     /// Walk mode: the alternative (of `n`) a site takes at this visit, in turn; `None` when not
     /// walking. Two-way turns (optional, nil, attribute) take their second alternative once
     /// ([`ONCE`]) and then stay with the first, so what lies inside keeps being visited.

@@ -219,6 +219,15 @@ fn build_samples(
             }
             if !sampler.covered() {
                 capped.insert(oi);
+                if std::env::var_os("SOAPBRIDGE_COVERAGE_ONLY").is_some() {
+                    println!(
+                        "{}: {} {}: (sites, left) by choice, optional, count, nil, attribute: {:?}",
+                        entry,
+                        op.route.operation,
+                        if input { "request" } else { "response" },
+                        sampler.coverage()
+                    );
+                }
             }
         }
     }
