@@ -32,8 +32,6 @@ pub struct Encoder<'m> {
     /// SOAP encoding (`use="encoded"`): its namespace. Values then carry `xsi:type`, and SOAP
     /// arrays are written as such.
     pub encoding: Option<&'static str>,
-    /// The current element's `$xml` went out at a wildcard already.
-    wildcard_done: bool,
 }
 
 /// Escapes text or an attribute value losslessly: `\r` and (in attributes) tabs and newlines
@@ -75,7 +73,6 @@ impl<'m> Encoder<'m> {
             errors: Vec::new(),
             xsi: false,
             encoding: None,
-            wildcard_done: false,
         }
     }
 
@@ -212,6 +209,21 @@ impl<'m> Encoder<'m> {
                 {
                     return self.any_content(start, &tag, v, pointer);
                 }
+                // simpleContent without declared attributes is just the value (as the decoder
+                // reads it), even when an anyAttribute allows undeclared ones.
+                if let (Body::Text(st), true, false) =
+                    (&info.body, info.attrs.is_empty(), v.is_object())
+                {
+                    match simple::to_lexical(self.schema, *st, v, false) {
+                        Ok(text) => {
+                            self.write(Event::Start(start));
+                            self.write(Event::Text(BytesText::from_escaped(escape(&text, false))));
+                            self.write(Event::End(BytesEnd::new(tag.as_str())));
+                        }
+                        Err(m) => self.err(pointer, m),
+                    }
+                    return;
+                }
                 let Some(obj) = v.as_object() else {
                     self.err(
                         pointer,
@@ -310,9 +322,7 @@ impl<'m> Encoder<'m> {
                     }
                     Body::Elements { particle, .. } => {
                         self.write(Event::Start(start));
-                        let outer = std::mem::replace(&mut self.wildcard_done, false);
                         self.particle(info, particle, obj, pointer, true, None);
-                        self.wildcard_done = outer;
                         self.write(Event::End(BytesEnd::new(tag.as_str())));
                     }
                 }
@@ -376,6 +386,20 @@ impl<'m> Encoder<'m> {
             self.element(&name, item, true, x, &format!("{pointer}/{i}"));
         }
         self.write(Event::End(BytesEnd::new(tag)));
+    }
+
+    /// An element declared with `fixed` takes that value only (compared as a value: `1.0` is a
+    /// fixed decimal `1`).
+    fn check_fixed(&mut self, fixed: Option<&str>, t: TypeId, v: &Value, pointer: &str) {
+        let Some(f) = fixed else { return };
+        if v.is_null() || !matches!(self.schema.ty(t).kind, TypeKind::Simple(_)) {
+            return;
+        }
+        let same = simple::to_lexical(self.schema, t, v, false)
+            .is_ok_and(|s| simple::same_value(self.schema, t, &s, f));
+        if !same {
+            self.err(pointer, format!("must be {f:?} (a fixed value)"));
+        }
     }
 
     /// `anyType` and mixed content: a scalar as text, or `{"$xml": "<raw/>"}` checked to be
@@ -464,6 +488,7 @@ impl<'m> Encoder<'m> {
                 let slot = &slots[slot_i];
                 let el = self.schema.element(*e);
                 let (name, ty, nillable) = (el.name.clone(), el.type_id, el.nillable);
+                let fixed = el.fixed.clone();
                 let key = slot.key.clone();
                 let p_key = pointer_push(pointer, &key);
                 let Some(v) = obj.get(&key) else {
@@ -498,10 +523,12 @@ impl<'m> Encoder<'m> {
                     }
                     for i in range {
                         let pi = format!("{p_key}/{i}");
+                        self.check_fixed(fixed.as_deref(), ty, &items[i], &pi);
                         self.element(&name, ty, nillable, &items[i], &pi);
                     }
                     !items.is_empty() || index.is_none()
                 } else {
+                    self.check_fixed(fixed.as_deref(), ty, v, &p_key);
                     self.element(&name, ty, nillable, v, &p_key);
                     true
                 }
@@ -539,7 +566,12 @@ impl<'m> Encoder<'m> {
                         format!("only one of {} may be given (a choice)", keys.join(", ")),
                     );
                 }
-                if present.is_empty() && required && index.is_none() && ps.len() > 1 {
+                if present.is_empty()
+                    && required
+                    && index.is_none()
+                    && ps.len() > 1
+                    && !ps.iter().any(emptiable)
+                {
                     let keys = keys_of(info, ps);
                     self.err(
                         if pointer.is_empty() { "/" } else { pointer },
@@ -548,17 +580,47 @@ impl<'m> Encoder<'m> {
                 }
                 !present.is_empty()
             }
-            Term::Any(_) => {
-                // The wildcard's content: `$xml`, raw, at the first wildcard.
-                let Some(v) = obj.get(XML_KEY).filter(|_| !self.wildcard_done) else {
+            Term::Any(w) => {
+                // `$xml` holds what the type's wildcards take; written at the first one.
+                let Body::Elements { particle, .. } = &info.body else {
                     return false;
                 };
-                self.wildcard_done = true;
-                let p = pointer_push(pointer, XML_KEY);
-                if let Some(raw) = self.checked_raw(v, &p) {
-                    self.write(Event::Text(BytesText::from_escaped(raw)));
+                if !first_wildcard(particle).is_some_and(|f| std::ptr::eq(f, p))
+                    || index.is_some_and(|i| i > 0)
+                {
+                    return false;
                 }
-                true
+                let p_key = pointer_push(pointer, XML_KEY);
+                match obj.get(XML_KEY) {
+                    Some(Value::String(raw)) => {
+                        if let Err(m) = wildcard_content(raw, &w.namespaces) {
+                            self.err(&p_key, m);
+                        } else {
+                            self.write(Event::Text(BytesText::from_escaped(raw.as_str())));
+                        }
+                        true
+                    }
+                    Some(other) => {
+                        self.err(
+                            &p_key,
+                            format!(
+                                "expected a string of XML, found {}",
+                                simple::describe(other)
+                            ),
+                        );
+                        true
+                    }
+                    None => {
+                        if required && index.is_none() {
+                            self.err(
+                                &p_key,
+                                "required field is missing (the elements the schema's xs:any \
+                                 takes, as XML)",
+                            );
+                        }
+                        false
+                    }
+                }
             }
         }
     }
@@ -701,6 +763,8 @@ impl<'m> Encoder<'m> {
                     }
                 }
                 Term::Sequence(c) | Term::Choice(c) | Term::All(c) => stack.extend(c.iter()),
+                // `$xml` is one item's worth (written with the first).
+                Term::Any(_) if obj.contains_key(XML_KEY) => n = n.max(1),
                 Term::Any(_) => {}
             }
         }
@@ -759,4 +823,52 @@ pub fn has_wildcard(body: &Body) -> bool {
         }
     }
     matches!(body, Body::Elements { particle, .. } if any(particle))
+}
+
+/// The first wildcard of a content model, where `$xml` is written.
+fn first_wildcard(p: &Particle) -> Option<&Particle> {
+    match &p.term {
+        Term::Any(_) => Some(p),
+        Term::Element(_) => None,
+        Term::Sequence(ps) | Term::All(ps) | Term::Choice(ps) => ps.iter().find_map(first_wildcard),
+    }
+}
+
+/// Checks `$xml` for a wildcard: well-formed, elements only (whitespace between them), each in a
+/// namespace the wildcard allows.
+fn wildcard_content(raw: &str, allowed: &NamespaceConstraint) -> Result<(), String> {
+    let wrapped = format!("<r>{raw}</r>");
+    let doc = roxmltree::Document::parse_with_options(&wrapped, crate::sources::parse_options())
+        .map_err(|e| format!("not well-formed XML: {e}"))?;
+    for c in doc.root_element().children() {
+        if c.is_text() && c.text().is_some_and(|t| !t.trim().is_empty()) {
+            return Err("text outside an element (the wildcard takes elements)".to_string());
+        }
+        if !c.is_element() {
+            continue;
+        }
+        let ns = c.tag_name().namespace().unwrap_or("");
+        let ok = match allowed {
+            NamespaceConstraint::Any => true,
+            NamespaceConstraint::Not(tns) => !ns.is_empty() && ns != tns,
+            NamespaceConstraint::List(l) => l.iter().any(|x| x == ns),
+        };
+        if !ok {
+            return Err(format!(
+                "element `{}` in namespace `{ns}` is not one the schema's xs:any allows",
+                c.tag_name().name()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A particle that may match nothing: then a choice holding it may be empty too.
+fn emptiable(p: &Particle) -> bool {
+    p.min == 0
+        || match &p.term {
+            Term::Element(_) | Term::Any(_) => false,
+            Term::Sequence(ps) | Term::All(ps) => ps.iter().all(emptiable),
+            Term::Choice(ps) => ps.iter().any(emptiable),
+        }
 }

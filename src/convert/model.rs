@@ -126,7 +126,18 @@ impl Model {
             .enumerate()
             .map(|(i, u)| (u.clone(), i))
             .collect();
-        let prefixes = (0..uris.len()).map(|i| format!("ns{i}")).collect();
+        // The XML namespace (`xml:lang`) keeps its own prefix, which is never declared.
+        let prefixes = uris
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                if u == crate::xsd::model::XML {
+                    "xml".to_string()
+                } else {
+                    format!("ns{i}")
+                }
+            })
+            .collect();
         Model {
             schema_types: schema.types.len(),
             naming,
@@ -558,7 +569,9 @@ fn walk(
                 let keys: Vec<usize> = ps
                     .iter()
                     .filter_map(|c| match &c.term {
-                        Term::Element(e) if !c.max.is_many() => slots.get(e).copied(),
+                        // A branch that may be empty (minOccurs="0") lets the whole choice be
+                        // empty: then no branch is required.
+                        Term::Element(e) if !c.max.is_many() && c.min > 0 => slots.get(e).copied(),
                         _ => None,
                     })
                     .collect();

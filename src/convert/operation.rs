@@ -351,6 +351,56 @@ impl Service {
         }
     }
 
+    /// The answer envelope an upstream would send for output fields (keyed as the output
+    /// message's JSON): the mock's and the tests' side of [`Service::response`].
+    pub fn answer(
+        &self,
+        op: &Operation,
+        fields: &Map<String, Value>,
+    ) -> Result<Vec<u8>, Vec<FieldError>> {
+        let mut enc = Encoder::new(&self.compiled.wsdl.schema, &self.model);
+        enc.encoding = op.output_encoding;
+        write_message(&mut enc, &op.output, fields);
+        if !enc.errors.is_empty() {
+            return Err(enc.errors);
+        }
+        let decls = soap::declarations(&self.model, &enc.used);
+        Ok(soap::envelope(
+            op.soap,
+            &decls,
+            enc.xsi,
+            &enc.writer.into_inner(),
+        ))
+    }
+
+    /// The input fields a request envelope carries, read as the upstream would read it: the
+    /// inverse of [`Service::request`] (the mock's and the tests' side), as JSON text.
+    pub fn read_request(
+        &self,
+        op: &Operation,
+        text: &str,
+        limits: XmlLimits,
+    ) -> Result<String, String> {
+        let doc = soap::parse(text, limits)?;
+        let (version, payload) = soap::body(&doc)?;
+        if version != op.soap {
+            return Err(format!(
+                "the request is a {version} envelope, the binding is {}",
+                op.soap
+            ));
+        }
+        let Payload::Body(body) = payload else {
+            return Err("the request is a fault".to_string());
+        };
+        let mut dec = Decoder::new(&self.compiled.wsdl.schema, &self.model);
+        if op.input_encoding.is_some() {
+            dec.index_ids(&doc);
+        }
+        let mut out = Vec::with_capacity(text.len());
+        read_message(&dec, &op.input, body, None, &mut out)?;
+        String::from_utf8(out).map_err(|_| "internal: the decoder wrote invalid UTF-8".to_string())
+    }
+
     /// The JSON (or fault) an answer means; `Err` is a malformed or unexpected answer (502).
     pub fn response(
         &self,
@@ -558,6 +608,9 @@ fn message(
     Message::Parts { wrapper, parts }
 }
 
+/// The prefix of an rpc wrapper whose namespace no schema uses.
+const RPC_PREFIX: &str = "rpc";
+
 fn write_message(enc: &mut Encoder, m: &Message, fields: &Map<String, Value>) {
     match m {
         Message::Element { name, type_id } => {
@@ -573,21 +626,22 @@ fn write_message(enc: &mut Encoder, m: &Message, fields: &Map<String, Value>) {
                 }
             }
             let tag = wrapper.as_ref().map(|w| {
+                if w.ns.is_empty() {
+                    return (w.local.clone(), None);
+                }
                 let i = *enc.model.namespaces.get(&w.ns).unwrap_or(&usize::MAX);
                 if i == usize::MAX {
-                    // A prefix, not a default namespace: the parts inside stay unqualified.
-                    if w.ns.is_empty() {
-                        return (w.local.clone(), None);
-                    }
-                    return (format!("rpc:{}", w.local), Some(w.ns.clone()));
+                    // A namespace no schema declares: a prefix of its own. Never a default
+                    // namespace, which the unqualified part accessors inside would fall into.
+                    return (format!("{RPC_PREFIX}:{}", w.local), Some(w.ns.clone()));
                 }
                 enc.used.insert(i);
                 (format!("{}:{}", enc.model.prefixes[i], w.local), None)
             });
             if let Some((tag, own_ns)) = &tag {
                 let mut start = quick_xml::events::BytesStart::new(tag.as_str());
-                if let Some(ns) = own_ns.as_ref().filter(|ns| !ns.is_empty()) {
-                    start.push_attribute(("xmlns:rpc", ns.as_str()));
+                if let Some(ns) = own_ns {
+                    start.push_attribute((format!("xmlns:{RPC_PREFIX}").as_str(), ns.as_str()));
                 }
                 if let Some(ns) = enc.encoding {
                     // `soap:` is declared on the Envelope.

@@ -66,6 +66,22 @@ fn parse_decimal(s: &str) -> Option<(bool, &str, &str)> {
     Some((neg, int.trim_start_matches('0'), frac.trim_end_matches('0')))
 }
 
+/// Two lexical forms of a type's value are the same value (`fixed` checks): numbers compare as
+/// exact decimals (`1.0` = `1`), other values by their text.
+pub fn same_value(schema: &Schema, t: TypeId, a: &str, b: &str) -> bool {
+    let numeric = match &schema.ty(t).kind {
+        TypeKind::Simple(st) => matches!(
+            json_kind(schema, st),
+            Json::SmallInt | Json::BigInt | Json::Decimal
+        ),
+        TypeKind::Complex(_) => false,
+    };
+    match (numeric, parse_decimal(a.trim()), parse_decimal(b.trim())) {
+        (true, Some(x), Some(y)) => cmp_decimal(x, y) == Ordering::Equal,
+        _ => a == b,
+    }
+}
+
 /// Compares two decimals exactly.
 fn cmp_decimal(a: (bool, &str, &str), b: (bool, &str, &str)) -> Ordering {
     let zero = |x: (bool, &str, &str)| x.1.is_empty() && x.2.is_empty();

@@ -127,6 +127,7 @@ impl Mock {
                     }
                 });
                 if let (Some(tag), Some(w)) = (&tag, wrapper) {
+                    // A prefix, not a default namespace: the unqualified parts inside stay so.
                     let mut start = quick_xml::events::BytesStart::new(tag.as_str());
                     if !w.ns.is_empty() {
                         start.push_attribute(("xmlns:rpc", w.ns.as_str()));

@@ -1,11 +1,17 @@
 //! Schema-valid sample values: the mock's answers, generated examples, and the round-trip
 //! property tests' inputs. Deterministic for a seed: seed 0 gives the "full" sample (every
 //! optional field present, the first choice branch, one item per array); other seeds vary
-//! optional fields, choice branches, array lengths and string contents.
+//! optional fields, choice branches, array lengths and string contents. A walk ([`Sampler::walk`])
+//! is a sampler kept across several samples that turns every choice, optional particle, optional
+//! attribute, array length (1, 3, 0) and nil in turn, so a few samples cover each branch once.
+
+use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
 
-use crate::convert::model::{Body, Model, TEXT_KEY, TypeInfo, first_element, is_group_choice};
+use crate::convert::model::{
+    Body, Model, TEXT_KEY, TypeInfo, XML_KEY, first_element, is_group_choice,
+};
 use crate::convert::simple::{Json, json_kind};
 use crate::xsd::*;
 
@@ -15,7 +21,23 @@ pub struct Sampler<'m> {
     state: u64,
     full: bool,
     depth: usize,
+    /// Walk mode: (site, what) -> (visits, alternatives); `None` for a seeded sampler.
+    walk: Option<HashMap<(usize, u8), (u32, u32)>>,
+    /// Sampling the items of an xs:list, which cannot hold whitespace.
+    in_list: bool,
 }
+
+/// The namespace of the elements sampled for a wildcard that takes other namespaces.
+const SAMPLE_NS: &str = "urn:soapbridge:sample";
+
+/// What a walk turns at a site.
+const CHOICE: u8 = 0;
+const OPTIONAL: u8 = 1;
+const COUNT: u8 = 2;
+const NIL: u8 = 3;
+const ATTRIBUTE: u8 = 4;
+/// The alternative a two-way turn takes once: absent, nil.
+const ONCE: usize = 1;
 
 impl<'m> Sampler<'m> {
     pub fn new(schema: &'m Schema, model: &'m Model, seed: u64) -> Sampler<'m> {
@@ -28,7 +50,57 @@ impl<'m> Sampler<'m> {
                 | 1,
             full: seed == 0,
             depth: 0,
+            walk: None,
+            in_list: false,
         }
+    }
+
+    /// A sampler for a series of samples that together take every branch: each choice, optional
+    /// particle or attribute, array length (1, 3 then 0 items) and nillable element takes its next
+    /// alternative at each visit, so the first sample is the fullest and later ones take the
+    /// remaining branches. Simple values still vary with `seed`. Call [`Sampler::value`] until
+    /// [`Sampler::covered`] (or a budget) says stop.
+    pub fn walk(schema: &'m Schema, model: &'m Model, seed: u64) -> Sampler<'m> {
+        let mut s = Sampler::new(schema, model, seed);
+        s.full = false;
+        s.walk = Some(HashMap::new());
+        s
+    }
+
+    /// Walk mode: every site met so far has taken each of its alternatives.
+    pub fn covered(&self) -> bool {
+        self.walk
+            .as_ref()
+            .is_none_or(|w| w.values().all(|(visits, n)| visits >= n))
+    }
+
+    /// Walk mode: (sites met, of which still with alternatives not taken), by kind of turn
+    /// (choice, optional, count, nil, attribute).
+    pub fn coverage(&self) -> [(usize, usize); 5] {
+        let mut out = [(0, 0); 5];
+        for ((_, what), (visits, n)) in self.walk.iter().flatten() {
+            let slot = &mut out[*what as usize];
+            slot.0 += 1;
+            if visits < n {
+                slot.1 += 1;
+            }
+        }
+        out
+    }
+
+    /// Walk mode: the alternative (of `n`) a site takes at this visit, in turn; `None` when not
+    /// walking. Two-way turns (optional, nil, attribute) take their second alternative once
+    /// ([`ONCE`]) and then stay with the first, so what lies inside keeps being visited.
+    fn turn<T>(&mut self, site: &T, what: u8, n: u32) -> Option<usize> {
+        let w = self.walk.as_mut()?;
+        let e = w.entry((site as *const T as usize, what)).or_insert((0, n));
+        let i = if n == 2 {
+            usize::from(e.0 == 1)
+        } else {
+            (e.0 % n.max(1)) as usize
+        };
+        e.0 += 1;
+        Some(i)
     }
 
     fn next(&mut self) -> u64 {
@@ -65,25 +137,34 @@ impl<'m> Sampler<'m> {
             && let Some(item) = ct.array_of
         {
             // A SOAP-encoded array.
-            let n = if self.full {
+            let want = if self.full {
                 1
+            } else if let Some(i) = self.turn(ct, COUNT, 3) {
+                [1, 3, 0][i]
             } else {
                 [0, 1, 3][self.pick(3)]
             };
-            let n = if self.depth > 4 { 0 } else { n };
+            let n = if self.depth > 4 { 0 } else { want };
             self.depth += 1;
-            let items = (0..n).map(|_| self.element_value(item, true)).collect();
+            let items = (0..n).map(|_| self.value(item)).collect();
             self.depth -= 1;
             return Value::Array(items);
         }
-        let model = self.model;
+        let model: &'m Model = self.model;
         let Some(info) = model.info(t) else {
             return Value::Null;
         };
         self.depth += 1;
         let mut obj = Map::new();
         for a in &info.attrs {
-            if a.required || self.full || a.default.is_some() || self.pick(2) == 0 {
+            let present = a.required
+                || self.full
+                || a.default.is_some()
+                || match self.turn(a, ATTRIBUTE, 2) {
+                    Some(i) => i == 0,
+                    None => self.pick(2) == 0,
+                };
+            if present {
                 let v = match &a.fixed {
                     Some(f) => crate::convert::simple::to_json(self.schema, a.type_id, f)
                         .unwrap_or(Value::String(f.clone())),
@@ -117,9 +198,21 @@ impl<'m> Sampler<'m> {
         obj: &mut Map<String, Value>,
         in_many: bool,
     ) {
-        // Optional content stops deep down (recursive types), and varies with the seed.
-        if p.min == 0 && (self.depth > 4 || (!self.full && self.pick(3) == 0)) {
+        // Optional content stops deep down (recursive types), and varies with the seed (or takes
+        // its turn in a walk; a repeated element's turn is its number of items).
+        if p.min == 0 && self.depth > 4 {
             return;
+        }
+        if p.min == 0 && !self.full {
+            let repeated = p.max.is_many() || in_many;
+            let absent = match self.walk {
+                Some(_) if repeated && matches!(p.term, Term::Element(_)) => false,
+                Some(_) => self.turn(p, OPTIONAL, 2) == Some(ONCE),
+                None => self.pick(3) == 0,
+            };
+            if absent {
+                return;
+            }
         }
         if is_group_choice(p, in_many)
             && let Some(&slot_i) = first_element(p).and_then(|e| info.group_of.get(&e))
@@ -134,15 +227,14 @@ impl<'m> Sampler<'m> {
             };
             let want = if self.full {
                 1
+            } else if let Some(i) = self.turn(p, COUNT, 3) {
+                [1, 3, 0][i]
             } else {
                 [0, 1, 3][self.pick(3)]
             };
-            let n = want.clamp(p.min as usize, max.max(p.min as usize));
-            let n = if self.depth > 4 {
-                (p.min as usize).min(n)
-            } else {
-                n
-            };
+            let min = p.min as usize;
+            let n = want.clamp(min, max.max(min));
+            let n = if self.depth > 4 { min.min(n) } else { n };
             let key = slots[slot_i].key.clone();
             let mut items = Vec::with_capacity(n);
             for _ in 0..n {
@@ -176,6 +268,8 @@ impl<'m> Sampler<'m> {
                     };
                     let want = if self.full {
                         1
+                    } else if let Some(i) = self.turn(p, COUNT, 3) {
+                        [1, 3, 0][i]
                     } else {
                         [0, 1, 3][self.pick(3)]
                     };
@@ -184,8 +278,9 @@ impl<'m> Sampler<'m> {
                     } else {
                         usize::MAX
                     });
-                    let items: Vec<Value> =
-                        (0..n).map(|_| self.element_value(ty, nillable)).collect();
+                    let items: Vec<Value> = (0..n)
+                        .map(|_| self.element_value(*e, ty, nillable))
+                        .collect();
                     match obj.get_mut(&key) {
                         Some(Value::Array(a)) => a.extend(items),
                         _ => {
@@ -193,7 +288,7 @@ impl<'m> Sampler<'m> {
                         }
                     }
                 } else if !obj.contains_key(&key) {
-                    let v = self.element_value(ty, nillable);
+                    let v = self.element_value(*e, ty, nillable);
                     obj.insert(key, v);
                 }
             }
@@ -207,16 +302,100 @@ impl<'m> Sampler<'m> {
                 if ps.is_empty() {
                     return;
                 }
-                let i = self.pick(ps.len());
+                let i = match self.turn(p, CHOICE, ps.len() as u32) {
+                    Some(i) => i,
+                    None => self.pick(ps.len()),
+                };
                 self.particle(info, &ps[i], obj, in_many || p.max.is_many());
             }
-            Term::Any(_) => {}
+            Term::Any(w) => {
+                // One element in a namespace the wildcard allows: for strict content a declared
+                // one (of a simple type), else a made-up one.
+                if obj.contains_key(XML_KEY) {
+                    return;
+                }
+                if w.process == ProcessContents::Strict {
+                    if let Some(xml) = self.declared_element(&w.namespaces) {
+                        obj.insert(XML_KEY.to_string(), Value::String(xml));
+                    }
+                    return;
+                }
+                let ns = match &w.namespaces {
+                    NamespaceConstraint::Any | NamespaceConstraint::Not(_) => Some(SAMPLE_NS),
+                    NamespaceConstraint::List(l) => l.first().map(String::as_str),
+                };
+                let Some(ns) = ns else { return };
+                let xml = if ns.is_empty() {
+                    "<sample>sample</sample>".to_string()
+                } else {
+                    format!(
+                        "<sample xmlns=\"{}\">sample</sample>",
+                        crate::convert::encode::escape(ns, true)
+                    )
+                };
+                obj.insert(XML_KEY.to_string(), Value::String(xml));
+            }
         }
     }
 
-    fn element_value(&mut self, t: TypeId, nillable: bool) -> Value {
-        if nillable && !self.full && self.model.nil_possible(t) && self.pick(4) == 0 {
-            return Value::Null;
+    /// A global element of a simple type in a namespace `allowed`, as XML that declares its
+    /// own prefixes (the first such declaration, so the choice is deterministic).
+    fn declared_element(&mut self, allowed: &NamespaceConstraint) -> Option<String> {
+        let schema: &'m Schema = self.schema;
+        let mut ids: Vec<ElementId> = schema.global_elements.values().copied().collect();
+        ids.sort_by_key(|e| e.0);
+        let e = ids.into_iter().find(|&id| {
+            let el = schema.element(id);
+            let ns = el.name.ns.as_str();
+            !el.is_abstract
+                && el.substitution_group.is_none()
+                && matches!(schema.ty(el.type_id).kind, TypeKind::Simple(_))
+                && match allowed {
+                    NamespaceConstraint::Any => true,
+                    NamespaceConstraint::Not(tns) => !ns.is_empty() && ns != tns,
+                    NamespaceConstraint::List(l) => l.iter().any(|x| x == ns),
+                }
+        })?;
+        let el = schema.element(e);
+        let v = self.element_value(e, el.type_id, false);
+        let mut enc = crate::convert::encode::Encoder::new(schema, self.model);
+        enc.element(&el.name, el.type_id, false, &v, "");
+        if !enc.errors.is_empty() {
+            return None;
+        }
+        let decls: String = crate::soap::declarations(self.model, &enc.used)
+            .iter()
+            .map(|(p, uri)| {
+                format!(
+                    " xmlns:{p}=\"{}\"",
+                    crate::convert::encode::escape(uri, true)
+                )
+            })
+            .collect();
+        let xml = String::from_utf8(enc.writer.into_inner()).ok()?;
+        let name_end = xml[1..]
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .map_or(xml.len(), |i| i + 1);
+        Some(format!("{}{decls}{}", &xml[..name_end], &xml[name_end..]))
+    }
+
+    fn element_value(&mut self, e: ElementId, t: TypeId, nillable: bool) -> Value {
+        let schema: &'m Schema = self.schema;
+        if let (Some(f), TypeKind::Simple(_)) = (&schema.element(e).fixed, &schema.ty(t).kind) {
+            return crate::convert::simple::to_json(schema, t, f)
+                .unwrap_or_else(|_| Value::String(f.clone()));
+        }
+        if nillable && !self.full && self.model.nil_possible(t) {
+            let nil = match self.walk {
+                Some(_) => {
+                    let schema: &'m Schema = self.schema;
+                    self.turn(schema.element(e), NIL, 2) == Some(ONCE)
+                }
+                None => self.pick(4) == 0,
+            };
+            if nil {
+                return Value::Null;
+            }
         }
         self.value(t)
     }
@@ -229,7 +408,10 @@ impl<'m> Sampler<'m> {
                     .max(st.facets.min_length.unwrap_or(0) as usize)
                     .min(st.facets.max_length.map_or(usize::MAX, |m| m as usize));
                 let n = st.facets.length.map_or(n, |l| l as usize);
-                return Value::Array((0..n).map(|_| self.value(*item)).collect());
+                let outer = std::mem::replace(&mut self.in_list, true);
+                let items = (0..n).map(|_| self.value(*item)).collect();
+                self.in_list = outer;
+                return Value::Array(items);
             }
             Variety::Union(members) => {
                 let i = self.pick(members.len());
@@ -333,7 +515,16 @@ impl<'m> Sampler<'m> {
             }
             _ => {
                 if let Some(p) = f.patterns.iter().flatten().next() {
-                    return pattern_sample(p);
+                    // The length facets too: the pattern's last character repeated, or cut.
+                    let s = pattern_sample(p);
+                    let min = f.length.or(f.min_length).unwrap_or(0) as usize;
+                    let max = f.length.or(f.max_length).map_or(usize::MAX, |m| m as usize);
+                    let mut s: String = s.chars().take(max).collect();
+                    let pad = s.chars().last().unwrap_or('x');
+                    while s.chars().count() < min {
+                        s.push(pad);
+                    }
+                    return s;
                 }
                 let texts = [
                     "sample",
@@ -345,6 +536,9 @@ impl<'m> Sampler<'m> {
                 ];
                 let s = if self.full {
                     texts[0].to_string()
+                } else if self.in_list {
+                    // List items are separated by whitespace and cannot hold any.
+                    ["sample", "O'Brien&Sons<Ltd>", "Zoë\"quoted\"", "x"][self.pick(4)].to_string()
                 } else {
                     texts[self.pick(texts.len())].to_string()
                 };

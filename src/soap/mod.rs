@@ -36,6 +36,8 @@ pub fn content_type(v: SoapVersion, action: Option<&str>) -> String {
 pub fn declarations<'m>(model: &'m Model, used: &BTreeSet<usize>) -> Vec<(&'m str, &'m str)> {
     used.iter()
         .map(|&i| (model.prefixes[i].as_str(), model.namespace_uris[i].as_str()))
+        // `xml:` is bound by definition and may not be declared.
+        .filter(|(_, uri)| *uri != crate::xsd::model::XML)
         .collect()
 }
 

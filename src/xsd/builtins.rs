@@ -66,7 +66,8 @@ fn facets_of(local: &str) -> Facets {
         ..Facets::default()
     };
     match local {
-        "string" => Facets {
+        // anySimpleType is no atomic type: its text is taken as is (XSD 1.0 Part 2, 4.3.6).
+        "string" | "anySimpleType" => Facets {
             white_space: Some(WhiteSpace::Preserve),
             ..Facets::default()
         },

@@ -9,11 +9,11 @@
 
 use std::path::{Path, PathBuf};
 
-use soapbridge::mapping::compile::compile_str;
+use soapbridge::mapping::compile::{Compiled, compile_str};
 use soapbridge::mapping::generate::{generate, select};
 use soapbridge::sources::LoadOptions;
 
-enum Expect {
+pub(crate) enum Expect {
     /// Compiles; the number of routes (= the chosen binding's operations).
     Routes(usize),
     /// Fails with a diagnostic naming this file:line and containing this text.
@@ -23,7 +23,7 @@ use Expect::*;
 
 /// (entry WSDL relative to corpus/wsdl, expectation). Packages whose WSDLs import from folders
 /// above them or by URL get `allow_paths` and a catalog below.
-const ENTRIES: &[(&str, Expect)] = &[
+pub(crate) const ENTRIES: &[(&str, Expect)] = &[
     (
         "fastify-soap-client/dneonline-calculator/calculator.wsdl",
         Routes(1),
@@ -188,7 +188,7 @@ const ENTRIES: &[(&str, Expect)] = &[
 ];
 
 /// The corpus folder, or `None` when the suite is not asked for.
-fn corpus() -> Option<PathBuf> {
+pub(crate) fn corpus() -> Option<PathBuf> {
     let dir = PathBuf::from(std::env::var_os("SOAPBRIDGE_CORPUS")?);
     assert!(
         dir.join("wsdl").is_dir(),
@@ -198,7 +198,7 @@ fn corpus() -> Option<PathBuf> {
     Some(dir)
 }
 
-fn options(wsdl_dir: &Path, entry: &str) -> LoadOptions {
+pub(crate) fn options(wsdl_dir: &Path, entry: &str) -> LoadOptions {
     let mut o = LoadOptions::default();
     if entry.starts_with("onvif-specs/") {
         // The ONVIF specs import ../../../ver10/schema from each service folder, and four W3C /
@@ -217,6 +217,33 @@ fn options(wsdl_dir: &Path, entry: &str) -> LoadOptions {
     o
 }
 
+/// Loads an entry, generates its mapping into `tmp` and compiles the file as written, through the
+/// same path `soapbridge check` takes.
+pub(crate) fn compile_entry(wsdl_dir: &Path, entry: &str, tmp: &Path) -> Result<Compiled, String> {
+    let path = wsdl_dir.join(entry);
+    let options = options(wsdl_dir, entry);
+    let wsdl = soapbridge::wsdl::load(&path, &options).map_err(|d| d.to_string())?;
+    let sel = select(&wsdl, None, None, None).map_err(|m| format!("{}: {m}", path.display()))?;
+    let mapping_file = tmp.join(format!("{}.yaml", entry.replace('/', "_")));
+    let rel = soapbridge::cli::relative(&path, tmp);
+    let mut text = generate(&wsdl, &rel, sel);
+    if !options.allow_paths.is_empty() {
+        text.push_str("allow_paths:\n");
+        for p in &options.allow_paths {
+            text.push_str(&format!("  - {}\n", soapbridge::cli::relative(p, tmp)));
+        }
+        text.push_str("catalog:\n");
+        for (url, file) in &options.catalog {
+            text.push_str(&format!(
+                "  \"{url}\": {}\n",
+                soapbridge::cli::relative(file, tmp)
+            ));
+        }
+    }
+    std::fs::write(&mapping_file, &text).unwrap();
+    compile_str(&mapping_file, &text).map_err(|d| d.to_string())
+}
+
 #[test]
 fn every_corpus_wsdl_generates_a_mapping_that_checks() {
     let Some(corpus) = corpus() else {
@@ -230,34 +257,9 @@ fn every_corpus_wsdl_generates_a_mapping_that_checks() {
     for (entry, expect) in ENTRIES {
         let path = wsdl_dir.join(entry);
         assert!(path.is_file(), "corpus file missing: {}", path.display());
-        let options = options(&wsdl_dir, entry);
         let started = std::time::Instant::now();
         let outcome: Result<usize, String> = (|| {
-            let wsdl = soapbridge::wsdl::load(&path, &options).map_err(|d| d.to_string())?;
-            let sel =
-                select(&wsdl, None, None, None).map_err(|m| format!("{}: {m}", path.display()))?;
-            let mapping_file = tmp.path().join(format!("{}.yaml", entry.replace('/', "_")));
-            let rel = soapbridge::cli::relative(&path, tmp.path());
-            let mut text = generate(&wsdl, &rel, sel);
-            if !options.allow_paths.is_empty() {
-                text.push_str("allow_paths:\n");
-                for p in &options.allow_paths {
-                    text.push_str(&format!(
-                        "  - {}\n",
-                        soapbridge::cli::relative(p, tmp.path())
-                    ));
-                }
-                text.push_str("catalog:\n");
-                for (url, file) in &options.catalog {
-                    text.push_str(&format!(
-                        "  \"{url}\": {}\n",
-                        soapbridge::cli::relative(file, tmp.path())
-                    ));
-                }
-            }
-            std::fs::write(&mapping_file, &text).unwrap();
-            // The file as written, through the same path `soapbridge check` takes.
-            let compiled = compile_str(&mapping_file, &text).map_err(|d| d.to_string())?;
+            let compiled = compile_entry(&wsdl_dir, entry, tmp.path())?;
             let ops = compiled.wsdl.bindings[compiled.selection.binding]
                 .operations
                 .len();

@@ -5,6 +5,7 @@ mod cases;
 mod cli;
 mod constructs;
 mod corpus;
+mod coverage;
 mod encoded;
 mod headers;
 mod interop;
