@@ -29,6 +29,9 @@ pub struct Decoder<'m> {
     refs: Cell<u32>,
 }
 
+/// The declaration of an element a wildcard took (it has none).
+const WILDCARD: ElementId = ElementId(u32::MAX);
+
 /// How many `href`s may be followed inside each other (a cycle of references ends here).
 const MAX_REF_DEPTH: u32 = 64;
 
@@ -340,12 +343,24 @@ impl<'m> Decoder<'m> {
                     first = false;
                     out.push(b'{');
                     let mut f = true;
-                    self.write_slots(n, group, current, &mut f, out)?;
+                    if current[0].1 == WILDCARD {
+                        write_key(out, &mut f, XML_KEY);
+                        write_str(out, &raw_xml(n, current.iter().map(|x| x.2)));
+                    } else {
+                        self.write_slots(n, group, current, &mut f, out)?;
+                    }
                     out.push(b'}');
                     current.clear();
                     Ok(())
                 };
-                for &(_, _, c) in items {
+                for &(_, d, c) in items {
+                    if d == WILDCARD {
+                        // An element the choice's wildcard took: an item of its own.
+                        flush(&mut current, out)?;
+                        current.push((usize::MAX, d, c));
+                        flush(&mut current, out)?;
+                        continue;
+                    }
                     let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
                     let Some(&(_, si, decl)) = group
                         .by_name
@@ -568,6 +583,11 @@ impl<'m> Decoder<'m> {
                         .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
                     {
                         Some(&(_, slot, decl)) => children.push((slot, decl, c)),
+                        None if wildcard && info.wild_slot.is_some() => {
+                            // The wildcard lies in a repeated choice: an item of that array.
+                            let g = info.wild_slot.unwrap_or(0);
+                            children.push((g, WILDCARD, c));
+                        }
                         None if wildcard || info.mixed => others.push(c),
                         None => {
                             return Err(format!(

@@ -170,7 +170,7 @@ impl<'m> Encoder<'m> {
             if let TypeKind::Complex(ct) = &self.schema.ty(t).kind
                 && let Some(item) = ct.array_of
             {
-                return self.encoded_array(start, &tag, item, v, pointer);
+                return self.encoded_array(start, &tag, t, item, v, pointer);
             }
             if let Some(q) = self.type_qname(t) {
                 let qn = self.qname(&q);
@@ -347,6 +347,7 @@ impl<'m> Encoder<'m> {
         &mut self,
         mut start: BytesStart,
         tag: &str,
+        t: TypeId,
         item: TypeId,
         v: &Value,
         pointer: &str,
@@ -367,8 +368,14 @@ impl<'m> Encoder<'m> {
             .unwrap_or_else(|| QName::new(XS, "anyType"));
         let item_qn = self.qname(&item_q);
         let array_qn = self.qname(&QName::new(enc, "Array"));
+        // The declared array type when it has a name (schema-valid: `soapenc:Array` is only its
+        // base), else `soapenc:Array`.
+        let type_qn = match self.schema.ty(t).name.clone() {
+            Some(q) => self.qname(&q),
+            None => array_qn.clone(),
+        };
         self.xsi = true;
-        start.push_attribute(("xsi:type", array_qn.as_str()));
+        start.push_attribute(("xsi:type", type_qn.as_str()));
         let prefix = array_qn.split(':').next().unwrap_or("").to_string();
         if enc == SOAP11_ENC {
             let attr = format!("{prefix}:arrayType");
@@ -381,7 +388,30 @@ impl<'m> Encoder<'m> {
             start.push_attribute((size.as_str(), n.as_str()));
         }
         self.write(Event::Start(start));
-        let name = QName::new("", "item");
+        // Items are `<item>`, unless the array type names its item element (gSOAP does).
+        let name = match &self.schema.ty(t).kind {
+            TypeKind::Complex(ComplexType {
+                content: Content::Elements(p),
+                ..
+            }) => match &p.term {
+                Term::Element(e) => Some(*e),
+                Term::Sequence(ps) => match ps.as_slice() {
+                    [
+                        Particle {
+                            term: Term::Element(e),
+                            ..
+                        },
+                    ] => Some(*e),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        }
+        .map_or_else(
+            || QName::new("", "item"),
+            |e| self.schema.element(e).name.clone(),
+        );
         for (i, x) in items.iter().enumerate() {
             self.element(&name, item, true, x, &format!("{pointer}/{i}"));
         }
@@ -716,9 +746,17 @@ impl<'m> Encoder<'m> {
             let Body::Elements { slots: inner, .. } = &group.body else {
                 continue;
             };
+            if item.is_empty() {
+                self.err(
+                    &pi,
+                    format!("an empty item: give one of {}", branch_keys(group)),
+                );
+                continue;
+            }
+            let wild = has_wildcard(&group.body);
             let unknown: Vec<String> = item
                 .keys()
-                .filter(|k| !inner.iter().any(|s| s.key == **k))
+                .filter(|k| !inner.iter().any(|s| s.key == **k) && !(wild && *k == XML_KEY))
                 .cloned()
                 .collect();
             for k in unknown {
@@ -728,7 +766,16 @@ impl<'m> Encoder<'m> {
                     format!("unknown field (expected one of {})", branch_keys(group)),
                 );
             }
+            let before = self.writer.get_ref().len();
+            let errors = self.errors.len();
             self.particle(group, once, item, &pi, true, None);
+            if self.writer.get_ref().len() == before && self.errors.len() == errors {
+                // Nothing written (only empty arrays): the item would vanish on the wire.
+                self.err(
+                    &pi,
+                    format!("an empty item: give one of {}", branch_keys(group)),
+                );
+            }
         }
         !items.is_empty() || index.is_none()
     }

@@ -79,6 +79,10 @@ pub struct TypeInfo {
     pub group_of: HashMap<ElementId, usize>,
     /// For the view of one occurrence of a repeated choice: slot -> index of its branch.
     pub branch: Vec<usize>,
+    /// When the content's wildcard lies in a repeated choice: that choice's slot (the elements
+    /// it takes are items of that array, `{"$xml": ...}`); else the wildcard's elements are the
+    /// object's own `$xml`.
+    pub wild_slot: Option<usize>,
 }
 
 /// The JSON view of a whole schema, under one naming rule.
@@ -261,6 +265,7 @@ fn type_info(schema: &Schema, ct: &ComplexType, naming: Naming) -> TypeInfo {
         choices: Vec::new(),
         group_of: HashMap::new(),
         branch: Vec::new(),
+        wild_slot: None,
     }
 }
 
@@ -300,11 +305,11 @@ fn group_name(schema: &Schema, p: &Particle, heads: &HashMap<ElementId, ElementI
         for b in ps {
             match &b.term {
                 Term::Choice(inner) if !b.max.is_many() => branch_names(schema, inner, out),
-                _ => {
-                    if let Some(e) = first_element(b) {
-                        out.push(schema.element(e).name.local.as_str());
-                    }
-                }
+                _ => match first_element(b) {
+                    Some(e) => out.push(schema.element(e).name.local.as_str()),
+                    None if matches!(b.term, Term::Any(_)) => out.push("any"),
+                    None => {}
+                },
             }
         }
     }
@@ -457,6 +462,32 @@ fn elements_info(
     );
     required.sort();
     required.dedup();
+    // Where the wildcard's elements go: its repeated choice, when it lies in one.
+    fn wild_group(
+        p: &Particle,
+        in_many: bool,
+        groups: &HashMap<ElementId, usize>,
+    ) -> Option<Option<usize>> {
+        if is_group_choice(p, in_many) {
+            return has_any(p).then(|| first_element(p).and_then(|e| groups.get(&e).copied()));
+        }
+        let in_many = in_many || p.max.is_many();
+        match &p.term {
+            Term::Any(_) => Some(None),
+            Term::Element(_) => None,
+            Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => {
+                ps.iter().find_map(|c| wild_group(c, in_many, groups))
+            }
+        }
+    }
+    fn has_any(p: &Particle) -> bool {
+        match &p.term {
+            Term::Any(_) => true,
+            Term::Element(_) => false,
+            Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => ps.iter().any(has_any),
+        }
+    }
+    let wild_slot = wild_group(&particle, false, &group_of).flatten();
     // For one occurrence of a choice: which branch each slot belongs to.
     let branch = match &particle.term {
         Term::Choice(ps) if particle.max == MaxOccurs::Bounded(1) && particle.min == 1 => {
@@ -504,6 +535,7 @@ fn elements_info(
         by_element,
         group_of,
         branch,
+        wild_slot,
     }
 }
 

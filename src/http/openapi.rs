@@ -711,6 +711,10 @@ impl Builder<'_> {
                 o
             })
             .collect();
+        let mut branches = branches;
+        if crate::convert::encode::has_wildcard(&group.body) {
+            branches.push(json!({"type": "object", "properties": {XML_KEY: {"type": "string", "description": "raw XML: an element the choice's wildcard (xs:any) takes"}}, "required": [XML_KEY], "additionalProperties": false}));
+        }
         json!({"oneOf": branches})
     }
 

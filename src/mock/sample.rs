@@ -25,6 +25,8 @@ pub struct Sampler<'m> {
     walk: Option<HashMap<(usize, u8), (u32, u32)>>,
     /// Sampling the items of an xs:list, which cannot hold whitespace.
     in_list: bool,
+    /// The next particle is taken even when optional (a repeated choice's chosen branch).
+    force: bool,
 }
 
 /// The namespace of the elements sampled for a wildcard that takes other namespaces.
@@ -52,6 +54,7 @@ impl<'m> Sampler<'m> {
             depth: 0,
             walk: None,
             in_list: false,
+            force: false,
         }
     }
 
@@ -200,10 +203,11 @@ impl<'m> Sampler<'m> {
     ) {
         // Optional content stops deep down (recursive types), and varies with the seed (or takes
         // its turn in a walk; a repeated element's turn is its number of items).
-        if p.min == 0 && self.depth > 4 {
+        let forced = std::mem::take(&mut self.force);
+        if p.min == 0 && self.depth > 4 && !forced {
             return;
         }
-        if p.min == 0 && !self.full {
+        if p.min == 0 && !self.full && !forced {
             let repeated = p.max.is_many() || in_many;
             let absent = match self.walk {
                 Some(_) if repeated && matches!(p.term, Term::Element(_)) => false,
@@ -239,8 +243,25 @@ impl<'m> Sampler<'m> {
             let mut items = Vec::with_capacity(n);
             for _ in 0..n {
                 let mut item = Map::new();
-                self.particle(group, once, &mut item, false);
-                items.push(Value::Object(item));
+                // One branch, present (an empty item would say nothing).
+                if let Term::Choice(ps) = &once.term
+                    && !ps.is_empty()
+                {
+                    let i = match self.turn(once, CHOICE, ps.len() as u32) {
+                        Some(i) => i,
+                        None => self.pick(ps.len()),
+                    };
+                    self.force = true;
+                    self.particle(group, &ps[i], &mut item, false);
+                    self.force = false;
+                }
+                // An item that holds nothing (only empty arrays) would write nothing: left out.
+                if item
+                    .values()
+                    .any(|v| !matches!(v, Value::Array(a) if a.is_empty()))
+                {
+                    items.push(Value::Object(item));
+                }
             }
             match obj.get_mut(&key) {
                 Some(Value::Array(a)) => a.extend(items),

@@ -836,7 +836,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     ct.derivation = Derivation::Restriction;
                     ct.content = own.map_or(Content::Empty, Content::Elements);
                     if self.is_soap_array(base) {
-                        ct.array_of = self.encoded_array_item(doc, def);
+                        ct.array_of = self.encoded_array_item(doc, def, base);
                     }
                 }
                 self.attributes(doc, def, &mut ct, !extension);
@@ -862,7 +862,14 @@ impl<'a, 'i> Compiler<'a, 'i> {
     }
 
     /// `<attribute ref="soapenc:arrayType" wsdl:arrayType="tns:Item[]"/>` -> the item type.
-    fn encoded_array_item(&mut self, doc: usize, def: Node<'a, 'i>) -> Option<TypeId> {
+    /// Jagged arrays (`T[][]`) have items that are arrays themselves (anonymous array types);
+    /// a multi-dimensional `T[,]` is written flat, so its items are `T`.
+    fn encoded_array_item(
+        &mut self,
+        doc: usize,
+        def: Node<'a, 'i>,
+        base: TypeId,
+    ) -> Option<TypeId> {
         const WSDL: &str = crate::sources::WSDL;
         for a in xs_children(def).filter(|c| is_xs(c, "attribute")) {
             let Some(value) = a.attribute((WSDL, "arrayType")) else {
@@ -872,7 +879,28 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 .trim()
                 .trim_end_matches(|c: char| c == ']' || c == '[' || c == ',' || c.is_ascii_digit());
             let q = self.resolve_qname(doc, a, item, "wsdl:arrayType")?;
-            return Some(self.lookup_type(doc, a, &q, "wsdl:arrayType"));
+            let mut t = self.lookup_type(doc, a, &q, "wsdl:arrayType");
+            // Each `[...]` beyond the last is one more level of arrays.
+            let levels = value.matches('[').count().saturating_sub(1).min(8);
+            for _ in 0..levels {
+                let pos = self.pos(doc, a);
+                self.schema.types.push(Type {
+                    name: None,
+                    base: Some(base),
+                    kind: TypeKind::Complex(ComplexType {
+                        derivation: Derivation::Restriction,
+                        content: Content::Empty,
+                        mixed: false,
+                        is_abstract: false,
+                        attributes: Vec::new(),
+                        any_attribute: None,
+                        array_of: Some(t),
+                    }),
+                    pos,
+                });
+                t = TypeId(self.schema.types.len() as u32 - 1);
+            }
+            return Some(t);
         }
         // A restriction with an element sequence describes its items itself.
         None

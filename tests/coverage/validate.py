@@ -147,6 +147,7 @@ class Wsdl:
                         imp.set("namespace", ns)
                     imp.set("schemaLocation", other)
                     out.insert(0, imp)
+            soap_arrays(out)
             etree.ElementTree(out).write(f, xml_declaration=True, encoding="utf-8")
         # The rpc parts declared by type, as global elements of a no-namespace schema.
         nsmap = {"xs": XSD}
@@ -183,6 +184,14 @@ class Wsdl:
         uris = dict(self.catalog)
         # Nothing is fetched: `allow="local"` refuses remote URLs (they are mapped to local copies).
         kwargs = {"uri_mapper": lambda u: uris.get(u, u), "allow": "local"}
+        # gSOAP's SOAP 1.2 WSDLs refer to an Array type of the SOAP 1.2 encoding namespace that
+        # its schema does not have (see soap-encoding-1.2-gsoap.xsd).
+        if any(
+            e.get("base", "").endswith(":Array") and "http://www.w3.org/2003/05/soap-encoding" in e.nsmap.values()
+            for _, s, _ in self.schemas
+            for e in s.iter(f"{{{XSD}}}restriction")
+        ):
+            kwargs["locations"] = [("http://www.w3.org/2003/05/soap-encoding", os.path.join(HERE, "soap-encoding-1.2-gsoap.xsd"))]
         try:
             return xmlschema.XMLSchema10(sources, **kwargs)
         except xmlschema.XMLSchemaModelError as e:
@@ -190,6 +199,50 @@ class Wsdl:
             # allows (an optional element before a wildcard, as the current ONVIF schemas have).
             print(f"note\tbuilt as XSD 1.1: {first_line(e)}")
             return xmlschema.XMLSchema11(sources, **kwargs)
+
+
+SOAP_ENCS = ("http://schemas.xmlsoap.org/soap/encoding/", "http://www.w3.org/2003/05/soap-encoding")
+
+
+def soap_arrays(schema):
+    """SOAP-encoded arrays, WSDL 1.1 section 2.2's idiom: a restriction of soapenc:Array whose
+    soapenc:arrayType attribute carries `wsdl:arrayType="T[]"`. Read literally, such a restriction
+    has empty content; SOAP encoding means "any number of items of type T" (item names do not
+    matter). That meaning is written into the schema: a sequence of `item` elements of type T,
+    the name soapbridge gives its items, so each item is validated against T (or its xsi:type)."""
+    for restriction in schema.iter(f"{{{XSD}}}restriction"):
+        parent = restriction.getparent()
+        if parent is None or parent.tag != f"{{{XSD}}}complexContent":
+            continue
+        try:
+            base = qname(restriction, restriction.get("base", ""))
+        except ValueError:
+            continue
+        if base[0] not in SOAP_ENCS or base[1] != "Array":
+            continue
+        if any(c.tag in (f"{{{XSD}}}sequence", f"{{{XSD}}}all", f"{{{XSD}}}choice", f"{{{XSD}}}group")
+               for c in restriction):
+            continue
+        item = None
+        for a in restriction.iter(f"{{{XSD}}}attribute"):
+            t = a.get(f"{{{WSDL}}}arrayType")
+            if t:
+                item = t.strip()
+                break
+        if not item or "[" not in item:
+            continue
+        item_type = item[: item.index("[")]
+        seq = etree.Element(f"{{{XSD}}}sequence")
+        el = etree.SubElement(seq, f"{{{XSD}}}element")
+        el.set("name", "item")
+        if item.count("[") == 1:
+            el.set("type", item_type)
+        # Arrays of arrays (`T[][]`): the items are arrays themselves, of no declared type.
+        el.set("minOccurs", "0")
+        el.set("maxOccurs", "unbounded")
+        el.set("nillable", "true")
+        el.set("form", "unqualified")
+        restriction.insert(0, seq)
 
 
 def from_draft(s):
