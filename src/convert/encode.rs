@@ -756,7 +756,7 @@ impl<'m> Encoder<'m> {
             let wild = has_wildcard(&group.body);
             let unknown: Vec<String> = item
                 .keys()
-                .filter(|k| !inner.iter().any(|s| s.key == **k) && !(wild && *k == XML_KEY))
+                .filter(|k| !(inner.iter().any(|s| s.key == **k) || (wild && *k == XML_KEY)))
                 .cloned()
                 .collect();
             for k in unknown {
