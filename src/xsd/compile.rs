@@ -888,25 +888,22 @@ impl<'a, 'i> Compiler<'a, 'i> {
     fn occurs(&mut self, doc: usize, node: Node<'a, 'i>) -> (u32, MaxOccurs) {
         let min = match node.attribute("minOccurs").map(str::trim) {
             None => 1,
-            Some(v) => v
-                .parse::<u64>()
-                .map(|n| n.min(u32::MAX as u64) as u32)
-                .unwrap_or_else(|_| {
-                    self.diag(
-                        doc,
-                        node,
-                        format!("minOccurs must be a non-negative integer, found `{v}`"),
-                    );
-                    1
-                }),
+            Some(v) => count(v).unwrap_or_else(|| {
+                self.diag(
+                    doc,
+                    node,
+                    format!("minOccurs must be a non-negative integer, found `{v}`"),
+                );
+                1
+            }),
         };
         let max = match node.attribute("maxOccurs").map(str::trim) {
             None => MaxOccurs::Bounded(1),
             Some("unbounded") => MaxOccurs::Unbounded,
             Some(v) => {
-                match v.parse::<u64>() {
-                    Ok(n) => MaxOccurs::Bounded(n.min(u32::MAX as u64) as u32),
-                    Err(_) => {
+                match count(v) {
+                    Some(n) => MaxOccurs::Bounded(n),
+                    None => {
                         self.diag(doc, node, format!("maxOccurs must be a non-negative integer or `unbounded`, found `{v}`"));
                         MaxOccurs::Bounded(1)
                     }
@@ -1291,6 +1288,16 @@ impl<'a, 'i> Compiler<'a, 'i> {
             fixed,
         })
     }
+}
+
+/// An occurrence bound: a non-negative integer, saturated at `u32::MAX` (schemas write
+/// 79228162514244337593543950335 and mean "many").
+fn count(v: &str) -> Option<u32> {
+    let digits = v.strip_prefix('+').unwrap_or(v);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(digits.parse::<u32>().unwrap_or(u32::MAX))
 }
 
 fn is_true(v: &str) -> bool {

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use roxmltree::Document;
 
+use super::check;
 use super::compile::Compiler;
 use super::model::{Schema, is_xs_ns};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -47,6 +48,9 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Schema, Diagnostics> {
         .hint("expected <xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">")
         .into());
     }
+    // The schema-for-schemas pass first: a document that breaks it is reported as such, and
+    // the compiler's own complaint about the same spot is dropped.
+    let structural = check::structure(&set, &docs);
     let mut compiler = Compiler::new(&set);
     for (i, doc) in docs.iter().enumerate() {
         if i == 0 || set.sources[i].builtin {
@@ -54,7 +58,18 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Schema, Diagnostics> {
         }
     }
     compiler.compile_all();
-    let diags = std::mem::take(&mut compiler.diags);
+    let mut diags = structural;
+    for d in std::mem::take(&mut compiler.diags) {
+        if !diags
+            .iter()
+            .any(|s| s.file == d.file && s.line == d.line && s.col == d.col)
+        {
+            diags.push(d);
+        }
+    }
+    if diags.is_empty() {
+        diags = check::components(&set, &docs, &compiler.schema);
+    }
     if diags.is_empty() {
         Ok(compiler.schema)
     } else {

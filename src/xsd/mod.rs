@@ -2,6 +2,7 @@
 //! compiler from schema documents ([`compile`]).
 
 pub mod builtins;
+pub mod check;
 pub mod compile;
 pub mod load;
 pub mod model;

@@ -1,0 +1,1966 @@
+//! Schema-document checks: the constraints of XML Schema 1.0 that the (lenient) compiler does not
+//! need in order to build the type graph, checked on the documents themselves.
+//!
+//! [`structure`] is the "schema for schemas" pass: which children and attributes each `xs:`
+//! element may have and in what order, the syntax of attribute values (NCName, QName, booleans,
+//! occurrence bounds, `final`/`block`, `form`, `use`, `processContents`, namespace lists),
+//! required and mutually exclusive attributes, `id` uniqueness, duplicate global names and
+//! circular groups. [`components`] runs after compilation on the compiled [`Schema`]: facets
+//! (applicable to the base type, consistent, values valid for the base type, only narrowing
+//! the base's), default and fixed values valid for their type.
+//!
+//! Every problem is a [`Diagnostic`] at the offending element or attribute, with a hint.
+//! These checks run for standalone schema loads ([`super::load::load`]); WSDLs in the wild are
+//! sloppier and keep the compiler's leniency.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use roxmltree::{Document, Node};
+
+use super::model::*;
+use crate::diag::Diagnostic;
+use crate::sources::{SourceSet, at};
+
+/// Problems reported per pass before the rest are dropped.
+const MAX_DIAGNOSTICS: usize = 100;
+
+// ---------------------------------------------------------------------------------------------
+// Content models of the schema for schemas.
+
+/// A regular content model over child element names.
+enum G {
+    N(&'static str),
+    Seq(Vec<G>),
+    Alt(Vec<G>),
+    Opt(Box<G>),
+    Star(Box<G>),
+    Plus(Box<G>),
+}
+
+use G::*;
+
+fn n(name: &'static str) -> G {
+    N(name)
+}
+fn opt(g: G) -> G {
+    Opt(Box::new(g))
+}
+fn star(g: G) -> G {
+    Star(Box::new(g))
+}
+fn alt(names: &[&'static str]) -> G {
+    Alt(names.iter().map(|n| N(n)).collect())
+}
+
+impl fmt::Display for G {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |f: &mut fmt::Formatter<'_>, v: &[G], sep: &str| -> fmt::Result {
+            f.write_str("(")?;
+            for (i, g) in v.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(sep)?;
+                }
+                write!(f, "{g}")?;
+            }
+            f.write_str(")")
+        };
+        match self {
+            N(name) => f.write_str(name),
+            Seq(v) => list(f, v, ", "),
+            Alt(v) => list(f, v, " | "),
+            Opt(g) => write!(f, "{g}?"),
+            Star(g) => write!(f, "{g}*"),
+            Plus(g) => write!(f, "{g}+"),
+        }
+    }
+}
+
+/// The end positions reachable by matching `g` against `names` from each of `starts`.
+/// `lenient` makes every term optional (used to find the first child that cannot fit).
+fn ends(g: &G, names: &[&str], starts: &[usize], lenient: bool) -> Vec<usize> {
+    let mut out: Vec<usize> = match g {
+        N(name) => {
+            let mut v: Vec<usize> = starts
+                .iter()
+                .filter(|&&p| p < names.len() && names[p] == *name)
+                .map(|&p| p + 1)
+                .collect();
+            if lenient {
+                v.extend_from_slice(starts);
+            }
+            v
+        }
+        Seq(items) => {
+            let mut cur = starts.to_vec();
+            for item in items {
+                cur = ends(item, names, &cur, lenient);
+                if cur.is_empty() {
+                    break;
+                }
+            }
+            cur
+        }
+        Alt(items) => items
+            .iter()
+            .flat_map(|item| ends(item, names, starts, lenient))
+            .collect(),
+        Opt(inner) => {
+            let mut v = ends(inner, names, starts, lenient);
+            v.extend_from_slice(starts);
+            v
+        }
+        Star(inner) | Plus(inner) => {
+            let mut all: Vec<usize> = if matches!(g, Star(_)) || lenient {
+                starts.to_vec()
+            } else {
+                Vec::new()
+            };
+            let mut frontier = starts.to_vec();
+            loop {
+                let fresh: Vec<usize> = ends(inner, names, &frontier, lenient)
+                    .into_iter()
+                    .filter(|p| !all.contains(p))
+                    .collect();
+                if fresh.is_empty() {
+                    break;
+                }
+                all.extend_from_slice(&fresh);
+                frontier = fresh;
+            }
+            all
+        }
+    };
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roles of `xs:` elements, by context.
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Role {
+    Schema,
+    Annotation,
+    TopElement,
+    LocalElement { in_all: bool },
+    TopComplexType,
+    LocalComplexType,
+    TopSimpleType,
+    LocalSimpleType,
+    SimpleRestriction,
+    List,
+    Union,
+    Facet,
+    SimpleContent,
+    ComplexContent,
+    ScRestriction,
+    ScExtension,
+    CcDerivation,
+    GroupDef,
+    GroupRef,
+    ModelGroup { in_def: bool },
+    Any,
+    TopAttribute,
+    LocalAttribute,
+    AttrGroupDef,
+    AttrGroupRef,
+    AnyAttribute,
+    Include,
+    Import,
+    Redefine,
+    Notation,
+    IdConstraint,
+    Selector,
+    Field,
+}
+
+const FACETS: &[&str] = &[
+    "minExclusive",
+    "minInclusive",
+    "maxExclusive",
+    "maxInclusive",
+    "totalDigits",
+    "fractionDigits",
+    "length",
+    "minLength",
+    "maxLength",
+    "enumeration",
+    "whiteSpace",
+    "pattern",
+];
+
+fn attr_decls() -> G {
+    Seq(vec![
+        star(alt(&["attribute", "attributeGroup"])),
+        opt(n("anyAttribute")),
+    ])
+}
+
+fn particle_and_attrs() -> G {
+    Seq(vec![
+        opt(alt(&["group", "all", "choice", "sequence"])),
+        attr_decls(),
+    ])
+}
+
+fn facets() -> G {
+    star(Alt(FACETS.iter().map(|f| N(f)).collect()))
+}
+
+/// The content model of an element in `role`, `None` for "annotation only".
+fn grammar(role: Role) -> G {
+    let ann = || opt(n("annotation"));
+    match role {
+        Role::Schema => Seq(vec![
+            star(alt(&["include", "import", "redefine", "annotation"])),
+            star(Seq(vec![
+                alt(&[
+                    "simpleType",
+                    "complexType",
+                    "group",
+                    "attributeGroup",
+                    "element",
+                    "attribute",
+                    "notation",
+                ]),
+                star(n("annotation")),
+            ])),
+        ]),
+        Role::Annotation => star(alt(&["appinfo", "documentation"])),
+        Role::TopElement | Role::LocalElement { .. } => Seq(vec![
+            ann(),
+            opt(alt(&["simpleType", "complexType"])),
+            star(alt(&["unique", "key", "keyref"])),
+        ]),
+        Role::TopComplexType | Role::LocalComplexType => Seq(vec![
+            ann(),
+            Alt(vec![
+                n("simpleContent"),
+                n("complexContent"),
+                particle_and_attrs(),
+            ]),
+        ]),
+        Role::TopSimpleType | Role::LocalSimpleType => {
+            Seq(vec![ann(), alt(&["restriction", "list", "union"])])
+        }
+        Role::SimpleRestriction => Seq(vec![ann(), opt(n("simpleType")), facets()]),
+        Role::List => Seq(vec![ann(), opt(n("simpleType"))]),
+        Role::Union => Seq(vec![ann(), star(n("simpleType"))]),
+        Role::SimpleContent | Role::ComplexContent => {
+            Seq(vec![ann(), alt(&["restriction", "extension"])])
+        }
+        Role::ScRestriction => Seq(vec![ann(), opt(n("simpleType")), facets(), attr_decls()]),
+        Role::ScExtension => Seq(vec![ann(), attr_decls()]),
+        Role::CcDerivation => Seq(vec![ann(), particle_and_attrs()]),
+        Role::GroupDef => Seq(vec![ann(), alt(&["all", "choice", "sequence"])]),
+        Role::ModelGroup { .. } => Seq(vec![
+            ann(),
+            star(alt(&["element", "group", "choice", "sequence", "any"])),
+        ]),
+        Role::TopAttribute | Role::LocalAttribute => Seq(vec![ann(), opt(n("simpleType"))]),
+        Role::AttrGroupDef => Seq(vec![ann(), attr_decls()]),
+        Role::Redefine => star(alt(&[
+            "annotation",
+            "simpleType",
+            "complexType",
+            "group",
+            "attributeGroup",
+        ])),
+        Role::IdConstraint => Seq(vec![ann(), n("selector"), Plus(Box::new(n("field")))]),
+        Role::Facet
+        | Role::GroupRef
+        | Role::Any
+        | Role::AttrGroupRef
+        | Role::AnyAttribute
+        | Role::Include
+        | Role::Import
+        | Role::Notation
+        | Role::Selector
+        | Role::Field => ann(),
+    }
+}
+
+/// The grammar for `xs:all` (only local elements).
+fn all_grammar() -> G {
+    Seq(vec![opt(n("annotation")), star(n("element"))])
+}
+
+fn child_role(parent: Role, parent_name: &str, child: &str) -> Option<Role> {
+    use Role::*;
+    Some(match (parent, child) {
+        (_, "annotation") => Annotation,
+        (Schema | Redefine, "element") => TopElement,
+        (Schema | Redefine, "complexType") => TopComplexType,
+        (Schema | Redefine, "simpleType") => TopSimpleType,
+        (Schema | Redefine, "group") => GroupDef,
+        (Schema | Redefine, "attributeGroup") => AttrGroupDef,
+        (Schema, "attribute") => TopAttribute,
+        (Schema, "include") => Include,
+        (Schema, "import") => Import,
+        (Schema, "redefine") => Redefine,
+        (Schema, "notation") => Notation,
+        (TopElement | LocalElement { .. }, "complexType") => LocalComplexType,
+        (TopElement | LocalElement { .. }, "simpleType") => LocalSimpleType,
+        (TopElement | LocalElement { .. }, "unique" | "key" | "keyref") => IdConstraint,
+        (TopComplexType | LocalComplexType, "simpleContent") => SimpleContent,
+        (TopComplexType | LocalComplexType, "complexContent") => ComplexContent,
+        (TopComplexType | LocalComplexType | CcDerivation, "group") => GroupRef,
+        (TopComplexType | LocalComplexType | CcDerivation, "all" | "choice" | "sequence") => {
+            ModelGroup { in_def: false }
+        }
+        (
+            TopComplexType | LocalComplexType | CcDerivation | ScRestriction | ScExtension
+            | AttrGroupDef,
+            "attribute",
+        ) => LocalAttribute,
+        (
+            TopComplexType | LocalComplexType | CcDerivation | ScRestriction | ScExtension
+            | AttrGroupDef,
+            "attributeGroup",
+        ) => AttrGroupRef,
+        (
+            TopComplexType | LocalComplexType | CcDerivation | ScRestriction | ScExtension
+            | AttrGroupDef,
+            "anyAttribute",
+        ) => AnyAttribute,
+        (SimpleContent, "restriction") => ScRestriction,
+        (SimpleContent, "extension") => ScExtension,
+        (ComplexContent, "restriction" | "extension") => CcDerivation,
+        (TopSimpleType | LocalSimpleType, "restriction") => SimpleRestriction,
+        (TopSimpleType | LocalSimpleType, "list") => List,
+        (TopSimpleType | LocalSimpleType, "union") => Union,
+        (
+            SimpleRestriction | List | Union | ScRestriction | TopAttribute | LocalAttribute,
+            "simpleType",
+        ) => LocalSimpleType,
+        (SimpleRestriction | ScRestriction, f) if FACETS.contains(&f) => Facet,
+        (GroupDef, "all" | "choice" | "sequence") => ModelGroup { in_def: true },
+        (ModelGroup { .. }, "element") => LocalElement {
+            in_all: parent_name == "all",
+        },
+        (ModelGroup { .. }, "group") => GroupRef,
+        (ModelGroup { .. }, "choice" | "sequence") => ModelGroup { in_def: false },
+        (ModelGroup { .. }, "any") => Any,
+        (IdConstraint, "selector") => Selector,
+        (IdConstraint, "field") => Field,
+        _ => return None,
+    })
+}
+
+/// Syntax of an attribute value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Syn {
+    Text,
+    NCName,
+    QName,
+    QNames,
+    Bool,
+    NonNegInt,
+    MaxOccurs,
+    Form,
+    Use,
+    Process,
+    Namespaces,
+    /// `#all` or a list drawn from the given words.
+    Set(&'static [&'static str]),
+    Token,
+    AnyUri,
+    WhiteSpace,
+}
+
+const DERIV: &[&str] = &["extension", "restriction"];
+const BLOCK_EL: &[&str] = &["extension", "restriction", "substitution"];
+const FINAL_ST: &[&str] = &["list", "union", "restriction"];
+const FINAL_DEFAULT: &[&str] = &["extension", "restriction", "list", "union"];
+
+/// The attributes an element in `role` may carry (besides `id` and foreign-namespace ones).
+fn attributes(role: Role, name: &str) -> &'static [(&'static str, Syn)] {
+    use Role::*;
+    use Syn::*;
+    match role {
+        Schema => &[
+            ("attributeFormDefault", Form),
+            ("elementFormDefault", Form),
+            ("blockDefault", Set(BLOCK_EL)),
+            ("finalDefault", Set(FINAL_DEFAULT)),
+            ("targetNamespace", AnyUri),
+            ("version", Token),
+        ],
+        Annotation => &[],
+        TopElement => &[
+            ("name", NCName),
+            ("type", QName),
+            ("substitutionGroup", QName),
+            ("default", Text),
+            ("fixed", Text),
+            ("nillable", Bool),
+            ("abstract", Bool),
+            ("final", Set(DERIV)),
+            ("block", Set(BLOCK_EL)),
+        ],
+        LocalElement { .. } => &[
+            ("name", NCName),
+            ("ref", QName),
+            ("type", QName),
+            ("minOccurs", NonNegInt),
+            ("maxOccurs", MaxOccurs),
+            ("default", Text),
+            ("fixed", Text),
+            ("nillable", Bool),
+            ("block", Set(BLOCK_EL)),
+            ("form", Form),
+        ],
+        TopComplexType => &[
+            ("name", NCName),
+            ("mixed", Bool),
+            ("abstract", Bool),
+            ("final", Set(DERIV)),
+            ("block", Set(DERIV)),
+        ],
+        LocalComplexType => &[("mixed", Bool)],
+        TopSimpleType => &[("name", NCName), ("final", Set(FINAL_ST))],
+        LocalSimpleType => &[],
+        SimpleRestriction | ScRestriction | ScExtension | CcDerivation => &[("base", QName)],
+        List => &[("itemType", QName)],
+        Union => &[("memberTypes", QNames)],
+        Facet => match name {
+            "pattern" | "enumeration" => &[("value", Text)],
+            "whiteSpace" => &[("value", WhiteSpace), ("fixed", Bool)],
+            "totalDigits" | "fractionDigits" | "length" | "minLength" | "maxLength" => {
+                &[("value", NonNegInt), ("fixed", Bool)]
+            }
+            _ => &[("value", Text), ("fixed", Bool)],
+        },
+        SimpleContent => &[],
+        ComplexContent => &[("mixed", Bool)],
+        GroupDef => &[("name", NCName)],
+        GroupRef => &[
+            ("ref", QName),
+            ("minOccurs", NonNegInt),
+            ("maxOccurs", MaxOccurs),
+        ],
+        ModelGroup { in_def: true } => &[],
+        ModelGroup { in_def: false } => &[("minOccurs", NonNegInt), ("maxOccurs", MaxOccurs)],
+        Any => &[
+            ("minOccurs", NonNegInt),
+            ("maxOccurs", MaxOccurs),
+            ("namespace", Namespaces),
+            ("processContents", Process),
+        ],
+        TopAttribute => &[
+            ("name", NCName),
+            ("type", QName),
+            ("default", Text),
+            ("fixed", Text),
+        ],
+        LocalAttribute => &[
+            ("name", NCName),
+            ("ref", QName),
+            ("type", QName),
+            ("use", Use),
+            ("default", Text),
+            ("fixed", Text),
+            ("form", Form),
+        ],
+        AttrGroupDef => &[("name", NCName)],
+        AttrGroupRef => &[("ref", QName)],
+        AnyAttribute => &[("namespace", Namespaces), ("processContents", Process)],
+        Include | Redefine => &[("schemaLocation", AnyUri)],
+        Import => &[("namespace", AnyUri), ("schemaLocation", AnyUri)],
+        Notation => &[("name", NCName), ("public", Token), ("system", AnyUri)],
+        IdConstraint => match name {
+            "keyref" => &[("name", NCName), ("refer", QName)],
+            _ => &[("name", NCName)],
+        },
+        Selector | Field => &[("xpath", Token)],
+    }
+}
+
+/// Attributes that must be present.
+fn required(role: Role, name: &str) -> &'static [&'static str] {
+    use Role::*;
+    match role {
+        TopElement | TopComplexType | TopSimpleType | GroupDef | TopAttribute | AttrGroupDef
+        | Notation => &["name"],
+        GroupRef | AttrGroupRef => &["ref"],
+        ScRestriction | ScExtension | CcDerivation => &["base"],
+        Facet => &["value"],
+        Include | Redefine => &["schemaLocation"],
+        IdConstraint if name == "keyref" => &["name", "refer"],
+        IdConstraint => &["name"],
+        Selector | Field => &["xpath"],
+        _ => &[],
+    }
+}
+
+pub(crate) fn is_name_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
+pub(crate) fn is_name_char(c: char) -> bool {
+    // XML 1.0 name characters, approximated: ASCII by the letter of the rule, every other
+    // character but whitespace and a few symbols (combining marks and extenders are allowed).
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')
+    } else {
+        !c.is_whitespace() && !matches!(c, '\u{D7}' | '\u{F7}')
+    }
+}
+
+pub(crate) fn is_ncname(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(is_name_start) && chars.all(is_name_char)
+}
+
+fn is_qname(s: &str) -> bool {
+    match s.split_once(':') {
+        Some((p, l)) => is_ncname(p) && is_ncname(l),
+        None => is_ncname(s),
+    }
+}
+
+fn is_xs(node: &Node) -> bool {
+    node.is_element() && node.tag_name().namespace().is_some_and(is_xs_ns)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The structural pass.
+
+/// One schema document in force: its source, root and target namespace (chameleon includes
+/// take their includer's).
+#[derive(Clone, Copy)]
+struct Doc<'a, 'i> {
+    source: usize,
+    node: Node<'a, 'i>,
+    tns: &'a str,
+}
+
+struct Checker<'s, 'a, 'i> {
+    set: &'s SourceSet,
+    docs: Vec<Doc<'a, 'i>>,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'a, 'i> Checker<'_, 'a, 'i> {
+    fn report(&mut self, source: usize, pos: usize, message: String, hint: Option<String>) {
+        if self.diags.len() >= MAX_DIAGNOSTICS {
+            return;
+        }
+        let s = &self.set.sources[source];
+        let mut d = at(&s.path, &s.text, pos, message);
+        d.hint = hint;
+        self.diags.push(d);
+    }
+
+    /// The schema documents reached from `source`'s root (include, import, redefine).
+    fn gather(
+        &mut self,
+        documents: &'a [Document<'i>],
+        source: usize,
+        tns_override: Option<&'a str>,
+    ) {
+        let mut stack = vec![(source, tns_override)];
+        while let Some((source, tns_override)) = stack.pop() {
+            let root = documents[source].root_element();
+            if !(is_xs(&root) && root.tag_name().name() == "schema") {
+                continue;
+            }
+            let tns = root
+                .attribute("targetNamespace")
+                .or(tns_override)
+                .unwrap_or("");
+            if self.docs.iter().any(|d| d.source == source && d.tns == tns) {
+                continue;
+            }
+            self.docs.push(Doc {
+                source,
+                node: root,
+                tns,
+            });
+            for c in root.children().filter(is_xs) {
+                let name = c.tag_name().name();
+                if !matches!(name, "include" | "import" | "redefine") {
+                    continue;
+                }
+                let target = c
+                    .attribute("schemaLocation")
+                    .and_then(|l| self.set.resolve(source, l.trim()))
+                    .or_else(|| {
+                        (name == "import")
+                            .then(|| {
+                                c.attribute("namespace")
+                                    .and_then(|ns| self.set.builtin_for(ns))
+                            })
+                            .flatten()
+                    });
+                let Some(target) = target else { continue };
+                if self.set.sources[target].builtin {
+                    continue;
+                }
+                let chameleon = (name != "import").then_some(tns);
+                stack.push((target, chameleon));
+            }
+        }
+    }
+
+    fn walk(&mut self, source: usize, node: Node<'a, 'i>, role: Role, ids: &mut HashSet<&'a str>) {
+        let name = node.tag_name().name();
+        self.check_attributes(source, node, role, ids);
+        if role == Role::Annotation {
+            for c in node.children().filter(|c| c.is_element()) {
+                if !(is_xs(&c) && matches!(c.tag_name().name(), "appinfo" | "documentation")) {
+                    self.report(
+                        source,
+                        c.range().start,
+                        format!("`{}` is not allowed in xs:annotation", c.tag_name().name()),
+                        Some("an annotation holds only xs:appinfo and xs:documentation".into()),
+                    );
+                }
+                for a in c.attributes() {
+                    if a.namespace().is_none() && a.name() != "source" {
+                        self.report(
+                            source,
+                            a.range().start,
+                            format!(
+                                "attribute `{}` is not allowed on xs:{}",
+                                a.name(),
+                                c.tag_name().name()
+                            ),
+                            Some("only `source` (and attributes in other namespaces)".into()),
+                        );
+                    }
+                }
+            }
+            return;
+        }
+        // Children: text, foreign elements, and the content model.
+        let mut kids: Vec<Node<'a, 'i>> = Vec::new();
+        for c in node.children() {
+            if c.is_text() {
+                if c.text().is_some_and(|t| !t.trim().is_empty()) {
+                    self.report(
+                        source,
+                        c.range().start,
+                        format!("text is not allowed in xs:{name}"),
+                        Some("schema elements hold only other elements; put prose in xs:annotation/xs:documentation".into()),
+                    );
+                }
+            } else if c.is_element() {
+                if !is_xs(&c) {
+                    self.report(
+                        source,
+                        c.range().start,
+                        format!(
+                            "element `{}` (namespace `{}`) is not allowed in xs:{name}",
+                            c.tag_name().name(),
+                            c.tag_name().namespace().unwrap_or("")
+                        ),
+                        Some(
+                            "elements of other vocabularies belong in xs:annotation/xs:appinfo"
+                                .into(),
+                        ),
+                    );
+                    continue;
+                }
+                kids.push(c);
+            }
+        }
+        let names: Vec<&str> = kids.iter().map(|c| c.tag_name().name()).collect();
+        let g = if name == "all" {
+            all_grammar()
+        } else {
+            grammar(role)
+        };
+        let full = ends(&g, &names, &[0], false);
+        if !full.contains(&names.len()) {
+            let reach = ends(&g, &names, &[0], true).into_iter().max().unwrap_or(0);
+            let hint = Some(format!("xs:{name} holds {g}"));
+            if reach < kids.len() {
+                let c = kids[reach];
+                self.report(
+                    source,
+                    c.range().start,
+                    format!(
+                        "xs:{} is not allowed here in xs:{name}",
+                        c.tag_name().name()
+                    ),
+                    hint,
+                );
+            } else {
+                self.report(
+                    source,
+                    node.range().start,
+                    format!("xs:{name} is missing a required child"),
+                    hint,
+                );
+            }
+        }
+        for c in kids {
+            let cname = c.tag_name().name();
+            if let Some(r) = child_role(role, name, cname) {
+                self.walk(source, c, r, ids);
+            }
+        }
+        self.co_constraints(source, node, role);
+    }
+
+    fn check_attributes(
+        &mut self,
+        source: usize,
+        node: Node<'a, 'i>,
+        role: Role,
+        ids: &mut HashSet<&'a str>,
+    ) {
+        let name = node.tag_name().name();
+        let allowed = attributes(role, name);
+        for a in node.attributes() {
+            if a.namespace().is_some() {
+                continue;
+            }
+            let value = a.value();
+            if a.name() == "id" {
+                let v = value.trim();
+                if !is_ncname(v) {
+                    self.report(
+                        source,
+                        a.range().start,
+                        format!("id=\"{value}\" is not an NCName"),
+                        Some(
+                            "an id is a name: a letter or `_`, then letters, digits, `.`, `-`, `_`"
+                                .into(),
+                        ),
+                    );
+                } else if !ids.insert(v) {
+                    self.report(
+                        source,
+                        a.range().start,
+                        format!("id `{v}` is used twice in this document"),
+                        Some("ids must be unique within a schema document".into()),
+                    );
+                }
+                continue;
+            }
+            let Some(&(_, syn)) = allowed.iter().find(|(n, _)| *n == a.name()) else {
+                let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
+                self.report(
+                    source,
+                    a.range().start,
+                    format!("attribute `{}` is not allowed on xs:{name} here", a.name()),
+                    Some(if names.is_empty() {
+                        format!("xs:{name} here takes only `id`")
+                    } else {
+                        format!("xs:{name} here takes: id, {}", names.join(", "))
+                    }),
+                );
+                continue;
+            };
+            if let Err(expected) = value_syntax(node, syn, value) {
+                self.report(
+                    source,
+                    a.range().start,
+                    format!("{}=\"{value}\" is not {expected}", a.name()),
+                    None,
+                );
+            }
+        }
+        for req in required(role, name) {
+            if !node.has_attribute(*req) {
+                self.report(
+                    source,
+                    node.range().start,
+                    format!("xs:{name} needs a `{req}` attribute"),
+                    None,
+                );
+            }
+        }
+    }
+
+    /// Mutually exclusive and dependent attributes and children.
+    fn co_constraints(&mut self, source: usize, node: Node<'a, 'i>, role: Role) {
+        let name = node.tag_name().name();
+        let here = node.range().start;
+        let has = |a: &str| node.has_attribute(a);
+        let child = |n: &str| {
+            node.children()
+                .any(|c| is_xs(&c) && c.tag_name().name() == n)
+        };
+        let mut problems: Vec<(String, &str)> = Vec::new();
+        match role {
+            Role::TopElement
+            | Role::LocalElement { .. }
+            | Role::TopAttribute
+            | Role::LocalAttribute => {
+                let is_attr = name == "attribute";
+                if has("default") && has("fixed") {
+                    problems.push((
+                        format!("xs:{name} has both `default` and `fixed`"),
+                        "keep one: a fixed value is also the default",
+                    ));
+                }
+                if has("type") && (child("simpleType") || child("complexType")) {
+                    problems.push((
+                        format!("xs:{name} has both a `type` attribute and an inline type"),
+                        "keep one of them",
+                    ));
+                }
+                if matches!(role, Role::LocalElement { .. } | Role::LocalAttribute) {
+                    if has("ref") && has("name") {
+                        problems.push((
+                            format!("xs:{name} has both `ref` and `name`"),
+                            "a reference takes everything from the global declaration",
+                        ));
+                    } else if !has("ref") && !has("name") {
+                        problems.push((
+                            format!("xs:{name} needs a `name` or a `ref`"),
+                            "declare it here with a name, or refer to a global one",
+                        ));
+                    }
+                    if has("ref") {
+                        let banned: &[&str] = if is_attr {
+                            &["type", "form"]
+                        } else {
+                            &["type", "form", "nillable", "default", "fixed", "block"]
+                        };
+                        for b in banned {
+                            if has(b) {
+                                problems.push((
+                                    format!("xs:{name} with `ref` cannot have `{b}`"),
+                                    "these belong on the global declaration",
+                                ));
+                            }
+                        }
+                        if node
+                            .children()
+                            .any(|c| is_xs(&c) && c.tag_name().name() != "annotation")
+                        {
+                            problems.push((
+                                format!(
+                                    "xs:{name} with `ref` cannot have an inline type or constraints"
+                                ),
+                                "these belong on the global declaration",
+                            ));
+                        }
+                    }
+                }
+                if is_attr {
+                    let use_ = node.attribute("use").map(str::trim);
+                    if has("default") && use_.is_some_and(|u| u != "optional") {
+                        problems.push((
+                            "an attribute with a `default` must have use=\"optional\"".into(),
+                            "a default only applies when the attribute may be absent",
+                        ));
+                    }
+                    if node.attribute("name").map(str::trim) == Some("xmlns") {
+                        problems.push((
+                            "an attribute cannot be named `xmlns`".into(),
+                            "xmlns is reserved for namespace declarations",
+                        ));
+                    }
+                }
+            }
+            Role::SimpleRestriction => {
+                if has("base") == child("simpleType") {
+                    problems.push(("xs:restriction needs exactly one of a `base` attribute and an inline xs:simpleType".into(), "name the base type, or define it inline, not both"));
+                }
+            }
+            Role::List => {
+                if has("itemType") == child("simpleType") {
+                    problems.push(("xs:list needs exactly one of an `itemType` attribute and an inline xs:simpleType".into(), "name the item type, or define it inline, not both"));
+                }
+            }
+            Role::Union => {
+                let members = node
+                    .attribute("memberTypes")
+                    .is_some_and(|m| !m.trim().is_empty());
+                if !members && !child("simpleType") {
+                    problems.push((
+                        "xs:union needs member types".into(),
+                        "list them in memberTypes or define them inline",
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if matches!(
+            role,
+            Role::ModelGroup { .. } | Role::GroupRef | Role::Any | Role::LocalElement { .. }
+        ) {
+            let min = node
+                .attribute("minOccurs")
+                .map(str::trim)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(1);
+            let max = match node.attribute("maxOccurs").map(str::trim) {
+                None => Some(1),
+                Some("unbounded") => None,
+                Some(v) => v.parse::<u64>().ok(),
+            };
+            if name == "all" {
+                if min > 1 || max != Some(1) {
+                    problems.push((
+                        "xs:all must have minOccurs 0 or 1 and maxOccurs 1".into(),
+                        "an all group cannot repeat",
+                    ));
+                }
+                let top = node.parent_element().is_some_and(|p| {
+                    matches!(
+                        p.tag_name().name(),
+                        "complexType" | "restriction" | "extension" | "group"
+                    )
+                });
+                if !top {
+                    problems.push((
+                        "xs:all must be the whole content model".into(),
+                        "it cannot sit inside a sequence or choice",
+                    ));
+                }
+            }
+            if matches!(role, Role::LocalElement { in_all: true }) && max.is_none_or(|m| m > 1) {
+                problems.push((
+                    "an element in xs:all may occur at most once (maxOccurs 0 or 1)".into(),
+                    "use a sequence or choice for repeated elements",
+                ));
+            }
+        }
+        for (message, hint) in problems {
+            self.report(source, here, message, Some(hint.to_string()));
+        }
+    }
+}
+
+/// Checks `value` against `syn`; `Err` says what was expected.
+fn value_syntax(node: Node, syn: Syn, value: &str) -> Result<(), String> {
+    let v = value.trim_matches([' ', '\t', '\n', '\r']);
+    let ok = match syn {
+        Syn::Text | Syn::Token => true,
+        Syn::AnyUri => true,
+        Syn::NCName => is_ncname(v),
+        Syn::QName => {
+            if !is_qname(v) {
+                return Err("a QName (prefix:name)".into());
+            }
+            match v.split_once(':') {
+                Some((p, _)) if p != "xml" && node.lookup_namespace_uri(Some(p)).is_none() => {
+                    return Err(format!(
+                        "a QName with a declared prefix (`{p}` is not declared)"
+                    ));
+                }
+                _ => true,
+            }
+        }
+        Syn::QNames => {
+            for item in v.split_ascii_whitespace() {
+                value_syntax(node, Syn::QName, item)?;
+            }
+            true
+        }
+        Syn::Bool => matches!(v, "true" | "false" | "1" | "0"),
+        Syn::NonNegInt => {
+            !v.is_empty()
+                && v.trim_start_matches('+')
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+                && v.trim_start_matches('+') != ""
+        }
+        Syn::MaxOccurs => {
+            v == "unbounded"
+                || (!v.is_empty()
+                    && v.trim_start_matches('+')
+                        .bytes()
+                        .all(|b| b.is_ascii_digit())
+                    && v.trim_start_matches('+') != "")
+        }
+        Syn::Form => matches!(v, "qualified" | "unqualified"),
+        Syn::Use => matches!(v, "optional" | "prohibited" | "required"),
+        Syn::Process => matches!(v, "skip" | "lax" | "strict"),
+        Syn::WhiteSpace => matches!(v, "preserve" | "replace" | "collapse"),
+        Syn::Namespaces => {
+            v == "##any"
+                || v == "##other"
+                || v.split_ascii_whitespace()
+                    .all(|t| !t.starts_with("##") || matches!(t, "##targetNamespace" | "##local"))
+        }
+        Syn::Set(words) => v == "#all" || v.split_ascii_whitespace().all(|w| words.contains(&w)),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(match syn {
+            Syn::NCName => "an NCName (a name without a colon)".into(),
+            Syn::Bool => "a boolean (true, false, 1 or 0)".into(),
+            Syn::NonNegInt => "a non-negative integer".into(),
+            Syn::MaxOccurs => "a non-negative integer or `unbounded`".into(),
+            Syn::Form => "`qualified` or `unqualified`".into(),
+            Syn::Use => "`optional`, `required` or `prohibited`".into(),
+            Syn::Process => "`strict`, `lax` or `skip`".into(),
+            Syn::WhiteSpace => "`preserve`, `replace` or `collapse`".into(),
+            Syn::Namespaces => {
+                "a namespace constraint: ##any, ##other, or a list of URIs, ##targetNamespace and ##local".into()
+            }
+            Syn::Set(words) => format!("`#all` or a list of: {}", words.join(", ")),
+            _ => "valid here".into(),
+        })
+    }
+}
+
+/// The `xs:group` (or `xs:attributeGroup`) references in `node`'s model, not entering local
+/// element declarations (a reference inside an element's own type is recursion, not a cycle).
+fn group_refs<'a, 'i>(node: Node<'a, 'i>, what: &str, out: &mut Vec<Node<'a, 'i>>) {
+    for c in node.children().filter(is_xs) {
+        match c.tag_name().name() {
+            "element" => {}
+            n if n == what && c.has_attribute("ref") => out.push(c),
+            _ => group_refs(c, what, out),
+        }
+    }
+}
+
+/// The schema-for-schemas pass over the entry document (source 0) and every schema document it
+/// reaches. Returns every problem found (capped).
+pub fn structure<'a, 'i>(set: &SourceSet, documents: &'a [Document<'i>]) -> Vec<Diagnostic> {
+    let mut c = Checker {
+        set,
+        docs: Vec::new(),
+        diags: Vec::new(),
+    };
+    c.gather(documents, 0, None);
+    let mut seen_sources = HashSet::new();
+    let docs = c.docs.clone();
+    for d in &docs {
+        if !seen_sources.insert(d.source) {
+            continue;
+        }
+        let mut ids = HashSet::new();
+        c.walk(d.source, d.node, Role::Schema, &mut ids);
+    }
+    c.globals(&docs);
+    c.diags
+}
+
+impl<'a, 'i> Checker<'_, 'a, 'i> {
+    /// Duplicate global names and circular group / attribute group definitions.
+    fn globals(&mut self, docs: &[Doc<'a, 'i>]) {
+        // (symbol space, qname) -> first node
+        let mut seen: HashMap<(&str, QName), (usize, Node<'a, 'i>)> = HashMap::new();
+        let mut groups: HashMap<QName, (usize, Node<'a, 'i>)> = HashMap::new();
+        let mut attr_groups: HashMap<QName, (usize, Node<'a, 'i>)> = HashMap::new();
+        for d in docs {
+            for c in d.node.children().filter(is_xs) {
+                let kind = c.tag_name().name();
+                let space = match kind {
+                    "complexType" | "simpleType" => "type",
+                    "element" | "attribute" | "group" | "attributeGroup" | "notation" => kind,
+                    _ => continue,
+                };
+                let Some(local) = c.attribute("name") else {
+                    continue;
+                };
+                let q = QName::new(d.tns, local.trim());
+                match seen.get(&(space, q.clone())) {
+                    Some(&(s, first)) if !(s == d.source && first == c) => {
+                        let (line, _) =
+                            crate::diag::line_col(&self.set.sources[s].text, first.range().start);
+                        self.report(
+                            d.source,
+                            c.range().start,
+                            format!("{space} `{}` is declared twice", q.local),
+                            Some(format!(
+                                "the first declaration is at {}:{line}; global names must be unique per kind and namespace",
+                                self.set.sources[s].path.display()
+                            )),
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        seen.insert((space, q.clone()), (d.source, c));
+                        match kind {
+                            "group" => {
+                                groups.insert(q, (d.source, c));
+                            }
+                            "attributeGroup" => {
+                                attr_groups.insert(q, (d.source, c));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        // Circular groups: a group that contains a reference to itself, directly or through
+        // other groups (outside a redefine). Attribute groups likewise.
+        for (map, what) in [(&groups, "group"), (&attr_groups, "attributeGroup")] {
+            let mut keys: Vec<&QName> = map.keys().collect();
+            keys.sort();
+            for q in keys {
+                let (source, node) = map[q];
+                if self.reaches(map, what, node, q, &mut HashSet::new(), 0) {
+                    self.report(
+                        source,
+                        node.range().start,
+                        format!("{what} `{}` refers to itself (circular definition)", q.local),
+                        Some(format!("an xs:{what} cannot contain a reference to itself, directly or through other groups")),
+                    );
+                }
+            }
+        }
+    }
+
+    fn reaches(
+        &self,
+        map: &HashMap<QName, (usize, Node<'a, 'i>)>,
+        what: &str,
+        node: Node<'a, 'i>,
+        target: &QName,
+        visited: &mut HashSet<QName>,
+        depth: usize,
+    ) -> bool {
+        if depth > 64 {
+            return false;
+        }
+        let mut refs = Vec::new();
+        group_refs(node, what, &mut refs);
+        for r in refs {
+            let Some(raw) = r.attribute("ref") else {
+                continue;
+            };
+            let raw = raw.trim();
+            let (prefix, local) = match raw.split_once(':') {
+                Some((p, l)) => (Some(p), l),
+                None => (None, raw),
+            };
+            let Some(ns) = r
+                .lookup_namespace_uri(prefix)
+                .or(prefix.is_none().then_some(""))
+            else {
+                continue;
+            };
+            let q = QName::new(ns, local);
+            if &q == target {
+                return true;
+            }
+            if !visited.insert(q.clone()) {
+                continue;
+            }
+            if let Some(&(_, next)) = map.get(&q)
+                && self.reaches(map, what, next, target, visited, depth + 1)
+            {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Component checks on the compiled schema.
+
+/// Checks on the compiled schema (facets, value constraints), run when the documents passed
+/// [`structure`] and compiled.
+pub fn components<'a, 'i>(
+    set: &SourceSet,
+    documents: &'a [Document<'i>],
+    schema: &Schema,
+) -> Vec<Diagnostic> {
+    let mut c = Checker {
+        set,
+        docs: Vec::new(),
+        diags: Vec::new(),
+    };
+    c.gather(documents, 0, None);
+    let by_pos: HashMap<(u32, u32), TypeId> = schema
+        .types
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.name.as_ref().is_none_or(|q| q.ns != XS))
+        .map(|(i, t)| ((t.pos.file, t.pos.offset), TypeId(i as u32)))
+        .collect();
+    let mut seen = HashSet::new();
+    let docs = c.docs.clone();
+    for d in &docs {
+        if !seen.insert(d.source) {
+            continue;
+        }
+        for node in d.node.descendants().filter(is_xs) {
+            if node.tag_name().name() != "restriction" {
+                continue;
+            }
+            let Some(parent) = node.parent_element() else {
+                continue;
+            };
+            let key = match parent.tag_name().name() {
+                "simpleType" => parent.range().start,
+                "simpleContent" => node.range().start,
+                _ => continue,
+            };
+            let Some(&t) = by_pos.get(&(d.source as u32, key as u32)) else {
+                continue;
+            };
+            c.facets(schema, d.source, node, t);
+        }
+    }
+    // Value constraints of element declarations.
+    for e in &schema.elements {
+        let value = match (&e.default, &e.fixed) {
+            (Some(v), _) | (None, Some(v)) => v,
+            _ => continue,
+        };
+        let source = e.pos.file as usize;
+        if source >= set.sources.len() || set.sources[source].builtin {
+            continue;
+        }
+        if let Err(m) = element_value(schema, e.type_id, value) {
+            c.report(
+                source,
+                e.pos.offset as usize,
+                format!(
+                    "the default/fixed value {value:?} of element `{}` is not valid: {m}",
+                    e.name.local
+                ),
+                Some("a value constraint must be a valid value of the element's type".into()),
+            );
+        }
+    }
+    // Value constraints of attribute declarations (global and local).
+    for d in &docs {
+        for node in d
+            .node
+            .descendants()
+            .filter(|n| is_xs(n) && n.tag_name().name() == "attribute")
+        {
+            let Some(value) = node.attribute("default").or(node.attribute("fixed")) else {
+                continue;
+            };
+            let t = if let Some(raw) = node.attribute("type") {
+                let raw = raw.trim();
+                let (prefix, local) = match raw.split_once(':') {
+                    Some((p, l)) => (Some(p), l),
+                    None => (None, raw),
+                };
+                let ns = node.lookup_namespace_uri(prefix).unwrap_or("");
+                let ns = if is_xs_ns(ns) { XS } else { ns };
+                schema.global_types.get(&QName::new(ns, local)).copied()
+            } else if let Some(inline) = node
+                .children()
+                .find(|c| is_xs(c) && c.tag_name().name() == "simpleType")
+            {
+                by_pos
+                    .get(&(d.source as u32, inline.range().start as u32))
+                    .copied()
+            } else {
+                None
+            };
+            let Some(t) = t else { continue };
+            if is_id(schema, t) {
+                c.report(
+                    d.source,
+                    node.range().start,
+                    "an attribute of type xs:ID cannot have a default or fixed value".into(),
+                    Some("ID values must be unique per document, so no value can be preset".into()),
+                );
+                continue;
+            }
+            if let Err(m) = simple_value(schema, t, value) {
+                c.report(
+                    d.source,
+                    node.range().start,
+                    format!("the default/fixed value {value:?} is not valid for the attribute's type: {m}"),
+                    Some("a value constraint must be a valid value of the attribute's type".into()),
+                );
+            }
+        }
+    }
+    c.diags
+}
+
+fn builtin_name(schema: &Schema, t: TypeId) -> &str {
+    schema.ty(t).name.as_ref().map_or("", |q| q.local.as_str())
+}
+
+/// Whether a simple type is (or derives from) xs:ID.
+fn is_id(schema: &Schema, t: TypeId) -> bool {
+    match &schema.ty(t).kind {
+        TypeKind::Simple(st) => {
+            matches!(st.variety, Variety::Atomic) && builtin_name(schema, st.base_builtin) == "ID"
+        }
+        _ => false,
+    }
+}
+
+/// A default or fixed value of an element of type `t`.
+fn element_value(schema: &Schema, t: TypeId, value: &str) -> Result<(), String> {
+    match &schema.ty(t).kind {
+        TypeKind::Simple(_) => {
+            if is_id(schema, t) {
+                return Err("an element of type xs:ID cannot have one".into());
+            }
+            simple_value(schema, t, value)
+        }
+        TypeKind::Complex(ct) => match &ct.content {
+            Content::Simple(st) => simple_value(schema, *st, value),
+            Content::Empty => Err("the type has empty content".into()),
+            Content::Elements(p) if ct.mixed => {
+                if emptiable(schema, p) {
+                    Ok(())
+                } else {
+                    Err("the type's mixed content has required elements".into())
+                }
+            }
+            Content::Elements(_) => Err("the type has element-only content".into()),
+        },
+    }
+}
+
+fn emptiable(_schema: &Schema, p: &Particle) -> bool {
+    if p.min == 0 {
+        return true;
+    }
+    match &p.term {
+        Term::Element(_) | Term::Any(_) => false,
+        Term::Sequence(v) | Term::All(v) => v.iter().all(|q| emptiable(_schema, q)),
+        Term::Choice(v) => v.is_empty() || v.iter().any(|q| emptiable(_schema, q)),
+    }
+}
+
+/// Whether `value` is a valid value of simple type `t` (lexical form and facets).
+fn simple_value(schema: &Schema, t: TypeId, value: &str) -> Result<(), String> {
+    match &schema.ty(t).kind {
+        TypeKind::Simple(st) => st_value(schema, st, value, 0),
+        TypeKind::Complex(_) => Ok(()),
+    }
+}
+
+fn st_value(schema: &Schema, st: &SimpleType, value: &str, depth: usize) -> Result<(), String> {
+    if depth > 32 {
+        return Ok(());
+    }
+    match &st.variety {
+        Variety::List(item) => {
+            for v in value.split_ascii_whitespace() {
+                if let TypeKind::Simple(it) = &schema.ty(*item).kind {
+                    st_value(schema, it, v, depth + 1)?;
+                }
+            }
+            let joined = value.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+            crate::convert::simple::check_facets(schema, st, &joined)
+        }
+        Variety::Union(members) => {
+            let mut last = "not a value of any member type".to_string();
+            for m in members {
+                if let TypeKind::Simple(ms) = &schema.ty(*m).kind {
+                    match st_value(schema, ms, value, depth + 1) {
+                        Ok(()) => {
+                            let v = value.trim();
+                            return crate::convert::simple::check_facets(schema, st, v);
+                        }
+                        Err(e) => last = e,
+                    }
+                }
+            }
+            Err(last)
+        }
+        Variety::Atomic => {
+            let lexical = lexical(schema, st, value)?;
+            crate::convert::simple::check_facets(schema, st, &lexical)?;
+            bounds(st, &lexical)
+        }
+    }
+}
+
+/// The lexical form of `value` for an atomic type's built-in base, or why it is not one.
+fn lexical(schema: &Schema, st: &SimpleType, value: &str) -> Result<String, String> {
+    let ws = st
+        .facets
+        .white_space
+        .or(match &schema.ty(st.base_builtin).kind {
+            TypeKind::Simple(b) => b.facets.white_space,
+            _ => None,
+        });
+    let v = match ws {
+        Some(WhiteSpace::Collapse) => value.split_ascii_whitespace().collect::<Vec<_>>().join(" "),
+        Some(WhiteSpace::Replace) => value.replace(['\t', '\n', '\r'], " "),
+        _ => value.to_string(),
+    };
+    let ok = match builtin_name(schema, st.base_builtin) {
+        "Name" => {
+            v.split(':').all(|p| p.chars().all(is_name_char))
+                && v.chars()
+                    .next()
+                    .is_some_and(|c| is_name_start(c) || c == ':')
+        }
+        "NCName" | "ID" | "IDREF" | "ENTITY" => is_ncname(&v),
+        "NMTOKEN" => !v.is_empty() && v.chars().all(|c| is_name_char(c) || c == ':'),
+        "QName" | "NOTATION" => is_qname(&v),
+        _ => true,
+    };
+    if !ok {
+        return Err(format!(
+            "{v:?} is not a valid xs:{}",
+            builtin_name(schema, st.base_builtin)
+        ));
+    }
+    match st.primitive {
+        Primitive::Float | Primitive::Double => {
+            if float(&v).is_none() {
+                return Err(format!("{v:?} is not a valid floating-point number"));
+            }
+            return Ok(v);
+        }
+        Primitive::Decimal => {
+            if decimal(&v).is_none() {
+                return Err(format!("{v:?} is not a valid decimal number"));
+            }
+        }
+        _ => {}
+    }
+    let json = serde_json::Value::String(v.clone());
+    crate::convert::simple::to_lexical(schema, st.base_builtin, &json, true).map(|_| v)
+}
+
+fn float(s: &str) -> Option<f64> {
+    match s {
+        "INF" => return Some(f64::INFINITY),
+        "-INF" => return Some(f64::NEG_INFINITY),
+        "NaN" => return Some(f64::NAN),
+        _ => {}
+    }
+    let ok = s
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
+        && s.bytes().any(|b| b.is_ascii_digit());
+    if ok { s.parse().ok() } else { None }
+}
+
+/// (negative, integer digits without leading zeros, fraction digits without trailing zeros).
+fn decimal(s: &str) -> Option<(bool, String, String)> {
+    let (neg, rest) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let int = int.trim_start_matches('0').to_string();
+    let frac = frac.trim_end_matches('0').to_string();
+    let neg = neg && !(int.is_empty() && frac.is_empty());
+    Some((neg, int, frac))
+}
+
+/// Compares two values of a primitive type; `None` when they are not comparable here.
+fn compare(p: Primitive, a: &str, b: &str) -> Option<std::cmp::Ordering> {
+    use std::cmp::Ordering;
+    match p {
+        Primitive::Decimal => {
+            let (x, y) = (decimal(a)?, decimal(b)?);
+            let sign = |d: &(bool, String, String)| -> i8 {
+                if d.1.is_empty() && d.2.is_empty() {
+                    0
+                } else if d.0 {
+                    -1
+                } else {
+                    1
+                }
+            };
+            let o = sign(&x).cmp(&sign(&y));
+            if o != Ordering::Equal {
+                return Some(o);
+            }
+            let mag =
+                x.1.len()
+                    .cmp(&y.1.len())
+                    .then_with(|| x.1.cmp(&y.1))
+                    .then_with(|| x.2.cmp(&y.2));
+            Some(if sign(&x) < 0 { mag.reverse() } else { mag })
+        }
+        Primitive::Float | Primitive::Double => float(a)?.partial_cmp(&float(b)?),
+        Primitive::DateTime
+        | Primitive::Date
+        | Primitive::Time
+        | Primitive::GYear
+        | Primitive::GYearMonth
+        | Primitive::GMonthDay
+        | Primitive::GDay
+        | Primitive::GMonth => {
+            // Only the easy case: same shape, no time zone on either side.
+            let zoned = |s: &str| {
+                s.ends_with('Z')
+                    || s.len() > 6
+                        && matches!(s.as_bytes()[s.len() - 6], b'+' | b'-')
+                        && s.as_bytes()[s.len() - 3] == b':'
+            };
+            if zoned(a)
+                || zoned(b)
+                || a.starts_with('-') && !a.starts_with("--")
+                || b.starts_with('-') && !b.starts_with("--")
+            {
+                return None;
+            }
+            let head = |s: &str| s.split('.').next().unwrap_or("").len();
+            if head(a) != head(b) {
+                return None;
+            }
+            let pad = |s: &str| {
+                let (h, f) = s.split_once('.').unwrap_or((s, ""));
+                (h.to_string(), f.trim_end_matches('0').to_string())
+            };
+            Some(pad(a).cmp(&pad(b)))
+        }
+        _ => None,
+    }
+}
+
+/// The bound facets of an atomic type, against a value (decimals are also checked by
+/// `check_facets`; this covers floats and dates).
+fn bounds(st: &SimpleType, v: &str) -> Result<(), String> {
+    use std::cmp::Ordering::*;
+    let f = &st.facets;
+    let p = st.primitive;
+    let checks: [(&Option<String>, &[std::cmp::Ordering], &str); 4] = [
+        (&f.min_inclusive, &[Greater, Equal], "at least"),
+        (&f.min_exclusive, &[Greater], "more than"),
+        (&f.max_inclusive, &[Less, Equal], "at most"),
+        (&f.max_exclusive, &[Less], "less than"),
+    ];
+    for (bound, allowed, what) in checks {
+        if let Some(b) = bound
+            && let Some(o) = compare(p, v, b)
+            && !allowed.contains(&o)
+        {
+            return Err(format!("{v:?} must be {what} {b}"));
+        }
+    }
+    Ok(())
+}
+
+const FACET_FIELDS: &[&str] = &[
+    "length",
+    "minLength",
+    "maxLength",
+    "totalDigits",
+    "fractionDigits",
+    "minInclusive",
+    "maxInclusive",
+    "minExclusive",
+    "maxExclusive",
+    "enumeration",
+    "pattern",
+    "whiteSpace",
+];
+
+/// Which facets apply to a simple type (its variety and primitive).
+fn applicable(st: &SimpleType, facet: &str) -> bool {
+    let common = matches!(facet, "pattern" | "enumeration" | "whiteSpace");
+    match st.variety {
+        Variety::Union(_) => matches!(facet, "pattern" | "enumeration"),
+        Variety::List(_) => common || matches!(facet, "length" | "minLength" | "maxLength"),
+        Variety::Atomic => match st.primitive {
+            Primitive::AnySimple => true,
+            Primitive::String
+            | Primitive::AnyUri
+            | Primitive::QName
+            | Primitive::Notation
+            | Primitive::HexBinary
+            | Primitive::Base64Binary => {
+                common || matches!(facet, "length" | "minLength" | "maxLength")
+            }
+            Primitive::Boolean => matches!(facet, "pattern" | "whiteSpace"),
+            Primitive::Decimal => {
+                common
+                    || facet.starts_with("min") && !facet.ends_with("Length")
+                    || facet.starts_with("max") && !facet.ends_with("Length")
+                    || matches!(facet, "totalDigits" | "fractionDigits")
+            }
+            _ => {
+                common
+                    || matches!(
+                        facet,
+                        "minInclusive" | "maxInclusive" | "minExclusive" | "maxExclusive"
+                    )
+            }
+        },
+    }
+}
+
+impl<'a, 'i> Checker<'_, 'a, 'i> {
+    /// The facets of one restriction step (`node`, compiled into type `t`) against its base.
+    fn facets(&mut self, schema: &Schema, source: usize, node: Node<'a, 'i>, t: TypeId) {
+        let TypeKind::Simple(derived) = &schema.ty(t).kind else {
+            return;
+        };
+        let Some(base_id) = schema.ty(t).base else {
+            return;
+        };
+        let base = match &schema.ty(base_id).kind {
+            TypeKind::Simple(b) => b.clone(),
+            // simpleContent: the base's text type.
+            TypeKind::Complex(ct) => match &ct.content {
+                Content::Simple(s) => match &schema.ty(*s).kind {
+                    TypeKind::Simple(b) => b.clone(),
+                    _ => return,
+                },
+                _ => return,
+            },
+        };
+        let base_fixed = self.fixed_facets(schema, base_id);
+        let mut seen: HashMap<&str, Node> = HashMap::new();
+        let mut problems: Vec<(Node, String)> = Vec::new();
+        for f in node
+            .children()
+            .filter(|c| is_xs(c) && FACET_FIELDS.contains(&c.tag_name().name()))
+        {
+            let name = f.tag_name().name();
+            let value = f.attribute("value").unwrap_or("");
+            if !applicable(&base, name) {
+                problems.push((
+                    f,
+                    format!(
+                        "facet xs:{name} does not apply to the base type `{}`",
+                        schema.type_label(base_id)
+                    ),
+                ));
+                continue;
+            }
+            if !matches!(name, "enumeration" | "pattern") && seen.insert(name, f).is_some() {
+                problems.push((
+                    f,
+                    format!("facet xs:{name} is given twice in one restriction"),
+                ));
+                continue;
+            }
+            if base_fixed.contains(&name) {
+                let same = match name {
+                    "length" => base.facets.length.map(|n| n.to_string()),
+                    "minLength" => base.facets.min_length.map(|n| n.to_string()),
+                    "maxLength" => base.facets.max_length.map(|n| n.to_string()),
+                    "totalDigits" => base.facets.total_digits.map(|n| n.to_string()),
+                    "fractionDigits" => base.facets.fraction_digits.map(|n| n.to_string()),
+                    "minInclusive" => base.facets.min_inclusive.clone(),
+                    "maxInclusive" => base.facets.max_inclusive.clone(),
+                    "minExclusive" => base.facets.min_exclusive.clone(),
+                    "maxExclusive" => base.facets.max_exclusive.clone(),
+                    "whiteSpace" => base
+                        .facets
+                        .white_space
+                        .map(|w| format!("{w:?}").to_lowercase()),
+                    _ => None,
+                };
+                if same.as_deref() != Some(value.trim()) {
+                    problems.push((
+                        f,
+                        format!(
+                            "facet xs:{name} is fixed in the base type `{}` and cannot change",
+                            schema.type_label(base_id)
+                        ),
+                    ));
+                    continue;
+                }
+            }
+            let num = value.trim().parse::<u64>().ok();
+            match name {
+                "length" | "minLength" | "maxLength" | "totalDigits" | "fractionDigits" => {
+                    let Some(n) = num else { continue };
+                    let (b, narrower) = match name {
+                        "length" => (
+                            base.facets.length,
+                            base.facets.length.is_none_or(|b| n == b),
+                        ),
+                        "minLength" => (
+                            base.facets.min_length,
+                            base.facets.min_length.is_none_or(|b| n >= b),
+                        ),
+                        "maxLength" => (
+                            base.facets.max_length,
+                            base.facets.max_length.is_none_or(|b| n <= b),
+                        ),
+                        "totalDigits" => (
+                            base.facets.total_digits.map(u64::from),
+                            base.facets.total_digits.is_none_or(|b| n <= u64::from(b)),
+                        ),
+                        _ => (
+                            base.facets.fraction_digits.map(u64::from),
+                            base.facets
+                                .fraction_digits
+                                .is_none_or(|b| n <= u64::from(b)),
+                        ),
+                    };
+                    if name == "totalDigits" && n == 0 {
+                        problems.push((f, "totalDigits must be at least 1".into()));
+                    } else if !narrower {
+                        problems.push((
+                            f,
+                            format!(
+                                "facet xs:{name}={n} widens the base type's {name}={}",
+                                b.unwrap_or(0)
+                            ),
+                        ));
+                    }
+                    if name == "length"
+                        && (base.facets.min_length.is_some_and(|m| n < m)
+                            || base.facets.max_length.is_some_and(|m| n > m))
+                    {
+                        problems.push((
+                            f,
+                            format!("length {n} is outside the base type's minLength/maxLength"),
+                        ));
+                    }
+                    if name == "minLength" && base.facets.length.is_some_and(|l| n > l)
+                        || name == "maxLength" && base.facets.length.is_some_and(|l| n < l)
+                    {
+                        problems
+                            .push((f, format!("{name} {n} contradicts the base type's length")));
+                    }
+                }
+                "minInclusive" | "maxInclusive" | "minExclusive" | "maxExclusive" => {
+                    let mut lax = base.clone();
+                    match name {
+                        "minInclusive" | "minExclusive" => {
+                            if name == "minExclusive" {
+                                lax.facets.min_exclusive = None
+                            } else {
+                                lax.facets.min_inclusive = None
+                            }
+                        }
+                        _ => {
+                            if name == "maxExclusive" {
+                                lax.facets.max_exclusive = None
+                            } else {
+                                lax.facets.max_inclusive = None
+                            }
+                        }
+                    }
+                    // An exclusive bound may equal the base's inclusive one on its side... only
+                    // for the same kind; the comparisons below handle that.
+                    if let Err(m) = st_value(schema, &lax, value, 0) {
+                        problems.push((
+                            f,
+                            format!(
+                                "{name}=\"{value}\" is not a valid value of the base type: {m}"
+                            ),
+                        ));
+                        continue;
+                    }
+                    let own = match name {
+                        "minInclusive" => &base.facets.min_inclusive,
+                        "maxInclusive" => &base.facets.max_inclusive,
+                        "minExclusive" => &base.facets.min_exclusive,
+                        _ => &base.facets.max_exclusive,
+                    };
+                    if let Some(b) = own
+                        && let Some(o) = compare(base.primitive, value.trim(), b)
+                    {
+                        let widens = if name.starts_with("min") {
+                            o == std::cmp::Ordering::Less
+                        } else {
+                            o == std::cmp::Ordering::Greater
+                        };
+                        if widens {
+                            problems.push((
+                                f,
+                                format!(
+                                    "{name}={} widens the base type's {name}={b}",
+                                    value.trim()
+                                ),
+                            ));
+                        }
+                    }
+                }
+                "enumeration" => {
+                    if let Err(m) = st_value(schema, &base, value, 0) {
+                        problems.push((f, format!("enumeration value {value:?} is not a valid value of the base type: {m}")));
+                    }
+                }
+                "whiteSpace" => {
+                    let rank = |w: &str| match w {
+                        "preserve" => 0,
+                        "replace" => 1,
+                        _ => 2,
+                    };
+                    let b = base.facets.white_space.map_or(0, |w| match w {
+                        WhiteSpace::Preserve => 0,
+                        WhiteSpace::Replace => 1,
+                        WhiteSpace::Collapse => 2,
+                    });
+                    let non_string = matches!(base.variety, Variety::List(_))
+                        || !matches!(base.primitive, Primitive::String | Primitive::AnySimple);
+                    if rank(value.trim()) < b || non_string && value.trim() != "collapse" {
+                        problems.push((
+                            f,
+                            format!(
+                                "whiteSpace=\"{}\" loosens the base type's whitespace handling",
+                                value.trim()
+                            ),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Consistency of the facets in force after this step.
+        let d = &derived.facets;
+        let here_len = seen.contains_key("length");
+        if (here_len && (seen.contains_key("minLength") || seen.contains_key("maxLength")))
+            || (here_len
+                && (d.min_length.is_some() || d.max_length.is_some())
+                && !base.facets.length.is_some())
+        {
+            problems.push((
+                node,
+                "length cannot be combined with minLength or maxLength".into(),
+            ));
+        }
+        if let (Some(a), Some(b)) = (d.min_length, d.max_length)
+            && a > b
+        {
+            problems.push((
+                node,
+                format!("minLength ({a}) is greater than maxLength ({b})"),
+            ));
+        }
+        if let (Some(td), Some(fd)) = (d.total_digits, d.fraction_digits)
+            && fd > td
+        {
+            problems.push((
+                node,
+                format!("fractionDigits ({fd}) is greater than totalDigits ({td})"),
+            ));
+        }
+        if seen.contains_key("minInclusive") && seen.contains_key("minExclusive") {
+            problems.push((
+                node,
+                "minInclusive and minExclusive cannot both be given".into(),
+            ));
+        }
+        if seen.contains_key("maxInclusive") && seen.contains_key("maxExclusive") {
+            problems.push((
+                node,
+                "maxInclusive and maxExclusive cannot both be given".into(),
+            ));
+        }
+        use std::cmp::Ordering::*;
+        let p = derived.primitive;
+        let pairs: [(
+            &Option<String>,
+            &Option<String>,
+            &[std::cmp::Ordering],
+            &str,
+        ); 4] = [
+            (
+                &d.min_inclusive,
+                &d.max_inclusive,
+                &[Less, Equal],
+                "minInclusive is greater than maxInclusive",
+            ),
+            (
+                &d.min_exclusive,
+                &d.max_exclusive,
+                &[Less],
+                "minExclusive must be less than maxExclusive",
+            ),
+            (
+                &d.min_inclusive,
+                &d.max_exclusive,
+                &[Less],
+                "minInclusive must be less than maxExclusive",
+            ),
+            (
+                &d.min_exclusive,
+                &d.max_inclusive,
+                &[Less],
+                "minExclusive must be less than maxInclusive",
+            ),
+        ];
+        for (lo, hi, ok, msg) in pairs {
+            if let (Some(lo), Some(hi)) = (lo, hi)
+                && let Some(o) = compare(p, lo, hi)
+                && !ok.contains(&o)
+            {
+                problems.push((node, format!("{msg} ({lo} vs {hi})")));
+            }
+        }
+        // A restriction's own inclusive/exclusive pair against the base's opposite kind.
+        for (f, msg) in problems {
+            self.report(
+                source,
+                f.range().start,
+                msg,
+                Some("a restriction can only narrow its base type: facets must apply to it, agree with each other, and stay within the base's".into()),
+            );
+        }
+    }
+
+    /// The facets marked fixed="true" on a type's own restriction (built-ins: integer's
+    /// fractionDigits and the whiteSpace of non-string types).
+    fn fixed_facets(&self, schema: &Schema, t: TypeId) -> Vec<&'static str> {
+        let ty = schema.ty(t);
+        if let Some(q) = &ty.name
+            && q.ns == XS
+        {
+            return match &ty.kind {
+                TypeKind::Simple(st)
+                    if st.primitive == Primitive::Decimal && q.local != "decimal" =>
+                {
+                    vec!["fractionDigits", "whiteSpace"]
+                }
+                TypeKind::Simple(st)
+                    if !matches!(st.primitive, Primitive::String | Primitive::AnySimple) =>
+                {
+                    vec!["whiteSpace"]
+                }
+                _ => Vec::new(),
+            };
+        }
+        let mut out = Vec::new();
+        let mut cur = Some(t);
+        let mut steps = 0;
+        while let Some(id) = cur {
+            steps += 1;
+            if steps > 64 {
+                break;
+            }
+            let ty = schema.ty(id);
+            if ty.name.as_ref().is_some_and(|q| q.ns == XS) {
+                out.extend(self.fixed_facets(schema, id));
+                break;
+            }
+            let file = ty.pos.file as usize;
+            if let Some(src) = self.set.sources.get(file)
+                && let Some(node) = self.node_at(file, ty.pos.offset as usize, &src.text)
+            {
+                let restriction = if node.tag_name().name() == "restriction" {
+                    Some(node)
+                } else {
+                    node.children()
+                        .find(|c| is_xs(c) && c.tag_name().name() == "restriction")
+                };
+                if let Some(r) = restriction {
+                    for f in r.children().filter(is_xs) {
+                        if f.attribute("fixed")
+                            .is_some_and(|v| matches!(v.trim(), "true" | "1"))
+                        {
+                            if let Some(n) =
+                                FACET_FIELDS.iter().find(|n| **n == f.tag_name().name())
+                            {
+                                out.push(*n);
+                            }
+                        }
+                    }
+                }
+            }
+            cur = ty.base;
+        }
+        out
+    }
+
+    fn node_at(&self, source: usize, offset: usize, _text: &str) -> Option<Node<'a, 'i>> {
+        let d = self.docs.iter().find(|d| d.source == source)?;
+        d.node
+            .descendants()
+            .find(|n| n.is_element() && n.range().start == offset)
+    }
+}
