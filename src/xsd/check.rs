@@ -1200,6 +1200,7 @@ pub fn components<'a, 'i>(
             c.facets(schema, d.source, node, t);
         }
     }
+    c.restrictions(schema);
     // Value constraints of element declarations.
     for e in &schema.elements {
         let value = match (&e.default, &e.fixed) {
@@ -1804,11 +1805,7 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
         // Consistency of the facets in force after this step.
         let d = &derived.facets;
         let here_len = seen.contains_key("length");
-        if (here_len && (seen.contains_key("minLength") || seen.contains_key("maxLength")))
-            || (here_len
-                && (d.min_length.is_some() || d.max_length.is_some())
-                && !base.facets.length.is_some())
-        {
+        if here_len && (seen.contains_key("minLength") || seen.contains_key("maxLength")) {
             problems.push((
                 node,
                 "length cannot be combined with minLength or maxLength".into(),
@@ -1962,5 +1959,540 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
         d.node
             .descendants()
             .find(|n| n.is_element() && n.range().start == offset)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Particle restriction (XSD 1.0 3.9.6, "Particle Valid (Restriction)").
+
+/// The effective range of a particle: (min, max), `None` max = unbounded.
+fn effective_range(p: &Particle) -> (u64, Option<u64>) {
+    let own_max = match p.max {
+        MaxOccurs::Bounded(n) => Some(u64::from(n)),
+        MaxOccurs::Unbounded => None,
+    };
+    let mul = |a: Option<u64>, b: Option<u64>| match (a, b) {
+        (Some(0), _) | (_, Some(0)) => Some(0),
+        (Some(x), Some(y)) => Some(x.saturating_mul(y)),
+        _ => None,
+    };
+    let min = u64::from(p.min);
+    match &p.term {
+        Term::Element(_) | Term::Any(_) => (min, own_max),
+        Term::Sequence(v) | Term::All(v) => {
+            let mut lo = 0u64;
+            let mut hi = Some(0u64);
+            for c in v {
+                let (a, b) = effective_range(c);
+                lo = lo.saturating_add(a);
+                hi = match (hi, b) {
+                    (Some(x), Some(y)) => Some(x.saturating_add(y)),
+                    _ => None,
+                };
+            }
+            (min.saturating_mul(lo), mul(own_max, hi))
+        }
+        Term::Choice(v) => {
+            if v.is_empty() {
+                return (0, Some(0));
+            }
+            let mut lo = u64::MAX;
+            let mut hi = Some(0u64);
+            for c in v {
+                let (a, b) = effective_range(c);
+                lo = lo.min(a);
+                hi = match (hi, b) {
+                    (Some(x), Some(y)) => Some(x.max(y)),
+                    _ => None,
+                };
+            }
+            (min.saturating_mul(lo), mul(own_max, hi))
+        }
+    }
+}
+
+fn max_u64(m: MaxOccurs) -> Option<u64> {
+    match m {
+        MaxOccurs::Bounded(n) => Some(u64::from(n)),
+        MaxOccurs::Unbounded => None,
+    }
+}
+
+/// `(rmin, rmax)` lies within `(bmin, bmax)`.
+fn range_ok(rmin: u64, rmax: Option<u64>, bmin: u64, bmax: Option<u64>) -> bool {
+    rmin >= bmin
+        && match (rmax, bmax) {
+            (_, None) => true,
+            (None, Some(_)) => false,
+            (Some(r), Some(b)) => r <= b,
+        }
+}
+
+fn occurs_ok(r: &Particle, b: &Particle) -> bool {
+    range_ok(
+        u64::from(r.min),
+        max_u64(r.max),
+        u64::from(b.min),
+        max_u64(b.max),
+    )
+}
+
+fn emptiable_p(p: &Particle) -> bool {
+    effective_range(p).0 == 0
+}
+
+/// Removes pointless particles: groups occurring exactly once with one child become the
+/// child; a sequence in a sequence (or a choice in a choice) occurring once is spliced in.
+fn normalize(p: &Particle) -> Option<Particle> {
+    let once = p.min == 1 && p.max == MaxOccurs::Bounded(1);
+    let kids = |v: &[Particle], same: fn(&Term) -> bool| -> Vec<Particle> {
+        let mut out = Vec::new();
+        for c in v.iter().filter_map(normalize) {
+            let c_once = c.min == 1 && c.max == MaxOccurs::Bounded(1);
+            match &c.term {
+                t if same(t) && c_once => {
+                    if let Term::Sequence(inner) | Term::Choice(inner) = &c.term {
+                        out.extend(inner.iter().cloned());
+                    }
+                }
+                _ => out.push(c),
+            }
+        }
+        out
+    };
+    let term = match &p.term {
+        Term::Sequence(v) => Term::Sequence(kids(v, |t| matches!(t, Term::Sequence(_)))),
+        Term::Choice(v) => Term::Choice(kids(v, |t| matches!(t, Term::Choice(_)))),
+        Term::All(v) => Term::All(v.iter().filter_map(normalize).collect()),
+        t => t.clone(),
+    };
+    match &term {
+        Term::Sequence(v) | Term::Choice(v) | Term::All(v) if v.is_empty() => {
+            // An empty group contributes nothing.
+            None
+        }
+        Term::Sequence(v) | Term::Choice(v) | Term::All(v) if v.len() == 1 && once => {
+            Some(v[0].clone())
+        }
+        _ => Some(Particle {
+            min: p.min,
+            max: p.max,
+            term,
+        }),
+    }
+}
+
+fn ns_allowed(w: &Wildcard, ns: &str) -> bool {
+    match &w.namespaces {
+        NamespaceConstraint::Any => true,
+        NamespaceConstraint::Not(t) => ns != t && !ns.is_empty(),
+        NamespaceConstraint::List(l) => l.iter().any(|x| x == ns),
+    }
+}
+
+fn ns_subset(r: &Wildcard, b: &Wildcard) -> bool {
+    match (&r.namespaces, &b.namespaces) {
+        (_, NamespaceConstraint::Any) => true,
+        (NamespaceConstraint::Any, _) => false,
+        (NamespaceConstraint::Not(x), NamespaceConstraint::Not(y)) => x == y,
+        (NamespaceConstraint::Not(_), NamespaceConstraint::List(_)) => false,
+        (NamespaceConstraint::List(l), _) => l.iter().all(|n| ns_allowed(b, n)),
+    }
+}
+
+fn process_ok(r: ProcessContents, b: ProcessContents) -> bool {
+    use ProcessContents::*;
+    match b {
+        Strict => r == Strict,
+        Lax => r != Skip,
+        Skip => true,
+    }
+}
+
+/// Whether `r` validly restricts `b` (both normalized); `Err` says why not.
+fn restricts(schema: &Schema, r: &Particle, b: &Particle, depth: usize) -> Result<(), String> {
+    if depth > 64 {
+        return Ok(());
+    }
+    let name = |e: ElementId| schema.element(e).name.local.clone();
+    match (&r.term, &b.term) {
+        (Term::Element(re), Term::Element(be)) => {
+            let (rel, bel) = (schema.element(*re), schema.element(*be));
+            if rel.name != bel.name {
+                // An element may stand for a member of the base element's substitution group.
+                let member = schema.substitutes.get(be).is_some_and(|m| m.contains(re));
+                if !member {
+                    return Err(format!(
+                        "element `{}` does not match `{}` of the base",
+                        name(*re),
+                        name(*be)
+                    ));
+                }
+            }
+            if !occurs_ok(r, b) {
+                return Err(format!(
+                    "element `{}` occurs {}..{} where the base allows {}..{}",
+                    name(*re),
+                    r.min,
+                    r.max,
+                    b.min,
+                    b.max
+                ));
+            }
+            if rel.nillable && !bel.nillable {
+                return Err(format!(
+                    "element `{}` is nillable but the base's is not",
+                    name(*re)
+                ));
+            }
+            if let Some(f) = &bel.fixed
+                && rel.fixed.as_deref().map(str::trim) != Some(f.trim())
+            {
+                return Err(format!(
+                    "element `{}` must keep the base's fixed value {f:?}",
+                    name(*re)
+                ));
+            }
+            if rel.type_id != bel.type_id
+                && bel.type_id != TypeId(0)
+                && !schema.derives_from(rel.type_id, bel.type_id)
+                && !simple_restricts(schema, rel.type_id, bel.type_id)
+            {
+                return Err(format!(
+                    "element `{}` has type `{}`, which does not derive from the base's `{}`",
+                    name(*re),
+                    schema.type_label(rel.type_id),
+                    schema.type_label(bel.type_id)
+                ));
+            }
+            Ok(())
+        }
+        (Term::Element(re), Term::Any(w)) => {
+            if !occurs_ok(r, b) {
+                return Err(format!(
+                    "element `{}` occurs {}..{} where the base's wildcard allows {}..{}",
+                    name(*re),
+                    r.min,
+                    r.max,
+                    b.min,
+                    b.max
+                ));
+            }
+            if !ns_allowed(w, &schema.element(*re).name.ns) {
+                return Err(format!(
+                    "element `{}` is not in a namespace the base's wildcard allows",
+                    name(*re)
+                ));
+            }
+            Ok(())
+        }
+        (Term::Any(rw), Term::Any(bw)) => {
+            if !occurs_ok(r, b) {
+                return Err(format!(
+                    "a wildcard occurs {}..{} where the base's allows {}..{}",
+                    r.min, r.max, b.min, b.max
+                ));
+            }
+            if !ns_subset(rw, bw) {
+                return Err("a wildcard allows namespaces the base's wildcard does not".into());
+            }
+            if !process_ok(rw.process, bw.process) {
+                return Err("a wildcard's processContents is weaker than the base's".into());
+            }
+            Ok(())
+        }
+        (Term::Sequence(v) | Term::Choice(v) | Term::All(v), Term::Any(_)) => {
+            let (lo, hi) = effective_range(r);
+            for c in v {
+                let inner = Particle {
+                    min: 0,
+                    max: MaxOccurs::Unbounded,
+                    term: b.term.clone(),
+                };
+                restricts(schema, c, &inner, depth + 1)?;
+            }
+            if !range_ok(lo, hi, u64::from(b.min), max_u64(b.max)) {
+                return Err("the group occurs more often than the base's wildcard allows".into());
+            }
+            Ok(())
+        }
+        (Term::Any(_), _) => Err("a wildcard cannot restrict an element or a model group".into()),
+        (Term::Element(_), Term::Sequence(_) | Term::Choice(_) | Term::All(_)) => {
+            let group = Particle {
+                min: 1,
+                max: MaxOccurs::Bounded(1),
+                term: match &b.term {
+                    Term::Sequence(_) => Term::Sequence(vec![r.clone()]),
+                    Term::Choice(_) => Term::Choice(vec![r.clone()]),
+                    _ => Term::All(vec![r.clone()]),
+                },
+            };
+            restricts(schema, &group, b, depth + 1)
+        }
+        (Term::Sequence(_) | Term::Choice(_) | Term::All(_), Term::Element(be)) => Err(format!(
+            "a model group cannot restrict the single element `{}`",
+            name(*be)
+        )),
+        (Term::All(rv), Term::All(bv)) | (Term::Sequence(rv), Term::Sequence(bv)) => {
+            if !occurs_ok(r, b) {
+                return Err(format!(
+                    "a group occurs {}..{} where the base's allows {}..{}",
+                    r.min, r.max, b.min, b.max
+                ));
+            }
+            recurse(schema, rv, bv, false, depth)
+        }
+        (Term::Choice(rv), Term::Choice(bv)) => {
+            if !occurs_ok(r, b) {
+                return Err(format!(
+                    "a choice occurs {}..{} where the base's allows {}..{}",
+                    r.min, r.max, b.min, b.max
+                ));
+            }
+            recurse(schema, rv, bv, true, depth)
+        }
+        (Term::Sequence(rv), Term::All(bv)) => {
+            if !occurs_ok(r, b) {
+                return Err(format!(
+                    "a sequence occurs {}..{} where the base's all group allows {}..{}",
+                    r.min, r.max, b.min, b.max
+                ));
+            }
+            let mut used = vec![false; bv.len()];
+            'next: for rc in rv {
+                for (i, bc) in bv.iter().enumerate() {
+                    if !used[i] && restricts(schema, rc, bc, depth + 1).is_ok() {
+                        used[i] = true;
+                        continue 'next;
+                    }
+                }
+                return Err(
+                    "a particle of the sequence matches nothing in the base's all group".into(),
+                );
+            }
+            if bv.iter().zip(&used).any(|(bc, u)| !u && !emptiable_p(bc)) {
+                return Err(
+                    "the restriction leaves out a required particle of the base's all group".into(),
+                );
+            }
+            Ok(())
+        }
+        (Term::Sequence(rv), Term::Choice(bv)) => {
+            // MapAndSum.
+            let (lo, hi) = {
+                let n = rv.len() as u64;
+                let lo = u64::from(r.min).saturating_mul(n);
+                let hi = max_u64(r.max).map(|m| m.saturating_mul(n));
+                (lo, hi)
+            };
+            if !range_ok(lo, hi, u64::from(b.min), max_u64(b.max)) {
+                return Err("the sequence occurs more often than the base's choice allows".into());
+            }
+            for rc in rv {
+                if !bv
+                    .iter()
+                    .any(|bc| restricts(schema, rc, bc, depth + 1).is_ok())
+                {
+                    return Err(
+                        "a particle of the sequence matches no branch of the base's choice".into(),
+                    );
+                }
+            }
+            Ok(())
+        }
+        (Term::Choice(_) | Term::All(_), _) => {
+            Err("this kind of model group cannot restrict the base's".into())
+        }
+    }
+}
+
+/// Whether a simple type restricts another only through anonymous steps the compiler made
+/// (an element's inline simple type restricting the base's named one).
+fn simple_restricts(schema: &Schema, r: TypeId, b: TypeId) -> bool {
+    schema.derives_from(r, b)
+}
+
+/// Recurse (order-preserving); `lax` for choice against choice (base particles may be left
+/// out freely).
+fn recurse(
+    schema: &Schema,
+    rv: &[Particle],
+    bv: &[Particle],
+    lax: bool,
+    depth: usize,
+) -> Result<(), String> {
+    let mut bi = 0;
+    for rc in rv {
+        loop {
+            let Some(bc) = bv.get(bi) else {
+                return Err("a particle of the restriction matches nothing left in the base's group (order matters)".into());
+            };
+            bi += 1;
+            match restricts(schema, rc, bc, depth + 1) {
+                Ok(()) => break,
+                Err(e) => {
+                    if !lax && !emptiable_p(bc) {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+    }
+    if !lax && bv[bi..].iter().any(|bc| !emptiable_p(bc)) {
+        return Err("the restriction leaves out a required particle of the base".into());
+    }
+    Ok(())
+}
+
+impl Checker<'_, '_, '_> {
+    /// Complex content restrictions: the content model and the attributes of each derived
+    /// type against its base.
+    fn restrictions(&mut self, schema: &Schema) {
+        for (i, t) in schema.types.iter().enumerate() {
+            let TypeKind::Complex(ct) = &t.kind else {
+                continue;
+            };
+            if ct.derivation != Derivation::Restriction
+                || t.name.as_ref().is_some_and(|q| q.ns == XS)
+            {
+                continue;
+            }
+            let source = t.pos.file as usize;
+            if self.set.sources.get(source).is_none_or(|s| s.builtin) {
+                continue;
+            }
+            let Some(base_id) = t.base else { continue };
+            let TypeKind::Complex(bt) = &schema.ty(base_id).kind else {
+                continue;
+            };
+            if base_id == TypeId(0) {
+                continue;
+            }
+            let _ = i;
+            let mut problems: Vec<String> = Vec::new();
+            if ct.mixed && !bt.mixed {
+                problems.push("a restriction cannot make element-only content mixed".into());
+            }
+            match (&ct.content, &bt.content) {
+                (Content::Elements(r), Content::Elements(b)) => {
+                    let (r, b) = (normalize(r), normalize(b));
+                    match (r, b) {
+                        (Some(r), Some(b)) => {
+                            if let Err(e) = restricts(schema, &r, &b, 0) {
+                                problems.push(format!(
+                                    "the content model is not a restriction of `{}`'s: {e}",
+                                    schema.type_label(base_id)
+                                ));
+                            }
+                        }
+                        (Some(r), None) if !emptiable_p(&r) => problems.push(format!(
+                            "`{}` has empty content; a restriction cannot require elements",
+                            schema.type_label(base_id)
+                        )),
+                        (None, Some(b)) if !emptiable_p(&b) => problems.push(format!(
+                            "the restriction has empty content but `{}` requires elements",
+                            schema.type_label(base_id)
+                        )),
+                        _ => {}
+                    }
+                }
+                (Content::Empty, Content::Elements(b)) => {
+                    if normalize(b).is_some_and(|b| !emptiable_p(&b)) {
+                        problems.push(format!(
+                            "the restriction has empty content but `{}` requires elements",
+                            schema.type_label(base_id)
+                        ));
+                    }
+                }
+                (Content::Elements(r), Content::Empty) => {
+                    if normalize(r).is_some_and(|r| !emptiable_p(&r)) {
+                        problems.push(format!(
+                            "`{}` has empty content; a restriction cannot add elements",
+                            schema.type_label(base_id)
+                        ));
+                    }
+                }
+                (Content::Elements(_), Content::Simple(_)) => {
+                    problems.push(format!(
+                        "`{}` has simple content; complexContent cannot restrict it",
+                        schema.type_label(base_id)
+                    ));
+                }
+                _ => {}
+            }
+            // Attributes: every use allowed by the base, required ones kept, fixed values kept,
+            // types derived.
+            for a in &ct.attributes {
+                match bt.attributes.iter().find(|x| x.name == a.name) {
+                    Some(ba) => {
+                        if ba.required && !a.required {
+                            problems.push(format!(
+                                "attribute `{}` is required in the base and must stay required",
+                                a.name.local
+                            ));
+                        }
+                        if let Some(f) = &ba.fixed
+                            && a.fixed.as_deref().map(str::trim) != Some(f.trim())
+                        {
+                            problems.push(format!(
+                                "attribute `{}` must keep the base's fixed value {f:?}",
+                                a.name.local
+                            ));
+                        }
+                        if a.type_id != ba.type_id && !schema.derives_from(a.type_id, ba.type_id) {
+                            problems.push(format!("attribute `{}` has type `{}`, which does not derive from the base's `{}`", a.name.local, schema.type_label(a.type_id), schema.type_label(ba.type_id)));
+                        }
+                    }
+                    None => {
+                        if !bt
+                            .any_attribute
+                            .as_ref()
+                            .is_some_and(|w| ns_allowed(w, &a.name.ns))
+                        {
+                            problems.push(format!(
+                                "attribute `{}` is not allowed by the base type `{}`",
+                                a.name.local,
+                                schema.type_label(base_id)
+                            ));
+                        }
+                    }
+                }
+            }
+            for ba in bt.attributes.iter().filter(|x| x.required) {
+                if !ct.attributes.iter().any(|a| a.name == ba.name) {
+                    problems.push(format!(
+                        "required attribute `{}` of the base cannot be removed",
+                        ba.name.local
+                    ));
+                }
+            }
+            if let Some(w) = &ct.any_attribute {
+                match &bt.any_attribute {
+                    None => problems.push(
+                        "the base has no anyAttribute, so the restriction cannot have one".into(),
+                    ),
+                    Some(bw) => {
+                        if !ns_subset(w, bw) {
+                            problems.push(
+                                "the anyAttribute allows namespaces the base's does not".into(),
+                            );
+                        } else if !process_ok(w.process, bw.process) {
+                            problems.push(
+                                "the anyAttribute's processContents is weaker than the base's"
+                                    .into(),
+                            );
+                        }
+                    }
+                }
+            }
+            for p in problems {
+                self.report(
+                    source,
+                    t.pos.offset as usize,
+                    p,
+                    Some("a complexContent restriction may only allow less than its base: read XML Schema 1.0 part 1, 3.9.6 (particles) and 3.4.6 (attributes)".into()),
+                );
+            }
+        }
     }
 }
