@@ -1805,7 +1805,18 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
         // Consistency of the facets in force after this step.
         let d = &derived.facets;
         let here_len = seen.contains_key("length");
-        if here_len && (seen.contains_key("minLength") || seen.contains_key("maxLength")) {
+        // A minLength/maxLength that only repeats the base's value adds nothing.
+        let new_bound = |name: &str, base_value: Option<u64>| {
+            seen.get(name).is_some_and(|f| {
+                f.attribute("value")
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    != base_value
+            })
+        };
+        if here_len
+            && (new_bound("minLength", base.facets.min_length)
+                || new_bound("maxLength", base.facets.max_length))
+        {
             problems.push((
                 node,
                 "length cannot be combined with minLength or maxLength".into(),
@@ -2044,6 +2055,10 @@ fn emptiable_p(p: &Particle) -> bool {
 /// Removes pointless particles: groups occurring exactly once with one child become the
 /// child; a sequence in a sequence (or a choice in a choice) occurring once is spliced in.
 fn normalize(p: &Particle) -> Option<Particle> {
+    if p.max == MaxOccurs::Bounded(0) {
+        // A particle that cannot occur is as if absent.
+        return None;
+    }
     let once = p.min == 1 && p.max == MaxOccurs::Bounded(1);
     let kids = |v: &[Particle], same: fn(&Term) -> bool| -> Vec<Particle> {
         let mut out = Vec::new();
@@ -2218,13 +2233,16 @@ fn restricts(schema: &Schema, r: &Particle, b: &Particle, depth: usize) -> Resul
         }
         (Term::Any(_), _) => Err("a wildcard cannot restrict an element or a model group".into()),
         (Term::Element(_), Term::Sequence(_) | Term::Choice(_) | Term::All(_)) => {
+            // RecurseAsIfGroup: the element as the only particle of a group of the base's
+            // kind occurring once.
+            let inner = r.clone();
             let group = Particle {
                 min: 1,
                 max: MaxOccurs::Bounded(1),
                 term: match &b.term {
-                    Term::Sequence(_) => Term::Sequence(vec![r.clone()]),
-                    Term::Choice(_) => Term::Choice(vec![r.clone()]),
-                    _ => Term::All(vec![r.clone()]),
+                    Term::Sequence(_) => Term::Sequence(vec![inner]),
+                    Term::Choice(_) => Term::Choice(vec![inner]),
+                    _ => Term::All(vec![inner]),
                 },
             };
             restricts(schema, &group, b, depth + 1)
@@ -2309,7 +2327,29 @@ fn restricts(schema: &Schema, r: &Particle, b: &Particle, depth: usize) -> Resul
 /// Whether a simple type restricts another only through anonymous steps the compiler made
 /// (an element's inline simple type restricting the base's named one).
 fn simple_restricts(schema: &Schema, r: TypeId, b: TypeId) -> bool {
-    schema.derives_from(r, b)
+    type_ok(schema, r, b, 0)
+}
+
+/// `r` is `b`, derives from it, or derives from a member of union `b`.
+fn type_ok(schema: &Schema, r: TypeId, b: TypeId, depth: usize) -> bool {
+    if r == b || b == TypeId(0) || schema.derives_from(r, b) {
+        return true;
+    }
+    if depth > 16 {
+        return false;
+    }
+    if schema.builtin("anySimpleType") == Some(b)
+        && matches!(schema.ty(r).kind, TypeKind::Simple(_))
+    {
+        return true;
+    }
+    match &schema.ty(b).kind {
+        TypeKind::Simple(SimpleType {
+            variety: Variety::Union(members),
+            ..
+        }) => members.iter().any(|m| type_ok(schema, r, *m, depth + 1)),
+        _ => false,
+    }
 }
 
 /// Recurse (order-preserving); `lax` for choice against choice (base particles may be left
@@ -2385,8 +2425,8 @@ impl Checker<'_, '_, '_> {
                                 ));
                             }
                         }
-                        (Some(r), None) if !emptiable_p(&r) => problems.push(format!(
-                            "`{}` has empty content; a restriction cannot require elements",
+                        (Some(_), None) => problems.push(format!(
+                            "`{}` has no content model; a restriction cannot add elements",
                             schema.type_label(base_id)
                         )),
                         (None, Some(b)) if !emptiable_p(&b) => problems.push(format!(
@@ -2405,7 +2445,7 @@ impl Checker<'_, '_, '_> {
                     }
                 }
                 (Content::Elements(r), Content::Empty) => {
-                    if normalize(r).is_some_and(|r| !emptiable_p(&r)) {
+                    if normalize(r).is_some() {
                         problems.push(format!(
                             "`{}` has empty content; a restriction cannot add elements",
                             schema.type_label(base_id)
@@ -2439,7 +2479,7 @@ impl Checker<'_, '_, '_> {
                                 a.name.local
                             ));
                         }
-                        if a.type_id != ba.type_id && !schema.derives_from(a.type_id, ba.type_id) {
+                        if !type_ok(schema, a.type_id, ba.type_id, 0) {
                             problems.push(format!("attribute `{}` has type `{}`, which does not derive from the base's `{}`", a.name.local, schema.type_label(a.type_id), schema.type_label(ba.type_id)));
                         }
                     }
