@@ -1201,6 +1201,9 @@ pub fn components<'a, 'i>(
         }
     }
     c.restrictions(schema);
+    let nodes = c.nodes();
+    c.finals(schema, &nodes);
+    c.content_models(schema, &nodes);
     // Value constraints of element declarations.
     for e in &schema.elements {
         let value = match (&e.default, &e.fixed) {
@@ -2533,6 +2536,470 @@ impl Checker<'_, '_, '_> {
                     Some("a complexContent restriction may only allow less than its base: read XML Schema 1.0 part 1, 3.9.6 (particles) and 3.4.6 (attributes)".into()),
                 );
             }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unique Particle Attribution and Element Declarations Consistent.
+
+/// What a leaf particle matches.
+enum Sym {
+    /// Element names (the declaration's and its substitution group's).
+    Names(Vec<QName>),
+    Wild(Wildcard),
+}
+
+fn overlap(a: &Sym, b: &Sym) -> bool {
+    match (a, b) {
+        (Sym::Names(x), Sym::Names(y)) => x.iter().any(|n| y.contains(n)),
+        (Sym::Names(x), Sym::Wild(w)) | (Sym::Wild(w), Sym::Names(x)) => {
+            x.iter().any(|n| ns_allowed(w, &n.ns))
+        }
+        (Sym::Wild(v), Sym::Wild(w)) => match (&v.namespaces, &w.namespaces) {
+            (NamespaceConstraint::Any, _) | (_, NamespaceConstraint::Any) => true,
+            (NamespaceConstraint::Not(_), NamespaceConstraint::Not(_)) => true,
+            (NamespaceConstraint::List(l), _) => l.iter().any(|n| ns_allowed(w, n)),
+            (_, NamespaceConstraint::List(l)) => l.iter().any(|n| ns_allowed(v, n)),
+        },
+    }
+}
+
+/// A Glushkov position automaton over a content model, occurrence bounds unrolled a little.
+struct Glushkov<'s> {
+    /// (original leaf particle, symbol) per position.
+    pos: Vec<(usize, &'s Particle)>,
+    follow: Vec<Vec<usize>>,
+    budget: usize,
+}
+
+struct Frag {
+    first: Vec<usize>,
+    last: Vec<usize>,
+    nullable: bool,
+}
+
+impl<'s> Glushkov<'s> {
+    fn leaf(&mut self, p: &'s Particle) -> Option<Frag> {
+        if self.budget == 0 {
+            return None;
+        }
+        self.budget -= 1;
+        let i = self.pos.len();
+        self.pos.push((p as *const Particle as usize, p));
+        self.follow.push(Vec::new());
+        Some(Frag {
+            first: vec![i],
+            last: vec![i],
+            nullable: false,
+        })
+    }
+
+    fn concat(&mut self, a: Frag, b: Frag) -> Frag {
+        for &l in &a.last {
+            for &f in &b.first {
+                if !self.follow[l].contains(&f) {
+                    self.follow[l].push(f);
+                }
+            }
+        }
+        let mut first = a.first.clone();
+        if a.nullable {
+            first.extend(&b.first);
+        }
+        let mut last = b.last.clone();
+        if b.nullable {
+            last.extend(&a.last);
+        }
+        Frag {
+            first,
+            last,
+            nullable: a.nullable && b.nullable,
+        }
+    }
+
+    fn empty() -> Frag {
+        Frag {
+            first: Vec::new(),
+            last: Vec::new(),
+            nullable: true,
+        }
+    }
+
+    /// The term once (no occurrence bounds).
+    fn term(&mut self, p: &'s Particle) -> Option<Frag> {
+        match &p.term {
+            Term::Element(_) | Term::Any(_) => self.leaf(p),
+            Term::Sequence(v) => {
+                let mut acc = Self::empty();
+                for c in v {
+                    let f = self.particle(c)?;
+                    acc = self.concat(acc, f);
+                }
+                Some(acc)
+            }
+            Term::Choice(v) => {
+                let mut out = Frag {
+                    first: Vec::new(),
+                    last: Vec::new(),
+                    nullable: v.is_empty(),
+                };
+                for c in v {
+                    let f = self.particle(c)?;
+                    out.first.extend(f.first);
+                    out.last.extend(f.last);
+                    out.nullable |= f.nullable;
+                }
+                Some(out)
+            }
+            Term::All(v) => {
+                let frags: Vec<Frag> = v.iter().map(|c| self.particle(c)).collect::<Option<_>>()?;
+                let mut out = Frag {
+                    first: Vec::new(),
+                    last: Vec::new(),
+                    nullable: frags.iter().all(|f| f.nullable),
+                };
+                for (i, a) in frags.iter().enumerate() {
+                    for (j, b) in frags.iter().enumerate() {
+                        if i != j {
+                            for &l in &a.last {
+                                for &f in &b.first {
+                                    if !self.follow[l].contains(&f) {
+                                        self.follow[l].push(f);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    out.first.extend(&a.first);
+                    out.last.extend(&a.last);
+                }
+                Some(out)
+            }
+        }
+    }
+
+    /// The particle with its occurrence bounds: up to two required copies, then up to two
+    /// optional ones or a starred one.
+    fn particle(&mut self, p: &'s Particle) -> Option<Frag> {
+        let required = p.min.min(2);
+        let mut acc = Self::empty();
+        for _ in 0..required {
+            let f = self.term(p)?;
+            acc = self.concat(acc, f);
+        }
+        match p.max {
+            MaxOccurs::Unbounded => {
+                let mut f = self.term(p)?;
+                for &l in &f.last {
+                    for &x in &f.first {
+                        if !self.follow[l].contains(&x) {
+                            self.follow[l].push(x);
+                        }
+                    }
+                }
+                f.nullable = true;
+                acc = self.concat(acc, f);
+            }
+            MaxOccurs::Bounded(max) => {
+                let optional = max.saturating_sub(p.min).min(2);
+                for _ in 0..optional {
+                    let mut f = self.term(p)?;
+                    f.nullable = true;
+                    acc = self.concat(acc, f);
+                }
+            }
+        }
+        Some(acc)
+    }
+}
+
+fn sym(schema: &Schema, p: &Particle, blocked: &HashSet<ElementId>) -> Sym {
+    match &p.term {
+        Term::Element(e) => {
+            let mut names = vec![schema.element(*e).name.clone()];
+            if blocked.contains(e) {
+                return Sym::Names(names);
+            }
+            if let Some(subs) = schema.substitutes.get(e) {
+                names.extend(subs.iter().map(|s| schema.element(*s).name.clone()));
+            }
+            Sym::Names(names)
+        }
+        Term::Any(w) => Sym::Wild(w.clone()),
+        _ => Sym::Names(Vec::new()),
+    }
+}
+
+fn leaf_label(schema: &Schema, p: &Particle) -> String {
+    match &p.term {
+        Term::Element(e) => format!("element `{}`", schema.element(*e).name.local),
+        _ => "a wildcard".to_string(),
+    }
+}
+
+/// The first Unique Particle Attribution violation in a content model, if any.
+fn upa(schema: &Schema, p: &Particle, blocked: &HashSet<ElementId>) -> Option<String> {
+    let mut g = Glushkov {
+        pos: Vec::new(),
+        follow: Vec::new(),
+        budget: 4000,
+    };
+    let root = g.particle(p)?;
+    let syms: Vec<Sym> = g.pos.iter().map(|(_, p)| sym(schema, p, blocked)).collect();
+    let sets = std::iter::once(&root.first).chain(g.follow.iter());
+    for set in sets {
+        for (i, &a) in set.iter().enumerate() {
+            for &b in &set[i + 1..] {
+                if g.pos[a].0 != g.pos[b].0 && overlap(&syms[a], &syms[b]) {
+                    return Some(format!(
+                        "content model is ambiguous: {} and {} can both match the same element (Unique Particle Attribution)",
+                        leaf_label(schema, g.pos[a].1),
+                        leaf_label(schema, g.pos[b].1)
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Element Declarations Consistent: the same name with two types in one content model.
+fn edc(schema: &Schema, p: &Particle, seen: &mut HashMap<QName, TypeId>) -> Option<String> {
+    match &p.term {
+        Term::Element(e) => {
+            let el = schema.element(*e);
+            match seen.get(&el.name) {
+                Some(&t) if t != el.type_id => Some(format!(
+                    "element `{}` appears twice in the content model with different types (`{}` and `{}`)",
+                    el.name.local,
+                    schema.type_label(t),
+                    schema.type_label(el.type_id)
+                )),
+                Some(_) => None,
+                None => {
+                    seen.insert(el.name.clone(), el.type_id);
+                    None
+                }
+            }
+        }
+        Term::Any(_) => None,
+        Term::Sequence(v) | Term::Choice(v) | Term::All(v) => {
+            v.iter().find_map(|c| edc(schema, c, seen))
+        }
+    }
+}
+
+impl Checker<'_, '_, '_> {
+    /// UPA and EDC over every complex type's content model.
+    fn content_models<'a, 'i>(
+        &mut self,
+        schema: &Schema,
+        nodes: &HashMap<(usize, usize), Node<'a, 'i>>,
+    ) {
+        // Heads whose `block` stops substitution.
+        let blocked: HashSet<ElementId> = schema
+            .substitutes
+            .keys()
+            .copied()
+            .filter(|h| {
+                let e = schema.element(*h);
+                nodes
+                    .get(&(e.pos.file as usize, e.pos.offset as usize))
+                    .is_some_and(|n| {
+                        blocked_set(*n, "block", "blockDefault")
+                            .iter()
+                            .any(|m| m == "substitution")
+                    })
+            })
+            .collect();
+        for t in &schema.types {
+            let TypeKind::Complex(ct) = &t.kind else {
+                continue;
+            };
+            let Content::Elements(p) = &ct.content else {
+                continue;
+            };
+            if t.name.as_ref().is_some_and(|q| q.ns == XS) {
+                continue;
+            }
+            let source = t.pos.file as usize;
+            if self.set.sources.get(source).is_none_or(|s| s.builtin) {
+                continue;
+            }
+            let hint = "XML Schema 1.0 requires that each element can be matched to one particle without looking ahead, and that one name has one type within a content model";
+            if let Some(m) = edc(schema, p, &mut HashMap::new()) {
+                self.report(source, t.pos.offset as usize, m, Some(hint.into()));
+            } else if let Some(m) = upa(schema, p, &blocked) {
+                self.report(source, t.pos.offset as usize, m, Some(hint.into()));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `final` and `block`: derivations and substitutions the schema forbids.
+
+/// The derivation methods a `final`/`block` value (or its schema-wide default) names.
+fn blocked_set(node: Node, attr: &str, default_attr: &str) -> Vec<String> {
+    let value = node.attribute(attr).or_else(|| {
+        node.ancestors()
+            .find(|a| is_xs(a) && a.tag_name().name() == "schema")
+            .and_then(|s| s.attribute(default_attr))
+    });
+    match value.map(str::trim) {
+        Some("#all") => ["extension", "restriction", "substitution", "list", "union"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        Some(v) => v.split_ascii_whitespace().map(str::to_string).collect(),
+        None => Vec::new(),
+    }
+}
+
+impl<'a, 'i> Checker<'_, 'a, 'i> {
+    /// Every element node of the schema documents by (source, offset).
+    fn nodes(&self) -> HashMap<(usize, usize), Node<'a, 'i>> {
+        let mut out = HashMap::new();
+        for d in &self.docs {
+            for n in d.node.descendants().filter(is_xs) {
+                out.insert((d.source, n.range().start), n);
+            }
+        }
+        out
+    }
+
+    /// Derivations from types whose `final` forbids them; substitution group members whose
+    /// head's `final` forbids their type's derivation.
+    fn finals(&mut self, schema: &Schema, nodes: &HashMap<(usize, usize), Node<'a, 'i>>) {
+        let node_of = |t: &Type| {
+            nodes
+                .get(&(t.pos.file as usize, t.pos.offset as usize))
+                .copied()
+        };
+        let mut problems: Vec<(usize, usize, String)> = Vec::new();
+        for t in &schema.types {
+            if t.name.as_ref().is_some_and(|q| q.ns == XS) {
+                continue;
+            }
+            let Some(base) = t.base else { continue };
+            let at = (t.pos.file as usize, t.pos.offset as usize);
+            if self.set.sources.get(at.0).is_none_or(|s| s.builtin) {
+                continue;
+            }
+            let mut check = |from: TypeId, method: &str| {
+                let ft = schema.ty(from);
+                if ft.name.as_ref().is_some_and(|q| q.ns == XS) {
+                    return;
+                }
+                let Some(n) = node_of(ft) else { return };
+                if n.tag_name().name() != "simpleType" && n.tag_name().name() != "complexType" {
+                    return;
+                }
+                if blocked_set(n, "final", "finalDefault")
+                    .iter()
+                    .any(|m| m == method)
+                {
+                    problems.push((
+                        at.0,
+                        at.1,
+                        format!(
+                            "`{}` forbids derivation by {method} (final)",
+                            schema.type_label(from)
+                        ),
+                    ));
+                }
+            };
+            match &t.kind {
+                TypeKind::Complex(ct) => match ct.derivation {
+                    Derivation::Extension => check(base, "extension"),
+                    Derivation::Restriction => check(base, "restriction"),
+                    Derivation::None => {}
+                },
+                TypeKind::Simple(st) => match &st.variety {
+                    Variety::Atomic => check(base, "restriction"),
+                    Variety::List(item) => {
+                        if matches!(
+                            node_of(t).map(|n| n
+                                .children()
+                                .filter(is_xs)
+                                .any(|c| c.tag_name().name() == "list")),
+                            Some(true)
+                        ) {
+                            check(*item, "list");
+                        } else {
+                            check(base, "restriction");
+                        }
+                    }
+                    Variety::Union(members) => {
+                        if matches!(
+                            node_of(t).map(|n| n
+                                .children()
+                                .filter(is_xs)
+                                .any(|c| c.tag_name().name() == "union")),
+                            Some(true)
+                        ) {
+                            for m in members {
+                                check(*m, "union");
+                            }
+                        } else {
+                            check(base, "restriction");
+                        }
+                    }
+                },
+            }
+        }
+        // Substitution groups.
+        for e in &schema.elements {
+            let Some(head) = e.substitution_group else {
+                continue;
+            };
+            let h = schema.element(head);
+            let at = (e.pos.file as usize, e.pos.offset as usize);
+            if self.set.sources.get(at.0).is_none_or(|s| s.builtin) {
+                continue;
+            }
+            if e.type_id == h.type_id || h.type_id == TypeId(0) {
+                continue;
+            }
+            if !type_ok(schema, e.type_id, h.type_id, 0) {
+                problems.push((at.0, at.1, format!(
+                    "element `{}` has type `{}`, which does not derive from the type `{}` of its substitution group head `{}`",
+                    e.name.local, schema.type_label(e.type_id), schema.type_label(h.type_id), h.name.local
+                )));
+                continue;
+            }
+            let Some(hn) = nodes.get(&(h.pos.file as usize, h.pos.offset as usize)) else {
+                continue;
+            };
+            let finals = blocked_set(*hn, "final", "finalDefault");
+            let mut cur = e.type_id;
+            let mut steps = 0;
+            while cur != h.type_id && steps < 64 {
+                steps += 1;
+                let ty = schema.ty(cur);
+                let method = match &ty.kind {
+                    TypeKind::Complex(ct) if ct.derivation == Derivation::Extension => "extension",
+                    _ => "restriction",
+                };
+                if finals.iter().any(|m| m == method) {
+                    problems.push((at.0, at.1, format!(
+                        "substitution group head `{}` forbids members whose type derives by {method} (final)",
+                        h.name.local
+                    )));
+                    break;
+                }
+                let Some(b) = ty.base else { break };
+                cur = b;
+            }
+        }
+        for (source, offset, m) in problems {
+            self.report(
+                source,
+                offset,
+                m,
+                Some("remove the derivation or relax the base's `final` (or the schema's finalDefault)".into()),
+            );
         }
     }
 }

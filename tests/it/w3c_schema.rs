@@ -18,7 +18,7 @@ use soapbridge::sources::LoadOptions;
 
 /// The committed floor for total agreement on schema tests, in percent (what the checks reach,
 /// rounded down to 0.1).
-const THRESHOLD: f64 = 97.0;
+const THRESHOLD: f64 = 98.0;
 
 /// The suite's folder, or `None` when the corpus suite is not asked for.
 fn suite() -> Option<PathBuf> {
