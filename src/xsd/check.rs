@@ -860,15 +860,11 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
                     }
                 }
             }
-            Role::SimpleRestriction => {
-                if has("base") == child("simpleType") {
-                    problems.push(("xs:restriction needs exactly one of a `base` attribute and an inline xs:simpleType".into(), "name the base type, or define it inline, not both"));
-                }
+            Role::SimpleRestriction if has("base") == child("simpleType") => {
+                problems.push(("xs:restriction needs exactly one of a `base` attribute and an inline xs:simpleType".into(), "name the base type, or define it inline, not both"));
             }
-            Role::List => {
-                if has("itemType") == child("simpleType") {
-                    problems.push(("xs:list needs exactly one of an `itemType` attribute and an inline xs:simpleType".into(), "name the item type, or define it inline, not both"));
-                }
+            Role::List if has("itemType") == child("simpleType") => {
+                problems.push(("xs:list needs exactly one of an `itemType` attribute and an inline xs:simpleType".into(), "name the item type, or define it inline, not both"));
             }
             Role::Union => {
                 let members = node
@@ -962,7 +958,7 @@ fn value_syntax(node: Node, syn: Syn, value: &str) -> Result<(), String> {
                 && v.trim_start_matches('+')
                     .bytes()
                     .all(|b| b.is_ascii_digit())
-                && v.trim_start_matches('+') != ""
+                && !v.trim_start_matches('+').is_empty()
         }
         Syn::MaxOccurs => {
             v == "unbounded"
@@ -970,7 +966,7 @@ fn value_syntax(node: Node, syn: Syn, value: &str) -> Result<(), String> {
                     && v.trim_start_matches('+')
                         .bytes()
                         .all(|b| b.is_ascii_digit())
-                    && v.trim_start_matches('+') != "")
+                    && !v.trim_start_matches('+').is_empty())
         }
         Syn::Form => matches!(v, "qualified" | "unqualified"),
         Syn::Use => matches!(v, "optional" | "prohibited" | "required"),
@@ -1411,10 +1407,8 @@ fn lexical(schema: &Schema, st: &SimpleType, value: &str) -> Result<String, Stri
             }
             return Ok(v);
         }
-        Primitive::Decimal => {
-            if decimal(&v).is_none() {
-                return Err(format!("{v:?} is not a valid decimal number"));
-            }
+        Primitive::Decimal if decimal(&v).is_none() => {
+            return Err(format!("{v:?} is not a valid decimal number"));
         }
         _ => {}
     }
@@ -1541,6 +1535,14 @@ fn bounds(st: &SimpleType, v: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// (lower bound, upper bound, allowed orderings of lower against upper, message).
+type BoundPair<'f> = (
+    &'f Option<String>,
+    &'f Option<String>,
+    &'f [std::cmp::Ordering],
+    &'f str,
+);
 
 const FACET_FIELDS: &[&str] = &[
     "length",
@@ -1855,12 +1857,7 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
         }
         use std::cmp::Ordering::*;
         let p = derived.primitive;
-        let pairs: [(
-            &Option<String>,
-            &Option<String>,
-            &[std::cmp::Ordering],
-            &str,
-        ); 4] = [
+        let pairs: [BoundPair; 4] = [
             (
                 &d.min_inclusive,
                 &d.max_inclusive,
@@ -1953,12 +1950,10 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
                     for f in r.children().filter(is_xs) {
                         if f.attribute("fixed")
                             .is_some_and(|v| matches!(v.trim(), "true" | "1"))
-                        {
-                            if let Some(n) =
+                            && let Some(n) =
                                 FACET_FIELDS.iter().find(|n| **n == f.tag_name().name())
-                            {
-                                out.push(*n);
-                            }
+                        {
+                            out.push(*n);
                         }
                     }
                 }
@@ -2439,21 +2434,19 @@ impl Checker<'_, '_, '_> {
                         _ => {}
                     }
                 }
-                (Content::Empty, Content::Elements(b)) => {
-                    if normalize(b).is_some_and(|b| !emptiable_p(&b)) {
-                        problems.push(format!(
-                            "the restriction has empty content but `{}` requires elements",
-                            schema.type_label(base_id)
-                        ));
-                    }
+                (Content::Empty, Content::Elements(b))
+                    if normalize(b).is_some_and(|b| !emptiable_p(&b)) =>
+                {
+                    problems.push(format!(
+                        "the restriction has empty content but `{}` requires elements",
+                        schema.type_label(base_id)
+                    ));
                 }
-                (Content::Elements(r), Content::Empty) => {
-                    if normalize(r).is_some() {
-                        problems.push(format!(
-                            "`{}` has empty content; a restriction cannot add elements",
-                            schema.type_label(base_id)
-                        ));
-                    }
+                (Content::Elements(r), Content::Empty) if normalize(r).is_some() => {
+                    problems.push(format!(
+                        "`{}` has empty content; a restriction cannot add elements",
+                        schema.type_label(base_id)
+                    ));
                 }
                 (Content::Elements(_), Content::Simple(_)) => {
                     problems.push(format!(
