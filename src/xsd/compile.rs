@@ -676,7 +676,17 @@ impl<'a, 'i> Compiler<'a, 'i> {
             f.patterns.push(patterns);
         }
         if !enumeration.is_empty() {
-            f.enumeration = enumeration;
+            // Enumeration values are compared after whitespace normalisation.
+            f.enumeration = enumeration
+                .into_iter()
+                .map(|v| match f.white_space {
+                    Some(WhiteSpace::Collapse) => {
+                        v.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+                    }
+                    Some(WhiteSpace::Replace) => v.replace(['\t', '\n', '\r'], " "),
+                    _ => v,
+                })
+                .collect();
         }
     }
 
