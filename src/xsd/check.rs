@@ -3016,6 +3016,148 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Kinds of types where the schema needs one kind.
+
+/// The type a QName-valued attribute of `node` names, when it is known.
+fn named_type(schema: &Schema, node: Node, attr: &str) -> Option<TypeId> {
+    let raw = node.attribute(attr)?.trim();
+    let (prefix, local) = match raw.split_once(':') {
+        Some((p, l)) => (Some(p), l),
+        None => (None, raw),
+    };
+    let ns = node.lookup_namespace_uri(prefix).unwrap_or("");
+    let ns = if is_xs_ns(ns) { XS } else { ns };
+    schema.global_types.get(&QName::new(ns, local)).copied()
+}
+
+impl Checker<'_, '_, '_> {
+    fn type_kinds(&mut self, schema: &Schema) {
+        let is_simple = |t: TypeId| matches!(schema.ty(t).kind, TypeKind::Simple(_));
+        let docs = self.docs.clone();
+        let mut problems: Vec<(usize, usize, String, &str)> = Vec::new();
+        let mut seen = HashSet::new();
+        for d in &docs {
+            if !seen.insert(d.source) {
+                continue;
+            }
+            for n in d.node.descendants().filter(is_xs) {
+                let at = (d.source, n.range().start);
+                let parent = n
+                    .parent_element()
+                    .map(|p| p.tag_name().name())
+                    .unwrap_or("");
+                match n.tag_name().name() {
+                    "attribute" => {
+                        if let Some(t) = named_type(schema, n, "type")
+                            && !is_simple(t)
+                        {
+                            problems.push((
+                                at.0,
+                                at.1,
+                                format!(
+                                    "attribute type `{}` is a complex type",
+                                    schema.type_label(t)
+                                ),
+                                "attributes have simple types",
+                            ));
+                        }
+                        if parent == "schema" && d.tns == XSI {
+                            problems.push((at.0, at.1, "attributes cannot be declared in the XML Schema instance namespace".into(), "xsi:type, xsi:nil, xsi:schemaLocation and xsi:noNamespaceSchemaLocation are built in"));
+                        }
+                    }
+                    "list" => {
+                        if let Some(t) = named_type(schema, n, "itemType") {
+                            match &schema.ty(t).kind {
+                                TypeKind::Complex(_) => problems.push((
+                                    at.0,
+                                    at.1,
+                                    format!(
+                                        "list item type `{}` is a complex type",
+                                        schema.type_label(t)
+                                    ),
+                                    "a list's items have an atomic or union simple type",
+                                )),
+                                TypeKind::Simple(st) if matches!(st.variety, Variety::List(_)) => {
+                                    problems.push((
+                                        at.0,
+                                        at.1,
+                                        format!(
+                                            "list item type `{}` is itself a list",
+                                            schema.type_label(t)
+                                        ),
+                                        "a list's items have an atomic or union simple type",
+                                    ))
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    "union" => {
+                        for m in n
+                            .attribute("memberTypes")
+                            .unwrap_or("")
+                            .split_ascii_whitespace()
+                        {
+                            let (prefix, local) = match m.split_once(':') {
+                                Some((p, l)) => (Some(p), l),
+                                None => (None, m),
+                            };
+                            let ns = n.lookup_namespace_uri(prefix).unwrap_or("");
+                            let ns = if is_xs_ns(ns) { XS } else { ns };
+                            if let Some(&t) = schema.global_types.get(&QName::new(ns, local))
+                                && !is_simple(t)
+                            {
+                                problems.push((
+                                    at.0,
+                                    at.1,
+                                    format!(
+                                        "union member type `{}` is a complex type",
+                                        schema.type_label(t)
+                                    ),
+                                    "union members are simple types",
+                                ));
+                            }
+                        }
+                    }
+                    "restriction" if parent == "simpleContent" => {
+                        if let Some(t) = named_type(schema, n, "base")
+                            && is_simple(t)
+                        {
+                            problems.push((at.0, at.1, format!("simpleContent restricts `{}`, a simple type", schema.type_label(t)), "restrict a complex type with simple content, or use xs:extension to add attributes to a simple type"));
+                        }
+                    }
+                    "extension" if parent == "complexContent" => {
+                        let own = n.children().filter(is_xs).find(|c| {
+                            matches!(c.tag_name().name(), "all" | "sequence" | "choice" | "group")
+                        });
+                        let own_all = own.is_some_and(|c| c.tag_name().name() == "all");
+                        if let Some(t) = named_type(schema, n, "base")
+                            && let TypeKind::Complex(bt) = &schema.ty(t).kind
+                            && let Content::Elements(bp) = &bt.content
+                            && let Some(bp) = normalize(bp)
+                        {
+                            let base_all = matches!(bp.term, Term::All(_));
+                            let own_nonempty = own.is_some_and(|c| {
+                                c.children()
+                                    .any(|x| is_xs(&x) && x.tag_name().name() != "annotation")
+                                    || c.tag_name().name() == "group"
+                            });
+                            if own_nonempty && (own_all || base_all) {
+                                problems.push((at.0, at.1, format!("cannot extend `{}`: an xs:all group cannot be combined with other particles", schema.type_label(t)), "an all group must be the whole content model; XML Schema 1.0 cannot extend to or from one"));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for (source, offset, m, hint) in problems {
+            self.report(source, offset, m, Some(hint.into()));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::sources::LoadOptions;
@@ -3220,147 +3362,5 @@ mod tests {
             "s.xsd:2:1:",
             "element `a` appears twice in the content model with different types",
         );
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Kinds of types where the schema needs one kind.
-
-/// The type a QName-valued attribute of `node` names, when it is known.
-fn named_type(schema: &Schema, node: Node, attr: &str) -> Option<TypeId> {
-    let raw = node.attribute(attr)?.trim();
-    let (prefix, local) = match raw.split_once(':') {
-        Some((p, l)) => (Some(p), l),
-        None => (None, raw),
-    };
-    let ns = node.lookup_namespace_uri(prefix).unwrap_or("");
-    let ns = if is_xs_ns(ns) { XS } else { ns };
-    schema.global_types.get(&QName::new(ns, local)).copied()
-}
-
-impl Checker<'_, '_, '_> {
-    fn type_kinds(&mut self, schema: &Schema) {
-        let is_simple = |t: TypeId| matches!(schema.ty(t).kind, TypeKind::Simple(_));
-        let docs = self.docs.clone();
-        let mut problems: Vec<(usize, usize, String, &str)> = Vec::new();
-        let mut seen = HashSet::new();
-        for d in &docs {
-            if !seen.insert(d.source) {
-                continue;
-            }
-            for n in d.node.descendants().filter(is_xs) {
-                let at = (d.source, n.range().start);
-                let parent = n
-                    .parent_element()
-                    .map(|p| p.tag_name().name())
-                    .unwrap_or("");
-                match n.tag_name().name() {
-                    "attribute" => {
-                        if let Some(t) = named_type(schema, n, "type")
-                            && !is_simple(t)
-                        {
-                            problems.push((
-                                at.0,
-                                at.1,
-                                format!(
-                                    "attribute type `{}` is a complex type",
-                                    schema.type_label(t)
-                                ),
-                                "attributes have simple types",
-                            ));
-                        }
-                        if parent == "schema" && d.tns == XSI {
-                            problems.push((at.0, at.1, "attributes cannot be declared in the XML Schema instance namespace".into(), "xsi:type, xsi:nil, xsi:schemaLocation and xsi:noNamespaceSchemaLocation are built in"));
-                        }
-                    }
-                    "list" => {
-                        if let Some(t) = named_type(schema, n, "itemType") {
-                            match &schema.ty(t).kind {
-                                TypeKind::Complex(_) => problems.push((
-                                    at.0,
-                                    at.1,
-                                    format!(
-                                        "list item type `{}` is a complex type",
-                                        schema.type_label(t)
-                                    ),
-                                    "a list's items have an atomic or union simple type",
-                                )),
-                                TypeKind::Simple(st) if matches!(st.variety, Variety::List(_)) => {
-                                    problems.push((
-                                        at.0,
-                                        at.1,
-                                        format!(
-                                            "list item type `{}` is itself a list",
-                                            schema.type_label(t)
-                                        ),
-                                        "a list's items have an atomic or union simple type",
-                                    ))
-                                }
-                                _ => {}
-                            }
-                        }
-                    }
-                    "union" => {
-                        for m in n
-                            .attribute("memberTypes")
-                            .unwrap_or("")
-                            .split_ascii_whitespace()
-                        {
-                            let (prefix, local) = match m.split_once(':') {
-                                Some((p, l)) => (Some(p), l),
-                                None => (None, m),
-                            };
-                            let ns = n.lookup_namespace_uri(prefix).unwrap_or("");
-                            let ns = if is_xs_ns(ns) { XS } else { ns };
-                            if let Some(&t) = schema.global_types.get(&QName::new(ns, local))
-                                && !is_simple(t)
-                            {
-                                problems.push((
-                                    at.0,
-                                    at.1,
-                                    format!(
-                                        "union member type `{}` is a complex type",
-                                        schema.type_label(t)
-                                    ),
-                                    "union members are simple types",
-                                ));
-                            }
-                        }
-                    }
-                    "restriction" if parent == "simpleContent" => {
-                        if let Some(t) = named_type(schema, n, "base")
-                            && is_simple(t)
-                        {
-                            problems.push((at.0, at.1, format!("simpleContent restricts `{}`, a simple type", schema.type_label(t)), "restrict a complex type with simple content, or use xs:extension to add attributes to a simple type"));
-                        }
-                    }
-                    "extension" if parent == "complexContent" => {
-                        let own = n.children().filter(is_xs).find(|c| {
-                            matches!(c.tag_name().name(), "all" | "sequence" | "choice" | "group")
-                        });
-                        let own_all = own.is_some_and(|c| c.tag_name().name() == "all");
-                        if let Some(t) = named_type(schema, n, "base")
-                            && let TypeKind::Complex(bt) = &schema.ty(t).kind
-                            && let Content::Elements(bp) = &bt.content
-                            && let Some(bp) = normalize(bp)
-                        {
-                            let base_all = matches!(bp.term, Term::All(_));
-                            let own_nonempty = own.is_some_and(|c| {
-                                c.children()
-                                    .any(|x| is_xs(&x) && x.tag_name().name() != "annotation")
-                                    || c.tag_name().name() == "group"
-                            });
-                            if own_nonempty && (own_all || base_all) {
-                                problems.push((at.0, at.1, format!("cannot extend `{}`: an xs:all group cannot be combined with other particles", schema.type_label(t)), "an all group must be the whole content model; XML Schema 1.0 cannot extend to or from one"));
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        for (source, offset, m, hint) in problems {
-            self.report(source, offset, m, Some(hint.into()));
-        }
     }
 }
