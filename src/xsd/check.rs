@@ -561,9 +561,18 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
         source: usize,
         tns_override: Option<&'a str>,
     ) {
-        let mut stack = vec![(source, tns_override)];
-        while let Some((source, tns_override)) = stack.pop() {
-            let root = documents[source].root_element();
+        let root = documents[source].root_element();
+        self.gather_from(documents, vec![(source, root, tns_override)]);
+    }
+
+    /// The schema documents reached from `roots` (source, `xs:schema` node, chameleon
+    /// namespace), following include, import and redefine.
+    fn gather_from(
+        &mut self,
+        documents: &'a [Document<'i>],
+        mut stack: Vec<(usize, Node<'a, 'i>, Option<&'a str>)>,
+    ) {
+        while let Some((source, root, tns_override)) = stack.pop() {
             if !(is_xs(&root) && root.tag_name().name() == "schema") {
                 continue;
             }
@@ -571,7 +580,11 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
                 .attribute("targetNamespace")
                 .or(tns_override)
                 .unwrap_or("");
-            if self.docs.iter().any(|d| d.source == source && d.tns == tns) {
+            if self
+                .docs
+                .iter()
+                .any(|d| d.source == source && d.node == root && d.tns == tns)
+            {
                 continue;
             }
             self.docs.push(Doc {
@@ -600,7 +613,7 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
                     continue;
                 }
                 let chameleon = (name != "import").then_some(tns);
-                stack.push((target, chameleon));
+                stack.push((target, documents[target].root_element(), chameleon));
             }
         }
     }
@@ -1022,17 +1035,37 @@ pub fn structure<'a, 'i>(set: &SourceSet, documents: &'a [Document<'i>]) -> Vec<
         diags: Vec::new(),
     };
     c.gather(documents, 0, None);
-    let mut seen_sources = HashSet::new();
-    let docs = c.docs.clone();
-    for d in &docs {
-        if !seen_sources.insert(d.source) {
-            continue;
+    c.structure_of_docs()
+}
+
+/// The schema-for-schemas pass over the schemas of a WSDL: every `xs:schema` in the `types`
+/// of every WSDL document in the set, and the schema documents they reach. Not part of
+/// [`crate::wsdl::load`] (real WSDLs are sloppy); available to a stricter mode.
+pub fn structure_wsdl<'a, 'i>(set: &SourceSet, documents: &'a [Document<'i>]) -> Vec<Diagnostic> {
+    let mut c = Checker {
+        set,
+        docs: Vec::new(),
+        diags: Vec::new(),
+    };
+    c.gather_from(documents, wsdl_roots(documents));
+    c.structure_of_docs()
+}
+
+impl Checker<'_, '_, '_> {
+    fn structure_of_docs(mut self) -> Vec<Diagnostic> {
+        let mut seen = HashSet::new();
+        let docs = self.docs.clone();
+        for d in &docs {
+            if !seen.insert((d.source, d.node)) {
+                continue;
+            }
+            // ids are unique per document (file).
+            let mut ids = HashSet::new();
+            self.walk(d.source, d.node, Role::Schema, &mut ids);
         }
-        let mut ids = HashSet::new();
-        c.walk(d.source, d.node, Role::Schema, &mut ids);
+        self.globals(&docs);
+        self.diags
     }
-    c.globals(&docs);
-    c.diags
 }
 
 impl<'a, 'i> Checker<'_, 'a, 'i> {
@@ -1165,114 +1198,166 @@ pub fn components<'a, 'i>(
         diags: Vec::new(),
     };
     c.gather(documents, 0, None);
-    let by_pos: HashMap<(u32, u32), TypeId> = schema
-        .types
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.name.as_ref().is_none_or(|q| q.ns != XS))
-        .map(|(i, t)| ((t.pos.file, t.pos.offset), TypeId(i as u32)))
-        .collect();
-    let mut seen = HashSet::new();
-    let docs = c.docs.clone();
-    for d in &docs {
-        if !seen.insert(d.source) {
+    c.components_of(schema)
+}
+
+/// [`components`] for the schemas of a WSDL (see [`structure_wsdl`]); `schema` is the WSDL's
+/// compiled schema, from the same source set.
+pub fn components_wsdl<'a, 'i>(
+    set: &SourceSet,
+    documents: &'a [Document<'i>],
+    schema: &Schema,
+) -> Vec<Diagnostic> {
+    let mut c = Checker {
+        set,
+        docs: Vec::new(),
+        diags: Vec::new(),
+    };
+    c.gather_from(documents, wsdl_roots(documents));
+    c.components_of(schema)
+}
+
+/// Every `xs:schema` in the `types` of every WSDL document.
+fn wsdl_roots<'a, 'i>(
+    documents: &'a [Document<'i>],
+) -> Vec<(usize, Node<'a, 'i>, Option<&'a str>)> {
+    let mut roots = Vec::new();
+    for (i, d) in documents.iter().enumerate() {
+        let root = d.root_element();
+        if root.tag_name().namespace() != Some(crate::sources::WSDL) {
             continue;
         }
-        for node in d.node.descendants().filter(is_xs) {
-            if node.tag_name().name() != "restriction" {
+        for types in root
+            .children()
+            .filter(|c| c.is_element() && c.tag_name().name() == "types")
+        {
+            for schema in types
+                .children()
+                .filter(|c| is_xs(c) && c.tag_name().name() == "schema")
+            {
+                roots.push((i, schema, None));
+            }
+        }
+    }
+    roots
+}
+
+impl Checker<'_, '_, '_> {
+    fn components_of(mut self, schema: &Schema) -> Vec<Diagnostic> {
+        let c = &mut self;
+        let set = c.set;
+        let by_pos: HashMap<(u32, u32), TypeId> = schema
+            .types
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.name.as_ref().is_none_or(|q| q.ns != XS))
+            .map(|(i, t)| ((t.pos.file, t.pos.offset), TypeId(i as u32)))
+            .collect();
+        let mut seen = HashSet::new();
+        let docs = c.docs.clone();
+        for d in &docs {
+            if !seen.insert((d.source, d.node)) {
                 continue;
             }
-            let Some(parent) = node.parent_element() else {
-                continue;
-            };
-            let key = match parent.tag_name().name() {
-                "simpleType" => parent.range().start,
-                "simpleContent" => node.range().start,
+            for node in d.node.descendants().filter(is_xs) {
+                if node.tag_name().name() != "restriction" {
+                    continue;
+                }
+                let Some(parent) = node.parent_element() else {
+                    continue;
+                };
+                let key = match parent.tag_name().name() {
+                    "simpleType" => parent.range().start,
+                    "simpleContent" => node.range().start,
+                    _ => continue,
+                };
+                let Some(&t) = by_pos.get(&(d.source as u32, key as u32)) else {
+                    continue;
+                };
+                c.facets(schema, d.source, node, t);
+            }
+        }
+        c.restrictions(schema);
+        c.type_kinds(schema);
+        let nodes = c.nodes();
+        c.finals(schema, &nodes);
+        c.content_models(schema, &nodes);
+        // Value constraints of element declarations.
+        for e in &schema.elements {
+            let value = match (&e.default, &e.fixed) {
+                (Some(v), _) | (None, Some(v)) => v,
                 _ => continue,
             };
-            let Some(&t) = by_pos.get(&(d.source as u32, key as u32)) else {
-                continue;
-            };
-            c.facets(schema, d.source, node, t);
-        }
-    }
-    c.restrictions(schema);
-    c.type_kinds(schema);
-    let nodes = c.nodes();
-    c.finals(schema, &nodes);
-    c.content_models(schema, &nodes);
-    // Value constraints of element declarations.
-    for e in &schema.elements {
-        let value = match (&e.default, &e.fixed) {
-            (Some(v), _) | (None, Some(v)) => v,
-            _ => continue,
-        };
-        let source = e.pos.file as usize;
-        if source >= set.sources.len() || set.sources[source].builtin {
-            continue;
-        }
-        if let Err(m) = element_value(schema, e.type_id, value) {
-            c.report(
-                source,
-                e.pos.offset as usize,
-                format!(
-                    "the default/fixed value {value:?} of element `{}` is not valid: {m}",
-                    e.name.local
-                ),
-                Some("a value constraint must be a valid value of the element's type".into()),
-            );
-        }
-    }
-    // Value constraints of attribute declarations (global and local).
-    for d in &docs {
-        for node in d
-            .node
-            .descendants()
-            .filter(|n| is_xs(n) && n.tag_name().name() == "attribute")
-        {
-            let Some(value) = node.attribute("default").or(node.attribute("fixed")) else {
-                continue;
-            };
-            let t = if let Some(raw) = node.attribute("type") {
-                let raw = raw.trim();
-                let (prefix, local) = match raw.split_once(':') {
-                    Some((p, l)) => (Some(p), l),
-                    None => (None, raw),
-                };
-                let ns = node.lookup_namespace_uri(prefix).unwrap_or("");
-                let ns = if is_xs_ns(ns) { XS } else { ns };
-                schema.global_types.get(&QName::new(ns, local)).copied()
-            } else if let Some(inline) = node
-                .children()
-                .find(|c| is_xs(c) && c.tag_name().name() == "simpleType")
-            {
-                by_pos
-                    .get(&(d.source as u32, inline.range().start as u32))
-                    .copied()
-            } else {
-                None
-            };
-            let Some(t) = t else { continue };
-            if is_id(schema, t) {
-                c.report(
-                    d.source,
-                    node.range().start,
-                    "an attribute of type xs:ID cannot have a default or fixed value".into(),
-                    Some("ID values must be unique per document, so no value can be preset".into()),
-                );
+            let source = e.pos.file as usize;
+            if source >= set.sources.len() || set.sources[source].builtin {
                 continue;
             }
-            if let Err(m) = simple_value(schema, t, value) {
+            if let Err(m) = element_value(schema, e.type_id, value) {
                 c.report(
+                    source,
+                    e.pos.offset as usize,
+                    format!(
+                        "the default/fixed value {value:?} of element `{}` is not valid: {m}",
+                        e.name.local
+                    ),
+                    Some("a value constraint must be a valid value of the element's type".into()),
+                );
+            }
+        }
+        // Value constraints of attribute declarations (global and local).
+        for d in &docs {
+            for node in d
+                .node
+                .descendants()
+                .filter(|n| is_xs(n) && n.tag_name().name() == "attribute")
+            {
+                let Some(value) = node.attribute("default").or(node.attribute("fixed")) else {
+                    continue;
+                };
+                let t = if let Some(raw) = node.attribute("type") {
+                    let raw = raw.trim();
+                    let (prefix, local) = match raw.split_once(':') {
+                        Some((p, l)) => (Some(p), l),
+                        None => (None, raw),
+                    };
+                    let ns = node.lookup_namespace_uri(prefix).unwrap_or("");
+                    let ns = if is_xs_ns(ns) { XS } else { ns };
+                    schema.global_types.get(&QName::new(ns, local)).copied()
+                } else if let Some(inline) = node
+                    .children()
+                    .find(|c| is_xs(c) && c.tag_name().name() == "simpleType")
+                {
+                    by_pos
+                        .get(&(d.source as u32, inline.range().start as u32))
+                        .copied()
+                } else {
+                    None
+                };
+                let Some(t) = t else { continue };
+                if is_id(schema, t) {
+                    c.report(
+                        d.source,
+                        node.range().start,
+                        "an attribute of type xs:ID cannot have a default or fixed value".into(),
+                        Some(
+                            "ID values must be unique per document, so no value can be preset"
+                                .into(),
+                        ),
+                    );
+                    continue;
+                }
+                if let Err(m) = simple_value(schema, t, value) {
+                    c.report(
                     d.source,
                     node.range().start,
                     format!("the default/fixed value {value:?} is not valid for the attribute's type: {m}"),
                     Some("a value constraint must be a valid value of the attribute's type".into()),
                 );
+                }
             }
         }
+        self.diags
     }
-    c.diags
 }
 
 fn builtin_name(schema: &Schema, t: TypeId) -> &str {
@@ -2422,7 +2507,14 @@ impl Checker<'_, '_, '_> {
             let TypeKind::Complex(bt) = &schema.ty(base_id).kind else {
                 continue;
             };
-            if base_id == TypeId(0) {
+            // SOAP-encoded arrays restrict soapenc:Array with attributes (wsdl:arrayType) the
+            // encoding schemas never declared; every SOAP toolkit accepts them.
+            let encoding = schema
+                .ty(base_id)
+                .name
+                .as_ref()
+                .is_some_and(|q| q.ns == SOAP11_ENC || q.ns == SOAP12_ENC);
+            if base_id == TypeId(0) || encoding {
                 continue;
             }
             let _ = i;
@@ -3038,7 +3130,7 @@ impl Checker<'_, '_, '_> {
         let mut problems: Vec<(usize, usize, String, &str)> = Vec::new();
         let mut seen = HashSet::new();
         for d in &docs {
-            if !seen.insert(d.source) {
+            if !seen.insert((d.source, d.node)) {
                 continue;
             }
             for n in d.node.descendants().filter(is_xs) {
