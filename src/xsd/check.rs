@@ -1277,9 +1277,9 @@ impl Checker<'_, '_, '_> {
                 c.facets(schema, d.source, node, t);
             }
         }
-        c.restrictions(schema);
-        c.type_kinds(schema);
         let nodes = c.nodes();
+        c.restrictions(schema, &nodes);
+        c.type_kinds(schema);
         c.finals(schema, &nodes);
         c.content_models(schema, &nodes);
         // Value constraints of element declarations.
@@ -2208,8 +2208,27 @@ fn process_ok(r: ProcessContents, b: ProcessContents) -> bool {
     }
 }
 
+/// What particle restriction needs besides the schema: the substitutions each element
+/// declaration blocks (bit 0 extension, 1 restriction, 2 substitution), read from the documents.
+struct Cx<'s> {
+    schema: &'s Schema,
+    blocks: HashMap<ElementId, u8>,
+}
+
+fn block_bits(words: &[String]) -> u8 {
+    words.iter().fold(0, |acc, w| {
+        acc | match w.as_str() {
+            "extension" => 1,
+            "restriction" => 2,
+            "substitution" => 4,
+            _ => 0,
+        }
+    })
+}
+
 /// Whether `r` validly restricts `b` (both normalized); `Err` says why not.
-fn restricts(schema: &Schema, r: &Particle, b: &Particle, depth: usize) -> Result<(), String> {
+fn restricts(cx: &Cx, r: &Particle, b: &Particle, depth: usize) -> Result<(), String> {
+    let schema = cx.schema;
     if depth > 64 {
         return Ok(());
     }
@@ -2236,6 +2255,16 @@ fn restricts(schema: &Schema, r: &Particle, b: &Particle, depth: usize) -> Resul
                     r.max,
                     b.min,
                     b.max
+                ));
+            }
+            let (rb, bb) = (
+                cx.blocks.get(re).copied().unwrap_or(0),
+                cx.blocks.get(be).copied().unwrap_or(0),
+            );
+            if rb & bb != bb {
+                return Err(format!(
+                    "element `{}` must block at least what the base's blocks",
+                    name(*re)
                 ));
             }
             if rel.nillable && !bel.nillable {
@@ -2308,7 +2337,7 @@ fn restricts(schema: &Schema, r: &Particle, b: &Particle, depth: usize) -> Resul
                     max: MaxOccurs::Unbounded,
                     term: b.term.clone(),
                 };
-                restricts(schema, c, &inner, depth + 1)?;
+                restricts(cx, c, &inner, depth + 1)?;
             }
             if !range_ok(lo, hi, u64::from(b.min), max_u64(b.max)) {
                 return Err("the group occurs more often than the base's wildcard allows".into());
@@ -2329,7 +2358,7 @@ fn restricts(schema: &Schema, r: &Particle, b: &Particle, depth: usize) -> Resul
                     _ => Term::All(vec![inner]),
                 },
             };
-            restricts(schema, &group, b, depth + 1)
+            restricts(cx, &group, b, depth + 1)
         }
         (Term::Sequence(_) | Term::Choice(_) | Term::All(_), Term::Element(be))
             if schema.substitutes.get(be).is_some_and(|m| !m.is_empty()) =>
@@ -2347,7 +2376,7 @@ fn restricts(schema: &Schema, r: &Particle, b: &Particle, depth: usize) -> Resul
                 max: b.max,
                 term: Term::Choice(members),
             };
-            restricts(schema, r, &choice, depth + 1)
+            restricts(cx, r, &choice, depth + 1)
         }
         (Term::Sequence(_) | Term::Choice(_) | Term::All(_), Term::Element(be)) => Err(format!(
             "a model group cannot restrict the single element `{}`",
@@ -2360,7 +2389,7 @@ fn restricts(schema: &Schema, r: &Particle, b: &Particle, depth: usize) -> Resul
                     r.min, r.max, b.min, b.max
                 ));
             }
-            recurse(schema, rv, bv, false, depth)
+            recurse(cx, rv, bv, false, depth)
         }
         (Term::Choice(rv), Term::Choice(bv)) => {
             if !occurs_ok(r, b) {
@@ -2369,7 +2398,7 @@ fn restricts(schema: &Schema, r: &Particle, b: &Particle, depth: usize) -> Resul
                     r.min, r.max, b.min, b.max
                 ));
             }
-            recurse(schema, rv, bv, true, depth)
+            recurse(cx, rv, bv, true, depth)
         }
         (Term::Sequence(rv), Term::All(bv)) => {
             if !occurs_ok(r, b) {
@@ -2381,7 +2410,7 @@ fn restricts(schema: &Schema, r: &Particle, b: &Particle, depth: usize) -> Resul
             let mut used = vec![false; bv.len()];
             'next: for rc in rv {
                 for (i, bc) in bv.iter().enumerate() {
-                    if !used[i] && restricts(schema, rc, bc, depth + 1).is_ok() {
+                    if !used[i] && restricts(cx, rc, bc, depth + 1).is_ok() {
                         used[i] = true;
                         continue 'next;
                     }
@@ -2409,10 +2438,7 @@ fn restricts(schema: &Schema, r: &Particle, b: &Particle, depth: usize) -> Resul
                 return Err("the sequence occurs more often than the base's choice allows".into());
             }
             for rc in rv {
-                if !bv
-                    .iter()
-                    .any(|bc| restricts(schema, rc, bc, depth + 1).is_ok())
-                {
+                if !bv.iter().any(|bc| restricts(cx, rc, bc, depth + 1).is_ok()) {
                     return Err(
                         "a particle of the sequence matches no branch of the base's choice".into(),
                     );
@@ -2457,7 +2483,7 @@ fn type_ok(schema: &Schema, r: TypeId, b: TypeId, depth: usize) -> bool {
 /// Recurse (order-preserving); `lax` for choice against choice (base particles may be left
 /// out freely).
 fn recurse(
-    schema: &Schema,
+    cx: &Cx,
     rv: &[Particle],
     bv: &[Particle],
     lax: bool,
@@ -2470,7 +2496,7 @@ fn recurse(
                 return Err("a particle of the restriction matches nothing left in the base's group (order matters)".into());
             };
             bi += 1;
-            match restricts(schema, rc, bc, depth + 1) {
+            match restricts(cx, rc, bc, depth + 1) {
                 Ok(()) => break,
                 Err(e) => {
                     if !lax && !emptiable_p(bc) {
@@ -2489,7 +2515,22 @@ fn recurse(
 impl Checker<'_, '_, '_> {
     /// Complex content restrictions: the content model and the attributes of each derived
     /// type against its base.
-    fn restrictions(&mut self, schema: &Schema) {
+    fn restrictions<'a, 'i>(
+        &mut self,
+        schema: &Schema,
+        nodes: &HashMap<(usize, usize), Node<'a, 'i>>,
+    ) {
+        let blocks = schema
+            .elements
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                let n = nodes.get(&(e.pos.file as usize, e.pos.offset as usize))?;
+                let bits = block_bits(&blocked_set(*n, "block", "blockDefault"));
+                (bits != 0).then_some((ElementId(i as u32), bits))
+            })
+            .collect();
+        let cx = &Cx { schema, blocks };
         for (i, t) in schema.types.iter().enumerate() {
             let TypeKind::Complex(ct) = &t.kind else {
                 continue;
@@ -2527,7 +2568,7 @@ impl Checker<'_, '_, '_> {
                     let (r, b) = (normalize(r), normalize(b));
                     match (r, b) {
                         (Some(r), Some(b)) => {
-                            if let Err(e) = restricts(schema, &r, &b, 0) {
+                            if let Err(e) = restricts(cx, &r, &b, 0) {
                                 problems.push(format!(
                                     "the content model is not a restriction of `{}`'s: {e}",
                                     schema.type_label(base_id)
@@ -3211,6 +3252,17 @@ impl Checker<'_, '_, '_> {
                                 ));
                             }
                         }
+                    }
+                    "restriction"
+                        if parent == "simpleType"
+                            && named_type(schema, n, "base") == schema.builtin("anySimpleType") =>
+                    {
+                        problems.push((
+                            at.0,
+                            at.1,
+                            "a simple type cannot restrict xs:anySimpleType directly".into(),
+                            "restrict a primitive type such as xs:string instead",
+                        ));
                     }
                     "restriction" if parent == "simpleContent" => {
                         if let Some(t) = named_type(schema, n, "base")
