@@ -1117,6 +1117,79 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
                 }
             }
         }
+        // References into loaded namespaces must name a declaration of the right kind, also
+        // in components nothing uses (the compiler only resolves what it compiles).
+        let loaded: HashSet<&str> = docs.iter().map(|d| d.tns).collect();
+        let mut unresolved: Vec<(usize, usize, String)> = Vec::new();
+        let mut all_groups: Vec<(usize, Node<'a, 'i>, Node<'a, 'i>)> = Vec::new();
+        for d in docs {
+            for n in d.node.descendants().filter(is_xs) {
+                let kind = n.tag_name().name();
+                if !matches!(kind, "group" | "attributeGroup" | "attribute" | "element") {
+                    continue;
+                }
+                let Some(raw) = n.attribute("ref").map(str::trim) else {
+                    continue;
+                };
+                let (prefix, local) = match raw.split_once(':') {
+                    Some((p, l)) => (Some(p), l),
+                    None => (None, raw),
+                };
+                let Some(ns) = n
+                    .lookup_namespace_uri(prefix)
+                    .or(prefix.is_none().then_some(""))
+                else {
+                    continue;
+                };
+                if !loaded.contains(ns) || self.set.builtin_for(ns).is_some() {
+                    continue;
+                }
+                match seen.get(&(kind, QName::new(ns, local))) {
+                    None => unresolved.push((
+                        d.source,
+                        n.range().start,
+                        format!("`{raw}` names no global xs:{kind}"),
+                    )),
+                    Some(&(_, g)) if kind == "group" => {
+                        let all = g
+                            .children()
+                            .any(|c| is_xs(&c) && c.tag_name().name() == "all");
+                        if all {
+                            all_groups.push((d.source, n, g));
+                        }
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        for (source, offset, m) in unresolved {
+            self.report(
+                source,
+                offset,
+                m,
+                Some("declare it at the top level of a schema for that namespace".into()),
+            );
+        }
+        // A group holding xs:all can only be a whole content model, once.
+        for (source, r, _) in all_groups {
+            let top = r.parent_element().is_some_and(|p| {
+                matches!(
+                    p.tag_name().name(),
+                    "complexType" | "restriction" | "extension"
+                )
+            });
+            let once = r.attribute("maxOccurs").is_none_or(|m| m.trim() == "1")
+                && r.attribute("minOccurs")
+                    .is_none_or(|m| matches!(m.trim(), "0" | "1"));
+            if !top || !once {
+                self.report(
+                    source,
+                    r.range().start,
+                    "a group holding xs:all can only be referred to as a whole content model, at most once".into(),
+                    Some("an all group cannot sit inside a sequence or choice, nor repeat".into()),
+                );
+            }
+        }
         // Circular groups: a group that contains a reference to itself, directly or through
         // other groups (outside a redefine). Attribute groups likewise.
         for (map, what) in [(&groups, "group"), (&attr_groups, "attributeGroup")] {
@@ -1311,6 +1384,34 @@ impl Checker<'_, '_, '_> {
                 .descendants()
                 .filter(|n| is_xs(n) && n.tag_name().name() == "attribute")
             {
+                if let Some(raw) = node.attribute("ref").map(str::trim) {
+                    let (prefix, local) = match raw.split_once(':') {
+                        Some((p, l)) => (Some(p), l),
+                        None => (None, raw),
+                    };
+                    let ns = node.lookup_namespace_uri(prefix).unwrap_or("");
+                    let global = docs.iter().filter(|g| g.tns == ns).find_map(|g| {
+                        g.node.children().find(|c| {
+                            is_xs(c)
+                                && c.tag_name().name() == "attribute"
+                                && c.attribute("name").map(str::trim) == Some(local)
+                        })
+                    });
+                    if let Some(gf) = global.and_then(|g| g.attribute("fixed")) {
+                        let clash = node.has_attribute("default")
+                            || node
+                                .attribute("fixed")
+                                .is_some_and(|f| f.trim() != gf.trim());
+                        if clash {
+                            c.report(
+                                d.source,
+                                node.range().start,
+                                format!("attribute `{raw}` is declared with fixed value {gf:?}; a reference cannot change it"),
+                                Some("drop the default/fixed here, or repeat the same fixed value".into()),
+                            );
+                        }
+                    }
+                }
                 let Some(value) = node.attribute("default").or(node.attribute("fixed")) else {
                     continue;
                 };
@@ -3264,12 +3365,81 @@ impl Checker<'_, '_, '_> {
                             "restrict a primitive type such as xs:string instead",
                         ));
                     }
+                    "restriction" | "extension"
+                        if parent == "simpleContent"
+                            && named_type(schema, n, "base").is_some_and(|t| {
+                                match &schema.ty(t).kind {
+                                    TypeKind::Simple(_) => false,
+                                    TypeKind::Complex(b) => match &b.content {
+                                        Content::Simple(_) => false,
+                                        Content::Elements(p)
+                                            if n.tag_name().name() == "restriction" && b.mixed =>
+                                        {
+                                            normalize(p).is_some_and(|p| !emptiable_p(&p))
+                                                || !n.children().any(|c| {
+                                                    is_xs(&c) && c.tag_name().name() == "simpleType"
+                                                })
+                                        }
+                                        _ => true,
+                                    },
+                                }
+                            }) =>
+                    {
+                        problems.push((
+                            at.0,
+                            at.1,
+                            format!(
+                                "simpleContent derives from `{}`, which has no simple content",
+                                n.attribute("base").unwrap_or("").trim()
+                            ),
+                            "the base of simpleContent is a simple type (extension) or a complex type with simple content",
+                        ));
+                    }
                     "restriction" if parent == "simpleContent" => {
                         if let Some(t) = named_type(schema, n, "base")
                             && is_simple(t)
                         {
                             problems.push((at.0, at.1, format!("simpleContent restricts `{}`, a simple type", schema.type_label(t)), "restrict a complex type with simple content, or use xs:extension to add attributes to a simple type"));
                         }
+                    }
+                    "extension"
+                        if parent == "complexContent"
+                            && {
+                                let own_mixed = n
+                                    .parent_element()
+                                    .and_then(|cc| {
+                                        cc.attribute("mixed").or_else(|| {
+                                            cc.parent_element().and_then(|ct| ct.attribute("mixed"))
+                                        })
+                                    })
+                                    .is_some_and(|m| matches!(m.trim(), "true" | "1"));
+                                named_type(schema, n, "base").is_some_and(|t| match &schema.ty(t).kind {
+                            TypeKind::Complex(b) => {
+                                t != TypeId(0)
+                                    && matches!(&b.content, Content::Elements(p) if normalize(p).is_some())
+                                    && (own_mixed && !b.mixed
+                                        || b.mixed && !own_mixed && {
+                                            // Only an extension with particles of its own
+                                            // has a content type of its own.
+                                            n.children().any(|c| {
+                                                is_xs(&c)
+                                                    && matches!(c.tag_name().name(), "sequence" | "choice" | "all" | "group")
+                                                    && (c.tag_name().name() == "group"
+                                                        || c.children().any(|x| is_xs(&x) && x.tag_name().name() != "annotation"))
+                                            })
+                                        })
+                            }
+                            _ => false,
+                        })
+                            } =>
+                    {
+                        problems.push((
+                            at.0,
+                            at.1,
+                            "an extension must keep its base's content mixed or element-only"
+                                .into(),
+                            "set mixed the same as on the base type",
+                        ));
                     }
                     "extension" if parent == "complexContent" => {
                         let own = n.children().filter(is_xs).find(|c| {
@@ -3294,6 +3464,32 @@ impl Checker<'_, '_, '_> {
                     }
                     _ => {}
                 }
+            }
+        }
+        for t in &schema.types {
+            let TypeKind::Complex(ct) = &t.kind else {
+                continue;
+            };
+            if self
+                .set
+                .sources
+                .get(t.pos.file as usize)
+                .is_none_or(|s| s.builtin)
+            {
+                continue;
+            }
+            let ids = ct
+                .attributes
+                .iter()
+                .filter(|a| is_id(schema, a.type_id))
+                .count();
+            if ids > 1 {
+                problems.push((
+                    t.pos.file as usize,
+                    t.pos.offset as usize,
+                    "a complex type can have at most one attribute of type xs:ID".into(),
+                    "an element has one identity; keep one ID attribute",
+                ));
             }
         }
         for (source, offset, m, hint) in problems {
