@@ -3689,6 +3689,37 @@ mod tests {
     }
 
     #[test]
+    fn types_are_of_the_kind_their_use_needs() {
+        rejects(
+            r#"<xs:complexType name="T"><xs:attribute name="a" type="xs:ID"/><xs:attribute name="b" type="xs:ID"/></xs:complexType>"#,
+            "s.xsd:2:1:",
+            "a complex type can have at most one attribute of type xs:ID",
+        );
+        rejects(
+            r#"<xs:complexType name="T"><xs:simpleContent><xs:extension base="xs:anyType"/></xs:simpleContent></xs:complexType>"#,
+            "s.xsd:2:44:",
+            "simpleContent derives from `xs:anyType`, which has no simple content",
+        );
+        rejects(
+            r#"<xs:complexType name="C"><xs:sequence/></xs:complexType>
+<xs:simpleType name="L"><xs:list itemType="t:C"/></xs:simpleType>"#,
+            "s.xsd:3:25:",
+            "list item type `C` is a complex type",
+        );
+        rejects(
+            r#"<xs:attributeGroup name="g"><xs:attributeGroup ref="t:missing"/></xs:attributeGroup>"#,
+            "s.xsd:2:29:",
+            "`t:missing` names no global xs:attributeGroup",
+        );
+        rejects(
+            r#"<xs:group name="g"><xs:all><xs:element name="a"/></xs:all></xs:group>
+<xs:complexType name="T"><xs:sequence><xs:group ref="t:g"/></xs:sequence></xs:complexType>"#,
+            "s.xsd:3:39:",
+            "a group holding xs:all can only be referred to as a whole content model",
+        );
+    }
+
+    #[test]
     fn content_models_must_be_deterministic_and_consistent() {
         rejects(
             r#"<xs:complexType name="T"><xs:sequence><xs:element name="a" type="xs:int" minOccurs="0"/>
