@@ -116,12 +116,20 @@ fn ends(g: &G, names: &[&str], starts: &[usize], lenient: bool) -> Vec<usize> {
             } else {
                 Vec::new()
             };
+            // Membership by position: `all` can hold every child of a large schema.
+            let mut member = vec![false; names.len() + 1];
+            for &p in &all {
+                member[p] = true;
+            }
             let mut frontier = starts.to_vec();
             loop {
-                let fresh: Vec<usize> = ends(inner, names, &frontier, lenient)
-                    .into_iter()
-                    .filter(|p| !all.contains(p))
-                    .collect();
+                let mut fresh: Vec<usize> = Vec::new();
+                for p in ends(inner, names, &frontier, lenient) {
+                    if !member[p] {
+                        member[p] = true;
+                        fresh.push(p);
+                    }
+                }
                 if fresh.is_empty() {
                     break;
                 }
@@ -541,6 +549,8 @@ struct Checker<'s, 'a, 'i> {
     set: &'s SourceSet,
     docs: Vec<Doc<'a, 'i>>,
     diags: Vec<Diagnostic>,
+    /// Element nodes by (source, offset), built on first use.
+    index: std::cell::OnceCell<HashMap<(usize, usize), Node<'a, 'i>>>,
 }
 
 impl<'a, 'i> Checker<'_, 'a, 'i> {
@@ -1014,6 +1024,52 @@ fn value_syntax(node: Node, syn: Syn, value: &str) -> Result<(), String> {
     }
 }
 
+fn reaches<'a, 'i>(
+    map: &HashMap<QName, (usize, Node<'a, 'i>)>,
+    what: &str,
+    node: Node<'a, 'i>,
+    target: &QName,
+    visited: &mut HashSet<QName>,
+    depth: usize,
+    budget: &mut usize,
+) -> bool {
+    if depth > 64 || *budget == 0 {
+        return false;
+    }
+    let mut refs = Vec::new();
+    group_refs(node, what, &mut refs);
+    *budget = budget.saturating_sub(refs.len() + 1);
+    for r in refs {
+        let Some(raw) = r.attribute("ref") else {
+            continue;
+        };
+        let raw = raw.trim();
+        let (prefix, local) = match raw.split_once(':') {
+            Some((p, l)) => (Some(p), l),
+            None => (None, raw),
+        };
+        let Some(ns) = r
+            .lookup_namespace_uri(prefix)
+            .or(prefix.is_none().then_some(""))
+        else {
+            continue;
+        };
+        let q = QName::new(ns, local);
+        if &q == target {
+            return true;
+        }
+        if !visited.insert(q.clone()) {
+            continue;
+        }
+        if let Some(&(_, next)) = map.get(&q)
+            && reaches(map, what, next, target, visited, depth + 1, budget)
+        {
+            return true;
+        }
+    }
+    false
+}
+
 /// The `xs:group` (or `xs:attributeGroup`) references in `node`'s model, not entering local
 /// element declarations (a reference inside an element's own type is recursion, not a cycle).
 fn group_refs<'a, 'i>(node: Node<'a, 'i>, what: &str, out: &mut Vec<Node<'a, 'i>>) {
@@ -1033,6 +1089,7 @@ pub fn structure<'a, 'i>(set: &SourceSet, documents: &'a [Document<'i>]) -> Vec<
         set,
         docs: Vec::new(),
         diags: Vec::new(),
+        index: std::cell::OnceCell::new(),
     };
     c.gather(documents, 0, None);
     c.structure_of_docs()
@@ -1046,6 +1103,7 @@ pub fn structure_wsdl<'a, 'i>(set: &SourceSet, documents: &'a [Document<'i>]) ->
         set,
         docs: Vec::new(),
         diags: Vec::new(),
+        index: std::cell::OnceCell::new(),
     };
     c.gather_from(documents, wsdl_roots(documents));
     c.structure_of_docs()
@@ -1191,13 +1249,15 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
             }
         }
         // Circular groups: a group that contains a reference to itself, directly or through
-        // other groups (outside a redefine). Attribute groups likewise.
+        // other groups (outside a redefine). Attribute groups likewise. The search is bounded
+        // (hostile schemas); the compiler still refuses a cycle it meets while expanding.
+        let mut budget = 1_000_000usize;
         for (map, what) in [(&groups, "group"), (&attr_groups, "attributeGroup")] {
             let mut keys: Vec<&QName> = map.keys().collect();
             keys.sort();
             for q in keys {
                 let (source, node) = map[q];
-                if self.reaches(map, what, node, q, &mut HashSet::new(), 0) {
+                if reaches(map, what, node, q, &mut HashSet::new(), 0, &mut budget) {
                     self.report(
                         source,
                         node.range().start,
@@ -1207,51 +1267,6 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
                 }
             }
         }
-    }
-
-    fn reaches(
-        &self,
-        map: &HashMap<QName, (usize, Node<'a, 'i>)>,
-        what: &str,
-        node: Node<'a, 'i>,
-        target: &QName,
-        visited: &mut HashSet<QName>,
-        depth: usize,
-    ) -> bool {
-        if depth > 64 {
-            return false;
-        }
-        let mut refs = Vec::new();
-        group_refs(node, what, &mut refs);
-        for r in refs {
-            let Some(raw) = r.attribute("ref") else {
-                continue;
-            };
-            let raw = raw.trim();
-            let (prefix, local) = match raw.split_once(':') {
-                Some((p, l)) => (Some(p), l),
-                None => (None, raw),
-            };
-            let Some(ns) = r
-                .lookup_namespace_uri(prefix)
-                .or(prefix.is_none().then_some(""))
-            else {
-                continue;
-            };
-            let q = QName::new(ns, local);
-            if &q == target {
-                return true;
-            }
-            if !visited.insert(q.clone()) {
-                continue;
-            }
-            if let Some(&(_, next)) = map.get(&q)
-                && self.reaches(map, what, next, target, visited, depth + 1)
-            {
-                return true;
-            }
-        }
-        false
     }
 }
 
@@ -1269,6 +1284,7 @@ pub fn components<'a, 'i>(
         set,
         docs: Vec::new(),
         diags: Vec::new(),
+        index: std::cell::OnceCell::new(),
     };
     c.gather(documents, 0, None);
     c.components_of(schema)
@@ -1285,6 +1301,7 @@ pub fn components_wsdl<'a, 'i>(
         set,
         docs: Vec::new(),
         diags: Vec::new(),
+        index: std::cell::OnceCell::new(),
     };
     c.gather_from(documents, wsdl_roots(documents));
     c.components_of(schema)
@@ -1378,6 +1395,18 @@ impl Checker<'_, '_, '_> {
             }
         }
         // Value constraints of attribute declarations (global and local).
+        let mut global_attrs: HashMap<(&str, &str), Node> = HashMap::new();
+        for g in &docs {
+            for a in g
+                .node
+                .children()
+                .filter(|c| is_xs(c) && c.tag_name().name() == "attribute")
+            {
+                if let Some(name) = a.attribute("name") {
+                    global_attrs.entry((g.tns, name.trim())).or_insert(a);
+                }
+            }
+        }
         for d in &docs {
             for node in d
                 .node
@@ -1390,13 +1419,7 @@ impl Checker<'_, '_, '_> {
                         None => (None, raw),
                     };
                     let ns = node.lookup_namespace_uri(prefix).unwrap_or("");
-                    let global = docs.iter().filter(|g| g.tns == ns).find_map(|g| {
-                        g.node.children().find(|c| {
-                            is_xs(c)
-                                && c.tag_name().name() == "attribute"
-                                && c.attribute("name").map(str::trim) == Some(local)
-                        })
-                    });
+                    let global = global_attrs.get(&(ns, local)).copied();
                     if let Some(gf) = global.and_then(|g| g.attribute("fixed")) {
                         let clash = node.has_attribute("default")
                             || node
@@ -2151,10 +2174,10 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
     }
 
     fn node_at(&self, source: usize, offset: usize, _text: &str) -> Option<Node<'a, 'i>> {
-        let d = self.docs.iter().find(|d| d.source == source)?;
-        d.node
-            .descendants()
-            .find(|n| n.is_element() && n.range().start == offset)
+        self.index
+            .get_or_init(|| self.nodes())
+            .get(&(source, offset))
+            .copied()
     }
 }
 
@@ -2314,7 +2337,13 @@ fn process_ok(r: ProcessContents, b: ProcessContents) -> bool {
 struct Cx<'s> {
     schema: &'s Schema,
     blocks: HashMap<ElementId, u8>,
+    /// Steps left for the current type: nested groups tried against each other can branch;
+    /// past the budget a content model is given the benefit of the doubt.
+    steps: std::cell::Cell<u32>,
 }
+
+/// Particle comparisons allowed per restricted type.
+const MAX_STEPS: u32 = 200_000;
 
 fn block_bits(words: &[String]) -> u8 {
     words.iter().fold(0, |acc, w| {
@@ -2330,6 +2359,11 @@ fn block_bits(words: &[String]) -> u8 {
 /// Whether `r` validly restricts `b` (both normalized); `Err` says why not.
 fn restricts(cx: &Cx, r: &Particle, b: &Particle, depth: usize) -> Result<(), String> {
     let schema = cx.schema;
+    let left = cx.steps.get();
+    if left == 0 {
+        return Ok(());
+    }
+    cx.steps.set(left - 1);
     if depth > 64 {
         return Ok(());
     }
@@ -2631,7 +2665,11 @@ impl Checker<'_, '_, '_> {
                 (bits != 0).then_some((ElementId(i as u32), bits))
             })
             .collect();
-        let cx = &Cx { schema, blocks };
+        let cx = &Cx {
+            schema,
+            blocks,
+            steps: std::cell::Cell::new(0),
+        };
         for (i, t) in schema.types.iter().enumerate() {
             let TypeKind::Complex(ct) = &t.kind else {
                 continue;
@@ -2669,6 +2707,7 @@ impl Checker<'_, '_, '_> {
                     let (r, b) = (normalize(r), normalize(b));
                     match (r, b) {
                         (Some(r), Some(b)) => {
+                            cx.steps.set(MAX_STEPS);
                             if let Err(e) = restricts(cx, &r, &b, 0) {
                                 problems.push(format!(
                                     "the content model is not a restriction of `{}`'s: {e}",
@@ -2817,6 +2856,8 @@ struct Glushkov<'s> {
     pos: Vec<(usize, &'s Particle)>,
     follow: Vec<Vec<usize>>,
     budget: usize,
+    /// Follow-set entries added so far (bounded by [`MAX_EDGES`]).
+    edges: usize,
 }
 
 struct Frag {
@@ -2841,14 +2882,22 @@ impl<'s> Glushkov<'s> {
         })
     }
 
-    fn concat(&mut self, a: Frag, b: Frag) -> Frag {
-        for &l in &a.last {
-            for &f in &b.first {
-                if !self.follow[l].contains(&f) {
-                    self.follow[l].push(f);
-                }
-            }
+    /// Adds follow edges from every position in `from` to every one in `to` (none once the
+    /// bound is passed: the check is then abandoned).
+    fn link(&mut self, from: &[usize], to: &[usize]) {
+        self.edges = self
+            .edges
+            .saturating_add(from.len().saturating_mul(to.len()));
+        if self.edges > MAX_EDGES {
+            return;
         }
+        for &l in from {
+            self.follow[l].extend_from_slice(to);
+        }
+    }
+
+    fn concat(&mut self, a: Frag, b: Frag) -> Frag {
+        self.link(&a.last, &b.first);
         let mut first = a.first.clone();
         if a.nullable {
             first.extend(&b.first);
@@ -2908,13 +2957,7 @@ impl<'s> Glushkov<'s> {
                 for (i, a) in frags.iter().enumerate() {
                     for (j, b) in frags.iter().enumerate() {
                         if i != j {
-                            for &l in &a.last {
-                                for &f in &b.first {
-                                    if !self.follow[l].contains(&f) {
-                                        self.follow[l].push(f);
-                                    }
-                                }
-                            }
+                            self.link(&a.last, &b.first);
                         }
                     }
                     out.first.extend(&a.first);
@@ -2937,13 +2980,7 @@ impl<'s> Glushkov<'s> {
         match p.max {
             MaxOccurs::Unbounded => {
                 let mut f = self.term(p)?;
-                for &l in &f.last {
-                    for &x in &f.first {
-                        if !self.follow[l].contains(&x) {
-                            self.follow[l].push(x);
-                        }
-                    }
-                }
+                self.link(&f.last.clone(), &f.first.clone());
                 f.nullable = true;
                 acc = self.concat(acc, f);
             }
@@ -2989,26 +3026,58 @@ fn upa(schema: &Schema, p: &Particle, blocked: &HashSet<ElementId>) -> Option<St
     let mut g = Glushkov {
         pos: Vec::new(),
         follow: Vec::new(),
-        budget: 4000,
+        budget: 1000,
+        edges: 0,
     };
     let root = g.particle(p)?;
+    if g.edges > MAX_EDGES {
+        return None;
+    }
     let syms: Vec<Sym> = g.pos.iter().map(|(_, p)| sym(schema, p, blocked)).collect();
+    let conflict = |a: usize, b: usize| {
+        Some(format!(
+            "content model is ambiguous: {} and {} can both match the same element (Unique Particle Attribution)",
+            leaf_label(schema, g.pos[a].1),
+            leaf_label(schema, g.pos[b].1)
+        ))
+    };
     let sets = std::iter::once(&root.first).chain(g.follow.iter());
     for set in sets {
-        for (i, &a) in set.iter().enumerate() {
-            for &b in &set[i + 1..] {
-                if g.pos[a].0 != g.pos[b].0 && overlap(&syms[a], &syms[b]) {
-                    return Some(format!(
-                        "content model is ambiguous: {} and {} can both match the same element (Unique Particle Attribution)",
-                        leaf_label(schema, g.pos[a].1),
-                        leaf_label(schema, g.pos[b].1)
-                    ));
+        let mut set = set.clone();
+        set.sort_unstable();
+        set.dedup();
+        // Names by hashing; wildcards against every other position (there are few).
+        let mut by_name: HashMap<&QName, usize> = HashMap::new();
+        let mut wild = Vec::new();
+        for &a in &set {
+            match &syms[a] {
+                Sym::Names(names) => {
+                    for n in names {
+                        match by_name.get(n) {
+                            Some(&b) if g.pos[b].0 != g.pos[a].0 => return conflict(b, a),
+                            Some(_) => {}
+                            None => {
+                                by_name.insert(n, a);
+                            }
+                        }
+                    }
+                }
+                Sym::Wild(_) => wild.push(a),
+            }
+        }
+        for &w in &wild {
+            for &a in &set {
+                if a != w && g.pos[a].0 != g.pos[w].0 && overlap(&syms[w], &syms[a]) {
+                    return conflict(w.min(a), w.max(a));
                 }
             }
         }
     }
     None
 }
+
+/// Follow-set entries a content model may produce before the UPA check gives up on it.
+const MAX_EDGES: usize = 2_000_000;
 
 /// Element Declarations Consistent: the same name with two types in one content model.
 fn edc(schema: &Schema, p: &Particle, seen: &mut HashMap<QName, TypeId>) -> Option<String> {
