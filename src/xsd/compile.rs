@@ -317,7 +317,13 @@ impl<'a, 'i> Compiler<'a, 'i> {
             Some(ns) if is_xs_ns(ns) => Some(QName::new(XS, local)),
             Some(ns) => Some(QName::new(ns, local)),
             None if prefix == Some("xml") => Some(QName::new(XML, local)),
-            None if prefix.is_none() => Some(QName::new("", local)),
+            None if prefix.is_none() => {
+                // A chameleon include (no targetNamespace of its own) takes its includer's
+                // namespace, references to no namespace included.
+                let d = self.docs[doc];
+                let chameleon = d.node.attribute("targetNamespace").is_none() && !d.tns.is_empty();
+                Some(QName::new(if chameleon { d.tns } else { "" }, local))
+            }
             None => {
                 self.diag(
                     doc,
@@ -356,7 +362,11 @@ impl<'a, 'i> Compiler<'a, 'i> {
         if let Some(&id) = self.schema.global_types.get(q) {
             return id;
         }
-        if q.ns.is_empty() && !self.index.types.contains_key(q) {
+        let chameleon = {
+            let d = self.docs[doc];
+            d.node.attribute("targetNamespace").is_none() && !d.tns.is_empty() && q.ns == d.tns
+        };
+        if (q.ns.is_empty() || chameleon) && !self.index.types.contains_key(q) {
             // `type="string"` with no default namespace: pre-2001 WSDLs (the W3C WSDL 1.1 note's
             // own examples) mean the built-in type.
             if let Some(id) = self.schema.builtin(&q.local) {

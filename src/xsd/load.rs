@@ -117,4 +117,32 @@ mod tests {
         assert!(err.to_string().contains("c.xsd:2:"), "{err}");
         assert!(err.to_string().contains("unknown type"), "{err}");
     }
+
+    #[test]
+    fn a_chameleon_include_refers_to_its_own_components_in_the_includers_namespace() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.xsd"),
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a" xmlns:a="urn:a">
+  <xs:include schemaLocation="b.xsd"/>
+  <xs:element name="root"><xs:complexType><xs:attributeGroup ref="a:G"/></xs:complexType></xs:element>
+</xs:schema>"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("b.xsd"),
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:attributeGroup name="G"><xs:attribute name="code" type="Code"/></xs:attributeGroup>
+  <xs:simpleType name="Code"><xs:restriction base="xs:string"><xs:length value="3"/></xs:restriction></xs:simpleType>
+</xs:schema>"#,
+        )
+        .unwrap();
+        let schema = load(&dir.path().join("a.xsd"), &LoadOptions::default())
+            .unwrap_or_else(|d| panic!("{d}"));
+        assert!(
+            schema
+                .global_types
+                .contains_key(&super::super::QName::new("urn:a", "Code"))
+        );
+    }
 }
