@@ -1229,7 +1229,26 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
             );
         }
         // A group holding xs:all can only be a whole content model, once.
-        for (source, r, _) in all_groups {
+        // A redefinition replaces the group it redefines.
+        let redefined: HashSet<QName> = docs
+            .iter()
+            .flat_map(|d| {
+                d.node
+                    .children()
+                    .filter(|c| is_xs(c) && c.tag_name().name() == "redefine")
+                    .flat_map(|r| {
+                        r.children()
+                            .filter(|c| is_xs(c) && c.tag_name().name() == "group")
+                    })
+                    .filter_map(|g| g.attribute("name").map(|n| QName::new(d.tns, n.trim())))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for (source, r, g) in all_groups {
+            let name = g.attribute("name").unwrap_or("").trim();
+            if redefined.iter().any(|q| q.local == name) {
+                continue;
+            }
             let top = r.parent_element().is_some_and(|p| {
                 matches!(
                     p.tag_name().name(),
