@@ -1530,7 +1530,7 @@ fn element_value(schema: &Schema, t: TypeId, value: &str) -> Result<(), String> 
             Content::Simple(st) => simple_value(schema, *st, value),
             Content::Empty => Err("the type has empty content".into()),
             Content::Elements(p) if ct.mixed => {
-                if emptiable(schema, p) {
+                if too_deep(p) || emptiable(schema, p) {
                     Ok(())
                 } else {
                     Err("the type's mixed content has required elements".into())
@@ -2249,6 +2249,21 @@ fn effective_range(p: &Particle) -> (u64, Option<u64>) {
     }
 }
 
+/// Whether a content model nests deeper than the recursive checks go (hostile schemas: group
+/// references can nest model groups far beyond any document's own depth). Iterative.
+fn too_deep(p: &Particle) -> bool {
+    let mut stack = vec![(p, 0usize)];
+    while let Some((q, d)) = stack.pop() {
+        if d > 200 {
+            return true;
+        }
+        if let Term::Sequence(v) | Term::Choice(v) | Term::All(v) = &q.term {
+            stack.extend(v.iter().map(|c| (c, d + 1)));
+        }
+    }
+    false
+}
+
 fn max_u64(m: MaxOccurs) -> Option<u64> {
     match m {
         MaxOccurs::Bounded(n) => Some(u64::from(n)),
@@ -2721,6 +2736,10 @@ impl Checker<'_, '_, '_> {
             if ct.mixed && !bt.mixed {
                 problems.push("a restriction cannot make element-only content mixed".into());
             }
+            let deep = |c: &Content| matches!(c, Content::Elements(p) if too_deep(p));
+            if deep(&ct.content) || deep(&bt.content) {
+                continue;
+            }
             match (&ct.content, &bt.content) {
                 (Content::Elements(r), Content::Elements(b)) => {
                     let (r, b) = (normalize(r), normalize(b));
@@ -3154,7 +3173,7 @@ impl Checker<'_, '_, '_> {
             let Content::Elements(p) = &ct.content else {
                 continue;
             };
-            if t.name.as_ref().is_some_and(|q| q.ns == XS) {
+            if t.name.as_ref().is_some_and(|q| q.ns == XS) || too_deep(p) {
                 continue;
             }
             let source = t.pos.file as usize;
@@ -3463,7 +3482,8 @@ impl Checker<'_, '_, '_> {
                                         Content::Elements(p)
                                             if n.tag_name().name() == "restriction" && b.mixed =>
                                         {
-                                            normalize(p).is_some_and(|p| !emptiable_p(&p))
+                                            !too_deep(p)
+                                                && normalize(p).is_some_and(|p| !emptiable_p(&p))
                                                 || !n.children().any(|c| {
                                                     is_xs(&c) && c.tag_name().name() == "simpleType"
                                                 })
@@ -3504,7 +3524,7 @@ impl Checker<'_, '_, '_> {
                                 named_type(schema, n, "base").is_some_and(|t| match &schema.ty(t).kind {
                             TypeKind::Complex(b) => {
                                 t != TypeId(0)
-                                    && matches!(&b.content, Content::Elements(p) if normalize(p).is_some())
+                                    && matches!(&b.content, Content::Elements(p) if !too_deep(p) && normalize(p).is_some())
                                     && (own_mixed && !b.mixed
                                         || b.mixed && !own_mixed && {
                                             // Only an extension with particles of its own
@@ -3537,6 +3557,7 @@ impl Checker<'_, '_, '_> {
                         if let Some(t) = named_type(schema, n, "base")
                             && let TypeKind::Complex(bt) = &schema.ty(t).kind
                             && let Content::Elements(bp) = &bt.content
+                            && !too_deep(bp)
                             && let Some(bp) = normalize(bp)
                         {
                             let base_all = matches!(bp.term, Term::All(_));
