@@ -1097,7 +1097,7 @@ pub fn structure<'a, 'i>(set: &SourceSet, documents: &'a [Document<'i>]) -> Vec<
 
 /// The schema-for-schemas pass over the schemas of a WSDL: every `xs:schema` in the `types`
 /// of every WSDL document in the set, and the schema documents they reach. Not part of
-/// [`crate::wsdl::load`] (real WSDLs are sloppy); available to a stricter mode.
+/// [`crate::wsdl::load()`] (real WSDLs are sloppy); available to a stricter mode.
 pub fn structure_wsdl<'a, 'i>(set: &SourceSet, documents: &'a [Document<'i>]) -> Vec<Diagnostic> {
     let mut c = Checker {
         set,
