@@ -317,7 +317,13 @@ impl<'a, 'i> Compiler<'a, 'i> {
             Some(ns) if is_xs_ns(ns) => Some(QName::new(XS, local)),
             Some(ns) => Some(QName::new(ns, local)),
             None if prefix == Some("xml") => Some(QName::new(XML, local)),
-            None if prefix.is_none() => Some(QName::new("", local)),
+            None if prefix.is_none() => {
+                // A chameleon include (no targetNamespace of its own) takes its includer's
+                // namespace, references to no namespace included.
+                let d = self.docs[doc];
+                let chameleon = d.node.attribute("targetNamespace").is_none() && !d.tns.is_empty();
+                Some(QName::new(if chameleon { d.tns } else { "" }, local))
+            }
             None => {
                 self.diag(
                     doc,
@@ -356,7 +362,11 @@ impl<'a, 'i> Compiler<'a, 'i> {
         if let Some(&id) = self.schema.global_types.get(q) {
             return id;
         }
-        if q.ns.is_empty() && !self.index.types.contains_key(q) {
+        let chameleon = {
+            let d = self.docs[doc];
+            d.node.attribute("targetNamespace").is_none() && !d.tns.is_empty() && q.ns == d.tns
+        };
+        if (q.ns.is_empty() || chameleon) && !self.index.types.contains_key(q) {
             // `type="string"` with no default namespace: pre-2001 WSDLs (the W3C WSDL 1.1 note's
             // own examples) mean the built-in type.
             if let Some(id) = self.schema.builtin(&q.local) {
@@ -676,7 +686,17 @@ impl<'a, 'i> Compiler<'a, 'i> {
             f.patterns.push(patterns);
         }
         if !enumeration.is_empty() {
-            f.enumeration = enumeration;
+            // Enumeration values are compared after whitespace normalisation.
+            f.enumeration = enumeration
+                .into_iter()
+                .map(|v| match f.white_space {
+                    Some(WhiteSpace::Collapse) => {
+                        v.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+                    }
+                    Some(WhiteSpace::Replace) => v.replace(['\t', '\n', '\r'], " "),
+                    _ => v,
+                })
+                .collect();
         }
     }
 
@@ -916,25 +936,22 @@ impl<'a, 'i> Compiler<'a, 'i> {
     fn occurs(&mut self, doc: usize, node: Node<'a, 'i>) -> (u32, MaxOccurs) {
         let min = match node.attribute("minOccurs").map(str::trim) {
             None => 1,
-            Some(v) => v
-                .parse::<u64>()
-                .map(|n| n.min(u32::MAX as u64) as u32)
-                .unwrap_or_else(|_| {
-                    self.diag(
-                        doc,
-                        node,
-                        format!("minOccurs must be a non-negative integer, found `{v}`"),
-                    );
-                    1
-                }),
+            Some(v) => count(v).unwrap_or_else(|| {
+                self.diag(
+                    doc,
+                    node,
+                    format!("minOccurs must be a non-negative integer, found `{v}`"),
+                );
+                1
+            }),
         };
         let max = match node.attribute("maxOccurs").map(str::trim) {
             None => MaxOccurs::Bounded(1),
             Some("unbounded") => MaxOccurs::Unbounded,
             Some(v) => {
-                match v.parse::<u64>() {
-                    Ok(n) => MaxOccurs::Bounded(n.min(u32::MAX as u64) as u32),
-                    Err(_) => {
+                match count(v) {
+                    Some(n) => MaxOccurs::Bounded(n),
+                    None => {
                         self.diag(doc, node, format!("maxOccurs must be a non-negative integer or `unbounded`, found `{v}`"));
                         MaxOccurs::Bounded(1)
                     }
@@ -1319,6 +1336,16 @@ impl<'a, 'i> Compiler<'a, 'i> {
             fixed,
         })
     }
+}
+
+/// An occurrence bound: a non-negative integer, saturated at `u32::MAX` (schemas write
+/// 79228162514244337593543950335 and mean "many").
+fn count(v: &str) -> Option<u32> {
+    let digits = v.strip_prefix('+').unwrap_or(v);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(digits.parse::<u32>().unwrap_or(u32::MAX))
 }
 
 fn is_true(v: &str) -> bool {

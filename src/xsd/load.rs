@@ -5,6 +5,7 @@ use std::path::Path;
 
 use roxmltree::Document;
 
+use super::check;
 use super::compile::Compiler;
 use super::model::{Schema, is_xs_ns};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -47,6 +48,9 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Schema, Diagnostics> {
         .hint("expected <xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">")
         .into());
     }
+    // The schema-for-schemas pass first: a document that breaks it is reported as such, and
+    // the compiler's own complaint about the same spot is dropped.
+    let structural = check::structure(&set, &docs);
     let mut compiler = Compiler::new(&set);
     for (i, doc) in docs.iter().enumerate() {
         if i == 0 || set.sources[i].builtin {
@@ -54,7 +58,18 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Schema, Diagnostics> {
         }
     }
     compiler.compile_all();
-    let diags = std::mem::take(&mut compiler.diags);
+    let mut diags = structural;
+    for d in std::mem::take(&mut compiler.diags) {
+        if !diags
+            .iter()
+            .any(|s| s.file == d.file && s.line == d.line && s.col == d.col)
+        {
+            diags.push(d);
+        }
+    }
+    if diags.is_empty() {
+        diags = check::components(&set, &docs, &compiler.schema);
+    }
     if diags.is_empty() {
         Ok(compiler.schema)
     } else {
@@ -101,5 +116,33 @@ mod tests {
         let err = load(&dir.path().join("c.xsd"), &LoadOptions::default()).unwrap_err();
         assert!(err.to_string().contains("c.xsd:2:"), "{err}");
         assert!(err.to_string().contains("unknown type"), "{err}");
+    }
+
+    #[test]
+    fn a_chameleon_include_refers_to_its_own_components_in_the_includers_namespace() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.xsd"),
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:a" xmlns:a="urn:a">
+  <xs:include schemaLocation="b.xsd"/>
+  <xs:element name="root"><xs:complexType><xs:attributeGroup ref="a:G"/></xs:complexType></xs:element>
+</xs:schema>"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("b.xsd"),
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:attributeGroup name="G"><xs:attribute name="code" type="Code"/></xs:attributeGroup>
+  <xs:simpleType name="Code"><xs:restriction base="xs:string"><xs:length value="3"/></xs:restriction></xs:simpleType>
+</xs:schema>"#,
+        )
+        .unwrap();
+        let schema = load(&dir.path().join("a.xsd"), &LoadOptions::default())
+            .unwrap_or_else(|d| panic!("{d}"));
+        assert!(
+            schema
+                .global_types
+                .contains_key(&super::super::QName::new("urn:a", "Code"))
+        );
     }
 }

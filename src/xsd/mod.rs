@@ -1,7 +1,9 @@
-//! XML Schema: the compiled type graph ([`model`]), the built-in types ([`builtins`]), and the
-//! compiler from schema documents ([`compile`]).
+//! XML Schema: the compiled type graph ([`model`]), the built-in types ([`builtins`]), the
+//! compiler from schema documents ([`compile`]), and the XML Schema 1.0 constraint checks that
+//! standalone schema loads ([`load`]) add on top ([`check`]).
 
 pub mod builtins;
+pub mod check;
 pub mod compile;
 pub mod load;
 pub mod model;
