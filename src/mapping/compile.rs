@@ -27,6 +27,7 @@ pub struct Compiled {
     pub soap: SoapVersion,
     pub base_path: String,
     pub naming: Naming,
+    pub validate_answers: super::format::AnswerValidation,
     pub upstream: UpstreamSettings,
     pub routes: Vec<Route>,
 }
@@ -383,6 +384,7 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
         soap,
         base_path,
         naming: m.naming,
+        validate_answers: m.validate_answers,
         upstream,
         routes,
     })

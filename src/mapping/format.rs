@@ -55,8 +55,28 @@ pub struct MappingFile {
     /// Default: none (answer headers are not passed on).
     #[serde(default)]
     pub response_headers: OrderedMap<Spanned<String>, Spanned<String>>,
+    /// Whether the upstream's answers are checked against the WSDL's schema: `strict` (an answer
+    /// outside it is a 502; each violation is logged with its XPath), `warn` (logged and counted
+    /// in `/metrics`, the answer passed on) or `off`. Default: `warn`.
+    #[serde(default)]
+    pub validate_answers: AnswerValidation,
     /// One entry per WSDL operation served, keyed by the operation's name. Required.
     pub operations: OrderedMap<Spanned<String>, OperationSpec>,
+}
+
+/// `validate_answers:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum AnswerValidation {
+    /// An answer outside the schema is a 502.
+    #[serde(rename = "strict")]
+    Strict,
+    /// Logged and counted; the answer is passed on (default).
+    #[default]
+    #[serde(rename = "warn")]
+    Warn,
+    /// Not checked (beyond what conversion needs).
+    #[serde(rename = "off")]
+    Off,
 }
 
 /// `headers.<Part>:` (mapping-level or per operation): how one `soap:header` part is filled.
