@@ -627,6 +627,12 @@ pub fn raw_xml<'a, 'i: 'a>(
     let doc = parent.document().input_text();
     let mut out = String::new();
     for c in nodes {
+        if c.is_text() {
+            // Written again from its value: a text node that runs through CDATA sections (or
+            // starts with one) is several pieces of markup, and its range covers only the first.
+            out.push_str(&super::encode::escape(c.text().unwrap_or(""), false));
+            continue;
+        }
         let text = &doc[c.range()];
         if !c.is_element() {
             out.push_str(text);

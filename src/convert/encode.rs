@@ -386,17 +386,11 @@ impl<'m> Encoder<'m> {
             Value::Number(n) => n.to_string(),
             Value::Bool(b) => b.to_string(),
             Value::Object(o) if o.len() == 1 && o.get(XML_KEY).is_some_and(Value::is_string) => {
-                let raw = o[XML_KEY].as_str().unwrap_or("");
-                let wrapped = format!("<r>{raw}</r>");
-                if let Err(e) = roxmltree::Document::parse_with_options(
-                    &wrapped,
-                    crate::sources::parse_options(),
-                ) {
-                    let p = pointer_push(pointer, XML_KEY);
-                    self.err(&p, format!("not well-formed XML: {e}"));
-                    return;
+                let p = pointer_push(pointer, XML_KEY);
+                match self.checked_raw(&o[XML_KEY], &p) {
+                    Some(raw) => raw,
+                    None => return,
                 }
-                raw.to_string()
             }
             _ => {
                 self.err(
@@ -467,7 +461,7 @@ impl<'m> Encoder<'m> {
                 let key = slot.key.clone();
                 let p_key = pointer_push(pointer, &key);
                 let Some(v) = obj.get(&key) else {
-                    if required && index.is_none() {
+                    if required && index.is_none_or(|i| i == 0) {
                         self.err(&p_key, "required field is missing");
                     }
                     return false;
@@ -482,7 +476,12 @@ impl<'m> Encoder<'m> {
                     };
                     let range: Vec<usize> = match index {
                         Some(i) if i < items.len() => vec![i],
-                        Some(_) => vec![],
+                        Some(i) => {
+                            if required && i == items.len() {
+                                self.err(&p_key, uneven(i));
+                            }
+                            vec![]
+                        }
                         None => (0..items.len()).collect(),
                     };
                     if index.is_none() {
@@ -510,10 +509,11 @@ impl<'m> Encoder<'m> {
                 if p.max.is_many() && index.is_none() =>
             {
                 // A repeated group: items are written group by group, by array index.
+                // Every occurrence needs its own required fields.
                 let n = self.group_len(info, ps, obj);
                 for i in 0..n {
                     for c in ps {
-                        self.particle(info, c, obj, pointer, false, Some(i));
+                        self.particle(info, c, obj, pointer, true, Some(i));
                     }
                 }
                 n > 0
@@ -573,13 +573,21 @@ impl<'m> Encoder<'m> {
             return None;
         };
         let wrapped = format!("<r>{raw}</r>");
-        if let Err(e) =
-            roxmltree::Document::parse_with_options(&wrapped, crate::sources::parse_options())
-        {
-            self.err(pointer, format!("not well-formed XML: {e}"));
-            return None;
+        match roxmltree::Document::parse_with_options(&wrapped, crate::sources::parse_options()) {
+            Err(e) => {
+                self.err(pointer, format!("not well-formed XML: {e}"));
+                None
+            }
+            // SOAP forbids processing instructions (and our own reader refuses them).
+            Ok(doc) if doc.descendants().any(|n| n.is_pi()) => {
+                self.err(
+                    pointer,
+                    "processing instructions (<?...?>) are not allowed in SOAP messages",
+                );
+                None
+            }
+            Ok(_) => Some(raw.to_string()),
         }
-        Some(raw.to_string())
     }
 
     /// A repeated choice: an array of objects, each holding one branch's fields.
@@ -606,7 +614,7 @@ impl<'m> Encoder<'m> {
         };
         let p_key = pointer_push(pointer, &slot.key);
         let Some(v) = obj.get(&slot.key) else {
-            if required && index.is_none() {
+            if required && index.is_none_or(|i| i == 0) {
                 self.err(&p_key, "required field is missing");
             }
             return false;
@@ -624,7 +632,12 @@ impl<'m> Encoder<'m> {
         };
         let range: Vec<usize> = match index {
             Some(i) if i < items.len() => vec![i],
-            Some(_) => vec![],
+            Some(i) => {
+                if required && i == items.len() {
+                    self.err(&p_key, uneven(i));
+                }
+                vec![]
+            }
             None => (0..items.len()).collect(),
         };
         if index.is_none() {
@@ -706,6 +719,13 @@ impl<'m> Encoder<'m> {
         }
         n
     }
+}
+
+/// The message for a required field of a repeated group whose array is shorter than another's.
+fn uneven(i: usize) -> String {
+    format!(
+        "item {i} is missing: the fields of a repeated group go together by index, and each occurrence needs this one"
+    )
 }
 
 /// The JSON keys of the elements of some particles, for messages.

@@ -7,6 +7,7 @@ mod constructs;
 mod corpus;
 mod encoded;
 mod headers;
+mod hostile_convert;
 mod interop;
 mod openapi;
 mod roundtrip;
