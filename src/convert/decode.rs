@@ -340,7 +340,14 @@ impl<'m> Decoder<'m> {
                     first = false;
                     out.push(b'{');
                     let mut f = true;
-                    self.write_slots(n, group, current, &mut f, out)?;
+                    match current.as_slice() {
+                        // What the choice's wildcard matched.
+                        &[(usize::MAX, _, c)] => {
+                            write_key(out, &mut f, XML_KEY);
+                            write_str(out, &raw_xml(n, std::iter::once(c)));
+                        }
+                        _ => self.write_slots(n, group, current, &mut f, out)?,
+                    }
                     out.push(b'}');
                     current.clear();
                     Ok(())
@@ -352,6 +359,11 @@ impl<'m> Decoder<'m> {
                         .get(local)
                         .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
                     else {
+                        if super::encode::has_wildcard(&group.body) {
+                            flush(&mut current, out)?;
+                            current.push((usize::MAX, slot.element, c));
+                            flush(&mut current, out)?;
+                        }
                         continue;
                     };
                     let branch = group.branch.get(si).copied().unwrap_or(usize::MAX);
@@ -539,11 +551,18 @@ impl<'m> Decoder<'m> {
                 simple::write_json(self.schema, *st, &text_of(n), out)
                     .map_err(|e| format!("{}: {e}", path_of(n)))?;
             }
-            Body::Elements { .. } => {
+            Body::Elements { slots, .. } => {
                 // Which slot each child fills; then the slots in schema order.
                 let mut children: Vec<(usize, ElementId, Node)> = Vec::new();
                 let mut others: Vec<Node> = Vec::new();
                 let wildcard = super::encode::has_wildcard(&info.body);
+                // A wildcard that is a branch of a repeated choice: what it matches are items
+                // of that choice's array, in place.
+                let wild_slot = slots.iter().position(|s| {
+                    s.group
+                        .as_ref()
+                        .is_some_and(|g| super::encode::has_wildcard(&g.body))
+                });
                 let mut mixed_text = false;
                 for c in n.children() {
                     if c.is_text() {
@@ -568,6 +587,10 @@ impl<'m> Decoder<'m> {
                         .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
                     {
                         Some(&(_, slot, decl)) => children.push((slot, decl, c)),
+                        None if wild_slot.is_some() && !info.mixed => {
+                            let slot = wild_slot.unwrap_or_default();
+                            children.push((slot, slots[slot].element, c));
+                        }
                         None if wildcard || info.mixed => others.push(c),
                         None => {
                             return Err(format!(

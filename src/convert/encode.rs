@@ -257,7 +257,7 @@ impl<'m> Encoder<'m> {
                         None => {}
                     }
                 }
-                let wildcard = info.mixed || has_wildcard(&info.body);
+                let wildcard = info.mixed || has_own_wildcard(&info.body);
                 let known = |k: &str| {
                     k == TYPE_KEY
                         || (k == XML_KEY && wildcard)
@@ -312,6 +312,13 @@ impl<'m> Encoder<'m> {
                         self.write(Event::Start(start));
                         let outer = std::mem::replace(&mut self.wildcard_done, false);
                         self.particle(info, particle, obj, pointer, true, None);
+                        if wildcard && obj.contains_key(XML_KEY) && !self.wildcard_done {
+                            // Not silently dropped: it had no wildcard to go to.
+                            self.err(
+                                &pointer_push(pointer, XML_KEY),
+                                "raw XML has no place here: no wildcard of this content takes it (a wildcard inside a repeated choice takes `$xml` in an item of the choice's array)",
+                            );
+                        }
                         self.wildcard_done = outer;
                         self.write(Event::End(BytesEnd::new(tag.as_str())));
                     }
@@ -667,9 +674,10 @@ impl<'m> Encoder<'m> {
             let Body::Elements { slots: inner, .. } = &group.body else {
                 continue;
             };
+            let wildcard = has_wildcard(&group.body);
             let unknown: Vec<String> = item
                 .keys()
-                .filter(|k| !inner.iter().any(|s| s.key == **k))
+                .filter(|k| !inner.iter().any(|s| s.key == **k) && !(wildcard && k == &XML_KEY))
                 .cloned()
                 .collect();
             for k in unknown {
@@ -679,7 +687,10 @@ impl<'m> Encoder<'m> {
                     format!("unknown field (expected one of {})", branch_keys(group)),
                 );
             }
+            // Each item is its own content: its `$xml` goes to its own wildcard.
+            let outer = std::mem::replace(&mut self.wildcard_done, false);
             self.particle(group, once, item, &pi, true, None);
+            self.wildcard_done = outer;
         }
         !items.is_empty() || index.is_none()
     }
@@ -767,6 +778,25 @@ fn branch_keys(group: &TypeInfo) -> String {
         return String::new();
     };
     keys_of(group, ps).join(", ")
+}
+
+/// Whether a content model has a wildcard outside its repeated choices (those take `$xml` in
+/// their items): whether its own object may have a `$xml`.
+pub fn has_own_wildcard(body: &Body) -> bool {
+    fn any(p: &Particle, in_many: bool) -> bool {
+        if super::model::is_group_choice(p, in_many) {
+            return false;
+        }
+        let in_many = in_many || p.max.is_many();
+        match &p.term {
+            Term::Any(_) => true,
+            Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => {
+                ps.iter().any(|c| any(c, in_many))
+            }
+            Term::Element(_) => false,
+        }
+    }
+    matches!(body, Body::Elements { particle, .. } if any(particle, false))
 }
 
 /// Whether a content model has a wildcard (`xs:any`).

@@ -207,8 +207,18 @@ impl<'m> Sampler<'m> {
                 if ps.is_empty() {
                     return;
                 }
-                let i = self.pick(ps.len());
-                self.particle(info, &ps[i], obj, in_many || p.max.is_many());
+                // A wildcard branch gives no JSON of its own: take another when there is one.
+                let typed: Vec<&'m Particle> = ps
+                    .iter()
+                    .filter(|c| !matches!(c.term, Term::Any(_)))
+                    .collect();
+                let branches = if typed.is_empty() {
+                    ps.iter().collect()
+                } else {
+                    typed
+                };
+                let i = self.pick(branches.len());
+                self.particle(info, branches[i], obj, in_many || p.max.is_many());
             }
             Term::Any(_) => {}
         }

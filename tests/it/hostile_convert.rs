@@ -203,3 +203,41 @@ fn raw_markup_with_a_processing_instruction_is_refused() {
     .unwrap_err();
     assert!(errors[0].starts_with("/$xml: "), "{errors:?}");
 }
+
+/// A wildcard as one branch of a repeated choice: what it matched is an item of the choice's
+/// array (`{"$xml": ...}`), in place. It went to a `$xml` beside the array, which the writer then
+/// dropped without a word.
+#[test]
+fn a_wildcard_branch_of_a_repeated_choice_keeps_its_elements_in_place() {
+    let l = groups();
+    let xml = r#"<Open xmlns="urn:hostile"><known>1</known><x xmlns="urn:p">t</x><p:y xmlns:p="urn:p"/><known>2</known></Open>"#;
+    let v = decode(l, "Open", xml).unwrap();
+    assert_eq!(
+        v,
+        json!({"known": [
+            {"known": "1"},
+            {"$xml": "<x xmlns=\"urn:p\">t</x>"},
+            {"$xml": "<p:y xmlns:p=\"urn:p\"/>"},
+            {"known": "2"},
+        ]})
+    );
+    let back = round_trip("Open", &v).unwrap();
+    assert!(back.contains(r#"<ns6:known>1</ns6:known><x xmlns="urn:p">t</x><p:y xmlns:p="urn:p"/><ns6:known>2</ns6:known>"#), "{back}");
+    // Raw markup beside the array has no place to go: refused, not dropped.
+    let errors = encode(
+        l,
+        "Open",
+        &json!({"known": [{"known": "a"}], "$xml": "<p:x xmlns:p='urn:p'/>"}),
+    )
+    .unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("/$xml: "), "{errors:?}");
+    // One item is one branch.
+    let errors = encode(
+        l,
+        "Open",
+        &json!({"known": [{"known": "a", "$xml": "<p:x xmlns:p='urn:p'/>"}]}),
+    )
+    .unwrap_err();
+    assert!(errors[0].starts_with("/known/0"), "{errors:?}");
+}
