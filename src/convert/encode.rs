@@ -34,6 +34,9 @@ pub struct Encoder<'m> {
     pub encoding: Option<&'static str>,
     /// The current element's `$xml` went out at a wildcard already.
     wildcard_done: bool,
+    /// For the current content's shared slots: how many items the particles so far took
+    /// (`usize::MAX` once the slot's error was reported).
+    taken: Vec<usize>,
 }
 
 /// Escapes text or an attribute value losslessly: `\r` and (in attributes) tabs and newlines
@@ -76,6 +79,7 @@ impl<'m> Encoder<'m> {
             xsi: false,
             encoding: None,
             wildcard_done: false,
+            taken: Vec::new(),
         }
     }
 
@@ -94,6 +98,10 @@ impl<'m> Encoder<'m> {
     fn qname(&mut self, q: &QName) -> String {
         if q.ns.is_empty() {
             return q.local.clone();
+        }
+        if q.ns == XML {
+            // Predefined: binding another prefix to it is not well-formed.
+            return format!("xml:{}", q.local);
         }
         match self.model.namespaces.get(&q.ns) {
             Some(&i) => {
@@ -212,6 +220,20 @@ impl<'m> Encoder<'m> {
                 {
                     return self.any_content(start, &tag, v, pointer);
                 }
+                // simpleContent without attributes: the bare value (as the decoder writes it).
+                if let (Body::Text(st), true, false) =
+                    (&info.body, info.attrs.is_empty(), v.is_object())
+                {
+                    match simple::to_lexical(self.schema, *st, v, false) {
+                        Ok(text) => {
+                            self.write(Event::Start(start));
+                            self.write(Event::Text(BytesText::from_escaped(escape(&text, false))));
+                            self.write(Event::End(BytesEnd::new(tag.as_str())));
+                        }
+                        Err(m) => self.err(pointer, m),
+                    }
+                    return;
+                }
                 let Some(obj) = v.as_object() else {
                     self.err(
                         pointer,
@@ -311,7 +333,10 @@ impl<'m> Encoder<'m> {
                     Body::Elements { particle, .. } => {
                         self.write(Event::Start(start));
                         let outer = std::mem::replace(&mut self.wildcard_done, false);
+                        let taken = std::mem::take(&mut self.taken);
                         self.particle(info, particle, obj, pointer, true, None);
+                        self.leftovers(info, obj, pointer);
+                        self.taken = taken;
                         if wildcard && obj.contains_key(XML_KEY) && !self.wildcard_done {
                             // Not silently dropped: it had no wildcard to go to.
                             self.err(
@@ -467,6 +492,9 @@ impl<'m> Encoder<'m> {
                 let (name, ty, nillable) = (el.name.clone(), el.type_id, el.nillable);
                 let key = slot.key.clone();
                 let p_key = pointer_push(pointer, &key);
+                if slot.shared && index.is_none() {
+                    return self.shared((slot_i, slots.len(), &key), p, obj, &p_key, required);
+                }
                 let Some(v) = obj.get(&key) else {
                     if required && index.is_none_or(|i| i == 0) {
                         self.err(&p_key, "required field is missing");
@@ -532,6 +560,84 @@ impl<'m> Encoder<'m> {
                 }
                 any
             }
+            Term::Choice(ps) if ps.len() > 1 && index.is_none() => {
+                // The branch the JSON names, decided before anything is written: by a key only
+                // that branch has; keys several branches have (`(a, b) | (c, a)`) name the first
+                // of them when nothing else does. Its content is then required in full.
+                let Body::Elements { slots, .. } = &info.body else {
+                    return false;
+                };
+                let sets: Vec<Vec<usize>> = ps
+                    .iter()
+                    .map(|c| {
+                        let mut v = Vec::new();
+                        branch_slots(info, c, &mut v);
+                        v
+                    })
+                    .collect();
+                let (wildcard_done, taken) = (self.wildcard_done, &self.taken);
+                // A shared slot (one name, several particles) names a branch while it has items
+                // left for it.
+                let given = |s: usize| match slots.get(s) {
+                    Some(slot) if slot.shared => match obj.get(&slot.key) {
+                        Some(Value::Array(a)) => a.len() > taken.get(s).copied().unwrap_or(0),
+                        other => other.is_some(),
+                    },
+                    Some(slot) => obj.contains_key(&slot.key),
+                    None => !wildcard_done && obj.contains_key(XML_KEY),
+                };
+                let own = |b: usize, s: usize| {
+                    !sets
+                        .iter()
+                        .enumerate()
+                        .any(|(j, o)| j != b && o.contains(&s))
+                };
+                let unshared = |s: usize| slots.get(s).is_none_or(|x| !x.shared);
+                let mut named: Vec<usize> = (0..ps.len())
+                    .filter(|&b| sets[b].iter().any(|&s| own(b, s) && given(s)))
+                    .collect();
+                // Keys of this branch only beat a shared name, which another particle may take.
+                let strict: Vec<usize> = named
+                    .iter()
+                    .copied()
+                    .filter(|&b| {
+                        sets[b]
+                            .iter()
+                            .any(|&s| own(b, s) && given(s) && unshared(s))
+                    })
+                    .collect();
+                if strict.len() == 1 {
+                    named = strict;
+                }
+                if named.is_empty() {
+                    named.extend((0..ps.len()).find(|&b| sets[b].iter().any(|&s| given(s))));
+                }
+                let at = if pointer.is_empty() { "/" } else { pointer };
+                match named.as_slice() {
+                    [] => {
+                        if required && !ps.iter().any(emptiable) {
+                            let keys = keys_of(info, ps);
+                            self.err(
+                                at,
+                                format!("one of {} is required (a choice)", keys.join(", ")),
+                            );
+                        }
+                        false
+                    }
+                    [b] => {
+                        self.particle(info, &ps[*b], obj, pointer, true, None);
+                        true
+                    }
+                    _ => {
+                        let keys = keys_of(info, ps);
+                        self.err(
+                            at,
+                            format!("only one of {} may be given (a choice)", keys.join(", ")),
+                        );
+                        true
+                    }
+                }
+            }
             Term::Choice(ps) => {
                 let mut present = Vec::new();
                 for c in ps {
@@ -566,6 +672,92 @@ impl<'m> Encoder<'m> {
                     self.write(Event::Text(BytesText::from_escaped(raw)));
                 }
                 true
+            }
+        }
+    }
+
+    /// One of several particles of a shared slot (`a, b, a`): takes the next items of the
+    /// array, as many as the particle allows.
+    fn shared(
+        &mut self,
+        (slot_i, slot_count, key): (usize, usize, &str),
+        p: &Particle,
+        obj: &Map<String, Value>,
+        p_key: &str,
+        required: bool,
+    ) -> bool {
+        let Term::Element(e) = &p.term else {
+            return false;
+        };
+        if self.taken.len() < slot_count {
+            self.taken.resize(slot_count, 0);
+        }
+        let start = self.taken[slot_i];
+        if start == usize::MAX {
+            return false;
+        }
+        let items = match obj.get(key) {
+            None => {
+                if required {
+                    self.taken[slot_i] = usize::MAX;
+                    self.err(p_key, "required field is missing");
+                }
+                return false;
+            }
+            Some(Value::Array(items)) => items,
+            Some(v) => {
+                self.taken[slot_i] = usize::MAX;
+                let m = format!(
+                    "expected an array (the name occurs more than once in the content), found {}",
+                    simple::describe(v)
+                );
+                self.err(p_key, m);
+                return true;
+            }
+        };
+        let room = match p.max {
+            MaxOccurs::Bounded(m) => m as usize,
+            MaxOccurs::Unbounded => usize::MAX,
+        };
+        let n = items.len().saturating_sub(start).min(room);
+        if n < p.min as usize && required {
+            self.taken[slot_i] = usize::MAX;
+            self.err(
+                p_key,
+                format!(
+                    "too few items: the name occurs more than once in the content, and its occurrence number {} is required",
+                    start + n + 1
+                ),
+            );
+            return n > 0;
+        }
+        self.taken[slot_i] = start + n;
+        let el = self.schema.element(*e);
+        let (name, ty, nillable) = (el.name.clone(), el.type_id, el.nillable);
+        for (i, item) in items.iter().enumerate().skip(start).take(n) {
+            self.element(&name, ty, nillable, item, &format!("{p_key}/{i}"));
+        }
+        n > 0
+    }
+
+    /// Items of shared slots that no particle took: too many.
+    fn leftovers(&mut self, info: &TypeInfo, obj: &Map<String, Value>, pointer: &str) {
+        let Body::Elements { slots, .. } = &info.body else {
+            return;
+        };
+        for (si, slot) in slots.iter().enumerate() {
+            let taken = self.taken.get(si).copied().unwrap_or(0);
+            if !slot.shared || taken == usize::MAX {
+                continue;
+            }
+            if let Some(Value::Array(items)) = obj.get(&slot.key)
+                && items.len() > taken
+            {
+                let p = pointer_push(pointer, &slot.key);
+                self.err(
+                    &p,
+                    format!("at most {taken} items fit where the schema puts them"),
+                );
             }
         }
     }
@@ -689,7 +881,10 @@ impl<'m> Encoder<'m> {
             }
             // Each item is its own content: its `$xml` goes to its own wildcard.
             let outer = std::mem::replace(&mut self.wildcard_done, false);
+            let taken = std::mem::take(&mut self.taken);
             self.particle(group, once, item, &pi, true, None);
+            self.leftovers(group, item, &pi);
+            self.taken = taken;
             self.wildcard_done = outer;
         }
         !items.is_empty() || index.is_none()
@@ -739,6 +934,34 @@ fn uneven(i: usize) -> String {
     )
 }
 
+/// The slots a choice branch fills (`usize::MAX` for a wildcard: `$xml`).
+fn branch_slots(info: &TypeInfo, p: &Particle, out: &mut Vec<usize>) {
+    match &p.term {
+        Term::Element(e) => out.extend(info.by_element.get(e)),
+        Term::Choice(c)
+            if c.len() > 1
+                && p.max.is_many()
+                && let Some(&i) = first_element(p).and_then(|e| info.group_of.get(&e)) =>
+        {
+            out.push(i)
+        }
+        Term::Sequence(c) | Term::Choice(c) | Term::All(c) => {
+            c.iter().for_each(|x| branch_slots(info, x, out))
+        }
+        Term::Any(_) => out.push(usize::MAX),
+    }
+}
+
+/// Whether a particle may match nothing.
+fn emptiable(p: &Particle) -> bool {
+    p.min == 0
+        || match &p.term {
+            Term::Sequence(c) | Term::All(c) => c.iter().all(emptiable),
+            Term::Choice(c) => c.iter().any(emptiable),
+            Term::Element(_) | Term::Any(_) => false,
+        }
+}
+
 /// The JSON keys of the elements of some particles, for messages.
 fn keys_of(info: &TypeInfo, ps: &[Particle]) -> Vec<String> {
     let Body::Elements { slots, .. } = &info.body else {
@@ -765,7 +988,8 @@ fn keys_of(info: &TypeInfo, ps: &[Particle]) -> Vec<String> {
             Term::Any(_) => {}
         }
     }
-    out.dedup();
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|k| seen.insert(k.clone()));
     out
 }
 

@@ -66,7 +66,8 @@ fn facets_of(local: &str) -> Facets {
         ..Facets::default()
     };
     match local {
-        "string" => Facets {
+        // anySimpleType has no whiteSpace facet (XSD 1.1 part 2, 4.1.6): nothing is normalised.
+        "string" | "anySimpleType" => Facets {
             white_space: Some(WhiteSpace::Preserve),
             ..Facets::default()
         },

@@ -241,3 +241,135 @@ fn a_wildcard_branch_of_a_repeated_choice_keeps_its_elements_in_place() {
     .unwrap_err();
     assert!(errors[0].starts_with("/known/0"), "{errors:?}");
 }
+
+/// A name twice in one sequence (`a, b, a`): the key holds an array of both occurrences, in
+/// document order. Each `a` used to be written from the same single value (so `{"a": "x"}` sent
+/// `x` twice), and the answer `<a/><b/><a/>` was refused as "`a` appears more than once".
+#[test]
+fn a_name_twice_in_a_sequence_is_an_array() {
+    let l = groups();
+    let xml = round_trip("Twice", &json!({"a": ["x", "z"], "b": "y"})).unwrap();
+    assert!(
+        xml.contains("<ns6:a>x</ns6:a><ns6:b>y</ns6:b><ns6:a>z</ns6:a>"),
+        "{xml}"
+    );
+    let v = decode(
+        l,
+        "Twice",
+        r#"<Twice xmlns="urn:hostile"><a>1</a><b>2</b><a>3</a></Twice>"#,
+    )
+    .unwrap();
+    assert_eq!(v, json!({"a": ["1", "3"], "b": "2"}));
+    for bad in [
+        json!({"a": ["x"], "b": "y"}),
+        json!({"a": ["x", "y", "z"], "b": "y"}),
+        json!({"a": "x", "b": "y"}),
+    ] {
+        let errors = encode(l, "Twice", &bad).unwrap_err();
+        assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
+        assert!(errors[0].starts_with("/a: "), "{bad}: {errors:?}");
+    }
+}
+
+/// One global element referenced from two choices of a sequence: both may be taken.
+#[test]
+fn one_element_in_two_choices() {
+    let l = groups();
+    round_trip("TwoChoices", &json!({"shared": ["1", "2"]})).unwrap();
+    round_trip("TwoChoices", &json!({"shared": ["1"], "g": "w"})).unwrap();
+    round_trip("TwoChoices", &json!({"f": "v", "g": "w"})).unwrap();
+    round_trip("TwoChoices", &json!({"f": "v", "shared": ["1"]})).unwrap();
+    let errors = encode(
+        l,
+        "TwoChoices",
+        &json!({"f": "v", "g": "w", "shared": ["1"]}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        errors,
+        ["/shared: at most 0 items fit where the schema puts them"]
+    );
+    let v = decode(
+        l,
+        "TwoChoices",
+        r#"<TwoChoices xmlns="urn:hostile"><shared>1</shared><g>2</g></TwoChoices>"#,
+    )
+    .unwrap();
+    assert_eq!(v, json!({"shared": ["1"], "g": "2"}));
+    let v = decode(
+        l,
+        "TwoChoices",
+        r#"<TwoChoices xmlns="urn:hostile"><f>1</f><shared>2</shared></TwoChoices>"#,
+    )
+    .unwrap();
+    assert_eq!(v, json!({"f": "1", "shared": ["2"]}));
+}
+
+/// The same name in two branches of one choice is one value: never both.
+#[test]
+fn a_name_in_two_branches_of_a_choice_stays_one_value() {
+    round_trip("Either", &json!({"a": "x", "b": "y"})).unwrap();
+    round_trip("Either", &json!({"c": "x", "a": "y"})).unwrap();
+    // A branch given in part is refused, not written without its required fields.
+    let l = groups();
+    for (bad, error) in [
+        (json!({"b": "y"}), "/a: required field is missing"),
+        (json!({"c": "y"}), "/a: required field is missing"),
+        (json!({"a": "y"}), "/b: required field is missing"),
+        (
+            json!({"b": "y", "c": "z", "a": "x"}),
+            "/: only one of `a`, `b`, `c` may be given (a choice)",
+        ),
+    ] {
+        assert_eq!(encode(l, "Either", &bad).unwrap_err(), [error], "{bad}");
+    }
+}
+
+/// `xml:lang` is written with the predefined `xml` prefix: binding another prefix to the XML
+/// namespace makes the document not well-formed (EWS's SetUserOofSettings request did this).
+#[test]
+fn the_xml_namespace_keeps_its_prefix() {
+    let xml = round_trip("Lang", &json!({"lang": "en", "value": "x"})).unwrap();
+    assert!(xml.contains(r#" xml:lang="en""#), "{xml}");
+    assert!(!xml.contains("XML/1998"), "{xml}");
+}
+
+/// simpleContent without attributes reads as the bare value, so that is what it takes too.
+#[test]
+fn simple_content_without_attributes_is_the_value_both_ways() {
+    let l = groups();
+    let v = decode(l, "Plain", r#"<Plain xmlns="urn:hostile">x</Plain>"#).unwrap();
+    assert_eq!(v, json!("x"));
+    round_trip("Plain", &v).unwrap();
+    let errors = encode(l, "Plain", &json!(7)).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+}
+
+/// A required choice whose branches are all optional may be empty: the answer without either
+/// element is valid.
+#[test]
+fn a_choice_of_optional_elements_may_be_empty() {
+    let l = groups();
+    let v = decode(
+        l,
+        "OptChoice",
+        r#"<OptChoice xmlns="urn:hostile"><tail>t</tail></OptChoice>"#,
+    )
+    .unwrap();
+    assert_eq!(v, json!({"tail": "t"}));
+    round_trip("OptChoice", &v).unwrap();
+    round_trip("OptChoice", &json!({"x": "1", "tail": "t"})).unwrap();
+    let errors = encode(l, "OptChoice", &json!({"x": "1", "y": "2", "tail": "t"})).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+}
+
+/// An `anySimpleType` value is kept as sent: it was whitespace-collapsed on the way back
+/// ("  spaced  " came back "spaced"), as if it were a token.
+#[test]
+fn any_simple_type_values_keep_their_spaces() {
+    let xml = round_trip("Item", &json!({"value": "  two  spaces\r\nand a line "})).unwrap();
+    assert!(
+        xml.contains("Value=\"  two  spaces&#13;&#10;and a line \""),
+        "{xml}"
+    );
+}
