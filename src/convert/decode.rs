@@ -27,10 +27,17 @@ pub struct Decoder<'m> {
     pub encoded: bool,
     /// How many references are being followed right now (a cycle stops at the limit).
     refs: Cell<u32>,
+    /// How deep the value being written is, references followed included.
+    depth: Cell<u32>,
 }
 
 /// How many `href`s may be followed inside each other (a cycle of references ends here).
 const MAX_REF_DEPTH: u32 = 64;
+
+/// How deep a value may nest, references followed included: the document's own depth is
+/// bounded when it is parsed, but a reference back up the tree goes the whole depth down again
+/// on every turn (64 turns of 100 levels overflowed a worker's stack). As deep as the XML itself may be.
+const MAX_VALUE_DEPTH: u32 = 100;
 
 /// Where in the XML a problem is: a simple path of local names.
 fn path_of(n: Node) -> String {
@@ -41,6 +48,14 @@ fn path_of(n: Node) -> String {
         .collect();
     parts.reverse();
     format!("/{}", parts.join("/"))
+}
+
+/// The value of an attribute in no namespace. (roxmltree's `attribute("type")` matches any
+/// namespace, so it finds `xsi:type` or `o:type` too.)
+fn plain_attribute<'a>(n: Node<'a, '_>, local: &str) -> Option<&'a str> {
+    n.attributes()
+        .find(|a| a.namespace().is_none() && a.name() == local)
+        .map(|a| a.value())
 }
 
 /// Appends `s` as a JSON string.
@@ -83,6 +98,7 @@ impl<'m> Decoder<'m> {
             ids: HashMap::new(),
             encoded: false,
             refs: Cell::new(0),
+            depth: Cell::new(0),
             budget: Cell::new(0),
         }
     }
@@ -93,10 +109,7 @@ impl<'m> Decoder<'m> {
         let mut total: u64 = 0;
         for n in doc.descendants().filter(|n| n.is_element()) {
             total += 1;
-            if let Some(id) = n
-                .attribute("id")
-                .or_else(|| n.attribute((SOAP12_ENC, "id")))
-            {
+            if let Some(id) = plain_attribute(n, "id").or_else(|| n.attribute((SOAP12_ENC, "id"))) {
                 let size = n.descendants().count() as u64;
                 self.ids.entry(id.to_string()).or_insert((n.id(), size));
             }
@@ -111,7 +124,7 @@ impl<'m> Decoder<'m> {
         if !self.encoded {
             return Ok(None);
         }
-        let target = match (n.attribute("href"), n.attribute((SOAP12_ENC, "ref"))) {
+        let target = match (plain_attribute(n, "href"), n.attribute((SOAP12_ENC, "ref"))) {
             (Some(h), _) => h.strip_prefix('#').unwrap_or(h),
             (None, Some(r)) => r,
             (None, None) => return Ok(None),
@@ -149,6 +162,26 @@ impl<'m> Decoder<'m> {
 
     /// Writes the JSON of element `n` declared with type `t`.
     pub fn write_element(
+        &self,
+        n: Node,
+        t: TypeId,
+        nillable: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        let depth = self.depth.get();
+        if depth >= MAX_VALUE_DEPTH {
+            return Err(format!(
+                "{}: the answer's values nest deeper than {MAX_VALUE_DEPTH} (references followed included)",
+                path_of(n)
+            ));
+        }
+        self.depth.set(depth + 1);
+        let r = self.write_element_at(n, t, nillable, out);
+        self.depth.set(depth);
+        r
+    }
+
+    fn write_element_at(
         &self,
         n: Node,
         t: TypeId,
@@ -229,7 +262,7 @@ impl<'m> Decoder<'m> {
         };
         if let Some(a) = info.attrs.iter().find(|a| a.key == key) {
             let raw = if a.name.ns.is_empty() {
-                n.attribute(a.name.local.as_str())
+                plain_attribute(n, a.name.local.as_str())
             } else {
                 n.attribute((a.name.ns.as_str(), a.name.local.as_str()))
             };
@@ -515,7 +548,7 @@ impl<'m> Decoder<'m> {
         }
         for a in &info.attrs {
             let raw = if a.name.ns.is_empty() {
-                n.attribute(a.name.local.as_str())
+                plain_attribute(n, a.name.local.as_str())
             } else {
                 n.attribute((a.name.ns.as_str(), a.name.local.as_str()))
             };

@@ -373,3 +373,116 @@ fn any_simple_type_values_keep_their_spaces() {
         "{xml}"
     );
 }
+
+/// The recursive rpc/encoded service in `tests/hostile/encoded/`, and its answer read as JSON.
+fn chain(xml: &str) -> Result<Value, String> {
+    let svc = soapbridge::http::load_services(&dir().join("encoded"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .remove(0);
+    let op = svc.operation("getChain").unwrap();
+    match svc.response(op, xml, XmlLimits::default())? {
+        soapbridge::convert::operation::Outcome::Ok(text) => {
+            Ok(serde_json::from_str(&text).unwrap())
+        }
+        other => Err(format!("{other:?}")),
+    }
+}
+
+/// An envelope around an encoded `getChainResponse` holding `inner`, and `after` beside it.
+fn chain_envelope(inner: &str, after: &str) -> String {
+    format!(
+        r#"<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><ns1:getChainResponse xmlns:ns1="urn:chain">{inner}</ns1:getChainResponse>{after}</e:Body></e:Envelope>"#
+    )
+}
+
+/// A reference from deep inside a value to its own top: each turn of the cycle goes the whole
+/// depth down again, so the depth limit on references alone let the reader recurse 64 times
+/// the document's depth (and overflow its stack). It must be an error, on a small stack too.
+#[test]
+fn a_reference_to_an_ancestor_is_an_error_not_a_stack_overflow() {
+    let depth = 90;
+    let mut inner = String::from(r##"<next href="#top"/>"##);
+    for _ in 0..depth {
+        inner = format!("<next><value>v</value>{inner}</next>");
+    }
+    let inner = format!(r#"<getChainReturn id="top"><value>v</value>{inner}</getChainReturn>"#);
+    let xml = chain_envelope(&inner, "");
+    // The size of a worker thread's stack.
+    let e = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || chain(&xml))
+        .unwrap()
+        .join()
+        .expect("the reader overflowed its stack")
+        .unwrap_err();
+    assert!(e.contains("nest") || e.contains("too many"), "{e}");
+    // A plain chain as deep reads fine.
+    let mut inner = String::new();
+    for _ in 0..depth {
+        inner = format!("<next><value>v</value>{inner}</next>");
+    }
+    let xml = chain_envelope(
+        &format!("<getChainReturn><value>v</value>{inner}</getChainReturn>"),
+        "",
+    );
+    let v = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || chain(&xml))
+        .unwrap()
+        .join()
+        .unwrap()
+        .unwrap();
+    assert_eq!(v["next"]["value"], "v");
+}
+
+/// Two elements with the same id: the first one counts (deterministic), and a reference to an
+/// id that only an attribute in another namespace carries points nowhere.
+#[test]
+fn id_collisions_and_foreign_ids() {
+    let xml = chain_envelope(
+        r##"<getChainReturn href="#x"/>"##,
+        r#"<multiRef id="x"><value>first</value></multiRef><multiRef id="x"><value>second</value></multiRef>"#,
+    );
+    assert_eq!(chain(&xml).unwrap(), json!({"value": "first"}));
+    let xml = chain_envelope(
+        r##"<getChainReturn href="#y"/>"##,
+        r#"<multiRef xmlns:o="urn:other" o:id="y"><value>v</value></multiRef>"#,
+    );
+    let e = chain(&xml).unwrap_err();
+    assert!(e.contains("`y` points to no element"), "{e}");
+}
+
+/// Many references to one small value are fine; a reference to a reference chain is followed.
+#[test]
+fn many_references_to_one_value() {
+    let mut inner = String::from(r##"<next><value href="#s"/></next>"##);
+    for _ in 0..90 {
+        inner = format!(r##"<next><value href="#s"/>{inner}</next>"##);
+    }
+    let xml = chain_envelope(
+        &format!(r##"<getChainReturn><value href="#s"/>{inner}</getChainReturn>"##),
+        r##"<multiRef id="s" href="#t"/><multiRef id="t">shared</multiRef>"##,
+    );
+    let v = chain(&xml).unwrap();
+    assert_eq!(v["value"], "shared");
+    assert_eq!(v["next"]["next"]["value"], "shared");
+}
+
+/// An unqualified attribute is read only from an unqualified attribute: roxmltree's
+/// `attribute("type")` also matches `xsi:type` (any namespace), which came first.
+#[test]
+fn unqualified_attributes_are_not_taken_from_other_namespaces() {
+    let l = groups();
+    round_trip(
+        "Place",
+        &json!({"$type": "Home", "type": "detached", "city": "c", "street": "s"}),
+    )
+    .unwrap();
+    let v = decode(
+        l,
+        "Place",
+        r#"<Place xmlns="urn:hostile" xmlns:o="urn:other" o:type="other" o:nil="x"><city>c</city></Place>"#,
+    )
+    .unwrap();
+    assert_eq!(v, json!({"city": "c"}));
+}
