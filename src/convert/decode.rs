@@ -754,16 +754,41 @@ fn start_tag_bounds(text: &str) -> (usize, usize) {
     (head_end, text.len())
 }
 
-/// Whether a start tag declares the attribute `name` (`xmlns:p` or `xmlns`).
+/// Whether a start tag declares the attribute `name` (`xmlns:p` or `xmlns`): its attribute
+/// names, read past quoted values (a value may hold ` xmlns="..."` too).
 fn declares(head: &str, name: &str) -> bool {
-    let mut rest = head;
-    while let Some(i) = rest.find(name) {
-        let before = rest[..i].chars().last();
-        let after = rest[i + name.len()..].trim_start().chars().next();
-        if before.is_some_and(char::is_whitespace) && after == Some('=') {
+    let bytes = head.as_bytes();
+    // Past the element's name.
+    let mut i = bytes
+        .iter()
+        .skip(1)
+        .position(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
+        .map_or(bytes.len(), |p| p + 1);
+    loop {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !b"=/>".contains(&bytes[i]) {
+            i += 1;
+        }
+        if start == i {
+            return false;
+        }
+        if &head[start..i] == name {
             return true;
         }
-        rest = &rest[i + name.len()..];
+        // `= "value"`
+        while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\'' {
+            i += 1;
+        }
+        let Some(&quote) = bytes.get(i) else {
+            return false;
+        };
+        i += 1;
+        while i < bytes.len() && bytes[i] != quote {
+            i += 1;
+        }
+        i += 1;
     }
-    false
 }

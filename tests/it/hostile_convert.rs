@@ -519,3 +519,20 @@ fn sampled_json_round_trips_for_every_element() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Raw markup made standalone: an attribute *value* that looks like a namespace declaration
+/// does not count as one, so the element keeps the default namespace it inherits.
+#[test]
+fn raw_markup_keeps_its_namespaces_despite_lookalike_attribute_values() {
+    let l = groups();
+    let xml = r#"<h:Any xmlns:h="urn:hostile" xmlns="urn:d" xmlns:p="urn:p"><h:head>1</h:head><z a=' xmlns="q"' b=" xmlns:p='r'"><p:y/></z></h:Any>"#;
+    let v = decode(l, "Any", xml).unwrap();
+    let raw = v["$xml"].as_str().unwrap();
+    let doc = roxmltree::Document::parse(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+    let z = doc.root_element();
+    assert_eq!(z.tag_name().namespace(), Some("urn:d"), "{raw}");
+    assert_eq!(z.attribute("a"), Some(r#" xmlns="q""#), "{raw}");
+    let y = z.first_element_child().unwrap();
+    assert_eq!(y.tag_name().namespace(), Some("urn:p"), "{raw}");
+    round_trip("Any", &v).unwrap();
+}
