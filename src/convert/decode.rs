@@ -588,6 +588,7 @@ impl<'m> Decoder<'m> {
                 // Which slot each child fills; then the slots in schema order.
                 let mut children: Vec<(usize, ElementId, Node)> = Vec::new();
                 let mut others: Vec<Node> = Vec::new();
+                let mut filled = vec![false; slots.len()];
                 let wildcard = super::encode::has_wildcard(&info.body);
                 // A wildcard that is a branch of a repeated choice: what it matches are items
                 // of that choice's array, in place.
@@ -614,12 +615,20 @@ impl<'m> Decoder<'m> {
                         continue;
                     }
                     let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
-                    match info
-                        .by_name
-                        .get(local)
-                        .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
-                    {
-                        Some(&(_, slot, decl)) => children.push((slot, decl, c)),
+                    // A name that fills several slots (`a` alone, then a branch of a repeated
+                    // choice) goes to the first one still open, in document order.
+                    let open = |&&(ref n, slot, _): &&(String, usize, ElementId)| {
+                        n == ns && (slots[slot].many || !filled[slot])
+                    };
+                    match info.by_name.get(local).and_then(|l| {
+                        l.iter()
+                            .find(open)
+                            .or_else(|| l.iter().find(|(n, _, _)| n == ns))
+                    }) {
+                        Some(&(_, slot, decl)) => {
+                            filled[slot] = true;
+                            children.push((slot, decl, c));
+                        }
                         None if wild_slot.is_some() && !info.mixed => {
                             let slot = wild_slot.unwrap_or_default();
                             children.push((slot, slots[slot].element, c));

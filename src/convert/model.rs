@@ -416,8 +416,9 @@ fn elements_info(
     let attrs = attr_infos(attributes, &keys);
     let mut by_name: HashMap<String, Vec<(String, usize, ElementId)>> = HashMap::new();
     let mut add = |q: &QName, slot: usize, e: ElementId| {
+        // One entry per slot a name fills (the first is the one most lookups take).
         let list = by_name.entry(q.local.clone()).or_default();
-        if !list.iter().any(|(ns, _, _)| *ns == q.ns) {
+        if !list.iter().any(|(ns, s, _)| *ns == q.ns && *s == slot) {
             list.push((q.ns.clone(), slot, e));
         }
     };

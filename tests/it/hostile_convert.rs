@@ -536,3 +536,45 @@ fn raw_markup_keeps_its_namespaces_despite_lookalike_attribute_values() {
     assert_eq!(y.tag_name().namespace(), Some("urn:p"), "{raw}");
     round_trip("Any", &v).unwrap();
 }
+
+/// A name alone and then as a branch of a repeated choice (`a, (b | a)*`): the first `a` is the
+/// lone one, the next ones are items of the choice. All of them went to the lone `a`.
+#[test]
+fn a_name_alone_and_in_a_repeated_choice() {
+    let l = groups();
+    let v = decode(
+        l,
+        "Mix",
+        r#"<Mix xmlns="urn:hostile"><a>1</a><a>2</a><b>3</b><a>4</a></Mix>"#,
+    )
+    .unwrap();
+    assert_eq!(
+        v,
+        json!({"a": "1", "bOrA": [{"a": "2"}, {"b": "3"}, {"a": "4"}]})
+    );
+    round_trip("Mix", &v).unwrap();
+}
+
+/// Many repeats of an element that may occur once: refused quickly (no quadratic scan).
+#[test]
+fn many_repeats_of_a_single_element_are_refused_quickly() {
+    let l = groups();
+    let xml = format!(
+        r#"<Mix xmlns="urn:hostile">{}</Mix>"#,
+        "<a>1</a><b>2</b>".repeat(45_000)
+    );
+    let started = std::time::Instant::now();
+    let v = decode(l, "Mix", &xml).unwrap();
+    assert_eq!(v["bOrA"].as_array().map(Vec::len), Some(89_999));
+    let xml = format!(
+        r#"<Twice xmlns="urn:hostile"><a>1</a>{}<a>2</a></Twice>"#,
+        "<b>1</b>".repeat(90_000)
+    );
+    let e = decode(l, "Twice", &xml).unwrap_err();
+    assert!(e.contains("more than once"), "{e}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
