@@ -239,7 +239,15 @@ impl<'m> Sampler<'m> {
                     .max(st.facets.min_length.unwrap_or(0) as usize)
                     .min(st.facets.max_length.map_or(usize::MAX, |m| m as usize));
                 let n = st.facets.length.map_or(n, |l| l as usize);
-                return Value::Array((0..n).map(|_| self.value(*item)).collect());
+                // List items are whitespace-separated: none may hold spaces or be empty.
+                let word = |v: Value| match v {
+                    Value::String(s) if s.is_empty() || s.contains(char::is_whitespace) => {
+                        let w: String = s.split_whitespace().collect();
+                        Value::String(if w.is_empty() { "x".into() } else { w })
+                    }
+                    v => v,
+                };
+                return Value::Array((0..n).map(|_| word(self.value(*item))).collect());
             }
             Variety::Union(members) => {
                 let i = self.pick(members.len());

@@ -578,3 +578,20 @@ fn many_repeats_of_a_single_element_are_refused_quickly() {
         started.elapsed()
     );
 }
+
+/// List items are separated by whitespace: an item with spaces (or an empty one) is refused,
+/// not sent as several items.
+#[test]
+fn list_items_with_spaces_are_refused() {
+    let l = groups();
+    round_trip("Words", &json!(["a", "b&c", "<d>"])).unwrap();
+    for (bad, at) in [
+        (json!(["a b"]), 0),
+        (json!(["a", ""]), 1),
+        (json!(["a", " c"]), 1),
+    ] {
+        let errors = encode(l, "Words", &bad).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains(&format!("item {at} ")), "{errors:?}");
+    }
+}
