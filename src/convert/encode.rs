@@ -661,14 +661,16 @@ impl<'m> Encoder<'m> {
                 }
                 !present.is_empty()
             }
-            Term::Any(_) => {
+            Term::Any(w) => {
                 // The wildcard's content: `$xml`, raw, at the first wildcard.
                 let Some(v) = obj.get(XML_KEY).filter(|_| !self.wildcard_done) else {
                     return false;
                 };
                 self.wildcard_done = true;
                 let p = pointer_push(pointer, XML_KEY);
-                if let Some(raw) = self.checked_raw(v, &p) {
+                if let Some(raw) = self.checked_raw(v, &p)
+                    && self.fits_wildcard(w, &raw, &p)
+                {
                     self.write(Event::Text(BytesText::from_escaped(raw)));
                 }
                 true
@@ -760,6 +762,51 @@ impl<'m> Encoder<'m> {
                 );
             }
         }
+    }
+
+    /// Whether well-formed raw markup is what a wildcard takes: elements only (no text), each in
+    /// a namespace the wildcard allows.
+    fn fits_wildcard(&mut self, w: &Wildcard, raw: &str, pointer: &str) -> bool {
+        let wrapped = format!("<r>{raw}</r>");
+        let Ok(doc) =
+            roxmltree::Document::parse_with_options(&wrapped, crate::sources::parse_options())
+        else {
+            return false;
+        };
+        for c in doc.root_element().children() {
+            if c.is_text() && c.text().is_some_and(|t| !t.trim().is_empty()) {
+                self.err(
+                    pointer,
+                    "text is not allowed here: a wildcard (xs:any) takes elements only",
+                );
+                return false;
+            }
+            if !c.is_element() {
+                continue;
+            }
+            let ns = c.tag_name().namespace().unwrap_or("");
+            let allowed = match &w.namespaces {
+                NamespaceConstraint::Any => true,
+                NamespaceConstraint::Not(tns) => !ns.is_empty() && ns != tns,
+                NamespaceConstraint::List(l) => l.iter().any(|x| x == ns),
+            };
+            if !allowed {
+                let wanted = match &w.namespaces {
+                    NamespaceConstraint::Any => "any namespace".to_string(),
+                    NamespaceConstraint::Not(tns) => {
+                        format!("a namespace other than `{tns}` (and not none)")
+                    }
+                    NamespaceConstraint::List(l) => format!("one of the namespaces {l:?}"),
+                };
+                let m = format!(
+                    "element `{}` in namespace `{ns}` is not allowed here: the wildcard (xs:any) takes {wanted}",
+                    c.tag_name().name()
+                );
+                self.err(pointer, m);
+                return false;
+            }
+        }
+        true
     }
 
     /// Raw markup from the client, checked to be well-formed (with every prefix declared).

@@ -595,3 +595,29 @@ fn list_items_with_spaces_are_refused() {
         assert!(errors[0].contains(&format!("item {at} ")), "{errors:?}");
     }
 }
+
+/// Raw markup at a wildcard must be what the wildcard takes: elements (no text), in the
+/// namespaces it allows. xmllint refused what was sent otherwise.
+#[test]
+fn raw_markup_at_a_wildcard_is_checked_against_it() {
+    let l = groups();
+    // Open's wildcard is ##other: not the target namespace, not none.
+    for raw in ["<known xmlns='urn:hostile'/>", "<x/>", "text"] {
+        let errors = encode(l, "Open", &json!({"known": [{"$xml": raw}]})).unwrap_err();
+        assert_eq!(errors.len(), 1, "{raw}: {errors:?}");
+        assert!(errors[0].starts_with("/known/0/$xml: "), "{errors:?}");
+    }
+    round_trip(
+        "Open",
+        &json!({"known": [{"$xml": "<x xmlns=\"urn:p\"/>"}]}),
+    )
+    .unwrap();
+    // Any's wildcard is ##any, but still no text.
+    let errors = encode(l, "Any", &json!({"head": "h", "$xml": "loose <x/> text"})).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    round_trip(
+        "Any",
+        &json!({"head": "h", "$xml": "<x/><y xmlns=\"urn:y\">t</y>"}),
+    )
+    .unwrap();
+}
