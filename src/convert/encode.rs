@@ -492,7 +492,8 @@ impl<'m> Encoder<'m> {
                 let (name, ty, nillable) = (el.name.clone(), el.type_id, el.nillable);
                 let key = slot.key.clone();
                 let p_key = pointer_push(pointer, &key);
-                if slot.shared && index.is_none() {
+                if slot.shared {
+                    // In a repeated group too: each particle takes the next items in turn.
                     return self.shared((slot_i, slots.len(), &key), p, obj, &p_key, required);
                 }
                 let Some(v) = obj.get(&key) else {
@@ -948,11 +949,20 @@ impl<'m> Encoder<'m> {
             match &p.term {
                 Term::Element(e) => {
                     if let Some(&i) = info.by_element.get(e) {
-                        n = n.max(
-                            obj.get(&slots[i].key)
-                                .and_then(Value::as_array)
-                                .map_or(0, Vec::len),
-                        );
+                        let len = obj
+                            .get(&slots[i].key)
+                            .and_then(Value::as_array)
+                            .map_or(0, Vec::len);
+                        // A shared name (`(a, b, a)*`) gives each occurrence several items.
+                        let per = if slots[i].shared {
+                            ps.iter()
+                                .map(|q| count_slot(info, q, i))
+                                .sum::<usize>()
+                                .max(1)
+                        } else {
+                            1
+                        };
+                        n = n.max(len.div_ceil(per));
                     }
                 }
                 Term::Choice(c) if c.len() > 1 => {
@@ -971,6 +981,17 @@ impl<'m> Encoder<'m> {
             }
         }
         n
+    }
+}
+
+/// How many element particles of a content model fill slot `slot`.
+fn count_slot(info: &TypeInfo, p: &Particle, slot: usize) -> usize {
+    match &p.term {
+        Term::Element(e) => usize::from(info.by_element.get(e) == Some(&slot)),
+        Term::Sequence(c) | Term::Choice(c) | Term::All(c) => {
+            c.iter().map(|q| count_slot(info, q, slot)).sum()
+        }
+        Term::Any(_) => 0,
     }
 }
 

@@ -621,3 +621,27 @@ fn raw_markup_at_a_wildcard_is_checked_against_it() {
     )
     .unwrap();
 }
+
+/// A name twice in a repeated sequence (`(a, b, a)*`): the array holds every `a` in document
+/// order, two per occurrence.
+#[test]
+fn a_name_twice_in_a_repeated_sequence() {
+    let l = groups();
+    let xml = round_trip(
+        "TwiceMore",
+        &json!({"a": ["1", "2", "3", "4"], "b": ["x", "y"]}),
+    )
+    .unwrap();
+    assert!(
+        xml.contains("<ns6:a>1</ns6:a><ns6:b>x</ns6:b><ns6:a>2</ns6:a><ns6:a>3</ns6:a><ns6:b>y</ns6:b><ns6:a>4</ns6:a>"),
+        "{xml}"
+    );
+    let errors = encode(
+        l,
+        "TwiceMore",
+        &json!({"a": ["1", "2", "3"], "b": ["x", "y"]}),
+    )
+    .unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("/a: "), "{errors:?}");
+}
