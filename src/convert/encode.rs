@@ -547,6 +547,17 @@ impl<'m> Encoder<'m> {
                 // A repeated group: items are written group by group, by array index.
                 // Every occurrence needs its own required fields.
                 let n = self.group_len(info, ps, obj);
+                if required && (n as u64) < p.min as u64 {
+                    let keys = keys_of(info, ps);
+                    self.err(
+                        if pointer.is_empty() { "/" } else { pointer },
+                        format!(
+                            "at least {} occurrence(s) of the repeated group of {} are required (its fields are arrays that go together by index)",
+                            p.min,
+                            keys.join(", ")
+                        ),
+                    );
+                }
                 for i in 0..n {
                     for c in ps {
                         self.particle(info, c, obj, pointer, true, Some(i));

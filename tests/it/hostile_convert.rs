@@ -176,6 +176,13 @@ fn repeated_sequence_with_uneven_arrays_is_refused() {
     assert!(errors[0].starts_with("/k: "), "{errors:?}");
     let errors = encode(l, "Rows", &json!({"xOrY": [{"x": 1}]})).unwrap_err();
     assert!(errors.iter().any(|e| e.starts_with("/k: ")), "{errors:?}");
+    // The group itself is required once.
+    let errors = encode(l, "Rows", &json!({})).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("/: at least 1 occurrence"),
+        "{errors:?}"
+    );
     // Even arrays are fine.
     round_trip(
         "Rows",
