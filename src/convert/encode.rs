@@ -928,7 +928,7 @@ impl<'m> Encoder<'m> {
             let wildcard = has_wildcard(&group.body);
             let unknown: Vec<String> = item
                 .keys()
-                .filter(|k| !inner.iter().any(|s| s.key == **k) && !(wildcard && k == &XML_KEY))
+                .filter(|k| !(inner.iter().any(|s| s.key == **k) || wildcard && k == &XML_KEY))
                 .cloned()
                 .collect();
             for k in unknown {
