@@ -282,15 +282,30 @@ impl<'m> Decoder<'m> {
             return Err(format!("{}: no field `{key}`", path_of(n)));
         };
         let mut items = Vec::new();
+        // As the whole element is read: a name goes to the first of its slots still open, and a
+        // repeated choice's wildcard takes unknown elements.
+        let mut filled = vec![false; slots.len()];
+        let wild = slots[si]
+            .group
+            .as_ref()
+            .is_some_and(|g| super::encode::has_wildcard(&g.body));
         for c in n.children().filter(|c| c.is_element()) {
             let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
-            match info
-                .by_name
-                .get(local)
-                .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
-            {
-                Some(&(_, slot, decl)) if slot == si => items.push((decl, c)),
-                Some(_) => {}
+            let open = |&&(ref n, slot, _): &&(String, usize, ElementId)| {
+                n == ns && (slots[slot].many || !filled[slot])
+            };
+            match info.by_name.get(local).and_then(|l| {
+                l.iter()
+                    .find(open)
+                    .or_else(|| l.iter().find(|(n, _, _)| n == ns))
+            }) {
+                Some(&(_, slot, decl)) => {
+                    filled[slot] = true;
+                    if slot == si {
+                        items.push((decl, c));
+                    }
+                }
+                None if wild && !info.mixed => items.push((slots[si].element, c)),
                 None if info.mixed || super::encode::has_wildcard(&info.body) => {}
                 None => {
                     return Err(format!(

@@ -652,3 +652,40 @@ fn a_name_twice_in_a_repeated_sequence() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].starts_with("/a: "), "{errors:?}");
 }
+
+/// A mapping's `response:` selecting one field reads it as the whole element would: wildcard
+/// items of a repeated choice and later occurrences of a name stay in it.
+#[test]
+fn one_field_reads_like_the_whole_element() {
+    let l = groups();
+    for (name, xml, key) in [
+        (
+            "Open",
+            r#"<Open xmlns="urn:hostile"><known>1</known><x xmlns="urn:p"/><known>2</known></Open>"#,
+            "known",
+        ),
+        (
+            "Mix",
+            r#"<Mix xmlns="urn:hostile"><a>1</a><a>2</a><b>3</b></Mix>"#,
+            "bOrA",
+        ),
+        (
+            "Mix",
+            r#"<Mix xmlns="urn:hostile"><a>1</a><a>2</a><b>3</b></Mix>"#,
+            "a",
+        ),
+    ] {
+        let whole = decode(l, name, xml).unwrap();
+        let doc = roxmltree::Document::parse(xml).unwrap();
+        let t = l
+            .schema
+            .element(l.schema.global_elements[&QName::new(NS, name)])
+            .type_id;
+        let mut out = Vec::new();
+        Decoder::new(&l.schema, &l.model)
+            .write_field(doc.root_element(), t, key, &mut out)
+            .unwrap();
+        let field: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(field, whole[key], "{name}/{key}");
+    }
+}
