@@ -9,6 +9,9 @@ use crate::convert::model::{Body, Model, TEXT_KEY, TypeInfo, first_element, is_g
 use crate::convert::simple::{Json, json_kind};
 use crate::xsd::*;
 
+/// How deep a sample nests at most.
+const MAX_DEPTH: usize = 24;
+
 pub struct Sampler<'m> {
     schema: &'m Schema,
     model: &'m Model,
@@ -60,6 +63,11 @@ impl<'m> Sampler<'m> {
     fn complex(&mut self, t: TypeId) -> Value {
         if t == TypeId(0) {
             return Value::String("sample".into());
+        }
+        if self.depth >= MAX_DEPTH {
+            // Only a type that requires itself gets here (optional content stops at depth 4):
+            // no finite value exists, so stop with one the writer refuses, not a stack overflow.
+            return Value::Object(Map::new());
         }
         if let TypeKind::Complex(ct) = &self.schema.ty(t).kind
             && ct.is_abstract

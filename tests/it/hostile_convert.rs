@@ -689,3 +689,29 @@ fn one_field_reads_like_the_whole_element() {
         assert_eq!(field, whole[key], "{name}/{key}");
     }
 }
+
+/// A type that requires itself has no finite sample: the sampler (mock answers, OpenAPI
+/// examples) stops instead of overflowing its stack, and the writer refuses what it made.
+#[test]
+fn a_type_that_requires_itself_does_not_overflow_the_sampler() {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let schema =
+                soapbridge::xsd::load::load(&dir().join("loop.xsd"), &Default::default()).unwrap();
+            let model = Model::new(&schema, Naming::CamelCase);
+            for name in ["Loop", "Knot"] {
+                let q = QName::new("urn:loop", name);
+                let t = schema.element(schema.global_elements[&q]).type_id;
+                for seed in 0..20 {
+                    let v = Sampler::new(&schema, &model, seed).value(t);
+                    let mut enc = Encoder::new(&schema, &model);
+                    enc.element(&q, t, false, &v, "");
+                    assert!(!enc.errors.is_empty(), "{name}: {v}");
+                }
+            }
+        })
+        .unwrap()
+        .join()
+        .expect("the sampler overflowed its stack");
+}
