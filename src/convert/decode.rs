@@ -27,13 +27,17 @@ pub struct Decoder<'m> {
     pub encoded: bool,
     /// How many references are being followed right now (a cycle stops at the limit).
     refs: Cell<u32>,
+    /// How deep the value being written is, references followed included.
+    depth: Cell<u32>,
 }
-
-/// The declaration of an element a wildcard took (it has none).
-const WILDCARD: ElementId = ElementId(u32::MAX);
 
 /// How many `href`s may be followed inside each other (a cycle of references ends here).
 const MAX_REF_DEPTH: u32 = 64;
+
+/// How deep a value may nest, references followed included: the document's own depth is
+/// bounded when it is parsed, but a reference back up the tree goes the whole depth down again
+/// on every turn (64 turns of 100 levels overflowed a worker's stack). As deep as the XML itself may be.
+const MAX_VALUE_DEPTH: u32 = 100;
 
 /// Where in the XML a problem is: a simple path of local names.
 fn path_of(n: Node) -> String {
@@ -44,6 +48,14 @@ fn path_of(n: Node) -> String {
         .collect();
     parts.reverse();
     format!("/{}", parts.join("/"))
+}
+
+/// The value of an attribute in no namespace. (roxmltree's `attribute("type")` matches any
+/// namespace, so it finds `xsi:type` or `o:type` too.)
+fn plain_attribute<'a>(n: Node<'a, '_>, local: &str) -> Option<&'a str> {
+    n.attributes()
+        .find(|a| a.namespace().is_none() && a.name() == local)
+        .map(|a| a.value())
 }
 
 /// Appends `s` as a JSON string.
@@ -86,6 +98,7 @@ impl<'m> Decoder<'m> {
             ids: HashMap::new(),
             encoded: false,
             refs: Cell::new(0),
+            depth: Cell::new(0),
             budget: Cell::new(0),
         }
     }
@@ -96,10 +109,7 @@ impl<'m> Decoder<'m> {
         let mut total: u64 = 0;
         for n in doc.descendants().filter(|n| n.is_element()) {
             total += 1;
-            if let Some(id) = n
-                .attribute("id")
-                .or_else(|| n.attribute((SOAP12_ENC, "id")))
-            {
+            if let Some(id) = plain_attribute(n, "id").or_else(|| n.attribute((SOAP12_ENC, "id"))) {
                 let size = n.descendants().count() as u64;
                 self.ids.entry(id.to_string()).or_insert((n.id(), size));
             }
@@ -114,7 +124,7 @@ impl<'m> Decoder<'m> {
         if !self.encoded {
             return Ok(None);
         }
-        let target = match (n.attribute("href"), n.attribute((SOAP12_ENC, "ref"))) {
+        let target = match (plain_attribute(n, "href"), n.attribute((SOAP12_ENC, "ref"))) {
             (Some(h), _) => h.strip_prefix('#').unwrap_or(h),
             (None, Some(r)) => r,
             (None, None) => return Ok(None),
@@ -152,6 +162,26 @@ impl<'m> Decoder<'m> {
 
     /// Writes the JSON of element `n` declared with type `t`.
     pub fn write_element(
+        &self,
+        n: Node,
+        t: TypeId,
+        nillable: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        let depth = self.depth.get();
+        if depth >= MAX_VALUE_DEPTH {
+            return Err(format!(
+                "{}: the answer's values nest deeper than {MAX_VALUE_DEPTH} (references followed included)",
+                path_of(n)
+            ));
+        }
+        self.depth.set(depth + 1);
+        let r = self.write_element_at(n, t, nillable, out);
+        self.depth.set(depth);
+        r
+    }
+
+    fn write_element_at(
         &self,
         n: Node,
         t: TypeId,
@@ -232,7 +262,7 @@ impl<'m> Decoder<'m> {
         };
         if let Some(a) = info.attrs.iter().find(|a| a.key == key) {
             let raw = if a.name.ns.is_empty() {
-                n.attribute(a.name.local.as_str())
+                plain_attribute(n, a.name.local.as_str())
             } else {
                 n.attribute((a.name.ns.as_str(), a.name.local.as_str()))
             };
@@ -252,15 +282,30 @@ impl<'m> Decoder<'m> {
             return Err(format!("{}: no field `{key}`", path_of(n)));
         };
         let mut items = Vec::new();
+        // As the whole element is read: a name goes to the first of its slots still open, and a
+        // repeated choice's wildcard takes unknown elements.
+        let mut filled = vec![false; slots.len()];
+        let wild = slots[si]
+            .group
+            .as_ref()
+            .is_some_and(|g| super::encode::has_wildcard(&g.body));
         for c in n.children().filter(|c| c.is_element()) {
             let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
-            match info
-                .by_name
-                .get(local)
-                .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
-            {
-                Some(&(_, slot, decl)) if slot == si => items.push((decl, c)),
-                Some(_) => {}
+            let open = |&&(ref n, slot, _): &&(String, usize, ElementId)| {
+                n == ns && (slots[slot].many || !filled[slot])
+            };
+            match info.by_name.get(local).and_then(|l| {
+                l.iter()
+                    .find(open)
+                    .or_else(|| l.iter().find(|(n, _, _)| n == ns))
+            }) {
+                Some(&(_, slot, decl)) => {
+                    filled[slot] = true;
+                    if slot == si {
+                        items.push((decl, c));
+                    }
+                }
+                None if wild && !info.mixed => items.push((slots[si].element, c)),
                 None if info.mixed || super::encode::has_wildcard(&info.body) => {}
                 None => {
                     return Err(format!(
@@ -343,30 +388,30 @@ impl<'m> Decoder<'m> {
                     first = false;
                     out.push(b'{');
                     let mut f = true;
-                    if current[0].1 == WILDCARD {
-                        write_key(out, &mut f, XML_KEY);
-                        write_str(out, &raw_xml(n, current.iter().map(|x| x.2)));
-                    } else {
-                        self.write_slots(n, group, current, &mut f, out)?;
+                    match current.as_slice() {
+                        // What the choice's wildcard matched.
+                        &[(usize::MAX, _, c)] => {
+                            write_key(out, &mut f, XML_KEY);
+                            write_str(out, &raw_xml(n, std::iter::once(c)));
+                        }
+                        _ => self.write_slots(n, group, current, &mut f, out)?,
                     }
                     out.push(b'}');
                     current.clear();
                     Ok(())
                 };
-                for &(_, d, c) in items {
-                    if d == WILDCARD {
-                        // An element the choice's wildcard took: an item of its own.
-                        flush(&mut current, out)?;
-                        current.push((usize::MAX, d, c));
-                        flush(&mut current, out)?;
-                        continue;
-                    }
+                for &(_, _, c) in items {
                     let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
                     let Some(&(_, si, decl)) = group
                         .by_name
                         .get(local)
                         .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
                     else {
+                        if super::encode::has_wildcard(&group.body) {
+                            flush(&mut current, out)?;
+                            current.push((usize::MAX, slot.element, c));
+                            flush(&mut current, out)?;
+                        }
                         continue;
                     };
                     let branch = group.branch.get(si).copied().unwrap_or(usize::MAX);
@@ -518,7 +563,7 @@ impl<'m> Decoder<'m> {
         }
         for a in &info.attrs {
             let raw = if a.name.ns.is_empty() {
-                n.attribute(a.name.local.as_str())
+                plain_attribute(n, a.name.local.as_str())
             } else {
                 n.attribute((a.name.ns.as_str(), a.name.local.as_str()))
             };
@@ -554,11 +599,19 @@ impl<'m> Decoder<'m> {
                 simple::write_json(self.schema, *st, &text_of(n), out)
                     .map_err(|e| format!("{}: {e}", path_of(n)))?;
             }
-            Body::Elements { .. } => {
+            Body::Elements { slots, .. } => {
                 // Which slot each child fills; then the slots in schema order.
                 let mut children: Vec<(usize, ElementId, Node)> = Vec::new();
                 let mut others: Vec<Node> = Vec::new();
+                let mut filled = vec![false; slots.len()];
                 let wildcard = super::encode::has_wildcard(&info.body);
+                // A wildcard that is a branch of a repeated choice: what it matches are items
+                // of that choice's array, in place.
+                let wild_slot = slots.iter().position(|s| {
+                    s.group
+                        .as_ref()
+                        .is_some_and(|g| super::encode::has_wildcard(&g.body))
+                });
                 let mut mixed_text = false;
                 for c in n.children() {
                     if c.is_text() {
@@ -577,16 +630,23 @@ impl<'m> Decoder<'m> {
                         continue;
                     }
                     let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
-                    match info
-                        .by_name
-                        .get(local)
-                        .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
-                    {
-                        Some(&(_, slot, decl)) => children.push((slot, decl, c)),
-                        None if wildcard && info.wild_slot.is_some() => {
-                            // The wildcard lies in a repeated choice: an item of that array.
-                            let g = info.wild_slot.unwrap_or(0);
-                            children.push((g, WILDCARD, c));
+                    // A name that fills several slots (`a` alone, then a branch of a repeated
+                    // choice) goes to the first one still open, in document order.
+                    let open = |&&(ref n, slot, _): &&(String, usize, ElementId)| {
+                        n == ns && (slots[slot].many || !filled[slot])
+                    };
+                    match info.by_name.get(local).and_then(|l| {
+                        l.iter()
+                            .find(open)
+                            .or_else(|| l.iter().find(|(n, _, _)| n == ns))
+                    }) {
+                        Some(&(_, slot, decl)) => {
+                            filled[slot] = true;
+                            children.push((slot, decl, c));
+                        }
+                        None if wild_slot.is_some() && !info.mixed => {
+                            let slot = wild_slot.unwrap_or_default();
+                            children.push((slot, slots[slot].element, c));
                         }
                         None if wildcard || info.mixed => others.push(c),
                         None => {
@@ -647,6 +707,12 @@ pub fn raw_xml<'a, 'i: 'a>(
     let doc = parent.document().input_text();
     let mut out = String::new();
     for c in nodes {
+        if c.is_text() {
+            // Written again from its value: a text node that runs through CDATA sections (or
+            // starts with one) is several pieces of markup, and its range covers only the first.
+            out.push_str(&super::encode::escape(c.text().unwrap_or(""), false));
+            continue;
+        }
         let text = &doc[c.range()];
         if !c.is_element() {
             out.push_str(text);
@@ -712,16 +778,41 @@ fn start_tag_bounds(text: &str) -> (usize, usize) {
     (head_end, text.len())
 }
 
-/// Whether a start tag declares the attribute `name` (`xmlns:p` or `xmlns`).
+/// Whether a start tag declares the attribute `name` (`xmlns:p` or `xmlns`): its attribute
+/// names, read past quoted values (a value may hold ` xmlns="..."` too).
 fn declares(head: &str, name: &str) -> bool {
-    let mut rest = head;
-    while let Some(i) = rest.find(name) {
-        let before = rest[..i].chars().last();
-        let after = rest[i + name.len()..].trim_start().chars().next();
-        if before.is_some_and(char::is_whitespace) && after == Some('=') {
+    let bytes = head.as_bytes();
+    // Past the element's name.
+    let mut i = bytes
+        .iter()
+        .skip(1)
+        .position(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
+        .map_or(bytes.len(), |p| p + 1);
+    loop {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !b"=/>".contains(&bytes[i]) {
+            i += 1;
+        }
+        if start == i {
+            return false;
+        }
+        if &head[start..i] == name {
             return true;
         }
-        rest = &rest[i + name.len()..];
+        // `= "value"`
+        while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\'' {
+            i += 1;
+        }
+        let Some(&quote) = bytes.get(i) else {
+            return false;
+        };
+        i += 1;
+        while i < bytes.len() && bytes[i] != quote {
+            i += 1;
+        }
+        i += 1;
     }
-    false
 }

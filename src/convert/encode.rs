@@ -32,6 +32,11 @@ pub struct Encoder<'m> {
     /// SOAP encoding (`use="encoded"`): its namespace. Values then carry `xsi:type`, and SOAP
     /// arrays are written as such.
     pub encoding: Option<&'static str>,
+    /// The current element's `$xml` went out at a wildcard already.
+    wildcard_done: bool,
+    /// For the current content's shared slots: how many items the particles so far took
+    /// (`usize::MAX` once the slot's error was reported).
+    taken: Vec<usize>,
 }
 
 /// Escapes text or an attribute value losslessly: `\r` and (in attributes) tabs and newlines
@@ -73,6 +78,8 @@ impl<'m> Encoder<'m> {
             errors: Vec::new(),
             xsi: false,
             encoding: None,
+            wildcard_done: false,
+            taken: Vec::new(),
         }
     }
 
@@ -91,6 +98,10 @@ impl<'m> Encoder<'m> {
     fn qname(&mut self, q: &QName) -> String {
         if q.ns.is_empty() {
             return q.local.clone();
+        }
+        if q.ns == XML {
+            // Predefined: binding another prefix to it is not well-formed.
+            return format!("xml:{}", q.local);
         }
         match self.model.namespaces.get(&q.ns) {
             Some(&i) => {
@@ -269,7 +280,7 @@ impl<'m> Encoder<'m> {
                         None => {}
                     }
                 }
-                let wildcard = info.mixed || has_wildcard(&info.body);
+                let wildcard = info.mixed || has_own_wildcard(&info.body);
                 let known = |k: &str| {
                     k == TYPE_KEY
                         || (k == XML_KEY && wildcard)
@@ -322,7 +333,19 @@ impl<'m> Encoder<'m> {
                     }
                     Body::Elements { particle, .. } => {
                         self.write(Event::Start(start));
+                        let outer = std::mem::replace(&mut self.wildcard_done, false);
+                        let taken = std::mem::take(&mut self.taken);
                         self.particle(info, particle, obj, pointer, true, None);
+                        self.leftovers(info, obj, pointer);
+                        self.taken = taken;
+                        if wildcard && obj.contains_key(XML_KEY) && !self.wildcard_done {
+                            // Not silently dropped: it had no wildcard to go to.
+                            self.err(
+                                &pointer_push(pointer, XML_KEY),
+                                "raw XML has no place here: no wildcard of this content takes it (a wildcard inside a repeated choice takes `$xml` in an item of the choice's array)",
+                            );
+                        }
+                        self.wildcard_done = outer;
                         self.write(Event::End(BytesEnd::new(tag.as_str())));
                     }
                 }
@@ -440,17 +463,11 @@ impl<'m> Encoder<'m> {
             Value::Number(n) => n.to_string(),
             Value::Bool(b) => b.to_string(),
             Value::Object(o) if o.len() == 1 && o.get(XML_KEY).is_some_and(Value::is_string) => {
-                let raw = o[XML_KEY].as_str().unwrap_or("");
-                let wrapped = format!("<r>{raw}</r>");
-                if let Err(e) = roxmltree::Document::parse_with_options(
-                    &wrapped,
-                    crate::sources::parse_options(),
-                ) {
-                    let p = pointer_push(pointer, XML_KEY);
-                    self.err(&p, format!("not well-formed XML: {e}"));
-                    return;
+                let p = pointer_push(pointer, XML_KEY);
+                match self.checked_raw(&o[XML_KEY], &p) {
+                    Some(raw) => raw,
+                    None => return,
                 }
-                raw.to_string()
             }
             _ => {
                 self.err(
@@ -521,8 +538,12 @@ impl<'m> Encoder<'m> {
                 let fixed = el.fixed.clone();
                 let key = slot.key.clone();
                 let p_key = pointer_push(pointer, &key);
+                if slot.shared {
+                    // In a repeated group too: each particle takes the next items in turn.
+                    return self.shared((slot_i, slots.len(), &key), p, obj, &p_key, required);
+                }
                 let Some(v) = obj.get(&key) else {
-                    if required && index.is_none() {
+                    if required && index.is_none_or(|i| i == 0) {
                         self.err(&p_key, "required field is missing");
                     }
                     return false;
@@ -537,7 +558,12 @@ impl<'m> Encoder<'m> {
                     };
                     let range: Vec<usize> = match index {
                         Some(i) if i < items.len() => vec![i],
-                        Some(_) => vec![],
+                        Some(i) => {
+                            if required && i == items.len() {
+                                self.err(&p_key, uneven(i));
+                            }
+                            vec![]
+                        }
                         None => (0..items.len()).collect(),
                     };
                     if index.is_none() {
@@ -567,10 +593,22 @@ impl<'m> Encoder<'m> {
                 if p.max.is_many() && index.is_none() =>
             {
                 // A repeated group: items are written group by group, by array index.
+                // Every occurrence needs its own required fields.
                 let n = self.group_len(info, ps, obj);
+                if required && (n as u64) < p.min as u64 {
+                    let keys = keys_of(info, ps);
+                    self.err(
+                        if pointer.is_empty() { "/" } else { pointer },
+                        format!(
+                            "at least {} occurrence(s) of the repeated group of {} are required (its fields are arrays that go together by index)",
+                            p.min,
+                            keys.join(", ")
+                        ),
+                    );
+                }
                 for i in 0..n {
                     for c in ps {
-                        self.particle(info, c, obj, pointer, false, Some(i));
+                        self.particle(info, c, obj, pointer, true, Some(i));
                     }
                 }
                 n > 0
@@ -581,6 +619,84 @@ impl<'m> Encoder<'m> {
                     any |= self.particle(info, c, obj, pointer, required, index);
                 }
                 any
+            }
+            Term::Choice(ps) if ps.len() > 1 && index.is_none() => {
+                // The branch the JSON names, decided before anything is written: by a key only
+                // that branch has; keys several branches have (`(a, b) | (c, a)`) name the first
+                // of them when nothing else does. Its content is then required in full.
+                let Body::Elements { slots, .. } = &info.body else {
+                    return false;
+                };
+                let sets: Vec<Vec<usize>> = ps
+                    .iter()
+                    .map(|c| {
+                        let mut v = Vec::new();
+                        branch_slots(info, c, &mut v);
+                        v
+                    })
+                    .collect();
+                let (wildcard_done, taken) = (self.wildcard_done, &self.taken);
+                // A shared slot (one name, several particles) names a branch while it has items
+                // left for it.
+                let given = |s: usize| match slots.get(s) {
+                    Some(slot) if slot.shared => match obj.get(&slot.key) {
+                        Some(Value::Array(a)) => a.len() > taken.get(s).copied().unwrap_or(0),
+                        other => other.is_some(),
+                    },
+                    Some(slot) => obj.contains_key(&slot.key),
+                    None => !wildcard_done && obj.contains_key(XML_KEY),
+                };
+                let own = |b: usize, s: usize| {
+                    !sets
+                        .iter()
+                        .enumerate()
+                        .any(|(j, o)| j != b && o.contains(&s))
+                };
+                let unshared = |s: usize| slots.get(s).is_none_or(|x| !x.shared);
+                let mut named: Vec<usize> = (0..ps.len())
+                    .filter(|&b| sets[b].iter().any(|&s| own(b, s) && given(s)))
+                    .collect();
+                // Keys of this branch only beat a shared name, which another particle may take.
+                let strict: Vec<usize> = named
+                    .iter()
+                    .copied()
+                    .filter(|&b| {
+                        sets[b]
+                            .iter()
+                            .any(|&s| own(b, s) && given(s) && unshared(s))
+                    })
+                    .collect();
+                if strict.len() == 1 {
+                    named = strict;
+                }
+                if named.is_empty() {
+                    named.extend((0..ps.len()).find(|&b| sets[b].iter().any(|&s| given(s))));
+                }
+                let at = if pointer.is_empty() { "/" } else { pointer };
+                match named.as_slice() {
+                    [] => {
+                        if required && !ps.iter().any(emptiable) {
+                            let keys = keys_of(info, ps);
+                            self.err(
+                                at,
+                                format!("one of {} is required (a choice)", keys.join(", ")),
+                            );
+                        }
+                        false
+                    }
+                    [b] => {
+                        self.particle(info, &ps[*b], obj, pointer, true, None);
+                        true
+                    }
+                    _ => {
+                        let keys = keys_of(info, ps);
+                        self.err(
+                            at,
+                            format!("only one of {} may be given (a choice)", keys.join(", ")),
+                        );
+                        true
+                    }
+                }
             }
             Term::Choice(ps) => {
                 let mut present = Vec::new();
@@ -611,48 +727,157 @@ impl<'m> Encoder<'m> {
                 !present.is_empty()
             }
             Term::Any(w) => {
-                // `$xml` holds what the type's wildcards take; written at the first one.
-                let Body::Elements { particle, .. } = &info.body else {
+                // The wildcard's content: `$xml`, raw, at the first wildcard.
+                let Some(v) = obj.get(XML_KEY).filter(|_| !self.wildcard_done) else {
+                    if required && index.is_none() && !self.wildcard_done {
+                        self.err(
+                            &pointer_push(pointer, XML_KEY),
+                            "required field is missing (the elements the schema's xs:any takes, as XML)",
+                        );
+                    }
                     return false;
                 };
-                if !first_wildcard(particle).is_some_and(|f| std::ptr::eq(f, p))
-                    || index.is_some_and(|i| i > 0)
+                self.wildcard_done = true;
+                let p = pointer_push(pointer, XML_KEY);
+                if let Some(raw) = self.checked_raw(v, &p)
+                    && self.fits_wildcard(w, &raw, &p)
                 {
-                    return false;
+                    self.write(Event::Text(BytesText::from_escaped(raw)));
                 }
-                let p_key = pointer_push(pointer, XML_KEY);
-                match obj.get(XML_KEY) {
-                    Some(Value::String(raw)) => {
-                        if let Err(m) = wildcard_content(raw, &w.namespaces) {
-                            self.err(&p_key, m);
-                        } else {
-                            self.write(Event::Text(BytesText::from_escaped(raw.as_str())));
-                        }
-                        true
-                    }
-                    Some(other) => {
-                        self.err(
-                            &p_key,
-                            format!(
-                                "expected a string of XML, found {}",
-                                simple::describe(other)
-                            ),
-                        );
-                        true
-                    }
-                    None => {
-                        if required && index.is_none() {
-                            self.err(
-                                &p_key,
-                                "required field is missing (the elements the schema's xs:any \
-                                 takes, as XML)",
-                            );
-                        }
-                        false
-                    }
-                }
+                true
             }
         }
+    }
+
+    /// One of several particles of a shared slot (`a, b, a`): takes the next items of the
+    /// array, as many as the particle allows.
+    fn shared(
+        &mut self,
+        (slot_i, slot_count, key): (usize, usize, &str),
+        p: &Particle,
+        obj: &Map<String, Value>,
+        p_key: &str,
+        required: bool,
+    ) -> bool {
+        let Term::Element(e) = &p.term else {
+            return false;
+        };
+        if self.taken.len() < slot_count {
+            self.taken.resize(slot_count, 0);
+        }
+        let start = self.taken[slot_i];
+        if start == usize::MAX {
+            return false;
+        }
+        let items = match obj.get(key) {
+            None => {
+                if required {
+                    self.taken[slot_i] = usize::MAX;
+                    self.err(p_key, "required field is missing");
+                }
+                return false;
+            }
+            Some(Value::Array(items)) => items,
+            Some(v) => {
+                self.taken[slot_i] = usize::MAX;
+                let m = format!(
+                    "expected an array (the name occurs more than once in the content), found {}",
+                    simple::describe(v)
+                );
+                self.err(p_key, m);
+                return true;
+            }
+        };
+        let room = match p.max {
+            MaxOccurs::Bounded(m) => m as usize,
+            MaxOccurs::Unbounded => usize::MAX,
+        };
+        let n = items.len().saturating_sub(start).min(room);
+        if n < p.min as usize && required {
+            self.taken[slot_i] = usize::MAX;
+            self.err(
+                p_key,
+                format!(
+                    "too few items: the name occurs more than once in the content, and its occurrence number {} is required",
+                    start + n + 1
+                ),
+            );
+            return n > 0;
+        }
+        self.taken[slot_i] = start + n;
+        let el = self.schema.element(*e);
+        let (name, ty, nillable) = (el.name.clone(), el.type_id, el.nillable);
+        for (i, item) in items.iter().enumerate().skip(start).take(n) {
+            self.element(&name, ty, nillable, item, &format!("{p_key}/{i}"));
+        }
+        n > 0
+    }
+
+    /// Items of shared slots that no particle took: too many.
+    fn leftovers(&mut self, info: &TypeInfo, obj: &Map<String, Value>, pointer: &str) {
+        let Body::Elements { slots, .. } = &info.body else {
+            return;
+        };
+        for (si, slot) in slots.iter().enumerate() {
+            let taken = self.taken.get(si).copied().unwrap_or(0);
+            if !slot.shared || taken == usize::MAX {
+                continue;
+            }
+            if let Some(Value::Array(items)) = obj.get(&slot.key)
+                && items.len() > taken
+            {
+                let p = pointer_push(pointer, &slot.key);
+                self.err(
+                    &p,
+                    format!("at most {taken} items fit where the schema puts them"),
+                );
+            }
+        }
+    }
+
+    /// Whether well-formed raw markup is what a wildcard takes: elements only (no text), each in
+    /// a namespace the wildcard allows.
+    fn fits_wildcard(&mut self, w: &Wildcard, raw: &str, pointer: &str) -> bool {
+        let wrapped = format!("<r>{raw}</r>");
+        let Ok(doc) =
+            roxmltree::Document::parse_with_options(&wrapped, crate::sources::parse_options())
+        else {
+            return false;
+        };
+        for c in doc.root_element().children() {
+            if c.is_text() && c.text().is_some_and(|t| !t.trim().is_empty()) {
+                self.err(
+                    pointer,
+                    "text is not allowed here: a wildcard (xs:any) takes elements only",
+                );
+                return false;
+            }
+            if !c.is_element() {
+                continue;
+            }
+            let ns = c.tag_name().namespace().unwrap_or("");
+            let allowed = match &w.namespaces {
+                NamespaceConstraint::Any => true,
+                NamespaceConstraint::Not(tns) => !ns.is_empty() && ns != tns,
+                NamespaceConstraint::List(l) => l.iter().any(|x| x == ns),
+            };
+            if !allowed {
+                let wanted = match &w.namespaces {
+                    NamespaceConstraint::Any => "any namespace".to_string(),
+                    NamespaceConstraint::Not(tns) => {
+                        format!("a namespace other than `{tns}` (and not none)")
+                    }
+                    NamespaceConstraint::List(l) => format!("one of the namespaces {l:?}"),
+                };
+                let m = format!(
+                    "element `{}` in namespace `{ns}` is not allowed here: the wildcard (xs:any) takes {wanted}",
+                    c.tag_name().name()
+                );
+                self.err(pointer, m);
+                return false;
+            }
+        }
+        true
     }
 
     /// Raw markup from the client, checked to be well-formed (with every prefix declared).
@@ -665,13 +890,21 @@ impl<'m> Encoder<'m> {
             return None;
         };
         let wrapped = format!("<r>{raw}</r>");
-        if let Err(e) =
-            roxmltree::Document::parse_with_options(&wrapped, crate::sources::parse_options())
-        {
-            self.err(pointer, format!("not well-formed XML: {e}"));
-            return None;
+        match roxmltree::Document::parse_with_options(&wrapped, crate::sources::parse_options()) {
+            Err(e) => {
+                self.err(pointer, format!("not well-formed XML: {e}"));
+                None
+            }
+            // SOAP forbids processing instructions (and our own reader refuses them).
+            Ok(doc) if doc.descendants().any(|n| n.is_pi()) => {
+                self.err(
+                    pointer,
+                    "processing instructions (<?...?>) are not allowed in SOAP messages",
+                );
+                None
+            }
+            Ok(_) => Some(raw.to_string()),
         }
-        Some(raw.to_string())
     }
 
     /// A repeated choice: an array of objects, each holding one branch's fields.
@@ -698,7 +931,7 @@ impl<'m> Encoder<'m> {
         };
         let p_key = pointer_push(pointer, &slot.key);
         let Some(v) = obj.get(&slot.key) else {
-            if required && index.is_none() {
+            if required && index.is_none_or(|i| i == 0) {
                 self.err(&p_key, "required field is missing");
             }
             return false;
@@ -716,7 +949,12 @@ impl<'m> Encoder<'m> {
         };
         let range: Vec<usize> = match index {
             Some(i) if i < items.len() => vec![i],
-            Some(_) => vec![],
+            Some(i) => {
+                if required && i == items.len() {
+                    self.err(&p_key, uneven(i));
+                }
+                vec![]
+            }
             None => (0..items.len()).collect(),
         };
         if index.is_none() {
@@ -766,9 +1004,15 @@ impl<'m> Encoder<'m> {
                     format!("unknown field (expected one of {})", branch_keys(group)),
                 );
             }
+            // Each item is its own content: its `$xml` goes to its own wildcard.
+            let outer = std::mem::replace(&mut self.wildcard_done, false);
+            let taken = std::mem::take(&mut self.taken);
             let before = self.writer.get_ref().len();
             let errors = self.errors.len();
             self.particle(group, once, item, &pi, true, None);
+            self.leftovers(group, item, &pi);
+            self.taken = taken;
+            self.wildcard_done = outer;
             if self.writer.get_ref().len() == before && self.errors.len() == errors {
                 // Nothing written (only empty arrays): the item would vanish on the wire.
                 self.err(
@@ -791,11 +1035,20 @@ impl<'m> Encoder<'m> {
             match &p.term {
                 Term::Element(e) => {
                     if let Some(&i) = info.by_element.get(e) {
-                        n = n.max(
-                            obj.get(&slots[i].key)
-                                .and_then(Value::as_array)
-                                .map_or(0, Vec::len),
-                        );
+                        let len = obj
+                            .get(&slots[i].key)
+                            .and_then(Value::as_array)
+                            .map_or(0, Vec::len);
+                        // A shared name (`(a, b, a)*`) gives each occurrence several items.
+                        let per = if slots[i].shared {
+                            ps.iter()
+                                .map(|q| count_slot(info, q, i))
+                                .sum::<usize>()
+                                .max(1)
+                        } else {
+                            1
+                        };
+                        n = n.max(len.div_ceil(per));
                     }
                 }
                 Term::Choice(c) if c.len() > 1 => {
@@ -817,6 +1070,52 @@ impl<'m> Encoder<'m> {
         }
         n
     }
+}
+
+/// How many element particles of a content model fill slot `slot`.
+fn count_slot(info: &TypeInfo, p: &Particle, slot: usize) -> usize {
+    match &p.term {
+        Term::Element(e) => usize::from(info.by_element.get(e) == Some(&slot)),
+        Term::Sequence(c) | Term::Choice(c) | Term::All(c) => {
+            c.iter().map(|q| count_slot(info, q, slot)).sum()
+        }
+        Term::Any(_) => 0,
+    }
+}
+
+/// The message for a required field of a repeated group whose array is shorter than another's.
+fn uneven(i: usize) -> String {
+    format!(
+        "item {i} is missing: the fields of a repeated group go together by index, and each occurrence needs this one"
+    )
+}
+
+/// The slots a choice branch fills (`usize::MAX` for a wildcard: `$xml`).
+fn branch_slots(info: &TypeInfo, p: &Particle, out: &mut Vec<usize>) {
+    match &p.term {
+        Term::Element(e) => out.extend(info.by_element.get(e)),
+        Term::Choice(c)
+            if c.len() > 1
+                && p.max.is_many()
+                && let Some(&i) = first_element(p).and_then(|e| info.group_of.get(&e)) =>
+        {
+            out.push(i)
+        }
+        Term::Sequence(c) | Term::Choice(c) | Term::All(c) => {
+            c.iter().for_each(|x| branch_slots(info, x, out))
+        }
+        Term::Any(_) => out.push(usize::MAX),
+    }
+}
+
+/// Whether a particle may match nothing.
+fn emptiable(p: &Particle) -> bool {
+    p.min == 0
+        || match &p.term {
+            Term::Sequence(c) | Term::All(c) => c.iter().all(emptiable),
+            Term::Choice(c) => c.iter().any(emptiable),
+            Term::Element(_) | Term::Any(_) => false,
+        }
 }
 
 /// The JSON keys of the elements of some particles, for messages.
@@ -845,7 +1144,8 @@ fn keys_of(info: &TypeInfo, ps: &[Particle]) -> Vec<String> {
             Term::Any(_) => {}
         }
     }
-    out.dedup();
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|k| seen.insert(k.clone()));
     out
 }
 
@@ -860,6 +1160,25 @@ fn branch_keys(group: &TypeInfo) -> String {
     keys_of(group, ps).join(", ")
 }
 
+/// Whether a content model has a wildcard outside its repeated choices (those take `$xml` in
+/// their items): whether its own object may have a `$xml`.
+pub fn has_own_wildcard(body: &Body) -> bool {
+    fn any(p: &Particle, in_many: bool) -> bool {
+        if super::model::is_group_choice(p, in_many) {
+            return false;
+        }
+        let in_many = in_many || p.max.is_many();
+        match &p.term {
+            Term::Any(_) => true,
+            Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => {
+                ps.iter().any(|c| any(c, in_many))
+            }
+            Term::Element(_) => false,
+        }
+    }
+    matches!(body, Body::Elements { particle, .. } if any(particle, false))
+}
+
 /// Whether a content model has a wildcard (`xs:any`).
 pub fn has_wildcard(body: &Body) -> bool {
     fn any(p: &Particle) -> bool {
@@ -870,52 +1189,4 @@ pub fn has_wildcard(body: &Body) -> bool {
         }
     }
     matches!(body, Body::Elements { particle, .. } if any(particle))
-}
-
-/// The first wildcard of a content model, where `$xml` is written.
-fn first_wildcard(p: &Particle) -> Option<&Particle> {
-    match &p.term {
-        Term::Any(_) => Some(p),
-        Term::Element(_) => None,
-        Term::Sequence(ps) | Term::All(ps) | Term::Choice(ps) => ps.iter().find_map(first_wildcard),
-    }
-}
-
-/// Checks `$xml` for a wildcard: well-formed, elements only (whitespace between them), each in a
-/// namespace the wildcard allows.
-fn wildcard_content(raw: &str, allowed: &NamespaceConstraint) -> Result<(), String> {
-    let wrapped = format!("<r>{raw}</r>");
-    let doc = roxmltree::Document::parse_with_options(&wrapped, crate::sources::parse_options())
-        .map_err(|e| format!("not well-formed XML: {e}"))?;
-    for c in doc.root_element().children() {
-        if c.is_text() && c.text().is_some_and(|t| !t.trim().is_empty()) {
-            return Err("text outside an element (the wildcard takes elements)".to_string());
-        }
-        if !c.is_element() {
-            continue;
-        }
-        let ns = c.tag_name().namespace().unwrap_or("");
-        let ok = match allowed {
-            NamespaceConstraint::Any => true,
-            NamespaceConstraint::Not(tns) => !ns.is_empty() && ns != tns,
-            NamespaceConstraint::List(l) => l.iter().any(|x| x == ns),
-        };
-        if !ok {
-            return Err(format!(
-                "element `{}` in namespace `{ns}` is not one the schema's xs:any allows",
-                c.tag_name().name()
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// A particle that may match nothing: then a choice holding it may be empty too.
-fn emptiable(p: &Particle) -> bool {
-    p.min == 0
-        || match &p.term {
-            Term::Element(_) | Term::Any(_) => false,
-            Term::Sequence(ps) | Term::All(ps) => ps.iter().all(emptiable),
-            Term::Choice(ps) => ps.iter().any(emptiable),
-        }
 }

@@ -38,6 +38,10 @@ pub struct Slot {
     pub many: bool,
     /// Inside a choice: `[]` is not written for it when absent.
     pub in_choice: bool,
+    /// Several particles of the content model may all occur with this name (`a, b, a`, or one
+    /// element in two choices): the slot is an array of them in document order, and each
+    /// particle takes its share of the items in turn.
+    pub shared: bool,
     /// A repeated choice (also a repeated substitution group): a JSON array of objects, each
     /// holding the fields of one branch. The view of one occurrence: its particle is the choice,
     /// once.
@@ -286,7 +290,9 @@ fn attr_infos(attributes: &[AttributeUse], keys: &[String]) -> Vec<AttrInfo> {
 
 /// What [`collect`] finds: an element, or a repeated choice.
 enum Found<'p> {
-    Element(ElementId, bool, bool),
+    /// The element, whether it repeats, whether it is inside a choice, and the choice
+    /// branches it sits in (choice, branch).
+    Element(ElementId, bool, bool, Vec<(usize, usize)>),
     Group(&'p Particle, bool),
 }
 
@@ -356,19 +362,34 @@ fn elements_info(
         in_choice: bool,
         group: Option<&'p Particle>,
         name: String,
+        /// The choice branches of each particle of this name.
+        paths: Vec<&'p [(usize, usize)]>,
+        shared: bool,
     }
     let mut pending: Vec<Pending> = Vec::new();
     let mut slot_of: HashMap<ElementId, usize> = HashMap::new();
     let mut group_of: HashMap<ElementId, usize> = HashMap::new();
     for f in &found {
         match f {
-            Found::Element(e, many, in_choice) => {
+            Found::Element(e, many, in_choice, path) => {
                 let local = &schema.element(*e).name.local;
                 match pending.iter().position(|x| {
                     x.group.is_none() && schema.element(x.element).name.local == *local
                 }) {
                     Some(i) => {
+                        // Two particles of one name both occur unless they are in different
+                        // branches of one choice.
+                        let exclusive = |other: &[(usize, usize)]| {
+                            other
+                                .iter()
+                                .any(|(c, b)| path.iter().any(|(c2, b2)| c == c2 && b != b2))
+                        };
+                        if !pending[i].paths.iter().all(|o| exclusive(o)) {
+                            pending[i].many = true;
+                            pending[i].shared = true;
+                        }
                         pending[i].many |= *many;
+                        pending[i].paths.push(path);
                         slot_of.insert(*e, i);
                     }
                     None => {
@@ -379,6 +400,8 @@ fn elements_info(
                             in_choice: *in_choice,
                             group: None,
                             name: local.clone(),
+                            paths: vec![path],
+                            shared: false,
                         });
                     }
                 }
@@ -394,6 +417,8 @@ fn elements_info(
                     in_choice: *in_choice,
                     group: Some(p),
                     name: group_name(schema, p, heads),
+                    paths: Vec::new(),
+                    shared: false,
                 });
             }
         }
@@ -407,8 +432,9 @@ fn elements_info(
     let attrs = attr_infos(attributes, &keys);
     let mut by_name: HashMap<String, Vec<(String, usize, ElementId)>> = HashMap::new();
     let mut add = |q: &QName, slot: usize, e: ElementId| {
+        // One entry per slot a name fills (the first is the one most lookups take).
         let list = by_name.entry(q.local.clone()).or_default();
-        if !list.iter().any(|(ns, _, _)| *ns == q.ns) {
+        if !list.iter().any(|(ns, s, _)| *ns == q.ns && *s == slot) {
             list.push((q.ns.clone(), slot, e));
         }
     };
@@ -446,17 +472,18 @@ fn elements_info(
                 element: x.element,
                 many: x.many,
                 in_choice: x.in_choice,
+                shared: x.shared,
                 group,
             }
         })
         .collect();
     let (mut required, mut choices) = (Vec::new(), Vec::new());
+    let shared: Vec<bool> = slots.iter().map(|s| s.shared).collect();
     walk(
         &particle,
         true,
         false,
-        &by_element,
-        &group_of,
+        (&by_element, &group_of, &shared),
         &mut required,
         &mut choices,
     );
@@ -508,7 +535,7 @@ fn elements_info(
                 collect(c, false, false, &mut elems);
                 for f in elems {
                     let slot = match f {
-                        Found::Element(e, _, _) => slot_of.get(&e).copied(),
+                        Found::Element(e, _, _, _) => slot_of.get(&e).copied(),
                         Found::Group(g, _) => {
                             first_element(g).and_then(|e| group_of.get(&e).copied())
                         }
@@ -540,33 +567,56 @@ fn elements_info(
 }
 
 fn collect<'p>(p: &'p Particle, many: bool, in_choice: bool, out: &mut Vec<Found<'p>>) {
+    collect_in(p, many, in_choice, &mut Vec::new(), out)
+}
+
+fn collect_in<'p>(
+    p: &'p Particle,
+    many: bool,
+    in_choice: bool,
+    path: &mut Vec<(usize, usize)>,
+    out: &mut Vec<Found<'p>>,
+) {
     if is_group_choice(p, many) {
         out.push(Found::Group(p, in_choice));
         return;
     }
     let many = many || p.max.is_many();
     match &p.term {
-        Term::Element(e) => out.push(Found::Element(*e, many, in_choice)),
-        Term::Sequence(ps) | Term::All(ps) => {
-            ps.iter().for_each(|c| collect(c, many, in_choice, out))
-        }
-        Term::Choice(ps) => ps
+        Term::Element(e) => out.push(Found::Element(*e, many, in_choice, path.clone())),
+        Term::Sequence(ps) | Term::All(ps) => ps
             .iter()
-            .for_each(|c| collect(c, many, in_choice || ps.len() > 1, out)),
+            .for_each(|c| collect_in(c, many, in_choice, path, out)),
+        Term::Choice(ps) => {
+            // The choice is known by its address while the content model is walked.
+            let id = p as *const Particle as usize;
+            for (b, c) in ps.iter().enumerate() {
+                path.push((id, b));
+                collect_in(c, many, in_choice || ps.len() > 1, path, out);
+                path.pop();
+            }
+        }
         Term::Any(_) => {}
     }
 }
+
+/// Element -> slot, first element of a repeated choice -> slot, and which slots are shared.
+type Slots<'a> = (
+    &'a HashMap<ElementId, usize>,
+    &'a HashMap<ElementId, usize>,
+    &'a [bool],
+);
 
 /// Collects required slots and required single-element choices of a content model.
 fn walk(
     p: &Particle,
     required: bool,
     in_many: bool,
-    slots: &HashMap<ElementId, usize>,
-    groups: &HashMap<ElementId, usize>,
+    maps: Slots,
     out: &mut Vec<usize>,
     choices: &mut Vec<Vec<usize>>,
 ) {
+    let (slots, groups, shared) = maps;
     if is_group_choice(p, in_many) {
         if required
             && p.min > 0
@@ -585,17 +635,9 @@ fn walk(
                 out.push(i);
             }
         }
-        Term::Sequence(ps) | Term::All(ps) => ps.iter().for_each(|c| {
-            walk(
-                c,
-                required && !p.max.is_many(),
-                in_many,
-                slots,
-                groups,
-                out,
-                choices,
-            )
-        }),
+        Term::Sequence(ps) | Term::All(ps) => ps
+            .iter()
+            .for_each(|c| walk(c, required && !p.max.is_many(), in_many, maps, out, choices)),
         Term::Choice(ps) if ps.len() > 1 => {
             if required && !p.max.is_many() {
                 let keys: Vec<usize> = ps
@@ -607,16 +649,17 @@ fn walk(
                         _ => None,
                     })
                     .collect();
-                if keys.len() == ps.len() {
+                // A shared slot's items may belong to another particle: no count to check.
+                if keys.len() == ps.len() && !keys.iter().any(|&k| shared[k]) {
                     choices.push(keys);
                 }
             }
             ps.iter()
-                .for_each(|c| walk(c, false, in_many, slots, groups, out, choices));
+                .for_each(|c| walk(c, false, in_many, maps, out, choices));
         }
         Term::Choice(ps) => ps
             .iter()
-            .for_each(|c| walk(c, required, in_many, slots, groups, out, choices)),
+            .for_each(|c| walk(c, required, in_many, maps, out, choices)),
         Term::Any(_) => {}
     }
 }

@@ -134,7 +134,18 @@ pub fn to_lexical(schema: &Schema, t: TypeId, v: &Value, text: bool) -> Result<S
             let items: Vec<String> = match v {
                 Value::Array(a) => a
                     .iter()
-                    .map(|x| to_lexical(schema, *item, x, false))
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let s = to_lexical(schema, *item, x, false)?;
+                        // Items are separated by whitespace: one holding some (or none at
+                        // all) would come back as other items.
+                        if s.is_empty() || s.contains(|c: char| c.is_ascii_whitespace()) {
+                            return Err(format!(
+                                "item {i} of a list (xs:list) may not be empty or hold spaces, found {s:?}"
+                            ));
+                        }
+                        Ok(s)
+                    })
                     .collect::<Result<_, _>>()?,
                 Value::String(s) if text => s
                     .split_whitespace()

@@ -619,7 +619,7 @@ impl Builder<'_> {
         if !derived.is_empty() {
             props.insert(TYPE_KEY.into(), json!({"type": "string", "enum": derived, "description": "the xsi:type, when it is a type derived from this one"}));
         }
-        if info.mixed || crate::convert::encode::has_wildcard(&info.body) {
+        if info.mixed || crate::convert::encode::has_own_wildcard(&info.body) {
             props.insert(XML_KEY.into(), json!({"type": "string", "description": "raw XML: what the wildcards (xs:any) hold, or the whole mixed content"}));
         }
         let mut s = json!({"type": "object", "properties": props, "additionalProperties": !derived.is_empty() || info.any_attribute});
@@ -710,6 +710,10 @@ impl Builder<'_> {
                 }
                 o
             })
+            .chain(
+                // A wildcard branch: the element it matched, raw.
+                crate::convert::encode::has_wildcard(&group.body).then(|| json!({"type": "object", "properties": {XML_KEY: {"type": "string", "description": "raw XML: the one element the wildcard (xs:any) matched"}}, "required": [XML_KEY], "additionalProperties": false})),
+            )
             .collect();
         let mut branches = branches;
         if crate::convert::encode::has_wildcard(&group.body) {

@@ -15,6 +15,9 @@ use crate::convert::model::{
 use crate::convert::simple::{Json, json_kind};
 use crate::xsd::*;
 
+/// How deep a sample nests at most.
+const MAX_DEPTH: usize = 24;
+
 pub struct Sampler<'m> {
     schema: &'m Schema,
     model: &'m Model,
@@ -135,6 +138,44 @@ impl<'m> Sampler<'m> {
     fn complex(&mut self, t: TypeId) -> Value {
         if t == TypeId(0) {
             return Value::String("sample".into());
+        }
+        if self.depth >= MAX_DEPTH {
+            // Only a type that requires itself gets here (optional content stops at depth 4):
+            // no finite value exists, so stop with one the writer refuses, not a stack overflow.
+            return Value::Object(Map::new());
+        }
+        if let TypeKind::Complex(ct) = &self.schema.ty(t).kind
+            && ct.is_abstract
+        {
+            // An abstract type: a value of one of its concrete derived types, named by `$type`.
+            let mut concrete = Vec::new();
+            let mut stack = vec![t];
+            while let Some(x) = stack.pop() {
+                for &d in self.schema.derived.get(&x).into_iter().flatten() {
+                    if concrete.len() + stack.len() > 1000 {
+                        break;
+                    }
+                    stack.push(d);
+                    if let (TypeKind::Complex(dc), Some(q)) =
+                        (&self.schema.ty(d).kind, &self.schema.ty(d).name)
+                        && !dc.is_abstract
+                    {
+                        concrete.push((d, q.local.clone()));
+                    }
+                }
+            }
+            concrete.sort();
+            if !concrete.is_empty() {
+                let (d, name) = concrete.swap_remove(self.pick(concrete.len()));
+                let mut v = self.complex(d);
+                if let Value::Object(o) = &mut v {
+                    o.insert(
+                        crate::convert::model::TYPE_KEY.to_string(),
+                        Value::String(name),
+                    );
+                }
+                return v;
+            }
         }
         if let TypeKind::Complex(ct) = &self.schema.ty(t).kind
             && let Some(item) = ct.array_of

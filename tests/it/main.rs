@@ -8,6 +8,7 @@ mod corpus;
 mod coverage;
 mod encoded;
 mod headers;
+mod hostile_convert;
 mod interop;
 mod openapi;
 mod roundtrip;
