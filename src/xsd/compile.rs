@@ -21,6 +21,21 @@ pub struct SchemaDoc<'a, 'i> {
     pub tns: &'a str,
     pub elements_qualified: bool,
     pub attributes_qualified: bool,
+    /// The schema's `blockDefault`, as `BLOCK_*` flags.
+    pub block_default: u8,
+}
+
+/// `block` / `blockDefault` values -> `BLOCK_*` flags.
+fn block_flags(v: &str) -> u8 {
+    v.split_whitespace()
+        .map(|t| match t {
+            "#all" => BLOCK_EXTENSION | BLOCK_RESTRICTION | BLOCK_SUBSTITUTION,
+            "extension" => BLOCK_EXTENSION,
+            "restriction" => BLOCK_RESTRICTION,
+            "substitution" => BLOCK_SUBSTITUTION,
+            _ => 0,
+        })
+        .fold(0, |a, b| a | b)
 }
 
 /// How many type definitions may be compiled inside each other (derivation chains, anonymous
@@ -161,6 +176,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             tns,
             elements_qualified: node.attribute("elementFormDefault") == Some("qualified"),
             attributes_qualified: node.attribute("attributeFormDefault") == Some("qualified"),
+            block_default: node.attribute("blockDefault").map_or(0, block_flags),
         });
         for child in xs_children(node) {
             let name = child.tag_name().name();
@@ -259,6 +275,16 @@ impl<'a, 'i> Compiler<'a, 'i> {
         for q in elements {
             let decl = self.index.elements[&q];
             self.global_element(&q, decl.doc, decl.node);
+        }
+        let mut attributes: Vec<QName> = self.index.attributes.keys().cloned().collect();
+        attributes.sort();
+        for q in attributes {
+            let decl = self.index.attributes[&q];
+            if let Some(mut a) = self.attribute_use(decl.doc, decl.node) {
+                a.name = q.clone();
+                a.required = false;
+                self.schema.global_attributes.insert(q, a);
+            }
         }
         self.drain_pending();
         // Substitution groups, transitively.
@@ -692,6 +718,10 @@ impl<'a, 'i> Compiler<'a, 'i> {
             attributes: Vec::new(),
             any_attribute: None,
             array_of: None,
+            block: node
+                .attribute("block")
+                .map_or(self.docs[doc].block_default, block_flags)
+                & (BLOCK_EXTENSION | BLOCK_RESTRICTION),
         };
         let first = xs_children(node).next();
         match first.as_ref().map(|n| n.tag_name().name()) {
@@ -1137,6 +1167,9 @@ impl<'a, 'i> Compiler<'a, 'i> {
         e.is_abstract = node.attribute("abstract").is_some_and(is_true);
         e.substitution_group = head;
         e.global = global;
+        e.block = node
+            .attribute("block")
+            .map_or(self.docs[doc].block_default, block_flags);
     }
 
     /// Attribute uses, attribute group refs and anyAttribute under `node`, merged into `ct`.
@@ -1306,6 +1339,7 @@ fn placeholder() -> TypeKind {
         attributes: Vec::new(),
         any_attribute: None,
         array_of: None,
+        block: 0,
     })
 }
 
@@ -1319,6 +1353,7 @@ fn placeholder_element(name: QName, pos: SrcPos) -> Element {
         is_abstract: false,
         substitution_group: None,
         global: false,
+        block: 0,
         pos,
     }
 }

@@ -6,6 +6,7 @@ pub mod compile;
 pub mod load;
 pub mod model;
 pub mod regex;
+pub mod validate;
 
 pub use model::*;
 

@@ -79,6 +79,8 @@ pub struct Schema {
     pub elements: Vec<Element>,
     pub global_types: HashMap<QName, TypeId>,
     pub global_elements: HashMap<QName, ElementId>,
+    /// Global attribute declarations (for `xs:anyAttribute` and `xsi:` attributes).
+    pub global_attributes: HashMap<QName, AttributeUse>,
     /// Head element -> the global elements that may substitute for it (transitively).
     pub substitutes: HashMap<ElementId, Vec<ElementId>>,
     /// Base type -> the named types derived from it (directly), for `xsi:type` polymorphism.
@@ -228,7 +230,17 @@ pub struct ComplexType {
     pub any_attribute: Option<Wildcard>,
     /// For a SOAP-encoded array (a restriction of `soapenc:Array` with `wsdl:arrayType`): the item type.
     pub array_of: Option<TypeId>,
+    /// `block` (or the schema's `blockDefault`): derivation methods ([`BLOCK_EXTENSION`],
+    /// [`BLOCK_RESTRICTION`]) by which derived types may not replace this one in instances.
+    pub block: u8,
 }
+
+/// `block`/`blockDefault` flag: no substitution by types derived by extension.
+pub const BLOCK_EXTENSION: u8 = 1;
+/// `block`/`blockDefault` flag: no substitution by types derived by restriction.
+pub const BLOCK_RESTRICTION: u8 = 2;
+/// `block`/`blockDefault` flag (elements only): no substitution-group members.
+pub const BLOCK_SUBSTITUTION: u8 = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Derivation {
@@ -321,6 +333,9 @@ pub struct Element {
     pub substitution_group: Option<ElementId>,
     /// Global (top-level) declaration.
     pub global: bool,
+    /// `block` (or the schema's `blockDefault`): [`BLOCK_EXTENSION`], [`BLOCK_RESTRICTION`],
+    /// [`BLOCK_SUBSTITUTION`] flags.
+    pub block: u8,
     pub pos: SrcPos,
 }
 

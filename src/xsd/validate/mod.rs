@@ -1,0 +1,1162 @@
+//! Instance validation on `roxmltree` trees, in place, against a compiled [`Schema`].
+//!
+//! [`Validator::new`] compiles once what validation needs: each complex type's content model as
+//! a counting automaton ([`automaton`]) and each simple type's enumeration and range facets as
+//! values ([`value`]). [`Validator::validate_element`] then checks an element subtree (a SOAP Body
+//! child) and [`Validator::validate_root`] a whole document, returning every violation with its
+//! byte offset, an XPath-like path, the rule broken and a message.
+//!
+//! Checked: content models (sequence, choice, all, occurrences, wildcards with processContents,
+//! substitution groups, abstract elements and types), attributes (required, prohibited, fixed,
+//! anyAttribute), `xsi:type` (must derive from the declared type), `xsi:nil` (only when nillable,
+//! then empty), element default and fixed values, simple types (whiteSpace, then the lexical space
+//! of the built-in type, then facets compared by value), lists, unions, ID uniqueness and IDREF
+//! targets. Not checked: identity constraints (key, unique, keyref).
+
+pub mod automaton;
+pub mod value;
+
+use std::collections::HashSet;
+
+use roxmltree::{Document, Node};
+
+use self::automaton::{Leaf, Model, State};
+use self::value::{Dec, Value, normalize};
+use super::model::*;
+
+/// How deeply instance elements may nest under the validated element.
+pub const MAX_DEPTH: usize = 256;
+/// Violations reported for one document before the validator stops listing them.
+pub const MAX_VIOLATIONS: usize = 1000;
+
+/// One violation of the schema by the instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Byte offset of the element or attribute in the document text.
+    pub offset: usize,
+    /// `/Envelope/Body/GetCustomerResponse/customer[2]/id` (`/@name` for an attribute).
+    pub path: String,
+    /// A short name of the rule broken (`content`, `attribute`, `value`, `nil`, `type`, ...).
+    pub rule: &'static str,
+    pub message: String,
+}
+
+/// Enumeration and range facets of one simple type, parsed into values once.
+#[derive(Debug, Default)]
+struct FacetValues {
+    enumeration: Vec<Value>,
+    min_inclusive: Option<Value>,
+    max_inclusive: Option<Value>,
+    min_exclusive: Option<Value>,
+    max_exclusive: Option<Value>,
+}
+
+/// A schema compiled for validation.
+pub struct Validator<'s> {
+    schema: &'s Schema,
+    models: Vec<Option<Result<Model, String>>>,
+    facets: Vec<Option<FacetValues>>,
+    id: Option<TypeId>,
+    idref: Option<TypeId>,
+}
+
+/// Per-document state: the violations found and the IDs seen.
+struct Ctx<'a, 'i> {
+    out: Vec<Violation>,
+    ids: HashSet<String>,
+    idrefs: Vec<(String, Node<'a, 'i>)>,
+}
+
+impl<'a, 'i> Ctx<'a, 'i> {
+    fn report(&mut self, node: Node, attr: Option<&str>, rule: &'static str, message: String) {
+        if self.out.len() >= MAX_VIOLATIONS {
+            return;
+        }
+        let mut path = path_of(node);
+        let mut offset = node.range().start;
+        if let Some(a) = attr {
+            path.push_str("/@");
+            path.push_str(a);
+            if let Some(at) = node.attributes().find(|x| x.name() == a) {
+                offset = at.range().start;
+            }
+        }
+        self.out.push(Violation {
+            offset,
+            path,
+            rule,
+            message,
+        });
+    }
+}
+
+/// `/a/b[2]/c`: local names, with a position among same-named siblings when there are several.
+pub fn path_of(node: Node) -> String {
+    let mut parts = Vec::new();
+    let mut cur = Some(node);
+    while let Some(n) = cur {
+        if n.is_element() {
+            let name = n.tag_name();
+            let same = |s: &Node| s.is_element() && s.tag_name() == name;
+            let before = n.prev_siblings().skip(1).filter(same).count();
+            let after = n.next_siblings().skip(1).filter(same).count();
+            if before + after > 0 {
+                parts.push(format!("{}[{}]", name.name(), before + 1));
+            } else {
+                parts.push(name.name().to_string());
+            }
+        }
+        cur = n.parent();
+    }
+    parts.reverse();
+    format!("/{}", parts.join("/"))
+}
+
+fn qname_of(node: &Node) -> QName {
+    QName::new(
+        node.tag_name().namespace().unwrap_or(""),
+        node.tag_name().name(),
+    )
+}
+
+fn show(q: &QName) -> String {
+    if q.ns.is_empty() {
+        format!("`{}`", q.local)
+    } else {
+        format!("`{}` (namespace `{}`)", q.local, q.ns)
+    }
+}
+
+/// Whether a wildcard admits a namespace (`""` = no namespace).
+pub fn ns_allowed(w: &Wildcard, ns: &str) -> bool {
+    match &w.namespaces {
+        NamespaceConstraint::Any => true,
+        NamespaceConstraint::Not(tns) => !ns.is_empty() && ns != tns,
+        NamespaceConstraint::List(l) => l.iter().any(|n| n == ns),
+    }
+}
+
+fn is_true(s: &str) -> Option<bool> {
+    match s.trim() {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// The text content of an element (its text and CDATA children, concatenated).
+fn text_of<'a>(node: Node<'a, '_>) -> std::borrow::Cow<'a, str> {
+    let mut texts = node.children().filter(|c| c.is_text());
+    match (texts.next(), texts.next()) {
+        (None, _) => "".into(),
+        (Some(t), None) => t.text().unwrap_or("").into(),
+        _ => node
+            .children()
+            .filter(|c| c.is_text())
+            .filter_map(|c| c.text())
+            .collect::<String>()
+            .into(),
+    }
+}
+
+fn resolver<'n>(node: Node<'n, 'n>) -> impl Fn(Option<&str>) -> Option<String> + 'n {
+    move |prefix| match prefix {
+        Some("xml") => Some(XML.to_string()),
+        p => node.lookup_namespace_uri(p).map(str::to_string),
+    }
+}
+
+impl<'s> Validator<'s> {
+    /// Compiles every content model and facet value of `schema`.
+    pub fn new(schema: &'s Schema) -> Validator<'s> {
+        let mut v = Validator {
+            schema,
+            models: Vec::with_capacity(schema.types.len()),
+            facets: (0..schema.types.len()).map(|_| None).collect(),
+            id: schema.builtin("ID"),
+            idref: schema.builtin("IDREF"),
+        };
+        for t in &schema.types {
+            v.models.push(match &t.kind {
+                TypeKind::Complex(ComplexType {
+                    content: Content::Elements(p),
+                    ..
+                }) => Some(Model::new(p)),
+                _ => None,
+            });
+        }
+        // Twice: facet values of a type are read in its base type, which may come later.
+        for _ in 0..2 {
+            for i in 0..schema.types.len() {
+                let f = v.facet_values(TypeId(i as u32));
+                v.facets[i] = f;
+            }
+        }
+        v
+    }
+
+    pub fn schema(&self) -> &'s Schema {
+        self.schema
+    }
+
+    fn facet_values(&self, t: TypeId) -> Option<FacetValues> {
+        let ty = self.schema.ty(t);
+        let TypeKind::Simple(st) = &ty.kind else {
+            return None;
+        };
+        let f = &st.facets;
+        if f.enumeration.is_empty()
+            && f.min_inclusive.is_none()
+            && f.max_inclusive.is_none()
+            && f.min_exclusive.is_none()
+            && f.max_exclusive.is_none()
+        {
+            return None;
+        }
+        let none = |_: Option<&str>| None;
+        let base = ty.base.unwrap_or(t);
+        let enumeration = f
+            .enumeration
+            .iter()
+            .filter_map(|e| {
+                if matches!(st.primitive, Primitive::QName | Primitive::Notation) {
+                    return Some(Value::Str(e.trim().to_string()));
+                }
+                let mut ctx = Ctx {
+                    out: Vec::new(),
+                    ids: HashSet::new(),
+                    idrefs: Vec::new(),
+                };
+                self.simple_value(base, e, &none, None, &mut ctx)
+                    .ok()
+                    .or_else(|| self.lexical_value(st, e))
+            })
+            .collect();
+        let bound = |b: &Option<String>| b.as_deref().and_then(|s| self.lexical_value(st, s));
+        Some(FacetValues {
+            enumeration,
+            min_inclusive: bound(&f.min_inclusive),
+            max_inclusive: bound(&f.max_inclusive),
+            min_exclusive: bound(&f.min_exclusive),
+            max_exclusive: bound(&f.max_exclusive),
+        })
+    }
+
+    /// A facet value read by the primitive's lexical rules only.
+    fn lexical_value(&self, st: &SimpleType, s: &str) -> Option<Value> {
+        let name = self.builtin_name(st);
+        let s = normalize(s, Some(WhiteSpace::Collapse));
+        value::parse(st.primitive, name, &s, &|_| None).ok()
+    }
+
+    fn builtin_name(&self, st: &SimpleType) -> &'s str {
+        self.schema
+            .ty(st.base_builtin)
+            .name
+            .as_ref()
+            .map_or("anySimpleType", |q| q.local.as_str())
+    }
+
+    /// Validates a whole document from its root element, found among the global elements by
+    /// name (or typed by the root's `xsi:type`).
+    pub fn validate_root(&self, doc: &Document) -> Vec<Violation> {
+        let root = doc.root_element();
+        let q = qname_of(&root);
+        match self.schema.global_elements.get(&q) {
+            Some(&e) => self.validate_element(root, e),
+            None => {
+                let mut ctx = Ctx {
+                    out: Vec::new(),
+                    ids: HashSet::new(),
+                    idrefs: Vec::new(),
+                };
+                if root.attribute((XSI, "type")).is_some() {
+                    self.by_xsi_type_only(root, 0, &mut ctx, true);
+                } else {
+                    ctx.report(
+                        root,
+                        None,
+                        "declaration",
+                        format!("no global element declaration for {}", show(&q)),
+                    );
+                }
+                self.finish(ctx)
+            }
+        }
+    }
+
+    /// Validates the subtree at `node` against the element declaration `decl`.
+    pub fn validate_element(&self, node: Node, decl: ElementId) -> Vec<Violation> {
+        let mut ctx = Ctx {
+            out: Vec::new(),
+            ids: HashSet::new(),
+            idrefs: Vec::new(),
+        };
+        self.element(node, decl, 0, &mut ctx);
+        self.finish(ctx)
+    }
+
+    fn finish(&self, mut ctx: Ctx) -> Vec<Violation> {
+        let refs = std::mem::take(&mut ctx.idrefs);
+        for (r, node) in refs {
+            if !ctx.ids.contains(&r) {
+                ctx.report(
+                    node,
+                    None,
+                    "idref",
+                    format!("IDREF `{r}` names no ID in the document"),
+                );
+            }
+        }
+        ctx.out.sort_by_key(|v| v.offset);
+        ctx.out
+    }
+
+    /// An element with a declaration.
+    fn element<'a, 'i>(
+        &self,
+        node: Node<'a, 'i>,
+        decl: ElementId,
+        depth: usize,
+        ctx: &mut Ctx<'a, 'i>,
+    ) {
+        if depth > MAX_DEPTH {
+            ctx.report(
+                node,
+                None,
+                "depth",
+                format!("elements nest more than {MAX_DEPTH} levels deep"),
+            );
+            return;
+        }
+        let d = self.schema.element(decl);
+        if d.is_abstract {
+            ctx.report(
+                node,
+                None,
+                "abstract",
+                format!(
+                    "element {} is abstract: use an element of its substitution group",
+                    show(&d.name)
+                ),
+            );
+        }
+        let Some(t) = self.effective_type(node, d.type_id, d.block, ctx) else {
+            return;
+        };
+        // xsi:nil
+        let mut nilled = false;
+        if let Some(nil) = node.attribute((XSI, "nil")) {
+            match is_true(nil) {
+                None => ctx.report(
+                    node,
+                    Some("nil"),
+                    "nil",
+                    format!("xsi:nil must be true or false, found `{nil}`"),
+                ),
+                Some(true) if !d.nillable => ctx.report(
+                    node,
+                    None,
+                    "nil",
+                    format!("element {} is not nillable", show(&d.name)),
+                ),
+                Some(true) => {
+                    nilled = true;
+                    if d.fixed.is_some() {
+                        ctx.report(
+                            node,
+                            None,
+                            "nil",
+                            "an element with a fixed value cannot be nil".to_string(),
+                        );
+                    }
+                    if node.children().any(|c| c.is_element() || c.is_text()) {
+                        ctx.report(
+                            node,
+                            None,
+                            "nil",
+                            "a nil element (xsi:nil=\"true\") must be empty".to_string(),
+                        );
+                    }
+                }
+                Some(false) => {}
+            }
+        }
+        let constraint = d
+            .fixed
+            .as_deref()
+            .map(|f| (f, true))
+            .or(d.default.as_deref().map(|f| (f, false)));
+        self.typed(node, t, constraint, nilled, depth, ctx);
+    }
+
+    /// The declared type, or the `xsi:type` that replaces it (which must derive from it).
+    fn effective_type<'a, 'i>(
+        &self,
+        node: Node<'a, 'i>,
+        declared: TypeId,
+        block: u8,
+        ctx: &mut Ctx<'a, 'i>,
+    ) -> Option<TypeId> {
+        let Some(raw) = node.attribute((XSI, "type")) else {
+            return Some(declared);
+        };
+        let xt = self.xsi_type(node, raw, ctx)?;
+        if !self.validly_derived(xt, declared) {
+            ctx.report(
+                node,
+                Some("type"),
+                "type",
+                format!(
+                    "xsi:type `{}` does not derive from the declared type `{}`",
+                    raw.trim(),
+                    self.schema.type_label(declared)
+                ),
+            );
+            return Some(declared);
+        }
+        if self.blocked(xt, declared, block) {
+            ctx.report(
+                node,
+                Some("type"),
+                "type",
+                format!(
+                    "xsi:type `{}` may not replace `{}`: the derivation is blocked (`block`)",
+                    raw.trim(),
+                    self.schema.type_label(declared)
+                ),
+            );
+            return Some(declared);
+        }
+        Some(xt)
+    }
+
+    /// The `BLOCK_*` flags of a type.
+    fn type_block(&self, t: TypeId) -> u8 {
+        match &self.schema.ty(t).kind {
+            TypeKind::Complex(ct) => ct.block,
+            TypeKind::Simple(_) => 0,
+        }
+    }
+
+    /// Whether deriving `t` from `base` uses a method that `block`, `base`'s own block or an
+    /// intermediate type's block refuses.
+    fn blocked(&self, t: TypeId, base: TypeId, block: u8) -> bool {
+        let set = block | self.type_block(base);
+        let mut cur = t;
+        let mut steps = 0;
+        while cur != base && steps < 1000 {
+            let ty = self.schema.ty(cur);
+            let method = match &ty.kind {
+                TypeKind::Complex(ct) if ct.derivation == Derivation::Extension => BLOCK_EXTENSION,
+                _ => BLOCK_RESTRICTION,
+            };
+            let inter = if cur != t { self.type_block(cur) } else { 0 };
+            if method & (set | inter) != 0 {
+                return true;
+            }
+            match ty.base {
+                Some(b) => cur = b,
+                None => return false,
+            }
+            steps += 1;
+        }
+        false
+    }
+
+    fn xsi_type<'a, 'i>(
+        &self,
+        node: Node<'a, 'i>,
+        raw: &str,
+        ctx: &mut Ctx<'a, 'i>,
+    ) -> Option<TypeId> {
+        let r = resolver(node);
+        let q = match value::parse(Primitive::QName, "QName", raw.trim(), &r) {
+            Ok(Value::QName(ns, local)) => {
+                QName::new(if is_xs_ns(&ns) { XS.to_string() } else { ns }, local)
+            }
+            _ => {
+                ctx.report(
+                    node,
+                    Some("type"),
+                    "type",
+                    format!("xsi:type `{raw}` is not a QName bound in scope"),
+                );
+                return None;
+            }
+        };
+        match self.schema.global_types.get(&q) {
+            Some(&t) => Some(t),
+            None => {
+                ctx.report(
+                    node,
+                    Some("type"),
+                    "type",
+                    format!("xsi:type names an unknown type {}", show(&q)),
+                );
+                None
+            }
+        }
+    }
+
+    fn validly_derived(&self, t: TypeId, base: TypeId) -> bool {
+        if self.schema.derives_from(t, base) || base == TypeId(0) {
+            return true;
+        }
+        // A member of a union may stand for the union.
+        if let TypeKind::Simple(SimpleType {
+            variety: Variety::Union(members),
+            ..
+        }) = &self.schema.ty(base).kind
+        {
+            return members.iter().any(|&m| self.validly_derived(t, m));
+        }
+        if let TypeKind::Simple(_) = self.schema.ty(t).kind
+            && self.schema.builtin("anySimpleType") == Some(base)
+        {
+            return true;
+        }
+        false
+    }
+
+    /// An element without a declaration but with an `xsi:type`.
+    fn by_xsi_type_only<'a, 'i>(
+        &self,
+        node: Node<'a, 'i>,
+        depth: usize,
+        ctx: &mut Ctx<'a, 'i>,
+        strict: bool,
+    ) {
+        let raw = node.attribute((XSI, "type")).unwrap_or("");
+        if let Some(t) = self.xsi_type(node, raw, ctx) {
+            self.typed(node, t, None, false, depth, ctx);
+        } else if !strict {
+            self.lax_children(node, depth, ctx);
+        }
+    }
+
+    /// Attributes and content of `node` against type `t`.
+    fn typed<'a, 'i>(
+        &self,
+        node: Node<'a, 'i>,
+        t: TypeId,
+        constraint: Option<(&str, bool)>,
+        nilled: bool,
+        depth: usize,
+        ctx: &mut Ctx<'a, 'i>,
+    ) {
+        match &self.schema.ty(t).kind {
+            TypeKind::Simple(_) => {
+                self.attributes(node, None, ctx);
+                if let Some(child) = node.children().find(|c| c.is_element()) {
+                    ctx.report(
+                        child,
+                        None,
+                        "content",
+                        format!(
+                            "element {} has simple type `{}`: no child elements allowed",
+                            show(&qname_of(&node)),
+                            self.schema.type_label(t)
+                        ),
+                    );
+                    return;
+                }
+                if !nilled {
+                    self.text_value(node, t, constraint, ctx);
+                }
+            }
+            TypeKind::Complex(ct) => {
+                if ct.is_abstract {
+                    ctx.report(
+                        node,
+                        None,
+                        "abstract",
+                        format!(
+                            "type `{}` is abstract: name a derived type with xsi:type",
+                            self.schema.type_label(t)
+                        ),
+                    );
+                }
+                self.attributes(node, Some(ct), ctx);
+                if nilled {
+                    return;
+                }
+                match &ct.content {
+                    Content::Empty => {
+                        if let Some(c) = node.children().find(|c| {
+                            c.is_element()
+                                || (c.is_text() && !ct.mixed && !c.text().unwrap_or("").is_empty())
+                        }) {
+                            ctx.report(
+                                if c.is_element() { c } else { node },
+                                None,
+                                "content",
+                                format!(
+                                    "element {} must be empty (type `{}`)",
+                                    show(&qname_of(&node)),
+                                    self.schema.type_label(t)
+                                ),
+                            );
+                        }
+                    }
+                    Content::Simple(st) => {
+                        if let Some(child) = node.children().find(|c| c.is_element()) {
+                            ctx.report(
+                                child,
+                                None,
+                                "content",
+                                format!(
+                                    "element {} has simple content: no child elements allowed",
+                                    show(&qname_of(&node))
+                                ),
+                            );
+                            return;
+                        }
+                        self.text_value(node, *st, constraint, ctx);
+                    }
+                    Content::Elements(_) => {
+                        self.children(node, t, ct, depth, ctx);
+                        if let Some((fixed, true)) = constraint
+                            && ct.mixed
+                            && node.children().any(|c| c.is_text() || c.is_element())
+                        {
+                            if node.children().any(|c| c.is_element()) || text_of(node) != fixed {
+                                ctx.report(
+                                    node,
+                                    None,
+                                    "fixed",
+                                    format!("the value must be the fixed value `{fixed}`"),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The text of a simple-typed element (or simple content), with its default or fixed value.
+    fn text_value<'a, 'i>(
+        &self,
+        node: Node<'a, 'i>,
+        t: TypeId,
+        constraint: Option<(&str, bool)>,
+        ctx: &mut Ctx<'a, 'i>,
+    ) {
+        let text = text_of(node);
+        let r = resolver(node);
+        let empty = !node.children().any(|c| c.is_text());
+        let (raw, is_default) = match constraint {
+            Some((c, _)) if empty || text.is_empty() => (std::borrow::Cow::Borrowed(c), true),
+            _ => (text, false),
+        };
+        match self.simple_value(t, &raw, &r, Some(node), ctx) {
+            Ok(v) => {
+                if let Some((fixed, true)) = constraint
+                    && !is_default
+                {
+                    let same = self
+                        .simple_value(
+                            t,
+                            fixed,
+                            &r,
+                            None,
+                            &mut Ctx {
+                                out: Vec::new(),
+                                ids: HashSet::new(),
+                                idrefs: Vec::new(),
+                            },
+                        )
+                        .is_ok_and(|f| f.same(&v));
+                    if !same {
+                        ctx.report(
+                            node,
+                            None,
+                            "fixed",
+                            format!(
+                                "the value must be the fixed value `{fixed}`, found `{}`",
+                                raw.trim()
+                            ),
+                        );
+                    }
+                }
+            }
+            Err(m) => ctx.report(node, None, "value", m),
+        }
+    }
+
+    /// Validates `raw` against simple type `t`; IDs and IDREFs are recorded when `at` is given.
+    fn simple_value<'a, 'i>(
+        &self,
+        t: TypeId,
+        raw: &str,
+        resolve: &dyn Fn(Option<&str>) -> Option<String>,
+        at: Option<Node<'a, 'i>>,
+        ctx: &mut Ctx<'a, 'i>,
+    ) -> Result<Value, String> {
+        let st = match &self.schema.ty(t).kind {
+            TypeKind::Simple(st) => st,
+            // anyType used as a simple type (an attribute of no declared type): anything.
+            TypeKind::Complex(_) => return Ok(Value::Str(raw.to_string())),
+        };
+        let (value, lexical) = match &st.variety {
+            Variety::Atomic => {
+                let s = normalize(raw, st.facets.white_space);
+                if st.primitive == Primitive::AnySimple {
+                    return Ok(Value::Str(s.into_owned()));
+                }
+                let v = value::parse(st.primitive, self.builtin_name(st), &s, resolve)?;
+                if let Some(node) = at {
+                    if self.id.is_some_and(|id| self.schema.derives_from(t, id)) {
+                        if !ctx.ids.insert(s.to_string()) {
+                            return Err(format!("ID `{s}` is not unique in the document"));
+                        }
+                    } else if self.idref.is_some_and(|r| self.schema.derives_from(t, r)) {
+                        ctx.idrefs.push((s.to_string(), node));
+                    }
+                }
+                (v, s)
+            }
+            Variety::List(item) => {
+                let s = normalize(raw, Some(WhiteSpace::Collapse));
+                let mut items = Vec::new();
+                for part in s.split(' ').filter(|p| !p.is_empty()) {
+                    items.push(
+                        self.simple_value(*item, part, resolve, at, ctx)
+                            .map_err(|m| format!("list item: {m}"))?,
+                    );
+                }
+                (Value::List(items), s)
+            }
+            Variety::Union(members) => {
+                let mut found = None;
+                for &m in members {
+                    if let Ok(v) = self.simple_value(m, raw, resolve, at, ctx) {
+                        found = Some(v);
+                        break;
+                    }
+                }
+                let Some(v) = found else {
+                    return Err(format!(
+                        "`{}` is valid for no member of the union `{}`",
+                        raw.trim(),
+                        self.schema.type_label(t)
+                    ));
+                };
+                (v, normalize(raw, Some(WhiteSpace::Collapse)))
+            }
+        };
+        self.facets_ok(t, st, &lexical, &value)?;
+        Ok(value)
+    }
+
+    fn facets_ok(
+        &self,
+        t: TypeId,
+        st: &SimpleType,
+        lexical: &str,
+        v: &Value,
+    ) -> Result<(), String> {
+        let f = &st.facets;
+        for step in &f.regexes {
+            if !step.iter().any(|(_, r)| r.is_match(lexical)) {
+                let shown: Vec<&str> = step.iter().map(|(p, _)| p.as_str()).collect();
+                return Err(format!(
+                    "`{lexical}` does not match the pattern {}",
+                    shown.join(" | ")
+                ));
+            }
+        }
+        if f.length.is_some() || f.min_length.is_some() || f.max_length.is_some() {
+            let len = match v {
+                Value::List(items) => Some(items.len() as u64),
+                Value::Binary(b) => Some(b.len() as u64),
+                Value::Str(s) => Some(s.chars().count() as u64),
+                _ => None,
+            };
+            if let Some(len) = len {
+                if let Some(n) = f.length.filter(|&n| n != len) {
+                    return Err(format!("`{lexical}`: length must be {n}, found {len}"));
+                }
+                if let Some(n) = f.min_length.filter(|&n| len < n) {
+                    return Err(format!(
+                        "`{lexical}`: length must be at least {n}, found {len}"
+                    ));
+                }
+                if let Some(n) = f.max_length.filter(|&n| len > n) {
+                    return Err(format!(
+                        "`{lexical}`: length must be at most {n}, found {len}"
+                    ));
+                }
+            }
+        }
+        if let Some(fv) = &self.facets[t.0 as usize] {
+            if !f.enumeration.is_empty() {
+                let ok = match v {
+                    Value::QName(..) => f.enumeration.iter().any(|e| e.trim() == lexical),
+                    _ => fv.enumeration.iter().any(|e| e.same(v)),
+                };
+                if !ok {
+                    let shown: Vec<&str> =
+                        f.enumeration.iter().take(20).map(String::as_str).collect();
+                    return Err(format!(
+                        "`{lexical}` is not one of: {}{}",
+                        shown.join(", "),
+                        if f.enumeration.len() > 20 {
+                            ", ..."
+                        } else {
+                            ""
+                        }
+                    ));
+                }
+            }
+            use std::cmp::Ordering::*;
+            let check = |b: &Option<Value>,
+                         ok: &[std::cmp::Ordering],
+                         what: &str,
+                         raw: &Option<String>| {
+                match b {
+                    Some(b) if !v.partial_cmp(b).is_some_and(|o| ok.contains(&o)) => Err(format!(
+                        "`{lexical}` must be {what} {}",
+                        raw.as_deref().unwrap_or("")
+                    )),
+                    _ => Ok(()),
+                }
+            };
+            check(
+                &fv.min_inclusive,
+                &[Greater, Equal],
+                "at least",
+                &f.min_inclusive,
+            )?;
+            check(
+                &fv.max_inclusive,
+                &[Less, Equal],
+                "at most",
+                &f.max_inclusive,
+            )?;
+            check(&fv.min_exclusive, &[Greater], "more than", &f.min_exclusive)?;
+            check(&fv.max_exclusive, &[Less], "less than", &f.max_exclusive)?;
+        }
+        if let Value::Decimal(d) = v {
+            if let Some(n) = f
+                .total_digits
+                .filter(|&n| d.total_digits() as u64 > n as u64)
+            {
+                return Err(format!("`{lexical}` has more than {n} digits"));
+            }
+            if let Some(n) = f
+                .fraction_digits
+                .filter(|&n| d.frac.len() as u64 > n as u64)
+            {
+                return Err(format!("`{lexical}` has more than {n} fraction digits"));
+            }
+        }
+        let _ = Dec::zero;
+        Ok(())
+    }
+
+    /// Attributes of `node` against a complex type's uses and wildcard (`None`: simple type).
+    fn attributes<'a, 'i>(
+        &self,
+        node: Node<'a, 'i>,
+        ct: Option<&ComplexType>,
+        ctx: &mut Ctx<'a, 'i>,
+    ) {
+        let r = resolver(node);
+        for a in node.attributes() {
+            let ns = a.namespace().unwrap_or("");
+            if ns == XSI {
+                match a.name() {
+                    "type" | "nil" | "schemaLocation" | "noNamespaceSchemaLocation" => continue,
+                    other => {
+                        ctx.report(
+                            node,
+                            Some(a.name()),
+                            "attribute",
+                            format!("unknown xsi:{other} attribute"),
+                        );
+                        continue;
+                    }
+                }
+            }
+            let use_ = ct.and_then(|ct| {
+                ct.attributes
+                    .iter()
+                    .find(|u| u.name.local == a.name() && u.name.ns == ns)
+            });
+            let decl = match use_ {
+                Some(u) => Some(u),
+                None => {
+                    let w = ct.and_then(|ct| ct.any_attribute.as_ref());
+                    match w {
+                        Some(w) if ns_allowed(w, ns) => {
+                            let global =
+                                self.schema.global_attributes.get(&QName::new(ns, a.name()));
+                            match (w.process, global) {
+                                (ProcessContents::Skip, _) => None,
+                                (_, Some(g)) => Some(g),
+                                (ProcessContents::Lax, None) => None,
+                                (ProcessContents::Strict, None) => {
+                                    if ns == XML {
+                                        None
+                                    } else {
+                                        ctx.report(
+                                            node,
+                                            Some(a.name()),
+                                            "attribute",
+                                            format!(
+                                                "no global declaration for attribute {} (anyAttribute is strict)",
+                                                show(&QName::new(ns, a.name()))
+                                            ),
+                                        );
+                                        None
+                                    }
+                                }
+                            }
+                        }
+                        _ => {
+                            ctx.report(
+                                node,
+                                Some(a.name()),
+                                "attribute",
+                                format!(
+                                    "attribute {} is not allowed on element {}",
+                                    show(&QName::new(ns, a.name())),
+                                    show(&qname_of(&node))
+                                ),
+                            );
+                            None
+                        }
+                    }
+                }
+            };
+            let Some(decl) = decl else { continue };
+            match self.simple_value(decl.type_id, a.value(), &r, Some(node), ctx) {
+                Ok(v) => {
+                    if let Some(fixed) = &decl.fixed {
+                        let mut scratch = Ctx {
+                            out: Vec::new(),
+                            ids: HashSet::new(),
+                            idrefs: Vec::new(),
+                        };
+                        let same = self
+                            .simple_value(decl.type_id, fixed, &r, None, &mut scratch)
+                            .is_ok_and(|f| f.same(&v));
+                        if !same {
+                            ctx.report(
+                                node,
+                                Some(a.name()),
+                                "fixed",
+                                format!(
+                                    "attribute `{}` must have the fixed value `{fixed}`",
+                                    a.name()
+                                ),
+                            );
+                        }
+                    }
+                }
+                Err(m) => ctx.report(node, Some(a.name()), "value", m),
+            }
+        }
+        if let Some(ct) = ct {
+            for u in ct.attributes.iter().filter(|u| u.required) {
+                let present = node
+                    .attributes()
+                    .any(|a| a.name() == u.name.local && a.namespace().unwrap_or("") == u.name.ns);
+                if !present {
+                    ctx.report(
+                        node,
+                        None,
+                        "attribute",
+                        format!("required attribute {} is missing", show(&u.name)),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Element children against the content model of `t`.
+    fn children<'a, 'i>(
+        &self,
+        node: Node<'a, 'i>,
+        t: TypeId,
+        ct: &ComplexType,
+        depth: usize,
+        ctx: &mut Ctx<'a, 'i>,
+    ) {
+        let model = match &self.models[t.0 as usize] {
+            Some(Ok(m)) => m,
+            Some(Err(e)) => {
+                ctx.report(node, None, "content", e.clone());
+                return;
+            }
+            None => return,
+        };
+        let mut state = State::new();
+        let mut next = Vec::new();
+        for c in node.children() {
+            if c.is_text() {
+                if !ct.mixed && !c.text().unwrap_or("").chars().all(value::is_xml_space) {
+                    ctx.report(
+                        node,
+                        None,
+                        "content",
+                        format!(
+                            "text is not allowed in element {} (element-only content)",
+                            show(&qname_of(&node))
+                        ),
+                    );
+                }
+                continue;
+            }
+            if !c.is_element() {
+                continue;
+            }
+            let q = qname_of(&c);
+            let mut attributed: Option<ElementId> = None;
+            model.step(
+                &state,
+                &mut |leaf| match leaf {
+                    Leaf::Element(e) => match self.matches_decl(e, &q) {
+                        Some(m) => {
+                            attributed.get_or_insert(m);
+                            true
+                        }
+                        None => false,
+                    },
+                    Leaf::Any(w) => ns_allowed(&model.wildcards[w as usize], &q.ns),
+                },
+                &mut next,
+            );
+            let Some((s, leaf)) = next.first() else {
+                let expected = self.describe_expected(model, &state);
+                ctx.report(
+                    c,
+                    None,
+                    "content",
+                    format!("unexpected element {}; {expected}", show(&q)),
+                );
+                // Validate it anyway when it has a global declaration, and go on.
+                continue;
+            };
+            state = s.clone();
+            match *leaf {
+                Leaf::Element(_) => {
+                    let e = attributed.expect("a leaf matched");
+                    self.element(c, e, depth + 1, ctx);
+                }
+                Leaf::Any(w) => {
+                    self.wildcard_child(c, &model.wildcards[w as usize], depth + 1, ctx)
+                }
+            }
+        }
+        if !model.accepts(&state) {
+            let expected = self.describe_expected(model, &state);
+            ctx.report(
+                node,
+                None,
+                "content",
+                format!(
+                    "element {} is incomplete; {expected}",
+                    show(&qname_of(&node))
+                ),
+            );
+        }
+    }
+
+    /// The declaration an element particle attributes `q` to: itself, or a member of its
+    /// substitution group.
+    fn matches_decl(&self, e: ElementId, q: &QName) -> Option<ElementId> {
+        let d = self.schema.element(e);
+        if d.name == *q {
+            return Some(e);
+        }
+        if !d.global || d.block & BLOCK_SUBSTITUTION != 0 {
+            return None;
+        }
+        self.schema.substitutes.get(&e)?.iter().copied().find(|&s| {
+            let m = self.schema.element(s);
+            m.name == *q && !self.blocked(m.type_id, d.type_id, d.block)
+        })
+    }
+
+    fn describe_expected(&self, model: &Model, state: &State) -> String {
+        let leaves = model.expected(state);
+        if leaves.is_empty() {
+            return "no more elements are allowed here".to_string();
+        }
+        let names: Vec<String> = leaves
+            .iter()
+            .take(10)
+            .map(|l| match l {
+                Leaf::Element(e) => format!("`{}`", self.schema.element(*e).name.local),
+                Leaf::Any(_) => "any element (wildcard)".to_string(),
+            })
+            .collect();
+        format!("expected {}", names.join(" or "))
+    }
+
+    fn wildcard_child<'a, 'i>(
+        &self,
+        c: Node<'a, 'i>,
+        w: &Wildcard,
+        depth: usize,
+        ctx: &mut Ctx<'a, 'i>,
+    ) {
+        if w.process == ProcessContents::Skip {
+            return;
+        }
+        if depth > MAX_DEPTH {
+            ctx.report(
+                c,
+                None,
+                "depth",
+                format!("elements nest more than {MAX_DEPTH} levels deep"),
+            );
+            return;
+        }
+        let q = qname_of(&c);
+        if let Some(&e) = self.schema.global_elements.get(&q) {
+            self.element(c, e, depth, ctx);
+        } else if c.attribute((XSI, "type")).is_some() {
+            self.by_xsi_type_only(c, depth, ctx, w.process == ProcessContents::Strict);
+        } else if w.process == ProcessContents::Strict {
+            ctx.report(
+                c,
+                None,
+                "wildcard",
+                format!(
+                    "no global declaration for element {} (the wildcard is strict)",
+                    show(&q)
+                ),
+            );
+        } else {
+            self.lax_children(c, depth, ctx);
+        }
+    }
+
+    /// Lax assessment of an undeclared element: its attributes and children are checked where
+    /// declarations exist.
+    fn lax_children<'a, 'i>(&self, node: Node<'a, 'i>, depth: usize, ctx: &mut Ctx<'a, 'i>) {
+        let lax = Wildcard {
+            namespaces: NamespaceConstraint::Any,
+            process: ProcessContents::Lax,
+        };
+        let r = resolver(node);
+        for a in node.attributes() {
+            let q = QName::new(a.namespace().unwrap_or(""), a.name());
+            if let Some(g) = self.schema.global_attributes.get(&q)
+                && let Err(m) = self.simple_value(g.type_id, a.value(), &r, Some(node), ctx)
+            {
+                ctx.report(node, Some(a.name()), "value", m);
+            }
+        }
+        for c in node.children().filter(|c| c.is_element()) {
+            self.wildcard_child(c, &lax, depth + 1, ctx);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
