@@ -343,6 +343,13 @@ impl<'a, 'i> Compiler<'a, 'i> {
             Some(ns) if is_xs_ns(ns) => Some(QName::new(XS, local)),
             Some(ns) => Some(QName::new(ns, local)),
             None if prefix == Some("xml") => Some(QName::new(XML, local)),
+            // A chameleon include: unqualified references take the includer's namespace.
+            None if prefix.is_none()
+                && !self.docs[doc].tns.is_empty()
+                && !self.docs[doc].node.has_attribute("targetNamespace") =>
+            {
+                Some(QName::new(self.docs[doc].tns, local))
+            }
             None if prefix.is_none() => Some(QName::new("", local)),
             None => {
                 self.diag(
@@ -801,7 +808,11 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     }
                 }
                 ct.content = Content::Simple(text_type);
+                let base_wildcard = ct.any_attribute.take();
                 self.attributes(doc, def, &mut ct, !extension);
+                if extension {
+                    ct.any_attribute = combine_extension(base_wildcard, ct.any_attribute.take());
+                }
                 (base, ct)
             }
             Some("complexContent") => {
@@ -869,7 +880,11 @@ impl<'a, 'i> Compiler<'a, 'i> {
                         ct.array_of = self.encoded_array_item(doc, def);
                     }
                 }
+                let base_wildcard = ct.any_attribute.take();
                 self.attributes(doc, def, &mut ct, !extension);
+                if extension {
+                    ct.any_attribute = combine_extension(base_wildcard, ct.any_attribute.take());
+                }
                 (base, ct)
             }
             _ => {
@@ -1248,7 +1263,13 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     self.attributes(decl.doc, decl.node, ct, restriction);
                     self.group_stack.pop();
                 }
-                "anyAttribute" => ct.any_attribute = Some(self.wildcard(doc, c)),
+                "anyAttribute" => {
+                    let w = self.wildcard(doc, c);
+                    ct.any_attribute = Some(match ct.any_attribute.take() {
+                        Some(prev) => w.intersect(&prev),
+                        None => w,
+                    });
+                }
                 _ => {}
             }
         }
@@ -1323,6 +1344,14 @@ impl<'a, 'i> Compiler<'a, 'i> {
             default,
             fixed,
         })
+    }
+}
+
+/// An extension's attribute wildcard: the union of its base's and its own.
+fn combine_extension(base: Option<Wildcard>, own: Option<Wildcard>) -> Option<Wildcard> {
+    match (base, own) {
+        (Some(b), Some(o)) => Some(o.union(&b)),
+        (b, o) => o.or(b),
     }
 }
 

@@ -304,6 +304,59 @@ pub struct Wildcard {
     pub process: ProcessContents,
 }
 
+impl Wildcard {
+    /// The union of two wildcards (an extension adding an `anyAttribute` to its base's), with
+    /// `self`'s processContents. Where XSD 1.0 says the union is not expressible, the wider
+    /// constraint is kept.
+    pub fn union(&self, other: &Wildcard) -> Wildcard {
+        use NamespaceConstraint::*;
+        let namespaces = match (&self.namespaces, &other.namespaces) {
+            (Any, _) | (_, Any) => Any,
+            (List(a), List(b)) => {
+                let mut l = a.clone();
+                l.extend(b.iter().filter(|n| !a.contains(n)).cloned());
+                List(l)
+            }
+            (Not(a), Not(b)) if a == b => Not(a.clone()),
+            (Not(_), Not(_)) => Not(String::new()),
+            (Not(t), List(l)) | (List(l), Not(t)) => {
+                if l.contains(t) && l.iter().any(String::is_empty) {
+                    Any
+                } else if l.contains(t) {
+                    Not(String::new())
+                } else {
+                    Not(t.clone())
+                }
+            }
+        };
+        Wildcard {
+            namespaces,
+            process: self.process,
+        }
+    }
+
+    /// The intersection of two wildcards (attribute groups' and a type's own `anyAttribute`),
+    /// with `self`'s processContents.
+    pub fn intersect(&self, other: &Wildcard) -> Wildcard {
+        use NamespaceConstraint::*;
+        let namespaces = match (&self.namespaces, &other.namespaces) {
+            (Any, x) | (x, Any) => x.clone(),
+            (List(a), List(b)) => List(a.iter().filter(|n| b.contains(n)).cloned().collect()),
+            (Not(a), Not(_)) => Not(a.clone()),
+            (Not(t), List(l)) | (List(l), Not(t)) => List(
+                l.iter()
+                    .filter(|n| *n != t && !n.is_empty())
+                    .cloned()
+                    .collect(),
+            ),
+        };
+        Wildcard {
+            namespaces,
+            process: self.process,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NamespaceConstraint {
     Any,

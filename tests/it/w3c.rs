@@ -17,10 +17,79 @@ use soapbridge::sources::LoadOptions;
 use soapbridge::xsd::validate::Validator;
 
 /// Agreement with the suite over all instance rows, in percent (rounded down to 0.1).
-const THRESHOLD: f64 = 0.0;
+const THRESHOLD: f64 = 99.0;
 
-/// Rows (by test name) where the suite says invalid and we say valid, each with the reason.
-const KNOWN_FALSE_VALID: &[(&str, &str)] = &[];
+/// Rows (by instance document) where the suite says invalid and we say valid, with the reason.
+const KNOWN_FALSE_VALID: &[(&str, &str)] = &[
+    (
+        "sunData/ElemDecl/identityConstraintDefs/idConstrDefs00101m/idConstrDefs00101m1_n.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "sunData/ElemDecl/identityConstraintDefs/idConstrDefs00201m/idConstrDefs00201m2_n.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "sunData/ElemDecl/identityConstraintDefs/idConstrDefs00201m/idConstrDefs00201m3_n.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "sunData/ElemDecl/identityConstraintDefs/idConstrDefs00201m/idConstrDefs00201m4_n.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "sunData/ElemDecl/identityConstraintDefs/idConstrDefs00202m/idConstrDefs00202m1_n.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "sunData/ElemDecl/identityConstraintDefs/idConstrDefs00203m/idConstrDefs00203m1_n.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "sunData/ElemDecl/identityConstraintDefs/idConstrDefs00204m/idConstrDefs00204m1_n.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "sunData/IdConstrDefs/fields/fields00201m/fields00201m2_n.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "sunData/IdConstrDefs/fields/fields00201m/fields00201m3_n.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "sunData/IdConstrDefs/fields/fields00201m/fields00201m5_n.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "sunData/IdConstrDefs/fields/fields00202m/fields00202m5_n.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "sunData/IdConstrDefs/fields/fields00203m/fields00203m2_n.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "sunData/IdConstrDefs/fields/fields00203m/fields00203m3_n.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "sunData/IdConstrDefs/fields/fields00203m/fields00203m5_n.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "msData/element/elemZ015.xml",
+        "identity constraint (xs:unique/xs:key/xs:keyref) violated; identity constraints are not checked",
+    ),
+    (
+        "msData/particles/particlesZ001.xml",
+        "the suite accepts a restriction that is valid only under XSD 1.1 rules; xmlschema rejects the schema as well",
+    ),
+    (
+        "nistData/list/anyURI/Schema+Instance/NISTXML-SV-II-list-anyURI-pattern-3-2.xml",
+        "the list matches the translated pattern (\\c includes `.` and `:`); why the suite calls it invalid is not understood yet",
+    ),
+];
 
 fn corpus() -> Option<PathBuf> {
     let dir = PathBuf::from(std::env::var_os("SOAPBRIDGE_CORPUS")?);
@@ -40,6 +109,31 @@ struct Row {
     instance: String,
     expected_valid: bool,
     area: String,
+    /// The suite's verdict assumes the instance's `xsi:schemaLocation` hints are followed.
+    hints: bool,
+}
+
+/// The schema documents an instance names in `xsi:schemaLocation` and
+/// `xsi:noNamespaceSchemaLocation`, relative to the suite folder (those that exist).
+fn hinted(w3c: &Path, instance: &str) -> Vec<String> {
+    const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
+    let path = w3c.join(instance);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let Ok(doc) = parse_xml(&text) else {
+        return Vec::new();
+    };
+    let root = doc.root_element();
+    let mut locations: Vec<&str> = root
+        .attribute((XSI, "schemaLocation"))
+        .map(|v| v.split_whitespace().skip(1).step_by(2).collect())
+        .unwrap_or_default();
+    locations.extend(root.attribute((XSI, "noNamespaceSchemaLocation")));
+    let dir = Path::new(instance).parent().unwrap_or(Path::new(""));
+    locations
+        .into_iter()
+        .map(|l| dir.join(l).to_string_lossy().replace('\\', "/"))
+        .filter(|l| w3c.join(l).is_file())
+        .collect()
 }
 
 fn parse_xml(text: &str) -> Result<roxmltree::Document<'_>, String> {
@@ -143,6 +237,9 @@ fn w3c_instance_conformance() {
                 other => panic!("unknown verdict {other} in {line}"),
             },
             area: f[7].to_string(),
+            hints: f
+                .get(11)
+                .is_some_and(|n| n.starts_with("no-schema-doc") || n.starts_with("needs-hints")),
         });
     }
     assert_eq!(
@@ -163,9 +260,17 @@ fn w3c_instance_conformance() {
     let mut groups: Vec<(Vec<String>, Vec<&Row>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for row in &rows {
-        let key = format!("{}|{}", row.group_key, row.schemas.join(";"));
+        let mut schemas = row.schemas.clone();
+        if row.hints {
+            for h in hinted(&w3c, &row.instance) {
+                if !schemas.contains(&h) {
+                    schemas.push(h);
+                }
+            }
+        }
+        let key = format!("{}|{}", row.group_key, schemas.join(";"));
         let i = *index.entry(key).or_insert_with(|| {
-            groups.push((row.schemas.clone(), Vec::new()));
+            groups.push((schemas, Vec::new()));
             groups.len() - 1
         });
         groups[i].1.push(row);
@@ -198,7 +303,7 @@ fn w3c_instance_conformance() {
                 e.0 += 1;
             } else {
                 if !row.expected_valid {
-                    false_valid.push(row.name.clone());
+                    false_valid.push(row.instance.clone());
                 }
                 disagreements.push(format!(
                     "{}\t{}\t{}\texpected {}\t{}",

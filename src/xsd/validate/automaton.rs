@@ -10,7 +10,7 @@
 use crate::xsd::model::*;
 
 /// How many alternative states are followed at once (only ambiguous models need more than 1).
-const MAX_STATES: usize = 64;
+pub const MAX_STATES: usize = 64;
 
 /// A leaf: what a child element can be attributed to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

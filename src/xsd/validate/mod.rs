@@ -354,11 +354,14 @@ impl<'s> Validator<'s> {
                     "nil",
                     format!("xsi:nil must be true or false, found `{nil}`"),
                 ),
-                Some(true) if !d.nillable => ctx.report(
+                Some(_) if !d.nillable => ctx.report(
                     node,
                     None,
                     "nil",
-                    format!("element {} is not nillable", show(&d.name)),
+                    format!(
+                        "element {} is not nillable: xsi:nil may not appear",
+                        show(&d.name)
+                    ),
                 ),
                 Some(true) => {
                     nilled = true;
@@ -614,22 +617,21 @@ impl<'s> Validator<'s> {
                         }
                         self.text_value(node, *st, constraint, ctx);
                     }
-                    Content::Elements(_) => {
-                        self.children(node, t, ct, depth, ctx);
-                        if let Some((fixed, true)) = constraint
-                            && ct.mixed
-                            && node.children().any(|c| c.is_text() || c.is_element())
-                        {
-                            if node.children().any(|c| c.is_element()) || text_of(node) != fixed {
-                                ctx.report(
-                                    node,
-                                    None,
-                                    "fixed",
-                                    format!("the value must be the fixed value `{fixed}`"),
-                                );
-                            }
-                        }
-                    }
+                    Content::Elements(_) => self.children(node, t, ct, depth, ctx),
+                }
+                // A fixed value on mixed content: the text, with no child elements.
+                if let Some((fixed, true)) = constraint
+                    && ct.mixed
+                    && !matches!(ct.content, Content::Simple(_))
+                    && node.children().any(|c| c.is_text() || c.is_element())
+                    && (node.children().any(|c| c.is_element()) || text_of(node) != fixed)
+                {
+                    ctx.report(
+                        node,
+                        None,
+                        "fixed",
+                        format!("the content must be the fixed value `{fixed}`"),
+                    );
                 }
             }
         }
@@ -864,6 +866,7 @@ impl<'s> Validator<'s> {
         ctx: &mut Ctx<'a, 'i>,
     ) {
         let r = resolver(node);
+        let mut id_attributes = 0;
         for a in node.attributes() {
             let ns = a.namespace().unwrap_or("");
             if ns == XSI {
@@ -932,6 +935,20 @@ impl<'s> Validator<'s> {
                 }
             };
             let Some(decl) = decl else { continue };
+            if self
+                .id
+                .is_some_and(|id| self.schema.derives_from(decl.type_id, id))
+            {
+                id_attributes += 1;
+                if id_attributes == 2 {
+                    ctx.report(
+                        node,
+                        Some(a.name()),
+                        "attribute",
+                        "an element may have at most one attribute of type xs:ID".to_string(),
+                    );
+                }
+            }
             match self.simple_value(decl.type_id, a.value(), &r, Some(node), ctx) {
                 Ok(v) => {
                     if let Some(fixed) = &decl.fixed {
@@ -993,8 +1010,10 @@ impl<'s> Validator<'s> {
             }
             None => return,
         };
-        let mut state = State::new();
+        // Every state the children so far can lead to (one for a UPA-conforming model).
+        let mut states: Vec<State> = vec![State::new()];
         let mut next = Vec::new();
+        let mut merged: Vec<State> = Vec::new();
         for c in node.children() {
             if c.is_text() {
                 if !ct.mixed && !c.text().unwrap_or("").chars().all(value::is_xml_space) {
@@ -1015,33 +1034,42 @@ impl<'s> Validator<'s> {
             }
             let q = qname_of(&c);
             let mut attributed: Option<ElementId> = None;
-            model.step(
-                &state,
-                &mut |leaf| match leaf {
-                    Leaf::Element(e) => match self.matches_decl(e, &q) {
-                        Some(m) => {
-                            attributed.get_or_insert(m);
-                            true
-                        }
-                        None => false,
+            let mut leaf_found: Option<Leaf> = None;
+            merged.clear();
+            for state in &states {
+                model.step(
+                    state,
+                    &mut |leaf| match leaf {
+                        Leaf::Element(e) => match self.matches_decl(e, &q) {
+                            Some(m) => {
+                                attributed.get_or_insert(m);
+                                true
+                            }
+                            None => false,
+                        },
+                        Leaf::Any(w) => ns_allowed(&model.wildcards[w as usize], &q.ns),
                     },
-                    Leaf::Any(w) => ns_allowed(&model.wildcards[w as usize], &q.ns),
-                },
-                &mut next,
-            );
-            let Some((s, leaf)) = next.first() else {
-                let expected = self.describe_expected(model, &state);
+                    &mut next,
+                );
+                for (s, leaf) in next.drain(..) {
+                    leaf_found.get_or_insert(leaf);
+                    if merged.len() < automaton::MAX_STATES && !merged.contains(&s) {
+                        merged.push(s);
+                    }
+                }
+            }
+            let Some(leaf) = leaf_found else {
+                let expected = self.describe_expected(model, &states[0]);
                 ctx.report(
                     c,
                     None,
                     "content",
                     format!("unexpected element {}; {expected}", show(&q)),
                 );
-                // Validate it anyway when it has a global declaration, and go on.
                 continue;
             };
-            state = s.clone();
-            match *leaf {
+            std::mem::swap(&mut states, &mut merged);
+            match leaf {
                 Leaf::Element(_) => {
                     let e = attributed.expect("a leaf matched");
                     self.element(c, e, depth + 1, ctx);
@@ -1051,8 +1079,8 @@ impl<'s> Validator<'s> {
                 }
             }
         }
-        if !model.accepts(&state) {
-            let expected = self.describe_expected(model, &state);
+        if !states.iter().any(|s| model.accepts(s)) {
+            let expected = self.describe_expected(model, &states[0]);
             ctx.report(
                 node,
                 None,
