@@ -9,6 +9,7 @@ mod openapi;
 mod roundtrip;
 mod schemathesis;
 mod serve;
+mod validate_cli;
 mod w3c;
 
 /// The `soapbridge` binary serving the shipped sample with its default settings (mock on) on a
