@@ -1185,6 +1185,45 @@ impl<'a, 'i> Compiler<'a, 'i> {
         e.block = node
             .attribute("block")
             .map_or(self.docs[doc].block_default, block_flags);
+        let identity = self.identity_constraints(doc, node);
+        self.schema.elements[id.0 as usize].identity = identity;
+    }
+
+    /// The `xs:unique`, `xs:key` and `xs:keyref` children of an element declaration.
+    fn identity_constraints(&mut self, doc: usize, node: Node<'a, 'i>) -> Vec<IdentityConstraint> {
+        let tns = self.docs[doc].tns;
+        let mut out = Vec::new();
+        for c in xs_children(node) {
+            let kind = match c.tag_name().name() {
+                "unique" => IdentityKind::Unique,
+                "key" => IdentityKind::Key,
+                "keyref" => match self.qname_attr(doc, c, "refer") {
+                    Some(q) => IdentityKind::KeyRef(q),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let xpath = |n: Node| n.attribute("xpath").unwrap_or("").to_string();
+            let selector = xs_children(c)
+                .find(|x| x.tag_name().name() == "selector")
+                .map(xpath)
+                .unwrap_or_default();
+            let fields = xs_children(c)
+                .filter(|x| x.tag_name().name() == "field")
+                .map(xpath)
+                .collect();
+            out.push(IdentityConstraint {
+                name: QName::new(tns, c.attribute("name").unwrap_or("")),
+                kind,
+                selector,
+                fields,
+                namespaces: c
+                    .namespaces()
+                    .map(|n| (n.name().unwrap_or("").to_string(), n.uri().to_string()))
+                    .collect(),
+            });
+        }
+        out
     }
 
     /// Attribute uses, attribute group refs and anyAttribute under `node`, merged into `ct`.
@@ -1383,6 +1422,7 @@ fn placeholder_element(name: QName, pos: SrcPos) -> Element {
         substitution_group: None,
         global: false,
         block: 0,
+        identity: Vec::new(),
         pos,
     }
 }

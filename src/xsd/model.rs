@@ -389,7 +389,30 @@ pub struct Element {
     /// `block` (or the schema's `blockDefault`): [`BLOCK_EXTENSION`], [`BLOCK_RESTRICTION`],
     /// [`BLOCK_SUBSTITUTION`] flags.
     pub block: u8,
+    /// `xs:unique`, `xs:key` and `xs:keyref` of this declaration.
+    pub identity: Vec<IdentityConstraint>,
     pub pos: SrcPos,
+}
+
+/// An identity constraint of an element declaration.
+#[derive(Debug, Clone)]
+pub struct IdentityConstraint {
+    pub name: QName,
+    pub kind: IdentityKind,
+    /// The selector's XPath (restricted XPath of XML Schema 1.0 §3.11.6), as written.
+    pub selector: String,
+    /// Each field's XPath, as written.
+    pub fields: Vec<String>,
+    /// Namespace prefixes in scope of the constraint, for the XPaths: (prefix, URI).
+    pub namespaces: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityKind {
+    Unique,
+    Key,
+    /// The key or unique constraint referred to.
+    KeyRef(QName),
 }
 
 #[derive(Debug, Clone)]

@@ -58,6 +58,14 @@ pub struct Frame {
 /// the first child.
 pub type State = Vec<Frame>;
 
+/// Buffers reused from step to step.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    prefix: Vec<Frame>,
+    /// States no longer in use, kept for their allocation.
+    pub pool: Vec<State>,
+}
+
 /// A compiled content model.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -179,13 +187,25 @@ impl Model {
         matches: &mut dyn FnMut(Leaf) -> bool,
         out: &mut Vec<(State, Leaf)>,
     ) {
-        out.clear();
+        self.step_with(state, matches, out, &mut Scratch::default());
+    }
+
+    /// [`Model::step`] with reusable buffers: no allocation once they have grown.
+    pub fn step_with(
+        &self,
+        state: &State,
+        matches: &mut dyn FnMut(Leaf) -> bool,
+        out: &mut Vec<(State, Leaf)>,
+        scratch: &mut Scratch,
+    ) {
+        scratch.pool.extend(out.drain(..).map(|(s, _)| s));
+        let mut prefix = std::mem::take(&mut scratch.prefix);
+        prefix.clear();
         if state.is_empty() {
-            let mut prefix = Vec::new();
-            self.enter(self.root, 1, &mut prefix, matches, out);
+            self.enter(self.root, 1, &mut prefix, matches, out, scratch);
+            scratch.prefix = prefix;
             return;
         }
-        let mut prefix: Vec<Frame> = Vec::with_capacity(state.len() + 4);
         for d in (0..state.len()).rev() {
             let f = state[d];
             let n = self.node(f.node);
@@ -196,7 +216,7 @@ impl Model {
                 Kind::Seq(cs) => {
                     for j in f.pos as usize + 1..cs.len() {
                         prefix.push(Frame { pos: j as u32, ..f });
-                        self.enter(cs[j], 1, &mut prefix, matches, out);
+                        self.enter(cs[j], 1, &mut prefix, matches, out, scratch);
                         prefix.pop();
                         if !self.node(cs[j]).nullable() {
                             break;
@@ -211,7 +231,7 @@ impl Model {
                                 done: f.done | (1 << j),
                                 ..f
                             });
-                            self.enter(c, 1, &mut prefix, matches, out);
+                            self.enter(c, 1, &mut prefix, matches, out, scratch);
                             prefix.pop();
                         }
                     }
@@ -220,12 +240,13 @@ impl Model {
             }
             // Start another iteration.
             if f.count < n.max && self.iteration_rest_nullable(&f) {
-                self.enter(f.node, f.count + 1, &mut prefix, matches, out);
+                self.enter(f.node, f.count + 1, &mut prefix, matches, out, scratch);
             }
             if out.len() >= MAX_STATES || !self.complete(&f) {
                 break;
             }
         }
+        scratch.prefix = prefix;
         out.truncate(MAX_STATES);
         let mut i = 1;
         while i < out.len() {
@@ -244,6 +265,7 @@ impl Model {
         prefix: &mut Vec<Frame>,
         matches: &mut dyn FnMut(Leaf) -> bool,
         out: &mut Vec<(State, Leaf)>,
+        scratch: &mut Scratch,
     ) {
         let n = self.node(node);
         if n.max == 0 || out.len() >= MAX_STATES {
@@ -259,7 +281,10 @@ impl Model {
             Kind::Leaf(l) => {
                 if matches(*l) {
                     prefix.push(frame);
-                    out.push((prefix.clone(), *l));
+                    let mut s = scratch.pool.pop().unwrap_or_default();
+                    s.clear();
+                    s.extend_from_slice(prefix);
+                    out.push((s, *l));
                     prefix.pop();
                 }
             }
@@ -269,7 +294,7 @@ impl Model {
                         pos: j as u32,
                         ..frame
                     });
-                    self.enter(c, 1, prefix, matches, out);
+                    self.enter(c, 1, prefix, matches, out, scratch);
                     prefix.pop();
                     if !self.node(c).nullable() {
                         break;
@@ -282,7 +307,7 @@ impl Model {
                         pos: j as u32,
                         ..frame
                     });
-                    self.enter(c, 1, prefix, matches, out);
+                    self.enter(c, 1, prefix, matches, out, scratch);
                     prefix.pop();
                 }
             }
@@ -293,7 +318,7 @@ impl Model {
                         done: 1 << j,
                         ..frame
                     });
-                    self.enter(c, 1, prefix, matches, out);
+                    self.enter(c, 1, prefix, matches, out, scratch);
                     prefix.pop();
                 }
             }
@@ -330,17 +355,26 @@ mod tests {
         }
     }
 
+    /// Runs the automaton over every state at once (as the validator does).
     fn run(m: &Model, input: &[u32]) -> bool {
-        let mut state = State::new();
+        let mut states = vec![State::new()];
         let mut out = Vec::new();
         for &x in input {
-            m.step(&state, &mut |l| l == Leaf::Element(ElementId(x)), &mut out);
-            match out.first() {
-                Some((s, _)) => state = s.clone(),
-                None => return false,
+            let mut next = Vec::new();
+            for state in &states {
+                m.step(state, &mut |l| l == Leaf::Element(ElementId(x)), &mut out);
+                for (s, _) in out.drain(..) {
+                    if !next.contains(&s) {
+                        next.push(s);
+                    }
+                }
             }
+            if next.is_empty() {
+                return false;
+            }
+            states = next;
         }
-        m.accepts(&state)
+        states.iter().any(|s| m.accepts(s))
     }
 
     #[test]

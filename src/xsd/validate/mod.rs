@@ -14,6 +14,7 @@
 //! targets. Not checked: identity constraints (key, unique, keyref).
 
 pub mod automaton;
+pub mod identity;
 pub mod value;
 
 use std::collections::HashSet;
@@ -44,6 +45,9 @@ pub struct Violation {
 /// Enumeration and range facets of one simple type, parsed into values once.
 #[derive(Debug, Default)]
 struct FacetValues {
+    /// For integer types without enumeration: the bounds as an inclusive i64 range, when
+    /// they fit (the fast path of [`Validator::simple_check`]).
+    i64_range: Option<(i64, i64)>,
     enumeration: Vec<Value>,
     min_inclusive: Option<Value>,
     max_inclusive: Option<Value>,
@@ -56,8 +60,8 @@ pub struct Validator<'s> {
     schema: &'s Schema,
     models: Vec<Option<Result<Model, String>>>,
     facets: Vec<Option<FacetValues>>,
-    id: Option<TypeId>,
-    idref: Option<TypeId>,
+    /// Per type: 1 when it derives from xs:ID, 2 from xs:IDREF, else 0.
+    id_kind: Vec<u8>,
 }
 
 /// Per-document state: the violations found and the IDs seen.
@@ -65,9 +69,20 @@ struct Ctx<'a, 'i> {
     out: Vec<Violation>,
     ids: HashSet<String>,
     idrefs: Vec<(String, Node<'a, 'i>)>,
+    /// Key and unique tables of the elements validated so far, for keyrefs above them.
+    tables: Vec<identity::Table<'a, 'i>>,
 }
 
 impl<'a, 'i> Ctx<'a, 'i> {
+    fn new() -> Ctx<'a, 'i> {
+        Ctx {
+            out: Vec::new(),
+            ids: HashSet::new(),
+            idrefs: Vec::new(),
+            tables: Vec::new(),
+        }
+    }
+
     fn report(&mut self, node: Node, attr: Option<&str>, rule: &'static str, message: String) {
         if self.out.len() >= MAX_VIOLATIONS {
             return;
@@ -173,9 +188,20 @@ impl<'s> Validator<'s> {
             schema,
             models: Vec::with_capacity(schema.types.len()),
             facets: (0..schema.types.len()).map(|_| None).collect(),
-            id: schema.builtin("ID"),
-            idref: schema.builtin("IDREF"),
+            id_kind: Vec::with_capacity(schema.types.len()),
         };
+        let (id, idref) = (schema.builtin("ID"), schema.builtin("IDREF"));
+        for i in 0..schema.types.len() {
+            let t = TypeId(i as u32);
+            v.id_kind
+                .push(if id.is_some_and(|id| schema.derives_from(t, id)) {
+                    1
+                } else if idref.is_some_and(|r| schema.derives_from(t, r)) {
+                    2
+                } else {
+                    0
+                });
+        }
         for t in &schema.types {
             v.models.push(match &t.kind {
                 TypeKind::Complex(ComplexType {
@@ -222,18 +248,40 @@ impl<'s> Validator<'s> {
                 if matches!(st.primitive, Primitive::QName | Primitive::Notation) {
                     return Some(Value::Str(e.trim().to_string()));
                 }
-                let mut ctx = Ctx {
-                    out: Vec::new(),
-                    ids: HashSet::new(),
-                    idrefs: Vec::new(),
-                };
+                let mut ctx = Ctx::new();
                 self.simple_value(base, e, &none, None, &mut ctx)
                     .ok()
                     .or_else(|| self.lexical_value(st, e))
             })
             .collect();
         let bound = |b: &Option<String>| b.as_deref().and_then(|s| self.lexical_value(st, s));
+        let i64_range = (st.primitive == Primitive::Decimal
+            && value::is_integer_builtin(self.builtin_name(st))
+            && f.enumeration.is_empty())
+        .then(|| {
+            let int = |b: &Option<String>, delta: i64| -> Option<Option<i64>> {
+                match b {
+                    None => Some(None),
+                    Some(v) => value::small_integer(v.trim())
+                        .and_then(|(n, _)| n.checked_add(delta))
+                        .map(Some),
+                }
+            };
+            let lo = [int(&f.min_inclusive, 0)?, int(&f.min_exclusive, 1)?]
+                .into_iter()
+                .flatten()
+                .max()
+                .unwrap_or(i64::MIN);
+            let hi = [int(&f.max_inclusive, 0)?, int(&f.max_exclusive, -1)?]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(i64::MAX);
+            Some((lo, hi))
+        })
+        .flatten();
         Some(FacetValues {
+            i64_range,
             enumeration,
             min_inclusive: bound(&f.min_inclusive),
             max_inclusive: bound(&f.max_inclusive),
@@ -265,11 +313,7 @@ impl<'s> Validator<'s> {
         match self.schema.global_elements.get(&q) {
             Some(&e) => self.validate_element(root, e),
             None => {
-                let mut ctx = Ctx {
-                    out: Vec::new(),
-                    ids: HashSet::new(),
-                    idrefs: Vec::new(),
-                };
+                let mut ctx = Ctx::new();
                 if root.attribute((XSI, "type")).is_some() {
                     self.by_xsi_type_only(root, 0, &mut ctx, true);
                 } else {
@@ -287,11 +331,7 @@ impl<'s> Validator<'s> {
 
     /// Validates the subtree at `node` against the element declaration `decl`.
     pub fn validate_element(&self, node: Node, decl: ElementId) -> Vec<Violation> {
-        let mut ctx = Ctx {
-            out: Vec::new(),
-            ids: HashSet::new(),
-            idrefs: Vec::new(),
-        };
+        let mut ctx = Ctx::new();
         self.element(node, decl, 0, &mut ctx);
         self.finish(ctx)
     }
@@ -391,6 +431,23 @@ impl<'s> Validator<'s> {
             .map(|f| (f, true))
             .or(d.default.as_deref().map(|f| (f, false)));
         self.typed(node, t, constraint, nilled, depth, ctx);
+        if !d.identity.is_empty() {
+            let mut problems = Vec::new();
+            let keys = d
+                .identity
+                .iter()
+                .filter(|c| !matches!(c.kind, IdentityKind::KeyRef(_)));
+            let refs = d
+                .identity
+                .iter()
+                .filter(|c| matches!(c.kind, IdentityKind::KeyRef(_)));
+            for c in keys.chain(refs) {
+                identity::check(node, c, &mut ctx.tables, &mut problems);
+            }
+            for (n, m) in problems {
+                ctx.report(n, None, "identity", m);
+            }
+        }
     }
 
     /// The declared type, or the `xsi:type` that replaces it (which must derive from it).
@@ -652,23 +709,19 @@ impl<'s> Validator<'s> {
             Some((c, _)) if empty || text.is_empty() => (std::borrow::Cow::Borrowed(c), true),
             _ => (text, false),
         };
+        if !matches!(constraint, Some((_, true))) {
+            if let Err(m) = self.simple_check(t, &raw, &r, node, ctx) {
+                ctx.report(node, None, "value", m);
+            }
+            return;
+        }
         match self.simple_value(t, &raw, &r, Some(node), ctx) {
             Ok(v) => {
                 if let Some((fixed, true)) = constraint
                     && !is_default
                 {
                     let same = self
-                        .simple_value(
-                            t,
-                            fixed,
-                            &r,
-                            None,
-                            &mut Ctx {
-                                out: Vec::new(),
-                                ids: HashSet::new(),
-                                idrefs: Vec::new(),
-                            },
-                        )
+                        .simple_value(t, fixed, &r, None, &mut Ctx::new())
                         .is_ok_and(|f| f.same(&v));
                     if !same {
                         ctx.report(
@@ -685,6 +738,82 @@ impl<'s> Validator<'s> {
             }
             Err(m) => ctx.report(node, None, "value", m),
         }
+    }
+
+    /// Like [`Validator::simple_value`] when the value itself is not needed: strings without
+    /// value facets and integers within i64 are checked without building a value.
+    fn simple_check<'a, 'i>(
+        &self,
+        t: TypeId,
+        raw: &str,
+        resolve: &dyn Fn(Option<&str>) -> Option<String>,
+        at: Node<'a, 'i>,
+        ctx: &mut Ctx<'a, 'i>,
+    ) -> Result<(), String> {
+        if let TypeKind::Simple(st) = &self.schema.ty(t).kind
+            && matches!(st.variety, Variety::Atomic)
+            && self.id_kind[t.0 as usize] == 0
+        {
+            let f = &st.facets;
+            let fast = match st.primitive {
+                Primitive::String => {
+                    f.enumeration.is_empty()
+                        && f.length.is_none()
+                        && f.min_length.is_none()
+                        && f.max_length.is_none()
+                }
+                Primitive::Decimal => self.facets[t.0 as usize]
+                    .as_ref()
+                    .is_some_and(|fv| fv.i64_range.is_some()),
+                _ => false,
+            };
+            if fast {
+                let s = normalize(raw, f.white_space);
+                let ok = match st.primitive {
+                    Primitive::String => value::string_lexical_ok(self.builtin_name(st), &s),
+                    _ => {
+                        let range = self.facets[t.0 as usize]
+                            .as_ref()
+                            .and_then(|fv| fv.i64_range);
+                        match (value::small_integer(&s), range) {
+                            (Some((n, digits)), Some((lo, hi))) => {
+                                if n < lo
+                                    || n > hi
+                                    || f.total_digits.is_some_and(|d| digits as u64 > d as u64)
+                                {
+                                    // Out of range: the full path words the message.
+                                    return self
+                                        .simple_value(t, raw, resolve, Some(at), ctx)
+                                        .map(|_| ());
+                                }
+                                true
+                            }
+                            // Long or odd numbers: the full path.
+                            _ => {
+                                return self
+                                    .simple_value(t, raw, resolve, Some(at), ctx)
+                                    .map(|_| ());
+                            }
+                        }
+                    }
+                };
+                if !ok {
+                    return self
+                        .simple_value(t, raw, resolve, Some(at), ctx)
+                        .map(|_| ());
+                }
+                for step in &f.regexes {
+                    if !step.iter().any(|(_, r)| r.is_match(&s)) {
+                        return self
+                            .simple_value(t, raw, resolve, Some(at), ctx)
+                            .map(|_| ());
+                    }
+                }
+                return Ok(());
+            }
+        }
+        self.simple_value(t, raw, resolve, Some(at), ctx)
+            .map(|_| ())
     }
 
     /// Validates `raw` against simple type `t`; IDs and IDREFs are recorded when `at` is given.
@@ -709,12 +838,12 @@ impl<'s> Validator<'s> {
                 }
                 let v = value::parse(st.primitive, self.builtin_name(st), &s, resolve)?;
                 if let Some(node) = at {
-                    if self.id.is_some_and(|id| self.schema.derives_from(t, id)) {
-                        if !ctx.ids.insert(s.to_string()) {
+                    match self.id_kind[t.0 as usize] {
+                        1 if !ctx.ids.insert(s.to_string()) => {
                             return Err(format!("ID `{s}` is not unique in the document"));
                         }
-                    } else if self.idref.is_some_and(|r| self.schema.derives_from(t, r)) {
-                        ctx.idrefs.push((s.to_string(), node));
+                        2 => ctx.idrefs.push((s.to_string(), node)),
+                        _ => {}
                     }
                 }
                 (v, s)
@@ -935,10 +1064,7 @@ impl<'s> Validator<'s> {
                 }
             };
             let Some(decl) = decl else { continue };
-            if self
-                .id
-                .is_some_and(|id| self.schema.derives_from(decl.type_id, id))
-            {
+            if self.id_kind[decl.type_id.0 as usize] == 1 {
                 id_attributes += 1;
                 if id_attributes == 2 {
                     ctx.report(
@@ -949,14 +1075,16 @@ impl<'s> Validator<'s> {
                     );
                 }
             }
+            if decl.fixed.is_none() {
+                if let Err(m) = self.simple_check(decl.type_id, a.value(), &r, node, ctx) {
+                    ctx.report(node, Some(a.name()), "value", m);
+                }
+                continue;
+            }
             match self.simple_value(decl.type_id, a.value(), &r, Some(node), ctx) {
                 Ok(v) => {
                     if let Some(fixed) = &decl.fixed {
-                        let mut scratch = Ctx {
-                            out: Vec::new(),
-                            ids: HashSet::new(),
-                            idrefs: Vec::new(),
-                        };
+                        let mut scratch = Ctx::new();
                         let same = self
                             .simple_value(decl.type_id, fixed, &r, None, &mut scratch)
                             .is_ok_and(|f| f.same(&v));
@@ -1014,6 +1142,7 @@ impl<'s> Validator<'s> {
         let mut states: Vec<State> = vec![State::new()];
         let mut next = Vec::new();
         let mut merged: Vec<State> = Vec::new();
+        let mut scratch = automaton::Scratch::default();
         for c in node.children() {
             if c.is_text() {
                 if !ct.mixed && !c.text().unwrap_or("").chars().all(value::is_xml_space) {
@@ -1032,24 +1161,25 @@ impl<'s> Validator<'s> {
             if !c.is_element() {
                 continue;
             }
-            let q = qname_of(&c);
+            let (c_ns, c_local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
             let mut attributed: Option<ElementId> = None;
             let mut leaf_found: Option<Leaf> = None;
-            merged.clear();
+            scratch.pool.append(&mut merged);
             for state in &states {
-                model.step(
+                model.step_with(
                     state,
                     &mut |leaf| match leaf {
-                        Leaf::Element(e) => match self.matches_decl(e, &q) {
+                        Leaf::Element(e) => match self.matches_decl(e, c_ns, c_local) {
                             Some(m) => {
                                 attributed.get_or_insert(m);
                                 true
                             }
                             None => false,
                         },
-                        Leaf::Any(w) => ns_allowed(&model.wildcards[w as usize], &q.ns),
+                        Leaf::Any(w) => ns_allowed(&model.wildcards[w as usize], c_ns),
                     },
                     &mut next,
+                    &mut scratch,
                 );
                 for (s, leaf) in next.drain(..) {
                     leaf_found.get_or_insert(leaf);
@@ -1064,7 +1194,7 @@ impl<'s> Validator<'s> {
                     c,
                     None,
                     "content",
-                    format!("unexpected element {}; {expected}", show(&q)),
+                    format!("unexpected element {}; {expected}", show(&qname_of(&c))),
                 );
                 continue;
             };
@@ -1095,9 +1225,9 @@ impl<'s> Validator<'s> {
 
     /// The declaration an element particle attributes `q` to: itself, or a member of its
     /// substitution group.
-    fn matches_decl(&self, e: ElementId, q: &QName) -> Option<ElementId> {
+    fn matches_decl(&self, e: ElementId, ns: &str, local: &str) -> Option<ElementId> {
         let d = self.schema.element(e);
-        if d.name == *q {
+        if d.name.local == local && d.name.ns == ns {
             return Some(e);
         }
         if !d.global || d.block & BLOCK_SUBSTITUTION != 0 {
@@ -1105,7 +1235,7 @@ impl<'s> Validator<'s> {
         }
         self.schema.substitutes.get(&e)?.iter().copied().find(|&s| {
             let m = self.schema.element(s);
-            m.name == *q && !self.blocked(m.type_id, d.type_id, d.block)
+            m.name.local == local && m.name.ns == ns && !self.blocked(m.type_id, d.type_id, d.block)
         })
     }
 

@@ -253,17 +253,17 @@ impl Duration {
     }
 }
 
-/// `1 - 0.f` as fraction digits.
+/// `1 - 0.f` as fraction digits (`f` has no trailing zero): 9's complement, 10's on the last.
 fn complement(frac: &str) -> String {
-    let digits: Vec<u8> = frac.bytes().map(|b| b - b'0').collect();
-    let mut out = vec![0u8; digits.len()];
-    let mut borrow = 0i8;
-    for i in (0..digits.len()).rev() {
-        let d = if i == digits.len() - 1 { 10 } else { 9 } - digits[i] as i8 - borrow;
-        borrow = 0;
-        out[i] = d as u8;
-    }
-    let s: String = out.iter().map(|d| (b'0' + d) as char).collect();
+    let n = frac.len();
+    let s: String = frac
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = b - b'0';
+            (b'0' + if i == n - 1 { 10 - d } else { 9 - d }) as char
+        })
+        .collect();
     s.trim_end_matches('0').to_string()
 }
 
@@ -345,6 +345,35 @@ pub fn is_ncname(s: &str) -> bool {
 
 fn is_nmtoken(s: &str) -> bool {
     !s.is_empty() && s.chars().all(is_name_char)
+}
+
+/// The lexical rule of a string-derived built-in (`language`, `Name`, `NCName`, ...), without
+/// building a value.
+pub fn string_lexical_ok(builtin: &str, s: &str) -> bool {
+    match builtin {
+        "language" => {
+            let mut parts = s.split('-');
+            parts.next().is_some_and(|p| {
+                (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic())
+            }) && parts
+                .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+        }
+        "NMTOKEN" => is_nmtoken(s),
+        "Name" => is_name(s),
+        "NCName" | "ID" | "IDREF" | "ENTITY" => is_ncname(s),
+        _ => true,
+    }
+}
+
+/// A small integer (`[+-]?digits`, at most 18 digits) and its count of significant digits.
+pub fn small_integer(s: &str) -> Option<(i64, usize)> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: i64 = digits.parse().ok()?;
+    let significant = digits.trim_start_matches('0').len().max(1);
+    Some((if s.starts_with('-') { -v } else { v }, significant))
 }
 
 /// The lexical check and value of a primitive (or derived built-in, by its name) for an already
@@ -487,9 +516,8 @@ fn any_uri(s: &str) -> bool {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            if !(i + 2 < b.len() + 0 && b.get(i + 1).is_some_and(u8::is_ascii_hexdigit))
-                || !b.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
-            {
+            let hex = |j: usize| b.get(j).is_some_and(u8::is_ascii_hexdigit);
+            if !(hex(i + 1) && hex(i + 2)) {
                 return false;
             }
             i += 3;
