@@ -495,7 +495,7 @@ fn validate_files(schema: &Path, files: &[PathBuf], options: &LoadOptions) -> an
     /// Where the schema came from: a WSDL's types (also a mapping's WSDL) or a schema file.
     enum Loaded {
         Wsdl(std::sync::Arc<crate::wsdl::model::Wsdl>),
-        Xsd(crate::xsd::Schema),
+        Xsd(Box<crate::xsd::Schema>),
     }
     let failed = |d: Diagnostics| anyhow::anyhow!("the schema did not load:\n{d}");
     let loaded = match ext.as_str() {
@@ -503,7 +503,9 @@ fn validate_files(schema: &Path, files: &[PathBuf], options: &LoadOptions) -> an
         "wsdl" => Loaded::Wsdl(std::sync::Arc::new(
             crate::wsdl::load(schema, options).map_err(failed)?,
         )),
-        _ => Loaded::Xsd(crate::xsd::load::load(schema, options).map_err(failed)?),
+        _ => Loaded::Xsd(Box::new(
+            crate::xsd::load::load(schema, options).map_err(failed)?,
+        )),
     };
     let schema_set = match &loaded {
         Loaded::Wsdl(w) => &w.schema,

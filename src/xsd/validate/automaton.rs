@@ -214,11 +214,11 @@ impl Model {
             // Move on within the current iteration.
             match &n.kind {
                 Kind::Seq(cs) => {
-                    for j in f.pos as usize + 1..cs.len() {
+                    for (j, &c) in cs.iter().enumerate().skip(f.pos as usize + 1) {
                         prefix.push(Frame { pos: j as u32, ..f });
-                        self.enter(cs[j], 1, &mut prefix, matches, out, scratch);
+                        self.enter(c, 1, &mut prefix, matches, out, scratch);
                         prefix.pop();
-                        if !self.node(cs[j]).nullable() {
+                        if !self.node(c).nullable() {
                             break;
                         }
                     }
