@@ -51,7 +51,7 @@ pub struct Frame {
     node: u32,
     count: u32,
     pos: u32,
-    done: u128,
+    done: u64,
 }
 
 /// A state: the frames from the root particle down to the leaf that matched last. Empty before
@@ -75,7 +75,7 @@ pub struct Model {
 }
 
 impl Model {
-    /// Flattens a particle tree. Returns an error for an `xs:all` with more than 128 children.
+    /// Flattens a particle tree. Returns an error for an `xs:all` with more than 64 children.
     pub fn new(p: &Particle) -> Result<Model, String> {
         let mut m = Model {
             nodes: Vec::new(),
@@ -126,9 +126,9 @@ impl Model {
                         (Kind::Choice(ids), n)
                     }
                     _ => {
-                        if ids.len() > 128 {
+                        if ids.len() > 64 {
                             return Err(format!(
-                                "xs:all with {} particles (at most 128 are supported)",
+                                "xs:all with {} particles (at most 64 are supported)",
                                 ids.len()
                             ));
                         }

@@ -386,7 +386,8 @@ impl<'s> Validator<'s> {
         };
         // xsi:nil
         let mut nilled = false;
-        if let Some(nil) = node.attribute((XSI, "nil")) {
+        let has_attributes = node.attributes().len() > 0;
+        if has_attributes && let Some(nil) = node.attribute((XSI, "nil")) {
             match is_true(nil) {
                 None => ctx.report(
                     node,
@@ -458,6 +459,9 @@ impl<'s> Validator<'s> {
         block: u8,
         ctx: &mut Ctx<'a, 'i>,
     ) -> Option<TypeId> {
+        if node.attributes().len() == 0 {
+            return Some(declared);
+        }
         let Some(raw) = node.attribute((XSI, "type")) else {
             return Some(declared);
         };
@@ -994,6 +998,11 @@ impl<'s> Validator<'s> {
         ct: Option<&ComplexType>,
         ctx: &mut Ctx<'a, 'i>,
     ) {
+        if node.attributes().len() == 0
+            && ct.is_none_or(|ct| !ct.attributes.iter().any(|u| u.required))
+        {
+            return;
+        }
         let r = resolver(node);
         let mut id_attributes = 0;
         for a in node.attributes() {
