@@ -22,14 +22,6 @@ const THRESHOLD: f64 = 99.3;
 /// Rows (by instance document) where the suite says invalid and we say valid, with the reason.
 const KNOWN_FALSE_VALID: &[(&str, &str)] = &[
     (
-        "sunData/IdConstrDefs/fields/fields00201m/fields00201m2_n.xml",
-        "identity constraint by value: the fields are compared as strings, the suite compares typed values",
-    ),
-    (
-        "sunData/IdConstrDefs/fields/fields00203m/fields00203m2_n.xml",
-        "identity constraint by value: the fields are compared as strings, the suite compares typed values",
-    ),
-    (
         "msData/particles/particlesZ001.xml",
         "the suite accepts a restriction that is valid only under XSD 1.1 rules; xmlschema rejects the schema as well",
     ),

@@ -1,10 +1,27 @@
 //! Identity constraints: `xs:unique`, `xs:key`, `xs:keyref`, with the restricted XPath subset
 //! of XML Schema 1.0 §3.11.6 (`.//`, child steps, `*`, `prefix:*`, `.`, `|`, and `@name` in fields).
-//! Field values are compared as whitespace-collapsed strings.
+//! Field values are compared by value in the type each node was validated with (`key`), as
+//! whitespace-collapsed strings when it has none.
 
 use roxmltree::Node;
 
 use super::value::{is_xml_space, normalize};
+
+/// A row of keys for messages (the type tags left out).
+fn shown(row: &[String]) -> String {
+    row.iter()
+        .map(|k| k.split_once(':').map_or(k.as_str(), |(_, v)| v))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The key of an untyped value: its whitespace-collapsed text.
+pub fn untyped_key(text: &str) -> String {
+    format!(
+        "s:{}",
+        normalize(text.trim_matches(is_xml_space), Some(WhiteSpace::Collapse))
+    )
+}
 use crate::xsd::model::*;
 
 /// The key values one constraint found under one element: its name, the element, the rows.
@@ -75,7 +92,16 @@ fn select<'a, 'i>(from: Node<'a, 'i>, path: &str, ns: &[(String, String)]) -> Ve
 }
 
 /// A field's value at a selected node: `Ok(None)` when absent, `Err` when several.
-fn field(node: Node, path: &str, ns: &[(String, String)]) -> Result<Option<String>, String> {
+/// How a field value is keyed: the node, the attribute's position (`None` for the element's
+/// text) and the text.
+pub type KeyFn<'k> = dyn Fn(Node, Option<usize>, &str) -> String + 'k;
+
+fn field(
+    node: Node,
+    path: &str,
+    ns: &[(String, String)],
+    key: &KeyFn,
+) -> Result<Option<String>, String> {
     let mut values = Vec::new();
     for alt in path.split('|') {
         let alt = alt.trim();
@@ -93,7 +119,7 @@ fn field(node: Node, path: &str, ns: &[(String, String)]) -> Result<Option<Strin
                 Some(a) => {
                     let a = a.trim_start_matches('@');
                     let a = a.strip_prefix("attribute::").unwrap_or(a);
-                    for at in n.attributes() {
+                    for (i, at) in n.attributes().enumerate() {
                         let (prefix, local) = match a.split_once(':') {
                             Some((p, l)) => (Some(p), l),
                             None => (None, a),
@@ -108,7 +134,7 @@ fn field(node: Node, path: &str, ns: &[(String, String)]) -> Result<Option<Strin
                         if at.namespace().unwrap_or("") == uri
                             && (local == "*" || at.name() == local)
                         {
-                            values.push(at.value().to_string());
+                            values.push(key(n, Some(i), at.value()));
                         }
                     }
                 }
@@ -117,7 +143,7 @@ fn field(node: Node, path: &str, ns: &[(String, String)]) -> Result<Option<Strin
                         return Err("a field selects an element with element content".into());
                     }
                     let text: String = n.children().filter_map(|c| c.text()).collect();
-                    values.push(text);
+                    values.push(key(n, None, &text));
                 }
             }
         }
@@ -142,13 +168,14 @@ pub fn check<'a, 'i>(
     c: &IdentityConstraint,
     tables: &mut Vec<Table<'a, 'i>>,
     problems: &mut Vec<Problem<'a, 'i>>,
+    key: &KeyFn,
 ) {
     let mut rows = Vec::new();
     for target in select(scope, &c.selector, &c.namespaces) {
         let mut row = Vec::with_capacity(c.fields.len());
         let mut complete = true;
         for f in &c.fields {
-            match field(target, f, &c.namespaces) {
+            match field(target, f, &c.namespaces, key) {
                 Ok(Some(v)) => row.push(v),
                 Ok(None) => complete = false,
                 Err(m) => {
@@ -179,7 +206,7 @@ pub fn check<'a, 'i>(
                                 "unique"
                             },
                             c.name.local,
-                            row.join(", ")
+                            shown(&row)
                         ),
                     ));
                 } else {
@@ -199,7 +226,7 @@ pub fn check<'a, 'i>(
                             "keyref `{}`: no `{}` has the value ({})",
                             c.name.local,
                             refer.local,
-                            row.join(", ")
+                            shown(&row)
                         ),
                     ));
                 }

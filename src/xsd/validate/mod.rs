@@ -11,7 +11,8 @@
 //! anyAttribute), `xsi:type` (must derive from the declared type), `xsi:nil` (only when nillable,
 //! then empty), element default and fixed values, simple types (whiteSpace, then the lexical space
 //! of the built-in type, then facets compared by value), lists, unions, ID uniqueness and IDREF
-//! targets. Not checked: identity constraints (key, unique, keyref).
+//! targets, identity constraints (`unique`, `key`, `keyref`; [`identity`]).
+//! Not done: `xs:redefine` (refused when the schema loads), schema-location hints in instances.
 
 pub mod automaton;
 pub mod identity;
@@ -62,6 +63,11 @@ pub struct Validator<'s> {
     facets: Vec<Option<FacetValues>>,
     /// Per type: 1 when it derives from xs:ID, 2 from xs:IDREF, else 0.
     id_kind: Vec<u8>,
+    /// Some element declaration has identity constraints: node types are recorded.
+    has_identity: bool,
+    /// Per type: a list or union that reaches itself through its item or member types (a
+    /// broken schema); its values are refused instead of recursing forever.
+    cyclic: Vec<bool>,
 }
 
 /// Per-document state: the violations found and the IDs seen.
@@ -71,6 +77,9 @@ struct Ctx<'a, 'i> {
     idrefs: Vec<(String, Node<'a, 'i>)>,
     /// Key and unique tables of the elements validated so far, for keyrefs above them.
     tables: Vec<identity::Table<'a, 'i>>,
+    /// The simple type each element's text (attribute position `u32::MAX`) or attribute was
+    /// validated with, when identity constraints need typed values.
+    types: std::collections::HashMap<(roxmltree::NodeId, u32), TypeId>,
 }
 
 impl<'a, 'i> Ctx<'a, 'i> {
@@ -80,6 +89,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
             ids: HashSet::new(),
             idrefs: Vec::new(),
             tables: Vec::new(),
+            types: std::collections::HashMap::new(),
         }
     }
 
@@ -103,6 +113,45 @@ impl<'a, 'i> Ctx<'a, 'i> {
             message,
         });
     }
+}
+
+/// Marks the simple types from which a list item or union member chain leads back to the
+/// type itself (iteratively: no recursion on hostile schemas).
+fn cyclic_simple_types(schema: &Schema) -> Vec<bool> {
+    let edges = |t: usize| -> Vec<usize> {
+        match &schema.types[t].kind {
+            TypeKind::Simple(SimpleType {
+                variety: Variety::List(i),
+                ..
+            }) => vec![i.0 as usize],
+            TypeKind::Simple(SimpleType {
+                variety: Variety::Union(m),
+                ..
+            }) => m.iter().map(|x| x.0 as usize).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let n = schema.types.len();
+    let mut cyclic = vec![false; n];
+    for start in 0..n {
+        let first = edges(start);
+        if first.is_empty() {
+            continue;
+        }
+        let mut seen = vec![false; n];
+        let mut stack = first;
+        while let Some(t) = stack.pop() {
+            if t == start {
+                cyclic[start] = true;
+                break;
+            }
+            if t < n && !seen[t] {
+                seen[t] = true;
+                stack.extend(edges(t));
+            }
+        }
+    }
+    cyclic
 }
 
 /// `/a/b[2]/c`: local names, with a position among same-named siblings when there are several.
@@ -189,6 +238,8 @@ impl<'s> Validator<'s> {
             models: Vec::with_capacity(schema.types.len()),
             facets: (0..schema.types.len()).map(|_| None).collect(),
             id_kind: Vec::with_capacity(schema.types.len()),
+            has_identity: schema.elements.iter().any(|e| !e.identity.is_empty()),
+            cyclic: cyclic_simple_types(schema),
         };
         let (id, idref) = (schema.builtin("ID"), schema.builtin("IDREF"));
         for i in 0..schema.types.len() {
@@ -442,8 +493,18 @@ impl<'s> Validator<'s> {
                 .identity
                 .iter()
                 .filter(|c| matches!(c.kind, IdentityKind::KeyRef(_)));
+            let types = &ctx.types;
+            let key = |n: Node, attr: Option<usize>, text: &str| -> String {
+                let at = attr.map_or(u32::MAX, |i| i as u32);
+                match types.get(&(n.id(), at)) {
+                    Some(&t) => self
+                        .simple_value(t, text, &resolver(n), None, &mut Ctx::new())
+                        .map_or_else(|_| identity::untyped_key(text), |v| v.key()),
+                    None => identity::untyped_key(text),
+                }
+            };
             for c in keys.chain(refs) {
-                identity::check(node, c, &mut ctx.tables, &mut problems);
+                identity::check(node, c, &mut ctx.tables, &mut problems, &key);
             }
             for (n, m) in problems {
                 ctx.report(n, None, "identity", m);
@@ -626,6 +687,9 @@ impl<'s> Validator<'s> {
                     return;
                 }
                 if !nilled {
+                    if self.has_identity {
+                        ctx.types.insert((node.id(), u32::MAX), t);
+                    }
                     self.text_value(node, t, constraint, ctx);
                 }
             }
@@ -675,6 +739,9 @@ impl<'s> Validator<'s> {
                                 ),
                             );
                             return;
+                        }
+                        if self.has_identity {
+                            ctx.types.insert((node.id(), u32::MAX), *st);
                         }
                         self.text_value(node, *st, constraint, ctx);
                     }
@@ -834,6 +901,12 @@ impl<'s> Validator<'s> {
             // anyType used as a simple type (an attribute of no declared type): anything.
             TypeKind::Complex(_) => return Ok(Value::Str(raw.to_string())),
         };
+        if self.cyclic.get(t.0 as usize).copied().unwrap_or(false) {
+            return Err(format!(
+                "type `{}` is a list or union that contains itself",
+                self.schema.type_label(t)
+            ));
+        }
         let (value, lexical) = match &st.variety {
             Variety::Atomic => {
                 let s = normalize(raw, st.facets.white_space);
@@ -1005,7 +1078,7 @@ impl<'s> Validator<'s> {
         }
         let r = resolver(node);
         let mut id_attributes = 0;
-        for a in node.attributes() {
+        for (position, a) in node.attributes().enumerate() {
             let ns = a.namespace().unwrap_or("");
             if ns == XSI {
                 match a.name() {
@@ -1073,6 +1146,9 @@ impl<'s> Validator<'s> {
                 }
             };
             let Some(decl) = decl else { continue };
+            if self.has_identity {
+                ctx.types.insert((node.id(), position as u32), decl.type_id);
+            }
             if self.id_kind[decl.type_id.0 as usize] == 1 {
                 id_attributes += 1;
                 if id_attributes == 2 {

@@ -223,7 +223,7 @@ fn identity_constraints() {
         r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:t" targetNamespace="urn:t" elementFormDefault="qualified">
   <xs:element name="r"><xs:complexType><xs:sequence>
     <xs:element name="item" maxOccurs="unbounded"><xs:complexType>
-      <xs:attribute name="id" type="xs:string"/><xs:attribute name="ref" type="xs:string"/>
+      <xs:attribute name="id" type="xs:token"/><xs:attribute name="ref" type="xs:token"/>
     </xs:complexType></xs:element>
   </xs:sequence></xs:complexType>
   <xs:key name="k"><xs:selector xpath="t:item"/><xs:field xpath="@id"/></xs:key>
@@ -250,4 +250,25 @@ fn identity_constraints() {
         got[2].1.contains("has no value") && got[2].0 == "/r/item[3]",
         "{got:#?}"
     );
+}
+
+/// A union that contains itself, huge durations and odd values: errors, never a panic or a hang.
+#[test]
+fn hostile_simple_types() {
+    let (_d, s) = schema(&format!(
+        r#"{XS_OPEN}
+  <xs:simpleType name="u"><xs:union memberTypes="u xs:int"/></xs:simpleType>
+  <xs:element name="r"><xs:complexType><xs:sequence>
+    <xs:element name="u" type="u"/>
+    <xs:element name="d" maxOccurs="unbounded"><xs:simpleType><xs:restriction base="xs:duration">
+      <xs:maxInclusive value="P1Y"/></xs:restriction></xs:simpleType></xs:element>
+  </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    ));
+    let v = check(
+        &s,
+        "<r><u>1</u><d>P999999999999999999999999999999Y</d><d>-P99999999999999999999999999MT1.5S</d></r>",
+    );
+    let got: Vec<&str> = v.iter().map(|x| x.path.as_str()).collect();
+    assert_eq!(got, ["/r/u", "/r/d[1]"], "{v:#?}");
+    assert!(v[0].message.contains("contains itself"), "{v:#?}");
 }

@@ -23,6 +23,28 @@ pub enum Value {
 }
 
 impl Value {
+    /// A string equal for equal values (identity constraints compare these).
+    pub fn key(&self) -> String {
+        match self {
+            Value::Str(s) => format!("s:{s}"),
+            Value::Bool(b) => format!("b:{b}"),
+            Value::Decimal(d) => format!("d:{d}"),
+            Value::Float(f) if f.is_nan() => "f:NaN".to_string(),
+            Value::Float(f) => format!("f:{f}"),
+            Value::Temporal(t) => format!("t:{}:{}:{}", t.utc(), t.frac, t.zoned()),
+            Value::Duration(d) => format!("p:{}:{}:{}:{}", d.months, d.secs, d.neg, d.frac),
+            Value::Binary(b) => {
+                let hex: String = b.iter().map(|x| format!("{x:02X}")).collect();
+                format!("x:{hex}")
+            }
+            Value::QName(ns, local) => format!("q:{ns}|{local}"),
+            Value::List(items) => {
+                let keys: Vec<String> = items.iter().map(Value::key).collect();
+                format!("l:{}", keys.join("\u{1}"))
+            }
+        }
+    }
+
     /// Compares two values of the same primitive; `None` when they are incomparable.
     pub fn partial_cmp(&self, other: &Value) -> Option<Ordering> {
         match (self, other) {
@@ -233,7 +255,10 @@ impl Duration {
     /// signed tail for ordering).
     fn add_to(&self, year: i64, month: u32) -> (i128, i8, String) {
         let total_months = year as i128 * 12 + (month as i128 - 1) + self.months;
-        let y = total_months.div_euclid(12) as i64;
+        // Years beyond ±10^12 compare the same way; the bound keeps the day count in range.
+        let y = total_months
+            .div_euclid(12)
+            .clamp(-1_000_000_000_000, 1_000_000_000_000) as i64;
         let m = (total_months.rem_euclid(12) + 1) as u32;
         let base = days_from_civil(y, m, 1) as i128 * 86400;
         let s = base + self.secs;
