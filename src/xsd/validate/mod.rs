@@ -132,26 +132,21 @@ fn cyclic_simple_types(schema: &Schema) -> Vec<bool> {
         }
     };
     let n = schema.types.len();
-    let mut cyclic = vec![false; n];
-    for start in 0..n {
-        let first = edges(start);
-        if first.is_empty() {
-            continue;
-        }
-        let mut seen = vec![false; n];
-        let mut stack = first;
-        while let Some(t) = stack.pop() {
-            if t == start {
-                cyclic[start] = true;
-                break;
+    (0..n)
+        .map(|start| {
+            let mut stack = edges(start);
+            let mut seen = HashSet::new();
+            while let Some(t) = stack.pop() {
+                if t == start {
+                    return true;
+                }
+                if t < n && seen.insert(t) {
+                    stack.extend(edges(t));
+                }
             }
-            if t < n && !seen[t] {
-                seen[t] = true;
-                stack.extend(edges(t));
-            }
-        }
-    }
-    cyclic
+            false
+        })
+        .collect()
 }
 
 /// `/a/b[2]/c`: local names, with a position among same-named siblings when there are several.
