@@ -118,6 +118,7 @@ pub fn install(schema: &mut Schema) {
             attributes: Vec::new(),
             any_attribute: Some(any_wildcard),
             array_of: None,
+            block: 0,
         }),
         pos: SrcPos::default(),
     });

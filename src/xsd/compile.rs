@@ -21,6 +21,21 @@ pub struct SchemaDoc<'a, 'i> {
     pub tns: &'a str,
     pub elements_qualified: bool,
     pub attributes_qualified: bool,
+    /// The schema's `blockDefault`, as `BLOCK_*` flags.
+    pub block_default: u8,
+}
+
+/// `block` / `blockDefault` values -> `BLOCK_*` flags.
+fn block_flags(v: &str) -> u8 {
+    v.split_whitespace()
+        .map(|t| match t {
+            "#all" => BLOCK_EXTENSION | BLOCK_RESTRICTION | BLOCK_SUBSTITUTION,
+            "extension" => BLOCK_EXTENSION,
+            "restriction" => BLOCK_RESTRICTION,
+            "substitution" => BLOCK_SUBSTITUTION,
+            _ => 0,
+        })
+        .fold(0, |a, b| a | b)
 }
 
 /// How many type definitions may be compiled inside each other (derivation chains, anonymous
@@ -161,6 +176,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             tns,
             elements_qualified: node.attribute("elementFormDefault") == Some("qualified"),
             attributes_qualified: node.attribute("attributeFormDefault") == Some("qualified"),
+            block_default: node.attribute("blockDefault").map_or(0, block_flags),
         });
         for child in xs_children(node) {
             let name = child.tag_name().name();
@@ -259,6 +275,16 @@ impl<'a, 'i> Compiler<'a, 'i> {
         for q in elements {
             let decl = self.index.elements[&q];
             self.global_element(&q, decl.doc, decl.node);
+        }
+        let mut attributes: Vec<QName> = self.index.attributes.keys().cloned().collect();
+        attributes.sort();
+        for q in attributes {
+            let decl = self.index.attributes[&q];
+            if let Some(mut a) = self.attribute_use(decl.doc, decl.node) {
+                a.name = q.clone();
+                a.required = false;
+                self.schema.global_attributes.insert(q, a);
+            }
         }
         self.drain_pending();
         // Substitution groups, transitively.
@@ -712,6 +738,10 @@ impl<'a, 'i> Compiler<'a, 'i> {
             attributes: Vec::new(),
             any_attribute: None,
             array_of: None,
+            block: node
+                .attribute("block")
+                .map_or(self.docs[doc].block_default, block_flags)
+                & (BLOCK_EXTENSION | BLOCK_RESTRICTION),
         };
         let first = xs_children(node).next();
         match first.as_ref().map(|n| n.tag_name().name()) {
@@ -791,7 +821,11 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     }
                 }
                 ct.content = Content::Simple(text_type);
+                let base_wildcard = ct.any_attribute.take();
                 self.attributes(doc, def, &mut ct, !extension);
+                if extension {
+                    ct.any_attribute = combine_extension(base_wildcard, ct.any_attribute.take());
+                }
                 (base, ct)
             }
             Some("complexContent") => {
@@ -859,7 +893,11 @@ impl<'a, 'i> Compiler<'a, 'i> {
                         ct.array_of = self.encoded_array_item(doc, def, base);
                     }
                 }
+                let base_wildcard = ct.any_attribute.take();
                 self.attributes(doc, def, &mut ct, !extension);
+                if extension {
+                    ct.any_attribute = combine_extension(base_wildcard, ct.any_attribute.take());
+                }
                 (base, ct)
             }
             _ => {
@@ -915,6 +953,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
                         attributes: Vec::new(),
                         any_attribute: None,
                         array_of: Some(t),
+                        block: 0,
                     }),
                     pos,
                 });
@@ -1182,6 +1221,48 @@ impl<'a, 'i> Compiler<'a, 'i> {
         e.is_abstract = node.attribute("abstract").is_some_and(is_true);
         e.substitution_group = head;
         e.global = global;
+        e.block = node
+            .attribute("block")
+            .map_or(self.docs[doc].block_default, block_flags);
+        let identity = self.identity_constraints(doc, node);
+        self.schema.elements[id.0 as usize].identity = identity;
+    }
+
+    /// The `xs:unique`, `xs:key` and `xs:keyref` children of an element declaration.
+    fn identity_constraints(&mut self, doc: usize, node: Node<'a, 'i>) -> Vec<IdentityConstraint> {
+        let tns = self.docs[doc].tns;
+        let mut out = Vec::new();
+        for c in xs_children(node) {
+            let kind = match c.tag_name().name() {
+                "unique" => IdentityKind::Unique,
+                "key" => IdentityKind::Key,
+                "keyref" => match self.qname_attr(doc, c, "refer") {
+                    Some(q) => IdentityKind::KeyRef(q),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let xpath = |n: Node| n.attribute("xpath").unwrap_or("").to_string();
+            let selector = xs_children(c)
+                .find(|x| x.tag_name().name() == "selector")
+                .map(xpath)
+                .unwrap_or_default();
+            let fields = xs_children(c)
+                .filter(|x| x.tag_name().name() == "field")
+                .map(xpath)
+                .collect();
+            out.push(IdentityConstraint {
+                name: QName::new(tns, c.attribute("name").unwrap_or("")),
+                kind,
+                selector,
+                fields,
+                namespaces: c
+                    .namespaces()
+                    .map(|n| (n.name().unwrap_or("").to_string(), n.uri().to_string()))
+                    .collect(),
+            });
+        }
+        out
     }
 
     /// Attribute uses, attribute group refs and anyAttribute under `node`, merged into `ct`.
@@ -1260,7 +1341,13 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     self.attributes(decl.doc, decl.node, ct, restriction);
                     self.group_stack.pop();
                 }
-                "anyAttribute" => ct.any_attribute = Some(self.wildcard(doc, c)),
+                "anyAttribute" => {
+                    let w = self.wildcard(doc, c);
+                    ct.any_attribute = Some(match ct.any_attribute.take() {
+                        Some(prev) => w.intersect(&prev),
+                        None => w,
+                    });
+                }
                 _ => {}
             }
         }
@@ -1348,6 +1435,14 @@ fn count(v: &str) -> Option<u32> {
     Some(digits.parse::<u32>().unwrap_or(u32::MAX))
 }
 
+/// An extension's attribute wildcard: the union of its base's and its own.
+fn combine_extension(base: Option<Wildcard>, own: Option<Wildcard>) -> Option<Wildcard> {
+    match (base, own) {
+        (Some(b), Some(o)) => Some(o.union(&b)),
+        (b, o) => o.or(b),
+    }
+}
+
 fn is_true(v: &str) -> bool {
     matches!(v.trim(), "true" | "1")
 }
@@ -1361,6 +1456,7 @@ fn placeholder() -> TypeKind {
         attributes: Vec::new(),
         any_attribute: None,
         array_of: None,
+        block: 0,
     })
 }
 
@@ -1374,6 +1470,8 @@ fn placeholder_element(name: QName, pos: SrcPos) -> Element {
         is_abstract: false,
         substitution_group: None,
         global: false,
+        block: 0,
+        identity: Vec::new(),
         pos,
     }
 }

@@ -8,6 +8,7 @@ pub mod compile;
 pub mod load;
 pub mod model;
 pub mod regex;
+pub mod validate;
 
 pub use model::*;
 

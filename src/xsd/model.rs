@@ -79,6 +79,8 @@ pub struct Schema {
     pub elements: Vec<Element>,
     pub global_types: HashMap<QName, TypeId>,
     pub global_elements: HashMap<QName, ElementId>,
+    /// Global attribute declarations (for `xs:anyAttribute` and `xsi:` attributes).
+    pub global_attributes: HashMap<QName, AttributeUse>,
     /// Head element -> the global elements that may substitute for it (transitively).
     pub substitutes: HashMap<ElementId, Vec<ElementId>>,
     /// Base type -> the named types derived from it (directly), for `xsi:type` polymorphism.
@@ -228,7 +230,17 @@ pub struct ComplexType {
     pub any_attribute: Option<Wildcard>,
     /// For a SOAP-encoded array (a restriction of `soapenc:Array` with `wsdl:arrayType`): the item type.
     pub array_of: Option<TypeId>,
+    /// `block` (or the schema's `blockDefault`): derivation methods ([`BLOCK_EXTENSION`],
+    /// [`BLOCK_RESTRICTION`]) by which derived types may not replace this one in instances.
+    pub block: u8,
 }
+
+/// `block`/`blockDefault` flag: no substitution by types derived by extension.
+pub const BLOCK_EXTENSION: u8 = 1;
+/// `block`/`blockDefault` flag: no substitution by types derived by restriction.
+pub const BLOCK_RESTRICTION: u8 = 2;
+/// `block`/`blockDefault` flag (elements only): no substitution-group members.
+pub const BLOCK_SUBSTITUTION: u8 = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Derivation {
@@ -292,6 +304,59 @@ pub struct Wildcard {
     pub process: ProcessContents,
 }
 
+impl Wildcard {
+    /// The union of two wildcards (an extension adding an `anyAttribute` to its base's), with
+    /// `self`'s processContents. Where XSD 1.0 says the union is not expressible, the wider
+    /// constraint is kept.
+    pub fn union(&self, other: &Wildcard) -> Wildcard {
+        use NamespaceConstraint::*;
+        let namespaces = match (&self.namespaces, &other.namespaces) {
+            (Any, _) | (_, Any) => Any,
+            (List(a), List(b)) => {
+                let mut l = a.clone();
+                l.extend(b.iter().filter(|n| !a.contains(n)).cloned());
+                List(l)
+            }
+            (Not(a), Not(b)) if a == b => Not(a.clone()),
+            (Not(_), Not(_)) => Not(String::new()),
+            (Not(t), List(l)) | (List(l), Not(t)) => {
+                if l.contains(t) && l.iter().any(String::is_empty) {
+                    Any
+                } else if l.contains(t) {
+                    Not(String::new())
+                } else {
+                    Not(t.clone())
+                }
+            }
+        };
+        Wildcard {
+            namespaces,
+            process: self.process,
+        }
+    }
+
+    /// The intersection of two wildcards (attribute groups' and a type's own `anyAttribute`),
+    /// with `self`'s processContents.
+    pub fn intersect(&self, other: &Wildcard) -> Wildcard {
+        use NamespaceConstraint::*;
+        let namespaces = match (&self.namespaces, &other.namespaces) {
+            (Any, x) | (x, Any) => x.clone(),
+            (List(a), List(b)) => List(a.iter().filter(|n| b.contains(n)).cloned().collect()),
+            (Not(a), Not(_)) => Not(a.clone()),
+            (Not(t), List(l)) | (List(l), Not(t)) => List(
+                l.iter()
+                    .filter(|n| *n != t && !n.is_empty())
+                    .cloned()
+                    .collect(),
+            ),
+        };
+        Wildcard {
+            namespaces,
+            process: self.process,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NamespaceConstraint {
     Any,
@@ -321,7 +386,33 @@ pub struct Element {
     pub substitution_group: Option<ElementId>,
     /// Global (top-level) declaration.
     pub global: bool,
+    /// `block` (or the schema's `blockDefault`): [`BLOCK_EXTENSION`], [`BLOCK_RESTRICTION`],
+    /// [`BLOCK_SUBSTITUTION`] flags.
+    pub block: u8,
+    /// `xs:unique`, `xs:key` and `xs:keyref` of this declaration.
+    pub identity: Vec<IdentityConstraint>,
     pub pos: SrcPos,
+}
+
+/// An identity constraint of an element declaration.
+#[derive(Debug, Clone)]
+pub struct IdentityConstraint {
+    pub name: QName,
+    pub kind: IdentityKind,
+    /// The selector's XPath (restricted XPath of XML Schema 1.0 §3.11.6), as written.
+    pub selector: String,
+    /// Each field's XPath, as written.
+    pub fields: Vec<String>,
+    /// Namespace prefixes in scope of the constraint, for the XPaths: (prefix, URI).
+    pub namespaces: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityKind {
+    Unique,
+    Key,
+    /// The key or unique constraint referred to.
+    KeyRef(QName),
 }
 
 #[derive(Debug, Clone)]

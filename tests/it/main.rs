@@ -14,6 +14,8 @@ mod openapi;
 mod roundtrip;
 mod schemathesis;
 mod serve;
+mod validate_cli;
+mod w3c;
 mod w3c_schema;
 
 /// The `soapbridge` binary serving the shipped sample with its default settings (mock on) on a

@@ -1,0 +1,92 @@
+//! Validation of a ~100 KB answer of the sample service (FindCustomers with 95 customers),
+//! compared with parsing it. Target (release): validation adds no more than 30% to parsing.
+
+use std::path::Path;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use serde_json::{Value, json};
+
+use soapbridge::convert::operation::{Message, Service};
+use soapbridge::soap::XmlLimits;
+use soapbridge::xsd::validate::Validator;
+
+fn bench(c: &mut Criterion) {
+    let svc =
+        soapbridge::http::load_services(&Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings"))
+            .unwrap()
+            .remove(0);
+    let find = svc.operation("FindCustomers").unwrap();
+    let answer = large_find_answer(&svc, find);
+    eprintln!("large answer {} B", answer.len());
+    let schema = &svc.compiled.wsdl.schema;
+    let validator = Validator::new(schema);
+    let Message::Element { name, .. } = &find.output else {
+        unreachable!()
+    };
+    let decl = schema.global_elements[name];
+    let limits = XmlLimits::default();
+    {
+        let doc = soapbridge::soap::parse(&answer, limits).unwrap();
+        let v = validator.validate_element(body_child(&doc, &name.local), decl);
+        assert!(v.is_empty(), "the benchmark answer is not valid: {v:?}");
+    }
+
+    let mut g = c.benchmark_group("validate");
+    g.throughput(Throughput::Bytes(answer.len() as u64));
+    g.bench_function("large/parse", |b| {
+        b.iter(|| {
+            soapbridge::soap::parse(&answer, limits)
+                .unwrap()
+                .root()
+                .id()
+        })
+    });
+    g.bench_function("large/parse_and_validate", |b| {
+        b.iter(|| {
+            let doc = soapbridge::soap::parse(&answer, limits).unwrap();
+            validator
+                .validate_element(body_child(&doc, &name.local), decl)
+                .len()
+        })
+    });
+    g.finish();
+}
+
+/// The Body child: the element named `local`.
+fn body_child<'a, 'i>(doc: &'a roxmltree::Document<'i>, local: &str) -> roxmltree::Node<'a, 'i> {
+    doc.descendants()
+        .find(|n| n.is_element() && n.tag_name().name() == local)
+        .unwrap()
+}
+
+/// An answer to FindCustomers with enough customers for ~100 KB (as in benches/convert.rs).
+fn large_find_answer(svc: &Service, op: &soapbridge::convert::operation::Operation) -> String {
+    let Message::Element { name, type_id } = &op.output else {
+        unreachable!()
+    };
+    let schema = &svc.compiled.wsdl.schema;
+    let one = soapbridge::mock::sample::Sampler::new(schema, &svc.model, 0).value(*type_id);
+    let customer = one["findCustomersResult"]["customer"][0].clone();
+    let customers: Vec<Value> = (0..95)
+        .map(|i| {
+            let mut c = customer.clone();
+            c["customerId"] = json!(i);
+            c
+        })
+        .collect();
+    let v = json!({ "findCustomersResult": { "customer": customers } });
+    let mut enc = soapbridge::convert::encode::Encoder::new(schema, &svc.model);
+    enc.element(name, *type_id, false, &v, "");
+    assert!(enc.errors.is_empty(), "{:?}", enc.errors);
+    let decls = soapbridge::soap::declarations(&svc.model, &enc.used);
+    String::from_utf8(soapbridge::soap::envelope(
+        svc.compiled.soap,
+        &decls,
+        enc.xsi,
+        &enc.writer.into_inner(),
+    ))
+    .unwrap()
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

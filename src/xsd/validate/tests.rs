@@ -1,0 +1,291 @@
+//! Validator unit tests: behaviour on small schemas, and hostile input.
+
+use super::*;
+use crate::sources::LoadOptions;
+
+fn schema(xsd: &str) -> (tempfile::TempDir, Schema) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.xsd");
+    std::fs::write(&p, xsd).unwrap();
+    let s = crate::xsd::load::load(&p, &LoadOptions::default()).unwrap();
+    (dir, s)
+}
+
+/// A schema as a WSDL carries it: loaded without the standalone schema checks (such as Unique
+/// Particle Attribution), as integrators' WSDLs are, so the validator must cope with what they
+/// let through.
+fn wsdl_schema(xsd: &str) -> (tempfile::TempDir, Schema) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.wsdl");
+    std::fs::write(
+        &p,
+        format!(
+            r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" targetNamespace="urn:t"><types>{xsd}</types></definitions>"#
+        ),
+    )
+    .unwrap();
+    let w = crate::wsdl::load(&p, &LoadOptions::default()).unwrap();
+    (dir, w.schema)
+}
+
+fn check(s: &Schema, xml: &str) -> Vec<Violation> {
+    let doc = Document::parse(xml).unwrap();
+    Validator::new(s).validate_root(&doc)
+}
+
+const XS_OPEN: &str = r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">"#;
+
+#[test]
+fn sequence_counts_and_paths() {
+    let (_d, s) = schema(&format!(
+        r#"{XS_OPEN}
+  <xs:element name="r"><xs:complexType><xs:sequence>
+    <xs:element name="c" maxOccurs="2"><xs:complexType><xs:sequence>
+      <xs:element name="id" type="xs:int"/></xs:sequence></xs:complexType></xs:element>
+  </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    ));
+    assert!(check(&s, "<r><c><id>1</id></c></r>").is_empty());
+    let v = check(&s, "<r><c><id>1</id></c><c><id>x</id></c></r>");
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].path, "/r/c[2]/id");
+    assert_eq!(v[0].rule, "value");
+    let v = check(
+        &s,
+        "<r><c><id>1</id></c><c><id>1</id></c><c><id>1</id></c></r>",
+    );
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert!(v[0].message.contains("unexpected element"), "{v:?}");
+}
+
+#[test]
+fn values_compare_by_value_with_arbitrary_precision() {
+    let (_d, s) = schema(&format!(
+        r#"{XS_OPEN}
+  <xs:element name="r"><xs:complexType><xs:sequence>
+    <xs:element name="d" maxOccurs="unbounded"><xs:simpleType><xs:restriction base="xs:decimal">
+      <xs:minExclusive value="0.10000000000000000000000000001"/>
+      <xs:maxInclusive value="99999999999999999999999999999"/>
+      <xs:totalDigits value="30"/><xs:fractionDigits value="30"/>
+    </xs:restriction></xs:simpleType></xs:element>
+    <xs:element name="e" minOccurs="0"><xs:simpleType><xs:restriction base="xs:float">
+      <xs:enumeration value="1.5"/><xs:enumeration value="INF"/>
+    </xs:restriction></xs:simpleType></xs:element>
+  </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    ));
+    assert!(check(&s, "<r><d>0.100000000000000000000000000011</d><d> +099999999999999999999999999999.000 </d><e>1.50E0</e></r>").is_empty());
+    let v = check(
+        &s,
+        "<r><d>0.10000000000000000000000000001</d><d>100000000000000000000000000000</d><e>2</e></r>",
+    );
+    let rules: Vec<&str> = v.iter().map(|x| x.path.as_str()).collect();
+    assert_eq!(rules, ["/r/d[1]", "/r/d[2]", "/r/e"], "{v:?}");
+    assert!(v[0].message.contains("more than"), "{v:?}");
+    assert!(v[2].message.contains("not one of"), "{v:?}");
+}
+
+#[test]
+fn xsi_type_nil_substitution_and_attributes() {
+    let (_d, s) = schema(
+        r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:t" targetNamespace="urn:t" elementFormDefault="qualified">
+  <xs:complexType name="Base"><xs:sequence><xs:element name="a" type="xs:string"/></xs:sequence>
+    <xs:attribute name="id" type="xs:ID"/></xs:complexType>
+  <xs:complexType name="Ext"><xs:complexContent><xs:extension base="t:Base"><xs:sequence>
+    <xs:element name="b" type="xs:int"/></xs:sequence></xs:extension></xs:complexContent></xs:complexType>
+  <xs:complexType name="Other"><xs:sequence/></xs:complexType>
+  <xs:element name="head" type="t:Base" nillable="true"/>
+  <xs:element name="member" type="t:Ext" substitutionGroup="t:head"/>
+  <xs:element name="r"><xs:complexType><xs:sequence>
+    <xs:element ref="t:head" maxOccurs="unbounded"/>
+  </xs:sequence><xs:attribute name="n" type="xs:QName" use="required"/></xs:complexType></xs:element>
+</xs:schema>"#,
+    );
+    let ok = r#"<r xmlns="urn:t" xmlns:t="urn:t" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" n="t:x">
+  <head id="a1"><a/></head>
+  <head xsi:type="t:Ext" id="a2"><a/><b>2</b></head>
+  <member><a/><b>3</b></member>
+  <head xsi:nil="true"/>
+</r>"#;
+    assert!(check(&s, ok).is_empty(), "{:?}", check(&s, ok));
+    let bad = r#"<r xmlns="urn:t" xmlns:t="urn:t" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" n="u:x" extra="1">
+  <head id="a1"><a/></head>
+  <head xsi:type="t:Other"/>
+  <member id="a1"><a/></member>
+  <head xsi:nil="true"><a/></head>
+</r>"#;
+    let v = check(&s, bad);
+    let got: Vec<(&str, &str)> = v.iter().map(|x| (x.path.as_str(), x.rule)).collect();
+    assert_eq!(
+        got,
+        [
+            ("/r/@n", "value"),
+            ("/r/@extra", "attribute"),
+            ("/r/head[2]", "content"),
+            ("/r/head[2]/@type", "type"),
+            ("/r/member", "content"),
+            ("/r/member/@id", "value"),
+            ("/r/head[3]", "nil"),
+        ],
+        "{v:#?}"
+    );
+}
+
+#[test]
+fn lists_unions_and_builtin_lexical_spaces() {
+    let (_d, s) = schema(&format!(
+        r#"{XS_OPEN}
+  <xs:simpleType name="ints"><xs:list itemType="xs:int"/></xs:simpleType>
+  <xs:element name="r"><xs:complexType><xs:sequence>
+    <xs:element name="l"><xs:simpleType><xs:restriction base="ints"><xs:maxLength value="3"/></xs:restriction></xs:simpleType></xs:element>
+    <xs:element name="u"><xs:simpleType><xs:union memberTypes="xs:date xs:boolean"/></xs:simpleType></xs:element>
+    <xs:element name="t" type="xs:dateTime"/>
+    <xs:element name="b" type="xs:base64Binary"/>
+    <xs:element name="g" type="xs:language"/>
+    <xs:element name="x" type="xs:unsignedByte"/>
+  </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    ));
+    let ok = "<r><l> 1  2\n3 </l><u>true</u><t>2024-02-29T24:00:00-14:00</t><b>QUJD</b><g>en-GB</g><x>255</x></r>";
+    assert!(check(&s, ok).is_empty(), "{:?}", check(&s, ok));
+    let bad = "<r><l>1 2 3 4</l><u>2023-02-29</u><t>2024-01-01T10:00:00+14:30</t><b>QUJ</b><g>toolonglanguage</g><x>256</x></r>";
+    let v = check(&s, bad);
+    assert_eq!(v.len(), 6, "{v:#?}");
+    assert!(v.iter().all(|x| x.rule == "value"), "{v:#?}");
+}
+
+/// `maxOccurs="999999999"` is a counter, not 999999999 states; a huge minOccurs is reported,
+/// not unrolled.
+#[test]
+fn hostile_huge_occurrence_counts() {
+    let (_d, s) = schema(&format!(
+        r#"{XS_OPEN}
+  <xs:element name="r"><xs:complexType><xs:sequence maxOccurs="999999999">
+    <xs:element name="a" maxOccurs="999999999"/>
+    <xs:element name="b" minOccurs="0" maxOccurs="999999999"/>
+  </xs:sequence></xs:complexType></xs:element>
+  <xs:element name="m"><xs:complexType><xs:sequence>
+    <xs:element name="a" minOccurs="999999999" maxOccurs="unbounded"/>
+  </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    ));
+    let started = std::time::Instant::now();
+    let mut xml = String::from("<r>");
+    for i in 0..50_000 {
+        xml.push_str(if i % 3 == 2 { "<b/>" } else { "<a/>" });
+    }
+    xml.push_str("</r>");
+    assert!(check(&s, &xml).is_empty());
+    let v = check(&s, "<m><a/><a/></m>");
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert!(v[0].message.contains("incomplete"), "{v:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// An ambiguous model (not UPA-conforming) keeps a bounded set of states.
+#[test]
+fn hostile_ambiguous_model_stays_bounded() {
+    let (_d, s) = wsdl_schema(&format!(
+        r#"{XS_OPEN}
+  <xs:element name="r"><xs:complexType><xs:choice maxOccurs="unbounded">
+    <xs:sequence maxOccurs="unbounded"><xs:element name="a" maxOccurs="7"/><xs:element name="b" minOccurs="0"/></xs:sequence>
+    <xs:sequence maxOccurs="unbounded"><xs:element name="a" maxOccurs="5"/><xs:element name="c" minOccurs="0"/></xs:sequence>
+  </xs:choice></xs:complexType></xs:element></xs:schema>"#
+    ));
+    let started = std::time::Instant::now();
+    let xml = format!(
+        "<r>{}<c/>{}</r>",
+        "<a/>".repeat(20_000),
+        "<a/>".repeat(20_000)
+    );
+    assert!(check(&s, &xml).is_empty());
+    assert!(!check(&s, "<r><b/></r>").is_empty());
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// Deep instance nesting is cut off with a clear message, not a stack overflow.
+#[test]
+fn hostile_deep_nesting() {
+    let (_d, s) = schema(&format!(
+        r#"{XS_OPEN}
+  <xs:complexType name="N"><xs:sequence><xs:element name="n" type="N" minOccurs="0"/></xs:sequence></xs:complexType>
+  <xs:element name="n" type="N"/></xs:schema>"#
+    ));
+    let depth = 5_000;
+    let xml = format!("{}{}", "<n>".repeat(depth), "</n>".repeat(depth));
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let v = Validator::new(&s).validate_root(&doc);
+    assert_eq!(v.len(), 1, "{:?}", v.first());
+    assert_eq!(v[0].rule, "depth");
+    assert!(v[0].message.contains(&MAX_DEPTH.to_string()));
+}
+
+/// Patterns that make backtracking engines explode run in linear time (the regex crate).
+#[test]
+fn hostile_patterns_are_linear() {
+    let (_d, s) = schema(&format!(
+        r#"{XS_OPEN}
+  <xs:element name="p"><xs:simpleType><xs:restriction base="xs:string">
+    <xs:pattern value="(a*)*b"/><xs:pattern value="(a|aa)+c"/>
+  </xs:restriction></xs:simpleType></xs:element></xs:schema>"#
+    ));
+    let started = std::time::Instant::now();
+    let xml = format!("<p>{}x</p>", "a".repeat(100_000));
+    let v = check(&s, &xml);
+    assert_eq!(v.len(), 1);
+    assert!(v[0].message.contains("does not match the pattern"));
+    assert!(check(&s, &format!("<p>{}b</p>", "a".repeat(1000))).is_empty());
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn identity_constraints() {
+    let (_d, s) = schema(
+        r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:t" targetNamespace="urn:t" elementFormDefault="qualified">
+  <xs:element name="r"><xs:complexType><xs:sequence>
+    <xs:element name="item" maxOccurs="unbounded"><xs:complexType>
+      <xs:attribute name="id" type="xs:token"/><xs:attribute name="ref" type="xs:token"/>
+    </xs:complexType></xs:element>
+  </xs:sequence></xs:complexType>
+  <xs:key name="k"><xs:selector xpath="t:item"/><xs:field xpath="@id"/></xs:key>
+  <xs:keyref name="kr" refer="t:k"><xs:selector xpath=".//t:item"/><xs:field xpath="@ref"/></xs:keyref>
+  </xs:element></xs:schema>"#,
+    );
+    let ok = r#"<r xmlns="urn:t"><item id="a"/><item id="b" ref="a"/></r>"#;
+    assert!(check(&s, ok).is_empty(), "{:?}", check(&s, ok));
+    let v = check(
+        &s,
+        r#"<r xmlns="urn:t"><item id="a"/><item id=" a " ref="c"/><item/></r>"#,
+    );
+    let got: Vec<(&str, &str)> = v
+        .iter()
+        .map(|x| (x.path.as_str(), x.message.as_str()))
+        .collect();
+    assert_eq!(got.len(), 3, "{got:#?}");
+    assert!(
+        got[0].1.contains("not unique") && got[0].0 == "/r/item[2]",
+        "{got:#?}"
+    );
+    assert!(got[1].1.contains("no `k` has the value (c)"), "{got:#?}");
+    assert!(
+        got[2].1.contains("has no value") && got[2].0 == "/r/item[3]",
+        "{got:#?}"
+    );
+}
+
+/// A union that contains itself, huge durations and odd values: errors, never a panic or a hang.
+#[test]
+fn hostile_simple_types() {
+    let (_d, s) = schema(&format!(
+        r#"{XS_OPEN}
+  <xs:simpleType name="u"><xs:union memberTypes="u xs:int"/></xs:simpleType>
+  <xs:element name="r"><xs:complexType><xs:sequence>
+    <xs:element name="u" type="u"/>
+    <xs:element name="d" maxOccurs="unbounded"><xs:simpleType><xs:restriction base="xs:duration">
+      <xs:maxInclusive value="P1Y"/></xs:restriction></xs:simpleType></xs:element>
+  </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    ));
+    let v = check(
+        &s,
+        "<r><u>1</u><d>P999999999999999999999999999999Y</d><d>-P99999999999999999999999999MT1.5S</d></r>",
+    );
+    let got: Vec<&str> = v.iter().map(|x| x.path.as_str()).collect();
+    assert_eq!(got, ["/r/u", "/r/d[1]"], "{v:#?}");
+    assert!(v[0].message.contains("contains itself"), "{v:#?}");
+}
