@@ -10,6 +10,7 @@ use super::encode::{Encoder, FieldError};
 use super::model::Model;
 use super::simple;
 use crate::mapping::compile::{Compiled, HeaderSource, HeaderTarget, Route, Source};
+use crate::mapping::format::AnswerValidation;
 use crate::mapping::naming::json_keys;
 use crate::soap::{self, Payload, XmlLimits};
 use crate::wsdl::{BodyBinding, PartKind, SoapVersion, Style, Wsdl};
@@ -89,7 +90,15 @@ pub struct Service {
     pub compiled: Arc<Compiled>,
     pub model: Model,
     pub operations: Vec<Operation>,
+    /// The schema compiled for validating answers (`validate_answers: strict | warn`); `None`
+    /// when off.
+    pub validation: Option<Arc<crate::xsd::validate::Compiled>>,
+    /// Answers found outside the schema (counted in `/metrics`).
+    pub answers_invalid: std::sync::atomic::AtomicU64,
 }
+
+/// Violations of one answer written to the log (the rest are counted).
+const LOGGED_VIOLATIONS: usize = 20;
 
 /// What the upstream answered, as the client will see it.
 #[derive(Debug, PartialEq)]
@@ -157,11 +166,67 @@ impl Service {
                 }
             })
             .collect();
+        let validation = (compiled.validate_answers != AnswerValidation::Off)
+            .then(|| crate::xsd::validate::Validator::new(&compiled.wsdl.schema).compiled());
         Service {
             compiled,
             model,
             operations,
+            validation,
+            answers_invalid: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Checks an answer's Body against the schema (`validate_answers`): the elements of a
+    /// document-style answer, each against its global declaration. rpc parts (local accessors
+    /// typed by the message) and SOAP-encoded answers (not literal XML Schema) are not checked.
+    /// `strict`: an error naming the violations; `warn`: logged and counted.
+    fn check_answer(&self, op: &Operation, body: roxmltree::Node) -> Result<(), String> {
+        let Some(compiled) = &self.validation else {
+            return Ok(());
+        };
+        if op.output_encoding.is_some() {
+            return Ok(());
+        }
+        let names: Vec<&QName> = match &op.output {
+            Message::Element { name, .. } => vec![name],
+            Message::Parts {
+                wrapper: None,
+                parts,
+            } => parts.iter().map(|p| &p.name).collect(),
+            Message::Parts { .. } => return Ok(()),
+        };
+        let schema = &self.compiled.wsdl.schema;
+        let validator = crate::xsd::validate::Validator::with(schema, compiled.clone());
+        let mut violations = Vec::new();
+        for c in body.children().filter(|c| c.is_element()) {
+            let q = QName::new(c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
+            if !names.contains(&&q) {
+                continue;
+            }
+            if let Some(&decl) = schema.global_elements.get(&q) {
+                violations.extend(validator.validate_element(c, decl));
+            }
+        }
+        if violations.is_empty() {
+            return Ok(());
+        }
+        self.answers_invalid
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let strict = self.compiled.validate_answers == AnswerValidation::Strict;
+        for v in violations.iter().take(LOGGED_VIOLATIONS) {
+            tracing::warn!(operation = %op.route.operation, path = %v.path, rule = v.rule, problem = %v.message, strict, "Answer outside the schema");
+        }
+        if strict {
+            let first = &violations[0];
+            return Err(format!(
+                "the answer violates the schema in {} place(s), first at {}: {}",
+                violations.len(),
+                first.path,
+                first.message
+            ));
+        }
+        Ok(())
     }
 
     pub fn operation(&self, name: &str) -> Option<&Operation> {
@@ -484,6 +549,7 @@ impl Service {
                 ))
             }
             Payload::Body(body) => {
+                self.check_answer(op, body)?;
                 let selected = op.route.response.map(|i| op.route.outputs[i].0.as_str());
                 let mut out = Vec::with_capacity(text.len());
                 read_message(&dec, &op.output, body, selected, &mut out)?;

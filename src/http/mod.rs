@@ -157,6 +157,18 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
                     .body(r#"{"status":"ok"}"#)
             }),
         );
+        let metrics_state = state.clone();
+        cfg.route(
+            "/metrics",
+            web::get().to(move || {
+                let text = metrics(&metrics_state);
+                async move {
+                    HttpResponse::Ok()
+                        .content_type("text/plain; version=0.0.4; charset=utf-8")
+                        .body(text)
+                }
+            }),
+        );
         cfg.route(
             "/readyz",
             web::get().to(|| async {
@@ -314,4 +326,26 @@ pub fn start_mock(
     .listen(listener)?
     .run();
     Ok((server, bound))
+}
+
+/// The Prometheus text exposition of the bridge's counters.
+fn metrics(state: &State) -> String {
+    let mut out = String::from(
+        "# HELP soapbridge_answers_outside_schema_total Upstream answers that violated the WSDL's schema (validate_answers: warn or strict).\n\
+         # TYPE soapbridge_answers_outside_schema_total counter\n",
+    );
+    for s in &state.services {
+        let mapping = s
+            .compiled
+            .file
+            .file_stem()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mapping = mapping.replace('\\', "\\\\").replace('"', "\\\"");
+        out.push_str(&format!(
+            "soapbridge_answers_outside_schema_total{{mapping=\"{mapping}\"}} {}\n",
+            s.answers_invalid.load(std::sync::atomic::Ordering::Relaxed)
+        ));
+    }
+    out
 }

@@ -435,6 +435,11 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
     let _ = writeln!(y, "  url: ${{{var}}}\n  timeout: 30s");
     let _ = writeln!(y, "base_path: /api/{base}");
     let _ = writeln!(y, "naming: {}", naming.as_str());
+    let _ = writeln!(
+        y,
+        "# Answers checked against the WSDL's schema: strict (502), warn (logged, counted), off."
+    );
+    let _ = writeln!(y, "validate_answers: warn");
     headers(wsdl, binding, naming, &mut y);
     let _ = writeln!(y, "operations:");
     let mut taken = HashSet::new();

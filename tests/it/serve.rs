@@ -852,3 +852,81 @@ async fn openapi_examples_are_accepted_and_answered() {
     }
     assert_eq!(calls, service.operations.len());
 }
+
+/// The sample mapping with `validate_answers` set.
+fn sample_with_validation(mode: &str) -> Arc<Service> {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings/crm.yaml");
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        "validate_answers: warn\n",
+        &format!("validate_answers: {mode}\n"),
+    );
+    assert!(text.contains(&format!("validate_answers: {mode}\n")));
+    let compiled =
+        soapbridge::mapping::compile::compile_str(&file, &text).unwrap_or_else(|d| panic!("{d}"));
+    Arc::new(Service::new(Arc::new(compiled)))
+}
+
+#[actix_web::test]
+async fn answers_outside_the_schema_per_validate_answers() {
+    // The mock's answer to GetOrderStatus with a status the enumeration does not have: the
+    // conversion reads it (the value is a string), the schema does not allow it.
+    let sample = sample_service();
+    let mock = Mock::new(sample.clone());
+    let good =
+        String::from_utf8(mock.sample_response(sample.operation("GetOrderStatus").unwrap(), 0))
+            .unwrap();
+    let status = roxmltree::Document::parse(&good)
+        .unwrap()
+        .descendants()
+        .find(|n| n.has_tag_name("GetOrderStatusResult"))
+        .and_then(|n| n.text().map(str::to_string))
+        .expect("a status in the mock's answer");
+    let bad: &'static str = Box::leak(
+        good.replace(&format!(">{status}<"), ">Teleported<")
+            .into_boxed_str(),
+    );
+    assert_ne!(bad, good);
+    for (mode, expected) in [("strict", 502), ("warn", 200), ("off", 200)] {
+        let service = sample_with_validation(mode);
+        let upstream = start_upstream(service.clone(), Behaviour::Raw(200, "text/xml", bad));
+        let base = start_bridge(service.clone(), &upstream.url, Duration::from_secs(5));
+        let (code, _, body) = call(&base, "GET", "/api/customer/order-status/7", None).await;
+        assert_eq!(code, expected, "{mode}: {body}");
+        if expected == 502 {
+            // A short reason; the violations themselves go to the log only.
+            assert_eq!(
+                body["detail"],
+                json!("the legacy service's answer does not match its contract")
+            );
+            assert!(!body.to_string().contains("Teleported"), "{body}");
+        } else {
+            assert_eq!(body, json!("Teleported"), "{mode}");
+        }
+        let metrics = reqwest_text(&format!("{base}/metrics")).await;
+        let counted = if mode == "off" { 0 } else { 1 };
+        assert!(
+            metrics.contains(&format!(
+                "soapbridge_answers_outside_schema_total{{mapping=\"crm\"}} {counted}"
+            )),
+            "{mode}: {metrics}"
+        );
+        // A valid answer is not counted.
+        let upstream = start_upstream(service.clone(), Behaviour::Mock);
+        let base = start_bridge(service.clone(), &upstream.url, Duration::from_secs(5));
+        let (code, _, _) = call(&base, "GET", "/api/customer/order-status/7", None).await;
+        assert_eq!(code, 200, "{mode}");
+        assert_eq!(
+            service
+                .answers_invalid
+                .load(std::sync::atomic::Ordering::Relaxed),
+            counted,
+            "{mode}"
+        );
+    }
+}
+
+/// A GET's body as text.
+async fn reqwest_text(url: &str) -> String {
+    let mut resp = awc::Client::default().get(url).send().await.unwrap();
+    String::from_utf8(resp.body().await.unwrap().to_vec()).unwrap()
+}

@@ -59,6 +59,13 @@ struct FacetValues {
 /// A schema compiled for validation.
 pub struct Validator<'s> {
     schema: &'s Schema,
+    c: std::sync::Arc<Compiled>,
+}
+
+/// What validation compiles once per schema: content-model automata, facet values. Owned (and
+/// shared), so a service keeps it beside its schema and makes a [`Validator`] per answer for free.
+#[derive(Debug)]
+pub struct Compiled {
     models: Vec<Option<Result<Model, String>>>,
     facets: Vec<Option<FacetValues>>,
     /// Per type: 1 when it derives from xs:ID, 2 from xs:IDREF, else 0.
@@ -228,43 +235,64 @@ fn resolver<'n>(node: Node<'n, 'n>) -> impl Fn(Option<&str>) -> Option<String> +
 impl<'s> Validator<'s> {
     /// Compiles every content model and facet value of `schema`.
     pub fn new(schema: &'s Schema) -> Validator<'s> {
-        let mut v = Validator {
-            schema,
-            models: Vec::with_capacity(schema.types.len()),
-            facets: (0..schema.types.len()).map(|_| None).collect(),
-            id_kind: Vec::with_capacity(schema.types.len()),
-            has_identity: schema.elements.iter().any(|e| !e.identity.is_empty()),
-            cyclic: cyclic_simple_types(schema),
-        };
         let (id, idref) = (schema.builtin("ID"), schema.builtin("IDREF"));
-        for i in 0..schema.types.len() {
-            let t = TypeId(i as u32);
-            v.id_kind
-                .push(if id.is_some_and(|id| schema.derives_from(t, id)) {
+        let id_kind = (0..schema.types.len())
+            .map(|i| {
+                let t = TypeId(i as u32);
+                if id.is_some_and(|id| schema.derives_from(t, id)) {
                     1
                 } else if idref.is_some_and(|r| schema.derives_from(t, r)) {
                     2
                 } else {
                     0
-                });
-        }
-        for t in &schema.types {
-            v.models.push(match &t.kind {
+                }
+            })
+            .collect();
+        let models = schema
+            .types
+            .iter()
+            .map(|t| match &t.kind {
                 TypeKind::Complex(ComplexType {
                     content: Content::Elements(p),
                     ..
                 }) => Some(Model::new(p)),
                 _ => None,
-            });
-        }
+            })
+            .collect();
+        let mut v = Validator {
+            schema,
+            c: std::sync::Arc::new(Compiled {
+                models,
+                facets: (0..schema.types.len()).map(|_| None).collect(),
+                id_kind,
+                has_identity: schema.elements.iter().any(|e| !e.identity.is_empty()),
+                cyclic: cyclic_simple_types(schema),
+            }),
+        };
         // Twice: facet values of a type are read in its base type, which may come later.
         for _ in 0..2 {
             for i in 0..schema.types.len() {
                 let f = v.facet_values(TypeId(i as u32));
-                v.facets[i] = f;
+                if let Some(c) = std::sync::Arc::get_mut(&mut v.c) {
+                    c.facets[i] = f;
+                }
             }
         }
         v
+    }
+
+    /// A validator for `schema` from what [`Validator::compiled`] kept (nothing is recompiled).
+    /// `compiled` must come from the same schema.
+    pub fn with(schema: &'s Schema, compiled: std::sync::Arc<Compiled>) -> Validator<'s> {
+        Validator {
+            schema,
+            c: compiled,
+        }
+    }
+
+    /// What this validator compiled, to keep.
+    pub fn compiled(&self) -> std::sync::Arc<Compiled> {
+        self.c.clone()
     }
 
     pub fn schema(&self) -> &'s Schema {
@@ -682,7 +710,7 @@ impl<'s> Validator<'s> {
                     return;
                 }
                 if !nilled {
-                    if self.has_identity {
+                    if self.c.has_identity {
                         ctx.types.insert((node.id(), u32::MAX), t);
                     }
                     self.text_value(node, t, constraint, ctx);
@@ -735,7 +763,7 @@ impl<'s> Validator<'s> {
                             );
                             return;
                         }
-                        if self.has_identity {
+                        if self.c.has_identity {
                             ctx.types.insert((node.id(), u32::MAX), *st);
                         }
                         self.text_value(node, *st, constraint, ctx);
@@ -818,7 +846,7 @@ impl<'s> Validator<'s> {
     ) -> Result<(), String> {
         if let TypeKind::Simple(st) = &self.schema.ty(t).kind
             && matches!(st.variety, Variety::Atomic)
-            && self.id_kind[t.0 as usize] == 0
+            && self.c.id_kind[t.0 as usize] == 0
         {
             let f = &st.facets;
             let fast = match st.primitive {
@@ -828,7 +856,7 @@ impl<'s> Validator<'s> {
                         && f.min_length.is_none()
                         && f.max_length.is_none()
                 }
-                Primitive::Decimal => self.facets[t.0 as usize]
+                Primitive::Decimal => self.c.facets[t.0 as usize]
                     .as_ref()
                     .is_some_and(|fv| fv.i64_range.is_some()),
                 _ => false,
@@ -838,7 +866,7 @@ impl<'s> Validator<'s> {
                 let ok = match st.primitive {
                     Primitive::String => value::string_lexical_ok(self.builtin_name(st), &s),
                     _ => {
-                        let range = self.facets[t.0 as usize]
+                        let range = self.c.facets[t.0 as usize]
                             .as_ref()
                             .and_then(|fv| fv.i64_range);
                         match (value::small_integer(&s), range) {
@@ -896,7 +924,7 @@ impl<'s> Validator<'s> {
             // anyType used as a simple type (an attribute of no declared type): anything.
             TypeKind::Complex(_) => return Ok(Value::Str(raw.to_string())),
         };
-        if self.cyclic.get(t.0 as usize).copied().unwrap_or(false) {
+        if self.c.cyclic.get(t.0 as usize).copied().unwrap_or(false) {
             return Err(format!(
                 "type `{}` is a list or union that contains itself",
                 self.schema.type_label(t)
@@ -910,7 +938,7 @@ impl<'s> Validator<'s> {
                 }
                 let v = value::parse(st.primitive, self.builtin_name(st), &s, resolve)?;
                 if let Some(node) = at {
-                    match self.id_kind[t.0 as usize] {
+                    match self.c.id_kind[t.0 as usize] {
                         1 if !ctx.ids.insert(s.to_string()) => {
                             return Err(format!("ID `{s}` is not unique in the document"));
                         }
@@ -993,7 +1021,7 @@ impl<'s> Validator<'s> {
                 }
             }
         }
-        if let Some(fv) = &self.facets[t.0 as usize] {
+        if let Some(fv) = &self.c.facets[t.0 as usize] {
             if !f.enumeration.is_empty() {
                 let ok = match v {
                     Value::QName(..) => f.enumeration.iter().any(|e| e.trim() == lexical),
@@ -1141,10 +1169,10 @@ impl<'s> Validator<'s> {
                 }
             };
             let Some(decl) = decl else { continue };
-            if self.has_identity {
+            if self.c.has_identity {
                 ctx.types.insert((node.id(), position as u32), decl.type_id);
             }
-            if self.id_kind[decl.type_id.0 as usize] == 1 {
+            if self.c.id_kind[decl.type_id.0 as usize] == 1 {
                 id_attributes += 1;
                 if id_attributes == 2 {
                     ctx.report(
@@ -1210,7 +1238,7 @@ impl<'s> Validator<'s> {
         depth: usize,
         ctx: &mut Ctx<'a, 'i>,
     ) {
-        let model = match &self.models[t.0 as usize] {
+        let model = match &self.c.models[t.0 as usize] {
             Some(Ok(m)) => m,
             Some(Err(e)) => {
                 ctx.report(node, None, "content", e.clone());
