@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use roxmltree::Node;
 use serde_json::Value;
 
-use super::model::{Body, Model, Slot, TEXT_KEY, TYPE_KEY, TypeInfo, XML_KEY};
+use super::model::{ATTRS_KEY, Body, Model, Slot, TEXT_KEY, TYPE_KEY, TypeInfo, XML_KEY};
 use super::simple;
 use crate::xsd::*;
 
@@ -582,6 +582,31 @@ impl<'m> Decoder<'m> {
                     ));
                 }
                 None => {}
+            }
+        }
+        if info.any_attribute {
+            // Attributes the type does not declare, which its anyAttribute takes: kept.
+            let mut extra = serde_json::Map::new();
+            for a in n.attributes() {
+                let ns = a.namespace().unwrap_or("");
+                if ns == XSI
+                    || info
+                        .attrs
+                        .iter()
+                        .any(|d| d.name.local == a.name() && d.name.ns == ns)
+                {
+                    continue;
+                }
+                let key = if ns.is_empty() {
+                    a.name().to_string()
+                } else {
+                    format!("{{{ns}}}{}", a.name())
+                };
+                extra.insert(key, Value::String(a.value().to_string()));
+            }
+            if !extra.is_empty() {
+                write_key(out, &mut first, ATTRS_KEY);
+                let _ = serde_json::to_writer(&mut *out, &extra);
             }
         }
         match &info.body {

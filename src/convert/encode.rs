@@ -8,7 +8,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use serde_json::{Map, Value};
 
-use super::model::{Body, Model, TEXT_KEY, TYPE_KEY, TypeInfo, XML_KEY, first_element};
+use super::model::{ATTRS_KEY, Body, Model, TEXT_KEY, TYPE_KEY, TypeInfo, XML_KEY, first_element};
 use super::simple;
 use crate::xsd::*;
 
@@ -280,9 +280,14 @@ impl<'m> Encoder<'m> {
                         None => {}
                     }
                 }
+                if let Some(extra) = obj.get(ATTRS_KEY) {
+                    let p = pointer_push(pointer, ATTRS_KEY);
+                    self.any_attributes(t, &mut start, extra, &p);
+                }
                 let wildcard = info.mixed || has_own_wildcard(&info.body);
                 let known = |k: &str| {
                     k == TYPE_KEY
+                        || (k == ATTRS_KEY && info.any_attribute)
                         || (k == XML_KEY && wildcard)
                         || info.attrs.iter().any(|a| a.key == k)
                         || match &info.body {
@@ -746,6 +751,90 @@ impl<'m> Encoder<'m> {
                 }
                 true
             }
+        }
+    }
+
+    /// `$attributes`: attributes the type's `xs:anyAttribute` takes, `{"{ns}name": "value"}`.
+    /// A namespace without a prefix of the model's gets one declared on the element.
+    fn any_attributes(&mut self, t: TypeId, start: &mut BytesStart, v: &Value, pointer: &str) {
+        let TypeKind::Complex(ct) = &self.schema.ty(t).kind else {
+            return;
+        };
+        let Some(w) = ct.any_attribute.clone() else {
+            return;
+        };
+        let Some(extra) = v.as_object() else {
+            self.err(
+                pointer,
+                format!(
+                    "expected an object of attributes (\"{{namespace}}name\": \"value\"), found {}",
+                    simple::describe(v)
+                ),
+            );
+            return;
+        };
+        let mut own = 0;
+        for (k, value) in extra {
+            let p = pointer_push(pointer, k);
+            let (ns, local) = match k.strip_prefix('{').and_then(|r| r.split_once('}')) {
+                Some((ns, local)) => (ns, local),
+                None => ("", k.as_str()),
+            };
+            let name_ok = !local.is_empty()
+                && local.chars().enumerate().all(|(i, c)| {
+                    c.is_alphabetic()
+                        || c == '_'
+                        || (i > 0 && (c.is_alphanumeric() || matches!(c, '-' | '.')))
+                });
+            if !name_ok || ns == XSI || local.starts_with("xmlns") {
+                self.err(&p, "not an attribute name this element may carry");
+                continue;
+            }
+            let allowed = match &w.namespaces {
+                NamespaceConstraint::Any => true,
+                NamespaceConstraint::Not(tns) => !ns.is_empty() && ns != tns,
+                NamespaceConstraint::List(l) => l.iter().any(|x| x == ns),
+            };
+            if !allowed {
+                self.err(
+                    &p,
+                    format!(
+                        "the type's xs:anyAttribute does not take attributes in namespace `{ns}`"
+                    ),
+                );
+                continue;
+            }
+            let Some(text) = value.as_str() else {
+                self.err(
+                    &p,
+                    format!("expected a string, found {}", simple::describe(value)),
+                );
+                continue;
+            };
+            if let Some(c) = text.chars().find(|&c| simple::bad_char(c)) {
+                self.err(
+                    &p,
+                    format!("the character U+{:04X} cannot be carried by XML", c as u32),
+                );
+                continue;
+            }
+            let name = if ns.is_empty() {
+                local.to_string()
+            } else if self.model.namespaces.contains_key(ns) {
+                self.qname(&QName::new(ns, local))
+            } else {
+                let prefix = format!("a{own}");
+                own += 1;
+                start.push_attribute((
+                    format!("xmlns:{prefix}").as_str(),
+                    escape(ns, true).as_ref(),
+                ));
+                format!("{prefix}:{local}")
+            };
+            start.push_attribute(quick_xml::events::attributes::Attribute {
+                key: quick_xml::name::QName(name.as_str()),
+                value: escape(text, true).into_owned().into(),
+            });
         }
     }
 

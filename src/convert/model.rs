@@ -14,6 +14,9 @@ pub const TEXT_KEY: &str = "value";
 pub const TYPE_KEY: &str = "$type";
 /// The JSON key of raw XML passthrough (`xs:any`, `anyType`).
 pub const XML_KEY: &str = "$xml";
+/// The JSON key of attributes an `xs:anyAttribute` takes: `{"{namespace}name": "value"}`
+/// (`"name"` for no namespace).
+pub const ATTRS_KEY: &str = "$attributes";
 
 /// One attribute of a complex type.
 #[derive(Debug)]

@@ -44,7 +44,7 @@ pub fn json_kind(schema: &Schema, st: &SimpleType) -> Json {
 }
 
 /// Characters XML 1.0 cannot carry.
-fn bad_char(c: char) -> bool {
+pub fn bad_char(c: char) -> bool {
     matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
 }
 

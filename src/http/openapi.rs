@@ -622,7 +622,10 @@ impl Builder<'_> {
         if info.mixed || crate::convert::encode::has_own_wildcard(&info.body) {
             props.insert(XML_KEY.into(), json!({"type": "string", "description": "raw XML: what the wildcards (xs:any) hold, or the whole mixed content"}));
         }
-        let mut s = json!({"type": "object", "properties": props, "additionalProperties": !derived.is_empty() || info.any_attribute});
+        if info.any_attribute {
+            props.insert(crate::convert::model::ATTRS_KEY.into(), json!({"type": "object", "additionalProperties": {"type": "string"}, "description": "attributes the schema's xs:anyAttribute takes: {\"{namespace}name\": \"value\"}"}));
+        }
+        let mut s = json!({"type": "object", "properties": props, "additionalProperties": !derived.is_empty()});
         if !required.is_empty() {
             s["required"] = Value::Array(required);
         }
