@@ -60,12 +60,12 @@ pub fn translate(p: &str) -> Result<String, String> {
 /// An escape at `chars[i]` (a backslash); returns the translation and its length.
 fn escape(chars: &[char], i: usize, in_class: bool) -> Result<(String, usize), String> {
     let e = *chars.get(i + 1).ok_or("a pattern ends with `\\`")?;
+    // Inside a class a negated set is a nested class (`[a[^b]]`), which the regex crate has.
     let set = |pos: &str, neg: bool| -> Result<String, String> {
         match (in_class, neg) {
             (false, false) => Ok(format!("[{pos}]")),
-            (false, true) => Ok(format!("[^{pos}]")),
+            (_, true) => Ok(format!("[^{pos}]")),
             (true, false) => Ok(pos.to_string()),
-            (true, true) => Err("a negated class escape inside a class has no translation".into()),
         }
     };
     let s = match e {
@@ -75,9 +75,7 @@ fn escape(chars: &[char], i: usize, in_class: bool) -> Result<(String, usize), S
         'I' => set(I, true)?,
         'c' => set(C, false)?,
         'C' => set(C, true)?,
-        'w' => {
-            set(W_NOT, true).map_err(|_| "`\\w` inside a class has no translation".to_string())?
-        }
+        'w' => set(W_NOT, true)?,
         'W' => set(W_NOT, false)?,
         'd' | 'D' | 'n' | 'r' | 't' | '\\' | '|' | '.' | '-' | '^' | '?' | '*' | '+' | '{'
         | '}' | '(' | ')' | '[' | ']' => format!("\\{e}"),
@@ -87,15 +85,145 @@ fn escape(chars: &[char], i: usize, in_class: bool) -> Result<(String, usize), S
                 .position(|&c| c == '}')
                 .ok_or("unclosed `\\p{`")?
                 + i;
+            if chars.get(i + 2) != Some(&'{') {
+                return Err(format!("`\\{e}` must be followed by `{{name}}`"));
+            }
             let name: String = chars[i + 3..close].iter().collect();
-            if name.starts_with("Is") {
-                return Err(format!("the block name `{name}` has no translation"));
+            if let Some(block) = name.strip_prefix("Is") {
+                // Unicode blocks (XSD 1.0 names them; the regex crate does not): their ranges.
+                let ranges = block_ranges(block).ok_or_else(|| {
+                    format!("`{name}` is not a Unicode block XML Schema 1.0 names")
+                })?;
+                return Ok((set(&ranges, e == 'P')?, close - i + 1));
+            }
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(format!("`{name}` is not a character category"));
             }
             return Ok((format!("\\{e}{{{name}}}"), close - i + 1));
         }
         other => return Err(format!("`\\{other}` is not an XSD escape")),
     };
     Ok((s, 2))
+}
+
+/// The XML Schema 1.0 block names (Part 2, F.1.1; Unicode 3.1 blocks) as `regex` class ranges.
+/// Surrogate blocks hold no characters a string can have: an empty class.
+fn block_ranges(name: &str) -> Option<String> {
+    const BLOCKS: &[(&str, &[(u32, u32)])] = &[
+        ("BasicLatin", &[(0x0000, 0x007F)]),
+        ("Latin-1Supplement", &[(0x0080, 0x00FF)]),
+        ("LatinExtended-A", &[(0x0100, 0x017F)]),
+        ("LatinExtended-B", &[(0x0180, 0x024F)]),
+        ("IPAExtensions", &[(0x0250, 0x02AF)]),
+        ("SpacingModifierLetters", &[(0x02B0, 0x02FF)]),
+        ("CombiningDiacriticalMarks", &[(0x0300, 0x036F)]),
+        ("Greek", &[(0x0370, 0x03FF)]),
+        ("Cyrillic", &[(0x0400, 0x04FF)]),
+        ("Armenian", &[(0x0530, 0x058F)]),
+        ("Hebrew", &[(0x0590, 0x05FF)]),
+        ("Arabic", &[(0x0600, 0x06FF)]),
+        ("Syriac", &[(0x0700, 0x074F)]),
+        ("Thaana", &[(0x0780, 0x07BF)]),
+        ("Devanagari", &[(0x0900, 0x097F)]),
+        ("Bengali", &[(0x0980, 0x09FF)]),
+        ("Gurmukhi", &[(0x0A00, 0x0A7F)]),
+        ("Gujarati", &[(0x0A80, 0x0AFF)]),
+        ("Oriya", &[(0x0B00, 0x0B7F)]),
+        ("Tamil", &[(0x0B80, 0x0BFF)]),
+        ("Telugu", &[(0x0C00, 0x0C7F)]),
+        ("Kannada", &[(0x0C80, 0x0CFF)]),
+        ("Malayalam", &[(0x0D00, 0x0D7F)]),
+        ("Sinhala", &[(0x0D80, 0x0DFF)]),
+        ("Thai", &[(0x0E00, 0x0E7F)]),
+        ("Lao", &[(0x0E80, 0x0EFF)]),
+        ("Tibetan", &[(0x0F00, 0x0FFF)]),
+        ("Myanmar", &[(0x1000, 0x109F)]),
+        ("Georgian", &[(0x10A0, 0x10FF)]),
+        ("HangulJamo", &[(0x1100, 0x11FF)]),
+        ("Ethiopic", &[(0x1200, 0x137F)]),
+        ("Cherokee", &[(0x13A0, 0x13FF)]),
+        ("UnifiedCanadianAboriginalSyllabics", &[(0x1400, 0x167F)]),
+        ("Ogham", &[(0x1680, 0x169F)]),
+        ("Runic", &[(0x16A0, 0x16FF)]),
+        ("Khmer", &[(0x1780, 0x17FF)]),
+        ("Mongolian", &[(0x1800, 0x18AF)]),
+        ("LatinExtendedAdditional", &[(0x1E00, 0x1EFF)]),
+        ("GreekExtended", &[(0x1F00, 0x1FFF)]),
+        ("GeneralPunctuation", &[(0x2000, 0x206F)]),
+        ("SuperscriptsandSubscripts", &[(0x2070, 0x209F)]),
+        ("CurrencySymbols", &[(0x20A0, 0x20CF)]),
+        ("CombiningMarksforSymbols", &[(0x20D0, 0x20FF)]),
+        ("LetterlikeSymbols", &[(0x2100, 0x214F)]),
+        ("NumberForms", &[(0x2150, 0x218F)]),
+        ("Arrows", &[(0x2190, 0x21FF)]),
+        ("MathematicalOperators", &[(0x2200, 0x22FF)]),
+        ("MiscellaneousTechnical", &[(0x2300, 0x23FF)]),
+        ("ControlPictures", &[(0x2400, 0x243F)]),
+        ("OpticalCharacterRecognition", &[(0x2440, 0x245F)]),
+        ("EnclosedAlphanumerics", &[(0x2460, 0x24FF)]),
+        ("BoxDrawing", &[(0x2500, 0x257F)]),
+        ("BlockElements", &[(0x2580, 0x259F)]),
+        ("GeometricShapes", &[(0x25A0, 0x25FF)]),
+        ("MiscellaneousSymbols", &[(0x2600, 0x26FF)]),
+        ("Dingbats", &[(0x2700, 0x27BF)]),
+        ("BraillePatterns", &[(0x2800, 0x28FF)]),
+        ("CJKRadicalsSupplement", &[(0x2E80, 0x2EFF)]),
+        ("KangxiRadicals", &[(0x2F00, 0x2FDF)]),
+        ("IdeographicDescriptionCharacters", &[(0x2FF0, 0x2FFF)]),
+        ("CJKSymbolsandPunctuation", &[(0x3000, 0x303F)]),
+        ("Hiragana", &[(0x3040, 0x309F)]),
+        ("Katakana", &[(0x30A0, 0x30FF)]),
+        ("Bopomofo", &[(0x3100, 0x312F)]),
+        ("HangulCompatibilityJamo", &[(0x3130, 0x318F)]),
+        ("Kanbun", &[(0x3190, 0x319F)]),
+        ("BopomofoExtended", &[(0x31A0, 0x31BF)]),
+        ("EnclosedCJKLettersandMonths", &[(0x3200, 0x32FF)]),
+        ("CJKCompatibility", &[(0x3300, 0x33FF)]),
+        ("CJKUnifiedIdeographsExtensionA", &[(0x3400, 0x4DB5)]),
+        ("CJKUnifiedIdeographs", &[(0x4E00, 0x9FFF)]),
+        ("YiSyllables", &[(0xA000, 0xA48F)]),
+        ("YiRadicals", &[(0xA490, 0xA4CF)]),
+        ("HangulSyllables", &[(0xAC00, 0xD7A3)]),
+        ("HighSurrogates", &[]),
+        ("HighPrivateUseSurrogates", &[]),
+        ("LowSurrogates", &[]),
+        (
+            "PrivateUse",
+            &[(0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)],
+        ),
+        ("CJKCompatibilityIdeographs", &[(0xF900, 0xFAFF)]),
+        ("AlphabeticPresentationForms", &[(0xFB00, 0xFB4F)]),
+        ("ArabicPresentationForms-A", &[(0xFB50, 0xFDFF)]),
+        ("CombiningHalfMarks", &[(0xFE20, 0xFE2F)]),
+        ("CJKCompatibilityForms", &[(0xFE30, 0xFE4F)]),
+        ("SmallFormVariants", &[(0xFE50, 0xFE6F)]),
+        ("ArabicPresentationForms-B", &[(0xFE70, 0xFEFE)]),
+        ("Specials", &[(0xFEFF, 0xFEFF), (0xFFF0, 0xFFFD)]),
+        ("HalfwidthandFullwidthForms", &[(0xFF00, 0xFFEF)]),
+        ("OldItalic", &[(0x10300, 0x1032F)]),
+        ("Gothic", &[(0x10330, 0x1034F)]),
+        ("Deseret", &[(0x10400, 0x1044F)]),
+        ("ByzantineMusicalSymbols", &[(0x1D000, 0x1D0FF)]),
+        ("MusicalSymbols", &[(0x1D100, 0x1D1FF)]),
+        ("MathematicalAlphanumericSymbols", &[(0x1D400, 0x1D7FF)]),
+        ("CJKUnifiedIdeographsExtensionB", &[(0x20000, 0x2A6D6)]),
+        (
+            "CJKCompatibilityIdeographsSupplement",
+            &[(0x2F800, 0x2FA1F)],
+        ),
+        ("Tags", &[(0xE0000, 0xE007F)]),
+    ];
+    let (_, ranges) = BLOCKS.iter().find(|(n, _)| *n == name)?;
+    if ranges.is_empty() {
+        // Matches nothing: the intersection of two disjoint sets.
+        return Some(r"[a&&b]".to_string());
+    }
+    Some(
+        ranges
+            .iter()
+            .map(|(a, b)| format!(r"\x{{{a:X}}}-\x{{{b:X}}}"))
+            .collect(),
+    )
 }
 
 /// A character class at `chars[i]` (`[`), with XSD subtraction.
@@ -173,10 +301,82 @@ mod tests {
     }
 
     #[test]
+    fn unicode_blocks_and_negated_escapes_in_classes() {
+        assert!(m(r"\p{IsBasicLatin}+", "abc") && !m(r"\p{IsBasicLatin}+", "abé"));
+        assert!(m(r"\P{IsBasicLatin}", "é") && !m(r"\P{IsBasicLatin}", "e"));
+        assert!(m(r"[\p{IsGreek}\d]+", "αβ1") && !m(r"[\p{IsGreek}]", "a"));
+        assert!(m(r"\p{IsCJKUnifiedIdeographs}", "中"));
+        assert!(!m(r"\p{IsHighSurrogates}", "a"));
+        assert!(m(r"[\p{IsHighSurrogates}x]", "x"));
+        assert!(m(r"[\S]+", "ab") && !m(r"[\S]", " "));
+        assert!(m(r"[a\W]", "!") && !m(r"[a\W]", "b"));
+        assert!(m(r"[\w]", "b") && !m(r"[\w]", "!"));
+    }
+
+    #[test]
     fn untranslatable_and_hostile_patterns_are_errors() {
-        assert!(compile(r"\p{IsBasicLatin}").is_err());
+        assert!(compile(r"\p{IsKlingon}").is_err());
         assert!(compile("(a").is_err());
         assert!(compile("[a-").is_err());
         assert!(compile("(.{1000}){1000}").is_err(), "bounded size");
+    }
+
+    mod properties {
+        use super::m;
+        use proptest::prelude::*;
+
+        /// A pattern matching exactly `s`: every character escaped where XSD needs it.
+        fn literal(s: &str) -> String {
+            let mut p = String::new();
+            for c in s.chars() {
+                // XSD's single-character escapes; `$` is a plain character (`\$` is no escape).
+                if "\\|.-^?*+{}()[]".contains(c) {
+                    p.push('\\');
+                }
+                p.push(c);
+            }
+            p
+        }
+
+        proptest! {
+            #[test]
+            fn a_literal_matches_itself_and_nothing_longer(s in "[a-zA-Z0-9 .|*+?(){}\\[\\]^$-]{0,12}") {
+                let p = literal(&s);
+                prop_assert!(m(&p, &s), "{} should match {:?}", p, s);
+                let longer = format!("{s}z");
+                prop_assert!(!m(&p, &longer), "{} should not match {:?} (anchored)", p, longer);
+                let earlier = format!("z{s}");
+                prop_assert!(!m(&p, &earlier), "{} should not match {:?} (anchored)", p, earlier);
+            }
+
+            #[test]
+            fn class_subtraction_is_set_difference(c in proptest::char::any()) {
+                let expected = c.is_ascii_lowercase() && !"aeiou".contains(c);
+                prop_assert_eq!(m("[a-z-[aeiou]]", &c.to_string()), expected);
+            }
+
+            #[test]
+            fn dot_is_any_character_but_cr_and_lf(c in proptest::char::any()) {
+                prop_assert_eq!(m(".", &c.to_string()), c != '\n' && c != '\r');
+            }
+
+            #[test]
+            fn s_is_the_four_xml_spaces(c in proptest::char::any()) {
+                prop_assert_eq!(m(r"\s", &c.to_string()), matches!(c, ' ' | '\t' | '\n' | '\r'));
+                prop_assert_eq!(m(r"\S", &c.to_string()), !matches!(c, ' ' | '\t' | '\n' | '\r'));
+            }
+
+            #[test]
+            fn basic_latin_is_the_first_128_code_points(c in proptest::char::any()) {
+                prop_assert_eq!(m(r"\p{IsBasicLatin}", &c.to_string()), (c as u32) < 0x80);
+                prop_assert_eq!(m(r"\P{IsBasicLatin}", &c.to_string()), (c as u32) >= 0x80);
+            }
+
+            #[test]
+            fn counted_repetition_counts(n in 0usize..8, k in 0usize..8) {
+                let p = format!("a{{{n}}}");
+                prop_assert_eq!(m(&p, &"a".repeat(k)), n == k);
+            }
+        }
     }
 }
