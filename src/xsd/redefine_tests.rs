@@ -222,6 +222,26 @@ fn schemas_that_redefine_each_other_stop_with_an_error() {
                <xs:group name="B"><xs:sequence><xs:element name="b"/></xs:sequence></xs:group>"#,
         ),
     ]);
-    let err = s.err().expect("mutual redefinition is refused");
+    let err = s.expect_err("mutual redefinition is refused");
     assert!(err.contains("does not define"), "{err}");
+}
+
+#[test]
+fn a_missing_file_matters_only_when_something_is_redefined() {
+    let (_dir, s) = load(&[(
+        "a.xsd",
+        r#"<xs:redefine schemaLocation="missing.xsd"><xs:annotation/></xs:redefine>
+           <xs:element name="e" type="xs:int"/>"#,
+    )]);
+    let s = s.unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.global_elements.contains_key(&q("e")));
+    let (_dir, s) = load(&[(
+        "a.xsd",
+        r#"<xs:redefine schemaLocation="missing.xsd"><xs:group name="G"><xs:sequence/></xs:group></xs:redefine>"#,
+    )]);
+    let err = s.expect_err("a missing redefined file is refused");
+    assert!(
+        err.contains("a.xsd:1:") && err.contains("missing.xsd"),
+        "{err}"
+    );
 }
