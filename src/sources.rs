@@ -133,6 +133,10 @@ struct Pending {
     /// (source, byte offset, location as written) of the reference; `None` for the entry.
     from: Option<(usize, usize, String)>,
     wsdl_import: bool,
+    /// An `xs:redefine` holding only annotations: a file that cannot be read redefines
+    /// nothing and is skipped (XML Schema 1.0 src-redefine.1 only requires the file when
+    /// something is redefined).
+    optional: bool,
 }
 
 /// Reads `entry` and everything it imports. Every problem is reported, not just the first.
@@ -163,6 +167,7 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
         path: entry_abs,
         from: None,
         wsdl_import: true,
+        optional: false,
     }];
     // wsdl:import edges, to report cycles.
     let mut wsdl_edges: Vec<(usize, usize, usize)> = Vec::new();
@@ -213,6 +218,7 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
                     continue;
                 }
             },
+            Err(_) if item.optional => continue,
             Err(e) => {
                 let what = match &item.from {
                     Some((_, _, location)) => format!(
@@ -292,6 +298,11 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
             };
             let off = node.range().start;
             let namespace = node.attribute("namespace").unwrap_or("");
+            let optional = name == "redefine"
+                && !wsdl_import
+                && node
+                    .children()
+                    .all(|c| !c.is_element() || c.tag_name().name() == "annotation");
             if let Some(local) = options
                 .catalog
                 .get(location)
@@ -302,6 +313,7 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
                     path: local.clone(),
                     from: Some((index, off, location.to_string())),
                     wsdl_import,
+                    optional,
                 });
                 continue;
             }
@@ -310,6 +322,7 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
                     path,
                     from: Some((index, off, location.to_string())),
                     wsdl_import,
+                    optional,
                 }),
                 None => url_imports.push((index, off, namespace.to_string(), location.to_string())),
             }

@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use roxmltree::Node;
+use roxmltree::{Node, NodeId};
 
 use super::model::*;
 use crate::diag::Diagnostic;
@@ -77,7 +77,16 @@ pub struct Compiler<'a, 'i> {
     /// Named types given an id but not compiled yet: only derivation needs a type's content at
     /// once; a reference from an element or attribute needs just the id.
     pending: HashMap<TypeId, Decl<'a, 'i>>,
-    group_stack: Vec<QName>,
+    /// The group and attribute group definitions being expanded, by (schema, node): a
+    /// redefinition and the definition it redefines share a name but are different groups.
+    group_stack: Vec<(usize, NodeId)>,
+    /// `xs:redefine` children (by schema and node) -> the definition each replaces.
+    originals: HashMap<(usize, NodeId), Decl<'a, 'i>>,
+    /// The compiled ids of redefined (original) type definitions, by their redefinition.
+    original_types: HashMap<(usize, NodeId), TypeId>,
+    /// Redefined groups and attribute groups that do not refer to their original: each must
+    /// be a valid restriction of it.
+    restricting: Vec<(usize, Node<'a, 'i>)>,
     /// Types being compiled inside each other (derivation chains, anonymous types): bounded by
     /// [`MAX_TYPE_DEPTH`] so a hostile schema cannot exhaust the stack.
     depth: usize,
@@ -116,6 +125,9 @@ impl<'a, 'i> Compiler<'a, 'i> {
             compiling: HashSet::new(),
             pending: HashMap::new(),
             group_stack: Vec::new(),
+            originals: HashMap::new(),
+            original_types: HashMap::new(),
+            restricting: Vec::new(),
             depth: 0,
             expanded: 0,
             expansion_reported: false,
@@ -221,20 +233,41 @@ impl<'a, 'i> Compiler<'a, 'i> {
                         }
                         self.add_schema(docs, target, root, None);
                     } else {
-                        if name == "redefine" || name == "override" {
-                            self.diag(doc_index, child, format!("xs:{name} is not supported"))
+                        if name == "override" {
+                            self.diag(doc_index, child, "xs:override (XML Schema 1.1) is not supported")
                                 .hint = Some(
-                                "copy the redefined components into the schema instead".into(),
+                                "use xs:redefine, or copy the overriding components into the schema".into(),
                             );
                         }
                         let included = root.attribute("targetNamespace");
                         if included.is_some() && included != Some(tns) {
-                            self.diag(doc_index, child, format!(
-                                "included schema has targetNamespace `{}`, the including schema `{tns}`", included.unwrap_or("")))
-                                .hint = Some("xs:include needs the same target namespace (or none); use xs:import for another namespace".into());
+                            self.diag(
+                                doc_index,
+                                child,
+                                format!(
+                                    "{} schema has targetNamespace `{}`, the {} schema `{tns}`",
+                                    if name == "redefine" {
+                                        "redefined"
+                                    } else {
+                                        "included"
+                                    },
+                                    included.unwrap_or(""),
+                                    if name == "redefine" {
+                                        "redefining"
+                                    } else {
+                                        "including"
+                                    }
+                                ),
+                            )
+                            .hint = Some(format!(
+                                "xs:{name} needs the same target namespace (or none); use xs:import for another namespace"
+                            ));
                             continue;
                         }
                         self.add_schema(docs, target, root, Some(tns));
+                        if name == "redefine" {
+                            self.redefine(doc_index, child);
+                        }
                     }
                 }
                 "element" | "complexType" | "simpleType" | "group" | "attributeGroup"
@@ -320,6 +353,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     .push(TypeId(i as u32));
             }
         }
+        self.redefinition_witnesses();
     }
 
     /// Resolves a QName-valued attribute (`type="tns:Foo"`) against the node's namespaces.
@@ -328,13 +362,9 @@ impl<'a, 'i> Compiler<'a, 'i> {
         self.resolve_qname(doc, node, value, attr)
     }
 
-    fn resolve_qname(
-        &mut self,
-        doc: usize,
-        node: Node<'a, 'i>,
-        value: &str,
-        attr: &str,
-    ) -> Option<QName> {
+    /// A QName value resolved against the node's namespaces; `None` for an unbound prefix.
+    fn quiet_qname(&self, doc: usize, node: Node, value: &str) -> Option<QName> {
+        let value = value.trim();
         let (prefix, local) = match value.split_once(':') {
             Some((p, l)) => (Some(p), l),
             None => (None, value),
@@ -350,6 +380,20 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 let chameleon = d.node.attribute("targetNamespace").is_none() && !d.tns.is_empty();
                 Some(QName::new(if chameleon { d.tns } else { "" }, local))
             }
+            None => None,
+        }
+    }
+
+    fn resolve_qname(
+        &mut self,
+        doc: usize,
+        node: Node<'a, 'i>,
+        value: &str,
+        attr: &str,
+    ) -> Option<QName> {
+        let prefix = value.split_once(':').map(|(p, _)| p);
+        match self.quiet_qname(doc, node, value) {
+            Some(q) => Some(q),
             None => {
                 self.diag(
                     doc,
@@ -366,6 +410,245 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 None
             }
         }
+    }
+
+    /// `<xs:redefine>`: its type, group and attribute group definitions replace the ones of the
+    /// same name that the redefined schema (just added) put in the index; each remembers the
+    /// definition it replaces, which its self-reference means. A redefinition of a redefinition
+    /// replaces the previous one the same way.
+    fn redefine(&mut self, doc: usize, redefine: Node<'a, 'i>) {
+        let tns = self.docs[doc].tns;
+        let location = redefine.attribute("schemaLocation").unwrap_or("").trim();
+        for c in xs_children(redefine) {
+            let kind = c.tag_name().name();
+            if !matches!(
+                kind,
+                "simpleType" | "complexType" | "group" | "attributeGroup"
+            ) {
+                self.diag(doc, c, format!("xs:{kind} cannot be redefined"))
+                    .hint = Some("xs:redefine holds only simpleType, complexType, group and attributeGroup definitions".into());
+                continue;
+            }
+            let Some(local) = c.attribute("name").map(str::trim) else {
+                self.diag(doc, c, format!("xs:{kind} in xs:redefine without a name"));
+                continue;
+            };
+            let q = QName::new(tns, local);
+            let old = match kind {
+                "group" => self.index.groups.get(&q),
+                "attributeGroup" => self.index.attribute_groups.get(&q),
+                _ => self.index.types.get(&q),
+            }
+            .copied();
+            let Some(old) = old else {
+                self.diag(doc, c, format!("xs:redefine redefines {kind} `{local}`, which `{location}` does not define"))
+                    .hint = Some("a redefinition replaces a definition of the same kind and name in the redefined schema".into());
+                continue;
+            };
+            if old.node.tag_name().name() != kind {
+                self.diag(
+                    doc,
+                    c,
+                    format!(
+                        "`{local}` is redefined as an xs:{kind}, but `{location}` defines an xs:{}",
+                        old.node.tag_name().name()
+                    ),
+                )
+                .hint = Some("a simple type can only be redefined by a simple type, a complex type by a complex type".into());
+                continue;
+            }
+            if old.doc == doc && old.node.parent() == Some(redefine) {
+                self.diag(
+                    doc,
+                    c,
+                    format!("{kind} `{local}` is redefined twice in one xs:redefine"),
+                );
+                continue;
+            }
+            if matches!(kind, "group" | "attributeGroup")
+                && self.check_self_references(doc, c, &q, kind) == 0
+            {
+                self.restricting.push((doc, c));
+            }
+            self.originals.insert((doc, c.id()), old);
+            let decl = Decl { doc, node: c };
+            match kind {
+                "group" => self.index.groups.insert(q, decl),
+                "attributeGroup" => self.index.attribute_groups.insert(q, decl),
+                _ => self.index.types.insert(q, decl),
+            };
+        }
+    }
+
+    /// A redefined group or attribute group may refer to itself (the definition it replaces)
+    /// once; a group's self-reference must occur exactly once (minOccurs = maxOccurs = 1).
+    /// Returns how many self-references there are.
+    fn check_self_references(
+        &mut self,
+        doc: usize,
+        def: Node<'a, 'i>,
+        q: &QName,
+        kind: &str,
+    ) -> usize {
+        let refs: Vec<Node<'a, 'i>> = def
+            .descendants()
+            .filter(|n| {
+                is_xs(n, kind)
+                    && n.attribute("ref")
+                        .and_then(|r| self.quiet_qname(doc, *n, r))
+                        .is_some_and(|r| &r == q)
+            })
+            .collect();
+        if let Some(second) = refs.get(1) {
+            self.diag(
+                doc,
+                *second,
+                format!(
+                    "the redefinition of {kind} `{}` refers to itself {} times",
+                    q.local,
+                    refs.len()
+                ),
+            )
+            .hint = Some(format!(
+                "a redefined xs:{kind} may refer once to the definition it replaces"
+            ));
+        }
+        if kind == "group"
+            && let Some(r) = refs.first()
+        {
+            let one = |a: &str| r.attribute(a).is_none_or(|v| v.trim() == "1");
+            if !one("minOccurs") || !one("maxOccurs") {
+                self.diag(doc, *r, format!("the reference to the redefined group `{}` must occur exactly once", q.local))
+                    .hint = Some("minOccurs and maxOccurs must be 1 (the default) on a redefined group's reference to itself".into());
+            }
+        }
+        refs.len()
+    }
+
+    /// A redefined group or attribute group without a self-reference must restrict the one it
+    /// replaces. Each pair becomes two unreachable complex types named like the group (the
+    /// original's content or attributes, and the redefinition's as a restriction of it),
+    /// which the complex-restriction checks ([`super::check::components`]) then compare.
+    /// Skipped when the schema already has problems (the groups would report them twice).
+    fn redefinition_witnesses(&mut self) {
+        for (doc, node) in std::mem::take(&mut self.restricting) {
+            if !self.diags.is_empty() {
+                return;
+            }
+            let Some(original) = self.originals.get(&(doc, node.id())).copied() else {
+                continue;
+            };
+            let name = QName::new(
+                self.docs[doc].tns,
+                node.attribute("name").unwrap_or("").trim(),
+            );
+            let base = self.witness(original.doc, original.node, &name, None);
+            self.witness(doc, node, &name, Some(base));
+        }
+    }
+
+    fn witness(
+        &mut self,
+        doc: usize,
+        node: Node<'a, 'i>,
+        name: &QName,
+        base: Option<TypeId>,
+    ) -> TypeId {
+        let mut ct = placeholder_complex();
+        if base.is_some() {
+            ct.derivation = Derivation::Restriction;
+        }
+        self.group_stack.push((doc, node.id()));
+        if is_xs(&node, "group") {
+            let inner = xs_children(node)
+                .find(|c| matches!(c.tag_name().name(), "sequence" | "choice" | "all"));
+            if let Some(p) = inner.and_then(|c| self.particle(doc, c)) {
+                ct.content = Content::Elements(p);
+            }
+        } else {
+            self.attributes(doc, node, &mut ct, false);
+        }
+        self.group_stack.pop();
+        let id = TypeId(self.schema.types.len() as u32);
+        let pos = self.pos(doc, node);
+        self.schema.types.push(Type {
+            name: Some(name.clone()),
+            base: Some(base.unwrap_or(self.any_type())),
+            kind: TypeKind::Complex(ct),
+            pos,
+        });
+        id
+    }
+
+    /// The group or attribute group a reference to `q` means: inside the redefinition of `q`,
+    /// the definition it replaces; elsewhere the one in the index (`decl`).
+    fn redefined(
+        &self,
+        doc: usize,
+        reference: Node<'a, 'i>,
+        q: &QName,
+        kind: &str,
+        decl: Decl<'a, 'i>,
+    ) -> Decl<'a, 'i> {
+        let top = reference
+            .ancestors()
+            .find(|a| a.parent().is_some_and(|p| is_xs(&p, "redefine")));
+        match top {
+            Some(top)
+                if is_xs(&top, kind)
+                    && top.attribute("name").map(str::trim) == Some(q.local.as_str())
+                    && self.docs[doc].tns == q.ns =>
+            {
+                self.originals
+                    .get(&(doc, top.id()))
+                    .copied()
+                    .unwrap_or(decl)
+            }
+            _ => decl,
+        }
+    }
+
+    /// The base of a type's derivation. In a redefinition, a base named like the type itself
+    /// is the definition it replaces.
+    fn base_ref(&mut self, doc: usize, node: Node<'a, 'i>, def: Node<'a, 'i>) -> TypeId {
+        if !self.originals.contains_key(&(doc, node.id())) {
+            return self.type_ref(doc, def, "base");
+        }
+        let Some(q) = self.qname_attr(doc, def, "base") else {
+            return self.any_type();
+        };
+        let own = QName::new(
+            self.docs[doc].tns,
+            node.attribute("name").unwrap_or("").trim(),
+        );
+        if q == own {
+            self.original_type(doc, node)
+        } else {
+            self.lookup_type(doc, def, &q, "base")
+        }
+    }
+
+    /// The id of the type definition that the redefinition `node` replaces, compiled on use.
+    fn original_type(&mut self, doc: usize, node: Node<'a, 'i>) -> TypeId {
+        let key = (doc, node.id());
+        if let Some(&id) = self.original_types.get(&key) {
+            return id;
+        }
+        let original = self.originals[&key];
+        let id = TypeId(self.schema.types.len() as u32);
+        let pos = self.pos(original.doc, original.node);
+        self.schema.types.push(Type {
+            name: Some(QName::new(
+                self.docs[doc].tns,
+                node.attribute("name").unwrap_or("").trim(),
+            )),
+            base: None,
+            kind: placeholder(),
+            pos,
+        });
+        self.pending.insert(id, original);
+        self.original_types.insert(key, id);
+        id
     }
 
     fn any_type(&self) -> TypeId {
@@ -507,6 +790,20 @@ impl<'a, 'i> Compiler<'a, 'i> {
             let (base, ct) = self.complex_type(doc, node);
             (Some(base), TypeKind::Complex(ct))
         };
+        if self.originals.contains_key(&(doc, node.id())) {
+            let original = self.original_type(doc, node);
+            if base != Some(original) {
+                let local = node.attribute("name").unwrap_or("").trim();
+                self.diag(
+                    doc,
+                    node,
+                    format!("the redefinition of type `{local}` does not derive from `{local}`"),
+                )
+                .hint = Some(format!(
+                    "a type in xs:redefine must be a restriction or extension with base=\"{local}\" (meaning the definition it replaces)"
+                ));
+            }
+        }
         let t = &mut self.schema.types[id.0 as usize];
         t.base = base;
         t.kind = kind;
@@ -550,7 +847,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
         match def.tag_name().name() {
             "restriction" => {
                 let base = if def.has_attribute("base") {
-                    self.type_ref(doc, def, "base")
+                    self.base_ref(doc, node, def)
                 } else if let Some(inline) = xs_children(def).find(|c| is_xs(c, "simpleType")) {
                     self.anonymous_type(doc, inline)
                 } else {
@@ -755,7 +1052,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     );
                     return (any_type, ct);
                 };
-                let base = self.type_ref(doc, def, "base");
+                let base = self.base_ref(doc, node, def);
                 let Some(base_t) = self.base_of(doc, def, base) else {
                     return (any_type, ct);
                 };
@@ -841,7 +1138,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     );
                     return (any_type, ct);
                 };
-                let base = self.type_ref(doc, def, "base");
+                let base = self.base_ref(doc, node, def);
                 let Some(base_t) = self.base_of(doc, def, base) else {
                     return (any_type, ct);
                 };
@@ -1052,7 +1349,9 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     .hint = Some(hint);
                     return None;
                 };
-                if self.group_stack.contains(&q) {
+                let decl = self.redefined(doc, node, &q, "group", decl);
+                let key = (decl.doc, decl.node.id());
+                if self.group_stack.contains(&key) {
                     self.diag(doc, node, format!("group `{}` refers to itself", q.local));
                     return None;
                 }
@@ -1067,7 +1366,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     );
                     return None;
                 }
-                self.group_stack.push(q);
+                self.group_stack.push(key);
                 let inner = xs_children(decl.node)
                     .find(|c| matches!(c.tag_name().name(), "sequence" | "choice" | "all"));
                 let p = inner.and_then(|c| self.particle(decl.doc, c));
@@ -1318,7 +1617,9 @@ impl<'a, 'i> Compiler<'a, 'i> {
                         .hint = Some(hint);
                         continue;
                     };
-                    if self.group_stack.contains(&q) {
+                    let decl = self.redefined(doc, c, &q, "attributeGroup", decl);
+                    let key = (decl.doc, decl.node.id());
+                    if self.group_stack.contains(&key) {
                         self.diag(
                             doc,
                             c,
@@ -1337,7 +1638,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
                         );
                         continue;
                     }
-                    self.group_stack.push(q);
+                    self.group_stack.push(key);
                     self.attributes(decl.doc, decl.node, ct, restriction);
                     self.group_stack.pop();
                 }
@@ -1448,7 +1749,11 @@ fn is_true(v: &str) -> bool {
 }
 
 fn placeholder() -> TypeKind {
-    TypeKind::Complex(ComplexType {
+    TypeKind::Complex(placeholder_complex())
+}
+
+fn placeholder_complex() -> ComplexType {
+    ComplexType {
         derivation: Derivation::None,
         content: Content::Empty,
         mixed: false,
@@ -1457,7 +1762,7 @@ fn placeholder() -> TypeKind {
         any_attribute: None,
         array_of: None,
         block: 0,
-    })
+    }
 }
 
 fn placeholder_element(name: QName, pos: SrcPos) -> Element {

@@ -13,4 +13,6 @@ pub mod validate;
 pub use model::*;
 
 #[cfg(test)]
+mod redefine_tests;
+#[cfg(test)]
 mod tests;
