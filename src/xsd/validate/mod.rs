@@ -12,7 +12,7 @@
 //! then empty), element default and fixed values, simple types (whiteSpace, then the lexical space
 //! of the built-in type, then facets compared by value), lists, unions, ID uniqueness and IDREF
 //! targets, identity constraints (`unique`, `key`, `keyref`; [`identity`]).
-//! Not done: `xs:redefine` (refused when the schema loads), schema-location hints in instances.
+//! Not done: schema-location hints in instances.
 
 pub mod automaton;
 pub mod identity;
