@@ -81,7 +81,10 @@ pub(crate) fn one_line(s: &str, max: usize) -> String {
 }
 
 /// A sample of a message's JSON fields.
-pub(crate) fn sample_fields(sampler: &mut Sampler, m: &Message) -> Result<Map<String, Value>, String> {
+pub(crate) fn sample_fields(
+    sampler: &mut Sampler,
+    m: &Message,
+) -> Result<Map<String, Value>, String> {
     match m {
         Message::Element { type_id, .. } => match sampler.value(*type_id) {
             Value::Object(o) => Ok(o),

@@ -33,6 +33,9 @@ use super::coverage::{one_line, round_trip, sample_fields, start_validator, verd
 const KNOWN: &str = "tests/differential/known.tsv";
 /// Operations per entry at most: larger entries take every ⌈n/CAP⌉-th operation.
 const CAP: usize = 12;
+/// The extra element: declared nowhere (a wildcard admitting other namespaces may take it).
+const UNDECLARED: &str =
+    "<soapbridgeUndeclared xmlns=\"urn:soapbridge:differential\">x</soapbridgeUndeclared>";
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
 /// Document/literal entries: the smaller ones whole, the large ones (EWS, vim25, Salesforce,
@@ -222,9 +225,18 @@ fn candidates(
         ) && s.facets.patterns.is_empty()
         {
             let builtin = schema.type_label(s.base_builtin);
-            let bounded = ["int", "short", "byte", "long", "unsigned"]
-                .iter()
-                .any(|b| builtin.contains(b));
+            let local = builtin.rsplit(':').next().unwrap_or_default();
+            let bounded = [
+                "long",
+                "int",
+                "short",
+                "byte",
+                "unsignedLong",
+                "unsignedInt",
+                "unsignedShort",
+                "unsignedByte",
+            ]
+            .contains(&local);
             let with = if bounded {
                 "123456789012345678901234567890"
             } else {
@@ -245,15 +257,15 @@ fn candidates(
         return;
     };
     let whole = &text[node.range()];
-    if !whole.ends_with("/>") {
-        if let Some(end) = whole.rfind("</") {
-            let at = node.range().start + end;
-            out.entry(Kind::Extra).or_default().push(Edit {
-                range: at..at,
-                with: "<soapbridgeUndeclared xmlns=\"urn:soapbridge:differential\">x</soapbridgeUndeclared>".into(),
-                what: format!("{path}: an undeclared last child"),
-            });
-        }
+    if !whole.ends_with("/>")
+        && let Some(end) = whole.rfind("</")
+    {
+        let at = node.range().start + end;
+        out.entry(Kind::Extra).or_default().push(Edit {
+            range: at..at,
+            with: UNDECLARED.into(),
+            what: format!("{path}: an undeclared last child"),
+        });
     }
     let mut all = Vec::new();
     slots(p, true, true, &mut all);
@@ -346,7 +358,12 @@ fn chosen(n: usize) -> impl Iterator<Item = usize> {
 }
 
 /// The docs of one entry, with its manifest for the independent validator.
-fn entry_docs(wsdl_dir: &Path, entry: &'static str, svc: &Service, dir: &Path) -> (Vec<Doc>, String) {
+fn entry_docs(
+    wsdl_dir: &Path,
+    entry: &'static str,
+    svc: &Service,
+    dir: &Path,
+) -> (Vec<Doc>, String) {
     let schema = &svc.compiled.wsdl.schema;
     let validator = Validator::new(schema);
     let mut manifest = format!("wsdl\t{}\n", wsdl_dir.join(entry).display());
@@ -360,7 +377,13 @@ fn entry_docs(wsdl_dir: &Path, entry: &'static str, svc: &Service, dir: &Path) -
             continue;
         }
         for (input, message) in [(true, &op.input), (false, &op.output)] {
-            if matches!(message, Message::Parts { wrapper: Some(_), .. }) {
+            if matches!(
+                message,
+                Message::Parts {
+                    wrapper: Some(_),
+                    ..
+                }
+            ) {
                 continue;
             }
             let dir_name = if input { "in" } else { "out" };
@@ -506,7 +529,11 @@ fn our_validator_agrees_with_xmlschema_on_valid_and_mutated_samples() {
         if theirs.is_some() {
             row[1] += 1;
         }
-        let key = (d.entry.to_string(), d.message.clone(), d.kind.name().to_string());
+        let key = (
+            d.entry.to_string(),
+            d.message.clone(),
+            d.kind.name().to_string(),
+        );
         if theirs.is_some() == d.ours.is_some() {
             row[2] += 1;
             if known.contains_key(&key) {
@@ -528,8 +555,12 @@ fn our_validator_agrees_with_xmlschema_on_valid_and_mutated_samples() {
             key.1,
             key.2,
             d.what,
-            theirs.as_deref().map_or("valid".into(), |s| one_line(s, 300)),
-            d.ours.as_deref().map_or("valid".into(), |s| one_line(s, 300)),
+            theirs
+                .as_deref()
+                .map_or("valid".into(), |s| one_line(s, 300)),
+            d.ours
+                .as_deref()
+                .map_or("valid".into(), |s| one_line(s, 300)),
             d.file.display()
         ));
     }
@@ -558,8 +589,25 @@ fn our_validator_agrees_with_xmlschema_on_valid_and_mutated_samples() {
         "total", total[0], total[1], total[2], total[3], total[4]
     );
     println!("* invalid according to xmlschema");
+    // Mutations both validators accept (a wildcard takes the extra element, ...): shown, so that
+    // a selection that stops mutating anything meaningful is seen.
+    for (d, theirs) in &all {
+        if d.kind != Kind::Valid && theirs.is_none() && d.ours.is_none() {
+            println!(
+                "accepted by both: {} {} {}: {}",
+                d.entry,
+                d.message,
+                d.kind.name(),
+                d.what
+            );
+        }
+    }
     for k in known.keys() {
-        if !used.contains(k) && !failures.iter().any(|f| f.starts_with(&format!("{} {} {}", k.0, k.1, k.2))) {
+        if !used.contains(k)
+            && !failures
+                .iter()
+                .any(|f| f.starts_with(&format!("{} {} {}", k.0, k.1, k.2)))
+        {
             failures.push(format!(
                 "{} {} {}: listed in {KNOWN} but no longer produced",
                 k.0, k.1, k.2
@@ -580,5 +628,62 @@ fn our_validator_agrees_with_xmlschema_on_valid_and_mutated_samples() {
         "{} disagreements between our validator and xmlschema:\n{}",
         failures.len(),
         failures.join("\n")
+    );
+}
+
+/// The mutation machinery on a small schema (runs everywhere): one edit of each kind, each
+/// refused by our validator, and the sample itself accepted.
+#[test]
+fn each_mutation_kind_is_found_and_breaks_a_small_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let xsd = dir.path().join("s.xsd");
+    std::fs::write(
+        &xsd,
+        r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:t"
+  xmlns="urn:t" elementFormDefault="qualified">
+  <xs:element name="Order">
+    <xs:complexType><xs:sequence>
+      <xs:element name="id" type="xs:string"/>
+      <xs:element name="color"><xs:simpleType><xs:restriction base="xs:string">
+        <xs:enumeration value="red"/><xs:enumeration value="blue"/>
+      </xs:restriction></xs:simpleType></xs:element>
+      <xs:element name="qty" type="xs:int"/>
+      <xs:element name="tag" type="xs:string" minOccurs="0" maxOccurs="2"/>
+    </xs:sequence></xs:complexType>
+  </xs:element>
+</xs:schema>"#,
+    )
+    .unwrap();
+    let schema =
+        soapbridge::xsd::load::load(&xsd, &Default::default()).unwrap_or_else(|d| panic!("{d}"));
+    let v = Validator::new(&schema);
+    let text = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><Order xmlns="urn:t"><id>1</id><color>red</color><qty>3</qty><tag>a</tag><tag>b</tag></Order></s:Body></s:Envelope>"#;
+    assert_eq!(ours(&v, text), None);
+    let found = mutations(&schema, text);
+    let kinds: Vec<Kind> = found.iter().map(|(k, _, _)| *k).collect();
+    assert_eq!(
+        kinds,
+        [
+            Kind::Enum,
+            Kind::Missing,
+            Kind::Extra,
+            Kind::Number,
+            Kind::TooMany
+        ]
+    );
+    for (kind, mutated, what) in &found {
+        assert!(
+            ours(&v, mutated).is_some(),
+            "{}: {what} was accepted: {mutated}",
+            kind.name()
+        );
+    }
+    let too_many = &found[4].1;
+    // The middle of the candidates id, color, qty, tag (each at its maxOccurs).
+    assert!(too_many.contains("<qty>3</qty><qty>3</qty>"), "{too_many}");
+    let number = &found[3].1;
+    assert!(
+        number.contains("<qty>123456789012345678901234567890</qty>"),
+        "{number}"
     );
 }
