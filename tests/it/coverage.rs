@@ -71,7 +71,7 @@ fn detail(n: usize) -> usize {
     }
 }
 
-fn one_line(s: &str, max: usize) -> String {
+pub(crate) fn one_line(s: &str, max: usize) -> String {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() > max {
         format!("{}...", s.chars().take(max).collect::<String>())
@@ -81,7 +81,10 @@ fn one_line(s: &str, max: usize) -> String {
 }
 
 /// A sample of a message's JSON fields.
-fn sample_fields(sampler: &mut Sampler, m: &Message) -> Result<Map<String, Value>, String> {
+pub(crate) fn sample_fields(
+    sampler: &mut Sampler,
+    m: &Message,
+) -> Result<Map<String, Value>, String> {
     match m {
         Message::Element { type_id, .. } => match sampler.value(*type_id) {
             Value::Object(o) => Ok(o),
@@ -99,7 +102,7 @@ fn limits() -> soapbridge::soap::XmlLimits {
 }
 
 /// Encodes a sample, writes the envelope to `file`, decodes it back; `Err` says where it broke.
-fn round_trip(
+pub(crate) fn round_trip(
     svc: &Service,
     op: &Operation,
     input: bool,
@@ -235,7 +238,7 @@ fn build_samples(
 }
 
 /// Starts the validator over a manifest (it runs while the next package is sampled).
-fn start_validator(manifest: &Path) -> Child {
+pub(crate) fn start_validator(manifest: &Path) -> Child {
     Command::new("python3")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/coverage/validate.py"))
         .arg(manifest)
@@ -246,7 +249,7 @@ fn start_validator(manifest: &Path) -> Child {
 }
 
 /// The validator's verdicts: file -> `None` (valid) or the reason; or the schema error.
-fn verdicts(child: Child) -> Result<BTreeMap<String, Option<String>>, String> {
+pub(crate) fn verdicts(child: Child) -> Result<BTreeMap<String, Option<String>>, String> {
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let mut map = BTreeMap::new();

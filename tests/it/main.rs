@@ -6,6 +6,7 @@ mod cli;
 mod constructs;
 mod corpus;
 mod coverage;
+mod differential;
 mod encoded;
 mod headers;
 mod hostile_convert;
