@@ -469,7 +469,23 @@ impl<'m> Decoder<'m> {
             }
         }
         for (si, slot) in slots.iter().enumerate() {
-            if slot.many {
+            if slot.many && slot.group.is_none() {
+                // Plain repeated elements: written straight from the children (no copy).
+                let mut mine = children.iter().filter(|(s, _, _)| *s == si).peekable();
+                if mine.peek().is_none() && slot.in_choice {
+                    continue;
+                }
+                write_key(out, first, &slot.key);
+                out.push(b'[');
+                for (i, (_, decl, c)) in mine.enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    let el = self.schema.element(*decl);
+                    self.write_element(*c, el.type_id, el.nillable, out)?;
+                }
+                out.push(b']');
+            } else if slot.many {
                 let mine: Vec<(usize, ElementId, Node)> = children
                     .iter()
                     .filter(|(s, _, _)| *s == si)
@@ -628,15 +644,9 @@ impl<'m> Decoder<'m> {
                 // Which slot each child fills; then the slots in schema order.
                 let mut children: Vec<(usize, ElementId, Node)> = Vec::new();
                 let mut others: Vec<Node> = Vec::new();
-                let mut filled = vec![false; slots.len()];
-                let wildcard = super::encode::has_wildcard(&info.body);
-                // A wildcard that is a branch of a repeated choice: what it matches are items
-                // of that choice's array, in place.
-                let wild_slot = slots.iter().position(|s| {
-                    s.group
-                        .as_ref()
-                        .is_some_and(|g| super::encode::has_wildcard(&g.body))
-                });
+                // Slots filled so far, for names that fill several slots; made on first need.
+                let mut filled: Vec<bool> = Vec::new();
+                let (wildcard, wild_slot) = (info.wildcard, info.wild_slot);
                 let mut mixed_text = false;
                 for c in n.children() {
                     if c.is_text() {
@@ -657,16 +667,29 @@ impl<'m> Decoder<'m> {
                     let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
                     // A name that fills several slots (`a` alone, then a branch of a repeated
                     // choice) goes to the first one still open, in document order.
-                    let open = |&&(ref n, slot, _): &&(String, usize, ElementId)| {
-                        n == ns && (slots[slot].many || !filled[slot])
+                    let found = match info.by_name.get(local) {
+                        Some(l) if l.len() > 1 => {
+                            if filled.is_empty() {
+                                filled = vec![false; slots.len()];
+                                for &(s, _, _) in &children {
+                                    filled[s] = true;
+                                }
+                            }
+                            let open = |&&(ref n, slot, _): &&(String, usize, ElementId)| {
+                                n == ns && (slots[slot].many || !filled[slot])
+                            };
+                            l.iter()
+                                .find(open)
+                                .or_else(|| l.iter().find(|(n, _, _)| n == ns))
+                        }
+                        Some(l) => l.first().filter(|(n, _, _)| n == ns),
+                        None => None,
                     };
-                    match info.by_name.get(local).and_then(|l| {
-                        l.iter()
-                            .find(open)
-                            .or_else(|| l.iter().find(|(n, _, _)| n == ns))
-                    }) {
+                    match found {
                         Some(&(_, slot, decl)) => {
-                            filled[slot] = true;
+                            if !filled.is_empty() {
+                                filled[slot] = true;
+                            }
                             children.push((slot, decl, c));
                         }
                         None if wild_slot.is_some() && !info.mixed => {

@@ -86,6 +86,9 @@ pub struct TypeInfo {
     pub group_of: HashMap<ElementId, usize>,
     /// For the view of one occurrence of a repeated choice: slot -> index of its branch.
     pub branch: Vec<usize>,
+    /// The content model has an element wildcard (`xs:any`).
+    pub wildcard: bool,
+
     /// When the content's wildcard lies in a repeated choice: that choice's slot (the elements
     /// it takes are items of that array, `{"$xml": ...}`); else the wildcard's elements are the
     /// object's own `$xml`.
@@ -272,6 +275,7 @@ fn type_info(schema: &Schema, ct: &ComplexType, naming: Naming) -> TypeInfo {
         choices: Vec::new(),
         group_of: HashMap::new(),
         branch: Vec::new(),
+        wildcard: false,
         wild_slot: None,
     }
 }
@@ -554,6 +558,7 @@ fn elements_info(
         }
         _ => Vec::new(),
     };
+    let wildcard = has_any(&particle);
     TypeInfo {
         required,
         choices,
@@ -565,6 +570,7 @@ fn elements_info(
         by_element,
         group_of,
         branch,
+        wildcard,
         wild_slot,
     }
 }
