@@ -950,23 +950,37 @@ impl<'s> Validator<'s> {
             && self.c.id_kind[t.0 as usize] == 0
         {
             let f = &st.facets;
+            let no_values = f.enumeration.is_empty() && self.c.facets[t.0 as usize].is_none();
+            let no_length = f.length.is_none() && f.min_length.is_none() && f.max_length.is_none();
             let fast = match st.primitive {
-                Primitive::String => {
-                    f.enumeration.is_empty()
-                        && f.length.is_none()
-                        && f.min_length.is_none()
-                        && f.max_length.is_none()
-                }
+                Primitive::String => f.enumeration.is_empty(),
                 Primitive::Decimal => self.c.facets[t.0 as usize]
                     .as_ref()
                     .is_some_and(|fv| fv.i64_range.is_some()),
+                Primitive::Boolean
+                | Primitive::DateTime
+                | Primitive::Time
+                | Primitive::Date
+                | Primitive::GYearMonth
+                | Primitive::GYear
+                | Primitive::GMonthDay
+                | Primitive::GDay
+                | Primitive::GMonth => no_values && no_length,
                 _ => false,
             };
             if fast {
                 let s = normalize(raw, f.white_space);
                 let ok = match st.primitive {
-                    Primitive::String => value::string_lexical_ok(self.builtin_name(st), &s),
-                    _ => {
+                    Primitive::String => {
+                        value::string_lexical_ok(self.builtin_name(st), &s)
+                            && (no_length || {
+                                let len = s.chars().count() as u64;
+                                f.length.is_none_or(|n| n == len)
+                                    && f.min_length.is_none_or(|n| len >= n)
+                                    && f.max_length.is_none_or(|n| len <= n)
+                            })
+                    }
+                    Primitive::Decimal => {
                         let range = self.c.facets[t.0 as usize]
                             .as_ref()
                             .and_then(|fv| fv.i64_range);
@@ -991,6 +1005,8 @@ impl<'s> Validator<'s> {
                             }
                         }
                     }
+                    // Booleans and dates without value facets: the lexical check alone.
+                    p => value::parse(p, self.builtin_name(st), &s, resolve).is_ok(),
                 };
                 if !ok {
                     return self
