@@ -953,7 +953,15 @@ impl<'s> Validator<'s> {
             let no_values = f.enumeration.is_empty() && self.c.facets[t.0 as usize].is_none();
             let no_length = f.length.is_none() && f.min_length.is_none() && f.max_length.is_none();
             let fast = match st.primitive {
-                Primitive::String => f.enumeration.is_empty(),
+                Primitive::String => {
+                    f.enumeration.is_empty()
+                        || self.c.facets[t.0 as usize].as_ref().is_some_and(|fv| {
+                            fv.min_inclusive.is_none()
+                                && fv.max_inclusive.is_none()
+                                && fv.min_exclusive.is_none()
+                                && fv.max_exclusive.is_none()
+                        })
+                }
                 Primitive::Decimal => self.c.facets[t.0 as usize]
                     .as_ref()
                     .is_some_and(|fv| fv.i64_range.is_some()),
@@ -979,6 +987,12 @@ impl<'s> Validator<'s> {
                                     && f.min_length.is_none_or(|n| len >= n)
                                     && f.max_length.is_none_or(|n| len <= n)
                             })
+                            && (f.enumeration.is_empty()
+                                || self.c.facets[t.0 as usize].as_ref().is_some_and(|fv| {
+                                    fv.enumeration
+                                        .iter()
+                                        .any(|e| matches!(e, Value::Str(x) if *x == *s))
+                                }))
                     }
                     Primitive::Decimal => {
                         let range = self.c.facets[t.0 as usize]

@@ -352,6 +352,8 @@ fn simple_check_fast_paths_agree_with_simple_value() {
     <xs:minLength value="1"/><xs:maxLength value="3"/></xs:restriction></xs:simpleType>
   <xs:simpleType name="day"><xs:restriction base="xs:date">
     <xs:pattern value="2.*"/></xs:restriction></xs:simpleType>
+  <xs:simpleType name="colour"><xs:restriction base="xs:token">
+    <xs:enumeration value="red"/><xs:enumeration value=" ab "/></xs:restriction></xs:simpleType>
   <xs:element name="r" type="xs:string"/></xs:schema>"#
     ));
     let v = Validator::new(&s);
@@ -365,6 +367,7 @@ fn simple_check_fast_paths_agree_with_simple_value() {
         xs("gYear"),
         ty("short"),
         ty("day"),
+        ty("colour"),
     ];
     let values = [
         "",
