@@ -325,6 +325,48 @@ impl Model {
         }
     }
 
+    /// The leaves of a model that is one sequence (occurring once) of element particles, in
+    /// order: (node, declaration, minOccurs, maxOccurs). `None` for any other shape.
+    pub fn flat_sequence(&self) -> Option<Vec<(u32, ElementId, u32, u32)>> {
+        let root = self.node(self.root);
+        let Kind::Seq(cs) = &root.kind else {
+            return None;
+        };
+        if root.max != 1 || root.min > 1 {
+            return None;
+        }
+        cs.iter()
+            .map(|&c| match self.node(c) {
+                MNode {
+                    kind: Kind::Leaf(Leaf::Element(e)),
+                    min,
+                    max,
+                    ..
+                } => Some((c, *e, *min, *max)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The state of a flat sequence ([`Model::flat_sequence`]) after its leaf at `pos` matched
+    /// `count` times.
+    pub fn flat_state(&self, leaf_node: u32, pos: u32, count: u32) -> State {
+        vec![
+            Frame {
+                node: self.root,
+                count: 1,
+                pos,
+                done: 0,
+            },
+            Frame {
+                node: leaf_node,
+                count,
+                pos: 0,
+                done: 0,
+            },
+        ]
+    }
+
     /// The element declarations and wildcards that could come next in `state`, for messages.
     pub fn expected(&self, state: &State) -> Vec<Leaf> {
         let mut seen = Vec::new();

@@ -67,6 +67,8 @@ pub struct Validator<'s> {
 #[derive(Debug)]
 pub struct Compiled {
     models: Vec<Option<Result<Model, String>>>,
+    /// Per type: its content model when it is a deterministic flat sequence ([`Flat`]).
+    flat: Vec<Option<Flat>>,
     facets: Vec<Option<FacetValues>>,
     /// Per type: 1 when it derives from xs:ID, 2 from xs:IDREF, else 0.
     id_kind: Vec<u8>,
@@ -75,6 +77,97 @@ pub struct Compiled {
     /// Per type: a list or union that reaches itself through its item or member types (a
     /// broken schema); its values are refused instead of recursing forever.
     cyclic: Vec<bool>,
+}
+
+/// A content model that is one sequence of element particles with pairwise different names
+/// and no substitution groups: each child can match at most one particle, so the automaton
+/// state is a position and a count, stepped without building states. Gives exactly the
+/// states the general automaton would.
+#[derive(Debug)]
+struct Flat {
+    leaves: Vec<FlatLeaf>,
+    /// Per position: every later particle may be absent.
+    tail_nullable: Vec<bool>,
+}
+
+#[derive(Debug)]
+struct FlatLeaf {
+    node: u32,
+    decl: ElementId,
+    min: u32,
+    max: u32,
+    ns: String,
+    local: String,
+}
+
+impl Flat {
+    fn new(schema: &Schema, m: &Model) -> Option<Flat> {
+        let leaves = m.flat_sequence()?;
+        let mut out: Vec<FlatLeaf> = Vec::with_capacity(leaves.len());
+        for (node, decl, min, max) in leaves {
+            let d = schema.element(decl);
+            let substitutable = d.global
+                && d.block & BLOCK_SUBSTITUTION == 0
+                && schema.substitutes.get(&decl).is_some_and(|s| !s.is_empty());
+            if substitutable
+                || out
+                    .iter()
+                    .any(|l| l.local == d.name.local && l.ns == d.name.ns)
+            {
+                return None;
+            }
+            out.push(FlatLeaf {
+                node,
+                decl,
+                min,
+                max,
+                ns: d.name.ns.clone(),
+                local: d.name.local.clone(),
+            });
+        }
+        let tail_nullable = (0..out.len())
+            .map(|i| out[i + 1..].iter().all(|l| l.min == 0))
+            .collect();
+        Some(Flat {
+            leaves: out,
+            tail_nullable,
+        })
+    }
+
+    /// The position after a child named (`ns`, `local`) from `at` (`None`: before the first
+    /// child; else the position and its count), or `None` when it matches nothing.
+    fn step(&self, at: Option<(u32, u32)>, ns: &str, local: &str) -> Option<(u32, u32)> {
+        let is = |l: &FlatLeaf| l.max > 0 && l.local == local && l.ns == ns;
+        let from = match at {
+            None => 0,
+            Some((i, c)) => {
+                let l = &self.leaves[i as usize];
+                if c < l.max && is(l) {
+                    return Some((i, c + 1));
+                }
+                if c < l.min {
+                    return None;
+                }
+                i as usize + 1
+            }
+        };
+        for (j, l) in self.leaves.iter().enumerate().skip(from) {
+            if is(l) {
+                return Some((j as u32, 1));
+            }
+            if l.min > 0 {
+                return None;
+            }
+        }
+        None
+    }
+
+    fn state(&self, m: &Model, at: Option<(u32, u32)>) -> State {
+        match at {
+            None => State::new(),
+            Some((i, c)) => m.flat_state(self.leaves[i as usize].node, i, c),
+        }
+    }
 }
 
 /// Per-document state: the violations found and the IDs seen.
@@ -248,7 +341,7 @@ impl<'s> Validator<'s> {
                 }
             })
             .collect();
-        let models = schema
+        let models: Vec<Option<Result<Model, String>>> = schema
             .types
             .iter()
             .map(|t| match &t.kind {
@@ -259,10 +352,18 @@ impl<'s> Validator<'s> {
                 _ => None,
             })
             .collect();
+        let flat = models
+            .iter()
+            .map(|m| match m {
+                Some(Ok(m)) => Flat::new(schema, m),
+                _ => None,
+            })
+            .collect();
         let mut v = Validator {
             schema,
             c: std::sync::Arc::new(Compiled {
                 models,
+                flat,
                 facets: (0..schema.types.len()).map(|_| None).collect(),
                 id_kind,
                 has_identity: schema.elements.iter().any(|e| !e.identity.is_empty()),
@@ -849,23 +950,51 @@ impl<'s> Validator<'s> {
             && self.c.id_kind[t.0 as usize] == 0
         {
             let f = &st.facets;
+            let no_values = f.enumeration.is_empty() && self.c.facets[t.0 as usize].is_none();
+            let no_length = f.length.is_none() && f.min_length.is_none() && f.max_length.is_none();
             let fast = match st.primitive {
                 Primitive::String => {
                     f.enumeration.is_empty()
-                        && f.length.is_none()
-                        && f.min_length.is_none()
-                        && f.max_length.is_none()
+                        || self.c.facets[t.0 as usize].as_ref().is_some_and(|fv| {
+                            fv.min_inclusive.is_none()
+                                && fv.max_inclusive.is_none()
+                                && fv.min_exclusive.is_none()
+                                && fv.max_exclusive.is_none()
+                        })
                 }
                 Primitive::Decimal => self.c.facets[t.0 as usize]
                     .as_ref()
                     .is_some_and(|fv| fv.i64_range.is_some()),
+                Primitive::Boolean
+                | Primitive::DateTime
+                | Primitive::Time
+                | Primitive::Date
+                | Primitive::GYearMonth
+                | Primitive::GYear
+                | Primitive::GMonthDay
+                | Primitive::GDay
+                | Primitive::GMonth => no_values && no_length,
                 _ => false,
             };
             if fast {
                 let s = normalize(raw, f.white_space);
                 let ok = match st.primitive {
-                    Primitive::String => value::string_lexical_ok(self.builtin_name(st), &s),
-                    _ => {
+                    Primitive::String => {
+                        value::string_lexical_ok(self.builtin_name(st), &s)
+                            && (no_length || {
+                                let len = s.chars().count() as u64;
+                                f.length.is_none_or(|n| n == len)
+                                    && f.min_length.is_none_or(|n| len >= n)
+                                    && f.max_length.is_none_or(|n| len <= n)
+                            })
+                            && (f.enumeration.is_empty()
+                                || self.c.facets[t.0 as usize].as_ref().is_some_and(|fv| {
+                                    fv.enumeration
+                                        .iter()
+                                        .any(|e| matches!(e, Value::Str(x) if *x == *s))
+                                }))
+                    }
+                    Primitive::Decimal => {
                         let range = self.c.facets[t.0 as usize]
                             .as_ref()
                             .and_then(|fv| fv.i64_range);
@@ -890,6 +1019,8 @@ impl<'s> Validator<'s> {
                             }
                         }
                     }
+                    // Booleans and dates without value facets: the lexical check alone.
+                    p => value::parse(p, self.builtin_name(st), &s, resolve).is_ok(),
                 };
                 if !ok {
                     return self
@@ -1246,8 +1377,16 @@ impl<'s> Validator<'s> {
             }
             None => return,
         };
+        // A flat sequence is stepped as a position while its children match; the general
+        // automaton takes over from the equivalent state at the first that does not.
+        let flat = self.c.flat[t.0 as usize].as_ref();
+        let mut at: Option<(u32, u32)> = None;
+        let mut fast = flat.is_some();
         // Every state the children so far can lead to (one for a UPA-conforming model).
-        let mut states: Vec<State> = vec![State::new()];
+        let mut states: Vec<State> = Vec::new();
+        if !fast {
+            states.push(State::new());
+        }
         let mut next = Vec::new();
         let mut merged: Vec<State> = Vec::new();
         let mut scratch = automaton::Scratch::default();
@@ -1270,6 +1409,16 @@ impl<'s> Validator<'s> {
                 continue;
             }
             let (c_ns, c_local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
+            if fast && let Some(flat) = flat {
+                if let Some(next_at) = flat.step(at, c_ns, c_local) {
+                    at = Some(next_at);
+                    let e = flat.leaves[next_at.0 as usize].decl;
+                    self.element(c, e, depth + 1, ctx);
+                    continue;
+                }
+                fast = false;
+                states.push(flat.state(model, at));
+            }
             let mut attributed: Option<ElementId> = None;
             let mut leaf_found: Option<Leaf> = None;
             scratch.pool.append(&mut merged);
@@ -1316,6 +1465,16 @@ impl<'s> Validator<'s> {
                     self.wildcard_child(c, &model.wildcards[w as usize], depth + 1, ctx)
                 }
             }
+        }
+        if fast && let Some(flat) = flat {
+            let accepts = match at {
+                None => model.accepts(&State::new()),
+                Some((i, c)) => c >= flat.leaves[i as usize].min && flat.tail_nullable[i as usize],
+            };
+            if accepts {
+                return;
+            }
+            states.push(flat.state(model, at));
         }
         if !states.iter().any(|s| model.accepts(s)) {
             let expected = self.describe_expected(model, &states[0]);

@@ -286,3 +286,112 @@ fn hostile_simple_types() {
     assert_eq!(got, ["/r/u", "/r/d[1]"], "{v:#?}");
     assert!(v[0].message.contains("contains itself"), "{v:#?}");
 }
+
+/// Flat sequences are stepped as a position and a count: every child sequence over a small
+/// alphabet gets exactly the violations the general automaton gives.
+#[test]
+fn flat_sequences_agree_with_the_general_automaton() {
+    let (_d, s) = schema(&format!(
+        r#"{XS_OPEN}
+  <xs:element name="r"><xs:complexType><xs:sequence>
+    <xs:element name="a" type="xs:boolean" minOccurs="2" maxOccurs="3"/>
+    <xs:element name="b" type="xs:date" minOccurs="0"/>
+    <xs:element name="c"><xs:simpleType><xs:restriction base="xs:string">
+      <xs:maxLength value="2"/></xs:restriction></xs:simpleType></xs:element>
+    <xs:element name="d" type="xs:dateTime" minOccurs="0" maxOccurs="unbounded"/>
+  </xs:sequence></xs:complexType></xs:element></xs:schema>"#
+    ));
+    let fast = Validator::new(&s);
+    assert!(fast.c.flat.iter().any(Option::is_some));
+    let mut general = Validator::new(&s);
+    for f in &mut std::sync::Arc::get_mut(&mut general.c).unwrap().flat {
+        *f = None;
+    }
+    let names = ["a", "b", "c", "d", "x"];
+    let mut seqs: Vec<Vec<&str>> = vec![vec![]];
+    for _ in 0..5 {
+        let longer: Vec<Vec<&str>> = seqs
+            .iter()
+            .filter(|s| s.len() == seqs.last().unwrap().len())
+            .flat_map(|s| {
+                names.iter().map(move |n| {
+                    let mut s = s.clone();
+                    s.push(*n);
+                    s
+                })
+            })
+            .collect();
+        seqs.extend(longer);
+    }
+    let mut valid = 0;
+    for seq in &seqs {
+        let body: String = seq.iter().map(|n| format!("<{n}/>")).collect();
+        let xml = format!("<r>{body}</r>");
+        let doc = Document::parse(&xml).unwrap();
+        let (f, g) = (fast.validate_root(&doc), general.validate_root(&doc));
+        let content = |v: &[Violation]| -> Vec<Violation> {
+            v.iter().filter(|x| x.rule == "content").cloned().collect()
+        };
+        assert_eq!(content(&f), content(&g), "{xml}");
+        assert_eq!(f, g, "{xml}");
+        valid += usize::from(content(&f).is_empty());
+    }
+    // Up to five children: aac, aaac, aabc, aacd, aaabc, aaacd, aabcd, aacdd.
+    assert_eq!(valid, 8);
+}
+
+/// The lexical fast paths of `simple_check` give the answers (and messages) of `simple_value`.
+#[test]
+fn simple_check_fast_paths_agree_with_simple_value() {
+    let (_d, s) = schema(&format!(
+        r#"{XS_OPEN}
+  <xs:simpleType name="short"><xs:restriction base="xs:string">
+    <xs:minLength value="1"/><xs:maxLength value="3"/></xs:restriction></xs:simpleType>
+  <xs:simpleType name="day"><xs:restriction base="xs:date">
+    <xs:pattern value="2.*"/></xs:restriction></xs:simpleType>
+  <xs:simpleType name="colour"><xs:restriction base="xs:token">
+    <xs:enumeration value="red"/><xs:enumeration value=" ab "/></xs:restriction></xs:simpleType>
+  <xs:element name="r" type="xs:string"/></xs:schema>"#
+    ));
+    let v = Validator::new(&s);
+    let ty = |n: &str| s.global_types[&QName::new("", n)];
+    let xs = |n: &str| s.builtin(n).unwrap();
+    let types = [
+        xs("boolean"),
+        xs("date"),
+        xs("dateTime"),
+        xs("time"),
+        xs("gYear"),
+        ty("short"),
+        ty("day"),
+        ty("colour"),
+    ];
+    let values = [
+        "",
+        " true ",
+        "1",
+        "yes",
+        "2024-02-29",
+        "2023-02-29",
+        "1999-01-01",
+        " 2024-01-01Z",
+        "2024-01-01T10:00:00",
+        "2024-01-01T25:00:00",
+        "10:00:00",
+        "2024",
+        "ab",
+        "abcd",
+        "é€x",
+    ];
+    let doc = Document::parse("<r/>").unwrap();
+    let none = |_: Option<&str>| None;
+    for &t in &types {
+        for raw in values {
+            let a = v.simple_check(t, raw, &none, doc.root_element(), &mut Ctx::new());
+            let b = v
+                .simple_value(t, raw, &none, Some(doc.root_element()), &mut Ctx::new())
+                .map(|_| ());
+            assert_eq!(a, b, "{} {raw:?}", s.type_label(t));
+        }
+    }
+}
