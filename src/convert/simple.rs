@@ -672,8 +672,10 @@ pub fn write_json(schema: &Schema, t: TypeId, text: &str, out: &mut Vec<u8>) -> 
                 st.facets.white_space.or_else(|| builtin_ws(schema, st)),
                 Some(WhiteSpace::Collapse)
             );
+            // Collapsing is needed only with whitespace other than single spaces (checked in
+            // two linear passes; the common value has none).
             if collapse
-                && s.contains(|c: char| c != ' ' && c.is_ascii_whitespace() || s.contains("  "))
+                && (s.contains(|c: char| c != ' ' && c.is_ascii_whitespace()) || s.contains("  "))
             {
                 let joined = s.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
                 let _ = serde_json::to_writer(&mut *out, &joined);
