@@ -139,6 +139,30 @@ struct Pending {
     optional: bool,
 }
 
+/// Parses every collected file (each was checked well-formed while collecting; a second failure
+/// is still reported, with its place).
+pub fn parse_all(set: &SourceSet) -> Result<Vec<roxmltree::Document<'_>>, Diagnostics> {
+    let mut docs = Vec::with_capacity(set.sources.len());
+    let mut diags = Vec::new();
+    for s in &set.sources {
+        match roxmltree::Document::parse_with_options(&s.text, parse_options()) {
+            Ok(d) => docs.push(d),
+            Err(e) => {
+                let p = e.pos();
+                diags.push(
+                    Diagnostic::new(&s.path, p.row, p.col, format!("not well-formed XML: {e}"))
+                        .hint(xml_hint(&e)),
+                );
+            }
+        }
+    }
+    if diags.is_empty() {
+        Ok(docs)
+    } else {
+        Err(Diagnostics(diags))
+    }
+}
+
 /// Reads `entry` and everything it imports. Every problem is reported, not just the first.
 pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnostics> {
     let entry_abs = std::path::absolute(entry).unwrap_or_else(|_| entry.to_path_buf());

@@ -284,7 +284,7 @@ impl<'m> Encoder<'m> {
                     let p = pointer_push(pointer, ATTRS_KEY);
                     self.any_attributes(t, &mut start, extra, &p);
                 }
-                let wildcard = info.mixed || has_own_wildcard(&info.body);
+                let wildcard = info.mixed || info.own_wildcard;
                 let known = |k: &str| {
                     k == TYPE_KEY
                         || (k == ATTRS_KEY && info.any_attribute)
@@ -561,27 +561,7 @@ impl<'m> Encoder<'m> {
                         );
                         return true;
                     };
-                    let range: Vec<usize> = match index {
-                        Some(i) if i < items.len() => vec![i],
-                        Some(i) => {
-                            if required && i == items.len() {
-                                self.err(&p_key, uneven(i));
-                            }
-                            vec![]
-                        }
-                        None => (0..items.len()).collect(),
-                    };
-                    if index.is_none() {
-                        if (items.len() as u64) < p.min as u64 && required {
-                            self.err(&p_key, format!("at least {} items are required", p.min));
-                        }
-                        if let MaxOccurs::Bounded(m) = p.max
-                            && items.len() as u64 > m as u64
-                            && m > 1
-                        {
-                            self.err(&p_key, format!("at most {m} items are allowed"));
-                        }
-                    }
+                    let range = self.item_range(items.len(), p, &p_key, required, index);
                     for i in range {
                         let pi = format!("{p_key}/{i}");
                         self.check_fixed(fixed.as_deref(), ty, &items[i], &pi);
@@ -838,6 +818,40 @@ impl<'m> Encoder<'m> {
         }
     }
 
+    /// Which items of an array a particle writes: all of them (with the occurrence bounds
+    /// checked), or inside a repeated group only item `index` (an array shorter than its
+    /// siblings is an error when the field is required).
+    fn item_range(
+        &mut self,
+        len: usize,
+        p: &Particle,
+        p_key: &str,
+        required: bool,
+        index: Option<usize>,
+    ) -> std::ops::Range<usize> {
+        match index {
+            Some(i) if i < len => i..i + 1,
+            Some(i) => {
+                if required && i == len {
+                    self.err(p_key, uneven(i));
+                }
+                0..0
+            }
+            None => {
+                if (len as u64) < p.min as u64 && required {
+                    self.err(p_key, format!("at least {} items are required", p.min));
+                }
+                if let MaxOccurs::Bounded(m) = p.max
+                    && len as u64 > m as u64
+                    && m > 1
+                {
+                    self.err(p_key, format!("at most {m} items are allowed"));
+                }
+                0..len
+            }
+        }
+    }
+
     /// One of several particles of a shared slot (`a, b, a`): takes the next items of the
     /// array, as many as the particle allows.
     fn shared(
@@ -1036,27 +1050,7 @@ impl<'m> Encoder<'m> {
             );
             return true;
         };
-        let range: Vec<usize> = match index {
-            Some(i) if i < items.len() => vec![i],
-            Some(i) => {
-                if required && i == items.len() {
-                    self.err(&p_key, uneven(i));
-                }
-                vec![]
-            }
-            None => (0..items.len()).collect(),
-        };
-        if index.is_none() {
-            if (items.len() as u64) < p.min as u64 && required {
-                self.err(&p_key, format!("at least {} items are required", p.min));
-            }
-            if let MaxOccurs::Bounded(m) = p.max
-                && items.len() as u64 > m as u64
-                && m > 1
-            {
-                self.err(&p_key, format!("at most {m} items are allowed"));
-            }
-        }
+        let range = self.item_range(items.len(), p, &p_key, required, index);
         for i in range {
             let pi = format!("{p_key}/{i}");
             let Some(item) = items[i].as_object() else {
@@ -1247,25 +1241,6 @@ fn branch_keys(group: &TypeInfo) -> String {
         return String::new();
     };
     keys_of(group, ps).join(", ")
-}
-
-/// Whether a content model has a wildcard outside its repeated choices (those take `$xml` in
-/// their items): whether its own object may have a `$xml`.
-pub fn has_own_wildcard(body: &Body) -> bool {
-    fn any(p: &Particle, in_many: bool) -> bool {
-        if super::model::is_group_choice(p, in_many) {
-            return false;
-        }
-        let in_many = in_many || p.max.is_many();
-        match &p.term {
-            Term::Any(_) => true,
-            Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => {
-                ps.iter().any(|c| any(c, in_many))
-            }
-            Term::Element(_) => false,
-        }
-    }
-    matches!(body, Body::Elements { particle, .. } if any(particle, false))
 }
 
 /// Whether a content model has a wildcard (`xs:any`).

@@ -88,6 +88,9 @@ pub struct TypeInfo {
     pub branch: Vec<usize>,
     /// The content model has an element wildcard (`xs:any`).
     pub wildcard: bool,
+    /// It has one outside its repeated choices (those take `$xml` in their items): the object
+    /// itself may have a `$xml`.
+    pub own_wildcard: bool,
 
     /// When the content's wildcard lies in a repeated choice: that choice's slot (the elements
     /// it takes are items of that array, `{"$xml": ...}`); else the wildcard's elements are the
@@ -276,6 +279,7 @@ fn type_info(schema: &Schema, ct: &ComplexType, naming: Naming) -> TypeInfo {
         group_of: HashMap::new(),
         branch: Vec::new(),
         wildcard: false,
+        own_wildcard: false,
         wild_slot: None,
     }
 }
@@ -559,6 +563,7 @@ fn elements_info(
         _ => Vec::new(),
     };
     let wildcard = has_any(&particle);
+    let own_wildcard = own_wildcard(&particle, false);
     TypeInfo {
         required,
         choices,
@@ -571,7 +576,24 @@ fn elements_info(
         group_of,
         branch,
         wildcard,
+        own_wildcard,
         wild_slot,
+    }
+}
+
+/// Whether a content model has a wildcard outside its repeated choices (those take `$xml` in
+/// their items): whether its own object may have a `$xml`.
+fn own_wildcard(p: &Particle, in_many: bool) -> bool {
+    if is_group_choice(p, in_many) {
+        return false;
+    }
+    let in_many = in_many || p.max.is_many();
+    match &p.term {
+        Term::Any(_) => true,
+        Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => {
+            ps.iter().any(|c| own_wildcard(c, in_many))
+        }
+        Term::Element(_) => false,
     }
 }
 

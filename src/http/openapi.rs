@@ -619,7 +619,7 @@ impl Builder<'_> {
         if !derived.is_empty() {
             props.insert(TYPE_KEY.into(), json!({"type": "string", "enum": derived, "description": "the xsi:type, when it is a type derived from this one"}));
         }
-        if info.mixed || crate::convert::encode::has_own_wildcard(&info.body) {
+        if info.mixed || info.own_wildcard {
             props.insert(XML_KEY.into(), json!({"type": "string", "description": "raw XML: what the wildcards (xs:any) hold, or the whole mixed content"}));
         }
         if info.any_attribute {

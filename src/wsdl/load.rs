@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use roxmltree::{Document, Node};
+use roxmltree::Node;
 
 use super::model::*;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -20,23 +20,7 @@ pub const SOAP12_BINDING: &str = "http://schemas.xmlsoap.org/wsdl/soap12/";
 /// Loads a WSDL and everything it imports, offline. Every problem is reported.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
     let set = sources::collect(path, options)?;
-    let mut docs = Vec::with_capacity(set.sources.len());
-    let mut diags = Vec::new();
-    for s in &set.sources {
-        match Document::parse_with_options(&s.text, sources::parse_options()) {
-            Ok(d) => docs.push(d),
-            Err(e) => {
-                let p = e.pos();
-                diags.push(
-                    Diagnostic::new(&s.path, p.row, p.col, format!("not well-formed XML: {e}"))
-                        .hint(sources::xml_hint(&e)),
-                );
-            }
-        }
-    }
-    if !diags.is_empty() {
-        return Err(Diagnostics(diags));
-    }
+    let docs = sources::parse_all(&set)?;
     let root = docs[0].root_element();
     if !(root.tag_name().namespace() == Some(WSDL) && root.tag_name().name() == "definitions") {
         let found = root.tag_name();

@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use roxmltree::Document;
-
 use super::check;
 use super::compile::Compiler;
 use super::model::{Schema, is_xs_ns};
@@ -15,23 +13,7 @@ use crate::sources::{self, LoadOptions};
 /// compiles it. Every problem is reported.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Schema, Diagnostics> {
     let set = sources::collect(path, options)?;
-    let mut docs = Vec::with_capacity(set.sources.len());
-    let mut diags = Vec::new();
-    for s in &set.sources {
-        match Document::parse_with_options(&s.text, sources::parse_options()) {
-            Ok(d) => docs.push(d),
-            Err(e) => {
-                let p = e.pos();
-                diags.push(
-                    Diagnostic::new(&s.path, p.row, p.col, format!("not well-formed XML: {e}"))
-                        .hint(sources::xml_hint(&e)),
-                );
-            }
-        }
-    }
-    if !diags.is_empty() {
-        return Err(Diagnostics(diags));
-    }
+    let docs = sources::parse_all(&set)?;
     let root = docs[0].root_element();
     if !(root.tag_name().namespace().is_some_and(is_xs_ns) && root.tag_name().name() == "schema") {
         let found = root.tag_name();
