@@ -328,10 +328,24 @@ impl Model {
     /// The leaves of a model that is one sequence (occurring once) of element particles, in
     /// order: (node, declaration, minOccurs, maxOccurs). `None` for any other shape.
     pub fn flat_sequence(&self) -> Option<Vec<(u32, ElementId, u32, u32)>> {
+        match &self.node(self.root).kind {
+            Kind::Seq(cs) => self.flat_leaves(cs),
+            _ => None,
+        }
+    }
+
+    /// The leaves of a model that is one choice (occurring at most once) of element
+    /// particles, as [`Model::flat_sequence`] gives them. Its states have the shape of a flat
+    /// sequence's: the branch taken and its count ([`Model::flat_state`]).
+    pub fn flat_choice(&self) -> Option<Vec<(u32, ElementId, u32, u32)>> {
+        match &self.node(self.root).kind {
+            Kind::Choice(cs) => self.flat_leaves(cs),
+            _ => None,
+        }
+    }
+
+    fn flat_leaves(&self, cs: &[u32]) -> Option<Vec<(u32, ElementId, u32, u32)>> {
         let root = self.node(self.root);
-        let Kind::Seq(cs) = &root.kind else {
-            return None;
-        };
         if root.max != 1 || root.min > 1 {
             return None;
         }
@@ -348,8 +362,8 @@ impl Model {
             .collect()
     }
 
-    /// The state of a flat sequence ([`Model::flat_sequence`]) after its leaf at `pos` matched
-    /// `count` times.
+    /// The state of a flat sequence or choice ([`Model::flat_sequence`], [`Model::flat_choice`])
+    /// after its leaf at `pos` matched `count` times.
     pub fn flat_state(&self, leaf_node: u32, pos: u32, count: u32) -> State {
         vec![
             Frame {

@@ -15,6 +15,7 @@
 //! Not done: schema-location hints in instances.
 
 pub mod automaton;
+mod fast;
 pub mod identity;
 pub mod value;
 
@@ -69,6 +70,8 @@ pub struct Compiled {
     models: Vec<Option<Result<Model, String>>>,
     /// Per type: its content model when it is a deterministic flat sequence ([`Flat`]).
     flat: Vec<Option<Flat>>,
+    /// The namespaces of the flat sequences' particles.
+    namespaces: Vec<String>,
     facets: Vec<Option<FacetValues>>,
     /// Per type: 1 when it derives from xs:ID, 2 from xs:IDREF, else 0.
     id_kind: Vec<u8>,
@@ -77,14 +80,22 @@ pub struct Compiled {
     /// Per type: a list or union that reaches itself through its item or member types (a
     /// broken schema); its values are refused instead of recursing forever.
     cyclic: Vec<bool>,
+    /// Per type: how its text is checked when the value is not needed.
+    plans: Vec<fast::Plan>,
+    /// Per element declaration: its simple type, when a child without attributes that it
+    /// matches can be checked by its text alone (not abstract, no fixed or default value, no
+    /// identity constraints in the schema).
+    leaf_type: Vec<Option<TypeId>>,
 }
 
-/// A content model that is one sequence of element particles with pairwise different names
-/// and no substitution groups: each child can match at most one particle, so the automaton
-/// state is a position and a count, stepped without building states. Gives exactly the
-/// states the general automaton would.
+/// A content model that is one sequence (or one choice) of element particles with pairwise
+/// different names and no substitution groups: each child can match at most one particle, so
+/// the automaton state is a position and a count, stepped without building states. Gives
+/// exactly the states the general automaton would.
 #[derive(Debug)]
 struct Flat {
+    /// The particles are the branches of a choice (one is taken), not a sequence.
+    choice: bool,
     leaves: Vec<FlatLeaf>,
     /// Per position: every later particle may be absent.
     tail_nullable: Vec<bool>,
@@ -96,24 +107,39 @@ struct FlatLeaf {
     decl: ElementId,
     min: u32,
     max: u32,
-    ns: String,
+    /// The namespace, as its index in [`Compiled::namespaces`].
+    ns: u32,
+    /// The declaration's simple type when a child can be checked by its text alone
+    /// ([`Compiled::leaf_type`]), kept here beside the name the child matched.
+    leaf: Option<TypeId>,
     local: String,
 }
 
 impl Flat {
-    fn new(schema: &Schema, m: &Model) -> Option<Flat> {
-        let leaves = m.flat_sequence()?;
+    fn new(
+        schema: &Schema,
+        m: &Model,
+        namespaces: &mut Vec<String>,
+        leaf_type: &[Option<TypeId>],
+    ) -> Option<Flat> {
+        let (leaves, choice) = match m.flat_sequence() {
+            Some(l) => (l, false),
+            None => (m.flat_choice()?, true),
+        };
         let mut out: Vec<FlatLeaf> = Vec::with_capacity(leaves.len());
         for (node, decl, min, max) in leaves {
             let d = schema.element(decl);
             let substitutable = d.global
                 && d.block & BLOCK_SUBSTITUTION == 0
                 && schema.substitutes.get(&decl).is_some_and(|s| !s.is_empty());
-            if substitutable
-                || out
-                    .iter()
-                    .any(|l| l.local == d.name.local && l.ns == d.name.ns)
-            {
+            let ns = match namespaces.iter().position(|n| *n == d.name.ns) {
+                Some(i) => i as u32,
+                None => {
+                    namespaces.push(d.name.ns.clone());
+                    (namespaces.len() - 1) as u32
+                }
+            };
+            if substitutable || out.iter().any(|l| l.local == d.name.local && l.ns == ns) {
                 return None;
             }
             out.push(FlatLeaf {
@@ -121,23 +147,36 @@ impl Flat {
                 decl,
                 min,
                 max,
-                ns: d.name.ns.clone(),
+                ns,
+                leaf: leaf_type[decl.0 as usize],
                 local: d.name.local.clone(),
             });
         }
         let tail_nullable = (0..out.len())
-            .map(|i| out[i + 1..].iter().all(|l| l.min == 0))
+            .map(|i| choice || out[i + 1..].iter().all(|l| l.min == 0))
             .collect();
         Some(Flat {
+            choice,
             leaves: out,
             tail_nullable,
         })
     }
 
     /// The position after a child named (`ns`, `local`) from `at` (`None`: before the first
-    /// child; else the position and its count), or `None` when it matches nothing.
-    fn step(&self, at: Option<(u32, u32)>, ns: &str, local: &str) -> Option<(u32, u32)> {
-        let is = |l: &FlatLeaf| l.max > 0 && l.local == local && l.ns == ns;
+    /// child; else the position and its count), or `None` when it matches nothing. `ns` is
+    /// the index of the child's namespace in [`Compiled::namespaces`].
+    fn step(&self, at: Option<(u32, u32)>, ns: u32, local: &str) -> Option<(u32, u32)> {
+        let is = |l: &FlatLeaf| l.max > 0 && l.ns == ns && same(&l.local, local);
+        if self.choice {
+            // The first child takes a branch; later ones can only repeat it.
+            return match at {
+                None => self.leaves.iter().position(is).map(|j| (j as u32, 1)),
+                Some((i, c)) => {
+                    let l = &self.leaves[i as usize];
+                    (c < l.max && is(l)).then_some((i, c + 1))
+                }
+            };
+        }
         let from = match at {
             None => 0,
             Some((i, c)) => {
@@ -180,6 +219,19 @@ struct Ctx<'a, 'i> {
     /// The simple type each element's text (attribute position `u32::MAX`) or attribute was
     /// validated with, when identity constraints need typed values.
     types: std::collections::HashMap<(roxmltree::NodeId, u32), TypeId>,
+    /// Namespace names of the document by address and length (a document's elements share
+    /// them), with their index in [`Compiled::namespaces`] (`u32::MAX`: none).
+    namespaces: Vec<(usize, usize, u32)>,
+    /// Buffers of the general automaton, kept for their allocations.
+    buffers: Vec<Buffers>,
+}
+
+#[derive(Default)]
+struct Buffers {
+    states: Vec<State>,
+    next: Vec<(State, Leaf)>,
+    merged: Vec<State>,
+    scratch: automaton::Scratch,
 }
 
 impl<'a, 'i> Ctx<'a, 'i> {
@@ -190,7 +242,25 @@ impl<'a, 'i> Ctx<'a, 'i> {
             idrefs: Vec::new(),
             tables: Vec::new(),
             types: std::collections::HashMap::new(),
+            namespaces: Vec::new(),
+            buffers: Vec::new(),
         }
+    }
+
+    /// The index of namespace name `ns` in `known`, or `u32::MAX`.
+    fn namespace(&mut self, ns: &str, known: &[String]) -> u32 {
+        let key = (ns.as_ptr() as usize, ns.len());
+        if let Some(&(_, _, id)) = self.namespaces.iter().find(|(p, l, _)| (*p, *l) == key) {
+            return id;
+        }
+        let id = known
+            .iter()
+            .position(|n| n == ns)
+            .map_or(u32::MAX, |i| i as u32);
+        if self.namespaces.len() < 16 {
+            self.namespaces.push((key.0, key.1, id));
+        }
+        id
     }
 
     fn report(&mut self, node: Node, attr: Option<&str>, rule: &'static str, message: String) {
@@ -318,6 +388,51 @@ fn text_of<'a>(node: Node<'a, '_>) -> std::borrow::Cow<'a, str> {
     }
 }
 
+/// String equality for the short names and values validation compares all the time, without
+/// a call into the C library's `memcmp` per comparison (which dominated the profile).
+#[inline(always)]
+pub(super) fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    let n = a.len();
+    let word = |s: &[u8]| u64::from_ne_bytes(s.try_into().unwrap_or([0; 8]));
+    while n - i >= 8 {
+        if word(&a[i..i + 8]) != word(&b[i..i + 8]) {
+            return false;
+        }
+        i += 8;
+    }
+    if n - i >= 4 {
+        let half = |s: &[u8]| u32::from_ne_bytes(s.try_into().unwrap_or([0; 4]));
+        if half(&a[i..i + 4]) != half(&b[i..i + 4]) {
+            return false;
+        }
+        i += 4;
+    }
+    if n - i >= 2 {
+        if a[i..i + 2] != b[i..i + 2] {
+            return false;
+        }
+        i += 2;
+    }
+    i == n || a[i] == b[i]
+}
+
+/// The text of an element whose only child is one text node (`""` without children); `None`
+/// for anything else (child elements, comments, several text nodes).
+#[inline]
+fn lone_text<'a>(node: Node<'a, '_>) -> Option<&'a str> {
+    let mut children = node.children();
+    match (children.next(), children.next()) {
+        (None, _) => Some(""),
+        (Some(t), None) if t.is_text() => t.text(),
+        _ => None,
+    }
+}
+
 fn resolver<'n>(node: Node<'n, 'n>) -> impl Fn(Option<&str>) -> Option<String> + 'n {
     move |prefix| match prefix {
         Some("xml") => Some(XML.to_string()),
@@ -352,10 +467,25 @@ impl<'s> Validator<'s> {
                 _ => None,
             })
             .collect();
+        let has_identity = schema.elements.iter().any(|e| !e.identity.is_empty());
+        let leaf_type: Vec<Option<TypeId>> = schema
+            .elements
+            .iter()
+            .map(|d| {
+                let simple = matches!(schema.ty(d.type_id).kind, TypeKind::Simple(_));
+                (simple
+                    && !d.is_abstract
+                    && d.fixed.is_none()
+                    && d.default.is_none()
+                    && !has_identity)
+                    .then_some(d.type_id)
+            })
+            .collect();
+        let mut namespaces = Vec::new();
         let flat = models
             .iter()
             .map(|m| match m {
-                Some(Ok(m)) => Flat::new(schema, m),
+                Some(Ok(m)) => Flat::new(schema, m, &mut namespaces, &leaf_type),
                 _ => None,
             })
             .collect();
@@ -364,10 +494,13 @@ impl<'s> Validator<'s> {
             c: std::sync::Arc::new(Compiled {
                 models,
                 flat,
+                namespaces,
                 facets: (0..schema.types.len()).map(|_| None).collect(),
                 id_kind,
-                has_identity: schema.elements.iter().any(|e| !e.identity.is_empty()),
+                has_identity,
                 cyclic: cyclic_simple_types(schema),
+                plans: Vec::new(),
+                leaf_type,
             }),
         };
         // Twice: facet values of a type are read in its base type, which may come later.
@@ -378,6 +511,20 @@ impl<'s> Validator<'s> {
                     c.facets[i] = f;
                 }
             }
+        }
+        let plans = (0..schema.types.len())
+            .map(|i| match &schema.types[i].kind {
+                TypeKind::Simple(st) if !v.c.cyclic[i] => fast::Plan::new(
+                    st,
+                    v.builtin_name(st),
+                    v.c.id_kind[i] != 0,
+                    v.c.facets[i].as_ref(),
+                ),
+                _ => fast::Plan::General,
+            })
+            .collect();
+        if let Some(c) = std::sync::Arc::get_mut(&mut v.c) {
+            c.plans = plans;
         }
         v
     }
@@ -935,8 +1082,9 @@ impl<'s> Validator<'s> {
         }
     }
 
-    /// Like [`Validator::simple_value`] when the value itself is not needed: strings without
-    /// value facets and integers within i64 are checked without building a value.
+    /// Like [`Validator::simple_value`] when the value itself is not needed: the type's
+    /// [`fast::Plan`] first, the general path when it has none or finds the text invalid (so
+    /// the message is the general path's).
     fn simple_check<'a, 'i>(
         &self,
         t: TypeId,
@@ -945,100 +1093,57 @@ impl<'s> Validator<'s> {
         at: Node<'a, 'i>,
         ctx: &mut Ctx<'a, 'i>,
     ) -> Result<(), String> {
-        if let TypeKind::Simple(st) = &self.schema.ty(t).kind
-            && matches!(st.variety, Variety::Atomic)
-            && self.c.id_kind[t.0 as usize] == 0
-        {
-            let f = &st.facets;
-            let no_values = f.enumeration.is_empty() && self.c.facets[t.0 as usize].is_none();
-            let no_length = f.length.is_none() && f.min_length.is_none() && f.max_length.is_none();
-            let fast = match st.primitive {
-                Primitive::String => {
-                    f.enumeration.is_empty()
-                        || self.c.facets[t.0 as usize].as_ref().is_some_and(|fv| {
-                            fv.min_inclusive.is_none()
-                                && fv.max_inclusive.is_none()
-                                && fv.min_exclusive.is_none()
-                                && fv.max_exclusive.is_none()
-                        })
-                }
-                Primitive::Decimal => self.c.facets[t.0 as usize]
-                    .as_ref()
-                    .is_some_and(|fv| fv.i64_range.is_some()),
-                Primitive::Boolean
-                | Primitive::DateTime
-                | Primitive::Time
-                | Primitive::Date
-                | Primitive::GYearMonth
-                | Primitive::GYear
-                | Primitive::GMonthDay
-                | Primitive::GDay
-                | Primitive::GMonth => no_values && no_length,
-                _ => false,
-            };
-            if fast {
-                let s = normalize(raw, f.white_space);
-                let ok = match st.primitive {
-                    Primitive::String => {
-                        value::string_lexical_ok(self.builtin_name(st), &s)
-                            && (no_length || {
-                                let len = s.chars().count() as u64;
-                                f.length.is_none_or(|n| n == len)
-                                    && f.min_length.is_none_or(|n| len >= n)
-                                    && f.max_length.is_none_or(|n| len <= n)
-                            })
-                            && (f.enumeration.is_empty()
-                                || self.c.facets[t.0 as usize].as_ref().is_some_and(|fv| {
-                                    fv.enumeration
-                                        .iter()
-                                        .any(|e| matches!(e, Value::Str(x) if *x == *s))
-                                }))
-                    }
-                    Primitive::Decimal => {
-                        let range = self.c.facets[t.0 as usize]
-                            .as_ref()
-                            .and_then(|fv| fv.i64_range);
-                        match (value::small_integer(&s), range) {
-                            (Some((n, digits)), Some((lo, hi))) => {
-                                if n < lo
-                                    || n > hi
-                                    || f.total_digits.is_some_and(|d| digits as u64 > d as u64)
-                                {
-                                    // Out of range: the full path words the message.
-                                    return self
-                                        .simple_value(t, raw, resolve, Some(at), ctx)
-                                        .map(|_| ());
-                                }
-                                true
-                            }
-                            // Long or odd numbers: the full path.
-                            _ => {
-                                return self
-                                    .simple_value(t, raw, resolve, Some(at), ctx)
-                                    .map(|_| ());
-                            }
-                        }
-                    }
-                    // Booleans and dates without value facets: the lexical check alone.
-                    p => value::parse(p, self.builtin_name(st), &s, resolve).is_ok(),
-                };
-                if !ok {
-                    return self
-                        .simple_value(t, raw, resolve, Some(at), ctx)
-                        .map(|_| ());
-                }
-                for step in &f.regexes {
-                    if !step.iter().any(|(_, r)| r.is_match(&s)) {
-                        return self
-                            .simple_value(t, raw, resolve, Some(at), ctx)
-                            .map(|_| ());
-                    }
-                }
-                return Ok(());
-            }
+        if self.text_ok(t, raw) {
+            return Ok(());
         }
         self.simple_value(t, raw, resolve, Some(at), ctx)
             .map(|_| ())
+    }
+
+    /// Whether the type's plan shows `raw` valid (`false`: no plan, or not valid).
+    fn text_ok(&self, t: TypeId, raw: &str) -> bool {
+        match &self.c.plans[t.0 as usize] {
+            fast::Plan::Any => true,
+            fast::Plan::Check {
+                white_space,
+                kind,
+                patterns,
+            } => {
+                let s = normalize(raw, *white_space);
+                kind.ok(&s)
+                    && patterns
+                        .iter()
+                        .all(|step| step.iter().any(|p| p.is_match(&s)))
+            }
+            fast::Plan::General => false,
+        }
+    }
+
+    /// A child element matched to declaration `e`: one without attributes whose declaration
+    /// has a plain simple type is checked by its lone text; anything else (or invalid text)
+    /// goes through [`Validator::element`], which gives the same verdict and words it.
+    fn child<'a, 'i>(&self, c: Node<'a, 'i>, e: ElementId, depth: usize, ctx: &mut Ctx<'a, 'i>) {
+        self.child_of_type(c, e, self.c.leaf_type[e.0 as usize], depth, ctx)
+    }
+
+    /// [`Validator::child`] with the declaration's [`Compiled::leaf_type`] at hand.
+    fn child_of_type<'a, 'i>(
+        &self,
+        c: Node<'a, 'i>,
+        e: ElementId,
+        leaf: Option<TypeId>,
+        depth: usize,
+        ctx: &mut Ctx<'a, 'i>,
+    ) {
+        if let Some(t) = leaf
+            && depth < MAX_DEPTH
+            && c.attributes().len() == 0
+            && let Some(text) = lone_text(c)
+            && self.text_ok(t, text)
+        {
+            return;
+        }
+        self.element(c, e, depth + 1, ctx);
     }
 
     /// Validates `raw` against simple type `t`; IDs and IDREFs are recorded when `at` is given.
@@ -1251,7 +1356,7 @@ impl<'s> Validator<'s> {
             let use_ = ct.and_then(|ct| {
                 ct.attributes
                     .iter()
-                    .find(|u| u.name.local == a.name() && u.name.ns == ns)
+                    .find(|u| same(&u.name.local, a.name()) && same(&u.name.ns, ns))
             });
             let decl = match use_ {
                 Some(u) => Some(u),
@@ -1380,16 +1485,40 @@ impl<'s> Validator<'s> {
         // A flat sequence is stepped as a position while its children match; the general
         // automaton takes over from the equivalent state at the first that does not.
         let flat = self.c.flat[t.0 as usize].as_ref();
+        // The general automaton's buffers (taken when needed), reused from element to element.
+        let mut b = None;
+        self.children_in(node, ct, model, flat, depth, ctx, &mut b);
+        if let Some(mut b) = b {
+            b.scratch.pool.append(&mut b.states);
+            b.scratch.pool.append(&mut b.merged);
+            b.scratch.pool.extend(b.next.drain(..).map(|(s, _)| s));
+            if ctx.buffers.len() < 8 {
+                ctx.buffers.push(b);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn children_in<'a, 'i>(
+        &self,
+        node: Node<'a, 'i>,
+        ct: &ComplexType,
+        model: &Model,
+        flat: Option<&Flat>,
+        depth: usize,
+        ctx: &mut Ctx<'a, 'i>,
+        b: &mut Option<Buffers>,
+    ) {
+        fn take<'b>(b: &'b mut Option<Buffers>, ctx: &mut Ctx) -> &'b mut Buffers {
+            b.get_or_insert_with(|| ctx.buffers.pop().unwrap_or_default())
+        }
         let mut at: Option<(u32, u32)> = None;
         let mut fast = flat.is_some();
-        // Every state the children so far can lead to (one for a UPA-conforming model).
-        let mut states: Vec<State> = Vec::new();
+        // `states`: every state the children so far can lead to (one for a UPA-conforming
+        // model).
         if !fast {
-            states.push(State::new());
+            take(b, ctx).states.push(State::new());
         }
-        let mut next = Vec::new();
-        let mut merged: Vec<State> = Vec::new();
-        let mut scratch = automaton::Scratch::default();
         for c in node.children() {
             if c.is_text() {
                 if !ct.mixed && !c.text().unwrap_or("").chars().all(value::is_xml_space) {
@@ -1408,21 +1537,29 @@ impl<'s> Validator<'s> {
             if !c.is_element() {
                 continue;
             }
-            let (c_ns, c_local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
+            let name = c.tag_name();
+            let (c_ns, c_local) = (name.namespace().unwrap_or(""), name.name());
             if fast && let Some(flat) = flat {
-                if let Some(next_at) = flat.step(at, c_ns, c_local) {
+                let ns = ctx.namespace(c_ns, &self.c.namespaces);
+                if let Some(next_at) = flat.step(at, ns, c_local) {
                     at = Some(next_at);
-                    let e = flat.leaves[next_at.0 as usize].decl;
-                    self.element(c, e, depth + 1, ctx);
+                    let l = &flat.leaves[next_at.0 as usize];
+                    self.child_of_type(c, l.decl, l.leaf, depth, ctx);
                     continue;
                 }
                 fast = false;
-                states.push(flat.state(model, at));
+                take(b, ctx).states.push(flat.state(model, at));
             }
+            let Buffers {
+                states,
+                next,
+                merged,
+                scratch,
+            } = take(b, ctx);
             let mut attributed: Option<ElementId> = None;
             let mut leaf_found: Option<Leaf> = None;
-            scratch.pool.append(&mut merged);
-            for state in &states {
+            scratch.pool.append(merged);
+            for state in states.iter() {
                 model.step_with(
                     state,
                     &mut |leaf| match leaf {
@@ -1435,8 +1572,8 @@ impl<'s> Validator<'s> {
                         },
                         Leaf::Any(w) => ns_allowed(&model.wildcards[w as usize], c_ns),
                     },
-                    &mut next,
-                    &mut scratch,
+                    next,
+                    scratch,
                 );
                 for (s, leaf) in next.drain(..) {
                     leaf_found.get_or_insert(leaf);
@@ -1455,11 +1592,11 @@ impl<'s> Validator<'s> {
                 );
                 continue;
             };
-            std::mem::swap(&mut states, &mut merged);
+            std::mem::swap(states, merged);
             match leaf {
                 Leaf::Element(_) => {
                     let e = attributed.expect("a leaf matched");
-                    self.element(c, e, depth + 1, ctx);
+                    self.child(c, e, depth, ctx);
                 }
                 Leaf::Any(w) => {
                     self.wildcard_child(c, &model.wildcards[w as usize], depth + 1, ctx)
@@ -1474,8 +1611,9 @@ impl<'s> Validator<'s> {
             if accepts {
                 return;
             }
-            states.push(flat.state(model, at));
+            take(b, ctx).states.push(flat.state(model, at));
         }
+        let states = &take(b, ctx).states;
         if !states.iter().any(|s| model.accepts(s)) {
             let expected = self.describe_expected(model, &states[0]);
             ctx.report(
@@ -1494,7 +1632,7 @@ impl<'s> Validator<'s> {
     /// substitution group.
     fn matches_decl(&self, e: ElementId, ns: &str, local: &str) -> Option<ElementId> {
         let d = self.schema.element(e);
-        if d.name.local == local && d.name.ns == ns {
+        if same(&d.name.local, local) && same(&d.name.ns, ns) {
             return Some(e);
         }
         if !d.global || d.block & BLOCK_SUBSTITUTION != 0 {
@@ -1502,7 +1640,9 @@ impl<'s> Validator<'s> {
         }
         self.schema.substitutes.get(&e)?.iter().copied().find(|&s| {
             let m = self.schema.element(s);
-            m.name.local == local && m.name.ns == ns && !self.blocked(m.type_id, d.type_id, d.block)
+            same(&m.name.local, local)
+                && same(&m.name.ns, ns)
+                && !self.blocked(m.type_id, d.type_id, d.block)
         })
     }
 

@@ -318,18 +318,26 @@ pub fn normalize(s: &str, ws: Option<crate::xsd::WhiteSpace>) -> std::borrow::Co
     match ws {
         None | Some(Preserve) => s.into(),
         Some(Replace) => {
-            if s.contains(['\t', '\n', '\r']) {
+            if s.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) {
                 s.replace(['\t', '\n', '\r'], " ").into()
             } else {
                 s.into()
             }
         }
         Some(Collapse) => {
-            let needs = s.starts_with(is_xml_space)
-                || s.ends_with(is_xml_space)
-                || s.contains(['\t', '\n', '\r'])
-                || s.contains("  ");
-            if needs {
+            // Collapsing changes `s` when it has a tab, CR or LF, a space at either end, or
+            // two spaces in a row.
+            let mut after_space = true;
+            let mut needs = false;
+            for &b in s.as_bytes() {
+                let space = matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+                if space && (after_space || b != b' ') {
+                    needs = true;
+                    break;
+                }
+                after_space = space;
+            }
+            if needs || (after_space && !s.is_empty()) {
                 s.split(is_xml_space)
                     .filter(|p| !p.is_empty())
                     .collect::<Vec<_>>()
@@ -688,16 +696,20 @@ fn duration(s: &str) -> Option<Duration> {
 }
 
 /// The eight date/time types, with calendar checks and the zone limit.
-fn temporal(kind: Primitive, s: &str) -> Option<Temporal> {
+pub(super) fn temporal(kind: Primitive, s: &str) -> Option<Temporal> {
     let b = s.as_bytes();
     let mut i = 0;
     let digits = |i: &mut usize, n: usize| -> Option<u32> {
         let d = b.get(*i..*i + n)?;
-        if !d.iter().all(u8::is_ascii_digit) {
-            return None;
+        let mut v = 0u32;
+        for &c in d {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
         }
         *i += n;
-        std::str::from_utf8(d).ok()?.parse().ok()
+        Some(v)
     };
     let lit = |i: &mut usize, c: u8| -> Option<()> { (b.get(*i) == Some(&c)).then(|| *i += 1) };
     let year = |i: &mut usize| -> Option<i64> {
