@@ -408,6 +408,7 @@ impl Service {
                     // what the schema takes, never the value (`found`, or a message quoting it).
                     _ => FieldError {
                         found: None,
+                        expected: e.expected,
                         ..FieldError::new(
                             "/",
                             e.rule,
@@ -416,7 +417,6 @@ impl Service {
                                 h.part
                             ),
                         )
-                        .expected(e.expected.unwrap_or_default())
                     },
                 });
             }

@@ -461,6 +461,16 @@ async fn an_invalid_request_answers_every_problem_with_rule_expected_and_found()
         }),
         "{answer:#}"
     );
+    // A path parameter: the field it fills, the value as sent (a string from the path).
+    let (status, _, answer) = call(&base, "GET", "/api/customer/customers/forty-two", None).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        answer["errors"],
+        json!([{"pointer": "/customerId", "rule": "type",
+            "expected": "an integer (xs:int)", "found": "\"forty-two\"",
+            "message": "path parameter `customerId`: expected an integer (int), found \"forty-two\""}]),
+        "{answer:#}"
+    );
     assert!(up.received.lock().unwrap().is_empty(), "nothing was sent");
 }
 
