@@ -340,6 +340,10 @@ impl<'m> Encoder<'m> {
                 }
                 let Some(obj) = v.as_object() else {
                     let label = self.schema.type_label(t);
+                    let expected = match self.schema.ty(t).name {
+                        Some(_) => format!("an object ({label})"),
+                        None => "an object".to_string(),
+                    };
                     self.push(
                         FieldError::new(
                             pointer,
@@ -349,7 +353,7 @@ impl<'m> Encoder<'m> {
                                 simple::describe(v)
                             ),
                         )
-                        .expected(format!("an object ({label})"))
+                        .expected(expected)
                         .found_value(v),
                     );
                     return;
