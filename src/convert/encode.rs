@@ -12,13 +12,76 @@ use super::model::{ATTRS_KEY, Body, Model, TEXT_KEY, TYPE_KEY, TypeInfo, XML_KEY
 use super::simple;
 use crate::xsd::*;
 
-/// One problem in the request JSON.
+/// One problem in the request JSON, as the `errors` of a 400 `invalid_request` answer.
+///
+/// `rule` is a stable code in XSD's own spelling (lowerCamelCase): the facet broken
+/// (`enumeration`, `pattern`, `length`, `minLength`, `maxLength`, `minInclusive`,
+/// `maxInclusive`, `minExclusive`, `maxExclusive`, `totalDigits`, `fractionDigits`), the
+/// constraint (`minOccurs`, `maxOccurs`, `choice`, `nillable`, `fixed`, `abstract`,
+/// `derivation`, `wildcard`), or `type` (the wrong JSON type, or not a value of the built-in
+/// type), `required`, `unknownField`, `xml` (raw XML that is not well-formed or holds
+/// processing instructions), `encoding` (a query string that is not UTF-8).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     /// JSON Pointer (RFC 6901) into the request, e.g. `/customer/billingAddress/city`.
     pub pointer: String,
+    /// The rule broken (see above).
+    pub rule: &'static str,
+    /// What the schema takes there, for people: `one of: "A", "B"`, `at most 3 items`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// What the client sent, short: a scalar's JSON (long strings cut with `…`), `an object`,
+    /// `an array of 5 items`, `nothing` when absent. Never a configured (secret) value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<String>,
+    /// The full sentence.
     pub message: String,
 }
+
+impl FieldError {
+    /// A problem at `pointer` (`""` is the whole request: `/`).
+    pub fn new(pointer: impl Into<String>, rule: &'static str, message: impl Into<String>) -> Self {
+        let pointer = pointer.into();
+        FieldError {
+            pointer: if pointer.is_empty() {
+                "/".to_string()
+            } else {
+                pointer
+            },
+            rule,
+            expected: None,
+            found: None,
+            message: message.into(),
+        }
+    }
+
+    /// A simple value refused at `pointer`.
+    pub fn value(pointer: impl Into<String>, e: simple::ValueError) -> Self {
+        FieldError {
+            expected: Some(e.expected),
+            found: e.found,
+            ..FieldError::new(pointer, e.rule, e.message)
+        }
+    }
+
+    pub fn expected(mut self, expected: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self
+    }
+
+    pub fn found(mut self, found: impl Into<String>) -> Self {
+        self.found = Some(found.into());
+        self
+    }
+
+    /// `found` is what the JSON value `v` is (see [`simple::found`]).
+    pub fn found_value(self, v: &Value) -> Self {
+        self.found(simple::found(v))
+    }
+}
+
+/// `found` for an absent field.
+pub const NOTHING: &str = "nothing";
 
 /// Writes elements into a buffer, remembering which namespaces it used.
 pub struct Encoder<'m> {
@@ -64,6 +127,24 @@ pub fn escape(s: &str, attribute: bool) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A key or name quoted for `expected`/`found`.
+fn quote(k: &str) -> String {
+    simple::quote_short(k)
+}
+
+/// `"a", "b"` (the first 20, then `...`).
+fn quoted_list<'a>(keys: impl Iterator<Item = &'a str>) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for (i, k) in keys.enumerate() {
+        if i == 20 {
+            out.push("...".to_string());
+            break;
+        }
+        out.push(quote(k));
+    }
+    out.join(", ")
+}
+
 fn pointer_push(p: &str, key: &str) -> String {
     format!("{p}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
@@ -83,15 +164,17 @@ impl<'m> Encoder<'m> {
         }
     }
 
-    fn err(&mut self, pointer: &str, message: impl Into<String>) {
-        self.errors.push(FieldError {
-            pointer: if pointer.is_empty() {
-                "/".to_string()
-            } else {
-                pointer.to_string()
-            },
-            message: message.into(),
-        });
+    fn push(&mut self, e: FieldError) {
+        self.errors.push(e);
+    }
+
+    /// A required field that is absent.
+    fn missing(&mut self, pointer: &str, key: &str, message: impl Into<String>) {
+        self.push(
+            FieldError::new(pointer, "required", message)
+                .expected(format!("a value for the required field {}", quote(key)))
+                .found(NOTHING),
+        );
     }
 
     /// `prefix:local` (or `local` in no namespace), marking the namespace used.
@@ -122,9 +205,14 @@ impl<'m> Encoder<'m> {
         let tag = self.qname(name);
         if v.is_null() {
             if !nillable {
-                self.err(
-                    pointer,
-                    "null is not allowed here (the element is not nillable)",
+                self.push(
+                    FieldError::new(
+                        pointer,
+                        "nillable",
+                        "null is not allowed here (the element is not nillable)",
+                    )
+                    .expected(format!("a value of {}", self.schema.type_label(t)))
+                    .found("null"),
                 );
                 return;
             }
@@ -139,7 +227,12 @@ impl<'m> Encoder<'m> {
                     "null is not possible here: the element's required attribute `{}` must still be given",
                     a.key
                 );
-                self.err(pointer, message);
+                let expected = format!("an object with the required attribute {}", quote(&a.key));
+                self.push(
+                    FieldError::new(pointer, "required", message)
+                        .expected(expected)
+                        .found("null"),
+                );
                 return;
             }
             self.xsi = true;
@@ -166,12 +259,15 @@ impl<'m> Encoder<'m> {
                 }
                 None => {
                     let p = pointer_push(pointer, TYPE_KEY);
-                    self.err(
-                        &p,
-                        format!(
-                            "{name} is not a type derived from `{}`",
-                            self.schema.type_label(t)
-                        ),
+                    let label = self.schema.type_label(t);
+                    self.push(
+                        FieldError::new(
+                            &p,
+                            "derivation",
+                            format!("{name} is not a type derived from `{label}`"),
+                        )
+                        .expected(format!("the name of a type derived from {label}"))
+                        .found_value(name),
                     );
                     return;
                 }
@@ -193,23 +289,30 @@ impl<'m> Encoder<'m> {
             && ct.is_abstract
         {
             let derived = self.schema.derived.get(&t).map_or(0, Vec::len);
-            self.err(
-                pointer,
-                format!(
-                    "`{}` is an abstract type: name the actual one with `{TYPE_KEY}` ({derived} derived type(s))",
-                    self.schema.type_label(t)
-                ),
+            let label = self.schema.type_label(t);
+            self.push(
+                FieldError::new(
+                    pointer,
+                    "abstract",
+                    format!(
+                        "`{label}` is an abstract type: name the actual one with `{TYPE_KEY}` ({derived} derived type(s))"
+                    ),
+                )
+                .expected(format!(
+                    "an object whose \"{TYPE_KEY}\" names a type derived from {label}"
+                ))
+                .found_value(v),
             );
             return;
         }
         match &self.schema.ty(t).kind {
-            TypeKind::Simple(_) => match simple::to_lexical(self.schema, t, v, false) {
+            TypeKind::Simple(_) => match simple::lexical(self.schema, t, v, false) {
                 Ok(text) => {
                     self.write(Event::Start(start));
                     self.write(Event::Text(BytesText::from_escaped(escape(&text, false))));
                     self.write(Event::End(BytesEnd::new(tag.as_str())));
                 }
-                Err(m) => self.err(pointer, m),
+                Err(e) => self.push(FieldError::value(pointer, e)),
             },
             TypeKind::Complex(_) => {
                 let Some(info) = self.model.info(t) else {
@@ -225,24 +328,33 @@ impl<'m> Encoder<'m> {
                 if let (Body::Text(st), true, false) =
                     (&info.body, info.attrs.is_empty(), v.is_object())
                 {
-                    match simple::to_lexical(self.schema, *st, v, false) {
+                    match simple::lexical(self.schema, *st, v, false) {
                         Ok(text) => {
                             self.write(Event::Start(start));
                             self.write(Event::Text(BytesText::from_escaped(escape(&text, false))));
                             self.write(Event::End(BytesEnd::new(tag.as_str())));
                         }
-                        Err(m) => self.err(pointer, m),
+                        Err(e) => self.push(FieldError::value(pointer, e)),
                     }
                     return;
                 }
                 let Some(obj) = v.as_object() else {
-                    self.err(
-                        pointer,
-                        format!(
-                            "expected an object ({}), found {}",
-                            self.schema.type_label(t),
-                            simple::describe(v)
-                        ),
+                    let label = self.schema.type_label(t);
+                    let expected = match self.schema.ty(t).name {
+                        Some(_) => format!("an object ({label})"),
+                        None => "an object".to_string(),
+                    };
+                    self.push(
+                        FieldError::new(
+                            pointer,
+                            "type",
+                            format!(
+                                "expected an object ({label}), found {}",
+                                simple::describe(v)
+                            ),
+                        )
+                        .expected(expected)
+                        .found_value(v),
                     );
                     return;
                 };
@@ -251,15 +363,17 @@ impl<'m> Encoder<'m> {
                     match obj.get(&a.key) {
                         Some(av) => {
                             let p = pointer_push(pointer, &a.key);
-                            match simple::to_lexical(self.schema, a.type_id, av, false) {
+                            match simple::lexical(self.schema, a.type_id, av, false) {
                                 Ok(s) => {
-                                    if a.fixed.as_ref().is_some_and(|f| *f != s) {
-                                        self.err(
-                                            &p,
-                                            format!(
-                                                "must be {:?} (a fixed value)",
-                                                a.fixed.as_deref().unwrap_or("")
-                                            ),
+                                    if let Some(f) = a.fixed.as_ref().filter(|f| **f != s) {
+                                        self.push(
+                                            FieldError::new(
+                                                &p,
+                                                "fixed",
+                                                format!("must be {f:?} (a fixed value)"),
+                                            )
+                                            .expected(format!("the fixed value {}", quote(f)))
+                                            .found_value(av),
                                         );
                                     }
                                     let an = self.qname(&a.name);
@@ -270,12 +384,19 @@ impl<'m> Encoder<'m> {
                                         },
                                     );
                                 }
-                                Err(m) => self.err(&p, m),
+                                Err(e) => self.push(FieldError::value(&p, e)),
                             }
                         }
                         None if a.required => {
                             let p = pointer_push(pointer, &a.key);
-                            self.err(&p, "required attribute is missing");
+                            self.push(
+                                FieldError::new(&p, "required", "required attribute is missing")
+                                    .expected(format!(
+                                        "a value for the required attribute {}",
+                                        quote(&a.key)
+                                    ))
+                                    .found(NOTHING),
+                            );
                         }
                         None => {}
                     }
@@ -296,23 +417,41 @@ impl<'m> Encoder<'m> {
                             Body::Empty => false,
                         }
                 };
-                let unknown: Vec<String> = obj.keys().filter(|k| !known(k)).cloned().collect();
-                for k in unknown {
-                    let p = pointer_push(pointer, &k);
-                    self.err(
-                        &p,
-                        format!(
-                            "unknown field (the schema of `{}` has no `{k}`)",
-                            self.schema.type_label(t)
-                        ),
-                    );
+                let unknown: Vec<&String> = obj.keys().filter(|k| !known(k)).collect();
+                if !unknown.is_empty() {
+                    let label = self.schema.type_label(t);
+                    let keys = info.attrs.iter().map(|a| a.key.as_str());
+                    let expected = match &info.body {
+                        Body::Elements { slots, .. } => {
+                            quoted_list(keys.chain(slots.iter().map(|s| s.key.as_str())))
+                        }
+                        Body::Text(_) => quoted_list(keys.chain([TEXT_KEY])),
+                        Body::Empty => quoted_list(keys),
+                    };
+                    let expected = if expected.is_empty() {
+                        format!("no fields ({label})")
+                    } else {
+                        format!("one of: {expected}")
+                    };
+                    for k in unknown {
+                        let p = pointer_push(pointer, k);
+                        self.push(
+                            FieldError::new(
+                                &p,
+                                "unknownField",
+                                format!("unknown field (the schema of `{label}` has no `{k}`)"),
+                            )
+                            .expected(expected.clone())
+                            .found_value(&obj[k]),
+                        );
+                    }
                 }
                 match &info.body {
                     Body::Empty => self.write(Event::Empty(start)),
                     Body::Text(st) => {
                         let p = pointer_push(pointer, TEXT_KEY);
                         match obj.get(TEXT_KEY) {
-                            Some(tv) => match simple::to_lexical(self.schema, *st, tv, false) {
+                            Some(tv) => match simple::lexical(self.schema, *st, tv, false) {
                                 Ok(text) => {
                                     self.write(Event::Start(start));
                                     self.write(Event::Text(BytesText::from_escaped(escape(
@@ -320,10 +459,21 @@ impl<'m> Encoder<'m> {
                                     ))));
                                     self.write(Event::End(BytesEnd::new(tag.as_str())));
                                 }
-                                Err(m) => self.err(&p, m),
+                                Err(e) => self.push(FieldError::value(&p, e)),
                             },
                             None => {
-                                self.err(&p, "the element's text is missing");
+                                self.push(
+                                    FieldError::new(
+                                        &p,
+                                        "required",
+                                        "the element's text is missing",
+                                    )
+                                    .expected(format!(
+                                        "the element's text under {}",
+                                        quote(TEXT_KEY)
+                                    ))
+                                    .found(NOTHING),
+                                );
                             }
                         }
                     }
@@ -345,9 +495,14 @@ impl<'m> Encoder<'m> {
                         self.taken = taken;
                         if wildcard && obj.contains_key(XML_KEY) && !self.wildcard_done {
                             // Not silently dropped: it had no wildcard to go to.
-                            self.err(
-                                &pointer_push(pointer, XML_KEY),
-                                "raw XML has no place here: no wildcard of this content takes it (a wildcard inside a repeated choice takes `$xml` in an item of the choice's array)",
+                            self.push(
+                                FieldError::new(
+                                    pointer_push(pointer, XML_KEY),
+                                    "wildcard",
+                                    "raw XML has no place here: no wildcard of this content takes it (a wildcard inside a repeated choice takes `$xml` in an item of the choice's array)",
+                                )
+                                .expected(format!("no {} here", quote(XML_KEY)))
+                                .found_value(&obj[XML_KEY]),
                             );
                         }
                         self.wildcard_done = outer;
@@ -381,12 +536,17 @@ impl<'m> Encoder<'m> {
         pointer: &str,
     ) {
         let Some(items) = v.as_array() else {
-            self.err(
-                pointer,
-                format!(
-                    "expected an array (a SOAP array), found {}",
-                    simple::describe(v)
-                ),
+            self.push(
+                FieldError::new(
+                    pointer,
+                    "type",
+                    format!(
+                        "expected an array (a SOAP array), found {}",
+                        simple::describe(v)
+                    ),
+                )
+                .expected("an array (a SOAP array)")
+                .found_value(v),
             );
             return;
         };
@@ -453,10 +613,14 @@ impl<'m> Encoder<'m> {
         if v.is_null() || !matches!(self.schema.ty(t).kind, TypeKind::Simple(_)) {
             return;
         }
-        let same = simple::to_lexical(self.schema, t, v, false)
+        let same = simple::lexical(self.schema, t, v, false)
             .is_ok_and(|s| simple::same_value(self.schema, t, &s, f));
         if !same {
-            self.err(pointer, format!("must be {f:?} (a fixed value)"));
+            self.push(
+                FieldError::new(pointer, "fixed", format!("must be {f:?} (a fixed value)"))
+                    .expected(format!("the fixed value {}", quote(f)))
+                    .found_value(v),
+            );
         }
     }
 
@@ -475,9 +639,14 @@ impl<'m> Encoder<'m> {
                 }
             }
             _ => {
-                self.err(
-                    pointer,
-                    "expected a string, a number, a boolean or {\"$xml\": \"...\"} (any content)",
+                self.push(
+                    FieldError::new(
+                        pointer,
+                        "type",
+                        "expected a string, a number, a boolean or {\"$xml\": \"...\"} (any content)",
+                    )
+                    .expected("a string, a number, a boolean or {\"$xml\": \"...\"}")
+                    .found_value(v),
                 );
                 return;
             }
@@ -549,15 +718,20 @@ impl<'m> Encoder<'m> {
                 }
                 let Some(v) = obj.get(&key) else {
                     if required && index.is_none_or(|i| i == 0) {
-                        self.err(&p_key, "required field is missing");
+                        self.missing(&p_key, &key, "required field is missing");
                     }
                     return false;
                 };
                 if slot.many {
                     let Some(items) = v.as_array() else {
-                        self.err(
-                            &p_key,
-                            format!("expected an array, found {}", simple::describe(v)),
+                        self.push(
+                            FieldError::new(
+                                &p_key,
+                                "type",
+                                format!("expected an array, found {}", simple::describe(v)),
+                            )
+                            .expected("an array")
+                            .found_value(v),
                         );
                         return true;
                     };
@@ -582,13 +756,22 @@ impl<'m> Encoder<'m> {
                 let n = self.group_len(info, ps, obj);
                 if required && (n as u64) < p.min as u64 {
                     let keys = keys_of(info, ps);
-                    self.err(
-                        if pointer.is_empty() { "/" } else { pointer },
-                        format!(
-                            "at least {} occurrence(s) of the repeated group of {} are required (its fields are arrays that go together by index)",
+                    self.push(
+                        FieldError::new(
+                            pointer,
+                            "minOccurs",
+                            format!(
+                                "at least {} occurrence(s) of the repeated group of {} are required (its fields are arrays that go together by index)",
+                                p.min,
+                                keys.join(", ")
+                            ),
+                        )
+                        .expected(format!(
+                            "at least {} occurrence(s) of the group of {}",
                             p.min,
-                            keys.join(", ")
-                        ),
+                            quoted_list(plain(&keys))
+                        ))
+                        .found(format!("{n} occurrence(s)")),
                     );
                 }
                 for i in 0..n {
@@ -662,10 +845,7 @@ impl<'m> Encoder<'m> {
                     [] => {
                         if required && !ps.iter().any(emptiable) {
                             let keys = keys_of(info, ps);
-                            self.err(
-                                at,
-                                format!("one of {} is required (a choice)", keys.join(", ")),
-                            );
+                            self.choice_none(at, &keys);
                         }
                         false
                     }
@@ -675,10 +855,7 @@ impl<'m> Encoder<'m> {
                     }
                     _ => {
                         let keys = keys_of(info, ps);
-                        self.err(
-                            at,
-                            format!("only one of {} may be given (a choice)", keys.join(", ")),
-                        );
+                        self.choice_many(at, &keys, obj);
                         true
                     }
                 }
@@ -692,10 +869,7 @@ impl<'m> Encoder<'m> {
                 }
                 if present.len() > 1 && index.is_none() && ps.len() > 1 {
                     let keys = keys_of(info, ps);
-                    self.err(
-                        if pointer.is_empty() { "/" } else { pointer },
-                        format!("only one of {} may be given (a choice)", keys.join(", ")),
-                    );
+                    self.choice_many(pointer, &keys, obj);
                 }
                 if present.is_empty()
                     && required
@@ -704,10 +878,7 @@ impl<'m> Encoder<'m> {
                     && !ps.iter().any(emptiable)
                 {
                     let keys = keys_of(info, ps);
-                    self.err(
-                        if pointer.is_empty() { "/" } else { pointer },
-                        format!("one of {} is required (a choice)", keys.join(", ")),
-                    );
+                    self.choice_none(pointer, &keys);
                 }
                 !present.is_empty()
             }
@@ -715,9 +886,17 @@ impl<'m> Encoder<'m> {
                 // The wildcard's content: `$xml`, raw, at the first wildcard.
                 let Some(v) = obj.get(XML_KEY).filter(|_| !self.wildcard_done) else {
                     if required && index.is_none() && !self.wildcard_done {
-                        self.err(
-                            &pointer_push(pointer, XML_KEY),
-                            "required field is missing (the elements the schema's xs:any takes, as XML)",
+                        self.push(
+                            FieldError::new(
+                                pointer_push(pointer, XML_KEY),
+                                "required",
+                                "required field is missing (the elements the schema's xs:any takes, as XML)",
+                            )
+                            .expected(format!(
+                                "the elements the schema's xs:any takes, as XML under {}",
+                                quote(XML_KEY)
+                            ))
+                            .found(NOTHING),
                         );
                     }
                     return false;
@@ -734,6 +913,34 @@ impl<'m> Encoder<'m> {
         }
     }
 
+    /// A choice none of whose branches is given.
+    fn choice_none(&mut self, pointer: &str, keys: &[String]) {
+        self.push(
+            FieldError::new(
+                pointer,
+                "choice",
+                format!("one of {} is required (a choice)", keys.join(", ")),
+            )
+            .expected(format!("one of {}", quoted_list(plain(keys))))
+            .found(NOTHING),
+        );
+    }
+
+    /// A choice with more than one branch given.
+    fn choice_many(&mut self, pointer: &str, keys: &[String], obj: &Map<String, Value>) {
+        let given = quoted_list(plain(keys).filter(|k| obj.contains_key(*k)));
+        let mut e = FieldError::new(
+            pointer,
+            "choice",
+            format!("only one of {} may be given (a choice)", keys.join(", ")),
+        )
+        .expected(format!("only one of {}", quoted_list(plain(keys))));
+        if !given.is_empty() {
+            e = e.found(given);
+        }
+        self.push(e);
+    }
+
     /// `$attributes`: attributes the type's `xs:anyAttribute` takes, `{"{ns}name": "value"}`.
     /// A namespace without a prefix of the model's gets one declared on the element.
     fn any_attributes(&mut self, t: TypeId, start: &mut BytesStart, v: &Value, pointer: &str) {
@@ -744,12 +951,17 @@ impl<'m> Encoder<'m> {
             return;
         };
         let Some(extra) = v.as_object() else {
-            self.err(
-                pointer,
-                format!(
-                    "expected an object of attributes (\"{{namespace}}name\": \"value\"), found {}",
-                    simple::describe(v)
-                ),
+            self.push(
+                FieldError::new(
+                    pointer,
+                    "type",
+                    format!(
+                        "expected an object of attributes (\"{{namespace}}name\": \"value\"), found {}",
+                        simple::describe(v)
+                    ),
+                )
+                .expected("an object of attributes (\"{namespace}name\": \"value\")")
+                .found_value(v),
             );
             return;
         };
@@ -767,7 +979,11 @@ impl<'m> Encoder<'m> {
                         || (i > 0 && (c.is_alphanumeric() || matches!(c, '-' | '.')))
                 });
             if !name_ok || ns == XSI || local.starts_with("xmlns") {
-                self.err(&p, "not an attribute name this element may carry");
+                self.push(
+                    FieldError::new(&p, "wildcard", "not an attribute name this element may carry")
+                        .expected("an attribute name, as \"{namespace}name\" or \"name\" (not xmlns or an xsi: attribute)")
+                        .found(quote(k)),
+                );
                 continue;
             }
             let allowed = match &w.namespaces {
@@ -776,25 +992,40 @@ impl<'m> Encoder<'m> {
                 NamespaceConstraint::List(l) => l.iter().any(|x| x == ns),
             };
             if !allowed {
-                self.err(
-                    &p,
-                    format!(
-                        "the type's xs:anyAttribute does not take attributes in namespace `{ns}`"
-                    ),
+                self.push(
+                    FieldError::new(
+                        &p,
+                        "wildcard",
+                        format!(
+                            "the type's xs:anyAttribute does not take attributes in namespace `{ns}`"
+                        ),
+                    )
+                    .expected(format!("an attribute in {}", namespaces_wanted(&w.namespaces)))
+                    .found(format!("an attribute in {}", namespace_found(ns))),
                 );
                 continue;
             }
             let Some(text) = value.as_str() else {
-                self.err(
-                    &p,
-                    format!("expected a string, found {}", simple::describe(value)),
+                self.push(
+                    FieldError::new(
+                        &p,
+                        "type",
+                        format!("expected a string, found {}", simple::describe(value)),
+                    )
+                    .expected("a string")
+                    .found_value(value),
                 );
                 continue;
             };
             if let Some(c) = text.chars().find(|&c| simple::bad_char(c)) {
-                self.err(
-                    &p,
-                    format!("the character U+{:04X} cannot be carried by XML", c as u32),
+                self.push(
+                    FieldError::new(
+                        &p,
+                        "type",
+                        format!("the character U+{:04X} cannot be carried by XML", c as u32),
+                    )
+                    .expected("characters XML can carry (no control characters but tab, newline and carriage return)")
+                    .found_value(value),
                 );
                 continue;
             }
@@ -833,19 +1064,38 @@ impl<'m> Encoder<'m> {
             Some(i) if i < len => i..i + 1,
             Some(i) => {
                 if required && i == len {
-                    self.err(p_key, uneven(i));
+                    self.push(
+                        FieldError::new(p_key, "required", uneven(i))
+                            .expected(format!(
+                                "item {i}: the fields of a repeated group go together by index"
+                            ))
+                            .found(simple::array_found(len)),
+                    );
                 }
                 0..0
             }
             None => {
                 if (len as u64) < p.min as u64 && required {
-                    self.err(p_key, format!("at least {} items are required", p.min));
+                    let m = format!("at least {} items are required", p.min);
+                    self.push(
+                        FieldError::new(p_key, "minOccurs", m)
+                            .expected(format!("at least {} items", p.min))
+                            .found(simple::array_found(len)),
+                    );
                 }
                 if let MaxOccurs::Bounded(m) = p.max
                     && len as u64 > m as u64
                     && m > 1
                 {
-                    self.err(p_key, format!("at most {m} items are allowed"));
+                    self.push(
+                        FieldError::new(
+                            p_key,
+                            "maxOccurs",
+                            format!("at most {m} items are allowed"),
+                        )
+                        .expected(format!("at most {m} items"))
+                        .found(simple::array_found(len)),
+                    );
                 }
                 0..len
             }
@@ -876,7 +1126,7 @@ impl<'m> Encoder<'m> {
             None => {
                 if required {
                     self.taken[slot_i] = usize::MAX;
-                    self.err(p_key, "required field is missing");
+                    self.missing(p_key, key, "required field is missing");
                 }
                 return false;
             }
@@ -887,7 +1137,11 @@ impl<'m> Encoder<'m> {
                     "expected an array (the name occurs more than once in the content), found {}",
                     simple::describe(v)
                 );
-                self.err(p_key, m);
+                self.push(
+                    FieldError::new(p_key, "type", m)
+                        .expected("an array (the name occurs more than once in the content)")
+                        .found_value(v),
+                );
                 return true;
             }
         };
@@ -898,12 +1152,17 @@ impl<'m> Encoder<'m> {
         let n = items.len().saturating_sub(start).min(room);
         if n < p.min as usize && required {
             self.taken[slot_i] = usize::MAX;
-            self.err(
-                p_key,
-                format!(
-                    "too few items: the name occurs more than once in the content, and its occurrence number {} is required",
-                    start + n + 1
-                ),
+            self.push(
+                FieldError::new(
+                    p_key,
+                    "minOccurs",
+                    format!(
+                        "too few items: the name occurs more than once in the content, and its occurrence number {} is required",
+                        start + n + 1
+                    ),
+                )
+                .expected(format!("at least {} items", start + p.min as usize))
+                .found(simple::array_found(items.len())),
             );
             return n > 0;
         }
@@ -930,9 +1189,14 @@ impl<'m> Encoder<'m> {
                 && items.len() > taken
             {
                 let p = pointer_push(pointer, &slot.key);
-                self.err(
-                    &p,
-                    format!("at most {taken} items fit where the schema puts them"),
+                self.push(
+                    FieldError::new(
+                        &p,
+                        "maxOccurs",
+                        format!("at most {taken} items fit where the schema puts them"),
+                    )
+                    .expected(format!("at most {taken} items"))
+                    .found(simple::array_found(items.len())),
                 );
             }
         }
@@ -949,9 +1213,14 @@ impl<'m> Encoder<'m> {
         };
         for c in doc.root_element().children() {
             if c.is_text() && c.text().is_some_and(|t| !t.trim().is_empty()) {
-                self.err(
-                    pointer,
-                    "text is not allowed here: a wildcard (xs:any) takes elements only",
+                self.push(
+                    FieldError::new(
+                        pointer,
+                        "wildcard",
+                        "text is not allowed here: a wildcard (xs:any) takes elements only",
+                    )
+                    .expected("elements only (xs:any)")
+                    .found(format!("text {}", quote(c.text().unwrap_or("").trim()))),
                 );
                 return false;
             }
@@ -965,18 +1234,20 @@ impl<'m> Encoder<'m> {
                 NamespaceConstraint::List(l) => l.iter().any(|x| x == ns),
             };
             if !allowed {
-                let wanted = match &w.namespaces {
-                    NamespaceConstraint::Any => "any namespace".to_string(),
-                    NamespaceConstraint::Not(tns) => {
-                        format!("a namespace other than `{tns}` (and not none)")
-                    }
-                    NamespaceConstraint::List(l) => format!("one of the namespaces {l:?}"),
-                };
+                let wanted = namespaces_wanted(&w.namespaces);
+                let name = c.tag_name().name();
                 let m = format!(
-                    "element `{}` in namespace `{ns}` is not allowed here: the wildcard (xs:any) takes {wanted}",
-                    c.tag_name().name()
+                    "element `{name}` in namespace `{ns}` is not allowed here: the wildcard (xs:any) takes {wanted}"
                 );
-                self.err(pointer, m);
+                self.push(
+                    FieldError::new(pointer, "wildcard", m)
+                        .expected(format!("elements in {wanted}"))
+                        .found(format!(
+                            "element {} in {}",
+                            quote(name),
+                            namespace_found(ns)
+                        )),
+                );
                 return false;
             }
         }
@@ -986,23 +1257,37 @@ impl<'m> Encoder<'m> {
     /// Raw markup from the client, checked to be well-formed (with every prefix declared).
     fn checked_raw(&mut self, v: &Value, pointer: &str) -> Option<String> {
         let Some(raw) = v.as_str() else {
-            self.err(
-                pointer,
-                format!("expected a string of XML, found {}", simple::describe(v)),
+            self.push(
+                FieldError::new(
+                    pointer,
+                    "type",
+                    format!("expected a string of XML, found {}", simple::describe(v)),
+                )
+                .expected("a string of XML")
+                .found_value(v),
             );
             return None;
         };
         let wrapped = format!("<r>{raw}</r>");
         match roxmltree::Document::parse_with_options(&wrapped, crate::sources::parse_options()) {
             Err(e) => {
-                self.err(pointer, format!("not well-formed XML: {e}"));
+                self.push(
+                    FieldError::new(pointer, "xml", format!("not well-formed XML: {e}"))
+                        .expected("well-formed XML")
+                        .found_value(v),
+                );
                 None
             }
             // SOAP forbids processing instructions (and our own reader refuses them).
             Ok(doc) if doc.descendants().any(|n| n.is_pi()) => {
-                self.err(
-                    pointer,
-                    "processing instructions (<?...?>) are not allowed in SOAP messages",
+                self.push(
+                    FieldError::new(
+                        pointer,
+                        "xml",
+                        "processing instructions (<?...?>) are not allowed in SOAP messages",
+                    )
+                    .expected("XML without processing instructions")
+                    .found_value(v),
                 );
                 None
             }
@@ -1035,18 +1320,26 @@ impl<'m> Encoder<'m> {
         let p_key = pointer_push(pointer, &slot.key);
         let Some(v) = obj.get(&slot.key) else {
             if required && index.is_none_or(|i| i == 0) {
-                self.err(&p_key, "required field is missing");
+                self.missing(&p_key, &slot.key, "required field is missing");
             }
             return false;
         };
         let Some(items) = v.as_array() else {
-            self.err(
-                &p_key,
-                format!(
-                    "expected an array of objects, each with one of {}, found {}",
-                    branch_keys(group),
-                    simple::describe(v)
-                ),
+            self.push(
+                FieldError::new(
+                    &p_key,
+                    "type",
+                    format!(
+                        "expected an array of objects, each with one of {}, found {}",
+                        branch_keys(group),
+                        simple::describe(v)
+                    ),
+                )
+                .expected(format!(
+                    "an array of objects, each with one of {}",
+                    branch_quoted(group)
+                ))
+                .found_value(v),
             );
             return true;
         };
@@ -1054,13 +1347,18 @@ impl<'m> Encoder<'m> {
         for i in range {
             let pi = format!("{p_key}/{i}");
             let Some(item) = items[i].as_object() else {
-                self.err(
-                    &pi,
-                    format!(
-                        "expected an object with one of {}, found {}",
-                        branch_keys(group),
-                        simple::describe(&items[i])
-                    ),
+                self.push(
+                    FieldError::new(
+                        &pi,
+                        "type",
+                        format!(
+                            "expected an object with one of {}, found {}",
+                            branch_keys(group),
+                            simple::describe(&items[i])
+                        ),
+                    )
+                    .expected(format!("an object with one of {}", branch_quoted(group)))
+                    .found_value(&items[i]),
                 );
                 continue;
             };
@@ -1068,10 +1366,7 @@ impl<'m> Encoder<'m> {
                 continue;
             };
             if item.is_empty() {
-                self.err(
-                    &pi,
-                    format!("an empty item: give one of {}", branch_keys(group)),
-                );
+                self.empty_item(&pi, group, &items[i]);
                 continue;
             }
             let wild = has_wildcard(&group.body);
@@ -1082,9 +1377,14 @@ impl<'m> Encoder<'m> {
                 .collect();
             for k in unknown {
                 let pk = pointer_push(&pi, &k);
-                self.err(
-                    &pk,
-                    format!("unknown field (expected one of {})", branch_keys(group)),
+                self.push(
+                    FieldError::new(
+                        &pk,
+                        "unknownField",
+                        format!("unknown field (expected one of {})", branch_keys(group)),
+                    )
+                    .expected(format!("one of {}", branch_quoted(group)))
+                    .found_value(&item[&k]),
                 );
             }
             // Each item is its own content: its `$xml` goes to its own wildcard.
@@ -1098,13 +1398,23 @@ impl<'m> Encoder<'m> {
             self.wildcard_done = outer;
             if self.writer.get_ref().len() == before && self.errors.len() == errors {
                 // Nothing written (only empty arrays): the item would vanish on the wire.
-                self.err(
-                    &pi,
-                    format!("an empty item: give one of {}", branch_keys(group)),
-                );
+                self.empty_item(&pi, group, &items[i]);
             }
         }
         !items.is_empty() || index.is_none()
+    }
+
+    /// An item of a repeated choice that gives no branch.
+    fn empty_item(&mut self, pointer: &str, group: &TypeInfo, item: &Value) {
+        self.push(
+            FieldError::new(
+                pointer,
+                "choice",
+                format!("an empty item: give one of {}", branch_keys(group)),
+            )
+            .expected(format!("an object with one of {}", branch_quoted(group)))
+            .found_value(item),
+        );
     }
 
     /// The longest array among the elements of a repeated group.
@@ -1232,6 +1542,11 @@ fn keys_of(info: &TypeInfo, ps: &[Particle]) -> Vec<String> {
     out
 }
 
+/// The keys of [`keys_of`] without their backticks.
+fn plain(keys: &[String]) -> impl Iterator<Item = &str> {
+    keys.iter().map(|k| k.trim_matches('`'))
+}
+
 /// The keys of a repeated choice's branches, for messages: `a`, `b` or `c`.
 fn branch_keys(group: &TypeInfo) -> String {
     let Body::Elements { particle, .. } = &group.body else {
@@ -1241,6 +1556,35 @@ fn branch_keys(group: &TypeInfo) -> String {
         return String::new();
     };
     keys_of(group, ps).join(", ")
+}
+
+/// `namespace "urn:x"`, or `no namespace`, for `found`.
+fn namespace_found(ns: &str) -> String {
+    if ns.is_empty() {
+        "no namespace".to_string()
+    } else {
+        format!("namespace {}", quote(ns))
+    }
+}
+
+/// The namespaces a wildcard takes, for messages.
+fn namespaces_wanted(c: &NamespaceConstraint) -> String {
+    match c {
+        NamespaceConstraint::Any => "any namespace".to_string(),
+        NamespaceConstraint::Not(tns) => format!("a namespace other than `{tns}` (and not none)"),
+        NamespaceConstraint::List(l) => format!("one of the namespaces {l:?}"),
+    }
+}
+
+/// The keys of a repeated choice's branches, quoted for `expected`: `"a", "b", "c"`.
+fn branch_quoted(group: &TypeInfo) -> String {
+    let Body::Elements { particle, .. } = &group.body else {
+        return String::new();
+    };
+    let Term::Choice(ps) = &particle.term else {
+        return String::new();
+    };
+    quoted_list(plain(&keys_of(group, ps)))
 }
 
 /// Whether a content model has a wildcard (`xs:any`).

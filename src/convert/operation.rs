@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::decode::Decoder;
-use super::encode::{Encoder, FieldError};
+use super::encode::{Encoder, FieldError, NOTHING};
 use super::model::Model;
 use super::simple;
 use crate::mapping::compile::{Compiled, HeaderSource, HeaderTarget, Route, Source};
@@ -315,14 +315,19 @@ impl Service {
                         .iter()
                         .map(|f| describe_header_source(&f.source))
                         .collect();
-                    errors.push(FieldError {
-                        pointer: "/".to_string(),
-                        message: format!(
-                            "the SOAP header `{}` is required: give {}",
-                            h.part,
-                            names.join(" or ")
-                        ),
-                    });
+                    errors.push(
+                        FieldError::new(
+                            "/",
+                            "required",
+                            format!(
+                                "the SOAP header `{}` is required: give {}",
+                                h.part,
+                                names.join(" or ")
+                            ),
+                        )
+                        .expected(names.join(" or "))
+                        .found(NOTHING),
+                    );
                 }
                 continue;
             }
@@ -348,10 +353,18 @@ impl Service {
                             format!("{} is required", describe_header_source(other)),
                         ),
                     };
-                    errors.push(FieldError {
-                        pointer,
-                        message: format!("{what} (it fills the SOAP header `{}`)", h.part),
-                    });
+                    errors.push(
+                        FieldError::new(
+                            pointer,
+                            "required",
+                            format!("{what} (it fills the SOAP header `{}`)", h.part),
+                        )
+                        .expected(format!(
+                            "a value from {}",
+                            describe_header_source(&f.source)
+                        ))
+                        .found(NOTHING),
+                    );
                 }
             }
             if !complete {
@@ -384,18 +397,26 @@ impl Service {
                 errors.push(match field.map(|f| (&f.source, &f.key)) {
                     Some((HeaderSource::BodyKey(k), _)) => FieldError {
                         pointer: format!("/{k}{sep}{rest}"),
-                        message: e.message,
+                        ..e
                     },
                     Some((HeaderSource::Request(src), key)) => FieldError {
                         pointer: format!("/{key}"),
                         message: format!("{}: {}", describe(src), e.message),
+                        ..e
                     },
+                    // A configured value (maybe a secret from the environment): the rule and
+                    // what the schema takes, never the value (`found`, or a message quoting it).
                     _ => FieldError {
-                        pointer: "/".to_string(),
-                        message: format!(
-                            "a configured value of the SOAP header `{}` is not valid",
-                            h.part
-                        ),
+                        found: None,
+                        expected: e.expected,
+                        ..FieldError::new(
+                            "/",
+                            e.rule,
+                            format!(
+                                "a configured value of the SOAP header `{}` is not valid",
+                                h.part
+                            ),
+                        )
                     },
                 });
             }
@@ -685,10 +706,13 @@ fn write_message(enc: &mut Encoder, m: &Message, fields: &Map<String, Value>) {
         Message::Parts { wrapper, parts } => {
             for k in fields.keys() {
                 if !parts.iter().any(|p| &p.key == k) {
-                    enc.errors.push(FieldError {
-                        pointer: format!("/{k}"),
-                        message: "unknown field".to_string(),
-                    });
+                    let keys: Vec<String> =
+                        parts.iter().map(|p| simple::quote_short(&p.key)).collect();
+                    enc.errors.push(
+                        FieldError::new(format!("/{k}"), "unknownField", "unknown field")
+                            .expected(format!("one of: {}", keys.join(", ")))
+                            .found_value(&fields[k]),
+                    );
                 }
             }
             let tag = wrapper.as_ref().map(|w| {
@@ -722,10 +746,18 @@ fn write_message(enc: &mut Encoder, m: &Message, fields: &Map<String, Value>) {
                     Some(v) => {
                         enc.element(&p.name, p.type_id, p.nillable, v, &format!("/{}", p.key))
                     }
-                    None => enc.errors.push(FieldError {
-                        pointer: format!("/{}", p.key),
-                        message: "required field is missing".to_string(),
-                    }),
+                    None => enc.errors.push(
+                        FieldError::new(
+                            format!("/{}", p.key),
+                            "required",
+                            "required field is missing",
+                        )
+                        .expected(format!(
+                            "a value for the required field {}",
+                            simple::quote_short(&p.key)
+                        ))
+                        .found(NOTHING),
+                    ),
                 }
             }
             if let Some((tag, _)) = &tag {
@@ -816,9 +848,19 @@ fn read_message(
 }
 
 /// A path, query or header value (text) as the JSON value the field's type takes.
-pub fn from_text(schema: &crate::xsd::Schema, t: TypeId, s: &str) -> Result<Value, String> {
-    let lexical = simple::to_lexical(schema, t, &Value::String(s.to_string()), true)?;
-    simple::to_json(schema, t, &lexical)
+pub fn from_text(
+    schema: &crate::xsd::Schema,
+    t: TypeId,
+    s: &str,
+) -> Result<Value, simple::ValueError> {
+    let text = Value::String(s.to_string());
+    let lexical = simple::lexical(schema, t, &text, true)?;
+    simple::to_json(schema, t, &lexical).map_err(|message| simple::ValueError {
+        rule: "type",
+        expected: format!("a value of {}", schema.type_label(t)),
+        found: Some(simple::found(&text)),
+        message,
+    })
 }
 
 /// Which input field takes the whole body, if any.
@@ -860,19 +902,24 @@ pub fn gather_all(
                             Ok(v) => {
                                 headers[i].insert(f.key.clone(), v);
                             }
-                            Err(m) => errors.push(FieldError {
-                                pointer: format!("/{}", f.key),
-                                message: format!("{}: {m}", describe(src)),
+                            Err(e) => errors.push(FieldError {
+                                message: format!("{}: {}", describe(src), e.message),
+                                ..FieldError::value(format!("/{}", f.key), e)
                             }),
                         },
-                        many => errors.push(FieldError {
-                            pointer: format!("/{}", f.key),
-                            message: format!(
-                                "{} is given {} times; it takes one value",
-                                describe(src),
-                                many.len()
-                            ),
-                        }),
+                        many => errors.push(
+                            FieldError::new(
+                                format!("/{}", f.key),
+                                "maxOccurs",
+                                format!(
+                                    "{} is given {} times; it takes one value",
+                                    describe(src),
+                                    many.len()
+                                ),
+                            )
+                            .expected("one value")
+                            .found(format!("{} values", many.len())),
+                        ),
                     }
                 }
             }
@@ -915,14 +962,33 @@ pub fn gather(
                     Some(i) if i.source == Source::BodyKey => {
                         fields.insert(k, v);
                     }
-                    Some(i) => errors.push(FieldError {
-                        pointer: format!("/{k}"),
-                        message: format!("`{k}` comes from {}, not the body", describe(&i.source)),
-                    }),
-                    None => errors.push(FieldError {
-                        pointer: format!("/{k}"),
-                        message: "unknown field".to_string(),
-                    }),
+                    Some(i) => errors.push(
+                        FieldError::new(
+                            format!("/{k}"),
+                            "unknownField",
+                            format!("`{k}` comes from {}, not the body", describe(&i.source)),
+                        )
+                        .expected(format!("`{k}` in {}", describe(&i.source)))
+                        .found_value(&v),
+                    ),
+                    None => {
+                        let keys: Vec<String> = route
+                            .inputs
+                            .iter()
+                            .filter(|i| i.source == Source::BodyKey)
+                            .map(|i| simple::quote_short(&i.key))
+                            .collect();
+                        let expected = if keys.is_empty() {
+                            "no fields in the body".to_string()
+                        } else {
+                            format!("one of: {}", keys.join(", "))
+                        };
+                        errors.push(
+                            FieldError::new(format!("/{k}"), "unknownField", "unknown field")
+                                .expected(expected)
+                                .found_value(&v),
+                        )
+                    }
                 }
             }
         }
@@ -930,10 +996,15 @@ pub fn gather(
             fields.insert(body_field(route).unwrap_or_default().to_string(), v);
         }
         Some(Value::Null) | None => {}
-        Some(other) => errors.push(FieldError {
-            pointer: "/".to_string(),
-            message: format!("expected a JSON object, found {}", simple::describe(&other)),
-        }),
+        Some(other) => errors.push(
+            FieldError::new(
+                "/",
+                "type",
+                format!("expected a JSON object, found {}", simple::describe(&other)),
+            )
+            .expected("a JSON object")
+            .found_value(&other),
+        ),
     }
     for input in &route.inputs {
         if matches!(input.source, Source::Body | Source::BodyKey) {
@@ -945,27 +1016,32 @@ pub fn gather(
         }
         let t = input.field.type_id;
         let convert = |s: &str| from_text(schema, t, s);
+        let pointer = format!("/{}", input.key);
         let v = if input.field.max.is_many() {
             values
                 .iter()
                 .map(|s| convert(s))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array)
+                .map_err(|e| FieldError::value(pointer, e))
         } else if values.len() > 1 {
-            Err(format!(
-                "is given {} times; it takes one value",
-                values.len()
-            ))
+            Err(FieldError::new(
+                pointer,
+                "maxOccurs",
+                format!("is given {} times; it takes one value", values.len()),
+            )
+            .expected("one value")
+            .found(format!("{} values", values.len())))
         } else {
-            convert(&values[0])
+            convert(&values[0]).map_err(|e| FieldError::value(pointer, e))
         };
         match v {
             Ok(v) => {
                 fields.insert(input.key.clone(), v);
             }
-            Err(m) => errors.push(FieldError {
-                pointer: format!("/{}", input.key),
-                message: format!("{}: {m}", describe(&input.source)),
+            Err(e) => errors.push(FieldError {
+                message: format!("{}: {}", describe(&input.source), e.message),
+                ..e
             }),
         }
     }

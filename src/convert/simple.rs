@@ -48,6 +48,98 @@ pub fn bad_char(c: char) -> bool {
     matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
+/// Why a simple value was refused: the rule it broke, what the type takes and what was sent,
+/// for machines, and the full sentence for people. Built only when a value fails: the happy
+/// path allocates nothing for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueError {
+    /// A stable code: `type` (not a value of the built-in type, or the wrong JSON type) or the
+    /// XSD facet broken (`enumeration`, `pattern`, `length`, `minLength`, `maxLength`,
+    /// `minInclusive`, `maxInclusive`, `minExclusive`, `maxExclusive`, `totalDigits`,
+    /// `fractionDigits`).
+    pub rule: &'static str,
+    /// What the type takes, for people: `one of: "A", "B"`, `a date (xs:date) such as 2024-01-31`.
+    pub expected: String,
+    /// What was sent, short (see [`found`]); filled by [`lexical`] from the JSON value when the
+    /// check itself saw only the lexical form.
+    pub found: Option<String>,
+    /// The full sentence.
+    pub message: String,
+}
+
+impl ValueError {
+    fn new(rule: &'static str, expected: impl Into<String>, message: impl Into<String>) -> Self {
+        ValueError {
+            rule,
+            expected: expected.into(),
+            found: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ValueError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ValueError {}
+
+/// Callers that need only the sentence (the schema checker) keep `Result<_, String>`.
+impl From<ValueError> for String {
+    fn from(e: ValueError) -> String {
+        e.message
+    }
+}
+
+/// How many characters of a string (or digits of a number) `found` shows before an ellipsis.
+pub const FOUND_CHARS: usize = 40;
+
+/// What a client sent, short enough for an error: the JSON text of a scalar (a string quoted and
+/// cut after [`FOUND_CHARS`] characters with `…`), `an object`, `an array of 5 items`.
+pub fn found(v: &Value) -> String {
+    match v {
+        Value::String(s) => quote_short(s),
+        Value::Number(n) => {
+            let text = n.to_string();
+            match text.char_indices().nth(FOUND_CHARS) {
+                Some((at, _)) => format!("{}…", &text[..at]),
+                None => text,
+            }
+        }
+        Value::Null | Value::Bool(_) => v.to_string(),
+        Value::Array(a) => array_found(a.len()),
+        Value::Object(o) if o.is_empty() => "an empty object".to_string(),
+        Value::Object(_) => "an object".to_string(),
+    }
+}
+
+/// `an array of 5 items` (`an empty array`, `an array of 1 item`).
+pub fn array_found(n: usize) -> String {
+    match n {
+        0 => "an empty array".to_string(),
+        1 => "an array of 1 item".to_string(),
+        n => format!("an array of {n} items"),
+    }
+}
+
+/// A string as JSON text, cut after [`FOUND_CHARS`] characters with `…` inside the quotes.
+pub fn quote_short(s: &str) -> String {
+    let cut = s.char_indices().nth(FOUND_CHARS).map(|(at, _)| at);
+    let shown = cut.map_or(s, |at| &s[..at]);
+    let mut q = serde_json::to_string(shown).unwrap_or_default();
+    if cut.is_some() {
+        q.insert(q.len() - 1, '…');
+    }
+    q
+}
+
+/// `xs:int` for a built-in, for messages.
+fn xs(local: &str) -> String {
+    format!("xs:{local}")
+}
+
 /// `[+-]digits[.digits]`: returns (negative, integer digits, fraction digits) without leading /
 /// trailing zeros, or `None` when not a decimal.
 fn parse_decimal(s: &str) -> Option<(bool, &str, &str)> {
@@ -123,11 +215,30 @@ fn json_decimal(s: &str) -> Option<Number> {
     serde_json::from_str(&out).ok()
 }
 
-/// JSON -> lexical form of a simple type. `text` marks a value from a path, query or header
-/// (always a string). Errors say what was expected.
+/// JSON -> lexical form of a simple type, with only the message on failure (for callers that
+/// need no more; see [`lexical`]).
 pub fn to_lexical(schema: &Schema, t: TypeId, v: &Value, text: bool) -> Result<String, String> {
+    lexical(schema, t, v, text).map_err(String::from)
+}
+
+/// JSON -> lexical form of a simple type. `text` marks a value from a path, query or header
+/// (always a string). Errors say the rule, what was expected and what was found.
+pub fn lexical(schema: &Schema, t: TypeId, v: &Value, text: bool) -> Result<String, ValueError> {
+    lexical_of(schema, t, v, text).map_err(|mut e| {
+        if e.found.is_none() {
+            e.found = Some(found(v));
+        }
+        e
+    })
+}
+
+fn lexical_of(schema: &Schema, t: TypeId, v: &Value, text: bool) -> Result<String, ValueError> {
     let TypeKind::Simple(st) = &schema.ty(t).kind else {
-        return Err("expected a simple value".to_string());
+        return Err(ValueError::new(
+            "type",
+            "a simple value",
+            "expected a simple value",
+        ));
     };
     let lexical = match &st.variety {
         Variety::List(item) => {
@@ -136,83 +247,124 @@ pub fn to_lexical(schema: &Schema, t: TypeId, v: &Value, text: bool) -> Result<S
                     .iter()
                     .enumerate()
                     .map(|(i, x)| {
-                        let s = to_lexical(schema, *item, x, false)?;
+                        let s = lexical(schema, *item, x, false)?;
                         // Items are separated by whitespace: one holding some (or none at
                         // all) would come back as other items.
                         if s.is_empty() || s.contains(|c: char| c.is_ascii_whitespace()) {
-                            return Err(format!(
-                                "item {i} of a list (xs:list) may not be empty or hold spaces, found {s:?}"
-                            ));
+                            let mut e = ValueError::new(
+                                "type",
+                                "list items that are not empty and hold no spaces",
+                                format!(
+                                    "item {i} of a list (xs:list) may not be empty or hold spaces, found {s:?}"
+                                ),
+                            );
+                            e.found = Some(found(x));
+                            return Err(e);
                         }
                         Ok(s)
                     })
                     .collect::<Result<_, _>>()?,
                 Value::String(s) if text => s
                     .split_whitespace()
-                    .map(|x| to_lexical(schema, *item, &Value::String(x.to_string()), true))
+                    .map(|x| lexical(schema, *item, &Value::String(x.to_string()), true))
                     .collect::<Result<_, _>>()?,
-                _ => return Err("expected an array (an xs:list)".to_string()),
+                _ => {
+                    return Err(ValueError::new(
+                        "type",
+                        "an array (an xs:list)",
+                        "expected an array (an xs:list)",
+                    ));
+                }
             };
             items.join(" ")
         }
         Variety::Union(members) => {
-            let mut last = String::from("expected a value of the union's member types");
-            let mut found = None;
+            let mut last = None;
+            let mut ok = None;
             for m in members {
-                match to_lexical(schema, *m, v, true) {
+                match lexical(schema, *m, v, true) {
                     Ok(s) => {
-                        found = Some(s);
+                        ok = Some(s);
                         break;
                     }
-                    Err(e) => last = e,
+                    Err(e) => last = Some(e),
                 }
             }
-            found.ok_or(last)?
+            match ok {
+                Some(s) => s,
+                None => {
+                    let labels: Vec<String> =
+                        members.iter().map(|m| schema.type_label(*m)).collect();
+                    return Err(ValueError::new(
+                        "type",
+                        format!("a value of one of the union's types: {}", labels.join(", ")),
+                        last.map_or_else(
+                            || "expected a value of the union's member types".to_string(),
+                            |e| e.message,
+                        ),
+                    ));
+                }
+            }
         }
         Variety::Atomic => atomic(schema, st, v, text)?,
     };
-    check_facets(schema, st, &lexical)?;
+    facets(schema, st, &lexical)?;
     Ok(lexical)
 }
 
-fn atomic(schema: &Schema, st: &SimpleType, v: &Value, text: bool) -> Result<String, String> {
+fn atomic(schema: &Schema, st: &SimpleType, v: &Value, text: bool) -> Result<String, ValueError> {
     let kind = json_kind(schema, st);
     let local = builtin_local(schema, st.base_builtin);
+    let wrong = |expected: String| {
+        let message = format!("expected {expected}, found {}", describe(v));
+        ValueError::new("type", expected, message)
+    };
     match (kind, v) {
         (Json::Bool, Value::Bool(b)) => Ok(b.to_string()),
         (Json::Bool, Value::String(s)) if text => match s.as_str() {
             "true" | "1" => Ok("true".into()),
             "false" | "0" => Ok("false".into()),
-            _ => Err(format!("expected true or false, found {s:?}")),
+            _ => Err(ValueError::new(
+                "type",
+                "true or false (xs:boolean)",
+                format!("expected true or false, found {s:?}"),
+            )),
         },
-        (Json::Bool, _) => Err(format!("expected a boolean, found {}", describe(v))),
+        (Json::Bool, _) => Err(wrong("a boolean".to_string())),
         (Json::SmallInt | Json::BigInt, Value::Number(n)) => {
             let text = n.to_string();
             integer(local, &expand_exponent(&text).unwrap_or(text))
         }
         (Json::SmallInt, Value::String(s)) if text => integer(local, s.trim()),
         (Json::BigInt, Value::String(s)) => integer(local, s.trim()),
-        (Json::SmallInt | Json::BigInt, _) => Err(format!(
-            "expected an integer ({local}), found {}",
-            describe(v)
-        )),
+        (Json::SmallInt | Json::BigInt, _) => {
+            let expected = format!("an integer ({})", xs(local));
+            Err(ValueError::new(
+                "type",
+                expected,
+                format!("expected an integer ({local}), found {}", describe(v)),
+            ))
+        }
         (Json::Decimal, Value::Number(n)) => decimal(&n.to_string()),
         (Json::Decimal, Value::String(s)) => decimal(s.trim()),
-        (Json::Decimal, _) => Err(format!("expected a decimal number, found {}", describe(v))),
+        (Json::Decimal, _) => Err(wrong("a decimal number".to_string())),
         (Json::Float, Value::Number(n)) => Ok(n.to_string()),
         (Json::Float, Value::String(s)) => match s.trim() {
             x @ ("INF" | "-INF" | "NaN") => Ok(x.to_string()),
             x if text && x.parse::<f64>().is_ok() => Ok(x.to_string()),
-            x => Err(format!(
-                "expected a number, or \"INF\", \"-INF\", \"NaN\", found {x:?}"
+            x => Err(ValueError::new(
+                "type",
+                format!("a number, or \"INF\", \"-INF\", \"NaN\" ({})", xs(local)),
+                format!("expected a number, or \"INF\", \"-INF\", \"NaN\", found {x:?}"),
             )),
         },
-        (Json::Float, _) => Err(format!("expected a number, found {}", describe(v))),
+        (Json::Float, _) => Err(wrong("a number".to_string())),
         (Json::String, Value::String(s)) => {
             if let Some(c) = s.chars().find(|c| bad_char(*c)) {
-                return Err(format!(
-                    "control character U+{:04X} cannot be sent in XML",
-                    c as u32
+                return Err(ValueError::new(
+                    "type",
+                    "characters XML can carry (no control characters but tab, newline and carriage return)",
+                    format!("control character U+{:04X} cannot be sent in XML", c as u32),
                 ));
             }
             let s = match st.facets.white_space.or_else(|| builtin_ws(schema, st)) {
@@ -224,7 +376,7 @@ fn atomic(schema: &Schema, st: &SimpleType, v: &Value, text: bool) -> Result<Str
         }
         (Json::String, Value::Number(n)) if matches!(local, "anySimpleType") => Ok(n.to_string()),
         (Json::String, Value::Bool(b)) if matches!(local, "anySimpleType") => Ok(b.to_string()),
-        (Json::String, _) => Err(format!("expected a string, found {}", describe(v))),
+        (Json::String, _) => Err(wrong("a string".to_string())),
     }
 }
 
@@ -236,7 +388,7 @@ fn builtin_ws(schema: &Schema, st: &SimpleType) -> Option<WhiteSpace> {
 }
 
 /// Light lexical checks for string-like built-ins (the full ones belong to the validator).
-fn lexical_check(local: &str, s: &str) -> Result<(), String> {
+fn lexical_check(local: &str, s: &str) -> Result<(), ValueError> {
     let ok = match local {
         "date" | "dateTime" | "time" | "gYear" | "gYearMonth" | "gMonth" | "gMonthDay" | "gDay" => {
             temporal(local, s)
@@ -257,8 +409,33 @@ fn lexical_check(local: &str, s: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("{s:?} is not a valid xs:{local}"))
+        Err(ValueError::new(
+            "type",
+            lexical_expected(local),
+            format!("{s:?} is not a valid xs:{local}"),
+        ))
     }
+}
+
+/// What a string-like built-in takes, with an example, for `expected`.
+fn lexical_expected(local: &str) -> String {
+    let example = match local {
+        "date" => "a date (xs:date) such as 2024-01-31",
+        "dateTime" => "a date and time (xs:dateTime) such as 2024-01-31T13:45:00",
+        "time" => "a time (xs:time) such as 13:45:00",
+        "gYear" => "a year (xs:gYear) such as 2024",
+        "gYearMonth" => "a year and month (xs:gYearMonth) such as 2024-01",
+        "gMonth" => "a month (xs:gMonth) such as --01",
+        "gMonthDay" => "a month and day (xs:gMonthDay) such as --01-31",
+        "gDay" => "a day of the month (xs:gDay) such as ---31",
+        "duration" => "a duration (xs:duration) such as P1DT2H30M",
+        "hexBinary" => "hex digits in pairs (xs:hexBinary)",
+        "base64Binary" => "base64 text (xs:base64Binary)",
+        "boolean" => "true, false, 1 or 0 (xs:boolean)",
+        "language" => "a language tag (xs:language) such as en-GB",
+        _ => return format!("a valid {}", xs(local)),
+    };
+    example.to_string()
 }
 
 /// `[-]CCYY-MM-DDThh:mm:ss[.s+][zone]` and its parts (gYear, gMonthDay, ...), with calendar checks.
@@ -445,7 +622,7 @@ pub fn describe(v: &Value) -> &'static str {
     }
 }
 
-fn integer(local: &str, s: &str) -> Result<String, String> {
+fn integer(local: &str, s: &str) -> Result<String, ValueError> {
     match parse_decimal(s) {
         Some((neg, int, ""))
             if !s.contains('.')
@@ -461,7 +638,11 @@ fn integer(local: &str, s: &str) -> Result<String, String> {
                 int.to_string()
             })
         }
-        _ => Err(format!("expected an integer ({local}), found {s:?}")),
+        _ => Err(ValueError::new(
+            "type",
+            format!("an integer ({})", xs(local)),
+            format!("expected an integer ({local}), found {s:?}"),
+        )),
     }
 }
 
@@ -510,56 +691,106 @@ fn expand_exponent(s: &str) -> Option<String> {
     })
 }
 
-fn decimal(s: &str) -> Result<String, String> {
+fn decimal(s: &str) -> Result<String, ValueError> {
+    let bad = || {
+        ValueError::new(
+            "type",
+            "a decimal number (xs:decimal)",
+            format!("expected a decimal number, found {s:?}"),
+        )
+    };
     if s.contains(['e', 'E']) {
-        return expand_exponent(s).ok_or_else(|| format!("expected a decimal number, found {s:?}"));
+        return expand_exponent(s).ok_or_else(bad);
     }
     parse_decimal(s)
         .map(|_| s.trim_start_matches('+').to_string())
-        .ok_or_else(|| format!("expected a decimal number, found {s:?}"))
+        .ok_or_else(bad)
 }
 
-/// Enumeration, patterns, lengths, bounds and digits.
+/// Enumeration, patterns, lengths, bounds and digits, with only the message on failure (for
+/// callers that need no more; see [`facets`]).
 pub fn check_facets(schema: &Schema, st: &SimpleType, lexical: &str) -> Result<(), String> {
+    facets(schema, st, lexical).map_err(String::from)
+}
+
+/// Enumeration, patterns, lengths, bounds and digits. The rule of an error is the facet's name.
+pub fn facets(schema: &Schema, st: &SimpleType, lexical: &str) -> Result<(), ValueError> {
     let f = &st.facets;
     for step in &f.regexes {
         if !step.iter().any(|(_, r)| r.is_match(lexical)) {
             let shown: Vec<&str> = step.iter().map(|(p, _)| p.as_str()).collect();
-            return Err(format!(
-                "{lexical:?} does not match the pattern {}",
-                shown.join(" | ")
+            let shown = shown.join(" | ");
+            return Err(ValueError::new(
+                "pattern",
+                format!("a string matching {shown}"),
+                format!("{lexical:?} does not match the pattern {shown}"),
             ));
         }
     }
     if !f.enumeration.is_empty() && !f.enumeration.iter().any(|e| e == lexical) {
-        let shown: Vec<&str> = f.enumeration.iter().take(20).map(String::as_str).collect();
-        return Err(format!(
-            "{lexical:?} is not one of: {}{}",
-            shown.join(", "),
-            if f.enumeration.len() > 20 {
-                ", ..."
-            } else {
-                ""
-            }
+        const SHOWN: usize = 20;
+        let more = if f.enumeration.len() > SHOWN {
+            ", ..."
+        } else {
+            ""
+        };
+        let plain: Vec<&str> = f
+            .enumeration
+            .iter()
+            .take(SHOWN)
+            .map(String::as_str)
+            .collect();
+        let quoted: Vec<String> = plain.iter().map(|e| quote_short(e)).collect();
+        return Err(ValueError::new(
+            "enumeration",
+            format!("one of: {}{more}", quoted.join(", ")),
+            format!("{lexical:?} is not one of: {}{more}", plain.join(", ")),
         ));
     }
-    let len = match st.variety {
-        Variety::List(_) => lexical.split_whitespace().count() as u64,
-        _ => lexical.chars().count() as u64,
+    let list = matches!(st.variety, Variety::List(_));
+    let len = if list {
+        lexical.split_whitespace().count() as u64
+    } else {
+        lexical.chars().count() as u64
     };
     let is_binary = matches!(
         builtin_local(schema, st.base_builtin),
         "hexBinary" | "base64Binary"
     );
     if !is_binary {
+        let unit = |n: u64| match (list, n) {
+            (true, 1) => "item",
+            (true, _) => "items",
+            (false, 1) => "character",
+            (false, _) => "characters",
+        };
+        let length_error = |rule: &'static str, expected: String, message: String| {
+            let mut e = ValueError::new(rule, expected, message);
+            if !list {
+                e.found = Some(format!("{} ({len} {})", quote_short(lexical), unit(len)));
+            }
+            e
+        };
         if let Some(n) = f.length.filter(|&n| n != len) {
-            return Err(format!("length must be {n}, found {len}"));
+            return Err(length_error(
+                "length",
+                format!("exactly {n} {}", unit(n)),
+                format!("length must be {n}, found {len}"),
+            ));
         }
         if let Some(n) = f.min_length.filter(|&n| len < n) {
-            return Err(format!("length must be at least {n}, found {len}"));
+            return Err(length_error(
+                "minLength",
+                format!("at least {n} {}", unit(n)),
+                format!("length must be at least {n}, found {len}"),
+            ));
         }
         if let Some(n) = f.max_length.filter(|&n| len > n) {
-            return Err(format!("length must be at most {n}, found {len}"));
+            return Err(length_error(
+                "maxLength",
+                format!("at most {n} {}", unit(n)),
+                format!("length must be at most {n}, found {len}"),
+            ));
         }
     }
     if matches!(st.variety, Variety::Atomic) && matches!(st.primitive, Primitive::Decimal) {
@@ -569,51 +800,83 @@ pub fn check_facets(schema: &Schema, st: &SimpleType, lexical: &str) -> Result<(
         fn bound(b: &Option<String>) -> Option<(bool, &str, &str)> {
             b.as_deref().and_then(parse_decimal)
         }
+        let signed = |b: (bool, &str, &str)| format!("{}{}", if b.0 { "-" } else { "" }, show(b));
+        // A bound the built-in itself has (xs:int's range) is said as the built-in's range.
+        let range_error = |rule: &'static str, b: (bool, &str, &str), words: &str| {
+            let expected = builtin_range(schema, st, rule, b)
+                .unwrap_or_else(|| format!("{words} {}", signed(b)));
+            ValueError::new(rule, expected, format!("must be {words} {}", signed(b)))
+        };
         if let Some(b) = bound(&f.min_inclusive).filter(|b| cmp_decimal(v, *b) == Ordering::Less) {
-            return Err(format!(
-                "must be at least {}{}",
-                if b.0 { "-" } else { "" },
-                show(b)
-            ));
+            return Err(range_error("minInclusive", b, "at least"));
         }
         if let Some(b) = bound(&f.max_inclusive).filter(|b| cmp_decimal(v, *b) == Ordering::Greater)
         {
-            return Err(format!(
-                "must be at most {}{}",
-                if b.0 { "-" } else { "" },
-                show(b)
-            ));
+            return Err(range_error("maxInclusive", b, "at most"));
         }
         if let Some(b) = bound(&f.min_exclusive).filter(|b| cmp_decimal(v, *b) != Ordering::Greater)
         {
-            return Err(format!(
-                "must be more than {}{}",
-                if b.0 { "-" } else { "" },
-                show(b)
-            ));
+            return Err(range_error("minExclusive", b, "more than"));
         }
         if let Some(b) = bound(&f.max_exclusive).filter(|b| cmp_decimal(v, *b) != Ordering::Less) {
-            return Err(format!(
-                "must be less than {}{}",
-                if b.0 { "-" } else { "" },
-                show(b)
-            ));
+            return Err(range_error("maxExclusive", b, "less than"));
         }
         if let Some(n) = f
             .total_digits
             .filter(|&n| (v.1.len() + v.2.len()) as u32 > n)
         {
-            return Err(format!("at most {n} digits in all"));
+            let m = format!("at most {n} digits in all");
+            return Err(ValueError::new("totalDigits", m.clone(), m));
         }
         if let Some(n) = f.fraction_digits.filter(|&n| v.2.len() as u32 > n) {
-            return Err(if n == 0 {
+            let m = if n == 0 {
                 "must be a whole number".to_string()
             } else {
                 format!("at most {n} digits after the decimal point")
-            });
+            };
+            let expected = if n == 0 {
+                "a whole number (no digits after the decimal point)".to_string()
+            } else {
+                m.clone()
+            };
+            return Err(ValueError::new("fractionDigits", expected, m));
         }
     }
     Ok(())
+}
+
+/// `xs:int (-2147483648 to 2147483647)` when bound `b` broken by `rule` is the built-in's own.
+fn builtin_range(
+    schema: &Schema,
+    st: &SimpleType,
+    rule: &str,
+    b: (bool, &str, &str),
+) -> Option<String> {
+    let TypeKind::Simple(builtin) = &schema.ty(st.base_builtin).kind else {
+        return None;
+    };
+    let bf = &builtin.facets;
+    let own = match rule {
+        "minInclusive" => &bf.min_inclusive,
+        "maxInclusive" => &bf.max_inclusive,
+        _ => return None,
+    };
+    let own = own.as_deref().and_then(parse_decimal)?;
+    if cmp_decimal(own, b) != Ordering::Equal {
+        return None;
+    }
+    let label = xs(builtin_local(schema, st.base_builtin));
+    let shown = |x: &Option<String>| {
+        x.as_deref()
+            .and_then(parse_decimal)
+            .map(|d| format!("{}{}", if d.0 { "-" } else { "" }, show(d)))
+    };
+    Some(match (shown(&bf.min_inclusive), shown(&bf.max_inclusive)) {
+        (Some(lo), Some(hi)) => format!("{label} ({lo} to {hi})"),
+        (Some(lo), None) => format!("{label} ({lo} or more)"),
+        (None, Some(hi)) => format!("{label} ({hi} or less)"),
+        (None, None) => return None,
+    })
 }
 
 fn show(d: (bool, &str, &str)) -> String {
@@ -706,7 +969,7 @@ pub fn to_json(schema: &Schema, t: TypeId, text: &str) -> Result<Value, String> 
             for m in members {
                 if let Ok(v) = to_json(schema, *m, text)
                     && let TypeKind::Simple(ms) = &schema.ty(*m).kind
-                    && check_facets(schema, ms, text.trim()).is_ok()
+                    && facets(schema, ms, text.trim()).is_ok()
                 {
                     return Ok(v);
                 }
@@ -725,7 +988,7 @@ pub fn to_json(schema: &Schema, t: TypeId, text: &str) -> Result<Value, String> 
                     Ok(i) => serde_json::from_str(&i)
                         .map(Value::Number)
                         .map_err(|e| e.to_string()),
-                    Err(e) => Err(e),
+                    Err(e) => Err(e.message),
                 },
                 Json::Decimal => json_decimal(s)
                     .map(Value::Number)

@@ -285,10 +285,15 @@ fn parse_query(q: &str) -> Result<Vec<(String, String)>, Problem> {
             .decode_utf8()
             .map(|c| c.into_owned())
             .map_err(|_| {
-                Problem::Invalid(vec![crate::convert::encode::FieldError {
-                    pointer: "/".into(),
-                    message: format!("query parameter `{s}` is not UTF-8 once decoded"),
-                }])
+                Problem::Invalid(vec![
+                    crate::convert::encode::FieldError::new(
+                        "/",
+                        "encoding",
+                        format!("query parameter `{s}` is not UTF-8 once decoded"),
+                    )
+                    .expected("UTF-8 text once percent-decoded")
+                    .found(crate::convert::simple::quote_short(s)),
+                ])
             })
     };
     q.split('&')

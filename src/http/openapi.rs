@@ -252,7 +252,12 @@ pub fn document(services: &[Arc<Service>]) -> Value {
         "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
             "code": {"type": "string"}, "detail": {"type": "string"},
-            "errors": {"type": "array", "items": {"type": "object", "required": ["pointer", "message"], "properties": {"pointer": {"type": "string"}, "message": {"type": "string"}}}},
+            "errors": {"type": "array", "description": "Every problem of an `invalid_request` (the first 100)", "items": {"type": "object", "required": ["pointer", "rule", "message"], "properties": {
+                "pointer": {"type": "string", "description": "JSON Pointer (RFC 6901) to the field, `/` for the whole request"},
+                "rule": {"type": "string", "description": "The rule broken, a stable code: `type`, `required`, `unknownField`, an XSD facet (`enumeration`, `pattern`, `length`, `minLength`, `maxLength`, `minInclusive`, `maxInclusive`, `minExclusive`, `maxExclusive`, `totalDigits`, `fractionDigits`), `minOccurs`, `maxOccurs`, `choice`, `nillable`, `fixed`, `abstract`, `derivation`, `wildcard`, `xml`, `encoding`"},
+                "expected": {"type": "string", "description": "What the schema takes there"},
+                "found": {"type": "string", "description": "What was sent, short (long strings cut with …; `nothing` when absent)"},
+                "message": {"type": "string"}}}},
             "fault": {"type": "object", "properties": {"name": {"type": "string"}, "code": {"type": "string"}, "string": {"type": "string"}, "detail": {}}}
         }
     }));

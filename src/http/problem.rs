@@ -11,7 +11,8 @@ use crate::convert::encode::FieldError;
 pub enum Problem {
     /// The body is not JSON, or nests too deep.
     MalformedJson(String),
-    /// The request does not fit the schema: every problem, with its JSON Pointer.
+    /// The request does not fit the schema: every problem, with its JSON Pointer, the rule it
+    /// breaks, and (when known) what was expected and what was found.
     Invalid(Vec<FieldError>),
     UnsupportedMediaType(String),
     TooLarge(usize),

@@ -2,7 +2,8 @@
 //! schema is `types.xsd`, and JSON files `<Element>.<variant>.json`. Each JSON is written as
 //! the global element `<Element>` (what an upstream would receive inside the Body), compared with
 //! `<Element>.<variant>.xml` beside it, read back and compared with the JSON. Files ending in
-//! `.bad.json` must be refused; their errors are compared with `.bad.txt`. `UPDATE_EXPECT=1`
+//! `.bad.json` must be refused; their errors (pointer, rule, message, then `expected` and `found`
+//! when known) are compared with `.bad.txt`. `UPDATE_EXPECT=1`
 //! rewrites the expected files. With `SOAPBRIDGE_XMLLINT=1` (set by `.ci/run`) every written
 //! document is also validated by `xmllint --schema types.xsd`, an independent validator.
 
@@ -125,7 +126,15 @@ fn run(name: &str) {
             let got: Vec<String> = enc
                 .errors
                 .iter()
-                .map(|e| format!("{}: {}\n", e.pointer, e.message))
+                .map(|e| {
+                    let mut line = format!("{} [{}] {}\n", e.pointer, e.rule, e.message);
+                    for (what, v) in [("expected", &e.expected), ("found", &e.found)] {
+                        if let Some(v) = v {
+                            line.push_str(&format!("    {what}: {v}\n"));
+                        }
+                    }
+                    line
+                })
                 .collect();
             if got.is_empty() {
                 problems.push(format!("{}: was accepted", file.display()));

@@ -292,6 +292,63 @@ async fn secrets_stay_out_of_answers() {
     );
 }
 
+/// A `${VAR}` constant that fails its field's type is never echoed: not in `found`, not in a
+/// message, whether the operation is refused at load (503) or the value reaches the encoder.
+#[actix_web::test]
+async fn a_secret_constant_that_fails_its_type_is_never_in_an_error_body() {
+    const SECRET: &str = "tenant-secret-4711";
+    let text = std::fs::read_to_string(case_dir().join("mapping.yaml"))
+        .unwrap()
+        .replace(
+            "tenant: header.X-Tenant",
+            "tenant: { value: \"${SOAPBRIDGE_TEST_UNSET_TENANT:-tenant-secret-4711}\" }",
+        );
+    let file = case_dir().join("mapping.yaml");
+    let compiled = Arc::new(compile_str(&file, &text).unwrap_or_else(|d| panic!("{d}")));
+
+    // As loaded: the value (not an xs:int) makes the operation unavailable, saying why only in
+    // the log.
+    let svc = Service::new(compiled.clone());
+    let problem = svc.operations[0].header_problem.clone().unwrap();
+    assert!(!problem.contains(SECRET), "{problem}");
+    let (url, received) = upstream(GET_ANSWER);
+    let base = start_bridge(Arc::new(svc), &url, Duration::from_secs(5));
+    let (status, _, v) = call(&base, "GET", "/api/orders/orders/42", &[], None).await;
+    assert_eq!(status, 503, "{v}");
+    assert!(!v.to_string().contains(SECRET), "{v}");
+
+    // Had the value reached the encoder anyway, its 400 says the rule and what the schema takes,
+    // never the value.
+    let mut svc = Service::new(compiled);
+    let op = &mut svc.operations[0];
+    op.header_problem = None;
+    op.header_values[0].push(("tenant".to_string(), Value::String(SECRET.to_string())));
+    let base = start_bridge(Arc::new(svc), &url, Duration::from_secs(5));
+    let (status, _, v) = call(&base, "GET", "/api/orders/orders/42", &[], None).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (400, Some("invalid_request")),
+        "{v:#}"
+    );
+    assert!(!v.to_string().contains(SECRET), "{v:#}");
+    let errors = v["errors"].as_array().unwrap();
+    let configured = errors
+        .iter()
+        .find(|e| e["message"].as_str().unwrap().contains("configured value"))
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(
+        configured,
+        &json!({
+            "pointer": "/",
+            "rule": "type",
+            "expected": "an integer (xs:int)",
+            "message": "a configured value of the SOAP header `Auth` is not valid"
+        })
+    );
+    assert_eq!(errors.len(), 1, "{v:#}");
+    assert!(received.lock().unwrap().is_empty(), "nothing was sent");
+}
+
 #[test]
 fn the_generated_mapping_binds_header_fields_to_http_headers() {
     let wsdl_path = case_dir().join("service.wsdl");

@@ -8,6 +8,7 @@ mod corpus;
 mod coverage;
 mod differential;
 mod encoded;
+mod errors;
 mod headers;
 mod hostile_convert;
 mod interop;

@@ -419,6 +419,61 @@ async fn bad_requests_are_400_naming_the_field_and_never_reach_the_upstream() {
     );
 }
 
+/// The whole problem+json of a request with several problems: each names its place, the rule it
+/// breaks, what the schema takes and what was sent (the README shows this answer).
+#[actix_web::test]
+async fn an_invalid_request_answers_every_problem_with_rule_expected_and_found() {
+    let service = sample_service();
+    let up = start_upstream(service.clone(), Behaviour::Mock);
+    let base = start_bridge(service, &up.url, Duration::from_secs(5));
+    let mut body = customer();
+    body["customerId"] = json!(3000000000u64);
+    body["status"] = json!("Gone");
+    body["billingAddress"]["postalCode"] = json!("ABC");
+    body["billingAddress"]
+        .as_object_mut()
+        .unwrap()
+        .remove("city");
+    let (status, ct, answer) = call(&base, "POST", "/api/customer/customers", Some(body)).await;
+    assert_eq!((status, ct.as_str()), (400, "application/problem+json"));
+    assert_eq!(
+        answer,
+        json!({
+            "type": "https://soapbridge.dev/problems/invalid_request",
+            "title": "The request does not match the service's schema",
+            "status": 400,
+            "code": "invalid_request",
+            "detail": "4 problem(s) in the request",
+            "errors": [
+                {"pointer": "/customerId", "rule": "maxInclusive",
+                 "expected": "xs:int (-2147483648 to 2147483647)", "found": "3000000000",
+                 "message": "must be at most 2147483647"},
+                {"pointer": "/status", "rule": "enumeration",
+                 "expected": "one of: \"Active\", \"Suspended\", \"Closed\"", "found": "\"Gone\"",
+                 "message": "\"Gone\" is not one of: Active, Suspended, Closed"},
+                {"pointer": "/billingAddress/city", "rule": "required",
+                 "expected": "a value for the required field \"city\"", "found": "nothing",
+                 "message": "required field is missing"},
+                {"pointer": "/billingAddress/postalCode", "rule": "pattern",
+                 "expected": "a string matching [0-9]{5}(-[0-9]{4})?", "found": "\"ABC\"",
+                 "message": "\"ABC\" does not match the pattern [0-9]{5}(-[0-9]{4})?"}
+            ]
+        }),
+        "{answer:#}"
+    );
+    // A path parameter: the field it fills, the value as sent (a string from the path).
+    let (status, _, answer) = call(&base, "GET", "/api/customer/customers/forty-two", None).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        answer["errors"],
+        json!([{"pointer": "/customerId", "rule": "type",
+            "expected": "an integer (xs:int)", "found": "\"forty-two\"",
+            "message": "path parameter `customerId`: expected an integer (int), found \"forty-two\""}]),
+        "{answer:#}"
+    );
+    assert!(up.received.lock().unwrap().is_empty(), "nothing was sent");
+}
+
 #[actix_web::test]
 async fn faults_map_to_statuses() {
     let service = sample_service();
