@@ -41,6 +41,12 @@ fn bench(c: &mut Criterion) {
                 .id()
         })
     });
+    // Validation alone, on a document parsed once (what parse_and_validate adds to parse).
+    let parsed = soapbridge::soap::parse(&answer, limits).unwrap();
+    let element = body_child(&parsed, &name.local);
+    g.bench_function("large/validate", |b| {
+        b.iter(|| validator.validate_element(element, decl).len())
+    });
     g.bench_function("large/parse_and_validate", |b| {
         b.iter(|| {
             let doc = soapbridge::soap::parse(&answer, limits).unwrap();
