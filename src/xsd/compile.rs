@@ -93,6 +93,9 @@ pub struct Compiler<'a, 'i> {
     /// Particles and attribute uses created so far (bounded by [`MAX_EXPANSION`]).
     expanded: usize,
     expansion_reported: bool,
+    /// Patterns compiled beyond [`super::regex::PATTERN_LIMIT`] so far (bounded by
+    /// [`super::regex::LARGE_PATTERNS`]: a hostile schema cannot take gigabytes).
+    large_patterns: usize,
     scratch: Diagnostic,
     pub diags: Vec<Diagnostic>,
 }
@@ -131,6 +134,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             depth: 0,
             expanded: 0,
             expansion_reported: false,
+            large_patterns: 0,
             scratch: Diagnostic::new(std::path::Path::new(""), 0, 0, ""),
             diags: Vec::new(),
         }
@@ -998,9 +1002,19 @@ impl<'a, 'i> Compiler<'a, 'i> {
             }
         }
         if !patterns.is_empty() {
-            let compiled: Result<Vec<(String, regex::Regex)>, String> = patterns
+            use super::regex::{LARGE_PATTERN_LIMIT, LARGE_PATTERNS, PATTERN_LIMIT, PatternError};
+            let compiled: Result<Vec<(String, regex::Regex)>, PatternError> = patterns
                 .iter()
-                .map(|p| super::regex::compile(p).map(|r| (p.clone(), r)))
+                .map(|p| {
+                    let r = match super::regex::compile_with(p, PATTERN_LIMIT) {
+                        Err(PatternError::TooBig) if self.large_patterns < LARGE_PATTERNS => {
+                            self.large_patterns += 1;
+                            super::regex::compile_with(p, LARGE_PATTERN_LIMIT)
+                        }
+                        r => r,
+                    };
+                    r.map(|r| (p.clone(), r))
+                })
                 .collect();
             match compiled {
                 Ok(step) => f.regexes.push(step),

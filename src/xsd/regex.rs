@@ -267,11 +267,36 @@ fn class(chars: &[char], i: usize) -> Result<(String, usize), String> {
 
 /// Compiles a translated pattern with a size bound (huge counted repetitions are refused).
 pub fn compile(p: &str) -> Result<regex::Regex, String> {
-    let t = translate(p)?;
+    compile_with(p, PATTERN_LIMIT).map_err(|e| match e {
+        PatternError::Invalid(m) => m,
+        PatternError::TooBig => format!("the pattern compiles to more than {PATTERN_LIMIT} bytes"),
+    })
+}
+
+/// The size a compiled pattern may have.
+pub const PATTERN_LIMIT: usize = 1 << 20;
+/// The size a few large patterns of a schema may have (counted Unicode classes such as
+/// `(\c{1,9}\.){1,4}` compile to several MiB), and how many a schema may have.
+pub const LARGE_PATTERN_LIMIT: usize = 16 << 20;
+pub const LARGE_PATTERNS: usize = 4;
+
+pub enum PatternError {
+    /// Not an XSD regular expression, or none the `regex` crate can take.
+    Invalid(String),
+    /// Larger than the size limit once compiled.
+    TooBig,
+}
+
+/// Compiles an XSD pattern whose program may have at most `limit` bytes.
+pub fn compile_with(p: &str, limit: usize) -> Result<regex::Regex, PatternError> {
+    let t = translate(p).map_err(PatternError::Invalid)?;
     regex::RegexBuilder::new(&t)
-        .size_limit(1 << 20)
+        .size_limit(limit)
         .build()
-        .map_err(|e| e.to_string())
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(_) => PatternError::TooBig,
+            e => PatternError::Invalid(e.to_string()),
+        })
 }
 
 #[cfg(test)]

@@ -142,3 +142,50 @@ fn substitution_groups_are_transitive() {
     assert_eq!(subs, want);
     assert!(s.element(id("Shape")).is_abstract);
 }
+
+/// A pattern too large for the usual limit (a counted Unicode class, repeated) is compiled
+/// with the larger one, for at most `LARGE_PATTERNS` patterns of a schema; later ones are
+/// listed as unenforced instead of taking unbounded memory.
+#[test]
+fn large_patterns_are_enforced_within_a_budget() {
+    use super::regex::{LARGE_PATTERNS, PATTERN_LIMIT, PatternError, compile_with};
+    let big = r"\c{3,6}://(\c{1,9}\.){1,4}\c{3} \c{3,6}://(\c{1,5}\.){1,3}\c{3}";
+    assert!(matches!(
+        compile_with(big, PATTERN_LIMIT),
+        Err(PatternError::TooBig)
+    ));
+    let types: String = (0..LARGE_PATTERNS + 1)
+        .map(|i| {
+            format!(
+                r#"<xs:simpleType name="u{i}"><xs:restriction base="xs:string">
+                     <xs:pattern value="{big}"/></xs:restriction></xs:simpleType>"#
+            )
+        })
+        .collect();
+    let w = load(&format!(
+        r#"<xs:schema targetNamespace="urn:t">{types}</xs:schema>"#
+    ));
+    let s = &w.schema;
+    let facets = |i: usize| match &s
+        .ty(s.global_types[&QName::new("urn:t", &format!("u{i}"))])
+        .kind
+    {
+        TypeKind::Simple(st) => st.facets.clone(),
+        other => panic!("{other:?}"),
+    };
+    let enforced = (0..=LARGE_PATTERNS)
+        .filter(|&i| facets(i).regexes.len() == 1)
+        .count();
+    assert_eq!(enforced, LARGE_PATTERNS);
+    let f = facets(LARGE_PATTERNS);
+    assert!(
+        f.regexes.is_empty() && f.unenforced == [big.to_string()],
+        "{f:?}"
+    );
+    let r = &facets(0).regexes[0][0].1;
+    assert!(r.is_match("http://ab.cd.org ftp://x.y.com"));
+    // The first host part has 67 characters: more than four labels of nine can hold.
+    assert!(!r.is_match(
+        "http://NISTpopular.creationre.includethisdo.enablingthemr.thestandard.com ftp://x.y.com"
+    ));
+}
