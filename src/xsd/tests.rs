@@ -167,7 +167,7 @@ fn large_patterns_are_enforced_within_a_budget() {
     ));
     let s = &w.schema;
     let facets = |i: usize| match &s
-        .ty(s.global_types[&QName::new("urn:t", &format!("u{i}"))])
+        .ty(s.global_types[&QName::new("urn:t", format!("u{i}"))])
         .kind
     {
         TypeKind::Simple(st) => st.facets.clone(),
