@@ -236,6 +236,11 @@ impl Plan {
 }
 
 impl Kind {
+    /// No text with a space, tab, CR or LF passes [`Kind::ok`].
+    pub(super) fn refuses_spaces(&self) -> bool {
+        !matches!(self, Kind::Str { .. })
+    }
+
     /// Whether the whitespace-normalized text `s` is valid (patterns aside). `false` means
     /// "not shown valid here": the general path decides.
     pub(super) fn ok(&self, s: &str) -> bool {
@@ -387,6 +392,41 @@ mod tests {
             let got = value::normalize(&s, Some(WhiteSpace::Collapse));
             prop_assert_eq!(&*got, expected.as_str());
             prop_assert_eq!(matches!(got, std::borrow::Cow::Borrowed(_)), expected == s);
+        }
+    }
+}
+
+#[cfg(test)]
+mod space_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// What `Kind::refuses_spaces` promises: no text with XML whitespace passes.
+        #[test]
+        fn number_boolean_and_date_kinds_refuse_whitespace(
+            a in "[0-9TZ:.+-]{0,12}",
+            b in "[0-9TZ:.+-]{0,12}",
+            space in "[ \t\r\n]",
+        ) {
+            let s = format!("{a}{space}{b}");
+            let kinds = [
+                Kind::Integer { min: i64::MIN, max: i64::MAX, total_digits: None },
+                Kind::Decimal { total_digits: None, fraction_digits: None },
+                Kind::Boolean,
+                Kind::Temporal(Primitive::DateTime),
+                Kind::Temporal(Primitive::Date),
+                Kind::Temporal(Primitive::Time),
+                Kind::Temporal(Primitive::GYear),
+                Kind::Temporal(Primitive::GYearMonth),
+                Kind::Temporal(Primitive::GMonthDay),
+                Kind::Temporal(Primitive::GDay),
+                Kind::Temporal(Primitive::GMonth),
+            ];
+            for k in &kinds {
+                prop_assert!(k.refuses_spaces());
+                prop_assert!(!k.ok(&s), "{:?} took {:?}", k, s);
+            }
         }
     }
 }

@@ -1109,11 +1109,20 @@ impl<'s> Validator<'s> {
                 kind,
                 patterns,
             } => {
-                let s = normalize(raw, *white_space);
-                kind.ok(&s)
-                    && patterns
-                        .iter()
-                        .all(|step| step.iter().any(|p| p.is_match(&s)))
+                // Numbers, booleans and dates take no space at all: text their check accepts
+                // as it is needs no whitespace normalization.
+                let s = if kind.refuses_spaces() && kind.ok(raw) {
+                    std::borrow::Cow::Borrowed(raw)
+                } else {
+                    let s = normalize(raw, *white_space);
+                    if !kind.ok(&s) {
+                        return false;
+                    }
+                    s
+                };
+                patterns
+                    .iter()
+                    .all(|step| step.iter().any(|p| p.is_match(&s)))
             }
             fast::Plan::General => false,
         }
