@@ -168,6 +168,20 @@ impl Service {
             .collect();
         let validation = (compiled.validate_answers != AnswerValidation::Off)
             .then(|| crate::xsd::validate::Validator::new(&compiled.wsdl.schema).compiled());
+        // Neither requests nor answers are checked against a pattern that could not be
+        // compiled (no translation, or too large within the schema's budget): say so at load.
+        let schema = &compiled.wsdl.schema;
+        for (i, t) in schema.types.iter().enumerate() {
+            if let TypeKind::Simple(st) = &t.kind {
+                for p in &st.facets.unenforced {
+                    tracing::warn!(
+                        r#type = %schema.type_label(TypeId(i as u32)),
+                        pattern = %p,
+                        "Pattern not enforced: no translation to the regex engine, or beyond the size limits"
+                    );
+                }
+            }
+        }
         Service {
             compiled,
             model,
