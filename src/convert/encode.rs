@@ -55,8 +55,12 @@ impl FieldError {
         }
     }
 
-    /// A simple value refused at `pointer`.
+    /// A simple value refused at `pointer` (at its item, for a list item).
     pub fn value(pointer: impl Into<String>, e: simple::ValueError) -> Self {
+        let mut pointer = pointer.into();
+        if let Some(i) = e.item {
+            pointer = format!("{pointer}/{i}");
+        }
         FieldError {
             expected: Some(e.expected),
             found: e.found,

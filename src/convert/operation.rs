@@ -874,6 +874,7 @@ pub fn from_text(
         expected: format!("a value of {}", schema.type_label(t)),
         found: Some(simple::found(&text)),
         message,
+        item: None,
     })
 }
 

@@ -65,6 +65,9 @@ pub struct ValueError {
     pub found: Option<String>,
     /// The full sentence.
     pub message: String,
+    /// The list item at fault, when the value is a JSON array for an `xs:list` (its JSON
+    /// Pointer is the list's plus `/item`).
+    pub item: Option<usize>,
 }
 
 impl ValueError {
@@ -74,6 +77,7 @@ impl ValueError {
             expected: expected.into(),
             found: None,
             message: message.into(),
+            item: None,
         }
     }
 }
@@ -247,7 +251,10 @@ fn lexical_of(schema: &Schema, t: TypeId, v: &Value, text: bool) -> Result<Strin
                     .iter()
                     .enumerate()
                     .map(|(i, x)| {
-                        let s = lexical(schema, *item, x, false)?;
+                        let s = lexical(schema, *item, x, false).map_err(|mut e| {
+                            e.item = Some(i);
+                            e
+                        })?;
                         // Items are separated by whitespace: one holding some (or none at
                         // all) would come back as other items.
                         if s.is_empty() || s.contains(|c: char| c.is_ascii_whitespace()) {

@@ -168,10 +168,10 @@ fn ranges_and_list_lengths() {
         one(order(json!({"pair": [1, 2, 3]}))),
         is("/pair", "length", "exactly 2 items", "an array of 3 items")
     );
-    // An item of a list: its own rule, and the item as found.
+    // An item of a list: at its own pointer, with its own rule, and the item as found.
     assert_eq!(
         one(order(json!({"pair": [1, "x"]}))),
-        is("/pair", "type", "an integer (xs:int)", r#""x""#)
+        is("/pair/1", "type", "an integer (xs:int)", r#""x""#)
     );
 }
 
