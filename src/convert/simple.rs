@@ -219,12 +219,6 @@ fn json_decimal(s: &str) -> Option<Number> {
     serde_json::from_str(&out).ok()
 }
 
-/// JSON -> lexical form of a simple type, with only the message on failure (for callers that
-/// need no more; see [`lexical`]).
-pub fn to_lexical(schema: &Schema, t: TypeId, v: &Value, text: bool) -> Result<String, String> {
-    lexical(schema, t, v, text).map_err(String::from)
-}
-
 /// JSON -> lexical form of a simple type. `text` marks a value from a path, query or header
 /// (always a string). Errors say the rule, what was expected and what was found.
 pub fn lexical(schema: &Schema, t: TypeId, v: &Value, text: bool) -> Result<String, ValueError> {
@@ -394,25 +388,26 @@ fn builtin_ws(schema: &Schema, st: &SimpleType) -> Option<WhiteSpace> {
     }
 }
 
-/// Light lexical checks for string-like built-ins (the full ones belong to the validator).
+/// The lexical checks of the string-valued built-ins that have one: the validator's own
+/// ([`crate::xsd::validate::value::parse`]), so a request is held to exactly what an answer is.
 fn lexical_check(local: &str, s: &str) -> Result<(), ValueError> {
-    let ok = match local {
-        "date" | "dateTime" | "time" | "gYear" | "gYearMonth" | "gMonth" | "gMonthDay" | "gDay" => {
-            temporal(local, s)
-        }
-        "duration" => duration(s),
-        "hexBinary" => s.len().is_multiple_of(2) && s.bytes().all(|b| b.is_ascii_hexdigit()),
-        "base64Binary" => base64(s),
-        "boolean" => matches!(s, "true" | "false" | "1" | "0"),
-        "language" => {
-            let mut parts = s.split('-');
-            parts.next().is_some_and(|p| {
-                (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic())
-            }) && parts
-                .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
-        }
-        _ => true,
+    let primitive = match local {
+        "date" => Primitive::Date,
+        "dateTime" => Primitive::DateTime,
+        "time" => Primitive::Time,
+        "gYear" => Primitive::GYear,
+        "gYearMonth" => Primitive::GYearMonth,
+        "gMonth" => Primitive::GMonth,
+        "gMonthDay" => Primitive::GMonthDay,
+        "gDay" => Primitive::GDay,
+        "duration" => Primitive::Duration,
+        "hexBinary" => Primitive::HexBinary,
+        "base64Binary" => Primitive::Base64Binary,
+        "boolean" => Primitive::Boolean,
+        "language" => Primitive::String,
+        _ => return Ok(()),
     };
+    let ok = crate::xsd::validate::value::parse(primitive, local, s, &|_| None).is_ok();
     if ok {
         Ok(())
     } else {
@@ -443,178 +438,6 @@ fn lexical_expected(local: &str) -> String {
         _ => return format!("a valid {}", xs(local)),
     };
     example.to_string()
-}
-
-/// `[-]CCYY-MM-DDThh:mm:ss[.s+][zone]` and its parts (gYear, gMonthDay, ...), with calendar checks.
-fn temporal(local: &str, s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    let digits = |i: &mut usize, n: usize| -> Option<u32> {
-        let d = b.get(*i..*i + n)?;
-        if !d.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        *i += n;
-        std::str::from_utf8(d).ok()?.parse().ok()
-    };
-    let lit = |i: &mut usize, c: u8| -> Option<()> { (b.get(*i) == Some(&c)).then(|| *i += 1) };
-    let year = |i: &mut usize| -> Option<i64> {
-        let neg = b.get(*i) == Some(&b'-');
-        if neg {
-            *i += 1;
-        }
-        let start = *i;
-        while b.get(*i).is_some_and(u8::is_ascii_digit) {
-            *i += 1;
-        }
-        let y = &s[start..*i];
-        if y.len() < 4 || (y.len() > 4 && y.starts_with('0')) || y == "0000" {
-            return None;
-        }
-        let v: i64 = y.parse().ok()?;
-        Some(if neg { -v } else { v })
-    };
-    let days = |y: i64, m: u32| match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
-    let time = |i: &mut usize| -> Option<()> {
-        let h = digits(i, 2)?;
-        lit(i, b':')?;
-        let m = digits(i, 2)?;
-        lit(i, b':')?;
-        let sec = digits(i, 2)?;
-        let mut frac_nonzero = false;
-        if lit(i, b'.').is_some() {
-            let start = *i;
-            while b.get(*i).is_some_and(u8::is_ascii_digit) {
-                frac_nonzero |= b[*i] != b'0';
-                *i += 1;
-            }
-            if *i == start {
-                return None;
-            }
-        }
-        let ok = (h < 24 && m < 60 && sec < 60) || (h == 24 && m == 0 && sec == 0 && !frac_nonzero);
-        ok.then_some(())
-    };
-    let result = (|| -> Option<()> {
-        match local {
-            "dateTime" | "date" => {
-                let y = year(&mut i)?;
-                lit(&mut i, b'-')?;
-                let m = digits(&mut i, 2)?;
-                lit(&mut i, b'-')?;
-                let d = digits(&mut i, 2)?;
-                if !(1..=12).contains(&m) || d < 1 || d > days(y, m) {
-                    return None;
-                }
-                if local == "dateTime" {
-                    lit(&mut i, b'T')?;
-                    time(&mut i)?;
-                }
-            }
-            "time" => time(&mut i)?,
-            "gYear" => {
-                year(&mut i)?;
-            }
-            "gYearMonth" => {
-                year(&mut i)?;
-                lit(&mut i, b'-')?;
-                let m = digits(&mut i, 2)?;
-                (1..=12).contains(&m).then_some(())?;
-            }
-            "gMonth" | "gMonthDay" => {
-                lit(&mut i, b'-')?;
-                lit(&mut i, b'-')?;
-                let m = digits(&mut i, 2)?;
-                (1..=12).contains(&m).then_some(())?;
-                if local == "gMonthDay" {
-                    lit(&mut i, b'-')?;
-                    let d = digits(&mut i, 2)?;
-                    (d >= 1 && d <= days(2000, m)).then_some(())?;
-                }
-            }
-            _ => {
-                for _ in 0..3 {
-                    lit(&mut i, b'-')?;
-                }
-                let d = digits(&mut i, 2)?;
-                (1..=31).contains(&d).then_some(())?;
-            }
-        }
-        // Optional zone: Z or +hh:mm / -hh:mm within 14:00.
-        match b.get(i) {
-            None => {}
-            Some(b'Z') => i += 1,
-            Some(b'+' | b'-') => {
-                i += 1;
-                let h = digits(&mut i, 2)?;
-                lit(&mut i, b':')?;
-                let m = digits(&mut i, 2)?;
-                (h < 14 && m < 60 || h == 14 && m == 0).then_some(())?;
-            }
-            _ => return None,
-        }
-        (i == b.len()).then_some(())
-    })();
-    result.is_some()
-}
-
-/// `-?PnYnMnDTnHnMnS` with at least one part, and a part after `T`.
-fn duration(s: &str) -> bool {
-    let s = s.strip_prefix('-').unwrap_or(s);
-    let Some(rest) = s.strip_prefix('P') else {
-        return false;
-    };
-    let (date, time) = match rest.split_once('T') {
-        Some((d, t)) => (d, Some(t)),
-        None => (rest, None),
-    };
-    let parts = |p: &str, units: &[u8], last_frac: bool| -> Option<usize> {
-        let mut n = 0;
-        let mut unit_i = 0;
-        let mut num = String::new();
-        for c in p.chars() {
-            if c.is_ascii_digit() || (c == '.' && last_frac) {
-                num.push(c);
-                continue;
-            }
-            let pos = units[unit_i..].iter().position(|&u| u == c as u8)? + unit_i;
-            if num.is_empty()
-                || num.starts_with('.')
-                || num.ends_with('.')
-                || (num.contains('.') && c != 'S')
-            {
-                return None;
-            }
-            unit_i = pos + 1;
-            num.clear();
-            n += 1;
-        }
-        num.is_empty().then_some(n)
-    };
-    let Some(d) = parts(date, b"YMD", false) else {
-        return false;
-    };
-    match time {
-        Some(t) => parts(t, b"HMS", true).is_some_and(|n| n > 0),
-        None => d > 0,
-    }
-}
-
-fn base64(s: &str) -> bool {
-    let chars: Vec<u8> = s.bytes().filter(|b| !b" \n\r\t".contains(b)).collect();
-    if !chars.len().is_multiple_of(4) {
-        return false;
-    }
-    let pad = chars.iter().rev().take_while(|&&b| b == b'=').count();
-    pad <= 2
-        && chars[..chars.len() - pad]
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
 }
 
 /// "a string", "an object", ...: what a JSON value is, for messages.
@@ -712,12 +535,6 @@ fn decimal(s: &str) -> Result<String, ValueError> {
     parse_decimal(s)
         .map(|_| s.trim_start_matches('+').to_string())
         .ok_or_else(bad)
-}
-
-/// Enumeration, patterns, lengths, bounds and digits, with only the message on failure (for
-/// callers that need no more; see [`facets`]).
-pub fn check_facets(schema: &Schema, st: &SimpleType, lexical: &str) -> Result<(), String> {
-    facets(schema, st, lexical).map_err(String::from)
 }
 
 /// Enumeration, patterns, lengths, bounds and digits. The rule of an error is the facet's name.
@@ -1050,6 +867,9 @@ mod tests {
 
     #[test]
     fn temporal_lexical_forms() {
+        let temporal = |local: &str, s: &str| lexical_check(local, s).is_ok();
+        let duration = |s: &str| lexical_check("duration", s).is_ok();
+        let base64 = |s: &str| lexical_check("base64Binary", s).is_ok();
         for ok in [
             "2024-02-29",
             "2024-01-15Z",

@@ -1572,7 +1572,7 @@ fn st_value(schema: &Schema, st: &SimpleType, value: &str, depth: usize) -> Resu
                 }
             }
             let joined = value.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
-            crate::convert::simple::check_facets(schema, st, &joined)
+            crate::convert::simple::facets(schema, st, &joined).map_err(String::from)
         }
         Variety::Union(members) => {
             let mut last = "not a value of any member type".to_string();
@@ -1581,7 +1581,8 @@ fn st_value(schema: &Schema, st: &SimpleType, value: &str, depth: usize) -> Resu
                     match st_value(schema, ms, value, depth + 1) {
                         Ok(()) => {
                             let v = value.trim();
-                            return crate::convert::simple::check_facets(schema, st, v);
+                            return crate::convert::simple::facets(schema, st, v)
+                                .map_err(String::from);
                         }
                         Err(e) => last = e,
                     }
@@ -1591,7 +1592,7 @@ fn st_value(schema: &Schema, st: &SimpleType, value: &str, depth: usize) -> Resu
         }
         Variety::Atomic => {
             let lexical = lexical(schema, st, value)?;
-            crate::convert::simple::check_facets(schema, st, &lexical)?;
+            crate::convert::simple::facets(schema, st, &lexical)?;
             bounds(st, &lexical)
         }
     }
@@ -1642,7 +1643,9 @@ fn lexical(schema: &Schema, st: &SimpleType, value: &str) -> Result<String, Stri
         _ => {}
     }
     let json = serde_json::Value::String(v.clone());
-    crate::convert::simple::to_lexical(schema, st.base_builtin, &json, true).map(|_| v)
+    crate::convert::simple::lexical(schema, st.base_builtin, &json, true)
+        .map(|_| v)
+        .map_err(String::from)
 }
 
 fn float(s: &str) -> Option<f64> {
@@ -1743,7 +1746,7 @@ fn compare(p: Primitive, a: &str, b: &str) -> Option<std::cmp::Ordering> {
 }
 
 /// The bound facets of an atomic type, against a value (decimals are also checked by
-/// `check_facets`; this covers floats and dates).
+/// `convert::simple::facets`; this covers floats and dates).
 fn bounds(st: &SimpleType, v: &str) -> Result<(), String> {
     use std::cmp::Ordering::*;
     let f = &st.facets;

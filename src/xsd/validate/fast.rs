@@ -252,10 +252,10 @@ impl Kind {
             } => {
                 let lexical = match lex {
                     Lex::Any => true,
-                    Lex::Language => value::string_lexical_ok("language", s),
-                    Lex::NmToken => value::string_lexical_ok("NMTOKEN", s),
-                    Lex::Name => value::string_lexical_ok("Name", s),
-                    Lex::NcName => value::string_lexical_ok("NCName", s),
+                    Lex::Language => value::is_language(s),
+                    Lex::NmToken => value::is_nmtoken(s),
+                    Lex::Name => value::is_name(s),
+                    Lex::NcName => value::is_ncname(s),
                 };
                 lexical
                     && length.is_none_or(|(min, max)| {

@@ -376,7 +376,16 @@ pub fn is_ncname(s: &str) -> bool {
     is_name(s) && !s.contains(':')
 }
 
-fn is_nmtoken(s: &str) -> bool {
+/// `[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*`.
+pub fn is_language(s: &str) -> bool {
+    let mut parts = s.split('-');
+    parts
+        .next()
+        .is_some_and(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()))
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+pub fn is_nmtoken(s: &str) -> bool {
     !s.is_empty() && s.chars().all(is_name_char)
 }
 
@@ -384,13 +393,7 @@ fn is_nmtoken(s: &str) -> bool {
 /// building a value.
 pub fn string_lexical_ok(builtin: &str, s: &str) -> bool {
     match builtin {
-        "language" => {
-            let mut parts = s.split('-');
-            parts.next().is_some_and(|p| {
-                (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic())
-            }) && parts
-                .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
-        }
+        "language" => is_language(s),
         "NMTOKEN" => is_nmtoken(s),
         "Name" => is_name(s),
         "NCName" | "ID" | "IDREF" | "ENTITY" => is_ncname(s),
@@ -420,21 +423,7 @@ pub fn parse(
     let bad = || format!("`{s}` is not a valid xs:{builtin}");
     match primitive {
         Primitive::AnySimple | Primitive::String => {
-            let ok = match builtin {
-                "language" => {
-                    let mut parts = s.split('-');
-                    parts.next().is_some_and(|p| {
-                        (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic())
-                    }) && parts.all(|p| {
-                        (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric())
-                    })
-                }
-                "NMTOKEN" => is_nmtoken(s),
-                "Name" => is_name(s),
-                "NCName" | "ID" | "IDREF" | "ENTITY" => is_ncname(s),
-                _ => true,
-            };
-            if ok {
+            if string_lexical_ok(builtin, s) {
                 Ok(Value::Str(s.to_string()))
             } else {
                 Err(bad())
