@@ -5,11 +5,14 @@
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 
-use soapbridge::convert::operation::{Message, Service};
+use soapbridge::convert::operation::Service;
 use soapbridge::mock::Mock;
 use soapbridge::soap::XmlLimits;
+
+mod common;
+use common::large_find_answer;
 
 fn bench(c: &mut Criterion) {
     // Conversion alone: the sample mapping with answer validation off (as the serve issue's
@@ -83,35 +86,6 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
-}
-
-/// An answer to FindCustomers with enough customers for ~100 KB.
-fn large_find_answer(svc: &Service, op: &soapbridge::convert::operation::Operation) -> String {
-    let Message::Element { name, type_id } = &op.output else {
-        unreachable!()
-    };
-    let schema = &svc.compiled.wsdl.schema;
-    let one = soapbridge::mock::sample::Sampler::new(schema, &svc.model, 0).value(*type_id);
-    let customer = one["findCustomersResult"]["customer"][0].clone();
-    let customers: Vec<Value> = (0..95)
-        .map(|i| {
-            let mut c = customer.clone();
-            c["customerId"] = json!(i);
-            c
-        })
-        .collect();
-    let v = json!({ "findCustomersResult": { "customer": customers } });
-    let mut enc = soapbridge::convert::encode::Encoder::new(schema, &svc.model);
-    enc.element(name, *type_id, false, &v, "");
-    assert!(enc.errors.is_empty(), "{:?}", enc.errors);
-    let decls = soapbridge::soap::declarations(&svc.model, &enc.used);
-    String::from_utf8(soapbridge::soap::envelope(
-        svc.compiled.soap,
-        &decls,
-        enc.xsi,
-        &enc.writer.into_inner(),
-    ))
-    .unwrap()
 }
 
 criterion_group!(benches, bench);

@@ -4,11 +4,13 @@
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use serde_json::{Value, json};
 
-use soapbridge::convert::operation::{Message, Service};
+use soapbridge::convert::operation::Message;
 use soapbridge::soap::XmlLimits;
 use soapbridge::xsd::validate::Validator;
+
+mod common;
+use common::large_find_answer;
 
 fn bench(c: &mut Criterion) {
     let svc =
@@ -63,35 +65,6 @@ fn body_child<'a, 'i>(doc: &'a roxmltree::Document<'i>, local: &str) -> roxmltre
     doc.descendants()
         .find(|n| n.is_element() && n.tag_name().name() == local)
         .unwrap()
-}
-
-/// An answer to FindCustomers with enough customers for ~100 KB (as in benches/convert.rs).
-fn large_find_answer(svc: &Service, op: &soapbridge::convert::operation::Operation) -> String {
-    let Message::Element { name, type_id } = &op.output else {
-        unreachable!()
-    };
-    let schema = &svc.compiled.wsdl.schema;
-    let one = soapbridge::mock::sample::Sampler::new(schema, &svc.model, 0).value(*type_id);
-    let customer = one["findCustomersResult"]["customer"][0].clone();
-    let customers: Vec<Value> = (0..95)
-        .map(|i| {
-            let mut c = customer.clone();
-            c["customerId"] = json!(i);
-            c
-        })
-        .collect();
-    let v = json!({ "findCustomersResult": { "customer": customers } });
-    let mut enc = soapbridge::convert::encode::Encoder::new(schema, &svc.model);
-    enc.element(name, *type_id, false, &v, "");
-    assert!(enc.errors.is_empty(), "{:?}", enc.errors);
-    let decls = soapbridge::soap::declarations(&svc.model, &enc.used);
-    String::from_utf8(soapbridge::soap::envelope(
-        svc.compiled.soap,
-        &decls,
-        enc.xsi,
-        &enc.writer.into_inner(),
-    ))
-    .unwrap()
 }
 
 criterion_group!(benches, bench);

@@ -1,0 +1,34 @@
+//! What the benches share: the large sample answer.
+
+use serde_json::{Value, json};
+
+use soapbridge::convert::operation::{Message, Service};
+
+/// An answer to FindCustomers with enough customers for ~100 KB (shared by the convert and validate benches).
+pub fn large_find_answer(svc: &Service, op: &soapbridge::convert::operation::Operation) -> String {
+    let Message::Element { name, type_id } = &op.output else {
+        unreachable!()
+    };
+    let schema = &svc.compiled.wsdl.schema;
+    let one = soapbridge::mock::sample::Sampler::new(schema, &svc.model, 0).value(*type_id);
+    let customer = one["findCustomersResult"]["customer"][0].clone();
+    let customers: Vec<Value> = (0..95)
+        .map(|i| {
+            let mut c = customer.clone();
+            c["customerId"] = json!(i);
+            c
+        })
+        .collect();
+    let v = json!({ "findCustomersResult": { "customer": customers } });
+    let mut enc = soapbridge::convert::encode::Encoder::new(schema, &svc.model);
+    enc.element(name, *type_id, false, &v, "");
+    assert!(enc.errors.is_empty(), "{:?}", enc.errors);
+    let decls = soapbridge::soap::declarations(&svc.model, &enc.used);
+    String::from_utf8(soapbridge::soap::envelope(
+        svc.compiled.soap,
+        &decls,
+        enc.xsi,
+        &enc.writer.into_inner(),
+    ))
+    .unwrap()
+}
