@@ -2284,13 +2284,25 @@ fn range_ok(rmin: u64, rmax: Option<u64>, bmin: u64, bmax: Option<u64>) -> bool 
         }
 }
 
-fn occurs_ok(r: &Particle, b: &Particle) -> bool {
-    range_ok(
+/// `Err` naming `what` (and `base`) when `r`'s occurrence range is not within `b`'s.
+fn occurs_within(
+    r: &Particle,
+    b: &Particle,
+    what: impl std::fmt::Display,
+    base: &str,
+) -> Result<(), String> {
+    if range_ok(
         u64::from(r.min),
         max_u64(r.max),
         u64::from(b.min),
         max_u64(b.max),
-    )
+    ) {
+        return Ok(());
+    }
+    Err(format!(
+        "{what} occurs {}..{} where {base} allows {}..{}",
+        r.min, r.max, b.min, b.max
+    ))
 }
 
 fn emptiable_p(p: &Particle) -> bool {
@@ -2419,16 +2431,7 @@ fn restricts(cx: &Cx, r: &Particle, b: &Particle, depth: usize) -> Result<(), St
                     ));
                 }
             }
-            if !occurs_ok(r, b) {
-                return Err(format!(
-                    "element `{}` occurs {}..{} where the base allows {}..{}",
-                    name(*re),
-                    r.min,
-                    r.max,
-                    b.min,
-                    b.max
-                ));
-            }
+            occurs_within(r, b, format!("element `{}`", name(*re)), "the base")?;
             let (rb, bb) = (
                 cx.blocks.get(re).copied().unwrap_or(0),
                 cx.blocks.get(be).copied().unwrap_or(0),
@@ -2468,16 +2471,12 @@ fn restricts(cx: &Cx, r: &Particle, b: &Particle, depth: usize) -> Result<(), St
             Ok(())
         }
         (Term::Element(re), Term::Any(w)) => {
-            if !occurs_ok(r, b) {
-                return Err(format!(
-                    "element `{}` occurs {}..{} where the base's wildcard allows {}..{}",
-                    name(*re),
-                    r.min,
-                    r.max,
-                    b.min,
-                    b.max
-                ));
-            }
+            occurs_within(
+                r,
+                b,
+                format!("element `{}`", name(*re)),
+                "the base's wildcard",
+            )?;
             if !ns_allowed(w, &schema.element(*re).name.ns) {
                 return Err(format!(
                     "element `{}` is not in a namespace the base's wildcard allows",
@@ -2487,12 +2486,7 @@ fn restricts(cx: &Cx, r: &Particle, b: &Particle, depth: usize) -> Result<(), St
             Ok(())
         }
         (Term::Any(rw), Term::Any(bw)) => {
-            if !occurs_ok(r, b) {
-                return Err(format!(
-                    "a wildcard occurs {}..{} where the base's allows {}..{}",
-                    r.min, r.max, b.min, b.max
-                ));
-            }
+            occurs_within(r, b, "a wildcard", "the base's")?;
             if !ns_subset(rw, bw) {
                 return Err("a wildcard allows namespaces the base's wildcard does not".into());
             }
@@ -2555,30 +2549,15 @@ fn restricts(cx: &Cx, r: &Particle, b: &Particle, depth: usize) -> Result<(), St
             name(*be)
         )),
         (Term::All(rv), Term::All(bv)) | (Term::Sequence(rv), Term::Sequence(bv)) => {
-            if !occurs_ok(r, b) {
-                return Err(format!(
-                    "a group occurs {}..{} where the base's allows {}..{}",
-                    r.min, r.max, b.min, b.max
-                ));
-            }
+            occurs_within(r, b, "a group", "the base's")?;
             recurse(cx, rv, bv, false, depth)
         }
         (Term::Choice(rv), Term::Choice(bv)) => {
-            if !occurs_ok(r, b) {
-                return Err(format!(
-                    "a choice occurs {}..{} where the base's allows {}..{}",
-                    r.min, r.max, b.min, b.max
-                ));
-            }
+            occurs_within(r, b, "a choice", "the base's")?;
             recurse(cx, rv, bv, true, depth)
         }
         (Term::Sequence(rv), Term::All(bv)) => {
-            if !occurs_ok(r, b) {
-                return Err(format!(
-                    "a sequence occurs {}..{} where the base's all group allows {}..{}",
-                    r.min, r.max, b.min, b.max
-                ));
-            }
+            occurs_within(r, b, "a sequence", "the base's all group")?;
             let mut used = vec![false; bv.len()];
             'next: for rc in rv {
                 for (i, bc) in bv.iter().enumerate() {
