@@ -972,6 +972,35 @@ fn entry_for<'s, V>(
         .map(|(k, v)| (k, v))
 }
 
+/// Reports the entries of `own` naming no header part the operation declares (in its `direction`).
+fn undeclared_parts<V>(
+    cx: &Ctx,
+    own: &[(Spanned<String>, V)],
+    declared: &[HeaderBinding],
+    direction: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (k, _) in own {
+        if !declared.iter().any(|h| h.part == k.value) {
+            let names: Vec<&str> = declared.iter().map(|h| h.part.as_str()).collect();
+            diags.push(
+                cx.d(
+                    k,
+                    format!(
+                        "operation `{}` declares no soap:header part `{}` in its {direction}",
+                        cx.op, k.value
+                    ),
+                )
+                .hint(if names.is_empty() {
+                    format!("this operation declares no {direction} header parts")
+                } else {
+                    format!("its {direction} header parts are: {}", names.join(", "))
+                }),
+            );
+        }
+    }
+}
+
 /// Request header parts: each declared part with an entry is checked and compiled.
 #[allow(clippy::too_many_arguments)]
 fn request_headers(
@@ -984,25 +1013,7 @@ fn request_headers(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<HeaderIn> {
     let schema = &cx.wsdl.schema;
-    for (k, _) in &own.0 {
-        if !declared.iter().any(|h| h.part == k.value) {
-            let names: Vec<&str> = declared.iter().map(|h| h.part.as_str()).collect();
-            diags.push(
-                cx.d(
-                    k,
-                    format!(
-                        "operation `{}` declares no soap:header part `{}` in its input",
-                        cx.op, k.value
-                    ),
-                )
-                .hint(if names.is_empty() {
-                    "this operation declares no input header parts".to_string()
-                } else {
-                    format!("its input header parts are: {}", names.join(", "))
-                }),
-            );
-        }
-    }
+    undeclared_parts(cx, &own.0, declared, "input", diags);
     let mut out = Vec::new();
     let mut body_keys_taken: Vec<String> = Vec::new();
     for h in declared {
@@ -1212,25 +1223,7 @@ fn answer_headers(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<HeaderOut> {
     let schema = &cx.wsdl.schema;
-    for (k, _) in &own.0 {
-        if !declared.iter().any(|h| h.part == k.value) {
-            let names: Vec<&str> = declared.iter().map(|h| h.part.as_str()).collect();
-            diags.push(
-                cx.d(
-                    k,
-                    format!(
-                        "operation `{}` declares no soap:header part `{}` in its output",
-                        cx.op, k.value
-                    ),
-                )
-                .hint(if names.is_empty() {
-                    "this operation declares no output header parts".to_string()
-                } else {
-                    format!("its output header parts are: {}", names.join(", "))
-                }),
-            );
-        }
-    }
+    undeclared_parts(cx, &own.0, declared, "output", diags);
     let mut out: Vec<HeaderOut> = Vec::new();
     for h in declared {
         let Some((name, target)) = entry_for(shared, own, &h.part) else {
