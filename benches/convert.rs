@@ -7,7 +7,7 @@ use std::path::Path;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Map, json};
 
-use soapbridge::convert::operation::Service;
+use soapbridge::convert::operation::ServicePlan;
 use soapbridge::mock::Mock;
 use soapbridge::soap::XmlLimits;
 
@@ -22,7 +22,7 @@ fn bench(c: &mut Criterion) {
         .unwrap()
         .replace("validate_answers: warn\n", "validate_answers: off\n");
     assert!(text.contains("validate_answers: off\n"));
-    let svc = std::sync::Arc::new(Service::new(std::sync::Arc::new(
+    let svc = std::sync::Arc::new(ServicePlan::new(std::sync::Arc::new(
         soapbridge::mapping::compile::compile_str(&file, &text).unwrap(),
     )));
     let validated =

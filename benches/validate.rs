@@ -5,7 +5,7 @@ use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-use soapbridge::convert::operation::Message;
+use soapbridge::convert::operation::BodyLayout;
 use soapbridge::soap::XmlLimits;
 use soapbridge::xsd::validate::Validator;
 
@@ -22,7 +22,7 @@ fn bench(c: &mut Criterion) {
     eprintln!("large answer {} B", answer.len());
     let schema = &svc.compiled.wsdl.schema;
     let validator = Validator::new(schema);
-    let Message::Element { name, .. } = &find.output else {
+    let BodyLayout::Element { name, .. } = &find.output else {
         unreachable!()
     };
     let decl = schema.global_elements[name];

@@ -249,7 +249,7 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
                         .map(|(k, v)| (k.to_string(), v.to_string()))
                 })
                 .collect();
-            let param = |s: &crate::mapping::compile::Source| -> Vec<String> {
+            let param = |s: &crate::mapping::route::InputSource| -> Vec<String> {
                 let key = op
                     .route
                     .inputs
@@ -264,7 +264,7 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
                             .flat_map(|h| &h.fields)
                             .find(|f| {
                                 f.source
-                                    == crate::mapping::compile::HeaderSource::Request(s.clone())
+                                    == crate::mapping::route::HeaderSource::Request(s.clone())
                             })
                             .map(|f| f.key.as_str())
                     })
@@ -275,16 +275,7 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
                     .map(|(_, v)| v.clone())
                     .collect()
             };
-            let schema = &service.compiled.wsdl.schema;
-            let result = crate::convert::operation::gather_all(schema, &op.route, &param, body)
-                .and_then(|input| {
-                    service.request_with(
-                        op,
-                        &input.fields,
-                        crate::convert::operation::body_field(&op.route),
-                        &input.headers,
-                    )
-                });
+            let result = service.build_request(op, &param, body);
             match result {
                 Ok(envelope) => {
                     println!("{}", String::from_utf8_lossy(&envelope));
@@ -310,9 +301,9 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
                 .ok_or_else(|| anyhow::anyhow!("the mapping serves no operation `{operation}`"))?;
             let bytes = std::fs::read(&response)
                 .with_context(|| format!("cannot read {}", response.display()))?;
-            let text = crate::soap::decode_text(&bytes, "")
-                .map_err(|e| anyhow::anyhow!("{}: {e}", response.display()))?;
-            match service.response(op, &text, crate::config::Limits::default().xml()) {
+            let answer =
+                service.read_answer(op, 200, "", &bytes, crate::config::Limits::default().xml());
+            match answer.map(|a| a.outcome) {
                 Ok(crate::convert::operation::Outcome::Ok(text)) => {
                     let v: serde_json::Value = serde_json::from_str(&text)?;
                     println!("{v:#}");
@@ -333,6 +324,9 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
                         .body()
                     );
                     Ok(true)
+                }
+                Err(crate::convert::error::AnswerError::NotText(e)) => {
+                    Err(anyhow::anyhow!("{}: {e}", response.display()))
                 }
                 Err(why) => {
                     eprintln!("{}: {why}", response.display());
@@ -610,7 +604,7 @@ fn validate_file(v: &crate::xsd::validate::Validator, file: &Path) -> Vec<String
 }
 
 /// The compiled service of a mapping file, or of a WSDL (through its generated mapping).
-fn service_for(path: &Path) -> anyhow::Result<std::sync::Arc<crate::convert::operation::Service>> {
+fn service_for(path: &Path) -> anyhow::Result<std::sync::Arc<crate::convert::operation::ServicePlan>> {
     let is_mapping = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
     let compiled = if is_mapping {
         crate::mapping::compile_file(path).map_err(|d| anyhow::anyhow!("{d}"))?
@@ -625,7 +619,7 @@ fn service_for(path: &Path) -> anyhow::Result<std::sync::Arc<crate::convert::ope
         compile_str(&dir.join("generated.yaml"), &text).map_err(|d| anyhow::anyhow!("{d}"))?
     };
     Ok(std::sync::Arc::new(
-        crate::convert::operation::Service::new(std::sync::Arc::new(compiled)),
+        crate::convert::operation::ServicePlan::new(std::sync::Arc::new(compiled)),
     ))
 }
 

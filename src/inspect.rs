@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::wsdl::shape::shape;
+use crate::mapping::shape::shape;
 use crate::wsdl::{Style, Use, Wsdl};
 use crate::xsd::{Content, MaxOccurs, Particle, Schema, Term, TypeId, TypeKind, Variety};
 

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod convert;
 pub mod diag;
+pub mod env;
 pub mod http;
 pub mod inspect;
 pub mod mapping;

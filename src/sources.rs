@@ -34,7 +34,7 @@ pub struct LoadOptions {
 
 /// One file's text.
 #[derive(Debug)]
-pub struct Source {
+pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     /// Built into soapbridge (xml.xsd, SOAP encoding): no file on disk.
@@ -44,7 +44,7 @@ pub struct Source {
 /// The entry document (index 0) and every document it reaches.
 #[derive(Debug)]
 pub struct SourceSet {
-    pub sources: Vec<Source>,
+    pub sources: Vec<SourceFile>,
     by_path: HashMap<PathBuf, usize>,
     /// Absolute-URL locations that the catalog maps to a loaded file.
     by_url: HashMap<String, usize>,
@@ -273,7 +273,7 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
         if let Some(url) = url_of_path.get(&item.path) {
             set.by_url.insert(url.clone(), index);
         }
-        set.sources.push(Source {
+        set.sources.push(SourceFile {
             path: item.path.clone(),
             text,
             builtin: false,
@@ -355,7 +355,7 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
 
     for (ns, file, text) in KNOWN_SCHEMAS {
         set.by_path.insert(builtin_path(file), set.sources.len());
-        set.sources.push(Source {
+        set.sources.push(SourceFile {
             path: builtin_path(file),
             text: text.to_string(),
             builtin: true,

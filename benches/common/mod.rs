@@ -2,11 +2,11 @@
 
 use serde_json::{Value, json};
 
-use soapbridge::convert::operation::{Message, Service};
+use soapbridge::convert::operation::{BodyLayout, ServicePlan};
 
 /// An answer to FindCustomers with enough customers for ~100 KB (shared by the convert and validate benches).
-pub fn large_find_answer(svc: &Service, op: &soapbridge::convert::operation::Operation) -> String {
-    let Message::Element { name, type_id } = &op.output else {
+pub fn large_find_answer(svc: &ServicePlan, op: &soapbridge::convert::operation::OperationPlan) -> String {
+    let BodyLayout::Element { name, type_id } = &op.output else {
         unreachable!()
     };
     let schema = &svc.compiled.wsdl.schema;

@@ -9,13 +9,14 @@ use std::collections::HashMap;
 use roxmltree::Node;
 use serde_json::Value;
 
-use super::model::{ATTRS_KEY, Body, Model, Slot, TEXT_KEY, TYPE_KEY, TypeInfo, XML_KEY};
+use super::model::{Body, JsonModel, Slot, TypeInfo};
+use crate::mapping::naming::{ATTRS_KEY, TEXT_KEY, TYPE_KEY, XML_KEY};
 use super::simple;
 use crate::xsd::*;
 
 pub struct Decoder<'m> {
     pub schema: &'m Schema,
-    pub model: &'m Model,
+    pub model: &'m JsonModel,
     /// SOAP encoding: `id` -> element, for resolving `href="#id"` (1.1) and `enc:ref` (1.2)
     /// multi-references. Empty for literal messages.
     pub ids: HashMap<String, (roxmltree::NodeId, u64)>,
@@ -91,7 +92,7 @@ fn text_of<'a>(n: Node<'a, '_>) -> std::borrow::Cow<'a, str> {
 }
 
 impl<'m> Decoder<'m> {
-    pub fn new(schema: &'m Schema, model: &'m Model) -> Decoder<'m> {
+    pub fn new(schema: &'m Schema, model: &'m JsonModel) -> Decoder<'m> {
         Decoder {
             schema,
             model,

@@ -8,89 +8,16 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use serde_json::{Map, Value};
 
-use super::model::{ATTRS_KEY, Body, Model, TEXT_KEY, TYPE_KEY, TypeInfo, XML_KEY, first_element};
+use super::model::{Body, JsonModel, TypeInfo, first_element};
+use crate::mapping::naming::{ATTRS_KEY, TEXT_KEY, TYPE_KEY, XML_KEY};
+use super::error::{FieldError, NOTHING};
 use super::simple;
 use crate::xsd::*;
-
-/// One problem in the request JSON, as the `errors` of a 400 `invalid_request` answer.
-///
-/// `rule` is a stable code in XSD's own spelling (lowerCamelCase): the facet broken
-/// (`enumeration`, `pattern`, `length`, `minLength`, `maxLength`, `minInclusive`,
-/// `maxInclusive`, `minExclusive`, `maxExclusive`, `totalDigits`, `fractionDigits`), the
-/// constraint (`minOccurs`, `maxOccurs`, `choice`, `nillable`, `fixed`, `abstract`,
-/// `derivation`, `wildcard`), or `type` (the wrong JSON type, or not a value of the built-in
-/// type), `required`, `unknownField`, `xml` (raw XML that is not well-formed or holds
-/// processing instructions), `encoding` (a query string that is not UTF-8).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct FieldError {
-    /// JSON Pointer (RFC 6901) into the request, e.g. `/customer/billingAddress/city`.
-    pub pointer: String,
-    /// The rule broken (see above).
-    pub rule: &'static str,
-    /// What the schema takes there, for people: `one of: "A", "B"`, `at most 3 items`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
-    /// What the client sent, short: a scalar's JSON (long strings cut with `…`), `an object`,
-    /// `an array of 5 items`, `nothing` when absent. Never a configured (secret) value.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub found: Option<String>,
-    /// The full sentence.
-    pub message: String,
-}
-
-impl FieldError {
-    /// A problem at `pointer` (`""` is the whole request: `/`).
-    pub fn new(pointer: impl Into<String>, rule: &'static str, message: impl Into<String>) -> Self {
-        let pointer = pointer.into();
-        FieldError {
-            pointer: if pointer.is_empty() {
-                "/".to_string()
-            } else {
-                pointer
-            },
-            rule,
-            expected: None,
-            found: None,
-            message: message.into(),
-        }
-    }
-
-    /// A simple value refused at `pointer` (at its item, for a list item).
-    pub fn value(pointer: impl Into<String>, e: simple::ValueError) -> Self {
-        let mut pointer = pointer.into();
-        if let Some(i) = e.item {
-            pointer = format!("{pointer}/{i}");
-        }
-        FieldError {
-            expected: Some(e.expected),
-            found: e.found,
-            ..FieldError::new(pointer, e.rule, e.message)
-        }
-    }
-
-    pub fn expected(mut self, expected: impl Into<String>) -> Self {
-        self.expected = Some(expected.into());
-        self
-    }
-
-    pub fn found(mut self, found: impl Into<String>) -> Self {
-        self.found = Some(found.into());
-        self
-    }
-
-    /// `found` is what the JSON value `v` is (see [`simple::found`]).
-    pub fn found_value(self, v: &Value) -> Self {
-        self.found(simple::found(v))
-    }
-}
-
-/// `found` for an absent field.
-pub const NOTHING: &str = "nothing";
 
 /// Writes elements into a buffer, remembering which namespaces it used.
 pub struct Encoder<'m> {
     pub schema: &'m Schema,
-    pub model: &'m Model,
+    pub model: &'m JsonModel,
     pub writer: Writer<Vec<u8>>,
     pub used: BTreeSet<usize>,
     pub errors: Vec<FieldError>,
@@ -154,7 +81,7 @@ fn pointer_push(p: &str, key: &str) -> String {
 }
 
 impl<'m> Encoder<'m> {
-    pub fn new(schema: &'m Schema, model: &'m Model) -> Encoder<'m> {
+    pub fn new(schema: &'m Schema, model: &'m JsonModel) -> Encoder<'m> {
         Encoder {
             schema,
             model,

@@ -3,6 +3,7 @@
 //! and whole operations ([`operation`]).
 
 pub mod decode;
+pub mod error;
 pub mod encode;
 pub mod model;
 pub mod operation;

@@ -8,16 +8,6 @@ use std::sync::Arc;
 use crate::mapping::naming::{Naming, json_keys};
 use crate::xsd::*;
 
-/// The JSON key under which an element's text goes when the element also has attributes.
-pub const TEXT_KEY: &str = "value";
-/// The JSON key naming the actual type under `xsi:type` polymorphism.
-pub const TYPE_KEY: &str = "$type";
-/// The JSON key of raw XML passthrough (`xs:any`, `anyType`).
-pub const XML_KEY: &str = "$xml";
-/// The JSON key of attributes an `xs:anyAttribute` takes: `{"{namespace}name": "value"}`
-/// (`"name"` for no namespace).
-pub const ATTRS_KEY: &str = "$attributes";
-
 /// One attribute of a complex type.
 #[derive(Debug)]
 pub struct AttrInfo {
@@ -100,7 +90,7 @@ pub struct TypeInfo {
 
 /// The JSON view of a whole schema, under one naming rule.
 #[derive(Debug)]
-pub struct Model {
+pub struct JsonModel {
     pub schema_types: usize,
     pub naming: Naming,
     infos: HashMap<TypeId, Arc<TypeInfo>>,
@@ -110,9 +100,9 @@ pub struct Model {
     pub namespace_uris: Vec<String>,
 }
 
-impl Model {
+impl JsonModel {
     /// Builds the view of every complex type in the schema.
-    pub fn new(schema: &Schema, naming: Naming) -> Model {
+    pub fn new(schema: &Schema, naming: Naming) -> JsonModel {
         let mut infos = HashMap::new();
         for (i, t) in schema.types.iter().enumerate() {
             if let TypeKind::Complex(ct) = &t.kind {
@@ -155,7 +145,7 @@ impl Model {
                 }
             })
             .collect();
-        Model {
+        JsonModel {
             schema_types: schema.types.len(),
             naming,
             infos,

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::decode::Decoder;
-use super::encode::{Encoder, FieldError, NOTHING};
-use super::model::Model;
+use super::encode::Encoder;
+use super::error::{AnswerError, FieldError, NOTHING};
+use super::model::JsonModel;
 use super::simple;
-use crate::mapping::compile::{Compiled, HeaderSource, HeaderTarget, Route, Source};
+use crate::mapping::route::{CompiledMapping, HeaderSource, HeaderTarget, Route, InputSource};
 use crate::mapping::format::AnswerValidation;
 use crate::mapping::naming::json_keys;
 use crate::soap::{self, Payload, XmlLimits};
@@ -18,7 +19,7 @@ use crate::xsd::{QName, TypeId, TypeKind};
 
 /// How one direction's Body is laid out.
 #[derive(Debug)]
-pub enum Message {
+pub enum BodyLayout {
     /// document/literal with one element part of complex type: the JSON fields are that
     /// element's content (wrapped or bare).
     Element { name: QName, type_id: TypeId },
@@ -46,12 +47,12 @@ pub struct FaultDecl {
 }
 
 #[derive(Debug)]
-pub struct Operation {
+pub struct OperationPlan {
     pub route: Route,
     pub soap: SoapVersion,
     pub action: Option<String>,
-    pub input: Message,
-    pub output: Message,
+    pub input: BodyLayout,
+    pub output: BodyLayout,
     pub faults: Vec<FaultDecl>,
     /// `use="encoded"` (SOAP encoding) on the input / output: the encoding namespace.
     pub input_encoding: Option<&'static str>,
@@ -86,19 +87,27 @@ pub struct Gathered {
 
 /// Everything needed to serve one mapping, built once.
 #[derive(Debug)]
-pub struct Service {
-    pub compiled: Arc<Compiled>,
-    pub model: Model,
-    pub operations: Vec<Operation>,
+pub struct ServicePlan {
+    pub compiled: Arc<CompiledMapping>,
+    pub model: JsonModel,
+    pub operations: Vec<OperationPlan>,
     /// The schema compiled for validating answers (`validate_answers: strict | warn`); `None`
     /// when off.
-    pub validation: Option<Arc<crate::xsd::validate::Compiled>>,
+    pub validation: Option<Arc<crate::xsd::validate::Prepared>>,
     /// Answers found outside the schema (counted in `/metrics`).
     pub answers_invalid: std::sync::atomic::AtomicU64,
 }
 
 /// Violations of one answer written to the log (the rest are counted).
 const LOGGED_VIOLATIONS: usize = 20;
+
+/// An upstream answer read: what the client sees, and the HTTP response headers the answer's
+/// SOAP headers fill (name, value).
+#[derive(Debug, PartialEq)]
+pub struct Answer {
+    pub outcome: Outcome,
+    pub headers: Vec<(String, String)>,
+}
 
 /// What the upstream answered, as the client will see it.
 #[derive(Debug, PartialEq)]
@@ -113,10 +122,10 @@ pub enum Outcome {
     },
 }
 
-impl Service {
-    pub fn new(compiled: Arc<Compiled>) -> Service {
+impl ServicePlan {
+    pub fn new(compiled: Arc<CompiledMapping>) -> ServicePlan {
         let wsdl = &compiled.wsdl;
-        let model = Model::new(&wsdl.schema, compiled.naming);
+        let model = JsonModel::new(&wsdl.schema, compiled.naming);
         let binding = &wsdl.bindings[compiled.selection.binding];
         let pt = &wsdl.port_types[binding.port_type];
         let operations = compiled
@@ -145,7 +154,7 @@ impl Service {
                     })
                     .collect();
                 let (header_values, header_problem) = header_constants(&wsdl.schema, r);
-                Operation {
+                OperationPlan {
                     header_values,
                     header_problem,
                     route: r.clone(),
@@ -167,7 +176,7 @@ impl Service {
             })
             .collect();
         let validation = (compiled.validate_answers != AnswerValidation::Off)
-            .then(|| crate::xsd::validate::Validator::new(&compiled.wsdl.schema).compiled());
+            .then(|| crate::xsd::validate::Validator::new(&compiled.wsdl.schema).prepared());
         // Neither requests nor answers are checked against a pattern that could not be
         // compiled (no translation, or too large within the schema's budget): say so at load.
         let schema = &compiled.wsdl.schema;
@@ -182,7 +191,7 @@ impl Service {
                 }
             }
         }
-        Service {
+        ServicePlan {
             compiled,
             model,
             operations,
@@ -195,7 +204,7 @@ impl Service {
     /// document-style answer, each against its global declaration. rpc parts (local accessors
     /// typed by the message) and SOAP-encoded answers (not literal XML Schema) are not checked.
     /// `strict`: an error naming the violations; `warn`: logged and counted.
-    fn check_answer(&self, op: &Operation, body: roxmltree::Node) -> Result<(), String> {
+    fn check_answer(&self, op: &OperationPlan, body: roxmltree::Node) -> Result<(), String> {
         let Some(compiled) = &self.validation else {
             return Ok(());
         };
@@ -203,12 +212,12 @@ impl Service {
             return Ok(());
         }
         let names: Vec<&QName> = match &op.output {
-            Message::Element { name, .. } => vec![name],
-            Message::Parts {
+            BodyLayout::Element { name, .. } => vec![name],
+            BodyLayout::Parts {
                 wrapper: None,
                 parts,
             } => parts.iter().map(|p| &p.name).collect(),
-            Message::Parts { .. } => return Ok(()),
+            BodyLayout::Parts { .. } => return Ok(()),
         };
         let schema = &self.compiled.wsdl.schema;
         let validator = crate::xsd::validate::Validator::with(schema, compiled.clone());
@@ -243,8 +252,45 @@ impl Service {
         Ok(())
     }
 
-    pub fn operation(&self, name: &str) -> Option<&Operation> {
+    pub fn operation(&self, name: &str) -> Option<&OperationPlan> {
         self.operations.iter().find(|o| o.route.operation == name)
+    }
+
+    /// The request envelope of one call, the one entry of the request path: gathers the inputs
+    /// from where the mapping binds them (`param` answers the values of a path parameter, query
+    /// parameter or header; `body` is the parsed JSON body), checks them against the schema and
+    /// writes the envelope. Every problem is reported at once, with a pointer to where the
+    /// client gave the value.
+    pub fn build_request(
+        &self,
+        op: &OperationPlan,
+        param: &dyn Fn(&InputSource) -> Vec<String>,
+        body: Option<Value>,
+    ) -> Result<Vec<u8>, Vec<FieldError>> {
+        let input = gather_all(&self.compiled.wsdl.schema, &op.route, param, body)?;
+        self.request_with(op, &input.fields, op.route.body_field(), &input.headers)
+    }
+
+    /// What an upstream answer means for the client, the one entry of the answer path: the
+    /// bytes read as text in their declared encoding, the envelope parsed under `limits`, a
+    /// fault (whatever the HTTP `status`) or the output as JSON with the HTTP headers its SOAP
+    /// headers fill. A success status is needed for a non-fault answer.
+    pub fn read_answer(
+        &self,
+        op: &OperationPlan,
+        status: u16,
+        content_type: &str,
+        body: &[u8],
+        limits: XmlLimits,
+    ) -> Result<Answer, AnswerError> {
+        let text = soap::decode_text(body, content_type).map_err(AnswerError::NotText)?;
+        let (outcome, headers) = self
+            .response_with_headers(op, &text, limits)
+            .map_err(AnswerError::Content)?;
+        if status >= 300 && matches!(outcome, Outcome::Ok(_)) {
+            return Err(AnswerError::ErrorStatus(status));
+        }
+        Ok(Answer { outcome, headers })
     }
 
     /// The request envelope for input fields (keyed as the route's inputs), with the header
@@ -252,17 +298,17 @@ impl Service {
     /// its errors point into the body itself.
     pub fn request(
         &self,
-        op: &Operation,
+        op: &OperationPlan,
         fields: &Map<String, Value>,
         body_key: Option<&str>,
     ) -> Result<Vec<u8>, Vec<FieldError>> {
         self.request_with(op, fields, body_key, &[])
     }
 
-    /// [`Service::request`] with the values of the header parts' request-sourced fields.
+    /// [`ServicePlan::request`] with the values of the header parts' request-sourced fields.
     pub fn request_with(
         &self,
-        op: &Operation,
+        op: &OperationPlan,
         fields: &Map<String, Value>,
         body_key: Option<&str>,
         headers: &[Map<String, Value>],
@@ -314,7 +360,7 @@ impl Service {
     fn write_headers(
         &self,
         enc: &mut Encoder,
-        op: &Operation,
+        op: &OperationPlan,
         given: &[Map<String, Value>],
         errors: &mut Vec<FieldError>,
     ) {
@@ -452,10 +498,10 @@ impl Service {
     }
 
     /// The answer envelope an upstream would send for output fields (keyed as the output
-    /// message's JSON): the mock's and the tests' side of [`Service::response`].
+    /// message's JSON): the mock's and the tests' side of [`ServicePlan::response`].
     pub fn answer(
         &self,
-        op: &Operation,
+        op: &OperationPlan,
         fields: &Map<String, Value>,
     ) -> Result<Vec<u8>, Vec<FieldError>> {
         let mut enc = Encoder::new(&self.compiled.wsdl.schema, &self.model);
@@ -474,10 +520,10 @@ impl Service {
     }
 
     /// The input fields a request envelope carries, read as the upstream would read it: the
-    /// inverse of [`Service::request`] (the mock's and the tests' side), as JSON text.
+    /// inverse of [`ServicePlan::request`] (the mock's and the tests' side), as JSON text.
     pub fn read_request(
         &self,
-        op: &Operation,
+        op: &OperationPlan,
         text: &str,
         limits: XmlLimits,
     ) -> Result<String, String> {
@@ -504,17 +550,17 @@ impl Service {
     /// The JSON (or fault) an answer means; `Err` is a malformed or unexpected answer (502).
     pub fn response(
         &self,
-        op: &Operation,
+        op: &OperationPlan,
         text: &str,
         limits: XmlLimits,
     ) -> Result<Outcome, String> {
         self.response_with_headers(op, text, limits).map(|(o, _)| o)
     }
 
-    /// [`Service::response`], and the HTTP response headers the answer's SOAP headers fill.
+    /// [`ServicePlan::response`], and the HTTP response headers the answer's SOAP headers fill.
     pub fn response_with_headers(
         &self,
-        op: &Operation,
+        op: &OperationPlan,
         text: &str,
         limits: XmlLimits,
     ) -> Result<(Outcome, Vec<(String, String)>), String> {
@@ -639,33 +685,33 @@ impl Service {
 
 fn message(
     wsdl: &Wsdl,
-    model: &Model,
+    model: &JsonModel,
     style: Style,
     body: &BodyBinding,
     msg: Option<usize>,
     rpc_name: &str,
-) -> Message {
+) -> BodyLayout {
     let Some(m) = msg else {
-        return Message::Parts {
+        return BodyLayout::Parts {
             wrapper: None,
             parts: Vec::new(),
         };
     };
     let schema = &wsdl.schema;
-    let parts = crate::wsdl::shape::body_parts(wsdl, body, m);
+    let parts = crate::mapping::shape::body_parts(wsdl, body, m);
     if style == Style::Document
         && let [p] = parts.as_slice()
         && let PartKind::Element(e) = p.kind
     {
         let el = schema.element(e);
         if matches!(schema.ty(el.type_id).kind, TypeKind::Complex(_)) {
-            return Message::Element {
+            return BodyLayout::Element {
                 name: el.name.clone(),
                 type_id: el.type_id,
             };
         }
         let key = json_keys(model.naming, &[(el.name.local.as_str(), false)]).remove(0);
-        return Message::Parts {
+        return BodyLayout::Parts {
             wrapper: None,
             parts: vec![PartIo {
                 key,
@@ -706,18 +752,18 @@ fn message(
             rpc_name,
         )
     });
-    Message::Parts { wrapper, parts }
+    BodyLayout::Parts { wrapper, parts }
 }
 
 /// The prefix of an rpc wrapper whose namespace no schema uses.
 const RPC_PREFIX: &str = "rpc";
 
-fn write_message(enc: &mut Encoder, m: &Message, fields: &Map<String, Value>) {
+fn write_message(enc: &mut Encoder, m: &BodyLayout, fields: &Map<String, Value>) {
     match m {
-        Message::Element { name, type_id } => {
+        BodyLayout::Element { name, type_id } => {
             enc.element(name, *type_id, false, &Value::Object(fields.clone()), "")
         }
-        Message::Parts { wrapper, parts } => {
+        BodyLayout::Parts { wrapper, parts } => {
             for k in fields.keys() {
                 if !parts.iter().any(|p| &p.key == k) {
                     let keys: Vec<String> =
@@ -785,7 +831,7 @@ fn write_message(enc: &mut Encoder, m: &Message, fields: &Map<String, Value>) {
 
 fn read_message(
     dec: &Decoder,
-    m: &Message,
+    m: &BodyLayout,
     body: roxmltree::Node,
     selected: Option<&str>,
     out: &mut Vec<u8>,
@@ -795,7 +841,7 @@ fn read_message(
         n.tag_name().name() == q.local && n.tag_name().namespace().unwrap_or("") == q.ns
     };
     match m {
-        Message::Element { name, type_id } => {
+        BodyLayout::Element { name, type_id } => {
             let Some(el) = elements.iter().find(|n| is(n, name)) else {
                 let found = elements.first().map_or("nothing".to_string(), |n| {
                     format!("`{}`", n.tag_name().name())
@@ -810,7 +856,7 @@ fn read_message(
                 None => dec.write_element(*el, *type_id, false, out),
             }
         }
-        Message::Parts { wrapper, parts } => {
+        BodyLayout::Parts { wrapper, parts } => {
             let holder: Vec<roxmltree::Node> = match wrapper {
                 Some(_) => {
                     // rpc: the wrapper's name is the operation's plus "Response"; stacks differ on
@@ -878,22 +924,13 @@ pub fn from_text(
     })
 }
 
-/// Which input field takes the whole body, if any.
-pub fn body_field(route: &Route) -> Option<&str> {
-    route
-        .inputs
-        .iter()
-        .find(|i| i.source == Source::Body)
-        .map(|i| i.key.as_str())
-}
-
 /// Gathers an operation's input fields and header values from where the mapping binds them:
 /// `param` answers the values of a path parameter, query parameter or header; `body` is the
 /// parsed JSON body (header fields bound to `body.KEY` are taken out of it first).
 pub fn gather_all(
     schema: &crate::xsd::Schema,
     route: &Route,
-    param: &dyn Fn(&Source) -> Vec<String>,
+    param: &dyn Fn(&InputSource) -> Vec<String>,
     mut body: Option<Value>,
 ) -> Result<Gathered, Vec<FieldError>> {
     let mut headers: HeaderValues = vec![Map::new(); route.headers.len()];
@@ -964,17 +1001,17 @@ pub fn gather_all(
 pub fn gather(
     schema: &crate::xsd::Schema,
     route: &Route,
-    param: &dyn Fn(&Source) -> Vec<String>,
+    param: &dyn Fn(&InputSource) -> Vec<String>,
     body: Option<Value>,
 ) -> Result<Map<String, Value>, Vec<FieldError>> {
     let mut fields = Map::new();
     let mut errors = Vec::new();
-    let takes_body = body_field(route).is_some();
+    let takes_body = route.body_field().is_some();
     match body {
         Some(Value::Object(o)) if !takes_body => {
             for (k, v) in o {
                 match route.inputs.iter().find(|i| i.key == k) {
-                    Some(i) if i.source == Source::BodyKey => {
+                    Some(i) if i.source == InputSource::BodyKey => {
                         fields.insert(k, v);
                     }
                     Some(i) => errors.push(
@@ -990,7 +1027,7 @@ pub fn gather(
                         let keys: Vec<String> = route
                             .inputs
                             .iter()
-                            .filter(|i| i.source == Source::BodyKey)
+                            .filter(|i| i.source == InputSource::BodyKey)
                             .map(|i| simple::quote_short(&i.key))
                             .collect();
                         let expected = if keys.is_empty() {
@@ -1008,7 +1045,7 @@ pub fn gather(
             }
         }
         Some(v) if takes_body => {
-            fields.insert(body_field(route).unwrap_or_default().to_string(), v);
+            fields.insert(route.body_field().unwrap_or_default().to_string(), v);
         }
         Some(Value::Null) | None => {}
         Some(other) => errors.push(
@@ -1022,7 +1059,7 @@ pub fn gather(
         ),
     }
     for input in &route.inputs {
-        if matches!(input.source, Source::Body | Source::BodyKey) {
+        if matches!(input.source, InputSource::Body | InputSource::BodyKey) {
             continue;
         }
         let values = param(&input.source);
@@ -1128,7 +1165,7 @@ fn header_constants(
                         return None;
                     };
                     let secret = template.contains("${");
-                    let text = match crate::mapping::compile::expand_env(template) {
+                    let text = match crate::env::expand_env(template) {
                         Ok(t) => t,
                         Err(e) => {
                             problem.get_or_insert(format!(
@@ -1161,12 +1198,12 @@ fn header_constants(
     (values, problem)
 }
 
-fn describe(s: &Source) -> String {
+fn describe(s: &InputSource) -> String {
     match s {
-        Source::Path(p) => format!("path parameter `{p}`"),
-        Source::Query(p) => format!("query parameter `{p}`"),
-        Source::Header(p) => format!("header `{p}`"),
-        Source::Body | Source::BodyKey => "the body".to_string(),
+        InputSource::Path(p) => format!("path parameter `{p}`"),
+        InputSource::Query(p) => format!("query parameter `{p}`"),
+        InputSource::Header(p) => format!("header `{p}`"),
+        InputSource::Body | InputSource::BodyKey => "the body".to_string(),
     }
 }
 

@@ -11,8 +11,9 @@ use tracing::{Instrument, info, warn};
 
 use super::State;
 use super::problem::Problem;
-use crate::convert::operation::{Outcome, body_field, gather_all};
-use crate::mapping::compile::Source;
+use crate::convert::error::AnswerError;
+use crate::convert::operation::Outcome;
+use crate::mapping::route::InputSource;
 use crate::upstream::{self, CallError};
 
 /// The operation a route serves: (service index, operation index).
@@ -58,7 +59,6 @@ async fn pipeline(
 ) -> Result<HttpResponse, Problem> {
     let svc = &state.services[si];
     let op = &svc.operations[oi];
-    let schema = &svc.compiled.wsdl.schema;
     let limits = &state.config.limits;
     if let Some(why) = &op.header_problem {
         warn!(reason = %why, "SOAP header value not configured");
@@ -99,30 +99,29 @@ async fn pipeline(
 
     // 2. Inputs from where the mapping binds them, then the envelope (every problem at once).
     let query = parse_query(req.query_string())?;
-    let param = |s: &Source| -> Vec<String> {
+    let param = |s: &InputSource| -> Vec<String> {
         match s {
-            Source::Path(p) => req
+            InputSource::Path(p) => req
                 .match_info()
                 .get(p)
                 .map(|v| vec![v.to_string()])
                 .unwrap_or_default(),
-            Source::Query(p) => query
+            InputSource::Query(p) => query
                 .iter()
                 .filter(|(k, _)| k == p)
                 .map(|(_, v)| v.clone())
                 .collect(),
-            Source::Header(h) => req
+            InputSource::Header(h) => req
                 .headers()
                 .get_all(h.as_str())
                 .filter_map(|v| v.to_str().ok())
                 .map(str::to_string)
                 .collect(),
-            Source::Body | Source::BodyKey => Vec::new(),
+            InputSource::Body | InputSource::BodyKey => Vec::new(),
         }
     };
-    let input = gather_all(schema, &op.route, &param, body).map_err(Problem::Invalid)?;
     let mut envelope = svc
-        .request_with(op, &input.fields, body_field(&op.route), &input.headers)
+        .build_request(op, &param, body)
         .map_err(Problem::Invalid)?;
 
     // 3. The upstream call.
@@ -187,26 +186,27 @@ async fn pipeline(
     );
 
     // 4. The answer: a SOAP envelope (fault or not), whatever the HTTP status.
-    let text = crate::soap::decode_text(&reply.body, &reply.content_type).map_err(|why| {
-        warn!(content_type = %reply.content_type, reason = %why, "Upstream answer cannot be read as text");
-        Problem::BadGateway("the legacy service's answer is not readable XML text")
-    })?;
-    match svc.response_with_headers(op, &text, limits.xml()) {
-        Ok((Outcome::Ok(v), headers)) => {
-            if reply.status >= 300 {
-                warn!(
-                    upstream_status = reply.status,
-                    "Upstream answered an error status without a fault"
-                );
-                return Err(Problem::BadGateway(
-                    "the legacy service answered with an error status",
-                ));
+    let answer = svc
+        .read_answer(op, reply.status, &reply.content_type, &reply.body, limits.xml())
+        .map_err(|e| {
+            warn!(reason = %e, content_type = %reply.content_type, upstream_status = reply.status, "Upstream answer rejected");
+            match e {
+                AnswerError::NotText(_) => {
+                    Problem::BadGateway("the legacy service's answer is not readable XML text")
+                }
+                AnswerError::ErrorStatus(_) => {
+                    Problem::BadGateway("the legacy service answered with an error status")
+                }
+                _ => Problem::BadGateway("the legacy service's answer does not match its contract"),
             }
+        })?;
+    match answer.outcome {
+        Outcome::Ok(v) => {
             let status = actix_web::http::StatusCode::from_u16(op.route.status)
                 .unwrap_or(actix_web::http::StatusCode::OK);
             let mut resp = HttpResponse::build(status);
             resp.content_type("application/json");
-            for (name, value) in headers {
+            for (name, value) in answer.headers {
                 // Text an HTTP header cannot carry (line breaks, control characters) is dropped.
                 match actix_web::http::header::HeaderValue::from_bytes(value.as_bytes()) {
                     Ok(v) => {
@@ -217,16 +217,13 @@ async fn pipeline(
                     }
                 }
             }
-            Ok(resp.body(v.to_string()))
+            Ok(resp.body(v))
         }
-        Ok((
-            Outcome::Fault {
-                status,
-                fault,
-                message,
-            },
-            _,
-        )) => {
+        Outcome::Fault {
+            status,
+            fault,
+            message,
+        } => {
             let code = fault
                 .get("code")
                 .and_then(|c| c.as_str())
@@ -238,12 +235,6 @@ async fn pipeline(
                 message,
                 fault,
             })
-        }
-        Err(why) => {
-            warn!(reason = %why, content_type = %reply.content_type, upstream_status = reply.status, "Upstream answer rejected");
-            Err(Problem::BadGateway(
-                "the legacy service's answer does not match its contract",
-            ))
         }
     }
 }
@@ -286,7 +277,7 @@ fn parse_query(q: &str) -> Result<Vec<(String, String)>, Problem> {
             .map(|c| c.into_owned())
             .map_err(|_| {
                 Problem::Invalid(vec![
-                    crate::convert::encode::FieldError::new(
+                    crate::convert::error::FieldError::new(
                         "/",
                         "encoding",
                         format!("query parameter `{s}` is not UTF-8 once decoded"),

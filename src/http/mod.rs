@@ -13,9 +13,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use tracing::info;
 
 use crate::config::Config;
-use crate::convert::operation::Service;
+use crate::convert::operation::ServicePlan;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::mapping::compile::Method;
+use crate::mapping::route::Method;
 use crate::mock::Mock;
 use crate::upstream::Target;
 use handler::{Clients, OpRef};
@@ -24,7 +24,7 @@ use problem::Problem;
 /// Everything the workers share, immutable once built.
 pub struct State {
     pub config: Config,
-    pub services: Vec<Arc<Service>>,
+    pub services: Vec<Arc<ServicePlan>>,
     /// Upstream per service (same index); `None` when absent.
     pub targets: Vec<Option<Target>>,
     /// The OpenAPI document, rendered once as JSON and as YAML.
@@ -33,7 +33,7 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(config: Config, services: Vec<Arc<Service>>, targets: Vec<Option<Target>>) -> State {
+    pub fn new(config: Config, services: Vec<Arc<ServicePlan>>, targets: Vec<Option<Target>>) -> State {
         let doc = openapi::document(&services);
         let openapi_yaml = serde_saphyr::to_string(&doc).unwrap_or_default();
         let openapi = doc.to_string();
@@ -48,7 +48,7 @@ impl State {
 }
 
 /// Compiles every mapping in the folder; all problems of all files are reported.
-pub fn load_services(dir: &Path) -> Result<Vec<Arc<Service>>, Diagnostics> {
+pub fn load_services(dir: &Path) -> Result<Vec<Arc<ServicePlan>>, Diagnostics> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| Diagnostic::new(dir, 0, 0, format!("cannot read the mappings folder: {e}")))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -64,7 +64,7 @@ pub fn load_services(dir: &Path) -> Result<Vec<Arc<Service>>, Diagnostics> {
     let mut services = Vec::new();
     for f in files {
         match crate::mapping::compile_file(&f) {
-            Ok(c) => services.push(Arc::new(Service::new(Arc::new(c)))),
+            Ok(c) => services.push(Arc::new(ServicePlan::new(Arc::new(c)))),
             Err(d) => diags.extend(d.0),
         }
     }

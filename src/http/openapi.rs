@@ -6,15 +6,16 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use crate::convert::model::{Body, Model, TEXT_KEY, TYPE_KEY, TypeInfo, XML_KEY};
-use crate::convert::operation::{Message, Service};
+use crate::convert::model::{Body, JsonModel, TypeInfo};
+use crate::mapping::naming::{TEXT_KEY, TYPE_KEY, XML_KEY};
+use crate::convert::operation::{BodyLayout, ServicePlan};
 use crate::convert::simple::{Json, json_kind};
-use crate::mapping::compile::{HeaderSource, HeaderTarget, Method, Source};
+use crate::mapping::route::{HeaderSource, HeaderTarget, Method, InputSource};
 use crate::mock::sample::Sampler;
 use crate::xsd::*;
 
 /// Builds the document for all services.
-pub fn document(services: &[Arc<Service>]) -> Value {
+pub fn document(services: &[Arc<ServicePlan>]) -> Value {
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let mut components = Map::new();
     for svc in services {
@@ -74,14 +75,14 @@ pub fn document(services: &[Arc<Service>]) -> Value {
                     one
                 };
                 match &i.source {
-                    Source::Path(p) => params.push(json!({"name": p, "in": "path", "required": true, "schema": s, "example": example})),
-                    Source::Query(p) => params.push(json!({"name": p, "in": "query", "required": required, "schema": s, "example": example})),
-                    Source::Header(p) => params.push(json!({"name": p, "in": "header", "required": required, "schema": s, "example": example})),
-                    Source::Body => {
+                    InputSource::Path(p) => params.push(json!({"name": p, "in": "path", "required": true, "schema": s, "example": example})),
+                    InputSource::Query(p) => params.push(json!({"name": p, "in": "query", "required": required, "schema": s, "example": example})),
+                    InputSource::Header(p) => params.push(json!({"name": p, "in": "header", "required": required, "schema": s, "example": example})),
+                    InputSource::Body => {
                         whole_body = Some(s);
                         body_example.insert(String::new(), example);
                     }
-                    Source::BodyKey => {
+                    InputSource::BodyKey => {
                         body_example.insert(i.key.clone(), example);
                         body_props.insert(i.key.clone(), s);
                         if required {
@@ -104,9 +105,9 @@ pub fn document(services: &[Arc<Service>]) -> Value {
                     };
                     let description = format!("Fills `{}` of the SOAP header `{}`", f.key, h.part);
                     let (name, place) = match &f.source {
-                        HeaderSource::Request(Source::Path(p)) => (p, "path"),
-                        HeaderSource::Request(Source::Query(p)) => (p, "query"),
-                        HeaderSource::Request(Source::Header(p)) => (p, "header"),
+                        HeaderSource::Request(InputSource::Path(p)) => (p, "path"),
+                        HeaderSource::Request(InputSource::Query(p)) => (p, "query"),
+                        HeaderSource::Request(InputSource::Header(p)) => (p, "header"),
                         HeaderSource::BodyKey(k) => {
                             body_example.insert(k.clone(), example);
                             let mut s = s;
@@ -152,8 +153,8 @@ pub fn document(services: &[Arc<Service>]) -> Value {
                     let f = &r.outputs[i].1;
                     b.field_schema(f.type_id, f.max.is_many(), f.nillable || f.min == 0)
                 }
-                (Message::Element { type_id, .. }, None) => b.type_schema(*type_id),
-                (Message::Parts { .. }, None) => {
+                (BodyLayout::Element { type_id, .. }, None) => b.type_schema(*type_id),
+                (BodyLayout::Parts { .. }, None) => {
                     let props: Map<String, Value> = r
                         .outputs
                         .iter()
@@ -165,8 +166,8 @@ pub fn document(services: &[Arc<Service>]) -> Value {
             let mut responses = Map::new();
             let mut sampler = Sampler::new(b.schema, b.model, 0);
             let whole = match &op.output {
-                Message::Element { type_id, .. } => sampler.value(*type_id),
-                Message::Parts { parts, .. } => Value::Object(
+                BodyLayout::Element { type_id, .. } => sampler.value(*type_id),
+                BodyLayout::Parts { parts, .. } => Value::Object(
                     parts
                         .iter()
                         .map(|p| (p.key.clone(), sampler.value(p.type_id)))
@@ -310,7 +311,7 @@ fn add_properties(schema: &mut Value, extra: &Map<String, Value>, components: &M
 }
 
 /// Component names of different services must not collide: prefix them when there are several.
-fn prefix(svc: &Service) -> String {
+fn prefix(svc: &ServicePlan) -> String {
     let stem = svc
         .compiled
         .file
@@ -326,7 +327,7 @@ fn prefix(svc: &Service) -> String {
 
 struct Builder<'a> {
     schema: &'a Schema,
-    model: &'a Model,
+    model: &'a JsonModel,
     prefix: String,
     done: HashSet<TypeId>,
     todo: Vec<TypeId>,
@@ -628,7 +629,7 @@ impl Builder<'_> {
             props.insert(XML_KEY.into(), json!({"type": "string", "description": "raw XML: what the wildcards (xs:any) hold, or the whole mixed content"}));
         }
         if info.any_attribute {
-            props.insert(crate::convert::model::ATTRS_KEY.into(), json!({"type": "object", "additionalProperties": {"type": "string"}, "description": "attributes the schema's xs:anyAttribute takes: {\"{namespace}name\": \"value\"}"}));
+            props.insert(crate::mapping::naming::ATTRS_KEY.into(), json!({"type": "object", "additionalProperties": {"type": "string"}, "description": "attributes the schema's xs:anyAttribute takes: {\"{namespace}name\": \"value\"}"}));
         }
         let mut s = json!({"type": "object", "properties": props, "additionalProperties": !derived.is_empty()});
         if !required.is_empty() {

@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::convert::encode::FieldError;
+use crate::convert::error::FieldError;
 
 /// Every error a client can get.
 #[derive(Debug)]

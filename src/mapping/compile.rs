@@ -2,184 +2,31 @@
 //! `file:line`, and a hint; nothing is checked again per request.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
-use super::format::{Binding, HeaderSpec, MappingFile, OperationSpec, OrderedMap, parse_duration};
+use super::format::{FieldBinding, HeaderSpec, MappingFile, OperationSpec, OrderedMap, parse_duration};
 use super::generate::{normalize, select};
 use super::naming::{Naming, json_keys};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::sources::LoadOptions;
-use crate::wsdl::shape::{Field, element_fields, shape};
-use crate::wsdl::{self, BindingOperation, HeaderBinding, PartKind, SoapVersion, Style, Wsdl};
+use super::route::*;
+use super::shape::{Field, element_fields, shape};
+use crate::wsdl::{self, BindingOperation, HeaderBinding, PartKind, Wsdl};
 use crate::xsd::ElementId;
 
-/// A mapping, checked against its WSDL.
-#[derive(Debug)]
-pub struct Compiled {
-    pub file: PathBuf,
-    pub wsdl: Arc<Wsdl>,
-    pub wsdl_path: PathBuf,
-    pub selection: super::generate::Selection,
-    pub soap: SoapVersion,
-    pub base_path: String,
-    pub naming: Naming,
-    pub validate_answers: super::format::AnswerValidation,
-    pub upstream: UpstreamSettings,
-    pub routes: Vec<Route>,
-}
-
-#[derive(Debug, Clone)]
-pub struct UpstreamSettings {
-    /// URL template (`${VAR}` resolved when serving); `None` = no address known.
-    pub url: Option<String>,
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
-    /// (username, password) templates, resolved from the environment when serving.
-    pub basic_auth: Option<(String, String)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Post,
-    Put,
-    Delete,
-    Patch,
-}
-
-impl Method {
-    fn parse(s: &str) -> Option<Method> {
-        Some(match s {
-            "GET" => Method::Get,
-            "POST" => Method::Post,
-            "PUT" => Method::Put,
-            "DELETE" => Method::Delete,
-            "PATCH" => Method::Patch,
-            _ => return None,
-        })
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-            Method::Patch => "PATCH",
-        }
-    }
-    pub fn has_body(self) -> bool {
-        !matches!(self, Method::Get | Method::Delete)
-    }
-}
-
-/// Where one input field's value comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    Path(String),
-    Query(String),
-    Header(String),
-    /// The whole JSON body.
-    Body,
-    /// The JSON body's key of the field's name.
-    BodyKey,
-}
-
-#[derive(Debug, Clone)]
-pub struct Input {
-    pub field: Field,
-    pub key: String,
-    pub source: Source,
-}
-
-/// Where one SOAP header field's value comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HeaderSource {
-    /// A path parameter, query parameter or HTTP request header.
-    Request(Source),
-    /// A top-level key of the JSON body (taken out of the body's fields).
-    BodyKey(String),
-    /// A constant; `${VAR}` references are resolved from the environment when serving.
-    Value(String),
-}
-
-/// One bound field of a request header element.
-#[derive(Debug, Clone)]
-pub struct HeaderField {
-    pub key: String,
-    pub field: Field,
-    pub source: HeaderSource,
-}
-
-/// A `soap:header` part of the request the mapping fills.
-#[derive(Debug, Clone)]
-pub struct HeaderIn {
-    /// The part's name (the mapping's key).
-    pub part: String,
-    pub element: ElementId,
-    /// The element is of simple type: its one field is the element's text.
-    pub simple: bool,
-    pub must_understand: bool,
-    /// A request giving none of its values is a 400 (else the header is left out).
-    pub required: bool,
-    pub fields: Vec<HeaderField>,
-}
-
-/// Where a header part of the answer goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HeaderTarget {
-    /// An HTTP response header (simple-typed header elements).
-    Http(String),
-    /// A key added to the JSON object answered.
-    BodyKey(String),
-}
-
-/// A `soap:header` part of the answer the mapping exposes.
-#[derive(Debug, Clone)]
-pub struct HeaderOut {
-    pub part: String,
-    pub element: ElementId,
-    pub target: HeaderTarget,
-}
-
-/// One served operation.
-#[derive(Debug, Clone)]
-pub struct Route {
-    pub operation: String,
-    /// Index into the binding's operations.
-    pub binding_operation: usize,
-    pub method: Method,
-    /// Full path, base path included, with `{name}` placeholders.
-    pub path: String,
-    pub style: Style,
-    pub inputs: Vec<Input>,
-    pub outputs: Vec<(String, Field)>,
-    /// Index into `outputs` of the field that is the response body.
-    pub response: Option<usize>,
-    pub status: u16,
-    pub idempotent: bool,
-    /// This operation's upstream deadline, when it differs from the mapping's.
-    pub timeout: Option<Duration>,
-    pub faults: Vec<(String, u16)>,
-    /// Request header parts sent (those the mapping fills), in binding order.
-    pub headers: Vec<HeaderIn>,
-    /// Answer header parts passed on to the client.
-    pub response_headers: Vec<HeaderOut>,
-    pub line: u32,
-}
-
 /// Reads and checks one mapping file.
-pub fn compile_file(file: &Path) -> Result<Compiled, Diagnostics> {
+pub fn compile_file(file: &Path) -> Result<CompiledMapping, Diagnostics> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Diagnostic::new(file, 0, 0, format!("cannot read the mapping: {e}")))?;
     compile_str(file, &text)
 }
 
 /// Checks a mapping's text; `file` names it in messages and anchors its relative paths.
-pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
+pub fn compile_str(file: &Path, text: &str) -> Result<CompiledMapping, Diagnostics> {
     let m: MappingFile = serde_saphyr::from_str(text).map_err(|e| {
         let (line, col) = e
             .location()
@@ -376,7 +223,7 @@ pub fn compile_str(file: &Path, text: &str) -> Result<Compiled, Diagnostics> {
         diags.retain(|d| seen.insert(d.to_string()));
         return Err(Diagnostics(diags));
     }
-    Ok(Compiled {
+    Ok(CompiledMapping {
         file: file.to_path_buf(),
         wsdl: wsdl.clone(),
         wsdl_path,
@@ -412,7 +259,7 @@ fn upstream(
     };
     let Some(up) = &m.upstream else { return u };
     if let Some(url) = &up.url {
-        if let Err(msg) = check_template(&url.value) {
+        if let Err(msg) = crate::env::check_template(&url.value) {
             diags.push(d(url, msg).hint("write `${NAME}` or `${NAME:-default}`"));
         } else if !url.value.starts_with("http://")
             && !url.value.starts_with("https://")
@@ -450,7 +297,7 @@ fn upstream(
                     )
                     .hint("write `${CRM_PASSWORD}` (no `:-default`) and set CRM_PASSWORD when serving"),
                 );
-            } else if let Err(msg) = check_template(&s.value) {
+            } else if let Err(msg) = crate::env::check_template(&s.value) {
                 diags.push(d(s, msg));
             }
         }
@@ -460,50 +307,6 @@ fn upstream(
         ));
     }
     u
-}
-
-/// Checks `${VAR}` / `${VAR:-default}` syntax.
-fn check_template(s: &str) -> Result<(), String> {
-    let mut rest = s;
-    while let Some(i) = rest.find("${") {
-        let Some(end) = rest[i..].find('}') else {
-            return Err(format!("unclosed `${{` in `{s}`"));
-        };
-        let inner = &rest[i + 2..i + end];
-        let name = inner.split(":-").next().unwrap_or("");
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(format!(
-                "`${{{inner}}}` is not a valid environment variable reference"
-            ));
-        }
-        rest = &rest[i + end + 1..];
-    }
-    Ok(())
-}
-
-/// Replaces `${VAR}` / `${VAR:-default}` with the environment's values.
-pub fn expand_env(s: &str) -> Result<String, String> {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find("${") {
-        out.push_str(&rest[..i]);
-        let end = rest[i..]
-            .find('}')
-            .ok_or_else(|| format!("unclosed `${{` in `{s}`"))?;
-        let inner = &rest[i + 2..i + end];
-        let (name, default) = match inner.split_once(":-") {
-            Some((n, d)) => (n, Some(d)),
-            None => (inner, None),
-        };
-        match (std::env::var(name), default) {
-            (Ok(v), _) if !v.is_empty() => out.push_str(&v),
-            (_, Some(d)) => out.push_str(d),
-            _ => return Err(format!("environment variable `{name}` is not set")),
-        }
-        rest = &rest[i + end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -588,7 +391,7 @@ fn compile_operation(
         .map(|(f, k)| Input {
             field: f.clone(),
             key: k.clone(),
-            source: Source::BodyKey,
+            source: InputSource::BodyKey,
         })
         .collect();
     let mut used_params = HashSet::new();
@@ -616,10 +419,10 @@ fn compile_operation(
         };
         let (sl, sc) = at(src);
         let source = match src.value.split_once('.') {
-            Some(("path", p)) => Source::Path(p.to_string()),
-            Some(("query", p)) if !p.is_empty() => Source::Query(p.to_string()),
-            Some(("header", p)) if !p.is_empty() => Source::Header(p.to_string()),
-            None if src.value == "body" => Source::Body,
+            Some(("path", p)) => InputSource::Path(p.to_string()),
+            Some(("query", p)) if !p.is_empty() => InputSource::Query(p.to_string()),
+            Some(("header", p)) if !p.is_empty() => InputSource::Header(p.to_string()),
+            None if src.value == "body" => InputSource::Body,
             _ => {
                 diags.push(
                     d(sl, sc, format!("`{}` is not a source", src.value))
@@ -630,7 +433,7 @@ fn compile_operation(
         };
         let field = &input[i];
         match &source {
-            Source::Path(p) => {
+            InputSource::Path(p) => {
                 if !placeholders.contains(p) {
                     diags.push(d(sl, sc, format!("`{}` names path parameter `{{{p}}}`, which route `{route}` does not have", src.value)));
                 } else if !used_params.insert(p.clone()) {
@@ -644,7 +447,7 @@ fn compile_operation(
                     diags.push(d(sl, sc, format!("field `{}` is structured or repeated and cannot come from a path segment", key.value)).hint("bind it to `body`, or leave it in the JSON body"));
                 }
             }
-            Source::Query(_) | Source::Header(_) => {
+            InputSource::Query(_) | InputSource::Header(_) => {
                 // A repeated simple field may come from a repeated query parameter (`?tag=a&tag=b`).
                 let simple_list = field.max.is_many()
                     && matches!(
@@ -652,7 +455,7 @@ fn compile_operation(
                         crate::xsd::TypeKind::Simple(_)
                     );
                 let allowed = field.is_simple(&wsdl.schema)
-                    || (simple_list && matches!(source, Source::Query(_)));
+                    || (simple_list && matches!(source, InputSource::Query(_)));
                 if !allowed {
                     diags.push(
                         d(
@@ -661,7 +464,7 @@ fn compile_operation(
                             format!(
                                 "field `{}` is structured and cannot come from a {}",
                                 key.value,
-                                if matches!(source, Source::Query(_)) {
+                                if matches!(source, InputSource::Query(_)) {
                                     "query parameter"
                                 } else {
                                     "header"
@@ -672,7 +475,7 @@ fn compile_operation(
                     );
                 }
             }
-            Source::Body => {
+            InputSource::Body => {
                 if body_field {
                     diags.push(d(
                         sl,
@@ -688,7 +491,7 @@ fn compile_operation(
                     );
                 }
             }
-            Source::BodyKey => {}
+            InputSource::BodyKey => {}
         }
         inputs[i].source = source;
     }
@@ -707,7 +510,7 @@ fn compile_operation(
             placeholders: &placeholders,
             body_keys: &inputs
                 .iter()
-                .filter(|i| i.source == Source::BodyKey)
+                .filter(|i| i.source == InputSource::BodyKey)
                 .map(|i| i.key.as_str())
                 .collect::<Vec<_>>(),
             body_field,
@@ -728,7 +531,7 @@ fn compile_operation(
         }
     }
     for inp in &inputs {
-        if inp.source == Source::BodyKey && inp.field.min > 0 && (!method.has_body() || body_field)
+        if inp.source == InputSource::BodyKey && inp.field.min > 0 && (!method.has_body() || body_field)
         {
             let why = if body_field {
                 "the body is taken by another field"
@@ -1065,7 +868,7 @@ fn request_headers(
             }
             let field = &fields[i];
             let source = match &b.value {
-                Binding::Value(v) => {
+                FieldBinding::Value(v) => {
                     if !field.is_simple(schema) {
                         diags.push(
                             cx.d(
@@ -1080,7 +883,7 @@ fn request_headers(
                         continue;
                     }
                     if v.contains("${") {
-                        if let Err(msg) = check_template(v) {
+                        if let Err(msg) = crate::env::check_template(v) {
                             diags.push(cx.d(b, msg).hint("write `${NAME}` or `${NAME:-default}`"));
                             continue;
                         }
@@ -1101,7 +904,7 @@ fn request_headers(
                     }
                     HeaderSource::Value(v.clone())
                 }
-                Binding::Source(src) => {
+                FieldBinding::Source(src) => {
                     let src = src.trim();
                     match src.split_once('.') {
                         Some((kind @ ("header" | "query" | "path"), name)) if !name.is_empty() => {
@@ -1120,16 +923,16 @@ fn request_headers(
                                         );
                                         continue;
                                     }
-                                    HeaderSource::Request(Source::Header(name.to_string()))
+                                    HeaderSource::Request(InputSource::Header(name.to_string()))
                                 }
-                                "query" => HeaderSource::Request(Source::Query(name.to_string())),
+                                "query" => HeaderSource::Request(InputSource::Query(name.to_string())),
                                 _ => {
                                     if !route.placeholders.iter().any(|p| p == name) {
                                         diags.push(cx.d(b, format!("`{src}` names path parameter `{{{name}}}`, which the route of `{}` does not have", cx.op)));
                                         continue;
                                     }
                                     used_params.insert(name.to_string());
-                                    HeaderSource::Request(Source::Path(name.to_string()))
+                                    HeaderSource::Request(InputSource::Path(name.to_string()))
                                 }
                             }
                         }
@@ -1338,17 +1141,17 @@ mod tests {
 
     #[test]
     fn templates() {
-        assert!(check_template("http://${HOST}:${PORT:-80}/x").is_ok());
-        assert!(check_template("${}").is_err());
-        assert!(check_template("${A-B}").is_err());
-        assert!(check_template("${OPEN").is_err());
+        assert!(crate::env::check_template("http://${HOST}:${PORT:-80}/x").is_ok());
+        assert!(crate::env::check_template("${}").is_err());
+        assert!(crate::env::check_template("${A-B}").is_err());
+        assert!(crate::env::check_template("${OPEN").is_err());
         // SAFETY of the test: a variable name nobody else uses.
         assert_eq!(
-            expand_env("${SOAPBRIDGE_TEST_UNSET_VAR:-fallback}/x").unwrap(),
+            crate::env::expand_env("${SOAPBRIDGE_TEST_UNSET_VAR:-fallback}/x").unwrap(),
             "fallback/x"
         );
         assert!(
-            expand_env("${SOAPBRIDGE_TEST_UNSET_VAR}")
+            crate::env::expand_env("${SOAPBRIDGE_TEST_UNSET_VAR}")
                 .unwrap_err()
                 .contains("SOAPBRIDGE_TEST_UNSET_VAR")
         );

@@ -89,7 +89,7 @@ pub struct HeaderSpec {
     /// top-level key of the JSON body), or `{ value: TEXT }`, a constant in which `${VAR}` is
     /// read from the environment at start-up (never logged, never in error bodies). Default: none.
     #[serde(default)]
-    pub fields: OrderedMap<Spanned<String>, Spanned<Binding>>,
+    pub fields: OrderedMap<Spanned<String>, Spanned<FieldBinding>>,
     /// Marks the header `soap:mustUnderstand`. Default: false.
     #[serde(default)]
     pub must_understand: bool,
@@ -101,12 +101,12 @@ pub struct HeaderSpec {
 
 /// A header field's binding: a request source (`header.NAME`, ...) or `{ value: TEXT }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Binding {
+pub enum FieldBinding {
     Source(String),
     Value(String),
 }
 
-impl<'de> Deserialize<'de> for Binding {
+impl<'de> Deserialize<'de> for FieldBinding {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Scalar(String);
         impl<'de> Deserialize<'de> for Scalar {
@@ -138,14 +138,14 @@ impl<'de> Deserialize<'de> for Binding {
         }
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Binding;
+            type Value = FieldBinding;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a source such as `header.X-Session-Id`, or `{ value: TEXT }`")
             }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Binding, E> {
-                Ok(Binding::Source(v.to_string()))
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<FieldBinding, E> {
+                Ok(FieldBinding::Source(v.to_string()))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Binding, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldBinding, A::Error> {
                 let mut value = None;
                 while let Some(k) = map.next_key::<String>()? {
                     if k != "value" || value.is_some() {
@@ -156,7 +156,7 @@ impl<'de> Deserialize<'de> for Binding {
                     value = Some(map.next_value::<Scalar>()?.0);
                 }
                 value
-                    .map(Binding::Value)
+                    .map(FieldBinding::Value)
                     .ok_or_else(|| serde::de::Error::missing_field("value"))
             }
         }

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::fmt::Write;
 
 use super::naming::{Naming, header_case, json_keys, kebab, plural};
-use crate::wsdl::shape::{Field, element_fields, shape};
+use crate::mapping::shape::{Field, element_fields, shape};
 use crate::wsdl::{SoapVersion, Wsdl};
 use crate::xsd::TypeKind;
 
@@ -587,7 +587,7 @@ fn headers(wsdl: &Wsdl, binding: &crate::wsdl::Binding, naming: Naming, y_out: &
                     continue;
                 }
                 // The text of simple content is named after the part (`X-Mailbox-Culture`).
-                let name = if k == crate::convert::model::TEXT_KEY && !f.attribute {
+                let name = if k == crate::mapping::naming::TEXT_KEY && !f.attribute {
                     format!("X-{}", header_case(part))
                 } else if count[&header_case(k).to_ascii_lowercase()] > 1 {
                     format!("X-{}-{}", header_case(part), header_case(k))

@@ -1,9 +1,13 @@
-//! Mapping files: the format ([`format`]), JSON naming ([`naming`]), generation from a WSDL
-//! ([`generate`]) and compilation into checked routes ([`compile`]).
+//! Mapping files: the format ([`format`]), JSON naming ([`naming`]), the input and output trees of
+//! an operation ([`shape`]), generation from a WSDL ([`generate`]), and compilation
+//! ([`compile`]) into checked routes ([`route`]).
 
 pub mod compile;
 pub mod format;
 pub mod generate;
 pub mod naming;
+pub mod route;
+pub mod shape;
 
-pub use compile::{Compiled, Route, compile_file};
+pub use compile::compile_file;
+pub use route::{CompiledMapping, Route};

@@ -6,6 +6,16 @@
 
 use serde::Deserialize;
 
+/// The JSON key under which an element's text goes when the element also has attributes.
+pub const TEXT_KEY: &str = "value";
+/// The JSON key naming the actual type under `xsi:type` polymorphism.
+pub const TYPE_KEY: &str = "$type";
+/// The JSON key of raw XML passthrough (`xs:any`, `anyType`).
+pub const XML_KEY: &str = "$xml";
+/// The JSON key of attributes an `xs:anyAttribute` takes: `{"{namespace}name": "value"}`
+/// (`"name"` for no namespace).
+pub const ATTRS_KEY: &str = "$attributes";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 pub enum Naming {
     /// `camelCase` (default): `CustomerId` -> `customerId`.

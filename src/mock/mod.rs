@@ -13,13 +13,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::convert::encode::Encoder;
-use crate::convert::operation::{Message, Operation, Service};
+use crate::convert::operation::{BodyLayout, OperationPlan, ServicePlan};
 use crate::soap;
 use crate::wsdl::SoapVersion;
 
 /// A mock of one service.
 pub struct Mock {
-    pub service: Arc<Service>,
+    pub service: Arc<ServicePlan>,
     /// Operation -> fault name to answer with.
     pub forced_faults: HashMap<String, String>,
     /// Folder of recorded answers, `<Operation>.xml`.
@@ -30,7 +30,7 @@ pub struct Mock {
 pub type Answer = (u16, String, Vec<u8>);
 
 impl Mock {
-    pub fn new(service: Arc<Service>) -> Mock {
+    pub fn new(service: Arc<ServicePlan>) -> Mock {
         Mock {
             service,
             forced_faults: HashMap::new(),
@@ -70,11 +70,11 @@ impl Mock {
             first.tag_name().name(),
         );
         let op = self.service.operations.iter().find(|o| match &o.input {
-            Message::Element { name, .. } => name.ns == ns && name.local == local,
-            Message::Parts {
+            BodyLayout::Element { name, .. } => name.ns == ns && name.local == local,
+            BodyLayout::Parts {
                 wrapper: Some(w), ..
             } => w.local == local,
-            Message::Parts {
+            BodyLayout::Parts {
                 wrapper: None,
                 parts,
             } => parts
@@ -106,18 +106,18 @@ impl Mock {
     }
 
     /// The deterministic sample answer of an operation (seed 0: the full sample).
-    pub fn sample_response(&self, op: &Operation, seed: u64) -> Vec<u8> {
+    pub fn sample_response(&self, op: &OperationPlan, seed: u64) -> Vec<u8> {
         let svc = &self.service;
         let schema = &svc.compiled.wsdl.schema;
         let mut sampler = sample::Sampler::new(schema, &svc.model, seed);
         let mut enc = Encoder::new(schema, &svc.model);
         enc.encoding = op.output_encoding;
         match &op.output {
-            Message::Element { name, type_id } => {
+            BodyLayout::Element { name, type_id } => {
                 let v = sampler.value(*type_id);
                 enc.element(name, *type_id, false, &v, "");
             }
-            Message::Parts { wrapper, parts } => {
+            BodyLayout::Parts { wrapper, parts } => {
                 // A prefix, not a default namespace: the parts inside stay unqualified.
                 let tag = wrapper.as_ref().map(|w| {
                     if w.ns.is_empty() {
@@ -169,7 +169,7 @@ impl Mock {
         )
     }
 
-    fn fault(&self, op: &Operation, name: &str) -> Answer {
+    fn fault(&self, op: &OperationPlan, name: &str) -> Answer {
         let svc = &self.service;
         let v = svc.compiled.soap;
         let ct = Self::content_type(v);

@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use serde_json::{Map, Number, Value};
 
 use crate::convert::model::{
-    Body, Model, TEXT_KEY, TypeInfo, XML_KEY, first_element, is_group_choice,
+    Body, JsonModel, TypeInfo, first_element, is_group_choice,
 };
 use crate::convert::simple::{Json, json_kind};
+use crate::mapping::naming::{TEXT_KEY, XML_KEY};
 use crate::xsd::*;
 
 /// How deep a sample nests at most.
@@ -20,7 +21,7 @@ const MAX_DEPTH: usize = 24;
 
 pub struct Sampler<'m> {
     schema: &'m Schema,
-    model: &'m Model,
+    model: &'m JsonModel,
     state: u64,
     full: bool,
     depth: usize,
@@ -45,7 +46,7 @@ const ATTRIBUTE: u8 = 4;
 const ONCE: usize = 1;
 
 impl<'m> Sampler<'m> {
-    pub fn new(schema: &'m Schema, model: &'m Model, seed: u64) -> Sampler<'m> {
+    pub fn new(schema: &'m Schema, model: &'m JsonModel, seed: u64) -> Sampler<'m> {
         Sampler {
             schema,
             model,
@@ -66,7 +67,7 @@ impl<'m> Sampler<'m> {
     /// alternative at each visit, so the first sample is the fullest and later ones take the
     /// remaining branches. Simple values still vary with `seed`. Call [`Sampler::value`] until
     /// [`Sampler::covered`] (or a budget) says stop.
-    pub fn walk(schema: &'m Schema, model: &'m Model, seed: u64) -> Sampler<'m> {
+    pub fn walk(schema: &'m Schema, model: &'m JsonModel, seed: u64) -> Sampler<'m> {
         let mut s = Sampler::new(schema, model, seed);
         s.full = false;
         s.walk = Some(HashMap::new());
@@ -170,7 +171,7 @@ impl<'m> Sampler<'m> {
                 let mut v = self.complex(d);
                 if let Value::Object(o) = &mut v {
                     o.insert(
-                        crate::convert::model::TYPE_KEY.to_string(),
+                        crate::mapping::naming::TYPE_KEY.to_string(),
                         Value::String(name),
                     );
                 }
@@ -194,7 +195,7 @@ impl<'m> Sampler<'m> {
             self.depth -= 1;
             return Value::Array(items);
         }
-        let model: &'m Model = self.model;
+        let model: &'m JsonModel = self.model;
         let Some(info) = model.info(t) else {
             return Value::Null;
         };

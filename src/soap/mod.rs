@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use roxmltree::{Document, Node};
 
-use crate::convert::model::Model;
+use crate::convert::model::JsonModel;
 use crate::wsdl::SoapVersion;
 use crate::xsd::XSI;
 
@@ -33,7 +33,7 @@ pub fn content_type(v: SoapVersion, action: Option<&str>) -> String {
 }
 
 /// The `(prefix, namespace)` declarations for the namespaces an encoder used.
-pub fn declarations<'m>(model: &'m Model, used: &BTreeSet<usize>) -> Vec<(&'m str, &'m str)> {
+pub fn declarations<'m>(model: &'m JsonModel, used: &BTreeSet<usize>) -> Vec<(&'m str, &'m str)> {
     used.iter()
         .map(|&i| (model.prefixes[i].as_str(), model.namespace_uris[i].as_str()))
         // `xml:` is bound by definition and may not be declared.

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use actix_web::web::Bytes;
 
-use crate::mapping::compile::{UpstreamSettings, expand_env};
+use crate::env::expand_env;
+use crate::mapping::route::UpstreamSettings;
 use crate::wsdl::SoapVersion;
 
 /// Where one mapping's calls go, resolved once at start-up.

@@ -2,7 +2,6 @@
 
 pub mod load;
 pub mod model;
-pub mod shape;
 
 pub use load::load;
 pub use model::*;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use soapbridge::convert::decode::Decoder;
 use soapbridge::convert::encode::Encoder;
-use soapbridge::convert::model::Model;
+use soapbridge::convert::model::JsonModel;
 use soapbridge::mapping::naming::Naming;
 use soapbridge::xsd::QName;
 
@@ -92,7 +92,7 @@ fn run(name: &str) {
     let wsdl = soapbridge::wsdl::load(&d.join("service.wsdl"), &Default::default())
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     let schema = &wsdl.schema;
-    let model = Model::new(schema, Naming::CamelCase);
+    let model = JsonModel::new(schema, Naming::CamelCase);
     let lint = std::env::var_os("SOAPBRIDGE_XMLLINT").is_some();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&d)
         .unwrap()

@@ -18,7 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
-use soapbridge::convert::operation::{Message, Operation, Outcome, Service};
+use soapbridge::convert::operation::{BodyLayout, OperationPlan, Outcome, ServicePlan};
 use soapbridge::mock::sample::Sampler;
 use soapbridge::wsdl::Use;
 
@@ -83,14 +83,14 @@ pub(crate) fn one_line(s: &str, max: usize) -> String {
 /// A sample of a message's JSON fields.
 pub(crate) fn sample_fields(
     sampler: &mut Sampler,
-    m: &Message,
+    m: &BodyLayout,
 ) -> Result<Map<String, Value>, String> {
     match m {
-        Message::Element { type_id, .. } => match sampler.value(*type_id) {
+        BodyLayout::Element { type_id, .. } => match sampler.value(*type_id) {
             Value::Object(o) => Ok(o),
             other => Err(format!("the sampler gave a non-object: {other}")),
         },
-        Message::Parts { parts, .. } => Ok(parts
+        BodyLayout::Parts { parts, .. } => Ok(parts
             .iter()
             .map(|p| (p.key.clone(), sampler.value(p.type_id)))
             .collect()),
@@ -103,8 +103,8 @@ fn limits() -> soapbridge::soap::XmlLimits {
 
 /// Encodes a sample, writes the envelope to `file`, decodes it back; `Err` says where it broke.
 pub(crate) fn round_trip(
-    svc: &Service,
-    op: &Operation,
+    svc: &ServicePlan,
+    op: &OperationPlan,
     input: bool,
     fields: &Map<String, Value>,
     file: &Path,
@@ -164,7 +164,7 @@ pub(crate) fn round_trip(
 fn build_samples(
     wsdl_dir: &Path,
     entry: &'static str,
-    svc: &Service,
+    svc: &ServicePlan,
     dir: &Path,
 ) -> (Vec<Sample>, String, usize) {
     let compiled = &svc.compiled;
@@ -195,7 +195,7 @@ fn build_samples(
                     .err();
                 if file.is_file() {
                     match message {
-                        Message::Parts {
+                        BodyLayout::Parts {
                             wrapper: Some(_), ..
                         } => {
                             let name = &wsdl.messages[wm].name;
@@ -280,7 +280,7 @@ pub(crate) fn verdicts(child: Child) -> Result<BTreeMap<String, Option<String>>,
 }
 
 /// Names the failure's category for the expected table.
-fn categorize(svc: &Service, op: &Operation, why: &str) -> String {
+fn categorize(svc: &ServicePlan, op: &OperationPlan, why: &str) -> String {
     let binding = &svc.compiled.wsdl.bindings[svc.compiled.selection.binding];
     let bop = &binding.operations[op.route.binding_operation];
     if bop.input.use_ == Use::Encoded || bop.output.use_ == Use::Encoded {
@@ -295,7 +295,7 @@ fn categorize(svc: &Service, op: &Operation, why: &str) -> String {
 
 fn finish(
     pkg: &mut Package,
-    svc: &Service,
+    svc: &ServicePlan,
     samples: Vec<Sample>,
     verdicts: Result<BTreeMap<String, Option<String>>, String>,
 ) {
@@ -436,7 +436,7 @@ fn every_operation_round_trips_through_schema_valid_envelopes() {
     let tmp = tempfile::tempdir().unwrap();
     let mut packages: Vec<Package> = Vec::new();
     // The validator of the previous package runs while this one is sampled.
-    let mut pending: Option<(usize, Arc<Service>, Vec<Sample>, Child)> = None;
+    let mut pending: Option<(usize, Arc<ServicePlan>, Vec<Sample>, Child)> = None;
     // `SOAPBRIDGE_COVERAGE_ONLY=text`: only the entries whose path contains it (while debugging;
     // the failures are then printed in full).
     let only = std::env::var("SOAPBRIDGE_COVERAGE_ONLY").ok();
@@ -471,7 +471,7 @@ fn every_operation_round_trips_through_schema_valid_envelopes() {
                 continue;
             }
         };
-        let svc = Arc::new(Service::new(Arc::new(compiled)));
+        let svc = Arc::new(ServicePlan::new(Arc::new(compiled)));
         pkg.operations = svc
             .operations
             .iter()
@@ -553,7 +553,7 @@ mod found {
     use serde_json::json;
 
     /// A service from a WSDL's text, through generate and compile as the CLI does.
-    fn service(wsdl: &str) -> (tempfile::TempDir, Service) {
+    fn service(wsdl: &str) -> (tempfile::TempDir, ServicePlan) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.wsdl");
         std::fs::write(&path, wsdl).unwrap();
@@ -565,11 +565,11 @@ mod found {
         std::fs::write(&file, &text).unwrap();
         let compiled = soapbridge::mapping::compile::compile_str(&file, &text)
             .unwrap_or_else(|d| panic!("{d}"));
-        (dir, Service::new(Arc::new(compiled)))
+        (dir, ServicePlan::new(Arc::new(compiled)))
     }
 
     /// A document/literal service with one operation `Op` taking `In` and answering `Out`.
-    fn doc_service(types: &str) -> (tempfile::TempDir, Service) {
+    fn doc_service(types: &str) -> (tempfile::TempDir, ServicePlan) {
         service(&format!(
             r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
   xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:t" targetNamespace="urn:t">
@@ -590,7 +590,7 @@ mod found {
     }
 
     /// The request envelope, and the JSON read back from it.
-    fn request(svc: &Service, v: Value) -> Result<(String, Value), String> {
+    fn request(svc: &ServicePlan, v: Value) -> Result<(String, Value), String> {
         let op = &svc.operations[0];
         let env = svc
             .request(op, &fields(v), None)
@@ -706,7 +706,7 @@ mod found {
         assert!(request(&svc, json!({"service": "crs", "major": 1})).is_ok());
         let err = request(&svc, json!({"service": "trck", "major": 1})).unwrap_err();
         assert!(err.contains("fixed value"), "{err}");
-        let Message::Element { type_id, .. } = &svc.operations[0].input else {
+        let BodyLayout::Element { type_id, .. } = &svc.operations[0].input else {
             panic!()
         };
         for seed in 0..5 {
@@ -764,7 +764,7 @@ mod found {
             </xs:sequence></xs:complexType></xs:element>
             <xs:element name="Out"><xs:complexType/></xs:element>"###,
         );
-        let Message::Element { type_id, .. } = &svc.operations[0].input else {
+        let BodyLayout::Element { type_id, .. } = &svc.operations[0].input else {
             panic!()
         };
         let v = Sampler::new(&svc.compiled.wsdl.schema, &svc.model, 0).value(*type_id);
@@ -801,7 +801,7 @@ mod found {
             </xs:sequence></xs:complexType></xs:element>
             <xs:element name="Out"><xs:complexType/></xs:element>"#,
         );
-        let Message::Element { type_id, .. } = &svc.operations[0].input else {
+        let BodyLayout::Element { type_id, .. } = &svc.operations[0].input else {
             panic!()
         };
         let mut walk = Sampler::walk(&svc.compiled.wsdl.schema, &svc.model, 7);
@@ -847,7 +847,7 @@ fn the_validator_refuses_what_the_schema_refuses() {
     let wsdl_dir = corpus.join("wsdl");
     let entry = "fastify-soap-client/dneonline-calculator/calculator.wsdl";
     let tmp = tempfile::tempdir().unwrap();
-    let svc = Service::new(Arc::new(
+    let svc = ServicePlan::new(Arc::new(
         compile_entry(&wsdl_dir, entry, tmp.path()).unwrap(),
     ));
     let op = &svc.operations[0];

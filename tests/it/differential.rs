@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use roxmltree::{Document, Node};
-use soapbridge::convert::operation::{Message, Service};
+use soapbridge::convert::operation::{BodyLayout, ServicePlan};
 use soapbridge::mock::sample::Sampler;
 use soapbridge::xsd::model::{Content, MaxOccurs, Primitive, Term, TypeKind, Variety};
 use soapbridge::xsd::validate::Validator;
@@ -361,7 +361,7 @@ fn chosen(n: usize) -> impl Iterator<Item = usize> {
 fn entry_docs(
     wsdl_dir: &Path,
     entry: &'static str,
-    svc: &Service,
+    svc: &ServicePlan,
     dir: &Path,
 ) -> (Vec<Doc>, String) {
     let schema = &svc.compiled.wsdl.schema;
@@ -379,7 +379,7 @@ fn entry_docs(
         for (input, message) in [(true, &op.input), (false, &op.output)] {
             if matches!(
                 message,
-                Message::Parts {
+                BodyLayout::Parts {
                     wrapper: Some(_),
                     ..
                 }
@@ -494,7 +494,7 @@ fn our_validator_agrees_with_xmlschema_on_valid_and_mutated_samples() {
         std::fs::create_dir_all(&dir).unwrap();
         let compiled = compile_entry(&wsdl_dir, entry, &dir)
             .unwrap_or_else(|e| panic!("{entry} does not compile: {e}"));
-        let svc = Service::new(std::sync::Arc::new(compiled));
+        let svc = ServicePlan::new(std::sync::Arc::new(compiled));
         let (docs, manifest) = entry_docs(&wsdl_dir, entry, &svc, &dir);
         assert!(!docs.is_empty(), "{entry}: no samples");
         let manifest_file = dir.join("manifest.tsv");

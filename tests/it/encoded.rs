@@ -8,14 +8,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
-use soapbridge::convert::operation::{Outcome, Service};
+use soapbridge::convert::operation::{Outcome, ServicePlan};
 use soapbridge::soap::XmlLimits;
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/encoded")
 }
 
-fn service() -> Arc<Service> {
+fn service() -> Arc<ServicePlan> {
     soapbridge::http::load_services(&dir())
         .unwrap_or_else(|e| panic!("{e}"))
         .remove(0)
@@ -32,7 +32,7 @@ fn compare(file: &str, got: &str) {
     assert_eq!(expected, got, "{} differs", path.display());
 }
 
-fn decode(svc: &Service, op: &str, xml: &str) -> Result<Value, String> {
+fn decode(svc: &ServicePlan, op: &str, xml: &str) -> Result<Value, String> {
     let op = svc.operation(op).unwrap();
     match svc.response(op, xml, XmlLimits::default())? {
         Outcome::Ok(text) => Ok(serde_json::from_str(&text).unwrap()),

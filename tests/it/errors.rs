@@ -5,14 +5,15 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
-use soapbridge::convert::encode::{Encoder, FieldError};
-use soapbridge::convert::model::Model;
+use soapbridge::convert::encode::Encoder;
+use soapbridge::convert::error::FieldError;
+use soapbridge::convert::model::JsonModel;
 use soapbridge::mapping::naming::Naming;
 use soapbridge::xsd::{QName, Schema};
 
 struct Loaded {
     schema: Schema,
-    model: Model,
+    model: JsonModel,
 }
 
 fn loaded() -> &'static Loaded {
@@ -21,7 +22,7 @@ fn loaded() -> &'static Loaded {
         let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/errors/request.xsd");
         let schema = soapbridge::xsd::load::load(&file, &Default::default())
             .unwrap_or_else(|e| panic!("{e}"));
-        let model = Model::new(&schema, Naming::CamelCase);
+        let model = JsonModel::new(&schema, Naming::CamelCase);
         Loaded { schema, model }
     })
 }

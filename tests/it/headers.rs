@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use serde_json::{Value, json};
-use soapbridge::convert::operation::Service;
+use soapbridge::convert::operation::ServicePlan;
 use soapbridge::mapping::compile::compile_str;
 
 use crate::serve::start_bridge;
@@ -19,11 +19,11 @@ fn case_dir() -> PathBuf {
 }
 
 /// The case's mapping, edited by `edit`, compiled as a service.
-fn service(edit: impl Fn(String) -> String) -> Arc<Service> {
+fn service(edit: impl Fn(String) -> String) -> Arc<ServicePlan> {
     let file = case_dir().join("mapping.yaml");
     let text = edit(std::fs::read_to_string(&file).unwrap());
     let compiled = compile_str(&file, &text).unwrap_or_else(|d| panic!("{d}"));
-    Arc::new(Service::new(Arc::new(compiled)))
+    Arc::new(ServicePlan::new(Arc::new(compiled)))
 }
 
 /// An upstream on 127.0.0.1:0 that records every envelope and answers `answer` (SOAP 1.1 or 1.2
@@ -308,7 +308,7 @@ async fn a_secret_constant_that_fails_its_type_is_never_in_an_error_body() {
 
     // As loaded: the value (not an xs:int) makes the operation unavailable, saying why only in
     // the log.
-    let svc = Service::new(compiled.clone());
+    let svc = ServicePlan::new(compiled.clone());
     let problem = svc.operations[0].header_problem.clone().unwrap();
     assert!(!problem.contains(SECRET), "{problem}");
     let (url, received) = upstream(GET_ANSWER);
@@ -319,7 +319,7 @@ async fn a_secret_constant_that_fails_its_type_is_never_in_an_error_body() {
 
     // Had the value reached the encoder anyway, its 400 says the rule and what the schema takes,
     // never the value.
-    let mut svc = Service::new(compiled);
+    let mut svc = ServicePlan::new(compiled);
     let op = &mut svc.operations[0];
     op.header_problem = None;
     op.header_values[0].push(("tenant".to_string(), Value::String(SECRET.to_string())));
@@ -454,7 +454,7 @@ fn constants_may_be_numbers_and_a_misspelt_key_is_an_error_with_its_place() {
     let text = std::fs::read_to_string(&file).unwrap();
     let numeric = text.replace("tenant: header.X-Tenant", "tenant: { value: 7 }");
     let c = compile_str(&file, &numeric).unwrap_or_else(|d| panic!("{d}"));
-    let svc = Service::new(Arc::new(c));
+    let svc = ServicePlan::new(Arc::new(c));
     assert_eq!(
         svc.operations[0].header_values[0],
         [
@@ -523,11 +523,11 @@ fn corpus_wsdls_with_headers_send_them() {
         );
         let compiled =
             compile_str(&dir.join("generated.yaml"), &text).unwrap_or_else(|d| panic!("{d}"));
-        let svc = Service::new(Arc::new(compiled));
+        let svc = ServicePlan::new(Arc::new(compiled));
         let op = svc.operation(op_name).unwrap();
         let schema = &svc.compiled.wsdl.schema;
-        let param = |s: &soapbridge::mapping::compile::Source| match s {
-            soapbridge::mapping::compile::Source::Header(h) if h == header => {
+        let param = |s: &soapbridge::mapping::route::InputSource| match s {
+            soapbridge::mapping::route::InputSource::Header(h) if h == header => {
                 vec![value.to_string()]
             }
             _ => Vec::new(),

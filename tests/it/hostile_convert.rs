@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use serde_json::{Value, json};
 use soapbridge::convert::decode::Decoder;
 use soapbridge::convert::encode::Encoder;
-use soapbridge::convert::model::Model;
+use soapbridge::convert::model::JsonModel;
 use soapbridge::mapping::naming::Naming;
 use soapbridge::mock::sample::Sampler;
 use soapbridge::soap::{self, XmlLimits};
@@ -26,7 +26,7 @@ fn dir() -> PathBuf {
 
 struct Loaded {
     schema: Schema,
-    model: Model,
+    model: JsonModel,
 }
 
 fn groups() -> &'static Loaded {
@@ -34,7 +34,7 @@ fn groups() -> &'static Loaded {
     L.get_or_init(|| {
         let schema = soapbridge::xsd::load::load(&dir().join("groups.xsd"), &Default::default())
             .unwrap_or_else(|e| panic!("{e}"));
-        let model = Model::new(&schema, Naming::CamelCase);
+        let model = JsonModel::new(&schema, Naming::CamelCase);
         Loaded { schema, model }
     })
 }
@@ -694,7 +694,7 @@ fn a_type_that_requires_itself_does_not_overflow_the_sampler() {
         .spawn(|| {
             let schema =
                 soapbridge::xsd::load::load(&dir().join("loop.xsd"), &Default::default()).unwrap();
-            let model = Model::new(&schema, Naming::CamelCase);
+            let model = JsonModel::new(&schema, Naming::CamelCase);
             for name in ["Loop", "Knot"] {
                 let q = QName::new("urn:loop", name);
                 let t = schema.element(schema.global_elements[&q]).type_id;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use soapbridge::convert::operation::Service;
+use soapbridge::convert::operation::ServicePlan;
 use soapbridge::mapping::compile::compile_str;
 use soapbridge::mapping::generate::{generate, select};
 
@@ -115,7 +115,7 @@ async fn spyne_service_through_the_bridge() {
         ],
         "{text}"
     );
-    let service = Arc::new(Service::new(Arc::new(compiled)));
+    let service = Arc::new(ServicePlan::new(Arc::new(compiled)));
     let base = start_bridge(service, &url, Duration::from_secs(10));
 
     // Scalars, with a decimal beyond f64 and markup characters.

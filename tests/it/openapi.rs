@@ -64,7 +64,7 @@ fn documents_are_valid_openapi_3_1() {
         let mapping = tmp.path().join("m.yaml");
         let compiled = soapbridge::mapping::compile::compile_str(&mapping, &text)
             .unwrap_or_else(|d| panic!("{d}"));
-        let svc = std::sync::Arc::new(soapbridge::convert::operation::Service::new(
+        let svc = std::sync::Arc::new(soapbridge::convert::operation::ServicePlan::new(
             std::sync::Arc::new(compiled),
         ));
         let doc = soapbridge::http::openapi::document(&[svc]);

@@ -10,12 +10,12 @@ use proptest::prelude::*;
 use serde_json::Value;
 use soapbridge::convert::decode::Decoder;
 use soapbridge::convert::encode::Encoder;
-use soapbridge::convert::operation::{Message, Service};
+use soapbridge::convert::operation::{BodyLayout, ServicePlan};
 use soapbridge::mock::sample::Sampler;
 use soapbridge::soap;
 
-fn service() -> &'static Arc<Service> {
-    static S: OnceLock<Arc<Service>> = OnceLock::new();
+fn service() -> &'static Arc<ServicePlan> {
+    static S: OnceLock<Arc<ServicePlan>> = OnceLock::new();
     S.get_or_init(|| {
         soapbridge::http::load_services(&Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings"))
             .unwrap()
@@ -38,9 +38,9 @@ fn normal(v: &Value) -> Value {
 }
 
 /// Encodes `v` as the message's Body, parses the envelope, decodes it again.
-fn round_trip(svc: &Service, m: &Message, v: &Value) -> Result<Value, String> {
+fn round_trip(svc: &ServicePlan, m: &BodyLayout, v: &Value) -> Result<Value, String> {
     let schema = &svc.compiled.wsdl.schema;
-    let Message::Element { name, type_id } = m else {
+    let BodyLayout::Element { name, type_id } = m else {
         return Err("the sample service is document/literal wrapped".into());
     };
     let mut enc = Encoder::new(schema, &svc.model);
@@ -76,7 +76,7 @@ proptest! {
         let schema = &svc.compiled.wsdl.schema;
         for op in &svc.operations {
             for m in [&op.input, &op.output] {
-                let Message::Element { type_id, .. } = m else { continue };
+                let BodyLayout::Element { type_id, .. } = m else { continue };
                 let v = Sampler::new(schema, &svc.model, seed).value(*type_id);
                 let back = round_trip(svc, m, &v).map_err(TestCaseError::fail)?;
                 prop_assert_eq!(normal(&back), normal(&v), "operation {}", op.route.operation);
@@ -89,7 +89,7 @@ proptest! {
 fn the_full_sample_round_trips_too() {
     let svc = service();
     for op in &svc.operations {
-        let Message::Element { type_id, .. } = &op.output else {
+        let BodyLayout::Element { type_id, .. } = &op.output else {
             panic!()
         };
         let v = Sampler::new(&svc.compiled.wsdl.schema, &svc.model, 0).value(*type_id);

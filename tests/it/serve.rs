@@ -9,7 +9,7 @@ use std::time::Duration;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::{Value, json};
 use soapbridge::config::Config;
-use soapbridge::convert::operation::Service;
+use soapbridge::convert::operation::ServicePlan;
 use soapbridge::http::{State, configure, load_services};
 use soapbridge::mock::Mock;
 use soapbridge::upstream::Target;
@@ -38,14 +38,14 @@ struct Upstream {
     received: Arc<Mutex<Vec<Received>>>,
 }
 
-fn sample_service() -> Arc<Service> {
+fn sample_service() -> Arc<ServicePlan> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings");
     load_services(&dir)
         .expect("the shipped mapping compiles")
         .remove(0)
 }
 
-fn start_upstream(service: Arc<Service>, behaviour: Behaviour) -> Upstream {
+fn start_upstream(service: Arc<ServicePlan>, behaviour: Behaviour) -> Upstream {
     let received = Arc::new(Mutex::new(Vec::new()));
     let mock = Arc::new(Mock::new(service));
     let rec = received.clone();
@@ -102,7 +102,7 @@ fn start_upstream(service: Arc<Service>, behaviour: Behaviour) -> Upstream {
 }
 
 /// Starts the bridge for the sample mapping, pointed at `upstream_url`; returns its base URL.
-pub fn start_bridge(service: Arc<Service>, upstream_url: &str, timeout: Duration) -> String {
+pub fn start_bridge(service: Arc<ServicePlan>, upstream_url: &str, timeout: Duration) -> String {
     let target = Target::new(
         upstream_url.to_string(),
         None,
@@ -113,7 +113,7 @@ pub fn start_bridge(service: Arc<Service>, upstream_url: &str, timeout: Duration
 }
 
 /// Starts the bridge for one service and upstream target; returns its base URL.
-fn start_bridge_to(service: Arc<Service>, target: Target) -> String {
+fn start_bridge_to(service: Arc<ServicePlan>, target: Target) -> String {
     let mut config = Config::default();
     config.limits.body_bytes = 64 * 1024;
     let state = Arc::new(State::new(config, vec![service], vec![Some(target)]));
@@ -635,7 +635,7 @@ async fn health_checks() {
 }
 
 /// A mapping of the sample WSDL written for another port or a test WSDL, compiled as a service.
-fn service_from(wsdl: &Path, port: Option<&str>) -> Arc<Service> {
+fn service_from(wsdl: &Path, port: Option<&str>) -> Arc<ServicePlan> {
     let w = soapbridge::wsdl::load(wsdl, &Default::default()).unwrap_or_else(|d| panic!("{d}"));
     let sel = soapbridge::mapping::generate::select(&w, None, port, None).unwrap();
     let dir = wsdl.parent().unwrap();
@@ -646,7 +646,7 @@ fn service_from(wsdl: &Path, port: Option<&str>) -> Arc<Service> {
     );
     let compiled = soapbridge::mapping::compile::compile_str(&dir.join("t.yaml"), &text)
         .unwrap_or_else(|d| panic!("{d}"));
-    Arc::new(Service::new(Arc::new(compiled)))
+    Arc::new(ServicePlan::new(Arc::new(compiled)))
 }
 
 #[actix_web::test]
@@ -794,7 +794,7 @@ async fn per_operation_deadline() {
         );
     let compiled = soapbridge::mapping::compile::compile_str(&dir.join("crm.yaml"), &text)
         .unwrap_or_else(|d| panic!("{d}"));
-    let service = Arc::new(Service::new(Arc::new(compiled)));
+    let service = Arc::new(ServicePlan::new(Arc::new(compiled)));
     let up = start_upstream(service.clone(), Behaviour::Hang);
     let base = start_bridge(service, &up.url, Duration::from_secs(30));
     let started = std::time::Instant::now();
@@ -909,7 +909,7 @@ async fn openapi_examples_are_accepted_and_answered() {
 }
 
 /// The sample mapping with `validate_answers` set.
-fn sample_with_validation(mode: &str) -> Arc<Service> {
+fn sample_with_validation(mode: &str) -> Arc<ServicePlan> {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings/crm.yaml");
     let text = std::fs::read_to_string(&file).unwrap().replace(
         "validate_answers: warn\n",
@@ -918,7 +918,7 @@ fn sample_with_validation(mode: &str) -> Arc<Service> {
     assert!(text.contains(&format!("validate_answers: {mode}\n")));
     let compiled =
         soapbridge::mapping::compile::compile_str(&file, &text).unwrap_or_else(|d| panic!("{d}"));
-    Arc::new(Service::new(Arc::new(compiled)))
+    Arc::new(ServicePlan::new(Arc::new(compiled)))
 }
 
 #[actix_web::test]

@@ -16,7 +16,7 @@ pub const MAX_STATES: usize = 64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Leaf {
     Element(ElementId),
-    /// Index into [`Model::wildcards`].
+    /// Index into [`Automaton::wildcards`].
     Any(u32),
 }
 
@@ -68,16 +68,16 @@ pub struct Scratch {
 
 /// A compiled content model.
 #[derive(Debug, Clone)]
-pub struct Model {
+pub struct Automaton {
     nodes: Vec<MNode>,
     root: u32,
     pub wildcards: Vec<Wildcard>,
 }
 
-impl Model {
+impl Automaton {
     /// Flattens a particle tree. Returns an error for an `xs:all` with more than 64 children.
-    pub fn new(p: &Particle) -> Result<Model, String> {
-        let mut m = Model {
+    pub fn new(p: &Particle) -> Result<Automaton, String> {
+        let mut m = Automaton {
             nodes: Vec::new(),
             root: 0,
             wildcards: Vec::new(),
@@ -190,7 +190,7 @@ impl Model {
         self.step_with(state, matches, out, &mut Scratch::default());
     }
 
-    /// [`Model::step`] with reusable buffers: no allocation once they have grown.
+    /// [`Automaton::step`] with reusable buffers: no allocation once they have grown.
     pub fn step_with(
         &self,
         state: &State,
@@ -335,8 +335,8 @@ impl Model {
     }
 
     /// The leaves of a model that is one choice (occurring at most once) of element
-    /// particles, as [`Model::flat_sequence`] gives them. Its states have the shape of a flat
-    /// sequence's: the branch taken and its count ([`Model::flat_state`]).
+    /// particles, as [`Automaton::flat_sequence`] gives them. Its states have the shape of a flat
+    /// sequence's: the branch taken and its count ([`Automaton::flat_state`]).
     pub fn flat_choice(&self) -> Option<Vec<(u32, ElementId, u32, u32)>> {
         match &self.node(self.root).kind {
             Kind::Choice(cs) => self.flat_leaves(cs),
@@ -362,7 +362,7 @@ impl Model {
             .collect()
     }
 
-    /// The state of a flat sequence or choice ([`Model::flat_sequence`], [`Model::flat_choice`])
+    /// The state of a flat sequence or choice ([`Automaton::flat_sequence`], [`Automaton::flat_choice`])
     /// after its leaf at `pos` matched `count` times.
     pub fn flat_state(&self, leaf_node: u32, pos: u32, count: u32) -> State {
         vec![
@@ -412,7 +412,7 @@ mod tests {
     }
 
     /// Runs the automaton over every state at once (as the validator does).
-    fn run(m: &Model, input: &[u32]) -> bool {
+    fn run(m: &Automaton, input: &[u32]) -> bool {
         let mut states = vec![State::new()];
         let mut out = Vec::new();
         for &x in input {
@@ -448,7 +448,7 @@ mod tests {
                 },
             ]),
         };
-        let m = Model::new(&p).unwrap();
+        let m = Automaton::new(&p).unwrap();
         assert!(run(&m, &[0]));
         assert!(run(&m, &[0, 1, 2, 2, 1, 0]));
         assert!(!run(&m, &[0, 2]));
@@ -462,12 +462,12 @@ mod tests {
     #[test]
     fn huge_max_occurs_is_a_counter() {
         let p = el(0, 3, MaxOccurs::Bounded(999_999_999));
-        let m = Model::new(&p).unwrap();
+        let m = Automaton::new(&p).unwrap();
         assert!(!run(&m, &[0, 0]));
         let many = vec![0; 100_000];
         assert!(run(&m, &many));
         let p = el(0, 0, MaxOccurs::Bounded(4));
-        let m = Model::new(&p).unwrap();
+        let m = Automaton::new(&p).unwrap();
         assert!(run(&m, &[0, 0, 0, 0]) && !run(&m, &[0, 0, 0, 0, 0]));
     }
 
@@ -479,7 +479,7 @@ mod tests {
             max: Bounded(1),
             term: Term::All(vec![el(0, 1, Bounded(1)), el(1, 0, Bounded(1))]),
         };
-        let m = Model::new(&p).unwrap();
+        let m = Automaton::new(&p).unwrap();
         assert!(run(&m, &[1, 0]) && run(&m, &[0]) && !run(&m, &[1]) && !run(&m, &[0, 0]));
     }
 }

@@ -23,7 +23,7 @@ use std::collections::HashSet;
 
 use roxmltree::{Document, Node};
 
-use self::automaton::{Leaf, Model, State};
+use self::automaton::{Leaf, Automaton, State};
 use self::value::{Dec, Value, normalize};
 use super::model::*;
 
@@ -60,14 +60,14 @@ struct FacetValues {
 /// A schema compiled for validation.
 pub struct Validator<'s> {
     schema: &'s Schema,
-    c: std::sync::Arc<Compiled>,
+    c: std::sync::Arc<Prepared>,
 }
 
 /// What validation compiles once per schema: content-model automata, facet values. Owned (and
 /// shared), so a service keeps it beside its schema and makes a [`Validator`] per answer for free.
 #[derive(Debug)]
-pub struct Compiled {
-    models: Vec<Option<Result<Model, String>>>,
+pub struct Prepared {
+    models: Vec<Option<Result<Automaton, String>>>,
     /// Per type: its content model when it is a deterministic flat sequence ([`Flat`]).
     flat: Vec<Option<Flat>>,
     /// The namespaces of the flat sequences' particles.
@@ -107,10 +107,10 @@ struct FlatLeaf {
     decl: ElementId,
     min: u32,
     max: u32,
-    /// The namespace, as its index in [`Compiled::namespaces`].
+    /// The namespace, as its index in [`Prepared::namespaces`].
     ns: u32,
     /// The declaration's simple type when a child can be checked by its text alone
-    /// ([`Compiled::leaf_type`]), kept here beside the name the child matched.
+    /// ([`Prepared::leaf_type`]), kept here beside the name the child matched.
     leaf: Option<TypeId>,
     local: String,
 }
@@ -118,7 +118,7 @@ struct FlatLeaf {
 impl Flat {
     fn new(
         schema: &Schema,
-        m: &Model,
+        m: &Automaton,
         namespaces: &mut Vec<String>,
         leaf_type: &[Option<TypeId>],
     ) -> Option<Flat> {
@@ -164,7 +164,7 @@ impl Flat {
 
     /// The position after a child named (`ns`, `local`) from `at` (`None`: before the first
     /// child; else the position and its count), or `None` when it matches nothing. `ns` is
-    /// the index of the child's namespace in [`Compiled::namespaces`].
+    /// the index of the child's namespace in [`Prepared::namespaces`].
     fn step(&self, at: Option<(u32, u32)>, ns: u32, local: &str) -> Option<(u32, u32)> {
         let is = |l: &FlatLeaf| l.max > 0 && l.ns == ns && same(&l.local, local);
         if self.choice {
@@ -201,7 +201,7 @@ impl Flat {
         None
     }
 
-    fn state(&self, m: &Model, at: Option<(u32, u32)>) -> State {
+    fn state(&self, m: &Automaton, at: Option<(u32, u32)>) -> State {
         match at {
             None => State::new(),
             Some((i, c)) => m.flat_state(self.leaves[i as usize].node, i, c),
@@ -220,7 +220,7 @@ struct Ctx<'a, 'i> {
     /// validated with, when identity constraints need typed values.
     types: std::collections::HashMap<(roxmltree::NodeId, u32), TypeId>,
     /// Namespace names of the document by address and length (a document's elements share
-    /// them), with their index in [`Compiled::namespaces`] (`u32::MAX`: none).
+    /// them), with their index in [`Prepared::namespaces`] (`u32::MAX`: none).
     namespaces: Vec<(usize, usize, u32)>,
     /// Buffers of the general automaton, kept for their allocations.
     buffers: Vec<Buffers>,
@@ -456,14 +456,14 @@ impl<'s> Validator<'s> {
                 }
             })
             .collect();
-        let models: Vec<Option<Result<Model, String>>> = schema
+        let models: Vec<Option<Result<Automaton, String>>> = schema
             .types
             .iter()
             .map(|t| match &t.kind {
                 TypeKind::Complex(ComplexType {
                     content: Content::Elements(p),
                     ..
-                }) => Some(Model::new(p)),
+                }) => Some(Automaton::new(p)),
                 _ => None,
             })
             .collect();
@@ -491,7 +491,7 @@ impl<'s> Validator<'s> {
             .collect();
         let mut v = Validator {
             schema,
-            c: std::sync::Arc::new(Compiled {
+            c: std::sync::Arc::new(Prepared {
                 models,
                 flat,
                 namespaces,
@@ -529,17 +529,17 @@ impl<'s> Validator<'s> {
         v
     }
 
-    /// A validator for `schema` from what [`Validator::compiled`] kept (nothing is recompiled).
-    /// `compiled` must come from the same schema.
-    pub fn with(schema: &'s Schema, compiled: std::sync::Arc<Compiled>) -> Validator<'s> {
+    /// A validator for `schema` from what [`Validator::prepared`] kept (nothing is recompiled).
+    /// `prepared` must come from the same schema.
+    pub fn with(schema: &'s Schema, prepared: std::sync::Arc<Prepared>) -> Validator<'s> {
         Validator {
             schema,
-            c: compiled,
+            c: prepared,
         }
     }
 
     /// What this validator compiled, to keep.
-    pub fn compiled(&self) -> std::sync::Arc<Compiled> {
+    pub fn prepared(&self) -> std::sync::Arc<Prepared> {
         self.c.clone()
     }
 
@@ -1135,7 +1135,7 @@ impl<'s> Validator<'s> {
         self.child_of_type(c, e, self.c.leaf_type[e.0 as usize], depth, ctx)
     }
 
-    /// [`Validator::child`] with the declaration's [`Compiled::leaf_type`] at hand.
+    /// [`Validator::child`] with the declaration's [`Prepared::leaf_type`] at hand.
     fn child_of_type<'a, 'i>(
         &self,
         c: Node<'a, 'i>,
@@ -1512,7 +1512,7 @@ impl<'s> Validator<'s> {
         &self,
         node: Node<'a, 'i>,
         ct: &ComplexType,
-        model: &Model,
+        model: &Automaton,
         flat: Option<&Flat>,
         depth: usize,
         ctx: &mut Ctx<'a, 'i>,
@@ -1655,7 +1655,7 @@ impl<'s> Validator<'s> {
         })
     }
 
-    fn describe_expected(&self, model: &Model, state: &State) -> String {
+    fn describe_expected(&self, model: &Automaton, state: &State) -> String {
         let leaves = model.expected(state);
         if leaves.is_empty() {
             return "no more elements are allowed here".to_string();

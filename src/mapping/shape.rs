@@ -2,7 +2,7 @@
 //! document/literal (wrapped or bare), the message parts for rpc. These are the names a mapping
 //! binds (`request:` / `response:`) and the top-level keys of the JSON.
 
-use super::model::*;
+use crate::wsdl::*;
 use crate::xsd::{Content, MaxOccurs, Particle, Schema, Term, TypeId, TypeKind};
 
 /// One top-level input or output value.
@@ -130,7 +130,7 @@ pub fn element_fields(schema: &Schema, e: crate::xsd::ElementId) -> Vec<Field> {
             match &ct.content {
                 Content::Elements(p) => flatten(schema, p, 1, false, &mut fields),
                 Content::Simple(t) => fields.push(Field {
-                    name: crate::convert::model::TEXT_KEY.to_string(),
+                    name: crate::mapping::naming::TEXT_KEY.to_string(),
                     type_id: *t,
                     min: 1,
                     max: MaxOccurs::Bounded(1),

@@ -1,0 +1,176 @@
+//! What a compiled mapping is: the routes it serves, where each input comes from, the SOAP
+//! header bindings and the upstream settings. Built by [`super::compile`], read by the layers
+//! above (conversion, calling, serving); nothing here is looked up by name per request.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::naming::Naming;
+use super::shape::Field;
+use crate::wsdl::{SoapVersion, Style, Wsdl};
+use crate::xsd::ElementId;
+
+/// A mapping, checked against its WSDL.
+#[derive(Debug)]
+pub struct CompiledMapping {
+    pub file: PathBuf,
+    pub wsdl: Arc<Wsdl>,
+    pub wsdl_path: PathBuf,
+    pub selection: super::generate::Selection,
+    pub soap: SoapVersion,
+    pub base_path: String,
+    pub naming: Naming,
+    pub validate_answers: super::format::AnswerValidation,
+    pub upstream: UpstreamSettings,
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UpstreamSettings {
+    /// URL template (`${VAR}` resolved when serving); `None` = no address known.
+    pub url: Option<String>,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// (username, password) templates, resolved from the environment when serving.
+    pub basic_auth: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+    Patch,
+}
+
+impl Method {
+    pub(super) fn parse(s: &str) -> Option<Method> {
+        Some(match s {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            "DELETE" => Method::Delete,
+            "PATCH" => Method::Patch,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+        }
+    }
+    pub fn has_body(self) -> bool {
+        !matches!(self, Method::Get | Method::Delete)
+    }
+}
+
+/// Where one input field's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputSource {
+    Path(String),
+    Query(String),
+    Header(String),
+    /// The whole JSON body.
+    Body,
+    /// The JSON body's key of the field's name.
+    BodyKey,
+}
+
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub field: Field,
+    pub key: String,
+    pub source: InputSource,
+}
+
+/// Where one SOAP header field's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderSource {
+    /// A path parameter, query parameter or HTTP request header.
+    Request(InputSource),
+    /// A top-level key of the JSON body (taken out of the body's fields).
+    BodyKey(String),
+    /// A constant; `${VAR}` references are resolved from the environment when serving.
+    Value(String),
+}
+
+/// One bound field of a request header element.
+#[derive(Debug, Clone)]
+pub struct HeaderField {
+    pub key: String,
+    pub field: Field,
+    pub source: HeaderSource,
+}
+
+/// A `soap:header` part of the request the mapping fills.
+#[derive(Debug, Clone)]
+pub struct HeaderIn {
+    /// The part's name (the mapping's key).
+    pub part: String,
+    pub element: ElementId,
+    /// The element is of simple type: its one field is the element's text.
+    pub simple: bool,
+    pub must_understand: bool,
+    /// A request giving none of its values is a 400 (else the header is left out).
+    pub required: bool,
+    pub fields: Vec<HeaderField>,
+}
+
+/// Where a header part of the answer goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderTarget {
+    /// An HTTP response header (simple-typed header elements).
+    Http(String),
+    /// A key added to the JSON object answered.
+    BodyKey(String),
+}
+
+/// A `soap:header` part of the answer the mapping exposes.
+#[derive(Debug, Clone)]
+pub struct HeaderOut {
+    pub part: String,
+    pub element: ElementId,
+    pub target: HeaderTarget,
+}
+
+/// One served operation.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub operation: String,
+    /// Index into the binding's operations.
+    pub binding_operation: usize,
+    pub method: Method,
+    /// Full path, base path included, with `{name}` placeholders.
+    pub path: String,
+    pub style: Style,
+    pub inputs: Vec<Input>,
+    pub outputs: Vec<(String, Field)>,
+    /// Index into `outputs` of the field that is the response body.
+    pub response: Option<usize>,
+    pub status: u16,
+    pub idempotent: bool,
+    /// This operation's upstream deadline, when it differs from the mapping's.
+    pub timeout: Option<Duration>,
+    pub faults: Vec<(String, u16)>,
+    /// Request header parts sent (those the mapping fills), in binding order.
+    pub headers: Vec<HeaderIn>,
+    /// Answer header parts passed on to the client.
+    pub response_headers: Vec<HeaderOut>,
+    pub line: u32,
+}
+
+impl Route {
+    /// The input field that takes the whole JSON body, if any.
+    pub fn body_field(&self) -> Option<&str> {
+        self.inputs
+            .iter()
+            .find(|i| i.source == InputSource::Body)
+            .map(|i| i.key.as_str())
+    }
+}
