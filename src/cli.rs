@@ -263,8 +263,7 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
                             .iter()
                             .flat_map(|h| &h.fields)
                             .find(|f| {
-                                f.source
-                                    == crate::mapping::route::HeaderSource::Request(s.clone())
+                                f.source == crate::mapping::route::HeaderSource::Request(s.clone())
                             })
                             .map(|f| f.key.as_str())
                     })
@@ -548,8 +547,7 @@ fn validate_file(v: &crate::xsd::validate::Validator, file: &Path) -> Vec<String
         Ok(t) => t,
         Err(e) => return vec![format!("{shown}: {e}")],
     };
-    let doc = match roxmltree::Document::parse_with_options(&text, crate::sources::parse_options())
-    {
+    let doc = match roxmltree::Document::parse_with_options(&text, crate::xml::parse_options()) {
         Ok(d) => d,
         Err(e) => {
             let p = e.pos();
@@ -604,7 +602,9 @@ fn validate_file(v: &crate::xsd::validate::Validator, file: &Path) -> Vec<String
 }
 
 /// The compiled service of a mapping file, or of a WSDL (through its generated mapping).
-fn service_for(path: &Path) -> anyhow::Result<std::sync::Arc<crate::convert::operation::ServicePlan>> {
+fn service_for(
+    path: &Path,
+) -> anyhow::Result<std::sync::Arc<crate::convert::operation::ServicePlan>> {
     let is_mapping = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
     let compiled = if is_mapping {
         crate::mapping::compile_file(path).map_err(|d| anyhow::anyhow!("{d}"))?

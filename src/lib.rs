@@ -18,4 +18,5 @@ pub mod soap;
 pub mod sources;
 pub mod upstream;
 pub mod wsdl;
+pub mod xml;
 pub mod xsd;

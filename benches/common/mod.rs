@@ -5,7 +5,10 @@ use serde_json::{Value, json};
 use soapbridge::convert::operation::{BodyLayout, ServicePlan};
 
 /// An answer to FindCustomers with enough customers for ~100 KB (shared by the convert and validate benches).
-pub fn large_find_answer(svc: &ServicePlan, op: &soapbridge::convert::operation::OperationPlan) -> String {
+pub fn large_find_answer(
+    svc: &ServicePlan,
+    op: &soapbridge::convert::operation::OperationPlan,
+) -> String {
     let BodyLayout::Element { name, type_id } = &op.output else {
         unreachable!()
     };
@@ -23,7 +26,7 @@ pub fn large_find_answer(svc: &ServicePlan, op: &soapbridge::convert::operation:
     let mut enc = soapbridge::convert::encode::Encoder::new(schema, &svc.model);
     enc.element(name, *type_id, false, &v, "");
     assert!(enc.errors.is_empty(), "{:?}", enc.errors);
-    let decls = soapbridge::soap::declarations(&svc.model, &enc.used);
+    let decls = svc.model.declarations(&enc.used);
     String::from_utf8(soapbridge::soap::envelope(
         svc.compiled.soap,
         &decls,

@@ -10,8 +10,8 @@ use roxmltree::Node;
 use serde_json::Value;
 
 use super::model::{Body, JsonModel, Slot, TypeInfo};
-use crate::mapping::naming::{ATTRS_KEY, TEXT_KEY, TYPE_KEY, XML_KEY};
 use super::simple;
+use crate::mapping::naming::{ATTRS_KEY, TEXT_KEY, TYPE_KEY, XML_KEY};
 use crate::xsd::*;
 
 pub struct Decoder<'m> {
@@ -759,7 +759,7 @@ pub fn raw_xml<'a, 'i: 'a>(
         if c.is_text() {
             // Written again from its value: a text node that runs through CDATA sections (or
             // starts with one) is several pieces of markup, and its range covers only the first.
-            out.push_str(&super::encode::escape(c.text().unwrap_or(""), false));
+            out.push_str(&crate::xml::escape(c.text().unwrap_or(""), false));
             continue;
         }
         let text = &doc[c.range()];

@@ -8,10 +8,11 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use serde_json::{Map, Value};
 
-use super::model::{Body, JsonModel, TypeInfo, first_element};
-use crate::mapping::naming::{ATTRS_KEY, TEXT_KEY, TYPE_KEY, XML_KEY};
 use super::error::{FieldError, NOTHING};
+use super::model::{Body, JsonModel, TypeInfo, first_element};
 use super::simple;
+use crate::mapping::naming::{ATTRS_KEY, TEXT_KEY, TYPE_KEY, XML_KEY};
+use crate::xml::escape;
 use crate::xsd::*;
 
 /// Writes elements into a buffer, remembering which namespaces it used.
@@ -33,34 +34,9 @@ pub struct Encoder<'m> {
     taken: Vec<usize>,
 }
 
-/// Escapes text or an attribute value losslessly: `\r` and (in attributes) tabs and newlines
-/// as character references, so the receiver's normalisation does not change them.
-pub fn escape(s: &str, attribute: bool) -> std::borrow::Cow<'_, str> {
-    let needs = |c: char| {
-        matches!(c, '<' | '>' | '&' | '\r') || (attribute && matches!(c, '"' | '\n' | '\t'))
-    };
-    if !s.chars().any(needs) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\r' => out.push_str("&#13;"),
-            '"' if attribute => out.push_str("&quot;"),
-            '\n' if attribute => out.push_str("&#10;"),
-            '\t' if attribute => out.push_str("&#9;"),
-            c => out.push(c),
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
 /// A key or name quoted for `expected`/`found`.
 fn quote(k: &str) -> String {
-    simple::quote_short(k)
+    crate::xsd::facets::quote_short(k)
 }
 
 /// `"a", "b"` (the first 20, then `...`).
@@ -545,7 +521,7 @@ impl<'m> Encoder<'m> {
             return;
         }
         let same = simple::lexical(self.schema, t, v, false)
-            .is_ok_and(|s| simple::same_value(self.schema, t, &s, f));
+            .is_ok_and(|s| crate::xsd::facets::same_value(self.schema, t, &s, f));
         if !same {
             self.push(
                 FieldError::new(pointer, "fixed", format!("must be {f:?} (a fixed value)"))
@@ -948,7 +924,7 @@ impl<'m> Encoder<'m> {
                 );
                 continue;
             };
-            if let Some(c) = text.chars().find(|&c| simple::bad_char(c)) {
+            if let Some(c) = text.chars().find(|&c| crate::xml::bad_char(c)) {
                 self.push(
                     FieldError::new(
                         &p,
@@ -1138,7 +1114,7 @@ impl<'m> Encoder<'m> {
     fn fits_wildcard(&mut self, w: &Wildcard, raw: &str, pointer: &str) -> bool {
         let wrapped = format!("<r>{raw}</r>");
         let Ok(doc) =
-            roxmltree::Document::parse_with_options(&wrapped, crate::sources::parse_options())
+            roxmltree::Document::parse_with_options(&wrapped, crate::xml::parse_options())
         else {
             return false;
         };
@@ -1200,7 +1176,7 @@ impl<'m> Encoder<'m> {
             return None;
         };
         let wrapped = format!("<r>{raw}</r>");
-        match roxmltree::Document::parse_with_options(&wrapped, crate::sources::parse_options()) {
+        match roxmltree::Document::parse_with_options(&wrapped, crate::xml::parse_options()) {
             Err(e) => {
                 self.push(
                     FieldError::new(pointer, "xml", format!("not well-formed XML: {e}"))

@@ -51,7 +51,7 @@ impl FieldError {
     }
 
     /// A simple value refused at `pointer` (at its item, for a list item).
-    pub fn value(pointer: impl Into<String>, e: simple::ValueError) -> Self {
+    pub fn value(pointer: impl Into<String>, e: crate::xsd::facets::ValueError) -> Self {
         let mut pointer = pointer.into();
         if let Some(i) = e.item {
             pointer = format!("{pointer}/{i}");
@@ -81,7 +81,6 @@ impl FieldError {
 
 /// `found` for an absent field.
 pub const NOTHING: &str = "nothing";
-
 
 /// Why an upstream answer could not be turned into the client's JSON (a 502). The message is
 /// logged at the boundary, never sent to the client.

@@ -3,8 +3,8 @@
 //! and whole operations ([`operation`]).
 
 pub mod decode;
-pub mod error;
 pub mod encode;
+pub mod error;
 pub mod model;
 pub mod operation;
 pub mod simple;

@@ -10,9 +10,9 @@ use super::encode::Encoder;
 use super::error::{AnswerError, FieldError, NOTHING};
 use super::model::JsonModel;
 use super::simple;
-use crate::mapping::route::{CompiledMapping, HeaderSource, HeaderTarget, Route, InputSource};
 use crate::mapping::format::AnswerValidation;
 use crate::mapping::naming::json_keys;
+use crate::mapping::route::{CompiledMapping, HeaderSource, HeaderTarget, InputSource, Route};
 use crate::soap::{self, Payload, XmlLimits};
 use crate::wsdl::{BodyBinding, PartKind, SoapVersion, Style, Wsdl};
 use crate::xsd::{QName, TypeId, TypeKind};
@@ -345,7 +345,7 @@ impl ServicePlan {
             errors.extend(header_errors);
             return Err(errors);
         }
-        let decls = soap::declarations(&self.model, &enc.used);
+        let decls = self.model.declarations(&enc.used);
         Ok(soap::envelope_with_header(
             op.soap,
             &decls,
@@ -510,7 +510,7 @@ impl ServicePlan {
         if !enc.errors.is_empty() {
             return Err(enc.errors);
         }
-        let decls = soap::declarations(&self.model, &enc.used);
+        let decls = self.model.declarations(&enc.used);
         Ok(soap::envelope(
             op.soap,
             &decls,
@@ -766,8 +766,10 @@ fn write_message(enc: &mut Encoder, m: &BodyLayout, fields: &Map<String, Value>)
         BodyLayout::Parts { wrapper, parts } => {
             for k in fields.keys() {
                 if !parts.iter().any(|p| &p.key == k) {
-                    let keys: Vec<String> =
-                        parts.iter().map(|p| simple::quote_short(&p.key)).collect();
+                    let keys: Vec<String> = parts
+                        .iter()
+                        .map(|p| crate::xsd::facets::quote_short(&p.key))
+                        .collect();
                     enc.errors.push(
                         FieldError::new(format!("/{k}"), "unknownField", "unknown field")
                             .expected(format!("one of: {}", keys.join(", ")))
@@ -814,7 +816,7 @@ fn write_message(enc: &mut Encoder, m: &BodyLayout, fields: &Map<String, Value>)
                         )
                         .expected(format!(
                             "a value for the required field {}",
-                            simple::quote_short(&p.key)
+                            crate::xsd::facets::quote_short(&p.key)
                         ))
                         .found(NOTHING),
                     ),
@@ -907,23 +909,6 @@ fn read_message(
     }
 }
 
-/// A path, query or header value (text) as the JSON value the field's type takes.
-pub fn from_text(
-    schema: &crate::xsd::Schema,
-    t: TypeId,
-    s: &str,
-) -> Result<Value, simple::ValueError> {
-    let text = Value::String(s.to_string());
-    let lexical = simple::lexical(schema, t, &text, true)?;
-    simple::to_json(schema, t, &lexical).map_err(|message| simple::ValueError {
-        rule: "type",
-        expected: format!("a value of {}", schema.type_label(t)),
-        found: Some(simple::found(&text)),
-        message,
-        item: None,
-    })
-}
-
 /// Gathers an operation's input fields and header values from where the mapping binds them:
 /// `param` answers the values of a path parameter, query parameter or header; `body` is the
 /// parsed JSON body (header fields bound to `body.KEY` are taken out of it first).
@@ -950,7 +935,7 @@ pub fn gather_all(
                     let values = param(src);
                     match values.as_slice() {
                         [] => {}
-                        [one] => match from_text(schema, f.field.type_id, one) {
+                        [one] => match simple::from_text(schema, f.field.type_id, one) {
                             Ok(v) => {
                                 headers[i].insert(f.key.clone(), v);
                             }
@@ -1028,7 +1013,7 @@ pub fn gather(
                             .inputs
                             .iter()
                             .filter(|i| i.source == InputSource::BodyKey)
-                            .map(|i| simple::quote_short(&i.key))
+                            .map(|i| crate::xsd::facets::quote_short(&i.key))
                             .collect();
                         let expected = if keys.is_empty() {
                             "no fields in the body".to_string()
@@ -1067,7 +1052,7 @@ pub fn gather(
             continue;
         }
         let t = input.field.type_id;
-        let convert = |s: &str| from_text(schema, t, s);
+        let convert = |s: &str| simple::from_text(schema, t, s);
         let pointer = format!("/{}", input.key);
         let v = if input.field.max.is_many() {
             values
@@ -1175,7 +1160,7 @@ fn header_constants(
                             return None;
                         }
                     };
-                    match from_text(schema, f.field.type_id, &text) {
+                    match simple::from_text(schema, f.field.type_id, &text) {
                         Ok(v) => Some((f.key.clone(), v)),
                         Err(e) => {
                             problem.get_or_insert(if secret {

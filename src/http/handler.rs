@@ -283,7 +283,7 @@ fn parse_query(q: &str) -> Result<Vec<(String, String)>, Problem> {
                         format!("query parameter `{s}` is not UTF-8 once decoded"),
                     )
                     .expected("UTF-8 text once percent-decoded")
-                    .found(crate::convert::simple::quote_short(s)),
+                    .found(crate::xsd::facets::quote_short(s)),
                 ])
             })
     };

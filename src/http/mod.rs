@@ -33,7 +33,11 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(config: Config, services: Vec<Arc<ServicePlan>>, targets: Vec<Option<Target>>) -> State {
+    pub fn new(
+        config: Config,
+        services: Vec<Arc<ServicePlan>>,
+        targets: Vec<Option<Target>>,
+    ) -> State {
         let doc = openapi::document(&services);
         let openapi_yaml = serde_saphyr::to_string(&doc).unwrap_or_default();
         let openapi = doc.to_string();

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use crate::convert::model::{Body, JsonModel, TypeInfo};
-use crate::mapping::naming::{TEXT_KEY, TYPE_KEY, XML_KEY};
 use crate::convert::operation::{BodyLayout, ServicePlan};
 use crate::convert::simple::{Json, json_kind};
-use crate::mapping::route::{HeaderSource, HeaderTarget, Method, InputSource};
+use crate::mapping::naming::{TEXT_KEY, TYPE_KEY, XML_KEY};
+use crate::mapping::route::{HeaderSource, HeaderTarget, InputSource, Method};
 use crate::mock::sample::Sampler;
 use crate::xsd::*;
 

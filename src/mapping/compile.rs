@@ -8,13 +8,15 @@ use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
-use super::format::{FieldBinding, HeaderSpec, MappingFile, OperationSpec, OrderedMap, parse_duration};
+use super::format::{
+    FieldBinding, HeaderSpec, MappingFile, OperationSpec, OrderedMap, parse_duration,
+};
 use super::generate::{normalize, select};
 use super::naming::{Naming, json_keys};
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::sources::LoadOptions;
 use super::route::*;
 use super::shape::{Field, element_fields, shape};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::sources::LoadOptions;
 use crate::wsdl::{self, BindingOperation, HeaderBinding, PartKind, Wsdl};
 use crate::xsd::ElementId;
 
@@ -531,7 +533,9 @@ fn compile_operation(
         }
     }
     for inp in &inputs {
-        if inp.source == InputSource::BodyKey && inp.field.min > 0 && (!method.has_body() || body_field)
+        if inp.source == InputSource::BodyKey
+            && inp.field.min > 0
+            && (!method.has_body() || body_field)
         {
             let why = if body_field {
                 "the body is taken by another field"
@@ -888,7 +892,7 @@ fn request_headers(
                             continue;
                         }
                     } else if let Err(msg) =
-                        crate::convert::operation::from_text(schema, field.type_id, v)
+                        crate::xsd::facets::text_value(schema, field.type_id, v)
                     {
                         diags.push(
                             cx.d(
@@ -925,7 +929,9 @@ fn request_headers(
                                     }
                                     HeaderSource::Request(InputSource::Header(name.to_string()))
                                 }
-                                "query" => HeaderSource::Request(InputSource::Query(name.to_string())),
+                                "query" => {
+                                    HeaderSource::Request(InputSource::Query(name.to_string()))
+                                }
                                 _ => {
                                     if !route.placeholders.iter().any(|p| p == name) {
                                         diags.push(cx.d(b, format!("`{src}` names path parameter `{{{name}}}`, which the route of `{}` does not have", cx.op)));

@@ -159,7 +159,7 @@ impl Mock {
             enc.element(&el.name, el.type_id, false, &v, "");
         }
         let header = enc.writer.into_inner();
-        let decls = soap::declarations(&svc.model, &enc.used);
+        let decls = svc.model.declarations(&enc.used);
         soap::envelope_with_header(
             svc.compiled.soap,
             &decls,
@@ -181,7 +181,7 @@ impl Mock {
                     let value = sample::Sampler::new(schema, &svc.model, 0).value(*t);
                     enc.element(q, *t, false, &value, "");
                 }
-                let decls = soap::declarations(&svc.model, &enc.used);
+                let decls = svc.model.declarations(&enc.used);
                 let xsi = enc.xsi;
                 let detail = enc.writer.into_inner();
                 (

@@ -9,9 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
 
-use crate::convert::model::{
-    Body, JsonModel, TypeInfo, first_element, is_group_choice,
-};
+use crate::convert::model::{Body, JsonModel, TypeInfo, first_element, is_group_choice};
 use crate::convert::simple::{Json, json_kind};
 use crate::mapping::naming::{TEXT_KEY, XML_KEY};
 use crate::xsd::*;
@@ -393,7 +391,7 @@ impl<'m> Sampler<'m> {
                 } else {
                     format!(
                         "<sample xmlns=\"{}\">sample</sample>",
-                        crate::convert::encode::escape(ns, true)
+                        crate::xml::escape(ns, true)
                     )
                 };
                 obj.insert(XML_KEY.to_string(), Value::String(xml));
@@ -426,14 +424,11 @@ impl<'m> Sampler<'m> {
         if !enc.errors.is_empty() {
             return None;
         }
-        let decls: String = crate::soap::declarations(self.model, &enc.used)
+        let decls: String = self
+            .model
+            .declarations(&enc.used)
             .iter()
-            .map(|(p, uri)| {
-                format!(
-                    " xmlns:{p}=\"{}\"",
-                    crate::convert::encode::escape(uri, true)
-                )
-            })
+            .map(|(p, uri)| format!(" xmlns:{p}=\"{}\"", crate::xml::escape(uri, true)))
             .collect();
         let xml = String::from_utf8(enc.writer.into_inner()).ok()?;
         let name_end = xml[1..]

@@ -2,11 +2,8 @@
 //! needs, and reading an answer under limits (no DTD, bounded depth, attributes, nodes and
 //! names), faults recognised in either version, also with HTTP 200.
 
-use std::collections::BTreeSet;
-
 use roxmltree::{Document, Node};
 
-use crate::convert::model::JsonModel;
 use crate::wsdl::SoapVersion;
 use crate::xsd::XSI;
 
@@ -30,15 +27,6 @@ pub fn content_type(v: SoapVersion, action: Option<&str>) -> String {
         ),
         (SoapVersion::V12, _) => "application/soap+xml; charset=utf-8".to_string(),
     }
-}
-
-/// The `(prefix, namespace)` declarations for the namespaces an encoder used.
-pub fn declarations<'m>(model: &'m JsonModel, used: &BTreeSet<usize>) -> Vec<(&'m str, &'m str)> {
-    used.iter()
-        .map(|&i| (model.prefixes[i].as_str(), model.namespace_uris[i].as_str()))
-        // `xml:` is bound by definition and may not be declared.
-        .filter(|(_, uri)| *uri != crate::xsd::model::XML)
-        .collect()
 }
 
 /// Wraps body bytes in an envelope declaring `decls` (and `xsi:` when needed).
@@ -70,7 +58,7 @@ pub fn envelope_with_header(
         out.extend_from_slice(b" xmlns:");
         out.extend_from_slice(prefix.as_bytes());
         out.extend_from_slice(b"=\"");
-        out.extend_from_slice(crate::convert::encode::escape(uri, true).as_bytes());
+        out.extend_from_slice(crate::xml::escape(uri, true).as_bytes());
         out.push(b'"');
     }
     out.push(b'>');
@@ -350,7 +338,7 @@ pub fn fault_envelope(
     string: &str,
     detail: Option<Detail>,
 ) -> Vec<u8> {
-    let esc = |s: &str| crate::convert::encode::escape(s, false).into_owned();
+    let esc = |s: &str| crate::xml::escape(s, false).into_owned();
     // The parts that differ between the versions: code/reason markup and the detail element.
     let (head, detail_tag) = match v {
         SoapVersion::V11 => (

@@ -8,7 +8,8 @@ use roxmltree::Node;
 
 use super::model::*;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::sources::{self, LoadOptions, SourceSet, WSDL, at};
+use crate::sources::{self, LoadOptions, SourceSet, at};
+use crate::xml::WSDL;
 use crate::xsd::compile::Compiler;
 use crate::xsd::{QName, SrcPos, is_xs_ns};
 

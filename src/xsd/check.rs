@@ -1333,7 +1333,7 @@ fn wsdl_roots<'a, 'i>(
     let mut roots = Vec::new();
     for (i, d) in documents.iter().enumerate() {
         let root = d.root_element();
-        if root.tag_name().namespace() != Some(crate::sources::WSDL) {
+        if root.tag_name().namespace() != Some(crate::xml::WSDL) {
             continue;
         }
         for types in root
@@ -1572,7 +1572,7 @@ fn st_value(schema: &Schema, st: &SimpleType, value: &str, depth: usize) -> Resu
                 }
             }
             let joined = value.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
-            crate::convert::simple::facets(schema, st, &joined).map_err(String::from)
+            crate::xsd::facets::check(schema, st, &joined).map_err(String::from)
         }
         Variety::Union(members) => {
             let mut last = "not a value of any member type".to_string();
@@ -1581,8 +1581,7 @@ fn st_value(schema: &Schema, st: &SimpleType, value: &str, depth: usize) -> Resu
                     match st_value(schema, ms, value, depth + 1) {
                         Ok(()) => {
                             let v = value.trim();
-                            return crate::convert::simple::facets(schema, st, v)
-                                .map_err(String::from);
+                            return crate::xsd::facets::check(schema, st, v).map_err(String::from);
                         }
                         Err(e) => last = e,
                     }
@@ -1592,7 +1591,7 @@ fn st_value(schema: &Schema, st: &SimpleType, value: &str, depth: usize) -> Resu
         }
         Variety::Atomic => {
             let lexical = lexical(schema, st, value)?;
-            crate::convert::simple::facets(schema, st, &lexical)?;
+            crate::xsd::facets::check(schema, st, &lexical)?;
             bounds(st, &lexical)
         }
     }
@@ -1642,8 +1641,7 @@ fn lexical(schema: &Schema, st: &SimpleType, value: &str) -> Result<String, Stri
         }
         _ => {}
     }
-    let json = serde_json::Value::String(v.clone());
-    crate::convert::simple::lexical(schema, st.base_builtin, &json, true)
+    crate::xsd::facets::text_value(schema, st.base_builtin, &v)
         .map(|_| v)
         .map_err(String::from)
 }

@@ -1239,7 +1239,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
         def: Node<'a, 'i>,
         base: TypeId,
     ) -> Option<TypeId> {
-        const WSDL: &str = crate::sources::WSDL;
+        const WSDL: &str = crate::xml::WSDL;
         for a in xs_children(def).filter(|c| is_xs(c, "attribute")) {
             let Some(value) = a.attribute((WSDL, "arrayType")) else {
                 continue;

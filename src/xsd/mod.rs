@@ -5,6 +5,7 @@
 pub mod builtins;
 pub mod check;
 pub mod compile;
+pub mod facets;
 pub mod load;
 pub mod model;
 pub mod regex;

@@ -6,28 +6,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-/// The XML Schema namespace.
-pub const XS: &str = "http://www.w3.org/2001/XMLSchema";
-/// Pre-Recommendation XML Schema namespaces (2000/10 and 1999), still found in old WSDLs (the
-/// W3C WSDL 1.1 note's own examples use them). Read as [`XS`].
-pub const XS_LEGACY: [&str; 2] = [
-    "http://www.w3.org/2000/10/XMLSchema",
-    "http://www.w3.org/1999/XMLSchema",
-];
-
-/// Whether `ns` is the XML Schema namespace (or a legacy draft of it).
-pub fn is_xs_ns(ns: &str) -> bool {
-    ns == XS || XS_LEGACY.contains(&ns)
-}
-
-/// The XML Schema instance namespace (`xsi:type`, `xsi:nil`).
-pub const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
-/// The `xml:` namespace.
-pub const XML: &str = "http://www.w3.org/XML/1998/namespace";
-/// SOAP 1.1 encoding.
-pub const SOAP11_ENC: &str = "http://schemas.xmlsoap.org/soap/encoding/";
-/// SOAP 1.2 encoding.
-pub const SOAP12_ENC: &str = "http://www.w3.org/2003/05/soap-encoding";
+pub use crate::xml::{SOAP11_ENC, SOAP12_ENC, XML, XS, XS_LEGACY, XSI, is_xs_ns};
 
 /// A namespace-qualified name. `ns` is empty for names in no namespace.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

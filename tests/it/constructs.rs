@@ -146,7 +146,7 @@ fn run(name: &str) {
             problems.push(format!("{}: refused: {:?}", file.display(), enc.errors));
             continue;
         }
-        let decls = soapbridge::soap::declarations(&model, &enc.used);
+        let decls = model.declarations(&enc.used);
         let body = String::from_utf8(enc.writer.into_inner()).unwrap();
         let xml = standalone(&decls, enc.xsi, &body);
         expect(&file.with_extension("xml"), &xml, &mut problems);

@@ -220,7 +220,11 @@ pub(crate) fn options(wsdl_dir: &Path, entry: &str) -> LoadOptions {
 
 /// Loads an entry, generates its mapping into `tmp` and compiles the file as written, through the
 /// same path `soapbridge check` takes.
-pub(crate) fn compile_entry(wsdl_dir: &Path, entry: &str, tmp: &Path) -> Result<CompiledMapping, String> {
+pub(crate) fn compile_entry(
+    wsdl_dir: &Path,
+    entry: &str,
+    tmp: &Path,
+) -> Result<CompiledMapping, String> {
     let path = wsdl_dir.join(entry);
     let options = options(wsdl_dir, entry);
     let wsdl = soapbridge::wsdl::load(&path, &options).map_err(|d| d.to_string())?;

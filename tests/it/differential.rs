@@ -313,7 +313,7 @@ fn body_payloads<'a, 'i>(doc: &'a Document<'i>) -> Vec<Node<'a, 'i>> {
 /// Our verdict on an envelope, as `soapbridge validate` gives it: each Body child against its
 /// global element declaration.
 fn ours(v: &Validator, text: &str) -> Option<String> {
-    let doc = match Document::parse_with_options(text, soapbridge::sources::parse_options()) {
+    let doc = match Document::parse_with_options(text, soapbridge::xml::parse_options()) {
         Ok(d) => d,
         Err(e) => return Some(format!("not well-formed: {e}")),
     };
@@ -331,7 +331,7 @@ fn ours(v: &Validator, text: &str) -> Option<String> {
 /// One edit of each kind for an envelope (the middle candidate: deterministic, and away from
 /// the first field that every generator gets right).
 fn mutations(schema: &Schema, text: &str) -> Vec<(Kind, String, String)> {
-    let Ok(doc) = Document::parse_with_options(text, soapbridge::sources::parse_options()) else {
+    let Ok(doc) = Document::parse_with_options(text, soapbridge::xml::parse_options()) else {
         return Vec::new();
     };
     let mut found = BTreeMap::new();

@@ -52,7 +52,7 @@ fn encode(l: &Loaded, name: &str, json: &Value) -> Result<String, Vec<String>> {
             .map(|e| format!("{}: {}", e.pointer, e.message))
             .collect());
     }
-    let decls = soap::declarations(&l.model, &enc.used);
+    let decls = l.model.declarations(&enc.used);
     let body = String::from_utf8(enc.writer.into_inner()).unwrap();
     // The declarations the envelope would carry, on the element itself.
     let end = body

@@ -51,7 +51,7 @@ fn round_trip(svc: &ServicePlan, m: &BodyLayout, v: &Value) -> Result<Value, Str
             enc.errors
         ));
     }
-    let decls = soap::declarations(&svc.model, &enc.used);
+    let decls = svc.model.declarations(&enc.used);
     let env = soap::envelope(svc.compiled.soap, &decls, enc.xsi, &enc.writer.into_inner());
     let text = String::from_utf8(env).unwrap();
     let doc = soap::parse(&text, soap::XmlLimits::default())?;

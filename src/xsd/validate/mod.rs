@@ -23,7 +23,7 @@ use std::collections::HashSet;
 
 use roxmltree::{Document, Node};
 
-use self::automaton::{Leaf, Automaton, State};
+use self::automaton::{Automaton, Leaf, State};
 use self::value::{Dec, Value, normalize};
 use super::model::*;
 

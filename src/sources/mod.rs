@@ -8,8 +8,11 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
+mod builtin;
+
 use crate::diag::{Diagnostic, Diagnostics, line_col};
-use crate::xsd::builtins::KNOWN_SCHEMAS;
+use crate::xml::{WSDL, parse_options, xml_hint};
+use builtin::KNOWN_SCHEMAS;
 
 /// How deeply elements may nest in a WSDL/XSD document. Real schemas stay far below; the limit
 /// keeps hostile files from exhausting the stack of the (recursive) schema compiler.
@@ -17,9 +20,6 @@ pub const MAX_DEPTH: usize = 128;
 
 /// How many files one WSDL may pull in (the ONVIF bundle, among the largest, has 33).
 pub const MAX_FILES: usize = 1000;
-
-/// The WSDL 1.1 namespace.
-pub const WSDL: &str = "http://schemas.xmlsoap.org/wsdl/";
 
 /// How files may be found.
 #[derive(Debug, Clone, Default)]
@@ -64,27 +64,6 @@ impl SourceSet {
     pub fn builtin_for(&self, namespace: &str) -> Option<usize> {
         let (_, file, _) = KNOWN_SCHEMAS.iter().find(|(ns, _, _)| *ns == namespace)?;
         self.by_path.get(&builtin_path(file)).copied()
-    }
-}
-
-/// Parse options for every untrusted XML file: no DTD (so no entity expansion).
-pub fn parse_options<'i>() -> roxmltree::ParsingOptions<'i> {
-    roxmltree::ParsingOptions {
-        allow_dtd: false,
-        ..roxmltree::ParsingOptions::default()
-    }
-}
-
-/// A hint for an XML parse error.
-pub fn xml_hint(e: &roxmltree::Error) -> &'static str {
-    match e {
-        roxmltree::Error::UnknownNamespace(..) => {
-            "the document uses a namespace prefix it never declares (xmlns:prefix=\"...\"); it is not namespace-well-formed, so no tool can tell which namespace is meant. Restore the declarations from the original WSDL"
-        }
-        roxmltree::Error::DtdDetected => {
-            "DTDs are refused (entity expansion attacks); remove the <!DOCTYPE> declaration"
-        }
-        _ => "the file must be well-formed XML 1.0",
     }
 }
 
@@ -304,14 +283,14 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
         for node in doc.descendants().filter(|n| n.is_element()) {
             let ns = node.tag_name().namespace().unwrap_or("");
             let name = node.tag_name().name();
-            if crate::xsd::model::is_xs_ns(ns) && name == "schema" {
+            if crate::xml::is_xs_ns(ns) && name == "schema" {
                 namespaces_loaded
                     .insert(node.attribute("targetNamespace").unwrap_or("").to_string());
             }
             let (location, wsdl_import) = match (ns, name) {
                 (WSDL, "import") => (node.attribute("location"), true),
                 (ns, "import" | "include" | "redefine" | "override")
-                    if crate::xsd::model::is_xs_ns(ns) =>
+                    if crate::xml::is_xs_ns(ns) =>
                 {
                     (node.attribute("schemaLocation"), false)
                 }
