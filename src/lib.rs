@@ -11,7 +11,6 @@ pub mod convert;
 pub mod diag;
 pub mod env;
 pub mod http;
-pub mod inspect;
 pub mod mapping;
 pub mod mock;
 pub mod soap;

@@ -57,7 +57,7 @@ fn run(dir: &Path) -> String {
         }
     } else {
         match soapbridge::wsdl::load(&dir.join("service.wsdl"), &Default::default()) {
-            Ok(w) => soapbridge::inspect::render(&w),
+            Ok(w) => soapbridge::cli::inspect::render(&w),
             Err(d) => format!("{d}\n"),
         }
     };

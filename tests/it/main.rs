@@ -1,5 +1,6 @@
 //! soapbridge's integration tests: one binary, one module per area.
 
+mod architecture;
 mod browser;
 mod cases;
 mod cli;

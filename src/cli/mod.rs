@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod inspect;
+
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
@@ -348,7 +350,7 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
             let options = load_options(allow_paths, catalog.as_deref())?;
             match crate::wsdl::load(&wsdl, &options) {
                 Ok(w) => {
-                    print!("{}", crate::inspect::render(&w));
+                    print!("{}", inspect::render(&w));
                     Ok(true)
                 }
                 Err(d) => report(&d),
