@@ -289,7 +289,7 @@ pub fn builtin_ws(schema: &Schema, st: &SimpleType) -> Option<WhiteSpace> {
 }
 
 /// The lexical checks of the string-valued built-ins that have one: the validator's own
-/// ([`crate::xsd::validate::value::parse`]), so a request is held to exactly what an answer is.
+/// ([`crate::xsd::value::parse`]), so a request is held to exactly what an answer is.
 fn lexical_check(local: &str, s: &str) -> Result<(), ValueError> {
     let primitive = match local {
         "date" => Primitive::Date,
@@ -307,7 +307,7 @@ fn lexical_check(local: &str, s: &str) -> Result<(), ValueError> {
         "language" => Primitive::String,
         _ => return Ok(()),
     };
-    let ok = crate::xsd::validate::value::parse(primitive, local, s, &|_| None).is_ok();
+    let ok = crate::xsd::value::parse(primitive, local, s, &|_| None).is_ok();
     if ok {
         Ok(())
     } else {

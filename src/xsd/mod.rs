@@ -10,6 +10,7 @@ pub mod load;
 pub mod model;
 pub mod regex;
 pub mod validate;
+pub mod value;
 
 pub use model::*;
 

@@ -8,8 +8,8 @@
 //! `tests.rs`.
 
 use super::FacetValues;
-use super::value::{self, Value};
 use crate::xsd::model::*;
+use crate::xsd::value::{self, Value};
 use regex_automata::dfa::{Automaton, StartKind, dense};
 use regex_automata::nfa::thompson;
 use regex_automata::{Anchored, Input};

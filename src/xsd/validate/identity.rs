@@ -5,7 +5,7 @@
 
 use roxmltree::Node;
 
-use super::value::{is_xml_space, normalize};
+use crate::xsd::value::{is_xml_space, normalize};
 
 /// A row of keys for messages (the type tags left out).
 fn shown(row: &[String]) -> String {

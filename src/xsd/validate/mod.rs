@@ -17,15 +17,14 @@
 pub mod automaton;
 mod fast;
 pub mod identity;
-pub mod value;
 
 use std::collections::HashSet;
 
 use roxmltree::{Document, Node};
 
 use self::automaton::{Automaton, Leaf, State};
-use self::value::{Dec, Value, normalize};
 use super::model::*;
+use crate::xsd::value::{self, Dec, Value, normalize};
 
 /// How deeply instance elements may nest under the validated element.
 pub const MAX_DEPTH: usize = 256;
