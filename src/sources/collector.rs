@@ -1,0 +1,223 @@
+//! [`collect`]: the entry document and every document it reaches, read one at a time and each
+//! checked once (inside the allowed folders, UTF-8, well-formed, not nested too deep), its
+//! references followed; then the built-in schemas, the URLs that cannot be read offline and
+//! the `wsdl:import` cycles.
+
+use std::ops::ControlFlow;
+use std::path::Path;
+
+use super::builtin::KNOWN_SCHEMAS;
+use super::cycles::report_wsdl_cycles;
+use super::policy::{LoadOptions, Policy, normalize};
+use super::references::{Frontier, Pending};
+use super::set::{SourceFile, SourceSet, at, builtin_path, not_well_formed};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::xml::parse_options;
+
+/// How deeply elements may nest in a WSDL/XSD document. Real schemas stay far below; the limit
+/// keeps hostile files from exhausting the stack of the (recursive) schema compiler.
+pub const MAX_DEPTH: usize = 128;
+
+/// How many files one WSDL may pull in (the ONVIF bundle, among the largest, has 33).
+pub const MAX_FILES: usize = 1000;
+
+/// Reads `entry` and everything it imports. Every problem is reported, not just the first.
+pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnostics> {
+    let entry_abs = std::path::absolute(entry).unwrap_or_else(|_| entry.to_path_buf());
+    let entry_abs = normalize(&entry_abs);
+    let mut c = Collector {
+        policy: Policy::new(&entry_abs, options),
+        set: SourceSet {
+            sources: Vec::new(),
+            by_path: Default::default(),
+            by_url: Default::default(),
+        },
+        diags: Vec::new(),
+        frontier: Frontier::default(),
+        wsdl_edges: Vec::new(),
+    };
+    c.frontier.queue.push(Pending {
+        path: entry_abs,
+        from: None,
+        wsdl_import: true,
+        optional: false,
+    });
+    while let Some(item) = c.frontier.queue.pop() {
+        if c.read(item).is_break() {
+            break;
+        }
+    }
+    c.add_builtins();
+    c.frontier.report_unresolved_urls(&c.set, &mut c.diags);
+    report_wsdl_cycles(&c.set, &c.wsdl_edges, &mut c.diags);
+    if c.diags.is_empty() {
+        Ok(c.set)
+    } else {
+        Err(Diagnostics(c.diags))
+    }
+}
+
+/// A load in progress.
+struct Collector<'o> {
+    policy: Policy<'o>,
+    set: SourceSet,
+    diags: Vec<Diagnostic>,
+    frontier: Frontier,
+    /// `wsdl:import` edges (importer, imported, offset of the import), to report cycles.
+    wsdl_edges: Vec<(usize, usize, usize)>,
+}
+
+impl Collector<'_> {
+    /// Reads one pending file (unless it was read already), keeps it and follows its
+    /// references. Breaks when more than [`MAX_FILES`] files are imported.
+    fn read(&mut self, item: Pending) -> ControlFlow<()> {
+        if let Some(&existing) = self.set.by_path.get(&item.path) {
+            self.wsdl_edge(&item, existing);
+            return ControlFlow::Continue(());
+        }
+        let Some(text) = self.text(&item) else {
+            return ControlFlow::Continue(());
+        };
+        let index = self.set.sources.len();
+        if index >= MAX_FILES {
+            let d = self.ref_diag(&item, format!("more than {MAX_FILES} files are imported")).hint("no real service needs this many; check for a generated or hostile import chain");
+            self.diags.push(d);
+            return ControlFlow::Break(());
+        }
+        self.wsdl_edge(&item, index);
+        self.set.by_path.insert(item.path.clone(), index);
+        if let Some(url) = self.frontier.url_of_path.get(&item.path) {
+            self.set.by_url.insert(url.clone(), index);
+        }
+        self.set.sources.push(SourceFile {
+            path: item.path,
+            text,
+            builtin: false,
+        });
+        self.follow(index);
+        ControlFlow::Continue(())
+    }
+
+    /// A pending file's text, its byte-order mark dropped. Refused (and reported) outside the
+    /// allowed folders, when it cannot be read (quietly skipped when optional) or is not UTF-8.
+    fn text(&mut self, item: &Pending) -> Option<String> {
+        if let Some((_, _, location)) = &item.from
+            && !self.policy.allows(&item.path)
+        {
+            let d = self
+                .ref_diag(
+                    item,
+                    format!("`{location}` points outside the WSDL's folder tree"),
+                )
+                .hint(
+                    "copy the file next to the WSDL, or allow its folder explicitly (--allow-path)",
+                );
+            self.diags.push(d);
+            return None;
+        }
+        let text = match std::fs::read(&item.path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(_) => {
+                    let d = self
+                        .ref_diag(item, format!("`{}` is not UTF-8", item.path.display()))
+                        .hint("convert the file to UTF-8 (e.g. with iconv)");
+                    self.diags.push(d);
+                    return None;
+                }
+            },
+            Err(_) if item.optional => return None,
+            Err(e) => {
+                let what = match &item.from {
+                    Some((_, _, location)) => format!(
+                        "cannot read `{location}` (resolved to `{}`): {e}",
+                        item.path.display()
+                    ),
+                    None => format!("cannot read the file: {e}"),
+                };
+                let d = self.ref_diag(item, what).hint(
+                    "imports are resolved relative to the importing document; check the path",
+                );
+                self.diags.push(d);
+                return None;
+            }
+        };
+        Some(
+            text.strip_prefix('\u{feff}')
+                .map(str::to_string)
+                .unwrap_or(text),
+        )
+    }
+
+    /// A problem with a pending file, at the reference that named it (the entry: the file).
+    fn ref_diag(&self, item: &Pending, message: String) -> Diagnostic {
+        match &item.from {
+            Some((from, off, _)) => at(
+                &self.set.sources[*from].path,
+                &self.set.sources[*from].text,
+                *off,
+                message,
+            ),
+            None => Diagnostic::new(&item.path, 0, 0, message),
+        }
+    }
+
+    /// Remembers a `wsdl:import` of the source `to`, for the cycle check.
+    fn wsdl_edge(&mut self, item: &Pending, to: usize) {
+        if let (true, Some((from, off, _))) = (item.wsdl_import, &item.from) {
+            self.wsdl_edges.push((*from, to, *off));
+        }
+    }
+
+    /// Parses the source `index` (refusing a file that is not well-formed or nests too deep)
+    /// and notes what its elements reference.
+    fn follow(&mut self, index: usize) {
+        let source = &self.set.sources[index];
+        let doc = match roxmltree::Document::parse_with_options(&source.text, parse_options()) {
+            Ok(doc) => doc,
+            Err(e) => {
+                self.diags.push(not_well_formed(&source.path, &e));
+                return;
+            }
+        };
+        if let Some(deep) = too_deep(&doc) {
+            self.diags.push(at(&source.path, &source.text, deep.range().start, format!("elements nest deeper than {MAX_DEPTH} levels"))
+                .hint("no real WSDL or schema nests this deep; the file is refused to keep the compiler's stack bounded"));
+            return;
+        }
+        for node in doc.descendants().filter(|n| n.is_element()) {
+            self.frontier.note(&self.policy, index, &source.path, node);
+        }
+    }
+
+    /// The schemas soapbridge knows without a file, after every file read; their namespaces
+    /// count as loaded.
+    fn add_builtins(&mut self) {
+        for (ns, file, text) in KNOWN_SCHEMAS {
+            self.set
+                .by_path
+                .insert(builtin_path(file), self.set.sources.len());
+            self.set.sources.push(SourceFile {
+                path: builtin_path(file),
+                text: text.to_string(),
+                builtin: true,
+            });
+            self.frontier.namespaces_loaded.insert(ns.to_string());
+        }
+    }
+}
+
+/// The first element nested deeper than [`MAX_DEPTH`], if any (iterative: no recursion).
+fn too_deep<'a, 'i>(doc: &'a roxmltree::Document<'i>) -> Option<roxmltree::Node<'a, 'i>> {
+    // Document order visits a parent before its children, so each depth is known in one pass.
+    let mut depths = vec![0u32; doc.descendants().count() + 1];
+    for n in doc.descendants() {
+        let parent = n.parent().map_or(0, |p| depths[p.id().get() as usize]);
+        let d = parent + u32::from(n.is_element());
+        depths[n.id().get() as usize] = d;
+        if d as usize > MAX_DEPTH {
+            return Some(n);
+        }
+    }
+    None
+}
