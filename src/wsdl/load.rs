@@ -11,7 +11,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::sources::{self, LoadOptions, SourceSet, at};
 use crate::xml::WSDL;
 use crate::xsd::compile::Compiler;
-use crate::xsd::{QName, SrcPos, is_xs_ns};
+use crate::xsd::{QName, Schema, SrcPos, is_xs_ns};
 
 /// SOAP 1.1 binding extensions.
 pub const SOAP11_BINDING: &str = "http://schemas.xmlsoap.org/wsdl/soap/";
@@ -30,34 +30,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
             found.name(), found.namespace().unwrap_or(""))).hint(
             "expected <definitions xmlns=\"http://schemas.xmlsoap.org/wsdl/\">; WSDL 2.0 is not supported").into());
     }
-
-    let mut compiler = Compiler::new(&set);
-    // WSDL documents (the entry and its wsdl:imports), and schemas wsdl:import'ed directly.
-    let mut wsdl_docs = Vec::new();
-    for (i, doc) in docs.iter().enumerate() {
-        let r = doc.root_element();
-        if set.sources[i].builtin {
-            compiler.add_schema(&docs, i, r, None);
-        } else if r.tag_name().namespace() == Some(WSDL) && r.tag_name().name() == "definitions" {
-            wsdl_docs.push(i);
-            for types in r.children().filter(|n| is_wsdl(n, "types")) {
-                for schema in types.children().filter(|n| {
-                    n.is_element()
-                        && n.tag_name().namespace().is_some_and(is_xs_ns)
-                        && n.tag_name().name() == "schema"
-                }) {
-                    compiler.add_schema(&docs, i, schema, None);
-                }
-            }
-        } else if r.tag_name().namespace().is_some_and(is_xs_ns) && r.tag_name().name() == "schema"
-        {
-            compiler.add_schema(&docs, i, r, None);
-        }
-    }
-    compiler.compile_all();
-    let mut diags = std::mem::take(&mut compiler.diags);
-    let schema = compiler.schema;
-
+    let (schema, definitions, mut diags) = compile_schemas(&set, &docs);
     let mut b = Builder {
         set: &set,
         diags: &mut diags,
@@ -71,144 +44,52 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
             schema,
         },
     };
-    let mut msg_index: HashMap<QName, usize> = HashMap::new();
-    let mut pt_index: HashMap<QName, usize> = HashMap::new();
-    let mut binding_index: HashMap<QName, usize> = HashMap::new();
-    // Pass 1: messages and port types' names; pass 2 needs them all (imports may come in any order).
-    for &i in &wsdl_docs {
-        let r = docs[i].root_element();
-        let tns = r.attribute("targetNamespace").unwrap_or("");
-        for m in r.children().filter(|n| is_wsdl(n, "message")) {
-            let Some(name) = b.name(i, m) else { continue };
-            let q = QName::new(tns, name);
-            let parts = m
-                .children()
-                .filter(|n| is_wsdl(n, "part"))
-                .filter_map(|p| b.part(i, p))
-                .collect();
-            msg_index.entry(q.clone()).or_insert_with(|| {
-                b.wsdl.messages.push(Message { name: q, parts });
-                b.wsdl.messages.len() - 1
-            });
-        }
-    }
-    for &i in &wsdl_docs {
-        let r = docs[i].root_element();
-        let tns = r.attribute("targetNamespace").unwrap_or("");
-        for pt in r.children().filter(|n| is_wsdl(n, "portType")) {
-            let Some(name) = b.name(i, pt) else { continue };
-            let mut operations: Vec<Operation> = Vec::new();
-            for op in pt.children().filter(|n| is_wsdl(n, "operation")) {
-                let Some(op_name) = b.name(i, op) else {
-                    continue;
-                };
-                if operations.iter().any(|o| o.name == op_name) {
-                    b.diag(i, op, format!("operation `{op_name}` is declared twice in portType `{name}` (overloading)"))
-                        .hint = Some("soapbridge needs unique operation names; WS-I Basic Profile forbids overloading".into());
-                    continue;
-                }
-                let msg = |b: &mut Builder, dir: &str| -> Option<usize> {
-                    let n = op.children().find(|n| is_wsdl(n, dir))?;
-                    b.message_ref(i, n, &msg_index)
-                };
-                let input = msg(&mut b, "input");
-                let output = msg(&mut b, "output");
-                let mut faults = Vec::new();
-                for f in op.children().filter(|n| is_wsdl(n, "fault")) {
-                    let Some(fname) = b.name(i, f) else { continue };
-                    if let Some(m) = b.message_ref(i, f, &msg_index) {
-                        faults.push((fname.to_string(), m));
-                    }
-                }
-                let pos = b.pos(i, op);
-                operations.push(Operation {
-                    name: op_name.to_string(),
-                    documentation: documentation(op),
-                    input,
-                    output,
-                    faults,
-                    pos,
-                });
-            }
-            let q = QName::new(tns, name);
-            pt_index.entry(q.clone()).or_insert_with(|| {
-                b.wsdl.port_types.push(PortType {
-                    name: q,
-                    operations,
-                });
-                b.wsdl.port_types.len() - 1
-            });
-        }
-    }
-    for &i in &wsdl_docs {
-        let r = docs[i].root_element();
-        let tns = r.attribute("targetNamespace").unwrap_or("");
-        for bn in r.children().filter(|n| is_wsdl(n, "binding")) {
-            let Some(name) = b.name(i, bn) else { continue };
-            let Some(binding) = b.binding(i, bn, QName::new(tns, name), &pt_index, &msg_index)
-            else {
-                continue;
-            };
-            let q = binding.name.clone();
-            binding_index.entry(q).or_insert_with(|| {
-                b.wsdl.bindings.push(binding);
-                b.wsdl.bindings.len() - 1
-            });
-        }
-    }
-    for &i in &wsdl_docs {
-        let r = docs[i].root_element();
-        for s in r.children().filter(|n| is_wsdl(n, "service")) {
-            let Some(name) = b.name(i, s) else { continue };
-            let mut ports = Vec::new();
-            for p in s.children().filter(|n| is_wsdl(n, "port")) {
-                let Some(pname) = b.name(i, p) else { continue };
-                let Some(bq) = b.qname(i, p, "binding") else {
-                    continue;
-                };
-                let Some(&binding) = binding_index.get(&bq) else {
-                    b.diag(
-                        i,
-                        p,
-                        format!(
-                            "port `{pname}` names unknown binding `{}`",
-                            p.attribute("binding").unwrap_or("")
-                        ),
-                    )
-                    .hint = Some(format!(
-                        "declare <binding name=\"{}\"> in namespace `{}`",
-                        bq.local, bq.ns
-                    ));
-                    continue;
-                };
-                let address = p
-                    .children()
-                    .find(|n| n.is_element() && n.tag_name().name() == "address")
-                    .and_then(|a| a.attribute("location"))
-                    .map(str::to_string);
-                let pos = b.pos(i, p);
-                ports.push(Port {
-                    name: pname.to_string(),
-                    binding,
-                    address,
-                    pos,
-                });
-            }
-            let pos = b.pos(i, s);
-            b.wsdl.services.push(Service {
-                name: name.to_string(),
-                documentation: documentation(s),
-                ports,
-                pos,
-            });
-        }
-    }
+    // Messages and port types first: bindings and services need them all (imports may come in
+    // any order).
+    let messages = b.messages(&definitions);
+    let port_types = b.port_types(&definitions, &messages);
+    let bindings = b.bindings(&definitions, &port_types, &messages);
+    b.services(&definitions, &bindings);
     let wsdl = b.wsdl;
     if diags.is_empty() {
         Ok(wsdl)
     } else {
         Err(Diagnostics(diags))
     }
+}
+
+/// Compiles the schemas of the loaded documents: the `types` sections of the WSDL documents
+/// (the entry and its `wsdl:import`s), schemas `wsdl:import`ed directly and the built-in ones.
+/// Returns the schema, the WSDL documents' roots (by source index) and the compiler's problems.
+fn compile_schemas<'a, 'i>(
+    set: &SourceSet,
+    docs: &'a [roxmltree::Document<'i>],
+) -> (Schema, Vec<(usize, Node<'a, 'i>)>, Vec<Diagnostic>) {
+    let mut compiler = Compiler::new(set);
+    let mut definitions = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        let r = doc.root_element();
+        if set.sources[i].builtin {
+            compiler.add_schema(docs, i, r, None);
+        } else if r.tag_name().namespace() == Some(WSDL) && r.tag_name().name() == "definitions" {
+            definitions.push((i, r));
+            for types in r.children().filter(|n| is_wsdl(n, "types")) {
+                for schema in types.children().filter(|n| {
+                    n.is_element()
+                        && n.tag_name().namespace().is_some_and(is_xs_ns)
+                        && n.tag_name().name() == "schema"
+                }) {
+                    compiler.add_schema(docs, i, schema, None);
+                }
+            }
+        } else if r.tag_name().namespace().is_some_and(is_xs_ns) && r.tag_name().name() == "schema"
+        {
+            compiler.add_schema(docs, i, r, None);
+        }
+    }
+    compiler.compile_all();
+    let diags = std::mem::take(&mut compiler.diags);
+    (compiler.schema, definitions, diags)
 }
 
 fn is_wsdl(n: &Node, name: &str) -> bool {
@@ -301,6 +182,190 @@ impl Builder<'_, '_> {
                 None
             }
         }
+    }
+
+    /// Pass 1: every document's messages and their parts, indexed by QName (the first of a
+    /// name wins).
+    fn messages(&mut self, definitions: &[(usize, Node)]) -> HashMap<QName, usize> {
+        let mut msg_index: HashMap<QName, usize> = HashMap::new();
+        for &(i, r) in definitions {
+            let tns = r.attribute("targetNamespace").unwrap_or("");
+            for m in r.children().filter(|n| is_wsdl(n, "message")) {
+                let Some(name) = self.name(i, m) else {
+                    continue;
+                };
+                let q = QName::new(tns, name);
+                let parts = m
+                    .children()
+                    .filter(|n| is_wsdl(n, "part"))
+                    .filter_map(|p| self.part(i, p))
+                    .collect();
+                msg_index.entry(q.clone()).or_insert_with(|| {
+                    self.wsdl.messages.push(Message { name: q, parts });
+                    self.wsdl.messages.len() - 1
+                });
+            }
+        }
+        msg_index
+    }
+
+    /// Pass 2: every document's port types and their operations, indexed by QName (the first
+    /// of a name wins).
+    fn port_types(
+        &mut self,
+        definitions: &[(usize, Node)],
+        msg_index: &HashMap<QName, usize>,
+    ) -> HashMap<QName, usize> {
+        let mut pt_index: HashMap<QName, usize> = HashMap::new();
+        for &(i, r) in definitions {
+            let tns = r.attribute("targetNamespace").unwrap_or("");
+            for pt in r.children().filter(|n| is_wsdl(n, "portType")) {
+                let Some(name) = self.name(i, pt) else {
+                    continue;
+                };
+                let operations = self.operations(i, pt, name, msg_index);
+                let q = QName::new(tns, name);
+                pt_index.entry(q.clone()).or_insert_with(|| {
+                    self.wsdl.port_types.push(PortType {
+                        name: q,
+                        operations,
+                    });
+                    self.wsdl.port_types.len() - 1
+                });
+            }
+        }
+        pt_index
+    }
+
+    /// The operations of the port type `pt` (named `name`), their messages resolved; an
+    /// overloaded name is refused.
+    fn operations(
+        &mut self,
+        i: usize,
+        pt: Node,
+        name: &str,
+        msg_index: &HashMap<QName, usize>,
+    ) -> Vec<Operation> {
+        let mut operations: Vec<Operation> = Vec::new();
+        for op in pt.children().filter(|n| is_wsdl(n, "operation")) {
+            let Some(op_name) = self.name(i, op) else {
+                continue;
+            };
+            if operations.iter().any(|o| o.name == op_name) {
+                self.diag(i, op, format!("operation `{op_name}` is declared twice in portType `{name}` (overloading)"))
+                    .hint = Some("soapbridge needs unique operation names; WS-I Basic Profile forbids overloading".into());
+                continue;
+            }
+            let msg = |b: &mut Builder, dir: &str| -> Option<usize> {
+                let n = op.children().find(|n| is_wsdl(n, dir))?;
+                b.message_ref(i, n, msg_index)
+            };
+            let input = msg(self, "input");
+            let output = msg(self, "output");
+            let mut faults = Vec::new();
+            for f in op.children().filter(|n| is_wsdl(n, "fault")) {
+                let Some(fname) = self.name(i, f) else {
+                    continue;
+                };
+                if let Some(m) = self.message_ref(i, f, msg_index) {
+                    faults.push((fname.to_string(), m));
+                }
+            }
+            let pos = self.pos(i, op);
+            operations.push(Operation {
+                name: op_name.to_string(),
+                documentation: documentation(op),
+                input,
+                output,
+                faults,
+                pos,
+            });
+        }
+        operations
+    }
+
+    /// Pass 3: every document's bindings, indexed by QName (the first of a name wins).
+    fn bindings(
+        &mut self,
+        definitions: &[(usize, Node)],
+        pt_index: &HashMap<QName, usize>,
+        msg_index: &HashMap<QName, usize>,
+    ) -> HashMap<QName, usize> {
+        let mut binding_index: HashMap<QName, usize> = HashMap::new();
+        for &(i, r) in definitions {
+            let tns = r.attribute("targetNamespace").unwrap_or("");
+            for bn in r.children().filter(|n| is_wsdl(n, "binding")) {
+                let Some(name) = self.name(i, bn) else {
+                    continue;
+                };
+                let Some(binding) = self.binding(i, bn, QName::new(tns, name), pt_index, msg_index)
+                else {
+                    continue;
+                };
+                let q = binding.name.clone();
+                binding_index.entry(q).or_insert_with(|| {
+                    self.wsdl.bindings.push(binding);
+                    self.wsdl.bindings.len() - 1
+                });
+            }
+        }
+        binding_index
+    }
+
+    /// Pass 4: every document's services and their ports.
+    fn services(&mut self, definitions: &[(usize, Node)], binding_index: &HashMap<QName, usize>) {
+        for &(i, r) in definitions {
+            for s in r.children().filter(|n| is_wsdl(n, "service")) {
+                let Some(name) = self.name(i, s) else {
+                    continue;
+                };
+                let ports = s
+                    .children()
+                    .filter(|n| is_wsdl(n, "port"))
+                    .filter_map(|p| self.port(i, p, binding_index))
+                    .collect();
+                let pos = self.pos(i, s);
+                self.wsdl.services.push(Service {
+                    name: name.to_string(),
+                    documentation: documentation(s),
+                    ports,
+                    pos,
+                });
+            }
+        }
+    }
+
+    /// A service's port `p`: its binding resolved and its address.
+    fn port(&mut self, i: usize, p: Node, binding_index: &HashMap<QName, usize>) -> Option<Port> {
+        let pname = self.name(i, p)?;
+        let bq = self.qname(i, p, "binding")?;
+        let Some(&binding) = binding_index.get(&bq) else {
+            self.diag(
+                i,
+                p,
+                format!(
+                    "port `{pname}` names unknown binding `{}`",
+                    p.attribute("binding").unwrap_or("")
+                ),
+            )
+            .hint = Some(format!(
+                "declare <binding name=\"{}\"> in namespace `{}`",
+                bq.local, bq.ns
+            ));
+            return None;
+        };
+        let address = p
+            .children()
+            .find(|n| n.is_element() && n.tag_name().name() == "address")
+            .and_then(|a| a.attribute("location"))
+            .map(str::to_string);
+        let pos = self.pos(i, p);
+        Some(Port {
+            name: pname.to_string(),
+            binding,
+            address,
+            pos,
+        })
     }
 
     fn part(&mut self, source: usize, p: Node) -> Option<Part> {
