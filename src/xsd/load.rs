@@ -1,5 +1,5 @@
 //! Standalone schema documents -> [`Schema`]: the entry point for `soapbridge validate` on an
-//! `.xsd` and for the conformance suite. WSDLs go through [`crate::wsdl::load`] instead.
+//! `.xsd` and for the conformance suite. WSDLs go through `wsdl::load` instead.
 
 use std::path::Path;
 

@@ -1,21 +1,19 @@
 //! Schema compiler unit tests on small inline schemas.
 
 use super::*;
-use std::io::Write;
 
-/// Loads a WSDL whose `types` hold `schema` (target namespace `urn:t`, prefix `t`).
-fn load(schema: &str) -> crate::wsdl::Wsdl {
-    let text = format!(
-        r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:xs="http://www.w3.org/2001/XMLSchema"
-            xmlns:t="urn:t" targetNamespace="urn:t"><types>{schema}</types></definitions>"#
+/// Loads `schema` (an `xs:schema` with target namespace `urn:t`) as a standalone schema
+/// document, the prefixes `xs` and `t` declared on it.
+fn load(schema: &str) -> Schema {
+    let text = schema.replacen(
+        "<xs:schema",
+        r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:t""#,
+        1,
     );
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.wsdl");
-    std::fs::File::create(&path)
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    crate::wsdl::load(&path, &Default::default()).unwrap_or_else(|d| panic!("{d}"))
+    let path = dir.path().join("t.xsd");
+    std::fs::write(&path, text).unwrap();
+    load::load(&path, &Default::default()).unwrap_or_else(|d| panic!("{d}"))
 }
 
 fn complex<'a>(s: &'a Schema, local: &str) -> &'a ComplexType {
@@ -27,7 +25,7 @@ fn complex<'a>(s: &'a Schema, local: &str) -> &'a ComplexType {
 
 #[test]
 fn extension_puts_base_particles_first_and_merges_attributes() {
-    let w = load(
+    let s = &load(
         r#"<xs:schema targetNamespace="urn:t" elementFormDefault="qualified">
         <xs:complexType name="Base"><xs:sequence><xs:element name="a" type="xs:int"/></xs:sequence>
           <xs:attribute name="id" type="xs:long" use="required"/></xs:complexType>
@@ -36,7 +34,6 @@ fn extension_puts_base_particles_first_and_merges_attributes() {
           <xs:attribute name="note" type="xs:string"/></xs:extension></xs:complexContent></xs:complexType>
       </xs:schema>"#,
     );
-    let s = &w.schema;
     let d = complex(s, "Derived");
     assert_eq!(d.derivation, Derivation::Extension);
     let names: Vec<&str> = d.attributes.iter().map(|a| a.name.local.as_str()).collect();
@@ -62,7 +59,7 @@ fn extension_puts_base_particles_first_and_merges_attributes() {
 
 #[test]
 fn forms_qualify_locals_per_schema() {
-    let w = load(
+    let s = &load(
         r#"<xs:schema targetNamespace="urn:t">
         <xs:element name="E"><xs:complexType><xs:sequence>
           <xs:element name="plain" type="xs:string"/>
@@ -70,7 +67,6 @@ fn forms_qualify_locals_per_schema() {
         </xs:sequence><xs:attribute name="at" type="xs:string" form="qualified"/></xs:complexType></xs:element>
       </xs:schema>"#,
     );
-    let s = &w.schema;
     let e = s.element(s.global_elements[&QName::new("urn:t", "E")]);
     assert_eq!(e.name.ns, "urn:t");
     let TypeKind::Complex(ct) = &s.ty(e.type_id).kind else {
@@ -96,7 +92,7 @@ fn forms_qualify_locals_per_schema() {
 
 #[test]
 fn simple_types_keep_facets_lists_and_unions() {
-    let w = load(
+    let s = &load(
         r#"<xs:schema targetNamespace="urn:t">
         <xs:simpleType name="Money"><xs:restriction base="xs:decimal"><xs:totalDigits value="18"/><xs:fractionDigits value="2"/></xs:restriction></xs:simpleType>
         <xs:simpleType name="Cents"><xs:restriction base="t:Money"><xs:minInclusive value="0"/><xs:pattern value="\d+"/></xs:restriction></xs:simpleType>
@@ -104,7 +100,6 @@ fn simple_types_keep_facets_lists_and_unions() {
         <xs:simpleType name="IntOrAuto"><xs:union memberTypes="xs:int"><xs:simpleType><xs:restriction base="xs:string"><xs:enumeration value="auto"/></xs:restriction></xs:simpleType></xs:union></xs:simpleType>
       </xs:schema>"#,
     );
-    let s = &w.schema;
     let simple = |n: &str| match &s.ty(s.global_types[&QName::new("urn:t", n)]).kind {
         TypeKind::Simple(st) => st.clone(),
         _ => panic!(),
@@ -126,14 +121,13 @@ fn simple_types_keep_facets_lists_and_unions() {
 
 #[test]
 fn substitution_groups_are_transitive() {
-    let w = load(
+    let s = &load(
         r#"<xs:schema targetNamespace="urn:t">
         <xs:element name="Shape" abstract="true" type="xs:anyType"/>
         <xs:element name="Circle" substitutionGroup="t:Shape"/>
         <xs:element name="Ring" substitutionGroup="t:Circle"/>
       </xs:schema>"#,
     );
-    let s = &w.schema;
     let id = |n: &str| s.global_elements[&QName::new("urn:t", n)];
     let mut subs = s.substitutes[&id("Shape")].clone();
     subs.sort();
@@ -162,10 +156,9 @@ fn large_patterns_are_enforced_within_a_budget() {
             )
         })
         .collect();
-    let w = load(&format!(
+    let s = &load(&format!(
         r#"<xs:schema targetNamespace="urn:t">{types}</xs:schema>"#
     ));
-    let s = &w.schema;
     let facets = |i: usize| match &s
         .ty(s.global_types[&QName::new("urn:t", format!("u{i}"))])
         .kind
