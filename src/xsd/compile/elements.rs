@@ -57,11 +57,6 @@ impl<'a, 'i> Compiler<'a, 'i> {
         self.element_by_name(doc, node, q)
     }
 
-    /// A type by QName, for WSDL message parts.
-    pub fn type_for(&mut self, doc: usize, node: Node<'a, 'i>, q: &QName, attr: &str) -> TypeId {
-        self.lookup_type(doc, node, q, attr)
-    }
-
     pub(super) fn global_element(
         &mut self,
         q: &QName,

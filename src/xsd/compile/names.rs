@@ -120,6 +120,11 @@ impl<'a, 'i> Compiler<'a, 'i> {
         self.any_type()
     }
 
+    /// A type by QName, for WSDL message parts.
+    pub fn type_for(&mut self, doc: usize, node: Node<'a, 'i>, q: &QName, attr: &str) -> TypeId {
+        self.lookup_type(doc, node, q, attr)
+    }
+
     pub(super) fn missing_hint(&self, q: &QName, kind: &str) -> String {
         if q.ns == XS {
             return format!("`{}` is not a built-in XML Schema 1.0 type", q.local);
