@@ -126,7 +126,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
     /// A redefined group or attribute group without a self-reference must restrict the one it
     /// replaces. Each pair becomes two unreachable complex types named like the group (the
     /// original's content or attributes, and the redefinition's as a restriction of it),
-    /// which the complex-restriction checks ([`super::check::components`]) then compare.
+    /// which the complex-restriction checks ([`crate::xsd::check::components`]) then compare.
     /// Skipped when the schema already has problems (the groups would report them twice).
     pub(super) fn redefinition_witnesses(&mut self) {
         for (doc, node) in std::mem::take(&mut self.restricting) {
