@@ -67,11 +67,13 @@ impl FieldError {
         }
     }
 
+    /// With what the schema takes there.
     pub fn expected(mut self, expected: impl Into<String>) -> Self {
         self.expected = Some(expected.into());
         self
     }
 
+    /// With what the client sent there.
     pub fn found(mut self, found: impl Into<String>) -> Self {
         self.found = Some(found.into());
         self

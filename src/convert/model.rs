@@ -157,7 +157,10 @@ impl JsonModel {
 
     /// The `(prefix, namespace)` declarations of the namespaces an encoder used (indexes into
     /// [`JsonModel::prefixes`]); `xml:` is bound by definition and never declared.
-    pub fn declarations(&self, used: &std::collections::BTreeSet<usize>) -> Vec<(&str, &str)> {
+    pub(crate) fn declarations(
+        &self,
+        used: &std::collections::BTreeSet<usize>,
+    ) -> Vec<(&str, &str)> {
         used.iter()
             .map(|&i| (self.prefixes[i].as_str(), self.namespace_uris[i].as_str()))
             .filter(|(_, uri)| *uri != XML)

@@ -78,7 +78,8 @@ impl Mock {
                 .is_some_and(|p| p.name.ns == ns && p.name.local == local),
         });
         let Some(op) = op else {
-            return client_fault(&format!("no operation takes `{local}`"));
+            let name = crate::xsd::QName::new(ns, local);
+            return client_fault(&format!("no operation takes `{name}`"));
         };
         let marker = doc.descendants().filter(|n| n.is_text()).find_map(|n| {
             n.text()?

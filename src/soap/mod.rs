@@ -1,8 +1,8 @@
 //! SOAP envelopes: writing 1.1 and 1.2 envelopes around header and body bytes with the HTTP
-//! headers each version needs ([`write`]); reading an answer under limits: its text in the
+//! headers each version needs (`write`); reading an answer under limits: its text in the
 //! declared encoding, parsed with no DTD and bounded depth, attributes, nodes and names
-//! ([`read`]); the Body, the Header, or the fault the Body holds in either version, also with
-//! HTTP 200 ([`payload`]); and what can go wrong reading, typed ([`error`]).
+//! (`read`); the Body, the Header, or the fault the Body holds in either version, also with
+//! HTTP 200 (`payload`); and what can go wrong reading, typed (`error`).
 
 mod error;
 mod payload;
@@ -13,5 +13,5 @@ pub use error::{EnvelopeError, LimitExceeded, TextError};
 pub use payload::{Fault, Payload, body, body_of, header};
 pub use read::{XmlLimits, decode_text, parse};
 pub use write::{
-    Detail, ENV11, ENV12, content_type, envelope, envelope_ns, envelope_with_header, fault_envelope,
+    Detail, ENV11, ENV12, content_type, envelope, envelope_with_header, fault_envelope,
 };

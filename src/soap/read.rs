@@ -141,3 +141,60 @@ fn check_tree(doc: &Document, limits: XmlLimits) -> Result<(), EnvelopeError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_limit_says_which_and_its_value() {
+        let limits = XmlLimits {
+            depth: 2,
+            attributes: 1,
+            nodes: 10,
+            name_len: 3,
+            namespace_declarations: 1,
+        };
+        let refused = |xml: &str| parse(xml, limits).err();
+        assert_eq!(
+            refused("<a><b><c/></b></a>"),
+            Some(LimitExceeded::Depth(2).into())
+        );
+        assert_eq!(
+            refused("<a x='1' y='2'/>"),
+            Some(LimitExceeded::Attributes(1).into())
+        );
+        assert_eq!(
+            refused("<abcd/>"),
+            Some(LimitExceeded::NameLength(3).into())
+        );
+        assert_eq!(
+            refused("<a xmlns='urn:a'><b xmlns='urn:b'/></a>"),
+            Some(LimitExceeded::NamespaceDeclarations(1).into())
+        );
+        assert_eq!(
+            refused(&format!("<a>{}</a>", "<b/>".repeat(20))),
+            Some(LimitExceeded::Nodes(10).into())
+        );
+        assert_eq!(refused("<!DOCTYPE a><a/>"), Some(EnvelopeError::Dtd));
+        assert_eq!(
+            refused("<a><?pi x?></a>"),
+            Some(EnvelopeError::ProcessingInstruction)
+        );
+        let e = refused("<a><b></a>").unwrap();
+        assert!(matches!(e, EnvelopeError::NotWellFormed(_)), "{e}");
+        assert!(e.to_string().contains("1:"), "a position: {e}");
+    }
+
+    #[test]
+    fn text_errors_name_the_encoding() {
+        assert_eq!(
+            decode_text(b"<a/>", "text/xml; charset=klingon").unwrap_err(),
+            TextError::UnknownEncoding("klingon".into())
+        );
+        assert_eq!(
+            decode_text(b"<a>\xff</a>", "").unwrap_err().to_string(),
+            "the answer is not valid UTF-8"
+        );
+    }
+}

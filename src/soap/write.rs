@@ -8,7 +8,8 @@ use crate::xsd::XSI;
 pub const ENV11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 pub const ENV12: &str = "http://www.w3.org/2003/05/soap-envelope";
 
-pub fn envelope_ns(v: SoapVersion) -> &'static str {
+/// The envelope namespace of a SOAP version.
+pub(crate) fn envelope_ns(v: SoapVersion) -> &'static str {
     match v {
         SoapVersion::V11 => ENV11,
         SoapVersion::V12 => ENV12,

@@ -48,7 +48,7 @@ pub(super) fn plain_attribute<'a>(n: Node<'a, '_>, local: &str) -> Option<&'a st
 }
 
 /// Appends `s` as a JSON string.
-pub fn write_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     // serde_json's escaper; writing into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, s);
 }

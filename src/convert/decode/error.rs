@@ -169,3 +169,44 @@ fn shown(expected: &QName, found: Option<&QName>) -> (String, String) {
         Some(f) => (format!("`{}`", expected.local), format!("`{}`", f.local)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_element_names_carry_their_namespace_when_only_it_differs() {
+        let expected = QName::new("urn:a", "TestResponse");
+        let says = |found: Option<QName>| {
+            Mismatch::BodyElement {
+                expected: expected.clone(),
+                found,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            says(Some(QName::new("", "TestResponse"))),
+            "expected `{urn:a}TestResponse` in the Body, found `TestResponse` (no namespace)"
+        );
+        assert_eq!(
+            says(Some(QName::new("urn:a", "Other"))),
+            "expected `TestResponse` in the Body, found `Other`"
+        );
+        assert_eq!(
+            says(None),
+            "expected `TestResponse` in the Body, found nothing"
+        );
+    }
+
+    #[test]
+    fn errors_say_where() {
+        let doc = roxmltree::Document::parse("<a><b x='1'/></a>").unwrap();
+        let b = doc.root_element().first_child().unwrap();
+        let e = DecodeError::at(b, Mismatch::MissingElement("c".into()));
+        assert_eq!(e.path(), "/a/b");
+        assert_eq!(e.to_string(), "/a/b: required element `c` is missing");
+        let e = DecodeError::at_attribute(b, "x", Mismatch::NotNillable);
+        assert_eq!(e.path(), "/a/b/@x");
+        assert!(matches!(e.mismatch(), Mismatch::NotNillable));
+    }
+}

@@ -14,5 +14,6 @@ mod error;
 mod field;
 mod raw;
 
-pub use decoder::{Decoder, write_str};
+pub use decoder::Decoder;
+pub(crate) use decoder::write_str;
 pub use error::{DecodeError, Mismatch};

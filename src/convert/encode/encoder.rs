@@ -87,7 +87,7 @@ impl<'m> Encoder<'m> {
 
     /// Writes what follows SOAP-encoded (`use="encoded"`, this encoding namespace) or literal
     /// (`None`, the default).
-    pub fn set_encoding(&mut self, encoding: Option<&'static str>) {
+    pub(crate) fn set_encoding(&mut self, encoding: Option<&'static str>) {
         self.encoding = encoding;
     }
 
