@@ -9,7 +9,7 @@ pub fn large_find_answer(
     svc: &ServicePlan,
     op: &soapbridge::convert::operation::OperationPlan,
 ) -> String {
-    let BodyLayout::Element { name, type_id } = &op.output else {
+    let BodyLayout::Element { type_id, .. } = &op.output else {
         unreachable!()
     };
     let schema = &svc.compiled.wsdl.schema;
@@ -23,15 +23,5 @@ pub fn large_find_answer(
         })
         .collect();
     let v = json!({ "findCustomersResult": { "customer": customers } });
-    let mut enc = soapbridge::convert::encode::Encoder::new(schema, &svc.model);
-    enc.element(name, *type_id, false, &v, "");
-    assert!(enc.errors.is_empty(), "{:?}", enc.errors);
-    let decls = svc.model.declarations(&enc.used);
-    String::from_utf8(soapbridge::soap::envelope(
-        svc.compiled.soap,
-        &decls,
-        enc.xsi,
-        &enc.writer.into_inner(),
-    ))
-    .unwrap()
+    String::from_utf8(svc.answer(op, &v).unwrap_or_else(|e| panic!("{e:?}"))).unwrap()
 }

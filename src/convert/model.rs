@@ -157,7 +157,10 @@ impl JsonModel {
 
     /// The `(prefix, namespace)` declarations of the namespaces an encoder used (indexes into
     /// [`JsonModel::prefixes`]); `xml:` is bound by definition and never declared.
-    pub fn declarations(&self, used: &std::collections::BTreeSet<usize>) -> Vec<(&str, &str)> {
+    pub(crate) fn declarations(
+        &self,
+        used: &std::collections::BTreeSet<usize>,
+    ) -> Vec<(&str, &str)> {
         used.iter()
             .map(|&i| (self.prefixes[i].as_str(), self.namespace_uris[i].as_str()))
             .filter(|(_, uri)| *uri != XML)
@@ -355,6 +358,32 @@ fn group_name(schema: &Schema, p: &Particle, heads: &HashMap<ElementId, ElementI
     out
 }
 
+/// One slot in the making: a distinct local name, or a repeated choice.
+struct Pending<'p> {
+    element: ElementId,
+    many: bool,
+    in_choice: bool,
+    group: Option<&'p Particle>,
+    name: String,
+    /// The choice branches of each particle of this name.
+    paths: Vec<&'p [(usize, usize)]>,
+    shared: bool,
+}
+
+/// The slots of a content model in the making: one per distinct local name, in
+/// first-appearance order, and one per repeated choice; which slot each element fills, and
+/// which slot each repeated choice (by its first element) is.
+struct Draft<'p> {
+    pending: Vec<Pending<'p>>,
+    slot_of: HashMap<ElementId, usize>,
+    group_of: HashMap<ElementId, usize>,
+}
+
+/// Local name -> (namespace, slot, the element declared under that name).
+type ByName = HashMap<String, Vec<(String, usize, ElementId)>>;
+
+/// The JSON view of a type whose content is a content model (`particle`, substitution groups
+/// already expanded): its slots and keys, name lookups, what is required, wildcards.
 fn elements_info(
     schema: &Schema,
     attributes: &[AttributeUse],
@@ -365,21 +394,86 @@ fn elements_info(
 ) -> TypeInfo {
     let mut found: Vec<Found> = Vec::new();
     collect(&particle, false, false, &mut found);
-    // One slot per distinct local name, in first-appearance order; one per repeated choice.
-    struct Pending<'p> {
-        element: ElementId,
-        many: bool,
-        in_choice: bool,
-        group: Option<&'p Particle>,
-        name: String,
-        /// The choice branches of each particle of this name.
-        paths: Vec<&'p [(usize, usize)]>,
-        shared: bool,
+    let Draft {
+        pending,
+        slot_of,
+        group_of,
+    } = draft_slots(schema, &found, heads);
+    let names: Vec<(&str, bool)> = attributes
+        .iter()
+        .map(|a| (a.name.local.as_str(), true))
+        .chain(pending.iter().map(|x| (x.name.as_str(), false)))
+        .collect();
+    let keys = json_keys(naming, &names);
+    let attrs = attr_infos(attributes, &keys);
+    let mut by_name = ByName::new();
+    let mut ordered: Vec<(&ElementId, &usize)> = slot_of.iter().collect();
+    ordered.sort();
+    let mut by_element = HashMap::new();
+    for (e, &slot) in ordered {
+        by_element.insert(*e, slot);
+        add_name(&mut by_name, &schema.element(*e).name, slot, *e);
     }
+    let keys = &keys[attributes.len()..];
+    let slots: Vec<Slot> = pending
+        .iter()
+        .zip(keys)
+        .enumerate()
+        .map(|(i, (x, k))| Slot {
+            key: k.clone(),
+            element: x.element,
+            many: x.many,
+            in_choice: x.in_choice,
+            shared: x.shared,
+            group: x
+                .group
+                .map(|p| Arc::new(group_info(schema, p, i, heads, naming, ct, &mut by_name))),
+        })
+        .collect();
+    let (mut required, mut choices) = (Vec::new(), Vec::new());
+    let shared: Vec<bool> = slots.iter().map(|s| s.shared).collect();
+    walk(
+        &particle,
+        true,
+        false,
+        (&by_element, &group_of, &shared),
+        &mut required,
+        &mut choices,
+    );
+    required.sort();
+    required.dedup();
+    let wild_slot = wild_group(&particle, false, &group_of).flatten();
+    let branch = branches(&particle, &slot_of, &group_of, slots.len());
+    let wildcard = has_any(&particle);
+    let own_wildcard = own_wildcard(&particle, false);
+    TypeInfo {
+        required,
+        choices,
+        attrs,
+        body: Body::Elements { particle, slots },
+        mixed: ct.mixed,
+        any_attribute: ct.any_attribute.is_some(),
+        by_name,
+        by_element,
+        group_of,
+        branch,
+        wildcard,
+        own_wildcard,
+        wild_slot,
+    }
+}
+
+/// The slots of what [`collect`] found: a name met again joins its slot (which then repeats
+/// unless the two are in different branches of one choice); each repeated choice is a slot.
+fn draft_slots<'p>(
+    schema: &Schema,
+    found: &'p [Found<'p>],
+    heads: &HashMap<ElementId, ElementId>,
+) -> Draft<'p> {
     let mut pending: Vec<Pending> = Vec::new();
     let mut slot_of: HashMap<ElementId, usize> = HashMap::new();
     let mut group_of: HashMap<ElementId, usize> = HashMap::new();
-    for f in &found {
+    for f in found {
         match f {
             Found::Element(e, many, in_choice, path) => {
                 let local = &schema.element(*e).name.local;
@@ -433,151 +527,124 @@ fn elements_info(
             }
         }
     }
-    let names: Vec<(&str, bool)> = attributes
-        .iter()
-        .map(|a| (a.name.local.as_str(), true))
-        .chain(pending.iter().map(|x| (x.name.as_str(), false)))
-        .collect();
-    let keys = json_keys(naming, &names);
-    let attrs = attr_infos(attributes, &keys);
-    let mut by_name: HashMap<String, Vec<(String, usize, ElementId)>> = HashMap::new();
-    let mut add = |q: &QName, slot: usize, e: ElementId| {
-        // One entry per slot a name fills (the first is the one most lookups take).
-        let list = by_name.entry(q.local.clone()).or_default();
-        if !list.iter().any(|(ns, s, _)| *ns == q.ns && *s == slot) {
-            list.push((q.ns.clone(), slot, e));
-        }
-    };
-    let mut ordered: Vec<(&ElementId, &usize)> = slot_of.iter().collect();
-    ordered.sort();
-    let mut by_element = HashMap::new();
-    for (e, &slot) in ordered {
-        by_element.insert(*e, slot);
-        add(&schema.element(*e).name, slot, *e);
-    }
-    let slots: Vec<Slot> = pending
-        .iter()
-        .zip(&keys[attributes.len()..])
-        .enumerate()
-        .map(|(i, (x, k))| {
-            let group = x.group.map(|p| {
-                let once = Particle {
-                    min: 1,
-                    max: MaxOccurs::Bounded(1),
-                    term: p.term.clone(),
-                };
-                let mut info = elements_info(schema, &[], once, heads, naming, ct);
-                info.mixed = false;
-                info.any_attribute = false;
-                // Every element of the choice, at any depth, fills this slot.
-                for (local, list) in &info.by_name {
-                    for (ns, _, e) in list {
-                        add(&QName::new(ns.clone(), local.clone()), i, *e);
-                    }
-                }
-                Arc::new(info)
-            });
-            Slot {
-                key: k.clone(),
-                element: x.element,
-                many: x.many,
-                in_choice: x.in_choice,
-                shared: x.shared,
-                group,
-            }
-        })
-        .collect();
-    let (mut required, mut choices) = (Vec::new(), Vec::new());
-    let shared: Vec<bool> = slots.iter().map(|s| s.shared).collect();
-    walk(
-        &particle,
-        true,
-        false,
-        (&by_element, &group_of, &shared),
-        &mut required,
-        &mut choices,
-    );
-    required.sort();
-    required.dedup();
-    // Where the wildcard's elements go: its repeated choice, when it lies in one.
-    fn wild_group(
-        p: &Particle,
-        in_many: bool,
-        groups: &HashMap<ElementId, usize>,
-    ) -> Option<Option<usize>> {
-        if is_group_choice(p, in_many) {
-            return has_any(p).then(|| first_element(p).and_then(|e| groups.get(&e).copied()));
-        }
-        let in_many = in_many || p.max.is_many();
-        match &p.term {
-            Term::Any(_) => Some(None),
-            Term::Element(_) => None,
-            Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => {
-                ps.iter().find_map(|c| wild_group(c, in_many, groups))
-            }
-        }
-    }
-    fn has_any(p: &Particle) -> bool {
-        match &p.term {
-            Term::Any(_) => true,
-            Term::Element(_) => false,
-            Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => ps.iter().any(has_any),
-        }
-    }
-    let wild_slot = wild_group(&particle, false, &group_of).flatten();
-    // For one occurrence of a choice: which branch each slot belongs to.
-    let branch = match &particle.term {
-        Term::Choice(ps) if particle.max == MaxOccurs::Bounded(1) && particle.min == 1 => {
-            // Branches of nested choices count as branches of their own.
-            fn flat<'p>(ps: &'p [Particle], out: &mut Vec<&'p Particle>) {
-                for c in ps {
-                    match &c.term {
-                        Term::Choice(inner) if !c.max.is_many() => flat(inner, out),
-                        _ => out.push(c),
-                    }
-                }
-            }
-            let mut branches = Vec::new();
-            flat(ps, &mut branches);
-            let mut b = vec![usize::MAX; slots.len()];
-            for (bi, c) in branches.into_iter().enumerate() {
-                let mut elems = Vec::new();
-                collect(c, false, false, &mut elems);
-                for f in elems {
-                    let slot = match f {
-                        Found::Element(e, _, _, _) => slot_of.get(&e).copied(),
-                        Found::Group(g, _) => {
-                            first_element(g).and_then(|e| group_of.get(&e).copied())
-                        }
-                    };
-                    if let Some(s) = slot
-                        && b[s] == usize::MAX
-                    {
-                        b[s] = bi;
-                    }
-                }
-            }
-            b
-        }
-        _ => Vec::new(),
-    };
-    let wildcard = has_any(&particle);
-    let own_wildcard = own_wildcard(&particle, false);
-    TypeInfo {
-        required,
-        choices,
-        attrs,
-        body: Body::Elements { particle, slots },
-        mixed: ct.mixed,
-        any_attribute: ct.any_attribute.is_some(),
-        by_name,
-        by_element,
+    Draft {
+        pending,
+        slot_of,
         group_of,
-        branch,
-        wildcard,
-        own_wildcard,
-        wild_slot,
     }
+}
+
+/// Adds a name a slot takes (one entry per slot a name fills; the first is the one most
+/// lookups take).
+fn add_name(by_name: &mut ByName, q: &QName, slot: usize, e: ElementId) {
+    let list = by_name.entry(q.local.clone()).or_default();
+    if !list.iter().any(|(ns, s, _)| *ns == q.ns && *s == slot) {
+        list.push((q.ns.clone(), slot, e));
+    }
+}
+
+/// The view of one occurrence of the repeated choice `p` (its particle is the choice, once),
+/// which fills slot `slot`: every element of the choice, at any depth, is a name of that slot.
+fn group_info(
+    schema: &Schema,
+    p: &Particle,
+    slot: usize,
+    heads: &HashMap<ElementId, ElementId>,
+    naming: Naming,
+    ct: &ComplexType,
+    by_name: &mut ByName,
+) -> TypeInfo {
+    let once = Particle {
+        min: 1,
+        max: MaxOccurs::Bounded(1),
+        term: p.term.clone(),
+    };
+    let mut info = elements_info(schema, &[], once, heads, naming, ct);
+    info.mixed = false;
+    info.any_attribute = false;
+    for (local, list) in &info.by_name {
+        for (ns, _, e) in list {
+            add_name(by_name, &QName::new(ns.clone(), local.clone()), slot, *e);
+        }
+    }
+    info
+}
+
+/// Where the wildcard's elements go: its repeated choice, when it lies in one.
+fn wild_group(
+    p: &Particle,
+    in_many: bool,
+    groups: &HashMap<ElementId, usize>,
+) -> Option<Option<usize>> {
+    if is_group_choice(p, in_many) {
+        return has_any(p).then(|| first_element(p).and_then(|e| groups.get(&e).copied()));
+    }
+    let in_many = in_many || p.max.is_many();
+    match &p.term {
+        Term::Any(_) => Some(None),
+        Term::Element(_) => None,
+        Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => {
+            ps.iter().find_map(|c| wild_group(c, in_many, groups))
+        }
+    }
+}
+
+/// Whether a particle holds a wildcard (`xs:any`).
+fn has_any(p: &Particle) -> bool {
+    match &p.term {
+        Term::Any(_) => true,
+        Term::Element(_) => false,
+        Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => ps.iter().any(has_any),
+    }
+}
+
+/// Whether a content model has a wildcard (`xs:any`): [`TypeInfo::wildcard`], from a body.
+pub fn has_wildcard(body: &Body) -> bool {
+    matches!(body, Body::Elements { particle, .. } if has_any(particle))
+}
+
+/// For the view of one occurrence of a choice (a content that is one choice, once): which
+/// branch each slot belongs to. Empty for any other content.
+fn branches(
+    particle: &Particle,
+    slot_of: &HashMap<ElementId, usize>,
+    group_of: &HashMap<ElementId, usize>,
+    slot_count: usize,
+) -> Vec<usize> {
+    let Term::Choice(ps) = &particle.term else {
+        return Vec::new();
+    };
+    if particle.max != MaxOccurs::Bounded(1) || particle.min != 1 {
+        return Vec::new();
+    }
+    // Branches of nested choices count as branches of their own.
+    fn flat<'p>(ps: &'p [Particle], out: &mut Vec<&'p Particle>) {
+        for c in ps {
+            match &c.term {
+                Term::Choice(inner) if !c.max.is_many() => flat(inner, out),
+                _ => out.push(c),
+            }
+        }
+    }
+    let mut branches = Vec::new();
+    flat(ps, &mut branches);
+    let mut b = vec![usize::MAX; slot_count];
+    for (bi, c) in branches.into_iter().enumerate() {
+        let mut elems = Vec::new();
+        collect(c, false, false, &mut elems);
+        for f in elems {
+            let slot = match f {
+                Found::Element(e, _, _, _) => slot_of.get(&e).copied(),
+                Found::Group(g, _) => first_element(g).and_then(|e| group_of.get(&e).copied()),
+            };
+            if let Some(s) = slot
+                && b[s] == usize::MAX
+            {
+                b[s] = bi;
+            }
+        }
+    }
+    b
 }
 
 /// Whether a content model has a wildcard outside its repeated choices (those take `$xml` in

@@ -192,11 +192,11 @@ fn atomic(schema: &Schema, st: &SimpleType, v: &Value) -> Result<String, ValueEr
 /// A path, query or header value (text) as the JSON value the field's type takes.
 pub fn from_text(schema: &Schema, t: TypeId, s: &str) -> Result<Value, ValueError> {
     let lexical = text_value(schema, t, s)?;
-    to_json(schema, t, &lexical).map_err(|message| ValueError {
+    to_json(schema, t, &lexical).map_err(|e| ValueError {
         rule: "type",
         expected: format!("a value of {}", schema.type_label(t)),
         found: Some(quote_short(s)),
-        message,
+        message: e.message,
         item: None,
     })
 }
@@ -215,7 +215,12 @@ pub fn describe(v: &Value) -> &'static str {
 
 /// XML text -> JSON text by the declared simple type, appended to `out` (the decoder's fast
 /// path: no `Value` for the common atomic types).
-pub fn write_json(schema: &Schema, t: TypeId, text: &str, out: &mut Vec<u8>) -> Result<(), String> {
+pub fn write_json(
+    schema: &Schema,
+    t: TypeId,
+    text: &str,
+    out: &mut Vec<u8>,
+) -> Result<(), ValueError> {
     let st = match &schema.ty(t).kind {
         TypeKind::Simple(st) if matches!(st.variety, Variety::Atomic) => st,
         _ => {
@@ -229,7 +234,7 @@ pub fn write_json(schema: &Schema, t: TypeId, text: &str, out: &mut Vec<u8>) -> 
         Json::Bool => out.extend_from_slice(match s {
             "true" | "1" => b"true",
             "false" | "0" => b"false",
-            _ => return Err(format!("{s:?} is not a boolean")),
+            _ => return Err(not_a("a boolean (xs:boolean)", "boolean", s)),
         }),
         Json::SmallInt | Json::BigInt => {
             if s.bytes().all(|b| b.is_ascii_digit())
@@ -251,7 +256,7 @@ pub fn write_json(schema: &Schema, t: TypeId, text: &str, out: &mut Vec<u8>) -> 
             if plain {
                 out.extend_from_slice(s.as_bytes());
             } else {
-                let n = json_decimal(s).ok_or_else(|| format!("{s:?} is not a decimal"))?;
+                let n = json_decimal(s).ok_or_else(|| not_a("a decimal", "decimal", s))?;
                 out.extend_from_slice(n.to_string().as_bytes());
             }
         }
@@ -279,8 +284,16 @@ pub fn write_json(schema: &Schema, t: TypeId, text: &str, out: &mut Vec<u8>) -> 
     Ok(())
 }
 
+/// `"x" is not a <what>`: a text that is not a value of the type.
+fn not_a(expected: &str, what: &str, s: &str) -> ValueError {
+    ValueError {
+        found: Some(quote_short(s)),
+        ..ValueError::new("type", expected, format!("{s:?} is not a {what}"))
+    }
+}
+
 /// XML text -> JSON by the declared simple type.
-pub fn to_json(schema: &Schema, t: TypeId, text: &str) -> Result<Value, String> {
+pub fn to_json(schema: &Schema, t: TypeId, text: &str) -> Result<Value, ValueError> {
     let TypeKind::Simple(st) = &schema.ty(t).kind else {
         return Ok(Value::String(text.to_string()));
     };
@@ -307,25 +320,24 @@ pub fn to_json(schema: &Schema, t: TypeId, text: &str) -> Result<Value, String> 
                 Json::Bool => match s {
                     "true" | "1" => Ok(Value::Bool(true)),
                     "false" | "0" => Ok(Value::Bool(false)),
-                    _ => Err(format!("{s:?} is not a boolean")),
+                    _ => Err(not_a("a boolean (xs:boolean)", "boolean", s)),
                 },
-                Json::SmallInt | Json::BigInt => match integer("integer", s) {
-                    Ok(i) => serde_json::from_str(&i)
+                Json::SmallInt | Json::BigInt => integer("integer", s).and_then(|i| {
+                    serde_json::from_str(&i)
                         .map(Value::Number)
-                        .map_err(|e| e.to_string()),
-                    Err(e) => Err(e.message),
-                },
+                        .map_err(|e| ValueError::new("type", "an integer", e.to_string()))
+                }),
                 Json::Decimal => json_decimal(s)
                     .map(Value::Number)
-                    .ok_or_else(|| format!("{s:?} is not a decimal")),
+                    .ok_or_else(|| not_a("a decimal", "decimal", s)),
                 Json::Float => match s {
                     "INF" | "-INF" | "NaN" => Ok(Value::String(s.to_string())),
                     _ => match (serde_json::from_str::<Number>(s), s.parse::<f64>()) {
                         (Ok(n), _) => Ok(Value::Number(n)),
                         (Err(_), Ok(f)) => Number::from_f64(f)
                             .map(Value::Number)
-                            .ok_or_else(|| format!("{s:?} is not a number")),
-                        _ => Err(format!("{s:?} is not a number")),
+                            .ok_or_else(|| not_a("a number", "number", s)),
+                        _ => Err(not_a("a number", "number", s)),
                     },
                 },
                 Json::String => Ok(Value::String(

@@ -721,11 +721,11 @@ impl Builder<'_> {
             })
             .chain(
                 // A wildcard branch: the element it matched, raw.
-                crate::convert::encode::has_wildcard(&group.body).then(|| json!({"type": "object", "properties": {XML_KEY: {"type": "string", "description": "raw XML: the one element the wildcard (xs:any) matched"}}, "required": [XML_KEY], "additionalProperties": false})),
+                crate::convert::model::has_wildcard(&group.body).then(|| json!({"type": "object", "properties": {XML_KEY: {"type": "string", "description": "raw XML: the one element the wildcard (xs:any) matched"}}, "required": [XML_KEY], "additionalProperties": false})),
             )
             .collect();
         let mut branches = branches;
-        if crate::convert::encode::has_wildcard(&group.body) {
+        if crate::convert::model::has_wildcard(&group.body) {
             branches.push(json!({"type": "object", "properties": {XML_KEY: {"type": "string", "description": "raw XML: an element the choice's wildcard (xs:any) takes"}}, "required": [XML_KEY], "additionalProperties": false}));
         }
         json!({"oneOf": branches})

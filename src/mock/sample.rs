@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
 
+use crate::convert::encode::Encoder;
 use crate::convert::model::{Body, JsonModel, TypeInfo, first_element, is_group_choice};
 use crate::convert::simple::{Json, json_kind};
 use crate::mapping::naming::{TEXT_KEY, XML_KEY};
@@ -180,13 +181,7 @@ impl<'m> Sampler<'m> {
             && let Some(item) = ct.array_of
         {
             // A SOAP-encoded array.
-            let want = if self.full {
-                1
-            } else if let Some(i) = self.turn(ct, COUNT, 3) {
-                [1, 3, 0][i]
-            } else {
-                [0, 1, 3][self.pick(3)]
-            };
+            let want = self.count(ct);
             let n = if self.depth > 4 { 0 } else { want };
             self.depth += 1;
             let items = (0..n).map(|_| self.value(item)).collect();
@@ -234,6 +229,8 @@ impl<'m> Sampler<'m> {
         Value::Object(obj)
     }
 
+    /// Fills `obj` with the keys of particle `p` of `info`'s content (`in_many`: inside a
+    /// repeated group, where elements are arrays).
     fn particle(
         &mut self,
         info: &'m TypeInfo,
@@ -241,22 +238,9 @@ impl<'m> Sampler<'m> {
         obj: &mut Map<String, Value>,
         in_many: bool,
     ) {
-        // Optional content stops deep down (recursive types), and varies with the seed (or takes
-        // its turn in a walk; a repeated element's turn is its number of items).
         let forced = std::mem::take(&mut self.force);
-        if p.min == 0 && self.depth > 4 && !forced {
+        if self.leaves_out(p, in_many, forced) {
             return;
-        }
-        if p.min == 0 && !self.full && !forced {
-            let repeated = p.max.is_many() || in_many;
-            let absent = match self.walk {
-                Some(_) if repeated && matches!(p.term, Term::Element(_)) => false,
-                Some(_) => self.turn(p, OPTIONAL, 2) == Some(ONCE),
-                None => self.pick(3) == 0,
-            };
-            if absent {
-                return;
-            }
         }
         if is_group_choice(p, in_many)
             && let Some(&slot_i) = first_element(p).and_then(|e| info.group_of.get(&e))
@@ -264,95 +248,17 @@ impl<'m> Sampler<'m> {
             && let Some(group) = slots[slot_i].group.as_deref()
             && let Body::Elements { particle: once, .. } = &group.body
         {
-            // A repeated choice: an array of one-branch objects.
-            let max = match p.max {
-                MaxOccurs::Bounded(m) => m as usize,
-                MaxOccurs::Unbounded => usize::MAX,
-            };
-            let want = if self.full {
-                1
-            } else if let Some(i) = self.turn(p, COUNT, 3) {
-                [1, 3, 0][i]
-            } else {
-                [0, 1, 3][self.pick(3)]
-            };
-            let min = p.min as usize;
-            let n = want.clamp(min, max.max(min));
-            let n = if self.depth > 4 { min.min(n) } else { n };
-            let key = slots[slot_i].key.clone();
-            let mut items = Vec::with_capacity(n);
-            for _ in 0..n {
-                let mut item = Map::new();
-                // One branch, present (an empty item would say nothing).
-                if let Term::Choice(ps) = &once.term
-                    && !ps.is_empty()
-                {
-                    let i = match self.turn(once, CHOICE, ps.len() as u32) {
-                        Some(i) => i,
-                        None => self.pick(ps.len()),
-                    };
-                    self.force = true;
-                    self.particle(group, &ps[i], &mut item, false);
-                    self.force = false;
-                }
-                // An item that holds nothing (only empty arrays) would write nothing: left out.
-                if item
-                    .values()
-                    .any(|v| !matches!(v, Value::Array(a) if a.is_empty()))
-                {
-                    items.push(Value::Object(item));
-                }
-            }
-            match obj.get_mut(&key) {
+            let items = self.repeated_choice(p, group, once);
+            match obj.get_mut(&slots[slot_i].key) {
                 Some(Value::Array(a)) => a.extend(items),
                 _ => {
-                    obj.insert(key, Value::Array(items));
+                    obj.insert(slots[slot_i].key.clone(), Value::Array(items));
                 }
             }
             return;
         }
         match &p.term {
-            Term::Element(e) => {
-                let (Some(&slot_i), Body::Elements { slots, .. }) =
-                    (info.by_element.get(e), &info.body)
-                else {
-                    return;
-                };
-                let (key, many) = (slots[slot_i].key.clone(), slots[slot_i].many);
-                let el = self.schema.element(*e);
-                let (ty, nillable) = (el.type_id, el.nillable);
-                if many || in_many {
-                    let min = p.min as usize;
-                    let max = match p.max {
-                        MaxOccurs::Bounded(m) => m as usize,
-                        MaxOccurs::Unbounded => usize::MAX,
-                    };
-                    let want = if self.full {
-                        1
-                    } else if let Some(i) = self.turn(p, COUNT, 3) {
-                        [1, 3, 0][i]
-                    } else {
-                        [0, 1, 3][self.pick(3)]
-                    };
-                    let n = want.clamp(min, max.max(min)).min(if self.depth > 4 {
-                        min
-                    } else {
-                        usize::MAX
-                    });
-                    let items: Vec<Value> = (0..n)
-                        .map(|_| self.element_value(*e, ty, nillable))
-                        .collect();
-                    match obj.get_mut(&key) {
-                        Some(Value::Array(a)) => a.extend(items),
-                        _ => {
-                            obj.insert(key, Value::Array(items));
-                        }
-                    }
-                } else if !obj.contains_key(&key) {
-                    let v = self.element_value(*e, ty, nillable);
-                    obj.insert(key, v);
-                }
-            }
+            Term::Element(e) => self.element_particle(info, p, *e, obj, in_many),
             Term::Sequence(ps) | Term::All(ps) => {
                 let many = in_many || p.max.is_many();
                 for c in ps {
@@ -369,34 +275,152 @@ impl<'m> Sampler<'m> {
                 };
                 self.particle(info, &ps[i], obj, in_many || p.max.is_many());
             }
-            Term::Any(w) => {
-                // One element in a namespace the wildcard allows: for strict content a declared
-                // one (of a simple type), else a made-up one.
-                if obj.contains_key(XML_KEY) {
-                    return;
-                }
-                if w.process == ProcessContents::Strict {
-                    if let Some(xml) = self.declared_element(&w.namespaces) {
-                        obj.insert(XML_KEY.to_string(), Value::String(xml));
-                    }
-                    return;
-                }
-                let ns = match &w.namespaces {
-                    NamespaceConstraint::Any | NamespaceConstraint::Not(_) => Some(SAMPLE_NS),
-                    NamespaceConstraint::List(l) => l.first().map(String::as_str),
+            Term::Any(w) => self.wildcard(w, obj),
+        }
+    }
+
+    /// Whether an optional particle is left out: deep down (recursive types), and as the seed
+    /// varies it (or, walking, at its turn; a repeated element's turn is its number of items).
+    /// A particle `forced` (a repeated choice's chosen branch) is always taken.
+    fn leaves_out(&mut self, p: &'m Particle, in_many: bool, forced: bool) -> bool {
+        if p.min != 0 || forced {
+            return false;
+        }
+        if self.depth > 4 {
+            return true;
+        }
+        if self.full {
+            return false;
+        }
+        let repeated = p.max.is_many() || in_many;
+        match self.walk {
+            Some(_) if repeated && matches!(p.term, Term::Element(_)) => false,
+            Some(_) => self.turn(p, OPTIONAL, 2) == Some(ONCE),
+            None => self.pick(3) == 0,
+        }
+    }
+
+    /// How many items a repeated site gets: 1 in the full sample, else 1, 3 then 0 in turn
+    /// (walking), or 0, 1 or 3 as the seed says.
+    fn count<T>(&mut self, site: &T) -> usize {
+        if self.full {
+            1
+        } else if let Some(i) = self.turn(site, COUNT, 3) {
+            [1, 3, 0][i]
+        } else {
+            [0, 1, 3][self.pick(3)]
+        }
+    }
+
+    /// The items of a repeated choice `p` (`group`: the view of one occurrence, whose particle
+    /// is `once`): one-branch objects, as many as the count says within the bounds.
+    fn repeated_choice(
+        &mut self,
+        p: &'m Particle,
+        group: &'m TypeInfo,
+        once: &'m Particle,
+    ) -> Vec<Value> {
+        let max = match p.max {
+            MaxOccurs::Bounded(m) => m as usize,
+            MaxOccurs::Unbounded => usize::MAX,
+        };
+        let want = self.count(p);
+        let min = p.min as usize;
+        let n = want.clamp(min, max.max(min));
+        let n = if self.depth > 4 { min.min(n) } else { n };
+        let mut items = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut item = Map::new();
+            // One branch, present (an empty item would say nothing).
+            if let Term::Choice(ps) = &once.term
+                && !ps.is_empty()
+            {
+                let i = match self.turn(once, CHOICE, ps.len() as u32) {
+                    Some(i) => i,
+                    None => self.pick(ps.len()),
                 };
-                let Some(ns) = ns else { return };
-                let xml = if ns.is_empty() {
-                    "<sample>sample</sample>".to_string()
-                } else {
-                    format!(
-                        "<sample xmlns=\"{}\">sample</sample>",
-                        crate::xml::escape(ns, true)
-                    )
-                };
-                obj.insert(XML_KEY.to_string(), Value::String(xml));
+                self.force = true;
+                self.particle(group, &ps[i], &mut item, false);
+                self.force = false;
+            }
+            // An item that holds nothing (only empty arrays) would write nothing: left out.
+            if item
+                .values()
+                .any(|v| !matches!(v, Value::Array(a) if a.is_empty()))
+            {
+                items.push(Value::Object(item));
             }
         }
+        items
+    }
+
+    /// An element particle: its key's value, or items added to its array.
+    fn element_particle(
+        &mut self,
+        info: &'m TypeInfo,
+        p: &'m Particle,
+        e: ElementId,
+        obj: &mut Map<String, Value>,
+        in_many: bool,
+    ) {
+        let (Some(&slot_i), Body::Elements { slots, .. }) = (info.by_element.get(&e), &info.body)
+        else {
+            return;
+        };
+        let (key, many) = (&slots[slot_i].key, slots[slot_i].many);
+        let el = self.schema.element(e);
+        let (ty, nillable) = (el.type_id, el.nillable);
+        if many || in_many {
+            let min = p.min as usize;
+            let max = match p.max {
+                MaxOccurs::Bounded(m) => m as usize,
+                MaxOccurs::Unbounded => usize::MAX,
+            };
+            let want = self.count(p);
+            let n =
+                want.clamp(min, max.max(min))
+                    .min(if self.depth > 4 { min } else { usize::MAX });
+            let items: Vec<Value> = (0..n)
+                .map(|_| self.element_value(e, ty, nillable))
+                .collect();
+            match obj.get_mut(key) {
+                Some(Value::Array(a)) => a.extend(items),
+                _ => {
+                    obj.insert(key.clone(), Value::Array(items));
+                }
+            }
+        } else if !obj.contains_key(key) {
+            let v = self.element_value(e, ty, nillable);
+            obj.insert(key.clone(), v);
+        }
+    }
+
+    /// A wildcard: one element in a namespace it allows; for strict content a declared one (of
+    /// a simple type), else a made-up one.
+    fn wildcard(&mut self, w: &Wildcard, obj: &mut Map<String, Value>) {
+        if obj.contains_key(XML_KEY) {
+            return;
+        }
+        if w.process == ProcessContents::Strict {
+            if let Some(xml) = self.declared_element(&w.namespaces) {
+                obj.insert(XML_KEY.to_string(), Value::String(xml));
+            }
+            return;
+        }
+        let ns = match &w.namespaces {
+            NamespaceConstraint::Any | NamespaceConstraint::Not(_) => Some(SAMPLE_NS),
+            NamespaceConstraint::List(l) => l.first().map(String::as_str),
+        };
+        let Some(ns) = ns else { return };
+        let xml = if ns.is_empty() {
+            "<sample>sample</sample>".to_string()
+        } else {
+            format!(
+                "<sample xmlns=\"{}\">sample</sample>",
+                crate::xml::escape(ns, true)
+            )
+        };
+        obj.insert(XML_KEY.to_string(), Value::String(xml));
     }
 
     /// A global element of a simple type in a namespace `allowed`, as XML that declares its
@@ -419,18 +443,15 @@ impl<'m> Sampler<'m> {
         })?;
         let el = schema.element(e);
         let v = self.element_value(e, el.type_id, false);
-        let mut enc = crate::convert::encode::Encoder::new(schema, self.model);
+        let mut enc = Encoder::new(schema, self.model);
         enc.element(&el.name, el.type_id, false, &v, "");
-        if !enc.errors.is_empty() {
-            return None;
-        }
-        let decls: String = self
-            .model
-            .declarations(&enc.used)
+        let written = enc.finish().ok()?;
+        let decls: String = written
+            .declarations
             .iter()
             .map(|(p, uri)| format!(" xmlns:{p}=\"{}\"", crate::xml::escape(uri, true)))
             .collect();
-        let xml = String::from_utf8(enc.writer.into_inner()).ok()?;
+        let xml = String::from_utf8(written.xml).ok()?;
         let name_end = xml[1..]
             .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
             .map_or(xml.len(), |i| i + 1);

@@ -30,12 +30,6 @@ const MAX_FN_LINES: usize = 150;
 /// Places that still break a size rule, to be emptied: (file, function or `` for the file).
 const KNOWN_TOO_LONG: &[(&str, &str)] = &[
     ("src/cli/mod.rs", "run"),
-    ("src/convert/decode.rs", "write_content"),
-    ("src/convert/encode.rs", ""),
-    ("src/convert/encode.rs", "element"),
-    ("src/convert/encode.rs", "particle"),
-    ("src/convert/model.rs", "elements_info"),
-    ("src/convert/operation.rs", ""),
     ("src/http/handler.rs", "pipeline"),
     ("src/http/openapi.rs", "document"),
     ("src/http/openapi.rs", "simple"),
@@ -44,7 +38,6 @@ const KNOWN_TOO_LONG: &[(&str, &str)] = &[
     ("src/mapping/compile.rs", "compile_operation"),
     ("src/mapping/compile.rs", "request_headers"),
     ("src/mapping/generate.rs", "headers"),
-    ("src/mock/sample.rs", "particle"),
     ("src/xsd/check.rs", ""),
     ("src/xsd/check.rs", "globals"),
     ("src/xsd/check.rs", "facets"),

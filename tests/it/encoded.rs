@@ -34,7 +34,10 @@ fn compare(file: &str, got: &str) {
 
 fn decode(svc: &ServicePlan, op: &str, xml: &str) -> Result<Value, String> {
     let op = svc.operation(op).unwrap();
-    match svc.response(op, xml, XmlLimits::default())? {
+    match svc
+        .response(op, xml, XmlLimits::default())
+        .map_err(|e| e.to_string())?
+    {
         Outcome::Ok(text) => Ok(serde_json::from_str(&text).unwrap()),
         other => Err(format!("{other:?}")),
     }

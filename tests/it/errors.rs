@@ -34,7 +34,7 @@ fn errors(json: Value) -> Vec<FieldError> {
     let decl = l.schema.element(l.schema.global_elements[&q]);
     let mut enc = Encoder::new(&l.schema, &l.model);
     enc.element(&q, decl.type_id, decl.nillable, &json, "");
-    enc.errors
+    enc.finish().err().unwrap_or_default()
 }
 
 /// An order with a city (the one required field) and `extra` merged in.

@@ -556,7 +556,7 @@ async fn the_mock_answers_with_the_exposed_headers() {
     let mock = soapbridge::mock::Mock::new(svc.clone());
     let op = svc.operation("GetOrder").unwrap();
     let answer = String::from_utf8(mock.sample_response(op, 0)).unwrap();
-    let (outcome, headers) = svc
+    let soapbridge::convert::operation::Answer { outcome, headers } = svc
         .response_with_headers(op, &answer, Default::default())
         .unwrap();
     let soapbridge::convert::operation::Outcome::Ok(text) = outcome else {

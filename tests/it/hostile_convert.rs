@@ -45,24 +45,22 @@ fn encode(l: &Loaded, name: &str, json: &Value) -> Result<String, Vec<String>> {
     let decl = l.schema.element(l.schema.global_elements[&q]);
     let mut enc = Encoder::new(&l.schema, &l.model);
     enc.element(&q, decl.type_id, decl.nillable, json, "");
-    if !enc.errors.is_empty() {
-        return Err(enc
-            .errors
+    let written = enc.finish().map_err(|errors| {
+        errors
             .iter()
             .map(|e| format!("{}: {}", e.pointer, e.message))
-            .collect());
-    }
-    let decls = l.model.declarations(&enc.used);
-    let body = String::from_utf8(enc.writer.into_inner()).unwrap();
+            .collect::<Vec<_>>()
+    })?;
+    let body = String::from_utf8(written.xml).unwrap();
     // The declarations the envelope would carry, on the element itself.
     let end = body
         .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
         .unwrap();
     let mut attrs = String::new();
-    if enc.xsi {
+    if written.xsi {
         attrs.push_str(" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
     }
-    for (p, uri) in decls {
+    for (p, uri) in written.declarations {
         attrs.push_str(&format!(" xmlns:{p}=\"{uri}\""));
     }
     Ok(format!("{}{attrs}{}", &body[..end], &body[end..]))
@@ -73,8 +71,10 @@ fn encode(l: &Loaded, name: &str, json: &Value) -> Result<String, Vec<String>> {
 fn decode(l: &Loaded, name: &str, xml: &str) -> Result<Value, String> {
     let q = QName::new(NS, name);
     let decl = l.schema.element(l.schema.global_elements[&q]);
-    let doc = soap::parse(xml, XmlLimits::default())?;
-    Decoder::new(&l.schema, &l.model).element(doc.root_element(), decl.type_id, decl.nillable)
+    let doc = soap::parse(xml, XmlLimits::default()).map_err(|e| e.to_string())?;
+    Decoder::new(&l.schema, &l.model)
+        .element(doc.root_element(), decl.type_id, decl.nillable)
+        .map_err(|e| e.to_string())
 }
 
 fn xmllint(doc: &str) -> Result<(), String> {
@@ -387,7 +387,10 @@ fn chain(xml: &str) -> Result<Value, String> {
         .unwrap_or_else(|e| panic!("{e}"))
         .remove(0);
     let op = svc.operation("getChain").unwrap();
-    match svc.response(op, xml, XmlLimits::default())? {
+    match svc
+        .response(op, xml, XmlLimits::default())
+        .map_err(|e| e.to_string())?
+    {
         soapbridge::convert::operation::Outcome::Ok(text) => {
             Ok(serde_json::from_str(&text).unwrap())
         }
@@ -702,7 +705,7 @@ fn a_type_that_requires_itself_does_not_overflow_the_sampler() {
                     let v = Sampler::new(&schema, &model, seed).value(t);
                     let mut enc = Encoder::new(&schema, &model);
                     enc.element(&q, t, false, &v, "");
-                    assert!(!enc.errors.is_empty(), "{name}: {v}");
+                    assert!(enc.finish().is_err(), "{name}: {v}");
                 }
             }
         })

@@ -45,17 +45,18 @@ fn round_trip(svc: &ServicePlan, m: &BodyLayout, v: &Value) -> Result<Value, Str
     };
     let mut enc = Encoder::new(schema, &svc.model);
     enc.element(name, *type_id, false, v, "");
-    if !enc.errors.is_empty() {
-        return Err(format!(
-            "the generated JSON was refused: {:?}\n{v:#}",
-            enc.errors
-        ));
-    }
-    let decls = svc.model.declarations(&enc.used);
-    let env = soap::envelope(svc.compiled.soap, &decls, enc.xsi, &enc.writer.into_inner());
+    let written = enc
+        .finish()
+        .map_err(|errors| format!("the generated JSON was refused: {errors:?}\n{v:#}"))?;
+    let env = soap::envelope(
+        svc.compiled.soap,
+        &written.declarations,
+        written.xsi,
+        &written.xml,
+    );
     let text = String::from_utf8(env).unwrap();
-    let doc = soap::parse(&text, soap::XmlLimits::default())?;
-    let (_, soap::Payload::Body(body)) = soap::body(&doc)? else {
+    let doc = soap::parse(&text, soap::XmlLimits::default()).map_err(|e| e.to_string())?;
+    let (_, soap::Payload::Body(body)) = soap::body(&doc).map_err(|e| e.to_string())? else {
         return Err("a fault?".into());
     };
     let el = body

@@ -1,0 +1,299 @@
+//! The plan of a mapping, built once at start-up: a [`ServicePlan`] with an [`OperationPlan`] per
+//! route, each knowing how its input and output Bodies are laid out ([`BodyLayout`]), its
+//! faults, its SOAP encoding, and its request headers' constants (resolved from the
+//! environment here, once).
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::convert::model::JsonModel;
+use crate::convert::simple;
+use crate::mapping::format::AnswerValidation;
+use crate::mapping::naming::json_keys;
+use crate::mapping::route::{CompiledMapping, HeaderSource, Route};
+use crate::wsdl::{BodyBinding, PartKind, SoapVersion, Style, Wsdl};
+use crate::xsd::{QName, TypeId, TypeKind};
+
+/// How one direction's Body is laid out.
+#[derive(Debug)]
+pub enum BodyLayout {
+    /// document/literal with one element part of complex type: the JSON fields are that
+    /// element's content (wrapped or bare).
+    Element { name: QName, type_id: TypeId },
+    /// Parts as elements, under an rpc wrapper when `wrapper` is set; each part is a JSON field.
+    Parts {
+        wrapper: Option<QName>,
+        parts: Vec<PartIo>,
+    },
+}
+
+#[derive(Debug)]
+pub struct PartIo {
+    pub key: String,
+    pub name: QName,
+    pub type_id: TypeId,
+    pub nillable: bool,
+}
+
+/// A declared fault of the operation.
+#[derive(Debug)]
+pub struct FaultDecl {
+    pub name: String,
+    pub element: Option<(QName, TypeId)>,
+    pub status: Option<u16>,
+}
+
+#[derive(Debug)]
+pub struct OperationPlan {
+    pub route: Route,
+    pub soap: SoapVersion,
+    pub action: Option<String>,
+    pub input: BodyLayout,
+    pub output: BodyLayout,
+    pub faults: Vec<FaultDecl>,
+    /// `use="encoded"` (SOAP encoding) on the input / output: the encoding namespace.
+    pub input_encoding: Option<&'static str>,
+    pub output_encoding: Option<&'static str>,
+    /// Per request header part (as `route.headers`): its constants, resolved from the
+    /// environment at start-up, as (field key, JSON value).
+    pub header_values: Vec<Vec<(String, Value)>>,
+    /// Why a constant could not be resolved (an unset variable, a value of the wrong type): the
+    /// operation is then unavailable (503). Names the variable, never its value.
+    pub header_problem: Option<String>,
+}
+
+/// Everything needed to serve one mapping, built once.
+#[derive(Debug)]
+pub struct ServicePlan {
+    pub compiled: Arc<CompiledMapping>,
+    pub model: JsonModel,
+    pub operations: Vec<OperationPlan>,
+    /// The schema compiled for validating answers (`validate_answers: strict | warn`); `None`
+    /// when off.
+    pub validation: Option<Arc<crate::xsd::validate::Prepared>>,
+    /// Answers found outside the schema (counted in `/metrics`).
+    pub answers_invalid: std::sync::atomic::AtomicU64,
+}
+
+impl ServicePlan {
+    pub fn new(compiled: Arc<CompiledMapping>) -> ServicePlan {
+        let wsdl = &compiled.wsdl;
+        let model = JsonModel::new(&wsdl.schema, compiled.naming);
+        let operations = compiled
+            .routes
+            .iter()
+            .map(|r| operation_plan(&compiled, &model, r))
+            .collect();
+        let validation = (compiled.validate_answers != AnswerValidation::Off)
+            .then(|| crate::xsd::validate::Validator::new(&compiled.wsdl.schema).prepared());
+        warn_unenforced_patterns(&compiled.wsdl.schema);
+        ServicePlan {
+            compiled,
+            model,
+            operations,
+            validation,
+            answers_invalid: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// The plan of the operation named `name`.
+    pub fn operation(&self, name: &str) -> Option<&OperationPlan> {
+        self.operations.iter().find(|o| o.route.operation == name)
+    }
+}
+
+/// The plan of one route's operation.
+fn operation_plan(compiled: &CompiledMapping, model: &JsonModel, r: &Route) -> OperationPlan {
+    let wsdl = &compiled.wsdl;
+    let binding = &wsdl.bindings[compiled.selection.binding];
+    let bop = &binding.operations[r.binding_operation];
+    let op = &wsdl.port_types[binding.port_type].operations[bop.operation];
+    let faults = op
+        .faults
+        .iter()
+        .map(|(name, m)| {
+            let element = wsdl.messages[*m].parts.first().and_then(|p| match p.kind {
+                PartKind::Element(e) => Some((
+                    wsdl.schema.element(e).name.clone(),
+                    wsdl.schema.element(e).type_id,
+                )),
+                PartKind::Type(_) => None,
+            });
+            let status = r.faults.iter().find(|(n, _)| n == name).map(|(_, s)| *s);
+            FaultDecl {
+                name: name.clone(),
+                element,
+                status,
+            }
+        })
+        .collect();
+    let (header_values, header_problem) = header_constants(&wsdl.schema, r);
+    OperationPlan {
+        header_values,
+        header_problem,
+        route: r.clone(),
+        soap: compiled.soap,
+        action: bop.soap_action.clone(),
+        input: message(wsdl, model, bop.style, &bop.input, op.input, &op.name),
+        output: message(
+            wsdl,
+            model,
+            bop.style,
+            &bop.output,
+            op.output,
+            &format!("{}Response", op.name),
+        ),
+        faults,
+        input_encoding: encoding(compiled.soap, &bop.input),
+        output_encoding: encoding(compiled.soap, &bop.output),
+    }
+}
+
+/// Neither requests nor answers are checked against a pattern that could not be compiled (no
+/// translation, or too large within the schema's budget): say so at load.
+fn warn_unenforced_patterns(schema: &crate::xsd::Schema) {
+    for (i, t) in schema.types.iter().enumerate() {
+        if let TypeKind::Simple(st) = &t.kind {
+            for p in &st.facets.unenforced {
+                tracing::warn!(
+                    r#type = %schema.type_label(TypeId(i as u32)),
+                    pattern = %p,
+                    "Pattern not enforced: no translation to the regex engine, or beyond the size limits"
+                );
+            }
+        }
+    }
+}
+
+/// The SOAP encoding namespace a `use="encoded"` body has (none for literal).
+fn encoding(soap: SoapVersion, b: &BodyBinding) -> Option<&'static str> {
+    (b.use_ == crate::wsdl::Use::Encoded).then_some(match soap {
+        SoapVersion::V11 => crate::xsd::SOAP11_ENC,
+        SoapVersion::V12 => crate::xsd::SOAP12_ENC,
+    })
+}
+
+/// How one message's Body is laid out.
+fn message(
+    wsdl: &Wsdl,
+    model: &JsonModel,
+    style: Style,
+    body: &BodyBinding,
+    msg: Option<usize>,
+    rpc_name: &str,
+) -> BodyLayout {
+    let Some(m) = msg else {
+        return BodyLayout::Parts {
+            wrapper: None,
+            parts: Vec::new(),
+        };
+    };
+    let schema = &wsdl.schema;
+    let parts = crate::mapping::shape::body_parts(wsdl, body, m);
+    if style == Style::Document
+        && let [p] = parts.as_slice()
+        && let PartKind::Element(e) = p.kind
+    {
+        let el = schema.element(e);
+        if matches!(schema.ty(el.type_id).kind, TypeKind::Complex(_)) {
+            return BodyLayout::Element {
+                name: el.name.clone(),
+                type_id: el.type_id,
+            };
+        }
+        let key = json_keys(model.naming, &[(el.name.local.as_str(), false)]).remove(0);
+        return BodyLayout::Parts {
+            wrapper: None,
+            parts: vec![PartIo {
+                key,
+                name: el.name.clone(),
+                type_id: el.type_id,
+                nillable: el.nillable,
+            }],
+        };
+    }
+    let names: Vec<(&str, bool)> = parts.iter().map(|p| (p.name.as_str(), false)).collect();
+    let keys = json_keys(model.naming, &names);
+    let parts = parts
+        .iter()
+        .zip(keys)
+        .map(|(p, key)| match p.kind {
+            PartKind::Element(e) => {
+                let el = schema.element(e);
+                PartIo {
+                    key,
+                    name: el.name.clone(),
+                    type_id: el.type_id,
+                    nillable: el.nillable,
+                }
+            }
+            PartKind::Type(t) => PartIo {
+                key,
+                name: QName::new("", p.name.clone()),
+                type_id: t,
+                nillable: true,
+            },
+        })
+        .collect();
+    let wrapper = (style == Style::Rpc).then(|| {
+        QName::new(
+            body.namespace
+                .clone()
+                .unwrap_or_else(|| wsdl.target_namespace.clone()),
+            rpc_name,
+        )
+    });
+    BodyLayout::Parts { wrapper, parts }
+}
+
+/// The constants of each request header part, resolved from the environment: (values per part,
+/// the first problem). A problem names the variable or field, never the value.
+fn header_constants(
+    schema: &crate::xsd::Schema,
+    route: &Route,
+) -> (Vec<Vec<(String, Value)>>, Option<String>) {
+    let mut problem = None;
+    let values = route
+        .headers
+        .iter()
+        .map(|h| {
+            h.fields
+                .iter()
+                .filter_map(|f| {
+                    let HeaderSource::Value(template) = &f.source else {
+                        return None;
+                    };
+                    let secret = template.contains("${");
+                    let text = match crate::env::expand_env(template) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            problem.get_or_insert(format!(
+                                "SOAP header `{}` field `{}`: {e}",
+                                h.part, f.key
+                            ));
+                            return None;
+                        }
+                    };
+                    match simple::from_text(schema, f.field.type_id, &text) {
+                        Ok(v) => Some((f.key.clone(), v)),
+                        Err(e) => {
+                            problem.get_or_insert(if secret {
+                                format!(
+                                    "SOAP header `{}` field `{}`: the value from the environment is not a valid {}",
+                                    h.part,
+                                    f.key,
+                                    schema.type_label(f.field.type_id)
+                                )
+                            } else {
+                                format!("SOAP header `{}` field `{}`: {e}", h.part, f.key)
+                            });
+                            None
+                        }
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    (values, problem)
+}

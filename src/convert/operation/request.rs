@@ -1,0 +1,295 @@
+//! Writing a request: the inputs gathered and checked against the schema, the SOAP header
+//! parts (constants and request values), the Body in the operation's layout (an rpc wrapper
+//! around the parts, or the document element), all in one envelope; or every problem, each
+//! pointing where the client gave the value.
+
+use serde_json::{Map, Value};
+
+use super::gather::{describe, gather_all};
+use super::plan::{BodyLayout, OperationPlan, PartIo, ServicePlan};
+use crate::convert::encode::Encoder;
+use crate::convert::error::{FieldError, NOTHING};
+use crate::mapping::route::{HeaderIn, HeaderSource, InputSource};
+use crate::soap;
+use crate::wsdl::SoapVersion;
+use crate::xsd::QName;
+
+impl ServicePlan {
+    /// The request envelope of one call, the one entry of the request path: gathers the inputs
+    /// from where the mapping binds them (`param` answers the values of a path parameter, query
+    /// parameter or header; `body` is the parsed JSON body), checks them against the schema and
+    /// writes the envelope. Every problem is reported at once, with a pointer to where the
+    /// client gave the value.
+    pub fn build_request(
+        &self,
+        op: &OperationPlan,
+        param: &dyn Fn(&InputSource) -> Vec<String>,
+        body: Option<Value>,
+    ) -> Result<Vec<u8>, Vec<FieldError>> {
+        let input = gather_all(&self.compiled.wsdl.schema, &op.route, param, body)?;
+        self.request_with(op, &input.fields, op.route.body_field(), &input.headers)
+    }
+
+    /// The request envelope for input fields (keyed as the route's inputs), with the header
+    /// parts that have constants. `body_key` names the field that took the whole JSON body, so
+    /// its errors point into the body itself.
+    pub fn request(
+        &self,
+        op: &OperationPlan,
+        fields: &Map<String, Value>,
+        body_key: Option<&str>,
+    ) -> Result<Vec<u8>, Vec<FieldError>> {
+        self.request_with(op, fields, body_key, &[])
+    }
+
+    /// [`ServicePlan::request`] with the values of the header parts' request-sourced fields.
+    pub fn request_with(
+        &self,
+        op: &OperationPlan,
+        fields: &Map<String, Value>,
+        body_key: Option<&str>,
+        headers: &[Map<String, Value>],
+    ) -> Result<Vec<u8>, Vec<FieldError>> {
+        let schema = &self.compiled.wsdl.schema;
+        let mut enc = Encoder::new(schema, &self.model);
+        let mut header_errors = Vec::new();
+        let header = if op.route.headers.is_empty() {
+            Vec::new()
+        } else {
+            self.write_headers(&mut enc, op, headers, &mut header_errors);
+            enc.take_xml()
+        };
+        enc.set_encoding(op.input_encoding);
+        write_message(&mut enc, &op.input, fields);
+        match enc.finish() {
+            Ok(body) if header_errors.is_empty() => Ok(soap::envelope_with_header(
+                op.soap,
+                &body.declarations,
+                body.xsi,
+                &header,
+                &body.xml,
+            )),
+            Ok(_) => Err(header_errors),
+            Err(mut errors) => {
+                if let Some(k) = body_key {
+                    into_body(&mut errors, k);
+                }
+                errors.extend(header_errors);
+                Err(errors)
+            }
+        }
+    }
+
+    /// Writes the request's header parts: each one with a constant or a value from the request
+    /// (or marked required); errors point where the value came from.
+    fn write_headers(
+        &self,
+        enc: &mut Encoder,
+        op: &OperationPlan,
+        given: &[Map<String, Value>],
+        errors: &mut Vec<FieldError>,
+    ) {
+        let schema = &self.compiled.wsdl.schema;
+        for (i, h) in op.route.headers.iter().enumerate() {
+            let consts = op.header_values.get(i).map_or(&[][..], Vec::as_slice);
+            let from_request = given.get(i).filter(|g| !g.is_empty());
+            if consts.is_empty() && from_request.is_none() {
+                if h.required {
+                    errors.push(header_required(h));
+                }
+                continue;
+            }
+            let mut obj = Map::new();
+            for (k, v) in consts {
+                obj.insert(k.clone(), v.clone());
+            }
+            if let Some(g) = from_request {
+                for (k, v) in g {
+                    obj.insert(k.clone(), v.clone());
+                }
+            }
+            let before = errors.len();
+            errors.extend(
+                h.fields
+                    .iter()
+                    .filter(|f| f.field.min > 0 && !obj.contains_key(&f.key))
+                    .map(|f| header_field_missing(h, &f.source, &f.key)),
+            );
+            if errors.len() > before {
+                continue;
+            }
+            let el = schema.element(h.element);
+            let value = if h.simple {
+                obj.into_iter()
+                    .next()
+                    .map(|(_, v)| v)
+                    .unwrap_or(Value::Null)
+            } else {
+                Value::Object(obj)
+            };
+            match enc.element_alone(&el.name, el.type_id, el.nillable, &value, "") {
+                Ok(start) if h.must_understand => enc.add_attribute(
+                    start,
+                    match op.soap {
+                        SoapVersion::V11 => " soap:mustUnderstand=\"1\"",
+                        SoapVersion::V12 => " soap:mustUnderstand=\"true\"",
+                    },
+                ),
+                Ok(_) => {}
+                Err(found) => errors.extend(found.into_iter().map(|e| header_error(h, e))),
+            }
+        }
+    }
+}
+
+/// Errors of the field that took the whole JSON body point into the body itself.
+fn into_body(errors: &mut [FieldError], body_key: &str) {
+    let prefix = format!("/{body_key}");
+    for e in errors {
+        if let Some(rest) = e.pointer.strip_prefix(&prefix) {
+            e.pointer = if rest.is_empty() {
+                "/".to_string()
+            } else {
+                rest.to_string()
+            };
+        }
+    }
+}
+
+/// A required header part none of whose fields has a value.
+fn header_required(h: &HeaderIn) -> FieldError {
+    let names: Vec<String> = h
+        .fields
+        .iter()
+        .map(|f| describe_header_source(&f.source))
+        .collect();
+    FieldError::new(
+        "/",
+        "required",
+        format!(
+            "the SOAP header `{}` is required: give {}",
+            h.part,
+            names.join(" or ")
+        ),
+    )
+    .expected(names.join(" or "))
+    .found(NOTHING)
+}
+
+/// A required field of a header part that has no value.
+fn header_field_missing(h: &HeaderIn, source: &HeaderSource, key: &str) -> FieldError {
+    let (pointer, what) = match source {
+        HeaderSource::BodyKey(k) => (format!("/{k}"), "required field is missing".to_string()),
+        other => (
+            format!("/{key}"),
+            format!("{} is required", describe_header_source(other)),
+        ),
+    };
+    FieldError::new(
+        pointer,
+        "required",
+        format!("{what} (it fills the SOAP header `{}`)", h.part),
+    )
+    .expected(format!("a value from {}", describe_header_source(source)))
+    .found(NOTHING)
+}
+
+/// An error of a header part's element, pointing where its value came from: a body key, or
+/// the field a request value fills. A configured value (maybe a secret from the environment)
+/// gets the rule and what the schema takes, never the value.
+fn header_error(h: &HeaderIn, e: FieldError) -> FieldError {
+    let first = e.pointer.trim_start_matches('/');
+    let (head, rest) = first.split_once('/').map_or((first, ""), |(a, b)| (a, b));
+    let field = if h.simple {
+        h.fields.first()
+    } else {
+        h.fields.iter().find(|f| f.key == head)
+    };
+    let rest = if h.simple { first } else { rest };
+    let sep = if rest.is_empty() { "" } else { "/" };
+    match field.map(|f| (&f.source, &f.key)) {
+        Some((HeaderSource::BodyKey(k), _)) => FieldError {
+            pointer: format!("/{k}{sep}{rest}"),
+            ..e
+        },
+        Some((HeaderSource::Request(src), key)) => FieldError {
+            pointer: format!("/{key}"),
+            message: format!("{}: {}", describe(src), e.message),
+            ..e
+        },
+        _ => FieldError {
+            found: None,
+            expected: e.expected,
+            ..FieldError::new(
+                "/",
+                e.rule,
+                format!(
+                    "a configured value of the SOAP header `{}` is not valid",
+                    h.part
+                ),
+            )
+        },
+    }
+}
+
+fn describe_header_source(s: &HeaderSource) -> String {
+    match s {
+        HeaderSource::Request(src) => describe(src),
+        HeaderSource::BodyKey(k) => format!("body key `{k}`"),
+        HeaderSource::Value(_) => "a configured value".to_string(),
+    }
+}
+
+/// Writes a request's Body in the message's layout from input fields.
+fn write_message(enc: &mut Encoder, m: &BodyLayout, fields: &Map<String, Value>) {
+    match m {
+        BodyLayout::Element { name, type_id } => {
+            enc.element(name, *type_id, false, &Value::Object(fields.clone()), "")
+        }
+        BodyLayout::Parts { wrapper, parts } => write_parts(enc, wrapper.as_ref(), parts, fields),
+    }
+}
+
+/// The parts of a message, each from the field of its key, under the rpc wrapper when there is
+/// one: the one writer of rpc wrappers, for requests and (the mock's) answers.
+pub(super) fn write_parts(
+    enc: &mut Encoder,
+    wrapper: Option<&QName>,
+    parts: &[PartIo],
+    fields: &Map<String, Value>,
+) {
+    for k in fields.keys() {
+        if !parts.iter().any(|p| &p.key == k) {
+            let keys: Vec<String> = parts
+                .iter()
+                .map(|p| crate::xsd::facets::quote_short(&p.key))
+                .collect();
+            enc.push(
+                FieldError::new(format!("/{k}"), "unknownField", "unknown field")
+                    .expected(format!("one of: {}", keys.join(", ")))
+                    .found_value(&fields[k]),
+            );
+        }
+    }
+    let tag = wrapper.map(|w| enc.start_wrapper(w));
+    for p in parts {
+        match fields.get(&p.key) {
+            Some(v) => enc.element(&p.name, p.type_id, p.nillable, v, &format!("/{}", p.key)),
+            None => enc.push(
+                FieldError::new(
+                    format!("/{}", p.key),
+                    "required",
+                    "required field is missing",
+                )
+                .expected(format!(
+                    "a value for the required field {}",
+                    crate::xsd::facets::quote_short(&p.key)
+                ))
+                .found(NOTHING),
+            ),
+        }
+    }
+    if let Some(tag) = &tag {
+        enc.end(tag);
+    }
+}
