@@ -29,7 +29,6 @@ const MAX_FN_LINES: usize = 150;
 
 /// Places that still break a size rule, to be emptied: (file, function or `` for the file).
 const KNOWN_TOO_LONG: &[(&str, &str)] = &[
-    ("src/cli/mod.rs", "run"),
     ("src/convert/decode.rs", "write_content"),
     ("src/convert/encode.rs", ""),
     ("src/convert/encode.rs", "element"),
@@ -39,7 +38,6 @@ const KNOWN_TOO_LONG: &[(&str, &str)] = &[
     ("src/http/handler.rs", "pipeline"),
     ("src/http/openapi.rs", "document"),
     ("src/http/openapi.rs", "simple"),
-    ("src/mapping/generate.rs", "headers"),
     ("src/mock/sample.rs", "particle"),
     ("src/sources/mod.rs", "collect"),
     ("src/wsdl/load.rs", "load"),

@@ -230,18 +230,21 @@ pub(crate) fn compile_entry(
     let wsdl = soapbridge::wsdl::load(&path, &options).map_err(|d| d.to_string())?;
     let sel = select(&wsdl, None, None, None).map_err(|m| format!("{}: {m}", path.display()))?;
     let mapping_file = tmp.join(format!("{}.yaml", entry.replace('/', "_")));
-    let rel = soapbridge::cli::relative(&path, tmp);
+    let rel = soapbridge::mapping::generate::relative(&path, tmp);
     let mut text = generate(&wsdl, &rel, sel);
     if !options.allow_paths.is_empty() {
         text.push_str("allow_paths:\n");
         for p in &options.allow_paths {
-            text.push_str(&format!("  - {}\n", soapbridge::cli::relative(p, tmp)));
+            text.push_str(&format!(
+                "  - {}\n",
+                soapbridge::mapping::generate::relative(p, tmp)
+            ));
         }
         text.push_str("catalog:\n");
         for (url, file) in &options.catalog {
             text.push_str(&format!(
                 "  \"{url}\": {}\n",
-                soapbridge::cli::relative(file, tmp)
+                soapbridge::mapping::generate::relative(file, tmp)
             ));
         }
     }
