@@ -10,7 +10,8 @@ use std::collections::HashSet;
 use std::fmt::Write;
 use std::path::{Component, Path};
 
-use super::naming::{Naming, header_case, json_keys, kebab, plural};
+use super::naming::{Naming, header_case, json_keys, kebab};
+use super::plural::plural;
 use crate::mapping::shape::{Field, element_fields, shape};
 use crate::sources::LoadOptions;
 use crate::wsdl::{SoapVersion, Wsdl};
