@@ -39,6 +39,39 @@ impl Selection {
     }
 }
 
+/// Why no SOAP binding could be selected for a mapping.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    /// Is raised when a binding is named together with a service or port.
+    #[error("give either `binding:` or `service:`/`port:`, not both")]
+    BindingAndPort,
+    /// Is raised when the named binding is not SOAP 1.1 or 1.2.
+    #[error("binding `{0}` is not a SOAP 1.1 or 1.2 binding")]
+    NotSoapBinding(String),
+    /// Is raised when no binding has the given name; `known` lists the WSDL's.
+    #[error("no binding `{name}` in the WSDL (it has: {known})")]
+    NoBinding { name: String, known: String },
+    /// Is raised when no service has the given name; `known` lists the WSDL's.
+    #[error("no service `{name}` in the WSDL (it has: {known})")]
+    NoService { name: String, known: String },
+    /// Is raised when the named port is not bound to SOAP 1.1 or 1.2.
+    #[error("port `{0}` is not bound to SOAP 1.1 or 1.2 (an HTTP binding?)")]
+    NotSoapPort(String),
+    /// Is raised when the service has no port of the given name; `known` lists its ports.
+    #[error("no port `{name}` in service `{service}` (it has: {known})")]
+    NoPort {
+        name: String,
+        service: String,
+        known: String,
+    },
+    /// Is raised when a WSDL without services declares no SOAP binding either.
+    #[error("the WSDL has no service and no SOAP binding, so there is nothing to call")]
+    NothingToCall,
+    /// Is raised when no service (of those considered) has a SOAP 1.1 or 1.2 port.
+    #[error("no service in the WSDL has a SOAP 1.1 or SOAP 1.2 port")]
+    NoSoapPort,
+}
+
 /// Picks a service and port by name, or a binding when the WSDL has no service; or the
 /// defaults: the first service with a SOAP port, and in it the first SOAP 1.1 port, else the
 /// first SOAP 1.2 port; without services, the first SOAP 1.1 (else 1.2) binding.
@@ -47,28 +80,28 @@ pub fn select(
     service: Option<&str>,
     port: Option<&str>,
     binding: Option<&str>,
-) -> Result<Selection, String> {
+) -> Result<Selection, SelectError> {
     let soap = |si: usize, pi: usize| wsdl.bindings[wsdl.services[si].ports[pi].binding].soap;
     if let Some(name) = binding {
         if service.is_some() || port.is_some() {
-            return Err("give either `binding:` or `service:`/`port:`, not both".to_string());
+            return Err(SelectError::BindingAndPort);
         }
         return match wsdl.bindings.iter().position(|b| b.name.local == name) {
             Some(b) if wsdl.bindings[b].soap.is_some() => Ok(Selection {
                 port: None,
                 binding: b,
             }),
-            Some(_) => Err(format!("binding `{name}` is not a SOAP 1.1 or 1.2 binding")),
+            Some(_) => Err(SelectError::NotSoapBinding(name.to_string())),
             None => {
                 let names: Vec<&str> = wsdl
                     .bindings
                     .iter()
                     .map(|b| b.name.local.as_str())
                     .collect();
-                Err(format!(
-                    "no binding `{name}` in the WSDL (it has: {})",
-                    names.join(", ")
-                ))
+                Err(SelectError::NoBinding {
+                    name: name.to_string(),
+                    known: names.join(", "),
+                })
             }
         };
     }
@@ -77,10 +110,10 @@ pub fn select(
             Some(i) => vec![i],
             None => {
                 let names: Vec<&str> = wsdl.services.iter().map(|s| s.name.as_str()).collect();
-                return Err(format!(
-                    "no service `{name}` in the WSDL (it has: {})",
-                    names.join(", ")
-                ));
+                return Err(SelectError::NoService {
+                    name: name.to_string(),
+                    known: names.join(", "),
+                });
             }
         },
         None => (0..wsdl.services.len()).collect(),
@@ -94,16 +127,14 @@ pub fn select(
         if let Some(name) = port {
             return match ports.iter().position(|p| p.name == name) {
                 Some(pi) if soap(si, pi).is_some() => Ok(found(pi)),
-                Some(_) => Err(format!(
-                    "port `{name}` is not bound to SOAP 1.1 or 1.2 (an HTTP binding?)"
-                )),
+                Some(_) => Err(SelectError::NotSoapPort(name.to_string())),
                 None => {
                     let names: Vec<&str> = ports.iter().map(|p| p.name.as_str()).collect();
-                    Err(format!(
-                        "no port `{name}` in service `{}` (it has: {})",
-                        wsdl.services[si].name,
-                        names.join(", ")
-                    ))
+                    Err(SelectError::NoPort {
+                        name: name.to_string(),
+                        service: wsdl.services[si].name.clone(),
+                        known: names.join(", "),
+                    })
                 }
             };
         }
@@ -125,12 +156,9 @@ pub fn select(
                 port: None,
                 binding: b,
             })
-            .ok_or_else(|| {
-                "the WSDL has no service and no SOAP binding, so there is nothing to call"
-                    .to_string()
-            });
+            .ok_or(SelectError::NothingToCall);
     }
-    Err("no service in the WSDL has a SOAP 1.1 or SOAP 1.2 port".to_string())
+    Err(SelectError::NoSoapPort)
 }
 
 /// A generated route for one operation.

@@ -150,7 +150,7 @@ fn selection(file: &Path, m: &MappingFile, wsdl: &Wsdl) -> Result<Selection, Dia
             .or(m.port.as_ref())
             .or(m.service.as_ref())
             .unwrap_or(&m.wsdl);
-        located(file, at, msg).hint("`service:` and `port:` name a wsdl:service and one of its wsdl:ports; `binding:` a wsdl:binding")
+        located(file, at, msg.to_string()).hint("`service:` and `port:` name a wsdl:service and one of its wsdl:ports; `binding:` a wsdl:binding")
     })
 }
 
