@@ -163,13 +163,13 @@ pub fn select(
 
 /// A generated route for one operation.
 #[derive(Debug, Clone)]
-pub struct RouteDraft {
-    pub method: &'static str,
-    pub path: String,
+struct RouteDraft {
+    method: &'static str,
+    path: String,
     /// (JSON key, source) bindings.
-    pub request: Vec<(String, String)>,
-    pub response: Option<String>,
-    pub status: Option<u16>,
+    request: Vec<(String, String)>,
+    response: Option<String>,
+    status: Option<u16>,
 }
 
 const VERBS: &[(&str, &[&str])] = &[
@@ -214,7 +214,7 @@ fn is_id(name: &str) -> bool {
 }
 
 /// Drafts the route of one operation; `taken` holds `METHOD path` forms already used.
-pub fn draft(
+fn draft(
     wsdl: &Wsdl,
     op: &str,
     input: &[Field],
@@ -355,7 +355,7 @@ fn fault_status(name: &str) -> Option<u16> {
 }
 
 /// Quotes a YAML scalar unless it is plainly safe.
-pub fn yaml_str(s: &str) -> String {
+fn yaml_str(s: &str) -> String {
     let plain = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || " _./{}-$:".contains(c))

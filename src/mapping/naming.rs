@@ -38,7 +38,7 @@ impl Naming {
 }
 
 /// `CustomerId` -> `customerId`.
-pub fn camel(name: &str) -> String {
+pub(crate) fn camel(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let upper_run = chars.iter().take_while(|c| c.is_uppercase()).count();
     let lower = match upper_run {
@@ -87,7 +87,7 @@ pub fn json_keys(naming: Naming, names: &[(&str, bool)]) -> Vec<String> {
 }
 
 /// `GetCustomerByID` -> `get-customer-by-id`.
-pub fn kebab(name: &str) -> String {
+pub(crate) fn kebab(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::new();
     for (i, &c) in chars.iter().enumerate() {
@@ -112,7 +112,7 @@ pub fn kebab(name: &str) -> String {
 }
 
 /// `sessionId` -> `Session-Id`: an HTTP header name's words (kebab case, each word capitalised).
-pub fn header_case(name: &str) -> String {
+pub(crate) fn header_case(name: &str) -> String {
     kebab(name)
         .split('-')
         .filter(|w| !w.is_empty())
