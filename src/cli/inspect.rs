@@ -2,6 +2,9 @@
 //! and output as an indented tree of names, types and cardinalities.
 
 use std::fmt::Write;
+use std::path::PathBuf;
+
+use super::files::{load_options, report};
 
 use crate::mapping::shape::shape;
 use crate::wsdl::{Style, Use, Wsdl};
@@ -11,6 +14,30 @@ use crate::xsd::{Content, MaxOccurs, Particle, Schema, Term, TypeId, TypeKind, V
 const MAX_DEPTH: usize = 8;
 /// How many lines one field's tree may take (wide types nest multiplicatively).
 const MAX_TREE_BYTES: usize = 200_000;
+
+/// `inspect` options.
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// The WSDL file.
+    pub wsdl: PathBuf,
+    /// Extra folder imports may read from (default: only the WSDL's folder tree).
+    #[arg(long = "allow-path")]
+    pub allow_paths: Vec<PathBuf>,
+    /// Catalog file: lines `URL = local/file.xsd` for schemas imported by absolute URL.
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
+}
+
+pub(super) fn run(args: InspectArgs) -> anyhow::Result<bool> {
+    let options = load_options(args.allow_paths, args.catalog.as_deref())?;
+    match crate::wsdl::load(&args.wsdl, &options) {
+        Ok(w) => {
+            print!("{}", render(&w));
+            Ok(true)
+        }
+        Err(d) => report(&d),
+    }
+}
 
 /// Renders the whole WSDL.
 pub fn render(wsdl: &Wsdl) -> String {

@@ -8,9 +8,12 @@
 
 use std::collections::HashSet;
 use std::fmt::Write;
+use std::path::{Component, Path};
 
-use super::naming::{Naming, header_case, json_keys, kebab, plural};
+use super::naming::{Naming, header_case, json_keys, kebab};
+use super::plural::plural;
 use crate::mapping::shape::{Field, element_fields, shape};
+use crate::sources::LoadOptions;
 use crate::wsdl::{SoapVersion, Wsdl};
 use crate::xsd::TypeKind;
 
@@ -36,6 +39,39 @@ impl Selection {
     }
 }
 
+/// Why no SOAP binding could be selected for a mapping.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    /// Is raised when a binding is named together with a service or port.
+    #[error("give either `binding:` or `service:`/`port:`, not both")]
+    BindingAndPort,
+    /// Is raised when the named binding is not SOAP 1.1 or 1.2.
+    #[error("binding `{0}` is not a SOAP 1.1 or 1.2 binding")]
+    NotSoapBinding(String),
+    /// Is raised when no binding has the given name; `known` lists the WSDL's.
+    #[error("no binding `{name}` in the WSDL (it has: {known})")]
+    NoBinding { name: String, known: String },
+    /// Is raised when no service has the given name; `known` lists the WSDL's.
+    #[error("no service `{name}` in the WSDL (it has: {known})")]
+    NoService { name: String, known: String },
+    /// Is raised when the named port is not bound to SOAP 1.1 or 1.2.
+    #[error("port `{0}` is not bound to SOAP 1.1 or 1.2 (an HTTP binding?)")]
+    NotSoapPort(String),
+    /// Is raised when the service has no port of the given name; `known` lists its ports.
+    #[error("no port `{name}` in service `{service}` (it has: {known})")]
+    NoPort {
+        name: String,
+        service: String,
+        known: String,
+    },
+    /// Is raised when a WSDL without services declares no SOAP binding either.
+    #[error("the WSDL has no service and no SOAP binding, so there is nothing to call")]
+    NothingToCall,
+    /// Is raised when no service (of those considered) has a SOAP 1.1 or 1.2 port.
+    #[error("no service in the WSDL has a SOAP 1.1 or SOAP 1.2 port")]
+    NoSoapPort,
+}
+
 /// Picks a service and port by name, or a binding when the WSDL has no service; or the
 /// defaults: the first service with a SOAP port, and in it the first SOAP 1.1 port, else the
 /// first SOAP 1.2 port; without services, the first SOAP 1.1 (else 1.2) binding.
@@ -44,28 +80,28 @@ pub fn select(
     service: Option<&str>,
     port: Option<&str>,
     binding: Option<&str>,
-) -> Result<Selection, String> {
+) -> Result<Selection, SelectError> {
     let soap = |si: usize, pi: usize| wsdl.bindings[wsdl.services[si].ports[pi].binding].soap;
     if let Some(name) = binding {
         if service.is_some() || port.is_some() {
-            return Err("give either `binding:` or `service:`/`port:`, not both".to_string());
+            return Err(SelectError::BindingAndPort);
         }
         return match wsdl.bindings.iter().position(|b| b.name.local == name) {
             Some(b) if wsdl.bindings[b].soap.is_some() => Ok(Selection {
                 port: None,
                 binding: b,
             }),
-            Some(_) => Err(format!("binding `{name}` is not a SOAP 1.1 or 1.2 binding")),
+            Some(_) => Err(SelectError::NotSoapBinding(name.to_string())),
             None => {
                 let names: Vec<&str> = wsdl
                     .bindings
                     .iter()
                     .map(|b| b.name.local.as_str())
                     .collect();
-                Err(format!(
-                    "no binding `{name}` in the WSDL (it has: {})",
-                    names.join(", ")
-                ))
+                Err(SelectError::NoBinding {
+                    name: name.to_string(),
+                    known: names.join(", "),
+                })
             }
         };
     }
@@ -74,10 +110,10 @@ pub fn select(
             Some(i) => vec![i],
             None => {
                 let names: Vec<&str> = wsdl.services.iter().map(|s| s.name.as_str()).collect();
-                return Err(format!(
-                    "no service `{name}` in the WSDL (it has: {})",
-                    names.join(", ")
-                ));
+                return Err(SelectError::NoService {
+                    name: name.to_string(),
+                    known: names.join(", "),
+                });
             }
         },
         None => (0..wsdl.services.len()).collect(),
@@ -91,16 +127,14 @@ pub fn select(
         if let Some(name) = port {
             return match ports.iter().position(|p| p.name == name) {
                 Some(pi) if soap(si, pi).is_some() => Ok(found(pi)),
-                Some(_) => Err(format!(
-                    "port `{name}` is not bound to SOAP 1.1 or 1.2 (an HTTP binding?)"
-                )),
+                Some(_) => Err(SelectError::NotSoapPort(name.to_string())),
                 None => {
                     let names: Vec<&str> = ports.iter().map(|p| p.name.as_str()).collect();
-                    Err(format!(
-                        "no port `{name}` in service `{}` (it has: {})",
-                        wsdl.services[si].name,
-                        names.join(", ")
-                    ))
+                    Err(SelectError::NoPort {
+                        name: name.to_string(),
+                        service: wsdl.services[si].name.clone(),
+                        known: names.join(", "),
+                    })
                 }
             };
         }
@@ -122,23 +156,20 @@ pub fn select(
                 port: None,
                 binding: b,
             })
-            .ok_or_else(|| {
-                "the WSDL has no service and no SOAP binding, so there is nothing to call"
-                    .to_string()
-            });
+            .ok_or(SelectError::NothingToCall);
     }
-    Err("no service in the WSDL has a SOAP 1.1 or SOAP 1.2 port".to_string())
+    Err(SelectError::NoSoapPort)
 }
 
 /// A generated route for one operation.
 #[derive(Debug, Clone)]
-pub struct RouteDraft {
-    pub method: &'static str,
-    pub path: String,
+struct RouteDraft {
+    method: &'static str,
+    path: String,
     /// (JSON key, source) bindings.
-    pub request: Vec<(String, String)>,
-    pub response: Option<String>,
-    pub status: Option<u16>,
+    request: Vec<(String, String)>,
+    response: Option<String>,
+    status: Option<u16>,
 }
 
 const VERBS: &[(&str, &[&str])] = &[
@@ -183,7 +214,7 @@ fn is_id(name: &str) -> bool {
 }
 
 /// Drafts the route of one operation; `taken` holds `METHOD path` forms already used.
-pub fn draft(
+fn draft(
     wsdl: &Wsdl,
     op: &str,
     input: &[Field],
@@ -324,7 +355,7 @@ fn fault_status(name: &str) -> Option<u16> {
 }
 
 /// Quotes a YAML scalar unless it is plainly safe.
-pub fn yaml_str(s: &str) -> String {
+fn yaml_str(s: &str) -> String {
     let plain = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || " _./{}-$:".contains(c))
@@ -494,162 +525,232 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
 /// from an HTTP header `X-<Field>` (`X-<Part>-<Field>` when two parts share a field name); a part
 /// that needs a structured value is written commented out. Answer header parts of simple type
 /// become HTTP response headers `X-<Part>`; structured ones are offered as a commented `body.KEY`.
-fn headers(wsdl: &Wsdl, binding: &crate::wsdl::Binding, naming: Naming, y_out: &mut String) {
-    let y = &mut *y_out;
-    let schema = &wsdl.schema;
-    // (part name, element) in first-seen order, per direction.
-    let collect = |input: bool| {
-        let mut parts: Vec<(String, Option<crate::xsd::ElementId>)> = Vec::new();
-        for bop in &binding.operations {
-            let hs = if input {
-                &bop.input.headers
-            } else {
-                &bop.output.headers
-            };
-            for h in hs {
-                if parts.iter().any(|(p, _)| *p == h.part) {
-                    continue;
-                }
-                let el = wsdl.messages[h.message]
-                    .parts
-                    .iter()
-                    .find(|p| p.name == h.part)
-                    .and_then(|p| match p.kind {
-                        crate::wsdl::PartKind::Element(e) => Some(e),
-                        crate::wsdl::PartKind::Type(_) => None,
-                    });
-                parts.push((h.part.clone(), el));
-            }
-        }
-        parts
-    };
-    let inputs = collect(true);
+fn headers(wsdl: &Wsdl, binding: &crate::wsdl::Binding, naming: Naming, y: &mut String) {
+    let inputs = header_parts(wsdl, binding, true);
     if !inputs.is_empty() {
-        let fields: Vec<(String, Vec<(String, Field)>)> = inputs
-            .iter()
-            .filter_map(|(p, e)| e.map(|e| (p, e)))
-            .map(|(p, e)| {
-                let fs = element_fields(schema, e);
-                let keys = json_keys(
-                    naming,
-                    &fs.iter()
-                        .map(|f| (f.name.as_str(), f.attribute))
-                        .collect::<Vec<_>>(),
-                );
-                (p.clone(), keys.into_iter().zip(fs).collect())
-            })
-            .collect();
-        let mut count = std::collections::HashMap::new();
-        for (_, fs) in &fields {
-            for (k, _) in fs {
-                *count
-                    .entry(header_case(k).to_ascii_lowercase())
-                    .or_insert(0) += 1;
+        request_headers(wsdl, &inputs, naming, y);
+    }
+    let outputs = header_parts(wsdl, binding, false);
+    if !outputs.is_empty() {
+        answer_headers(wsdl, &outputs, naming, y);
+    }
+}
+
+/// A header part: its name, and its element (`None` when declared by type).
+type HeaderPart = (String, Option<crate::xsd::ElementId>);
+
+/// The header parts of the binding's requests (`input`) or answers, in first-seen order.
+fn header_parts(wsdl: &Wsdl, binding: &crate::wsdl::Binding, input: bool) -> Vec<HeaderPart> {
+    let mut parts: Vec<HeaderPart> = Vec::new();
+    for bop in &binding.operations {
+        let hs = if input {
+            &bop.input.headers
+        } else {
+            &bop.output.headers
+        };
+        for h in hs {
+            if parts.iter().any(|(p, _)| *p == h.part) {
+                continue;
             }
+            let el = wsdl.messages[h.message]
+                .parts
+                .iter()
+                .find(|p| p.name == h.part)
+                .and_then(|p| match p.kind {
+                    crate::wsdl::PartKind::Element(e) => Some(e),
+                    crate::wsdl::PartKind::Type(_) => None,
+                });
+            parts.push((h.part.clone(), el));
         }
-        let _ = writeln!(
-            y,
-            "# SOAP headers the binding declares, sent when a request gives one of their values."
-        );
-        let _ = writeln!(
-            y,
-            "# Bind fields to `header.NAME`, `query.NAME`, `path.NAME`, `body.KEY` or `{{ value: TEXT }}`"
-        );
-        let _ = writeln!(y, "# (`${{VAR}}` in a value is read from the environment).");
-        let _ = writeln!(y, "headers:");
-        for (part, _) in &inputs {
-            let Some((_, fs)) = fields.iter().find(|(p, _)| p == part) else {
+    }
+    parts
+}
+
+/// An HTTP header name made of `X-` and words: ASCII tokens only, other characters left out.
+fn header_name(words: &str) -> String {
+    let name: String = format!("X-{words}")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    name.trim_end_matches('-').to_string()
+}
+
+/// The `headers:` section.
+fn request_headers(wsdl: &Wsdl, inputs: &[HeaderPart], naming: Naming, y: &mut String) {
+    let schema = &wsdl.schema;
+    let fields: Vec<(String, Vec<(String, Field)>)> = inputs
+        .iter()
+        .filter_map(|(p, e)| e.map(|e| (p, e)))
+        .map(|(p, e)| {
+            let fs = element_fields(schema, e);
+            let keys = json_keys(
+                naming,
+                &fs.iter()
+                    .map(|f| (f.name.as_str(), f.attribute))
+                    .collect::<Vec<_>>(),
+            );
+            (p.clone(), keys.into_iter().zip(fs).collect())
+        })
+        .collect();
+    let mut count = std::collections::HashMap::new();
+    for (_, fs) in &fields {
+        for (k, _) in fs {
+            *count
+                .entry(header_case(k).to_ascii_lowercase())
+                .or_insert(0) += 1;
+        }
+    }
+    let _ = writeln!(
+        y,
+        "# SOAP headers the binding declares, sent when a request gives one of their values."
+    );
+    let _ = writeln!(
+        y,
+        "# Bind fields to `header.NAME`, `query.NAME`, `path.NAME`, `body.KEY` or `{{ value: TEXT }}`"
+    );
+    let _ = writeln!(y, "# (`${{VAR}}` in a value is read from the environment).");
+    let _ = writeln!(y, "headers:");
+    for (part, _) in inputs {
+        let Some((_, fs)) = fields.iter().find(|(p, _)| p == part) else {
+            let _ = writeln!(
+                y,
+                "  # {}: declared by type, not element; not supported",
+                yaml_str(part)
+            );
+            continue;
+        };
+        let needs_structure = fs.iter().any(|(_, f)| f.min > 0 && !f.is_simple(schema));
+        let any_simple = fs.iter().any(|(_, f)| f.is_simple(schema));
+        let c = if needs_structure || !any_simple {
+            "# "
+        } else {
+            ""
+        };
+        if !c.is_empty() {
+            let _ = writeln!(
+                y,
+                "  # {part} needs a structured value: bind it to `body.KEY`, then uncomment."
+            );
+        }
+        let _ = writeln!(y, "  {c}{}:", yaml_str(part));
+        let _ = writeln!(y, "  {c}  fields:");
+        for (k, f) in fs {
+            if !f.is_simple(schema) {
+                let _ = writeln!(y, "  {c}    # {}: body.{k}", yaml_str(k));
+                continue;
+            }
+            // The text of simple content is named after the part (`X-Mailbox-Culture`).
+            let name = if k == crate::mapping::naming::TEXT_KEY && !f.attribute {
+                header_name(&header_case(part))
+            } else if count[&header_case(k).to_ascii_lowercase()] > 1 {
+                header_name(&format!("{}-{}", header_case(part), header_case(k)))
+            } else {
+                header_name(&header_case(k))
+            };
+            let _ = writeln!(y, "  {c}    {}: header.{name}", yaml_str(k));
+        }
+    }
+}
+
+/// The `response_headers:` section (`{}` when every entry is commented out).
+fn answer_headers(wsdl: &Wsdl, outputs: &[HeaderPart], naming: Naming, out: &mut String) {
+    let schema = &wsdl.schema;
+    let _ = writeln!(
+        out,
+        "# SOAP headers of answers passed on: `header.NAME` (HTTP response header) or `body.KEY`."
+    );
+    let mut lines = String::new();
+    let y = &mut lines;
+    let mut active = false;
+    for (part, el) in outputs {
+        match el {
+            Some(e)
+                if matches!(
+                    schema.ty(schema.element(*e).type_id).kind,
+                    TypeKind::Simple(_)
+                ) =>
+            {
+                let name = header_name(&header_case(part));
+                let _ = writeln!(y, "  {}: header.{name}", yaml_str(part));
+                active = true;
+            }
+            Some(_) => {
+                let key = json_keys(naming, &[(part.as_str(), false)]).remove(0);
+                let _ = writeln!(y, "  # {}: body.{key}", yaml_str(part));
+            }
+            None => {
                 let _ = writeln!(
                     y,
                     "  # {}: declared by type, not element; not supported",
                     yaml_str(part)
                 );
-                continue;
-            };
-            let needs_structure = fs.iter().any(|(_, f)| f.min > 0 && !f.is_simple(schema));
-            let any_simple = fs.iter().any(|(_, f)| f.is_simple(schema));
-            let c = if needs_structure || !any_simple {
-                "# "
-            } else {
-                ""
-            };
-            if !c.is_empty() {
-                let _ = writeln!(
-                    y,
-                    "  # {part} needs a structured value: bind it to `body.KEY`, then uncomment."
-                );
-            }
-            let _ = writeln!(y, "  {c}{}:", yaml_str(part));
-            let _ = writeln!(y, "  {c}  fields:");
-            for (k, f) in fs {
-                if !f.is_simple(schema) {
-                    let _ = writeln!(y, "  {c}    # {}: body.{k}", yaml_str(k));
-                    continue;
-                }
-                // The text of simple content is named after the part (`X-Mailbox-Culture`).
-                let name = if k == crate::mapping::naming::TEXT_KEY && !f.attribute {
-                    format!("X-{}", header_case(part))
-                } else if count[&header_case(k).to_ascii_lowercase()] > 1 {
-                    format!("X-{}-{}", header_case(part), header_case(k))
-                } else {
-                    format!("X-{}", header_case(k))
-                };
-                // HTTP header names are ASCII tokens: other characters are left out.
-                let name: String = name
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-                    .collect();
-                let name = name.trim_end_matches('-');
-                let _ = writeln!(y, "  {c}    {}: header.{name}", yaml_str(k));
             }
         }
     }
-    let outputs = collect(false);
-    if !outputs.is_empty() {
-        let _ = writeln!(
-            y,
-            "# SOAP headers of answers passed on: `header.NAME` (HTTP response header) or `body.KEY`."
-        );
-        let mut lines = String::new();
-        let y = &mut lines;
-        let mut active = false;
-        for (part, el) in &outputs {
-            match el {
-                Some(e)
-                    if matches!(
-                        schema.ty(schema.element(*e).type_id).kind,
-                        TypeKind::Simple(_)
-                    ) =>
-                {
-                    let name: String = format!("X-{}", header_case(part))
-                        .chars()
-                        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-                        .collect();
-                    let _ = writeln!(
-                        y,
-                        "  {}: header.{}",
-                        yaml_str(part),
-                        name.trim_end_matches('-')
-                    );
-                    active = true;
+    let _ = writeln!(out, "response_headers:{}", if active { "" } else { " {}" });
+    out.push_str(&lines);
+}
+
+/// The mapping file of a WSDL written into the folder `out_dir`: [`generate`]'s text, the WSDL
+/// named relative to that folder, then the [`source_options`] the WSDL was loaded with.
+pub fn mapping_file(
+    wsdl: &Wsdl,
+    wsdl_path: &Path,
+    sel: Selection,
+    options: &LoadOptions,
+    out_dir: &Path,
+) -> std::io::Result<String> {
+    let wsdl_ref = relative(&std::path::absolute(wsdl_path)?, out_dir);
+    let mut text = generate(wsdl, &wsdl_ref, sel);
+    text.push_str(&source_options(options, out_dir)?);
+    Ok(text)
+}
+
+/// The `allow_paths:` and `catalog:` sections of a mapping file in the folder `out_dir` (each
+/// left out when empty), paths relative to that folder, catalog entries sorted by URL.
+pub fn source_options(options: &LoadOptions, out_dir: &Path) -> std::io::Result<String> {
+    let local = |p: &Path| -> std::io::Result<String> {
+        Ok(yaml_str(&relative(&std::path::absolute(p)?, out_dir)))
+    };
+    let mut y = String::new();
+    if !options.allow_paths.is_empty() {
+        y.push_str("allow_paths:\n");
+        for p in &options.allow_paths {
+            let _ = writeln!(y, "  - {}", local(p)?);
+        }
+    }
+    if !options.catalog.is_empty() {
+        y.push_str("catalog:\n");
+        let mut entries: Vec<_> = options.catalog.iter().collect();
+        entries.sort();
+        for (url, file) in entries {
+            let _ = writeln!(y, "  {}: {}", yaml_str(url), local(file)?);
+        }
+    }
+    Ok(y)
+}
+
+/// `target` relative to the folder `from`, with `/` separators (both absolute).
+pub fn relative(target: &Path, from: &Path) -> String {
+    let norm = |p: &Path| -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        for c in p.components() {
+            match c {
+                Component::ParentDir => {
+                    v.pop();
                 }
-                Some(_) => {
-                    let key = json_keys(naming, &[(part.as_str(), false)]).remove(0);
-                    let _ = writeln!(y, "  # {}: body.{key}", yaml_str(part));
-                }
-                None => {
-                    let _ = writeln!(
-                        y,
-                        "  # {}: declared by type, not element; not supported",
-                        yaml_str(part)
-                    );
-                }
+                Component::CurDir => {}
+                c => v.push(c.as_os_str().to_string_lossy().into_owned()),
             }
         }
-        let out = &mut *y_out;
-        let _ = writeln!(out, "response_headers:{}", if active { "" } else { " {}" });
-        out.push_str(&lines);
-    }
+        v
+    };
+    let t = norm(target);
+    let f = norm(from);
+    let common = t.iter().zip(&f).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), f.len() - common).collect();
+    parts.extend(t[common..].iter().cloned());
+    parts.join("/")
 }
 
 #[cfg(test)]

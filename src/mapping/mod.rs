@@ -1,11 +1,13 @@
-//! Mapping files: the format ([`format`]), JSON naming ([`naming`]), the input and output trees of
-//! an operation ([`shape`]), generation from a WSDL ([`generate`]), and compilation
-//! ([`compile`]) into checked routes ([`route`]).
+//! Mapping files: the format ([`format`](mod@format)), JSON naming ([`naming`]), the input and
+//! output trees of an operation ([`shape`]), generation from a WSDL ([`generate`], route nouns
+//! pluralised by `plural`'s rule table), and compilation ([`compile`]) into checked routes
+//! ([`route`]).
 
 pub mod compile;
 pub mod format;
 pub mod generate;
 pub mod naming;
+mod plural;
 pub mod route;
 pub mod shape;
 

@@ -1,4 +1,5 @@
-//! JSON key naming (the mapping's `naming:`), and the REST words derived from operation names.
+//! JSON key naming (the mapping's `naming:`), and the case of the REST words derived from
+//! operation names (kebab-case paths, HTTP header names).
 //!
 //! Rule for `camelCase`: lower-case the leading capital run (`CustomerID` -> `customerID`,
 //! `XMLData` -> `xmlData`, `ID` -> `id`). When two siblings would get the same key, both keep their
@@ -37,7 +38,7 @@ impl Naming {
 }
 
 /// `CustomerId` -> `customerId`.
-pub fn camel(name: &str) -> String {
+pub(crate) fn camel(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let upper_run = chars.iter().take_while(|c| c.is_uppercase()).count();
     let lower = match upper_run {
@@ -86,7 +87,7 @@ pub fn json_keys(naming: Naming, names: &[(&str, bool)]) -> Vec<String> {
 }
 
 /// `GetCustomerByID` -> `get-customer-by-id`.
-pub fn kebab(name: &str) -> String {
+pub(crate) fn kebab(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::new();
     for (i, &c) in chars.iter().enumerate() {
@@ -111,7 +112,7 @@ pub fn kebab(name: &str) -> String {
 }
 
 /// `sessionId` -> `Session-Id`: an HTTP header name's words (kebab case, each word capitalised).
-pub fn header_case(name: &str) -> String {
+pub(crate) fn header_case(name: &str) -> String {
     kebab(name)
         .split('-')
         .filter(|w| !w.is_empty())
@@ -124,21 +125,6 @@ pub fn header_case(name: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("-")
-}
-
-/// A naive English plural for route nouns: `customer` -> `customers`, `company` -> `companies`.
-pub fn plural(word: &str) -> String {
-    if word.is_empty() || word.ends_with('s') {
-        return word.to_string();
-    }
-    let b = word.as_bytes();
-    if word.ends_with('y') && b.len() > 1 && !b"aeiou".contains(&b[b.len() - 2]) {
-        return format!("{}ies", &word[..word.len() - 1]);
-    }
-    if word.ends_with("ch") || word.ends_with("sh") || word.ends_with('x') || word.ends_with('z') {
-        return format!("{word}es");
-    }
-    format!("{word}s")
 }
 
 #[cfg(test)]
@@ -178,14 +164,10 @@ mod tests {
     }
 
     #[test]
-    fn kebab_and_plural() {
+    fn kebab_case() {
         assert_eq!(kebab("GetCustomerByID"), "get-customer-by-id");
         assert_eq!(kebab("FindCustomers"), "find-customers");
         assert_eq!(kebab("CelsiusToFahrenheit"), "celsius-to-fahrenheit");
         assert_eq!(kebab("checkVat_Approx"), "check-vat-approx");
-        assert_eq!(plural("customer"), "customers");
-        assert_eq!(plural("company"), "companies");
-        assert_eq!(plural("address"), "address");
-        assert_eq!(plural("box"), "boxes");
     }
 }

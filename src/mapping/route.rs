@@ -173,4 +173,17 @@ impl Route {
             .find(|i| i.source == InputSource::Body)
             .map(|i| i.key.as_str())
     }
+
+    /// The key of the field a request value fills: the input field bound to `source`, else the
+    /// SOAP header field bound to it.
+    pub fn key_of(&self, source: &InputSource) -> Option<&str> {
+        let input = self.inputs.iter().find(|i| &i.source == source);
+        input.map(|i| i.key.as_str()).or_else(|| {
+            self.headers
+                .iter()
+                .flat_map(|h| &h.fields)
+                .find(|f| matches!(&f.source, HeaderSource::Request(s) if s == source))
+                .map(|f| f.key.as_str())
+        })
+    }
 }

@@ -29,15 +29,9 @@ const MAX_FN_LINES: usize = 150;
 
 /// Places that still break a size rule, to be emptied: (file, function or `` for the file).
 const KNOWN_TOO_LONG: &[(&str, &str)] = &[
-    ("src/cli/mod.rs", "run"),
     ("src/http/handler.rs", "pipeline"),
     ("src/http/openapi.rs", "document"),
     ("src/http/openapi.rs", "simple"),
-    ("src/mapping/compile.rs", ""),
-    ("src/mapping/compile.rs", "compile_str"),
-    ("src/mapping/compile.rs", "compile_operation"),
-    ("src/mapping/compile.rs", "request_headers"),
-    ("src/mapping/generate.rs", "headers"),
     ("src/xsd/check.rs", ""),
     ("src/xsd/check.rs", "globals"),
     ("src/xsd/check.rs", "facets"),

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use soapbridge::mapping::CompiledMapping;
 use soapbridge::mapping::compile::compile_str;
-use soapbridge::mapping::generate::{generate, select};
+use soapbridge::mapping::generate::{self, select};
 use soapbridge::sources::LoadOptions;
 
 pub(crate) enum Expect {
@@ -230,21 +230,8 @@ pub(crate) fn compile_entry(
     let wsdl = soapbridge::wsdl::load(&path, &options).map_err(|d| d.to_string())?;
     let sel = select(&wsdl, None, None, None).map_err(|m| format!("{}: {m}", path.display()))?;
     let mapping_file = tmp.join(format!("{}.yaml", entry.replace('/', "_")));
-    let rel = soapbridge::cli::relative(&path, tmp);
-    let mut text = generate(&wsdl, &rel, sel);
-    if !options.allow_paths.is_empty() {
-        text.push_str("allow_paths:\n");
-        for p in &options.allow_paths {
-            text.push_str(&format!("  - {}\n", soapbridge::cli::relative(p, tmp)));
-        }
-        text.push_str("catalog:\n");
-        for (url, file) in &options.catalog {
-            text.push_str(&format!(
-                "  \"{url}\": {}\n",
-                soapbridge::cli::relative(file, tmp)
-            ));
-        }
-    }
+    // What `soapbridge generate` writes: the WSDL, `allow_paths:` and `catalog:` relative to tmp.
+    let text = generate::mapping_file(&wsdl, &path, sel, &options, tmp).unwrap();
     std::fs::write(&mapping_file, &text).unwrap();
     compile_str(&mapping_file, &text).map_err(|d| d.to_string())
 }

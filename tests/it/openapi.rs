@@ -58,7 +58,7 @@ fn documents_are_valid_openapi_3_1() {
             soapbridge::wsdl::load(&path, &Default::default()).unwrap_or_else(|d| panic!("{d}"));
         let text = generate(
             &w,
-            &soapbridge::cli::relative(&path, tmp.path()),
+            &soapbridge::mapping::generate::relative(&path, tmp.path()),
             select(&w, None, None, None).unwrap(),
         );
         let mapping = tmp.path().join("m.yaml");

@@ -1,0 +1,79 @@
+//! `soapbridge envelope` (dry run): the SOAP envelope the bridge would send for a request, built
+//! by the same [`ServicePlan::build_request`](crate::convert::operation::ServicePlan::build_request)
+//! the HTTP handler calls; or the problem+json body a client would get.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use super::files::service_for;
+use crate::http::problem::Problem;
+use crate::mapping::route::{InputSource, Route};
+
+/// `envelope` options.
+#[derive(Debug, clap::Args)]
+pub struct EnvelopeArgs {
+    /// The mapping file.
+    pub mapping: PathBuf,
+    /// The WSDL operation name.
+    pub operation: String,
+    /// The JSON body (a file; `-` for standard input). Omit for none.
+    pub request: Option<PathBuf>,
+    /// A path, query or header input: `field=value` (repeatable).
+    #[arg(short = 'p', long = "param")]
+    pub params: Vec<String>,
+}
+
+pub(super) fn run(args: EnvelopeArgs) -> anyhow::Result<bool> {
+    let service = service_for(&args.mapping)?;
+    let op = service
+        .operation(&args.operation)
+        .ok_or_else(|| anyhow::anyhow!("the mapping serves no operation `{}`", args.operation))?;
+    let body = match &args.request {
+        None => None,
+        Some(p) => {
+            let text = if p.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read {}", p.display()))?
+            };
+            match serde_json::from_str(&text) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    let problem =
+                        Problem::MalformedJson(format!("the body is not valid JSON: {e}"));
+                    println!("{:#}", problem.body());
+                    return Ok(false);
+                }
+            }
+        }
+    };
+    let params: Vec<(&str, &str)> = args
+        .params
+        .iter()
+        .filter_map(|p| p.split_once('='))
+        .collect();
+    let param = |s: &InputSource| param_values(&op.route, &params, s);
+    match service.build_request(op, &param, body) {
+        Ok(envelope) => {
+            println!("{}", String::from_utf8_lossy(&envelope));
+            Ok(true)
+        }
+        Err(errors) => {
+            println!("{:#}", Problem::Invalid(errors).body());
+            Ok(false)
+        }
+    }
+}
+
+/// The values `-p field=value` gives the request source `s`: the field is the input field bound
+/// to it, or the SOAP header field bound to it.
+fn param_values(route: &Route, params: &[(&str, &str)], s: &InputSource) -> Vec<String> {
+    let key = route.key_of(s).unwrap_or("");
+    params
+        .iter()
+        .filter(|(k, _)| *k == key)
+        .map(|(_, v)| v.to_string())
+        .collect()
+}

@@ -1,0 +1,312 @@
+//! The mapping file and its top-level keys: YAML parsed into [`MappingFile`], the WSDL loaded,
+//! the service/port (or binding) selected, `base_path` and `upstream` checked, each operation
+//! entry compiled, into a [`CompiledMapping`].
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_saphyr::Spanned;
+
+use super::conflicts::RouteTable;
+use super::context::OperationCx;
+use super::context::located;
+use super::headers;
+use super::operation::compile_operation;
+use super::suggest::closest;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::mapping::format::{MappingFile, parse_duration};
+use crate::mapping::generate::{Selection, select};
+use crate::mapping::route::{CompiledMapping, Route, UpstreamSettings};
+use crate::mapping::shape::shape;
+use crate::sources::LoadOptions;
+use crate::wsdl::{self, Wsdl};
+
+/// Reads and checks one mapping file.
+pub fn compile_file(file: &Path) -> Result<CompiledMapping, Diagnostics> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Diagnostic::new(file, 0, 0, format!("cannot read the mapping: {e}")))?;
+    compile_str(file, &text)
+}
+
+/// Checks a mapping's text; `file` names it in messages and anchors its relative paths.
+pub fn compile_str(file: &Path, text: &str) -> Result<CompiledMapping, Diagnostics> {
+    let m = parse(file, text)?;
+    let dir = file.parent().unwrap_or(Path::new(""));
+    let wsdl_path = dir.join(&m.wsdl.value);
+    let wsdl = load_wsdl(file, &m, &wsdl_path)?;
+    let sel = selection(file, &m, &wsdl)?;
+    let address = sel
+        .port
+        .and_then(|(s, p)| wsdl.services[s].ports[p].address.clone());
+    let binding = &wsdl.bindings[sel.binding];
+    let soap = binding.soap.expect("select() returns SOAP ports only");
+
+    let mut diags = Vec::new();
+    let base_path = base_path(file, &m, &mut diags);
+    let upstream = upstream(file, &m, address, &mut diags);
+    if upstream.url.is_none() {
+        let at = m.binding.as_ref().unwrap_or(&m.wsdl);
+        diags.push(
+            located(
+                file,
+                at,
+                "no upstream URL: the WSDL gives no soap:address here",
+            )
+            .hint("set `upstream: { url: ... }` (e.g. `${SERVICE_URL}`)"),
+        );
+    }
+    let routes = operations(file, &m, &wsdl, sel, &base_path, &mut diags);
+    headers::undeclared_mapping_parts(file, &m, binding, &mut diags);
+    if m.operations.0.is_empty() {
+        diags.push(
+            Diagnostic::new(file, 0, 0, "the mapping serves no operations")
+                .hint("list operations under `operations:`"),
+        );
+    }
+    if !diags.is_empty() {
+        // A mapping-level header entry is checked for every operation using it: say it once.
+        let mut seen = HashSet::new();
+        diags.retain(|d| seen.insert(d.to_string()));
+        return Err(Diagnostics(diags));
+    }
+    Ok(CompiledMapping {
+        file: file.to_path_buf(),
+        wsdl: wsdl.clone(),
+        wsdl_path,
+        selection: sel,
+        soap,
+        base_path,
+        naming: m.naming,
+        validate_answers: m.validate_answers,
+        upstream,
+        routes,
+    })
+}
+
+/// The YAML, or the one problem that stops reading it.
+fn parse(file: &Path, text: &str) -> Result<MappingFile, Diagnostic> {
+    serde_saphyr::from_str(text).map_err(|e| {
+        let (line, col) = e
+            .location()
+            .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
+        let msg = e.to_string();
+        let msg = msg.lines().next().unwrap_or("");
+        // serde-saphyr prefixes `error: line L column C: `; we say `file:L:C:` instead.
+        let msg = match msg
+            .strip_prefix("error: line ")
+            .and_then(|rest| rest.split_once(": "))
+        {
+            Some((_, m)) => m.to_string(),
+            None => msg.to_string(),
+        };
+        let hint = if msg.contains("unknown field") {
+            "the mapping keys are documented in the README (mapping reference); check the spelling"
+        } else {
+            "the mapping file is YAML; see the README's mapping reference"
+        };
+        Diagnostic::new(file, line, col, msg).hint(hint)
+    })
+}
+
+/// `wsdl:` (with `allow_paths:` and `catalog:`, relative to the mapping), loaded; its problems
+/// follow one at the `wsdl:` line.
+fn load_wsdl(file: &Path, m: &MappingFile, wsdl_path: &Path) -> Result<Arc<Wsdl>, Diagnostics> {
+    let dir = file.parent().unwrap_or(Path::new(""));
+    let mut options = LoadOptions {
+        allow_paths: m.allow_paths.iter().map(|p| dir.join(p)).collect(),
+        ..LoadOptions::default()
+    };
+    for (url, local) in &m.catalog.0 {
+        options
+            .catalog
+            .insert(url.value.clone(), dir.join(&local.value));
+    }
+    match wsdl::load(wsdl_path, &options) {
+        Ok(w) => Ok(Arc::new(w)),
+        Err(mut e) => {
+            let head = located(file, &m.wsdl, format!("the WSDL `{}` could not be loaded:", m.wsdl.value))
+                .hint("fix the problems below, or point `wsdl:` at the right file (relative to this mapping)");
+            e.0.insert(0, head);
+            Err(e)
+        }
+    }
+}
+
+/// `service:` and `port:`, or `binding:`, or the defaults.
+fn selection(file: &Path, m: &MappingFile, wsdl: &Wsdl) -> Result<Selection, Diagnostic> {
+    let name = |s: &Option<Spanned<String>>| s.as_ref().map(|s| s.value.clone());
+    select(
+        wsdl,
+        name(&m.service).as_deref(),
+        name(&m.port).as_deref(),
+        name(&m.binding).as_deref(),
+    )
+    .map_err(|msg| {
+        let at = m
+            .binding
+            .as_ref()
+            .or(m.port.as_ref())
+            .or(m.service.as_ref())
+            .unwrap_or(&m.wsdl);
+        located(file, at, msg.to_string()).hint("`service:` and `port:` name a wsdl:service and one of its wsdl:ports; `binding:` a wsdl:binding")
+    })
+}
+
+/// `base_path:`, without a trailing `/` (empty when absent).
+fn base_path(file: &Path, m: &MappingFile, diags: &mut Vec<Diagnostic>) -> String {
+    let Some(b) = &m.base_path else {
+        return String::new();
+    };
+    if !b.value.starts_with('/') || b.value.contains(['{', '}', '?', '#', ' ']) {
+        diags.push(located(file, b, format!("base_path `{}` must start with `/` and hold no placeholders, `?`, `#` or spaces", b.value)).hint("e.g. base_path: /api/crm/v1"));
+    }
+    b.value.trim_end_matches('/').to_string()
+}
+
+/// `upstream:`: the URL (else the WSDL's address), timeouts and credentials.
+fn upstream(
+    file: &Path,
+    m: &MappingFile,
+    address: Option<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> UpstreamSettings {
+    let d = |s: &Spanned<String>, message: String| located(file, s, message);
+    let mut u = UpstreamSettings {
+        url: address,
+        timeout: Duration::from_secs(30),
+        connect_timeout: Duration::from_secs(3),
+        basic_auth: None,
+    };
+    let Some(up) = &m.upstream else { return u };
+    if let Some(url) = &up.url {
+        if let Err(msg) = crate::env::check_template(&url.value) {
+            diags.push(d(url, msg).hint("write `${NAME}` or `${NAME:-default}`"));
+        } else if !url.value.starts_with("http://")
+            && !url.value.starts_with("https://")
+            && !url.value.starts_with("${")
+        {
+            diags.push(d(
+                url,
+                format!("upstream url `{}` must be http:// or https://", url.value),
+            ));
+        }
+        u.url = Some(url.value.clone());
+    }
+    for (field, target) in [
+        (&up.timeout, &mut u.timeout),
+        (&up.connect_timeout, &mut u.connect_timeout),
+    ] {
+        if let Some(t) = field {
+            match parse_duration(&t.value) {
+                Some(v) if !v.is_zero() => *target = v,
+                _ => diags.push(
+                    d(t, format!("`{}` is not a duration", t.value))
+                        .hint("write e.g. `500ms`, `10s` or `2m`"),
+                ),
+            }
+        }
+    }
+    if let Some(auth) = &up.auth {
+        for s in [&auth.basic.username, &auth.basic.password] {
+            if !s.value.trim_start().starts_with("${") || s.value.contains(":-") {
+                diags.push(
+                    d(
+                        s,
+                        "credentials must come from the environment, not the mapping file"
+                            .to_string(),
+                    )
+                    .hint("write `${CRM_PASSWORD}` (no `:-default`) and set CRM_PASSWORD when serving"),
+                );
+            } else if let Err(msg) = crate::env::check_template(&s.value) {
+                diags.push(d(s, msg));
+            }
+        }
+        u.basic_auth = Some((
+            auth.basic.username.value.clone(),
+            auth.basic.password.value.clone(),
+        ));
+    }
+    u
+}
+
+/// `operations:`: each entry names a WSDL operation of the binding, once, and takes a route of
+/// its own.
+fn operations(
+    file: &Path,
+    m: &MappingFile,
+    wsdl: &Wsdl,
+    sel: Selection,
+    base_path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Route> {
+    let binding = &wsdl.bindings[sel.binding];
+    let pt = &wsdl.port_types[binding.port_type];
+    let mut routes = Vec::new();
+    let mut seen_ops = HashSet::new();
+    let mut taken = RouteTable::default();
+    for (name, spec) in &m.operations.0 {
+        let op_name = &name.value;
+        if !seen_ops.insert(op_name.clone()) {
+            diags.push(
+                located(file, name, format!("operation `{op_name}` is mapped twice"))
+                    .hint("keep one entry per operation"),
+            );
+            continue;
+        }
+        let Some(bi) = binding.operations.iter().position(|o| &o.name == op_name) else {
+            let near = closest(op_name, binding.operations.iter().map(|o| o.name.as_str()));
+            diags.push(located(file, name, format!("no operation `{op_name}` in binding `{}`", binding.name.local)).hint(match near {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => "operation names are the WSDL's, case-sensitive; `soapbridge inspect` lists them".to_string(),
+            }));
+            continue;
+        };
+        let bop = &binding.operations[bi];
+        let op = &pt.operations[bop.operation];
+        let input = shape(wsdl, bop.style, &bop.input, op.input).fields;
+        let output = shape(wsdl, bop.style, &bop.output, op.output).fields;
+        let cx = OperationCx {
+            file,
+            mapping: m,
+            name,
+            spec,
+            wsdl,
+            binding_operation: bi,
+            bop,
+            input: &input,
+            output: &output,
+            faults: &op.faults,
+            base_path,
+        };
+        if let Some(route) = compile_operation(&cx, diags) {
+            match taken.claim(file, &route, &spec.route, op_name) {
+                Ok(()) => routes.push(route),
+                Err(d) => diags.push(d),
+            }
+        }
+    }
+    routes
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn templates() {
+        assert!(crate::env::check_template("http://${HOST}:${PORT:-80}/x").is_ok());
+        assert!(crate::env::check_template("${}").is_err());
+        assert!(crate::env::check_template("${A-B}").is_err());
+        assert!(crate::env::check_template("${OPEN").is_err());
+        // SAFETY of the test: a variable name nobody else uses.
+        assert_eq!(
+            crate::env::expand_env("${SOAPBRIDGE_TEST_UNSET_VAR:-fallback}/x").unwrap(),
+            "fallback/x"
+        );
+        assert!(
+            crate::env::expand_env("${SOAPBRIDGE_TEST_UNSET_VAR}")
+                .unwrap_err()
+                .contains("SOAPBRIDGE_TEST_UNSET_VAR")
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! Mapping file + WSDL model -> checked routes. Every problem is reported with the mapping's
+//! `file:line:col`, and a hint; nothing is checked again per request.
+//!
+//! One file per kind of check, in the order a mapping is read: `file` parses the file and checks
+//! its top-level keys (the WSDL, the selection, `base_path`, `upstream`); `operation` one
+//! operation's route and inputs; `outputs` its response, status, faults and timeout; `headers`
+//! the SOAP header bindings; `conflicts` routes two operations share; `suggest` the "did you
+//! mean" hints; `context` what the checks of an operation read, and where a problem is.
+
+mod conflicts;
+mod context;
+mod file;
+mod headers;
+mod operation;
+mod outputs;
+mod suggest;
+
+pub use file::{compile_file, compile_str};
