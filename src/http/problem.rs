@@ -1,10 +1,13 @@
-//! RFC 9457 problem details: the one table from error kind to status and stable code.
+//! RFC 9457 problem details: the one table from error kind to status and stable code, and one
+//! `From` per layer's error (request fields, upstream call, answer). Public messages are fixed
+//! sentences; the details are logged by the handler, never sent.
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::convert::error::FieldError;
+use crate::convert::error::{AnswerError, FieldError};
+use crate::upstream::UpstreamError;
 
 /// Every error a client can get.
 #[derive(Debug)]
@@ -111,5 +114,48 @@ impl Problem {
             r.insert_header(("Retry-After", "1"));
         }
         r.body(self.body().to_string())
+    }
+}
+
+/// The request does not fit the schema: 400 with every problem.
+impl From<Vec<FieldError>> for Problem {
+    fn from(errors: Vec<FieldError>) -> Problem {
+        Problem::Invalid(errors)
+    }
+}
+
+/// No answer came: 504 on a timeout, 502 otherwise.
+impl From<UpstreamError> for Problem {
+    fn from(e: UpstreamError) -> Problem {
+        match e {
+            UpstreamError::Timeout(_) => Problem::Timeout,
+            UpstreamError::Connect(_) => {
+                Problem::BadGateway("cannot connect to the legacy service")
+            }
+            UpstreamError::TooLarge(_) => {
+                Problem::BadGateway("the legacy service's answer is too large")
+            }
+            UpstreamError::Redirect(_) => {
+                Problem::BadGateway("the legacy service answered with a redirect")
+            }
+            UpstreamError::Other(_) | UpstreamError::Stale => {
+                Problem::BadGateway("the call to the legacy service failed")
+            }
+        }
+    }
+}
+
+/// The answer cannot be read as the operation's output: 502.
+impl From<AnswerError> for Problem {
+    fn from(e: AnswerError) -> Problem {
+        match e {
+            AnswerError::NotText(_) => {
+                Problem::BadGateway("the legacy service's answer is not readable XML text")
+            }
+            AnswerError::ErrorStatus(_) => {
+                Problem::BadGateway("the legacy service answered with an error status")
+            }
+            _ => Problem::BadGateway("the legacy service's answer does not match its contract"),
+        }
     }
 }
