@@ -17,12 +17,16 @@ pub enum Problem {
     /// The request does not fit the schema: every problem, with its JSON Pointer, the rule it
     /// breaks, and (when known) what was expected and what was found.
     Invalid(Vec<FieldError>),
+    /// The body is not JSON by its content type (the content type sent).
     UnsupportedMediaType(String),
+    /// The body is larger than the limit (the limit, bytes).
     TooLarge(usize),
+    /// No route serves the path.
     NotFound {
         method: String,
         path: String,
     },
+    /// A route serves the path, but not with this method.
     MethodNotAllowed,
     /// A SOAP fault; `fault` holds code, string, detail (and the WSDL fault name when declared).
     Fault {
@@ -32,7 +36,9 @@ pub enum Problem {
     },
     /// The upstream failed or answered something that is not a valid answer (details logged).
     BadGateway(&'static str),
+    /// The upstream did not answer before the deadline.
     Timeout,
+    /// The operation cannot be served now (no upstream, a header value not configured).
     Unavailable(&'static str),
 }
 
@@ -64,10 +70,12 @@ impl Problem {
         }
     }
 
+    /// The HTTP status.
     pub fn status(&self) -> u16 {
         self.parts().0
     }
 
+    /// The problem+json body.
     pub fn body(&self) -> Value {
         let (status, code, title) = self.parts();
         let mut v = json!({ "type": format!("https://soapbridge.dev/problems/{code}"), "title": title, "status": status, "code": code });
@@ -106,6 +114,7 @@ impl Problem {
         v
     }
 
+    /// The response: status, `application/problem+json`, `Retry-After` when unavailable.
     pub fn response(&self) -> HttpResponse {
         let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::BAD_GATEWAY);
         let mut r = HttpResponse::build(status);
