@@ -22,10 +22,7 @@ pub enum Problem {
     /// The body is larger than the limit (the limit, bytes).
     TooLarge(usize),
     /// No route serves the path.
-    NotFound {
-        method: String,
-        path: String,
-    },
+    NotFound { method: String, path: String },
     /// A route serves the path, but not with this method.
     MethodNotAllowed,
     /// A SOAP fault; `fault` holds code, string, detail (and the WSDL fault name when declared).
