@@ -22,6 +22,7 @@ pub struct Config {
     pub workers: usize,
     /// Seconds to let in-flight requests finish on shutdown. Default `30`.
     pub shutdown_timeout: u64,
+    /// `limits:`, each with its default below.
     pub limits: Limits,
 }
 
@@ -60,6 +61,7 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The limits an upstream answer is parsed under.
     pub fn xml(&self) -> crate::soap::XmlLimits {
         crate::soap::XmlLimits {
             depth: self.xml_depth,

@@ -1,41 +1,42 @@
-//! The request pipeline, top to bottom in flow order: gather inputs -> envelope -> upstream ->
-//! answer -> JSON.
+//! The request pipeline, top to bottom in flow order: the JSON body, the inputs and the envelope
+//! (`build_request`), the upstream call with its retries, the answer (`read_answer`), the
+//! response. Every failure becomes a [`Problem`]; its details are logged here, once.
 
 use std::sync::Arc;
 
-use actix_web::web::{Bytes, Data, Payload};
+use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderValue;
+use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
-use futures_util::StreamExt;
-use serde_json::Value;
 use tracing::{Instrument, info, warn};
 
-use super::State;
+use super::input;
 use super::problem::Problem;
-use crate::convert::error::AnswerError;
-use crate::convert::operation::Outcome;
-use crate::mapping::route::InputSource;
-use crate::upstream::{self, CallError};
+use super::state::State;
+use crate::config::Limits;
+use crate::convert::operation::{Answer, OperationPlan, Outcome, ServicePlan};
+use crate::upstream::{self, Call, Reply, Target};
 
 /// The operation a route serves: (service index, operation index).
 #[derive(Clone, Copy)]
-pub struct OpRef(pub usize, pub usize);
+pub(super) struct OpRef(pub usize, pub usize);
 
 /// Per-worker upstream clients, one per mapping.
-pub struct Clients(pub Vec<Option<awc::Client>>);
+pub(super) struct Clients(pub Vec<Option<awc::Client>>);
 
-pub async fn handle(
+/// Serves one request in its span (route, operation, status) and logs how long it took.
+pub(super) async fn handle(
     req: HttpRequest,
     payload: Payload,
-    op_ref: Data<OpRef>,
+    op_ref: OpRef,
     state: Data<Arc<State>>,
     clients: Data<Clients>,
 ) -> HttpResponse {
-    let svc = &state.services[op_ref.0];
-    let op = &svc.operations[op_ref.1];
+    let op = &state.services[op_ref.0].operations[op_ref.1];
     let span = tracing::info_span!("request", route = %format!("{} {}", op.route.method.as_str(), op.route.path), operation = %op.route.operation, status = tracing::field::Empty);
     let result = async {
         let started = std::time::Instant::now();
-        let r = pipeline(&req, payload, op_ref.0, op_ref.1, &state, &clients).await;
+        let r = pipeline(&req, payload, op_ref, &state, &clients).await;
         let status = match &r {
             Ok(resp) => resp.status().as_u16(),
             Err(p) => p.status(),
@@ -52,8 +53,7 @@ pub async fn handle(
 async fn pipeline(
     req: &HttpRequest,
     payload: Payload,
-    si: usize,
-    oi: usize,
+    OpRef(si, oi): OpRef,
     state: &State,
     clients: &Clients,
 ) -> Result<HttpResponse, Problem> {
@@ -66,117 +66,40 @@ async fn pipeline(
             "a SOAP header value of this operation is not configured",
         ));
     }
+    let body = input::json_body(req, payload, limits).await?;
+    let query = input::parse_query(req.query_string())?;
+    let envelope = svc.build_request(op, &|source| input::values(req, &query, source), body)?;
+    let (target, client) = (state.targets[si].as_ref(), clients.0[si].as_ref());
+    let reply = call_upstream(op, target, client, envelope, limits).await?;
+    let answer = read_answer(svc, op, &reply, limits)?;
+    respond(op, answer)
+}
 
-    // 1. The body: size capped while reading, JSON only, depth bounded.
-    let bytes = read_body(payload, limits.body_bytes).await?;
-    let body = if bytes.is_empty() {
-        None
-    } else {
-        let ct = req
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let mime = ct
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        if mime != "application/json" && !mime.ends_with("+json") {
-            return Err(Problem::UnsupportedMediaType(ct.to_string()));
-        }
-        let v: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| Problem::MalformedJson(format!("the body is not valid JSON: {e}")))?;
-        if depth(&v) > limits.json_depth {
-            return Err(Problem::MalformedJson(format!(
-                "the JSON nests deeper than {} levels",
-                limits.json_depth
-            )));
-        }
-        Some(v)
-    };
-
-    // 2. Inputs from where the mapping binds them, then the envelope (every problem at once).
-    let query = parse_query(req.query_string())?;
-    let param = |s: &InputSource| -> Vec<String> {
-        match s {
-            InputSource::Path(p) => req
-                .match_info()
-                .get(p)
-                .map(|v| vec![v.to_string()])
-                .unwrap_or_default(),
-            InputSource::Query(p) => query
-                .iter()
-                .filter(|(k, _)| k == p)
-                .map(|(_, v)| v.clone())
-                .collect(),
-            InputSource::Header(h) => req
-                .headers()
-                .get_all(h.as_str())
-                .filter_map(|v| v.to_str().ok())
-                .map(str::to_string)
-                .collect(),
-            InputSource::Body | InputSource::BodyKey => Vec::new(),
-        }
-    };
-    let mut envelope = svc
-        .build_request(op, &param, body)
-        .map_err(Problem::Invalid)?;
-
-    // 3. The upstream call.
-    let (Some(target), Some(client)) = (state.targets[si].as_ref(), clients.0[si].as_ref()) else {
+/// The envelope sent, with one more try when nothing reached the service.
+async fn call_upstream(
+    op: &OperationPlan,
+    target: Option<&Target>,
+    client: Option<&awc::Client>,
+    envelope: Vec<u8>,
+    limits: &Limits,
+) -> Result<Reply, Problem> {
+    let (Some(target), Some(client)) = (target, client) else {
         return Err(Problem::Unavailable(
             "this service has no upstream configured",
         ));
     };
     let sent = envelope.len();
-    // One more try when nothing reached the service: a refused connect (idempotent operations
-    // only), or a pooled connection the service had already closed (it never read the request).
-    let mut attempts_left = 1;
-    let result = loop {
-        let body = if attempts_left > 0 {
-            envelope.clone()
-        } else {
-            std::mem::take(&mut envelope)
-        };
-        match upstream::call(
-            client,
-            target,
-            op.soap,
-            op.action.as_deref(),
-            body,
-            limits.answer_bytes,
-            op.route.timeout,
-        )
-        .await
-        {
-            Err(CallError::Connect(e)) if attempts_left > 0 && op.route.idempotent => {
-                warn!(error = %e, "Upstream connect failed; retrying the idempotent call once");
-                attempts_left -= 1;
-            }
-            Err(CallError::Stale) if attempts_left > 0 => {
-                warn!("Pooled upstream connection was closed; retrying on a new one");
-                attempts_left -= 1;
-            }
-            other => break other,
-        }
+    let call = Call {
+        envelope: envelope.into(),
+        soap: op.soap,
+        action: op.action.as_deref(),
+        deadline: op.route.timeout,
+        answer_limit: limits.answer_bytes,
+        idempotent: op.route.idempotent,
     };
-    let reply = result.map_err(|e| {
+    let reply = upstream::call(client, target, call).await.map_err(|e| {
         warn!(error = %e, request_bytes = sent, "Upstream call failed");
-        match e {
-            CallError::Timeout(_) => Problem::Timeout,
-            CallError::Connect(_) => Problem::BadGateway("cannot connect to the legacy service"),
-            CallError::TooLarge(_) => {
-                Problem::BadGateway("the legacy service's answer is too large")
-            }
-            CallError::Redirect(_) => {
-                Problem::BadGateway("the legacy service answered with a redirect")
-            }
-            CallError::Other(_) | CallError::Stale => {
-                Problem::BadGateway("the call to the legacy service failed")
-            }
-        }
+        Problem::from(e)
     })?;
     info!(
         upstream_status = reply.status,
@@ -184,31 +107,33 @@ async fn pipeline(
         answer_bytes = reply.body.len(),
         "Upstream answered"
     );
+    Ok(reply)
+}
 
-    // 4. The answer: a SOAP envelope (fault or not), whatever the HTTP status.
-    let answer = svc
-        .read_answer(op, reply.status, &reply.content_type, &reply.body, limits.xml())
+/// The answer read as a SOAP envelope (fault or not), whatever the HTTP status.
+fn read_answer(
+    svc: &ServicePlan,
+    op: &OperationPlan,
+    reply: &Reply,
+    limits: &Limits,
+) -> Result<Answer, Problem> {
+    svc.read_answer(op, reply.status, &reply.content_type, &reply.body, limits.xml())
         .map_err(|e| {
             warn!(reason = %e, content_type = %reply.content_type, upstream_status = reply.status, "Upstream answer rejected");
-            match e {
-                AnswerError::NotText(_) => {
-                    Problem::BadGateway("the legacy service's answer is not readable XML text")
-                }
-                AnswerError::ErrorStatus(_) => {
-                    Problem::BadGateway("the legacy service answered with an error status")
-                }
-                _ => Problem::BadGateway("the legacy service's answer does not match its contract"),
-            }
-        })?;
+            Problem::from(e)
+        })
+}
+
+/// The route's status with the answer's JSON and headers, or the fault's problem.
+fn respond(op: &OperationPlan, answer: Answer) -> Result<HttpResponse, Problem> {
     match answer.outcome {
-        Outcome::Ok(v) => {
-            let status = actix_web::http::StatusCode::from_u16(op.route.status)
-                .unwrap_or(actix_web::http::StatusCode::OK);
+        Outcome::Ok(json) => {
+            let status = StatusCode::from_u16(op.route.status).unwrap_or(StatusCode::OK);
             let mut resp = HttpResponse::build(status);
             resp.content_type("application/json");
             for (name, value) in answer.headers {
                 // Text an HTTP header cannot carry (line breaks, control characters) is dropped.
-                match actix_web::http::header::HeaderValue::from_bytes(value.as_bytes()) {
+                match HeaderValue::from_bytes(value.as_bytes()) {
                     Ok(v) => {
                         resp.append_header((name.as_str(), v));
                     }
@@ -217,18 +142,14 @@ async fn pipeline(
                     }
                 }
             }
-            Ok(resp.body(v))
+            Ok(resp.body(json))
         }
         Outcome::Fault {
             status,
             fault,
             message,
         } => {
-            let code = fault
-                .get("code")
-                .and_then(|c| c.as_str())
-                .unwrap_or("")
-                .to_string();
+            let code = fault.get("code").and_then(|c| c.as_str()).unwrap_or("");
             info!(fault_code = %code, "Upstream fault");
             Err(Problem::Fault {
                 status,
@@ -237,61 +158,4 @@ async fn pipeline(
             })
         }
     }
-}
-
-async fn read_body(mut payload: Payload, max: usize) -> Result<Bytes, Problem> {
-    let mut buf = actix_web::web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| Problem::MalformedJson(format!("cannot read the body: {e}")))?;
-        if buf.len() + chunk.len() > max {
-            return Err(Problem::TooLarge(max));
-        }
-        buf.extend_from_slice(&chunk);
-    }
-    Ok(buf.freeze())
-}
-
-/// JSON nesting depth, without recursion.
-fn depth(v: &Value) -> usize {
-    let mut max = 0;
-    let mut stack = vec![(v, 1usize)];
-    while let Some((v, d)) = stack.pop() {
-        max = max.max(d);
-        match v {
-            Value::Array(a) => stack.extend(a.iter().map(|x| (x, d + 1))),
-            Value::Object(o) => stack.extend(o.values().map(|x| (x, d + 1))),
-            _ => {}
-        }
-    }
-    max
-}
-
-/// `a=1&b=x+y` -> pairs, percent-decoded; a value that is not UTF-8 is a 400 (never replaced by
-/// U+FFFD and sent on).
-fn parse_query(q: &str) -> Result<Vec<(String, String)>, Problem> {
-    let decode = |s: &str| -> Result<String, Problem> {
-        let plus = s.replace('+', " ");
-        percent_encoding::percent_decode_str(&plus)
-            .decode_utf8()
-            .map(|c| c.into_owned())
-            .map_err(|_| {
-                Problem::Invalid(vec![
-                    crate::convert::error::FieldError::new(
-                        "/",
-                        "encoding",
-                        format!("query parameter `{s}` is not UTF-8 once decoded"),
-                    )
-                    .expected("UTF-8 text once percent-decoded")
-                    .found(crate::xsd::facets::quote_short(s)),
-                ])
-            })
-    };
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            Ok((decode(k)?, decode(v)?))
-        })
-        .collect()
 }

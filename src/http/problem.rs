@@ -1,10 +1,13 @@
-//! RFC 9457 problem details: the one table from error kind to status and stable code.
+//! RFC 9457 problem details: the one table from error kind to status and stable code, and one
+//! `From` per layer's error (request fields, upstream call, answer). Public messages are fixed
+//! sentences; the details are logged by the handler, never sent.
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::convert::error::FieldError;
+use crate::convert::error::{AnswerError, FieldError};
+use crate::upstream::UpstreamError;
 
 /// Every error a client can get.
 #[derive(Debug)]
@@ -14,12 +17,13 @@ pub enum Problem {
     /// The request does not fit the schema: every problem, with its JSON Pointer, the rule it
     /// breaks, and (when known) what was expected and what was found.
     Invalid(Vec<FieldError>),
+    /// The body is not JSON by its content type (the content type sent).
     UnsupportedMediaType(String),
+    /// The body is larger than the limit (the limit, bytes).
     TooLarge(usize),
-    NotFound {
-        method: String,
-        path: String,
-    },
+    /// No route serves the path.
+    NotFound { method: String, path: String },
+    /// A route serves the path, but not with this method.
     MethodNotAllowed,
     /// A SOAP fault; `fault` holds code, string, detail (and the WSDL fault name when declared).
     Fault {
@@ -29,7 +33,9 @@ pub enum Problem {
     },
     /// The upstream failed or answered something that is not a valid answer (details logged).
     BadGateway(&'static str),
+    /// The upstream did not answer before the deadline.
     Timeout,
+    /// The operation cannot be served now (no upstream, a header value not configured).
     Unavailable(&'static str),
 }
 
@@ -61,10 +67,12 @@ impl Problem {
         }
     }
 
+    /// The HTTP status.
     pub fn status(&self) -> u16 {
         self.parts().0
     }
 
+    /// The problem+json body.
     pub fn body(&self) -> Value {
         let (status, code, title) = self.parts();
         let mut v = json!({ "type": format!("https://soapbridge.dev/problems/{code}"), "title": title, "status": status, "code": code });
@@ -103,6 +111,7 @@ impl Problem {
         v
     }
 
+    /// The response: status, `application/problem+json`, `Retry-After` when unavailable.
     pub fn response(&self) -> HttpResponse {
         let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::BAD_GATEWAY);
         let mut r = HttpResponse::build(status);
@@ -111,5 +120,48 @@ impl Problem {
             r.insert_header(("Retry-After", "1"));
         }
         r.body(self.body().to_string())
+    }
+}
+
+/// The request does not fit the schema: 400 with every problem.
+impl From<Vec<FieldError>> for Problem {
+    fn from(errors: Vec<FieldError>) -> Problem {
+        Problem::Invalid(errors)
+    }
+}
+
+/// No answer came: 504 on a timeout, 502 otherwise.
+impl From<UpstreamError> for Problem {
+    fn from(e: UpstreamError) -> Problem {
+        match e {
+            UpstreamError::Timeout(_) => Problem::Timeout,
+            UpstreamError::Connect(_) => {
+                Problem::BadGateway("cannot connect to the legacy service")
+            }
+            UpstreamError::TooLarge(_) => {
+                Problem::BadGateway("the legacy service's answer is too large")
+            }
+            UpstreamError::Redirect(_) => {
+                Problem::BadGateway("the legacy service answered with a redirect")
+            }
+            UpstreamError::Other(_) | UpstreamError::Stale => {
+                Problem::BadGateway("the call to the legacy service failed")
+            }
+        }
+    }
+}
+
+/// The answer cannot be read as the operation's output: 502.
+impl From<AnswerError> for Problem {
+    fn from(e: AnswerError) -> Problem {
+        match e {
+            AnswerError::NotText(_) => {
+                Problem::BadGateway("the legacy service's answer is not readable XML text")
+            }
+            AnswerError::ErrorStatus(_) => {
+                Problem::BadGateway("the legacy service answered with an error status")
+            }
+            _ => Problem::BadGateway("the legacy service's answer does not match its contract"),
+        }
     }
 }

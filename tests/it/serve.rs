@@ -12,7 +12,7 @@ use soapbridge::config::Config;
 use soapbridge::convert::operation::ServicePlan;
 use soapbridge::http::{State, configure, load_services};
 use soapbridge::mock::Mock;
-use soapbridge::upstream::Target;
+use soapbridge::upstream::{Auth, Target};
 
 /// What the upstream received: SOAPAction / Content-Type headers and the envelope.
 #[derive(Debug, Clone)]
@@ -105,7 +105,7 @@ fn start_upstream(service: Arc<ServicePlan>, behaviour: Behaviour) -> Upstream {
 pub fn start_bridge(service: Arc<ServicePlan>, upstream_url: &str, timeout: Duration) -> String {
     let target = Target::new(
         upstream_url.to_string(),
-        None,
+        Auth::None,
         timeout,
         Duration::from_secs(5),
     );

@@ -1,0 +1,127 @@
+//! One try of a call: the envelope posted to the target with the SOAP version's headers and the
+//! target's credentials, the answer read (at most the answer limit, counted while reading)
+//! before the deadline. Retrying is `retry`'s business.
+
+use std::time::Duration;
+
+use actix_web::web::Bytes;
+use awc::error::{ConnectError, PayloadError, SendRequestError};
+
+use super::error::UpstreamError;
+use super::target::Target;
+use crate::wsdl::SoapVersion;
+
+/// One call to the legacy service: everything that varies per request.
+pub struct Call<'a> {
+    /// The SOAP envelope to post (cheap to clone for another try).
+    pub envelope: Bytes,
+    /// The binding's SOAP version: it decides the content type and the `SOAPAction` header.
+    pub soap: SoapVersion,
+    /// The operation's SOAP action.
+    pub action: Option<&'a str>,
+    /// The operation's own deadline; `None` takes the target's timeout.
+    pub deadline: Option<Duration>,
+    /// The most bytes of answer read; beyond, [`UpstreamError::TooLarge`].
+    pub answer_limit: usize,
+    /// Whether the operation may safely run twice (a refused connect is then tried again).
+    pub idempotent: bool,
+}
+
+/// An upstream answer: status, content type, body.
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Bytes,
+}
+
+/// Sends the call once and reads the answer.
+pub(super) async fn send(
+    client: &awc::Client,
+    target: &Target,
+    call: &Call<'_>,
+) -> Result<Reply, UpstreamError> {
+    let deadline = call.deadline.unwrap_or(target.timeout);
+    let closes = target.closes_connections();
+    let req = request(client, target, call, deadline, closes);
+    let work = async {
+        let mut resp = req
+            .send_body(call.envelope.clone())
+            .await
+            .map_err(|e| send_error(e, deadline))?;
+        let status = resp.status().as_u16();
+        let keep_alive = resp
+            .headers()
+            .get("connection")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("keep-alive"));
+        if resp.version() == awc::http::Version::HTTP_10 && !keep_alive && !closes {
+            target.note_closes_connections();
+        }
+        if (300..400).contains(&status) {
+            return Err(UpstreamError::Redirect(status));
+        }
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let body = resp
+            .body()
+            .limit(call.answer_limit)
+            .await
+            .map_err(|e| match e {
+                PayloadError::Overflow => UpstreamError::TooLarge(call.answer_limit),
+                other => UpstreamError::Other(other.to_string()),
+            })?;
+        Ok(Reply {
+            status,
+            content_type,
+            body,
+        })
+    };
+    match tokio::time::timeout(deadline, work).await {
+        Ok(r) => r,
+        Err(_) => Err(UpstreamError::Timeout(deadline)),
+    }
+}
+
+/// The POST with its headers: content type (with the action for SOAP 1.2), `SOAPAction` for
+/// SOAP 1.1, credentials; a fresh connection when the service closes every one.
+fn request(
+    client: &awc::Client,
+    target: &Target,
+    call: &Call<'_>,
+    deadline: Duration,
+    closes: bool,
+) -> awc::ClientRequest {
+    let mut req = client
+        .post(&target.url)
+        .insert_header((
+            "Content-Type",
+            crate::soap::content_type(call.soap, call.action),
+        ))
+        .timeout(deadline);
+    if call.soap == SoapVersion::V11 {
+        req = req.insert_header((
+            "SOAPAction",
+            format!("\"{}\"", call.action.unwrap_or("").replace('"', "%22")),
+        ));
+    }
+    req = target.auth.apply(req);
+    if closes {
+        req = req.force_close();
+    }
+    req
+}
+
+fn send_error(e: SendRequestError, deadline: Duration) -> UpstreamError {
+    match e {
+        SendRequestError::Timeout => UpstreamError::Timeout(deadline),
+        SendRequestError::Connect(ConnectError::Timeout) => {
+            UpstreamError::Connect("connect timeout".into())
+        }
+        SendRequestError::Connect(c) => UpstreamError::Connect(c.to_string()),
+        other => UpstreamError::Other(other.to_string()),
+    }
+}
