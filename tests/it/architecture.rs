@@ -55,7 +55,6 @@ const KNOWN_TOO_LONG: &[(&str, &str)] = &[
     ("src/xsd/check.rs", "type_kinds"),
     ("src/xsd/compile.rs", ""),
     ("src/xsd/compile.rs", "complex_type"),
-    ("src/xsd/validate/mod.rs", ""),
 ];
 
 fn layer(top: &str) -> Option<usize> {
