@@ -163,8 +163,9 @@ pub struct ValueError {
     pub rule: &'static str,
     /// What the type takes, for people: `one of: "A", "B"`, `a date (xs:date) such as 2024-01-31`.
     pub expected: String,
-    /// What was sent, short (see [`found`]); filled from the value sent (the text, or the JSON value in `convert`) when the
-    /// check itself saw only the lexical form.
+    /// What was sent, short (a string quoted and cut after [`FOUND_CHARS`] characters); filled
+    /// from the value sent (the text, or the JSON value in `convert`) when the check itself saw
+    /// only the lexical form.
     pub found: Option<String>,
     /// The full sentence.
     pub message: String,
