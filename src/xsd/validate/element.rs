@@ -217,6 +217,7 @@ impl<'s> Validator<'s> {
         false
     }
 
+    /// The global type an `xsi:type` value names (`None`, reported, when it names none).
     fn xsi_type<'a, 'i>(
         &self,
         node: Node<'a, 'i>,
@@ -252,6 +253,8 @@ impl<'s> Validator<'s> {
         }
     }
 
+    /// Whether `t` may stand for `base` (through `xsi:type`): derived from it or from a
+    /// member of the union `base`, or any simple type for xs:anySimpleType.
     fn validly_derived(&self, t: TypeId, base: TypeId) -> bool {
         if self.schema.derives_from(t, base) || base == TypeId(0) {
             return true;
