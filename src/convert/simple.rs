@@ -6,9 +6,9 @@ use serde_json::{Number, Value};
 
 use crate::xsd::facets::{
     Category, FOUND_CHARS, ValueError, builtin_local, builtin_ws, category, decimal,
-    expand_exponent, float_error, integer, parse_decimal, quote_short, string, text_value,
-    union_member, xs,
+    expand_exponent, float_error, integer, quote_short, string, text_value, union_member, xs,
 };
+use crate::xsd::value::Dec;
 use crate::xsd::*;
 
 /// How a built-in type travels in JSON.
@@ -68,15 +68,16 @@ pub fn array_found(n: usize) -> String {
 }
 
 /// A JSON-valid rendering of an XSD decimal/integer (`+1.50` -> `1.50`, `.5` -> `0.5`, `007` -> `7`).
+/// The fraction keeps the digits written (trailing zeros too).
 fn json_decimal(s: &str) -> Option<Number> {
-    let (neg, int, _) = parse_decimal(s)?;
+    let Dec { neg, int, .. } = Dec::parse(s)?;
     let rest = s.trim_start_matches(['+', '-']);
     let (_, frac_raw) = rest.split_once('.').unwrap_or((rest, ""));
     let mut out = String::with_capacity(s.len() + 1);
-    if neg && !(int.is_empty() && frac_raw.bytes().all(|b| b == b'0')) {
+    if neg {
         out.push('-');
     }
-    out.push_str(if int.is_empty() { "0" } else { int });
+    out.push_str(if int.is_empty() { "0" } else { &int });
     if !frac_raw.is_empty() {
         out.push('.');
         out.push_str(frac_raw);

@@ -2,11 +2,10 @@
 //! booleans, whitespace), the lexical rules of the string-like built-ins, and the facets, with
 //! errors that say the rule broken, what the type takes and what was found. Requests (through
 //! `convert`), header constants (`mapping`) and default and fixed values (`check`) are all held
-//! to it; the value spaces themselves are in [`super::validate::value`].
-
-use std::cmp::Ordering;
+//! to it; the value spaces themselves are in [`super::value`].
 
 use super::model::*;
+use super::value::Dec;
 use crate::xml::bad_char;
 
 /// What a built-in type's values are, for normalising their text.
@@ -164,8 +163,9 @@ pub struct ValueError {
     pub rule: &'static str,
     /// What the type takes, for people: `one of: "A", "B"`, `a date (xs:date) such as 2024-01-31`.
     pub expected: String,
-    /// What was sent, short (see [`found`]); filled from the value sent (the text, or the JSON value in `convert`) when the
-    /// check itself saw only the lexical form.
+    /// What was sent, short (a string quoted and cut after [`FOUND_CHARS`] characters); filled
+    /// from the value sent (the text, or the JSON value in `convert`) when the check itself saw
+    /// only the lexical form.
     pub found: Option<String>,
     /// The full sentence.
     pub message: String,
@@ -224,24 +224,6 @@ pub fn xs(local: &str) -> String {
     format!("xs:{local}")
 }
 
-/// `[+-]digits[.digits]`: returns (negative, integer digits, fraction digits) without leading /
-/// trailing zeros, or `None` when not a decimal.
-pub fn parse_decimal(s: &str) -> Option<(bool, &str, &str)> {
-    let (neg, rest) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
-    if int.is_empty() && frac.is_empty() {
-        return None;
-    }
-    if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some((neg, int.trim_start_matches('0'), frac.trim_end_matches('0')))
-}
-
 /// Two lexical forms of a type's value are the same value (`fixed` checks): numbers compare as
 /// exact decimals (`1.0` = `1`), other values by their text.
 pub fn same_value(schema: &Schema, t: TypeId, a: &str, b: &str) -> bool {
@@ -251,34 +233,10 @@ pub fn same_value(schema: &Schema, t: TypeId, a: &str, b: &str) -> bool {
         }
         TypeKind::Complex(_) => false,
     };
-    match (numeric, parse_decimal(a.trim()), parse_decimal(b.trim())) {
-        (true, Some(x), Some(y)) => cmp_decimal(x, y) == Ordering::Equal,
+    match (numeric, Dec::parse(a.trim()), Dec::parse(b.trim())) {
+        (true, Some(x), Some(y)) => x == y,
         _ => a == b,
     }
-}
-
-/// Compares two decimals exactly.
-pub fn cmp_decimal(a: (bool, &str, &str), b: (bool, &str, &str)) -> Ordering {
-    let zero = |x: (bool, &str, &str)| x.1.is_empty() && x.2.is_empty();
-    let sign = |x: (bool, &str, &str)| {
-        if zero(x) {
-            0
-        } else if x.0 {
-            -1
-        } else {
-            1
-        }
-    };
-    match sign(a).cmp(&sign(b)) {
-        Ordering::Equal => {}
-        o => return o,
-    }
-    let mag =
-        a.1.len()
-            .cmp(&b.1.len())
-            .then_with(|| a.1.cmp(b.1))
-            .then_with(|| a.2.cmp(b.2));
-    if sign(a) < 0 { mag.reverse() } else { mag }
 }
 
 pub fn builtin_ws(schema: &Schema, st: &SimpleType) -> Option<WhiteSpace> {
@@ -341,21 +299,9 @@ fn lexical_expected(local: &str) -> String {
 }
 
 pub fn integer(local: &str, s: &str) -> Result<String, ValueError> {
-    match parse_decimal(s) {
-        Some((neg, int, ""))
-            if !s.contains('.')
-                || s.ends_with('.')
-                || s.split('.')
-                    .nth(1)
-                    .is_some_and(|f| f.bytes().all(|b| b == b'0')) =>
-        {
-            let int = if int.is_empty() { "0" } else { int };
-            Ok(if neg && int != "0" {
-                format!("-{int}")
-            } else {
-                int.to_string()
-            })
-        }
+    match Dec::parse(s) {
+        // No fraction digits but zeros: the canonical integer (`-0` and `+007.00` are `0`, `7`).
+        Some(d) if d.frac.is_empty() => Ok(d.to_string()),
         _ => Err(ValueError::new(
             "type",
             format!("an integer ({})", xs(local)),
@@ -373,12 +319,11 @@ pub fn expand_exponent(s: &str) -> Option<String> {
         .parse()
         .ok()
         .filter(|e: &i64| e.abs() <= 400)?;
-    let (neg, int, frac) = parse_decimal(mantissa)?;
+    let Dec { neg, int, .. } = Dec::parse(mantissa)?;
     let raw_frac = mantissa
         .trim_start_matches(['+', '-'])
         .split_once('.')
         .map_or("", |(_, f)| f);
-    let _ = frac;
     let digits = format!("{int}{raw_frac}");
     let point = int.len() as i64 + exp; // position of the decimal point in `digits`
     let (int_part, frac_part) = if point <= 0 {
@@ -420,7 +365,7 @@ pub fn decimal(s: &str) -> Result<String, ValueError> {
     if s.contains(['e', 'E']) {
         return expand_exponent(s).ok_or_else(bad);
     }
-    parse_decimal(s)
+    Dec::parse(s)
         .map(|_| s.trim_start_matches('+').to_string())
         .ok_or_else(bad)
 }
@@ -506,41 +451,36 @@ pub fn check(schema: &Schema, st: &SimpleType, lexical: &str) -> Result<(), Valu
         }
     }
     if matches!(st.variety, Variety::Atomic) && matches!(st.primitive, Primitive::Decimal) {
-        let Some(v) = parse_decimal(lexical) else {
+        let Some(v) = Dec::parse(lexical) else {
             return Ok(());
         };
-        fn bound(b: &Option<String>) -> Option<(bool, &str, &str)> {
-            b.as_deref().and_then(parse_decimal)
-        }
-        let signed = |b: (bool, &str, &str)| format!("{}{}", if b.0 { "-" } else { "" }, show(b));
         // A bound the built-in itself has (xs:int's range) is said as the built-in's range.
-        let range_error = |rule: &'static str, b: (bool, &str, &str), words: &str| {
-            let expected = builtin_range(schema, st, rule, b)
-                .unwrap_or_else(|| format!("{words} {}", signed(b)));
-            ValueError::new(rule, expected, format!("must be {words} {}", signed(b)))
+        let range_error = |rule: &'static str, (raw, b): (&str, Dec), words: &str| {
+            let expected = builtin_range(schema, st, rule, &b)
+                .unwrap_or_else(|| format!("{words} {}", signed(raw, &b)));
+            ValueError::new(
+                rule,
+                expected,
+                format!("must be {words} {}", signed(raw, &b)),
+            )
         };
-        if let Some(b) = bound(&f.min_inclusive).filter(|b| cmp_decimal(v, *b) == Ordering::Less) {
+        if let Some(b) = decimal_bound(&f.min_inclusive).filter(|b| v < b.1) {
             return Err(range_error("minInclusive", b, "at least"));
         }
-        if let Some(b) = bound(&f.max_inclusive).filter(|b| cmp_decimal(v, *b) == Ordering::Greater)
-        {
+        if let Some(b) = decimal_bound(&f.max_inclusive).filter(|b| v > b.1) {
             return Err(range_error("maxInclusive", b, "at most"));
         }
-        if let Some(b) = bound(&f.min_exclusive).filter(|b| cmp_decimal(v, *b) != Ordering::Greater)
-        {
+        if let Some(b) = decimal_bound(&f.min_exclusive).filter(|b| v <= b.1) {
             return Err(range_error("minExclusive", b, "more than"));
         }
-        if let Some(b) = bound(&f.max_exclusive).filter(|b| cmp_decimal(v, *b) != Ordering::Less) {
+        if let Some(b) = decimal_bound(&f.max_exclusive).filter(|b| v >= b.1) {
             return Err(range_error("maxExclusive", b, "less than"));
         }
-        if let Some(n) = f
-            .total_digits
-            .filter(|&n| (v.1.len() + v.2.len()) as u32 > n)
-        {
+        if let Some(n) = f.total_digits.filter(|&n| v.digits() as u32 > n) {
             let m = format!("at most {n} digits in all");
             return Err(ValueError::new("totalDigits", m.clone(), m));
         }
-        if let Some(n) = f.fraction_digits.filter(|&n| v.2.len() as u32 > n) {
+        if let Some(n) = f.fraction_digits.filter(|&n| v.frac.len() as u32 > n) {
             let m = if n == 0 {
                 "must be a whole number".to_string()
             } else {
@@ -557,13 +497,24 @@ pub fn check(schema: &Schema, st: &SimpleType, lexical: &str) -> Result<(), Valu
     Ok(())
 }
 
+/// A decimal bound facet: its text and its value (`None` when absent or not a decimal).
+fn decimal_bound(b: &Option<String>) -> Option<(&str, Dec<'_>)> {
+    let text = b.as_deref()?;
+    Some((text, Dec::parse(text)?))
+}
+
+/// A decimal bound as messages show it: its canonical digits (`+007.50` is `7.5`), with a minus
+/// sign when written with one (so `-0` stays `-0`).
+fn signed(raw: &str, d: &Dec) -> String {
+    if !d.neg && raw.starts_with('-') {
+        format!("-{d}")
+    } else {
+        d.to_string()
+    }
+}
+
 /// `xs:int (-2147483648 to 2147483647)` when bound `b` broken by `rule` is the built-in's own.
-fn builtin_range(
-    schema: &Schema,
-    st: &SimpleType,
-    rule: &str,
-    b: (bool, &str, &str),
-) -> Option<String> {
+fn builtin_range(schema: &Schema, st: &SimpleType, rule: &str, b: &Dec) -> Option<String> {
     let TypeKind::Simple(builtin) = &schema.ty(st.base_builtin).kind else {
         return None;
     };
@@ -573,16 +524,11 @@ fn builtin_range(
         "maxInclusive" => &bf.max_inclusive,
         _ => return None,
     };
-    let own = own.as_deref().and_then(parse_decimal)?;
-    if cmp_decimal(own, b) != Ordering::Equal {
+    if decimal_bound(own)?.1 != *b {
         return None;
     }
     let label = xs(builtin_local(schema, st.base_builtin));
-    let shown = |x: &Option<String>| {
-        x.as_deref()
-            .and_then(parse_decimal)
-            .map(|d| format!("{}{}", if d.0 { "-" } else { "" }, show(d)))
-    };
+    let shown = |x: &Option<String>| decimal_bound(x).map(|(raw, d)| signed(raw, &d));
     Some(match (shown(&bf.min_inclusive), shown(&bf.max_inclusive)) {
         (Some(lo), Some(hi)) => format!("{label} ({lo} to {hi})"),
         (Some(lo), None) => format!("{label} ({lo} or more)"),
@@ -591,28 +537,23 @@ fn builtin_range(
     })
 }
 
-pub fn show(d: (bool, &str, &str)) -> String {
-    let int = if d.1.is_empty() { "0" } else { d.1 };
-    if d.2.is_empty() {
-        int.to_string()
-    } else {
-        format!("{int}.{}", d.2)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn decimals_compare_exactly() {
-        let d = |s| parse_decimal(s).unwrap();
-        assert_eq!(
-            cmp_decimal(d("12345678901234567890.5"), d("12345678901234567890.49")),
-            Ordering::Greater
-        );
-        assert_eq!(cmp_decimal(d("-2"), d("-10")), Ordering::Greater);
-        assert_eq!(cmp_decimal(d("0.0"), d("-0")), Ordering::Equal);
+    fn decimal_bounds_and_fixed_values() {
+        let d = |s| Dec::parse(s).unwrap();
+        assert_eq!(signed("+007.50", &d("+007.50")), "7.5");
+        assert_eq!(signed("-0.0", &d("-0.0")), "-0");
+        assert_eq!(signed("-12", &d("-12")), "-12");
+        assert_eq!(d("0.00120").digits(), 4);
+        assert_eq!(decimal_bound(&Some("1.5x".to_string())), None);
+        assert_eq!(decimal(".5").unwrap(), ".5");
+        assert_eq!(decimal("+1.50").unwrap(), "1.50");
+        assert!(decimal("1.5.0").is_err());
+        assert_eq!(integer("int", "+007.00").unwrap(), "7");
+        assert!(integer("int", "1.").is_ok() && integer("int", ".").is_err());
     }
 
     #[test]

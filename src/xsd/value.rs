@@ -2,6 +2,7 @@
 //! value (decimals exactly, dates on the time line with the ±14:00 rule, durations by the four
 //! reference dates of XML Schema Part 2).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use crate::xsd::model::Primitive;
@@ -12,7 +13,7 @@ pub enum Value {
     /// string-derived types, anyURI, NOTATION: the normalized string.
     Str(String),
     Bool(bool),
-    Decimal(Dec),
+    Decimal(Dec<'static>),
     Float(f64),
     Temporal(Temporal),
     Duration(Duration),
@@ -74,20 +75,22 @@ impl Value {
 }
 
 /// An exact decimal: sign, integer digits without leading zeros, fraction digits without trailing
-/// zeros. Zero is never negative.
+/// zeros. Zero is never negative. The digits borrow the text they were read from
+/// ([`Dec::parse`], which allocates nothing) or are owned ([`Dec::into_owned`], as a [`Value`]
+/// keeps them).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dec {
+pub struct Dec<'a> {
     pub neg: bool,
-    pub int: String,
-    pub frac: String,
+    pub int: Cow<'a, str>,
+    pub frac: Cow<'a, str>,
 }
 
-impl Dec {
-    pub fn zero() -> Dec {
+impl<'a> Dec<'a> {
+    pub fn zero() -> Dec<'static> {
         Dec {
             neg: false,
-            int: String::new(),
-            frac: String::new(),
+            int: Cow::Borrowed(""),
+            frac: Cow::Borrowed(""),
         }
     }
 
@@ -95,8 +98,8 @@ impl Dec {
         self.int.is_empty() && self.frac.is_empty()
     }
 
-    /// `[+-]?(d+(.d*)?|.d+)`.
-    pub fn parse(s: &str) -> Option<Dec> {
+    /// `[+-]?(d+(.d*)?|.d+)`, the lexical space of xs:decimal.
+    pub fn parse(s: &'a str) -> Option<Dec<'a>> {
         let (neg, rest) = match s.as_bytes().first()? {
             b'-' => (true, &s[1..]),
             b'+' => (false, &s[1..]),
@@ -114,9 +117,25 @@ impl Dec {
         let zero = int.is_empty() && frac.is_empty();
         Some(Dec {
             neg: neg && !zero,
-            int: int.to_string(),
-            frac: frac.to_string(),
+            int: Cow::Borrowed(int),
+            frac: Cow::Borrowed(frac),
         })
+    }
+
+    /// The same decimal owning its digits.
+    pub fn into_owned(self) -> Dec<'static> {
+        let own = |c: Cow<'a, str>| -> Cow<'static, str> {
+            if c.is_empty() {
+                Cow::Borrowed("")
+            } else {
+                Cow::Owned(c.into_owned())
+            }
+        };
+        Dec {
+            neg: self.neg,
+            int: own(self.int),
+            frac: own(self.frac),
+        }
     }
 
     fn sign(&self) -> i8 {
@@ -129,7 +148,8 @@ impl Dec {
         }
     }
 
-    /// Significant digits (totalDigits).
+    /// Significant digits, from the first non-zero digit to the last (`0.00120` has 2, `10.5`
+    /// has 3): what the validator holds totalDigits to.
     pub fn total_digits(&self) -> usize {
         if self.int.is_empty() {
             self.frac.trim_start_matches('0').len().max(1)
@@ -137,10 +157,17 @@ impl Dec {
             self.int.len() + self.frac.len()
         }
     }
+
+    /// Integer digits and fraction digits, leading zeros of the fraction included (`0.00120`
+    /// has 4, `10.5` has 3, zero has none): what a request's value is held to for totalDigits
+    /// ([`crate::xsd::facets::check`]).
+    pub fn digits(&self) -> usize {
+        self.int.len() + self.frac.len()
+    }
 }
 
-impl Ord for Dec {
-    fn cmp(&self, other: &Dec) -> Ordering {
+impl Ord for Dec<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
         match self.sign().cmp(&other.sign()) {
             Ordering::Equal => {}
             o => return o,
@@ -155,13 +182,13 @@ impl Ord for Dec {
     }
 }
 
-impl PartialOrd for Dec {
-    fn partial_cmp(&self, other: &Dec) -> Option<Ordering> {
+impl PartialOrd for Dec<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl std::fmt::Display for Dec {
+impl std::fmt::Display for Dec<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.neg {
             f.write_str("-")?;
@@ -463,7 +490,7 @@ pub fn parse(
             if is_integer_builtin(builtin) && s.contains('.') {
                 return Err(bad());
             }
-            Ok(Value::Decimal(d))
+            Ok(Value::Decimal(d.into_owned()))
         }
         Primitive::Float | Primitive::Double => match s {
             "INF" => Ok(Value::Float(f64::INFINITY)),
@@ -569,43 +596,21 @@ fn any_uri(s: &str) -> bool {
     true
 }
 
+/// xs:base64Binary, already whitespace-collapsed: the standard alphabet (`A-Za-z0-9+/`), a length
+/// that is a multiple of four, at most two `=` and only at the end, and zero bits after the last
+/// byte (`AQ==` is one byte, `AB==` nothing). The lexical rule also allows a single space after
+/// any character (`AQ= =`); the base64 crate takes no whitespace at all, so spaces are dropped
+/// before decoding (anywhere, as they always were), and the crate's standard engine holds the
+/// rest: canonical padding required, trailing bits refused.
 fn base64(s: &str) -> Option<Vec<u8>> {
-    let chars: Vec<u8> = s.bytes().filter(|&b| b != b' ').collect();
-    if !chars.len().is_multiple_of(4) {
-        return None;
+    use ::base64::Engine as _;
+    use ::base64::engine::general_purpose::STANDARD;
+    if s.contains(' ') {
+        let compact: Vec<u8> = s.bytes().filter(|&b| b != b' ').collect();
+        STANDARD.decode(compact).ok()
+    } else {
+        STANDARD.decode(s).ok()
     }
-    let pad = chars.iter().rev().take_while(|&&b| b == b'=').count();
-    if pad > 2 {
-        return None;
-    }
-    let body = &chars[..chars.len() - pad];
-    let val = |b: u8| -> Option<u32> {
-        Some(match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let mut out = Vec::with_capacity(body.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for &c in body {
-        acc = (acc << 6) | val(c)?;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    // The bits left over before padding must be zero (`AB==` is not canonical-decodable).
-    if pad > 0 && acc != 0 {
-        return None;
-    }
-    Some(out)
 }
 
 /// `-?PnYnMnDTnHnMnS` with at least one part, and a part after `T`.
@@ -811,6 +816,54 @@ pub(super) fn temporal(kind: Primitive, s: &str) -> Option<Temporal> {
 mod tests {
     use super::*;
 
+    /// xs:base64Binary as XML Schema Part 2 §3.2.16 writes its lexical space (spaces aside):
+    /// whole quads, then a quad ending `B16 '='` or `B04 '=='`. Every text of up to six
+    /// characters over letters from each class, `=`, a space, `/` and a non-base64 character
+    /// is accepted exactly when the grammar matches it without its spaces, and decodes to the
+    /// bytes that encode back to it.
+    #[test]
+    fn base64_is_the_lexical_rule() {
+        use ::base64::Engine as _;
+        let grammar = regex::Regex::new(
+            "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|[A-Za-z0-9+/][AQgw]==)?$",
+        )
+        .unwrap();
+        let symbols = [b'A', b'Q', b'E', b'B', b'=', b' ', b'/', b'-'];
+        for len in 0..=6u32 {
+            for mut k in 0..8usize.pow(len) {
+                let mut text = Vec::new();
+                for _ in 0..len {
+                    text.push(symbols[k % 8]);
+                    k /= 8;
+                }
+                let s = std::str::from_utf8(&text).unwrap();
+                let compact = s.replace(' ', "");
+                match base64(s) {
+                    Some(bytes) => {
+                        assert!(grammar.is_match(&compact), "{s:?} accepted");
+                        let back = ::base64::engine::general_purpose::STANDARD.encode(bytes);
+                        assert_eq!(back, compact, "{s:?}");
+                    }
+                    None => assert!(!grammar.is_match(&compact), "{s:?} refused"),
+                }
+            }
+        }
+        let b = |s| base64(s).map(|b| String::from_utf8(b).unwrap());
+        assert_eq!(b("c29hcGJyaWRnZQ==").as_deref(), Some("soapbridge"));
+        assert_eq!(b("c29h cGJy aWRn ZQ= =").as_deref(), Some("soapbridge"));
+        assert_eq!(b("").as_deref(), Some(""));
+        for bad in [
+            "c29hcGJyaWRnZQ",
+            "c29hcGJyaWRnZQ=",
+            "c29hcGJyaWRnZR==",
+            "c29h\tcGJy",
+            "YQ==YQ==",
+            "Y===",
+        ] {
+            assert_eq!(base64(bad), None, "{bad:?}");
+        }
+    }
+
     fn v(p: Primitive, name: &str, s: &str) -> Result<Value, String> {
         parse(p, name, s, &|_| None)
     }
@@ -821,6 +874,14 @@ mod tests {
         assert!(d("123456789012345678901234567890.1") > d("123456789012345678901234567890.09"));
         assert_eq!(d("-0.0"), d("+0"));
         assert!(d("-2") < d("-1.5"));
+        assert!(d("-2") > d("-10") && d("12345678901234567890.5") > d("12345678901234567890.49"));
+        assert_eq!(d("0.0"), d("-0"));
+        assert_eq!(d("-0").to_string(), "0");
+        assert_eq!(d("+007.50").to_string(), "7.5");
+        assert_eq!(d("-.5").into_owned(), d("-0.50"));
+        assert_eq!(d("0.00120").digits(), 4);
+        assert_eq!(d("10.5").digits(), 3);
+        assert_eq!(d("000").digits(), 0);
         assert_eq!(d("0.00120").total_digits(), 2);
         assert_eq!(d("10.5").total_digits(), 3);
         assert!(Dec::parse(".").is_none() && Dec::parse("1e3").is_none());

@@ -35,7 +35,6 @@ const KNOWN_TOO_LONG: &[(&str, &str)] = &[
     ("src/xsd/check.rs", "restricts"),
     ("src/xsd/check.rs", "restrictions"),
     ("src/xsd/check.rs", "type_kinds"),
-    ("src/xsd/validate/mod.rs", ""),
 ];
 
 fn layer(top: &str) -> Option<usize> {

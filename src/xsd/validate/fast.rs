@@ -7,7 +7,7 @@
 //! (or has no plan), the general path decides and words the message. The agreement is tested in
 //! `tests.rs`.
 
-use super::FacetValues;
+use super::facet_values::FacetValues;
 use crate::xsd::model::*;
 use crate::xsd::value::{self, Value};
 use regex_automata::dfa::{Automaton, StartKind, dense};
@@ -262,7 +262,8 @@ impl Kind {
                         let n = s.chars().count() as u64;
                         n >= min && n <= max
                     })
-                    && (enumeration.is_empty() || enumeration.iter().any(|e| super::same(e, s)))
+                    && (enumeration.is_empty()
+                        || enumeration.iter().any(|e| super::instance::same(e, s)))
             }
             Kind::Integer {
                 min,

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::sources::LoadOptions;
+use crate::xsd::model::{QName, Schema};
 
 fn schema(xsd: &str) -> (tempfile::TempDir, Schema) {
     let dir = tempfile::tempdir().unwrap();
