@@ -32,12 +32,6 @@ const KNOWN_TOO_LONG: &[(&str, &str)] = &[
     ("src/http/handler.rs", "pipeline"),
     ("src/http/openapi.rs", "document"),
     ("src/http/openapi.rs", "simple"),
-    ("src/xsd/check.rs", ""),
-    ("src/xsd/check.rs", "globals"),
-    ("src/xsd/check.rs", "facets"),
-    ("src/xsd/check.rs", "restricts"),
-    ("src/xsd/check.rs", "restrictions"),
-    ("src/xsd/check.rs", "type_kinds"),
     ("src/xsd/validate/mod.rs", ""),
 ];
 
