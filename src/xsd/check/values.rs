@@ -13,6 +13,7 @@ use super::names::builtin_name_ok;
 use super::particles::{emptiable, too_deep};
 use crate::xsd::facets;
 use crate::xsd::model::*;
+use crate::xsd::value::{self, Dec, Value};
 
 impl Checker<'_, '_, '_> {
     /// Value constraints of element declarations.
@@ -240,33 +241,20 @@ pub(super) fn st_value(
 
 /// The lexical form of `value` for an atomic type's built-in base, or why it is not one.
 fn lexical(schema: &Schema, st: &SimpleType, value: &str) -> Result<String, String> {
-    let ws = st
-        .facets
-        .white_space
-        .or(match &schema.ty(st.base_builtin).kind {
-            TypeKind::Simple(b) => b.facets.white_space,
-            _ => None,
-        });
-    let v = match ws {
-        Some(WhiteSpace::Collapse) => value.split_ascii_whitespace().collect::<Vec<_>>().join(" "),
-        Some(WhiteSpace::Replace) => value.replace(['\t', '\n', '\r'], " "),
-        _ => value.to_string(),
-    };
-    let ok = builtin_name_ok(builtin_name(schema, st.base_builtin), &v);
-    if !ok {
-        return Err(format!(
-            "{v:?} is not a valid xs:{}",
-            builtin_name(schema, st.base_builtin)
-        ));
+    let ws = st.facets.white_space.or(facets::builtin_ws(schema, st));
+    let v = value::normalize(value, ws).into_owned();
+    let builtin = builtin_name(schema, st.base_builtin);
+    if !builtin_name_ok(builtin, &v) {
+        return Err(format!("{v:?} is not a valid xs:{builtin}"));
     }
     match st.primitive {
         Primitive::Float | Primitive::Double => {
-            if float(&v).is_none() {
+            if double(&v).is_none() {
                 return Err(format!("{v:?} is not a valid floating-point number"));
             }
             return Ok(v);
         }
-        Primitive::Decimal if decimal(&v).is_none() => {
+        Primitive::Decimal if Dec::parse(&v).is_none() => {
             return Err(format!("{v:?} is not a valid decimal number"));
         }
         _ => {}
@@ -276,67 +264,20 @@ fn lexical(schema: &Schema, st: &SimpleType, value: &str) -> Result<String, Stri
         .map_err(String::from)
 }
 
-fn float(s: &str) -> Option<f64> {
-    match s {
-        "INF" => return Some(f64::INFINITY),
-        "-INF" => return Some(f64::NEG_INFINITY),
-        "NaN" => return Some(f64::NAN),
-        _ => {}
+/// A float or double as an `f64`: xs:double's lexical rule, used for both (a float's bounds
+/// have always been compared here as doubles, not rounded to single precision).
+fn double(s: &str) -> Option<f64> {
+    match value::parse(Primitive::Double, "double", s, &|_| None) {
+        Ok(Value::Float(f)) => Some(f),
+        _ => None,
     }
-    let ok = s
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
-        && s.bytes().any(|b| b.is_ascii_digit());
-    if ok { s.parse().ok() } else { None }
-}
-
-/// (negative, integer digits without leading zeros, fraction digits without trailing zeros).
-fn decimal(s: &str) -> Option<(bool, String, String)> {
-    let (neg, rest) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
-    if int.is_empty() && frac.is_empty() {
-        return None;
-    }
-    if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let int = int.trim_start_matches('0').to_string();
-    let frac = frac.trim_end_matches('0').to_string();
-    let neg = neg && !(int.is_empty() && frac.is_empty());
-    Some((neg, int, frac))
 }
 
 /// Compares two values of a primitive type; `None` when they are not comparable here.
-pub(super) fn compare(p: Primitive, a: &str, b: &str) -> Option<std::cmp::Ordering> {
-    use std::cmp::Ordering;
+pub(super) fn compare(p: Primitive, a: &str, b: &str) -> Option<Ordering> {
     match p {
-        Primitive::Decimal => {
-            let (x, y) = (decimal(a)?, decimal(b)?);
-            let sign = |d: &(bool, String, String)| -> i8 {
-                if d.1.is_empty() && d.2.is_empty() {
-                    0
-                } else if d.0 {
-                    -1
-                } else {
-                    1
-                }
-            };
-            let o = sign(&x).cmp(&sign(&y));
-            if o != Ordering::Equal {
-                return Some(o);
-            }
-            let mag =
-                x.1.len()
-                    .cmp(&y.1.len())
-                    .then_with(|| x.1.cmp(&y.1))
-                    .then_with(|| x.2.cmp(&y.2));
-            Some(if sign(&x) < 0 { mag.reverse() } else { mag })
-        }
-        Primitive::Float | Primitive::Double => float(a)?.partial_cmp(&float(b)?),
+        Primitive::Decimal => Some(Dec::parse(a)?.cmp(&Dec::parse(b)?)),
+        Primitive::Float | Primitive::Double => double(a)?.partial_cmp(&double(b)?),
         Primitive::DateTime
         | Primitive::Date
         | Primitive::Time
@@ -363,11 +304,8 @@ pub(super) fn compare(p: Primitive, a: &str, b: &str) -> Option<std::cmp::Orderi
             if head(a) != head(b) {
                 return None;
             }
-            let pad = |s: &str| {
-                let (h, f) = s.split_once('.').unwrap_or((s, ""));
-                (h.to_string(), f.trim_end_matches('0').to_string())
-            };
-            Some(pad(a).cmp(&pad(b)))
+            let temporal = |s: &str| value::parse(p, "", s, &|_| None).ok();
+            temporal(a)?.partial_cmp(&temporal(b)?)
         }
         _ => None,
     }
