@@ -27,16 +27,6 @@ const LAYERS: &[&[&str]] = &[
 const MAX_FILE_LINES: usize = 1000;
 const MAX_FN_LINES: usize = 150;
 
-/// Places that still break a size rule, to be emptied: (file, function or `` for the file).
-const KNOWN_TOO_LONG: &[(&str, &str)] = &[
-    ("src/xsd/check.rs", ""),
-    ("src/xsd/check.rs", "globals"),
-    ("src/xsd/check.rs", "facets"),
-    ("src/xsd/check.rs", "restricts"),
-    ("src/xsd/check.rs", "restrictions"),
-    ("src/xsd/check.rs", "type_kinds"),
-];
-
 fn layer(top: &str) -> Option<usize> {
     LAYERS.iter().position(|l| l.contains(&top))
 }
@@ -394,21 +384,16 @@ impl<'ast> Visit<'ast> for Fns<'_> {
 #[test]
 fn files_and_functions_stay_small() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let known: BTreeSet<(&str, &str)> = KNOWN_TOO_LONG.iter().copied().collect();
     let mut problems = Vec::new();
-    let mut seen = BTreeSet::new();
     for f in source_files(&root) {
         if is_test_file(&f) {
             continue;
         }
         if f.lines > MAX_FILE_LINES {
-            seen.insert((f.rel.clone(), String::new()));
-            if !known.contains(&(f.rel.as_str(), "")) {
-                problems.push(format!(
-                    "{}: {} lines (at most {MAX_FILE_LINES})",
-                    f.rel, f.lines
-                ));
-            }
+            problems.push(format!(
+                "{}: {} lines (at most {MAX_FILE_LINES})",
+                f.rel, f.lines
+            ));
         }
         let mut fns = Fns {
             file: &f.rel,
@@ -416,19 +401,9 @@ fn files_and_functions_stay_small() {
         };
         fns.visit_file(&f.ast);
         for (name, lines) in fns.out {
-            seen.insert((fns.file.to_string(), name.clone()));
-            if !known.contains(&(fns.file, name.as_str())) {
-                problems.push(format!(
-                    "{}: fn `{name}` has {lines} lines (at most {MAX_FN_LINES})",
-                    fns.file
-                ));
-            }
-        }
-    }
-    for (file, name) in &known {
-        if !seen.contains(&(file.to_string(), name.to_string())) {
             problems.push(format!(
-                "{file} {name}: fits now; remove it from KNOWN_TOO_LONG"
+                "{}: fn `{name}` has {lines} lines (at most {MAX_FN_LINES})",
+                fns.file
             ));
         }
     }
