@@ -42,6 +42,8 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+// The doc comments are the help text clap prints (`<wsdl name>` is not an HTML tag there).
+#[allow(rustdoc::invalid_html_tags)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the REST routes of every mapping (the default command).

@@ -1,6 +1,6 @@
 //! Calling the legacy service, in the order a call is made: [`Target`] is where one mapping's
 //! calls go (URL, timeouts, TLS, [`Auth`]), resolved once at start-up; [`Call`] is one call's
-//! parameters; [`call`] sends it under the retry policy (one more try only when nothing reached
+//! parameters; [`call()`] sends it under the retry policy (one more try only when nothing reached
 //! the service) and returns the [`Reply`] or an [`UpstreamError`]. Knows HTTP as a client, not the
 //! bridge's own HTTP face.
 

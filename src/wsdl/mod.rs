@@ -1,4 +1,4 @@
-//! WSDL 1.1: the service model ([`model`]) and its loader ([`load`]).
+//! WSDL 1.1: the service model ([`model`]) and its loader ([`load()`]).
 
 pub mod load;
 pub mod model;

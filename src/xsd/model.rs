@@ -126,7 +126,7 @@ pub enum TypeKind {
 
 /// The built-in primitive (or special) type at the root of a simple type's derivation.
 /// Derived built-ins (`xs:int`, `xs:token`, ...) are simple types restricting these with facets,
-/// and keep their own name in [`SimpleType::builtin_name`].
+/// and are named by [`SimpleType::base_builtin`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Primitive {
     AnySimple,
