@@ -110,15 +110,7 @@ impl Mock {
         let svc = &self.service;
         let schema = &svc.compiled.wsdl.schema;
         let mut sampler = sample::Sampler::new(schema, &svc.model, seed);
-        let body = match &op.output {
-            BodyLayout::Element { type_id, .. } => sampler.value(*type_id),
-            BodyLayout::Parts { parts, .. } => Value::Object(
-                parts
-                    .iter()
-                    .map(|p| (p.key.clone(), sampler.value(p.type_id)))
-                    .collect(),
-            ),
-        };
+        let body = sampler.message(&op.output);
         let headers: Vec<Value> = op
             .route
             .response_headers

@@ -11,6 +11,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::convert::encode::Encoder;
 use crate::convert::model::{Body, JsonModel, TypeInfo, first_element, is_group_choice};
+use crate::convert::operation::BodyLayout;
 use crate::convert::simple::{Json, json_kind};
 use crate::mapping::naming::{TEXT_KEY, XML_KEY};
 use crate::xsd::*;
@@ -124,6 +125,19 @@ impl<'m> Sampler<'m> {
             0
         } else {
             (self.next() % n as u64) as usize
+        }
+    }
+
+    /// A value for one direction's Body: the element's content, or an object of the parts.
+    pub fn message(&mut self, layout: &BodyLayout) -> Value {
+        match layout {
+            BodyLayout::Element { type_id, .. } => self.value(*type_id),
+            BodyLayout::Parts { parts, .. } => Value::Object(
+                parts
+                    .iter()
+                    .map(|p| (p.key.clone(), self.value(p.type_id)))
+                    .collect(),
+            ),
         }
     }
 

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::convert::model::JsonModel;
-use crate::convert::operation::{BodyLayout, OperationPlan};
+use crate::convert::operation::OperationPlan;
 use crate::mapping::shape::Field;
 use crate::mock::sample::Sampler;
 use crate::xsd::{Schema, TypeId};
@@ -30,15 +30,7 @@ impl<'m> Answer<'m> {
     /// The whole output, or the field the route answers with.
     pub(super) fn new(schema: &'m Schema, model: &'m JsonModel, op: &OperationPlan) -> Answer<'m> {
         let mut sampler = Sampler::new(schema, model, 0);
-        let whole = match &op.output {
-            BodyLayout::Element { type_id, .. } => sampler.value(*type_id),
-            BodyLayout::Parts { parts, .. } => Value::Object(
-                parts
-                    .iter()
-                    .map(|p| (p.key.clone(), sampler.value(p.type_id)))
-                    .collect(),
-            ),
-        };
+        let whole = sampler.message(&op.output);
         let r = &op.route;
         let value = match r.response {
             Some(i) => whole.get(&r.outputs[i].0).cloned().unwrap_or(Value::Null),
