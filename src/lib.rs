@@ -1,8 +1,12 @@
 //! soapbridge: a JSON/REST face for legacy SOAP services.
 //!
-//! The flow, in module order: [`sources`] reads an integrator's WSDL/XSD files offline,
-//! [`xsd`] compiles their schemas into a type graph, [`wsdl`] resolves the service model,
-//! [`mapping`] turns a mapping file plus that model into checked routes. [`cli::run`] is the entry.
+//! The layers, innermost first (ARCHITECTURE.md has a paragraph on each; imports only go inward):
+//! [`diag`], [`xml`] and [`env`] are shared by all; [`sources`] reads an integrator's WSDL/XSD
+//! files offline, [`xsd`] compiles their schemas into a type graph, [`wsdl`] resolves the service
+//! model, [`mapping`] turns a mapping file plus that model into checked routes, [`soap`] writes
+//! and reads envelopes, [`convert`] turns request JSON into envelopes and answers into JSON,
+//! [`config`] holds the server settings, [`upstream`] calls the legacy service and [`mock`] stands
+//! in for it, [`http`] is the server, and [`cli`] the command line. [`cli::run`] is the entry.
 #![forbid(unsafe_code)]
 
 pub mod cli;

@@ -1,6 +1,8 @@
-//! XML Schema: the compiled type graph ([`model`]), the built-in types ([`builtins`]), the
-//! compiler from schema documents ([`compile`]), and the XML Schema 1.0 constraint checks that
-//! standalone schema loads ([`load`]) add on top ([`check`]).
+//! XML Schema 1.0: the compiled type graph ([`model`]), the built-in types ([`builtins`]), the
+//! compiler from schema documents ([`compile`]), the constraint checks that standalone schema
+//! loads ([`load`]) add on top ([`check`]), XSD regular expressions ([`regex`]), lexical rules and
+//! value spaces ([`value`]), simple values as text held to their facets ([`facets`]), and the
+//! instance validator ([`validate`]).
 
 pub mod builtins;
 pub mod check;
