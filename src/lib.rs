@@ -1,7 +1,7 @@
 //! soapbridge: a JSON/REST face for legacy SOAP services.
 //!
 //! The layers, innermost first (ARCHITECTURE.md has a paragraph on each; imports only go inward):
-//! [`diag`], [`xml`] and [`env`] are shared by all; [`sources`] reads an integrator's WSDL/XSD
+//! [`diag`], [`xml`] and [`env`](mod@env) are shared by all; [`sources`] reads an integrator's WSDL/XSD
 //! files offline, [`xsd`] compiles their schemas into a type graph, [`wsdl`] resolves the service
 //! model, [`mapping`] turns a mapping file plus that model into checked routes, [`soap`] writes
 //! and reads envelopes, [`convert`] turns request JSON into envelopes and answers into JSON,
