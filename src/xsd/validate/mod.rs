@@ -6,7 +6,8 @@
 //! as values (`facet_values`) and a plan to check its text without building its value (`fast`).
 //! [`Validator::validate_element`] then checks an element subtree (a SOAP Body child) and
 //! [`Validator::validate_root`] a whole document, returning every violation with its byte
-//! offset, an XPath-like path, the rule broken and a message (collected in `context`).
+//! offset, an XPath-like path, the rule broken, a message and its [`Reason`] as a value to match
+//! on (collected in `context`; the reasons, with [`SimpleError`] for simple values, in `error`).
 //!
 //! The driver follows the instance: `element` (declarations, `xsi:type`, `xsi:nil`, types),
 //! `attributes`, `content` (children against content models), `wildcard` (processContents),

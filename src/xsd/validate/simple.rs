@@ -203,14 +203,13 @@ impl<'s> Validator<'s> {
                 if !ok {
                     let shown: Vec<&str> =
                         f.enumeration.iter().take(20).map(String::as_str).collect();
-                    let more = if f.enumeration.len() > 20 {
-                        ", ..."
-                    } else {
-                        ""
-                    };
+                    let mut values = shown.join(", ");
+                    if f.enumeration.len() > 20 {
+                        values.push_str(", ...");
+                    }
                     return Err(SimpleError::Enumeration {
                         lexical: lexical.to_string(),
-                        values: format!("{}{more}", shown.join(", ")),
+                        values,
                     });
                 }
             }
