@@ -28,8 +28,7 @@ impl Auth {
         let Some((user, pass)) = &u.basic_auth else {
             return Ok(Auth::None);
         };
-        let resolve =
-            |template: &str| expand_env(template).map_err(|e| TargetError::Env(e.to_string()));
+        let resolve = |template: &str| expand_env(template).map_err(TargetError::Env);
         Ok(Auth::Basic(BasicAuth::new(
             &resolve(user)?,
             &resolve(pass)?,

@@ -4,13 +4,15 @@
 
 use std::time::Duration;
 
+use crate::env::EnvError;
+
 /// Why a mapping's upstream settings do not resolve to a [`Target`](super::Target).
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
     /// Is raised when a `${VAR}` of the URL or of the credentials cannot be resolved (the message
     /// names the variable, never a value).
-    #[error("{0}")]
-    Env(String),
+    #[error(transparent)]
+    Env(#[from] EnvError),
     /// Is raised when the resolved URL is neither `http://` nor `https://`.
     #[error("upstream URL `{0}` is not http:// or https://")]
     NotHttp(String),

@@ -36,7 +36,7 @@ impl Target {
             Err(_) if template.trim_start().starts_with("${") && !template.contains(":-") => {
                 return Ok(None);
             }
-            Err(e) => return Err(TargetError::Env(e.to_string())),
+            Err(e) => return Err(TargetError::Env(e)),
         };
         if !url.starts_with("http://") && !url.starts_with("https://") {
             return Err(TargetError::NotHttp(url));

@@ -181,8 +181,8 @@ fn upstream(
     };
     let Some(up) = &m.upstream else { return u };
     if let Some(url) = &up.url {
-        if let Err(msg) = crate::env::check_template(&url.value) {
-            diags.push(d(url, msg).hint("write `${NAME}` or `${NAME:-default}`"));
+        if let Err(e) = crate::env::check_template(&url.value) {
+            diags.push(d(url, e.to_string()).hint("write `${NAME}` or `${NAME:-default}`"));
         } else if !url.value.starts_with("http://")
             && !url.value.starts_with("https://")
             && !url.value.starts_with("${")
@@ -219,8 +219,8 @@ fn upstream(
                     )
                     .hint("write `${CRM_PASSWORD}` (no `:-default`) and set CRM_PASSWORD when serving"),
                 );
-            } else if let Err(msg) = crate::env::check_template(&s.value) {
-                diags.push(d(s, msg));
+            } else if let Err(e) = crate::env::check_template(&s.value) {
+                diags.push(d(s, e.to_string()));
             }
         }
         u.basic_auth = Some((
@@ -306,6 +306,7 @@ mod tests {
         assert!(
             crate::env::expand_env("${SOAPBRIDGE_TEST_UNSET_VAR}")
                 .unwrap_err()
+                .to_string()
                 .contains("SOAPBRIDGE_TEST_UNSET_VAR")
         );
     }
