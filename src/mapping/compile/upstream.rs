@@ -356,10 +356,15 @@ fn key_matches(
     match matches {
         Ok(Ok(()))
         | Ok(Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown))) => {}
-        Ok(Err(_)) => cx.push(
+        Ok(Err(rustls::Error::InconsistentKeys(_))) => cx.push(
             at,
             "the client key does not belong to the client certificate",
             "give the key the certificate was issued for",
+        ),
+        Ok(Err(e)) => cx.push(
+            at,
+            format!("the client certificate cannot be used: {e}"),
+            "an X.509 v3 certificate in PEM, the end entity first",
         ),
         Err(_) => cx.push(
             at,
