@@ -1,7 +1,7 @@
 //! Credentials to the upstream, end to end: a static bearer token, OAuth 2.0 client credentials
 //! from a token endpoint run by the test (expiry, early refresh, one refresh under concurrency,
 //! a refused client), and the WS-Security UsernameToken in the envelope (its digest recomputed
-//! here and, with `SOAPBRIDGE_ZEEP=1`, by python-zeep). A bad or missing credential never
+//! here and by python-zeep: `cargo test --test it zeep -- --include-ignored`, as `.ci/run` does). A bad or missing credential never
 //! reaches the upstream.
 
 use std::path::Path;
@@ -298,7 +298,7 @@ fn zeep(args: &[&str], stdin: &str, password: &str) -> (bool, String) {
 }
 
 #[actix_web::test]
-#[ignore = "needs SOAPBRIDGE_ZEEP: python-zeep from tests/interop/requirements.txt (.ci/run installs it)"]
+#[ignore = "needs python-zeep (tests/interop/requirements.txt): .ci/run installs it and runs these"]
 async fn zeep_accepts_our_ws_security_headers() {
     let up = start_upstream(None);
     let folder = Folder::new();
@@ -324,7 +324,7 @@ async fn zeep_accepts_our_ws_security_headers() {
 }
 
 #[test]
-#[ignore = "needs SOAPBRIDGE_ZEEP: python-zeep from tests/interop/requirements.txt (.ci/run installs it)"]
+#[ignore = "needs python-zeep (tests/interop/requirements.txt): .ci/run installs it and runs these"]
 fn our_digest_is_zeeps() {
     for password in ["pä55w0rd!", "plain", ""] {
         let (ok, xml) = zeep(&["produce"], "", password);

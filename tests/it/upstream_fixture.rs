@@ -248,11 +248,14 @@ pub fn read_head<R: BufRead>(reader: &mut R) -> Option<(String, Vec<(String, Str
     Some((line.trim_end().to_string(), headers))
 }
 
+/// The tunnels a proxy opened: `host:port` and the `Proxy-Authorization` it got.
+pub type Tunnels = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// A `CONNECT` proxy: what it was asked for, the `Proxy-Authorization` it got, the bytes it
 /// relayed from the client (readable when the tunnelled traffic is plain HTTP).
 pub struct ConnectProxy {
     pub port: u16,
-    pub tunnels: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    pub tunnels: Tunnels,
     pub relayed: Arc<Mutex<Vec<u8>>>,
 }
 

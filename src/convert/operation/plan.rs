@@ -110,7 +110,7 @@ pub struct ServicePlan {
     pub answers_invalid: std::sync::atomic::AtomicU64,
     /// The WS-Security UsernameToken of every request (`upstream.auth.wsse`), its credentials
     /// resolved at start-up; `None` when the mapping has none, or when they do not resolve (then
-    /// every operation has a [`HeaderProblem::Security`]).
+    /// every operation has a `HeaderProblem::Security`).
     pub security: Option<crate::soap::UsernameToken>,
 }
 
