@@ -110,3 +110,75 @@ fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, TargetError> {
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pem_pair(name: &str) -> (String, String) {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec![name.to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+
+    #[test]
+    fn files_are_read_relative_to_the_mapping_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key) = pem_pair("bridge.test");
+        let (_, other_key) = pem_pair("other.test");
+        std::fs::write(dir.path().join("ca.pem"), &cert).unwrap();
+        std::fs::write(dir.path().join("client.pem"), &cert).unwrap();
+        std::fs::write(dir.path().join("client.key"), &key).unwrap();
+        std::fs::write(dir.path().join("other.key"), &other_key).unwrap();
+        std::fs::write(dir.path().join("junk.pem"), "not PEM").unwrap();
+        let settings = |ca: &str, client: Option<(&str, &str)>| TlsSettings {
+            base: dir.path().to_path_buf(),
+            ca: Some(ca.into()),
+            client_cert: client.map(|(c, k)| (c.into(), k.into())),
+            ..TlsSettings::default()
+        };
+        let config =
+            client_config(&settings("ca.pem", Some(("client.pem", "client.key")))).unwrap();
+        assert!(config.client_auth_cert_resolver.has_certs());
+        assert_eq!(
+            config.alpn_protocols,
+            [b"h2".to_vec(), b"http/1.1".to_vec()]
+        );
+
+        let e = client_config(&settings("missing.pem", None)).unwrap_err();
+        assert!(
+            matches!(&e, TargetError::TlsFile { what: "the CA bundle", reason, .. } if reason.contains("No such file")),
+            "{e}"
+        );
+        let e = client_config(&settings("junk.pem", None)).unwrap_err();
+        assert!(e.to_string().contains("no PEM certificate"), "{e}");
+        let e = client_config(&settings("ca.pem", Some(("client.pem", "other.key")))).unwrap_err();
+        assert!(matches!(e, TargetError::Tls(_)), "{e}");
+        let e = client_config(&settings("ca.pem", Some(("client.pem", "junk.pem")))).unwrap_err();
+        assert!(e.to_string().contains("no PEM private key"), "{e}");
+        assert!(!e.to_string().contains("PRIVATE"), "{e}");
+    }
+
+    #[test]
+    fn roots_and_versions() {
+        let public = roots(&TlsSettings::default()).unwrap();
+        assert!(public.len() > 50, "the public web roots");
+        let system = TlsSettings {
+            system_roots: true,
+            ..TlsSettings::default()
+        };
+        let found = rustls_native_certs::load_native_certs().certs;
+        match roots(&system) {
+            Ok(r) => assert!(!found.is_empty() && !r.is_empty()),
+            Err(e) => assert!(found.is_empty(), "{e}"),
+        }
+        let v13 = TlsSettings {
+            min_version: TlsVersion::V13,
+            ..TlsSettings::default()
+        };
+        assert!(client_config(&v13).is_ok());
+    }
+}
