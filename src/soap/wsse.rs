@@ -111,9 +111,15 @@ impl UsernameToken {
         if let Some(ttl) = self.timestamp {
             let expires = now.checked_add(ttl).ok_or(WsseError::Clock)?;
             let expires = timestamp(expires)?;
-            out.extend_from_slice(
-                format!("<wsu:Timestamp><wsu:Created>{created}</wsu:Created><wsu:Expires>{expires}</wsu:Expires></wsu:Timestamp>").as_bytes(),
-            );
+            for part in [
+                "<wsu:Timestamp><wsu:Created>",
+                &created,
+                "</wsu:Created><wsu:Expires>",
+                &expires,
+                "</wsu:Expires></wsu:Timestamp>",
+            ] {
+                out.extend_from_slice(part.as_bytes());
+            }
         }
         out.extend_from_slice(b"<wsse:UsernameToken><wsse:Username>");
         out.extend_from_slice(escape(&self.username, false).as_bytes());

@@ -1,6 +1,6 @@
 //! One try of a call: the target's credentials (a token asked for when needed), the envelope
-//! posted to the target with the SOAP version's headers, the answer read (at most the answer limit, counted while reading)
-//! before the deadline. Retrying is `retry`'s business.
+//! posted to the target with the SOAP version's headers, the answer read (at most the answer
+//! limit, counted while reading) before the deadline. Retrying is `retry`'s business.
 
 use std::time::Duration;
 

@@ -1,8 +1,8 @@
 //! Credentials to the upstream, end to end: a static bearer token, OAuth 2.0 client credentials
 //! from a token endpoint run by the test (expiry, early refresh, one refresh under concurrency,
 //! a refused client), and the WS-Security UsernameToken in the envelope (its digest recomputed
-//! here and by python-zeep: `cargo test --test it zeep -- --include-ignored`, as `.ci/run` does). A bad or missing credential never
-//! reaches the upstream.
+//! here, and by python-zeep in `cargo test --test it zeep -- --include-ignored`, as `.ci/run`
+//! does). A bad or missing credential never reaches the upstream.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
