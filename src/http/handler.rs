@@ -1,42 +1,48 @@
-//! The request pipeline, top to bottom in flow order: the JSON body, the inputs and the envelope
-//! (`build_request`), the upstream call with its retries, the answer (`read_answer`), the
-//! response. Every failure becomes a [`Problem`]; its details are logged here, once.
+//! The request pipeline, top to bottom in flow order: the rate limits, the circuit, the JSON
+//! body, the inputs and the envelope (`build_request`), a place in the upstream's in-flight
+//! cap, the upstream call with its retries, the answer (`read_answer`), the response. Every
+//! failure becomes a [`Problem`]; its details are logged here, once.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
+use actix_web::dev::{Path, Url};
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderValue;
-use actix_web::web::{Data, Payload};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::web::Payload;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use tracing::{Instrument, info, warn};
 
 use super::input;
 use super::problem::Problem;
-use super::state::State;
+use super::state::{OpRef, State};
 use crate::config::Limits;
 use crate::convert::operation::{Answer, OperationPlan, Outcome, ServicePlan};
-use crate::upstream::{self, Call, Reply, Target};
-
-/// The operation a route serves: (service index, operation index).
-#[derive(Clone, Copy)]
-pub(super) struct OpRef(pub usize, pub usize);
+use crate::traffic::breaker::{Open, Ticket};
+use crate::traffic::{Identity, UpstreamGuard, counters, identity};
+use crate::upstream::{self, Call, Reply, Target, UpstreamError};
 
 /// Per-worker upstream clients, one per mapping.
 pub(super) struct Clients(pub Vec<Option<awc::Client>>);
+
+/// Headers every answer of this request carries, whatever its outcome.
+type Extra = Vec<(&'static str, String)>;
 
 /// Serves one request in its span (route, operation, status) and logs how long it took.
 pub(super) async fn handle(
     req: HttpRequest,
     payload: Payload,
     op_ref: OpRef,
-    state: Data<Arc<State>>,
-    clients: Data<Clients>,
+    state: Arc<State>,
+    clients: Rc<Clients>,
+    params: Path<Url>,
 ) -> HttpResponse {
     let op = &state.services[op_ref.0].operations[op_ref.1];
     let span = tracing::info_span!("request", route = %format!("{} {}", op.route.method.as_str(), op.route.path), operation = %op.route.operation, status = tracing::field::Empty);
+    let mut extra = Extra::new();
     let result = async {
         let started = std::time::Instant::now();
-        let r = pipeline(&req, payload, op_ref, &state, &clients).await;
+        let r = pipeline(&req, payload, op_ref, &state, &clients, &params, &mut extra).await;
         let status = match &r {
             Ok(resp) => resp.status().as_u16(),
             Err(p) => p.status(),
@@ -47,7 +53,37 @@ pub(super) async fn handle(
     }
     .instrument(span)
     .await;
-    result.unwrap_or_else(|p| p.response())
+    let mut resp = result.unwrap_or_else(|p| p.response());
+    for (name, value) in extra {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static(header_name(name)),
+                v,
+            );
+        }
+    }
+    resp
+}
+
+/// Header names as `HeaderName::from_static` wants them (lower case).
+fn header_name(name: &'static str) -> &'static str {
+    match name {
+        "RateLimit-Policy" => "ratelimit-policy",
+        "RateLimit" => "ratelimit",
+        "Retry-After" => "retry-after",
+        "Deprecation" => "deprecation",
+        "Sunset" => "sunset",
+        "Link" => "link",
+        other => other,
+    }
+}
+
+/// The answer to a request that arrives while the server drains: 503, `Connection: close`.
+pub(super) fn draining() -> HttpResponse {
+    let mut r = Problem::Unavailable("the server is shutting down").response();
+    r.head_mut()
+        .set_connection_type(actix_web::http::ConnectionType::Close);
+    r
 }
 
 async fn pipeline(
@@ -56,30 +92,101 @@ async fn pipeline(
     OpRef(si, oi): OpRef,
     state: &State,
     clients: &Clients,
+    params: &Path<Url>,
+    extra: &mut Extra,
 ) -> Result<HttpResponse, Problem> {
     let svc = &state.services[si];
     let op = &svc.operations[oi];
     let limits = &state.config.limits;
+    rate_limit(req, op, state, extra).await?;
     if let Some(why) = &op.header_problem {
         warn!(reason = %why, "SOAP header value not configured");
         return Err(Problem::Unavailable(
             "a SOAP header value of this operation is not configured",
         ));
     }
+    let guard = &state.guards[si];
+    let ticket = guard.breaker.admit().map_err(|Open(wait)| {
+        counters::circuit_refused(guard.name());
+        Problem::CircuitOpen(wait.as_millis().div_ceil(1000).max(1) as u64)
+    })?;
     let body = input::json_body(req, payload, limits).await?;
     let query = input::parse_query(req.query_string())?;
-    let envelope = svc.build_request(op, &|source| input::values(req, &query, source), body)?;
-    let (target, client) = (state.targets[si].as_ref(), clients.0[si].as_ref());
-    let reply = call_upstream(op, target, client, envelope, limits).await?;
+    let envelope = svc.build_request(
+        op,
+        &|source| input::values(params, req, &query, source),
+        body,
+    )?;
+    let upstream = Upstream {
+        guard,
+        ticket,
+        target: state.targets[si].as_ref(),
+        client: clients.0[si].as_ref(),
+    };
+    let reply = call_upstream(op, upstream, envelope, limits).await?;
     let answer = read_answer(svc, op, &reply, limits)?;
     respond(op, answer)
 }
 
-/// The envelope sent, with one more try when nothing reached the service.
+/// The client's buckets for this route, when any applies; the headers say how they stand.
+async fn rate_limit(
+    req: &HttpRequest,
+    op: &OperationPlan,
+    state: &State,
+    extra: &mut Extra,
+) -> Result<(), Problem> {
+    let route = format!("{} {}", op.route.method.as_str(), op.route.path);
+    let limiter = &state.limiter;
+    if limiter.is_off(&route) {
+        return Ok(());
+    }
+    let who = client_identity(req, limiter.trusted());
+    let decision = limiter.check(&who, &route).await;
+    extra.extend(decision.headers());
+    match decision.refused {
+        Some(_) => {
+            info!(client = %who, "Rate limited");
+            Err(Problem::RateLimited)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Who the client is: what the client-security guard established, else its address.
+fn client_identity(req: &HttpRequest, trusted: &crate::traffic::TrustedProxies) -> Identity {
+    if let Some(who) = req.extensions().get::<Identity>() {
+        return who.clone();
+    }
+    let values = |name: &str| -> Vec<&str> {
+        req.headers()
+            .get_all(name)
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    };
+    let forwarded = values("forwarded");
+    let xff = values("x-forwarded-for");
+    identity::client_ip(req.peer_addr().map(|a| a.ip()), &forwarded, &xff, trusted)
+        .map_or(Identity::Unknown, Identity::Ip)
+}
+
+/// One service's upstream for one request: its guard, the breaker's leave, where and how.
+struct Upstream<'a> {
+    guard: &'a UpstreamGuard,
+    ticket: Ticket<'a>,
+    target: Option<&'a Target>,
+    client: Option<&'a awc::Client>,
+}
+
+/// The envelope sent within the upstream's in-flight cap, retried when nothing reached the
+/// service and the operation allows it; the breaker told whether an answer came.
 async fn call_upstream(
     op: &OperationPlan,
-    target: Option<&Target>,
-    client: Option<&awc::Client>,
+    Upstream {
+        guard,
+        ticket,
+        target,
+        client,
+    }: Upstream<'_>,
     envelope: Vec<u8>,
     limits: &Limits,
 ) -> Result<Reply, Problem> {
@@ -88,6 +195,11 @@ async fn call_upstream(
             "this service has no upstream configured",
         ));
     };
+    let _slot = guard.gate.enter().await.map_err(|_| {
+        counters::shed(guard.name());
+        warn!(upstream = %guard.name(), "Upstream in-flight cap and queue full; request shed");
+        Problem::Overloaded
+    })?;
     let sent = envelope.len();
     let call = Call {
         envelope: envelope.into(),
@@ -97,7 +209,13 @@ async fn call_upstream(
         answer_limit: limits.answer_bytes,
         idempotent: op.route.idempotent,
     };
-    let reply = upstream::call(client, target, call).await.map_err(|e| {
+    let reply = upstream::call(client, target, call).await;
+    match &reply {
+        Ok(_) | Err(UpstreamError::TooLarge(_) | UpstreamError::Redirect(_)) => ticket.answered(),
+        Err(UpstreamError::Credentials(_)) => drop(ticket),
+        Err(_) => ticket.failed(),
+    }
+    let reply = reply.map_err(|e| {
         warn!(error = %e, request_bytes = sent, "Upstream call failed");
         Problem::from(e)
     })?;

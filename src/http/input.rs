@@ -3,6 +3,7 @@
 //! mapping input's source names (path, query or header).
 
 use actix_web::HttpRequest;
+use actix_web::dev::{Path, Url};
 use actix_web::web::{Bytes, BytesMut, Payload};
 use futures_util::StreamExt;
 use serde_json::Value;
@@ -115,13 +116,13 @@ fn first_not_utf8(q: &str) -> Option<&str> {
 
 /// The values the request gives for one input source (none for the body's own sources).
 pub(super) fn values(
+    params: &Path<Url>,
     req: &HttpRequest,
     query: &[(String, String)],
     source: &InputSource,
 ) -> Vec<String> {
     match source {
-        InputSource::Path(p) => req
-            .match_info()
+        InputSource::Path(p) => params
             .get(p)
             .map(|v| vec![v.to_string()])
             .unwrap_or_default(),

@@ -6,17 +6,21 @@
 //! `/livez` and `/readyz`, request spans.
 
 mod app;
+mod live;
 mod handler;
 mod input;
 mod metrics;
 mod mock_server;
 pub mod openapi;
 pub mod problem;
+mod reload;
 mod serve;
 mod services;
 mod state;
 
-pub use app::configure;
+pub use app::{configure, configure_live};
+pub use live::{Live, Readiness};
+pub use reload::{LoadError, Reloader};
 pub use mock_server::start_mock;
 pub use serve::serve;
 pub use services::load_services;

@@ -1,79 +1,80 @@
-//! `soapbridge serve`: the services compiled, each given its upstream target (or the built-in
-//! mock, when asked), the app served until a signal, in-flight requests drained.
+//! `soapbridge serve`: the first set loaded (it must load), the app served until SIGINT or
+//! SIGTERM, both of which drain: readiness fails and new requests get 503 with `Connection:
+//! close` at once, the listener closes after `drain_delay`, in-flight requests finish (up to
+//! `shutdown_timeout`), then the process exits 0. SIGHUP and changed files reload (`reload`).
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
+use actix_web::dev::ServerHandle;
+use tokio::signal::unix::{SignalKind, signal};
 use tracing::info;
 
-use super::app::configure;
-use super::mock_server::start_mock;
-use super::services::load_services;
-use super::state::State;
-use crate::config::Config;
-use crate::convert::operation::ServicePlan;
-use crate::mock::Mock;
-use crate::upstream::{Auth, Target};
+use super::app::configure_live;
+use super::live::Live;
+use super::reload::{Reloader, build};
+use crate::config::Source;
 
-/// Starts mocks for the services without an upstream (when asked), then serves until a signal.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let services = load_services(&config.mappings).map_err(|d| anyhow::anyhow!("{d}"))?;
-    let mut targets = Vec::new();
-    let mut mock_servers = Vec::new();
-    for s in &services {
-        let target = match Target::resolve(&s.compiled.upstream)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", s.compiled.file.display()))?
-        {
-            Some(t) => {
-                // Header secrets must resolve when a real service is called (the mock needs none).
-                if let Some(why) = s.operations.iter().find_map(|o| o.header_problem.as_ref()) {
-                    anyhow::bail!("{}: {why}", s.compiled.file.display());
-                }
-                t
-            }
-            None if config.mock => {
-                let (server, target) = mock_target(s)?;
-                mock_servers.push(server);
-                target
-            }
-            None => anyhow::bail!(
-                "{}: no upstream URL (set the variable in `upstream.url`, or run with --mock to use the built-in mock)",
-                s.compiled.file.display()
-            ),
-        };
-        targets.push(Some(target));
-    }
-    for m in mock_servers {
-        actix_web::rt::spawn(m);
-    }
-    let routes: usize = services.iter().map(|s| s.operations.len()).sum();
-    let state = Arc::new(State::new(config.clone(), services, targets));
+/// Loads the set, serves it, reloads and drains on signals.
+pub async fn serve(source: Source) -> anyhow::Result<()> {
+    let config = source.load().map_err(|d| anyhow::anyhow!("{d}"))?;
+    let loaded = build(config.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let routes: usize = loaded.state.services.iter().map(|s| s.operations.len()).sum();
+    let live = Arc::new(Live::new(Arc::new(loaded.state)));
+    let reloader = Arc::new(Reloader::new(source, live.clone(), loaded.mocks));
     let listener = TcpListener::bind(&config.listen)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     info!(listen = %listener.local_addr()?, routes, "Serving");
+    let app_live = live.clone();
     let mut server = actix_web::HttpServer::new(move || {
-        actix_web::App::new().configure(configure(state.clone()))
+        actix_web::App::new().configure(configure_live(app_live.clone()))
     })
+    .disable_signals()
     .shutdown_timeout(config.shutdown_timeout)
     .listen(listener)?;
     if config.workers > 0 {
         server = server.workers(config.workers);
     }
-    server.run().await?;
+    let server = server.run();
+    let _watcher = if config.reload.watch {
+        reloader.clone().watch(Duration::from_millis(config.reload.debounce_ms))
+    } else {
+        None
+    };
+    actix_web::rt::spawn(signals(
+        live,
+        reloader,
+        server.handle(),
+        Duration::from_secs(config.drain_delay),
+    ));
+    server.await?;
     info!("Stopped");
     Ok(())
 }
 
-/// The built-in mock of a service on a free local port (not yet running), and the target that
-/// calls it.
-fn mock_target(s: &Arc<ServicePlan>) -> anyhow::Result<(actix_web::dev::Server, Target)> {
-    let (server, addr) = start_mock(Mock::new(s.clone()), "127.0.0.1:0")?;
-    info!(mapping = %s.compiled.file.display(), %addr, "Serving the built-in mock for this mapping");
-    let target = Target::new(
-        format!("http://{addr}/mock"),
-        Auth::None,
-        s.compiled.upstream.timeout,
-        s.compiled.upstream.connect_timeout,
-    );
-    Ok((server, target))
+/// SIGHUP reloads; SIGINT and SIGTERM drain and stop.
+async fn signals(live: Arc<Live>, reloader: Arc<Reloader>, server: ServerHandle, delay: Duration) {
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
+        tracing::error!("Cannot listen for signals; stop the process with SIGKILL");
+        return;
+    };
+    let name = loop {
+        tokio::select! {
+            _ = term.recv() => break "SIGTERM",
+            _ = int.recv() => break "SIGINT",
+            _ = hup.recv() => {
+                info!("SIGHUP: reloading");
+                reloader.reload().await;
+            }
+        }
+    };
+    live.start_drain();
+    info!(signal = name, delay_s = delay.as_secs(), "Draining: readiness fails, new requests get 503");
+    tokio::time::sleep(delay).await;
+    server.stop(true).await;
 }
