@@ -27,14 +27,14 @@ use crate::upstream::{Auth, Target};
 pub struct LoadError(String);
 
 /// A set ready to serve, with the mock servers it started (already running).
-pub(super) struct Loaded {
-    pub state: State,
-    pub mocks: Vec<ServerHandle>,
+struct Loaded {
+    state: State,
+    mocks: Vec<ServerHandle>,
 }
 
 /// Compiles every mapping and resolves each upstream (starting the built-in mock of a mapping
 /// without one, when asked).
-pub(super) fn build(config: Config) -> Result<Loaded, LoadError> {
+fn build(config: Config) -> Result<Loaded, LoadError> {
     let services = load_services(&config.mappings).map_err(|d| LoadError(d.to_string()))?;
     let mut targets = Vec::new();
     let mut mocks = Vec::new();
@@ -96,14 +96,19 @@ pub struct Reloader {
 }
 
 impl Reloader {
-    /// A reloader for the set `live` serves, which `source` loaded (with these mocks running).
-    pub fn new(source: Source, live: Arc<Live>, mocks: Vec<ServerHandle>) -> Reloader {
-        Reloader {
+    /// Loads the first set from `source` (inside an actix system: mocks are spawned on it) and
+    /// the reloader that will replace it.
+    pub fn start(source: Source) -> Result<(Arc<Live>, Arc<Reloader>), LoadError> {
+        let config = source.load().map_err(|d| LoadError(d.to_string()))?;
+        let loaded = build(config)?;
+        let live = Arc::new(Live::new(Arc::new(loaded.state)));
+        let reloader = Reloader {
             source,
-            live,
-            mocks: Mutex::new(mocks),
+            live: live.clone(),
+            mocks: Mutex::new(loaded.mocks),
             busy: tokio::sync::Mutex::new(()),
-        }
+        };
+        Ok((live, Arc::new(reloader)))
     }
 
     /// Loads the whole set again; swaps it in when it all compiles, else keeps the old one and

@@ -13,16 +13,16 @@ use tracing::info;
 
 use super::app::configure_live;
 use super::live::Live;
-use super::reload::{Reloader, build};
+use super::reload::Reloader;
 use crate::config::Source;
 
 /// Loads the set, serves it, reloads and drains on signals.
 pub async fn serve(source: Source) -> anyhow::Result<()> {
-    let config = source.load().map_err(|d| anyhow::anyhow!("{d}"))?;
-    let loaded = build(config.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let routes: usize = loaded.state.services.iter().map(|s| s.operations.len()).sum();
-    let live = Arc::new(Live::new(Arc::new(loaded.state)));
-    let reloader = Arc::new(Reloader::new(source, live.clone(), loaded.mocks));
+    let (live, reloader) = Reloader::start(source).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let state = live.current();
+    let config = state.config.clone();
+    let routes: usize = state.services.iter().map(|s| s.operations.len()).sum();
+    drop(state);
     let listener = TcpListener::bind(&config.listen)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     info!(listen = %listener.local_addr()?, routes, "Serving");

@@ -17,6 +17,8 @@ mod openapi;
 mod roundtrip;
 mod schemathesis;
 mod serve;
+mod traffic_fixture;
+mod traffic_signals;
 mod upstream_auth;
 mod upstream_fixture;
 mod upstream_secrets;
