@@ -18,6 +18,7 @@ mod roundtrip;
 mod schemathesis;
 mod serve;
 mod traffic_fixture;
+mod traffic_limits;
 mod traffic_reload;
 mod traffic_signals;
 mod upstream_auth;

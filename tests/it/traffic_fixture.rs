@@ -21,6 +21,9 @@ pub struct Seen {
     pub by_id: Mutex<HashMap<String, usize>>,
     /// Milliseconds each answer waits.
     pub delay_ms: AtomicU64,
+    /// Requests being answered now, and the most at once.
+    pub in_flight: AtomicU64,
+    pub max_in_flight: AtomicU64,
 }
 
 impl Seen {
@@ -102,10 +105,13 @@ async fn answer(seen: &Seen, body: &[u8]) -> HttpResponse {
         .unwrap_or("")
         .to_string();
     *seen.by_id.lock().unwrap().entry(id.clone()).or_default() += 1;
+    let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    seen.max_in_flight.fetch_max(now, Ordering::SeqCst);
     let delay = seen.delay_ms.load(Ordering::SeqCst);
     if delay > 0 {
         actix_web::rt::time::sleep(Duration::from_millis(delay)).await;
     }
+    seen.in_flight.fetch_sub(1, Ordering::SeqCst);
     HttpResponse::Ok().content_type("text/xml; charset=utf-8").body(format!(
         "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><GetItemResponse xmlns=\"urn:test\"><GetItemResult>item-{id}</GetItemResult></GetItemResponse></soap:Body></soap:Envelope>"
     ))
@@ -260,6 +266,29 @@ impl Drop for Bridge {
     }
 }
 
+/// The bridge in this process for a site (its settings file read as `serve` reads it), on a
+/// free port; returns the served set and the base URL.
+pub fn start_in_process(site: &Site) -> (Arc<soapbridge::http::Live>, String) {
+    let source = soapbridge::config::Source {
+        file: Some(site.settings_file()),
+        ..Default::default()
+    };
+    let (live, _reloader) = soapbridge::http::Reloader::start(source).expect("the set loads");
+    let app_live = live.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = HttpServer::new(move || {
+        App::new().configure(soapbridge::http::configure_live(app_live.clone()))
+    })
+    .workers(2)
+    .disable_signals()
+    .listen(listener)
+    .unwrap()
+    .run();
+    actix_web::rt::spawn(server);
+    (live, base)
+}
+
 /// A response: status, headers (lower-case names), body.
 pub struct Answer {
     pub status: u16,
@@ -278,7 +307,16 @@ impl Answer {
 
 /// `GET url` with `client`; `None` when no answer came (connection refused or reset).
 pub async fn get(client: &awc::Client, url: &str) -> Option<Answer> {
-    let mut resp = client.get(url).send().await.ok()?;
+    get_with(client, url, &[]).await
+}
+
+/// `GET url` with extra headers.
+pub async fn get_with(client: &awc::Client, url: &str, headers: &[(&str, &str)]) -> Option<Answer> {
+    let mut req = client.get(url);
+    for (n, v) in headers {
+        req = req.insert_header((*n, *v));
+    }
+    let mut resp = req.send().await.ok()?;
     let status = resp.status().as_u16();
     let headers = resp
         .headers()
