@@ -209,7 +209,7 @@ async fn call_upstream(
         answer_limit: limits.answer_bytes,
         idempotent: op.route.idempotent,
     };
-    let reply = upstream::call(client, target, call).await;
+    let reply = upstream::call(client, target, call, &guard.retries).await;
     match &reply {
         Ok(_) | Err(UpstreamError::TooLarge(_) | UpstreamError::Redirect(_)) => ticket.answered(),
         Err(UpstreamError::Credentials(_)) => drop(ticket),

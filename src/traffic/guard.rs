@@ -1,7 +1,8 @@
-//! What stands between the bridge and one upstream: its in-flight [`Gate`] and its circuit
-//! [`Breaker`], named after the mapping, built from `upstreams:`.
+//! What stands between the bridge and one upstream: its in-flight [`Gate`], its circuit
+//! [`Breaker`] and its [`RetryBudget`], named after the mapping, built from `upstreams:`.
 
 use super::breaker::Breaker;
+use super::budget::RetryBudget;
 use super::gate::Gate;
 use super::settings::Upstreams;
 
@@ -11,6 +12,7 @@ pub struct UpstreamGuard {
     max_in_flight: usize,
     pub gate: Gate,
     pub breaker: Breaker,
+    pub retries: RetryBudget,
 }
 
 impl UpstreamGuard {
@@ -18,6 +20,7 @@ impl UpstreamGuard {
         UpstreamGuard {
             gate: Gate::new(settings),
             breaker: Breaker::new(name.clone(), settings.breaker),
+            retries: RetryBudget::new(settings.retries),
             max_in_flight: settings.max_in_flight,
             name,
         }

@@ -10,6 +10,7 @@
 //! idempotent GET routes), `counters` (every count, in one place).
 
 pub mod breaker;
+pub mod budget;
 pub mod counters;
 pub mod gate;
 pub mod guard;

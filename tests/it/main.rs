@@ -17,6 +17,7 @@ mod openapi;
 mod roundtrip;
 mod schemathesis;
 mod serve;
+mod traffic_breaker;
 mod traffic_fixture;
 mod traffic_limits;
 mod traffic_reload;
