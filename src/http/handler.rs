@@ -18,6 +18,7 @@ use super::problem::Problem;
 use super::state::{OpRef, State};
 use crate::config::Limits;
 use crate::convert::operation::{Answer, OperationPlan, Outcome, ServicePlan};
+use crate::mapping::route::Deprecation;
 use crate::traffic::breaker::{Open, Ticket};
 use crate::traffic::{Identity, UpstreamGuard, counters, identity};
 use crate::upstream::{self, Call, Reply, Target, UpstreamError};
@@ -98,6 +99,10 @@ async fn pipeline(
     let svc = &state.services[si];
     let op = &svc.operations[oi];
     let limits = &state.config.limits;
+    if let Some(d) = &op.route.deprecation {
+        deprecation_headers(d, extra);
+        counters::deprecated_call(&format!("{} {}", op.route.method.as_str(), op.route.path));
+    }
     rate_limit(req, op, state, extra).await?;
     if let Some(why) = &op.header_problem {
         warn!(reason = %why, "SOAP header value not configured");
@@ -126,6 +131,18 @@ async fn pipeline(
     let reply = call_upstream(op, upstream, envelope, limits).await?;
     let answer = read_answer(svc, op, &reply, limits)?;
     respond(op, answer)
+}
+
+/// `Deprecation` (RFC 9745), `Sunset` (RFC 8594) and the `Link` to read about it.
+fn deprecation_headers(d: &Deprecation, extra: &mut Extra) {
+    extra.push(("Deprecation", format!("@{}", d.since)));
+    if let Some(sunset) = d.sunset {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(sunset.max(0) as u64);
+        extra.push(("Sunset", httpdate::fmt_http_date(at)));
+    }
+    if let Some(link) = &d.link {
+        extra.push(("Link", format!("<{link}>; rel=\"deprecation\"; type=\"text/html\"")));
+    }
 }
 
 /// The client's buckets for this route, when any applies; the headers say how they stand.

@@ -22,6 +22,7 @@ mod traffic_fixture;
 mod traffic_limits;
 mod traffic_reload;
 mod traffic_signals;
+mod traffic_versions;
 mod upstream_auth;
 mod upstream_fixture;
 mod upstream_secrets;
