@@ -20,6 +20,7 @@ use crate::config::Limits;
 use crate::convert::operation::{Answer, OperationPlan, Outcome, ServicePlan};
 use crate::mapping::route::Deprecation;
 use crate::traffic::breaker::{Open, Ticket};
+use crate::traffic::cache::{Directives, Kept};
 use crate::traffic::{Identity, UpstreamGuard, counters, identity};
 use crate::upstream::{self, Call, Reply, Target, UpstreamError};
 
@@ -75,6 +76,7 @@ fn header_name(name: &'static str) -> &'static str {
         "Deprecation" => "deprecation",
         "Sunset" => "sunset",
         "Link" => "link",
+        "Age" => "age",
         other => other,
     }
 }
@@ -104,6 +106,12 @@ async fn pipeline(
         counters::deprecated_call(&format!("{} {}", op.route.method.as_str(), op.route.path));
     }
     rate_limit(req, op, state, extra).await?;
+    let cached = Cached::lookup(req, op, state);
+    if let Some(c) = &cached
+        && let Some(answer) = c.hit(state, extra)
+    {
+        return respond(op, answer);
+    }
     if let Some(why) = &op.header_problem {
         warn!(reason = %why, "SOAP header value not configured");
         return Err(Problem::Unavailable(
@@ -130,7 +138,78 @@ async fn pipeline(
     };
     let reply = call_upstream(op, upstream, envelope, limits).await?;
     let answer = read_answer(svc, op, &reply, limits)?;
+    if let Some(c) = cached {
+        c.keep(state, &answer);
+    }
     respond(op, answer)
+}
+
+/// A request the answer cache may serve: its key, the route's TTL, the client's directives.
+struct Cached {
+    key: String,
+    ttl: std::time::Duration,
+    directives: Directives,
+}
+
+impl Cached {
+    /// Set for an idempotent GET route when the cache is on and the client allows it. The key
+    /// is the path and query, and who asks (their identity, or a digest of their credentials).
+    fn lookup(req: &HttpRequest, op: &OperationPlan, state: &State) -> Option<Cached> {
+        if op.route.method != crate::mapping::route::Method::Get || !op.route.idempotent {
+            return None;
+        }
+        let ttl = state
+            .cache
+            .ttl(&format!("GET {}", op.route.path))?;
+        let values: Vec<&str> = req
+            .headers()
+            .get_all("cache-control")
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let directives = Directives::parse(&values);
+        if directives.no_store {
+            return None;
+        }
+        let who = match req.extensions().get::<Identity>() {
+            Some(i) => i.to_string(),
+            None => req.headers().get("authorization").map_or_else(String::new, |v| {
+                let d = ring::digest::digest(&ring::digest::SHA256, v.as_bytes());
+                d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+            }),
+        };
+        let key = format!("{} {} {who}", req.path(), req.query_string());
+        Some(Cached {
+            key,
+            ttl,
+            directives,
+        })
+    }
+
+    /// The kept answer, unless the client asked for a fresh one; `Age` says how old.
+    fn hit(&self, state: &State, extra: &mut Extra) -> Option<Answer> {
+        if self.directives.no_cache {
+            return None;
+        }
+        let (kept, age) = state.cache.get(&self.key, self.directives.max_age)?;
+        counters::cache("hit");
+        extra.push(("Age", age.as_secs().to_string()));
+        Some(Answer {
+            outcome: Outcome::Ok(kept.json),
+            headers: kept.headers,
+        })
+    }
+
+    /// Keeps a successful answer (never a fault).
+    fn keep(self, state: &State, answer: &Answer) {
+        if let Outcome::Ok(json) = &answer.outcome {
+            counters::cache("miss");
+            let kept = Kept {
+                json: json.clone(),
+                headers: answer.headers.clone(),
+            };
+            state.cache.put(self.key, self.ttl, kept);
+        }
+    }
 }
 
 /// `Deprecation` (RFC 9745), `Sunset` (RFC 8594) and the `Link` to read about it.

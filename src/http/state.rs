@@ -9,6 +9,7 @@ use actix_web::dev::ResourceDef;
 use crate::config::Config;
 use crate::convert::operation::ServicePlan;
 use crate::mapping::route::Method;
+use crate::traffic::cache::AnswerCache;
 use crate::traffic::{Limiter, UpstreamGuard};
 use crate::upstream::Target;
 
@@ -30,6 +31,8 @@ pub struct State {
     pub(super) guards: Vec<Arc<UpstreamGuard>>,
     /// The rate limits (kept across reloads while their settings stay the same).
     pub(super) limiter: Arc<Limiter>,
+    /// Answers of idempotent GET routes (`cache:`; emptied by a reload).
+    pub(super) cache: AnswerCache,
 }
 
 /// One mapped path: its pattern, the operations of each method, and the `Allow` value.
@@ -58,6 +61,7 @@ impl State {
             .map(|s| Arc::new(UpstreamGuard::new(upstream_name(s), &config.upstreams)))
             .collect();
         let limiter = Arc::new(Limiter::new(&config.rate_limits));
+        let cache = AnswerCache::new(&config.cache);
         State {
             config,
             services,
@@ -68,6 +72,7 @@ impl State {
             routes,
             guards,
             limiter,
+            cache,
         }
     }
 

@@ -11,6 +11,7 @@
 
 pub mod breaker;
 pub mod budget;
+pub mod cache;
 pub mod counters;
 pub mod gate;
 pub mod guard;

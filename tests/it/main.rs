@@ -18,6 +18,7 @@ mod roundtrip;
 mod schemathesis;
 mod serve;
 mod traffic_breaker;
+mod traffic_cache;
 mod traffic_fixture;
 mod traffic_limits;
 mod traffic_reload;
