@@ -218,7 +218,11 @@ impl Config {
         };
         crate::traffic::TrustedProxies::parse(&self.rate_limits.trusted_proxies)
             .map_err(|e| bad(format!("rate_limits.trusted_proxies: {e}")))?;
-        let quotas = self.rate_limits.per_client.iter().map(|q| ("per_client", q));
+        let quotas = self
+            .rate_limits
+            .per_client
+            .iter()
+            .map(|q| ("per_client", q));
         let routes = self.rate_limits.routes.iter().map(|(r, q)| (r.as_str(), q));
         for (name, q) in quotas.chain(routes) {
             if q.requests == 0 || q.per_seconds == 0 || q.burst == Some(0) {

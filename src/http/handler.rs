@@ -158,9 +158,7 @@ impl Cached {
         if op.route.method != crate::mapping::route::Method::Get || !op.route.idempotent {
             return None;
         }
-        let ttl = state
-            .cache
-            .ttl(&format!("GET {}", op.route.path))?;
+        let ttl = state.cache.ttl(&format!("GET {}", op.route.path))?;
         let values: Vec<&str> = req
             .headers()
             .get_all("cache-control")
@@ -172,10 +170,13 @@ impl Cached {
         }
         let who = match req.extensions().get::<Identity>() {
             Some(i) => i.to_string(),
-            None => req.headers().get("authorization").map_or_else(String::new, |v| {
-                let d = ring::digest::digest(&ring::digest::SHA256, v.as_bytes());
-                d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-            }),
+            None => req
+                .headers()
+                .get("authorization")
+                .map_or_else(String::new, |v| {
+                    let d = ring::digest::digest(&ring::digest::SHA256, v.as_bytes());
+                    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+                }),
         };
         let key = format!("{} {} {who}", req.path(), req.query_string());
         Some(Cached {
@@ -220,7 +221,10 @@ fn deprecation_headers(d: &Deprecation, extra: &mut Extra) {
         extra.push(("Sunset", httpdate::fmt_http_date(at)));
     }
     if let Some(link) = &d.link {
-        extra.push(("Link", format!("<{link}>; rel=\"deprecation\"; type=\"text/html\"")));
+        extra.push((
+            "Link",
+            format!("<{link}>; rel=\"deprecation\"; type=\"text/html\""),
+        ));
     }
 }
 

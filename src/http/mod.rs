@@ -6,9 +6,9 @@
 //! `/livez` and `/readyz`, request spans.
 
 mod app;
-mod live;
 mod handler;
 mod input;
+mod live;
 mod metrics;
 mod mock_server;
 pub mod openapi;
@@ -20,8 +20,8 @@ mod state;
 
 pub use app::{configure, configure_live};
 pub use live::{Live, Readiness};
-pub use reload::{LoadError, Reloader};
 pub use mock_server::start_mock;
+pub use reload::{LoadError, Reloader};
 pub use serve::serve;
 pub use services::load_services;
 pub use state::State;

@@ -73,8 +73,12 @@ fn build(config: Config) -> Result<Loaded, LoadError> {
 /// The built-in mock of a service on a free local port (not yet running), and the target that
 /// calls it.
 fn mock_target(s: &Arc<ServicePlan>) -> Result<(actix_web::dev::Server, Target), LoadError> {
-    let (server, addr) = start_mock(Mock::new(s.clone()), "127.0.0.1:0")
-        .map_err(|e| LoadError(format!("{}: cannot start the mock: {e}", s.compiled.file.display())))?;
+    let (server, addr) = start_mock(Mock::new(s.clone()), "127.0.0.1:0").map_err(|e| {
+        LoadError(format!(
+            "{}: cannot start the mock: {e}",
+            s.compiled.file.display()
+        ))
+    })?;
     info!(mapping = %s.compiled.file.display(), %addr, "Serving the built-in mock for this mapping");
     let target = Target::new(
         format!("http://{addr}/mock"),
@@ -128,7 +132,12 @@ impl Reloader {
             });
         match built {
             Ok(loaded) => {
-                let routes: usize = loaded.state.services.iter().map(|s| s.operations.len()).sum();
+                let routes: usize = loaded
+                    .state
+                    .services
+                    .iter()
+                    .map(|s| s.operations.len())
+                    .sum();
                 let generation = self.live.swap(loaded.state);
                 counters::reload(true);
                 info!(generation, routes, "Reloaded");

@@ -38,7 +38,9 @@ pub async fn serve(source: Source) -> anyhow::Result<()> {
     }
     let server = server.run();
     let _watcher = if config.reload.watch {
-        reloader.clone().watch(Duration::from_millis(config.reload.debounce_ms))
+        reloader
+            .clone()
+            .watch(Duration::from_millis(config.reload.debounce_ms))
     } else {
         None
     };
@@ -74,7 +76,11 @@ async fn signals(live: Arc<Live>, reloader: Arc<Reloader>, server: ServerHandle,
         }
     };
     live.start_drain();
-    info!(signal = name, delay_s = delay.as_secs(), "Draining: readiness fails, new requests get 503");
+    info!(
+        signal = name,
+        delay_s = delay.as_secs(),
+        "Draining: readiness fails, new requests get 503"
+    );
     tokio::time::sleep(delay).await;
     server.stop(true).await;
 }

@@ -101,7 +101,11 @@ impl State {
     ) -> Found<'_> {
         for r in &self.routes {
             if r.def.capture_match_info(path) {
-                return match r.methods.iter().find(|(m, _)| m.as_str() == method.as_str()) {
+                return match r
+                    .methods
+                    .iter()
+                    .find(|(m, _)| m.as_str() == method.as_str())
+                {
                     Some((_, op)) => Found::Route(*op),
                     None => Found::OtherMethods(&r.allow),
                 };

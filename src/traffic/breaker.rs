@@ -108,7 +108,8 @@ impl Breaker {
             },
         };
         match (was, *c) {
-            (Circuit::Closed { .. }, Circuit::Closed { .. }) | (Circuit::Open { .. }, Circuit::Open { .. }) => {}
+            (Circuit::Closed { .. }, Circuit::Closed { .. })
+            | (Circuit::Open { .. }, Circuit::Open { .. }) => {}
             (_, Circuit::Closed { .. }) => {
                 counters::circuit(&self.name, 0);
                 info!(upstream = %self.name, "Circuit closed: the upstream answers again");

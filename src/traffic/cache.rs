@@ -105,7 +105,11 @@ impl AnswerCache {
     pub fn put(&self, key: String, ttl: Duration, kept: Kept) {
         let bytes = key.len()
             + kept.json.len()
-            + kept.headers.iter().map(|(n, v)| n.len() + v.len()).sum::<usize>();
+            + kept
+                .headers
+                .iter()
+                .map(|(n, v)| n.len() + v.len())
+                .sum::<usize>();
         if bytes > self.settings.max_bytes / 8 {
             return;
         }

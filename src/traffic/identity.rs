@@ -189,7 +189,10 @@ mod tests {
             client_ip(Some(ip("192.168.1.7")), &[], &xff, &t),
             Some(ip("198.51.100.4"))
         );
-        let fwd = ["for=6.6.6.6, for=\"[2001:db8::1]:4711\";proto=https", "for=10.0.0.1"];
+        let fwd = [
+            "for=6.6.6.6, for=\"[2001:db8::1]:4711\";proto=https",
+            "for=10.0.0.1",
+        ];
         assert_eq!(
             client_ip(Some(ip("10.9.9.9")), &fwd, &xff, &t),
             Some(ip("2001:db8::1"))

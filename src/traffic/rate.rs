@@ -8,10 +8,10 @@ use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use governor::RateLimiter;
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
-use governor::RateLimiter;
 
 use super::counters;
 use super::identity::{Identity, TrustedProxies};
@@ -185,9 +185,7 @@ impl Decision {
             .map(|p| {
                 format!(
                     "\"{}\";q={};w={}",
-                    p.name,
-                    p.quota.requests,
-                    p.quota.per_seconds
+                    p.name, p.quota.requests, p.quota.per_seconds
                 )
             })
             .collect::<Vec<_>>()
@@ -243,9 +241,15 @@ mod tests {
         }
         let d = l.check(&a, "GET /x").await;
         let wait = d.refused.expect("refused");
-        assert!(wait > Duration::from_secs(15) && wait <= Duration::from_secs(20), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(15) && wait <= Duration::from_secs(20),
+            "{wait:?}"
+        );
         let headers = d.headers();
-        assert_eq!(headers[0], ("RateLimit-Policy", "\"client\";q=3;w=60".into()));
+        assert_eq!(
+            headers[0],
+            ("RateLimit-Policy", "\"client\";q=3;w=60".into())
+        );
         assert_eq!(headers[1], ("RateLimit", "\"client\";r=0;t=60".into()));
         assert_eq!(headers[2].0, "Retry-After");
         // Another client has its own bucket.

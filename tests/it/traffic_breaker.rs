@@ -12,7 +12,12 @@ use super::traffic_fixture::{FakeUpstream, Site, client, get, start_in_process};
 /// (when, status, how long it took) of every answer.
 type Log = Arc<Mutex<Vec<(Instant, u16, Duration)>>>;
 
-fn load(base: &str, prefix: &'static str, stop: Arc<AtomicBool>, log: Log) -> Vec<actix_web::rt::task::JoinHandle<()>> {
+fn load(
+    base: &str,
+    prefix: &'static str,
+    stop: Arc<AtomicBool>,
+    log: Log,
+) -> Vec<actix_web::rt::task::JoinHandle<()>> {
     (0..4)
         .map(|c| {
             let (base, stop, log) = (base.to_string(), stop.clone(), log.clone());
@@ -25,7 +30,9 @@ fn load(base: &str, prefix: &'static str, stop: Arc<AtomicBool>, log: Log) -> Ve
                     let status = get(&client, &format!("{base}/{prefix}/{}", c * 1_000_000 + i))
                         .await
                         .map_or(0, |a| a.status);
-                    log.lock().unwrap().push((started, status, started.elapsed()));
+                    log.lock()
+                        .unwrap()
+                        .push((started, status, started.elapsed()));
                     actix_web::rt::time::sleep(Duration::from_millis(5)).await;
                 }
             })
@@ -64,10 +71,17 @@ async fn kill_the_upstream_under_load() {
     let retries_before = soapbridge::traffic::counters::value("soapbridge_retries_total", "sent");
     let a = get(&client(), &format!("{base}/safe/1")).await.unwrap();
     assert_eq!(a.status, 502, "{}", a.body);
-    assert!(soapbridge::traffic::counters::value("soapbridge_retries_total", "sent") >= retries_before + 2);
+    assert!(
+        soapbridge::traffic::counters::value("soapbridge_retries_total", "sent")
+            >= retries_before + 2
+    );
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
     let open = live.readiness().open_circuits;
-    assert_eq!(open, ["mapping"], "the circuit of the killed upstream is open");
+    assert_eq!(
+        open,
+        ["mapping"],
+        "the circuit of the killed upstream is open"
+    );
     let a = get(&client(), &format!("{base}/items/x")).await.unwrap();
     assert_eq!(a.status, 503);
     assert!(a.body.contains("circuit_open"), "{}", a.body);
@@ -83,9 +97,18 @@ async fn kill_the_upstream_under_load() {
         c.await.unwrap();
     }
     let log = log.lock().unwrap().clone();
-    let before: Vec<_> = log.iter().filter(|(t, _, took)| *t + *took < killed).collect();
-    let down: Vec<_> = log.iter().filter(|(t, ..)| *t > killed && *t < back).collect();
-    let after: Vec<_> = log.iter().filter(|(t, ..)| *t > back + Duration::from_millis(50)).collect();
+    let before: Vec<_> = log
+        .iter()
+        .filter(|(t, _, took)| *t + *took < killed)
+        .collect();
+    let down: Vec<_> = log
+        .iter()
+        .filter(|(t, ..)| *t > killed && *t < back)
+        .collect();
+    let after: Vec<_> = log
+        .iter()
+        .filter(|(t, ..)| *t > back + Duration::from_millis(50))
+        .collect();
     eprintln!(
         "kill the upstream: {} answers before, {} while down, {} after, in {:?}",
         before.len(),
@@ -96,11 +119,18 @@ async fn kill_the_upstream_under_load() {
     assert!(before.iter().all(|(_, s, _)| *s == 200));
     // Down: only 502/503, and fast.
     assert!(!down.is_empty());
-    assert!(down.iter().all(|(_, s, took)| (*s == 502 || *s == 503) && *took < Duration::from_millis(500)), "{down:?}");
+    assert!(
+        down.iter()
+            .all(|(_, s, took)| (*s == 502 || *s == 503) && *took < Duration::from_millis(500)),
+        "{down:?}"
+    );
     assert!(down.iter().any(|(_, s, _)| *s == 503));
     // Back: no 502 after the upstream returned (the first probe closed the circuit), and 200s
     // within the open time.
-    assert!(after.iter().all(|(_, s, _)| *s == 200 || *s == 503), "{after:?}");
+    assert!(
+        after.iter().all(|(_, s, _)| *s == 200 || *s == 503),
+        "{after:?}"
+    );
     let first_ok = after.iter().find(|(_, s, _)| *s == 200).expect("recovered");
     assert!(first_ok.0 - back < Duration::from_millis(1300));
     let closed = first_ok.0 + first_ok.2;

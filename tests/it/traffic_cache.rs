@@ -7,10 +7,21 @@ use super::traffic_fixture::{FakeUpstream, Site, client, get, get_with, start_in
 #[actix_web::test]
 async fn off_by_default() {
     let up = FakeUpstream::start();
-    let site = Site::new("reload: { watch: false }", &up.url(), "GET /items/{id}", true);
+    let site = Site::new(
+        "reload: { watch: false }",
+        &up.url(),
+        "GET /items/{id}",
+        true,
+    );
     let (_live, base) = start_in_process(&site);
     for _ in 0..3 {
-        assert_eq!(get(&client(), &format!("{base}/items/5")).await.unwrap().status, 200);
+        assert_eq!(
+            get(&client(), &format!("{base}/items/5"))
+                .await
+                .unwrap()
+                .status,
+            200
+        );
     }
     assert_eq!(up.seen.count("5"), 3);
 }
@@ -34,9 +45,13 @@ async fn idempotent_get_answers_are_kept_and_cache_control_is_honoured() {
     assert_eq!(again.header("age"), Some("0"));
     assert_eq!(up.seen.count("5"), 1, "served from the cache");
     // no-cache: fetched again (and kept); no-store: fetched, not read from nor written to.
-    get_with(&c, &url, &[("Cache-Control", "no-cache")]).await.unwrap();
+    get_with(&c, &url, &[("Cache-Control", "no-cache")])
+        .await
+        .unwrap();
     assert_eq!(up.seen.count("5"), 2);
-    get_with(&c, &url, &[("Cache-Control", "no-store")]).await.unwrap();
+    get_with(&c, &url, &[("Cache-Control", "no-store")])
+        .await
+        .unwrap();
     assert_eq!(up.seen.count("5"), 3);
     get(&c, &url).await.unwrap();
     assert_eq!(up.seen.count("5"), 3);
@@ -44,7 +59,9 @@ async fn idempotent_get_answers_are_kept_and_cache_control_is_honoured() {
     get(&c, &format!("{base}/items/6")).await.unwrap();
     assert_eq!(up.seen.count("6"), 1);
     // Someone else's credentials never get this client's entry.
-    get_with(&c, &url, &[("Authorization", "Bearer other")]).await.unwrap();
+    get_with(&c, &url, &[("Authorization", "Bearer other")])
+        .await
+        .unwrap();
     assert_eq!(up.seen.count("5"), 4);
 }
 

@@ -64,12 +64,12 @@ impl FakeUpstream {
             actix_web::rt::System::new().block_on(async move {
                 let server = HttpServer::new(move || {
                     let seen = seen.clone();
-                    App::new().app_data(web::PayloadConfig::new(1 << 20)).default_service(
-                        web::to(move |body: web::Bytes| {
+                    App::new()
+                        .app_data(web::PayloadConfig::new(1 << 20))
+                        .default_service(web::to(move |body: web::Bytes| {
                             let seen = seen.clone();
                             async move { answer(&seen, &body).await }
-                        }),
-                    )
+                        }))
                 })
                 .workers(2)
                 .disable_signals()

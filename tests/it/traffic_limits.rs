@@ -58,30 +58,53 @@ async fn rate_limits_per_client_behind_trusted_proxies_and_per_route() {
     let from = |ip: &'static str| [("X-Forwarded-For", ip)];
     // The route allows two at once per client.
     for _ in 0..2 {
-        let a = get_with(&c, &format!("{base}/items/1"), &from("198.51.100.1")).await.unwrap();
+        let a = get_with(&c, &format!("{base}/items/1"), &from("198.51.100.1"))
+            .await
+            .unwrap();
         assert_eq!(a.status, 200);
     }
-    let a = get_with(&c, &format!("{base}/items/1"), &from("198.51.100.1")).await.unwrap();
+    let a = get_with(&c, &format!("{base}/items/1"), &from("198.51.100.1"))
+        .await
+        .unwrap();
     assert_eq!(a.status, 429, "{}", a.body);
     assert_eq!(
         a.header("ratelimit-policy"),
         Some("\"client\";q=3;w=60, \"route\";q=10;w=1")
     );
-    assert!(a.header("ratelimit").unwrap().contains("\"route\";r=0;t="), "{:?}", a.headers);
+    assert!(
+        a.header("ratelimit").unwrap().contains("\"route\";r=0;t="),
+        "{:?}",
+        a.headers
+    );
     assert_eq!(a.header("retry-after"), Some("1"));
     let body: Value = serde_json::from_str(&a.body).unwrap();
     assert_eq!(body["code"], "rate_limited");
-    assert_eq!(up.seen.total(), 2, "a refused request must not reach the upstream");
+    assert_eq!(
+        up.seen.total(),
+        2,
+        "a refused request must not reach the upstream"
+    );
     // After a pause the route allows again; the client's own budget (3 a minute) is then spent.
     actix_web::rt::time::sleep(Duration::from_millis(1100)).await;
-    let a = get_with(&c, &format!("{base}/items/1"), &from("198.51.100.1")).await.unwrap();
+    let a = get_with(&c, &format!("{base}/items/1"), &from("198.51.100.1"))
+        .await
+        .unwrap();
     assert_eq!(a.status, 429);
     let wait: u64 = a.header("retry-after").unwrap().parse().unwrap();
     assert!((15..=60).contains(&wait), "{wait}");
     // Another client (as the proxy says) has its own budget; a forged hop before it is ignored.
-    let a = get_with(&c, &format!("{base}/items/2"), &from("6.6.6.6, 203.0.113.5")).await.unwrap();
+    let a = get_with(
+        &c,
+        &format!("{base}/items/2"),
+        &from("6.6.6.6, 203.0.113.5"),
+    )
+    .await
+    .unwrap();
     assert_eq!(a.status, 200);
-    assert_eq!(a.header("ratelimit"), Some("\"client\";r=2;t=20, \"route\";r=1;t=1"));
+    assert_eq!(
+        a.header("ratelimit"),
+        Some("\"client\";r=2;t=20, \"route\";r=1;t=1")
+    );
 }
 
 /// A `redis-server` on a free port, stopped when dropped.
@@ -94,13 +117,23 @@ impl Redis {
     fn start() -> Redis {
         let port = super::traffic_fixture::free_port();
         let child = std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server (Debian's redis-server package) is installed");
         let started = std::time::Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(10), "redis did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "redis did not start"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         Redis { child, port }
@@ -135,12 +168,18 @@ async fn redis_shares_the_buckets_between_replicas_and_its_absence_falls_back_to
         statuses.push(get(&c, &format!("{base}/items/{n}")).await.unwrap().status);
     }
     assert_eq!(statuses, [200, 200, 200, 200, 429, 429]);
-    let before = soapbridge::traffic::counters::value("soapbridge_rate_limit_redis_fallback_total", "");
+    let before =
+        soapbridge::traffic::counters::value("soapbridge_rate_limit_redis_fallback_total", "");
     // Redis gone: each replica counts alone (a fresh local budget), never an error.
     drop(redis);
     let a = get(&c, &format!("{base_a}/items/9")).await.unwrap();
     assert_eq!(a.status, 200, "{}", a.body);
-    assert!(a.header("ratelimit").unwrap().starts_with("\"client\";r=3;"));
-    let after = soapbridge::traffic::counters::value("soapbridge_rate_limit_redis_fallback_total", "");
+    assert!(
+        a.header("ratelimit")
+            .unwrap()
+            .starts_with("\"client\";r=3;")
+    );
+    let after =
+        soapbridge::traffic::counters::value("soapbridge_rate_limit_redis_fallback_total", "");
     assert!(after > before, "the fallback is counted");
 }

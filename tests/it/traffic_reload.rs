@@ -18,7 +18,12 @@ const CLIENTS: usize = 8;
 #[actix_web::test]
 async fn reload_under_load_loses_nothing_and_keeps_the_old_set_when_broken() {
     let up = FakeUpstream::start();
-    let site = Site::new("reload: { watch: false }", &up.url(), "GET /items/{id}", true);
+    let site = Site::new(
+        "reload: { watch: false }",
+        &up.url(),
+        "GET /items/{id}",
+        true,
+    );
     let source = Source {
         file: Some(site.settings_file()),
         ..Source::default()
@@ -98,7 +103,9 @@ async fn reload_under_load_loses_nothing_and_keeps_the_old_set_when_broken() {
     }
     let (ok, wrong) = (ok.load(Ordering::Relaxed), wrong.load(Ordering::Relaxed));
     let rate = ok as f64 / elapsed.as_secs_f64();
-    eprintln!("reload under load: {RELOADS} reloads, {ok} answers in {elapsed:?} ({rate:.0} req/s)");
+    eprintln!(
+        "reload under load: {RELOADS} reloads, {ok} answers in {elapsed:?} ({rate:.0} req/s)"
+    );
     assert_eq!(wrong, 0, "failed or wrong answers");
     assert!(ok > 0);
     assert_eq!(live.current().generation, 1 + RELOADS as u64 / 2);

@@ -28,7 +28,10 @@ async fn drain_on(signal: &str) {
         .collect();
     let started = Instant::now();
     while up.seen.total() < IN_FLIGHT {
-        assert!(started.elapsed() < Duration::from_secs(10), "requests did not reach the upstream");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "requests did not reach the upstream"
+        );
         actix_web::rt::time::sleep(Duration::from_millis(10)).await;
     }
     bridge.signal(signal);
@@ -44,14 +47,26 @@ async fn drain_on(signal: &str) {
     assert_eq!(ready.status, 503);
     // Every request in flight when the signal came is answered, and right.
     for (i, call) in calls.into_iter().enumerate() {
-        let a = call.await.unwrap().unwrap_or_else(|| panic!("request {i} lost"));
+        let a = call
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("request {i} lost"));
         assert_eq!(a.status, 200, "request {i}: {}", a.body);
         assert_eq!(a.body, format!("\"item-{i}\""));
     }
-    assert_eq!(bridge.wait_exit(Duration::from_secs(15)), Some(0), "{}", bridge.log());
+    assert_eq!(
+        bridge.wait_exit(Duration::from_secs(15)),
+        Some(0),
+        "{}",
+        bridge.log()
+    );
     let log = bridge.log();
     assert!(log.contains("Draining") && log.contains(signal), "{log}");
-    assert_eq!(up.seen.count("late"), 0, "a request during the drain reached the upstream");
+    assert_eq!(
+        up.seen.count("late"),
+        0,
+        "a request during the drain reached the upstream"
+    );
 }
 
 #[actix_web::test]
@@ -68,10 +83,16 @@ async fn sigint_drains_without_losing_a_request() {
 async fn until_status(url: &str, status: u16) {
     let started = Instant::now();
     loop {
-        if get(&client(), url).await.is_some_and(|a| a.status == status) {
+        if get(&client(), url)
+            .await
+            .is_some_and(|a| a.status == status)
+        {
             return;
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "{url} never answered {status}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{url} never answered {status}"
+        );
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -93,7 +114,13 @@ async fn sighup_and_changed_files_reload_and_a_broken_set_is_reported_and_kept()
     site.mapping(&up.url(), "GET /things/{id}", true);
     bridge.signal("HUP");
     until_status(&format!("{base}/things/1"), 200).await;
-    assert_eq!(get(&client(), &format!("{base}/items/1")).await.unwrap().status, 404);
+    assert_eq!(
+        get(&client(), &format!("{base}/items/1"))
+            .await
+            .unwrap()
+            .status,
+        404
+    );
 
     // A broken mapping: reported with its place, the old set kept, the process alive.
     site.write_mapping(&format!(
@@ -104,12 +131,19 @@ async fn sighup_and_changed_files_reload_and_a_broken_set_is_reported_and_kept()
     bridge.signal("HUP");
     let started = Instant::now();
     while !bridge.log().contains("Reload failed") {
-        assert!(started.elapsed() < Duration::from_secs(10), "{}", bridge.log());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{}",
+            bridge.log()
+        );
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     }
     let log = bridge.log();
     let line = log.lines().find(|l| l.contains("Reload failed")).unwrap();
-    assert!(line.contains("mapping.yaml:5:"), "no file:line:col in {line}");
+    assert!(
+        line.contains("mapping.yaml:5:"),
+        "no file:line:col in {line}"
+    );
     let a = get(&client(), &format!("{base}/things/2")).await.unwrap();
     assert_eq!((a.status, a.body.as_str()), (200, "\"item-2\""));
     drop(bridge);

@@ -16,7 +16,12 @@ fn mapping(base: &str, deprecated: &str, url: &str) -> String {
 #[actix_web::test]
 async fn two_versions_side_by_side_one_deprecated() {
     let up = FakeUpstream::start();
-    let site = Site::new("reload: { watch: false }", &up.url(), "GET /unused/{id}", true);
+    let site = Site::new(
+        "reload: { watch: false }",
+        &up.url(),
+        "GET /unused/{id}",
+        true,
+    );
     site.write_mapping(&mapping(
         "/api/v1",
         "deprecated: { since: 2026-01-01, sunset: 2027-06-30, link: \"https://example.com/v2\" }\n",
@@ -47,9 +52,17 @@ async fn two_versions_side_by_side_one_deprecated() {
     let after = soapbridge::traffic::counters::value("soapbridge_deprecated_calls_total", route);
     assert_eq!(after, before + 1);
 
-    let doc: Value = serde_json::from_str(&get(&c, &format!("{base}/openapi.json")).await.unwrap().body).unwrap();
-    assert_eq!(doc["paths"]["/api/v1/items/{id}"]["get"]["deprecated"], true);
-    assert_eq!(doc["paths"]["/api/v2/items/{id}"]["get"].get("deprecated"), None);
+    let doc: Value =
+        serde_json::from_str(&get(&c, &format!("{base}/openapi.json")).await.unwrap().body)
+            .unwrap();
+    assert_eq!(
+        doc["paths"]["/api/v1/items/{id}"]["get"]["deprecated"],
+        true
+    );
+    assert_eq!(
+        doc["paths"]["/api/v2/items/{id}"]["get"].get("deprecated"),
+        None
+    );
 }
 
 #[test]
@@ -65,7 +78,15 @@ fn a_deprecation_that_cannot_be_honoured_is_a_located_error() {
         ),
     )
     .unwrap();
-    let err = soapbridge::mapping::compile_file(&file).unwrap_err().to_string();
-    assert!(err.contains("mapping.yaml:3:") && err.contains("`30.06.2027` is not a date"), "{err}");
-    assert!(err.contains("`ftp://example.com` is not an http(s) URL"), "{err}");
+    let err = soapbridge::mapping::compile_file(&file)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("mapping.yaml:3:") && err.contains("`30.06.2027` is not a date"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`ftp://example.com` is not an http(s) URL"),
+        "{err}"
+    );
 }

@@ -105,7 +105,11 @@ pub(super) fn timeout(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -> Option<D
 /// `deprecated:` of the operation, else of the mapping: dates as `YYYY-MM-DD`, the link
 /// http(s) and fit for a header.
 pub(super) fn deprecation(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -> Option<Deprecation> {
-    let d = cx.spec.deprecated.as_ref().or(cx.mapping.deprecated.as_ref())?;
+    let d = cx
+        .spec
+        .deprecated
+        .as_ref()
+        .or(cx.mapping.deprecated.as_ref())?;
     let date = |s: &Option<Spanned<String>>, diags: &mut Vec<Diagnostic>| {
         let s = s.as_ref()?;
         let parsed = parse_date(s.value.trim());
