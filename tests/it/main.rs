@@ -1,5 +1,6 @@
 //! soapbridge's integration tests: one binary, one module per area.
 
+mod any_content;
 mod architecture;
 mod browser;
 mod cases;
@@ -10,6 +11,7 @@ mod coverage;
 mod differential;
 mod encoded;
 mod errors;
+mod examples;
 mod headers;
 mod hostile_convert;
 mod interop;

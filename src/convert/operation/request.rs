@@ -9,6 +9,7 @@ use super::gather::{describe, gather_all};
 use super::plan::{BodyLayout, OperationPlan, PartIo, ServicePlan};
 use crate::convert::encode::Encoder;
 use crate::convert::error::{FieldError, NOTHING};
+use crate::mapping::naming::XML_KEY;
 use crate::mapping::route::{HeaderIn, HeaderSource, InputSource};
 use crate::soap;
 use crate::wsdl::SoapVersion;
@@ -26,8 +27,17 @@ impl ServicePlan {
         param: &dyn Fn(&InputSource) -> Vec<String>,
         body: Option<Value>,
     ) -> Result<Vec<u8>, Vec<FieldError>> {
-        let input = gather_all(&self.compiled.wsdl.schema, &op.route, param, body)?;
+        let (body, open, scalar) = open_content(op, body);
+        let mut input = gather_all(&self.compiled.wsdl.schema, &op.route, param, body)?;
+        input.fields.extend(open);
         self.request_with(op, &input.fields, op.route.body_field(), &input.headers)
+            .map_err(|mut errors| {
+                if scalar {
+                    // The body was the scalar content of an `anyType` element.
+                    into_body(&mut errors, XML_KEY);
+                }
+                errors
+            })
     }
 
     /// The request envelope for input fields (keyed as the route's inputs), with the header
@@ -139,6 +149,35 @@ impl ServicePlan {
                 Err(found) => errors.extend(found.into_iter().map(|e| header_error(h, e))),
             }
         }
+    }
+}
+
+/// Takes out of the JSON body the keys of the input element's own open content (`$xml`,
+/// `$attributes`: no mapped fields). A scalar body of an `anyType` element is its text content,
+/// as `$xml` (the flag says so). Returns the body left, those keys, and the flag.
+fn open_content(
+    op: &OperationPlan,
+    body: Option<Value>,
+) -> (Option<Value>, Map<String, Value>, bool) {
+    let mut open = Map::new();
+    match body {
+        Some(Value::Object(mut o)) => {
+            for k in &op.open_keys {
+                if let Some(v) = o.shift_remove(k.key) {
+                    open.insert(k.key.to_string(), v);
+                }
+            }
+            (Some(Value::Object(o)), open, false)
+        }
+        Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) if op.any_body() => {
+            let text = match &v {
+                Value::String(s) => crate::xml::escape(s, false).into_owned(),
+                other => other.to_string(),
+            };
+            open.insert(XML_KEY.to_string(), Value::String(text));
+            (None, open, true)
+        }
+        other => (other, open, false),
     }
 }
 
