@@ -293,3 +293,29 @@ fn every_corpus_example_is_accepted_by_the_bridge() {
         refused.join("\n")
     );
 }
+
+#[test]
+fn an_anonymous_type_that_contains_itself_is_a_component() {
+    let (_d, svc) = doc_service(
+        r#"<xs:element name="In"><xs:complexType><xs:sequence>
+             <xs:element name="v" type="xs:int"/>
+             <xs:element ref="t:In" minOccurs="0"/>
+           </xs:sequence></xs:complexType></xs:element>
+           <xs:element name="Out"><xs:complexType><xs:sequence>
+             <xs:element name="part" minOccurs="0" maxOccurs="unbounded"><xs:complexType><xs:sequence>
+               <xs:element ref="t:Out" minOccurs="0"/></xs:sequence></xs:complexType></xs:element>
+           </xs:sequence></xs:complexType></xs:element>"#,
+    );
+    // Written once (it used to be inlined into itself without end, overflowing the stack).
+    let doc = soapbridge::http::openapi::document(std::slice::from_ref(&svc));
+    let in_type = &doc["components"]["schemas"]["S.In.type"];
+    assert_eq!(
+        in_type["properties"]["in"]["$ref"], "#/components/schemas/S.In.type",
+        "{in_type}"
+    );
+    assert!(
+        doc["components"]["schemas"]["S.part.type"].is_object(),
+        "{doc}"
+    );
+    assert_eq!(refused_examples(&svc), Vec::<String>::new());
+}
