@@ -22,6 +22,7 @@ mod serve;
 mod validate_cli;
 mod w3c;
 mod w3c_schema;
+mod xsd_spec;
 
 /// The `soapbridge` binary serving the shipped sample with its default settings (mock on) on a
 /// free port, killed when dropped.
