@@ -10,6 +10,7 @@ mod corpus;
 mod coverage;
 mod differential;
 mod encoded;
+mod encoded_parts;
 mod errors;
 mod examples;
 mod headers;

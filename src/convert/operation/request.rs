@@ -10,7 +10,7 @@ use super::plan::{BodyLayout, OperationPlan, PartIo, ServicePlan};
 use crate::convert::encode::Encoder;
 use crate::convert::error::{FieldError, NOTHING};
 use crate::mapping::naming::XML_KEY;
-use crate::mapping::route::{HeaderIn, HeaderSource, InputSource};
+use crate::mapping::route::{AbsentPart, HeaderIn, HeaderSource, InputSource};
 use crate::soap;
 use crate::wsdl::SoapVersion;
 use crate::xsd::QName;
@@ -70,7 +70,7 @@ impl ServicePlan {
             enc.take_xml()
         };
         enc.set_encoding(op.input_encoding);
-        write_message(&mut enc, &op.input, fields);
+        write_message(&mut enc, &op.input, fields, &op.route.optional_parts);
         match enc.finish() {
             Ok(body) if header_errors.is_empty() => Ok(soap::envelope_with_header(
                 op.soap,
@@ -279,23 +279,33 @@ fn describe_header_source(s: &HeaderSource) -> String {
     }
 }
 
-/// Writes a request's Body in the message's layout from input fields.
-fn write_message(enc: &mut Encoder, m: &BodyLayout, fields: &Map<String, Value>) {
+/// Writes a request's Body in the message's layout from input fields (`optional`: the parts
+/// it may leave out, and what is sent for them then).
+fn write_message(
+    enc: &mut Encoder,
+    m: &BodyLayout,
+    fields: &Map<String, Value>,
+    optional: &[(String, AbsentPart)],
+) {
     match m {
         BodyLayout::Element { name, type_id } => {
             enc.element(name, *type_id, false, &Value::Object(fields.clone()), "")
         }
-        BodyLayout::Parts { wrapper, parts } => write_parts(enc, wrapper.as_ref(), parts, fields),
+        BodyLayout::Parts { wrapper, parts } => {
+            write_parts(enc, wrapper.as_ref(), parts, fields, optional)
+        }
     }
 }
 
 /// The parts of a message, each from the field of its key, under the rpc wrapper when there is
-/// one: the one writer of rpc wrappers, for requests and (the mock's) answers.
+/// one: the one writer of rpc wrappers, for requests and (the mock's) answers. A part without
+/// a field is refused, unless `optional` lists it: then it is left out or sent nil.
 pub(super) fn write_parts(
     enc: &mut Encoder,
     wrapper: Option<&QName>,
     parts: &[PartIo],
     fields: &Map<String, Value>,
+    optional: &[(String, AbsentPart)],
 ) {
     for k in fields.keys() {
         if !parts.iter().any(|p| &p.key == k) {
@@ -312,9 +322,18 @@ pub(super) fn write_parts(
     }
     let tag = wrapper.map(|w| enc.start_wrapper(w));
     for p in parts {
-        match fields.get(&p.key) {
-            Some(v) => enc.element(&p.name, p.type_id, p.nillable, v, &format!("/{}", p.key)),
-            None => enc.push(
+        let absent = optional.iter().find(|(k, _)| *k == p.key).map(|(_, a)| *a);
+        match (fields.get(&p.key), absent) {
+            (Some(v), _) => enc.element(&p.name, p.type_id, p.nillable, v, &format!("/{}", p.key)),
+            (None, Some(AbsentPart::Omit)) => {}
+            (None, Some(AbsentPart::Nil)) => enc.element(
+                &p.name,
+                p.type_id,
+                true,
+                &Value::Null,
+                &format!("/{}", p.key),
+            ),
+            (None, None) => enc.push(
                 FieldError::new(
                     format!("/{}", p.key),
                     "required",
