@@ -16,6 +16,8 @@ mod examples;
 mod headers;
 mod hostile_convert;
 mod interop;
+mod interop_node;
+mod interop_support;
 mod openapi;
 mod roundtrip;
 mod schemathesis;
