@@ -16,6 +16,7 @@ mod examples;
 mod headers;
 mod hostile_convert;
 mod interop;
+mod interop_gsoap;
 mod interop_node;
 mod interop_support;
 mod openapi;
