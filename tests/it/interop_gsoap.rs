@@ -40,7 +40,13 @@ fn build_and_start(out: &Path) -> Service {
 
 async fn exercise(base: &str, soap: &str) {
     // Scalars.
-    let (status, _, v) = call(base, "POST", "/api/calc/add", Some(json!({"a": 2, "b": 40}))).await;
+    let (status, _, v) = call(
+        base,
+        "POST",
+        "/api/calc/add",
+        Some(json!({"a": 2, "b": 40})),
+    )
+    .await;
     assert_eq!((status, v), (200, json!(42)), "{soap}");
     // Text with markup and non-ASCII characters; a negative decimal beyond f64, both ways.
     let body: Value = serde_json::from_str(
@@ -52,7 +58,11 @@ async fn exercise(base: &str, soap: &str) {
     assert_eq!(v["text"], "héllo & <x>");
     assert_eq!(v["repeated"], "héllo & <x>".repeat(3));
     assert_eq!(v["negatedFlag"], json!(false));
-    assert_eq!(v["doubledAmount"].to_string(), "-24691357802469135.78", "{soap}");
+    assert_eq!(
+        v["doubledAmount"].to_string(),
+        "-24691357802469135.78",
+        "{soap}"
+    );
 
     // Nested types, SOAP arrays and a multi-referenced address.
     let (status, _, v) = call(base, "GET", "/api/calc/orders/3", None).await;
@@ -82,8 +92,18 @@ async fn exercise(base: &str, soap: &str) {
         {"sku": "c", "quantity": 3, "price": 1}
     ]});
     let (status, _, v) = call(base, "POST", "/api/calc/sum-lines", Some(lines)).await;
-    assert_eq!((status, v.to_string()), (200, "24.00".to_string()), "{soap}");
-    let (status, _, v) = call(base, "POST", "/api/calc/sum-lines", Some(json!({"lines": []}))).await;
+    assert_eq!(
+        (status, v.to_string()),
+        (200, "24.00".to_string()),
+        "{soap}"
+    );
+    let (status, _, v) = call(
+        base,
+        "POST",
+        "/api/calc/sum-lines",
+        Some(json!({"lines": []})),
+    )
+    .await;
     assert_eq!((status, v.to_string()), (200, "0.00".to_string()), "{soap}");
 
     // The declared fault, and a receiver fault.
@@ -94,7 +114,11 @@ async fn exercise(base: &str, soap: &str) {
         Some(json!({"value": -5})),
     )
     .await;
-    assert_eq!((status, ct.as_str()), (400, "application/problem+json"), "{soap}: {v}");
+    assert_eq!(
+        (status, ct.as_str()),
+        (400, "application/problem+json"),
+        "{soap}: {v}"
+    );
     assert_eq!(v["fault"]["name"], "NegativeValue", "{soap}: {v}");
     assert_eq!(v["fault"]["detail"]["value"], -5);
     assert_eq!(v["detail"], "value must not be negative: -5");
