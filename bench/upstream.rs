@@ -56,7 +56,12 @@ const WORKLOADS: [Workload; 3] = [
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["prepare", dir, addr] => {
             prepare(Path::new(dir), addr);
             Ok(())
@@ -77,13 +82,17 @@ fn main() -> std::io::Result<()> {
 /// Writes the mappings and envelopes of every workload into `dir`.
 fn prepare(dir: &Path, upstream: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sample = std::fs::read_to_string(root.join("mappings/crm.yaml")).expect("the sample mapping");
+    let sample =
+        std::fs::read_to_string(root.join("mappings/crm.yaml")).expect("the sample mapping");
     let wsdl = root.join("wsdl/crm.wsdl");
     let mappings = dir.join("mappings");
     std::fs::create_dir_all(&mappings).expect("the output folder");
     for w in &WORKLOADS {
         let text = sample
-            .replace("wsdl: ../wsdl/crm.wsdl", &format!("wsdl: {}", wsdl.display()))
+            .replace(
+                "wsdl: ../wsdl/crm.wsdl",
+                &format!("wsdl: {}", wsdl.display()),
+            )
             .replace(
                 "url: ${CUSTOMER_URL}",
                 &format!("url: http://{upstream}/{}", w.name),
@@ -97,7 +106,9 @@ fn prepare(dir: &Path, upstream: &str) {
         let compiled = soapbridge::mapping::compile::compile_file(&file)
             .unwrap_or_else(|d| panic!("the workload's mapping does not compile: {d}"));
         let svc = ServicePlan::new(Arc::new(compiled));
-        let op = svc.operation(w.operation).expect("the workload's operation");
+        let op = svc
+            .operation(w.operation)
+            .expect("the workload's operation");
         let answer = answer(&svc, op, w.customers);
         let request = svc
             .request(op, &request_fields(w), None)
@@ -193,8 +204,13 @@ fn serve(addr: &str, dir: &Path, workers: usize) -> std::io::Result<()> {
     )
 }
 
-/// The stored answer for the request's path, when its SOAPAction is the workload's.
-async fn answer_one(req: HttpRequest, canned: Data<HashMap<String, Canned>>) -> HttpResponse {
+/// The stored answer for the request's path, when its SOAPAction is the workload's. The request's
+/// body is read (and dropped): a server closes a connection whose request it left unread.
+async fn answer_one(
+    req: HttpRequest,
+    _body: Bytes,
+    canned: Data<HashMap<String, Canned>>,
+) -> HttpResponse {
     let action = req
         .headers()
         .get("soapaction")

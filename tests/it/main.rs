@@ -17,6 +17,7 @@ mod openapi;
 mod roundtrip;
 mod schemathesis;
 mod serve;
+mod stream;
 mod validate_cli;
 mod w3c;
 mod w3c_schema;
