@@ -249,7 +249,7 @@ fn fault_outcome(op: &OperationPlan, dec: &Decoder, f: &Fault) -> Outcome {
         f.string.clone()
     };
     if internal {
-        tracing::warn!(fault_code = %f.code, fault_string = %f.string, "Upstream internal fault");
+        tracing::warn!(operation = %op.route.operation, fault_code = %f.code, fault_string = %f.string, "Upstream internal fault");
     } else {
         fault.insert("string".into(), Value::String(f.string.clone()));
         fault.insert("detail".into(), detail);

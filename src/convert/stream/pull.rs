@@ -1,16 +1,16 @@
-//! The answer's XML as a stream of items, read with quick-xml's namespace-aware pull parser under
-//! the [`XmlLimits`], each checked as it is read: depth, attributes per element, nodes, name
-//! length, namespace declarations (counted over the whole text before reading, as the tree
-//! parser's pre-pass does). What the tree parser would refuse, or this reader does not take on
-//! (a DTD, a processing instruction, a name or character outside the plain cases), stops the
-//! stream with a [`Fallback`]: the tree path then says exactly what is wrong.
+//! The answer's XML as a stream of items, read with quick-xml's pull parser under the
+//! [`XmlLimits`], each checked as it is read: depth, attributes per element, nodes, name length,
+//! namespace declarations (counted over the whole text before reading, as the tree parser's
+//! pre-pass does). Namespaces are resolved here, on a stack of the declarations in scope (an
+//! answer declares a handful, at the top). What the tree parser would refuse, or this reader
+//! does not take on (a DTD, a processing instruction, a name or character outside the plain
+//! cases), stops the stream with a [`Fallback`]: the tree path then says exactly what is wrong.
 
 use std::borrow::Cow;
 
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
+use quick_xml::reader::Reader;
 
 use super::Fallback;
 use crate::soap::XmlLimits;
@@ -40,9 +40,17 @@ pub(super) enum Item<'i> {
     Text(Cow<'i, str>),
 }
 
+/// A namespace declaration in scope: its prefix (empty for the default namespace) and URI, as
+/// ranges of [`Pull::ns_text`], and the depth of the element that declares it.
+struct Binding {
+    prefix: (usize, usize),
+    uri: (usize, usize),
+    depth: usize,
+}
+
 /// The limited pull reader.
 pub(super) struct Pull<'i> {
-    reader: NsReader<&'i [u8]>,
+    reader: Reader<&'i [u8]>,
     limits: XmlLimits,
     /// Elements open.
     depth: usize,
@@ -50,9 +58,12 @@ pub(super) struct Pull<'i> {
     nodes: u64,
     /// The root element was read.
     rooted: bool,
-    /// The local name and namespace of the last start tag.
+    /// The declarations in scope, innermost last (the first one binds `xml`), their text.
+    bindings: Vec<Binding>,
+    ns_text: String,
+    /// The local name and namespace (a range of `ns_text`) of the last start tag.
     local: String,
-    ns: String,
+    ns: (usize, usize),
     /// Its attributes, as ranges of `attr_text`.
     attrs: Vec<Attr>,
     attr_text: String,
@@ -66,7 +77,7 @@ impl<'i> Pull<'i> {
         if !plain_characters(text.as_bytes()) {
             return Err(Fallback::Characters);
         }
-        let mut reader = NsReader::from_str(text);
+        let mut reader = Reader::from_str(text);
         let config = reader.config_mut();
         config.expand_empty_elements = true;
         config.check_comments = true;
@@ -77,8 +88,14 @@ impl<'i> Pull<'i> {
             depth: 0,
             nodes: 1,
             rooted: false,
+            bindings: vec![Binding {
+                prefix: (0, 3),
+                uri: (3, 3 + XML.len()),
+                depth: 0,
+            }],
+            ns_text: format!("xml{XML}"),
             local: String::new(),
-            ns: String::new(),
+            ns: (0, 0),
             attrs: Vec::new(),
             attr_text: String::new(),
         })
@@ -86,7 +103,22 @@ impl<'i> Pull<'i> {
 
     /// The namespace of the last start tag (empty for none).
     pub fn ns(&self) -> &str {
-        &self.ns
+        &self.ns_text[self.ns.0..self.ns.1]
+    }
+
+    /// The URI `prefix` (empty: the default namespace) is bound to where the last start tag is
+    /// (empty: no namespace), or `None` when nothing binds it.
+    fn resolve(&self, prefix: &str) -> Option<(usize, usize)> {
+        let found = self
+            .bindings
+            .iter()
+            .rev()
+            .find(|b| &self.ns_text[b.prefix.0..b.prefix.1] == prefix);
+        match found {
+            Some(b) => Some(b.uri),
+            None if prefix.is_empty() => Some((0, 0)),
+            None => None,
+        }
     }
 
     /// The local name of the last start tag.
@@ -112,11 +144,10 @@ impl<'i> Pull<'i> {
     /// namespace its prefix is bound to (the default one without a prefix; none for an unknown
     /// prefix, as the tree reads it) and its local part.
     pub fn qname<'v>(&self, value: &'v str) -> (&str, &'v str) {
-        let q = quick_xml::name::QName(value);
-        let local = value.split_once(':').map_or(value, |(_, l)| l);
-        match self.reader.resolver().resolve_element(q).0 {
-            ResolveResult::Bound(n) => (n.0, local),
-            _ => ("", local),
+        let (prefix, local) = value.split_once(':').unwrap_or(("", value));
+        match self.resolve(prefix) {
+            Some((from, to)) => (&self.ns_text[from..to], local),
+            None => ("", local),
         }
     }
 
@@ -124,32 +155,31 @@ impl<'i> Pull<'i> {
     /// checking nothing but whitespace, comments follow the document element).
     pub fn next(&mut self) -> Result<Option<Item<'i>>, Fallback> {
         loop {
-            let (resolved, event) = self
+            let event = self
                 .reader
-                .read_resolved_event()
+                .read_event()
                 .map_err(|_| Fallback::NotWellFormed)?;
-            let ns = match &resolved {
-                ResolveResult::Bound(n) => n.0,
-                ResolveResult::Unbound => "",
-                ResolveResult::Unknown(_) => return Err(Fallback::NotWellFormed),
-            };
             match event {
                 Event::Start(start) => {
                     if self.depth == 0 && self.rooted {
                         return Err(Fallback::NotWellFormed);
                     }
-                    self.ns.clear();
-                    self.ns.push_str(ns);
                     self.start(&start)?;
                     return Ok(Some(Item::Start));
                 }
                 Event::End(_) => {
+                    while self.bindings.last().is_some_and(|b| b.depth == self.depth) {
+                        if let Some(b) = self.bindings.pop() {
+                            self.ns_text.truncate(b.prefix.0);
+                        }
+                    }
                     self.depth -= 1;
                     return Ok(Some(Item::End));
                 }
                 Event::Text(t) => {
                     self.node()?;
-                    let text = t.xml10_content();
+                    // (No carriage returns: line ends need no normalizing.)
+                    let text = t.into_inner();
                     if self.depth == 0 {
                         if text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n')) {
                             continue;
@@ -163,7 +193,7 @@ impl<'i> Pull<'i> {
                     if self.depth == 0 {
                         return Err(Fallback::NotWellFormed);
                     }
-                    return Ok(Some(Item::Text(c.xml10_content())));
+                    return Ok(Some(Item::Text(c.into_inner())));
                 }
                 Event::GeneralRef(r) => {
                     self.node()?;
@@ -195,11 +225,16 @@ impl<'i> Pull<'i> {
 
     /// Skips the rest of the element whose start was read last (its content and its end),
     /// under the same limits.
+    /// The names of what is skipped are checked as plain names (those read are the schema's).
     pub fn skip(&mut self) -> Result<(), Fallback> {
+        check_name(&self.local)?;
         let mut open = 1usize;
         while open > 0 {
             match self.next()? {
-                Some(Item::Start) => open += 1,
+                Some(Item::Start) => {
+                    check_name(&self.local)?;
+                    open += 1;
+                }
                 Some(Item::End) => open -= 1,
                 Some(Item::Text(_)) => {}
                 None => return Err(Fallback::NotWellFormed),
@@ -217,7 +252,9 @@ impl<'i> Pull<'i> {
         Ok(())
     }
 
-    /// A start tag: the limits, its name and its attributes.
+    /// A start tag: the limits, the declarations it makes, its name and namespace, its
+    /// attributes. Its own name is checked only when it is skipped (a name the schema knows
+    /// is a name); the prefixes it uses must be bound.
     fn start(&mut self, start: &BytesStart) -> Result<(), Fallback> {
         self.node()?;
         self.depth += 1;
@@ -225,7 +262,8 @@ impl<'i> Pull<'i> {
         if self.depth > self.limits.depth {
             return Err(Fallback::Limit);
         }
-        let local = local_part(start.name().into_inner())?;
+        let name = start.name().into_inner();
+        let (prefix, local) = split_name(name);
         if local.len() > self.limits.name_len {
             return Err(Fallback::Limit);
         }
@@ -233,7 +271,8 @@ impl<'i> Pull<'i> {
         self.local.push_str(local);
         self.attrs.clear();
         self.attr_text.clear();
-        let mut count = 0usize;
+        // Declarations first: they apply to the element's own name and attributes.
+        let (mut count, mut plain) = (0usize, 0usize);
         for a in start.attributes() {
             let a = a.map_err(|_| Fallback::NotWellFormed)?;
             count += 1;
@@ -241,31 +280,63 @@ impl<'i> Pull<'i> {
                 return Err(Fallback::Limit);
             }
             let key = a.key.into_inner();
-            let attr_local = local_part(key)?;
-            if key == "xmlns" || key.starts_with("xmlns:") {
-                // The reader bound it; the reserved prefixes and names stay the tree's to judge.
-                let raw = a.value.as_ref();
-                if key == "xmlns:xml"
-                    || key == "xmlns:xmlns"
-                    || raw == XML
-                    || raw == XMLNS
-                    || raw.contains(['&', '<'])
-                {
-                    return Err(Fallback::NotWellFormed);
+            let declared = match key.strip_prefix("xmlns") {
+                Some("") => "",
+                Some(p) if p.starts_with(':') => &p[1..],
+                _ => {
+                    plain += 1;
+                    continue;
                 }
+            };
+            check_name(key)?;
+            let uri = a.value.as_ref();
+            // The reserved prefixes and names, and what needs resolving, stay the tree's to judge.
+            if matches!(declared, "xml" | "xmlns")
+                || uri == XML
+                || uri == XMLNS
+                || uri.contains(['&', '<'])
+                || (uri.is_empty() && !declared.is_empty())
+            {
+                return Err(Fallback::NotWellFormed);
+            }
+            let at = self.ns_text.len();
+            self.ns_text.push_str(declared);
+            self.ns_text.push_str(uri);
+            let mid = at + declared.len();
+            self.bindings.push(Binding {
+                prefix: (at, mid),
+                uri: (mid, self.ns_text.len()),
+                depth: self.depth,
+            });
+        }
+        self.ns = self.resolve(prefix).ok_or(Fallback::NotWellFormed)?;
+        if plain > 0 {
+            self.attributes(start)?;
+        }
+        Ok(())
+    }
+
+    /// The attributes of a start tag other than declarations: names checked, prefixes resolved
+    /// (none is no namespace), values normalized.
+    fn attributes(&mut self, start: &BytesStart) -> Result<(), Fallback> {
+        for a in start.attributes() {
+            let a = a.map_err(|_| Fallback::NotWellFormed)?;
+            let key = a.key.into_inner();
+            if key == "xmlns" || key.starts_with("xmlns:") {
                 continue;
             }
+            check_name(key)?;
             if a.value.contains('<') {
                 return Err(Fallback::NotWellFormed);
             }
-            let ns = match self.reader.resolver().resolve_attribute(a.key).0 {
-                ResolveResult::Bound(n) => n.0,
-                ResolveResult::Unbound => "",
-                ResolveResult::Unknown(_) => return Err(Fallback::NotWellFormed),
+            let (ns, local) = match split_name(key) {
+                ("", local) => ((0, 0), local),
+                (prefix, local) => (self.resolve(prefix).ok_or(Fallback::NotWellFormed)?, local),
             };
             let value = a
                 .normalized_value(XmlVersion::Implicit1_0)
                 .map_err(|_| Fallback::NotWellFormed)?;
+            let ns = &self.ns_text[ns.0..ns.1];
             let mut put = |s: &str| {
                 let from = self.attr_text.len();
                 self.attr_text.push_str(s);
@@ -273,13 +344,28 @@ impl<'i> Pull<'i> {
             };
             let attr = Attr {
                 ns: put(ns),
-                local: put(attr_local),
+                local: put(local),
                 value: put(&value),
             };
             self.attrs.push(attr);
         }
         Ok(())
     }
+}
+
+/// A name's prefix (empty for none) and local part, split at its first colon.
+fn split_name(name: &str) -> (&str, &str) {
+    match memchr::memchr(b':', name.as_bytes()) {
+        Some(i) => (&name[..i], &name[i + 1..]),
+        None => ("", name),
+    }
+}
+
+/// Checks a name is plain: ASCII letters, digits, `_`, `-`, `.`, at most one `:` between a
+/// prefix and a local part, not starting with a digit, `-` or `.`. Anything else (valid XML or
+/// not) is left to the tree parser.
+fn check_name(name: &str) -> Result<(), Fallback> {
+    local_part(name).map(|_| ())
 }
 
 /// The local part of a plain name: ASCII letters, digits, `_`, `-`, `.`, at most one `:` between
