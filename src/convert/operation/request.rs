@@ -243,9 +243,7 @@ fn describe_header_source(s: &HeaderSource) -> String {
 /// Writes a request's Body in the message's layout from input fields.
 fn write_message(enc: &mut Encoder, m: &BodyLayout, fields: &Map<String, Value>) {
     match m {
-        BodyLayout::Element { name, type_id } => {
-            enc.element(name, *type_id, false, &Value::Object(fields.clone()), "")
-        }
+        BodyLayout::Element { name, type_id } => enc.element_object(name, *type_id, fields, ""),
         BodyLayout::Parts { wrapper, parts } => write_parts(enc, wrapper.as_ref(), parts, fields),
     }
 }
