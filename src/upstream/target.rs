@@ -15,6 +15,8 @@ use crate::mapping::route::UpstreamSettings;
 #[derive(Clone, Debug)]
 pub struct Target {
     pub url: String,
+    /// `url` parsed once (`None` when it does not parse: each call then says why).
+    pub(super) uri: Option<awc::http::Uri>,
     pub auth: Auth,
     /// The deadline of a call whose operation sets none.
     pub timeout: Duration,
@@ -47,6 +49,7 @@ impl Target {
 
     pub fn new(url: String, auth: Auth, timeout: Duration, connect_timeout: Duration) -> Target {
         Target {
+            uri: url.parse().ok(),
             url,
             auth,
             timeout,
