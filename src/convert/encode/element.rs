@@ -300,7 +300,7 @@ impl<'m> Encoder<'m> {
                                 value: escape(&s, true).into_owned().into(),
                             });
                         }
-                        Err(e) => self.push(FieldError::value(&p(), e)),
+                        Err(e) => self.push(FieldError::value(p(), e)),
                     }
                 }
                 None if a.required => {
