@@ -1,15 +1,17 @@
-//! One try of a call: the envelope posted to the target with the SOAP version's headers and the
-//! target's credentials, the answer read (at most the answer limit, counted while reading)
-//! before the deadline. Retrying is `retry`'s business.
+//! One try of a call: the target's credentials (a token asked for when needed), the envelope
+//! posted to the target with the SOAP version's headers, the answer read (at most the answer
+//! limit, counted while reading) before the deadline. Retrying is `retry`'s business.
 
 use std::time::Duration;
 
+use actix_web::http::header::AUTHORIZATION;
 use actix_web::web::Bytes;
 use awc::error::{ConnectError, PayloadError, SendRequestError};
 use awc::http::header::{CONTENT_TYPE, HeaderName};
 
 use super::error::UpstreamError;
 use super::target::Target;
+use crate::env::Secret;
 use crate::wsdl::SoapVersion;
 
 /// SOAP 1.1's action header.
@@ -46,8 +48,9 @@ pub(super) async fn send(
 ) -> Result<Reply, UpstreamError> {
     let deadline = call.deadline.unwrap_or(target.timeout);
     let closes = target.closes_connections();
-    let req = request(client, target, call, deadline, closes);
     let work = async {
+        let authorization = target.auth.authorization(client).await?;
+        let req = request(client, target, call, deadline, closes, authorization);
         let mut resp = req
             .send_body(call.envelope.clone())
             .await
@@ -98,6 +101,7 @@ fn request(
     call: &Call<'_>,
     deadline: Duration,
     closes: bool,
+    authorization: Option<Secret>,
 ) -> awc::ClientRequest {
     // The URL parsed once, the header names typed: nothing formatted or parsed per call that
     // need not be.
@@ -123,7 +127,9 @@ fn request(
         quoted.push('"');
         req = req.insert_header((SOAP_ACTION, quoted));
     }
-    req = target.auth.apply(req);
+    if let Some(value) = authorization {
+        req = req.insert_header((AUTHORIZATION, value.expose()));
+    }
     if closes {
         req = req.force_close();
     }
