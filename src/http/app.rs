@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::handler::{self, Clients, OpRef};
 use super::metrics;
 use super::problem::Problem;
-use super::state::State;
+use super::state::{DocumentFormat, State};
 use crate::mapping::route::Method;
 use crate::upstream::Target;
 
@@ -47,7 +47,7 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
 }
 
 /// `/docs` (the docs page), `/openapi.json` and `/openapi.yaml`.
-fn documents(cfg: &mut web::ServiceConfig, state: &State) {
+fn documents(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
     cfg.route(
         "/docs",
         web::get().to(|| async {
@@ -56,16 +56,25 @@ fn documents(cfg: &mut web::ServiceConfig, state: &State) {
                 .body(include_str!("assets/docs.html"))
         }),
     );
-    for (path, content_type, text) in [
-        ("/openapi.json", "application/json", &state.openapi),
-        ("/openapi.yaml", "application/yaml", &state.openapi_yaml),
+    for (path, content_type, format) in [
+        ("/openapi.json", "application/json", DocumentFormat::Json),
+        ("/openapi.yaml", "application/yaml", DocumentFormat::Yaml),
     ] {
-        let text = text.clone();
+        let state = state.clone();
         cfg.route(
             path,
             web::get().to(move || {
-                let text = text.clone();
-                async move { HttpResponse::Ok().content_type(content_type).body(text) }
+                let state = state.clone();
+                async move {
+                    // Rendered on the first request (off the worker's thread), then shared.
+                    match web::block(move || state.openapi(format)).await {
+                        Ok(text) => HttpResponse::Ok().content_type(content_type).body(text),
+                        Err(_) => {
+                            Problem::Unavailable("the OpenAPI document could not be rendered")
+                                .response()
+                        }
+                    }
+                }
             }),
         );
     }

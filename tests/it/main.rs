@@ -23,6 +23,7 @@ mod openapi;
 mod roundtrip;
 mod schemathesis;
 mod serve;
+mod stream;
 mod upstream_auth;
 mod upstream_fixture;
 mod upstream_secrets;

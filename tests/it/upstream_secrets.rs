@@ -154,7 +154,8 @@ fn secrets_never_appear_in_logs_answers_metrics_documents_or_the_cli() {
     let _ = child.wait();
     let logs = std::fs::read_to_string(&log).unwrap()
         + &std::fs::read_to_string(dir.path().join("serve.out")).unwrap();
-    assert!(logs.contains("Upstream answered"), "{logs}");
+    // The access line names the upstream's status (it replaced the "Upstream answered" line).
+    assert!(logs.contains("upstream_status=200"), "{logs}");
     assert!(
         seen.contains("\"found\"") && seen.contains("# TYPE"),
         "{seen}"
