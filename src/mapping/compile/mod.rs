@@ -5,7 +5,9 @@
 //! its top-level keys (the WSDL, the selection, `base_path`, `upstream`); `operation` one
 //! operation's route and inputs; `outputs` its response, status, faults and timeout; `headers`
 //! the SOAP header bindings; `conflicts` routes two operations share; `suggest` the "did you
-//! mean" hints; `context` what the checks of an operation read, and where a problem is.
+//! mean" hints; `warnings` what the WSDL's warnings mean for the mapping (operations left out),
+//! and the error for an entry naming one; `context` what the checks of an operation read, and
+//! where a problem is.
 
 mod conflicts;
 mod context;
@@ -14,5 +16,7 @@ mod headers;
 mod operation;
 mod outputs;
 mod suggest;
+mod warnings;
 
-pub use file::{compile_file, compile_str};
+pub use file::{compile_file, compile_file_with, compile_str, compile_str_with};
+pub use warnings::warnings;
