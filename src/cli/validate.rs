@@ -174,3 +174,46 @@ fn validate_file(v: &Validator, file: &Path) -> Vec<String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WSDL: &str = r#"<?xml version="1.0"?>
+<!-- saved as .xml -->
+<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:t">
+  <wsdl:types>
+    <xs:schema targetNamespace="urn:t" elementFormDefault="qualified">
+      <xs:element name="Echo"><xs:complexType><xs:sequence><xs:element name="n" type="xs:int"/></xs:sequence></xs:complexType></xs:element>
+    </xs:schema>
+  </wsdl:types>
+</wsdl:definitions>"#;
+
+    #[test]
+    fn a_wsdl_saved_as_xml_is_read_as_a_wsdl() {
+        let dir = tempfile::tempdir().unwrap();
+        let wsdl = dir.path().join("service.xml");
+        std::fs::write(&wsdl, WSDL).unwrap();
+        assert!(is_wsdl(&wsdl));
+        let good = dir.path().join("good.xml");
+        std::fs::write(&good, r#"<Echo xmlns="urn:t"><n>1</n></Echo>"#).unwrap();
+        let bad = dir.path().join("bad.xml");
+        std::fs::write(&bad, r#"<Echo xmlns="urn:t"><n>one</n></Echo>"#).unwrap();
+        let options = LoadOptions::default();
+        assert!(validate_files(&wsdl, &[good], &options).unwrap());
+        assert!(!validate_files(&wsdl, &[bad], &options).unwrap());
+    }
+
+    #[test]
+    fn a_schema_is_not_a_wsdl() {
+        let dir = tempfile::tempdir().unwrap();
+        let xsd = dir.path().join("types.xml");
+        std::fs::write(
+            &xsd,
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>"#,
+        )
+        .unwrap();
+        assert!(!is_wsdl(&xsd));
+        assert!(!is_wsdl(&dir.path().join("missing.xml")));
+    }
+}

@@ -258,3 +258,60 @@ fn too_deep<'a, 'i>(doc: &'a roxmltree::Document<'i>) -> Option<roxmltree::Node<
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEFS: &str =
+        r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" targetNamespace="urn:x">"#;
+
+    #[test]
+    fn documents_that_import_each_other_are_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = format!(r#"{DEFS}<import namespace="urn:x" location="b.wsdl"/></definitions>"#);
+        let b = format!(r#"{DEFS}<import namespace="urn:x" location="./a.wsdl"/></definitions>"#);
+        std::fs::write(dir.path().join("a.wsdl"), a).unwrap();
+        std::fs::write(dir.path().join("b.wsdl"), b).unwrap();
+        let set = collect(&dir.path().join("a.wsdl"), &LoadOptions::default()).unwrap();
+        let files: Vec<_> = set.sources.iter().filter(|s| !s.builtin).collect();
+        assert_eq!(files.len(), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_linking_to_itself_cannot_make_the_reading_go_round() {
+        // `loop/` is the folder itself: `loop/a.wsdl`, `loop/loop/a.wsdl`, ... are one file.
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+        let a =
+            format!(r#"{DEFS}<import namespace="urn:x" location="loop/a.wsdl"/></definitions>"#);
+        std::fs::write(dir.path().join("a.wsdl"), a).unwrap();
+        let set = collect(&dir.path().join("a.wsdl"), &LoadOptions::default()).unwrap();
+        assert_eq!(set.sources.iter().filter(|s| !s.builtin).count(), 1);
+        let imported = set.resolve(0, "loop/a.wsdl");
+        assert_eq!(imported, Some(0));
+    }
+
+    #[test]
+    fn a_file_in_its_declared_encoding_only_when_lenient() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = br#"<?xml version="1.0" encoding="ISO-8859-1"?>"#.to_vec();
+        bytes.extend(format!("{DEFS}<documentation>").as_bytes());
+        bytes.extend(b"Gr\xfc\xdfe</documentation></definitions>");
+        std::fs::write(dir.path().join("a.wsdl"), bytes).unwrap();
+        let entry = dir.path().join("a.wsdl");
+        let err = collect(&entry, &LoadOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("is not UTF-8"), "{err}");
+        assert!(err.to_string().contains("--lenient"), "{err}");
+        let lenient = LoadOptions {
+            lenient: true,
+            ..LoadOptions::default()
+        };
+        let set = collect(&entry, &lenient).unwrap();
+        assert!(set.sources[0].text.contains("Grüße"));
+        assert_eq!(set.warnings.len(), 1);
+        assert!(set.warnings[0].is_warning());
+        assert!(set.warnings[0].to_string().contains("ISO-8859-1"));
+    }
+}

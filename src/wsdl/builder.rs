@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 use roxmltree::Node;
 
 use super::isolate::Owner;
-use super::load::{documentation, is_soap, is_wsdl};
 use super::model::*;
+use super::nodes::{documentation, is_soap, is_wsdl};
 use crate::diag::Diagnostic;
 use crate::sources::{SourceSet, at};
 use crate::xsd::compile::declared_elsewhere;

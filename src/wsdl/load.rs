@@ -1,7 +1,7 @@
 //! WSDL 1.1 documents -> [`Wsdl`]: reads the files ([`crate::sources`]), compiles their schemas
 //! ([`crate::xsd::compile`]), resolves messages, port types, bindings and services
-//! ([`super::builder`]), then confines the problems that concern only some operations
-//! ([`super::isolate`]): those operations are left out and the rest load.
+//! (`builder`), then confines the problems that concern only some operations
+//! (`isolate`): those operations are left out and the rest load.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,16 +11,14 @@ use roxmltree::Node;
 use super::builder::{Builder, Resolved, resolve};
 use super::isolate::{Owner, isolate};
 use super::model::*;
+use super::nodes::{documentation, is_wsdl};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::sources::{self, LoadOptions, SourceSet};
 use crate::xml::WSDL;
 use crate::xsd::compile::{Compiler, ComponentKind};
 use crate::xsd::is_xs_ns;
 
-/// SOAP 1.1 binding extensions.
-pub const SOAP11_BINDING: &str = "http://schemas.xmlsoap.org/wsdl/soap/";
-/// SOAP 1.2 binding extensions.
-pub const SOAP12_BINDING: &str = "http://schemas.xmlsoap.org/wsdl/soap12/";
+pub use super::nodes::{SOAP11_BINDING, SOAP12_BINDING};
 
 /// Loads a WSDL and everything it imports, offline. Every problem is reported: those confined
 /// to some operations (and what lenient mode tolerated) as [`Wsdl::warnings`], the operations
@@ -177,31 +175,4 @@ fn schema_file_problems(
         .filter(|d| !found.iter().any(|f| f.file == d.file && f.line == d.line))
         .map(Diagnostic::warning)
         .collect()
-}
-
-pub(super) fn is_wsdl(n: &Node, name: &str) -> bool {
-    n.is_element() && n.tag_name().namespace() == Some(WSDL) && n.tag_name().name() == name
-}
-
-pub(super) fn is_soap(n: &Node, name: &str) -> Option<SoapVersion> {
-    if !n.is_element() || n.tag_name().name() != name {
-        return None;
-    }
-    match n.tag_name().namespace() {
-        Some(SOAP11_BINDING) => Some(SoapVersion::V11),
-        Some(SOAP12_BINDING) => Some(SoapVersion::V12),
-        _ => None,
-    }
-}
-
-/// `wsdl:documentation` text, whitespace collapsed.
-pub(super) fn documentation(n: Node) -> Option<String> {
-    let d = n.children().find(|c| is_wsdl(c, "documentation"))?;
-    let text: String = d
-        .descendants()
-        .filter(|t| t.is_text())
-        .filter_map(|t| t.text())
-        .collect();
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!text.is_empty()).then_some(text)
 }

@@ -200,3 +200,21 @@ pub enum PartKind {
     Element(ElementId),
     Type(TypeId),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_carry_their_namespace_when_only_it_differs() {
+        let names = [
+            QName::new("urn:a", "Binding"),
+            QName::new("urn:b", "Binding"),
+            QName::new("urn:a", "Other"),
+        ];
+        assert_eq!(
+            shown_names(names.iter()),
+            ["{urn:a}Binding", "{urn:b}Binding", "Other"]
+        );
+    }
+}

@@ -209,3 +209,18 @@ fn every_case_is_listed() {
         );
     }
 }
+
+/// `check --strict` makes the warnings of a mapping errors, as `strict: true` does.
+#[test]
+fn strict_flag_makes_warnings_errors() {
+    let mapping = case_dir("mapping_left_out_warnings").join("mapping.yaml");
+    let lenient = soapbridge::mapping::compile::compile_file_with(&mapping, false).unwrap();
+    let warnings = soapbridge::mapping::compile::warnings(&lenient);
+    assert_eq!(warnings.len(), 5);
+    let err = soapbridge::mapping::compile::compile_file_with(&mapping, true).unwrap_err();
+    assert_eq!(err.0.len(), warnings.len());
+    for (e, w) in err.0.iter().zip(&warnings) {
+        assert!(!e.is_warning());
+        assert_eq!(e.message, w.message);
+    }
+}
