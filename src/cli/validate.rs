@@ -26,7 +26,8 @@ pub struct ValidateArgs {
     /// Catalog file: lines `URL = local/file.xsd`.
     #[arg(long)]
     pub catalog: Option<PathBuf>,
-    /// Tolerate common mistakes in a WSDL and its schemas (for a mapping: its `lenient:` key).
+    /// Tolerate common mistakes in a WSDL and its schemas (not for an .xsd; for a mapping: its
+    /// `lenient:` key).
     #[arg(long)]
     pub lenient: bool,
 }
@@ -61,8 +62,13 @@ fn validate_files(schema: &Path, files: &[PathBuf], options: &LoadOptions) -> an
         }
         Loaded::Wsdl(Arc::new(w))
     } else {
+        // A schema document is held to XML Schema itself: lenient mode is for WSDLs.
+        let strict = LoadOptions {
+            lenient: false,
+            ..options.clone()
+        };
         Loaded::Xsd(Box::new(
-            crate::xsd::load::load(schema, options).map_err(failed)?,
+            crate::xsd::load::load(schema, &strict).map_err(failed)?,
         ))
     };
     let schema_set = match &loaded {

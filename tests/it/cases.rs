@@ -191,6 +191,7 @@ case!(
     mapping_http_only,
     included_schema_invalid,
     names_differ_in_namespace,
+    mapping_needs_lenient,
 );
 
 /// Every directory under tests/cases has a line above (a case nobody runs is a case that rots).

@@ -151,8 +151,16 @@ fn load_wsdl(file: &Path, m: &MappingFile, wsdl_path: &Path) -> Result<Arc<Wsdl>
     match wsdl::load(wsdl_path, &options) {
         Ok(w) => Ok(Arc::new(w)),
         Err(mut e) => {
+            let mut hint = "fix the problems below, or point `wsdl:` at the right file (relative to this mapping)".to_string();
+            let lenient = LoadOptions {
+                lenient: true,
+                ..options.clone()
+            };
+            if !m.lenient && wsdl::load(wsdl_path, &lenient).is_ok() {
+                hint.push_str("; or add `lenient: true`: the WSDL loads in lenient mode, which tolerates these mistakes (`soapbridge check` then names each one)");
+            }
             let head = located(file, &m.wsdl, format!("the WSDL `{}` could not be loaded:", m.wsdl.value))
-                .hint("fix the problems below, or point `wsdl:` at the right file (relative to this mapping)");
+                .hint(hint);
             e.0.insert(0, head);
             Err(e)
         }
