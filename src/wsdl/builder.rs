@@ -29,6 +29,8 @@ pub(super) struct Builder<'s, 'd> {
     pub(super) warnings: Vec<Diagnostic>,
     /// (source, prefix) pairs read from a declaration elsewhere in their document.
     prefixes_reported: HashSet<(usize, String)>,
+    /// Lenient mode: prefixes bound elsewhere, looked up once per document.
+    elsewhere: Elsewhere,
     pub(super) wsdl: Wsdl,
 }
 
@@ -45,6 +47,7 @@ impl<'s, 'd> Builder<'s, 'd> {
             owners,
             warnings: Vec::new(),
             prefixes_reported: HashSet::new(),
+            elsewhere: Elsewhere::default(),
             wsdl,
         }
     }
@@ -105,7 +108,8 @@ impl<'s, 'd> Builder<'s, 'd> {
             );
             return None;
         };
-        match resolve(node, value, self.set.lenient) {
+        let elsewhere = self.set.lenient.then_some(&mut self.elsewhere);
+        match resolve(node, value, elsewhere) {
             Resolved::Here(q) => Some(q),
             Resolved::Elsewhere(q, prefix, line) => {
                 if self.prefixes_reported.insert((source, prefix.to_string())) {
@@ -684,8 +688,34 @@ pub(super) enum Resolved<'v> {
     Unbound(&'v str),
 }
 
-/// Resolves the QName `value` written at `node`.
-pub(super) fn resolve<'v>(node: Node, value: &'v str, lenient: bool) -> Resolved<'v> {
+/// Lenient mode: for each document (by its text) and prefix, the one namespace the prefix is
+/// bound to in it and the line of the first binding; each looked up once.
+#[derive(Default)]
+pub(super) struct Elsewhere(HashMap<(usize, String), Option<(String, u32)>>);
+
+impl Elsewhere {
+    fn find(&mut self, node: Node, prefix: &str) -> Option<(String, u32)> {
+        let text = node.document().input_text();
+        let key = (text.as_ptr() as usize, prefix.to_string());
+        self.0
+            .entry(key)
+            .or_insert_with(|| {
+                declared_elsewhere(node, prefix).map(|(ns, decl)| {
+                    let (line, _) = crate::diag::line_col(text, decl.range().start);
+                    (ns.to_string(), line)
+                })
+            })
+            .clone()
+    }
+}
+
+/// Resolves the QName `value` written at `node`; in lenient mode (`elsewhere` given) a prefix
+/// bound nowhere here by its one binding elsewhere in the document.
+pub(super) fn resolve<'v>(
+    node: Node,
+    value: &'v str,
+    elsewhere: Option<&mut Elsewhere>,
+) -> Resolved<'v> {
     let (prefix, local) = match value.split_once(':') {
         Some((p, l)) => (Some(p), l),
         None => (None, value),
@@ -700,12 +730,8 @@ pub(super) fn resolve<'v>(node: Node, value: &'v str, lenient: bool) -> Resolved
     match (node.lookup_namespace_uri(prefix), prefix) {
         (Some(ns), _) => Resolved::Here(q(ns)),
         (None, None) => Resolved::Here(QName::new("", local)),
-        (None, Some(p)) => match lenient.then(|| declared_elsewhere(node, p)).flatten() {
-            Some((ns, decl)) => {
-                let text = node.document().input_text();
-                let (line, _) = crate::diag::line_col(text, decl.range().start);
-                Resolved::Elsewhere(q(ns), p, line)
-            }
+        (None, Some(p)) => match elsewhere.and_then(|e| e.find(node, p)) {
+            Some((ns, line)) => Resolved::Elsewhere(q(&ns), p, line),
             None => Resolved::Unbound(p),
         },
     }

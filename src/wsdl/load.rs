@@ -8,7 +8,7 @@ use std::path::Path;
 
 use roxmltree::Node;
 
-use super::builder::{Builder, Resolved, resolve};
+use super::builder::{Builder, Elsewhere, Resolved, resolve};
 use super::isolate::{Owner, isolate};
 use super::model::*;
 use super::nodes::{documentation, is_wsdl};
@@ -124,6 +124,7 @@ fn compile_schemas<'a, 'i>(
 /// Lenient mode: the elements and types message parts name, declared by no schema, may come
 /// from chameleon imports ([`Compiler::declares`]).
 fn chameleon_parts(compiler: &mut Compiler, definitions: &[(usize, Node)]) {
+    let mut elsewhere = Elsewhere::default();
     for &(_, r) in definitions {
         let parts = r
             .children()
@@ -138,7 +139,7 @@ fn chameleon_parts(compiler: &mut Compiler, definitions: &[(usize, Node)]) {
                     continue;
                 };
                 if let Resolved::Here(q) | Resolved::Elsewhere(q, ..) =
-                    resolve(p, value.trim(), true)
+                    resolve(p, value.trim(), Some(&mut elsewhere))
                 {
                     compiler.declares(kind, &q);
                 }

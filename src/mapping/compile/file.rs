@@ -159,8 +159,12 @@ fn load_wsdl(file: &Path, m: &MappingFile, wsdl_path: &Path) -> Result<Arc<Wsdl>
             if !m.lenient && wsdl::load(wsdl_path, &lenient).is_ok() {
                 hint.push_str("; or add `lenient: true`: the WSDL loads in lenient mode, which tolerates these mistakes (`soapbridge check` then names each one)");
             }
-            let head = located(file, &m.wsdl, format!("the WSDL `{}` could not be loaded:", m.wsdl.value))
-                .hint(hint);
+            let head = located(
+                file,
+                &m.wsdl,
+                format!("the WSDL `{}` could not be loaded:", m.wsdl.value),
+            )
+            .hint(hint);
             e.0.insert(0, head);
             Err(e)
         }

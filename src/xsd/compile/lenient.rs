@@ -108,7 +108,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
         let location = import.attribute("schemaLocation").unwrap_or("").trim();
         let hint = "the namespace attribute of xs:import must match the imported schema's targetNamespace; fix it to load without --lenient".to_string();
         let message = if actual.is_empty() {
-            self.chameleons.push(Chameleon {
+            self.add_chameleon(Chameleon {
                 doc,
                 import,
                 source,
@@ -137,7 +137,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
     pub(super) fn maybe_chameleon(&mut self, doc: usize, import: Node<'a, 'i>, source: usize) {
         let ns = self.docs[doc].tns;
         if self.set.lenient && !ns.is_empty() {
-            self.chameleons.push(Chameleon {
+            self.add_chameleon(Chameleon {
                 doc,
                 import,
                 source,
@@ -147,20 +147,42 @@ impl<'a, 'i> Compiler<'a, 'i> {
         }
     }
 
+    /// Remembers a chameleon candidate (once per schema and namespace) under the names of its
+    /// schema's global declarations, so that a name nothing declares finds it at once.
+    fn add_chameleon(&mut self, c: Chameleon<'a, 'i>) {
+        if self
+            .chameleons
+            .iter()
+            .any(|o| o.source == c.source && o.ns == c.ns)
+        {
+            return;
+        }
+        let at = self.chameleons.len();
+        let root = self.documents[c.source].root_element();
+        for d in xs_children(root) {
+            if let Some(local) = d.attribute("name") {
+                let key = QName::new(c.ns, local.trim());
+                let list = self.chameleon_names.entry(key).or_default();
+                if !list.contains(&at) {
+                    list.push(at);
+                }
+            }
+        }
+        self.chameleons.push(c);
+    }
+
     /// In lenient mode, when no schema in force declares `q`: the chameleon imports whose
     /// schema declares a global of `q`'s name, in `q`'s namespace, are read there too (each
     /// reported once). Returns whether any was.
     pub fn tolerate_chameleon(&mut self, q: &QName) -> bool {
         let mut added = false;
-        for i in 0..self.chameleons.len() {
+        let candidates = self.chameleon_names.get(q).cloned().unwrap_or_default();
+        for i in candidates {
             let c = self.chameleons[i];
-            if c.added || c.ns != q.ns {
+            if c.added {
                 continue;
             }
             let root = self.documents[c.source].root_element();
-            if !xs_children(root).any(|d| d.attribute("name").map(str::trim) == Some(&q.local)) {
-                continue;
-            }
             self.chameleons[i].added = true;
             self.add_schema(self.documents, c.source, root, Some(c.ns));
             let location = c.import.attribute("schemaLocation").unwrap_or("").trim();

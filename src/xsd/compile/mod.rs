@@ -141,6 +141,8 @@ pub struct Compiler<'a, 'i> {
     documents: &'a [roxmltree::Document<'i>],
     /// Schemas imported without a target namespace that lenient mode may read as chameleons.
     chameleons: Vec<lenient::Chameleon<'a, 'i>>,
+    /// The chameleon candidates declaring each name (in the namespace they would take).
+    chameleon_names: HashMap<QName, Vec<usize>>,
     /// Lenient mode: the namespace each (source, prefix) is bound to elsewhere in its document.
     elsewhere: RefCell<HashMap<(usize, String), Option<&'a str>>>,
     /// Where reference problems were reported (source, offset), with their component.
@@ -192,6 +194,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             warnings: Vec::new(),
             documents: &[],
             chameleons: Vec::new(),
+            chameleon_names: HashMap::new(),
             elsewhere: RefCell::new(HashMap::new()),
             prefixes_reported: HashSet::new(),
             unresolved_spots: HashMap::new(),
