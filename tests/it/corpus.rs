@@ -348,3 +348,364 @@ fn every_corpus_wsdl_is_listed() {
         "corpus WSDLs without an entry: {missing:?}"
     );
 }
+
+/// What `soapbridge generate` then `soapbridge check` make of one of our own sloppy WSDLs.
+pub(crate) enum Sloppy {
+    /// `generate` writes a mapping (saying `lenient: true` exactly when the bool says) that
+    /// `check` accepts with this many routes and exactly these warnings, each naming its
+    /// file:line:col and containing its text; `check --strict` refuses it when there are any.
+    Served(usize, bool, &'static [(&'static str, &'static str)]),
+    /// `generate` refuses, and says each of these (a place and a text; a place of "" is any).
+    Refused(&'static [(&'static str, &'static str)]),
+}
+
+/// (entry WSDL relative to tests/corpus/wsdl, generated with `--lenient`, expectation): our own
+/// packages, written in the style of the corpus for each sloppy shape found in real WSDLs. A
+/// shape lenient mode tolerates is listed twice: refused exactly as before without
+/// `--lenient`, served with every tolerance named with it.
+pub(crate) const SLOPPY: &[(&str, bool, Sloppy)] = &[
+    // xs:import namespaces: a file name, and a version the schema does not have.
+    (
+        "sloppy/billing-import-namespace/BillingService.wsdl",
+        false,
+        Sloppy::Refused(&[
+            (
+                "BillingService.wsdl:14:7",
+                "imports namespace `xsd/BillingTypes.xsd` but `xsd/BillingTypes.xsd` has targetNamespace `http://billing.example.com/types/v3`",
+            ),
+            (
+                "BillingService.wsdl:15:7",
+                "imports namespace `http://common.example.com/types/v1` but `xsd/Common.xsd` has targetNamespace `http://common.example.com/types`",
+            ),
+            ("", "the WSDL loads with --lenient"),
+        ]),
+    ),
+    (
+        "sloppy/billing-import-namespace/BillingService.wsdl",
+        true,
+        Sloppy::Served(
+            2,
+            true,
+            &[
+                (
+                    "BillingService.wsdl:14:7",
+                    "warning: imports namespace `xsd/BillingTypes.xsd` but `xsd/BillingTypes.xsd` has targetNamespace `http://billing.example.com/types/v3`; read in `http://billing.example.com/types/v3` (lenient)",
+                ),
+                (
+                    "BillingService.wsdl:15:7",
+                    "read in `http://common.example.com/types` (lenient)",
+                ),
+            ],
+        ),
+    ),
+    // Prefixes declared on the sibling schema that used them first (used three times, two
+    // places reported: once per prefix).
+    (
+        "sloppy/hr-undeclared-prefix/EmployeeService.wsdl",
+        false,
+        Sloppy::Refused(&[
+            (
+                "EmployeeService.wsdl:29:13",
+                "unbound namespace prefix `hrc` in type=\"hrc:EmployeeNumber\"",
+            ),
+            (
+                "EmployeeService.wsdl:50:5",
+                "unbound namespace prefix `emp` in element=\"emp:FindEmployee\"",
+            ),
+            ("", "the WSDL loads with --lenient"),
+        ]),
+    ),
+    (
+        "sloppy/hr-undeclared-prefix/EmployeeService.wsdl",
+        true,
+        Sloppy::Served(
+            1,
+            true,
+            &[
+                (
+                    "EmployeeService.wsdl:42:11",
+                    "warning: prefix `hrc` is not declared here; read as `urn:hr.example.com:common`, as line 10 declares it (lenient)",
+                ),
+                (
+                    "EmployeeService.wsdl:50:5",
+                    "warning: prefix `emp` is not declared here; read as `urn:hr.example.com:employee`, as line 23 declares it (lenient)",
+                ),
+            ],
+        ),
+    ),
+    // A chameleon import: a schema without targetNamespace, imported rather than included.
+    (
+        "sloppy/shipping-chameleon/ShippingService.wsdl",
+        false,
+        Sloppy::Refused(&[
+            (
+                "ShippingService.wsdl:14:13",
+                "unknown type `tns:Address` ({http://ship.example.org/2019/shipping}Address)",
+            ),
+            ("", "a type `Address` is declared without a namespace"),
+            ("", "the WSDL loads with --lenient"),
+        ]),
+    ),
+    (
+        "sloppy/shipping-chameleon/ShippingService.wsdl",
+        true,
+        Sloppy::Served(
+            1,
+            true,
+            &[(
+                "ShippingService.wsdl:10:7",
+                "warning: `schemas/Address.xsd` has no targetNamespace but `Address` is referred to in `http://ship.example.org/2019/shipping`: its components are also read in `http://ship.example.org/2019/shipping` (chameleon import; lenient)",
+            )],
+        ),
+    ),
+    // A schema saved in ISO-8859-1 (and declaring it), with non-ASCII element names.
+    (
+        "sloppy/tax-latin1-schema/TaxService.wsdl",
+        false,
+        Sloppy::Refused(&[
+            ("TaxService.wsdl:11:7", "Steuer.xsd` is not UTF-8"),
+            ("", "it declares ISO-8859-1"),
+            ("", "the WSDL loads with --lenient"),
+        ]),
+    ),
+    (
+        "sloppy/tax-latin1-schema/TaxService.wsdl",
+        true,
+        Sloppy::Served(
+            1,
+            true,
+            &[(
+                "TaxService.wsdl:11:7",
+                "Steuer.xsd` is in ISO-8859-1, not UTF-8; read in ISO-8859-1, as it declares (lenient)",
+            )],
+        ),
+    ),
+    // Operations referring to a dropped schema and to messages that are not there: left out,
+    // the others served, in both modes.
+    (
+        "sloppy/orders-partial/OrderService.wsdl",
+        false,
+        Sloppy::Served(
+            2,
+            false,
+            &[
+                (
+                    "OrderService.wsdl:45:13",
+                    "warning: operation `RequestReturn` is left out: unbound namespace prefix `ret` in type=\"ret:ReturnReason\"",
+                ),
+                (
+                    "OrderService.wsdl:51:23",
+                    "warning: operation `RequestReturn` is left out: unknown type `tns:RmaNumber` ({http://orders.example.net/OrderService}RmaNumber)",
+                ),
+                (
+                    "OrderService.wsdl:76:7",
+                    "warning: operation `CancelReturn` is left out: unknown message `tns:CancelReturnSoapIn`",
+                ),
+                (
+                    "OrderService.wsdl:77:7",
+                    "warning: operation `CancelReturn` is left out: unknown message `tns:CancelReturnSoapOut`",
+                ),
+            ],
+        ),
+    ),
+    (
+        "sloppy/orders-partial/OrderService.wsdl",
+        true,
+        Sloppy::Served(
+            2,
+            false,
+            &[
+                ("OrderService.wsdl:45:13", "`RequestReturn` is left out"),
+                ("OrderService.wsdl:51:23", "`tns:RmaNumber`"),
+                ("OrderService.wsdl:76:7", "`CancelReturn` is left out"),
+                ("OrderService.wsdl:77:7", "`tns:CancelReturnSoapOut`"),
+            ],
+        ),
+    ),
+    // Two WSDL documents importing each other (the abstract and the concrete half).
+    (
+        "sloppy/crm-mutual-imports/CrmService.wsdl",
+        false,
+        Sloppy::Served(2, false, &[]),
+    ),
+    (
+        "sloppy/crm-mutual-imports/CrmService.wsdl",
+        true,
+        Sloppy::Served(2, false, &[]),
+    ),
+    // An included schema's problem is reported at its own line, and only its operation goes.
+    (
+        "sloppy/catalog-included-invalid/CatalogService.wsdl",
+        false,
+        Sloppy::Served(
+            1,
+            false,
+            &[(
+                "xsd/Legacy.xsd:15:7",
+                "warning: operation `ImportBatch` is left out: unknown type `cat:UnitCode` ({http://catalog.example.com/schema}UnitCode)",
+            )],
+        ),
+    ),
+    // The only port names the portType: the message lists the bindings and offers --binding.
+    (
+        "sloppy/inventory-port-names-porttype/InventoryService.wsdl",
+        false,
+        Sloppy::Refused(&[
+            (
+                "InventoryService.wsdl:45:5",
+                "warning: port `InventoryPort` names unknown binding `tns:Inventory`",
+            ),
+            ("", "`Inventory` is a portType, not a binding"),
+            (
+                "InventoryService.wsdl",
+                "it declares the SOAP bindings InventorySoap (SOAP 1.1), InventorySoap12 (SOAP 1.2): serve one with `--binding InventorySoap`",
+            ),
+        ]),
+    ),
+    // The HTTP GET/POST half of an ASMX description.
+    (
+        "sloppy/weather-http-only/WeatherService.wsdl",
+        false,
+        Sloppy::Refused(&[(
+            "WeatherService.wsdl",
+            "the WSDL has only HTTP (non-SOAP) bindings: port Weather/WeatherHttpGet (HTTP GET), port Weather/WeatherHttpPost (HTTP POST); soapbridge calls SOAP 1.1 and 1.2 services",
+        )]),
+    ),
+    // Messages named in the service's namespace but declared in the imported document's: the
+    // message says where they are (and lenient mode does not guess: that would be another name).
+    (
+        "sloppy/payments-names-namespace/PaymentService.wsdl",
+        false,
+        Sloppy::Refused(&[(
+            "PaymentService.wsdl:12:7",
+            "unknown message `tns:AuthorizeRequest` ({urn:payments:service}AuthorizeRequest)\n  hint: declare <message name=\"AuthorizeRequest\"> in a WSDL with targetNamespace `urn:payments:service`; `AuthorizeRequest` is declared in namespace `urn:payments:messages`",
+        )]),
+    ),
+    (
+        "sloppy/payments-names-namespace/PaymentService.wsdl",
+        true,
+        Sloppy::Refused(&[(
+            "PaymentService.wsdl:13:7",
+            "`AuthorizeResponse` is declared in namespace `urn:payments:messages`",
+        )]),
+    ),
+];
+
+/// Runs the binary with `args`: (success, stdout, stderr).
+fn soapbridge(args: &[&std::ffi::OsStr]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Our sloppy packages, always run: each through `generate` (with `--lenient` where listed)
+/// and `check`, as a user would.
+#[test]
+fn our_sloppy_wsdls_are_served_or_explained() {
+    let wsdl_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/wsdl");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (i, (entry, lenient, expect)) in SLOPPY.iter().enumerate() {
+        let wsdl = wsdl_dir.join(entry);
+        let mapping = tmp.path().join(format!("{i}.yaml"));
+        let mut args = vec![
+            "generate".as_ref(),
+            wsdl.as_os_str(),
+            "-o".as_ref(),
+            mapping.as_os_str(),
+        ];
+        if *lenient {
+            args.push("--lenient".as_ref());
+        }
+        let (generated, _, generate_err) = soapbridge(&args);
+        let mode = if *lenient { "--lenient" } else { "strict" };
+        let says = |text: &str, at: &str, what: &str| {
+            text.split("\n/")
+                .any(|d| (at.is_empty() || d.contains(&format!("{at}:"))) && d.contains(what))
+                || (at.is_empty() && text.contains(what))
+        };
+        match expect {
+            Sloppy::Refused(pinned) => {
+                if generated {
+                    failures.push(format!("{entry} ({mode}): generated, expected a refusal"));
+                    continue;
+                }
+                for (at, what) in *pinned {
+                    if !says(&generate_err, at, what) {
+                        failures.push(format!(
+                            "{entry} ({mode}): expected {at} saying {what:?}, got:\n{generate_err}"
+                        ));
+                    }
+                }
+            }
+            Sloppy::Served(routes, says_lenient, pinned) => {
+                if !generated {
+                    failures.push(format!("{entry} ({mode}): refused:\n{generate_err}"));
+                    continue;
+                }
+                let text = std::fs::read_to_string(&mapping).unwrap();
+                if text.contains("\nlenient: true\n") != *says_lenient {
+                    failures.push(format!(
+                        "{entry} ({mode}): `lenient: true` written: {}, expected {says_lenient}",
+                        !says_lenient
+                    ));
+                }
+                let (ok, out, err) = soapbridge(&["check".as_ref(), mapping.as_os_str()]);
+                let counted = format!(": {routes} routes (");
+                if !ok || !out.contains(&counted) {
+                    failures.push(format!(
+                        "{entry} ({mode}): check: expected {routes} routes, got:\n{out}{err}"
+                    ));
+                }
+                let warnings = err.matches(": warning: ").count();
+                if warnings != pinned.len() {
+                    failures.push(format!(
+                        "{entry} ({mode}): check: {warnings} warnings, expected {}:\n{err}",
+                        pinned.len()
+                    ));
+                }
+                for (at, what) in *pinned {
+                    if !says(&err, at, what) {
+                        failures.push(format!(
+                            "{entry} ({mode}): check: expected {at} saying {what:?}, got:\n{err}"
+                        ));
+                    }
+                }
+                let (strict_ok, _, _) =
+                    soapbridge(&["check".as_ref(), "--strict".as_ref(), mapping.as_os_str()]);
+                if strict_ok == !pinned.is_empty() {
+                    failures.push(format!(
+                        "{entry} ({mode}): check --strict passed: {strict_ok}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} sloppy entries changed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Every package under tests/corpus/wsdl has its entry point listed in [`SLOPPY`].
+#[test]
+fn every_sloppy_package_is_listed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/wsdl/sloppy");
+    for e in std::fs::read_dir(&root).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            SLOPPY
+                .iter()
+                .any(|(entry, ..)| entry.starts_with(&format!("sloppy/{name}/"))),
+            "tests/corpus/wsdl/sloppy/{name} has no entry in SLOPPY"
+        );
+    }
+}
