@@ -27,7 +27,8 @@ pub(super) struct Builder<'s, 'd> {
     pub(super) owners: &'d mut HashMap<usize, Owner>,
     /// What lenient mode tolerated.
     pub(super) warnings: Vec<Diagnostic>,
-    /// (source, prefix) pairs read from a declaration elsewhere in their document.
+    /// (source, prefix) pairs read from a declaration elsewhere in their document (and
+    /// reported: by the schema compiler, or here).
     prefixes_reported: HashSet<(usize, String)>,
     /// Lenient mode: prefixes bound elsewhere, looked up once per document.
     elsewhere: Elsewhere,
@@ -39,6 +40,7 @@ impl<'s, 'd> Builder<'s, 'd> {
         set: &'s SourceSet,
         diags: &'d mut Vec<Diagnostic>,
         owners: &'d mut HashMap<usize, Owner>,
+        prefixes_reported: HashSet<(usize, String)>,
         wsdl: Wsdl,
     ) -> Builder<'s, 'd> {
         Builder {
@@ -46,7 +48,7 @@ impl<'s, 'd> Builder<'s, 'd> {
             diags,
             owners,
             warnings: Vec::new(),
-            prefixes_reported: HashSet::new(),
+            prefixes_reported,
             elsewhere: Elsewhere::default(),
             wsdl,
         }

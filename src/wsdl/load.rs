@@ -51,7 +51,8 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
         warnings: Vec::new(),
         skipped: Vec::new(),
     };
-    let mut b = Builder::new(&set, &mut diags, &mut owners, wsdl);
+    let reported = compiler.take_prefixes_reported();
+    let mut b = Builder::new(&set, &mut diags, &mut owners, reported, wsdl);
     // Messages and port types first: bindings and services need them all (imports may come in
     // any order).
     let messages = b.messages(&definitions);

@@ -398,19 +398,23 @@ pub(crate) const SLOPPY: &[(&str, bool, Sloppy)] = &[
             ],
         ),
     ),
-    // Prefixes declared on the sibling schema that used them first (used three times, two
-    // places reported: once per prefix).
+    // Prefixes declared on the sibling schema that used them first: `hrc` used in the other
+    // schema and in a fault message, `emp` in the messages; each reported once.
     (
         "sloppy/hr-undeclared-prefix/EmployeeService.wsdl",
         false,
         Sloppy::Refused(&[
             (
-                "EmployeeService.wsdl:29:13",
+                "EmployeeService.wsdl:30:13",
                 "unbound namespace prefix `hrc` in type=\"hrc:EmployeeNumber\"",
             ),
             (
-                "EmployeeService.wsdl:50:5",
+                "EmployeeService.wsdl:51:5",
                 "unbound namespace prefix `emp` in element=\"emp:FindEmployee\"",
+            ),
+            (
+                "EmployeeService.wsdl:57:5",
+                "unbound namespace prefix `hrc` in element=\"hrc:EmployeeNotFound\"",
             ),
             ("", "the WSDL loads with --lenient"),
         ]),
@@ -423,12 +427,12 @@ pub(crate) const SLOPPY: &[(&str, bool, Sloppy)] = &[
             true,
             &[
                 (
-                    "EmployeeService.wsdl:42:11",
+                    "EmployeeService.wsdl:43:11",
                     "warning: prefix `hrc` is not declared here; read as `urn:hr.example.com:common`, as line 10 declares it (lenient)",
                 ),
                 (
-                    "EmployeeService.wsdl:50:5",
-                    "warning: prefix `emp` is not declared here; read as `urn:hr.example.com:employee`, as line 23 declares it (lenient)",
+                    "EmployeeService.wsdl:51:5",
+                    "warning: prefix `emp` is not declared here; read as `urn:hr.example.com:employee`, as line 24 declares it (lenient)",
                 ),
             ],
         ),

@@ -13,6 +13,8 @@
 //!
 //! [`SourceSet::lenient`]: crate::sources::SourceSet::lenient
 
+use std::collections::HashSet;
+
 use roxmltree::Node;
 
 use super::{Compiler, ComponentKind, Decl, xs_children};
@@ -218,6 +220,12 @@ impl<'a, 'i> Compiler<'a, 'i> {
         let ns = declared_elsewhere(node, prefix).map(|(ns, _)| ns);
         self.elsewhere.borrow_mut().insert(key, ns);
         ns
+    }
+
+    /// The (source, prefix) pairs reported as read from elsewhere: the WSDL's own references
+    /// report each of the others once more only if it is new.
+    pub fn take_prefixes_reported(&mut self) -> HashSet<(usize, String)> {
+        std::mem::take(&mut self.prefixes_reported)
     }
 
     /// Reports, once per document and prefix, that `prefix` was read in the namespace it is
