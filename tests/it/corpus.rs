@@ -6,6 +6,10 @@
 //! compiles with every operation of the chosen binding routed (and no warning, or the one
 //! pinned), or a clear error (file:line and a fragment of the message). Any change either way
 //! fails the test: a regression, or an improvement to record here.
+//!
+//! Our own packages in `tests/corpus/wsdl/sloppy` (written here, in the style of the corpus, one
+//! for each sloppy shape real WSDLs have) always run, through the `generate` and `check`
+//! commands as a user runs them, in strict and lenient mode, warnings and errors pinned.
 
 use std::path::{Path, PathBuf};
 
