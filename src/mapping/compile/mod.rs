@@ -2,7 +2,8 @@
 //! `file:line:col`, and a hint; nothing is checked again per request.
 //!
 //! One file per kind of check, in the order a mapping is read: `file` parses the file and checks
-//! its top-level keys (the WSDL, the selection, `base_path`, `upstream`); `operation` one
+//! its top-level keys (the WSDL, the selection, `base_path`); `upstream` the upstream's address,
+//! timeouts, credentials, TLS and proxy (reading the TLS files it names); `operation` one
 //! operation's route and inputs; `outputs` its response, status, faults and timeout; `headers`
 //! the SOAP header bindings; `conflicts` routes two operations share; `suggest` the "did you
 //! mean" hints; `warnings` what the WSDL's warnings mean for the mapping (operations left out),
@@ -16,6 +17,7 @@ mod headers;
 mod operation;
 mod outputs;
 mod suggest;
+mod upstream;
 mod warnings;
 
 pub use file::{compile_file, compile_file_with, compile_str, compile_str_with};
