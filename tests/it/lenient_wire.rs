@@ -9,8 +9,11 @@ use serde_json::Value;
 use soapbridge::convert::operation::ServicePlan;
 use soapbridge::mock::sample::Sampler;
 
-/// (package under tests/corpus/wsdl/sloppy, its entry WSDL, the fixes: file, text, replacement).
-const PACKAGES: &[(&str, &str, &[(&str, &str, &str)])] = &[
+/// A fix by hand: in this file, this text becomes that.
+type Fix = (&'static str, &'static str, &'static str);
+
+/// (package under tests/corpus/wsdl/sloppy, its entry WSDL, the fixes).
+const PACKAGES: &[(&str, &str, &[Fix])] = &[
     (
         "billing-import-namespace",
         "BillingService.wsdl",
