@@ -1,5 +1,7 @@
 //! `soapbridge check`: compiles every mapping file given (or found in the folders given) and
-//! reports every problem of each; the exit status is 0 only when all compile.
+//! reports every problem of each, and every warning (operations of the WSDL left out, mistakes
+//! lenient mode tolerated); the exit status is 0 only when all compile. `--strict` makes
+//! warnings errors, as a mapping's `strict: true` does.
 
 use std::path::PathBuf;
 
@@ -12,6 +14,9 @@ use super::files::mapping_files;
 pub struct CheckArgs {
     /// Mapping files or folders of them (default: mappings/).
     pub mappings: Vec<PathBuf>,
+    /// Warnings are errors (for CI): operations left out, mistakes tolerated.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub(super) fn run(args: CheckArgs) -> anyhow::Result<bool> {
@@ -21,10 +26,18 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<bool> {
     }
     let mut ok = true;
     for f in files {
-        match crate::mapping::compile_file(&f) {
+        match crate::mapping::compile::compile_file_with(&f, args.strict) {
             Ok(c) => {
+                let warnings = crate::mapping::compile::warnings(&c);
+                for w in &warnings {
+                    eprintln!("{w}");
+                }
+                let noted = match warnings.len() {
+                    0 => String::new(),
+                    n => format!(", {n} warning(s)"),
+                };
                 println!(
-                    "ok {}: {} routes ({}, {})",
+                    "ok {}: {} routes ({}, {}){noted}",
                     f.display(),
                     c.routes.len(),
                     c.selection.describe(&c.wsdl),
@@ -33,7 +46,8 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<bool> {
             }
             Err(d) => {
                 eprintln!("{d}");
-                eprintln!("FAILED {}: {} problem(s)", f.display(), d.0.len());
+                let errors = d.0.iter().filter(|p| !p.is_warning()).count();
+                eprintln!("FAILED {}: {errors} problem(s)", f.display());
                 ok = false;
             }
         }

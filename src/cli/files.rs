@@ -1,6 +1,6 @@
 //! What several commands read: the mapping files among their arguments, the compiled service of
 //! a mapping (or of a WSDL, through its generated mapping), and the load options of
-//! `--allow-path` and `--catalog`.
+//! `--allow-path`, `--catalog` and `--lenient`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -37,14 +37,16 @@ pub(super) fn report(d: &Diagnostics) -> anyhow::Result<bool> {
     Ok(false)
 }
 
-/// `--allow-path` and `--catalog`: a catalog file holds lines `URL = local/file.xsd`, the local
-/// files relative to the catalog.
+/// `--allow-path`, `--catalog` and `--lenient`: a catalog file holds lines
+/// `URL = local/file.xsd`, the local files relative to the catalog.
 pub(super) fn load_options(
     allow_paths: Vec<PathBuf>,
     catalog: Option<&Path>,
+    lenient: bool,
 ) -> anyhow::Result<LoadOptions> {
     let mut options = LoadOptions {
         allow_paths,
+        lenient,
         ..LoadOptions::default()
     };
     if let Some(file) = catalog {

@@ -60,6 +60,18 @@ pub struct MappingFile {
     /// in `/metrics`, the answer passed on) or `off`. Default: `warn`.
     #[serde(default)]
     pub validate_answers: AnswerValidation,
+    /// Load the WSDL in lenient mode: tolerate the common mistakes of WSDL and schema authors
+    /// that have one reading only (a wrong `xs:import` namespace, chameleon imports, prefixes
+    /// declared elsewhere in the document, files in another declared encoding than UTF-8), each
+    /// reported as a warning by `soapbridge check`. Written by `soapbridge generate` only when
+    /// the WSDL needs it. Default: false.
+    #[serde(default)]
+    pub lenient: bool,
+    /// Make warnings errors: the mapping does not compile while the WSDL has operations left out
+    /// or mistakes tolerated (`soapbridge check --strict` does the same for one run). Default:
+    /// false.
+    #[serde(default)]
+    pub strict: bool,
     /// One entry per WSDL operation served, keyed by the operation's name. Required.
     pub operations: OrderedMap<Spanned<String>, OperationSpec>,
 }

@@ -19,6 +19,7 @@ mod interop;
 mod interop_gsoap;
 mod interop_node;
 mod interop_support;
+mod lenient_wire;
 mod openapi;
 mod roundtrip;
 mod schemathesis;
