@@ -1,6 +1,7 @@
-//! The request pipeline, top to bottom in flow order: the JSON body, the inputs and the envelope
-//! (`build_request`), the upstream call with its retries, the answer (`read_answer`), the
-//! response. Every failure becomes a [`Problem`]; its details are logged here, once.
+//! The request pipeline, top to bottom in flow order: the caller authenticated (the guard, before
+//! anything else is read), the JSON body, the inputs and the envelope (`build_request`), the
+//! upstream call with its retries, the answer (`read_answer`), the response. Every failure
+//! becomes a [`Problem`]; its details are logged here, once.
 
 use std::sync::Arc;
 
@@ -33,7 +34,7 @@ pub(super) async fn handle(
     clients: Data<Clients>,
 ) -> HttpResponse {
     let op = &state.services[op_ref.0].operations[op_ref.1];
-    let span = tracing::info_span!("request", route = %format!("{} {}", op.route.method.as_str(), op.route.path), operation = %op.route.operation, status = tracing::field::Empty);
+    let span = tracing::info_span!("request", route = %format!("{} {}", op.route.method.as_str(), op.route.path), operation = %op.route.operation, identity = tracing::field::Empty, status = tracing::field::Empty);
     let result = async {
         let started = std::time::Instant::now();
         let r = pipeline(&req, payload, op_ref, &state, &clients).await;
@@ -66,9 +67,18 @@ async fn pipeline(
             "a SOAP header value of this operation is not configured",
         ));
     }
+    let identity = state
+        .security
+        .authenticate(req, si, oi, &op.route.access)
+        .await
+        .map_err(Problem::from)?;
+    if let Some(id) = &identity {
+        tracing::Span::current().record("identity", id.label());
+    }
     let body = input::json_body(req, payload, limits).await?;
     let query = input::parse_query(req.query_string())?;
-    let envelope = svc.build_request(op, &|source| input::values(req, &query, source), body)?;
+    let param = |source: &_| input::values(req, &query, identity.as_ref(), source);
+    let envelope = svc.build_request(op, &param, body)?;
     let (target, client) = (state.targets[si].as_ref(), clients.0[si].as_ref());
     let reply = call_upstream(op, target, client, envelope, limits).await?;
     let answer = read_answer(svc, op, &reply, limits)?;

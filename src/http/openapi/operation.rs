@@ -94,6 +94,8 @@ fn request(b: &mut Builder, r: &Route) -> Request {
             InputSource::Path(p) => req.params.push(json!({"name": p, "in": "path", "required": true, "schema": s, "example": example})),
             InputSource::Query(p) => req.params.push(json!({"name": p, "in": "query", "required": required, "schema": s, "example": example})),
             InputSource::Header(p) => req.params.push(json!({"name": p, "in": "header", "required": required, "schema": s, "example": example})),
+            // Filled by soapbridge from the caller's authentication, never by the client.
+            InputSource::Identity(_) => {}
             InputSource::Body => {
                 req.whole_body = Some(s);
                 req.body_example.insert(String::new(), example);

@@ -4,9 +4,12 @@
 //! One file per kind of check, in the order a mapping is read: `file` parses the file and checks
 //! its top-level keys (the WSDL, the selection, `base_path`, `upstream`); `operation` one
 //! operation's route and inputs; `outputs` its response, status, faults and timeout; `headers`
-//! the SOAP header bindings; `conflicts` routes two operations share; `suggest` the "did you
-//! mean" hints; `context` what the checks of an operation read, and where a problem is.
+//! the SOAP header bindings; `access` who may call (`auth:`, `scopes:`, `claims:`,
+//! `identity.NAME`) and from which browser origins (`cors:`); `conflicts` routes two operations
+//! share; `suggest` the "did you mean" hints; `context` what the checks of an operation read, and
+//! where a problem is.
 
+mod access;
 mod conflicts;
 mod context;
 mod file;
