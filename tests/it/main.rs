@@ -4,6 +4,7 @@ mod architecture;
 mod browser;
 mod cases;
 mod cli;
+mod client_auth;
 mod constructs;
 mod corpus;
 mod coverage;
