@@ -57,7 +57,8 @@ pub(crate) enum TokenRefusal {
 
 /// A JWT scheme, loaded.
 pub(crate) struct JwtAuth {
-    validation: Validation,
+    /// One validation per algorithm accepted (`jsonwebtoken` wants each key's family alone).
+    validations: Vec<(Algorithm, Validation)>,
     pub(crate) keys: Arc<KeySet>,
 }
 
@@ -103,14 +104,19 @@ impl JwtAuth {
         let Some(source) = source else {
             return Err(diags);
         };
-        let mut validation = Validation::new(algorithms.first().copied().unwrap_or(Algorithm::RS256));
-        validation.algorithms = algorithms.clone();
-        validation.leeway = leeway.as_secs();
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        validation.set_issuer(&[s.issuer.value.as_str()]);
-        validation.set_audience(&s.audience.value.0);
-        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        let validations = algorithms
+            .iter()
+            .map(|&alg| {
+                let mut v = Validation::new(alg);
+                v.leeway = leeway.as_secs();
+                v.validate_exp = true;
+                v.validate_nbf = true;
+                v.set_issuer(&[s.issuer.value.as_str()]);
+                v.set_audience(&s.audience.value.0);
+                v.set_required_spec_claims(&["exp", "iss", "aud"]);
+                (alg, v)
+            })
+            .collect();
         let is_file = matches!(source, Source::File(_));
         let keys = KeySet::new(source, algorithms, refresh, unknown);
         if is_file && let Err(e) = keys.load_file() {
@@ -121,7 +127,7 @@ impl JwtAuth {
             return Err(diags);
         }
         Ok(JwtAuth {
-            validation,
+            validations,
             keys: Arc::new(keys),
         })
     }
@@ -130,16 +136,18 @@ impl JwtAuth {
     pub(crate) fn verify(&self, token: &str) -> Result<Verified, TokenRefusal> {
         let header = jsonwebtoken::decode_header(token).map_err(|e| match e.kind() {
             ErrorKind::InvalidAlgorithmName | ErrorKind::UnsupportedAlgorithm => TokenRefusal::Algorithm,
+            // `alg: none` (or any name the crate does not know) is refused as an algorithm.
+            _ if named_alg(token).is_some() => TokenRefusal::Algorithm,
             _ => TokenRefusal::Malformed,
         })?;
-        if !self.validation.algorithms.contains(&header.alg) {
+        let Some((_, validation)) = self.validations.iter().find(|(a, _)| *a == header.alg) else {
             return Err(TokenRefusal::Algorithm);
-        }
+        };
         let keys = self.keys.current();
         let key = keys
             .find(header.kid.as_deref(), header.alg)
             .ok_or(TokenRefusal::UnknownKey)?;
-        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, &self.validation)
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, validation)
             .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => TokenRefusal::Expired,
                 ErrorKind::ImmatureSignature => TokenRefusal::NotYetValid,
@@ -152,6 +160,17 @@ impl JwtAuth {
             })?;
         Ok(Verified { claims: data.claims })
     }
+}
+
+/// The `alg` a token's header names, read as plain JSON (when the crate cannot read it).
+fn named_alg(token: &str) -> Option<String> {
+    use base64::Engine;
+    let head = token.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(head.trim_end_matches('='))
+        .ok()?;
+    let v: Value = serde_json::from_slice(&bytes).ok()?;
+    v.get("alg")?.as_str().map(str::to_string)
 }
 
 /// The bearer token of an `Authorization: Bearer` header.
