@@ -66,7 +66,11 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<bool> {
         println!(
             "ok {}: {schemes} client authentication scheme(s), {}",
             config.file.display(),
-            if config.tls.enabled() { "HTTPS" } else { "plain HTTP" }
+            if config.tls.enabled() {
+                "HTTPS"
+            } else {
+                "plain HTTP"
+            }
         );
     }
     Ok(ok)

@@ -149,7 +149,11 @@ fn mapping_routes(cfg: &mut web::ServiceConfig, state: &State) {
         resource = resource.route(web::route().method(actix_web::http::Method::OPTIONS).to(
             move || {
                 let allow = options.clone();
-                async move { HttpResponse::NoContent().insert_header((ALLOW, allow)).finish() }
+                async move {
+                    HttpResponse::NoContent()
+                        .insert_header((ALLOW, allow))
+                        .finish()
+                }
             },
         ));
         let resource = resource.default_service(web::to(move || {

@@ -13,10 +13,14 @@ use crate::mapping::route::{Cors, HeaderSource, InputSource, Route};
 /// The request headers a route reads (its inputs' and its SOAP header fields'), lower case.
 pub(super) fn headers_read(route: &Route) -> Vec<String> {
     let inputs = route.inputs.iter().map(|i| &i.source);
-    let fields = route.headers.iter().flat_map(|h| &h.fields).filter_map(|f| match &f.source {
-        HeaderSource::Request(s) => Some(s),
-        _ => None,
-    });
+    let fields = route
+        .headers
+        .iter()
+        .flat_map(|h| &h.fields)
+        .filter_map(|f| match &f.source {
+            HeaderSource::Request(s) => Some(s),
+            _ => None,
+        });
     inputs
         .chain(fields)
         .filter_map(|s| match s {

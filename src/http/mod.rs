@@ -23,7 +23,7 @@ pub mod tls;
 
 pub use app::configure;
 pub use mock_server::start_mock;
-pub use serve::serve;
 pub use serve::check_settings;
+pub use serve::serve;
 pub use services::load_services;
 pub use state::State;

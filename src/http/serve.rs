@@ -14,9 +14,9 @@ use super::services::load_services;
 use super::state::State;
 use super::tls;
 use crate::config::Config;
+use crate::convert::operation::ServicePlan;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::mapping::route::CompiledMapping;
-use crate::convert::operation::ServicePlan;
 use crate::mock::Mock;
 use crate::upstream::{Auth, Target};
 

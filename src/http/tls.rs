@@ -40,7 +40,12 @@ struct Reloading {
 
 impl ResolvesServerCert for Reloading {
     fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        Some(self.current.read().unwrap_or_else(|p| p.into_inner()).clone())
+        Some(
+            self.current
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+        )
     }
 }
 
@@ -55,7 +60,9 @@ impl Reloading {
                     info!(cert = %self.cert.display(), "TLS certificate reloaded");
                 }
             }
-            Err(e) => warn!(error = %e, cert = %self.cert.display(), "TLS certificate not reloaded; the one there was stays"),
+            Err(e) => {
+                warn!(error = %e, cert = %self.cert.display(), "TLS certificate not reloaded; the one there was stays")
+            }
         }
     }
 }
@@ -65,13 +72,24 @@ pub fn listener(config: &Config) -> Result<Option<Listener>, Vec<Diagnostic>> {
     let (file, t) = (&config.file, &config.tls);
     if !t.enabled() {
         if let Some(ca) = &t.client_ca {
-            return Err(vec![located(file, ca, "client certificates need HTTPS on the listener").hint("set `tls.cert` and `tls.key` too")]);
+            return Err(vec![
+                located(file, ca, "client certificates need HTTPS on the listener")
+                    .hint("set `tls.cert` and `tls.key` too"),
+            ]);
         }
         return Ok(None);
     }
     let (Some(cert), Some(key)) = (&t.cert, &t.key) else {
-        let at = t.cert.as_ref().or(t.key.as_ref()).expect("enabled() means one is set");
-        return Err(vec![located(file, at, "HTTPS needs both `tls.cert` and `tls.key`")]);
+        let at = t
+            .cert
+            .as_ref()
+            .or(t.key.as_ref())
+            .expect("enabled() means one is set");
+        return Err(vec![located(
+            file,
+            at,
+            "HTTPS needs both `tls.cert` and `tls.key`",
+        )]);
     };
     let mut diags = Vec::new();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -88,15 +106,23 @@ pub fn listener(config: &Config) -> Result<Option<Listener>, Vec<Diagnostic>> {
             }
         },
     };
-    let versions: &[&rustls::SupportedProtocolVersion] = match t.min_version.as_ref().map(|v| v.value.as_str()) {
-        None | Some("1.2") => &[&rustls::version::TLS13, &rustls::version::TLS12],
-        Some("1.3") => &[&rustls::version::TLS13],
-        Some(other) => {
-            let at = t.min_version.as_ref().expect("matched Some");
-            diags.push(located(file, at, format!("`{other}` is not a TLS version soapbridge serves")).hint("write `1.2` or `1.3` (older versions are not safe)"));
-            &[&rustls::version::TLS13]
-        }
-    };
+    let versions: &[&rustls::SupportedProtocolVersion] =
+        match t.min_version.as_ref().map(|v| v.value.as_str()) {
+            None | Some("1.2") => &[&rustls::version::TLS13, &rustls::version::TLS12],
+            Some("1.3") => &[&rustls::version::TLS13],
+            Some(other) => {
+                let at = t.min_version.as_ref().expect("matched Some");
+                diags.push(
+                    located(
+                        file,
+                        at,
+                        format!("`{other}` is not a TLS version soapbridge serves"),
+                    )
+                    .hint("write `1.2` or `1.3` (older versions are not safe)"),
+                );
+                &[&rustls::version::TLS13]
+            }
+        };
     let verifier = match &t.client_ca {
         None => None,
         Some(ca) => match certificates(file, ca) {
@@ -107,7 +133,8 @@ pub fn listener(config: &Config) -> Result<Option<Listener>, Vec<Diagnostic>> {
             Ok(certs) => {
                 let mut roots = rustls::RootCertStore::empty();
                 let (_, bad) = roots.add_parsable_certificates(certs);
-                let mut b = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone());
+                let mut b =
+                    WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone());
                 if t.client_cert == ClientCertMode::Optional {
                     b = b.allow_unauthenticated();
                 }
@@ -145,7 +172,11 @@ pub fn listener(config: &Config) -> Result<Option<Listener>, Vec<Diagnostic>> {
 }
 
 /// Reads a certificate chain and its key, checked to belong together.
-fn certified_key(cert: &Path, key: &Path, provider: &CryptoProvider) -> Result<CertifiedKey, String> {
+fn certified_key(
+    cert: &Path,
+    key: &Path,
+    provider: &CryptoProvider,
+) -> Result<CertifiedKey, String> {
     let chain = rustls::pki_types::CertificateDer::pem_file_iter(cert)
         .and_then(|it| it.collect::<Result<Vec<_>, _>>())
         .map_err(|e| format!("cannot read the certificate `{}`: {e}", cert.display()))?;
@@ -159,8 +190,12 @@ fn certified_key(cert: &Path, key: &Path, provider: &CryptoProvider) -> Result<C
         .load_private_key(der)
         .map_err(|e| format!("the private key `{}` cannot sign: {e}", key.display()))?;
     let k = CertifiedKey::new(chain, signing);
-    k.keys_match()
-        .map_err(|e| format!("the private key `{}` does not match the certificate: {e}", key.display()))?;
+    k.keys_match().map_err(|e| {
+        format!(
+            "the private key `{}` does not match the certificate: {e}",
+            key.display()
+        )
+    })?;
     Ok(k)
 }
 
@@ -172,10 +207,15 @@ fn watch(resolver: Arc<Reloading>) -> Option<notify::RecommendedWatcher> {
             r.reload();
         }
     })
-    .map_err(|e| warn!(error = %e, "Cannot watch the TLS files; a renewed certificate needs a restart"))
+    .map_err(
+        |e| warn!(error = %e, "Cannot watch the TLS files; a renewed certificate needs a restart"),
+    )
     .ok()?;
     for f in [&resolver.cert, &resolver.key] {
-        let dir = f.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = f
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         if let Err(e) = watcher.watch(dir, RecursiveMode::NonRecursive) {
             warn!(error = %e, dir = %dir.display(), "Cannot watch a TLS folder; a renewed certificate needs a restart");
         }

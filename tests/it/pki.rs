@@ -39,7 +39,11 @@ impl Ca {
 
     /// A server certificate for 127.0.0.1 and localhost.
     pub(crate) fn server(&self, cn: &str) -> Leaf {
-        self.leaf(cn, &["127.0.0.1", "localhost"], ExtendedKeyUsagePurpose::ServerAuth)
+        self.leaf(
+            cn,
+            &["127.0.0.1", "localhost"],
+            ExtendedKeyUsagePurpose::ServerAuth,
+        )
     }
 
     /// A client certificate with subject `CN=cn, O=Acme`.
@@ -51,7 +55,9 @@ impl Ca {
         let mut params =
             CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
         params.distinguished_name.push(DnType::CommonName, cn);
-        params.distinguished_name.push(DnType::OrganizationName, "Acme");
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, "Acme");
         params.extended_key_usages = vec![usage];
         let key = KeyPair::generate().unwrap();
         let cert = params.signed_by(&key, &self.issuer).unwrap();

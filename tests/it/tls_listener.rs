@@ -14,18 +14,42 @@ use crate::pki::{self, Ca, Leaf};
 
 /// Settings for HTTPS with `server`'s certificate, client certificates of `client_ca`, and a
 /// `client_cert` scheme accepting `CN=billing, O=Acme`.
-fn tls_settings(dir: &std::path::Path, server: &Leaf, client_ca: &Ca, mode: &str, extra: &str) -> soapbridge::config::Config {
+fn tls_settings(
+    dir: &std::path::Path,
+    server: &Leaf,
+    client_ca: &Ca,
+    mode: &str,
+    extra: &str,
+) -> soapbridge::config::Config {
     let cert = pki::write(dir, "cert.pem", &server.cert);
     let key = pki::write(dir, "key.pem", &server.key);
     let ca = pki::write(dir, "clients.pem", &client_ca.pem());
-    settings(dir, &format!("tls:\n  cert: {}\n  key: {}\n  client_ca: {}\n  client_cert: {mode}\n{extra}auth:\n  schemes:\n    partner-cert:\n      client_cert: {{ subjects: [\"CN=billing, O=Acme\"] }}\n", cert.display(), key.display(), ca.display()))
+    settings(
+        dir,
+        &format!(
+            "tls:\n  cert: {}\n  key: {}\n  client_ca: {}\n  client_cert: {mode}\n{extra}auth:\n  schemes:\n    partner-cert:\n      client_cert: {{ subjects: [\"CN=billing, O=Acme\"] }}\n",
+            cert.display(),
+            key.display(),
+            ca.display()
+        ),
+    )
 }
 
 #[actix_rt::test]
 async fn https_http2_and_client_certificates_as_identities() {
-    let (server_ca, client_ca, stranger_ca) = (Ca::new("Server CA"), Ca::new("Client CA"), Ca::new("Other CA"));
+    let (server_ca, client_ca, stranger_ca) = (
+        Ca::new("Server CA"),
+        Ca::new("Client CA"),
+        Ca::new("Other CA"),
+    );
     let dir = tempfile::tempdir().unwrap();
-    let config = tls_settings(dir.path(), &server_ca.server("bridge"), &client_ca, "optional", "");
+    let config = tls_settings(
+        dir.path(),
+        &server_ca.server("bridge"),
+        &client_ca,
+        "optional",
+        "",
+    );
     let svc = fixture("crm.yaml", "partner-cert");
     let (up, received) = recorder(svc.clone());
     let base = bridge(config, svc, &up).await;
@@ -33,9 +57,17 @@ async fn https_http2_and_client_certificates_as_identities() {
     let url = format!("{base}/api/customer/customers");
 
     let anonymous = pki::https(&server_ca.pem(), None);
-    let mut resp = anonymous.get(&format!("{base}/livez")).send().await.unwrap();
+    let mut resp = anonymous
+        .get(&format!("{base}/livez"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
-    assert_eq!(resp.version(), actix_web::http::Version::HTTP_2, "HTTP/2 over TLS");
+    assert_eq!(
+        resp.version(),
+        actix_web::http::Version::HTTP_2,
+        "HTTP/2 over TLS"
+    );
     let _ = resp.body().await;
     let r = send(Some(&anonymous), "GET", &url, &[], None).await;
     assert_eq!(r.status, 401, "{:?}", r.body);
@@ -44,34 +76,71 @@ async fn https_http2_and_client_certificates_as_identities() {
     let r = send(Some(&billing), "GET", &url, &[], None).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let envelope = received.lock().unwrap()[0].clone();
-    assert!(envelope.contains(">CN=billing,O=Acme<"), "the certificate's subject is the identity: {envelope}");
+    assert!(
+        envelope.contains(">CN=billing,O=Acme<"),
+        "the certificate's subject is the identity: {envelope}"
+    );
 
     let other = pki::https(&server_ca.pem(), Some(&client_ca.client("other")));
     let r = send(Some(&other), "GET", &url, &[], None).await;
     assert_eq!(r.status, 401);
-    assert_eq!(r.body["detail"], "the client certificate's subject is not accepted");
+    assert_eq!(
+        r.body["detail"],
+        "the client certificate's subject is not accepted"
+    );
 
     let forged = pki::https(&server_ca.pem(), Some(&stranger_ca.client("billing")));
     let refused = forged.get(&url).send().await;
-    assert!(refused.is_err(), "a certificate of another CA passed the handshake");
-    assert_eq!(received.lock().unwrap().len(), 1, "a refused caller reached the upstream");
+    assert!(
+        refused.is_err(),
+        "a certificate of another CA passed the handshake"
+    );
+    assert_eq!(
+        received.lock().unwrap().len(),
+        1,
+        "a refused caller reached the upstream"
+    );
 }
 
 #[actix_rt::test]
 async fn required_client_certificates_and_the_lowest_version() {
     let (server_ca, client_ca) = (Ca::new("Server CA"), Ca::new("Client CA"));
     let dir = tempfile::tempdir().unwrap();
-    let config = tls_settings(dir.path(), &server_ca.server("bridge"), &client_ca, "required", "  min_version: \"1.3\"\n");
+    let config = tls_settings(
+        dir.path(),
+        &server_ca.server("bridge"),
+        &client_ca,
+        "required",
+        "  min_version: \"1.3\"\n",
+    );
     let svc = fixture("crm.yaml", "partner-cert");
     let (up, _) = recorder(svc.clone());
     let base = bridge(config, svc, &up).await;
     let url = format!("{base}/livez");
     let anonymous = pki::https(&server_ca.pem(), None);
-    assert!(anonymous.get(&url).send().await.is_err(), "no certificate passed a required handshake");
+    assert!(
+        anonymous.get(&url).send().await.is_err(),
+        "no certificate passed a required handshake"
+    );
     let billing = client_ca.client("billing");
-    assert_eq!(pki::https(&server_ca.pem(), Some(&billing)).get(&url).send().await.unwrap().status(), 200);
-    let tls12 = pki::client(pki::client_config(&server_ca.pem(), Some(&billing), &[&rustls::version::TLS12]));
-    assert!(tls12.get(&url).send().await.is_err(), "TLS 1.2 passed `min_version: 1.3`");
+    assert_eq!(
+        pki::https(&server_ca.pem(), Some(&billing))
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let tls12 = pki::client(pki::client_config(
+        &server_ca.pem(),
+        Some(&billing),
+        &[&rustls::version::TLS12],
+    ));
+    assert!(
+        tls12.get(&url).send().await.is_err(),
+        "TLS 1.2 passed `min_version: 1.3`"
+    );
 }
 
 /// The certificate the listener at `port` presents now (a blocking handshake).
@@ -79,7 +148,8 @@ fn presented(port: u16, ca: &str) -> Vec<u8> {
     use std::io::Write;
     let mut cfg = pki::client_config(ca, None, rustls::DEFAULT_VERSIONS);
     cfg.alpn_protocols.clear();
-    let mut conn = rustls::ClientConnection::new(Arc::new(cfg), "127.0.0.1".try_into().unwrap()).unwrap();
+    let mut conn =
+        rustls::ClientConnection::new(Arc::new(cfg), "127.0.0.1".try_into().unwrap()).unwrap();
     let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     while conn.is_handshaking() {
@@ -99,16 +169,34 @@ async fn a_renewed_certificate_is_served_without_a_restart() {
     let first = ca.server("first");
     let cert = pki::write(dir.path(), "cert.pem", &first.cert);
     let key = pki::write(dir.path(), "key.pem", &first.key);
-    let keys = pki::write(dir.path(), "keys", &format!("k sha256:{}\n", "0".repeat(64)));
-    let config = settings(dir.path(), &format!("tls: {{ cert: {}, key: {} }}\nauth:\n  schemes:\n    partner-keys:\n      api_key: {{ keys_file: {} }}\n", cert.display(), key.display(), keys.display()));
+    let keys = pki::write(
+        dir.path(),
+        "keys",
+        &format!("k sha256:{}\n", "0".repeat(64)),
+    );
+    let config = settings(
+        dir.path(),
+        &format!(
+            "tls: {{ cert: {}, key: {} }}\nauth:\n  schemes:\n    partner-keys:\n      api_key: {{ keys_file: {} }}\n",
+            cert.display(),
+            key.display(),
+            keys.display()
+        ),
+    );
     let svc = fixture("crm.yaml", "partner-keys");
     let (up, _) = recorder(svc.clone());
     let base = bridge(config, svc, &up).await;
     let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
-    let der = |pem: &str| CertificateDer::from_pem_slice(pem.as_bytes()).unwrap().to_vec();
+    let der = |pem: &str| {
+        CertificateDer::from_pem_slice(pem.as_bytes())
+            .unwrap()
+            .to_vec()
+    };
     let ca_pem = ca.pem();
     let p = ca_pem.clone();
-    let now = actix_web::rt::task::spawn_blocking(move || presented(port, &p)).await.unwrap();
+    let now = actix_web::rt::task::spawn_blocking(move || presented(port, &p))
+        .await
+        .unwrap();
     assert_eq!(now, der(&first.cert));
 
     // A half-written pair (a key that does not match) keeps the old certificate.
@@ -116,17 +204,24 @@ async fn a_renewed_certificate_is_served_without_a_restart() {
     std::fs::write(&key, &second.key).unwrap();
     std::thread::sleep(Duration::from_millis(300));
     let p = ca_pem.clone();
-    let now = actix_web::rt::task::spawn_blocking(move || presented(port, &p)).await.unwrap();
+    let now = actix_web::rt::task::spawn_blocking(move || presented(port, &p))
+        .await
+        .unwrap();
     assert_eq!(now, der(&first.cert), "a mismatched pair was served");
     std::fs::write(&cert, &second.cert).unwrap();
     let started = Instant::now();
     loop {
         let p = ca_pem.clone();
-        let now = actix_web::rt::task::spawn_blocking(move || presented(port, &p)).await.unwrap();
+        let now = actix_web::rt::task::spawn_blocking(move || presented(port, &p))
+            .await
+            .unwrap();
         if now == der(&second.cert) {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "the renewed certificate was not served");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the renewed certificate was not served"
+        );
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -139,9 +234,28 @@ fn bad_tls_settings_are_located() {
     let b = ca.server("b");
     let cert = pki::write(dir.path(), "cert.pem", &a.cert);
     let key = pki::write(dir.path(), "key.pem", &b.key);
-    let config = settings(dir.path(), &format!("tls:\n  cert: {}\n  key: {}\n  min_version: \"1.1\"\n", cert.display(), key.display()));
-    let problems: Vec<String> = soapbridge::http::tls::listener(&config).err().unwrap().iter().map(|d| d.to_string()).collect();
+    let config = settings(
+        dir.path(),
+        &format!(
+            "tls:\n  cert: {}\n  key: {}\n  min_version: \"1.1\"\n",
+            cert.display(),
+            key.display()
+        ),
+    );
+    let problems: Vec<String> = soapbridge::http::tls::listener(&config)
+        .err()
+        .unwrap()
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
     let text = problems.join("\n");
-    assert!(text.contains("soapbridge.yaml:3:8: the private key") && text.contains("does not match the certificate"), "{text}");
-    assert!(text.contains("soapbridge.yaml:4:16: `1.1` is not a TLS version soapbridge serves"), "{text}");
+    assert!(
+        text.contains("soapbridge.yaml:3:8: the private key")
+            && text.contains("does not match the certificate"),
+        "{text}"
+    );
+    assert!(
+        text.contains("soapbridge.yaml:4:16: `1.1` is not a TLS version soapbridge serves"),
+        "{text}"
+    );
 }

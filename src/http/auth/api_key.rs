@@ -11,7 +11,7 @@ use argon2::{Argon2, PasswordVerifier};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::settings::located;
+use super::settings::{located, unreadable_hint};
 use crate::config::auth::ApiKeyScheme;
 use crate::diag::Diagnostic;
 
@@ -57,13 +57,24 @@ impl ApiKeys {
         let mut diags = Vec::new();
         let place = match (&s.header, &s.query) {
             (Some(h), Some(_)) => {
-                diags.push(located(config, h, "an API key travels in a header or a query parameter, not both").hint("keep `header:` or `query:`"));
+                diags.push(
+                    located(
+                        config,
+                        h,
+                        "an API key travels in a header or a query parameter, not both",
+                    )
+                    .hint("keep `header:` or `query:`"),
+                );
                 Place::Query(String::new())
             }
             (Some(h), None) => match HeaderName::from_bytes(h.value.as_bytes()) {
                 Ok(n) => Place::Header(n),
                 Err(_) => {
-                    diags.push(located(config, h, format!("`{}` is not a header name", h.value)));
+                    diags.push(located(
+                        config,
+                        h,
+                        format!("`{}` is not a header name", h.value),
+                    ));
                     Place::Query(String::new())
                 }
             },
@@ -80,31 +91,71 @@ impl ApiKeys {
                     diags.push(Diagnostic::new(&f.value, line, col, msg).hint(hint))
                 }),
                 Err(e) => {
-                    diags.push(located(config, f, format!("cannot read the keys file `{}`: {e}", f.value.display())).hint("the path is read from the working directory"));
+                    diags.push(
+                        located(
+                            config,
+                            f,
+                            format!("cannot read the keys file `{}`: {e}", f.value.display()),
+                        )
+                        .hint(unreadable_hint(&f.value)),
+                    );
                     Vec::new()
                 }
             },
             (None, Some(v)) => match std::env::var(&v.value) {
-                Ok(text) => parse(&text.replace(';', "\n"), &mut |line, _, msg: String, hint: &str| {
-                    diags.push(located(config, v, format!("`{}`, entry {line}: {msg}", v.value)).hint(hint))
-                }),
+                Ok(text) => parse(
+                    &text.replace(';', "\n"),
+                    &mut |line, _, msg: String, hint: &str| {
+                        diags.push(
+                            located(config, v, format!("`{}`, entry {line}: {msg}", v.value))
+                                .hint(hint),
+                        )
+                    },
+                ),
                 Err(_) => {
-                    diags.push(located(config, v, format!("environment variable `{}` is not set", v.value)).hint("set it to `ID sha256:HEX` entries, separated by `;` or new lines"));
+                    diags.push(
+                        located(
+                            config,
+                            v,
+                            format!("environment variable `{}` is not set", v.value),
+                        )
+                        .hint("set it to `ID sha256:HEX` entries, separated by `;` or new lines"),
+                    );
                     Vec::new()
                 }
             },
             (Some(f), Some(_)) => {
-                diags.push(located(config, f, "the keys come from `keys_file` or `keys_env`, not both"));
+                diags.push(located(
+                    config,
+                    f,
+                    "the keys come from `keys_file` or `keys_env`, not both",
+                ));
                 Vec::new()
             }
             (None, None) => {
-                diags.push(Diagnostic::new(config, 0, 0, "an `api_key` scheme needs `keys_file` or `keys_env`").hint("e.g. `keys_file: /run/secrets/api-keys` holding `ID sha256:HEX` lines"));
+                diags.push(
+                    Diagnostic::new(
+                        config,
+                        0,
+                        0,
+                        "an `api_key` scheme needs `keys_file` or `keys_env`",
+                    )
+                    .hint("e.g. `keys_file: /run/secrets/api-keys` holding `ID sha256:HEX` lines"),
+                );
                 Vec::new()
             }
         };
         if diags.is_empty() && entries.is_empty() {
-            let at = s.keys_file.as_ref().map(|f| located(config, f, "the keys file holds no key"));
-            diags.push(at.unwrap_or_else(|| Diagnostic::new(config, 0, 0, "the keys variable holds no key")).hint("add `ID sha256:HEX` lines"));
+            let at = s
+                .keys_file
+                .as_ref()
+                .map(|f| located(config, f, "the keys file holds no key"));
+            diags.push(
+                at.unwrap_or_else(|| {
+                    Diagnostic::new(config, 0, 0, "the keys variable holds no key")
+                })
+                .hint("add `ID sha256:HEX` lines"),
+            );
         }
         if diags.is_empty() {
             Ok(ApiKeys { place, entries })
@@ -130,7 +181,9 @@ impl ApiKeys {
 
     /// Whether any stored key needs the slow (argon2) check.
     pub(crate) fn has_slow_hashes(&self) -> bool {
-        self.entries.iter().any(|e| matches!(e.hash, Hash::Argon2(_)))
+        self.entries
+            .iter()
+            .any(|e| matches!(e.hash, Hash::Argon2(_)))
     }
 
     /// The SHA-256 entry matching `key`: every entry compared in constant time.
@@ -184,28 +237,60 @@ fn parse(text: &str, report: &mut dyn FnMut(u32, u32, String, &str)) -> Vec<Entr
         let id = words.next().unwrap_or("");
         let col = (raw.len() - raw.trim_start().len() + 1) as u32;
         let Some(hash) = words.next() else {
-            report(line, col, format!("key `{id}` has no hash: is this a key in clear text?"), "write `ID sha256:HEX`, the key's SHA-256 (`printf %s \"$KEY\" | sha256sum`), never the key itself");
+            report(
+                line,
+                col,
+                format!("key `{id}` has no hash: is this a key in clear text?"),
+                "write `ID sha256:HEX`, the key's SHA-256 (`printf %s \"$KEY\" | sha256sum`), never the key itself",
+            );
             continue;
         };
-        if !id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c)) {
-            report(line, col, format!("`{id}` is not a key id"), "a key id is letters, digits, `-`, `_`, `.` or `@`; it is what the logs show");
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c))
+        {
+            report(
+                line,
+                col,
+                format!("`{id}` is not a key id"),
+                "a key id is letters, digits, `-`, `_`, `.` or `@`; it is what the logs show",
+            );
             continue;
         }
-        let hash_col = col + raw.trim_start()[id.len()..].find(hash).map_or(0, |i| i + id.len()) as u32;
+        let hash_col = col
+            + raw.trim_start()[id.len()..]
+                .find(hash)
+                .map_or(0, |i| i + id.len()) as u32;
         let parsed = if let Some(hex) = hash.strip_prefix("sha256:") {
             let mut d = [0u8; 32];
-            hex::decode_to_slice(hex, &mut d).ok().map(|()| Hash::Sha256(d))
+            hex::decode_to_slice(hex, &mut d)
+                .ok()
+                .map(|()| Hash::Sha256(d))
         } else if hash.starts_with("$argon2") {
-            argon2::password_hash::phc::PasswordHash::new(hash).ok().map(|_| Hash::Argon2(hash.to_string()))
+            argon2::password_hash::phc::PasswordHash::new(hash)
+                .ok()
+                .map(|_| Hash::Argon2(hash.to_string()))
         } else {
             None
         };
         let Some(hash) = parsed else {
-            report(line, hash_col, format!("the hash of key `{id}` is neither `sha256:` and 64 hex digits nor an argon2 PHC string: is this a key in clear text?"), "store `sha256:` and the key's SHA-256 (`printf %s \"$KEY\" | sha256sum`), or an argon2 hash; never the key itself");
+            report(
+                line,
+                hash_col,
+                format!(
+                    "the hash of key `{id}` is neither `sha256:` and 64 hex digits nor an argon2 PHC string: is this a key in clear text?"
+                ),
+                "store `sha256:` and the key's SHA-256 (`printf %s \"$KEY\" | sha256sum`), or an argon2 hash; never the key itself",
+            );
             continue;
         };
         if out.iter().any(|e| e.id == id) {
-            report(line, col, format!("key id `{id}` is used twice"), "give each key an id of its own");
+            report(
+                line,
+                col,
+                format!("key id `{id}` is used twice"),
+                "give each key an id of its own",
+            );
             continue;
         }
         out.push(Entry {
@@ -225,12 +310,20 @@ mod tests {
     fn lines_with_hashes_only() {
         let mut problems = Vec::new();
         let text = "# partners\npartner-a sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 crm.read\n\n  leaked s3cr3t-key\nbare\n";
-        let entries = parse(text, &mut |l, c, m, _| problems.push(format!("{l}:{c}: {m}")));
+        let entries = parse(text, &mut |l, c, m, _| {
+            problems.push(format!("{l}:{c}: {m}"))
+        });
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].id, "partner-a");
         assert_eq!(entries[0].scopes, ["crm.read"]);
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems[0].starts_with("4:10: the hash of key `leaked`"), "{problems:?}");
-        assert!(problems[1].starts_with("5:1: key `bare` has no hash"), "{problems:?}");
+        assert!(
+            problems[0].starts_with("4:10: the hash of key `leaked`"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].starts_with("5:1: key `bare` has no hash"),
+            "{problems:?}"
+        );
     }
 }

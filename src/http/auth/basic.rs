@@ -11,7 +11,7 @@ use actix_web::HttpRequest;
 use argon2::{Argon2, PasswordVerifier};
 use base64::Engine;
 
-use super::settings::located;
+use super::settings::{located, unreadable_hint};
 use crate::config::auth::BasicScheme;
 use crate::diag::Diagnostic;
 
@@ -37,7 +37,14 @@ impl Htpasswd {
     pub(crate) fn load(config: &Path, s: &BasicScheme) -> Result<Htpasswd, Vec<Diagnostic>> {
         let path = &s.htpasswd.value;
         let text = std::fs::read_to_string(path).map_err(|e| {
-            vec![located(config, &s.htpasswd, format!("cannot read the htpasswd file `{}`: {e}", path.display())).hint("the path is read from the working directory")]
+            vec![
+                located(
+                    config,
+                    &s.htpasswd,
+                    format!("cannot read the htpasswd file `{}`: {e}", path.display()),
+                )
+                .hint(unreadable_hint(path)),
+            ]
         })?;
         let mut diags = Vec::new();
         let mut users = HashMap::new();
@@ -49,13 +56,20 @@ impl Htpasswd {
             }
             let d = |col: usize, msg: String| Diagnostic::new(path, line, col as u32, msg);
             let Some((user, hash)) = t.split_once(':') else {
-                diags.push(d(1, "a line is `user:hash`".into()).hint("create entries with `htpasswd -B FILE USER`"));
+                diags.push(
+                    d(1, "a line is `user:hash`".into())
+                        .hint("create entries with `htpasswd -B FILE USER`"),
+                );
                 continue;
             };
             let col = user.len() + 2;
-            let hash = if ["$2y$", "$2b$", "$2a$"].iter().any(|p| hash.starts_with(p)) && hash.len() == 60 {
+            let hash = if ["$2y$", "$2b$", "$2a$"].iter().any(|p| hash.starts_with(p))
+                && hash.len() == 60
+            {
                 Hash::Bcrypt(hash.to_string())
-            } else if hash.starts_with("$argon2") && argon2::password_hash::phc::PasswordHash::new(hash).is_ok() {
+            } else if hash.starts_with("$argon2")
+                && argon2::password_hash::phc::PasswordHash::new(hash).is_ok()
+            {
                 Hash::Argon2(hash.to_string())
             } else {
                 diags.push(d(col, format!("the hash of user `{user}` is not bcrypt or argon2: a weak hash or a password in clear text")).hint("re-create the entry with `htpasswd -B FILE USER` (bcrypt)"));
@@ -66,7 +80,10 @@ impl Htpasswd {
             }
         }
         if diags.is_empty() && users.is_empty() {
-            diags.push(located(config, &s.htpasswd, "the htpasswd file holds no user").hint("add one with `htpasswd -B FILE USER`"));
+            diags.push(
+                located(config, &s.htpasswd, "the htpasswd file holds no user")
+                    .hint("add one with `htpasswd -B FILE USER`"),
+            );
         }
         if diags.is_empty() {
             Ok(Htpasswd {

@@ -31,11 +31,17 @@ pub(crate) struct ClientCerts {
 }
 
 impl ClientCerts {
-    pub(crate) fn load(config: &Path, s: &ClientCertScheme) -> Result<ClientCerts, Vec<Diagnostic>> {
+    pub(crate) fn load(
+        config: &Path,
+        s: &ClientCertScheme,
+    ) -> Result<ClientCerts, Vec<Diagnostic>> {
         let mut diags = Vec::new();
         for subj in &s.subjects {
             if !subj.value.contains('=') {
-                diags.push(located(config, subj, format!("`{}` is not a subject", subj.value)).hint("write it as `CN=name,O=organisation`"));
+                diags.push(
+                    located(config, subj, format!("`{}` is not a subject", subj.value))
+                        .hint("write it as `CN=name,O=organisation`"),
+                );
             }
         }
         if !diags.is_empty() {
@@ -49,11 +55,13 @@ impl ClientCerts {
     /// The connection's verified subject; `Some(Err(()))` when it is not one accepted.
     pub(crate) fn check(&self, req: &HttpRequest) -> Option<Result<String, ()>> {
         let subject = req.conn_data::<PeerSubject>()?;
-        Some(if self.subjects.is_empty() || self.subjects.contains(&subject.0) {
-            Ok(subject.0.clone())
-        } else {
-            Err(())
-        })
+        Some(
+            if self.subjects.is_empty() || self.subjects.contains(&subject.0) {
+                Ok(subject.0.clone())
+            } else {
+                Err(())
+            },
+        )
     }
 }
 

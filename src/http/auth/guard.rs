@@ -84,7 +84,9 @@ impl Security {
             return Ok(None);
         }
         let Some(indexes) = self.routes.get(si).and_then(|s| s.get(oi)) else {
-            return Err(AuthError::Unavailable("client authentication is not configured"));
+            return Err(AuthError::Unavailable(
+                "client authentication is not configured",
+            ));
         };
         let mut refused: Option<String> = None;
         let mut forbidden: Option<AuthError> = None;
@@ -159,12 +161,17 @@ async fn attempt(s: &Scheme, req: &HttpRequest) -> Attempt {
                 return Attempt::Absent;
             };
             if let Some(m) = keys.check_fast(&key) {
-                return Attempt::Accepted(identity(IdentityKind::ApiKey, m.id.to_string(), m.scopes.to_vec()));
+                return Attempt::Accepted(identity(
+                    IdentityKind::ApiKey,
+                    m.id.to_string(),
+                    m.scopes.to_vec(),
+                ));
             }
             if keys.has_slow_hashes() {
                 let keys = keys.clone();
                 let found = actix_web::web::block(move || {
-                    keys.check_slow(&key).map(|m| (m.id.to_string(), m.scopes.to_vec()))
+                    keys.check_slow(&key)
+                        .map(|m| (m.id.to_string(), m.scopes.to_vec()))
                 })
                 .await;
                 if let Ok(Some((id, scopes))) = found {
@@ -190,8 +197,12 @@ async fn attempt(s: &Scheme, req: &HttpRequest) -> Attempt {
         },
         Kind::ClientCert(c) => match c.check(req) {
             None => Attempt::Absent,
-            Some(Ok(subject)) => Attempt::Accepted(identity(IdentityKind::ClientCert, subject, Vec::new())),
-            Some(Err(())) => Attempt::Refused("the client certificate's subject is not accepted".into()),
+            Some(Ok(subject)) => {
+                Attempt::Accepted(identity(IdentityKind::ClientCert, subject, Vec::new()))
+            }
+            Some(Err(())) => {
+                Attempt::Refused("the client certificate's subject is not accepted".into())
+            }
         },
     }
 }
@@ -264,7 +275,10 @@ fn challenge(s: &Scheme, refused: Option<&str>) -> Option<String> {
             ),
             _ => "Bearer realm=\"soapbridge\"".to_string(),
         },
-        Kind::Basic(h) => format!("Basic realm=\"{}\", charset=\"UTF-8\"", h.realm.replace('"', "'")),
+        Kind::Basic(h) => format!(
+            "Basic realm=\"{}\", charset=\"UTF-8\"",
+            h.realm.replace('"', "'")
+        ),
         Kind::ClientCert(_) => return None,
     })
 }

@@ -30,7 +30,9 @@ pub(crate) enum JwksError {
     #[error("the JWKS is not valid JSON Web Key Set JSON: {0}")]
     Json(#[from] serde_json::Error),
     /// Is raised when the JWKS holds no asymmetric signing key of an accepted algorithm.
-    #[error("the JWKS holds no usable signing key (RSA, EC or OKP, `use: sig`) of the algorithms accepted")]
+    #[error(
+        "the JWKS holds no usable signing key (RSA, EC or OKP, `use: sig`) of the algorithms accepted"
+    )]
     NoKeys,
 }
 
@@ -54,7 +56,11 @@ impl Keys {
     pub(crate) fn find(&self, kid: Option<&str>, alg: Algorithm) -> Option<&Key> {
         let fits = |k: &&Key| k.alg.is_none_or(|a| a == alg) && k.key.family() == alg.family();
         match kid {
-            Some(kid) => self.keys.iter().filter(fits).find(|k| k.kid.as_deref() == Some(kid)),
+            Some(kid) => self
+                .keys
+                .iter()
+                .filter(fits)
+                .find(|k| k.kid.as_deref() == Some(kid)),
             None => {
                 let mut it = self.keys.iter().filter(fits);
                 let first = it.next();
@@ -118,7 +124,10 @@ impl KeySet {
 
     /// The keys there are now.
     pub(crate) fn current(&self) -> Arc<Keys> {
-        self.keys.read().map(|k| k.clone()).unwrap_or_else(|p| p.into_inner().clone())
+        self.keys
+            .read()
+            .map(|k| k.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
     }
 
     /// Whether the keys are older than the refresh interval (or were never had).
@@ -130,7 +139,8 @@ impl KeySet {
     /// Whether an unknown `kid` may fetch again now.
     pub(crate) fn may_refetch(&self) -> bool {
         let a = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
-        a.last.is_none_or(|t| t.elapsed() >= self.unknown_kid_refresh)
+        a.last
+            .is_none_or(|t| t.elapsed() >= self.unknown_kid_refresh)
     }
 
     /// Reads a JWKS file now (at start-up, and by `check`).
@@ -162,7 +172,9 @@ impl KeySet {
                 info!(keys = keys.keys.len(), source = %self.describe(), "JWKS loaded");
                 self.install(keys);
             }
-            Err(e) => warn!(error = %e, source = %self.describe(), "JWKS refresh failed; the keys there were stay"),
+            Err(e) => {
+                warn!(error = %e, source = %self.describe(), "JWKS refresh failed; the keys there were stay")
+            }
         }
     }
 
@@ -182,7 +194,11 @@ impl KeySet {
 /// The JWKS at `url`, over HTTPS only, bounded in time and size; redirects are not followed.
 async fn fetch(url: &str, tls: Arc<rustls::ClientConfig>) -> Result<String, JwksError> {
     let client = awc::Client::builder()
-        .connector(awc::Connector::new().rustls_0_23(tls).timeout(FETCH_TIMEOUT))
+        .connector(
+            awc::Connector::new()
+                .rustls_0_23(tls)
+                .timeout(FETCH_TIMEOUT),
+        )
         .timeout(FETCH_TIMEOUT)
         .disable_redirects()
         .finish();
@@ -193,7 +209,10 @@ async fn fetch(url: &str, tls: Arc<rustls::ClientConfig>) -> Result<String, Jwks
         .await
         .map_err(|e| JwksError::Fetch(e.to_string()))?;
     if !resp.status().is_success() {
-        return Err(JwksError::Fetch(format!("HTTP status {}", resp.status().as_u16())));
+        return Err(JwksError::Fetch(format!(
+            "HTTP status {}",
+            resp.status().as_u16()
+        )));
     }
     let body = resp
         .body()

@@ -73,33 +73,78 @@ impl JwtAuth {
     pub(crate) fn load(config: &Path, s: &JwtScheme) -> Result<JwtAuth, Vec<Diagnostic>> {
         let mut diags = Vec::new();
         let mut algorithms = Vec::new();
-        let names = s.algorithms.as_ref().map(|a| a.value.clone()).unwrap_or_else(|| vec!["RS256".into()]);
+        let names = s
+            .algorithms
+            .as_ref()
+            .map(|a| a.value.clone())
+            .unwrap_or_else(|| vec!["RS256".into()]);
         for n in &names {
             match n.parse::<Algorithm>() {
                 Ok(a) if ALLOWED.contains(&n.as_str()) => algorithms.push(a),
                 _ => {
-                    let at = s.algorithms.as_ref().map_or(&s.issuer.referenced, |a| &a.referenced);
+                    let at = s
+                        .algorithms
+                        .as_ref()
+                        .map_or(&s.issuer.referenced, |a| &a.referenced);
                     diags.push(Diagnostic::new(config, at.line() as u32, at.column() as u32, format!("algorithm `{n}` is not accepted")).hint(format!("pin asymmetric ones: {} (never `none` or HS*, so a public key can never be taken for an HMAC secret)", ALLOWED.join(", "))));
                 }
             }
         }
         if names.is_empty() {
-            let at = s.algorithms.as_ref().map_or(&s.issuer.referenced, |a| &a.referenced);
-            diags.push(Diagnostic::new(config, at.line() as u32, at.column() as u32, "no algorithm is accepted").hint("e.g. `algorithms: [RS256]`"));
+            let at = s
+                .algorithms
+                .as_ref()
+                .map_or(&s.issuer.referenced, |a| &a.referenced);
+            diags.push(
+                Diagnostic::new(
+                    config,
+                    at.line() as u32,
+                    at.column() as u32,
+                    "no algorithm is accepted",
+                )
+                .hint("e.g. `algorithms: [RS256]`"),
+            );
         }
         if s.issuer.value.is_empty() {
-            diags.push(located(config, &s.issuer, "the issuer is empty").hint("the `iss` the issuer's tokens carry, e.g. `https://login.example.com/`"));
+            diags
+                .push(located(config, &s.issuer, "the issuer is empty").hint(
+                    "the `iss` the issuer's tokens carry, e.g. `https://login.example.com/`",
+                ));
         }
         if s.audience.value.0.is_empty() || s.audience.value.0.iter().any(String::is_empty) {
-            diags.push(located(config, &s.audience, "the audience is empty").hint("the `aud` tokens for this API carry, e.g. `crm-api`"));
+            diags.push(
+                located(config, &s.audience, "the audience is empty")
+                    .hint("the `aud` tokens for this API carry, e.g. `crm-api`"),
+            );
         }
-        let leeway = duration(config, s.leeway.as_ref(), Duration::from_secs(30), &mut diags);
+        let leeway = duration(
+            config,
+            s.leeway.as_ref(),
+            Duration::from_secs(30),
+            &mut diags,
+        );
         if leeway > Duration::from_secs(60) {
-            let at = s.leeway.as_ref().expect("a leeway over the default was written");
-            diags.push(located(config, at, "the leeway may be at most 60s").hint("clocks that drift further need fixing, not a wider window"));
+            let at = s
+                .leeway
+                .as_ref()
+                .expect("a leeway over the default was written");
+            diags.push(
+                located(config, at, "the leeway may be at most 60s")
+                    .hint("clocks that drift further need fixing, not a wider window"),
+            );
         }
-        let refresh = duration(config, s.refresh.as_ref(), Duration::from_secs(3600), &mut diags);
-        let unknown = duration(config, s.unknown_kid_refresh.as_ref(), Duration::from_secs(30), &mut diags);
+        let refresh = duration(
+            config,
+            s.refresh.as_ref(),
+            Duration::from_secs(3600),
+            &mut diags,
+        );
+        let unknown = duration(
+            config,
+            s.unknown_kid_refresh.as_ref(),
+            Duration::from_secs(30),
+            &mut diags,
+        );
         let source = jwks_source(config, s, &mut diags);
         let Some(source) = source else {
             return Err(diags);
@@ -120,8 +165,14 @@ impl JwtAuth {
         let is_file = matches!(source, Source::File(_));
         let keys = KeySet::new(source, algorithms, refresh, unknown);
         if is_file && let Err(e) = keys.load_file() {
-            let at = s.jwks_file.as_ref().expect("a file source comes from `jwks_file`");
-            diags.push(located(config, at, format!("{e}")).hint("a JWKS is `{\"keys\": [...]}` as the issuer publishes it"));
+            let at = s
+                .jwks_file
+                .as_ref()
+                .expect("a file source comes from `jwks_file`");
+            diags.push(
+                located(config, at, format!("{e}"))
+                    .hint("a JWKS is `{\"keys\": [...]}` as the issuer publishes it"),
+            );
         }
         if !diags.is_empty() {
             return Err(diags);
@@ -135,7 +186,9 @@ impl JwtAuth {
     /// Verifies a token against the keys there are now; `UnknownKey` says a refresh may help.
     pub(crate) fn verify(&self, token: &str) -> Result<Verified, TokenRefusal> {
         let header = jsonwebtoken::decode_header(token).map_err(|e| match e.kind() {
-            ErrorKind::InvalidAlgorithmName | ErrorKind::UnsupportedAlgorithm => TokenRefusal::Algorithm,
+            ErrorKind::InvalidAlgorithmName | ErrorKind::UnsupportedAlgorithm => {
+                TokenRefusal::Algorithm
+            }
             // `alg: none` (or any name the crate does not know) is refused as an algorithm.
             _ if named_alg(token).is_some() => TokenRefusal::Algorithm,
             _ => TokenRefusal::Malformed,
@@ -154,11 +207,17 @@ impl JwtAuth {
                 ErrorKind::InvalidAudience => TokenRefusal::Audience,
                 ErrorKind::InvalidIssuer => TokenRefusal::Issuer,
                 ErrorKind::InvalidSignature => TokenRefusal::Signature,
-                ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm => TokenRefusal::Algorithm,
-                ErrorKind::MissingRequiredClaim(_) | ErrorKind::InvalidClaimFormat(_) => TokenRefusal::Claims,
+                ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm => {
+                    TokenRefusal::Algorithm
+                }
+                ErrorKind::MissingRequiredClaim(_) | ErrorKind::InvalidClaimFormat(_) => {
+                    TokenRefusal::Claims
+                }
                 _ => TokenRefusal::Malformed,
             })?;
-        Ok(Verified { claims: data.claims })
+        Ok(Verified {
+            claims: data.claims,
+        })
     }
 }
 
@@ -177,7 +236,10 @@ fn named_alg(token: &str) -> Option<String> {
 pub(crate) fn bearer(req: &HttpRequest) -> Option<&str> {
     let v = req.headers().get("authorization")?.to_str().ok()?;
     let (scheme, token) = v.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// The scopes a token grants: `scope` (space-separated) and `scp` (a text or a list).
@@ -186,7 +248,9 @@ pub(crate) fn scopes(claims: &Map<String, Value>) -> Vec<String> {
     for k in ["scope", "scp"] {
         match claims.get(k) {
             Some(Value::String(s)) => out.extend(s.split_whitespace().map(str::to_string)),
-            Some(Value::Array(a)) => out.extend(a.iter().filter_map(|v| v.as_str()).map(str::to_string)),
+            Some(Value::Array(a)) => {
+                out.extend(a.iter().filter_map(|v| v.as_str()).map(str::to_string))
+            }
             _ => {}
         }
     }

@@ -24,13 +24,23 @@ impl Security {
         let mut schemes: Vec<Scheme> = Vec::new();
         for (name, settings) in &config.auth.schemes.0 {
             let valid = !name.value.is_empty()
-                && name.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                && name
+                    .value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
             if !valid {
-                diags.push(located(file, name, format!("`{}` is not a scheme name", name.value)).hint("letters, digits, `-` and `_`"));
+                diags.push(
+                    located(file, name, format!("`{}` is not a scheme name", name.value))
+                        .hint("letters, digits, `-` and `_`"),
+                );
                 continue;
             }
             if schemes.iter().any(|s| *s.name == *name.value) {
-                diags.push(located(file, name, format!("scheme `{}` is defined twice", name.value)));
+                diags.push(located(
+                    file,
+                    name,
+                    format!("scheme `{}` is defined twice", name.value),
+                ));
                 continue;
             }
             let kind = match settings {
@@ -57,7 +67,13 @@ impl Security {
                 Err(d) => diags.extend(d),
             }
         }
-        let defined: Vec<&str> = config.auth.schemes.0.iter().map(|(n, _)| n.value.as_str()).collect();
+        let defined: Vec<&str> = config
+            .auth
+            .schemes
+            .0
+            .iter()
+            .map(|(n, _)| n.value.as_str())
+            .collect();
         let mut routes = Vec::new();
         for m in mappings {
             let mut ops = Vec::new();
@@ -68,10 +84,20 @@ impl Security {
                         Some(i) => idx.push(i),
                         None if defined.contains(&s.name.as_str()) => {} // reported above
                         None => diags.push(
-                            Diagnostic::new(&m.file, s.line, s.column, format!("unknown client authentication scheme `{}`", s.name)).hint(if defined.is_empty() {
+                            Diagnostic::new(
+                                &m.file,
+                                s.line,
+                                s.column,
+                                format!("unknown client authentication scheme `{}`", s.name),
+                            )
+                            .hint(if defined.is_empty() {
                                 format!("define it under `auth.schemes` in {}", file.display())
                             } else {
-                                format!("the schemes defined in {} are: {}", file.display(), defined.join(", "))
+                                format!(
+                                    "the schemes defined in {} are: {}",
+                                    file.display(),
+                                    defined.join(", ")
+                                )
                             }),
                         ),
                     }

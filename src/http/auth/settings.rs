@@ -24,6 +24,19 @@ pub(crate) fn located<T>(file: &Path, s: &Spanned<T>, message: impl Into<String>
     )
 }
 
+/// The hint for a file that cannot be read.
+pub(crate) fn unreadable_hint(path: &Path) -> String {
+    if path.is_relative() {
+        let here = std::env::current_dir().unwrap_or_default();
+        format!(
+            "a relative path is read from the working directory ({})",
+            here.display()
+        )
+    } else {
+        "check the path and that soapbridge may read it".to_string()
+    }
+}
+
 /// A duration setting, or its default.
 pub(crate) fn duration(
     file: &Path,
@@ -51,17 +64,30 @@ pub(crate) fn certificates(
 ) -> Result<Vec<CertificateDer<'static>>, Diagnostic> {
     let path = &s.value;
     if let Err(e) = std::fs::metadata(path) {
-        return Err(located(file, s, format!("cannot read `{}`: {e}", path.display()))
-            .hint("the path is read from the working directory"));
+        return Err(
+            located(file, s, format!("cannot read `{}`: {e}", path.display()))
+                .hint(unreadable_hint(path)),
+        );
     }
-    let certs: Result<Vec<_>, _> = CertificateDer::pem_file_iter(path)
-        .and_then(|it| it.collect::<Result<Vec<_>, _>>());
+    let certs: Result<Vec<_>, _> =
+        CertificateDer::pem_file_iter(path).and_then(|it| it.collect::<Result<Vec<_>, _>>());
     match certs {
         Ok(c) if !c.is_empty() => Ok(c),
-        Ok(_) => Err(located(file, s, format!("`{}` holds no PEM certificate", path.display()))
-            .hint("a certificate file holds `-----BEGIN CERTIFICATE-----` blocks")),
-        Err(e) => Err(located(file, s, format!("`{}` is not a valid PEM certificate file: {e}", path.display()))
-            .hint("a certificate file holds `-----BEGIN CERTIFICATE-----` blocks")),
+        Ok(_) => Err(located(
+            file,
+            s,
+            format!("`{}` holds no PEM certificate", path.display()),
+        )
+        .hint("a certificate file holds `-----BEGIN CERTIFICATE-----` blocks")),
+        Err(e) => Err(located(
+            file,
+            s,
+            format!(
+                "`{}` is not a valid PEM certificate file: {e}",
+                path.display()
+            ),
+        )
+        .hint("a certificate file holds `-----BEGIN CERTIFICATE-----` blocks")),
     }
 }
 
@@ -74,7 +100,11 @@ pub(crate) fn jwks_source(
     match (&s.jwks_file, &s.jwks_url) {
         (Some(f), None) => {
             if s.jwks_ca.is_some() {
-                diags.push(located(file, f, "`jwks_ca` is for `jwks_url`; a JWKS file needs none"));
+                diags.push(located(
+                    file,
+                    f,
+                    "`jwks_ca` is for `jwks_url`; a JWKS file needs none",
+                ));
             }
             Some(Source::File(f.value.clone()))
         }
@@ -93,7 +123,11 @@ pub(crate) fn jwks_source(
                     Ok(certs) => {
                         for c in certs {
                             if roots.add(c).is_err() {
-                                diags.push(located(file, ca, "a certificate of `jwks_ca` is not a valid CA certificate"));
+                                diags.push(located(
+                                    file,
+                                    ca,
+                                    "a certificate of `jwks_ca` is not a valid CA certificate",
+                                ));
                             }
                         }
                     }
@@ -113,13 +147,21 @@ pub(crate) fn jwks_source(
             })
         }
         (Some(f), Some(_)) => {
-            diags.push(located(file, f, "the keys come from `jwks_file` or `jwks_url`, not both"));
+            diags.push(located(
+                file,
+                f,
+                "the keys come from `jwks_file` or `jwks_url`, not both",
+            ));
             None
         }
         (None, None) => {
             diags.push(
-                located(file, &s.issuer, "a `jwt` scheme needs `jwks_file` or `jwks_url`")
-                    .hint("e.g. `jwks_url: https://login.example.com/.well-known/jwks.json`"),
+                located(
+                    file,
+                    &s.issuer,
+                    "a `jwt` scheme needs `jwks_file` or `jwks_url`",
+                )
+                .hint("e.g. `jwks_url: https://login.example.com/.well-known/jwks.json`"),
             );
             None
         }

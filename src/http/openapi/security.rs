@@ -44,9 +44,17 @@ pub fn secure(doc: &mut Value, services: &[Arc<ServicePlan>], auth: &AuthSetting
             o.insert("security".into(), Value::Array(alternatives));
             let problem = |d: &str| json!({"description": d, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}});
             if let Some(r) = o.get_mut("responses").and_then(Value::as_object_mut) {
-                r.insert("401".into(), problem("Credentials are missing or refused (`WWW-Authenticate` names the schemes)"));
+                r.insert(
+                    "401".into(),
+                    problem(
+                        "Credentials are missing or refused (`WWW-Authenticate` names the schemes)",
+                    ),
+                );
                 if !access.scopes.is_empty() || !access.claims.is_empty() {
-                    r.insert("403".into(), problem("The caller lacks a scope or claim this operation requires"));
+                    r.insert(
+                        "403".into(),
+                        problem("The caller lacks a scope or claim this operation requires"),
+                    );
                 }
             }
         }
@@ -57,11 +65,19 @@ pub fn secure(doc: &mut Value, services: &[Arc<ServicePlan>], auth: &AuthSetting
 fn scheme(s: &Scheme) -> Value {
     match s {
         Scheme::ApiKey(k) => match (&k.header, &k.query) {
-            (_, Some(q)) if k.header.is_none() => json!({"type": "apiKey", "in": "query", "name": q.value, "description": "An API key issued by the operators"}),
-            (h, _) => json!({"type": "apiKey", "in": "header", "name": h.as_ref().map_or("X-Api-Key", |h| h.value.as_str()), "description": "An API key issued by the operators"}),
+            (_, Some(q)) if k.header.is_none() => {
+                json!({"type": "apiKey", "in": "query", "name": q.value, "description": "An API key issued by the operators"})
+            }
+            (h, _) => {
+                json!({"type": "apiKey", "in": "header", "name": h.as_ref().map_or("X-Api-Key", |h| h.value.as_str()), "description": "An API key issued by the operators"})
+            }
         },
-        Scheme::Jwt(j) => json!({"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": format!("A JWT issued by `{}` for the audience `{}`", j.issuer.value, j.audience.value.0.join("`, `"))}),
+        Scheme::Jwt(j) => {
+            json!({"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": format!("A JWT issued by `{}` for the audience `{}`", j.issuer.value, j.audience.value.0.join("`, `"))})
+        }
         Scheme::Basic(_) => json!({"type": "http", "scheme": "basic"}),
-        Scheme::ClientCert(_) => json!({"type": "mutualTLS", "description": "A client certificate the listener's CA verifies"}),
+        Scheme::ClientCert(_) => {
+            json!({"type": "mutualTLS", "description": "A client certificate the listener's CA verifies"})
+        }
     }
 }

@@ -39,8 +39,12 @@ pub(super) fn access(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -> Access {
         access.scopes = names(cx.file, s, "scope", diags);
         if access.is_open() && !access.scopes.is_empty() {
             diags.push(
-                located(cx.file, s, "scopes need `auth:`: nobody is authenticated here")
-                    .hint("name a scheme under `auth:`, or remove `scopes:`"),
+                located(
+                    cx.file,
+                    s,
+                    "scopes need `auth:`: nobody is authenticated here",
+                )
+                .hint("name a scheme under `auth:`, or remove `scopes:`"),
             );
         }
     }
@@ -50,8 +54,12 @@ pub(super) fn access(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -> Access {
             && let Some((k, _)) = c.0.first()
         {
             diags.push(
-                located(cx.file, k, "claims need `auth:`: nobody is authenticated here")
-                    .hint("name a scheme under `auth:`, or remove `claims:`"),
+                located(
+                    cx.file,
+                    k,
+                    "claims need `auth:`: nobody is authenticated here",
+                )
+                .hint("name a scheme under `auth:`, or remove `claims:`"),
             );
         }
     }
@@ -87,11 +95,20 @@ fn schemes(file: &Path, a: &Spanned<TextList>, diags: &mut Vec<Diagnostic>) -> V
 }
 
 /// Scope names: no spaces (a token's `scope` claim is space-separated).
-fn names(file: &Path, s: &Spanned<TextList>, what: &str, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+fn names(
+    file: &Path,
+    s: &Spanned<TextList>,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
     let mut out = Vec::new();
     for n in &s.value.0 {
         if n.is_empty() || n.chars().any(char::is_whitespace) {
-            diags.push(located(file, s, format!("`{n}` is not a {what}: it is empty or holds spaces")));
+            diags.push(located(
+                file,
+                s,
+                format!("`{n}` is not a {what}: it is empty or holds spaces"),
+            ));
         } else if !out.contains(n) {
             out.push(n.clone());
         }
@@ -124,8 +141,7 @@ fn claim_rules(
 /// A scheme name: letters, digits, `-` and `_`.
 fn is_name(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
@@ -145,8 +161,14 @@ pub(super) fn identity<T>(
     };
     if open {
         diags.push(
-            cx.d(at, format!("`identity.{name}`: operation `{}` authenticates nobody", cx.op()))
-                .hint("name a scheme under `auth:` for this operation"),
+            cx.d(
+                at,
+                format!(
+                    "`identity.{name}`: operation `{}` authenticates nobody",
+                    cx.op()
+                ),
+            )
+            .hint("name a scheme under `auth:` for this operation"),
         );
         return None;
     }
@@ -166,14 +188,21 @@ pub(super) fn cors(
         origins: Vec::new(),
         methods: Vec::new(),
         headers: None,
-        expose_headers: c.expose_headers.iter().map(|h| h.value.to_ascii_lowercase()).collect(),
+        expose_headers: c
+            .expose_headers
+            .iter()
+            .map(|h| h.value.to_ascii_lowercase())
+            .collect(),
         credentials: c.credentials,
         max_age: 300,
         line: spec.referenced.line() as u32,
     };
     let any = c.origins.iter().any(|o| o.value == "*");
     if c.origins.is_empty() {
-        diags.push(located(file, spec, "`cors:` allows no origin").hint("list them: `origins: [https://app.example.com]`"));
+        diags.push(
+            located(file, spec, "`cors:` allows no origin")
+                .hint("list them: `origins: [https://app.example.com]`"),
+        );
     }
     for o in &c.origins {
         if o.value == "*" {
@@ -181,7 +210,14 @@ pub(super) fn cors(
                 diags.push(located(file, o, "`*` allows every origin; list no other"));
             }
             if c.credentials {
-                diags.push(located(file, o, "`*` cannot go with `credentials: true` (browsers refuse it)").hint("list the origins allowed"));
+                diags.push(
+                    located(
+                        file,
+                        o,
+                        "`*` cannot go with `credentials: true` (browsers refuse it)",
+                    )
+                    .hint("list the origins allowed"),
+                );
             }
         } else if !is_origin(&o.value) {
             diags.push(located(file, o, format!("`{}` is not an origin", o.value)).hint("an origin is `https://host` or `https://host:port`, without a path or a trailing `/`"));
@@ -197,10 +233,20 @@ pub(super) fn cors(
             .iter()
             .filter_map(|mth| {
                 let up = mth.value.to_ascii_uppercase();
-                if matches!(up.as_str(), "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE") {
+                if matches!(
+                    up.as_str(),
+                    "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE"
+                ) {
                     Some(up)
                 } else {
-                    diags.push(located(file, mth, format!("`{}` is not a method CORS can allow here", mth.value)).hint("GET, HEAD, POST, PUT, PATCH or DELETE"));
+                    diags.push(
+                        located(
+                            file,
+                            mth,
+                            format!("`{}` is not a method CORS can allow here", mth.value),
+                        )
+                        .hint("GET, HEAD, POST, PUT, PATCH or DELETE"),
+                    );
                     None
                 }
             })
@@ -219,8 +265,17 @@ pub(super) fn cors(
     if let Some(hs) = &c.headers {
         let mut v = Vec::new();
         for h in hs {
-            if h.value.is_empty() || !h.value.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
-                diags.push(located(file, h, format!("`{}` is not a header name", h.value)));
+            if h.value.is_empty()
+                || !h
+                    .value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+            {
+                diags.push(located(
+                    file,
+                    h,
+                    format!("`{}` is not a header name", h.value),
+                ));
             } else {
                 v.push(h.value.to_ascii_lowercase());
             }
@@ -230,7 +285,10 @@ pub(super) fn cors(
     if let Some(a) = &c.max_age {
         match parse_duration(&a.value) {
             Some(d) => out.max_age = d.as_secs(),
-            None => diags.push(located(file, a, format!("`{}` is not a duration", a.value)).hint("write e.g. `10m` or `1h`")),
+            None => diags.push(
+                located(file, a, format!("`{}` is not a duration", a.value))
+                    .hint("write e.g. `10m` or `1h`"),
+            ),
         }
     }
     Some(out)
@@ -242,7 +300,9 @@ fn is_origin(s: &str) -> bool {
         return false;
     };
     !scheme.is_empty()
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         && !rest.is_empty()
         && !rest.contains(['/', '?', '#', ' ', '@'])
 }

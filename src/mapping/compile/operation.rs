@@ -198,22 +198,22 @@ fn input_source(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<InputSource> {
     let schema = &cx.wsdl.schema;
-    let source = match src.value.split_once('.') {
-        Some(("path", p)) => InputSource::Path(p.to_string()),
-        Some(("query", p)) if !p.is_empty() => InputSource::Query(p.to_string()),
-        Some(("header", p)) if !p.is_empty() => InputSource::Header(p.to_string()),
-        Some(("identity", p)) => {
-            InputSource::Identity(access::identity(cx, src, p, taken.open, diags)?)
-        }
-        None if src.value == "body" => InputSource::Body,
-        _ => {
-            diags.push(
-                cx.d(src, format!("`{}` is not a source", src.value))
-                    .hint("write `path.NAME`, `query.NAME`, `header.NAME`, `identity.NAME` or `body`"),
-            );
-            return None;
-        }
-    };
+    let source =
+        match src.value.split_once('.') {
+            Some(("path", p)) => InputSource::Path(p.to_string()),
+            Some(("query", p)) if !p.is_empty() => InputSource::Query(p.to_string()),
+            Some(("header", p)) if !p.is_empty() => InputSource::Header(p.to_string()),
+            Some(("identity", p)) => {
+                InputSource::Identity(access::identity(cx, src, p, taken.open, diags)?)
+            }
+            None if src.value == "body" => InputSource::Body,
+            _ => {
+                diags.push(cx.d(src, format!("`{}` is not a source", src.value)).hint(
+                    "write `path.NAME`, `query.NAME`, `header.NAME`, `identity.NAME` or `body`",
+                ));
+                return None;
+            }
+        };
     match &source {
         InputSource::Path(p) => {
             if !route.placeholders.contains(p) {
