@@ -207,16 +207,16 @@ async fn attempt(s: &Scheme, req: &HttpRequest) -> Attempt {
     }
 }
 
-/// A bearer token checked; an unknown `kid` fetches the issuer's keys again (rate-limited) and
-/// tries once more; stale keys are fetched again in the background.
+/// A bearer token checked; an unknown `kid` fetches the issuer's keys again and tries once more;
+/// stale keys are fetched again in the background; both at most once per `unknown_kid_refresh`.
 async fn token_attempt(s: &Scheme, j: &Arc<JwtAuth>, token: &str) -> Attempt {
     let keys = &j.keys;
-    if keys.stale() && !keys.current().keys.is_empty() {
+    if keys.stale() && !keys.current().keys.is_empty() && keys.claim_fetch() {
         let k = keys.clone();
         actix_web::rt::spawn(async move { k.refresh().await });
     }
     let mut verdict = j.verify(token);
-    if verdict.as_ref().err() == Some(&TokenRefusal::UnknownKey) && keys.may_refetch() {
+    if verdict.as_ref().err() == Some(&TokenRefusal::UnknownKey) && keys.claim_fetch() {
         keys.refresh().await;
         verdict = j.verify(token);
     }

@@ -136,11 +136,15 @@ impl KeySet {
         k.keys.is_empty() || k.fetched.elapsed() >= self.refresh
     }
 
-    /// Whether an unknown `kid` may fetch again now.
-    pub(crate) fn may_refetch(&self) -> bool {
-        let a = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
-        a.last
-            .is_none_or(|t| t.elapsed() >= self.unknown_kid_refresh)
+    /// Claims the next fetch: true (and the time noted) when none was tried within
+    /// `unknown_kid_refresh`, so neither unknown `kid`s nor stale keys fetch more often.
+    pub(crate) fn claim_fetch(&self) -> bool {
+        let mut a = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
+        if a.last.is_some_and(|t| t.elapsed() < self.unknown_kid_refresh) {
+            return false;
+        }
+        a.last = Some(Instant::now());
+        true
     }
 
     /// Reads a JWKS file now (at start-up, and by `check`).
@@ -152,13 +156,13 @@ impl KeySet {
         Ok(())
     }
 
-    /// Fetches the keys again, unless another fetch is under way (then waits for that one).
+    /// Fetches the keys again (callers claim the fetch first, [`KeySet::claim_fetch`]), unless
+    /// another fetch is under way (then waits for that one).
     pub(crate) async fn refresh(&self) {
         let Ok(_flight) = self.flight.try_lock() else {
             let _wait = self.flight.lock().await;
             return;
         };
-        self.attempts.lock().unwrap_or_else(|p| p.into_inner()).last = Some(Instant::now());
         let got = match &self.source {
             Source::File(path) => std::fs::read_to_string(path)
                 .map_err(JwksError::from)

@@ -121,6 +121,7 @@ impl Security {
         for s in &self.schemes {
             if let Kind::Jwt(j) = &s.kind
                 && j.keys.is_url()
+                && j.keys.claim_fetch()
             {
                 j.keys.refresh().await;
             }
