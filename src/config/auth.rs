@@ -22,9 +22,9 @@ pub struct AuthSettings {
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub enum Scheme {
     /// An API key in a header or a query parameter, checked against stored hashes.
-    ApiKey(ApiKeyScheme),
+    ApiKey(Box<ApiKeyScheme>),
     /// A JWT bearer token (OAuth 2.0 resource server), checked against an issuer's keys.
-    Jwt(JwtScheme),
+    Jwt(Box<JwtScheme>),
     /// HTTP Basic, checked against an htpasswd file.
     Basic(BasicScheme),
     /// A client certificate verified by the TLS listener (`tls.client_ca`).
