@@ -639,15 +639,26 @@ fn check_passes_good_settings() {
     keys_file(d);
     std::fs::write(
         d.join("soapbridge.yaml"),
-        "auth:\n  schemes:\n    partner-keys:\n      api_key: { keys_file: api-keys }\n",
+        "auth:\n  schemes:\n    partner-keys:\n      api_key: { keys_file: api-keys }\n    env-keys:\n      api_key: { keys_env: SOAPBRIDGE_TEST_KEYS }\n",
     )
     .unwrap();
     let orders = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/security/orders.yaml");
-    let (status, out, err) = check(d, &[&orders], &[]);
+    let entries = format!(
+        "{};{}",
+        sha256_line("a", "k1", "").trim(),
+        sha256_line("b", "k2", "x.read").trim()
+    );
+    let (status, out, err) = check(d, &[&orders], &[("SOAPBRIDGE_TEST_KEYS", &entries)]);
     assert_eq!(status, 0, "{err}");
     assert!(
-        out.contains("1 client authentication scheme(s), plain HTTP"),
+        out.contains("2 client authentication scheme(s), plain HTTP"),
         "{out}"
+    );
+    let (status, _, err) = check(d, &[&orders], &[]);
+    assert_eq!(status, 1);
+    assert!(
+        err.contains("environment variable `SOAPBRIDGE_TEST_KEYS` is not set"),
+        "{err}"
     );
 }
 

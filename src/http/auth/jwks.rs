@@ -140,7 +140,9 @@ impl KeySet {
     /// `unknown_kid_refresh`, so neither unknown `kid`s nor stale keys fetch more often.
     pub(crate) fn claim_fetch(&self) -> bool {
         let mut a = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
-        if a.last.is_some_and(|t| t.elapsed() < self.unknown_kid_refresh) {
+        if a.last
+            .is_some_and(|t| t.elapsed() < self.unknown_kid_refresh)
+        {
             return false;
         }
         a.last = Some(Instant::now());
