@@ -129,6 +129,7 @@ fn validate_file(v: &Validator, file: &Path) -> Vec<String> {
                     path: crate::xsd::validate::path_of(child),
                     rule: "declaration",
                     message: format!("no global element declaration for {q}"),
+                    reason: crate::xsd::validate::Reason::NoDeclaration { element: q },
                 }),
             }
         }

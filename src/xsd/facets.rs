@@ -198,13 +198,6 @@ impl std::fmt::Display for ValueError {
 
 impl std::error::Error for ValueError {}
 
-/// Callers that need only the sentence (the schema checker) keep `Result<_, String>`.
-impl From<ValueError> for String {
-    fn from(e: ValueError) -> String {
-        e.message
-    }
-}
-
 /// How many characters of a string (or digits of a number) `found` shows before an ellipsis.
 pub const FOUND_CHARS: usize = 40;
 

@@ -6,12 +6,13 @@ use std::path::Path;
 
 use super::validate::Validator;
 use super::*;
+use crate::diag::Diagnostics;
 
 const XS: &str = r#"xmlns:xs="http://www.w3.org/2001/XMLSchema""#;
 
 /// Writes `files` (name, schema body inside `<xs:schema targetNamespace="urn:r" xmlns:r="urn:r">`)
 /// and loads the first.
-fn load(files: &[(&str, &str)]) -> (tempfile::TempDir, Result<Schema, String>) {
+fn load(files: &[(&str, &str)]) -> (tempfile::TempDir, Result<Schema, Diagnostics>) {
     let dir = tempfile::tempdir().unwrap();
     for (name, body) in files {
         std::fs::write(
@@ -22,8 +23,7 @@ fn load(files: &[(&str, &str)]) -> (tempfile::TempDir, Result<Schema, String>) {
         )
         .unwrap();
     }
-    let result =
-        load::load(&dir.path().join(files[0].0), &Default::default()).map_err(|d| d.to_string());
+    let result = load::load(&dir.path().join(files[0].0), &Default::default());
     (dir, result)
 }
 
@@ -163,7 +163,7 @@ fn refused(redefine: &str) -> String {
     ]);
     let err = match s {
         Ok(_) => panic!("accepted: {redefine}"),
-        Err(e) => e,
+        Err(e) => e.to_string(),
     };
     let a = dir.path().join("a.xsd");
     assert!(
@@ -222,7 +222,7 @@ fn schemas_that_redefine_each_other_stop_with_an_error() {
                <xs:group name="B"><xs:sequence><xs:element name="b"/></xs:sequence></xs:group>"#,
         ),
     ]);
-    let err = s.expect_err("mutual redefinition is refused");
+    let err = s.expect_err("mutual redefinition is refused").to_string();
     assert!(err.contains("does not define"), "{err}");
 }
 
@@ -239,7 +239,9 @@ fn a_missing_file_matters_only_when_something_is_redefined() {
         "a.xsd",
         r#"<xs:redefine schemaLocation="missing.xsd"><xs:group name="G"><xs:sequence/></xs:group></xs:redefine>"#,
     )]);
-    let err = s.expect_err("a missing redefined file is refused");
+    let err = s
+        .expect_err("a missing redefined file is refused")
+        .to_string();
     assert!(
         err.contains("a.xsd:1:") && err.contains("missing.xsd"),
         "{err}"

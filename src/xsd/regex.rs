@@ -8,8 +8,51 @@ const I: &str = r"\p{L}_:";
 const C: &str = r"\p{L}\p{Nd}\p{Mn}\p{Mc}\p{Lm}._:\-";
 const W_NOT: &str = r"\p{P}\p{Z}\p{C}";
 
+/// Why an XSD pattern cannot be enforced: not XSD syntax (`at` is the index of the character,
+/// counted in characters, where the problem starts), refused by the `regex` crate, or too
+/// large once compiled.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RegexError {
+    /// Is raised when a group opens with `(?` (Perl's extensions are not XSD).
+    #[error("`(?` is not XSD syntax")]
+    GroupExtension { at: usize },
+    /// Is raised when a `)` closes no group.
+    #[error("unbalanced `)`")]
+    UnbalancedClose { at: usize },
+    /// Is raised when a group is still open at the end of the pattern.
+    #[error("unbalanced `(`")]
+    UnbalancedOpen,
+    /// Is raised when the pattern ends with a lone `\`.
+    #[error("a pattern ends with `\\`")]
+    TrailingBackslash { at: usize },
+    /// Is raised when a `\p{` or `\P{` has no closing `}`.
+    #[error("unclosed `\\p{{`")]
+    UnclosedCategory { at: usize },
+    /// Is raised when `\p` or `\P` (`escape`) is not followed by `{`.
+    #[error("`\\{escape}` must be followed by `{{name}}`")]
+    CategoryWithoutBrace { at: usize, escape: char },
+    /// Is raised when `\p{IsName}` names a block XML Schema 1.0 does not name.
+    #[error("`{name}` is not a Unicode block XML Schema 1.0 names")]
+    UnknownBlock { at: usize, name: String },
+    /// Is raised when `\p{name}` names no character category.
+    #[error("`{name}` is not a character category")]
+    BadCategory { at: usize, name: String },
+    /// Is raised when a `\` is followed by a character XSD gives no meaning (`escape`).
+    #[error("`\\{escape}` is not an XSD escape")]
+    UnknownEscape { at: usize, escape: char },
+    /// Is raised when a character class `[` has no closing `]`.
+    #[error("unclosed `[`")]
+    UnclosedClass { at: usize },
+    /// Is raised when the `regex` crate refuses the translated pattern.
+    #[error(transparent)]
+    Engine(regex::Error),
+    /// Is raised when the compiled program would be larger than `limit` bytes.
+    #[error("the pattern compiles to more than {limit} bytes")]
+    TooBig { limit: usize },
+}
+
 /// Translates an XSD pattern to an anchored `regex` pattern.
-pub fn translate(p: &str) -> Result<String, String> {
+pub fn translate(p: &str) -> Result<String, RegexError> {
     let chars: Vec<char> = p.chars().collect();
     let mut out = String::with_capacity(p.len() + 16);
     out.push_str("^(?:");
@@ -39,11 +82,13 @@ pub fn translate(p: &str) -> Result<String, String> {
                 depth += 1;
                 out.push('(');
                 if chars.get(i + 1) == Some(&'?') {
-                    return Err("`(?` is not XSD syntax".into());
+                    return Err(RegexError::GroupExtension { at: i });
                 }
             }
             ')' => {
-                depth = depth.checked_sub(1).ok_or("unbalanced `)`")?;
+                depth = depth
+                    .checked_sub(1)
+                    .ok_or(RegexError::UnbalancedClose { at: i })?;
                 out.push(')');
             }
             _ => out.push(c),
@@ -51,57 +96,64 @@ pub fn translate(p: &str) -> Result<String, String> {
         i += 1;
     }
     if depth != 0 {
-        return Err("unbalanced `(`".into());
+        return Err(RegexError::UnbalancedOpen);
     }
     out.push_str(")$");
     Ok(out)
 }
 
 /// An escape at `chars[i]` (a backslash); returns the translation and its length.
-fn escape(chars: &[char], i: usize, in_class: bool) -> Result<(String, usize), String> {
-    let e = *chars.get(i + 1).ok_or("a pattern ends with `\\`")?;
+fn escape(chars: &[char], i: usize, in_class: bool) -> Result<(String, usize), RegexError> {
+    let e = *chars
+        .get(i + 1)
+        .ok_or(RegexError::TrailingBackslash { at: i })?;
     // Inside a class a negated set is a nested class (`[a[^b]]`), which the regex crate has.
-    let set = |pos: &str, neg: bool| -> Result<String, String> {
+    let set = |pos: &str, neg: bool| -> String {
         match (in_class, neg) {
-            (false, false) => Ok(format!("[{pos}]")),
-            (_, true) => Ok(format!("[^{pos}]")),
-            (true, false) => Ok(pos.to_string()),
+            (false, false) => format!("[{pos}]"),
+            (_, true) => format!("[^{pos}]"),
+            (true, false) => pos.to_string(),
         }
     };
     let s = match e {
-        's' => set(S, false)?,
-        'S' => set(S, true)?,
-        'i' => set(I, false)?,
-        'I' => set(I, true)?,
-        'c' => set(C, false)?,
-        'C' => set(C, true)?,
-        'w' => set(W_NOT, true)?,
-        'W' => set(W_NOT, false)?,
+        's' => set(S, false),
+        'S' => set(S, true),
+        'i' => set(I, false),
+        'I' => set(I, true),
+        'c' => set(C, false),
+        'C' => set(C, true),
+        'w' => set(W_NOT, true),
+        'W' => set(W_NOT, false),
         'd' | 'D' | 'n' | 'r' | 't' | '\\' | '|' | '.' | '-' | '^' | '?' | '*' | '+' | '{'
         | '}' | '(' | ')' | '[' | ']' => format!("\\{e}"),
         'p' | 'P' => {
             let close = chars[i..]
                 .iter()
                 .position(|&c| c == '}')
-                .ok_or("unclosed `\\p{`")?
+                .ok_or(RegexError::UnclosedCategory { at: i })?
                 + i;
             if chars.get(i + 2) != Some(&'{') {
-                return Err(format!("`\\{e}` must be followed by `{{name}}`"));
+                return Err(RegexError::CategoryWithoutBrace { at: i, escape: e });
             }
             let name: String = chars[i + 3..close].iter().collect();
             if let Some(block) = name.strip_prefix("Is") {
                 // Unicode blocks (XSD 1.0 names them; the regex crate does not): their ranges.
-                let ranges = block_ranges(block).ok_or_else(|| {
-                    format!("`{name}` is not a Unicode block XML Schema 1.0 names")
-                })?;
-                return Ok((set(&ranges, e == 'P')?, close - i + 1));
+                let Some(ranges) = block_ranges(block) else {
+                    return Err(RegexError::UnknownBlock { at: i, name });
+                };
+                return Ok((set(&ranges, e == 'P'), close - i + 1));
             }
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(format!("`{name}` is not a character category"));
+                return Err(RegexError::BadCategory { at: i, name });
             }
             return Ok((format!("\\{e}{{{name}}}"), close - i + 1));
         }
-        other => return Err(format!("`\\{other}` is not an XSD escape")),
+        other => {
+            return Err(RegexError::UnknownEscape {
+                at: i,
+                escape: other,
+            });
+        }
     };
     Ok((s, 2))
 }
@@ -227,7 +279,7 @@ fn block_ranges(name: &str) -> Option<String> {
 }
 
 /// A character class at `chars[i]` (`[`), with XSD subtraction.
-fn class(chars: &[char], i: usize) -> Result<(String, usize), String> {
+fn class(chars: &[char], i: usize) -> Result<(String, usize), RegexError> {
     let mut out = String::from("[");
     let mut j = i + 1;
     if chars.get(j) == Some(&'^') {
@@ -262,15 +314,12 @@ fn class(chars: &[char], i: usize) -> Result<(String, usize), String> {
         }
         j += 1;
     }
-    Err("unclosed `[`".into())
+    Err(RegexError::UnclosedClass { at: i })
 }
 
 /// Compiles a translated pattern with a size bound (huge counted repetitions are refused).
-pub fn compile(p: &str) -> Result<regex::Regex, String> {
-    compile_with(p, PATTERN_LIMIT).map_err(|e| match e {
-        PatternError::Invalid(m) => m,
-        PatternError::TooBig => format!("the pattern compiles to more than {PATTERN_LIMIT} bytes"),
-    })
+pub fn compile(p: &str) -> Result<regex::Regex, RegexError> {
+    compile_with(p, PATTERN_LIMIT)
 }
 
 /// The size a compiled pattern may have.
@@ -280,28 +329,21 @@ pub const PATTERN_LIMIT: usize = 1 << 20;
 pub const LARGE_PATTERN_LIMIT: usize = 16 << 20;
 pub const LARGE_PATTERNS: usize = 4;
 
-pub enum PatternError {
-    /// Not an XSD regular expression, or none the `regex` crate can take.
-    Invalid(String),
-    /// Larger than the size limit once compiled.
-    TooBig,
-}
-
 /// Compiles an XSD pattern whose program may have at most `limit` bytes.
-pub fn compile_with(p: &str, limit: usize) -> Result<regex::Regex, PatternError> {
-    let t = translate(p).map_err(PatternError::Invalid)?;
+pub fn compile_with(p: &str, limit: usize) -> Result<regex::Regex, RegexError> {
+    let t = translate(p)?;
     regex::RegexBuilder::new(&t)
         .size_limit(limit)
         .build()
         .map_err(|e| match e {
-            regex::Error::CompiledTooBig(_) => PatternError::TooBig,
-            e => PatternError::Invalid(e.to_string()),
+            regex::Error::CompiledTooBig(_) => RegexError::TooBig { limit },
+            e => RegexError::Engine(e),
         })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::compile;
+    use super::{PATTERN_LIMIT, RegexError, compile};
 
     fn m(p: &str, s: &str) -> bool {
         compile(p)
@@ -344,6 +386,75 @@ mod tests {
         assert!(compile("(a").is_err());
         assert!(compile("[a-").is_err());
         assert!(compile("(.{1000}){1000}").is_err(), "bounded size");
+    }
+
+    #[test]
+    fn errors_by_kind_with_their_place_and_words() {
+        let e = |p: &str| compile(p).unwrap_err();
+        let cases: [(&str, RegexError, &str); 9] = [
+            (
+                "ab(?:c)",
+                RegexError::GroupExtension { at: 2 },
+                "`(?` is not XSD syntax",
+            ),
+            (
+                "a)",
+                RegexError::UnbalancedClose { at: 1 },
+                "unbalanced `)`",
+            ),
+            ("(a", RegexError::UnbalancedOpen, "unbalanced `(`"),
+            (
+                "a\\",
+                RegexError::TrailingBackslash { at: 1 },
+                "a pattern ends with `\\`",
+            ),
+            (
+                "x\\pL}",
+                RegexError::CategoryWithoutBrace { at: 1, escape: 'p' },
+                "`\\p` must be followed by `{name}`",
+            ),
+            (
+                "\\p{IsKlingon}",
+                RegexError::UnknownBlock {
+                    at: 0,
+                    name: "IsKlingon".into(),
+                },
+                "`IsKlingon` is not a Unicode block XML Schema 1.0 names",
+            ),
+            (
+                "\\p{L-}",
+                RegexError::BadCategory {
+                    at: 0,
+                    name: "L-".into(),
+                },
+                "`L-` is not a character category",
+            ),
+            (
+                "[a\\q]",
+                RegexError::UnknownEscape { at: 2, escape: 'q' },
+                "`\\q` is not an XSD escape",
+            ),
+            ("a[b", RegexError::UnclosedClass { at: 1 }, "unclosed `[`"),
+        ];
+        for (p, kind, words) in cases {
+            let got = e(p);
+            assert_eq!(got, kind, "{p}");
+            assert_eq!(got.to_string(), words, "{p}");
+        }
+        assert!(matches!(e("\\p{L"), RegexError::UnclosedCategory { at: 0 }));
+        assert_eq!(e("\\p{L").to_string(), "unclosed `\\p{`");
+        let big = e("(.{1000}){1000}");
+        assert_eq!(
+            big,
+            RegexError::TooBig {
+                limit: PATTERN_LIMIT
+            }
+        );
+        assert_eq!(
+            big.to_string(),
+            format!("the pattern compiles to more than {PATTERN_LIMIT} bytes")
+        );
+        assert!(matches!(e("a{2,1}"), RegexError::Engine(_)));
     }
 
     mod properties {

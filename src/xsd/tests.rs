@@ -142,11 +142,13 @@ fn substitution_groups_are_transitive() {
 /// listed as unenforced instead of taking unbounded memory.
 #[test]
 fn large_patterns_are_enforced_within_a_budget() {
-    use super::regex::{LARGE_PATTERNS, PATTERN_LIMIT, PatternError, compile_with};
+    use super::regex::{LARGE_PATTERNS, PATTERN_LIMIT, RegexError, compile_with};
     let big = r"\c{3,6}://(\c{1,9}\.){1,4}\c{3} \c{3,6}://(\c{1,5}\.){1,3}\c{3}";
     assert!(matches!(
         compile_with(big, PATTERN_LIMIT),
-        Err(PatternError::TooBig)
+        Err(RegexError::TooBig {
+            limit: PATTERN_LIMIT
+        })
     ));
     let types: String = (0..LARGE_PATTERNS + 1)
         .map(|i| {

@@ -439,6 +439,19 @@ pub fn small_integer(s: &str) -> Option<(i64, usize)> {
     Some((if s.starts_with('-') { -v } else { v }, significant))
 }
 
+/// Why a text is not a value of a built-in type ([`parse`]). Built only when a text fails: the
+/// happy path allocates nothing for it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LexicalError {
+    /// Is raised when the text is not in the lexical space of the built-in type `builtin`
+    /// (its local name: `int`, `dateTime`, ...).
+    #[error("`{text}` is not a valid xs:{builtin}")]
+    Invalid { text: Box<str>, builtin: Box<str> },
+    /// Is raised when a QName (or NOTATION) has a prefix bound to no namespace in scope.
+    #[error("`{text}`: the prefix `{prefix}` is not bound to a namespace here")]
+    UnboundPrefix { text: Box<str>, prefix: Box<str> },
+}
+
 /// The lexical check and value of a primitive (or derived built-in, by its name) for an already
 /// whitespace-normalized string. `resolve` maps a QName prefix to its namespace.
 pub fn parse(
@@ -446,8 +459,11 @@ pub fn parse(
     builtin: &str,
     s: &str,
     resolve: &dyn Fn(Option<&str>) -> Option<String>,
-) -> Result<Value, String> {
-    let bad = || format!("`{s}` is not a valid xs:{builtin}");
+) -> Result<Value, LexicalError> {
+    let bad = || LexicalError::Invalid {
+        text: s.into(),
+        builtin: builtin.into(),
+    };
     match primitive {
         Primitive::AnySimple | Primitive::String => {
             if string_lexical_ok(builtin, s) {
@@ -474,10 +490,10 @@ pub fn parse(
             match resolve(prefix) {
                 Some(ns) => Ok(Value::QName(ns, local.to_string())),
                 None if prefix.is_none() => Ok(Value::QName(String::new(), local.to_string())),
-                None => Err(format!(
-                    "`{s}`: the prefix `{}` is not bound to a namespace here",
-                    prefix.unwrap_or("")
-                )),
+                None => Err(LexicalError::UnboundPrefix {
+                    text: s.into(),
+                    prefix: prefix.unwrap_or("").into(),
+                }),
             }
         }
         Primitive::Boolean => match s {
@@ -864,7 +880,7 @@ mod tests {
         }
     }
 
-    fn v(p: Primitive, name: &str, s: &str) -> Result<Value, String> {
+    fn v(p: Primitive, name: &str, s: &str) -> Result<Value, LexicalError> {
         parse(p, name, s, &|_| None)
     }
 
@@ -928,5 +944,21 @@ mod tests {
         assert!(v(Primitive::Decimal, "int", "1.0").is_err());
         assert!(v(Primitive::Float, "float", "1.5E+3").is_ok());
         assert!(v(Primitive::Float, "float", "+INF").is_err());
+    }
+
+    #[test]
+    fn lexical_errors_by_kind_with_their_words() {
+        let e = v(Primitive::Decimal, "int", "1.0").unwrap_err();
+        assert!(matches!(&e, LexicalError::Invalid { text, builtin }
+            if &**text == "1.0" && &**builtin == "int"));
+        assert_eq!(e.to_string(), "`1.0` is not a valid xs:int");
+        let e = v(Primitive::QName, "QName", "p:x").unwrap_err();
+        assert!(matches!(&e, LexicalError::UnboundPrefix { prefix, .. } if &**prefix == "p"));
+        assert_eq!(
+            e.to_string(),
+            "`p:x`: the prefix `p` is not bound to a namespace here"
+        );
+        // Small beside the value it stands in for.
+        assert!(std::mem::size_of::<LexicalError>() <= 40);
     }
 }

@@ -265,7 +265,11 @@ async fn secrets_stay_out_of_answers() {
             "${SOAPBRIDGE_TEST_UNSET_PASSWORD}",
         )
     });
-    let problem = svc.operations[0].header_problem.clone().unwrap();
+    let problem = svc.operations[0]
+        .header_problem
+        .as_ref()
+        .unwrap()
+        .to_string();
     assert!(
         problem.contains("SOAPBRIDGE_TEST_UNSET_PASSWORD"),
         "{problem}"
@@ -285,7 +289,11 @@ async fn secrets_stay_out_of_answers() {
     // the value (HOME is set wherever tests run, and is not an xs:int).
     let home = std::env::var("HOME").expect("HOME is set");
     let svc = service(|t| t.replace("tenant: header.X-Tenant", "tenant: { value: \"${HOME}\" }"));
-    let problem = svc.operations[0].header_problem.clone().unwrap();
+    let problem = svc.operations[0]
+        .header_problem
+        .as_ref()
+        .unwrap()
+        .to_string();
     assert!(
         problem.contains("tenant") && !problem.contains(&home),
         "{problem}"
@@ -309,7 +317,11 @@ async fn a_secret_constant_that_fails_its_type_is_never_in_an_error_body() {
     // As loaded: the value (not an xs:int) makes the operation unavailable, saying why only in
     // the log.
     let svc = ServicePlan::new(compiled.clone());
-    let problem = svc.operations[0].header_problem.clone().unwrap();
+    let problem = svc.operations[0]
+        .header_problem
+        .as_ref()
+        .unwrap()
+        .to_string();
     assert!(!problem.contains(SECRET), "{problem}");
     let (url, received) = upstream(GET_ANSWER);
     let base = start_bridge(Arc::new(svc), &url, Duration::from_secs(5));

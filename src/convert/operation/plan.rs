@@ -1,7 +1,7 @@
 //! The plan of a mapping, built once at start-up: a [`ServicePlan`] with an [`OperationPlan`] per
 //! route, each knowing how its input and output Bodies are laid out ([`BodyLayout`]), its
-//! faults, its SOAP encoding, and its request headers' constants (resolved from the
-//! environment here, once).
+//! faults, its SOAP encoding, and its request headers' constants and WS-Security credentials
+//! (resolved from the environment here, once).
 
 use std::sync::Arc;
 
@@ -60,7 +60,41 @@ pub struct OperationPlan {
     pub header_values: Vec<Vec<(String, Value)>>,
     /// Why a constant could not be resolved (an unset variable, a value of the wrong type): the
     /// operation is then unavailable (503). Names the variable, never its value.
-    pub header_problem: Option<String>,
+    pub header_problem: Option<HeaderProblem>,
+}
+
+/// Why a constant of a request SOAP header could not be resolved at start-up: the operation is
+/// then unavailable (503). Names the part, the field and the variable, never a value.
+#[derive(Debug, thiserror::Error)]
+pub enum HeaderProblem {
+    /// Is raised when a `${VAR}` reference in the constant is malformed or its variable unset.
+    #[error("SOAP header `{part}` field `{field}`: {error}")]
+    Env {
+        part: String,
+        field: String,
+        error: crate::env::EnvError,
+    },
+    /// Is raised when a value read from the environment is not of the field's type (the value,
+    /// maybe a secret, is not shown).
+    #[error(
+        "SOAP header `{part}` field `{field}`: the value from the environment is not a valid {type_label}"
+    )]
+    SecretNotOfType {
+        part: String,
+        field: String,
+        type_label: String,
+    },
+    /// Is raised when a constant written in the mapping is not of the field's type.
+    #[error("SOAP header `{part}` field `{field}`: {error}")]
+    NotOfType {
+        part: String,
+        field: String,
+        error: crate::xsd::facets::ValueError,
+    },
+    /// Is raised when a credential of the WS-Security header (`upstream.auth.wsse`) cannot be
+    /// resolved (names the variable or file, never a value).
+    #[error("WS-Security header (`upstream.auth.wsse`): {0}")]
+    Security(crate::env::EnvError),
 }
 
 /// Everything needed to serve one mapping, built once.
@@ -74,16 +108,32 @@ pub struct ServicePlan {
     pub validation: Option<Arc<crate::xsd::validate::Prepared>>,
     /// Answers found outside the schema (counted in `/metrics`).
     pub answers_invalid: std::sync::atomic::AtomicU64,
+    /// The WS-Security UsernameToken of every request (`upstream.auth.wsse`), its credentials
+    /// resolved at start-up; `None` when the mapping has none, or when they do not resolve (then
+    /// every operation has a `HeaderProblem::Security`).
+    pub security: Option<crate::soap::UsernameToken>,
 }
 
 impl ServicePlan {
     pub fn new(compiled: Arc<CompiledMapping>) -> ServicePlan {
         let wsdl = &compiled.wsdl;
         let model = JsonModel::new(&wsdl.schema, compiled.naming);
+        let security = compiled
+            .upstream
+            .wsse
+            .as_ref()
+            .map(crate::soap::UsernameToken::resolve);
         let operations = compiled
             .routes
             .iter()
-            .map(|r| operation_plan(&compiled, &model, r))
+            .map(|r| {
+                let mut op = operation_plan(&compiled, &model, r);
+                if let Some(Err(e)) = &security {
+                    op.header_problem
+                        .get_or_insert(HeaderProblem::Security(e.clone()));
+                }
+                op
+            })
             .collect();
         let validation = (compiled.validate_answers != AnswerValidation::Off)
             .then(|| crate::xsd::validate::Validator::new(&compiled.wsdl.schema).prepared());
@@ -94,6 +144,7 @@ impl ServicePlan {
             operations,
             validation,
             answers_invalid: std::sync::atomic::AtomicU64::new(0),
+            security: security.and_then(Result::ok),
         }
     }
 
@@ -252,7 +303,7 @@ fn message(
 fn header_constants(
     schema: &crate::xsd::Schema,
     route: &Route,
-) -> (Vec<Vec<(String, Value)>>, Option<String>) {
+) -> (Vec<Vec<(String, Value)>>, Option<HeaderProblem>) {
     let mut problem = None;
     let values = route
         .headers
@@ -264,29 +315,35 @@ fn header_constants(
                     let HeaderSource::Value(template) = &f.source else {
                         return None;
                     };
-                    let secret = template.contains("${");
+                    let at = || (h.part.clone(), f.key.clone());
                     let text = match crate::env::expand_env(template) {
                         Ok(t) => t,
                         Err(e) => {
-                            problem.get_or_insert(format!(
-                                "SOAP header `{}` field `{}`: {e}",
-                                h.part, f.key
-                            ));
+                            let (part, field) = at();
+                            problem.get_or_insert(HeaderProblem::Env {
+                                part,
+                                field,
+                                error: e,
+                            });
                             return None;
                         }
                     };
                     match simple::from_text(schema, f.field.type_id, &text) {
                         Ok(v) => Some((f.key.clone(), v)),
                         Err(e) => {
-                            problem.get_or_insert(if secret {
-                                format!(
-                                    "SOAP header `{}` field `{}`: the value from the environment is not a valid {}",
-                                    h.part,
-                                    f.key,
-                                    schema.type_label(f.field.type_id)
-                                )
+                            let (part, field) = at();
+                            problem.get_or_insert(if template.contains("${") {
+                                HeaderProblem::SecretNotOfType {
+                                    part,
+                                    field,
+                                    type_label: schema.type_label(f.field.type_id),
+                                }
                             } else {
-                                format!("SOAP header `{}` field `{}`: {e}", h.part, f.key)
+                                HeaderProblem::NotOfType {
+                                    part,
+                                    field,
+                                    error: e,
+                                }
                             });
                             None
                         }

@@ -317,8 +317,11 @@ fn constant(
         return None;
     }
     if v.contains("${") {
-        if let Err(msg) = crate::env::check_template(v) {
-            diags.push(cx.d(b, msg).hint("write `${NAME}` or `${NAME:-default}`"));
+        if let Err(e) = crate::env::check_template(v) {
+            diags.push(
+                cx.d(b, e.to_string())
+                    .hint("write `${NAME}` or `${NAME:-default}`"),
+            );
             return None;
         }
     } else if let Err(msg) = crate::xsd::facets::text_value(schema, field.type_id, v) {

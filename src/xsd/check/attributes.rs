@@ -13,7 +13,7 @@ use super::grammar::Role;
 use super::names::{is_ncname, is_qname};
 
 /// Syntax of an attribute value.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Syntax {
     Text,
     NCName,
@@ -393,8 +393,42 @@ fn occurrence_constraints(node: Node, role: Role, problems: &mut Vec<(String, &s
     }
 }
 
-/// Checks `value` against `syntax`; `Err` says what was expected.
-fn value_syntax(node: Node, syntax: Syntax, value: &str) -> Result<(), String> {
+/// Why an attribute value of a schema element is not of its syntax; the words say what was
+/// expected (`a QName (prefix:name)`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum SyntaxError {
+    /// Is raised when a QName-valued attribute is not a QName.
+    #[error("a QName (prefix:name)")]
+    NotQName,
+    /// Is raised when a QName's prefix is declared nowhere in scope.
+    #[error("a QName with a declared prefix (`{prefix}` is not declared)")]
+    UndeclaredPrefix { prefix: String },
+    /// Is raised when the value is not of the attribute's syntax (any other than QNames).
+    #[error("{}", expected(*.0))]
+    Expected(Syntax),
+}
+
+/// What a value of `syntax` looks like, for [`SyntaxError::Expected`].
+fn expected(syntax: Syntax) -> String {
+    match syntax {
+        Syntax::NCName => "an NCName (a name without a colon)".into(),
+        Syntax::Bool => "a boolean (true, false, 1 or 0)".into(),
+        Syntax::NonNegInt => "a non-negative integer".into(),
+        Syntax::MaxOccurs => "a non-negative integer or `unbounded`".into(),
+        Syntax::Form => "`qualified` or `unqualified`".into(),
+        Syntax::Use => "`optional`, `required` or `prohibited`".into(),
+        Syntax::Process => "`strict`, `lax` or `skip`".into(),
+        Syntax::WhiteSpace => "`preserve`, `replace` or `collapse`".into(),
+        Syntax::Namespaces => {
+            "a namespace constraint: ##any, ##other, or a list of URIs, ##targetNamespace and ##local".into()
+        }
+        Syntax::Set(words) => format!("`#all` or a list of: {}", words.join(", ")),
+        _ => "valid here".into(),
+    }
+}
+
+/// Checks `value` against `syntax`.
+fn value_syntax(node: Node, syntax: Syntax, value: &str) -> Result<(), SyntaxError> {
     let v = value.trim_matches([' ', '\t', '\n', '\r']);
     let ok = match syntax {
         Syntax::Text | Syntax::Token => true,
@@ -402,13 +436,13 @@ fn value_syntax(node: Node, syntax: Syntax, value: &str) -> Result<(), String> {
         Syntax::NCName => is_ncname(v),
         Syntax::QName => {
             if !is_qname(v) {
-                return Err("a QName (prefix:name)".into());
+                return Err(SyntaxError::NotQName);
             }
             match v.split_once(':') {
                 Some((p, _)) if p != "xml" && node.lookup_namespace_uri(Some(p)).is_none() => {
-                    return Err(format!(
-                        "a QName with a declared prefix (`{p}` is not declared)"
-                    ));
+                    return Err(SyntaxError::UndeclaredPrefix {
+                        prefix: p.to_string(),
+                    });
                 }
                 _ => true,
             }
@@ -450,20 +484,6 @@ fn value_syntax(node: Node, syntax: Syntax, value: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(match syntax {
-            Syntax::NCName => "an NCName (a name without a colon)".into(),
-            Syntax::Bool => "a boolean (true, false, 1 or 0)".into(),
-            Syntax::NonNegInt => "a non-negative integer".into(),
-            Syntax::MaxOccurs => "a non-negative integer or `unbounded`".into(),
-            Syntax::Form => "`qualified` or `unqualified`".into(),
-            Syntax::Use => "`optional`, `required` or `prohibited`".into(),
-            Syntax::Process => "`strict`, `lax` or `skip`".into(),
-            Syntax::WhiteSpace => "`preserve`, `replace` or `collapse`".into(),
-            Syntax::Namespaces => {
-                "a namespace constraint: ##any, ##other, or a list of URIs, ##targetNamespace and ##local".into()
-            }
-            Syntax::Set(words) => format!("`#all` or a list of: {}", words.join(", ")),
-            _ => "valid here".into(),
-        })
+        Err(SyntaxError::Expected(syntax))
     }
 }

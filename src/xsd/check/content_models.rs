@@ -11,6 +11,28 @@ use super::finals::blocked_set;
 use super::particles::{ns_allowed, too_deep};
 use crate::xsd::model::*;
 
+/// Why a content model is not deterministic or not consistent. Particles are named in words
+/// (`` element `id` ``, `a wildcard`); types as messages name them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum ContentModelError {
+    /// Is raised when two particles can match the same element without looking ahead (Unique
+    /// Particle Attribution).
+    #[error(
+        "content model is ambiguous: {first} and {second} can both match the same element (Unique Particle Attribution)"
+    )]
+    Ambiguous { first: String, second: String },
+    /// Is raised when one element name has two types within a content model (Element
+    /// Declarations Consistent).
+    #[error(
+        "element `{element}` appears twice in the content model with different types (`{first_ty}` and `{second_ty}`)"
+    )]
+    Inconsistent {
+        element: String,
+        first_ty: String,
+        second_ty: String,
+    },
+}
+
 /// What a leaf particle matches.
 enum Symbol {
     /// Element names (the declaration's and its substitution group's).
@@ -216,7 +238,11 @@ fn leaf_label(schema: &Schema, p: &Particle) -> String {
 }
 
 /// The first Unique Particle Attribution violation in a content model, if any.
-fn upa_violation(schema: &Schema, p: &Particle, blocked: &HashSet<ElementId>) -> Option<String> {
+fn upa_violation(
+    schema: &Schema,
+    p: &Particle,
+    blocked: &HashSet<ElementId>,
+) -> Option<ContentModelError> {
     let mut g = Glushkov {
         pos: Vec::new(),
         follow: Vec::new(),
@@ -233,11 +259,10 @@ fn upa_violation(schema: &Schema, p: &Particle, blocked: &HashSet<ElementId>) ->
         .map(|(_, p)| symbol(schema, p, blocked))
         .collect();
     let conflict = |a: usize, b: usize| {
-        Some(format!(
-            "content model is ambiguous: {} and {} can both match the same element (Unique Particle Attribution)",
-            leaf_label(schema, g.pos[a].1),
-            leaf_label(schema, g.pos[b].1)
-        ))
+        Some(ContentModelError::Ambiguous {
+            first: leaf_label(schema, g.pos[a].1),
+            second: leaf_label(schema, g.pos[b].1),
+        })
     };
     let sets = std::iter::once(&root.first).chain(g.follow.iter());
     for set in sets {
@@ -282,17 +307,16 @@ fn edc_violation(
     schema: &Schema,
     p: &Particle,
     seen: &mut HashMap<QName, TypeId>,
-) -> Option<String> {
+) -> Option<ContentModelError> {
     match &p.term {
         Term::Element(e) => {
             let el = schema.element(*e);
             match seen.get(&el.name) {
-                Some(&t) if t != el.type_id => Some(format!(
-                    "element `{}` appears twice in the content model with different types (`{}` and `{}`)",
-                    el.name.local,
-                    schema.type_label(t),
-                    schema.type_label(el.type_id)
-                )),
+                Some(&t) if t != el.type_id => Some(ContentModelError::Inconsistent {
+                    element: el.name.local.clone(),
+                    first_ty: schema.type_label(t),
+                    second_ty: schema.type_label(el.type_id),
+                }),
                 Some(_) => None,
                 None => {
                     seen.insert(el.name.clone(), el.type_id);
@@ -345,10 +369,15 @@ impl Checker<'_, '_, '_> {
                 continue;
             }
             let hint = "XML Schema 1.0 requires that each element can be matched to one particle without looking ahead, and that one name has one type within a content model";
-            if let Some(m) = edc_violation(schema, p, &mut HashMap::new()) {
-                self.report(source, t.pos.offset as usize, m, Some(hint.into()));
-            } else if let Some(m) = upa_violation(schema, p, &blocked) {
-                self.report(source, t.pos.offset as usize, m, Some(hint.into()));
+            let violation = edc_violation(schema, p, &mut HashMap::new())
+                .or_else(|| upa_violation(schema, p, &blocked));
+            if let Some(e) = violation {
+                self.report(
+                    source,
+                    t.pos.offset as usize,
+                    e.to_string(),
+                    Some(hint.into()),
+                );
             }
         }
     }

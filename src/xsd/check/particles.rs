@@ -7,6 +7,109 @@ use std::collections::HashMap;
 
 use crate::xsd::model::*;
 
+/// Why a particle of a restriction does not restrict its base's particle. Element names are
+/// local names; types are named as messages name them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum RestrictionError {
+    /// Is raised when a particle's occurrence range (`min..max`) is not within its base's.
+    #[error("{what} occurs {min}..{max} where {base} allows {base_min}..{base_max}")]
+    Occurs {
+        what: Subject,
+        min: u32,
+        max: MaxOccurs,
+        /// The base particle, in words (`the base`, `the base's wildcard`, ...).
+        base: &'static str,
+        base_min: u32,
+        base_max: MaxOccurs,
+    },
+    /// Is raised when an element restricts a wildcard that does not allow its namespace.
+    #[error("element `{element}` is not in a namespace the base's wildcard allows")]
+    NamespaceNotAllowed { element: String },
+    /// Is raised when a wildcard restricts a wildcard that allows fewer namespaces.
+    #[error("a wildcard allows namespaces the base's wildcard does not")]
+    WiderNamespaces,
+    /// Is raised when a wildcard restricts a wildcard with a stricter processContents.
+    #[error("a wildcard's processContents is weaker than the base's")]
+    WeakerProcessContents,
+    /// Is raised when a wildcard stands where the base has an element or a model group.
+    #[error("a wildcard cannot restrict an element or a model group")]
+    WildcardForParticle,
+    /// Is raised when a model group stands where the base has an element that heads no
+    /// substitution group.
+    #[error("a model group cannot restrict the single element `{element}`")]
+    GroupForElement { element: String },
+    /// Is raised when a model group stands where the base has a group of a kind it cannot
+    /// restrict (a choice or all against a sequence, ...).
+    #[error("this kind of model group cannot restrict the base's")]
+    GroupKind,
+    /// Is raised when an element stands where the base has another element (and none of its
+    /// substitution group).
+    #[error("element `{element}` does not match `{base}` of the base")]
+    NameMismatch { element: String, base: String },
+    /// Is raised when an element blocks less than its base element.
+    #[error("element `{element}` must block at least what the base's blocks")]
+    WeakerBlock { element: String },
+    /// Is raised when an element is nillable and its base element is not.
+    #[error("element `{element}` is nillable but the base's is not")]
+    Nillable { element: String },
+    /// Is raised when an element drops or changes its base element's fixed value.
+    #[error("element `{element}` must keep the base's fixed value {fixed:?}")]
+    FixedChanged { element: String, fixed: String },
+    /// Is raised when an element's type does not derive from its base element's.
+    #[error(
+        "element `{element}` has type `{ty}`, which does not derive from the base's `{base_ty}`"
+    )]
+    TypeNotDerived {
+        element: String,
+        ty: String,
+        base_ty: String,
+    },
+    /// Is raised when a group restricting a wildcard occurs more often than it allows.
+    #[error("the group occurs more often than the base's wildcard allows")]
+    GroupExceedsWildcard,
+    /// Is raised when a particle of a sequence restricting an all group matches none of its
+    /// particles.
+    #[error("a particle of the sequence matches nothing in the base's all group")]
+    NotInAll,
+    /// Is raised when a sequence restricting an all group leaves out a particle that is not
+    /// emptiable.
+    #[error("the restriction leaves out a required particle of the base's all group")]
+    AllParticleLeftOut,
+    /// Is raised when a sequence restricting a choice occurs more often than it allows.
+    #[error("the sequence occurs more often than the base's choice allows")]
+    SequenceExceedsChoice,
+    /// Is raised when a particle of a sequence restricting a choice matches none of its
+    /// branches.
+    #[error("a particle of the sequence matches no branch of the base's choice")]
+    NotInChoice,
+    /// Is raised when a particle of the restriction matches none of the base's particles left
+    /// after those already matched (order matters).
+    #[error(
+        "a particle of the restriction matches nothing left in the base's group (order matters)"
+    )]
+    NothingLeft,
+    /// Is raised when the restriction leaves out a particle of the base that is not emptiable.
+    #[error("the restriction leaves out a required particle of the base")]
+    RequiredLeftOut,
+}
+
+/// The particle an occurrence range belongs to, as [`RestrictionError::Occurs`] names it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum Subject {
+    /// An element particle (its local name).
+    #[error("element `{0}`")]
+    Element(String),
+    #[error("a wildcard")]
+    Wildcard,
+    /// A sequence or all group against one of its kind.
+    #[error("a group")]
+    Group,
+    #[error("a choice")]
+    Choice,
+    #[error("a sequence")]
+    Sequence,
+}
+
 /// The effective range of a particle: (min, max), `None` max = unbounded.
 fn effective_range(p: &Particle) -> (u64, Option<u64>) {
     let own_max = max_u64(p.max);
@@ -87,9 +190,9 @@ fn range_ok(rmin: u64, rmax: Option<u64>, bmin: u64, bmax: Option<u64>) -> bool 
 fn occurs_within(
     r: &Particle,
     b: &Particle,
-    what: impl std::fmt::Display,
-    base: &str,
-) -> Result<(), String> {
+    what: impl FnOnce() -> Subject,
+    base: &'static str,
+) -> Result<(), RestrictionError> {
     if range_ok(
         u64::from(r.min),
         max_u64(r.max),
@@ -98,10 +201,14 @@ fn occurs_within(
     ) {
         return Ok(());
     }
-    Err(format!(
-        "{what} occurs {}..{} where {base} allows {}..{}",
-        r.min, r.max, b.min, b.max
-    ))
+    Err(RestrictionError::Occurs {
+        what: what(),
+        min: r.min,
+        max: r.max,
+        base,
+        base_min: b.min,
+        base_max: b.max,
+    })
 }
 
 /// Whether a particle can match nothing at all.
@@ -215,7 +322,7 @@ pub(super) fn restricts(
     r: &Particle,
     b: &Particle,
     depth: usize,
-) -> Result<(), String> {
+) -> Result<(), RestrictionError> {
     let schema = cx.schema;
     let left = cx.steps.get();
     if left == 0 {
@@ -229,34 +336,29 @@ pub(super) fn restricts(
         (Term::Element(re), Term::Element(be)) => element_restricts_element(cx, r, b, *re, *be),
         (Term::Element(re), Term::Any(w)) => {
             let name = &schema.element(*re).name;
-            occurs_within(
-                r,
-                b,
-                format!("element `{}`", name.local),
-                "the base's wildcard",
-            )?;
+            let element = || Subject::Element(name.local.clone());
+            occurs_within(r, b, element, "the base's wildcard")?;
             if !ns_allowed(w, &name.ns) {
-                return Err(format!(
-                    "element `{}` is not in a namespace the base's wildcard allows",
-                    name.local
-                ));
+                return Err(RestrictionError::NamespaceNotAllowed {
+                    element: name.local.clone(),
+                });
             }
             Ok(())
         }
         (Term::Any(rw), Term::Any(bw)) => {
-            occurs_within(r, b, "a wildcard", "the base's")?;
+            occurs_within(r, b, || Subject::Wildcard, "the base's")?;
             if !ns_subset(rw, bw) {
-                return Err("a wildcard allows namespaces the base's wildcard does not".into());
+                return Err(RestrictionError::WiderNamespaces);
             }
             if !process_ok(rw.process, bw.process) {
-                return Err("a wildcard's processContents is weaker than the base's".into());
+                return Err(RestrictionError::WeakerProcessContents);
             }
             Ok(())
         }
         (Term::Sequence(v) | Term::Choice(v) | Term::All(v), Term::Any(_)) => {
             group_restricts_wildcard(cx, r, v, b, depth)
         }
-        (Term::Any(_), _) => Err("a wildcard cannot restrict an element or a model group".into()),
+        (Term::Any(_), _) => Err(RestrictionError::WildcardForParticle),
         (Term::Element(_), Term::Sequence(_) | Term::Choice(_) | Term::All(_)) => {
             // RecurseAsIfGroup: the element as the only particle of a group of the base's
             // kind occurring once.
@@ -290,25 +392,24 @@ pub(super) fn restricts(
             };
             restricts(cx, r, &choice, depth + 1)
         }
-        (Term::Sequence(_) | Term::Choice(_) | Term::All(_), Term::Element(be)) => Err(format!(
-            "a model group cannot restrict the single element `{}`",
-            schema.element(*be).name.local
-        )),
+        (Term::Sequence(_) | Term::Choice(_) | Term::All(_), Term::Element(be)) => {
+            Err(RestrictionError::GroupForElement {
+                element: schema.element(*be).name.local.clone(),
+            })
+        }
         (Term::All(rv), Term::All(bv)) | (Term::Sequence(rv), Term::Sequence(bv)) => {
-            occurs_within(r, b, "a group", "the base's")?;
+            occurs_within(r, b, || Subject::Group, "the base's")?;
             recurse(cx, rv, bv, false, depth)
         }
         (Term::Choice(rv), Term::Choice(bv)) => {
-            occurs_within(r, b, "a choice", "the base's")?;
+            occurs_within(r, b, || Subject::Choice, "the base's")?;
             recurse(cx, rv, bv, true, depth)
         }
         (Term::Sequence(rv), Term::All(bv)) => sequence_restricts_all(cx, r, rv, b, bv, depth),
         (Term::Sequence(rv), Term::Choice(bv)) => {
             sequence_restricts_choice(cx, r, rv, b, bv, depth)
         }
-        (Term::Choice(_) | Term::All(_), _) => {
-            Err("this kind of model group cannot restrict the base's".into())
-        }
+        (Term::Choice(_) | Term::All(_), _) => Err(RestrictionError::GroupKind),
     }
 }
 
@@ -319,48 +420,46 @@ fn element_restricts_element(
     b: &Particle,
     re: ElementId,
     be: ElementId,
-) -> Result<(), String> {
+) -> Result<(), RestrictionError> {
     let schema = cx.schema;
     let (rel, bel) = (schema.element(re), schema.element(be));
     let name = &rel.name.local;
+    let element = || name.clone();
     if rel.name != bel.name {
         // An element may stand for a member of the base element's substitution group.
         let member = schema.substitutes.get(&be).is_some_and(|m| m.contains(&re));
         if !member {
-            return Err(format!(
-                "element `{name}` does not match `{}` of the base",
-                bel.name.local
-            ));
+            return Err(RestrictionError::NameMismatch {
+                element: element(),
+                base: bel.name.local.clone(),
+            });
         }
     }
-    occurs_within(r, b, format!("element `{name}`"), "the base")?;
+    occurs_within(r, b, || Subject::Element(element()), "the base")?;
     let (rb, bb) = (
         cx.blocks.get(&re).copied().unwrap_or(0),
         cx.blocks.get(&be).copied().unwrap_or(0),
     );
     if rb & bb != bb {
-        return Err(format!(
-            "element `{name}` must block at least what the base's blocks"
-        ));
+        return Err(RestrictionError::WeakerBlock { element: element() });
     }
     if rel.nillable && !bel.nillable {
-        return Err(format!(
-            "element `{name}` is nillable but the base's is not"
-        ));
+        return Err(RestrictionError::Nillable { element: element() });
     }
     if let Some(f) = &bel.fixed
         && rel.fixed.as_deref().map(str::trim) != Some(f.trim())
     {
-        return Err(format!(
-            "element `{name}` must keep the base's fixed value {f:?}"
-        ));
+        return Err(RestrictionError::FixedChanged {
+            element: element(),
+            fixed: f.clone(),
+        });
     }
     if !type_ok(schema, rel.type_id, bel.type_id, 0) {
-        return Err(format!(
-            "element `{name}` has type `{}`, which does not derive from the base's `{}`",
-            schema.type_label(rel.type_id),
-            schema.type_label(bel.type_id)
-        ));
+        return Err(RestrictionError::TypeNotDerived {
+            element: element(),
+            ty: schema.type_label(rel.type_id),
+            base_ty: schema.type_label(bel.type_id),
+        });
     }
     Ok(())
 }
@@ -373,7 +472,7 @@ fn group_restricts_wildcard(
     v: &[Particle],
     b: &Particle,
     depth: usize,
-) -> Result<(), String> {
+) -> Result<(), RestrictionError> {
     let (lo, hi) = effective_range(r);
     for c in v {
         let inner = Particle {
@@ -384,7 +483,7 @@ fn group_restricts_wildcard(
         restricts(cx, c, &inner, depth + 1)?;
     }
     if !range_ok(lo, hi, u64::from(b.min), max_u64(b.max)) {
-        return Err("the group occurs more often than the base's wildcard allows".into());
+        return Err(RestrictionError::GroupExceedsWildcard);
     }
     Ok(())
 }
@@ -398,8 +497,8 @@ fn sequence_restricts_all(
     b: &Particle,
     bv: &[Particle],
     depth: usize,
-) -> Result<(), String> {
-    occurs_within(r, b, "a sequence", "the base's all group")?;
+) -> Result<(), RestrictionError> {
+    occurs_within(r, b, || Subject::Sequence, "the base's all group")?;
     let mut used = vec![false; bv.len()];
     'next: for rc in rv {
         for (i, bc) in bv.iter().enumerate() {
@@ -408,12 +507,10 @@ fn sequence_restricts_all(
                 continue 'next;
             }
         }
-        return Err("a particle of the sequence matches nothing in the base's all group".into());
+        return Err(RestrictionError::NotInAll);
     }
     if bv.iter().zip(&used).any(|(bc, u)| !u && !emptiable(bc)) {
-        return Err(
-            "the restriction leaves out a required particle of the base's all group".into(),
-        );
+        return Err(RestrictionError::AllParticleLeftOut);
     }
     Ok(())
 }
@@ -427,7 +524,7 @@ fn sequence_restricts_choice(
     b: &Particle,
     bv: &[Particle],
     depth: usize,
-) -> Result<(), String> {
+) -> Result<(), RestrictionError> {
     let (lo, hi) = {
         let n = rv.len() as u64;
         let lo = u64::from(r.min).saturating_mul(n);
@@ -435,11 +532,11 @@ fn sequence_restricts_choice(
         (lo, hi)
     };
     if !range_ok(lo, hi, u64::from(b.min), max_u64(b.max)) {
-        return Err("the sequence occurs more often than the base's choice allows".into());
+        return Err(RestrictionError::SequenceExceedsChoice);
     }
     for rc in rv {
         if !bv.iter().any(|bc| restricts(cx, rc, bc, depth + 1).is_ok()) {
-            return Err("a particle of the sequence matches no branch of the base's choice".into());
+            return Err(RestrictionError::NotInChoice);
         }
     }
     Ok(())
@@ -475,12 +572,12 @@ fn recurse(
     bv: &[Particle],
     lax: bool,
     depth: usize,
-) -> Result<(), String> {
+) -> Result<(), RestrictionError> {
     let mut bi = 0;
     for rc in rv {
         loop {
             let Some(bc) = bv.get(bi) else {
-                return Err("a particle of the restriction matches nothing left in the base's group (order matters)".into());
+                return Err(RestrictionError::NothingLeft);
             };
             bi += 1;
             match restricts(cx, rc, bc, depth + 1) {
@@ -494,7 +591,7 @@ fn recurse(
         }
     }
     if !lax && bv[bi..].iter().any(|bc| !emptiable(bc)) {
-        return Err("the restriction leaves out a required particle of the base".into());
+        return Err(RestrictionError::RequiredLeftOut);
     }
     Ok(())
 }

@@ -234,3 +234,42 @@ fn content_models_must_be_deterministic_and_consistent() {
         "element `a` appears twice in the content model with different types",
     );
 }
+
+/// The checker's own errors are values; their words are the diagnostics' (which the tests
+/// above and the W3C suite pin).
+#[test]
+fn typed_errors_keep_their_words() {
+    use super::particles::{RestrictionError, Subject};
+    use super::values::SchemaValueError;
+    use crate::xsd::model::MaxOccurs;
+    let e = RestrictionError::Occurs {
+        what: Subject::Element("a".into()),
+        min: 0,
+        max: MaxOccurs::Unbounded,
+        base: "the base",
+        base_min: 1,
+        base_max: MaxOccurs::Bounded(1),
+    };
+    assert_eq!(
+        e.to_string(),
+        "element `a` occurs 0..* where the base allows 1..1"
+    );
+    let e = RestrictionError::FixedChanged {
+        element: "a".into(),
+        fixed: "x".into(),
+    };
+    assert_eq!(
+        e.to_string(),
+        "element `a` must keep the base's fixed value \"x\""
+    );
+    let e = SchemaValueError::MaxExclusive {
+        text: "2.5".into(),
+        bound: "2".into(),
+    };
+    assert_eq!(e.to_string(), "\"2.5\" must be less than 2");
+    let e = SchemaValueError::Name {
+        text: "a b".into(),
+        builtin: "NCName".into(),
+    };
+    assert_eq!(e.to_string(), "\"a b\" is not a valid xs:NCName");
+}

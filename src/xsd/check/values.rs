@@ -11,9 +11,56 @@ use roxmltree::Node;
 use super::checker::{Checker, is_xs, named_type, split_qname};
 use super::names::builtin_name_ok;
 use super::particles::{emptiable, too_deep};
-use crate::xsd::facets;
+use crate::xsd::facets::{self, ValueError};
 use crate::xsd::model::*;
 use crate::xsd::value::{self, Dec, Value};
+
+/// Why a value written in a schema (a default or fixed value, a facet's value) is not a value
+/// of its type. `text` is the value after whitespace normalization.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum SchemaValueError {
+    /// Is raised when an element of type xs:ID has a default or fixed value.
+    #[error("an element of type xs:ID cannot have one")]
+    IdElement,
+    /// Is raised when an element whose type has empty content has a default or fixed value.
+    #[error("the type has empty content")]
+    EmptyContent,
+    /// Is raised when an element whose type has mixed content with required elements has a
+    /// default or fixed value.
+    #[error("the type's mixed content has required elements")]
+    RequiredElements,
+    /// Is raised when an element whose type has element-only content has a default or fixed
+    /// value.
+    #[error("the type has element-only content")]
+    ElementOnly,
+    /// Is raised when a union has no simple member type to try.
+    #[error("not a value of any member type")]
+    NoMember,
+    /// Is raised when the text breaks the lexical rule of a name-like built-in (`builtin`).
+    #[error("{text:?} is not a valid xs:{builtin}")]
+    Name { text: String, builtin: String },
+    /// Is raised when the text is not an xs:float or xs:double.
+    #[error("{text:?} is not a valid floating-point number")]
+    Float { text: String },
+    /// Is raised when the text is not an xs:decimal.
+    #[error("{text:?} is not a valid decimal number")]
+    Decimal { text: String },
+    /// Is raised when the text is not a value of the built-in or breaks a facet.
+    #[error(transparent)]
+    Facet(#[from] ValueError),
+    /// Is raised when a float or date is below the `minInclusive` facet (`bound`).
+    #[error("{text:?} must be at least {bound}")]
+    MinInclusive { text: String, bound: String },
+    /// Is raised when a float or date is not above the `minExclusive` facet.
+    #[error("{text:?} must be more than {bound}")]
+    MinExclusive { text: String, bound: String },
+    /// Is raised when a float or date is above the `maxInclusive` facet.
+    #[error("{text:?} must be at most {bound}")]
+    MaxInclusive { text: String, bound: String },
+    /// Is raised when a float or date is not below the `maxExclusive` facet.
+    #[error("{text:?} must be less than {bound}")]
+    MaxExclusive { text: String, bound: String },
+}
 
 impl Checker<'_, '_, '_> {
     /// Value constraints of element declarations.
@@ -165,31 +212,31 @@ pub(super) fn is_id(schema: &Schema, t: TypeId) -> bool {
 }
 
 /// A default or fixed value of an element of type `t`.
-fn element_value(schema: &Schema, t: TypeId, value: &str) -> Result<(), String> {
+fn element_value(schema: &Schema, t: TypeId, value: &str) -> Result<(), SchemaValueError> {
     match &schema.ty(t).kind {
         TypeKind::Simple(_) => {
             if is_id(schema, t) {
-                return Err("an element of type xs:ID cannot have one".into());
+                return Err(SchemaValueError::IdElement);
             }
             simple_value(schema, t, value)
         }
         TypeKind::Complex(ct) => match &ct.content {
             Content::Simple(st) => simple_value(schema, *st, value),
-            Content::Empty => Err("the type has empty content".into()),
+            Content::Empty => Err(SchemaValueError::EmptyContent),
             Content::Elements(p) if ct.mixed => {
                 if too_deep(p) || emptiable(p) {
                     Ok(())
                 } else {
-                    Err("the type's mixed content has required elements".into())
+                    Err(SchemaValueError::RequiredElements)
                 }
             }
-            Content::Elements(_) => Err("the type has element-only content".into()),
+            Content::Elements(_) => Err(SchemaValueError::ElementOnly),
         },
     }
 }
 
 /// Whether `value` is a valid value of simple type `t` (lexical form and facets).
-fn simple_value(schema: &Schema, t: TypeId, value: &str) -> Result<(), String> {
+fn simple_value(schema: &Schema, t: TypeId, value: &str) -> Result<(), SchemaValueError> {
     match &schema.ty(t).kind {
         TypeKind::Simple(st) => st_value(schema, st, value, 0),
         TypeKind::Complex(_) => Ok(()),
@@ -202,7 +249,7 @@ pub(super) fn st_value(
     st: &SimpleType,
     value: &str,
     depth: usize,
-) -> Result<(), String> {
+) -> Result<(), SchemaValueError> {
     if depth > 32 {
         return Ok(());
     }
@@ -214,16 +261,16 @@ pub(super) fn st_value(
                 }
             }
             let joined = value.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
-            facets::check(schema, st, &joined).map_err(String::from)
+            Ok(facets::check(schema, st, &joined)?)
         }
         Variety::Union(members) => {
-            let mut last = "not a value of any member type".to_string();
+            let mut last = SchemaValueError::NoMember;
             for m in members {
                 if let TypeKind::Simple(ms) = &schema.ty(*m).kind {
                     match st_value(schema, ms, value, depth + 1) {
                         Ok(()) => {
                             let v = value.trim();
-                            return facets::check(schema, st, v).map_err(String::from);
+                            return Ok(facets::check(schema, st, v)?);
                         }
                         Err(e) => last = e,
                     }
@@ -240,28 +287,30 @@ pub(super) fn st_value(
 }
 
 /// The lexical form of `value` for an atomic type's built-in base, or why it is not one.
-fn lexical(schema: &Schema, st: &SimpleType, value: &str) -> Result<String, String> {
+fn lexical(schema: &Schema, st: &SimpleType, value: &str) -> Result<String, SchemaValueError> {
     let ws = st.facets.white_space.or(facets::builtin_ws(schema, st));
     let v = value::normalize(value, ws).into_owned();
     let builtin = builtin_name(schema, st.base_builtin);
     if !builtin_name_ok(builtin, &v) {
-        return Err(format!("{v:?} is not a valid xs:{builtin}"));
+        return Err(SchemaValueError::Name {
+            text: v,
+            builtin: builtin.to_string(),
+        });
     }
     match st.primitive {
         Primitive::Float | Primitive::Double => {
             if double(&v).is_none() {
-                return Err(format!("{v:?} is not a valid floating-point number"));
+                return Err(SchemaValueError::Float { text: v });
             }
             return Ok(v);
         }
         Primitive::Decimal if Dec::parse(&v).is_none() => {
-            return Err(format!("{v:?} is not a valid decimal number"));
+            return Err(SchemaValueError::Decimal { text: v });
         }
         _ => {}
     }
-    facets::text_value(schema, st.base_builtin, &v)
-        .map(|_| v)
-        .map_err(String::from)
+    facets::text_value(schema, st.base_builtin, &v)?;
+    Ok(v)
 }
 
 /// A float or double as an `f64`: xs:double's lexical rule, used for both (a float's bounds
@@ -313,22 +362,31 @@ pub(super) fn compare(p: Primitive, a: &str, b: &str) -> Option<Ordering> {
 
 /// The bound facets of an atomic type, against a value (decimals are also checked by
 /// [`facets::check`]; this covers floats and dates).
-fn bounds(st: &SimpleType, v: &str) -> Result<(), String> {
+fn bounds(st: &SimpleType, v: &str) -> Result<(), SchemaValueError> {
     use Ordering::*;
+    type Broken = fn(String, String) -> SchemaValueError;
     let f = &st.facets;
     let p = st.primitive;
-    let checks: [(&Option<String>, &[Ordering], &str); 4] = [
-        (&f.min_inclusive, &[Greater, Equal], "at least"),
-        (&f.min_exclusive, &[Greater], "more than"),
-        (&f.max_inclusive, &[Less, Equal], "at most"),
-        (&f.max_exclusive, &[Less], "less than"),
+    let checks: [(&Option<String>, &[Ordering], Broken); 4] = [
+        (&f.min_inclusive, &[Greater, Equal], |text, bound| {
+            SchemaValueError::MinInclusive { text, bound }
+        }),
+        (&f.min_exclusive, &[Greater], |text, bound| {
+            SchemaValueError::MinExclusive { text, bound }
+        }),
+        (&f.max_inclusive, &[Less, Equal], |text, bound| {
+            SchemaValueError::MaxInclusive { text, bound }
+        }),
+        (&f.max_exclusive, &[Less], |text, bound| {
+            SchemaValueError::MaxExclusive { text, bound }
+        }),
     ];
-    for (bound, allowed, what) in checks {
+    for (bound, allowed, broken) in checks {
         if let Some(b) = bound
             && let Some(o) = compare(p, v, b)
             && !allowed.contains(&o)
         {
-            return Err(format!("{v:?} must be {what} {b}"));
+            return Err(broken(v.to_string(), b.clone()));
         }
     }
     Ok(())

@@ -177,13 +177,13 @@ impl<'a, 'i> Compiler<'a, 'i> {
         }
         if !patterns.is_empty() {
             use crate::xsd::regex::{
-                LARGE_PATTERN_LIMIT, LARGE_PATTERNS, PATTERN_LIMIT, PatternError,
+                LARGE_PATTERN_LIMIT, LARGE_PATTERNS, PATTERN_LIMIT, RegexError,
             };
-            let compiled: Result<Vec<(String, regex::Regex)>, PatternError> = patterns
+            let compiled: Result<Vec<(String, regex::Regex)>, RegexError> = patterns
                 .iter()
                 .map(|p| {
                     let r = match crate::xsd::regex::compile_with(p, PATTERN_LIMIT) {
-                        Err(PatternError::TooBig) if self.large_patterns < LARGE_PATTERNS => {
+                        Err(RegexError::TooBig { .. }) if self.large_patterns < LARGE_PATTERNS => {
                             self.large_patterns += 1;
                             crate::xsd::regex::compile_with(p, LARGE_PATTERN_LIMIT)
                         }

@@ -5,7 +5,8 @@
 use roxmltree::{Attribute, Node};
 
 use super::context::Ctx;
-use super::instance::{qname_of, resolver, same, show};
+use super::error::Reason;
+use super::instance::{qname_of, resolver, same};
 use super::prepare::Validator;
 use super::wildcard::ns_allowed;
 use crate::xsd::model::*;
@@ -31,12 +32,8 @@ impl<'s> Validator<'s> {
                 match a.name() {
                     "type" | "nil" | "schemaLocation" | "noNamespaceSchemaLocation" => continue,
                     other => {
-                        ctx.report(
-                            node,
-                            Some(a.name()),
-                            "attribute",
-                            format!("unknown xsi:{other} attribute"),
-                        );
+                        let name = other.to_string();
+                        ctx.report(node, Some(a.name()), Reason::UnknownXsiAttribute { name });
                         continue;
                     }
                 }
@@ -57,12 +54,7 @@ impl<'s> Validator<'s> {
             if self.c.id_kind[decl.type_id.0 as usize] == 1 {
                 id_attributes += 1;
                 if id_attributes == 2 {
-                    ctx.report(
-                        node,
-                        Some(a.name()),
-                        "attribute",
-                        "an element may have at most one attribute of type xs:ID".to_string(),
-                    );
+                    ctx.report(node, Some(a.name()), Reason::SecondId);
                 }
             }
             self.attribute_value(node, &a, decl, &r, ctx);
@@ -73,12 +65,8 @@ impl<'s> Validator<'s> {
                     .attributes()
                     .any(|a| a.name() == u.name.local && a.namespace().unwrap_or("") == u.name.ns);
                 if !present {
-                    ctx.report(
-                        node,
-                        None,
-                        "attribute",
-                        format!("required attribute {} is missing", show(&u.name)),
-                    );
+                    let attribute = u.name.clone();
+                    ctx.report(node, None, Reason::MissingAttribute { attribute });
                 }
             }
         }
@@ -103,31 +91,20 @@ impl<'s> Validator<'s> {
                     (ProcessContents::Lax, None) => None,
                     (ProcessContents::Strict, None) => {
                         if ns != XML {
-                            ctx.report(
-                                node,
-                                Some(a.name()),
-                                "attribute",
-                                format!(
-                                    "no global declaration for attribute {} (anyAttribute is strict)",
-                                    show(&QName::new(ns, a.name()))
-                                ),
-                            );
+                            let attribute = QName::new(ns, a.name());
+                            let reason = Reason::StrictAnyAttribute { attribute };
+                            ctx.report(node, Some(a.name()), reason);
                         }
                         None
                     }
                 }
             }
             _ => {
-                ctx.report(
-                    node,
-                    Some(a.name()),
-                    "attribute",
-                    format!(
-                        "attribute {} is not allowed on element {}",
-                        show(&QName::new(ns, a.name())),
-                        show(&qname_of(&node))
-                    ),
-                );
+                let reason = Reason::AttributeNotAllowed {
+                    attribute: QName::new(ns, a.name()),
+                    element: qname_of(&node),
+                };
+                ctx.report(node, Some(a.name()), reason);
                 None
             }
         }
@@ -143,8 +120,8 @@ impl<'s> Validator<'s> {
         ctx: &mut Ctx<'a, 'i>,
     ) {
         let Some(fixed) = &decl.fixed else {
-            if let Err(m) = self.simple_check(decl.type_id, a.value(), r, node, ctx) {
-                ctx.report(node, Some(a.name()), "value", m);
+            if let Err(e) = self.simple_check(decl.type_id, a.value(), r, node, ctx) {
+                ctx.report(node, Some(a.name()), Reason::Value(e));
             }
             return;
         };
@@ -155,18 +132,14 @@ impl<'s> Validator<'s> {
                     .simple_value(decl.type_id, fixed, r, None, &mut scratch)
                     .is_ok_and(|f| f.same(&v));
                 if !same {
-                    ctx.report(
-                        node,
-                        Some(a.name()),
-                        "fixed",
-                        format!(
-                            "attribute `{}` must have the fixed value `{fixed}`",
-                            a.name()
-                        ),
-                    );
+                    let reason = Reason::FixedAttribute {
+                        attribute: a.name().to_string(),
+                        fixed: fixed.clone(),
+                    };
+                    ctx.report(node, Some(a.name()), reason);
                 }
             }
-            Err(m) => ctx.report(node, Some(a.name()), "value", m),
+            Err(e) => ctx.report(node, Some(a.name()), Reason::Value(e)),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! Attribution there is exactly one, so matching is deterministic and linear in the number of
 //! children. The number of states kept is bounded for schemas that do not.
 
+use super::error::ModelError;
 use crate::xsd::model::*;
 
 /// How many alternative states are followed at once (only ambiguous models need more than 1).
@@ -76,7 +77,7 @@ pub struct Automaton {
 
 impl Automaton {
     /// Flattens a particle tree. Returns an error for an `xs:all` with more than 64 children.
-    pub fn new(p: &Particle) -> Result<Automaton, String> {
+    pub fn new(p: &Particle) -> Result<Automaton, ModelError> {
         let mut m = Automaton {
             nodes: Vec::new(),
             root: 0,
@@ -86,9 +87,9 @@ impl Automaton {
         Ok(m)
     }
 
-    fn add(&mut self, p: &Particle, depth: usize) -> Result<u32, String> {
+    fn add(&mut self, p: &Particle, depth: usize) -> Result<u32, ModelError> {
         if depth > 512 {
-            return Err("content model nests too deeply".into());
+            return Err(ModelError::TooDeep);
         }
         let max = match p.max {
             MaxOccurs::Bounded(n) => n,
@@ -127,10 +128,9 @@ impl Automaton {
                     }
                     _ => {
                         if ids.len() > 64 {
-                            return Err(format!(
-                                "xs:all with {} particles (at most 64 are supported)",
-                                ids.len()
-                            ));
+                            return Err(ModelError::AllTooLarge {
+                                particles: ids.len(),
+                            });
                         }
                         let n = nullable(&ids, false);
                         (Kind::All(ids), n)

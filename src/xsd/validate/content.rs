@@ -6,8 +6,9 @@ use roxmltree::Node;
 
 use super::automaton::{self, Automaton, Leaf, State};
 use super::context::{Buffers, Ctx, MAX_DEPTH};
+use super::error::Reason;
 use super::flat::Flat;
-use super::instance::{lone_text, qname_of, same, show};
+use super::instance::{lone_text, qname_of, same};
 use super::prepare::Validator;
 use super::wildcard::ns_allowed;
 use crate::xsd::model::*;
@@ -26,7 +27,7 @@ impl<'s> Validator<'s> {
         let model = match &self.c.models[t.0 as usize] {
             Some(Ok(m)) => m,
             Some(Err(e)) => {
-                ctx.report(node, None, "content", e.clone());
+                ctx.report(node, None, Reason::Model(*e));
                 return;
             }
             None => return,
@@ -73,15 +74,8 @@ impl<'s> Validator<'s> {
         for c in node.children() {
             if c.is_text() {
                 if !ct.mixed && !c.text().unwrap_or("").chars().all(value::is_xml_space) {
-                    ctx.report(
-                        node,
-                        None,
-                        "content",
-                        format!(
-                            "text is not allowed in element {} (element-only content)",
-                            show(&qname_of(&node))
-                        ),
-                    );
+                    let element = qname_of(&node);
+                    ctx.report(node, None, Reason::TextNotAllowed { element });
                 }
                 continue;
             }
@@ -135,12 +129,8 @@ impl<'s> Validator<'s> {
             }
             let Some(leaf) = leaf_found else {
                 let expected = self.describe_expected(model, &states[0]);
-                ctx.report(
-                    c,
-                    None,
-                    "content",
-                    format!("unexpected element {}; {expected}", show(&qname_of(&c))),
-                );
+                let element = qname_of(&c);
+                ctx.report(c, None, Reason::UnexpectedElement { element, expected });
                 continue;
             };
             std::mem::swap(states, merged);
@@ -167,15 +157,8 @@ impl<'s> Validator<'s> {
         let states = &take(b, ctx).states;
         if !states.iter().any(|s| model.accepts(s)) {
             let expected = self.describe_expected(model, &states[0]);
-            ctx.report(
-                node,
-                None,
-                "content",
-                format!(
-                    "element {} is incomplete; {expected}",
-                    show(&qname_of(&node))
-                ),
-            );
+            let element = qname_of(&node);
+            ctx.report(node, None, Reason::Incomplete { element, expected });
         }
     }
 

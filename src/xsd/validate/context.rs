@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use roxmltree::Node;
 
 use super::automaton::{self, Leaf, State};
+use super::error::Reason;
 use super::identity;
 use crate::xsd::model::TypeId;
 
@@ -22,9 +23,13 @@ pub struct Violation {
     pub offset: usize,
     /// `/Envelope/Body/GetCustomerResponse/customer[2]/id` (`/@name` for an attribute).
     pub path: String,
-    /// A short name of the rule broken (`content`, `attribute`, `value`, `nil`, `type`, ...).
+    /// A short name of the rule broken (`content`, `attribute`, `value`, `nil`, `type`, ...):
+    /// [`Reason::rule`].
     pub rule: &'static str,
+    /// The reason in words, for people: `reason`'s `Display`.
     pub message: String,
+    /// Why, as a value to match on.
+    pub reason: Reason,
 }
 
 /// Per-document state: the violations found and the IDs seen.
@@ -84,13 +89,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
     }
 
     /// Records a violation at `node` (or its attribute `attr`), until [`MAX_VIOLATIONS`].
-    pub(super) fn report(
-        &mut self,
-        node: Node,
-        attr: Option<&str>,
-        rule: &'static str,
-        message: String,
-    ) {
+    pub(super) fn report(&mut self, node: Node, attr: Option<&str>, reason: Reason) {
         if self.out.len() >= MAX_VIOLATIONS {
             return;
         }
@@ -106,8 +105,9 @@ impl<'a, 'i> Ctx<'a, 'i> {
         self.out.push(Violation {
             offset,
             path,
-            rule,
-            message,
+            rule: reason.rule(),
+            message: reason.to_string(),
+            reason,
         });
     }
 }

@@ -5,8 +5,9 @@
 use roxmltree::Node;
 
 use super::context::{Ctx, MAX_DEPTH};
+use super::error::Reason;
 use super::identity;
-use super::instance::{is_true, qname_of, resolver, show, text_of};
+use super::instance::{is_true, qname_of, resolver, text_of};
 use super::prepare::Validator;
 use crate::xsd::model::*;
 use crate::xsd::value::{self, Value};
@@ -21,25 +22,13 @@ impl<'s> Validator<'s> {
         ctx: &mut Ctx<'a, 'i>,
     ) {
         if depth > MAX_DEPTH {
-            ctx.report(
-                node,
-                None,
-                "depth",
-                format!("elements nest more than {MAX_DEPTH} levels deep"),
-            );
+            ctx.report(node, None, Reason::TooDeep { limit: MAX_DEPTH });
             return;
         }
         let d = self.schema.element(decl);
         if d.is_abstract {
-            ctx.report(
-                node,
-                None,
-                "abstract",
-                format!(
-                    "element {} is abstract: use an element of its substitution group",
-                    show(&d.name)
-                ),
-            );
+            let element = d.name.clone();
+            ctx.report(node, None, Reason::AbstractElement { element });
         }
         let Some(t) = self.effective_type(node, d.type_id, d.block, ctx) else {
             return;
@@ -71,37 +60,20 @@ impl<'s> Validator<'s> {
         ctx: &mut Ctx<'a, 'i>,
     ) -> bool {
         match is_true(nil) {
-            None => ctx.report(
-                node,
-                Some("nil"),
-                "nil",
-                format!("xsi:nil must be true or false, found `{nil}`"),
-            ),
-            Some(_) if !d.nillable => ctx.report(
-                node,
-                None,
-                "nil",
-                format!(
-                    "element {} is not nillable: xsi:nil may not appear",
-                    show(&d.name)
-                ),
-            ),
+            None => {
+                let found = nil.to_string();
+                ctx.report(node, Some("nil"), Reason::NilNotBoolean { found })
+            }
+            Some(_) if !d.nillable => {
+                let element = d.name.clone();
+                ctx.report(node, None, Reason::NotNillable { element })
+            }
             Some(true) => {
                 if d.fixed.is_some() {
-                    ctx.report(
-                        node,
-                        None,
-                        "nil",
-                        "an element with a fixed value cannot be nil".to_string(),
-                    );
+                    ctx.report(node, None, Reason::NilFixed);
                 }
                 if node.children().any(|c| c.is_element() || c.is_text()) {
-                    ctx.report(
-                        node,
-                        None,
-                        "nil",
-                        "a nil element (xsi:nil=\"true\") must be empty".to_string(),
-                    );
+                    ctx.report(node, None, Reason::NilNotEmpty);
                 }
                 return true;
             }
@@ -135,8 +107,8 @@ impl<'s> Validator<'s> {
         for c in keys.chain(refs) {
             identity::check(node, c, &mut ctx.tables, &mut problems, &key);
         }
-        for (n, m) in problems {
-            ctx.report(n, None, "identity", m);
+        for (n, e) in problems {
+            ctx.report(n, None, Reason::Identity(e));
         }
     }
 
@@ -156,29 +128,19 @@ impl<'s> Validator<'s> {
         };
         let xt = self.xsi_type(node, raw, ctx)?;
         if !self.validly_derived(xt, declared) {
-            ctx.report(
-                node,
-                Some("type"),
-                "type",
-                format!(
-                    "xsi:type `{}` does not derive from the declared type `{}`",
-                    raw.trim(),
-                    self.schema.type_label(declared)
-                ),
-            );
+            let reason = Reason::XsiTypeNotDerived {
+                xsi_type: raw.trim().to_string(),
+                declared: self.schema.type_label(declared),
+            };
+            ctx.report(node, Some("type"), reason);
             return Some(declared);
         }
         if self.blocked(xt, declared, block) {
-            ctx.report(
-                node,
-                Some("type"),
-                "type",
-                format!(
-                    "xsi:type `{}` may not replace `{}`: the derivation is blocked (`block`)",
-                    raw.trim(),
-                    self.schema.type_label(declared)
-                ),
-            );
+            let reason = Reason::XsiTypeBlocked {
+                xsi_type: raw.trim().to_string(),
+                declared: self.schema.type_label(declared),
+            };
+            ctx.report(node, Some("type"), reason);
             return Some(declared);
         }
         Some(xt)
@@ -230,24 +192,15 @@ impl<'s> Validator<'s> {
                 QName::new(if is_xs_ns(&ns) { XS.to_string() } else { ns }, local)
             }
             _ => {
-                ctx.report(
-                    node,
-                    Some("type"),
-                    "type",
-                    format!("xsi:type `{raw}` is not a QName bound in scope"),
-                );
+                let xsi_type = raw.to_string();
+                ctx.report(node, Some("type"), Reason::XsiTypeNotQName { xsi_type });
                 return None;
             }
         };
         match self.schema.global_types.get(&q) {
             Some(&t) => Some(t),
             None => {
-                ctx.report(
-                    node,
-                    Some("type"),
-                    "type",
-                    format!("xsi:type names an unknown type {}", show(&q)),
-                );
+                ctx.report(node, Some("type"), Reason::XsiTypeUnknown { name: q });
                 None
             }
         }
@@ -305,16 +258,11 @@ impl<'s> Validator<'s> {
             TypeKind::Simple(_) => {
                 self.attributes(node, None, ctx);
                 if let Some(child) = node.children().find(|c| c.is_element()) {
-                    ctx.report(
-                        child,
-                        None,
-                        "content",
-                        format!(
-                            "element {} has simple type `{}`: no child elements allowed",
-                            show(&qname_of(&node)),
-                            self.schema.type_label(t)
-                        ),
-                    );
+                    let reason = Reason::ChildOfSimpleType {
+                        element: qname_of(&node),
+                        ty: self.schema.type_label(t),
+                    };
+                    ctx.report(child, None, reason);
                     return;
                 }
                 if !nilled {
@@ -326,15 +274,8 @@ impl<'s> Validator<'s> {
             }
             TypeKind::Complex(ct) => {
                 if ct.is_abstract {
-                    ctx.report(
-                        node,
-                        None,
-                        "abstract",
-                        format!(
-                            "type `{}` is abstract: name a derived type with xsi:type",
-                            self.schema.type_label(t)
-                        ),
-                    );
+                    let ty = self.schema.type_label(t);
+                    ctx.report(node, None, Reason::AbstractType { ty });
                 }
                 self.attributes(node, Some(ct), ctx);
                 if nilled {
@@ -346,29 +287,17 @@ impl<'s> Validator<'s> {
                             c.is_element()
                                 || (c.is_text() && !ct.mixed && !c.text().unwrap_or("").is_empty())
                         }) {
-                            ctx.report(
-                                if c.is_element() { c } else { node },
-                                None,
-                                "content",
-                                format!(
-                                    "element {} must be empty (type `{}`)",
-                                    show(&qname_of(&node)),
-                                    self.schema.type_label(t)
-                                ),
-                            );
+                            let reason = Reason::NotEmpty {
+                                element: qname_of(&node),
+                                ty: self.schema.type_label(t),
+                            };
+                            ctx.report(if c.is_element() { c } else { node }, None, reason);
                         }
                     }
                     Content::Simple(st) => {
                         if let Some(child) = node.children().find(|c| c.is_element()) {
-                            ctx.report(
-                                child,
-                                None,
-                                "content",
-                                format!(
-                                    "element {} has simple content: no child elements allowed",
-                                    show(&qname_of(&node))
-                                ),
-                            );
+                            let element = qname_of(&node);
+                            ctx.report(child, None, Reason::ChildOfSimpleContent { element });
                             return;
                         }
                         if self.c.has_identity {
@@ -385,12 +314,8 @@ impl<'s> Validator<'s> {
                     && node.children().any(|c| c.is_text() || c.is_element())
                     && (node.children().any(|c| c.is_element()) || text_of(node) != fixed)
                 {
-                    ctx.report(
-                        node,
-                        None,
-                        "fixed",
-                        format!("the content must be the fixed value `{fixed}`"),
-                    );
+                    let fixed = fixed.to_string();
+                    ctx.report(node, None, Reason::FixedContent { fixed });
                 }
             }
         }

@@ -5,6 +5,7 @@
 
 use roxmltree::Node;
 
+use super::error::{FieldValueError, IdentityError};
 use crate::xsd::value::{is_xml_space, normalize};
 
 /// A row of keys for messages (the type tags left out).
@@ -31,8 +32,8 @@ pub struct Table<'a, 'i> {
     pub rows: Vec<Vec<String>>,
 }
 
-/// A problem found: the node and a message.
-pub type Problem<'a, 'i> = (Node<'a, 'i>, String);
+/// A problem found: the node and why.
+pub type Problem<'a, 'i> = (Node<'a, 'i>, IdentityError);
 
 fn name_matches(node: &Node, test: &str, ns: &[(String, String)]) -> bool {
     let test = test.trim();
@@ -101,7 +102,7 @@ fn field(
     path: &str,
     ns: &[(String, String)],
     key: &KeyFn,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, FieldValueError> {
     let mut values = Vec::new();
     for alt in path.split('|') {
         let alt = alt.trim();
@@ -140,7 +141,7 @@ fn field(
                 }
                 None => {
                     if n.children().any(|c| c.is_element()) {
-                        return Err("a field selects an element with element content".into());
+                        return Err(FieldValueError::ElementContent);
                     }
                     let text: String = n.children().filter_map(|c| c.text()).collect();
                     values.push(key(n, None, &text));
@@ -157,7 +158,7 @@ fn field(
             )
             .into_owned(),
         )),
-        _ => Err("a field selects more than one value".into()),
+        _ => Err(FieldValueError::SeveralValues),
     }
 }
 
@@ -178,37 +179,36 @@ pub fn check<'a, 'i>(
             match field(target, f, &c.namespaces, key) {
                 Ok(Some(v)) => row.push(v),
                 Ok(None) => complete = false,
-                Err(m) => {
-                    problems.push((target, format!("{}: {m}", c.name.local)));
+                Err(problem) => {
+                    let constraint = c.name.local.clone();
+                    problems.push((
+                        target,
+                        IdentityError::Field {
+                            constraint,
+                            problem,
+                        },
+                    ));
                     complete = false;
                 }
             }
         }
         if !complete {
             if c.kind == IdentityKind::Key {
-                problems.push((
-                    target,
-                    format!("key `{}`: a field has no value", c.name.local),
-                ));
+                let constraint = c.name.local.clone();
+                problems.push((target, IdentityError::KeyFieldMissing { constraint }));
             }
             continue;
         }
         match &c.kind {
             IdentityKind::Unique | IdentityKind::Key => {
                 if rows.contains(&row) {
-                    problems.push((
-                        target,
-                        format!(
-                            "{} `{}`: the value ({}) is not unique",
-                            if c.kind == IdentityKind::Key {
-                                "key"
-                            } else {
-                                "unique"
-                            },
-                            c.name.local,
-                            shown(&row)
-                        ),
-                    ));
+                    let (constraint, values) = (c.name.local.clone(), shown(&row));
+                    let e = if c.kind == IdentityKind::Key {
+                        IdentityError::DuplicateKey { constraint, values }
+                    } else {
+                        IdentityError::DuplicateUnique { constraint, values }
+                    };
+                    problems.push((target, e));
                 } else {
                     rows.push(row);
                 }
@@ -220,15 +220,12 @@ pub fn check<'a, 'i>(
                         && t.rows.contains(&row)
                 });
                 if !found {
-                    problems.push((
-                        target,
-                        format!(
-                            "keyref `{}`: no `{}` has the value ({})",
-                            c.name.local,
-                            refer.local,
-                            shown(&row)
-                        ),
-                    ));
+                    let e = IdentityError::KeyrefNotFound {
+                        constraint: c.name.local.clone(),
+                        refer: refer.local.clone(),
+                        values: shown(&row),
+                    };
+                    problems.push((target, e));
                 }
             }
         }

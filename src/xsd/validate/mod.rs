@@ -6,7 +6,8 @@
 //! as values (`facet_values`) and a plan to check its text without building its value (`fast`).
 //! [`Validator::validate_element`] then checks an element subtree (a SOAP Body child) and
 //! [`Validator::validate_root`] a whole document, returning every violation with its byte
-//! offset, an XPath-like path, the rule broken and a message (collected in `context`).
+//! offset, an XPath-like path, the rule broken, a message and its [`Reason`] as a value to match
+//! on (collected in `context`; the reasons, with [`SimpleError`] for simple values, in `error`).
 //!
 //! The driver follows the instance: `element` (declarations, `xsi:type`, `xsi:nil`, types),
 //! `attributes`, `content` (children against content models), `wildcard` (processContents),
@@ -24,6 +25,7 @@ mod automaton;
 mod content;
 mod context;
 mod element;
+mod error;
 mod facet_values;
 mod fast;
 mod flat;
@@ -37,7 +39,8 @@ use roxmltree::{Document, Node};
 
 use self::context::Ctx;
 pub use self::context::{MAX_DEPTH, MAX_VIOLATIONS, Violation, path_of};
-use self::instance::{qname_of, show};
+pub use self::error::{FieldValueError, IdentityError, ModelError, Reason, SimpleError};
+use self::instance::qname_of;
 pub use self::prepare::{Prepared, Validator};
 use crate::xsd::model::{ElementId, XSI};
 
@@ -54,12 +57,7 @@ impl Validator<'_> {
                 if root.attribute((XSI, "type")).is_some() {
                     self.by_xsi_type_only(root, 0, &mut ctx, true);
                 } else {
-                    ctx.report(
-                        root,
-                        None,
-                        "declaration",
-                        format!("no global element declaration for {}", show(&q)),
-                    );
+                    ctx.report(root, None, Reason::NoDeclaration { element: q });
                 }
                 self.finish(ctx)
             }
@@ -78,12 +76,7 @@ impl Validator<'_> {
         let refs = std::mem::take(&mut ctx.idrefs);
         for (r, node) in refs {
             if !ctx.ids.contains(&r) {
-                ctx.report(
-                    node,
-                    None,
-                    "idref",
-                    format!("IDREF `{r}` names no ID in the document"),
-                );
+                ctx.report(node, None, Reason::DanglingIdref { idref: r });
             }
         }
         ctx.out.sort_by_key(|v| v.offset);

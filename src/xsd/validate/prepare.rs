@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::automaton::Automaton;
 use super::context::Ctx;
+use super::error::ModelError;
 use super::facet_values::FacetValues;
 use super::fast;
 use super::flat::Flat;
@@ -22,7 +23,7 @@ pub struct Validator<'s> {
 /// shared), so a service keeps it beside its schema and makes a [`Validator`] per answer for free.
 #[derive(Debug)]
 pub struct Prepared {
-    pub(super) models: Vec<Option<Result<Automaton, String>>>,
+    pub(super) models: Vec<Option<Result<Automaton, ModelError>>>,
     /// Per type: its content model when it is a deterministic flat sequence ([`Flat`]).
     pub(super) flat: Vec<Option<Flat>>,
     /// The namespaces of the flat sequences' particles.
@@ -46,7 +47,7 @@ pub struct Prepared {
 impl<'s> Validator<'s> {
     /// Compiles every content model and facet value of `schema`.
     pub fn new(schema: &'s Schema) -> Validator<'s> {
-        let models: Vec<Option<Result<Automaton, String>>> = schema
+        let models: Vec<Option<Result<Automaton, ModelError>>> = schema
             .types
             .iter()
             .map(|t| match &t.kind {

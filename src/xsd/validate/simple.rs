@@ -5,6 +5,7 @@
 use roxmltree::Node;
 
 use super::context::Ctx;
+use super::error::{Reason, SimpleError};
 use super::facet_values::FacetValues;
 use super::fast;
 use super::instance::{resolver, text_of};
@@ -29,8 +30,8 @@ impl<'s> Validator<'s> {
             _ => (text, false),
         };
         if !matches!(constraint, Some((_, true))) {
-            if let Err(m) = self.simple_check(t, &raw, &r, node, ctx) {
-                ctx.report(node, None, "value", m);
+            if let Err(e) = self.simple_check(t, &raw, &r, node, ctx) {
+                ctx.report(node, None, Reason::Value(e));
             }
             return;
         }
@@ -43,19 +44,15 @@ impl<'s> Validator<'s> {
                         .simple_value(t, fixed, &r, None, &mut Ctx::new())
                         .is_ok_and(|f| f.same(&v));
                     if !same {
-                        ctx.report(
-                            node,
-                            None,
-                            "fixed",
-                            format!(
-                                "the value must be the fixed value `{fixed}`, found `{}`",
-                                raw.trim()
-                            ),
-                        );
+                        let reason = Reason::FixedValue {
+                            fixed: fixed.to_string(),
+                            found: raw.trim().to_string(),
+                        };
+                        ctx.report(node, None, reason);
                     }
                 }
             }
-            Err(m) => ctx.report(node, None, "value", m),
+            Err(e) => ctx.report(node, None, Reason::Value(e)),
         }
     }
 
@@ -69,7 +66,7 @@ impl<'s> Validator<'s> {
         resolve: &dyn Fn(Option<&str>) -> Option<String>,
         at: Node<'a, 'i>,
         ctx: &mut Ctx<'a, 'i>,
-    ) -> Result<(), String> {
+    ) -> Result<(), SimpleError> {
         if self.text_ok(t, raw) {
             return Ok(());
         }
@@ -114,17 +111,16 @@ impl<'s> Validator<'s> {
         resolve: &dyn Fn(Option<&str>) -> Option<String>,
         at: Option<Node<'a, 'i>>,
         ctx: &mut Ctx<'a, 'i>,
-    ) -> Result<Value, String> {
+    ) -> Result<Value, SimpleError> {
         let st = match &self.schema.ty(t).kind {
             TypeKind::Simple(st) => st,
             // anyType used as a simple type (an attribute of no declared type): anything.
             TypeKind::Complex(_) => return Ok(Value::Str(raw.to_string())),
         };
         if self.c.cyclic.get(t.0 as usize).copied().unwrap_or(false) {
-            return Err(format!(
-                "type `{}` is a list or union that contains itself",
-                self.schema.type_label(t)
-            ));
+            return Err(SimpleError::Cyclic {
+                ty: self.schema.type_label(t),
+            });
         }
         let (value, lexical) = match &st.variety {
             Variety::Atomic => {
@@ -136,7 +132,7 @@ impl<'s> Validator<'s> {
                 if let Some(node) = at {
                     match self.c.id_kind[t.0 as usize] {
                         1 if !ctx.ids.insert(s.to_string()) => {
-                            return Err(format!("ID `{s}` is not unique in the document"));
+                            return Err(SimpleError::DuplicateId { id: s.into_owned() });
                         }
                         2 => ctx.idrefs.push((s.to_string(), node)),
                         _ => {}
@@ -150,7 +146,7 @@ impl<'s> Validator<'s> {
                 for part in s.split(' ').filter(|p| !p.is_empty()) {
                     items.push(
                         self.simple_value(*item, part, resolve, at, ctx)
-                            .map_err(|m| format!("list item: {m}"))?,
+                            .map_err(|e| SimpleError::ListItem(Box::new(e)))?,
                     );
                 }
                 (Value::List(items), s)
@@ -164,11 +160,10 @@ impl<'s> Validator<'s> {
                     }
                 }
                 let Some(v) = found else {
-                    return Err(format!(
-                        "`{}` is valid for no member of the union `{}`",
-                        raw.trim(),
-                        self.schema.type_label(t)
-                    ));
+                    return Err(SimpleError::NoUnionMember {
+                        text: raw.trim().to_string(),
+                        union: self.schema.type_label(t),
+                    });
                 };
                 (v, normalize(raw, Some(WhiteSpace::Collapse)))
             }
@@ -185,15 +180,15 @@ impl<'s> Validator<'s> {
         st: &SimpleType,
         lexical: &str,
         v: &Value,
-    ) -> Result<(), String> {
+    ) -> Result<(), SimpleError> {
         let f = &st.facets;
         for step in &f.regexes {
             if !step.iter().any(|(_, r)| r.is_match(lexical)) {
                 let shown: Vec<&str> = step.iter().map(|(p, _)| p.as_str()).collect();
-                return Err(format!(
-                    "`{lexical}` does not match the pattern {}",
-                    shown.join(" | ")
-                ));
+                return Err(SimpleError::Pattern {
+                    lexical: lexical.to_string(),
+                    patterns: shown.join(" | "),
+                });
             }
         }
         if f.length.is_some() || f.min_length.is_some() || f.max_length.is_some() {
@@ -208,15 +203,14 @@ impl<'s> Validator<'s> {
                 if !ok {
                     let shown: Vec<&str> =
                         f.enumeration.iter().take(20).map(String::as_str).collect();
-                    return Err(format!(
-                        "`{lexical}` is not one of: {}{}",
-                        shown.join(", "),
-                        if f.enumeration.len() > 20 {
-                            ", ..."
-                        } else {
-                            ""
-                        }
-                    ));
+                    let mut values = shown.join(", ");
+                    if f.enumeration.len() > 20 {
+                        values.push_str(", ...");
+                    }
+                    return Err(SimpleError::Enumeration {
+                        lexical: lexical.to_string(),
+                        values,
+                    });
                 }
             }
             bounds_ok(f, fv, lexical, v)?;
@@ -226,13 +220,19 @@ impl<'s> Validator<'s> {
                 .total_digits
                 .filter(|&n| d.total_digits() as u64 > n as u64)
             {
-                return Err(format!("`{lexical}` has more than {n} digits"));
+                return Err(SimpleError::TotalDigits {
+                    lexical: lexical.to_string(),
+                    max: n,
+                });
             }
             if let Some(n) = f
                 .fraction_digits
                 .filter(|&n| d.frac.len() as u64 > n as u64)
             {
-                return Err(format!("`{lexical}` has more than {n} fraction digits"));
+                return Err(SimpleError::FractionDigits {
+                    lexical: lexical.to_string(),
+                    max: n,
+                });
             }
         }
         Ok(())
@@ -240,52 +240,74 @@ impl<'s> Validator<'s> {
 }
 
 /// The length facets on a list (items), a binary (bytes) or a string (characters).
-fn length_ok(f: &Facets, lexical: &str, v: &Value) -> Result<(), String> {
-    let len = match v {
+fn length_ok(f: &Facets, lexical: &str, v: &Value) -> Result<(), SimpleError> {
+    let found = match v {
         Value::List(items) => items.len() as u64,
         Value::Binary(b) => b.len() as u64,
         Value::Str(s) => s.chars().count() as u64,
         _ => return Ok(()),
     };
-    if let Some(n) = f.length.filter(|&n| n != len) {
-        return Err(format!("`{lexical}`: length must be {n}, found {len}"));
+    let lexical = || lexical.to_string();
+    if let Some(length) = f.length.filter(|&n| n != found) {
+        let lexical = lexical();
+        return Err(SimpleError::Length {
+            lexical,
+            length,
+            found,
+        });
     }
-    if let Some(n) = f.min_length.filter(|&n| len < n) {
-        return Err(format!(
-            "`{lexical}`: length must be at least {n}, found {len}"
-        ));
+    if let Some(min) = f.min_length.filter(|&n| found < n) {
+        let lexical = lexical();
+        return Err(SimpleError::MinLength {
+            lexical,
+            min,
+            found,
+        });
     }
-    if let Some(n) = f.max_length.filter(|&n| len > n) {
-        return Err(format!(
-            "`{lexical}`: length must be at most {n}, found {len}"
-        ));
+    if let Some(max) = f.max_length.filter(|&n| found > n) {
+        let lexical = lexical();
+        return Err(SimpleError::MaxLength {
+            lexical,
+            max,
+            found,
+        });
     }
     Ok(())
 }
 
 /// The range facets, compared by value (a bound the value is incomparable with is broken).
-fn bounds_ok(f: &Facets, fv: &FacetValues, lexical: &str, v: &Value) -> Result<(), String> {
-    use std::cmp::Ordering::*;
-    let check =
-        |b: &Option<Value>, ok: &[std::cmp::Ordering], what: &str, raw: &Option<String>| match b {
-            Some(b) if !v.partial_cmp(b).is_some_and(|o| ok.contains(&o)) => Err(format!(
-                "`{lexical}` must be {what} {}",
-                raw.as_deref().unwrap_or("")
-            )),
-            _ => Ok(()),
-        };
+fn bounds_ok(f: &Facets, fv: &FacetValues, lexical: &str, v: &Value) -> Result<(), SimpleError> {
+    use std::cmp::Ordering::{self, *};
+    type Broken = fn(String, String) -> SimpleError;
+    let check = |b: &Option<Value>, ok: &[Ordering], broken: Broken, raw: &Option<String>| match b {
+        Some(b) if !v.partial_cmp(b).is_some_and(|o| ok.contains(&o)) => Err(broken(
+            lexical.to_string(),
+            raw.as_deref().unwrap_or("").to_string(),
+        )),
+        _ => Ok(()),
+    };
     check(
         &fv.min_inclusive,
         &[Greater, Equal],
-        "at least",
+        |lexical, bound| SimpleError::MinInclusive { lexical, bound },
         &f.min_inclusive,
     )?;
     check(
         &fv.max_inclusive,
         &[Less, Equal],
-        "at most",
+        |lexical, bound| SimpleError::MaxInclusive { lexical, bound },
         &f.max_inclusive,
     )?;
-    check(&fv.min_exclusive, &[Greater], "more than", &f.min_exclusive)?;
-    check(&fv.max_exclusive, &[Less], "less than", &f.max_exclusive)
+    check(
+        &fv.min_exclusive,
+        &[Greater],
+        |lexical, bound| SimpleError::MinExclusive { lexical, bound },
+        &f.min_exclusive,
+    )?;
+    check(
+        &fv.max_exclusive,
+        &[Less],
+        |lexical, bound| SimpleError::MaxExclusive { lexical, bound },
+        &f.max_exclusive,
+    )
 }

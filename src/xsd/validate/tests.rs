@@ -483,3 +483,61 @@ fn simple_check_fast_paths_agree_with_simple_value() {
         }
     }
 }
+
+/// Violations carry their reason as a value: counted and matched by kind, not by words.
+#[test]
+fn reasons_by_kind() {
+    use crate::xsd::value::LexicalError;
+    let (_d, s) = schema(&format!(
+        r#"{XS_OPEN}
+  <xs:element name="r"><xs:complexType><xs:sequence>
+    <xs:element name="id" type="xs:int" maxOccurs="unbounded"/>
+    <xs:element name="code" minOccurs="0"><xs:simpleType><xs:restriction base="xs:string">
+      <xs:maxLength value="3"/></xs:restriction></xs:simpleType></xs:element>
+  </xs:sequence><xs:attribute name="a" type="xs:int" use="required"/></xs:complexType>
+  <xs:unique name="u"><xs:selector xpath="id"/><xs:field xpath="."/></xs:unique></xs:element>
+</xs:schema>"#
+    ));
+    let v = check(
+        &s,
+        "<r b='1'><id>x</id><id>2</id><id>2</id><code>abcd</code><z/></r>",
+    );
+    let kinds: Vec<&Reason> = v.iter().map(|v| &v.reason).collect();
+    assert!(
+        kinds.iter().any(
+            |r| matches!(r, Reason::AttributeNotAllowed { attribute, .. } if attribute.local == "b")
+        ),
+        "{v:?}"
+    );
+    assert!(
+        kinds
+            .iter()
+            .any(|r| matches!(r, Reason::MissingAttribute { .. }))
+    );
+    assert!(kinds.iter().any(|r| matches!(
+        r,
+        Reason::Value(SimpleError::Lexical(LexicalError::Invalid { builtin, .. })) if &**builtin == "int"
+    )));
+    assert!(kinds.iter().any(|r| matches!(
+        r,
+        Reason::Value(SimpleError::MaxLength {
+            max: 3,
+            found: 4,
+            ..
+        })
+    )));
+    assert!(
+        kinds.iter().any(
+            |r| matches!(r, Reason::UnexpectedElement { element, .. } if element.local == "z")
+        )
+    );
+    assert!(
+        kinds
+            .iter()
+            .any(|r| matches!(r, Reason::Identity(IdentityError::DuplicateUnique { .. })))
+    );
+    for x in &v {
+        assert_eq!(x.rule, x.reason.rule());
+        assert_eq!(x.message, x.reason.to_string());
+    }
+}

@@ -5,7 +5,8 @@
 use roxmltree::Node;
 
 use super::context::{Ctx, MAX_DEPTH};
-use super::instance::{qname_of, resolver, show};
+use super::error::Reason;
+use super::instance::{qname_of, resolver};
 use super::prepare::Validator;
 use crate::xsd::model::*;
 
@@ -31,12 +32,7 @@ impl<'s> Validator<'s> {
             return;
         }
         if depth > MAX_DEPTH {
-            ctx.report(
-                c,
-                None,
-                "depth",
-                format!("elements nest more than {MAX_DEPTH} levels deep"),
-            );
+            ctx.report(c, None, Reason::TooDeep { limit: MAX_DEPTH });
             return;
         }
         let q = qname_of(&c);
@@ -45,15 +41,7 @@ impl<'s> Validator<'s> {
         } else if c.attribute((XSI, "type")).is_some() {
             self.by_xsi_type_only(c, depth, ctx, w.process == ProcessContents::Strict);
         } else if w.process == ProcessContents::Strict {
-            ctx.report(
-                c,
-                None,
-                "wildcard",
-                format!(
-                    "no global declaration for element {} (the wildcard is strict)",
-                    show(&q)
-                ),
-            );
+            ctx.report(c, None, Reason::StrictWildcard { element: q });
         } else {
             self.lax_children(c, depth, ctx);
         }
@@ -75,9 +63,9 @@ impl<'s> Validator<'s> {
         for a in node.attributes() {
             let q = QName::new(a.namespace().unwrap_or(""), a.name());
             if let Some(g) = self.schema.global_attributes.get(&q)
-                && let Err(m) = self.simple_value(g.type_id, a.value(), &r, Some(node), ctx)
+                && let Err(e) = self.simple_value(g.type_id, a.value(), &r, Some(node), ctx)
             {
-                ctx.report(node, Some(a.name()), "value", m);
+                ctx.report(node, Some(a.name()), Reason::Value(e));
             }
         }
         for c in node.children().filter(|c| c.is_element()) {
