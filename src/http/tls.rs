@@ -85,11 +85,10 @@ pub fn listener(config: &Config) -> Result<Option<Listener>, Vec<Diagnostic>> {
             .as_ref()
             .or(t.key.as_ref())
             .expect("enabled() means one is set");
-        return Err(vec![located(
-            file,
-            at,
-            "HTTPS needs both `tls.cert` and `tls.key`",
-        )]);
+        return Err(vec![
+            located(file, at, "HTTPS needs both `tls.cert` and `tls.key`")
+                .hint("`cert` is the PEM certificate chain, `key` its PEM private key"),
+        ]);
     };
     let mut diags = Vec::new();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -101,7 +100,7 @@ pub fn listener(config: &Config) -> Result<Option<Listener>, Vec<Diagnostic>> {
         Ok(_) => match certified_key(&cert.value, &key.value, &provider) {
             Ok(k) => Some(k),
             Err(e) => {
-                diags.push(located(file, key, e).hint("the key is a PEM private key (PKCS#8, PKCS#1 or SEC1) matching the certificate"));
+                diags.push(located(file, key, e.to_string()).hint("the key is a PEM private key (PKCS#8, PKCS#1 or SEC1) matching the certificate"));
                 None
             }
         },
@@ -171,30 +170,62 @@ pub fn listener(config: &Config) -> Result<Option<Listener>, Vec<Diagnostic>> {
     }))
 }
 
+/// Why a certificate and key pair does not load.
+#[derive(Debug, thiserror::Error)]
+enum PairError {
+    /// Is raised when the certificate file cannot be read or is not PEM.
+    #[error("cannot read the certificate `{}`: {source}", path.display())]
+    CertUnreadable {
+        path: PathBuf,
+        source: rustls::pki_types::pem::Error,
+    },
+    /// Is raised when the certificate file holds no certificate.
+    #[error("`{}` holds no PEM certificate", .0.display())]
+    NoCertificate(PathBuf),
+    /// Is raised when the key file cannot be read or holds no PEM private key.
+    #[error("cannot read the private key `{}`: {source}", path.display())]
+    KeyUnreadable {
+        path: PathBuf,
+        source: rustls::pki_types::pem::Error,
+    },
+    /// Is raised when the key is of a kind the TLS provider cannot sign with.
+    #[error("the private key `{}` cannot sign: {source}", path.display())]
+    KeyUnusable { path: PathBuf, source: rustls::Error },
+    /// Is raised when the key is not the certificate's.
+    #[error("the private key `{}` does not match the certificate: {source}", path.display())]
+    Mismatch { path: PathBuf, source: rustls::Error },
+}
+
 /// Reads a certificate chain and its key, checked to belong together.
 fn certified_key(
     cert: &Path,
     key: &Path,
     provider: &CryptoProvider,
-) -> Result<CertifiedKey, String> {
+) -> Result<CertifiedKey, PairError> {
     let chain = rustls::pki_types::CertificateDer::pem_file_iter(cert)
         .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-        .map_err(|e| format!("cannot read the certificate `{}`: {e}", cert.display()))?;
+        .map_err(|source| PairError::CertUnreadable {
+            path: cert.to_path_buf(),
+            source,
+        })?;
     if chain.is_empty() {
-        return Err(format!("`{}` holds no PEM certificate", cert.display()));
+        return Err(PairError::NoCertificate(cert.to_path_buf()));
     }
-    let der = PrivateKeyDer::from_pem_file(key)
-        .map_err(|e| format!("cannot read the private key `{}`: {e}", key.display()))?;
+    let der = PrivateKeyDer::from_pem_file(key).map_err(|source| PairError::KeyUnreadable {
+        path: key.to_path_buf(),
+        source,
+    })?;
     let signing = provider
         .key_provider
         .load_private_key(der)
-        .map_err(|e| format!("the private key `{}` cannot sign: {e}", key.display()))?;
+        .map_err(|source| PairError::KeyUnusable {
+            path: key.to_path_buf(),
+            source,
+        })?;
     let k = CertifiedKey::new(chain, signing);
-    k.keys_match().map_err(|e| {
-        format!(
-            "the private key `{}` does not match the certificate: {e}",
-            key.display()
-        )
+    k.keys_match().map_err(|source| PairError::Mismatch {
+        path: key.to_path_buf(),
+        source,
     })?;
     Ok(k)
 }
