@@ -58,7 +58,7 @@ impl SigningKey {
         )
     }
 
-    fn from_pem(alg: Algorithm, kid: &str, pem: &str) -> SigningKey {
+    pub(crate) fn from_pem(alg: Algorithm, kid: &str, pem: &str) -> SigningKey {
         let key = match alg {
             Algorithm::RS256 => EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
             _ => EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
