@@ -190,10 +190,16 @@ enum PairError {
     },
     /// Is raised when the key is of a kind the TLS provider cannot sign with.
     #[error("the private key `{}` cannot sign: {source}", path.display())]
-    KeyUnusable { path: PathBuf, source: rustls::Error },
+    KeyUnusable {
+        path: PathBuf,
+        source: rustls::Error,
+    },
     /// Is raised when the key is not the certificate's.
     #[error("the private key `{}` does not match the certificate: {source}", path.display())]
-    Mismatch { path: PathBuf, source: rustls::Error },
+    Mismatch {
+        path: PathBuf,
+        source: rustls::Error,
+    },
 }
 
 /// Reads a certificate chain and its key, checked to belong together.

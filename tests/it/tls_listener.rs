@@ -258,4 +258,46 @@ fn bad_tls_settings_are_located() {
         text.contains("soapbridge.yaml:4:16: `1.1` is not a TLS version soapbridge serves"),
         "{text}"
     );
+
+    // Missing files: the key beside a good certificate, the client CA; each at its place, with
+    // a hint; and `check` says the same.
+    let config = settings(
+        dir.path(),
+        &format!(
+            "tls:\n  cert: {}\n  key: missing.key\n  client_ca: missing-ca.pem\n",
+            cert.display()
+        ),
+    );
+    let problems: Vec<String> = soapbridge::http::tls::listener(&config)
+        .err()
+        .unwrap()
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    let text = problems.join("\n");
+    assert!(
+        text.contains("soapbridge.yaml:3:8: cannot read the private key `missing.key`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("soapbridge.yaml:4:14: cannot read `missing-ca.pem`"),
+        "{text}"
+    );
+    assert_eq!(text.matches("hint:").count(), 2, "{text}");
+    let crm = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/security/orders.yaml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .current_dir(dir.path())
+        .arg("check")
+        .arg(&crm)
+        .arg("--config")
+        .arg(dir.path().join("soapbridge.yaml"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("soapbridge.yaml:3:8: cannot read the private key")
+            && err.contains("soapbridge.yaml:4:14: cannot read `missing-ca.pem`"),
+        "{err}"
+    );
 }
