@@ -382,7 +382,10 @@ fn secrets_never_appear_in_logs_answers_metrics_documents_or_the_cli() {
     }
     // The private keys: the one that signs the JWTs and the listener's.
     for pem in [&client.signing_key, &client.tls_key] {
-        for line in pem.lines().filter(|l| !l.starts_with("-----") && l.len() >= 40) {
+        for line in pem
+            .lines()
+            .filter(|l| !l.starts_with("-----") && l.len() >= 40)
+        {
             assert!(
                 !everything.contains(line),
                 "a private key's line leaked:\n{everything}"
