@@ -1,13 +1,16 @@
 //! `soapbridge check`: compiles every mapping file given (or found in the folders given) and
 //! reports every problem of each, and every warning (operations of the WSDL left out, mistakes
-//! lenient mode tolerated); the exit status is 0 only when all compile. `--strict` makes
-//! warnings errors, as a mapping's `strict: true` does.
+//! lenient mode tolerated), then checks the settings' client authentication schemes and TLS
+//! (files, hashes, keys, certificates) and the scheme names the mappings use; the exit status is
+//! 0 only when all is well. `--strict` makes warnings errors, as a mapping's `strict: true` does.
 
 use std::path::PathBuf;
 
 use anyhow::bail;
 
 use super::files::mapping_files;
+use crate::config::Config;
+use crate::mapping::route::CompiledMapping;
 
 /// `check` options.
 #[derive(Debug, clap::Args)]
@@ -17,6 +20,10 @@ pub struct CheckArgs {
     /// Warnings are errors (for CI): operations left out, mistakes tolerated.
     #[arg(long)]
     pub strict: bool,
+    /// Settings file whose `auth:` and `tls:` are checked too (default: ./soapbridge.yaml when
+    /// it exists).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 pub(super) fn run(args: CheckArgs) -> anyhow::Result<bool> {
@@ -24,7 +31,9 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<bool> {
     if files.is_empty() {
         bail!("no mapping files (*.yaml) found");
     }
+    let config = Config::load(args.config.as_deref()).map_err(|d| anyhow::anyhow!("{d}"))?;
     let mut ok = true;
+    let mut compiled = Vec::new();
     for f in files {
         match crate::mapping::compile::compile_file_with(&f, args.strict) {
             Ok(c) => {
@@ -43,6 +52,7 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<bool> {
                     c.selection.describe(&c.wsdl),
                     c.soap
                 );
+                compiled.push(c);
             }
             Err(d) => {
                 eprintln!("{d}");
@@ -51,6 +61,30 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<bool> {
                 ok = false;
             }
         }
+    }
+    let mappings: Vec<&CompiledMapping> = compiled.iter().collect();
+    let problems = crate::http::check_settings(&config, &mappings);
+    let schemes = config.auth.schemes.0.len();
+    if !problems.is_empty() {
+        for d in &problems {
+            eprintln!("{d}");
+        }
+        eprintln!(
+            "FAILED {}: {} problem(s)",
+            config.file.display(),
+            problems.len()
+        );
+        ok = false;
+    } else if schemes > 0 || config.tls.enabled() {
+        println!(
+            "ok {}: {schemes} client authentication scheme(s), {}",
+            config.file.display(),
+            if config.tls.enabled() {
+                "HTTPS"
+            } else {
+                "plain HTTP"
+            }
+        );
     }
     Ok(ok)
 }

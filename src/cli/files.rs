@@ -15,6 +15,11 @@ use crate::sources::LoadOptions;
 
 /// The compiled service of a mapping file, or of a WSDL (through its generated mapping).
 pub(super) fn service_for(path: &Path) -> anyhow::Result<Arc<ServicePlan>> {
+    plan_for(path).map(Arc::new)
+}
+
+/// [`service_for`], not yet shared: for a command that adjusts it first.
+pub(super) fn plan_for(path: &Path) -> anyhow::Result<ServicePlan> {
     let is_mapping = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
     let compiled = if is_mapping {
         crate::mapping::compile_file(path).map_err(|d| anyhow::anyhow!("{d}"))?
@@ -28,7 +33,7 @@ pub(super) fn service_for(path: &Path) -> anyhow::Result<Arc<ServicePlan>> {
         let text = generate(&w, &relative(&abs, &dir), sel);
         compile_str(&dir.join("generated.yaml"), &text).map_err(|d| anyhow::anyhow!("{d}"))?
     };
-    Ok(Arc::new(ServicePlan::new(Arc::new(compiled))))
+    Ok(ServicePlan::new(Arc::new(compiled)))
 }
 
 /// Prints a file's problems; the command ran and found them (exit status 1).

@@ -1,6 +1,7 @@
-//! The request pipeline, top to bottom in flow order: the JSON body, the inputs and the envelope
-//! (`build_request`), the upstream call with its retries, the answer (`read_answer`), the
-//! response. Every failure becomes a [`Problem`]; its details are logged here, once.
+//! The request pipeline, top to bottom in flow order: the caller authenticated (the guard, before
+//! anything else is read), the JSON body, the inputs and the envelope (`build_request`), the
+//! upstream call with its retries, the answer (`read_answer`), the response. Every failure
+//! becomes a [`Problem`]; its details are logged here, once.
 
 use std::sync::Arc;
 
@@ -27,13 +28,15 @@ pub(super) struct Clients(pub Vec<Option<awc::Client>>);
 /// What the access line says about one request beyond its route, filled along the pipeline.
 #[derive(Default)]
 pub(super) struct Access {
+    /// Who called (a key id, a token's subject, a user), when the route authenticates.
+    identity: Option<String>,
     upstream_status: Option<u16>,
     request_bytes: Option<usize>,
     answer_bytes: Option<usize>,
 }
 
 /// Serves one request and writes its access line: one compact line of structured fields
-/// (method, route, operation, status, upstream status, envelope and answer sizes, time), nothing
+/// (method, route, operation, status, identity, upstream status, envelope and answer sizes, time), nothing
 /// formatted or allocated for it beforehand. The request span (route, operation) is at debug
 /// level: with the default `info`, warnings carry the operation themselves.
 pub(super) async fn handle(
@@ -45,7 +48,12 @@ pub(super) async fn handle(
 ) -> HttpResponse {
     let started = std::time::Instant::now();
     let route = &state.services[op_ref.0].operations[op_ref.1].route;
-    let span = tracing::debug_span!("request", route = %route.path, operation = %route.operation);
+    let span = tracing::debug_span!(
+        "request",
+        route = %route.path,
+        operation = %route.operation,
+        identity = tracing::field::Empty
+    );
     let mut access = Access::default();
     let r = pipeline(&req, payload, op_ref, &state, &clients, &mut access)
         .instrument(span)
@@ -60,6 +68,7 @@ pub(super) async fn handle(
         route = route.path.as_str(),
         operation = route.operation.as_str(),
         status,
+        identity = access.identity.as_deref(),
         upstream_status = access.upstream_status,
         request_bytes = access.request_bytes,
         answer_bytes = access.answer_bytes,
@@ -86,9 +95,20 @@ async fn pipeline(
             "a SOAP header value of this operation is not configured",
         ));
     }
+    let identity = state
+        .security
+        .authenticate(req, si, oi, &op.route.access)
+        .await
+        .map_err(Problem::from)?;
+    if let Some(id) = &identity {
+        let label = id.label();
+        tracing::Span::current().record("identity", label.as_str());
+        access.identity = Some(label);
+    }
     let body = input::json_body(req, payload, limits).await?;
     let query = input::parse_query(req.query_string())?;
-    let envelope = svc.build_request(op, &|source| input::values(req, &query, source), body)?;
+    let param = |source: &_| input::values(req, &query, identity.as_ref(), source);
+    let envelope = svc.build_request(op, &param, body)?;
     let (target, client) = (state.targets[si].as_ref(), clients.0[si].as_ref());
     access.request_bytes = Some(envelope.len());
     let reply = call_upstream(op, target, client, envelope, limits).await?;

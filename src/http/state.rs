@@ -1,11 +1,12 @@
 //! What every worker shares, built once and immutable: the settings, the compiled services,
-//! their upstream targets, and the OpenAPI document, rendered on its first request (as JSON or
-//! as YAML) and kept as bytes.
+//! their upstream targets, the client authentication schemes, and the OpenAPI document,
+//! rendered on its first request (as JSON or as YAML) and kept as bytes.
 
 use std::sync::{Arc, OnceLock};
 
 use actix_web::web::Bytes;
 
+use super::auth::Security;
 use crate::config::Config;
 use crate::convert::operation::ServicePlan;
 use crate::upstream::Target;
@@ -16,6 +17,9 @@ pub struct State {
     pub services: Vec<Arc<ServicePlan>>,
     /// Upstream per service (same index); `None` when absent.
     pub targets: Vec<Option<Target>>,
+    /// The client authentication schemes, and those each route names. None until
+    /// [`State::with_security`]: a route that names one is then refused (503).
+    pub security: Security,
     /// The OpenAPI document as JSON, rendered on first use.
     openapi_json: OnceLock<Bytes>,
     /// The OpenAPI document as YAML, rendered on first use.
@@ -39,9 +43,16 @@ impl State {
             config,
             services,
             targets,
+            security: Security::default(),
             openapi_json: OnceLock::new(),
             openapi_yaml: OnceLock::new(),
         }
+    }
+
+    /// The same state with its client authentication schemes loaded.
+    pub fn with_security(mut self, security: Security) -> State {
+        self.security = security;
+        self
     }
 
     /// The OpenAPI document in `format`, rendered on its first request and kept: the document
@@ -54,8 +65,12 @@ impl State {
                 serde_saphyr::to_string(doc).unwrap_or_default()
             }),
         };
-        cell.get_or_init(|| Bytes::from(render(&super::openapi::document(&self.services))))
-            .clone()
+        cell.get_or_init(|| {
+            let mut doc = super::openapi::document(&self.services);
+            super::openapi::secure(&mut doc, &self.services, &self.config.auth);
+            Bytes::from(render(&doc))
+        })
+        .clone()
     }
 }
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde_saphyr::Spanned;
 
+use super::access;
 use super::conflicts::RouteTable;
 use super::context::OperationCx;
 use super::context::located;
@@ -82,6 +83,7 @@ pub fn compile_str_with(
         );
     }
     let routes = operations(file, &m, &wsdl, sel, &base_path, &mut diags);
+    let cors = access::cors(file, &m, &routes, &mut diags);
     headers::undeclared_mapping_parts(file, &m, binding, &mut diags);
     if m.operations.0.is_empty() {
         diags.push(
@@ -105,6 +107,7 @@ pub fn compile_str_with(
         naming: m.naming,
         validate_answers: m.validate_answers,
         upstream,
+        cors,
         routes,
     })
 }

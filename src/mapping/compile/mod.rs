@@ -5,11 +5,14 @@
 //! its top-level keys (the WSDL, the selection, `base_path`); `upstream` the upstream's address,
 //! timeouts, credentials, TLS and proxy (reading the TLS files it names); `operation` one
 //! operation's route and inputs; `outputs` its response, status, faults and timeout; `headers`
-//! the SOAP header bindings; `conflicts` routes two operations share; `suggest` the "did you
-//! mean" hints; `warnings` what the WSDL's warnings mean for the mapping (operations left out),
-//! and the error for an entry naming one; `context` what the checks of an operation read, and
+//! the SOAP header bindings; `access` who may call (`auth:`, `scopes:`, `claims:`,
+//! `identity.NAME`) and from which browser origins (`cors:`); `conflicts` routes two operations
+//! share; `suggest` the "did you mean" hints; `warnings` what the WSDL's warnings mean for the
+//! mapping (operations left out), and the error for an entry naming one; `context` what the
+//! checks of an operation read, and
 //! where a problem is.
 
+mod access;
 mod conflicts;
 mod context;
 mod file;
