@@ -144,6 +144,9 @@ impl From<UpstreamError> for Problem {
             UpstreamError::Redirect(_) => {
                 Problem::BadGateway("the legacy service answered with a redirect")
             }
+            UpstreamError::Credentials(_) => {
+                Problem::BadGateway("no credentials could be obtained for the legacy service")
+            }
             UpstreamError::Other(_) | UpstreamError::Stale => {
                 Problem::BadGateway("the call to the legacy service failed")
             }

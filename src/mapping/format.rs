@@ -181,21 +181,133 @@ pub struct Upstream {
     /// Credentials sent to the upstream. Default: none.
     #[serde(default)]
     pub auth: Option<Auth>,
+    /// TLS to an `https://` upstream (and token endpoint). Default: the public web roots, TLS 1.2
+    /// or later, no client certificate, the URL's host name.
+    #[serde(default)]
+    pub tls: Option<Tls>,
+    /// An outbound HTTP proxy the calls tunnel through (`CONNECT`). Default: none (direct).
+    #[serde(default)]
+    pub proxy: Option<Proxy>,
 }
 
-/// `upstream.auth:`
+/// `upstream.auth:`: `basic`, `bearer` and `oauth2` each set the `Authorization` header (at
+/// most one of them); `wsse` goes into the envelope and combines with any. Every secret is one
+/// `${VAR}` or `${file:PATH}` reference.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Auth {
-    /// HTTP basic authentication; values must come from the environment (`${VAR}`).
-    pub basic: Basic,
+    /// HTTP Basic authentication. Default: none.
+    #[serde(default)]
+    pub basic: Option<Basic>,
+    /// A static bearer token (`Authorization: Bearer`). Default: none.
+    #[serde(default)]
+    pub bearer: Option<Bearer>,
+    /// Bearer tokens from an OAuth 2.0 token endpoint (client credentials grant). Default: none.
+    #[serde(default)]
+    pub oauth2: Option<OAuth2>,
+    /// A WS-Security UsernameToken in the envelope's `soap:Header`. Default: none.
+    #[serde(default)]
+    pub wsse: Option<Wsse>,
 }
 
+/// `upstream.auth.basic:`; both values must come from the environment or a file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Basic {
     pub username: Spanned<String>,
     pub password: Spanned<String>,
+}
+
+/// `upstream.auth.bearer:`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bearer {
+    /// The token (a secret). Required.
+    pub token: Spanned<String>,
+}
+
+/// `upstream.auth.oauth2:`: the client credentials grant (RFC 6749 section 4.4).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuth2 {
+    /// The token endpoint, `https://` (or `http://` on loopback); `${VAR}` allowed. Required.
+    pub token_url: Spanned<String>,
+    /// The client id; `${VAR}` allowed. Required.
+    pub client_id: Spanned<String>,
+    /// The client secret (a secret). Required.
+    pub client_secret: Spanned<String>,
+    /// The scopes asked for, space-separated. Default: none (the server's default).
+    #[serde(default)]
+    pub scope: Option<Spanned<String>>,
+    /// How long before its expiry a token is replaced, e.g. `60s`. Default: `60s`.
+    #[serde(default)]
+    pub refresh_before: Option<Spanned<String>>,
+    /// How the client authenticates to the token endpoint: `basic` (HTTP Basic) or `post`
+    /// (`client_id` and `client_secret` in the form). Default: `basic`.
+    #[serde(default)]
+    pub client_auth: Option<Spanned<String>>,
+}
+
+/// `upstream.auth.wsse:`: a WS-Security UsernameToken (OASIS UsernameToken Profile 1.1).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wsse {
+    /// The user name; `${VAR}` allowed. Required.
+    pub username: Spanned<String>,
+    /// The password (a secret). Required.
+    pub password: Spanned<String>,
+    /// Send `PasswordDigest` (Base64(SHA-1(nonce + created + password)) with a fresh nonce and
+    /// `Created`) instead of `PasswordText`. Default: false.
+    #[serde(default)]
+    pub digest: bool,
+    /// Adds a `wsu:Timestamp` whose `Expires` is this long after `Created`, e.g. `5m`.
+    /// Default: none (no Timestamp).
+    #[serde(default)]
+    pub timestamp: Option<Spanned<String>>,
+    /// Marks the `wsse:Security` header `soap:mustUnderstand`. Default: true.
+    #[serde(default)]
+    pub must_understand: Option<bool>,
+}
+
+/// `upstream.tls:`. Paths are relative to the mapping file; `${VAR}` allowed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tls {
+    /// A PEM bundle of the roots to trust (a corporate CA): with it, only these roots (and the
+    /// system's, with `system_roots`) are trusted. Default: none.
+    #[serde(default)]
+    pub ca: Option<Spanned<String>>,
+    /// Trust the operating system's store of roots instead of the built-in public web roots.
+    /// Default: false.
+    #[serde(default)]
+    pub system_roots: bool,
+    /// The client certificate chain (PEM) for mutual TLS; needs `client_key`. Default: none.
+    #[serde(default)]
+    pub client_cert: Option<Spanned<String>>,
+    /// The client certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1). Default: none.
+    #[serde(default)]
+    pub client_key: Option<Spanned<String>>,
+    /// The name the upstream's certificate is checked against and sent as SNI, for a service
+    /// called by IP address. Default: the URL's host.
+    #[serde(default)]
+    pub server_name: Option<Spanned<String>>,
+    /// The lowest TLS version accepted: `"1.2"` or `"1.3"`. Default: `"1.2"`.
+    #[serde(default)]
+    pub min_version: Option<Spanned<String>>,
+}
+
+/// `upstream.proxy:`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Proxy {
+    /// `http://[user:password@]host:port`, usually `${HTTPS_PROXY}`; credentials only through
+    /// `${VAR}`. Required.
+    pub url: Spanned<String>,
+    /// Hosts reached directly, comma-separated as in `NO_PROXY`: `*`, names (`.corp.example`
+    /// also matches its subdomains), IP addresses or CIDR blocks, each maybe with `:port`;
+    /// `${VAR}` allowed. Default: none.
+    #[serde(default)]
+    pub no_proxy: Option<Spanned<String>>,
 }
 
 /// `operations.<Name>:`

@@ -464,6 +464,7 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
         }
     }
     let _ = writeln!(y, "  url: ${{{var}}}\n  timeout: 30s");
+    upstream_security(var.trim_end_matches("_URL"), &mut y);
     let _ = writeln!(y, "base_path: /api/{base}");
     let _ = writeln!(y, "naming: {}", naming.as_str());
     let _ = writeln!(
@@ -689,6 +690,25 @@ fn answer_headers(wsdl: &Wsdl, outputs: &[HeaderPart], naming: Naming, out: &mut
     }
     let _ = writeln!(out, "response_headers:{}", if active { "" } else { " {}" });
     out.push_str(&lines);
+}
+
+/// The upstream's credentials, TLS and proxy, commented out: what a service may need, its
+/// variables named with the URL variable's prefix `v` (secrets only as `${VAR}` or
+/// `${file:PATH}`).
+fn upstream_security(v: &str, y: &mut String) {
+    let file = v.to_ascii_lowercase().replace('_', "-");
+    let _ = writeln!(
+        y,
+        "  # Credentials (one of basic, bearer, oauth2; wsse beside any), TLS and proxy, as the service
+  # needs them; secrets only as \"${{VAR}}\" or \"${{file:/path}}\" (README: upstream security).
+  # auth:
+  #   basic: {{ username: \"${{{v}_USER}}\", password: \"${{{v}_PASSWORD}}\" }}
+  #   bearer: {{ token: \"${{file:/run/secrets/{file}-token}}\" }}
+  #   oauth2: {{ token_url: https://login.example.com/oauth2/token, client_id: \"${{{v}_CLIENT_ID}}\", client_secret: \"${{{v}_CLIENT_SECRET}}\" }}
+  #   wsse: {{ username: \"${{{v}_USER}}\", password: \"${{{v}_PASSWORD}}\", digest: true, timestamp: 5m }}
+  # tls: {{ ca: certs/corporate-roots.pem, client_cert: certs/client.pem, client_key: certs/client.key }}
+  # proxy: {{ url: \"${{HTTPS_PROXY}}\", no_proxy: \"${{NO_PROXY:-}}\" }}"
+    );
 }
 
 /// The mapping file of a WSDL written into the folder `out_dir`: [`generate`]'s text, the WSDL

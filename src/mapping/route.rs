@@ -26,6 +26,8 @@ pub struct CompiledMapping {
     pub routes: Vec<Route>,
 }
 
+/// Where and how a mapping's calls go. Every credential is a template (`${VAR}`,
+/// `${file:PATH}`), resolved when serving, never here.
 #[derive(Debug, Clone)]
 pub struct UpstreamSettings {
     /// URL template (`${VAR}` resolved when serving); `None` = no address known.
@@ -34,6 +36,98 @@ pub struct UpstreamSettings {
     pub connect_timeout: Duration,
     /// (username, password) templates, resolved from the environment when serving.
     pub basic_auth: Option<(String, String)>,
+    /// `Authorization: Bearer`: a static token or OAuth 2.0 client credentials.
+    pub bearer: Option<BearerSettings>,
+    /// A WS-Security UsernameToken in every request's `soap:Header`.
+    pub wsse: Option<WsseSettings>,
+    /// TLS to the upstream (and the token endpoint).
+    pub tls: TlsSettings,
+    /// The outbound HTTP proxy; `None` = direct.
+    pub proxy: Option<ProxySettings>,
+}
+
+impl UpstreamSettings {
+    /// Settings with an address, the timeouts and nothing else (no credentials, default TLS,
+    /// no proxy).
+    pub fn new(url: Option<String>, timeout: Duration, connect_timeout: Duration) -> Self {
+        UpstreamSettings {
+            url,
+            timeout,
+            connect_timeout,
+            basic_auth: None,
+            bearer: None,
+            wsse: None,
+            tls: TlsSettings::default(),
+            proxy: None,
+        }
+    }
+}
+
+/// Where a bearer token comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BearerSettings {
+    /// A token template (`${VAR}` / `${file:PATH}`).
+    Static(String),
+    /// The OAuth 2.0 client credentials grant.
+    OAuth2(OAuth2Settings),
+}
+
+/// `upstream.auth.oauth2`: templates resolved when serving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuth2Settings {
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Space-separated scopes; `None` asks for the server's default.
+    pub scope: Option<String>,
+    /// A token is replaced this long before it expires.
+    pub refresh_before: Duration,
+    /// `client_secret_basic` (true) or `client_secret_post` (false).
+    pub basic_client_auth: bool,
+}
+
+/// `upstream.auth.wsse`: templates resolved when serving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WsseSettings {
+    pub username: String,
+    pub password: String,
+    /// `PasswordDigest` rather than `PasswordText`.
+    pub digest: bool,
+    /// The Timestamp's time to live; `None` = no Timestamp.
+    pub timestamp: Option<Duration>,
+    pub must_understand: bool,
+}
+
+/// The lowest TLS version accepted from the upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TlsVersion {
+    #[default]
+    V12,
+    V13,
+}
+
+/// `upstream.tls`. Paths are templates; a relative path is relative to `base`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TlsSettings {
+    /// The folder relative paths start from (the mapping file's).
+    pub base: PathBuf,
+    /// A PEM bundle of trusted roots.
+    pub ca: Option<String>,
+    /// The operating system's roots instead of the built-in public web roots.
+    pub system_roots: bool,
+    /// Client certificate chain and key (PEM), for mutual TLS.
+    pub client_cert: Option<(String, String)>,
+    /// The name checked in the certificate and sent as SNI, instead of the URL's host.
+    pub server_name: Option<String>,
+    pub min_version: TlsVersion,
+}
+
+/// `upstream.proxy`: templates resolved when serving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxySettings {
+    pub url: String,
+    /// `NO_PROXY`-style list; `None` = every host through the proxy.
+    pub no_proxy: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

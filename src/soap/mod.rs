@@ -2,12 +2,15 @@
 //! headers each version needs (`write`); reading an answer under limits: its text in the
 //! declared encoding, parsed with no DTD and bounded depth, attributes, nodes and names
 //! (`read`); the Body, the Header, or the fault the Body holds in either version, also with
-//! HTTP 200 (`payload`); and what can go wrong reading, typed (`error`).
+//! HTTP 200 (`payload`); and what can go wrong reading, typed (`error`). `wsse` writes the
+//! WS-Security header block of a request (UsernameToken with a password text or digest, and a
+//! Timestamp).
 
 mod error;
 mod payload;
 mod read;
 mod write;
+mod wsse;
 
 pub use error::{EnvelopeError, LimitExceeded, TextError};
 pub use payload::{Fault, Payload, body, body_of, header};
@@ -15,3 +18,4 @@ pub use read::{XmlLimits, decode_text, parse};
 pub use write::{
     Detail, ENV11, ENV12, content_type, envelope, envelope_with_header, fault_envelope,
 };
+pub use wsse::{UsernameToken, WSSE_NS, WSU_NS, WsseError, password_digest};

@@ -1,16 +1,19 @@
-//! How calls authenticate to the legacy service: one [`Auth`] per target, built from the
-//! mapping's settings when serving (credentials come only from `${VAR}`s), applied to every
-//! request. A new scheme is a variant here: a bearer token or OAuth client credentials set the
-//! `Authorization` value in [`Auth::apply`]; a client certificate (mTLS) goes to the target's
-//! connector; a WS-Security token is handed to `soap/` for the envelope's header.
+//! How calls authenticate to the legacy service over HTTP: one [`Auth`] per target, built from
+//! the mapping's settings when serving (credentials come only from `${VAR}` and
+//! `${file:PATH}`), giving every call its `Authorization` value: Basic, a static bearer token, or
+//! one from an OAuth 2.0 token endpoint (`oauth.rs`). The other proofs live elsewhere: a client
+//! certificate (mTLS) is the target's TLS configuration (`tls.rs`), a WS-Security token is
+//! written into the envelope's header by `soap::UsernameToken`.
 
-use actix_web::http::header::AUTHORIZATION;
+use std::sync::Arc;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::error::TargetError;
-use crate::env::expand_env;
-use crate::mapping::route::UpstreamSettings;
+use super::error::{TargetError, UpstreamError};
+use super::oauth::OAuth2;
+use crate::env::{Secret, expand_env, resolve_secret};
+use crate::mapping::route::{BearerSettings, UpstreamSettings};
 
 /// How calls to one target authenticate. No variant shows its credentials in `Debug`.
 #[derive(Clone, Debug, Default)]
@@ -20,29 +23,44 @@ pub enum Auth {
     None,
     /// HTTP Basic authentication (RFC 7617).
     Basic(BasicAuth),
+    /// A static bearer token (RFC 6750): `Bearer <token>`.
+    Bearer(Secret),
+    /// Bearer tokens from an OAuth 2.0 token endpoint (client credentials), shared by every
+    /// worker's calls.
+    OAuth2(Arc<OAuth2>),
 }
 
 impl Auth {
     /// The scheme the mapping's settings ask for, its `${VAR}`s resolved from the environment.
     pub(super) fn from_settings(u: &UpstreamSettings) -> Result<Auth, TargetError> {
-        let Some((user, pass)) = &u.basic_auth else {
-            return Ok(Auth::None);
-        };
-        let resolve = |template: &str| expand_env(template).map_err(TargetError::Env);
-        Ok(Auth::Basic(BasicAuth::new(
-            &resolve(user)?,
-            &resolve(pass)?,
-        )))
+        if let Some((user, pass)) = &u.basic_auth {
+            return Ok(Auth::Basic(BasicAuth::new(
+                &expand_env(user)?,
+                resolve_secret(pass)?.expose(),
+            )));
+        }
+        Ok(match &u.bearer {
+            None => Auth::None,
+            Some(BearerSettings::Static(token)) => Auth::Bearer(Secret::new(format!(
+                "Bearer {}",
+                resolve_secret(token)?.expose()
+            ))),
+            Some(BearerSettings::OAuth2(o)) => Auth::OAuth2(Arc::new(OAuth2::resolve(o)?)),
+        })
     }
 
-    /// Adds this scheme's credentials to a request.
-    pub(super) fn apply(&self, req: awc::ClientRequest) -> awc::ClientRequest {
-        match self {
-            Auth::None => req,
-            Auth::Basic(basic) => {
-                req.insert_header((AUTHORIZATION, basic.authorization.0.as_str()))
-            }
-        }
+    /// The `Authorization` value of a call now (`None`: no header), asking the token endpoint
+    /// when the scheme needs a new token.
+    pub(super) async fn authorization(
+        &self,
+        client: &awc::Client,
+    ) -> Result<Option<Secret>, UpstreamError> {
+        Ok(match self {
+            Auth::None => None,
+            Auth::Basic(basic) => Some(basic.authorization.clone()),
+            Auth::Bearer(token) => Some(token.clone()),
+            Auth::OAuth2(oauth) => Some(oauth.authorization(client).await?),
+        })
     }
 }
 
@@ -57,18 +75,8 @@ impl BasicAuth {
     pub fn new(username: &str, password: &str) -> BasicAuth {
         let token = STANDARD.encode(format!("{username}:{password}"));
         BasicAuth {
-            authorization: Secret(format!("Basic {token}")),
+            authorization: Secret::new(format!("Basic {token}")),
         }
-    }
-}
-
-/// A credential: shown as `<redacted>` in `Debug`, never logged.
-#[derive(Clone)]
-struct Secret(String);
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<redacted>")
     }
 }
 
@@ -88,7 +96,7 @@ mod tests {
             ("", "", "Basic Og=="),
         ];
         for (user, pass, expected) in cases {
-            assert_eq!(BasicAuth::new(user, pass).authorization.0, expected);
+            assert_eq!(BasicAuth::new(user, pass).authorization.expose(), expected);
         }
     }
 
@@ -99,5 +107,10 @@ mod tests {
             Auth::Basic(BasicAuth::new("Aladdin", "open sesame"))
         );
         assert_eq!(shown, "Basic(BasicAuth { authorization: <redacted> })");
+        let shown = format!(
+            "{:?}",
+            Auth::Bearer(crate::env::Secret::new("Bearer t0k3n"))
+        );
+        assert_eq!(shown, "Bearer(<redacted>)");
     }
 }

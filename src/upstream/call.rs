@@ -1,14 +1,16 @@
-//! One try of a call: the envelope posted to the target with the SOAP version's headers and the
-//! target's credentials, the answer read (at most the answer limit, counted while reading)
-//! before the deadline. Retrying is `retry`'s business.
+//! One try of a call: the target's credentials (a token asked for when needed), the envelope
+//! posted to the target with the SOAP version's headers, the answer read (at most the answer
+//! limit, counted while reading) before the deadline. Retrying is `retry`'s business.
 
 use std::time::Duration;
 
+use actix_web::http::header::AUTHORIZATION;
 use actix_web::web::Bytes;
 use awc::error::{ConnectError, PayloadError, SendRequestError};
 
 use super::error::UpstreamError;
 use super::target::Target;
+use crate::env::Secret;
 use crate::wsdl::SoapVersion;
 
 /// One call to the legacy service: everything that varies per request.
@@ -42,8 +44,9 @@ pub(super) async fn send(
 ) -> Result<Reply, UpstreamError> {
     let deadline = call.deadline.unwrap_or(target.timeout);
     let closes = target.closes_connections();
-    let req = request(client, target, call, deadline, closes);
     let work = async {
+        let authorization = target.auth.authorization(client).await?;
+        let req = request(client, target, call, deadline, closes, authorization);
         let mut resp = req
             .send_body(call.envelope.clone())
             .await
@@ -94,6 +97,7 @@ fn request(
     call: &Call<'_>,
     deadline: Duration,
     closes: bool,
+    authorization: Option<Secret>,
 ) -> awc::ClientRequest {
     let mut req = client
         .post(&target.url)
@@ -108,7 +112,9 @@ fn request(
             format!("\"{}\"", call.action.unwrap_or("").replace('"', "%22")),
         ));
     }
-    req = target.auth.apply(req);
+    if let Some(value) = authorization {
+        req = req.insert_header((AUTHORIZATION, value.expose()));
+    }
     if closes {
         req = req.force_close();
     }

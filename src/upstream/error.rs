@@ -1,7 +1,8 @@
 //! What can go wrong: [`TargetError`] when a mapping's upstream settings are resolved at
-//! start-up, [`UpstreamError`] when a call gives no answer to read. Messages name places and
-//! variables, never a credential.
+//! start-up, [`UpstreamError`] when a call gives no answer to read. Messages name places,
+//! variables and files, never a credential.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::env::EnvError;
@@ -9,19 +10,42 @@ use crate::env::EnvError;
 /// Why a mapping's upstream settings do not resolve to a [`Target`](super::Target).
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
-    /// Is raised when a `${VAR}` of the URL or of the credentials cannot be resolved (the message
-    /// names the variable, never a value).
+    /// Is raised when a `${VAR}` or `${file:PATH}` of the URL, the credentials, the TLS files or
+    /// the proxy cannot be resolved (the message names the variable or file, never a value).
     #[error(transparent)]
     Env(#[from] EnvError),
     /// Is raised when the resolved URL is neither `http://` nor `https://`.
     #[error("upstream URL `{0}` is not http:// or https://")]
     NotHttp(String),
+    /// Is raised when a TLS file (CA bundle, client certificate or key) cannot be read or holds
+    /// nothing usable (`what` says which; never the content).
+    #[error("cannot use {what} `{}`: {reason}", path.display())]
+    TlsFile {
+        what: &'static str,
+        path: PathBuf,
+        reason: String,
+    },
+    /// Is raised when rustls refuses the TLS settings (a key that is not the certificate's, no
+    /// root at all).
+    #[error("the upstream TLS settings are not usable: {0}")]
+    Tls(String),
+    /// Is raised when `tls.server_name` is neither a DNS name nor an IP address.
+    #[error("`{0}` is not a DNS name or an IP address")]
+    ServerName(String),
+    /// Is raised when the resolved proxy URL is not `http://[user:password@]host[:port]` (the
+    /// message never holds its credentials).
+    #[error("the proxy URL is not usable: {0}")]
+    Proxy(&'static str),
+    /// Is raised when the resolved OAuth 2.0 token URL is not https:// (or http:// on loopback).
+    #[error("the token URL `{0}` must be https:// (http:// only on loopback)")]
+    TokenUrl(String),
 }
 
 /// Why an upstream call gave no answer to read.
 #[derive(Debug, thiserror::Error)]
 pub enum UpstreamError {
-    /// Is raised when the connection could not be made (refused, DNS, TLS, connect timeout).
+    /// Is raised when the connection could not be made (refused, DNS, TLS, proxy, connect
+    /// timeout).
     #[error("cannot connect to the upstream: {0}")]
     Connect(String),
     /// Is raised when no complete answer came before the operation's deadline.
@@ -37,6 +61,10 @@ pub enum UpstreamError {
     /// did not read the request.
     #[error("the upstream closed the connection before answering")]
     Stale,
+    /// Is raised when no credential could be had for the call (the OAuth 2.0 token endpoint
+    /// refused, failed or answered no token): the service was not called.
+    #[error("no upstream credentials: {0}")]
+    Credentials(String),
     /// Is raised when sending or reading failed otherwise.
     #[error("the upstream call failed: {0}")]
     Other(String),

@@ -1,13 +1,18 @@
-//! Where one mapping's calls go, resolved once at start-up: the URL, the timeouts, TLS (rustls
-//! with the webpki roots) and the [`Auth`] scheme, and the awc client each worker builds from
-//! them.
+//! Where one mapping's calls go, resolved once at start-up: the URL, the timeouts, the
+//! [`Auth`] scheme and the transport (the rustls configuration of `tls.rs`, the proxy of
+//! `proxy.rs`, the server name), and the awc client each worker builds from them.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use rustls::pki_types::ServerName;
+
 use super::auth::Auth;
+use super::connect::Connect;
 use super::error::TargetError;
+use super::proxy::Proxy;
+use super::tls;
 use crate::env::expand_env;
 use crate::mapping::route::UpstreamSettings;
 
@@ -19,13 +24,32 @@ pub struct Target {
     /// The deadline of a call whose operation sets none.
     pub timeout: Duration,
     pub connect_timeout: Duration,
+    transport: Transport,
     /// Set once the service answered HTTP/1.0 without keep-alive: it closes every connection,
     /// so each call gets a fresh one (awc would otherwise pool it as if it stayed open).
     closes_connections: Arc<AtomicBool>,
 }
 
+/// How connections are made: TLS configuration, proxy, server name.
+#[derive(Clone)]
+struct Transport {
+    tls: Arc<rustls::ClientConfig>,
+    proxy: Option<Arc<Proxy>>,
+    server_name: Option<Arc<str>>,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("proxy", &self.proxy.as_ref().map(|p| (&p.host, p.port)))
+            .field("server_name", &self.server_name)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Target {
-    /// Resolves the settings' `${VAR}`s; `Ok(None)` when the URL is absent (unset or empty).
+    /// Resolves the settings' `${VAR}`s and reads the TLS files; `Ok(None)` when the URL is
+    /// absent (unset or empty).
     pub fn resolve(u: &UpstreamSettings) -> Result<Option<Target>, TargetError> {
         let Some(template) = &u.url else {
             return Ok(None);
@@ -42,27 +66,60 @@ impl Target {
             return Err(TargetError::NotHttp(url));
         }
         let auth = Auth::from_settings(u)?;
-        Ok(Some(Target::new(url, auth, u.timeout, u.connect_timeout)))
+        let server_name = match &u.tls.server_name {
+            Some(name) => {
+                ServerName::try_from(name.as_str())
+                    .map_err(|_| TargetError::ServerName(name.clone()))?;
+                Some(Arc::from(name.as_str()))
+            }
+            None => None,
+        };
+        let transport = Transport {
+            tls: tls::client_config(&u.tls)?,
+            proxy: u
+                .proxy
+                .as_ref()
+                .map(Proxy::resolve)
+                .transpose()?
+                .map(Arc::new),
+            server_name,
+        };
+        let mut target = Target::new(url, auth, u.timeout, u.connect_timeout);
+        target.transport = transport;
+        Ok(Some(target))
     }
 
+    /// A target with the public web roots, no proxy and the URL's own host name.
     pub fn new(url: String, auth: Auth, timeout: Duration, connect_timeout: Duration) -> Target {
         Target {
             url,
             auth,
             timeout,
             connect_timeout,
+            transport: Transport {
+                tls: tls::default_config(),
+                proxy: None,
+                server_name: None,
+            },
             closes_connections: Default::default(),
         }
     }
 
     /// The awc client for this target (one per worker): pooled keep-alive connections, the
-    /// connect timeout, redirects never followed. TLS is awc's rustls connector with the webpki
-    /// roots; a client certificate (mTLS) would give it its own rustls config here.
+    /// connect timeout, redirects never followed; connections opened directly or through the
+    /// proxy (`connect.rs`), TLS by the target's rustls configuration.
     pub fn client(&self) -> awc::Client {
         // rustls needs a process-wide crypto provider; ring is the one compiled in.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let t = &self.transport;
+        let connect = Connect::new(t.proxy.clone(), t.server_name.clone());
         awc::Client::builder()
-            .connector(awc::Connector::new().timeout(self.connect_timeout))
+            .connector(
+                awc::Connector::new()
+                    .connector(connect)
+                    .rustls_0_23(t.tls.clone())
+                    .timeout(self.connect_timeout),
+            )
             .disable_redirects()
             .timeout(self.timeout)
             .finish()

@@ -1,7 +1,7 @@
 //! The plan of a mapping, built once at start-up: a [`ServicePlan`] with an [`OperationPlan`] per
 //! route, each knowing how its input and output Bodies are laid out ([`BodyLayout`]), its
-//! faults, its SOAP encoding, and its request headers' constants (resolved from the
-//! environment here, once).
+//! faults, its SOAP encoding, and its request headers' constants and WS-Security credentials
+//! (resolved from the environment here, once).
 
 use std::sync::Arc;
 
@@ -91,6 +91,10 @@ pub enum HeaderProblem {
         field: String,
         error: crate::xsd::facets::ValueError,
     },
+    /// Is raised when a credential of the WS-Security header (`upstream.auth.wsse`) cannot be
+    /// resolved (names the variable or file, never a value).
+    #[error("WS-Security header (`upstream.auth.wsse`): {0}")]
+    Security(crate::env::EnvError),
 }
 
 /// Everything needed to serve one mapping, built once.
@@ -104,16 +108,32 @@ pub struct ServicePlan {
     pub validation: Option<Arc<crate::xsd::validate::Prepared>>,
     /// Answers found outside the schema (counted in `/metrics`).
     pub answers_invalid: std::sync::atomic::AtomicU64,
+    /// The WS-Security UsernameToken of every request (`upstream.auth.wsse`), its credentials
+    /// resolved at start-up; `None` when the mapping has none, or when they do not resolve (then
+    /// every operation has a `HeaderProblem::Security`).
+    pub security: Option<crate::soap::UsernameToken>,
 }
 
 impl ServicePlan {
     pub fn new(compiled: Arc<CompiledMapping>) -> ServicePlan {
         let wsdl = &compiled.wsdl;
         let model = JsonModel::new(&wsdl.schema, compiled.naming);
+        let security = compiled
+            .upstream
+            .wsse
+            .as_ref()
+            .map(crate::soap::UsernameToken::resolve);
         let operations = compiled
             .routes
             .iter()
-            .map(|r| operation_plan(&compiled, &model, r))
+            .map(|r| {
+                let mut op = operation_plan(&compiled, &model, r);
+                if let Some(Err(e)) = &security {
+                    op.header_problem
+                        .get_or_insert(HeaderProblem::Security(e.clone()));
+                }
+                op
+            })
             .collect();
         let validation = (compiled.validate_answers != AnswerValidation::Off)
             .then(|| crate::xsd::validate::Validator::new(&compiled.wsdl.schema).prepared());
@@ -124,6 +144,7 @@ impl ServicePlan {
             operations,
             validation,
             answers_invalid: std::sync::atomic::AtomicU64::new(0),
+            security: security.and_then(Result::ok),
         }
     }
 

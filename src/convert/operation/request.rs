@@ -1,5 +1,5 @@
-//! Writing a request: the inputs gathered and checked against the schema, the SOAP header
-//! parts (constants and request values), the Body in the operation's layout (an rpc wrapper
+//! Writing a request: the inputs gathered and checked against the schema, the WS-Security block
+//! (when the mapping has one), the SOAP header parts (constants and request values), the Body in the operation's layout (an rpc wrapper
 //! around the parts, or the document element), all in one envelope; or every problem, each
 //! pointing where the client gave the value.
 
@@ -53,12 +53,11 @@ impl ServicePlan {
         let schema = &self.compiled.wsdl.schema;
         let mut enc = Encoder::new(schema, &self.model);
         let mut header_errors = Vec::new();
-        let header = if op.route.headers.is_empty() {
-            Vec::new()
-        } else {
+        let mut header = self.security_header(op)?;
+        if !op.route.headers.is_empty() {
             self.write_headers(&mut enc, op, headers, &mut header_errors);
-            enc.take_xml()
-        };
+            header.extend(enc.take_xml());
+        }
         enc.set_encoding(op.input_encoding);
         write_message(&mut enc, &op.input, fields);
         match enc.finish() {
@@ -78,6 +77,29 @@ impl ServicePlan {
                 Err(errors)
             }
         }
+    }
+
+    /// The WS-Security block the mapping asks for (`upstream.auth.wsse`), first in the Header:
+    /// written per request (a fresh nonce and time); empty when there is none.
+    fn security_header(&self, op: &OperationPlan) -> Result<Vec<u8>, Vec<FieldError>> {
+        let mut out = Vec::new();
+        match &self.security {
+            Some(token) => token.write(op.soap, &mut out).map_err(|e| {
+                vec![FieldError::new("/", "unavailable", e.to_string()).found(NOTHING)]
+            })?,
+            None if self.compiled.upstream.wsse.is_some() => {
+                return Err(vec![
+                    FieldError::new(
+                        "/",
+                        "unavailable",
+                        "the WS-Security credentials (`upstream.auth.wsse`) are not configured",
+                    )
+                    .found(NOTHING),
+                ]);
+            }
+            None => {}
+        }
+        Ok(out)
     }
 
     /// Writes the request's header parts: each one with a constant or a value from the request

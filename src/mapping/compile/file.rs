@@ -1,11 +1,10 @@
 //! The mapping file and its top-level keys: YAML parsed into [`MappingFile`], the WSDL loaded,
-//! the service/port (or binding) selected, `base_path` and `upstream` checked, each operation
-//! entry compiled, into a [`CompiledMapping`].
+//! the service/port (or binding) selected, `base_path` checked (`upstream` by its own file), each
+//! operation entry compiled, into a [`CompiledMapping`].
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
@@ -15,10 +14,11 @@ use super::context::located;
 use super::headers;
 use super::operation::compile_operation;
 use super::suggest::closest;
+use super::upstream::upstream;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::mapping::format::{MappingFile, parse_duration};
+use crate::mapping::format::MappingFile;
 use crate::mapping::generate::{Selection, select};
-use crate::mapping::route::{CompiledMapping, Route, UpstreamSettings};
+use crate::mapping::route::{CompiledMapping, Route};
 use crate::mapping::shape::shape;
 use crate::sources::LoadOptions;
 use crate::wsdl::{self, Wsdl};
@@ -163,72 +163,6 @@ fn base_path(file: &Path, m: &MappingFile, diags: &mut Vec<Diagnostic>) -> Strin
         diags.push(located(file, b, format!("base_path `{}` must start with `/` and hold no placeholders, `?`, `#` or spaces", b.value)).hint("e.g. base_path: /api/crm/v1"));
     }
     b.value.trim_end_matches('/').to_string()
-}
-
-/// `upstream:`: the URL (else the WSDL's address), timeouts and credentials.
-fn upstream(
-    file: &Path,
-    m: &MappingFile,
-    address: Option<String>,
-    diags: &mut Vec<Diagnostic>,
-) -> UpstreamSettings {
-    let d = |s: &Spanned<String>, message: String| located(file, s, message);
-    let mut u = UpstreamSettings {
-        url: address,
-        timeout: Duration::from_secs(30),
-        connect_timeout: Duration::from_secs(3),
-        basic_auth: None,
-    };
-    let Some(up) = &m.upstream else { return u };
-    if let Some(url) = &up.url {
-        if let Err(e) = crate::env::check_template(&url.value) {
-            diags.push(d(url, e.to_string()).hint("write `${NAME}` or `${NAME:-default}`"));
-        } else if !url.value.starts_with("http://")
-            && !url.value.starts_with("https://")
-            && !url.value.starts_with("${")
-        {
-            diags.push(d(
-                url,
-                format!("upstream url `{}` must be http:// or https://", url.value),
-            ));
-        }
-        u.url = Some(url.value.clone());
-    }
-    for (field, target) in [
-        (&up.timeout, &mut u.timeout),
-        (&up.connect_timeout, &mut u.connect_timeout),
-    ] {
-        if let Some(t) = field {
-            match parse_duration(&t.value) {
-                Some(v) if !v.is_zero() => *target = v,
-                _ => diags.push(
-                    d(t, format!("`{}` is not a duration", t.value))
-                        .hint("write e.g. `500ms`, `10s` or `2m`"),
-                ),
-            }
-        }
-    }
-    if let Some(auth) = &up.auth {
-        for s in [&auth.basic.username, &auth.basic.password] {
-            if !s.value.trim_start().starts_with("${") || s.value.contains(":-") {
-                diags.push(
-                    d(
-                        s,
-                        "credentials must come from the environment, not the mapping file"
-                            .to_string(),
-                    )
-                    .hint("write `${CRM_PASSWORD}` (no `:-default`) and set CRM_PASSWORD when serving"),
-                );
-            } else if let Err(e) = crate::env::check_template(&s.value) {
-                diags.push(d(s, e.to_string()));
-            }
-        }
-        u.basic_auth = Some((
-            auth.basic.username.value.clone(),
-            auth.basic.password.value.clone(),
-        ));
-    }
-    u
 }
 
 /// `operations:`: each entry names a WSDL operation of the binding, once, and takes a route of

@@ -2,7 +2,8 @@
 //! `file:line:col`, and a hint; nothing is checked again per request.
 //!
 //! One file per kind of check, in the order a mapping is read: `file` parses the file and checks
-//! its top-level keys (the WSDL, the selection, `base_path`, `upstream`); `operation` one
+//! its top-level keys (the WSDL, the selection, `base_path`); `upstream` the upstream's address,
+//! timeouts, credentials, TLS and proxy (reading the TLS files it names); `operation` one
 //! operation's route and inputs; `outputs` its response, status, faults and timeout; `headers`
 //! the SOAP header bindings; `conflicts` routes two operations share; `suggest` the "did you
 //! mean" hints; `context` what the checks of an operation read, and where a problem is.
@@ -14,5 +15,6 @@ mod headers;
 mod operation;
 mod outputs;
 mod suggest;
+mod upstream;
 
 pub use file::{compile_file, compile_str};
