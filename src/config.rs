@@ -1,11 +1,18 @@
 //! Server settings: defaults < `soapbridge.yaml` < environment (`SOAPBRIDGE_LISTEN`,
 //! `SOAPBRIDGE_MAPPINGS`, `SOAPBRIDGE_MOCK`) < command line. Validated once at start-up.
+//! `auth` holds the client authentication schemes' settings, `tls` the listener's.
+
+pub mod auth;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::diag::Diagnostic;
+
+pub use auth::AuthSettings;
+pub use tls::TlsSettings;
 
 /// `soapbridge.yaml`. Every key is optional; its default is written beside it.
 #[derive(Debug, Clone, Deserialize)]
@@ -29,6 +36,14 @@ pub struct Config {
     pub reload: Reload,
     /// `limits:`, each with its default below.
     pub limits: Limits,
+    /// `auth:`: client authentication schemes, named by the mappings. Default: none.
+    pub auth: AuthSettings,
+    /// `tls:`: HTTPS on the listener. Default: none (plain HTTP).
+    pub tls: TlsSettings,
+    /// The settings file read, for messages (relative paths in it are read from the working
+    /// directory). Default: `soapbridge.yaml`.
+    #[serde(skip)]
+    pub file: PathBuf,
     /// `rate_limits:`: token buckets per client and per route. Default: none.
     pub rate_limits: crate::traffic::settings::RateLimits,
     /// `upstreams:`: in-flight cap, queue, circuit breaker and retries per upstream.
@@ -115,6 +130,9 @@ impl Default for Config {
             drain_delay: 0,
             reload: Reload::default(),
             limits: Limits::default(),
+            auth: AuthSettings::default(),
+            tls: TlsSettings::default(),
+            file: PathBuf::from("soapbridge.yaml"),
             rate_limits: Default::default(),
             upstreams: Default::default(),
             cache: Default::default(),
@@ -189,6 +207,7 @@ impl Config {
                 ));
             }
         };
+        c.file = path.clone();
         if let Ok(v) = std::env::var("SOAPBRIDGE_LISTEN") {
             c.listen = v;
         }

@@ -1,7 +1,9 @@
 //! The app factory, used by `serve` and by the tests: the documents (`/docs`, `/openapi.json`,
-//! `/openapi.yaml`), the health checks and `/metrics`, then every mapped route, all read from
-//! the set [`Live`] serves now (so a reload changes them without a restart), and problem+json
-//! for every path or method nothing serves.
+//! `/openapi.yaml`), the health checks and `/metrics`, then every mapped route (with HEAD,
+//! OPTIONS and the mapping's CORS), all read from the set [`Live`] serves now (so a reload
+//! changes them without a restart), and problem+json for every path or method nothing serves.
+//! The CORS policies are those of the paths served at start; a path a reload adds is served
+//! without CORS until the next start.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,11 +13,12 @@ use actix_web::dev::{Path, Url};
 use actix_web::http::header::{ALLOW, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use super::cors;
 use super::handler::{self, Clients};
 use super::live::Live;
 use super::metrics;
 use super::problem::Problem;
-use super::state::{Found, State};
+use super::state::{DocumentFormat, Found, State};
 use crate::upstream::Target;
 
 /// Registers every route, health checks and the problem+json fallbacks for one fixed set.
@@ -37,6 +40,7 @@ pub fn configure_live(live: Arc<Live>) -> impl FnOnce(&mut web::ServiceConfig) {
         }));
         documents(cfg);
         health(cfg);
+        mapping_routes(cfg, &live.current());
         cfg.default_service(web::to(dispatch));
     }
 }
@@ -75,7 +79,16 @@ async fn dispatch(
 ) -> HttpResponse {
     let state = live.current();
     let mut params = Path::new(Url::new(req.uri().clone()));
-    match state.find(req.method(), &mut params) {
+    let method = match *req.method() {
+        actix_web::http::Method::HEAD => actix_web::http::Method::GET,
+        ref m => m.clone(),
+    };
+    match state.find(&method, &mut params) {
+        Found::OtherMethods(allow) if req.method() == actix_web::http::Method::OPTIONS => {
+            HttpResponse::NoContent()
+                .insert_header((ALLOW, allow.to_string()))
+                .finish()
+        }
         Found::Route(op_ref) => {
             if live.draining() {
                 return handler::draining();
@@ -108,24 +121,27 @@ fn documents(cfg: &mut web::ServiceConfig) {
                 .body(include_str!("assets/docs.html"))
         }),
     );
-    cfg.route(
-        "/openapi.json",
-        web::get().to(|live: web::Data<Arc<Live>>| async move {
-            let state = live.current();
-            HttpResponse::Ok()
-                .content_type("application/json")
-                .body(state.openapi.clone())
-        }),
-    );
-    cfg.route(
-        "/openapi.yaml",
-        web::get().to(|live: web::Data<Arc<Live>>| async move {
-            let state = live.current();
-            HttpResponse::Ok()
-                .content_type("application/yaml")
-                .body(state.openapi_yaml.clone())
-        }),
-    );
+    for (path, content_type, format) in [
+        ("/openapi.json", "application/json", DocumentFormat::Json),
+        ("/openapi.yaml", "application/yaml", DocumentFormat::Yaml),
+    ] {
+        cfg.route(
+            path,
+            web::get().to(move |live: web::Data<Arc<Live>>| {
+                let state = live.current();
+                async move {
+                    // Rendered on the first request (off the worker's thread), then shared.
+                    match web::block(move || state.openapi(format)).await {
+                        Ok(text) => HttpResponse::Ok().content_type(content_type).body(text),
+                        Err(_) => {
+                            Problem::Unavailable("the OpenAPI document could not be rendered")
+                                .response()
+                        }
+                    }
+                }
+            }),
+        );
+    }
 }
 
 /// `/livez`, `/metrics` and `/readyz` (not ready while draining).
@@ -160,4 +176,39 @@ fn health(cfg: &mut web::ServiceConfig) {
                 .body(r#"{"status":"ready"}"#)
         }),
     );
+}
+
+/// Every path served at start, in its mapping's CORS policy (preflights answered there); the
+/// request itself goes to [`dispatch`], which serves it from the current set.
+fn mapping_routes(cfg: &mut web::ServiceConfig, state: &State) {
+    let mut paths: Vec<&str> = Vec::new();
+    for s in &state.services {
+        for op in &s.operations {
+            if !paths.contains(&op.route.path.as_str()) {
+                paths.push(&op.route.path);
+            }
+        }
+    }
+    for path in paths {
+        let mut policy = None;
+        let mut read_headers = Vec::new();
+        for (si, s) in state.services.iter().enumerate() {
+            for (oi, op) in s.operations.iter().enumerate() {
+                if op.route.path != path {
+                    continue;
+                }
+                if policy.is_none() {
+                    policy = s.compiled.cors.as_ref();
+                }
+                read_headers.extend(cors::headers_read(&op.route));
+                read_headers.extend(state.security.headers_read(si, oi));
+            }
+        }
+        cfg.service(
+            web::resource(path)
+                .default_service(web::to(dispatch))
+                .wrap(cors::middleware(policy, &read_headers))
+                .wrap(actix_web::middleware::from_fn(cors::problems)),
+        );
+    }
 }

@@ -1,7 +1,8 @@
-//! The request pipeline, top to bottom in flow order: the rate limits, the circuit, the JSON
-//! body, the inputs and the envelope (`build_request`), a place in the upstream's in-flight
-//! cap, the upstream call with its retries, the answer (`read_answer`), the response. Every
-//! failure becomes a [`Problem`]; its details are logged here, once.
+//! The request pipeline, top to bottom in flow order: the caller authenticated (the guard, before
+//! anything else is read), the rate limits, the answer cache, the circuit, the JSON body, the
+//! inputs and the envelope (`build_request`), a place in the upstream's in-flight cap, the
+//! upstream call with its retries, the answer (`read_answer`), the response. Every failure
+//! becomes a [`Problem`]; its details are logged here, once.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -10,9 +11,10 @@ use actix_web::dev::{Path, Url};
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderValue;
 use actix_web::web::Payload;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use tracing::{Instrument, info, warn};
 
+use super::auth::{self, IdentityKind};
 use super::input;
 use super::problem::Problem;
 use super::state::{OpRef, State};
@@ -30,7 +32,21 @@ pub(super) struct Clients(pub Vec<Option<awc::Client>>);
 /// Headers every answer of this request carries, whatever its outcome.
 type Extra = Vec<(&'static str, String)>;
 
-/// Serves one request in its span (route, operation, status) and logs how long it took.
+/// What the access line says about one request beyond its route, filled along the pipeline.
+#[derive(Default)]
+pub(super) struct Access {
+    /// Who called (a key id, a token's subject, a user), when the route authenticates.
+    identity: Option<String>,
+    upstream_status: Option<u16>,
+    request_bytes: Option<usize>,
+    answer_bytes: Option<usize>,
+}
+
+/// Serves one request and writes its access line: one compact line of structured fields
+/// (method, route, operation, status, identity, upstream status, envelope and answer sizes,
+/// time), nothing formatted or allocated for it beforehand. The request span (route,
+/// operation) is at debug level: with the default `info`, warnings carry the operation
+/// themselves. The headers of the rate limits and the deprecation go on every answer.
 pub(super) async fn handle(
     req: HttpRequest,
     payload: Payload,
@@ -39,23 +55,43 @@ pub(super) async fn handle(
     clients: Rc<Clients>,
     params: Path<Url>,
 ) -> HttpResponse {
-    let op = &state.services[op_ref.0].operations[op_ref.1];
-    let span = tracing::info_span!("request", route = %format!("{} {}", op.route.method.as_str(), op.route.path), operation = %op.route.operation, status = tracing::field::Empty);
+    let started = std::time::Instant::now();
+    let route = &state.services[op_ref.0].operations[op_ref.1].route;
+    let span = tracing::debug_span!(
+        "request",
+        route = %route.path,
+        operation = %route.operation,
+        identity = tracing::field::Empty
+    );
+    let mut access = Access::default();
     let mut extra = Extra::new();
-    let result = async {
-        let started = std::time::Instant::now();
-        let r = pipeline(&req, payload, op_ref, &state, &clients, &params, &mut extra).await;
-        let status = match &r {
-            Ok(resp) => resp.status().as_u16(),
-            Err(p) => p.status(),
-        };
-        tracing::Span::current().record("status", status);
-        info!(elapsed_ms = started.elapsed().as_millis() as u64, "Handled");
-        r
-    }
-    .instrument(span)
-    .await;
-    let mut resp = result.unwrap_or_else(|p| p.response());
+    let at = Request {
+        req: &req,
+        params: &params,
+        state: &state,
+        clients: &clients,
+    };
+    let r = pipeline(at, payload, op_ref, &mut access, &mut extra)
+        .instrument(span)
+        .await;
+    let status = match &r {
+        Ok(resp) => resp.status().as_u16(),
+        Err(p) => p.status(),
+    };
+    info!(
+        target: "soapbridge::access",
+        method = route.method.as_str(),
+        route = route.path.as_str(),
+        operation = route.operation.as_str(),
+        status,
+        identity = access.identity.as_deref(),
+        upstream_status = access.upstream_status,
+        request_bytes = access.request_bytes,
+        answer_bytes = access.answer_bytes,
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "Handled"
+    );
+    let mut resp = r.unwrap_or_else(|p| p.response());
     for (name, value) in extra {
         if let Ok(v) = HeaderValue::from_str(&value) {
             resp.headers_mut().insert(
@@ -65,6 +101,15 @@ pub(super) async fn handle(
         }
     }
     resp
+}
+
+/// One request and what it is served with.
+#[derive(Clone, Copy)]
+struct Request<'a> {
+    req: &'a HttpRequest,
+    params: &'a Path<Url>,
+    state: &'a State,
+    clients: &'a Clients,
 }
 
 /// Header names as `HeaderName::from_static` wants them (lower case).
@@ -90,12 +135,15 @@ pub(super) fn draining() -> HttpResponse {
 }
 
 async fn pipeline(
-    req: &HttpRequest,
+    Request {
+        req,
+        params,
+        state,
+        clients,
+    }: Request<'_>,
     payload: Payload,
     OpRef(si, oi): OpRef,
-    state: &State,
-    clients: &Clients,
-    params: &Path<Url>,
+    access: &mut Access,
     extra: &mut Extra,
 ) -> Result<HttpResponse, Problem> {
     let svc = &state.services[si];
@@ -105,18 +153,29 @@ async fn pipeline(
         deprecation_headers(d, extra);
         counters::deprecated_call(&format!("{} {}", op.route.method.as_str(), op.route.path));
     }
-    rate_limit(req, op, state, extra).await?;
-    let cached = Cached::lookup(req, op, state);
+    if let Some(why) = &op.header_problem {
+        warn!(operation = %op.route.operation, reason = %why, "SOAP header value not configured");
+        return Err(Problem::Unavailable(
+            "a SOAP header value of this operation is not configured",
+        ));
+    }
+    let identity = state
+        .security
+        .authenticate(req, si, oi, &op.route.access)
+        .await
+        .map_err(Problem::from)?;
+    if let Some(id) = &identity {
+        let label = id.label();
+        tracing::Span::current().record("identity", label.as_str());
+        access.identity = Some(label);
+    }
+    let who = client_identity(req, identity.as_ref(), state.limiter.trusted());
+    rate_limit(&who, op, state, extra).await?;
+    let cached = Cached::lookup(req, identity.as_ref(), op, state);
     if let Some(c) = &cached
         && let Some(answer) = c.hit(state, extra)
     {
         return respond(op, answer);
-    }
-    if let Some(why) = &op.header_problem {
-        warn!(reason = %why, "SOAP header value not configured");
-        return Err(Problem::Unavailable(
-            "a SOAP header value of this operation is not configured",
-        ));
     }
     let guard = &state.guards[si];
     let ticket = guard.breaker.admit().map_err(|Open(wait)| {
@@ -125,11 +184,9 @@ async fn pipeline(
     })?;
     let body = input::json_body(req, payload, limits).await?;
     let query = input::parse_query(req.query_string())?;
-    let envelope = svc.build_request(
-        op,
-        &|source| input::values(params, req, &query, source),
-        body,
-    )?;
+    let param = |source: &_| input::values(params, req, &query, identity.as_ref(), source);
+    let envelope = svc.build_request(op, &param, body)?;
+    access.request_bytes = Some(envelope.len());
     let upstream = Upstream {
         guard,
         ticket,
@@ -137,6 +194,8 @@ async fn pipeline(
         client: clients.0[si].as_ref(),
     };
     let reply = call_upstream(op, upstream, envelope, limits).await?;
+    access.upstream_status = Some(reply.status);
+    access.answer_bytes = Some(reply.body.len());
     let answer = read_answer(svc, op, &reply, limits)?;
     if let Some(c) = cached {
         c.keep(state, &answer);
@@ -154,7 +213,12 @@ struct Cached {
 impl Cached {
     /// Set for an idempotent GET route when the cache is on and the client allows it. The key
     /// is the path and query, and who asks (their identity, or a digest of their credentials).
-    fn lookup(req: &HttpRequest, op: &OperationPlan, state: &State) -> Option<Cached> {
+    fn lookup(
+        req: &HttpRequest,
+        caller: Option<&auth::Identity>,
+        op: &OperationPlan,
+        state: &State,
+    ) -> Option<Cached> {
         if op.route.method != crate::mapping::route::Method::Get || !op.route.idempotent {
             return None;
         }
@@ -168,8 +232,8 @@ impl Cached {
         if directives.no_store {
             return None;
         }
-        let who = match req.extensions().get::<Identity>() {
-            Some(i) => i.to_string(),
+        let who = match caller {
+            Some(i) => i.label(),
             None => req
                 .headers()
                 .get("authorization")
@@ -230,7 +294,7 @@ fn deprecation_headers(d: &Deprecation, extra: &mut Extra) {
 
 /// The client's buckets for this route, when any applies; the headers say how they stand.
 async fn rate_limit(
-    req: &HttpRequest,
+    who: &Identity,
     op: &OperationPlan,
     state: &State,
     extra: &mut Extra,
@@ -240,22 +304,30 @@ async fn rate_limit(
     if limiter.is_off(&route) {
         return Ok(());
     }
-    let who = client_identity(req, limiter.trusted());
-    let decision = limiter.check(&who, &route).await;
+    let decision = limiter.check(who, &route).await;
     extra.extend(decision.headers());
     match decision.refused {
         Some(_) => {
-            info!(client = %who, "Rate limited");
+            info!(operation = %op.route.operation, client = %who, "Rate limited");
             Err(Problem::RateLimited)
         }
         None => Ok(()),
     }
 }
 
-/// Who the client is: what the client-security guard established, else its address.
-fn client_identity(req: &HttpRequest, trusted: &crate::traffic::TrustedProxies) -> Identity {
-    if let Some(who) = req.extensions().get::<Identity>() {
-        return who.clone();
+/// Who the client is for its rate limits: the caller the guard authenticated (an API key's
+/// id, a token's subject, another scheme's principal), else its address.
+fn client_identity(
+    req: &HttpRequest,
+    caller: Option<&auth::Identity>,
+    trusted: &crate::traffic::TrustedProxies,
+) -> Identity {
+    if let Some(c) = caller {
+        return match c.kind {
+            IdentityKind::ApiKey => Identity::Key(c.id.clone()),
+            IdentityKind::Jwt => Identity::Subject(c.id.clone()),
+            IdentityKind::Basic | IdentityKind::ClientCert => Identity::Principal(c.label()),
+        };
     }
     let values = |name: &str| -> Vec<&str> {
         req.headers()
@@ -316,15 +388,9 @@ async fn call_upstream(
         Err(_) => ticket.failed(),
     }
     let reply = reply.map_err(|e| {
-        warn!(error = %e, request_bytes = sent, "Upstream call failed");
+        warn!(operation = %op.route.operation, error = %e, request_bytes = sent, "Upstream call failed");
         Problem::from(e)
     })?;
-    info!(
-        upstream_status = reply.status,
-        request_bytes = sent,
-        answer_bytes = reply.body.len(),
-        "Upstream answered"
-    );
     Ok(reply)
 }
 
@@ -337,7 +403,7 @@ fn read_answer(
 ) -> Result<Answer, Problem> {
     svc.read_answer(op, reply.status, &reply.content_type, &reply.body, limits.xml())
         .map_err(|e| {
-            warn!(reason = %e, content_type = %reply.content_type, upstream_status = reply.status, "Upstream answer rejected");
+            warn!(operation = %op.route.operation, reason = %e, content_type = %reply.content_type, upstream_status = reply.status, "Upstream answer rejected");
             Problem::from(e)
         })
 }
@@ -356,7 +422,7 @@ fn respond(op: &OperationPlan, answer: Answer) -> Result<HttpResponse, Problem> 
                         resp.append_header((name.as_str(), v));
                     }
                     Err(_) => {
-                        warn!(header = %name, "SOAP answer header value cannot be an HTTP header; dropped")
+                        warn!(operation = %op.route.operation, header = %name, "SOAP answer header value cannot be an HTTP header; dropped")
                     }
                 }
             }
@@ -368,7 +434,7 @@ fn respond(op: &OperationPlan, answer: Answer) -> Result<HttpResponse, Problem> 
             message,
         } => {
             let code = fault.get("code").and_then(|c| c.as_str()).unwrap_or("");
-            info!(fault_code = %code, "Upstream fault");
+            info!(operation = %op.route.operation, fault_code = %code, "Upstream fault");
             Err(Problem::Fault {
                 status,
                 message,

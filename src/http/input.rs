@@ -1,6 +1,6 @@
 //! What a request brings, read within the limits: the body (size capped while reading, JSON
 //! only, depth bounded), the query string (decoded as HTML forms encode it), and the values a
-//! mapping input's source names (path, query or header).
+//! mapping input's source names (path, query, header or the caller's identity).
 
 use actix_web::HttpRequest;
 use actix_web::dev::{Path, Url};
@@ -8,6 +8,7 @@ use actix_web::web::{Bytes, BytesMut, Payload};
 use futures_util::StreamExt;
 use serde_json::Value;
 
+use super::auth::Identity;
 use super::problem::Problem;
 use crate::config::Limits;
 use crate::convert::error::FieldError;
@@ -114,11 +115,13 @@ fn first_not_utf8(q: &str) -> Option<&str> {
         })
 }
 
-/// The values the request gives for one input source (none for the body's own sources).
+/// The values the request gives for one input source (none for the body's own sources; the
+/// caller's identity for `identity.NAME`).
 pub(super) fn values(
     params: &Path<Url>,
     req: &HttpRequest,
     query: &[(String, String)],
+    identity: Option<&Identity>,
     source: &InputSource,
 ) -> Vec<String> {
     match source {
@@ -137,6 +140,7 @@ pub(super) fn values(
             .filter_map(|v| v.to_str().ok())
             .map(str::to_string)
             .collect(),
+        InputSource::Identity(f) => identity.and_then(|i| i.value(f)).into_iter().collect(),
         InputSource::Body | InputSource::BodyKey => Vec::new(),
     }
 }

@@ -11,12 +11,14 @@ use actix_web::dev::ServerHandle;
 use notify::{EventKind, RecursiveMode, Watcher};
 use tracing::{info, warn};
 
+use super::auth::Security;
 use super::live::Live;
 use super::mock_server::start_mock;
 use super::services::load_services;
 use super::state::State;
 use crate::config::{Config, Source};
 use crate::convert::operation::ServicePlan;
+use crate::mapping::route::CompiledMapping;
 use crate::mock::Mock;
 use crate::traffic::counters;
 use crate::upstream::{Auth, Target};
@@ -32,9 +34,9 @@ struct Loaded {
     mocks: Vec<ServerHandle>,
 }
 
-/// Compiles every mapping and resolves each upstream (starting the built-in mock of a mapping
-/// without one, when asked).
-fn build(config: Config) -> Result<Loaded, LoadError> {
+/// Compiles every mapping, resolves each upstream (starting the built-in mock of a mapping
+/// without one, when asked) and loads the client authentication schemes.
+async fn build(config: Config) -> Result<Loaded, LoadError> {
     let services = load_services(&config.mappings).map_err(|d| LoadError(d.to_string()))?;
     let mut targets = Vec::new();
     let mut mocks = Vec::new();
@@ -64,10 +66,26 @@ fn build(config: Config) -> Result<Loaded, LoadError> {
         };
         targets.push(Some(target));
     }
+    let mappings: Vec<&CompiledMapping> = services.iter().map(|s| s.compiled.as_ref()).collect();
+    let security = match Security::load(&config, &mappings) {
+        Ok(s) => s,
+        Err(d) => {
+            stop(mocks);
+            return Err(LoadError(d.to_string()));
+        }
+    };
+    security.fetch_keys().await;
     Ok(Loaded {
-        state: State::new(config, services, targets),
+        state: State::new(config, services, targets).with_security(security),
         mocks,
     })
+}
+
+/// Stops mock servers once their in-flight calls are answered.
+fn stop(mocks: Vec<ServerHandle>) {
+    for m in mocks {
+        actix_web::rt::spawn(async move { m.stop(true).await });
+    }
 }
 
 /// The built-in mock of a service on a free local port (not yet running), and the target that
@@ -102,9 +120,9 @@ pub struct Reloader {
 impl Reloader {
     /// Loads the first set from `source` (inside an actix system: mocks are spawned on it) and
     /// the reloader that will replace it.
-    pub fn start(source: Source) -> Result<(Arc<Live>, Arc<Reloader>), LoadError> {
+    pub async fn start(source: Source) -> Result<(Arc<Live>, Arc<Reloader>), LoadError> {
         let config = source.load().map_err(|d| LoadError(d.to_string()))?;
-        let loaded = build(config)?;
+        let loaded = build(config).await?;
         let live = Arc::new(Live::new(Arc::new(loaded.state)));
         let reloader = Reloader {
             source,
@@ -119,17 +137,16 @@ impl Reloader {
     /// logs every problem. Returns whether the new set is served.
     pub async fn reload(&self) -> bool {
         let _one = self.busy.lock().await;
-        let built = self
-            .source
-            .load()
-            .map_err(|d| LoadError(d.to_string()))
-            .and_then(|config| {
+        let built = match self.source.load() {
+            Ok(config) => {
                 let old = self.live.current();
                 if config.listen != old.config.listen || config.workers != old.config.workers {
-                    warn!("`listen` and `workers` take effect on restart only");
+                    warn!("`listen`, `workers` and `tls` take effect on restart only");
                 }
-                build(config)
-            });
+                build(config).await
+            }
+            Err(d) => Err(LoadError(d.to_string())),
+        };
         match built {
             Ok(loaded) => {
                 let routes: usize = loaded
@@ -145,9 +162,7 @@ impl Reloader {
                     Ok(mut m) => std::mem::replace(&mut *m, loaded.mocks),
                     Err(_) => Vec::new(),
                 };
-                for m in old {
-                    actix_web::rt::spawn(async move { m.stop(true).await });
-                }
+                stop(old);
                 true
             }
             Err(e) => {

@@ -1,7 +1,9 @@
-//! `soapbridge serve`: the first set loaded (it must load), the app served until SIGINT or
-//! SIGTERM, both of which drain: readiness fails and new requests get 503 with `Connection:
-//! close` at once, the listener closes after `drain_delay`, in-flight requests finish (up to
-//! `shutdown_timeout`), then the process exits 0. SIGHUP and changed files reload (`reload`).
+//! `soapbridge serve`: the first set loaded (it must load: services, upstream targets or the
+//! built-in mocks, the client authentication schemes), the listener's TLS, then the app served
+//! until SIGINT or SIGTERM, both of which drain: readiness fails and new requests get 503 with
+//! `Connection: close` at once, the listener closes after `drain_delay`, in-flight requests
+//! finish (up to `shutdown_timeout`), then the process exits 0. SIGHUP and changed files
+//! reload (`reload`).
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -12,27 +14,39 @@ use tokio::signal::unix::{SignalKind, signal};
 use tracing::info;
 
 use super::app::configure_live;
+use super::auth::Security;
 use super::live::Live;
 use super::reload::Reloader;
-use crate::config::Source;
+use super::tls;
+use crate::config::{Config, Source};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::mapping::route::CompiledMapping;
 
 /// Loads the set, serves it, reloads and drains on signals.
 pub async fn serve(source: Source) -> anyhow::Result<()> {
-    let (live, reloader) = Reloader::start(source).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (live, reloader) = Reloader::start(source)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let state = live.current();
     let config = state.config.clone();
     let routes: usize = state.services.iter().map(|s| s.operations.len()).sum();
     drop(state);
+    let tls = tls::listener(&config).map_err(|d| anyhow::anyhow!("{}", Diagnostics(d)))?;
     let listener = TcpListener::bind(&config.listen)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-    info!(listen = %listener.local_addr()?, routes, "Serving");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    info!(listen = %listener.local_addr()?, scheme, routes, "Serving");
     let app_live = live.clone();
-    let mut server = actix_web::HttpServer::new(move || {
+    let server = actix_web::HttpServer::new(move || {
         actix_web::App::new().configure(configure_live(app_live.clone()))
     })
     .disable_signals()
     .shutdown_timeout(config.shutdown_timeout)
-    .listen(listener)?;
+    .on_connect(tls::on_connect);
+    let mut server = match &tls {
+        Some(t) => server.listen_rustls_0_23(listener, t.config.clone())?,
+        None => server.listen(listener)?,
+    };
     if config.workers > 0 {
         server = server.workers(config.workers);
     }
@@ -51,6 +65,7 @@ pub async fn serve(source: Source) -> anyhow::Result<()> {
         Duration::from_secs(config.drain_delay),
     ));
     server.await?;
+    drop(tls);
     info!("Stopped");
     Ok(())
 }
@@ -83,4 +98,17 @@ async fn signals(live: Arc<Live>, reloader: Arc<Reloader>, server: ServerHandle,
     );
     tokio::time::sleep(delay).await;
     server.stop(true).await;
+}
+
+/// Every problem of the client authentication and TLS settings, and of the scheme names the
+/// mappings use (for `soapbridge check`; nothing is fetched from the network).
+pub fn check_settings(config: &Config, mappings: &[&CompiledMapping]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    if let Err(d) = Security::load(config, mappings) {
+        diags.extend(d.0);
+    }
+    if let Err(d) = tls::listener(config) {
+        diags.extend(d);
+    }
+    diags
 }

@@ -1,10 +1,14 @@
 //! What every worker shares for one loaded set, built once and immutable: the settings, the
-//! compiled services, their upstream targets and guards, the route table and the rendered
-//! OpenAPI document. A reload builds a new one; [`Live`](super::Live) swaps it in.
+//! compiled services, their upstream targets and guards, the client authentication schemes, the
+//! route table, and the OpenAPI document, rendered on its first request (as JSON or as YAML)
+//! and kept as bytes. A reload builds a new one; [`Live`](super::Live) swaps it in.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use actix_web::dev::ResourceDef;
+use actix_web::web::Bytes;
+
+use super::auth::Security;
 
 use crate::config::Config;
 use crate::convert::operation::ServicePlan;
@@ -19,9 +23,13 @@ pub struct State {
     pub services: Vec<Arc<ServicePlan>>,
     /// Upstream per service (same index); `None` when absent.
     pub targets: Vec<Option<Target>>,
-    /// The OpenAPI document, rendered once as JSON and as YAML.
-    pub openapi: String,
-    pub openapi_yaml: String,
+    /// The client authentication schemes, and those each route names. None until
+    /// [`State::with_security`]: a route that names one is then refused (503).
+    pub security: Security,
+    /// The OpenAPI document as JSON, rendered on first use.
+    openapi_json: OnceLock<Bytes>,
+    /// The OpenAPI document as YAML, rendered on first use.
+    openapi_yaml: OnceLock<Bytes>,
     /// 1 for the set loaded at start, one more per successful reload.
     pub generation: u64,
     /// The mapped paths in the order they are tried, each with its methods.
@@ -33,6 +41,13 @@ pub struct State {
     pub(super) limiter: Arc<Limiter>,
     /// Answers of idempotent GET routes (`cache:`; emptied by a reload).
     pub(super) cache: AnswerCache,
+}
+
+/// The two renderings of the OpenAPI document.
+#[derive(Clone, Copy, Debug)]
+pub enum DocumentFormat {
+    Json,
+    Yaml,
 }
 
 /// One mapped path: its pattern, the operations of each method, and the `Allow` value.
@@ -52,9 +67,6 @@ impl State {
         services: Vec<Arc<ServicePlan>>,
         targets: Vec<Option<Target>>,
     ) -> State {
-        let doc = super::openapi::document(&services);
-        let openapi_yaml = serde_saphyr::to_string(&doc).unwrap_or_default();
-        let openapi = doc.to_string();
         let routes = route_table(&services);
         let guards = services
             .iter()
@@ -66,14 +78,39 @@ impl State {
             config,
             services,
             targets,
-            openapi,
-            openapi_yaml,
+            security: Security::default(),
+            openapi_json: OnceLock::new(),
+            openapi_yaml: OnceLock::new(),
             generation: 1,
             routes,
             guards,
             limiter,
             cache,
         }
+    }
+
+    /// The same state with its client authentication schemes loaded.
+    pub fn with_security(mut self, security: Security) -> State {
+        self.security = security;
+        self
+    }
+
+    /// The OpenAPI document in `format`, rendered on its first request and kept: the document
+    /// of many large mappings takes far more memory to build than the services themselves, so a
+    /// server nobody asks for it never builds it (one `Bytes` is shared by every answer).
+    pub fn openapi(&self, format: DocumentFormat) -> Bytes {
+        let (cell, render): (_, fn(&serde_json::Value) -> String) = match format {
+            DocumentFormat::Json => (&self.openapi_json, |doc| doc.to_string()),
+            DocumentFormat::Yaml => (&self.openapi_yaml, |doc| {
+                serde_saphyr::to_string(doc).unwrap_or_default()
+            }),
+        };
+        cell.get_or_init(|| {
+            let mut doc = super::openapi::document(&self.services);
+            super::openapi::secure(&mut doc, &self.services, &self.config.auth);
+            Bytes::from(render(&doc))
+        })
+        .clone()
     }
 
     /// Takes over the older set's guards and limiter where nothing they depend on changed, so
@@ -149,10 +186,35 @@ fn route_table(services: &[Arc<ServicePlan>]) -> Vec<PathRoutes> {
             def: ResourceDef::new(path.as_str()),
             allow: methods
                 .iter()
-                .map(|(m, _)| m.as_str())
+                .flat_map(|(m, _)| match m {
+                    Method::Get => vec!["GET", "HEAD"],
+                    m => vec![m.as_str()],
+                })
+                .chain(["OPTIONS"])
                 .collect::<Vec<_>>()
                 .join(", "),
             methods,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documents_are_rendered_on_first_use_and_kept() {
+        let state = State::new(Config::default(), Vec::new(), Vec::new());
+        assert!(state.openapi_json.get().is_none() && state.openapi_yaml.get().is_none());
+        let json = state.openapi(DocumentFormat::Json);
+        let doc: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert!(state.openapi_yaml.get().is_none(), "YAML only when asked");
+        let again = state.openapi(DocumentFormat::Json);
+        assert_eq!(json.as_ptr(), again.as_ptr(), "rendered once, then shared");
+        let yaml = state.openapi(DocumentFormat::Yaml);
+        let doc: serde_json::Value =
+            serde_saphyr::from_str(std::str::from_utf8(&yaml).unwrap()).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+    }
 }

@@ -1,5 +1,5 @@
 //! Who a client is, for its rate limits: the identity the client-security guard established
-//! (an API key's id or a token's subject, put in the request's extensions), else the client's
+//! (an API key's id, a token's subject, another scheme's principal), else the client's
 //! address: the peer, or, when the peer is a trusted proxy, the last address of `Forwarded`
 //! (RFC 7239) or `X-Forwarded-For` that is not itself a trusted proxy.
 
@@ -13,6 +13,8 @@ pub enum Identity {
     Key(String),
     /// A token's subject.
     Subject(String),
+    /// Another scheme's principal (`scheme/user`, a certificate's subject).
+    Principal(String),
     /// The client's address.
     Ip(IpAddr),
     /// Nothing known (no peer address): all such clients share one bucket.
@@ -24,6 +26,7 @@ impl fmt::Display for Identity {
         match self {
             Identity::Key(k) => write!(f, "key:{k}"),
             Identity::Subject(s) => write!(f, "sub:{s}"),
+            Identity::Principal(p) => write!(f, "principal:{p}"),
             Identity::Ip(ip) => write!(f, "ip:{ip}"),
             Identity::Unknown => f.write_str("unknown"),
         }

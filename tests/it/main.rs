@@ -1,22 +1,34 @@
 //! soapbridge's integration tests: one binary, one module per area.
 
+mod any_content;
 mod architecture;
 mod browser;
 mod cases;
 mod cli;
+mod client_auth;
 mod constructs;
 mod corpus;
 mod coverage;
 mod differential;
 mod encoded;
+mod encoded_parts;
 mod errors;
+mod examples;
 mod headers;
 mod hostile_convert;
 mod interop;
+mod interop_gsoap;
+mod interop_node;
+mod interop_support;
+mod jwt;
+mod lenient_wire;
 mod openapi;
+mod pki;
 mod roundtrip;
 mod schemathesis;
 mod serve;
+mod stream;
+mod tls_listener;
 mod traffic_breaker;
 mod traffic_cache;
 mod traffic_fixture;
@@ -31,6 +43,7 @@ mod upstream_tls;
 mod validate_cli;
 mod w3c;
 mod w3c_schema;
+mod xsd_spec;
 
 /// The `soapbridge` binary serving the shipped sample with its default settings (mock on) on a
 /// free port, killed when dropped.

@@ -58,7 +58,7 @@ async fn kill_the_upstream_under_load() {
         ),
     )
     .unwrap();
-    let (live, base) = start_in_process(&site);
+    let (live, base) = start_in_process(&site).await;
     let stop = Arc::new(AtomicBool::new(false));
     let log: Log = Arc::default();
     let mut clients = load(&base, "items", stop.clone(), log.clone());

@@ -13,7 +13,7 @@ async fn off_by_default() {
         "GET /items/{id}",
         true,
     );
-    let (_live, base) = start_in_process(&site);
+    let (_live, base) = start_in_process(&site).await;
     for _ in 0..3 {
         assert_eq!(
             get(&client(), &format!("{base}/items/5"))
@@ -35,7 +35,7 @@ async fn idempotent_get_answers_are_kept_and_cache_control_is_honoured() {
         "GET /items/{id}",
         true,
     );
-    let (_live, base) = start_in_process(&site);
+    let (_live, base) = start_in_process(&site).await;
     let c = client();
     let url = format!("{base}/items/5");
     let first = get(&c, &url).await.unwrap();
@@ -74,7 +74,7 @@ async fn a_route_not_marked_idempotent_is_never_cached() {
         "GET /items/{id}",
         false,
     );
-    let (_live, base) = start_in_process(&site);
+    let (_live, base) = start_in_process(&site).await;
     for _ in 0..2 {
         get(&client(), &format!("{base}/items/5")).await.unwrap();
     }

@@ -268,12 +268,14 @@ impl Drop for Bridge {
 
 /// The bridge in this process for a site (its settings file read as `serve` reads it), on a
 /// free port; returns the served set and the base URL.
-pub fn start_in_process(site: &Site) -> (Arc<soapbridge::http::Live>, String) {
+pub async fn start_in_process(site: &Site) -> (Arc<soapbridge::http::Live>, String) {
     let source = soapbridge::config::Source {
         file: Some(site.settings_file()),
         ..Default::default()
     };
-    let (live, _reloader) = soapbridge::http::Reloader::start(source).expect("the set loads");
+    let (live, _reloader) = soapbridge::http::Reloader::start(source)
+        .await
+        .expect("the set loads");
     let app_live = live.clone();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

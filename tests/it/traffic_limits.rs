@@ -20,7 +20,7 @@ async fn calls_beyond_the_in_flight_cap_and_its_queue_get_503() {
         "GET /items/{id}",
         true,
     );
-    let (_live, base) = start_in_process(&site);
+    let (_live, base) = start_in_process(&site).await;
     let calls: Vec<_> = (0..8)
         .map(|i| {
             let url = format!("{base}/items/{i}");
@@ -53,7 +53,7 @@ async fn rate_limits_per_client_behind_trusted_proxies_and_per_route() {
         "GET /items/{id}",
         true,
     );
-    let (_live, base) = start_in_process(&site);
+    let (_live, base) = start_in_process(&site).await;
     let c = client();
     let from = |ip: &'static str| [("X-Forwarded-For", ip)];
     // The route allows two at once per client.
@@ -159,8 +159,8 @@ async fn redis_shares_the_buckets_between_replicas_and_its_absence_falls_back_to
     );
     let site = Site::new(&settings, &up.url(), "GET /items/{id}", true);
     // Two replicas of the bridge, one budget.
-    let (_a, base_a) = start_in_process(&site);
-    let (_b, base_b) = start_in_process(&site);
+    let (_a, base_a) = start_in_process(&site).await;
+    let (_b, base_b) = start_in_process(&site).await;
     let c = client();
     let mut statuses = Vec::new();
     for n in 0..6 {

@@ -28,7 +28,7 @@ async fn reload_under_load_loses_nothing_and_keeps_the_old_set_when_broken() {
         file: Some(site.settings_file()),
         ..Source::default()
     };
-    let (live, reloader) = Reloader::start(source).expect("the first set loads");
+    let (live, reloader) = Reloader::start(source).await.expect("the first set loads");
     let app_live = live.clone();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

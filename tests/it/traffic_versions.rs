@@ -32,7 +32,7 @@ async fn two_versions_side_by_side_one_deprecated() {
         mapping("/api/v2", "", &up.url()),
     )
     .unwrap();
-    let (_live, base) = start_in_process(&site);
+    let (_live, base) = start_in_process(&site).await;
     let c = client();
     let route = "GET /api/v1/items/{id}";
     let before = soapbridge::traffic::counters::value("soapbridge_deprecated_calls_total", route);
