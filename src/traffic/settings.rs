@@ -128,7 +128,7 @@ impl Default for Breaker {
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Retries {
-    /// Tries after the first, when nothing reached the service. Default `2`.
+    /// Tries after the first, when nothing reached the service. Default `1`.
     pub attempts: u32,
     /// Backoff before the first retry, milliseconds, doubled each time, with full jitter.
     /// Default `50`.
@@ -141,7 +141,7 @@ pub struct Retries {
 impl Default for Retries {
     fn default() -> Self {
         Retries {
-            attempts: 2,
+            attempts: 1,
             backoff_ms: 50,
             budget_ratio: 0.2,
         }
