@@ -85,10 +85,10 @@ fn health(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
     cfg.route(
         "/metrics",
         web::get().to(move || {
-            let text = metrics::text(&state.services);
+            let text = state.metrics.text();
             async move {
                 HttpResponse::Ok()
-                    .content_type("text/plain; version=0.0.4; charset=utf-8")
+                    .content_type(metrics::CONTENT_TYPE)
                     .body(text)
             }
         }),

@@ -11,6 +11,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use tracing::{Instrument, info, warn};
 
 use super::input;
+use super::metrics::{Metrics, UpstreamErrorKind};
 use super::problem::Problem;
 use super::state::State;
 use crate::config::Limits;
@@ -36,11 +37,15 @@ pub(super) async fn handle(
     let span = tracing::info_span!("request", route = %format!("{} {}", op.route.method.as_str(), op.route.path), operation = %op.route.operation, status = tracing::field::Empty);
     let result = async {
         let started = std::time::Instant::now();
+        state.metrics.request_started((op_ref.0, op_ref.1));
         let r = pipeline(&req, payload, op_ref, &state, &clients).await;
         let status = match &r {
             Ok(resp) => resp.status().as_u16(),
             Err(p) => p.status(),
         };
+        state
+            .metrics
+            .request_finished((op_ref.0, op_ref.1), status, started.elapsed());
         tracing::Span::current().record("status", status);
         info!(elapsed_ms = started.elapsed().as_millis() as u64, "Handled");
         r
@@ -70,9 +75,14 @@ async fn pipeline(
     let query = input::parse_query(req.query_string())?;
     let envelope = svc.build_request(op, &|source| input::values(req, &query, source), body)?;
     let (target, client) = (state.targets[si].as_ref(), clients.0[si].as_ref());
-    let reply = call_upstream(op, target, client, envelope, limits).await?;
-    let answer = read_answer(svc, op, &reply, limits)?;
-    respond(op, answer)
+    let at = (si, oi);
+    let reply = call_upstream(op, target, client, envelope, limits, (&state.metrics, at)).await?;
+    let answer = read_answer(svc, op, &reply, limits).inspect_err(|_| {
+        state
+            .metrics
+            .upstream_error(at, UpstreamErrorKind::BadAnswer)
+    })?;
+    respond(op, answer, (&state.metrics, at))
 }
 
 /// The envelope sent, with one more try when nothing reached the service.
@@ -82,6 +92,7 @@ async fn call_upstream(
     client: Option<&awc::Client>,
     envelope: Vec<u8>,
     limits: &Limits,
+    (metrics, at): (&Metrics, (usize, usize)),
 ) -> Result<Reply, Problem> {
     let (Some(target), Some(client)) = (target, client) else {
         return Err(Problem::Unavailable(
@@ -97,10 +108,13 @@ async fn call_upstream(
         answer_limit: limits.answer_bytes,
         idempotent: op.route.idempotent,
     };
+    let started = std::time::Instant::now();
     let reply = upstream::call(client, target, call).await.map_err(|e| {
         warn!(error = %e, request_bytes = sent, "Upstream call failed");
+        metrics.upstream_error(at, UpstreamErrorKind::from(&e));
         Problem::from(e)
     })?;
+    metrics.upstream_answered(at, started.elapsed(), sent, reply.body.len());
     info!(
         upstream_status = reply.status,
         request_bytes = sent,
@@ -125,7 +139,11 @@ fn read_answer(
 }
 
 /// The route's status with the answer's JSON and headers, or the fault's problem.
-fn respond(op: &OperationPlan, answer: Answer) -> Result<HttpResponse, Problem> {
+fn respond(
+    op: &OperationPlan,
+    answer: Answer,
+    (metrics, at): (&Metrics, (usize, usize)),
+) -> Result<HttpResponse, Problem> {
     match answer.outcome {
         Outcome::Ok(json) => {
             let status = StatusCode::from_u16(op.route.status).unwrap_or(StatusCode::OK);
@@ -151,6 +169,7 @@ fn respond(op: &OperationPlan, answer: Answer) -> Result<HttpResponse, Problem> 
         } => {
             let code = fault.get("code").and_then(|c| c.as_str()).unwrap_or("");
             info!(fault_code = %code, "Upstream fault");
+            metrics.soap_fault(at, code);
             Err(Problem::Fault {
                 status,
                 message,

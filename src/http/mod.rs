@@ -8,7 +8,7 @@
 mod app;
 mod handler;
 mod input;
-mod metrics;
+pub mod metrics;
 mod mock_server;
 pub mod openapi;
 pub mod problem;

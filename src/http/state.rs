@@ -1,5 +1,5 @@
 //! What every worker shares, built once and immutable: the settings, the compiled services,
-//! their upstream targets and the rendered OpenAPI document.
+//! their upstream targets, the rendered OpenAPI document and the metrics.
 
 use std::sync::Arc;
 
@@ -16,6 +16,8 @@ pub struct State {
     /// The OpenAPI document, rendered once as JSON and as YAML.
     pub openapi: String,
     pub openapi_yaml: String,
+    /// Every series of `/metrics`.
+    pub metrics: super::metrics::Metrics,
 }
 
 impl State {
@@ -27,7 +29,9 @@ impl State {
         let doc = super::openapi::document(&services);
         let openapi_yaml = serde_saphyr::to_string(&doc).unwrap_or_default();
         let openapi = doc.to_string();
+        let metrics = super::metrics::Metrics::new(&services);
         State {
+            metrics,
             config,
             services,
             targets,

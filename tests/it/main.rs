@@ -13,6 +13,7 @@ mod errors;
 mod headers;
 mod hostile_convert;
 mod interop;
+mod observe;
 mod openapi;
 mod roundtrip;
 mod schemathesis;
