@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::HeaderValue;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use tracing::{Instrument, info, warn};
@@ -14,6 +14,7 @@ use super::input;
 use super::metrics::{Metrics, UpstreamErrorKind};
 use super::problem::Problem;
 use super::state::State;
+use super::trace::{Correlation, REQUEST_ID};
 use crate::config::Limits;
 use crate::convert::operation::{Answer, OperationPlan, Outcome, ServicePlan};
 use crate::upstream::{self, Call, Reply, Target};
@@ -34,11 +35,12 @@ pub(super) async fn handle(
     clients: Data<Clients>,
 ) -> HttpResponse {
     let op = &state.services[op_ref.0].operations[op_ref.1];
-    let span = tracing::info_span!("request", route = %format!("{} {}", op.route.method.as_str(), op.route.path), operation = %op.route.operation, status = tracing::field::Empty);
+    let corr = Correlation::from_headers(req.headers());
+    let span = tracing::info_span!("request", request_id = corr.request_id(), trace_id = %corr.trace_id_hex(), route = %format!("{} {}", op.route.method.as_str(), op.route.path), operation = %op.route.operation, status = tracing::field::Empty);
     let result = async {
         let started = std::time::Instant::now();
         state.metrics.request_started((op_ref.0, op_ref.1));
-        let r = pipeline(&req, payload, op_ref, &state, &clients).await;
+        let r = pipeline(&req, payload, op_ref, &state, &clients, &corr).await;
         let status = match &r {
             Ok(resp) => resp.status().as_u16(),
             Err(p) => p.status(),
@@ -52,7 +54,10 @@ pub(super) async fn handle(
     }
     .instrument(span)
     .await;
-    result.unwrap_or_else(|p| p.response())
+    let mut resp = result.unwrap_or_else(|p| p.response());
+    resp.headers_mut()
+        .insert(REQUEST_ID, corr.request_id.clone());
+    resp
 }
 
 async fn pipeline(
@@ -61,6 +66,7 @@ async fn pipeline(
     OpRef(si, oi): OpRef,
     state: &State,
     clients: &Clients,
+    corr: &Correlation,
 ) -> Result<HttpResponse, Problem> {
     let svc = &state.services[si];
     let op = &svc.operations[oi];
@@ -76,7 +82,16 @@ async fn pipeline(
     let envelope = svc.build_request(op, &|source| input::values(req, &query, source), body)?;
     let (target, client) = (state.targets[si].as_ref(), clients.0[si].as_ref());
     let at = (si, oi);
-    let reply = call_upstream(op, target, client, envelope, limits, (&state.metrics, at)).await?;
+    let headers = corr.upstream_headers();
+    let reply = call_upstream(
+        op,
+        (target, client),
+        envelope,
+        limits,
+        (&state.metrics, at),
+        &headers,
+    )
+    .await?;
     let answer = read_answer(svc, op, &reply, limits).inspect_err(|_| {
         state
             .metrics
@@ -88,11 +103,11 @@ async fn pipeline(
 /// The envelope sent, with one more try when nothing reached the service.
 async fn call_upstream(
     op: &OperationPlan,
-    target: Option<&Target>,
-    client: Option<&awc::Client>,
+    (target, client): (Option<&Target>, Option<&awc::Client>),
     envelope: Vec<u8>,
     limits: &Limits,
     (metrics, at): (&Metrics, (usize, usize)),
+    headers: &[(HeaderName, HeaderValue)],
 ) -> Result<Reply, Problem> {
     let (Some(target), Some(client)) = (target, client) else {
         return Err(Problem::Unavailable(
@@ -107,6 +122,7 @@ async fn call_upstream(
         deadline: op.route.timeout,
         answer_limit: limits.answer_bytes,
         idempotent: op.route.idempotent,
+        headers,
     };
     let started = std::time::Instant::now();
     let reply = upstream::call(client, target, call).await.map_err(|e| {

@@ -15,6 +15,7 @@ pub mod problem;
 mod serve;
 mod services;
 mod state;
+mod trace;
 
 pub use app::configure;
 pub use mock_server::start_mock;

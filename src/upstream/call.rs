@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use actix_web::http::header::AUTHORIZATION;
+use actix_web::http::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use awc::error::{ConnectError, PayloadError, SendRequestError};
 
@@ -27,6 +27,8 @@ pub struct Call<'a> {
     pub answer_limit: usize,
     /// Whether the operation may safely run twice (a refused connect is then tried again).
     pub idempotent: bool,
+    /// Headers passed on as they are: the request id and the trace context.
+    pub headers: &'a [(HeaderName, HeaderValue)],
 }
 
 /// An upstream answer: status, content type, body.
@@ -111,6 +113,9 @@ fn request(
             "SOAPAction",
             format!("\"{}\"", call.action.unwrap_or("").replace('"', "%22")),
         ));
+    }
+    for (name, value) in call.headers {
+        req = req.insert_header((name.clone(), value.clone()));
     }
     if let Some(value) = authorization {
         req = req.insert_header((AUTHORIZATION, value.expose()));

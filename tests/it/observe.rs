@@ -382,3 +382,65 @@ pub fn promtool_check(text: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[actix_web::test]
+async fn request_ids_and_trace_context_reach_the_upstream_and_come_back() {
+    let service = sample_service();
+    let up = start_upstream(service.clone());
+    let (base, _) = start_bridge(service, &up.url, Duration::from_secs(2), Config::default());
+    // The client's id and trace context: kept, returned, passed on (a new parent id).
+    let (status, headers, _) = get(
+        &base,
+        "/api/customer/customers/7",
+        &[
+            ("X-Request-Id", "order-42.retry-1"),
+            (
+                "traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ),
+            ("tracestate", "congo=t61rcWkgMzE"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["x-request-id"], "order-42.retry-1");
+    // Without any: an id is made up and returned, a trace started; a forged id is replaced.
+    let (_, made, _) = get(&base, "/api/customer/customers/7", &[]).await;
+    let (_, forged, _) = get(
+        &base,
+        "/api/customer/customers/7",
+        &[("X-Request-Id", "x\" level=ERROR msg=\"forged")],
+    )
+    .await;
+    // A fault still carries the id.
+    *up.mode.lock().unwrap() = Mode::Fault("Client");
+    let (status, fault, _) = get(
+        &base,
+        "/api/customer/customers/7",
+        &[("X-Request-Id", "f-1")],
+    )
+    .await;
+    assert_eq!((status, fault["x-request-id"].as_str()), (400, "f-1"));
+    let received = up.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 4);
+    let first = &received[0];
+    assert_eq!(first["x-request-id"], "order-42.retry-1");
+    let tp: Vec<&str> = first["traceparent"].split('-').collect();
+    assert_eq!(tp[0], "00");
+    assert_eq!(tp[1], "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert_ne!(
+        tp[2], "00f067aa0ba902b7",
+        "the bridge's own span is the parent"
+    );
+    assert_eq!(tp[2].len(), 16);
+    assert_eq!(tp[3], "01");
+    assert_eq!(first["tracestate"], "congo=t61rcWkgMzE");
+    let second = &received[1];
+    assert_eq!(second["x-request-id"], made["x-request-id"]);
+    assert_eq!(made["x-request-id"].len(), 36, "a UUID");
+    assert_ne!(second["traceparent"].split('-').nth(1), Some(tp[1]));
+    assert!(!second.contains_key("tracestate"));
+    assert_ne!(forged["x-request-id"], "x\" level=ERROR msg=\"forged");
+    assert_eq!(received[2]["x-request-id"], forged["x-request-id"]);
+    assert_eq!(received[3]["x-request-id"], "f-1");
+}
