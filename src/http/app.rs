@@ -8,6 +8,7 @@ use actix_web::http::header::{ALLOW, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::handler::{self, Clients, OpRef};
+use super::health;
 use super::metrics;
 use super::problem::Problem;
 use super::state::State;
@@ -71,21 +72,15 @@ fn documents(cfg: &mut web::ServiceConfig, state: &State) {
     }
 }
 
-/// `/livez`, `/metrics` and `/readyz`.
+/// `/livez`, `/metrics` and `/readyz` (outside the request pipeline: no access line, no
+/// client authentication).
 fn health(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
-    cfg.route(
-        "/livez",
-        web::get().to(|| async {
-            HttpResponse::Ok()
-                .content_type("application/json")
-                .body(r#"{"status":"ok"}"#)
-        }),
-    );
-    let state = state.clone();
+    cfg.route("/livez", web::get().to(|| async { health::livez() }));
+    let s = state.clone();
     cfg.route(
         "/metrics",
         web::get().to(move || {
-            let text = state.metrics.text();
+            let text = s.metrics.text();
             async move {
                 HttpResponse::Ok()
                     .content_type(metrics::CONTENT_TYPE)
@@ -93,12 +88,12 @@ fn health(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
             }
         }),
     );
+    let health = state.health.clone();
     cfg.route(
         "/readyz",
-        web::get().to(|| async {
-            HttpResponse::Ok()
-                .content_type("application/json")
-                .body(r#"{"status":"ready"}"#)
+        web::get().to(move || {
+            let r = health::readyz(&health);
+            async move { r }
         }),
     );
 }

@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use tracing::{Instrument, info, warn};
 
 use super::input;
-use super::metrics::{Metrics, UpstreamErrorKind};
+use super::metrics::{Metrics, RouteLabels, UpstreamErrorKind};
 use super::problem::Problem;
 use super::state::State;
 use super::trace::{Correlation, REQUEST_ID};
@@ -39,7 +39,8 @@ pub(super) async fn handle(
     let span = tracing::info_span!("request", request_id = corr.request_id(), trace_id = %corr.trace_id_hex(), route = %format!("{} {}", op.route.method.as_str(), op.route.path), operation = %op.route.operation, status = tracing::field::Empty);
     let result = async {
         let started = std::time::Instant::now();
-        state.metrics.request_started((op_ref.0, op_ref.1));
+        let labels = &state.labels[op_ref.0][op_ref.1];
+        state.metrics.request_started(labels);
         let r = pipeline(&req, payload, op_ref, &state, &clients, &corr).await;
         let status = match &r {
             Ok(resp) => resp.status().as_u16(),
@@ -47,7 +48,7 @@ pub(super) async fn handle(
         };
         state
             .metrics
-            .request_finished((op_ref.0, op_ref.1), status, started.elapsed());
+            .request_finished(labels, status, started.elapsed());
         tracing::Span::current().record("status", status);
         info!(elapsed_ms = started.elapsed().as_millis() as u64, "Handled");
         r
@@ -81,7 +82,7 @@ async fn pipeline(
     let query = input::parse_query(req.query_string())?;
     let envelope = svc.build_request(op, &|source| input::values(req, &query, source), body)?;
     let (target, client) = (state.targets[si].as_ref(), clients.0[si].as_ref());
-    let at = (si, oi);
+    let at = &state.labels[si][oi];
     let headers = corr.upstream_headers();
     let reply = call_upstream(
         op,
@@ -106,7 +107,7 @@ async fn call_upstream(
     (target, client): (Option<&Target>, Option<&awc::Client>),
     envelope: Vec<u8>,
     limits: &Limits,
-    (metrics, at): (&Metrics, (usize, usize)),
+    (metrics, at): (&Metrics, &RouteLabels),
     headers: &[(HeaderName, HeaderValue)],
 ) -> Result<Reply, Problem> {
     let (Some(target), Some(client)) = (target, client) else {
@@ -158,7 +159,7 @@ fn read_answer(
 fn respond(
     op: &OperationPlan,
     answer: Answer,
-    (metrics, at): (&Metrics, (usize, usize)),
+    (metrics, at): (&Metrics, &RouteLabels),
 ) -> Result<HttpResponse, Problem> {
     match answer.outcome {
         Outcome::Ok(json) => {

@@ -101,13 +101,48 @@ pub enum CircuitState {
     Open,
 }
 
-/// The labels of one route, built once per route.
+/// The labels of one route, built once per route when a set of mappings is loaded
+/// ([`RouteLabels::table`]); every per-request method takes one.
 #[derive(Debug, Clone)]
-struct RouteLabels {
+pub struct RouteLabels {
     mapping: Arc<str>,
     route: Arc<str>,
     method: &'static str,
     operation: Arc<str>,
+}
+
+impl RouteLabels {
+    /// The labels of every route of `services`: per service, per operation (same indexes).
+    pub fn table(services: &[Arc<ServicePlan>]) -> Vec<Vec<RouteLabels>> {
+        services
+            .iter()
+            .map(|s| {
+                let mapping: Arc<str> = mapping_name(s).into();
+                s.operations
+                    .iter()
+                    .map(|op| RouteLabels {
+                        mapping: mapping.clone(),
+                        route: op.route.path.as_str().into(),
+                        method: op.route.method.as_str(),
+                        operation: op.route.operation.as_str().into(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn operation(&self) -> OperationLabels {
+        OperationLabels {
+            mapping: self.mapping.clone(),
+            operation: self.operation.clone(),
+        }
+    }
+
+    fn mapping(&self) -> MappingLabels {
+        MappingLabels {
+            mapping: self.mapping.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -151,6 +186,11 @@ struct MappingLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PolicyLabels {
+    policy: Arc<str>,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ShedLabels {
     mapping: Arc<str>,
     reason: &'static str,
@@ -171,11 +211,12 @@ fn bytes() -> Histogram {
     Histogram::new(BYTES)
 }
 
-/// Every series of one app, and the registry that writes them.
+/// Every series of one server, and the registry that writes them. It outlives a reload: the
+/// new set of mappings is handed over with [`Metrics::serve`].
 pub struct Metrics {
     registry: Registry,
-    /// Per service (same index as `State::services`), per operation: the route's labels.
-    routes: Vec<Vec<RouteLabels>>,
+    /// The services whose answers outside the schema are reported (the loaded set).
+    served: Arc<Mutex<Vec<Arc<ServicePlan>>>>,
     requests: Family<RequestLabels, Counter>,
     request_seconds: Histograms<OperationLabels>,
     upstream_seconds: Histograms<OperationLabels>,
@@ -185,12 +226,18 @@ pub struct Metrics {
     fault_codes: Mutex<HashSet<Arc<str>>>,
     upstream_errors: Family<ErrorLabels, Counter>,
     in_flight: Family<MappingLabels, Gauge>,
-    rate_limited: Family<RouteOnlyLabels, Counter>,
+    rate_limited: Family<PolicyLabels, Counter>,
     shed: Family<ShedLabels, Counter>,
     circuit: Family<MappingLabels, Gauge>,
     deprecated_calls: Family<RouteOnlyLabels, Counter>,
     reloads: Family<ResultLabels, Counter>,
     generation: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
 }
 
 /// The mapping label of a service: its file name without the extension.
@@ -203,28 +250,12 @@ pub(super) fn mapping_name(s: &ServicePlan) -> String {
 }
 
 impl Metrics {
-    /// Every series registered, the routes' labels built once; counters that a dashboard reads
-    /// from the start (reloads, circuit state, in-flight) start at zero.
-    pub fn new(services: &[Arc<ServicePlan>]) -> Metrics {
+    /// Every series registered; the reload counters start at zero and the generation at 1.
+    pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("soapbridge");
-        let routes: Vec<Vec<RouteLabels>> = services
-            .iter()
-            .map(|s| {
-                let mapping: Arc<str> = mapping_name(s).into();
-                s.operations
-                    .iter()
-                    .map(|op| RouteLabels {
-                        mapping: mapping.clone(),
-                        route: op.route.path.as_str().into(),
-                        method: op.route.method.as_str(),
-                        operation: op.route.operation.as_str().into(),
-                    })
-                    .collect()
-            })
-            .collect();
         let m = Metrics {
             registry: Registry::default(),
-            routes,
+            served: Arc::default(),
             requests: Family::default(),
             request_seconds: Family::new_with_constructor(seconds),
             upstream_seconds: Family::new_with_constructor(seconds),
@@ -241,11 +272,24 @@ impl Metrics {
             reloads: Family::default(),
             generation: Gauge::default(),
         };
-        m.register(&mut registry, services);
+        m.register(&mut registry);
         Metrics { registry, ..m }
     }
 
-    fn register(&self, r: &mut Registry, services: &[Arc<ServicePlan>]) {
+    /// `services` are the set now served: their answers outside the schema are reported, and
+    /// their in-flight and circuit series exist from now on (at 0).
+    pub fn serve(&self, services: &[Arc<ServicePlan>]) {
+        for s in services {
+            let mapping = MappingLabels {
+                mapping: mapping_name(s).into(),
+            };
+            drop(self.in_flight.get_or_create(&mapping));
+            drop(self.circuit.get_or_create(&mapping));
+        }
+        *self.served.lock().unwrap_or_else(|e| e.into_inner()) = services.to_vec();
+    }
+
+    fn register(&self, r: &mut Registry) {
         r.register(
             "requests",
             "Requests served, by mapping, route template, method and status",
@@ -288,7 +332,7 @@ impl Metrics {
         );
         r.register(
             "rate_limited",
-            "Requests refused with 429 by a rate limit, by route",
+            "Requests refused with 429 by a rate limit, by policy",
             self.rate_limited.clone(),
         );
         r.register(
@@ -316,54 +360,22 @@ impl Metrics {
             "Generation of the loaded mappings: 1 at start, one more per successful reload",
             self.generation.clone(),
         );
-        r.register_collector(Box::new(OutsideSchema(services.to_vec())));
+        r.register_collector(Box::new(OutsideSchema(self.served.clone())));
         for result in ["success", "failure"] {
             drop(self.reloads.get_or_create(&ResultLabels { result }));
-        }
-        for ops in &self.routes {
-            if let Some(l) = ops.first() {
-                let mapping = MappingLabels {
-                    mapping: l.mapping.clone(),
-                };
-                drop(self.in_flight.get_or_create(&mapping));
-                drop(self.circuit.get_or_create(&mapping));
-            }
         }
         self.generation.set(1);
     }
 
-    fn route(&self, op: (usize, usize)) -> &RouteLabels {
-        &self.routes[op.0][op.1]
+    /// A request of route `l` starts: in-flight + 1.
+    pub fn request_started(&self, l: &RouteLabels) {
+        self.in_flight.get_or_create(&l.mapping()).inc();
     }
 
-    fn operation(&self, op: (usize, usize)) -> OperationLabels {
-        let l = self.route(op);
-        OperationLabels {
-            mapping: l.mapping.clone(),
-            operation: l.operation.clone(),
-        }
-    }
-
-    fn mapping(&self, service: usize) -> Option<MappingLabels> {
-        self.routes[service].first().map(|l| MappingLabels {
-            mapping: l.mapping.clone(),
-        })
-    }
-
-    /// A request of operation `op` (service index, operation index) starts: in-flight + 1.
-    pub fn request_started(&self, op: (usize, usize)) {
-        if let Some(m) = self.mapping(op.0) {
-            self.in_flight.get_or_create(&m).inc();
-        }
-    }
-
-    /// A request of `op` was answered with `status` after `elapsed`: in-flight - 1, counted,
+    /// A request of route `l` was answered with `status` after `elapsed`: in-flight - 1, counted,
     /// its duration observed.
-    pub fn request_finished(&self, op: (usize, usize), status: u16, elapsed: Duration) {
-        let l = self.route(op);
-        if let Some(m) = self.mapping(op.0) {
-            self.in_flight.get_or_create(&m).dec();
-        }
+    pub fn request_finished(&self, l: &RouteLabels, status: u16, elapsed: Duration) {
+        self.in_flight.get_or_create(&l.mapping()).dec();
         self.requests
             .get_or_create(&RequestLabels {
                 mapping: l.mapping.clone(),
@@ -373,20 +385,20 @@ impl Metrics {
             })
             .inc();
         self.request_seconds
-            .get_or_create(&self.operation(op))
+            .get_or_create(&l.operation())
             .observe(elapsed.as_secs_f64());
     }
 
-    /// The legacy service answered `op` (whatever the answer) after `elapsed`: the upstream
+    /// The legacy service answered route `l` (whatever the answer) after `elapsed`: the upstream
     /// duration and both sizes observed.
     pub fn upstream_answered(
         &self,
-        op: (usize, usize),
+        l: &RouteLabels,
         elapsed: Duration,
         sent: usize,
         received: usize,
     ) {
-        let labels = self.operation(op);
+        let labels = l.operation();
         self.upstream_seconds
             .get_or_create(&labels)
             .observe(elapsed.as_secs_f64());
@@ -398,9 +410,8 @@ impl Metrics {
             .observe(received as f64);
     }
 
-    /// An upstream call of `op` gave no usable answer.
-    pub fn upstream_error(&self, op: (usize, usize), kind: UpstreamErrorKind) {
-        let l = self.route(op);
+    /// An upstream call of route `l` gave no usable answer.
+    pub fn upstream_error(&self, l: &RouteLabels, kind: UpstreamErrorKind) {
         self.upstream_errors
             .get_or_create(&ErrorLabels {
                 mapping: l.mapping.clone(),
@@ -410,10 +421,9 @@ impl Metrics {
             .inc();
     }
 
-    /// The legacy service answered `op` with a SOAP fault whose code is `code` (bounded: see
-    /// [`FAULT_CODES`]).
-    pub fn soap_fault(&self, op: (usize, usize), code: &str) {
-        let l = self.route(op);
+    /// The legacy service answered route `l` with a SOAP fault whose code is `code` (bounded:
+    /// see [`FAULT_CODES`]).
+    pub fn soap_fault(&self, l: &RouteLabels, code: &str) {
         let fault_code = self.fault_code(code);
         self.faults
             .get_or_create(&FaultLabels {
@@ -441,43 +451,40 @@ impl Metrics {
         c
     }
 
-    /// A request of `op` was refused with 429 by a rate limit.
-    pub fn rate_limited(&self, op: (usize, usize)) {
-        let l = self.route(op);
+    /// A request was refused with 429 by the rate limit `policy` (a policy name from the
+    /// settings, `client`, or a route template: never a client's identity).
+    pub fn rate_limited(&self, policy: &str) {
         self.rate_limited
-            .get_or_create(&RouteOnlyLabels {
-                mapping: l.mapping.clone(),
-                route: l.route.clone(),
-                method: l.method,
+            .get_or_create(&PolicyLabels {
+                policy: policy.into(),
             })
             .inc();
     }
 
-    /// A request to service `service` was refused with 503 before reaching its upstream;
-    /// `reason` is a fixed word (`in_flight`, `circuit_open`, `draining`, ...).
-    pub fn shed(&self, service: usize, reason: &'static str) {
-        if let Some(MappingLabels { mapping }) = self.mapping(service) {
-            self.shed
-                .get_or_create(&ShedLabels { mapping, reason })
-                .inc();
-        }
+    /// A request to `mapping`'s upstream was refused with 503 before reaching it; `reason` is a
+    /// fixed word (`in_flight`, `circuit_open`, `draining`, ...).
+    pub fn shed(&self, mapping: &str, reason: &'static str) {
+        let mapping = mapping.into();
+        self.shed
+            .get_or_create(&ShedLabels { mapping, reason })
+            .inc();
     }
 
-    /// The circuit breaker of service `service`'s upstream is now in `state`.
-    pub fn circuit_state(&self, service: usize, state: CircuitState) {
-        if let Some(m) = self.mapping(service) {
-            let v = match state {
-                CircuitState::Closed => 0,
-                CircuitState::HalfOpen => 1,
-                CircuitState::Open => 2,
-            };
-            self.circuit.get_or_create(&m).set(v);
-        }
+    /// The circuit breaker of `mapping`'s upstream is now in `state`.
+    pub fn circuit_state(&self, mapping: &str, state: CircuitState) {
+        let v = match state {
+            CircuitState::Closed => 0,
+            CircuitState::HalfOpen => 1,
+            CircuitState::Open => 2,
+        };
+        let mapping = mapping.into();
+        self.circuit
+            .get_or_create(&MappingLabels { mapping })
+            .set(v);
     }
 
-    /// A deprecated route of `op` was called.
-    pub fn deprecated_call(&self, op: (usize, usize)) {
-        let l = self.route(op);
+    /// A deprecated route `l` was called.
+    pub fn deprecated_call(&self, l: &RouteLabels) {
         self.deprecated_calls
             .get_or_create(&RouteOnlyLabels {
                 mapping: l.mapping.clone(),
@@ -507,7 +514,7 @@ impl Metrics {
 
 /// `soapbridge_answers_outside_schema_total`, read at scrape time from each service's counter
 /// (the conversion layer counts them; it knows nothing of Prometheus).
-struct OutsideSchema(Vec<Arc<ServicePlan>>);
+struct OutsideSchema(Arc<Mutex<Vec<Arc<ServicePlan>>>>);
 
 impl std::fmt::Debug for OutsideSchema {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -524,7 +531,8 @@ impl Collector for OutsideSchema {
             None,
             counter.metric_type(),
         )?;
-        for s in &self.0 {
+        let served = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        for s in &served {
             let labels = MappingLabels {
                 mapping: mapping_name(s).into(),
             };

@@ -7,6 +7,7 @@
 
 mod app;
 mod handler;
+pub mod health;
 mod input;
 pub mod metrics;
 mod mock_server;

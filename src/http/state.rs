@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use super::health::Health;
+use super::metrics::{Metrics, RouteLabels};
 use crate::config::Config;
 use crate::convert::operation::ServicePlan;
 use crate::upstream::Target;
@@ -16,8 +18,12 @@ pub struct State {
     /// The OpenAPI document, rendered once as JSON and as YAML.
     pub openapi: String,
     pub openapi_yaml: String,
-    /// Every series of `/metrics`.
-    pub metrics: super::metrics::Metrics,
+    /// Every series of `/metrics` (a reload hands the same one on, with `Metrics::serve`).
+    pub metrics: Arc<Metrics>,
+    /// What `/readyz` says (set by drain, reload and the breakers).
+    pub health: Arc<Health>,
+    /// The metric labels of every route (same indexes as `services` and their operations).
+    pub(super) labels: Vec<Vec<RouteLabels>>,
 }
 
 impl State {
@@ -29,9 +35,14 @@ impl State {
         let doc = super::openapi::document(&services);
         let openapi_yaml = serde_saphyr::to_string(&doc).unwrap_or_default();
         let openapi = doc.to_string();
-        let metrics = super::metrics::Metrics::new(&services);
+        let metrics = Arc::new(Metrics::new());
+        metrics.serve(&services);
+        let health = Arc::new(Health::new(config.readiness.fail_on_open_circuit));
+        health.set_loaded(!services.is_empty());
         State {
+            health,
             metrics,
+            labels: RouteLabels::table(&services),
             config,
             services,
             targets,

@@ -340,11 +340,12 @@ async fn a_refused_connection_is_a_connect_error_and_in_flight_returns_to_zero()
 #[test]
 fn fault_codes_are_bounded() {
     let service = sample_service();
-    let metrics = soapbridge::http::metrics::Metrics::new(&[service]);
+    let labels = &soapbridge::http::metrics::RouteLabels::table(&[service])[0][0];
+    let metrics = soapbridge::http::metrics::Metrics::new();
     for i in 0..200 {
-        metrics.soap_fault((0, 0), &format!("code{i}"));
+        metrics.soap_fault(labels, &format!("code{i}"));
     }
-    metrics.soap_fault((0, 0), "with\nline break");
+    metrics.soap_fault(labels, "with\nline break");
     let text = metrics.text();
     let series = text
         .lines()
@@ -443,4 +444,37 @@ async fn request_ids_and_trace_context_reach_the_upstream_and_come_back() {
     assert_ne!(forged["x-request-id"], "x\" level=ERROR msg=\"forged");
     assert_eq!(received[2]["x-request-id"], forged["x-request-id"]);
     assert_eq!(received[3]["x-request-id"], "f-1");
+}
+
+#[actix_web::test]
+async fn readyz_fails_without_mappings_during_drain_and_on_an_open_circuit_when_asked() {
+    let service = sample_service();
+    let up = start_upstream(service.clone());
+    let mut config = Config::default();
+    config.readiness.fail_on_open_circuit = true;
+    let (base, state) = start_bridge(service, &up.url, Duration::from_secs(2), config);
+    let (status, _, body) = get(&base, "/readyz", &[]).await;
+    assert_eq!((status, body.as_str()), (200, r#"{"status":"ready"}"#));
+    state.health.set_circuit_open("crm", true);
+    let (status, _, body) = get(&base, "/readyz", &[]).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains(r#""reasons":["circuit_open"]"#), "{body}");
+    state.health.set_circuit_open("crm", false);
+    assert_eq!(get(&base, "/readyz", &[]).await.0, 200);
+    state.health.set_draining(true);
+    let (status, _, body) = get(&base, "/readyz", &[]).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("draining"), "{body}");
+    // Liveness does not change, and neither check counts as a request.
+    assert_eq!(get(&base, "/livez", &[]).await.0, 200);
+    let (text, _) = scrape(&base).await;
+    assert!(
+        !text.contains("readyz") && !text.contains("livez"),
+        "{text}"
+    );
+    // No mappings loaded: not ready.
+    let state = Arc::new(State::new(Config::default(), vec![], vec![]));
+    let (ready, body) = state.health.readiness();
+    assert!(!ready);
+    assert_eq!(body["reasons"][0], "mappings_not_loaded");
 }
