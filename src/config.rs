@@ -24,6 +24,8 @@ pub struct Config {
     pub shutdown_timeout: u64,
     /// `limits:`, each with its default below.
     pub limits: Limits,
+    /// Count the series of `/metrics` (and serve it). Default `true`.
+    pub metrics: bool,
     /// `log:`: the log's format and the access log.
     pub log: LogSettings,
     /// `tracing:`: OpenTelemetry export (off by default).
@@ -142,6 +144,7 @@ impl Default for Config {
             workers: 0,
             shutdown_timeout: 30,
             limits: Limits::default(),
+            metrics: true,
             log: LogSettings::default(),
             tracing: TracingSettings::default(),
             readiness: ReadinessSettings::default(),

@@ -77,6 +77,9 @@ fn documents(cfg: &mut web::ServiceConfig, state: &State) {
 fn health(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
     cfg.route("/livez", web::get().to(|| async { health::livez() }));
     let s = state.clone();
+    if !state.metrics.enabled() {
+        return readyz(cfg, state);
+    }
     cfg.route(
         "/metrics",
         web::get().to(move || {
@@ -88,6 +91,10 @@ fn health(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
             }
         }),
     );
+    readyz(cfg, state);
+}
+
+fn readyz(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
     let health = state.health.clone();
     cfg.route(
         "/readyz",

@@ -3,6 +3,7 @@
 //! response. Every failure becomes a [`Problem`]; its details are logged here, once.
 
 use std::sync::Arc;
+use std::time::{Instant, SystemTime};
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -12,6 +13,7 @@ use tracing::{Instrument, info, warn};
 
 use super::input;
 use super::metrics::{Metrics, RouteLabels, UpstreamErrorKind};
+use super::otel::{RequestInfo, Timings};
 use super::problem::Problem;
 use super::state::State;
 use super::trace::{Correlation, REQUEST_ID};
@@ -37,11 +39,20 @@ pub(super) async fn handle(
     let op = &state.services[op_ref.0].operations[op_ref.1];
     let corr = Correlation::from_headers(req.headers());
     let span = tracing::info_span!("request", request_id = corr.request_id(), trace_id = %corr.trace_id_hex(), route = %format!("{} {}", op.route.method.as_str(), op.route.path), operation = %op.route.operation, status = tracing::field::Empty);
+    let (started, wall) = (Instant::now(), SystemTime::now());
+    let mut timings = Timings::default();
     let result = async {
-        let started = std::time::Instant::now();
         let labels = &state.labels[op_ref.0][op_ref.1];
         state.metrics.request_started(labels);
-        let r = pipeline(&req, payload, op_ref, &state, &clients, &corr).await;
+        let r = pipeline(
+            &req,
+            payload,
+            op_ref,
+            &state,
+            &clients,
+            (&corr, &mut timings),
+        )
+        .await;
         let status = match &r {
             Ok(resp) => resp.status().as_u16(),
             Err(p) => p.status(),
@@ -55,6 +66,19 @@ pub(super) async fn handle(
     }
     .instrument(span)
     .await;
+    if let Some(otel) = &state.otel {
+        let info = RequestInfo {
+            route: &op.route.path,
+            method: op.route.method.as_str(),
+            operation: &op.route.operation,
+            soap_action: op.action.as_deref(),
+            status: match &result {
+                Ok(resp) => resp.status().as_u16(),
+                Err(p) => p.status(),
+            },
+        };
+        otel.record(&corr, &info, &timings, (started, wall));
+    }
     let mut resp = result.unwrap_or_else(|p| p.response());
     resp.headers_mut()
         .insert(REQUEST_ID, corr.request_id.clone());
@@ -67,7 +91,7 @@ async fn pipeline(
     OpRef(si, oi): OpRef,
     state: &State,
     clients: &Clients,
-    corr: &Correlation,
+    (corr, timings): (&Correlation, &mut Timings),
 ) -> Result<HttpResponse, Problem> {
     let svc = &state.services[si];
     let op = &svc.operations[oi];
@@ -79,11 +103,14 @@ async fn pipeline(
         ));
     }
     let body = input::json_body(req, payload, limits).await?;
+    let converting = Instant::now();
     let query = input::parse_query(req.query_string())?;
     let envelope = svc.build_request(op, &|source| input::values(req, &query, source), body)?;
+    timings.convert_request = Some((converting, Instant::now()));
     let (target, client) = (state.targets[si].as_ref(), clients.0[si].as_ref());
     let at = &state.labels[si][oi];
     let headers = corr.upstream_headers();
+    let calling = Instant::now();
     let reply = call_upstream(
         op,
         (target, client),
@@ -92,12 +119,22 @@ async fn pipeline(
         (&state.metrics, at),
         &headers,
     )
-    .await?;
+    .await;
+    let reading = Instant::now();
+    timings.upstream = Some((calling, reading));
+    let reply = reply?;
+    timings.upstream_status = Some(reply.status);
     let answer = read_answer(svc, op, &reply, limits).inspect_err(|_| {
         state
             .metrics
             .upstream_error(at, UpstreamErrorKind::BadAnswer)
-    })?;
+    });
+    timings.convert_answer = Some((reading, Instant::now()));
+    let answer = answer?;
+    if let Outcome::Fault { fault, .. } = &answer.outcome {
+        let code = fault.get("code").and_then(|c| c.as_str()).unwrap_or("");
+        timings.fault_code = Some(code.to_string());
+    }
     respond(op, answer, (&state.metrics, at))
 }
 

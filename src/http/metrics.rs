@@ -214,6 +214,8 @@ fn bytes() -> Histogram {
 /// Every series of one server, and the registry that writes them. It outlives a reload: the
 /// new set of mappings is handed over with [`Metrics::serve`].
 pub struct Metrics {
+    /// `false` when the settings say `metrics: false`: nothing is counted, `/metrics` is 404.
+    enabled: bool,
     registry: Registry,
     /// The services whose answers outside the schema are reported (the loaded set).
     served: Arc<Mutex<Vec<Arc<ServicePlan>>>>,
@@ -232,6 +234,21 @@ pub struct Metrics {
     deprecated_calls: Family<RouteOnlyLabels, Counter>,
     reloads: Family<ResultLabels, Counter>,
     generation: Gauge,
+}
+
+impl Metrics {
+    /// Nothing counted, nothing served (`metrics: false`).
+    pub fn disabled() -> Metrics {
+        Metrics {
+            enabled: false,
+            ..Metrics::new()
+        }
+    }
+
+    /// Whether anything is counted.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
 }
 
 impl Default for Metrics {
@@ -254,6 +271,7 @@ impl Metrics {
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("soapbridge");
         let m = Metrics {
+            enabled: true,
             registry: Registry::default(),
             served: Arc::default(),
             requests: Family::default(),
@@ -369,12 +387,18 @@ impl Metrics {
 
     /// A request of route `l` starts: in-flight + 1.
     pub fn request_started(&self, l: &RouteLabels) {
+        if !self.enabled {
+            return;
+        }
         self.in_flight.get_or_create(&l.mapping()).inc();
     }
 
     /// A request of route `l` was answered with `status` after `elapsed`: in-flight - 1, counted,
     /// its duration observed.
     pub fn request_finished(&self, l: &RouteLabels, status: u16, elapsed: Duration) {
+        if !self.enabled {
+            return;
+        }
         self.in_flight.get_or_create(&l.mapping()).dec();
         self.requests
             .get_or_create(&RequestLabels {
@@ -398,6 +422,9 @@ impl Metrics {
         sent: usize,
         received: usize,
     ) {
+        if !self.enabled {
+            return;
+        }
         let labels = l.operation();
         self.upstream_seconds
             .get_or_create(&labels)
@@ -412,6 +439,9 @@ impl Metrics {
 
     /// An upstream call of route `l` gave no usable answer.
     pub fn upstream_error(&self, l: &RouteLabels, kind: UpstreamErrorKind) {
+        if !self.enabled {
+            return;
+        }
         self.upstream_errors
             .get_or_create(&ErrorLabels {
                 mapping: l.mapping.clone(),
@@ -424,6 +454,9 @@ impl Metrics {
     /// The legacy service answered route `l` with a SOAP fault whose code is `code` (bounded:
     /// see [`FAULT_CODES`]).
     pub fn soap_fault(&self, l: &RouteLabels, code: &str) {
+        if !self.enabled {
+            return;
+        }
         let fault_code = self.fault_code(code);
         self.faults
             .get_or_create(&FaultLabels {

@@ -12,6 +12,7 @@ mod input;
 pub mod metrics;
 mod mock_server;
 pub mod openapi;
+pub mod otel;
 pub mod problem;
 mod serve;
 mod services;

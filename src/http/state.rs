@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::health::Health;
 use super::metrics::{Metrics, RouteLabels};
+use super::otel::Otel;
 use crate::config::Config;
 use crate::convert::operation::ServicePlan;
 use crate::upstream::Target;
@@ -22,6 +23,8 @@ pub struct State {
     pub metrics: Arc<Metrics>,
     /// What `/readyz` says (set by drain, reload and the breakers).
     pub health: Arc<Health>,
+    /// The OpenTelemetry exporter, when `tracing.otlp_endpoint` is set.
+    pub otel: Option<Otel>,
     /// The metric labels of every route (same indexes as `services` and their operations).
     pub(super) labels: Vec<Vec<RouteLabels>>,
 }
@@ -35,11 +38,20 @@ impl State {
         let doc = super::openapi::document(&services);
         let openapi_yaml = serde_saphyr::to_string(&doc).unwrap_or_default();
         let openapi = doc.to_string();
-        let metrics = Arc::new(Metrics::new());
+        let metrics = Arc::new(if config.metrics {
+            Metrics::new()
+        } else {
+            Metrics::disabled()
+        });
         metrics.serve(&services);
         let health = Arc::new(Health::new(config.readiness.fail_on_open_circuit));
         health.set_loaded(!services.is_empty());
+        let otel = Otel::new(&config.tracing).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "Traces will not be exported");
+            None
+        });
         State {
+            otel,
             health,
             metrics,
             labels: RouteLabels::table(&services),
