@@ -3,14 +3,12 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SOAPBRIDGE_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match soapbridge::cli::run(soapbridge::cli::Cli::parse()) {
+    let cli = soapbridge::cli::Cli::parse();
+    // The log as the settings say (text or JSON lines, from a writer thread); the guard flushes
+    // it on exit.
+    let _flush_on_exit =
+        soapbridge::cli::logging::init(&soapbridge::cli::logging::settings_for(&cli));
+    match soapbridge::cli::run(cli) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
