@@ -1,5 +1,6 @@
 //! soapbridge's integration tests: one binary, one module per area.
 
+mod any_content;
 mod architecture;
 mod browser;
 mod cases;
@@ -10,10 +11,15 @@ mod coverage;
 mod dashboards;
 mod differential;
 mod encoded;
+mod encoded_parts;
 mod errors;
+mod examples;
 mod headers;
 mod hostile_convert;
 mod interop;
+mod interop_gsoap;
+mod interop_node;
+mod interop_support;
 mod observe;
 mod openapi;
 mod otlp;
@@ -27,6 +33,7 @@ mod upstream_tls;
 mod validate_cli;
 mod w3c;
 mod w3c_schema;
+mod xsd_spec;
 
 /// The `soapbridge` binary serving the shipped sample with its default settings (mock on) on a
 /// free port, killed when dropped.
