@@ -44,22 +44,41 @@ pub fn init(settings: &LogSettings) -> LogGuard {
         ));
     let filter =
         EnvFilter::try_from_env("SOAPBRIDGE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let ansi = std::io::stderr().is_terminal();
+    // Only fails when a log is already installed (a second call): the first one stays.
+    let _ = tracing::subscriber::set_global_default(subscriber(settings, filter, writer, ansi));
+    LogGuard(guard)
+}
+
+/// The log's subscriber: `settings`' format, `filter`, into `writer`, coloured when `ansi`.
+pub fn subscriber<W>(
+    settings: &LogSettings,
+    filter: EnvFilter,
+    writer: W,
+    ansi: bool,
+) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);
     match settings.format {
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .init(),
-        LogFormat::Text => builder
-            .with_ansi(std::io::stderr().is_terminal())
-            .fmt_fields(debug_fn(escaped_field))
-            .init(),
+        LogFormat::Json => Box::new(
+            builder
+                .json()
+                .flatten_event(true)
+                .with_current_span(true)
+                .with_span_list(false)
+                .finish(),
+        ),
+        LogFormat::Text => Box::new(
+            builder
+                .with_ansi(ansi)
+                .fmt_fields(debug_fn(escaped_field))
+                .finish(),
+        ),
     }
-    LogGuard(guard)
 }
 
 /// One field of a text line: `name=value` (the message alone), every control character of the
@@ -95,7 +114,67 @@ impl<W: std::fmt::Write> std::fmt::Write for Escaping<'_, W> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Mutex};
+
     use super::*;
+
+    /// What a subscriber wrote.
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The lines `format` writes for an event whose values came from outside.
+    fn lines(format: LogFormat) -> Vec<String> {
+        let buffer = Buffer::default();
+        let b = buffer.clone();
+        let settings = LogSettings {
+            format,
+            ..LogSettings::default()
+        };
+        let sub = subscriber(&settings, EnvFilter::new("info"), move || b.clone(), false);
+        tracing::subscriber::with_default(sub, || {
+            let span = tracing::info_span!("request", request_id = "r-1", route = "/a/{id}");
+            let _in = span.enter();
+            let outside = "bad\nINFO soapbridge: forged line\r\u{1b}[2J";
+            tracing::warn!(reason = %outside, fault_code = outside, "Upstream answer rejected");
+        });
+        let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        text.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn outside_values_cannot_forge_a_text_line() {
+        let lines = lines(LogFormat::Text);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        let line = &lines[0];
+        assert!(
+            line.contains("bad\\nINFO soapbridge: forged line\\r\\u{1b}[2J"),
+            "{line}"
+        );
+        assert!(line.contains("request_id"), "the request's span: {line}");
+        assert!(!line.contains('\u{1b}'), "no colour into a file: {line}");
+    }
+
+    #[test]
+    fn json_lines_are_one_object_with_the_span() {
+        let lines = lines(LogFormat::Json);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        let v: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+        assert_eq!(v["level"], "WARN");
+        assert_eq!(v["reason"], "bad\nINFO soapbridge: forged line\r\u{1b}[2J");
+        assert_eq!(v["span"]["request_id"], "r-1");
+        assert_eq!(v["span"]["route"], "/a/{id}");
+        assert!(v["timestamp"].is_string());
+    }
 
     #[test]
     fn control_characters_are_escaped() {

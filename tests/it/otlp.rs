@@ -13,8 +13,11 @@ use soapbridge::config::Config;
 
 use super::observe::{Mode, get, sample_service, start_bridge, start_upstream};
 
-/// Starts the receiver; its traces URL and every span it decoded (with `service.name`).
-fn start_receiver() -> (String, Arc<Mutex<Vec<(String, Span)>>>) {
+/// Every span the receiver decoded, with its resource's `service.name`.
+type Received = Arc<Mutex<Vec<(String, Span)>>>;
+
+/// Starts the receiver; its traces URL and what it decodes.
+fn start_receiver() -> (String, Received) {
     let spans = Arc::new(Mutex::new(Vec::new()));
     let s = spans.clone();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
