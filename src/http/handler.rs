@@ -28,7 +28,10 @@ pub(super) struct OpRef(pub usize, pub usize);
 /// Per-worker upstream clients, one per mapping.
 pub(super) struct Clients(pub Vec<Option<awc::Client>>);
 
-/// Serves one request in its span (route, operation, status) and logs how long it took.
+/// Serves one request in its span (request id, trace id, route, operation), counts it, exports
+/// its spans when asked, and writes its access line: one line of structured fields (method,
+/// route, operation, status, upstream status, envelope and answer sizes, time, request and trace
+/// id) when the access log's sampling says so.
 pub(super) async fn handle(
     req: HttpRequest,
     payload: Payload,
@@ -36,50 +39,53 @@ pub(super) async fn handle(
     state: Data<Arc<State>>,
     clients: Data<Clients>,
 ) -> HttpResponse {
-    let op = &state.services[op_ref.0].operations[op_ref.1];
-    let corr = Correlation::from_headers(req.headers());
-    let span = tracing::info_span!("request", request_id = corr.request_id(), trace_id = %corr.trace_id_hex(), route = %format!("{} {}", op.route.method.as_str(), op.route.path), operation = %op.route.operation, status = tracing::field::Empty);
     let (started, wall) = (Instant::now(), SystemTime::now());
+    let route = &state.services[op_ref.0].operations[op_ref.1].route;
+    let corr = Correlation::from_headers(req.headers());
+    let trace_id = corr.trace_id_hex();
+    let span = tracing::info_span!("request", request_id = corr.request_id(), trace_id = %trace_id, route = %route.path, operation = %route.operation);
+    let labels = &state.labels[op_ref.0][op_ref.1];
+    state.metrics.request_started(labels);
     let mut timings = Timings::default();
-    let result = async {
-        let labels = &state.labels[op_ref.0][op_ref.1];
-        state.metrics.request_started(labels);
-        let r = pipeline(
-            &req,
-            payload,
-            op_ref,
-            &state,
-            &clients,
-            (&corr, &mut timings),
-        )
+    let context = (&corr, &mut timings);
+    let r = pipeline(&req, payload, op_ref, &state, &clients, context)
+        .instrument(span)
         .await;
-        let status = match &r {
-            Ok(resp) => resp.status().as_u16(),
-            Err(p) => p.status(),
-        };
-        state
-            .metrics
-            .request_finished(labels, status, started.elapsed());
-        tracing::Span::current().record("status", status);
-        info!(elapsed_ms = started.elapsed().as_millis() as u64, "Handled");
-        r
-    }
-    .instrument(span)
-    .await;
+    let status = match &r {
+        Ok(resp) => resp.status().as_u16(),
+        Err(p) => p.status(),
+    };
+    state
+        .metrics
+        .request_finished(labels, status, started.elapsed());
     if let Some(otel) = &state.otel {
+        let op = &state.services[op_ref.0].operations[op_ref.1];
         let info = RequestInfo {
-            route: &op.route.path,
-            method: op.route.method.as_str(),
-            operation: &op.route.operation,
+            route: &route.path,
+            method: route.method.as_str(),
+            operation: &route.operation,
             soap_action: op.action.as_deref(),
-            status: match &result {
-                Ok(resp) => resp.status().as_u16(),
-                Err(p) => p.status(),
-            },
+            status,
         };
         otel.record(&corr, &info, &timings, (started, wall));
     }
-    let mut resp = result.unwrap_or_else(|p| p.response());
+    if state.access.writes(status) {
+        info!(
+            target: "soapbridge::access",
+            method = route.method.as_str(),
+            route = route.path.as_str(),
+            operation = route.operation.as_str(),
+            status,
+            upstream_status = timings.upstream_status,
+            request_bytes = timings.sent,
+            answer_bytes = timings.received,
+            elapsed_us = started.elapsed().as_micros() as u64,
+            request_id = corr.request_id(),
+            trace_id = trace_id.as_str(),
+            "Handled"
+        );
+    }
+    let mut resp = r.unwrap_or_else(|p| p.response());
     resp.headers_mut()
         .insert(REQUEST_ID, corr.request_id.clone());
     resp
@@ -110,6 +116,7 @@ async fn pipeline(
     let (target, client) = (state.targets[si].as_ref(), clients.0[si].as_ref());
     let at = &state.labels[si][oi];
     let headers = corr.upstream_headers();
+    let sent = envelope.len();
     let calling = Instant::now();
     let reply = call_upstream(
         op,
@@ -122,8 +129,10 @@ async fn pipeline(
     .await;
     let reading = Instant::now();
     timings.upstream = Some((calling, reading));
+    timings.sent = Some(sent);
     let reply = reply?;
     timings.upstream_status = Some(reply.status);
+    timings.received = Some(reply.body.len());
     let answer = read_answer(svc, op, &reply, limits).inspect_err(|_| {
         state
             .metrics

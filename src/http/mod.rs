@@ -5,6 +5,7 @@
 //! loads the mappings; `metrics`, `mock_server` and `serve` run the rest. Graceful shutdown,
 //! `/livez` and `/readyz`, request spans.
 
+mod access;
 mod app;
 mod handler;
 pub mod health;

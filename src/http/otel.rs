@@ -42,9 +42,14 @@ impl std::fmt::Debug for Otel {
     }
 }
 
-/// When the parts of one request happened, noted along the pipeline.
+/// What the pipeline notes about one request as it goes (times, the upstream's status, sizes),
+/// for its spans and its access line.
 #[derive(Debug, Default)]
 pub struct Timings {
+    /// The envelope's size, once written.
+    pub sent: Option<usize>,
+    /// The upstream answer's size, once read.
+    pub received: Option<usize>,
     /// The JSON read and the envelope written.
     pub convert_request: Option<(Instant, Instant)>,
     /// The upstream call.

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::access::AccessLog;
 use super::health::Health;
 use super::metrics::{Metrics, RouteLabels};
 use super::otel::Otel;
@@ -21,6 +22,8 @@ pub struct State {
     pub openapi_yaml: String,
     /// Every series of `/metrics` (a reload hands the same one on, with `Metrics::serve`).
     pub metrics: Arc<Metrics>,
+    /// Which requests get an access line.
+    pub(super) access: AccessLog,
     /// What `/readyz` says (set by drain, reload and the breakers).
     pub health: Arc<Health>,
     /// The OpenTelemetry exporter, when `tracing.otlp_endpoint` is set.
@@ -51,6 +54,7 @@ impl State {
             None
         });
         State {
+            access: AccessLog::new(&config.log),
             otel,
             health,
             metrics,

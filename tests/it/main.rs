@@ -20,6 +20,7 @@ mod interop;
 mod interop_gsoap;
 mod interop_node;
 mod interop_support;
+mod logs;
 mod observe;
 mod openapi;
 mod otlp;
