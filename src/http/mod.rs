@@ -2,8 +2,10 @@
 //! `serve` and the tests build from the shared `state`; `handler` is the request pipeline
 //! (`input` reads what the request brings, `crate::upstream` calls the legacy service);
 //! `problem` turns every error into problem+json; `openapi` describes the routes; `services`
-//! loads the mappings; `metrics`, `mock_server` and `serve` run the rest. Graceful shutdown,
-//! `/livez` and `/readyz`, request spans.
+//! loads the mappings; `mock_server` and `serve` run the rest. Observability: `metrics` (every
+//! series of `/metrics`), `trace` (request ids and W3C trace context), `otel` (OTLP export of the
+//! request's spans), `access` (which requests get an access line) and `health` (`/livez`,
+//! `/readyz` and the hooks drain, reload and breakers set).
 
 mod access;
 mod app;
