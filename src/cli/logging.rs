@@ -12,6 +12,7 @@ use std::io::IsTerminal;
 
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::field::MakeExt as _;
 use tracing_subscriber::fmt::format::{Writer, debug_fn};
 
 use crate::config::{LogFormat, LogSettings};
@@ -75,7 +76,7 @@ where
         LogFormat::Text => Box::new(
             builder
                 .with_ansi(ansi)
-                .fmt_fields(debug_fn(escaped_field))
+                .fmt_fields(debug_fn(escaped_field).delimited(" "))
                 .finish(),
         ),
     }
@@ -160,7 +161,14 @@ mod tests {
             line.contains("bad\\nINFO soapbridge: forged line\\r\\u{1b}[2J"),
             "{line}"
         );
-        assert!(line.contains("request_id"), "the request's span: {line}");
+        assert!(
+            line.contains("request{request_id=\"r-1\" route=\"/a/{id}\"}"),
+            "the request's span: {line}"
+        );
+        assert!(
+            line.contains("Upstream answer rejected reason=bad"),
+            "{line}"
+        );
         assert!(!line.contains('\u{1b}'), "no colour into a file: {line}");
     }
 
