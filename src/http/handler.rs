@@ -1,6 +1,7 @@
-//! The request pipeline, top to bottom in flow order: the JSON body, the inputs and the envelope
-//! (`build_request`), the upstream call with its retries, the answer (`read_answer`), the
-//! response. Every failure becomes a [`Problem`]; its details are logged here, once.
+//! The request pipeline, top to bottom in flow order: the caller authenticated (the guard, before
+//! anything else is read), the JSON body, the inputs and the envelope (`build_request`), the
+//! upstream call with its retries, the answer (`read_answer`), the response. Every failure
+//! becomes a [`Problem`]; its details are logged here, once.
 
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
@@ -28,10 +29,10 @@ pub(super) struct OpRef(pub usize, pub usize);
 /// Per-worker upstream clients, one per mapping.
 pub(super) struct Clients(pub Vec<Option<awc::Client>>);
 
-/// Serves one request in its span (request id, trace id, route, operation), counts it, exports
-/// its spans when asked, and writes its access line: one line of structured fields (method,
-/// route, operation, status, upstream status, envelope and answer sizes, time, request and trace
-/// id) when the access log's sampling says so.
+/// Serves one request in its span (request id, trace id, route, operation, identity), counts
+/// it, exports its spans when asked, and writes its access line when the access log's sampling
+/// says so: one compact line of structured fields (method, route, operation, status, identity,
+/// upstream status, envelope and answer sizes, time, request and trace id).
 pub(super) async fn handle(
     req: HttpRequest,
     payload: Payload,
@@ -43,7 +44,14 @@ pub(super) async fn handle(
     let route = &state.services[op_ref.0].operations[op_ref.1].route;
     let corr = Correlation::from_headers(req.headers());
     let trace_id = corr.trace_id_hex();
-    let span = tracing::info_span!("request", request_id = corr.request_id(), trace_id = %trace_id, route = %route.path, operation = %route.operation);
+    let span = tracing::info_span!(
+        "request",
+        request_id = corr.request_id(),
+        trace_id = %trace_id,
+        route = %route.path,
+        operation = %route.operation,
+        identity = tracing::field::Empty
+    );
     let labels = &state.labels[op_ref.0][op_ref.1];
     state.metrics.request_started(labels);
     let mut timings = Timings::default();
@@ -76,6 +84,7 @@ pub(super) async fn handle(
             route = route.path.as_str(),
             operation = route.operation.as_str(),
             status,
+            identity = timings.identity.as_deref(),
             upstream_status = timings.upstream_status,
             request_bytes = timings.sent,
             answer_bytes = timings.received,
@@ -103,15 +112,26 @@ async fn pipeline(
     let op = &svc.operations[oi];
     let limits = &state.config.limits;
     if let Some(why) = &op.header_problem {
-        warn!(reason = %why, "SOAP header value not configured");
+        warn!(operation = %op.route.operation, reason = %why, "SOAP header value not configured");
         return Err(Problem::Unavailable(
             "a SOAP header value of this operation is not configured",
         ));
     }
+    let identity = state
+        .security
+        .authenticate(req, si, oi, &op.route.access)
+        .await
+        .map_err(Problem::from)?;
+    if let Some(id) = &identity {
+        let label = id.label();
+        tracing::Span::current().record("identity", label.as_str());
+        timings.identity = Some(label);
+    }
     let body = input::json_body(req, payload, limits).await?;
     let converting = Instant::now();
     let query = input::parse_query(req.query_string())?;
-    let envelope = svc.build_request(op, &|source| input::values(req, &query, source), body)?;
+    let param = |source: &_| input::values(req, &query, identity.as_ref(), source);
+    let envelope = svc.build_request(op, &param, body)?;
     timings.convert_request = Some((converting, Instant::now()));
     let (target, client) = (state.targets[si].as_ref(), clients.0[si].as_ref());
     let at = &state.labels[si][oi];
@@ -173,17 +193,11 @@ async fn call_upstream(
     };
     let started = std::time::Instant::now();
     let reply = upstream::call(client, target, call).await.map_err(|e| {
-        warn!(error = %e, request_bytes = sent, "Upstream call failed");
+        warn!(operation = %op.route.operation, error = %e, request_bytes = sent, "Upstream call failed");
         metrics.upstream_error(at, UpstreamErrorKind::from(&e));
         Problem::from(e)
     })?;
     metrics.upstream_answered(at, started.elapsed(), sent, reply.body.len());
-    info!(
-        upstream_status = reply.status,
-        request_bytes = sent,
-        answer_bytes = reply.body.len(),
-        "Upstream answered"
-    );
     Ok(reply)
 }
 
@@ -196,7 +210,7 @@ fn read_answer(
 ) -> Result<Answer, Problem> {
     svc.read_answer(op, reply.status, &reply.content_type, &reply.body, limits.xml())
         .map_err(|e| {
-            warn!(reason = %e, content_type = %reply.content_type, upstream_status = reply.status, "Upstream answer rejected");
+            warn!(operation = %op.route.operation, reason = %e, content_type = %reply.content_type, upstream_status = reply.status, "Upstream answer rejected");
             Problem::from(e)
         })
 }
@@ -219,7 +233,7 @@ fn respond(
                         resp.append_header((name.as_str(), v));
                     }
                     Err(_) => {
-                        warn!(header = %name, "SOAP answer header value cannot be an HTTP header; dropped")
+                        warn!(operation = %op.route.operation, header = %name, "SOAP answer header value cannot be an HTTP header; dropped")
                     }
                 }
             }
@@ -231,7 +245,7 @@ fn respond(
             message,
         } => {
             let code = fault.get("code").and_then(|c| c.as_str()).unwrap_or("");
-            info!(fault_code = %code, "Upstream fault");
+            info!(operation = %op.route.operation, fault_code = %code, "Upstream fault");
             metrics.soap_fault(at, code);
             Err(Problem::Fault {
                 status,

@@ -1,14 +1,18 @@
 //! The actix-web app, in rooms along a request: `app` is the one factory (`configure`) that
-//! `serve` and the tests build from the shared `state`; `handler` is the request pipeline
-//! (`input` reads what the request brings, `crate::upstream` calls the legacy service);
-//! `problem` turns every error into problem+json; `openapi` describes the routes; `services`
-//! loads the mappings; `mock_server` and `serve` run the rest. Observability: `metrics` (every
-//! series of `/metrics`), `trace` (request ids and W3C trace context), `otel` (OTLP export of the
+//! `serve` and the tests build from the shared `state`; `cors` answers browsers' preflights;
+//! `auth` is the guard that authenticates callers before the handler; `handler` is the request
+//! pipeline (`input` reads what the request brings, `crate::upstream` calls the legacy
+//! service); `problem` turns every error into problem+json; `openapi` describes the routes and
+//! their security schemes; `services` loads the mappings; `tls` is HTTPS on the listener;
+//! `mock_server` and `serve` run the rest. Observability: `metrics` (every series of
+//! `/metrics`), `trace` (request ids and W3C trace context), `otel` (OTLP export of the
 //! request's spans), `access` (which requests get an access line) and `health` (`/livez`,
 //! `/readyz` and the hooks drain, reload and breakers set).
 
 mod access;
 mod app;
+pub mod auth;
+mod cors;
 mod handler;
 pub mod health;
 mod input;
@@ -20,10 +24,12 @@ pub mod problem;
 mod serve;
 mod services;
 mod state;
+pub mod tls;
 mod trace;
 
 pub use app::configure;
 pub use mock_server::start_mock;
+pub use serve::check_settings;
 pub use serve::serve;
 pub use services::load_services;
 pub use state::State;

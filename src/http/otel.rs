@@ -46,6 +46,8 @@ impl std::fmt::Debug for Otel {
 /// for its spans and its access line.
 #[derive(Debug, Default)]
 pub struct Timings {
+    /// Who called (a key id, a token's subject, a user), when the route authenticates.
+    pub identity: Option<String>,
     /// The envelope's size, once written.
     pub sent: Option<usize>,
     /// The upstream answer's size, once read.

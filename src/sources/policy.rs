@@ -14,6 +14,10 @@ pub struct LoadOptions {
     /// Local copies of schemas that documents import by absolute URL: URL (or namespace) -> file.
     /// Default: empty.
     pub catalog: HashMap<String, PathBuf>,
+    /// Tolerate common mistakes of WSDL and schema authors that have one reading only (files in
+    /// another declared encoding than UTF-8, a wrong `xs:import` namespace, chameleon imports,
+    /// prefixes declared elsewhere in the document), each reported as a warning. Default: false.
+    pub lenient: bool,
 }
 
 /// The folders a load may read from and its catalog.

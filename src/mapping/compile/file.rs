@@ -1,6 +1,7 @@
-//! The mapping file and its top-level keys: YAML parsed into [`MappingFile`], the WSDL loaded,
-//! the service/port (or binding) selected, `base_path` checked (`upstream` by its own file), each
-//! operation entry compiled, into a [`CompiledMapping`].
+//! The mapping file and its top-level keys: YAML parsed into [`MappingFile`], the WSDL loaded
+//! (leniently with `lenient: true`), the service/port (or binding) selected, `base_path` checked
+//! (`upstream` by its own file), each operation entry compiled, into a [`CompiledMapping`]; with
+//! `strict: true` (or `check --strict`) the WSDL's warnings are errors.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -8,6 +9,7 @@ use std::sync::Arc;
 
 use serde_saphyr::Spanned;
 
+use super::access;
 use super::conflicts::RouteTable;
 use super::context::OperationCx;
 use super::context::located;
@@ -15,6 +17,7 @@ use super::headers;
 use super::operation::compile_operation;
 use super::suggest::closest;
 use super::upstream::upstream;
+use super::warnings::{left_out, wsdl_warnings};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::mapping::format::MappingFile;
 use crate::mapping::generate::{Selection, select};
@@ -25,13 +28,28 @@ use crate::wsdl::{self, Wsdl};
 
 /// Reads and checks one mapping file.
 pub fn compile_file(file: &Path) -> Result<CompiledMapping, Diagnostics> {
+    compile_file_with(file, false)
+}
+
+/// Reads and checks one mapping file; `strict` makes the WSDL's warnings errors, as the
+/// mapping's own `strict: true` does.
+pub fn compile_file_with(file: &Path, strict: bool) -> Result<CompiledMapping, Diagnostics> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Diagnostic::new(file, 0, 0, format!("cannot read the mapping: {e}")))?;
-    compile_str(file, &text)
+    compile_str_with(file, &text, strict)
 }
 
 /// Checks a mapping's text; `file` names it in messages and anchors its relative paths.
 pub fn compile_str(file: &Path, text: &str) -> Result<CompiledMapping, Diagnostics> {
+    compile_str_with(file, text, false)
+}
+
+/// [`compile_str`], the WSDL's warnings errors when `strict` (or the mapping's `strict:`).
+pub fn compile_str_with(
+    file: &Path,
+    text: &str,
+    strict: bool,
+) -> Result<CompiledMapping, Diagnostics> {
     let m = parse(file, text)?;
     let dir = file.parent().unwrap_or(Path::new(""));
     let wsdl_path = dir.join(&m.wsdl.value);
@@ -44,6 +62,13 @@ pub fn compile_str(file: &Path, text: &str) -> Result<CompiledMapping, Diagnosti
     let soap = binding.soap.expect("select() returns SOAP ports only");
 
     let mut diags = Vec::new();
+    if strict || m.strict {
+        diags.extend(
+            wsdl_warnings(&wsdl, sel.binding)
+                .into_iter()
+                .map(Diagnostic::error),
+        );
+    }
     let base_path = base_path(file, &m, &mut diags);
     let upstream = upstream(file, &m, address, &mut diags);
     if upstream.url.is_none() {
@@ -58,6 +83,7 @@ pub fn compile_str(file: &Path, text: &str) -> Result<CompiledMapping, Diagnosti
         );
     }
     let routes = operations(file, &m, &wsdl, sel, &base_path, &mut diags);
+    let cors = access::cors(file, &m, &routes, &mut diags);
     headers::undeclared_mapping_parts(file, &m, binding, &mut diags);
     if m.operations.0.is_empty() {
         diags.push(
@@ -81,6 +107,7 @@ pub fn compile_str(file: &Path, text: &str) -> Result<CompiledMapping, Diagnosti
         naming: m.naming,
         validate_answers: m.validate_answers,
         upstream,
+        cors,
         routes,
     })
 }
@@ -116,6 +143,7 @@ fn load_wsdl(file: &Path, m: &MappingFile, wsdl_path: &Path) -> Result<Arc<Wsdl>
     let dir = file.parent().unwrap_or(Path::new(""));
     let mut options = LoadOptions {
         allow_paths: m.allow_paths.iter().map(|p| dir.join(p)).collect(),
+        lenient: m.lenient,
         ..LoadOptions::default()
     };
     for (url, local) in &m.catalog.0 {
@@ -126,8 +154,20 @@ fn load_wsdl(file: &Path, m: &MappingFile, wsdl_path: &Path) -> Result<Arc<Wsdl>
     match wsdl::load(wsdl_path, &options) {
         Ok(w) => Ok(Arc::new(w)),
         Err(mut e) => {
-            let head = located(file, &m.wsdl, format!("the WSDL `{}` could not be loaded:", m.wsdl.value))
-                .hint("fix the problems below, or point `wsdl:` at the right file (relative to this mapping)");
+            let mut hint = "fix the problems below, or point `wsdl:` at the right file (relative to this mapping)".to_string();
+            let lenient = LoadOptions {
+                lenient: true,
+                ..options.clone()
+            };
+            if !m.lenient && wsdl::load(wsdl_path, &lenient).is_ok() {
+                hint.push_str("; or add `lenient: true`: the WSDL loads in lenient mode, which tolerates these mistakes (`soapbridge check` then names each one)");
+            }
+            let head = located(
+                file,
+                &m.wsdl,
+                format!("the WSDL `{}` could not be loaded:", m.wsdl.value),
+            )
+            .hint(hint);
             e.0.insert(0, head);
             Err(e)
         }
@@ -190,6 +230,10 @@ fn operations(
             continue;
         }
         let Some(bi) = binding.operations.iter().position(|o| &o.name == op_name) else {
+            if let Some(d) = left_out(file, wsdl, sel.binding, name) {
+                diags.push(d);
+                continue;
+            }
             let near = closest(op_name, binding.operations.iter().map(|o| o.name.as_str()));
             diags.push(located(file, name, format!("no operation `{op_name}` in binding `{}`", binding.name.local)).hint(match near {
                 Some(n) => format!("did you mean `{n}`?"),

@@ -5,9 +5,14 @@
 //! its top-level keys (the WSDL, the selection, `base_path`); `upstream` the upstream's address,
 //! timeouts, credentials, TLS and proxy (reading the TLS files it names); `operation` one
 //! operation's route and inputs; `outputs` its response, status, faults and timeout; `headers`
-//! the SOAP header bindings; `conflicts` routes two operations share; `suggest` the "did you
-//! mean" hints; `context` what the checks of an operation read, and where a problem is.
+//! the SOAP header bindings; `access` who may call (`auth:`, `scopes:`, `claims:`,
+//! `identity.NAME`) and from which browser origins (`cors:`); `conflicts` routes two operations
+//! share; `suggest` the "did you mean" hints; `warnings` what the WSDL's warnings mean for the
+//! mapping (operations left out), and the error for an entry naming one; `context` what the
+//! checks of an operation read, and
+//! where a problem is.
 
+mod access;
 mod conflicts;
 mod context;
 mod file;
@@ -16,5 +21,7 @@ mod operation;
 mod outputs;
 mod suggest;
 mod upstream;
+mod warnings;
 
-pub use file::{compile_file, compile_str};
+pub use file::{compile_file, compile_file_with, compile_str, compile_str_with};
+pub use warnings::warnings;
