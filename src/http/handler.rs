@@ -95,8 +95,11 @@ pub(super) async fn handle(
         );
     }
     let mut resp = r.unwrap_or_else(|p| p.response());
-    resp.headers_mut()
-        .insert(REQUEST_ID, corr.request_id.clone());
+    // A mapping that passes an answer header on as X-Request-Id keeps it.
+    if !resp.headers().contains_key(REQUEST_ID) {
+        resp.headers_mut()
+            .insert(REQUEST_ID, corr.request_id.clone());
+    }
     resp
 }
 

@@ -478,3 +478,38 @@ async fn readyz_fails_without_mappings_during_drain_and_on_an_open_circuit_when_
     assert!(!ready);
     assert_eq!(body["reasons"][0], "mappings_not_loaded");
 }
+
+#[actix_web::test]
+async fn health_checks_and_metrics_need_no_credentials_where_routes_do() {
+    use super::client_auth::{bridge, fixture, recorder, settings};
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    // `ID sha256:HEX` of the key "k".
+    std::fs::write(
+        &keys,
+        "ops sha256:8254c329a92850f6d539dd376f4816ee2764517da5e0235514af433164480d7a\n",
+    )
+    .unwrap();
+    let config = settings(
+        dir.path(),
+        &format!(
+            "auth:\n  schemes:\n    partner-keys:\n      api_key: {{ keys_file: {} }}\n",
+            keys.display()
+        ),
+    );
+    let svc = fixture("crm.yaml", "partner-keys");
+    let (up, _) = recorder(svc.clone());
+    let base = bridge(config, svc, &up).await;
+    let (status, headers, _) = get(&base, "/api/customer/customers?city=Paris", &[]).await;
+    assert_eq!(status, 401);
+    assert!(
+        headers.contains_key("x-request-id"),
+        "a refusal has its id too"
+    );
+    for path in ["/livez", "/readyz", "/metrics"] {
+        assert_eq!(get(&base, path, &[]).await.0, 200, "{path}");
+    }
+    let (_, m) = scrape(&base).await;
+    let refused = [("route", "/api/customer/customers"), ("status", "401")];
+    assert_eq!(value(&m, "soapbridge_requests_total", &refused), 1.0);
+}
