@@ -50,6 +50,14 @@ pub struct Config {
     pub upstreams: crate::traffic::settings::Upstreams,
     /// `cache:`: answers of idempotent GET routes. Off by default.
     pub cache: crate::traffic::settings::Cache,
+    /// Count the series of `/metrics` (and serve it). Default `true`.
+    pub metrics: bool,
+    /// `log:`: the log's format and the access log.
+    pub log: LogSettings,
+    /// `tracing:`: OpenTelemetry export (off by default).
+    pub tracing: TracingSettings,
+    /// `readiness:`: what `/readyz` fails on besides loading and drain.
+    pub readiness: ReadinessSettings,
 }
 
 /// `reload:`. SIGHUP always reloads.
@@ -70,6 +78,60 @@ impl Default for Reload {
             debounce_ms: 500,
         }
     }
+}
+
+/// `log:`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    /// `text` (one human line per event) or `json` (one JSON object per line). Default `text`.
+    pub format: LogFormat,
+    /// Whether one line per request is written (target `soapbridge::access`). Default `true`.
+    pub access_log: bool,
+    /// The share of requests answered below 500 whose access line is written, 0.0 to 1.0
+    /// (answers of 500 and more are always written). Default `1.0`.
+    pub access_sample: f64,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            format: LogFormat::Text,
+            access_log: true,
+            access_sample: 1.0,
+        }
+    }
+}
+
+/// The log's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human text, coloured only on a terminal.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `tracing:`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TracingSettings {
+    /// OTLP/HTTP traces endpoint (e.g. `http://collector:4318/v1/traces`); empty = no export.
+    /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` overrides it. Default empty.
+    pub otlp_endpoint: String,
+    /// The `service.name` resource attribute. Default `soapbridge`.
+    pub service_name: Option<String>,
+}
+
+/// `readiness:`.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReadinessSettings {
+    /// `/readyz` fails while an upstream's circuit is open. Default `false` (an open circuit
+    /// is shown in the detail only: when every replica shares the upstream, taking them all
+    /// out of the load balancer helps nobody).
+    pub fail_on_open_circuit: bool,
 }
 
 /// `limits:` (DESIGN.md's defaults).
@@ -136,6 +198,10 @@ impl Default for Config {
             rate_limits: Default::default(),
             upstreams: Default::default(),
             cache: Default::default(),
+            metrics: true,
+            log: LogSettings::default(),
+            tracing: TracingSettings::default(),
+            readiness: ReadinessSettings::default(),
         }
     }
 }
@@ -216,6 +282,17 @@ impl Config {
         }
         if let Ok(v) = std::env::var("SOAPBRIDGE_MOCK") {
             c.mock = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Ok(v) = std::env::var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
+            c.tracing.otlp_endpoint = v;
+        }
+        if !(0.0..=1.0).contains(&c.log.access_sample) {
+            return Err(Diagnostic::new(
+                &path,
+                0,
+                0,
+                "log.access_sample must be between 0.0 and 1.0",
+            ));
         }
         if c.limits.body_bytes == 0 || c.limits.answer_bytes == 0 || c.limits.json_depth == 0 {
             return Err(Diagnostic::new(

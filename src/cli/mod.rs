@@ -13,6 +13,7 @@ mod envelope;
 mod files;
 mod generate;
 pub mod inspect;
+pub mod logging;
 mod mock;
 mod openapi;
 mod serve;

@@ -15,6 +15,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::cors;
 use super::handler::{self, Clients};
+use super::health;
 use super::live::Live;
 use super::metrics;
 use super::problem::Problem;
@@ -39,7 +40,7 @@ pub fn configure_live(live: Arc<Live>) -> impl FnOnce(&mut web::ServiceConfig) {
             .into()
         }));
         documents(cfg);
-        health(cfg);
+        health(cfg, &live);
         mapping_routes(cfg, &live.current());
         cfg.default_service(web::to(dispatch));
     }
@@ -144,36 +145,47 @@ fn documents(cfg: &mut web::ServiceConfig) {
     }
 }
 
-/// `/livez`, `/metrics` and `/readyz` (not ready while draining).
-fn health(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/livez",
-        web::get().to(|| async {
-            HttpResponse::Ok()
-                .content_type("application/json")
-                .body(r#"{"status":"ok"}"#)
-        }),
-    );
-    cfg.route(
-        "/metrics",
-        web::get().to(|live: web::Data<Arc<Live>>| async move {
-            let text = metrics::text(&live.current().services);
-            HttpResponse::Ok()
-                .content_type("text/plain; version=0.0.4; charset=utf-8")
-                .body(text)
-        }),
-    );
+/// `/livez`, `/metrics` and `/readyz`, of the set served now (outside the request pipeline: no
+/// access line, no client authentication).
+fn health(cfg: &mut web::ServiceConfig, live: &Live) {
+    cfg.route("/livez", web::get().to(|| async { health::livez() }));
+    if live.current().metrics.enabled() {
+        cfg.route(
+            "/metrics",
+            web::get().to(|live: web::Data<Arc<Live>>| {
+                let state = live.current();
+                for g in &state.guards {
+                    let circuit = if g.circuit_open() {
+                        metrics::CircuitState::Open
+                    } else {
+                        metrics::CircuitState::Closed
+                    };
+                    state.metrics.circuit_state(g.name(), circuit);
+                }
+                let text = state.metrics.text();
+                async move {
+                    HttpResponse::Ok()
+                        .content_type(metrics::CONTENT_TYPE)
+                        .body(text)
+                }
+            }),
+        );
+    }
     cfg.route(
         "/readyz",
-        web::get().to(|live: web::Data<Arc<Live>>| async move {
+        web::get().to(|live: web::Data<Arc<Live>>| {
+            let state = live.current();
             if live.draining() {
-                return HttpResponse::ServiceUnavailable()
-                    .content_type("application/json")
-                    .body(r#"{"status":"draining"}"#);
+                state.health.set_draining(true);
             }
-            HttpResponse::Ok()
-                .content_type("application/json")
-                .body(r#"{"status":"ready"}"#)
+            let open: Vec<&str> = state
+                .guards
+                .iter()
+                .filter(|g| g.circuit_open())
+                .map(|g| g.name())
+                .collect();
+            let r = health::readyz(&state.health, &open);
+            async move { r }
         }),
     );
 }

@@ -6,18 +6,22 @@
 
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::{Instant, SystemTime};
 
 use actix_web::dev::{Path, Url};
 use actix_web::http::StatusCode;
-use actix_web::http::header::HeaderValue;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::Payload;
 use actix_web::{HttpRequest, HttpResponse};
 use tracing::{Instrument, info, warn};
 
 use super::auth::{self, IdentityKind};
 use super::input;
+use super::metrics::{Metrics, RouteLabels, UpstreamErrorKind};
+use super::otel::{RequestInfo, Timings};
 use super::problem::Problem;
 use super::state::{OpRef, State};
+use super::trace::{Correlation, REQUEST_ID};
 use crate::config::Limits;
 use crate::convert::operation::{Answer, OperationPlan, Outcome, ServicePlan};
 use crate::mapping::route::Deprecation;
@@ -32,21 +36,11 @@ pub(super) struct Clients(pub Vec<Option<awc::Client>>);
 /// Headers every answer of this request carries, whatever its outcome.
 type Extra = Vec<(&'static str, String)>;
 
-/// What the access line says about one request beyond its route, filled along the pipeline.
-#[derive(Default)]
-pub(super) struct Access {
-    /// Who called (a key id, a token's subject, a user), when the route authenticates.
-    identity: Option<String>,
-    upstream_status: Option<u16>,
-    request_bytes: Option<usize>,
-    answer_bytes: Option<usize>,
-}
-
-/// Serves one request and writes its access line: one compact line of structured fields
-/// (method, route, operation, status, identity, upstream status, envelope and answer sizes,
-/// time), nothing formatted or allocated for it beforehand. The request span (route,
-/// operation) is at debug level: with the default `info`, warnings carry the operation
-/// themselves. The headers of the rate limits and the deprecation go on every answer.
+/// Serves one request in its span (request id, trace id, route, operation, identity), counts
+/// it, exports its spans when asked, and writes its access line when the access log's sampling
+/// says so: one compact line of structured fields (method, route, operation, status, identity,
+/// upstream status, envelope and answer sizes, time, request and trace id). The headers of the
+/// rate limits and the deprecation go on every answer.
 pub(super) async fn handle(
     req: HttpRequest,
     payload: Payload,
@@ -55,15 +49,21 @@ pub(super) async fn handle(
     clients: Rc<Clients>,
     params: Path<Url>,
 ) -> HttpResponse {
-    let started = std::time::Instant::now();
+    let (started, wall) = (Instant::now(), SystemTime::now());
     let route = &state.services[op_ref.0].operations[op_ref.1].route;
-    let span = tracing::debug_span!(
+    let corr = Correlation::from_headers(req.headers());
+    let trace_id = corr.trace_id_hex();
+    let span = tracing::info_span!(
         "request",
+        request_id = corr.request_id(),
+        trace_id = %trace_id,
         route = %route.path,
         operation = %route.operation,
         identity = tracing::field::Empty
     );
-    let mut access = Access::default();
+    let labels = &state.labels[op_ref.0][op_ref.1];
+    state.metrics.request_started(labels);
+    let mut timings = Timings::default();
     let mut extra = Extra::new();
     let at = Request {
         req: &req,
@@ -71,27 +71,50 @@ pub(super) async fn handle(
         state: &state,
         clients: &clients,
     };
-    let r = pipeline(at, payload, op_ref, &mut access, &mut extra)
+    let r = pipeline(at, payload, op_ref, (&corr, &mut timings), &mut extra)
         .instrument(span)
         .await;
     let status = match &r {
         Ok(resp) => resp.status().as_u16(),
         Err(p) => p.status(),
     };
-    info!(
-        target: "soapbridge::access",
-        method = route.method.as_str(),
-        route = route.path.as_str(),
-        operation = route.operation.as_str(),
-        status,
-        identity = access.identity.as_deref(),
-        upstream_status = access.upstream_status,
-        request_bytes = access.request_bytes,
-        answer_bytes = access.answer_bytes,
-        elapsed_us = started.elapsed().as_micros() as u64,
-        "Handled"
-    );
+    state
+        .metrics
+        .request_finished(labels, status, started.elapsed());
+    if let Some(otel) = &state.otel {
+        let op = &state.services[op_ref.0].operations[op_ref.1];
+        let info = RequestInfo {
+            route: &route.path,
+            method: route.method.as_str(),
+            operation: &route.operation,
+            soap_action: op.action.as_deref(),
+            status,
+        };
+        otel.record(&corr, &info, &timings, (started, wall));
+    }
+    if state.access.writes(status) {
+        info!(
+            target: "soapbridge::access",
+            method = route.method.as_str(),
+            route = route.path.as_str(),
+            operation = route.operation.as_str(),
+            status,
+            identity = timings.identity.as_deref(),
+            upstream_status = timings.upstream_status,
+            request_bytes = timings.sent,
+            answer_bytes = timings.received,
+            elapsed_us = started.elapsed().as_micros() as u64,
+            request_id = corr.request_id(),
+            trace_id = trace_id.as_str(),
+            "Handled"
+        );
+    }
     let mut resp = r.unwrap_or_else(|p| p.response());
+    // A mapping that passes an answer header on as X-Request-Id keeps it.
+    if !resp.headers().contains_key(REQUEST_ID) {
+        resp.headers_mut()
+            .insert(REQUEST_ID, corr.request_id.clone());
+    }
     for (name, value) in extra {
         if let Ok(v) = HeaderValue::from_str(&value) {
             resp.headers_mut().insert(
@@ -143,15 +166,17 @@ async fn pipeline(
     }: Request<'_>,
     payload: Payload,
     OpRef(si, oi): OpRef,
-    access: &mut Access,
+    (corr, timings): (&Correlation, &mut Timings),
     extra: &mut Extra,
 ) -> Result<HttpResponse, Problem> {
     let svc = &state.services[si];
     let op = &svc.operations[oi];
     let limits = &state.config.limits;
+    let at = &state.labels[si][oi];
     if let Some(d) = &op.route.deprecation {
         deprecation_headers(d, extra);
         counters::deprecated_call(&format!("{} {}", op.route.method.as_str(), op.route.path));
+        state.metrics.deprecated_call(at);
     }
     if let Some(why) = &op.header_problem {
         warn!(operation = %op.route.operation, reason = %why, "SOAP header value not configured");
@@ -167,7 +192,7 @@ async fn pipeline(
     if let Some(id) = &identity {
         let label = id.label();
         tracing::Span::current().record("identity", label.as_str());
-        access.identity = Some(label);
+        timings.identity = Some(label);
     }
     let who = client_identity(req, identity.as_ref(), state.limiter.trusted());
     rate_limit(&who, op, state, extra).await?;
@@ -175,32 +200,58 @@ async fn pipeline(
     if let Some(c) = &cached
         && let Some(answer) = c.hit(state, extra)
     {
-        return respond(op, answer);
+        return respond(op, answer, (&state.metrics, at));
     }
     let guard = &state.guards[si];
     let ticket = guard.breaker.admit().map_err(|Open(wait)| {
         counters::circuit_refused(guard.name());
         Problem::CircuitOpen(wait.as_millis().div_ceil(1000).max(1) as u64)
     })?;
+    let converting = Instant::now();
     let body = input::json_body(req, payload, limits).await?;
     let query = input::parse_query(req.query_string())?;
     let param = |source: &_| input::values(params, req, &query, identity.as_ref(), source);
     let envelope = svc.build_request(op, &param, body)?;
-    access.request_bytes = Some(envelope.len());
+    timings.convert_request = Some((converting, Instant::now()));
+    let headers = corr.upstream_headers();
+    let sent = envelope.len();
     let upstream = Upstream {
         guard,
         ticket,
         target: state.targets[si].as_ref(),
         client: clients.0[si].as_ref(),
     };
-    let reply = call_upstream(op, upstream, envelope, limits).await?;
-    access.upstream_status = Some(reply.status);
-    access.answer_bytes = Some(reply.body.len());
-    let answer = read_answer(svc, op, &reply, limits)?;
+    let calling = Instant::now();
+    let reply = call_upstream(
+        op,
+        upstream,
+        envelope,
+        limits,
+        (&state.metrics, at),
+        &headers,
+    )
+    .await;
+    let reading = Instant::now();
+    timings.upstream = Some((calling, reading));
+    timings.sent = Some(sent);
+    let reply = reply?;
+    timings.upstream_status = Some(reply.status);
+    timings.received = Some(reply.body.len());
+    let answer = read_answer(svc, op, &reply, limits).inspect_err(|_| {
+        state
+            .metrics
+            .upstream_error(at, UpstreamErrorKind::BadAnswer)
+    });
+    timings.convert_answer = Some((reading, Instant::now()));
+    let answer = answer?;
+    if let Outcome::Fault { fault, .. } = &answer.outcome {
+        let code = fault.get("code").and_then(|c| c.as_str()).unwrap_or("");
+        timings.fault_code = Some(code.to_string());
+    }
     if let Some(c) = cached {
         c.keep(state, &answer);
     }
-    respond(op, answer)
+    respond(op, answer, (&state.metrics, at))
 }
 
 /// A request the answer cache may serve: its key, the route's TTL, the client's directives.
@@ -309,6 +360,7 @@ async fn rate_limit(
     match decision.refused {
         Some(_) => {
             info!(operation = %op.route.operation, client = %who, "Rate limited");
+            state.metrics.rate_limited(&route);
             Err(Problem::RateLimited)
         }
         None => Ok(()),
@@ -361,6 +413,8 @@ async fn call_upstream(
     }: Upstream<'_>,
     envelope: Vec<u8>,
     limits: &Limits,
+    (metrics, at): (&Metrics, &RouteLabels),
+    headers: &[(HeaderName, HeaderValue)],
 ) -> Result<Reply, Problem> {
     let (Some(target), Some(client)) = (target, client) else {
         return Err(Problem::Unavailable(
@@ -369,6 +423,7 @@ async fn call_upstream(
     };
     let _slot = guard.gate.enter().await.map_err(|_| {
         counters::shed(guard.name());
+        metrics.shed(guard.name(), "in_flight");
         warn!(upstream = %guard.name(), "Upstream in-flight cap and queue full; request shed");
         Problem::Overloaded
     })?;
@@ -380,7 +435,9 @@ async fn call_upstream(
         deadline: op.route.timeout,
         answer_limit: limits.answer_bytes,
         idempotent: op.route.idempotent,
+        headers,
     };
+    let started = Instant::now();
     let reply = upstream::call(client, target, call, &guard.retries).await;
     match &reply {
         Ok(_) | Err(UpstreamError::TooLarge(_) | UpstreamError::Redirect(_)) => ticket.answered(),
@@ -389,8 +446,10 @@ async fn call_upstream(
     }
     let reply = reply.map_err(|e| {
         warn!(operation = %op.route.operation, error = %e, request_bytes = sent, "Upstream call failed");
+        metrics.upstream_error(at, UpstreamErrorKind::from(&e));
         Problem::from(e)
     })?;
+    metrics.upstream_answered(at, started.elapsed(), sent, reply.body.len());
     Ok(reply)
 }
 
@@ -409,7 +468,11 @@ fn read_answer(
 }
 
 /// The route's status with the answer's JSON and headers, or the fault's problem.
-fn respond(op: &OperationPlan, answer: Answer) -> Result<HttpResponse, Problem> {
+fn respond(
+    op: &OperationPlan,
+    answer: Answer,
+    (metrics, at): (&Metrics, &RouteLabels),
+) -> Result<HttpResponse, Problem> {
     match answer.outcome {
         Outcome::Ok(json) => {
             let status = StatusCode::from_u16(op.route.status).unwrap_or(StatusCode::OK);
@@ -435,6 +498,7 @@ fn respond(op: &OperationPlan, answer: Answer) -> Result<HttpResponse, Problem> 
         } => {
             let code = fault.get("code").and_then(|c| c.as_str()).unwrap_or("");
             info!(operation = %op.route.operation, fault_code = %code, "Upstream fault");
+            metrics.soap_fault(at, code);
             Err(Problem::Fault {
                 status,
                 message,

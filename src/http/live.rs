@@ -60,19 +60,26 @@ impl Live {
             *p = None;
         }
         counters::generation(generation);
+        let state = self.current();
+        state.health.set_reload_problem(None);
+        state.metrics.reloaded(true, generation as i64);
         generation
     }
 
     /// Records that a reload failed and why (the old set stays).
     pub fn reload_failed(&self, problems: String) {
         if let Ok(mut p) = self.reload_problems.lock() {
-            *p = Some(problems);
+            *p = Some(problems.clone());
         }
+        let state = self.current();
+        state.health.set_reload_problem(Some(problems));
+        state.metrics.reloaded(false, state.generation as i64);
     }
 
     /// From now on requests get 503 with `Connection: close` and readiness fails.
     pub fn start_drain(&self) {
         self.draining.store(true, Ordering::SeqCst);
+        self.current().health.set_draining(true);
     }
 
     /// Whether the server is draining.

@@ -1,28 +1,577 @@
-//! `/metrics`: the Prometheus text exposition of the bridge's counters.
+//! `/metrics`: every series the bridge exposes, kept in one [`Metrics`] per app (a
+//! `prometheus_client` registry, so two apps in one process never mix their counts) and written
+//! as Prometheus text (version 0.0.4) by the crate's encoder.
+//!
+//! Each series has one named method here, so the code that counts says what it counts and never
+//! spells a metric name or a label. Labels are bounded: the mapping (its file name), the route
+//! *template* (never the raw path), the operation, the method and status, and a fault code (at
+//! most [`FAULT_CODES`] distinct codes; later ones count as `other`). Nothing from a request's
+//! values, headers or bodies becomes a label.
 
-use std::sync::Arc;
+use std::collections::HashSet;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 
 use crate::convert::operation::ServicePlan;
+use crate::upstream::UpstreamError;
 
-/// The counters of every service, as Prometheus text.
-pub(super) fn text(services: &[Arc<ServicePlan>]) -> String {
-    let mut out = String::from(
-        "# HELP soapbridge_answers_outside_schema_total Upstream answers that violated the WSDL's schema (validate_answers: warn or strict).\n\
-         # TYPE soapbridge_answers_outside_schema_total counter\n",
-    );
-    for s in services {
-        let mapping = s
-            .compiled
-            .file
-            .file_stem()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mapping = mapping.replace('\\', "\\\\").replace('"', "\\\"");
-        out.push_str(&format!(
-            "soapbridge_answers_outside_schema_total{{mapping=\"{mapping}\"}} {}\n",
-            s.answers_invalid.load(Ordering::Relaxed)
-        ));
+/// The `Content-Type` of `/metrics`.
+pub(super) const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
+
+/// Most distinct fault codes counted by name; the rest count as `other` (a misbehaving service
+/// must not grow the series without bound).
+pub const FAULT_CODES: usize = 32;
+
+/// Longest fault code kept as a label, in bytes (longer ones count as `other`).
+const FAULT_CODE_BYTES: usize = 64;
+
+/// Duration buckets in seconds, 1 ms to 30 s.
+const SECONDS: [f64; 14] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+/// Size buckets in bytes, 256 B to 16 MiB (factor 4).
+const BYTES: [f64; 9] = [
+    256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0, 4194304.0, 16777216.0,
+];
+
+/// Why an upstream call gave no usable answer, the `kind` label of
+/// `soapbridge_upstream_errors_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpstreamErrorKind {
+    /// No connection could be made (refused, DNS, TLS, proxy, connect timeout).
+    Connect,
+    /// No complete answer before the deadline.
+    Timeout,
+    /// The connection was closed or reset before or while answering.
+    Reset,
+    /// The answer passed the size limit.
+    TooLarge,
+    /// An answer came that is not a usable SOAP answer (not XML, outside its contract, a
+    /// redirect, an error status without a fault).
+    BadAnswer,
+    /// No credentials could be obtained for the call.
+    Credentials,
+}
+
+impl UpstreamErrorKind {
+    /// The label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpstreamErrorKind::Connect => "connect",
+            UpstreamErrorKind::Timeout => "timeout",
+            UpstreamErrorKind::Reset => "reset",
+            UpstreamErrorKind::TooLarge => "too_large",
+            UpstreamErrorKind::BadAnswer => "bad_answer",
+            UpstreamErrorKind::Credentials => "credentials",
+        }
     }
-    out
+}
+
+impl From<&UpstreamError> for UpstreamErrorKind {
+    fn from(e: &UpstreamError) -> Self {
+        match e {
+            UpstreamError::Connect(_) => UpstreamErrorKind::Connect,
+            UpstreamError::Timeout(_) => UpstreamErrorKind::Timeout,
+            UpstreamError::TooLarge(_) => UpstreamErrorKind::TooLarge,
+            UpstreamError::Redirect(_) => UpstreamErrorKind::BadAnswer,
+            UpstreamError::Credentials(_) => UpstreamErrorKind::Credentials,
+            UpstreamError::Stale | UpstreamError::Other(_) => UpstreamErrorKind::Reset,
+        }
+    }
+}
+
+/// A circuit breaker's state, the value of `soapbridge_circuit_state` (0, 1, 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CircuitState {
+    /// Calls pass (0).
+    Closed,
+    /// One probe passes (1).
+    HalfOpen,
+    /// Calls are refused (2).
+    Open,
+}
+
+/// The labels of one route, built once per route when a set of mappings is loaded
+/// ([`RouteLabels::table`]); every per-request method takes one.
+#[derive(Debug, Clone)]
+pub struct RouteLabels {
+    mapping: Arc<str>,
+    route: Arc<str>,
+    method: &'static str,
+    operation: Arc<str>,
+}
+
+impl RouteLabels {
+    /// The labels of every route of `services`: per service, per operation (same indexes).
+    pub fn table(services: &[Arc<ServicePlan>]) -> Vec<Vec<RouteLabels>> {
+        services
+            .iter()
+            .map(|s| {
+                let mapping: Arc<str> = mapping_name(s).into();
+                s.operations
+                    .iter()
+                    .map(|op| RouteLabels {
+                        mapping: mapping.clone(),
+                        route: op.route.path.as_str().into(),
+                        method: op.route.method.as_str(),
+                        operation: op.route.operation.as_str().into(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn operation(&self) -> OperationLabels {
+        OperationLabels {
+            mapping: self.mapping.clone(),
+            operation: self.operation.clone(),
+        }
+    }
+
+    fn mapping(&self) -> MappingLabels {
+        MappingLabels {
+            mapping: self.mapping.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    mapping: Arc<str>,
+    route: Arc<str>,
+    method: &'static str,
+    status: u16,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OperationLabels {
+    mapping: Arc<str>,
+    operation: Arc<str>,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FaultLabels {
+    mapping: Arc<str>,
+    operation: Arc<str>,
+    fault_code: Arc<str>,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ErrorLabels {
+    mapping: Arc<str>,
+    operation: Arc<str>,
+    kind: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteOnlyLabels {
+    mapping: Arc<str>,
+    route: Arc<str>,
+    method: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct MappingLabels {
+    mapping: Arc<str>,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PolicyLabels {
+    policy: Arc<str>,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ShedLabels {
+    mapping: Arc<str>,
+    reason: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResultLabels {
+    result: &'static str,
+}
+
+type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
+
+fn seconds() -> Histogram {
+    Histogram::new(SECONDS)
+}
+
+fn bytes() -> Histogram {
+    Histogram::new(BYTES)
+}
+
+/// Every series of one server, and the registry that writes them. It outlives a reload: the
+/// new set of mappings is handed over with [`Metrics::serve`].
+pub struct Metrics {
+    /// `false` when the settings say `metrics: false`: nothing is counted, `/metrics` is 404.
+    enabled: bool,
+    registry: Registry,
+    /// The services whose answers outside the schema are reported (the loaded set).
+    served: Arc<Mutex<Vec<Arc<ServicePlan>>>>,
+    requests: Family<RequestLabels, Counter>,
+    request_seconds: Histograms<OperationLabels>,
+    upstream_seconds: Histograms<OperationLabels>,
+    upstream_request_bytes: Histograms<OperationLabels>,
+    upstream_answer_bytes: Histograms<OperationLabels>,
+    faults: Family<FaultLabels, Counter>,
+    fault_codes: Mutex<HashSet<Arc<str>>>,
+    upstream_errors: Family<ErrorLabels, Counter>,
+    in_flight: Family<MappingLabels, Gauge>,
+    rate_limited: Family<PolicyLabels, Counter>,
+    shed: Family<ShedLabels, Counter>,
+    circuit: Family<MappingLabels, Gauge>,
+    deprecated_calls: Family<RouteOnlyLabels, Counter>,
+    reloads: Family<ResultLabels, Counter>,
+    generation: Gauge,
+}
+
+impl Metrics {
+    /// Nothing counted, nothing served (`metrics: false`).
+    pub fn disabled() -> Metrics {
+        Metrics {
+            enabled: false,
+            ..Metrics::new()
+        }
+    }
+
+    /// Whether anything is counted.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+/// The mapping label of a service: its file name without the extension.
+pub(super) fn mapping_name(s: &ServicePlan) -> String {
+    s.compiled
+        .file
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+impl Metrics {
+    /// Every series registered; the reload counters start at zero and the generation at 1.
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("soapbridge");
+        let m = Metrics {
+            enabled: true,
+            registry: Registry::default(),
+            served: Arc::default(),
+            requests: Family::default(),
+            request_seconds: Family::new_with_constructor(seconds),
+            upstream_seconds: Family::new_with_constructor(seconds),
+            upstream_request_bytes: Family::new_with_constructor(bytes),
+            upstream_answer_bytes: Family::new_with_constructor(bytes),
+            faults: Family::default(),
+            fault_codes: Mutex::new(HashSet::new()),
+            upstream_errors: Family::default(),
+            in_flight: Family::default(),
+            rate_limited: Family::default(),
+            shed: Family::default(),
+            circuit: Family::default(),
+            deprecated_calls: Family::default(),
+            reloads: Family::default(),
+            generation: Gauge::default(),
+        };
+        m.register(&mut registry);
+        Metrics { registry, ..m }
+    }
+
+    /// `services` are the set now served: their answers outside the schema are reported, and
+    /// their in-flight and circuit series exist from now on (at 0).
+    pub fn serve(&self, services: &[Arc<ServicePlan>]) {
+        for s in services {
+            let mapping = MappingLabels {
+                mapping: mapping_name(s).into(),
+            };
+            drop(self.in_flight.get_or_create(&mapping));
+            drop(self.circuit.get_or_create(&mapping));
+        }
+        *self.served.lock().unwrap_or_else(|e| e.into_inner()) = services.to_vec();
+    }
+
+    fn register(&self, r: &mut Registry) {
+        r.register(
+            "requests",
+            "Requests served, by mapping, route template, method and status",
+            self.requests.clone(),
+        );
+        r.register(
+            "request_duration_seconds",
+            "Time from the request's arrival to its answer, by operation",
+            self.request_seconds.clone(),
+        );
+        r.register(
+            "upstream_duration_seconds",
+            "Time the legacy service took to answer (retries included), by operation",
+            self.upstream_seconds.clone(),
+        );
+        r.register(
+            "upstream_request_size_bytes",
+            "Size of the SOAP envelopes sent, by operation",
+            self.upstream_request_bytes.clone(),
+        );
+        r.register(
+            "upstream_answer_size_bytes",
+            "Size of the legacy service's answers, by operation",
+            self.upstream_answer_bytes.clone(),
+        );
+        r.register(
+            "soap_faults",
+            "SOAP faults answered by the legacy service, by operation and fault code",
+            self.faults.clone(),
+        );
+        r.register(
+            "upstream_errors",
+            "Upstream calls without a usable answer, by operation and kind (connect, timeout, reset, too_large, bad_answer, credentials)",
+            self.upstream_errors.clone(),
+        );
+        r.register(
+            "in_flight_requests",
+            "Requests being served now, by mapping",
+            self.in_flight.clone(),
+        );
+        r.register(
+            "rate_limited",
+            "Requests refused with 429 by a rate limit, by policy",
+            self.rate_limited.clone(),
+        );
+        r.register(
+            "shed",
+            "Requests refused with 503 to protect an upstream (in-flight cap, open circuit, drain), by reason",
+            self.shed.clone(),
+        );
+        r.register(
+            "circuit_state",
+            "Circuit breaker state per mapping's upstream: 0 closed, 1 half-open, 2 open",
+            self.circuit.clone(),
+        );
+        r.register(
+            "deprecated_calls",
+            "Calls to deprecated routes, by route",
+            self.deprecated_calls.clone(),
+        );
+        r.register(
+            "reloads",
+            "Reloads of the mappings and settings, by result (success, failure)",
+            self.reloads.clone(),
+        );
+        r.register(
+            "mappings_generation",
+            "Generation of the loaded mappings: 1 at start, one more per successful reload",
+            self.generation.clone(),
+        );
+        r.register_collector(Box::new(OutsideSchema(self.served.clone())));
+        for result in ["success", "failure"] {
+            drop(self.reloads.get_or_create(&ResultLabels { result }));
+        }
+        self.generation.set(1);
+    }
+
+    /// A request of route `l` starts: in-flight + 1.
+    pub fn request_started(&self, l: &RouteLabels) {
+        if !self.enabled {
+            return;
+        }
+        self.in_flight.get_or_create(&l.mapping()).inc();
+    }
+
+    /// A request of route `l` was answered with `status` after `elapsed`: in-flight - 1, counted,
+    /// its duration observed.
+    pub fn request_finished(&self, l: &RouteLabels, status: u16, elapsed: Duration) {
+        if !self.enabled {
+            return;
+        }
+        self.in_flight.get_or_create(&l.mapping()).dec();
+        self.requests
+            .get_or_create(&RequestLabels {
+                mapping: l.mapping.clone(),
+                route: l.route.clone(),
+                method: l.method,
+                status,
+            })
+            .inc();
+        self.request_seconds
+            .get_or_create(&l.operation())
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// The legacy service answered route `l` (whatever the answer) after `elapsed`: the upstream
+    /// duration and both sizes observed.
+    pub fn upstream_answered(
+        &self,
+        l: &RouteLabels,
+        elapsed: Duration,
+        sent: usize,
+        received: usize,
+    ) {
+        if !self.enabled {
+            return;
+        }
+        let labels = l.operation();
+        self.upstream_seconds
+            .get_or_create(&labels)
+            .observe(elapsed.as_secs_f64());
+        self.upstream_request_bytes
+            .get_or_create(&labels)
+            .observe(sent as f64);
+        self.upstream_answer_bytes
+            .get_or_create(&labels)
+            .observe(received as f64);
+    }
+
+    /// An upstream call of route `l` gave no usable answer.
+    pub fn upstream_error(&self, l: &RouteLabels, kind: UpstreamErrorKind) {
+        if !self.enabled {
+            return;
+        }
+        self.upstream_errors
+            .get_or_create(&ErrorLabels {
+                mapping: l.mapping.clone(),
+                operation: l.operation.clone(),
+                kind: kind.as_str(),
+            })
+            .inc();
+    }
+
+    /// The legacy service answered route `l` with a SOAP fault whose code is `code` (bounded:
+    /// see [`FAULT_CODES`]).
+    pub fn soap_fault(&self, l: &RouteLabels, code: &str) {
+        if !self.enabled {
+            return;
+        }
+        let fault_code = self.fault_code(code);
+        self.faults
+            .get_or_create(&FaultLabels {
+                mapping: l.mapping.clone(),
+                operation: l.operation.clone(),
+                fault_code,
+            })
+            .inc();
+    }
+
+    fn fault_code(&self, code: &str) -> Arc<str> {
+        let other = || Arc::from("other");
+        if code.len() > FAULT_CODE_BYTES || code.chars().any(char::is_control) {
+            return other();
+        }
+        let mut seen = self.fault_codes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = seen.get(code) {
+            return c.clone();
+        }
+        if seen.len() >= FAULT_CODES {
+            return other();
+        }
+        let c: Arc<str> = code.into();
+        seen.insert(c.clone());
+        c
+    }
+
+    /// A request was refused with 429 by the rate limit `policy` (a policy name from the
+    /// settings, `client`, or a route template: never a client's identity).
+    pub fn rate_limited(&self, policy: &str) {
+        self.rate_limited
+            .get_or_create(&PolicyLabels {
+                policy: policy.into(),
+            })
+            .inc();
+    }
+
+    /// A request to `mapping`'s upstream was refused with 503 before reaching it; `reason` is a
+    /// fixed word (`in_flight`, `circuit_open`, `draining`, ...).
+    pub fn shed(&self, mapping: &str, reason: &'static str) {
+        let mapping = mapping.into();
+        self.shed
+            .get_or_create(&ShedLabels { mapping, reason })
+            .inc();
+    }
+
+    /// The circuit breaker of `mapping`'s upstream is now in `state`.
+    pub fn circuit_state(&self, mapping: &str, state: CircuitState) {
+        let v = match state {
+            CircuitState::Closed => 0,
+            CircuitState::HalfOpen => 1,
+            CircuitState::Open => 2,
+        };
+        let mapping = mapping.into();
+        self.circuit
+            .get_or_create(&MappingLabels { mapping })
+            .set(v);
+    }
+
+    /// A deprecated route `l` was called.
+    pub fn deprecated_call(&self, l: &RouteLabels) {
+        self.deprecated_calls
+            .get_or_create(&RouteOnlyLabels {
+                mapping: l.mapping.clone(),
+                route: l.route.clone(),
+                method: l.method,
+            })
+            .inc();
+    }
+
+    /// A reload ended: on success the generation moves to `generation`.
+    pub fn reloaded(&self, ok: bool, generation: i64) {
+        let result = if ok { "success" } else { "failure" };
+        self.reloads.get_or_create(&ResultLabels { result }).inc();
+        if ok {
+            self.generation.set(generation);
+        }
+    }
+
+    /// Every series as Prometheus text (version 0.0.4).
+    pub fn text(&self) -> String {
+        let mut out = String::with_capacity(16 * 1024);
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry);
+        out
+    }
+}
+
+/// `soapbridge_answers_outside_schema_total`, read at scrape time from each service's counter
+/// (the conversion layer counts them; it knows nothing of Prometheus).
+struct OutsideSchema(Arc<Mutex<Vec<Arc<ServicePlan>>>>);
+
+impl std::fmt::Debug for OutsideSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OutsideSchema")
+    }
+}
+
+impl Collector for OutsideSchema {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let counter = ConstCounter::new(0u64);
+        let mut family = encoder.encode_descriptor(
+            "answers_outside_schema",
+            "Upstream answers that violated the WSDL's schema (validate_answers: warn or strict)",
+            None,
+            counter.metric_type(),
+        )?;
+        let served = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        for s in &served {
+            let labels = MappingLabels {
+                mapping: mapping_name(s).into(),
+            };
+            let n = s.answers_invalid.load(Ordering::Relaxed);
+            ConstCounter::new(n).encode(family.encode_family(&labels)?)?;
+        }
+        Ok(())
+    }
 }

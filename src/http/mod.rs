@@ -4,24 +4,30 @@
 //! pipeline (`input` reads what the request brings, `crate::upstream` calls the legacy
 //! service); `problem` turns every error into problem+json; `openapi` describes the routes and
 //! their security schemes; `services` loads the mappings; `tls` is HTTPS on the listener;
-//! `metrics`, `mock_server` and `serve` run the rest. Graceful shutdown, `/livez` and
-//! `/readyz`, request spans.
+//! `mock_server` and `serve` run the rest. Observability: `metrics` (every series of
+//! `/metrics`), `trace` (request ids and W3C trace context), `otel` (OTLP export of the
+//! request's spans), `access` (which requests get an access line) and `health` (`/livez`,
+//! `/readyz` and the hooks drain, reload and breakers set).
 
+mod access;
 mod app;
 pub mod auth;
 mod cors;
 mod handler;
+pub mod health;
 mod input;
 mod live;
-mod metrics;
+pub mod metrics;
 mod mock_server;
 pub mod openapi;
+pub mod otel;
 pub mod problem;
 mod reload;
 mod serve;
 mod services;
 mod state;
 pub mod tls;
+mod trace;
 
 pub use app::{configure, configure_live};
 pub use live::{Live, Readiness};

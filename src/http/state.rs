@@ -1,15 +1,19 @@
 //! What every worker shares for one loaded set, built once and immutable: the settings, the
 //! compiled services, their upstream targets and guards, the client authentication schemes, the
-//! route table, and the OpenAPI document, rendered on its first request (as JSON or as YAML)
-//! and kept as bytes. A reload builds a new one; [`Live`](super::Live) swaps it in.
+//! route table, the OpenAPI document, rendered on its first request (as JSON or as YAML) and
+//! kept as bytes, and the observability parts: metrics, health, access log sampling, the trace
+//! exporter. A reload builds a new one; [`Live`](super::Live) swaps it in.
 
 use std::sync::{Arc, OnceLock};
 
 use actix_web::dev::ResourceDef;
 use actix_web::web::Bytes;
 
+use super::access::AccessLog;
 use super::auth::Security;
-
+use super::health::Health;
+use super::metrics::{Metrics, RouteLabels};
+use super::otel::Otel;
 use crate::config::Config;
 use crate::convert::operation::ServicePlan;
 use crate::mapping::route::Method;
@@ -41,6 +45,17 @@ pub struct State {
     pub(super) limiter: Arc<Limiter>,
     /// Answers of idempotent GET routes (`cache:`; emptied by a reload).
     pub(super) cache: AnswerCache,
+    /// Every series of `/metrics` (a reload hands the same one on, with `Metrics::serve`).
+    pub metrics: Arc<Metrics>,
+    /// Which requests get an access line.
+    pub(super) access: AccessLog,
+    /// What `/readyz` says (set by drain, reload and the breakers; handed on by a reload).
+    pub health: Arc<Health>,
+    /// The OpenTelemetry exporter, when `tracing.otlp_endpoint` is set (handed on by a reload
+    /// while its settings stay the same).
+    pub otel: Option<Arc<Otel>>,
+    /// The metric labels of every route (same indexes as `services` and their operations).
+    pub(super) labels: Vec<Vec<RouteLabels>>,
 }
 
 /// The two renderings of the OpenAPI document.
@@ -74,7 +89,26 @@ impl State {
             .collect();
         let limiter = Arc::new(Limiter::new(&config.rate_limits));
         let cache = AnswerCache::new(&config.cache);
+        let metrics = Arc::new(if config.metrics {
+            Metrics::new()
+        } else {
+            Metrics::disabled()
+        });
+        metrics.serve(&services);
+        let health = Arc::new(Health::new(config.readiness.fail_on_open_circuit));
+        health.set_loaded(!services.is_empty());
+        let otel = Otel::new(&config.tracing)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "Traces will not be exported");
+                None
+            })
+            .map(Arc::new);
         State {
+            access: AccessLog::new(&config.log),
+            otel,
+            health,
+            metrics,
+            labels: RouteLabels::table(&services),
             config,
             services,
             targets,
@@ -115,7 +149,16 @@ impl State {
 
     /// Takes over the older set's guards and limiter where nothing they depend on changed, so
     /// that a reload neither forgets an open circuit nor doubles a cap.
+    /// The metrics and the health always carry over (the series of the new set's routes are
+    /// declared again), the trace exporter while its settings stay the same.
     pub(super) fn inherit(&mut self, old: &State) {
+        self.metrics = old.metrics.clone();
+        self.metrics.serve(&self.services);
+        self.health = old.health.clone();
+        self.health.set_loaded(!self.services.is_empty());
+        if old.config.tracing == self.config.tracing {
+            self.otel = old.otel.clone();
+        }
         for (i, s) in self.services.iter().enumerate() {
             let name = upstream_name(s);
             if let Some(g) = old.guards.iter().find(|g| g.name() == name)

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use actix_web::http::header::AUTHORIZATION;
+use actix_web::http::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use awc::error::{ConnectError, PayloadError, SendRequestError};
-use awc::http::header::{CONTENT_TYPE, HeaderName};
+use awc::http::header::CONTENT_TYPE;
 
 use super::error::UpstreamError;
 use super::target::Target;
@@ -31,6 +31,8 @@ pub struct Call<'a> {
     pub answer_limit: usize,
     /// Whether the operation may safely run twice (a refused connect is then tried again).
     pub idempotent: bool,
+    /// Headers passed on as they are: the request id and the trace context.
+    pub headers: &'a [(HeaderName, HeaderValue)],
 }
 
 /// An upstream answer: status, content type, body.
@@ -126,6 +128,9 @@ fn request(
         }
         quoted.push('"');
         req = req.insert_header((SOAP_ACTION, quoted));
+    }
+    for (name, value) in call.headers {
+        req = req.insert_header((name.clone(), value.clone()));
     }
     if let Some(value) = authorization {
         req = req.insert_header((AUTHORIZATION, value.expose()));

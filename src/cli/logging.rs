@@ -1,0 +1,195 @@
+//! The log, as `log:` in the settings asks: human text (coloured only when stderr is a
+//! terminal) or JSON lines, written to stderr from a thread of its own (a line per request at
+//! tens of thousands a second costs the workers only a copy into a queue; none is dropped, and
+//! the guard flushes the rest on exit). `SOAPBRIDGE_LOG` filters as `RUST_LOG` does.
+//!
+//! No value can forge a line: JSON escapes every string; the text format escapes every control
+//! character of every value (line breaks, carriage returns, terminal escapes) as `\n`, `\r`,
+//! `\u{1b}`.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::field::MakeExt as _;
+use tracing_subscriber::fmt::format::{Writer, debug_fn};
+
+use crate::config::{LogFormat, LogSettings};
+
+/// The log settings of the command about to run: `serve`'s settings file (its `log:`), the
+/// defaults otherwise (and when the file cannot be read: `serve` then reports why).
+pub fn settings_for(cli: &super::Cli) -> LogSettings {
+    match &cli.command {
+        Some(super::Command::Serve(args)) => crate::config::Config::load(args.config.as_deref())
+            .map(|c| c.log)
+            .unwrap_or_default(),
+        None => crate::config::Config::load(None)
+            .map(|c| c.log)
+            .unwrap_or_default(),
+        Some(_) => LogSettings::default(),
+    }
+}
+
+/// Keeps the log's writer thread; dropping it flushes what is queued.
+pub struct LogGuard(#[allow(dead_code)] WorkerGuard);
+
+/// Installs the process's log as `settings` say.
+pub fn init(settings: &LogSettings) -> LogGuard {
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("soapbridge-log")
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stderr(),
+        ));
+    let filter =
+        EnvFilter::try_from_env("SOAPBRIDGE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let ansi = std::io::stderr().is_terminal();
+    // Only fails when a log is already installed (a second call): the first one stays.
+    let _ = tracing::subscriber::set_global_default(subscriber(settings, filter, writer, ansi));
+    LogGuard(guard)
+}
+
+/// The log's subscriber: `settings`' format, `filter`, into `writer`, coloured when `ansi`.
+pub fn subscriber<W>(
+    settings: &LogSettings,
+    filter: EnvFilter,
+    writer: W,
+    ansi: bool,
+) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer);
+    match settings.format {
+        LogFormat::Json => Box::new(
+            builder
+                .json()
+                .flatten_event(true)
+                .with_current_span(true)
+                .with_span_list(false)
+                .finish(),
+        ),
+        LogFormat::Text => Box::new(
+            builder
+                .with_ansi(ansi)
+                .fmt_fields(debug_fn(escaped_field).delimited(" "))
+                .finish(),
+        ),
+    }
+}
+
+/// One field of a text line: `name=value` (the message alone), every control character of the
+/// value escaped.
+pub fn escaped_field(
+    w: &mut Writer<'_>,
+    field: &tracing::field::Field,
+    value: &dyn std::fmt::Debug,
+) -> std::fmt::Result {
+    if field.name() != "message" {
+        write!(w, "{}=", field.name())?;
+    }
+    write!(Escaping(w), "{value:?}")
+}
+
+/// Writes through, control characters escaped.
+struct Escaping<'a, W: std::fmt::Write>(&'a mut W);
+
+impl<W: std::fmt::Write> std::fmt::Write for Escaping<'_, W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        for c in s.chars() {
+            match c {
+                '\n' => self.0.write_str("\\n")?,
+                '\r' => self.0.write_str("\\r")?,
+                '\t' => self.0.write_str("\\t")?,
+                c if c.is_control() => write!(self.0, "\\u{{{:x}}}", c as u32)?,
+                c => self.0.write_char(c)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// What a subscriber wrote.
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The lines `format` writes for an event whose values came from outside.
+    fn lines(format: LogFormat) -> Vec<String> {
+        let buffer = Buffer::default();
+        let b = buffer.clone();
+        let settings = LogSettings {
+            format,
+            ..LogSettings::default()
+        };
+        let sub = subscriber(&settings, EnvFilter::new("info"), move || b.clone(), false);
+        tracing::subscriber::with_default(sub, || {
+            let span = tracing::info_span!("request", request_id = "r-1", route = "/a/{id}");
+            let _in = span.enter();
+            let outside = "bad\nINFO soapbridge: forged line\r\u{1b}[2J";
+            tracing::warn!(reason = %outside, fault_code = outside, "Upstream answer rejected");
+        });
+        let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        text.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn outside_values_cannot_forge_a_text_line() {
+        let lines = lines(LogFormat::Text);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        let line = &lines[0];
+        assert!(
+            line.contains("bad\\nINFO soapbridge: forged line\\r\\u{1b}[2J"),
+            "{line}"
+        );
+        assert!(
+            line.contains("request{request_id=\"r-1\" route=\"/a/{id}\"}"),
+            "the request's span: {line}"
+        );
+        assert!(
+            line.contains("Upstream answer rejected reason=bad"),
+            "{line}"
+        );
+        assert!(!line.contains('\u{1b}'), "no colour into a file: {line}");
+    }
+
+    #[test]
+    fn json_lines_are_one_object_with_the_span() {
+        let lines = lines(LogFormat::Json);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        let v: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+        assert_eq!(v["level"], "WARN");
+        assert_eq!(v["reason"], "bad\nINFO soapbridge: forged line\r\u{1b}[2J");
+        assert_eq!(v["span"]["request_id"], "r-1");
+        assert_eq!(v["span"]["route"], "/a/{id}");
+        assert!(v["timestamp"].is_string());
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let mut out = String::new();
+        Escaping(&mut out)
+            .write_str("a\nINFO forged\r\u{1b}[31mred\u{85}")
+            .unwrap();
+        assert_eq!(out, "a\\nINFO forged\\r\\u{1b}[31mred\\u{85}");
+    }
+}

@@ -1,0 +1,142 @@
+//! The binary's log as the settings ask, read from its stderr (a file: not a terminal): JSON
+//! lines that all parse, one access line per request with its request and trace id, none for
+//! the health checks, the access log sampled (5xx always written), and no colour codes.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::observe::get;
+
+/// The binary serving `tests/observe/mappings` (mock on) with `log` as its `log:` settings;
+/// returns its base URL, its stderr file and the child.
+fn serve(log: &str, dir: &Path) -> (String, PathBuf, std::process::Child) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mappings = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/observe/mappings");
+    let settings = dir.join("settings.yaml");
+    std::fs::write(
+        &settings,
+        format!(
+            "listen: 127.0.0.1:{port}\nmappings: {}\nmock: true\nworkers: 1\nlog:\n{log}",
+            mappings.display()
+        ),
+    )
+    .unwrap();
+    let stderr = dir.join("stderr.log");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(["serve", "--config"])
+        .arg(&settings)
+        .env_remove("CUSTOMER_URL")
+        .env_remove("SOAPBRIDGE_LOG")
+        .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&stderr).unwrap())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "not started");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (format!("http://127.0.0.1:{port}"), stderr, child)
+}
+
+/// Stops the server with SIGTERM (its log flushed on the way out); its stderr.
+fn stop(mut child: std::process::Child, stderr: &Path) -> String {
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("did not stop on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::fs::read_to_string(stderr).unwrap()
+}
+
+fn access_lines(log: &str) -> Vec<Value> {
+    log.lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .filter(|v| v["target"] == "soapbridge::access")
+        .collect()
+}
+
+#[actix_web::test]
+async fn json_access_lines_carry_request_and_trace_ids_and_skip_health_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, stderr, child) = serve("  format: json\n", dir.path());
+    for i in 0..3 {
+        let id = format!("log-{i}");
+        let (status, headers, _) = get(
+            &base,
+            "/api/customer/customers/7",
+            &[
+                ("X-Request-Id", id.as_str()),
+                (
+                    "traceparent",
+                    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (status, headers["x-request-id"].as_str()),
+            (200, id.as_str())
+        );
+    }
+    assert_eq!(get(&base, "/livez", &[]).await.0, 200);
+    assert_eq!(get(&base, "/readyz", &[]).await.0, 200);
+    assert_eq!(get(&base, "/metrics", &[]).await.0, 200);
+    let log = stop(child, &stderr);
+    assert!(!log.contains('\u{1b}'), "no colour codes into a file");
+    let access = access_lines(&log);
+    assert_eq!(access.len(), 3, "{log}");
+    for (i, a) in access.iter().enumerate() {
+        assert_eq!(a["request_id"], format!("log-{i}"), "{a}");
+        assert_eq!(a["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736", "{a}");
+        assert_eq!(a["route"], "/api/customer/customers/{customerId}", "{a}");
+        assert_eq!(a["status"], 200, "{a}");
+        assert_eq!(a["level"], "INFO");
+    }
+}
+
+#[actix_web::test]
+async fn a_sampled_access_log_still_writes_every_5xx_and_an_off_one_writes_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, stderr, child) = serve("  format: json\n  access_sample: 0.0\n", dir.path());
+    for _ in 0..5 {
+        assert_eq!(get(&base, "/api/customer/customers/7", &[]).await.0, 200);
+    }
+    // The mock answers a Server fault when a value asks for it: 502.
+    let (status, _, body) = get(&base, "/api/customer/customers?name=mock-fault:Server", &[]).await;
+    assert_eq!(status, 502, "{body}");
+    let log = stop(child, &stderr);
+    let access = access_lines(&log);
+    assert_eq!(access.len(), 1, "{log}");
+    assert_eq!(access[0]["status"], 502);
+
+    let dir = tempfile::tempdir().unwrap();
+    let (base, stderr, child) = serve("  access_log: false\n", dir.path());
+    let (status, _, body) = get(&base, "/api/customer/customers?name=mock-fault:Server", &[]).await;
+    assert_eq!(status, 502, "{body}");
+    let log = stop(child, &stderr);
+    assert!(!log.contains("soapbridge::access"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "text, not a terminal: no colour\n{log}"
+    );
+    assert!(
+        log.contains("Serving"),
+        "the text log itself is written: {log}"
+    );
+}
