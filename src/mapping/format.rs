@@ -87,7 +87,9 @@ pub struct HeaderSpec {
     /// a header element of simple type has one field, its own key) -> where each value comes
     /// from: `header.NAME` (HTTP request header), `query.NAME`, `path.NAME`, `body.KEY` (a
     /// top-level key of the JSON body), or `{ value: TEXT }`, a constant in which `${VAR}` is
-    /// read from the environment at start-up (never logged, never in error bodies). Default: none.
+    /// read from the environment at start-up (never logged, never in error bodies); a
+    /// credential (`{ value: "${VAR}", secret: true }`, or a field named like one) must be one
+    /// `${VAR}` or `${file:PATH}` without a default. Default: none.
     #[serde(default)]
     pub fields: OrderedMap<Spanned<String>, Spanned<FieldBinding>>,
     /// Marks the header `soap:mustUnderstand`. Default: false.
@@ -103,7 +105,14 @@ pub struct HeaderSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldBinding {
     Source(String),
-    Value(String),
+    /// `{ value: TEXT, secret: BOOL }`: a constant. `secret: true` makes it a credential, which
+    /// must be one `${VAR}` or `${file:PATH}` reference without a default. Default of `secret`:
+    /// true when the field's name looks like a credential (`Password`, `Token`, `ApiKey`, ...),
+    /// else false; `secret: false` says such a field is not one.
+    Value {
+        text: String,
+        secret: Option<bool>,
+    },
 }
 
 impl<'de> Deserialize<'de> for FieldBinding {
@@ -147,16 +156,20 @@ impl<'de> Deserialize<'de> for FieldBinding {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldBinding, A::Error> {
                 let mut value = None;
+                let mut secret = None;
                 while let Some(k) = map.next_key::<String>()? {
-                    if k != "value" || value.is_some() {
-                        return Err(serde::de::Error::custom(format!(
-                            "unknown field `{k}`, expected `value`"
-                        )));
+                    match k.as_str() {
+                        "value" if value.is_none() => value = Some(map.next_value::<Scalar>()?.0),
+                        "secret" if secret.is_none() => secret = Some(map.next_value::<bool>()?),
+                        _ => {
+                            return Err(serde::de::Error::custom(format!(
+                                "unknown field `{k}`, expected `value` or `secret`"
+                            )));
+                        }
                     }
-                    value = Some(map.next_value::<Scalar>()?.0);
                 }
                 value
-                    .map(FieldBinding::Value)
+                    .map(|text| FieldBinding::Value { text, secret })
                     .ok_or_else(|| serde::de::Error::missing_field("value"))
             }
         }

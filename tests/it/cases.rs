@@ -112,6 +112,8 @@ case!(
     mapping_upstream_security_problems,
     mapping_upstream_unknown_scheme,
     mapping_upstream_tls_files,
+    mapping_secrets_in_clear,
+    mapping_wsdl_address_credentials,
     hostile_deep_nesting,
     hostile_derivation_chain,
     hostile_verb_panic,

@@ -15,6 +15,7 @@ mod hostile_convert;
 mod interop;
 mod openapi;
 mod roundtrip;
+mod secrets_rule;
 mod schemathesis;
 mod serve;
 mod upstream_auth;

@@ -5,7 +5,8 @@
 //! its top-level keys (the WSDL, the selection, `base_path`); `upstream` the upstream's address,
 //! timeouts, credentials, TLS and proxy (reading the TLS files it names); `operation` one
 //! operation's route and inputs; `outputs` its response, status, faults and timeout; `headers`
-//! the SOAP header bindings; `conflicts` routes two operations share; `suggest` the "did you
+//! the SOAP header bindings; `secrets` the one rule for credentials (one `${VAR}` or
+//! `${file:PATH}`, no credentials in URLs); `conflicts` routes two operations share; `suggest` the "did you
 //! mean" hints; `context` what the checks of an operation read, and where a problem is.
 
 mod conflicts;
@@ -14,6 +15,7 @@ mod file;
 mod headers;
 mod operation;
 mod outputs;
+mod secrets;
 mod suggest;
 mod upstream;
 
