@@ -60,8 +60,21 @@ pub struct MappingFile {
     /// in `/metrics`, the answer passed on) or `off`. Default: `warn`.
     #[serde(default)]
     pub validate_answers: AnswerValidation,
+    /// Patterns of the WSDL's schema that soapbridge cannot enforce (no translation to its
+    /// regex engine, or too large), accepted one by one: values are then not checked against
+    /// them. Default: none (such a pattern is a `check` error, and `serve` does not start).
+    #[serde(default)]
+    pub unenforced_patterns: Option<UnenforcedPatterns>,
     /// One entry per WSDL operation served, keyed by the operation's name. Required.
     pub operations: OrderedMap<Spanned<String>, OperationSpec>,
+}
+
+/// `unenforced_patterns:`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnenforcedPatterns {
+    /// Each pattern accepted unenforced, as written in the schema. Required.
+    pub allow: Vec<Spanned<String>>,
 }
 
 /// `validate_answers:`.

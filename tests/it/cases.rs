@@ -114,6 +114,8 @@ case!(
     mapping_upstream_tls_files,
     mapping_secrets_in_clear,
     mapping_wsdl_address_credentials,
+    mapping_unenforced_pattern,
+    mapping_unenforced_pattern_allowed,
     hostile_deep_nesting,
     hostile_derivation_chain,
     hostile_verb_panic,

@@ -13,6 +13,7 @@ use super::context::OperationCx;
 use super::context::located;
 use super::headers;
 use super::operation::compile_operation;
+use super::patterns;
 use super::suggest::closest;
 use super::upstream::upstream;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -59,6 +60,7 @@ pub fn compile_str(file: &Path, text: &str) -> Result<CompiledMapping, Diagnosti
     }
     let routes = operations(file, &m, &wsdl, sel, &base_path, &mut diags);
     headers::undeclared_mapping_parts(file, &m, binding, &mut diags);
+    patterns::unenforced_patterns(file, &m, &wsdl.schema, &mut diags);
     if m.operations.0.is_empty() {
         diags.push(
             Diagnostic::new(file, 0, 0, "the mapping serves no operations")

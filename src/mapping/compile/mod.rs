@@ -6,8 +6,10 @@
 //! timeouts, credentials, TLS and proxy (reading the TLS files it names); `operation` one
 //! operation's route and inputs; `outputs` its response, status, faults and timeout; `headers`
 //! the SOAP header bindings; `secrets` the one rule for credentials (one `${VAR}` or
-//! `${file:PATH}`, no credentials in URLs); `conflicts` routes two operations share; `suggest` the "did you
-//! mean" hints; `context` what the checks of an operation read, and where a problem is.
+//! `${file:PATH}`, no credentials in URLs); `patterns` the schema's patterns that cannot be
+//! enforced (refused at their place in the schema unless accepted); `conflicts` routes two
+//! operations share; `suggest` the "did you mean" hints; `context` what the checks of an
+//! operation read, and where a problem is.
 
 mod conflicts;
 mod context;
@@ -15,6 +17,7 @@ mod file;
 mod headers;
 mod operation;
 mod outputs;
+mod patterns;
 mod secrets;
 mod suggest;
 mod upstream;
