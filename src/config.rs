@@ -44,6 +44,9 @@ pub struct Limits {
     pub xml_nodes: u32,
     /// Longest element name in an answer, bytes. Default `1024`.
     pub xml_name_bytes: usize,
+    /// Largest WSDL or XSD document loaded, bytes (refused before it is read). Default
+    /// `33554432` (32 MiB).
+    pub document_bytes: u64,
 }
 
 impl Default for Limits {
@@ -56,6 +59,7 @@ impl Default for Limits {
             xml_attributes: 500,
             xml_nodes: 200_000,
             xml_name_bytes: 1024,
+            document_bytes: crate::sources::DEFAULT_MAX_DOCUMENT_BYTES,
         }
     }
 }
@@ -126,7 +130,11 @@ impl Config {
         if let Ok(v) = std::env::var("SOAPBRIDGE_MOCK") {
             c.mock = matches!(v.as_str(), "1" | "true" | "yes");
         }
-        if c.limits.body_bytes == 0 || c.limits.answer_bytes == 0 || c.limits.json_depth == 0 {
+        if c.limits.body_bytes == 0
+            || c.limits.answer_bytes == 0
+            || c.limits.json_depth == 0
+            || c.limits.document_bytes == 0
+        {
             return Err(Diagnostic::new(
                 &path,
                 0,

@@ -12,16 +12,19 @@ use super::files::mapping_files;
 pub struct CheckArgs {
     /// Mapping files or folders of them (default: mappings/).
     pub mappings: Vec<PathBuf>,
+    /// Largest WSDL or XSD document loaded, bytes (default 33554432, 32 MiB).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), default_value_t = crate::sources::DEFAULT_MAX_DOCUMENT_BYTES)]
+    pub max_document_bytes: u64,
 }
 
 pub(super) fn run(args: CheckArgs) -> anyhow::Result<bool> {
-    let files = mapping_files(args.mappings)?;
+    let files = mapping_files(args.mappings.clone())?;
     if files.is_empty() {
         bail!("no mapping files (*.yaml) found");
     }
     let mut ok = true;
     for f in files {
-        match crate::mapping::compile_file(&f) {
+        match crate::mapping::compile::compile_file_with(&f, args.max_document_bytes) {
             Ok(c) => {
                 println!(
                     "ok {}: {} routes ({}, {})",

@@ -20,6 +20,9 @@ pub struct ServeArgs {
     /// Mock every mapping whose upstream URL is absent, in-process.
     #[arg(long)]
     pub mock: bool,
+    /// Largest WSDL or XSD document loaded, bytes (default 33554432, 32 MiB; `limits.document_bytes`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_document_bytes: Option<u64>,
 }
 
 pub(super) fn run(args: ServeArgs) -> anyhow::Result<bool> {
@@ -31,6 +34,9 @@ pub(super) fn run(args: ServeArgs) -> anyhow::Result<bool> {
         config.mappings = m;
     }
     config.mock |= args.mock;
+    if let Some(n) = args.max_document_bytes {
+        config.limits.document_bytes = n;
+    }
     actix_web::rt::System::new().block_on(crate::http::serve(config))?;
     Ok(true)
 }

@@ -19,5 +19,5 @@ mod state;
 pub use app::configure;
 pub use mock_server::start_mock;
 pub use serve::serve;
-pub use services::load_services;
+pub use services::{load_services, load_services_with};
 pub use state::State;

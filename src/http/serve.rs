@@ -8,7 +8,7 @@ use tracing::info;
 
 use super::app::configure;
 use super::mock_server::start_mock;
-use super::services::load_services;
+use super::services::load_services_with;
 use super::state::State;
 use crate::config::Config;
 use crate::convert::operation::ServicePlan;
@@ -17,7 +17,8 @@ use crate::upstream::{Auth, Target};
 
 /// Starts mocks for the services without an upstream (when asked), then serves until a signal.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let services = load_services(&config.mappings).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let services = load_services_with(&config.mappings, config.limits.document_bytes)
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
     let mut targets = Vec::new();
     let mut mock_servers = Vec::new();
     for s in &services {

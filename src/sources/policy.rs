@@ -5,15 +5,31 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-/// How files may be found.
-#[derive(Debug, Clone, Default)]
+/// The largest WSDL or XSD document read by default: 32 MiB.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 32 << 20;
+
+/// How files may be found, and how large they may be.
+#[derive(Debug, Clone)]
 pub struct LoadOptions {
+    /// The largest document read, in bytes: a larger one is refused before it is read.
+    /// Default: [`DEFAULT_MAX_DOCUMENT_BYTES`].
+    pub max_document_bytes: u64,
     /// Folders outside the entry document's folder tree that imports may read from.
     /// Default: none (only the entry document's folder and below).
     pub allow_paths: Vec<PathBuf>,
     /// Local copies of schemas that documents import by absolute URL: URL (or namespace) -> file.
     /// Default: empty.
     pub catalog: HashMap<String, PathBuf>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            allow_paths: Vec::new(),
+            catalog: HashMap::new(),
+        }
+    }
 }
 
 /// The folders a load may read from and its catalog.

@@ -8,6 +8,7 @@ mod constructs;
 mod corpus;
 mod coverage;
 mod differential;
+mod document_limits;
 mod encoded;
 mod errors;
 mod fail_closed;

@@ -21,22 +21,40 @@ use crate::mapping::format::MappingFile;
 use crate::mapping::generate::{Selection, select};
 use crate::mapping::route::{CompiledMapping, Route};
 use crate::mapping::shape::shape;
-use crate::sources::LoadOptions;
+use crate::sources::{DEFAULT_MAX_DOCUMENT_BYTES, LoadOptions};
 use crate::wsdl::{self, Wsdl};
 
-/// Reads and checks one mapping file.
+/// Reads and checks one mapping file (its WSDL and schemas at most
+/// [`DEFAULT_MAX_DOCUMENT_BYTES`] each).
 pub fn compile_file(file: &Path) -> Result<CompiledMapping, Diagnostics> {
+    compile_file_with(file, DEFAULT_MAX_DOCUMENT_BYTES)
+}
+
+/// Reads and checks one mapping file, its WSDL and schemas at most `max_document_bytes` each.
+pub fn compile_file_with(
+    file: &Path,
+    max_document_bytes: u64,
+) -> Result<CompiledMapping, Diagnostics> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Diagnostic::new(file, 0, 0, format!("cannot read the mapping: {e}")))?;
-    compile_str(file, &text)
+    compile_str_with(file, &text, max_document_bytes)
 }
 
 /// Checks a mapping's text; `file` names it in messages and anchors its relative paths.
 pub fn compile_str(file: &Path, text: &str) -> Result<CompiledMapping, Diagnostics> {
+    compile_str_with(file, text, DEFAULT_MAX_DOCUMENT_BYTES)
+}
+
+/// [`compile_str`], the WSDL and its schemas at most `max_document_bytes` each.
+pub fn compile_str_with(
+    file: &Path,
+    text: &str,
+    max_document_bytes: u64,
+) -> Result<CompiledMapping, Diagnostics> {
     let m = parse(file, text)?;
     let dir = file.parent().unwrap_or(Path::new(""));
     let wsdl_path = dir.join(&m.wsdl.value);
-    let wsdl = load_wsdl(file, &m, &wsdl_path)?;
+    let wsdl = load_wsdl(file, &m, &wsdl_path, max_document_bytes)?;
     let sel = selection(file, &m, &wsdl)?;
     let address = sel
         .port
@@ -114,9 +132,15 @@ fn parse(file: &Path, text: &str) -> Result<MappingFile, Diagnostic> {
 
 /// `wsdl:` (with `allow_paths:` and `catalog:`, relative to the mapping), loaded; its problems
 /// follow one at the `wsdl:` line.
-fn load_wsdl(file: &Path, m: &MappingFile, wsdl_path: &Path) -> Result<Arc<Wsdl>, Diagnostics> {
+fn load_wsdl(
+    file: &Path,
+    m: &MappingFile,
+    wsdl_path: &Path,
+    max_document_bytes: u64,
+) -> Result<Arc<Wsdl>, Diagnostics> {
     let dir = file.parent().unwrap_or(Path::new(""));
     let mut options = LoadOptions {
+        max_document_bytes,
         allow_paths: m.allow_paths.iter().map(|p| dir.join(p)).collect(),
         ..LoadOptions::default()
     };

@@ -22,4 +22,4 @@ mod secrets;
 mod suggest;
 mod upstream;
 
-pub use file::{compile_file, compile_str};
+pub use file::{compile_file, compile_file_with, compile_str, compile_str_with};
