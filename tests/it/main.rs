@@ -6,6 +6,7 @@ mod cases;
 mod cli;
 mod constructs;
 mod corpus;
+mod corpus_memory;
 mod coverage;
 mod differential;
 mod document_limits;
