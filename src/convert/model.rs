@@ -663,6 +663,19 @@ fn own_wildcard(p: &Particle, in_many: bool) -> bool {
     }
 }
 
+/// Whether a content model's own wildcard must hold something (`$xml` is then required): it lies
+/// on a path of required sequences, outside choices and repeated groups, as the writer checks.
+pub fn wildcard_required(p: &Particle) -> bool {
+    p.min > 0
+        && match &p.term {
+            Term::Any(_) => true,
+            Term::Sequence(ps) | Term::All(ps) => {
+                !p.max.is_many() && ps.iter().any(wildcard_required)
+            }
+            Term::Choice(_) | Term::Element(_) => false,
+        }
+}
+
 fn collect<'p>(p: &'p Particle, many: bool, in_choice: bool, out: &mut Vec<Found<'p>>) {
     collect_in(p, many, in_choice, &mut Vec::new(), out)
 }

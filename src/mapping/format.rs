@@ -371,6 +371,11 @@ pub struct OperationSpec {
     /// same part this replaces). Default: the mapping-level entries.
     #[serde(default)]
     pub response_headers: OrderedMap<Spanned<String>, Spanned<String>>,
+    /// SOAP-encoded operations: input parts a request may leave out (by field key) -> what is
+    /// sent then: `omit` (no accessor, SOAP 1.1 section 5.1) or `nil` (`xsi:nil="true"`).
+    /// Default: every part is required.
+    #[serde(default)]
+    pub optional_parts: OrderedMap<Spanned<String>, Spanned<String>>,
 }
 
 /// A YAML mapping kept in file order.

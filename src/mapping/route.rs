@@ -256,7 +256,18 @@ pub struct Route {
     pub headers: Vec<HeaderIn>,
     /// Answer header parts passed on to the client.
     pub response_headers: Vec<HeaderOut>,
+    /// SOAP-encoded input parts a request may leave out (by field key), and what is sent then.
+    pub optional_parts: Vec<(String, AbsentPart)>,
     pub line: u32,
+}
+
+/// What is sent for a SOAP-encoded input part a request leaves out (`optional_parts:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbsentPart {
+    /// No accessor (SOAP 1.1 section 5.1 lets an accessor be omitted).
+    Omit,
+    /// The accessor with `xsi:nil="true"`.
+    Nil,
 }
 
 impl Route {

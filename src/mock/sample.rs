@@ -4,6 +4,8 @@
 //! optional fields, choice branches, array lengths and string contents. A walk ([`Sampler::walk`])
 //! is a sampler kept across several samples that turns every choice, optional particle, optional
 //! attribute, array length (1, 3, 0) and nil in turn, so a few samples cover each branch once.
+//! Every `xs:ID` a sampler draws is new (`id1`, `id2`, ...) and the IDREFs of a value name its
+//! first ID, so samples keep IDs unique and IDREFs resolved.
 
 use std::collections::HashMap;
 
@@ -31,6 +33,23 @@ pub struct Sampler<'m> {
     in_list: bool,
     /// The next particle is taken even when optional (a repeated choice's chosen branch).
     force: bool,
+    /// The `xs:ID`s drawn so far (`id1`, `id2`, ...): each one is new.
+    ids: u32,
+    /// The first ID of the value being drawn, which its IDREFs name.
+    first_id: Option<u32>,
+}
+
+/// What an IDREF is drawn as until the value is complete and its first ID known.
+const IDREF: &str = "idrefToResolve";
+
+/// Replaces the IDREF placeholders of a value (also inside raw XML) with `target`.
+fn resolve(v: &mut Value, target: &str) {
+    match v {
+        Value::String(s) if s.contains(IDREF) => *s = s.replace(IDREF, target),
+        Value::Array(items) => items.iter_mut().for_each(|i| resolve(i, target)),
+        Value::Object(o) => o.values_mut().for_each(|i| resolve(i, target)),
+        _ => {}
+    }
 }
 
 /// The namespace of the elements sampled for a wildcard that takes other namespaces.
@@ -59,6 +78,8 @@ impl<'m> Sampler<'m> {
             walk: None,
             in_list: false,
             force: false,
+            ids: 0,
+            first_id: None,
         }
     }
 
@@ -130,19 +151,37 @@ impl<'m> Sampler<'m> {
 
     /// A value for one direction's Body: the element's content, or an object of the parts.
     pub fn message(&mut self, layout: &BodyLayout) -> Value {
-        match layout {
-            BodyLayout::Element { type_id, .. } => self.value(*type_id),
+        self.first_id = None;
+        let mut v = match layout {
+            BodyLayout::Element { type_id, .. } => self.draw(*type_id),
             BodyLayout::Parts { parts, .. } => Value::Object(
                 parts
                     .iter()
-                    .map(|p| (p.key.clone(), self.value(p.type_id)))
+                    .map(|p| (p.key.clone(), self.draw(p.type_id)))
                     .collect(),
             ),
-        }
+        };
+        self.resolve_idrefs(&mut v);
+        v
     }
 
-    /// A value for an element of type `t`.
+    /// A value for an element of type `t`. Its `xs:ID`s differ from every other this sampler
+    /// drew, and its `IDREF`s name its first ID (or, when it has none, the last one drawn).
     pub fn value(&mut self, t: TypeId) -> Value {
+        self.first_id = None;
+        let mut v = self.draw(t);
+        self.resolve_idrefs(&mut v);
+        v
+    }
+
+    /// The IDREFs of a value just drawn (placeholders until now) name the value's first ID.
+    fn resolve_idrefs(&mut self, v: &mut Value) {
+        let target = format!("id{}", self.first_id.unwrap_or(self.ids.max(1)));
+        resolve(v, &target);
+    }
+
+    /// A value for an element of type `t`, with IDREFs still to resolve.
+    fn draw(&mut self, t: TypeId) -> Value {
         match &self.schema.ty(t).kind {
             TypeKind::Simple(st) => self.simple(t, st),
             TypeKind::Complex(_) => self.complex(t),
@@ -198,7 +237,7 @@ impl<'m> Sampler<'m> {
             let want = self.count(ct);
             let n = if self.depth > 4 { 0 } else { want };
             self.depth += 1;
-            let items = (0..n).map(|_| self.value(item)).collect();
+            let items = (0..n).map(|_| self.draw(item)).collect();
             self.depth -= 1;
             return Value::Array(items);
         }
@@ -220,7 +259,7 @@ impl<'m> Sampler<'m> {
                 let v = match &a.fixed {
                     Some(f) => crate::convert::simple::to_json(self.schema, a.type_id, f)
                         .unwrap_or(Value::String(f.clone())),
-                    None => self.value(a.type_id),
+                    None => self.draw(a.type_id),
                 };
                 obj.insert(a.key.clone(), v);
             }
@@ -228,7 +267,7 @@ impl<'m> Sampler<'m> {
         match &info.body {
             Body::Empty => {}
             Body::Text(st) => {
-                let v = self.value(*st);
+                let v = self.draw(*st);
                 if info.attrs.is_empty() {
                     self.depth -= 1;
                     return v;
@@ -490,7 +529,7 @@ impl<'m> Sampler<'m> {
                 return Value::Null;
             }
         }
-        self.value(t)
+        self.draw(t)
     }
 
     fn simple(&mut self, t: TypeId, st: &SimpleType) -> Value {
@@ -502,7 +541,7 @@ impl<'m> Sampler<'m> {
                     .min(st.facets.max_length.map_or(usize::MAX, |m| m as usize));
                 let n = st.facets.length.map_or(n, |l| l as usize);
                 let outer = std::mem::replace(&mut self.in_list, true);
-                let items = (0..n).map(|_| self.value(*item)).collect();
+                let items = (0..n).map(|_| self.draw(*item)).collect();
                 self.in_list = outer;
                 return Value::Array(items);
             }
@@ -510,7 +549,7 @@ impl<'m> Sampler<'m> {
                 let i = self.pick(members.len());
                 return members
                     .get(i)
-                    .map_or(Value::String("sample".into()), |m| self.value(*m));
+                    .map_or(Value::String("sample".into()), |m| self.draw(*m));
             }
             Variety::Atomic => {}
         }
@@ -603,7 +642,13 @@ impl<'m> Sampler<'m> {
             "language" => "en".to_string(),
             "boolean" => "true".to_string(),
             "QName" | "NOTATION" => "sample".to_string(),
-            "NCName" | "Name" | "ID" | "IDREF" | "ENTITY" | "NMTOKEN" => {
+            "ID" => {
+                self.ids += 1;
+                self.first_id.get_or_insert(self.ids);
+                format!("id{}", self.ids)
+            }
+            "IDREF" => IDREF.to_string(),
+            "NCName" | "Name" | "ENTITY" | "NMTOKEN" => {
                 format!("id{}", if self.full { 1 } else { self.next() % 1000 })
             }
             _ => {

@@ -148,19 +148,10 @@ impl<'a> Dec<'a> {
         }
     }
 
-    /// Significant digits, from the first non-zero digit to the last (`0.00120` has 2, `10.5`
-    /// has 3): what the validator holds totalDigits to.
-    pub fn total_digits(&self) -> usize {
-        if self.int.is_empty() {
-            self.frac.trim_start_matches('0').len().max(1)
-        } else {
-            self.int.len() + self.frac.len()
-        }
-    }
-
-    /// Integer digits and fraction digits, leading zeros of the fraction included (`0.00120`
-    /// has 4, `10.5` has 3, zero has none): what a request's value is held to for totalDigits
-    /// ([`crate::xsd::facets::check`]).
+    /// The digits totalDigits holds (XML Schema 1.0, 4.3.11: a value `i x 10^-n` with
+    /// `|i| < 10^totalDigits` and `n <= totalDigits`): integer digits and fraction digits,
+    /// leading zeros of the fraction included (`0.00120` is 12 x 10^-4, 4 digits; `10.5` has 3;
+    /// zero has none). Requests ([`crate::xsd::facets::check`]) and the validator both count so.
     pub fn digits(&self) -> usize {
         self.int.len() + self.frac.len()
     }
@@ -898,8 +889,6 @@ mod tests {
         assert_eq!(d("0.00120").digits(), 4);
         assert_eq!(d("10.5").digits(), 3);
         assert_eq!(d("000").digits(), 0);
-        assert_eq!(d("0.00120").total_digits(), 2);
-        assert_eq!(d("10.5").total_digits(), 3);
         assert!(Dec::parse(".").is_none() && Dec::parse("1e3").is_none());
     }
 

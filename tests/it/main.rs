@@ -1,5 +1,6 @@
 //! soapbridge's integration tests: one binary, one module per area.
 
+mod any_content;
 mod architecture;
 mod browser;
 mod cases;
@@ -11,11 +12,16 @@ mod coverage;
 mod differential;
 mod document_limits;
 mod encoded;
+mod encoded_parts;
 mod errors;
+mod examples;
 mod fail_closed;
 mod headers;
 mod hostile_convert;
 mod interop;
+mod interop_gsoap;
+mod interop_node;
+mod interop_support;
 mod openapi;
 mod roundtrip;
 mod schemathesis;
@@ -28,6 +34,7 @@ mod upstream_tls;
 mod validate_cli;
 mod w3c;
 mod w3c_schema;
+mod xsd_spec;
 
 /// The `soapbridge` binary serving the shipped sample with its default settings (mock on) on a
 /// free port, killed when dropped.

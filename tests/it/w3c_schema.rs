@@ -18,7 +18,7 @@ use soapbridge::sources::LoadOptions;
 
 /// The committed floor for total agreement on schema tests, in percent (what the checks reach,
 /// rounded down to 0.1).
-const THRESHOLD: f64 = 99.4;
+const THRESHOLD: f64 = 99.5;
 
 /// Marks a verdict whose diagnostics include one without a line.
 const UNPLACED: &str = "\u{0}unplaced: ";

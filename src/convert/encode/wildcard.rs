@@ -13,13 +13,14 @@ use crate::xml::escape;
 use crate::xsd::*;
 
 impl Encoder<'_> {
-    /// `anyType` and mixed content: a scalar as text, or `{"$xml": "<raw/>"}` checked to be
-    /// well-formed before it is passed through.
+    /// `anyType` and mixed content: a scalar as text, `{"$xml": "<raw/>"}` checked to be
+    /// well-formed before it is passed through, or `{}` for no content.
     pub(super) fn any_content(&mut self, start: BytesStart, tag: &str, v: &Value, pointer: &str) {
         let text = match v {
             Value::String(s) => escape(s, false).into_owned(),
             Value::Number(n) => n.to_string(),
             Value::Bool(b) => b.to_string(),
+            Value::Object(o) if o.is_empty() => String::new(),
             Value::Object(o) if o.len() == 1 && o.get(XML_KEY).is_some_and(Value::is_string) => {
                 let p = pointer_push(pointer, XML_KEY);
                 match self.checked_raw(&o[XML_KEY], &p) {
@@ -32,9 +33,9 @@ impl Encoder<'_> {
                     FieldError::new(
                         pointer,
                         "type",
-                        "expected a string, a number, a boolean or {\"$xml\": \"...\"} (any content)",
+                        "expected a string, a number, a boolean, {\"$xml\": \"...\"} or {} (any content)",
                     )
-                    .expected("a string, a number, a boolean or {\"$xml\": \"...\"}")
+                    .expected("a string, a number, a boolean, {\"$xml\": \"...\"} or {}")
                     .found_value(v),
                 );
                 return;

@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::convert::model::JsonModel;
+use crate::convert::model::{Body, JsonModel, wildcard_required};
 use crate::convert::simple;
 use crate::mapping::format::AnswerValidation;
-use crate::mapping::naming::json_keys;
+use crate::mapping::naming::{ATTRS_KEY, XML_KEY, json_keys};
 use crate::mapping::route::{CompiledMapping, HeaderSource, Route};
 use crate::wsdl::{BodyBinding, PartKind, SoapVersion, Style, Wsdl};
 use crate::xsd::{QName, TypeId, TypeKind};
@@ -61,6 +61,27 @@ pub struct OperationPlan {
     /// Why a constant could not be resolved (an unset variable, a value of the wrong type): the
     /// operation is then unavailable (503). Names the variable, never its value.
     pub header_problem: Option<HeaderProblem>,
+    /// Keys of the JSON body that are no mapped field: what the input element's own content
+    /// holds beside its elements and attributes.
+    pub open_keys: Vec<OpenKey>,
+}
+
+/// A key of the JSON body that is no mapped field but the input element's own open content:
+/// `$xml` (what its `xs:any` wildcard or mixed content holds, as raw XML) or `$attributes` (what
+/// its `xs:anyAttribute` takes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenKey {
+    pub key: &'static str,
+    /// The content's wildcard must hold something.
+    pub required: bool,
+}
+
+impl OperationPlan {
+    /// The input element is of `xs:anyType` (declared without a type): the JSON body is its
+    /// content, a scalar, `{"$xml": "<raw/>"}` or `{}`.
+    pub fn any_body(&self) -> bool {
+        matches!(self.input, BodyLayout::Element { type_id, .. } if type_id == TypeId(0))
+    }
 }
 
 /// Why a constant of a request SOAP header could not be resolved at start-up: the operation is
@@ -180,13 +201,15 @@ fn operation_plan(compiled: &CompiledMapping, model: &JsonModel, r: &Route) -> O
         })
         .collect();
     let (header_values, header_problem) = header_constants(&wsdl.schema, r);
+    let input = message(wsdl, model, bop.style, &bop.input, op.input, &op.name);
     OperationPlan {
         header_values,
         header_problem,
+        open_keys: open_keys(model, &input, r),
         route: r.clone(),
         soap: compiled.soap,
         action: bop.soap_action.clone(),
-        input: message(wsdl, model, bop.style, &bop.input, op.input, &op.name),
+        input,
         output: message(
             wsdl,
             model,
@@ -199,6 +222,37 @@ fn operation_plan(compiled: &CompiledMapping, model: &JsonModel, r: &Route) -> O
         input_encoding: encoding(compiled.soap, &bop.input),
         output_encoding: encoding(compiled.soap, &bop.output),
     }
+}
+
+/// The body keys the input element's own open content takes (when the body is the element's
+/// content, not one field): `$xml` for `anyType`, mixed content or a wildcard outside repeated
+/// choices (required when the wildcard is), `$attributes` for an `xs:anyAttribute`.
+fn open_keys(model: &JsonModel, input: &BodyLayout, route: &Route) -> Vec<OpenKey> {
+    let BodyLayout::Element { type_id, .. } = input else {
+        return Vec::new();
+    };
+    let Some(info) = model
+        .info(*type_id)
+        .filter(|_| route.body_field().is_none())
+    else {
+        return Vec::new();
+    };
+    let mut keys = Vec::new();
+    if *type_id == TypeId(0) || info.mixed || info.own_wildcard {
+        let required = !info.mixed
+            && matches!(&info.body, Body::Elements { particle, .. } if wildcard_required(particle));
+        keys.push(OpenKey {
+            key: XML_KEY,
+            required,
+        });
+    }
+    if info.any_attribute && *type_id != TypeId(0) {
+        keys.push(OpenKey {
+            key: ATTRS_KEY,
+            required: false,
+        });
+    }
+    keys
 }
 
 /// Neither requests nor answers are checked against a pattern that could not be compiled (no

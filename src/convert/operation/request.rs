@@ -9,7 +9,8 @@ use super::gather::{describe, gather_all};
 use super::plan::{BodyLayout, OperationPlan, PartIo, ServicePlan};
 use crate::convert::encode::Encoder;
 use crate::convert::error::{FieldError, NOTHING};
-use crate::mapping::route::{HeaderIn, HeaderSource, InputSource};
+use crate::mapping::naming::XML_KEY;
+use crate::mapping::route::{AbsentPart, HeaderIn, HeaderSource, InputSource};
 use crate::soap;
 use crate::wsdl::SoapVersion;
 use crate::xsd::QName;
@@ -26,8 +27,17 @@ impl ServicePlan {
         param: &dyn Fn(&InputSource) -> Vec<String>,
         body: Option<Value>,
     ) -> Result<Vec<u8>, Vec<FieldError>> {
-        let input = gather_all(&self.compiled.wsdl.schema, &op.route, param, body)?;
+        let (body, open, scalar) = open_content(op, body);
+        let mut input = gather_all(&self.compiled.wsdl.schema, &op.route, param, body)?;
+        input.fields.extend(open);
         self.request_with(op, &input.fields, op.route.body_field(), &input.headers)
+            .map_err(|mut errors| {
+                if scalar {
+                    // The body was the scalar content of an `anyType` element.
+                    into_body(&mut errors, XML_KEY);
+                }
+                errors
+            })
     }
 
     /// The request envelope for input fields (keyed as the route's inputs), with the header
@@ -59,7 +69,7 @@ impl ServicePlan {
             header.extend(enc.take_xml());
         }
         enc.set_encoding(op.input_encoding);
-        write_message(&mut enc, &op.input, fields);
+        write_message(&mut enc, &op.input, fields, &op.route.optional_parts);
         match enc.finish() {
             Ok(body) if header_errors.is_empty() => Ok(soap::envelope_with_header(
                 op.soap,
@@ -164,6 +174,35 @@ impl ServicePlan {
     }
 }
 
+/// Takes out of the JSON body the keys of the input element's own open content (`$xml`,
+/// `$attributes`: no mapped fields). A scalar body of an `anyType` element is its text content,
+/// as `$xml` (the flag says so). Returns the body left, those keys, and the flag.
+fn open_content(
+    op: &OperationPlan,
+    body: Option<Value>,
+) -> (Option<Value>, Map<String, Value>, bool) {
+    let mut open = Map::new();
+    match body {
+        Some(Value::Object(mut o)) => {
+            for k in &op.open_keys {
+                if let Some(v) = o.shift_remove(k.key) {
+                    open.insert(k.key.to_string(), v);
+                }
+            }
+            (Some(Value::Object(o)), open, false)
+        }
+        Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) if op.any_body() => {
+            let text = match &v {
+                Value::String(s) => crate::xml::escape(s, false).into_owned(),
+                other => other.to_string(),
+            };
+            open.insert(XML_KEY.to_string(), Value::String(text));
+            (None, open, true)
+        }
+        other => (other, open, false),
+    }
+}
+
 /// Errors of the field that took the whole JSON body point into the body itself.
 fn into_body(errors: &mut [FieldError], body_key: &str) {
     let prefix = format!("/{body_key}");
@@ -262,23 +301,33 @@ fn describe_header_source(s: &HeaderSource) -> String {
     }
 }
 
-/// Writes a request's Body in the message's layout from input fields.
-fn write_message(enc: &mut Encoder, m: &BodyLayout, fields: &Map<String, Value>) {
+/// Writes a request's Body in the message's layout from input fields (`optional`: the parts
+/// it may leave out, and what is sent for them then).
+fn write_message(
+    enc: &mut Encoder,
+    m: &BodyLayout,
+    fields: &Map<String, Value>,
+    optional: &[(String, AbsentPart)],
+) {
     match m {
         BodyLayout::Element { name, type_id } => {
             enc.element(name, *type_id, false, &Value::Object(fields.clone()), "")
         }
-        BodyLayout::Parts { wrapper, parts } => write_parts(enc, wrapper.as_ref(), parts, fields),
+        BodyLayout::Parts { wrapper, parts } => {
+            write_parts(enc, wrapper.as_ref(), parts, fields, optional)
+        }
     }
 }
 
 /// The parts of a message, each from the field of its key, under the rpc wrapper when there is
-/// one: the one writer of rpc wrappers, for requests and (the mock's) answers.
+/// one: the one writer of rpc wrappers, for requests and (the mock's) answers. A part without
+/// a field is refused, unless `optional` lists it: then it is left out or sent nil.
 pub(super) fn write_parts(
     enc: &mut Encoder,
     wrapper: Option<&QName>,
     parts: &[PartIo],
     fields: &Map<String, Value>,
+    optional: &[(String, AbsentPart)],
 ) {
     for k in fields.keys() {
         if !parts.iter().any(|p| &p.key == k) {
@@ -295,9 +344,18 @@ pub(super) fn write_parts(
     }
     let tag = wrapper.map(|w| enc.start_wrapper(w));
     for p in parts {
-        match fields.get(&p.key) {
-            Some(v) => enc.element(&p.name, p.type_id, p.nillable, v, &format!("/{}", p.key)),
-            None => enc.push(
+        let absent = optional.iter().find(|(k, _)| *k == p.key).map(|(_, a)| *a);
+        match (fields.get(&p.key), absent) {
+            (Some(v), _) => enc.element(&p.name, p.type_id, p.nillable, v, &format!("/{}", p.key)),
+            (None, Some(AbsentPart::Omit)) => {}
+            (None, Some(AbsentPart::Nil)) => enc.element(
+                &p.name,
+                p.type_id,
+                true,
+                &Value::Null,
+                &format!("/{}", p.key),
+            ),
+            (None, None) => enc.push(
                 FieldError::new(
                     format!("/{}", p.key),
                     "required",

@@ -38,7 +38,7 @@ impl ServicePlan {
                 enc.element(name, *type_id, false, body, "")
             }
             (BodyLayout::Parts { wrapper, parts }, Some(fields)) => {
-                write_parts(&mut enc, wrapper.as_ref(), parts, fields)
+                write_parts(&mut enc, wrapper.as_ref(), parts, fields, &[])
             }
             (BodyLayout::Parts { .. }, None) => enc.push(
                 FieldError::new(

@@ -1,7 +1,7 @@
 //! Examples, drawn by the sampler the mock answers with (seed 0: every field present), so an
 //! example is what the mock would send.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::convert::model::JsonModel;
 use crate::convert::operation::OperationPlan;
@@ -16,6 +16,16 @@ pub(super) fn field(schema: &Schema, model: &JsonModel, field: &Field) -> Value 
         json!([one])
     } else {
         one
+    }
+}
+
+/// A sample of an operation's whole input, keyed as its fields (and `$xml`, `$attributes` for
+/// the input element's open content); a sample that is no object (the content of an
+/// `anyType` element) under the key `""`.
+pub(super) fn input(schema: &Schema, model: &JsonModel, op: &OperationPlan) -> Map<String, Value> {
+    match Sampler::new(schema, model, 0).message(&op.input) {
+        Value::Object(o) => o,
+        other => Map::from_iter([(String::new(), other)]),
     }
 }
 

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use super::examples;
 use super::types::Builder;
 use crate::convert::operation::{BodyLayout, OperationPlan, ServicePlan};
+use crate::mapping::naming::ATTRS_KEY;
 use crate::mapping::route::{HeaderField, HeaderIn, HeaderSource, HeaderTarget, InputSource};
 use crate::mapping::route::{Method, Route};
 
@@ -42,7 +43,7 @@ pub(super) fn operation(
     if let Some(d) = doc {
         o.insert("description".into(), json!(d));
     }
-    let request = request(b, r);
+    let request = request(b, op);
     if !request.params.is_empty() {
         o.insert("parameters".into(), Value::Array(request.params));
     }
@@ -84,22 +85,37 @@ struct Request {
     body_example: Map<String, Value>,
 }
 
-fn request(b: &mut Builder, r: &Route) -> Request {
+/// The parameters and body of a request. The examples of the mapped fields come from one
+/// sample of the whole input, so they go together (one branch of each choice).
+fn request(b: &mut Builder, op: &OperationPlan) -> Request {
+    let r = &op.route;
     let mut req = Request::default();
+    let sample = examples::input(b.schema, b.model, op);
     for i in &r.inputs {
         let s = b.field_schema(i.field.type_id, i.field.max.is_many(), i.field.nillable);
         let required = i.field.min > 0;
-        let example = examples::field(b.schema, b.model, &i.field);
+        let example = sample.get(&i.key).cloned();
+        let param = |place: &str, name: &str, required: bool| {
+            let mut p = json!({"name": name, "in": place, "required": required, "schema": s});
+            if let Some(e) = &example {
+                p["example"] = e.clone();
+            }
+            p
+        };
         match &i.source {
-            InputSource::Path(p) => req.params.push(json!({"name": p, "in": "path", "required": true, "schema": s, "example": example})),
-            InputSource::Query(p) => req.params.push(json!({"name": p, "in": "query", "required": required, "schema": s, "example": example})),
-            InputSource::Header(p) => req.params.push(json!({"name": p, "in": "header", "required": required, "schema": s, "example": example})),
+            InputSource::Path(p) => req.params.push(param("path", p, true)),
+            InputSource::Query(p) => req.params.push(param("query", p, required)),
+            InputSource::Header(p) => req.params.push(param("header", p, required)),
             InputSource::Body => {
                 req.whole_body = Some(s);
+                let example =
+                    example.unwrap_or_else(|| examples::field(b.schema, b.model, &i.field));
                 req.body_example.insert(String::new(), example);
             }
             InputSource::BodyKey => {
-                req.body_example.insert(i.key.clone(), example);
+                if let Some(e) = example {
+                    req.body_example.insert(i.key.clone(), e);
+                }
                 req.body_props.insert(i.key.clone(), s);
                 if required {
                     req.body_required.push(json!(i.key));
@@ -107,12 +123,44 @@ fn request(b: &mut Builder, r: &Route) -> Request {
             }
         }
     }
+    open_keys(b, op, &sample, &mut req);
     for h in &r.headers {
         for f in &h.fields {
             header_field(b, h, f, &mut req);
         }
     }
     req
+}
+
+/// The body keys of the input element's own open content (`$xml`, `$attributes`), and the body
+/// of an `anyType` element: its content, whole.
+fn open_keys(b: &mut Builder, op: &OperationPlan, sample: &Map<String, Value>, req: &mut Request) {
+    if op.any_body() && op.route.inputs.is_empty() {
+        if let BodyLayout::Element { type_id, .. } = &op.input {
+            req.whole_body = Some(b.type_schema(*type_id));
+        }
+        let whole = sample.get("").cloned().unwrap_or_else(|| json!({}));
+        req.body_example.insert(String::new(), whole);
+        return;
+    }
+    for k in &op.open_keys {
+        req.body_props.insert(k.key.into(), open_key_schema(k.key));
+        if k.required {
+            req.body_required.push(json!(k.key));
+        }
+        if let Some(e) = sample.get(k.key) {
+            req.body_example.insert(k.key.into(), e.clone());
+        }
+    }
+}
+
+/// The schema of an open-content key: raw XML, or the attributes of an `xs:anyAttribute`.
+fn open_key_schema(key: &str) -> Value {
+    if key == ATTRS_KEY {
+        json!({"type": "object", "additionalProperties": {"type": "string"}, "description": "attributes the schema's xs:anyAttribute takes: {\"{namespace}name\": \"value\"}"})
+    } else {
+        json!({"type": "string", "description": "raw XML: what the wildcards (xs:any) hold, or the whole mixed content"})
+    }
 }
 
 /// A SOAP header field bound to a request value: a parameter or a body key. It is required

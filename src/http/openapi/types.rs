@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value, json};
 
-use crate::convert::model::{Body, JsonModel, TypeInfo};
+use crate::convert::model::{Body, JsonModel, TypeInfo, wildcard_required};
 use crate::mapping::naming::{ATTRS_KEY, TEXT_KEY, TYPE_KEY, XML_KEY};
 use crate::xml::XS;
 use crate::xsd::{Derivation, MaxOccurs, Particle, Schema, Term, TypeId, TypeKind};
@@ -20,6 +20,11 @@ pub(super) struct Builder<'a> {
     prefix: String,
     done: HashSet<TypeId>,
     todo: Vec<TypeId>,
+    /// The anonymous types being written out, innermost last.
+    inlining: Vec<TypeId>,
+    /// Anonymous types met again inside themselves (an element whose anonymous type holds a
+    /// reference to the element): components too, under these names.
+    recursive: HashMap<TypeId, String>,
     components: &'a mut Map<String, Value>,
 }
 
@@ -36,6 +41,8 @@ impl<'a> Builder<'a> {
             prefix,
             done: HashSet::new(),
             todo: Vec::new(),
+            inlining: Vec::new(),
+            recursive: HashMap::new(),
             components,
         }
     }
@@ -53,17 +60,7 @@ impl<'a> Builder<'a> {
             .name
             .as_ref()
             .map_or("Anonymous", |q| q.local.as_str());
-        let clean: String = local
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        format!("{}.{clean}", self.prefix)
+        format!("{}.{}", self.prefix, clean(local))
     }
 
     /// A field's schema: an array when repeated, `null` allowed when nillable.
@@ -81,7 +78,8 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// A named (non-built-in) type becomes a component and a `$ref`; others are inline.
+    /// A named (non-built-in) type becomes a component and a `$ref`; others are inline, unless
+    /// they contain themselves (then they are a component named after their element).
     pub(super) fn type_schema(&mut self, t: TypeId) -> Value {
         let named = self.schema.ty(t).name.as_ref().is_some_and(|q| q.ns != XS);
         if named {
@@ -90,7 +88,39 @@ impl<'a> Builder<'a> {
             }
             return json!({"$ref": format!("#/components/schemas/{}", self.name(t))});
         }
-        self.inline(t)
+        if let Some(name) = self.recursive.get(&t) {
+            return json!({"$ref": format!("#/components/schemas/{name}")});
+        }
+        if self.inlining.contains(&t) {
+            let name = self.anonymous_name(t);
+            self.recursive.insert(t, name.clone());
+            return json!({"$ref": format!("#/components/schemas/{name}")});
+        }
+        self.inlining.push(t);
+        let s = self.inline(t);
+        self.inlining.pop();
+        match self.recursive.get(&t) {
+            Some(name) => {
+                self.components.insert(name.clone(), s);
+                json!({"$ref": format!("#/components/schemas/{name}")})
+            }
+            None => s,
+        }
+    }
+
+    /// The component name of an anonymous type that contains itself: the name of the element
+    /// that declares it (`Element.type`), else the type's index.
+    fn anonymous_name(&self, t: TypeId) -> String {
+        let element = self
+            .schema
+            .elements
+            .iter()
+            .find(|e| e.type_id == t)
+            .map(|e| clean(&e.name.local));
+        match element {
+            Some(local) => format!("{}.{local}.type", self.prefix),
+            None => format!("{}.anonymous{}.type", self.prefix, t.0),
+        }
     }
 
     /// Writes the components of the named types met so far (and of those they name).
@@ -106,9 +136,7 @@ impl<'a> Builder<'a> {
     fn inline(&mut self, t: TypeId) -> Value {
         match &self.schema.ty(t).kind {
             TypeKind::Simple(st) => self.simple(st),
-            TypeKind::Complex(_) if t == TypeId(0) => {
-                json!({"description": "any content: a scalar, or {\"$xml\": \"<raw/>\"}"})
-            }
+            TypeKind::Complex(_) if t == TypeId(0) => any_content(),
             TypeKind::Complex(ct) if ct.array_of.is_some() => {
                 let item = ct.array_of.unwrap_or(TypeId(0));
                 json!({"type": "array", "items": self.field_schema(item, false, true), "description": "a SOAP-encoded array"})
@@ -153,6 +181,11 @@ impl<'a> Builder<'a> {
         }
         if info.mixed || info.own_wildcard {
             props.insert(XML_KEY.into(), json!({"type": "string", "description": "raw XML: what the wildcards (xs:any) hold, or the whole mixed content"}));
+            if !info.mixed
+                && matches!(&info.body, Body::Elements { particle, .. } if wildcard_required(particle))
+            {
+                required.push(json!(XML_KEY));
+            }
         }
         if info.any_attribute {
             props.insert(ATTRS_KEY.into(), json!({"type": "object", "additionalProperties": {"type": "string"}, "description": "attributes the schema's xs:anyAttribute takes: {\"{namespace}name\": \"value\"}"}));
@@ -246,14 +279,10 @@ impl<'a> Builder<'a> {
                 o
             })
             .chain(
-                // A wildcard branch: the element it matched, raw.
-                crate::convert::model::has_wildcard(&group.body).then(|| json!({"type": "object", "properties": {XML_KEY: {"type": "string", "description": "raw XML: the one element the wildcard (xs:any) matched"}}, "required": [XML_KEY], "additionalProperties": false})),
+                // A wildcard branch (one, however many wildcards): the element it matched, raw.
+                crate::convert::model::has_wildcard(&group.body).then(|| json!({"type": "object", "properties": {XML_KEY: {"type": "string", "description": "raw XML: the one element the choice's wildcard (xs:any) matched"}}, "required": [XML_KEY], "additionalProperties": false})),
             )
             .collect();
-        let mut branches = branches;
-        if crate::convert::model::has_wildcard(&group.body) {
-            branches.push(json!({"type": "object", "properties": {XML_KEY: {"type": "string", "description": "raw XML: an element the choice's wildcard (xs:any) takes"}}, "required": [XML_KEY], "additionalProperties": false}));
-        }
         json!({"oneOf": branches})
     }
 
@@ -309,6 +338,31 @@ impl<'a> Builder<'a> {
         let base_ref = self.type_schema(base);
         json!({"allOf": [base_ref, own], "unevaluatedProperties": open})
     }
+}
+
+/// `anyType` content: a scalar (the text), or raw XML under `$xml` (`{}`: no content).
+fn any_content() -> Value {
+    json!({
+        "description": "any content: a scalar (the text), or {\"$xml\": \"<raw/>\"} ({} for none)",
+        "oneOf": [
+            {"type": ["string", "number", "boolean"]},
+            {"type": "object", "properties": {XML_KEY: {"type": "string", "description": "the content as raw XML"}}, "additionalProperties": false}
+        ]
+    })
+}
+
+/// A name made safe for a component name (`^[a-zA-Z0-9._-]+$`).
+fn clean(local: &str) -> String {
+    local
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// minItems/maxItems of repeated elements, when the repetition is the element's own (not a

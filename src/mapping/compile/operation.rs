@@ -11,7 +11,7 @@ use super::headers::{self, HeaderRoute};
 use super::outputs;
 use super::suggest::closest;
 use crate::diag::Diagnostic;
-use crate::mapping::route::{Input, InputSource, Method, Route};
+use crate::mapping::route::{AbsentPart, Input, InputSource, Method, Route};
 use crate::mapping::shape::Field;
 
 /// A route's method and path, as written, and the names of its path parameters.
@@ -53,6 +53,7 @@ pub(super) fn compile_operation(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -
         &mut inputs.used_params,
         diags,
     );
+    let optional_parts = optional_parts(cx, &mut inputs, diags);
     unbound(cx, &route, &inputs, diags);
     let out_keys = cx.keys(cx.output);
     let response = outputs::response(cx, &out_keys, diags);
@@ -83,6 +84,7 @@ pub(super) fn compile_operation(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -
         faults,
         headers,
         response_headers,
+        optional_parts,
         line: spec.route.referenced.line() as u32,
     })
 }
@@ -262,6 +264,59 @@ fn input_source(
         InputSource::BodyKey => {}
     }
     Some(source)
+}
+
+/// The `optional_parts:` entries of a SOAP-encoded operation: each names an input part, which
+/// becomes optional, and says what is sent when a request leaves it out.
+fn optional_parts(
+    cx: &OperationCx,
+    inputs: &mut Inputs,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, AbsentPart)> {
+    let entries = &cx.spec.optional_parts.0;
+    if let Some((first, _)) = entries.first()
+        && cx.bop.input.use_ != crate::wsdl::Use::Encoded
+    {
+        diags.push(
+            cx.d(
+                first,
+                "optional_parts applies to SOAP-encoded operations only",
+            )
+            .hint("the parts of a literal message are all required by its schema"),
+        );
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (key, what) in entries {
+        let Some(input) = inputs.inputs.iter_mut().find(|i| i.key == key.value) else {
+            let keys: Vec<&str> = inputs.inputs.iter().map(|i| i.key.as_str()).collect();
+            diags.push(
+                cx.d(
+                    key,
+                    format!("operation `{}` has no input part `{}`", cx.op(), key.value),
+                )
+                .hint(format!("its input parts are: {}", keys.join(", "))),
+            );
+            continue;
+        };
+        let absent = match what.value.as_str() {
+            "omit" => AbsentPart::Omit,
+            "nil" => AbsentPart::Nil,
+            other => {
+                diags.push(
+                    cx.d(
+                        what,
+                        format!("`{other}` is not what to send for an absent part"),
+                    )
+                    .hint("write `omit` (no accessor) or `nil` (xsi:nil=\"true\")"),
+                );
+                continue;
+            }
+        };
+        input.field.min = 0;
+        out.push((input.key.clone(), absent));
+    }
+    out
 }
 
 /// Path parameters nothing is bound to, and required body fields a request cannot give.

@@ -1,6 +1,7 @@
 //! Globals across all the documents in force: a name declared twice in one symbol space, a
 //! `ref` naming no global of its kind, a group holding `xs:all` used as less than a whole
-//! content model, and groups or attribute groups that contain themselves.
+//! content model, groups or attribute groups that contain themselves, and elements in their
+//! own substitution group.
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,6 +18,8 @@ type Decl<'a, 'i> = (usize, Node<'a, 'i>);
 struct Declared<'a, 'i> {
     /// (symbol space, name) -> first declaration.
     by_space: HashMap<(&'a str, QName), Decl<'a, 'i>>,
+    /// Global elements -> the head of their substitution group, when they name one.
+    heads: HashMap<QName, QName>,
     groups: HashMap<QName, Decl<'a, 'i>>,
     attr_groups: HashMap<QName, Decl<'a, 'i>>,
 }
@@ -32,6 +35,45 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
         let all_groups = self.references(docs, &declared);
         self.all_group_references(docs, all_groups);
         self.circular_groups(&declared);
+        self.circular_substitutions(&declared);
+    }
+
+    /// Elements whose chain of substitution group heads comes back to them (XML Schema 1.0,
+    /// e-props-correct.6), each reported with the chain.
+    fn circular_substitutions(&mut self, declared: &Declared<'a, 'i>) {
+        let mut names: Vec<&QName> = declared.heads.keys().collect();
+        names.sort();
+        for q in names {
+            let mut chain = vec![q.local.as_str()];
+            let mut at = q;
+            let circular = loop {
+                let Some(head) = declared.heads.get(at) else {
+                    break false;
+                };
+                chain.push(head.local.as_str());
+                if head == q {
+                    break true;
+                }
+                if chain.len() > 64 {
+                    break false;
+                }
+                at = head;
+            };
+            if circular
+                && let Some(&(source, node)) = declared.by_space.get(&("element", q.clone()))
+            {
+                self.report(
+                    source,
+                    node.range().start,
+                    format!(
+                        "circular substitution group: `{}` is in its own substitution group ({})",
+                        q.local,
+                        chain.join(" -> ")
+                    ),
+                    Some("the heads of substitution groups cannot lead back to the element".into()),
+                );
+            }
+        }
     }
 
     /// The first declaration of every global; later ones with the same name are reported.
@@ -40,6 +82,7 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
             by_space: HashMap::new(),
             groups: HashMap::new(),
             attr_groups: HashMap::new(),
+            heads: HashMap::new(),
         };
         for d in docs {
             for c in d.node.children().filter(is_xs) {
@@ -73,6 +116,11 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
                         match kind {
                             "group" => {
                                 declared.groups.insert(q, (d.source, c));
+                            }
+                            "element" => {
+                                if let Some(head) = qname_of(c, "substitutionGroup") {
+                                    declared.heads.insert(q, head);
+                                }
                             }
                             "attributeGroup" => {
                                 declared.attr_groups.insert(q, (d.source, c));
@@ -204,6 +252,15 @@ impl<'a, 'i> Checker<'_, 'a, 'i> {
             }
         }
     }
+}
+
+/// The QName an attribute of `node` holds, resolved in `node`'s scope.
+fn qname_of(node: Node, attr: &str) -> Option<QName> {
+    let (prefix, local) = split_qname(node.attribute(attr)?.trim());
+    let ns = node
+        .lookup_namespace_uri(prefix)
+        .or(prefix.is_none().then_some(""))?;
+    Some(QName::new(ns, local))
 }
 
 /// Whether the group (`what`: `group` or `attributeGroup`) at `node` refers to `target`,

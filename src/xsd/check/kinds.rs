@@ -59,6 +59,12 @@ impl Checker<'_, '_, '_> {
     }
 }
 
+/// Whether a simpleContent restriction `n` declares its text's simple type.
+fn has_simple_type(n: Node) -> bool {
+    n.children()
+        .any(|c| is_xs(&c) && c.tag_name().name() == "simpleType")
+}
+
 /// Whether `t` is a simple type.
 fn is_simple(schema: &Schema, t: TypeId) -> bool {
     matches!(schema.ty(t).kind, TypeKind::Simple(_))
@@ -84,7 +90,13 @@ fn node_problems(schema: &Schema, d: &Doc, n: Node) -> Vec<Problem> {
                     "attributes have simple types",
                 ));
             }
-            if parent == "schema" && d.tns == XSI {
+            let qualified = match n.attribute("form").map(str::trim) {
+                Some(form) => form == "qualified",
+                None => {
+                    d.node.attribute("attributeFormDefault").map(str::trim) == Some("qualified")
+                }
+            };
+            if d.tns == XSI && n.has_attribute("name") && (parent == "schema" || qualified) {
                 problems.push(("attributes cannot be declared in the XML Schema instance namespace".into(), "xsi:type, xsi:nil, xsi:schemaLocation and xsi:noNamespaceSchemaLocation are built in"));
             }
         }
@@ -157,9 +169,11 @@ fn simple_content_problem(schema: &Schema, n: Node) -> Option<Problem> {
                 Content::Simple(_) => false,
                 Content::Elements(p) if n.tag_name().name() == "restriction" && b.mixed => {
                     !too_deep(p) && normalize(p).is_some_and(|p| !emptiable(&p))
-                        || !n
-                            .children()
-                            .any(|c| is_xs(&c) && c.tag_name().name() == "simpleType")
+                        || !has_simple_type(n)
+                }
+                // Mixed with no particle: the content is an empty sequence, mixed.
+                Content::Empty if n.tag_name().name() == "restriction" && b.mixed => {
+                    !has_simple_type(n)
                 }
                 _ => true,
             },

@@ -5,7 +5,9 @@
 //! role, its children held to the role's grammar (`grammar`), its attributes to what the role
 //! allows and requires, their syntax and co-constraints (`attributes`, names by `names`) and
 //! `id` uniqueness; then `globals` finds duplicate global names, unresolved references and
-//! circular groups. [`components`] runs after compilation on the compiled [`Schema`], one pass
+//! circular groups and substitution groups, `imports` references into namespaces their document
+//! does not import, and `redefines` redefined documents also in force as they are.
+//! [`components`] runs after compilation on the compiled [`Schema`], one pass
 //! per file: the facets of each restriction step (`facets`), complex content restrictions
 //! (`restrictions`, particle by particle in `particles`), the kinds of types each use needs
 //! (`kinds`), `final` and `block` (`finals`), Unique Particle Attribution and Element
@@ -24,9 +26,11 @@ mod facets;
 mod finals;
 mod globals;
 mod grammar;
+mod imports;
 mod kinds;
 mod names;
 mod particles;
+mod redefines;
 mod restrictions;
 mod values;
 mod walk;
@@ -91,6 +95,8 @@ impl Checker<'_, '_, '_> {
             self.walk(d.source, d.node, Role::Schema, &mut ids);
         }
         self.globals(&docs);
+        self.imports(&docs);
+        self.redefines(&docs);
         self.diags
     }
 

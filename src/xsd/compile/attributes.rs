@@ -8,8 +8,22 @@ use crate::xsd::model::*;
 
 impl<'a, 'i> Compiler<'a, 'i> {
     /// Attribute uses, attribute group refs and anyAttribute under `node`, merged into `ct`.
-    /// In a restriction a use overrides the inherited one; `use="prohibited"` removes it.
+    /// In a restriction a use overrides the inherited one and `use="prohibited"` removes it (an
+    /// extension cannot remove what it inherits).
     pub(super) fn attributes(
+        &mut self,
+        doc: usize,
+        node: Node<'a, 'i>,
+        ct: &mut ComplexType,
+        restriction: bool,
+    ) {
+        let outer = std::mem::take(&mut self.merged_attributes);
+        self.merge_attributes(doc, node, ct, restriction);
+        self.merged_attributes = outer;
+    }
+
+    /// [`Compiler::attributes`] of `node`, also inside the attribute groups it refers to.
+    fn merge_attributes(
         &mut self,
         doc: usize,
         node: Node<'a, 'i>,
@@ -38,16 +52,21 @@ impl<'a, 'i> Compiler<'a, 'i> {
     /// An attribute use `c` merged into `ct`: added, replacing the inherited one in a
     /// restriction, or removed by `use="prohibited"`.
     fn attribute(&mut self, doc: usize, c: Node<'a, 'i>, ct: &mut ComplexType, restriction: bool) {
+        if self.merged_attributes.contains(&(doc, c.id())) {
+            // The same declaration, reached through a second attribute group reference.
+            return;
+        }
+        self.merged_attributes.push((doc, c.id()));
         let prohibited = c.attribute("use") == Some("prohibited");
         let Some(a) = self.attribute_use(doc, c) else {
             return;
         };
         let existing = ct.attributes.iter().position(|x| x.name == a.name);
         match (existing, prohibited) {
-            (Some(i), true) => {
+            (Some(i), true) if restriction => {
                 ct.attributes.remove(i);
             }
-            (None, true) => {}
+            (_, true) => {}
             (Some(i), false) if restriction => ct.attributes[i] = a,
             (Some(_), false) => {
                 self.diag(
@@ -108,7 +127,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             return;
         }
         self.group_stack.push(key);
-        self.attributes(decl.doc, decl.node, ct, restriction);
+        self.merge_attributes(decl.doc, decl.node, ct, restriction);
         self.group_stack.pop();
     }
 

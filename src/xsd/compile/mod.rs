@@ -103,6 +103,10 @@ pub struct Compiler<'a, 'i> {
     /// The group and attribute group definitions being expanded, by (schema, node): a
     /// redefinition and the definition it redefines share a name but are different groups.
     group_stack: Vec<(usize, NodeId)>,
+    /// The attribute declarations (by schema and node) merged into the complex type whose
+    /// attributes are being gathered: one reached again through another attribute group is
+    /// the same attribute, not a second one.
+    merged_attributes: Vec<(usize, NodeId)>,
     /// `xs:redefine` children (by schema and node) -> the definition each replaces.
     originals: HashMap<(usize, NodeId), Decl<'a, 'i>>,
     /// The compiled ids of redefined (original) type definitions, by their redefinition.
@@ -153,6 +157,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             compiling: HashSet::new(),
             pending: HashMap::new(),
             group_stack: Vec::new(),
+            merged_attributes: Vec::new(),
             originals: HashMap::new(),
             original_types: HashMap::new(),
             restricting: Vec::new(),

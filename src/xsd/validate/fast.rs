@@ -291,7 +291,7 @@ impl Kind {
     }
 }
 
-/// A decimal's significant digits and fraction digits (as `Dec` counts them), or `None` when
+/// A decimal's digits for totalDigits and its fraction digits (as `Dec` counts them), or `None` when
 /// `s` is not a decimal.
 pub(super) fn decimal_digits(s: &str) -> Option<(usize, usize)> {
     let rest = s.strip_prefix(['+', '-']).unwrap_or(s);
@@ -304,12 +304,7 @@ pub(super) fn decimal_digits(s: &str) -> Option<(usize, usize)> {
     }
     let int = int.trim_start_matches('0');
     let frac = frac.trim_end_matches('0');
-    let total = if int.is_empty() {
-        frac.trim_start_matches('0').len().max(1)
-    } else {
-        int.len() + frac.len()
-    };
-    Some((total, frac.len()))
+    Some((int.len() + frac.len(), frac.len()))
 }
 
 #[cfg(test)]
@@ -376,7 +371,7 @@ mod tests {
             let d = value::Dec::parse(&s);
             prop_assert_eq!(
                 decimal_digits(&s),
-                d.map(|d| (d.total_digits(), d.frac.len())),
+                d.map(|d| (d.digits(), d.frac.len())),
                 "{:?}", s
             );
         }

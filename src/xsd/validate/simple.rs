@@ -129,15 +129,6 @@ impl<'s> Validator<'s> {
                     return Ok(Value::Str(s.into_owned()));
                 }
                 let v = value::parse(st.primitive, self.builtin_name(st), &s, resolve)?;
-                if let Some(node) = at {
-                    match self.c.id_kind[t.0 as usize] {
-                        1 if !ctx.ids.insert(s.to_string()) => {
-                            return Err(SimpleError::DuplicateId { id: s.into_owned() });
-                        }
-                        2 => ctx.idrefs.push((s.to_string(), node)),
-                        _ => {}
-                    }
-                }
                 (v, s)
             }
             Variety::List(item) => {
@@ -154,9 +145,14 @@ impl<'s> Validator<'s> {
             Variety::Union(members) => {
                 let mut found = None;
                 for &m in members {
-                    if let Ok(v) = self.simple_value(m, raw, resolve, at, ctx) {
-                        found = Some(v);
-                        break;
+                    match self.simple_value(m, raw, resolve, at, ctx) {
+                        Ok(v) => {
+                            found = Some(v);
+                            break;
+                        }
+                        // A value of that member, but its ID was seen before.
+                        Err(e @ SimpleError::DuplicateId { .. }) => return Err(e),
+                        Err(_) => {}
                     }
                 }
                 let Some(v) = found else {
@@ -169,6 +165,19 @@ impl<'s> Validator<'s> {
             }
         };
         self.facets_ok(t, st, &lexical, &value)?;
+        // IDs and IDREFs are recorded once the value is known valid: a union member that
+        // turns out not to take it records nothing.
+        if let (Some(node), Variety::Atomic) = (at, &st.variety) {
+            match self.c.id_kind[t.0 as usize] {
+                1 if !ctx.ids.insert(lexical.to_string()) => {
+                    return Err(SimpleError::DuplicateId {
+                        id: lexical.into_owned(),
+                    });
+                }
+                2 => ctx.idrefs.push((lexical.into_owned(), node)),
+                _ => {}
+            }
+        }
         Ok(value)
     }
 
@@ -216,10 +225,7 @@ impl<'s> Validator<'s> {
             bounds_ok(f, fv, lexical, v)?;
         }
         if let Value::Decimal(d) = v {
-            if let Some(n) = f
-                .total_digits
-                .filter(|&n| d.total_digits() as u64 > n as u64)
-            {
+            if let Some(n) = f.total_digits.filter(|&n| d.digits() as u64 > n as u64) {
                 return Err(SimpleError::TotalDigits {
                     lexical: lexical.to_string(),
                     max: n,
