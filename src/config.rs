@@ -1,11 +1,18 @@
 //! Server settings: defaults < `soapbridge.yaml` < environment (`SOAPBRIDGE_LISTEN`,
 //! `SOAPBRIDGE_MAPPINGS`, `SOAPBRIDGE_MOCK`) < command line. Validated once at start-up.
+//! `auth` holds the client authentication schemes' settings, `tls` the listener's.
+
+pub mod auth;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::diag::Diagnostic;
+
+pub use auth::AuthSettings;
+pub use tls::TlsSettings;
 
 /// `soapbridge.yaml`. Every key is optional; its default is written beside it.
 #[derive(Debug, Clone, Deserialize)]
@@ -24,6 +31,14 @@ pub struct Config {
     pub shutdown_timeout: u64,
     /// `limits:`, each with its default below.
     pub limits: Limits,
+    /// `auth:`: client authentication schemes, named by the mappings. Default: none.
+    pub auth: AuthSettings,
+    /// `tls:`: HTTPS on the listener. Default: none (plain HTTP).
+    pub tls: TlsSettings,
+    /// The settings file read, for messages (relative paths in it are read from the working
+    /// directory). Default: `soapbridge.yaml`.
+    #[serde(skip)]
+    pub file: PathBuf,
 }
 
 /// `limits:` (DESIGN.md's defaults).
@@ -86,6 +101,9 @@ impl Default for Config {
             workers: 0,
             shutdown_timeout: 30,
             limits: Limits::default(),
+            auth: AuthSettings::default(),
+            tls: TlsSettings::default(),
+            file: PathBuf::from("soapbridge.yaml"),
         }
     }
 }
@@ -121,6 +139,7 @@ impl Config {
                 ));
             }
         };
+        c.file = path.clone();
         if let Ok(v) = std::env::var("SOAPBRIDGE_LISTEN") {
             c.listen = v;
         }

@@ -1,8 +1,22 @@
 //! Problems found in integrators' files (WSDL, XSD, mapping), reported as `file:line:col: message`
 //! with a hint. Loading and checking collect every problem they can before giving up.
+//!
+//! A problem is an error (the file cannot be used) or a warning (it can, and the integrator
+//! should know: an operation left out, a mistake tolerated); a warning prints as
+//! `file:line:col: warning: message`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+/// How much a problem matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Severity {
+    /// The file cannot be used as it is (the default).
+    #[default]
+    Error,
+    /// The file can be used; something was left out or tolerated.
+    Warning,
+}
 
 /// One problem at one place in one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +28,8 @@ pub struct Diagnostic {
     pub col: u32,
     pub message: String,
     pub hint: Option<String>,
+    /// Error unless made a warning with [`Diagnostic::warning`].
+    pub severity: Severity,
 }
 
 impl Diagnostic {
@@ -24,12 +40,29 @@ impl Diagnostic {
             col,
             message: message.into(),
             hint: None,
+            severity: Severity::Error,
         }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// The same problem as a warning.
+    pub fn warning(mut self) -> Diagnostic {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    /// The same problem as an error (`--strict` makes warnings errors).
+    pub fn error(mut self) -> Diagnostic {
+        self.severity = Severity::Error;
+        self
+    }
+
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
     }
 }
 
@@ -42,6 +75,9 @@ impl fmt::Display for Diagnostic {
                 write!(f, ":{}", self.col)?;
             }
         }
+        if self.is_warning() {
+            f.write_str(": warning")?;
+        }
         write!(f, ": {}", self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
@@ -50,7 +86,8 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Every problem found in one load or check; never empty.
+/// Every problem found in one load or check; never empty. Errors, with the warnings that explain
+/// them (a schema file's own problems ahead of what they caused).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
@@ -106,5 +143,9 @@ mod tests {
             Diagnostic::new(Path::new("m.yaml"), 0, 0, "whole").to_string(),
             "m.yaml: whole"
         );
+        let w = Diagnostic::new(Path::new("s.wsdl"), 7, 2, "tolerated").warning();
+        assert!(w.is_warning());
+        assert_eq!(w.to_string(), "s.wsdl:7:2: warning: tolerated");
+        assert_eq!(w.error().to_string(), "s.wsdl:7:2: tolerated");
     }
 }

@@ -1,12 +1,14 @@
 //! `soapbridge envelope` (dry run): the SOAP envelope the bridge would send for a request, built
 //! by the same [`ServicePlan::build_request`](crate::convert::operation::ServicePlan::build_request)
-//! the HTTP handler calls; or the problem+json body a client would get.
+//! the HTTP handler calls; or the problem+json body a client would get. A WS-Security password
+//! is printed as a placeholder ([`MASKED_PASSWORD`](crate::soap::MASKED_PASSWORD)), never in
+//! clear.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::files::service_for;
+use super::files::plan_for;
 use crate::http::problem::Problem;
 use crate::mapping::route::{InputSource, Route};
 
@@ -25,7 +27,8 @@ pub struct EnvelopeArgs {
 }
 
 pub(super) fn run(args: EnvelopeArgs) -> anyhow::Result<bool> {
-    let service = service_for(&args.mapping)?;
+    let mut service = plan_for(&args.mapping)?;
+    service.security = service.security.as_ref().map(|t| t.masked());
     let op = service
         .operation(&args.operation)
         .ok_or_else(|| anyhow::anyhow!("the mapping serves no operation `{}`", args.operation))?;

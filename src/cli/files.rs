@@ -1,6 +1,6 @@
 //! What several commands read: the mapping files among their arguments, the compiled service of
 //! a mapping (or of a WSDL, through its generated mapping), and the load options of
-//! `--allow-path` and `--catalog`.
+//! `--allow-path`, `--catalog` and `--lenient`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,6 +15,11 @@ use crate::sources::LoadOptions;
 
 /// The compiled service of a mapping file, or of a WSDL (through its generated mapping).
 pub(super) fn service_for(path: &Path) -> anyhow::Result<Arc<ServicePlan>> {
+    plan_for(path).map(Arc::new)
+}
+
+/// [`service_for`], not yet shared: for a command that adjusts it first.
+pub(super) fn plan_for(path: &Path) -> anyhow::Result<ServicePlan> {
     let is_mapping = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
     let compiled = if is_mapping {
         crate::mapping::compile_file(path).map_err(|d| anyhow::anyhow!("{d}"))?
@@ -28,7 +33,7 @@ pub(super) fn service_for(path: &Path) -> anyhow::Result<Arc<ServicePlan>> {
         let text = generate(&w, &relative(&abs, &dir), sel);
         compile_str(&dir.join("generated.yaml"), &text).map_err(|d| anyhow::anyhow!("{d}"))?
     };
-    Ok(Arc::new(ServicePlan::new(Arc::new(compiled))))
+    Ok(ServicePlan::new(Arc::new(compiled)))
 }
 
 /// Prints a file's problems; the command ran and found them (exit status 1).
@@ -37,14 +42,16 @@ pub(super) fn report(d: &Diagnostics) -> anyhow::Result<bool> {
     Ok(false)
 }
 
-/// `--allow-path` and `--catalog`: a catalog file holds lines `URL = local/file.xsd`, the local
-/// files relative to the catalog.
+/// `--allow-path`, `--catalog` and `--lenient`: a catalog file holds lines
+/// `URL = local/file.xsd`, the local files relative to the catalog.
 pub(super) fn load_options(
     allow_paths: Vec<PathBuf>,
     catalog: Option<&Path>,
+    lenient: bool,
 ) -> anyhow::Result<LoadOptions> {
     let mut options = LoadOptions {
         allow_paths,
+        lenient,
         ..LoadOptions::default()
     };
     if let Some(file) = catalog {

@@ -1,6 +1,9 @@
 //! `soapbridge generate`: writes the mapping of a WSDL (its text from
 //! [`mapping::generate`](crate::mapping::generate)), proved to compile before it is written;
-//! an existing file is kept unless `--force`.
+//! an existing file is kept unless `--force`. The WSDL's warnings are printed; operations a
+//! problem leaves out are listed in the mapping as comments. With `--lenient` the mapping says
+//! `lenient: true` only when the WSDL needs it; without, a WSDL that only loads leniently says
+//! so.
 
 use std::path::{Path, PathBuf};
 
@@ -36,14 +39,27 @@ pub struct GenerateArgs {
     /// Catalog file: lines `URL = local/file.xsd`.
     #[arg(long)]
     pub catalog: Option<PathBuf>,
+    /// Tolerate common mistakes in the WSDL and its schemas (each reported as a warning); the
+    /// mapping gets `lenient: true` when the WSDL needs it.
+    #[arg(long)]
+    pub lenient: bool,
 }
 
 pub(super) fn run(args: GenerateArgs) -> anyhow::Result<bool> {
-    let options = load_options(args.allow_paths, args.catalog.as_deref())?;
+    let mut options = load_options(args.allow_paths, args.catalog.as_deref(), args.lenient)?;
     let w = match crate::wsdl::load(&args.wsdl, &options) {
         Ok(w) => w,
-        Err(d) => return report(&d),
+        Err(d) => {
+            report(&d)?;
+            if !options.lenient {
+                suggest_lenient(&args.wsdl, &options);
+            }
+            return Ok(false);
+        }
     };
+    for warning in &w.warnings {
+        eprintln!("{warning}");
+    }
     let sel = select(
         &w,
         args.service.as_deref(),
@@ -51,6 +67,17 @@ pub(super) fn run(args: GenerateArgs) -> anyhow::Result<bool> {
         args.binding.as_deref(),
     )
     .map_err(|m| anyhow::anyhow!("{}: {m}", args.wsdl.display()))?;
+    let binding = &w.bindings[sel.binding];
+    if binding.operations.is_empty() && w.skipped.iter().any(|s| s.binding == sel.binding) {
+        bail!(
+            "{}: every operation of binding `{}` is left out (see the warnings above); pick another with --port or --binding, or fix the WSDL",
+            args.wsdl.display(),
+            binding.name.local
+        );
+    }
+    if options.lenient {
+        options.lenient = lenient_needed(&args.wsdl, &options, &w, sel);
+    }
     let output = args.output.unwrap_or_else(|| default_output(&args.wsdl));
     let to_stdout = output.as_os_str() == "-";
     let out_dir = if to_stdout {
@@ -80,6 +107,45 @@ pub(super) fn run(args: GenerateArgs) -> anyhow::Result<bool> {
         write(&output, &text, args.force)?;
     }
     Ok(true)
+}
+
+/// Whether the mapping needs `lenient: true`: the WSDL does not load without it, or serves
+/// fewer operations of the binding.
+fn lenient_needed(
+    path: &Path,
+    options: &crate::sources::LoadOptions,
+    lenient: &crate::wsdl::Wsdl,
+    sel: crate::mapping::generate::Selection,
+) -> bool {
+    let strict = crate::sources::LoadOptions {
+        lenient: false,
+        ..options.clone()
+    };
+    let Ok(w) = crate::wsdl::load(path, &strict) else {
+        return true;
+    };
+    let names = |b: &crate::wsdl::Binding| -> Vec<String> {
+        b.operations.iter().map(|o| o.name.clone()).collect()
+    };
+    let chosen = &lenient.bindings[sel.binding];
+    match w.bindings.iter().find(|b| b.name == chosen.name) {
+        Some(b) => names(b) != names(chosen),
+        None => true,
+    }
+}
+
+/// After a failed load: if lenient mode loads the WSDL, say so.
+fn suggest_lenient(path: &Path, options: &crate::sources::LoadOptions) {
+    let lenient = crate::sources::LoadOptions {
+        lenient: true,
+        ..options.clone()
+    };
+    if let Ok(w) = crate::wsdl::load(path, &lenient) {
+        eprintln!(
+            "hint: the WSDL loads with --lenient, which tolerates its authors' mistakes ({} warning(s)); run `soapbridge generate --lenient` and review them",
+            w.warnings.len()
+        );
+    }
 }
 
 /// `mappings/<wsdl name>.yaml`.

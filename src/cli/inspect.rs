@@ -1,5 +1,6 @@
 //! `soapbridge inspect`: a WSDL's services, ports and operations, with the shape of each input
-//! and output as an indented tree of names, types and cardinalities.
+//! and output as an indented tree of names, types and cardinalities; then the operations left
+//! out and the warnings of the load.
 
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -26,10 +27,13 @@ pub struct InspectArgs {
     /// Catalog file: lines `URL = local/file.xsd` for schemas imported by absolute URL.
     #[arg(long)]
     pub catalog: Option<PathBuf>,
+    /// Tolerate common mistakes in the WSDL and its schemas, each reported as a warning.
+    #[arg(long)]
+    pub lenient: bool,
 }
 
 pub(super) fn run(args: InspectArgs) -> anyhow::Result<bool> {
-    let options = load_options(args.allow_paths, args.catalog.as_deref())?;
+    let options = load_options(args.allow_paths, args.catalog.as_deref(), args.lenient)?;
     match crate::wsdl::load(&args.wsdl, &options) {
         Ok(w) => {
             print!("{}", render(&w));
@@ -64,80 +68,121 @@ pub fn render(wsdl: &Wsdl) -> String {
         }
     }
     let mut shown = Vec::new();
-    for service in &wsdl.services {
-        for port in &service.ports {
-            let bi = port.binding;
-            if shown.contains(&bi) || wsdl.bindings[bi].soap.is_none() {
-                continue;
+    // The bindings of the ports first, then the SOAP bindings no port names.
+    let bindings = wsdl
+        .services
+        .iter()
+        .flat_map(|s| s.ports.iter().map(|p| p.binding))
+        .chain(0..wsdl.bindings.len())
+        .collect::<Vec<_>>();
+    for bi in bindings {
+        if shown.contains(&bi) || wsdl.bindings[bi].soap.is_none() {
+            continue;
+        }
+        shown.push(bi);
+        let b = &wsdl.bindings[bi];
+        let pt = &wsdl.port_types[b.port_type];
+        let left_out = wsdl.skipped.iter().filter(|s| s.binding == bi).count();
+        let _ = writeln!(
+            out,
+            "\nbinding {} ({}), {} operations{}",
+            b.name.local,
+            b.soap.map_or("?".into(), |v| v.to_string()),
+            b.operations.len(),
+            if left_out > 0 {
+                format!(" ({left_out} left out)")
+            } else {
+                String::new()
             }
-            shown.push(bi);
-            let b = &wsdl.bindings[bi];
-            let pt = &wsdl.port_types[b.port_type];
-            let _ = writeln!(
-                out,
-                "\nbinding {} ({}), {} operations",
-                b.name.local,
-                b.soap.map_or("?".into(), |v| v.to_string()),
-                b.operations.len()
-            );
-            for bop in &b.operations {
-                let op = &pt.operations[bop.operation];
-                let style = match bop.style {
-                    Style::Document => "document",
-                    Style::Rpc => "rpc",
-                };
-                let use_ = match bop.input.use_ {
-                    Use::Literal => "literal",
-                    Use::Encoded => "encoded",
-                };
-                let _ = write!(out, "  {}  {style}/{use_}", op.name);
-                if let Some(a) = bop.soap_action.as_deref().filter(|a| !a.is_empty()) {
-                    let _ = write!(out, "  action {a}");
-                }
-                out.push('\n');
-                if let Some(doc) = &op.documentation {
-                    let _ = writeln!(out, "    # {doc}");
-                }
-                for (dir, body, msg) in [
-                    ("input", &bop.input, op.input),
-                    ("output", &bop.output, op.output),
-                ] {
-                    let Some(m) = msg else { continue };
-                    let _ = writeln!(out, "    {dir} ({})", wsdl.messages[m].name.local);
-                    for f in shape(wsdl, bop.style, body, msg).fields {
-                        let card = cardinality(f.min, f.max);
-                        let nil = if f.nillable { " nillable" } else { "" };
-                        let at = if f.attribute { "@" } else { "" };
-                        let _ = writeln!(
-                            out,
-                            "      {at}{}: {}{card}{nil}",
-                            f.name,
-                            type_name(schema, f.type_id)
-                        );
-                        let mut t = String::new();
-                        tree(schema, f.type_id, 4, &mut vec![f.type_id], &mut t);
-                        if t.len() > MAX_TREE_BYTES {
-                            let cut = t[..MAX_TREE_BYTES].rfind('\n').map_or(0, |i| i + 1);
-                            t.truncate(cut);
-                            t.push_str("        ... (tree cut short)\n");
-                        }
-                        out.push_str(&t);
+        );
+        for bop in &b.operations {
+            let op = &pt.operations[bop.operation];
+            let style = match bop.style {
+                Style::Document => "document",
+                Style::Rpc => "rpc",
+            };
+            let use_ = match bop.input.use_ {
+                Use::Literal => "literal",
+                Use::Encoded => "encoded",
+            };
+            let _ = write!(out, "  {}  {style}/{use_}", op.name);
+            if let Some(a) = bop.soap_action.as_deref().filter(|a| !a.is_empty()) {
+                let _ = write!(out, "  action {a}");
+            }
+            out.push('\n');
+            if let Some(doc) = &op.documentation {
+                let _ = writeln!(out, "    # {doc}");
+            }
+            for (dir, body, msg) in [
+                ("input", &bop.input, op.input),
+                ("output", &bop.output, op.output),
+            ] {
+                let Some(m) = msg else { continue };
+                let _ = writeln!(out, "    {dir} ({})", wsdl.messages[m].name.local);
+                for f in shape(wsdl, bop.style, body, msg).fields {
+                    let card = cardinality(f.min, f.max);
+                    let nil = if f.nillable { " nillable" } else { "" };
+                    let at = if f.attribute { "@" } else { "" };
+                    let _ = writeln!(
+                        out,
+                        "      {at}{}: {}{card}{nil}",
+                        f.name,
+                        type_name(schema, f.type_id)
+                    );
+                    let mut t = String::new();
+                    tree(schema, f.type_id, 4, &mut vec![f.type_id], &mut t);
+                    if t.len() > MAX_TREE_BYTES {
+                        let cut = t[..MAX_TREE_BYTES].rfind('\n').map_or(0, |i| i + 1);
+                        t.truncate(cut);
+                        t.push_str("        ... (tree cut short)\n");
                     }
-                    for h in &body.headers {
-                        let _ = writeln!(
-                            out,
-                            "      (header) {}.{}",
-                            wsdl.messages[h.message].name.local, h.part
-                        );
-                    }
+                    out.push_str(&t);
                 }
-                for (name, m) in &op.faults {
-                    let _ = writeln!(out, "    fault {name} ({})", wsdl.messages[*m].name.local);
+                for h in &body.headers {
+                    let _ = writeln!(
+                        out,
+                        "      (header) {}.{}",
+                        wsdl.messages[h.message].name.local, h.part
+                    );
                 }
+            }
+            for (name, m) in &op.faults {
+                let _ = writeln!(out, "    fault {name} ({})", wsdl.messages[*m].name.local);
             }
         }
     }
+    problems(wsdl, &mut out);
     out
+}
+
+/// The operations left out, each with the problem that took it out, then every warning.
+fn problems(wsdl: &Wsdl, out: &mut String) {
+    if !wsdl.skipped.is_empty() {
+        let _ = writeln!(out, "\nleft out (a problem confined to them):");
+        for s in &wsdl.skipped {
+            let cause = &wsdl.warnings[s.causes[0]];
+            let more = match s.causes.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            let _ = writeln!(
+                out,
+                "  {} {}: {} at {}:{}:{}{more}",
+                wsdl.bindings[s.binding].name.local,
+                s.name,
+                cause.message,
+                cause.file.display(),
+                cause.line,
+                cause.col
+            );
+        }
+    }
+    if !wsdl.warnings.is_empty() {
+        let _ = writeln!(out, "\nwarnings:");
+        for w in &wsdl.warnings {
+            let _ = writeln!(out, "{w}");
+        }
+    }
 }
 
 fn cardinality(min: u32, max: MaxOccurs) -> String {

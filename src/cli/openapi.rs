@@ -1,4 +1,5 @@
-//! `soapbridge openapi`: the OpenAPI 3.1 document of the mappings' routes, as JSON or YAML.
+//! `soapbridge openapi`: the OpenAPI 3.1 document of the mappings' routes (and the settings'
+//! client authentication schemes), as JSON or YAML.
 
 use std::path::PathBuf;
 
@@ -12,6 +13,10 @@ pub struct OpenapiArgs {
     /// YAML instead of JSON.
     #[arg(long)]
     pub yaml: bool,
+    /// Settings file whose client authentication schemes the document declares (default:
+    /// ./soapbridge.yaml when it exists).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 pub(super) fn run(args: OpenapiArgs) -> anyhow::Result<bool> {
@@ -19,7 +24,10 @@ pub(super) fn run(args: OpenapiArgs) -> anyhow::Result<bool> {
     for f in mapping_files(args.mappings)? {
         services.push(service_for(&f)?);
     }
-    let doc = crate::http::openapi::document(&services);
+    let config =
+        crate::config::Config::load(args.config.as_deref()).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let mut doc = crate::http::openapi::document(&services);
+    crate::http::openapi::secure(&mut doc, &services, &config.auth);
     if args.yaml {
         print!("{}", serde_saphyr::to_string(&doc)?);
     } else {

@@ -26,10 +26,14 @@ pub struct ValidateArgs {
     /// Catalog file: lines `URL = local/file.xsd`.
     #[arg(long)]
     pub catalog: Option<PathBuf>,
+    /// Tolerate common mistakes in a WSDL and its schemas (not for an .xsd; for a mapping: its
+    /// `lenient:` key).
+    #[arg(long)]
+    pub lenient: bool,
 }
 
 pub(super) fn run(args: ValidateArgs) -> anyhow::Result<bool> {
-    let options = load_options(args.allow_paths, args.catalog.as_deref())?;
+    let options = load_options(args.allow_paths, args.catalog.as_deref(), args.lenient)?;
     validate_files(&args.schema, &args.files, &options)
 }
 
@@ -40,7 +44,8 @@ enum Loaded {
 }
 
 /// Loads the schema (an error when it does not load: exit status 2), then prints every
-/// violation in every file.
+/// violation in every file. A mapping is known by its extension; a WSDL by its root element,
+/// whatever its file is called (`service.wsdl`, `service.xml`, `service.wsdl.xml`).
 fn validate_files(schema: &Path, files: &[PathBuf], options: &LoadOptions) -> anyhow::Result<bool> {
     let ext = schema
         .extension()
@@ -48,14 +53,23 @@ fn validate_files(schema: &Path, files: &[PathBuf], options: &LoadOptions) -> an
         .unwrap_or("")
         .to_ascii_lowercase();
     let failed = |d: Diagnostics| anyhow::anyhow!("the schema did not load:\n{d}");
-    let loaded = match ext.as_str() {
-        "yaml" | "yml" => Loaded::Wsdl(crate::mapping::compile_file(schema).map_err(failed)?.wsdl),
-        "wsdl" => Loaded::Wsdl(Arc::new(
-            crate::wsdl::load(schema, options).map_err(failed)?,
-        )),
-        _ => Loaded::Xsd(Box::new(
-            crate::xsd::load::load(schema, options).map_err(failed)?,
-        )),
+    let loaded = if ext == "yaml" || ext == "yml" {
+        Loaded::Wsdl(crate::mapping::compile_file(schema).map_err(failed)?.wsdl)
+    } else if ext == "wsdl" || is_wsdl(schema) {
+        let w = crate::wsdl::load(schema, options).map_err(failed)?;
+        for warning in &w.warnings {
+            eprintln!("{warning}");
+        }
+        Loaded::Wsdl(Arc::new(w))
+    } else {
+        // A schema document is held to XML Schema itself: lenient mode is for WSDLs.
+        let strict = LoadOptions {
+            lenient: false,
+            ..options.clone()
+        };
+        Loaded::Xsd(Box::new(
+            crate::xsd::load::load(schema, &strict).map_err(failed)?,
+        ))
     };
     let schema_set = match &loaded {
         Loaded::Wsdl(w) => &w.schema,
@@ -73,6 +87,28 @@ fn validate_files(schema: &Path, files: &[PathBuf], options: &LoadOptions) -> an
         }
     }
     Ok(all_valid)
+}
+
+/// Whether the file's root element is a WSDL 1.1 `definitions` (read as far as its first
+/// element; a file that cannot be read or parsed is left to the schema loader to report).
+fn is_wsdl(file: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(file) else {
+        return false;
+    };
+    let mut reader = quick_xml::NsReader::from_reader(bytes.as_slice());
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_resolved_event_into(&mut buf) {
+            Ok((ns, quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e))) => {
+                let wsdl = quick_xml::name::ResolveResult::Bound(quick_xml::name::Namespace(
+                    crate::xml::WSDL,
+                ));
+                return ns == wsdl && e.local_name().as_ref() == "definitions";
+            }
+            Ok((_, quick_xml::events::Event::Eof)) | Err(_) => return false,
+            Ok(_) => buf.clear(),
+        }
+    }
 }
 
 /// The violations in one document, as printed lines.
@@ -143,4 +179,47 @@ fn validate_file(v: &Validator, file: &Path) -> Vec<String> {
             format!("{shown}:{l}:{c}: {}: {}", x.path, x.message)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WSDL: &str = r#"<?xml version="1.0"?>
+<!-- saved as .xml -->
+<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:t">
+  <wsdl:types>
+    <xs:schema targetNamespace="urn:t" elementFormDefault="qualified">
+      <xs:element name="Echo"><xs:complexType><xs:sequence><xs:element name="n" type="xs:int"/></xs:sequence></xs:complexType></xs:element>
+    </xs:schema>
+  </wsdl:types>
+</wsdl:definitions>"#;
+
+    #[test]
+    fn a_wsdl_saved_as_xml_is_read_as_a_wsdl() {
+        let dir = tempfile::tempdir().unwrap();
+        let wsdl = dir.path().join("service.xml");
+        std::fs::write(&wsdl, WSDL).unwrap();
+        assert!(is_wsdl(&wsdl));
+        let good = dir.path().join("good.xml");
+        std::fs::write(&good, r#"<Echo xmlns="urn:t"><n>1</n></Echo>"#).unwrap();
+        let bad = dir.path().join("bad.xml");
+        std::fs::write(&bad, r#"<Echo xmlns="urn:t"><n>one</n></Echo>"#).unwrap();
+        let options = LoadOptions::default();
+        assert!(validate_files(&wsdl, &[good], &options).unwrap());
+        assert!(!validate_files(&wsdl, &[bad], &options).unwrap());
+    }
+
+    #[test]
+    fn a_schema_is_not_a_wsdl() {
+        let dir = tempfile::tempdir().unwrap();
+        let xsd = dir.path().join("types.xml");
+        std::fs::write(
+            &xsd,
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>"#,
+        )
+        .unwrap();
+        assert!(!is_wsdl(&xsd));
+        assert!(!is_wsdl(&dir.path().join("missing.xml")));
+    }
 }

@@ -1,5 +1,5 @@
 //! The app factory, used by `serve` and by the tests: the shared state, one route per mapping
-//! route, the documents (`/docs`, `/openapi.json`, `/openapi.yaml`), the health checks and
+//! route (with HEAD, OPTIONS and the mapping's CORS), the documents (`/docs`, `/openapi.json`, `/openapi.yaml`), the health checks and
 //! `/metrics`, and problem+json for every path or method nothing serves.
 
 use std::sync::Arc;
@@ -7,10 +7,11 @@ use std::sync::Arc;
 use actix_web::http::header::{ALLOW, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use super::cors;
 use super::handler::{self, Clients, OpRef};
 use super::metrics;
 use super::problem::Problem;
-use super::state::State;
+use super::state::{DocumentFormat, State};
 use crate::mapping::route::Method;
 use crate::upstream::Target;
 
@@ -47,7 +48,7 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
 }
 
 /// `/docs` (the docs page), `/openapi.json` and `/openapi.yaml`.
-fn documents(cfg: &mut web::ServiceConfig, state: &State) {
+fn documents(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
     cfg.route(
         "/docs",
         web::get().to(|| async {
@@ -56,16 +57,25 @@ fn documents(cfg: &mut web::ServiceConfig, state: &State) {
                 .body(include_str!("assets/docs.html"))
         }),
     );
-    for (path, content_type, text) in [
-        ("/openapi.json", "application/json", &state.openapi),
-        ("/openapi.yaml", "application/yaml", &state.openapi_yaml),
+    for (path, content_type, format) in [
+        ("/openapi.json", "application/json", DocumentFormat::Json),
+        ("/openapi.yaml", "application/yaml", DocumentFormat::Yaml),
     ] {
-        let text = text.clone();
+        let state = state.clone();
         cfg.route(
             path,
             web::get().to(move || {
-                let text = text.clone();
-                async move { HttpResponse::Ok().content_type(content_type).body(text) }
+                let state = state.clone();
+                async move {
+                    // Rendered on the first request (off the worker's thread), then shared.
+                    match web::block(move || state.openapi(format)).await {
+                        Ok(text) => HttpResponse::Ok().content_type(content_type).body(text),
+                        Err(_) => {
+                            Problem::Unavailable("the OpenAPI document could not be rendered")
+                                .response()
+                        }
+                    }
+                }
             }),
         );
     }
@@ -103,8 +113,9 @@ fn health(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
     );
 }
 
-/// One resource per mapped path, serving each of its methods; any other method is a 405 that
-/// names the allowed ones.
+/// One resource per mapped path, serving each of its methods (a GET route answers HEAD too);
+/// OPTIONS names them; any other method is a 405 that names them as well. A path of a mapping
+/// with `cors:` answers preflights itself and adds the CORS headers to every answer.
 fn mapping_routes(cfg: &mut web::ServiceConfig, state: &State) {
     let mut paths: Vec<&str> = Vec::new();
     for s in &state.services {
@@ -117,22 +128,44 @@ fn mapping_routes(cfg: &mut web::ServiceConfig, state: &State) {
     for path in paths {
         let mut resource = web::resource(path);
         let mut allow: Vec<&str> = Vec::new();
+        let mut policy = None;
+        let mut read_headers = Vec::new();
         for (si, s) in state.services.iter().enumerate() {
             for (oi, op) in s.operations.iter().enumerate() {
                 if op.route.path != path {
                     continue;
                 }
+                if policy.is_none() {
+                    policy = s.compiled.cors.as_ref();
+                }
+                read_headers.extend(cors::headers_read(&op.route));
+                read_headers.extend(state.security.headers_read(si, oi));
                 allow.push(op.route.method.as_str());
                 let op_ref = OpRef(si, oi);
-                resource = resource.route(method(op.route.method).to(
-                    move |req, payload, state, clients| {
-                        handler::handle(req, payload, op_ref, state, clients)
-                    },
-                ));
+                let serve = move |req, payload, state, clients| {
+                    handler::handle(req, payload, op_ref, state, clients)
+                };
+                resource = resource.route(method(op.route.method).to(serve));
+                if op.route.method == Method::Get {
+                    allow.push("HEAD");
+                    resource = resource.route(web::head().to(serve));
+                }
             }
         }
+        allow.push("OPTIONS");
         let allow = allow.join(", ");
-        resource = resource.default_service(web::to(move || {
+        let options = allow.clone();
+        resource = resource.route(web::route().method(actix_web::http::Method::OPTIONS).to(
+            move || {
+                let allow = options.clone();
+                async move {
+                    HttpResponse::NoContent()
+                        .insert_header((ALLOW, allow))
+                        .finish()
+                }
+            },
+        ));
+        let resource = resource.default_service(web::to(move || {
             let allow = allow.clone();
             async move {
                 let mut r = Problem::MethodNotAllowed.response();
@@ -142,7 +175,11 @@ fn mapping_routes(cfg: &mut web::ServiceConfig, state: &State) {
                 r
             }
         }));
-        cfg.service(resource);
+        cfg.service(
+            resource
+                .wrap(cors::middleware(policy, &read_headers))
+                .wrap(actix_web::middleware::from_fn(cors::problems)),
+        );
     }
 }
 

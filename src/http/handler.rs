@@ -1,6 +1,7 @@
-//! The request pipeline, top to bottom in flow order: the JSON body, the inputs and the envelope
-//! (`build_request`), the upstream call with its retries, the answer (`read_answer`), the
-//! response. Every failure becomes a [`Problem`]; its details are logged here, once.
+//! The request pipeline, top to bottom in flow order: the caller authenticated (the guard, before
+//! anything else is read), the JSON body, the inputs and the envelope (`build_request`), the
+//! upstream call with its retries, the answer (`read_answer`), the response. Every failure
+//! becomes a [`Problem`]; its details are logged here, once.
 
 use std::sync::Arc;
 
@@ -24,7 +25,20 @@ pub(super) struct OpRef(pub usize, pub usize);
 /// Per-worker upstream clients, one per mapping.
 pub(super) struct Clients(pub Vec<Option<awc::Client>>);
 
-/// Serves one request in its span (route, operation, status) and logs how long it took.
+/// What the access line says about one request beyond its route, filled along the pipeline.
+#[derive(Default)]
+pub(super) struct Access {
+    /// Who called (a key id, a token's subject, a user), when the route authenticates.
+    identity: Option<String>,
+    upstream_status: Option<u16>,
+    request_bytes: Option<usize>,
+    answer_bytes: Option<usize>,
+}
+
+/// Serves one request and writes its access line: one compact line of structured fields
+/// (method, route, operation, status, identity, upstream status, envelope and answer sizes, time), nothing
+/// formatted or allocated for it beforehand. The request span (route, operation) is at debug
+/// level: with the default `info`, warnings carry the operation themselves.
 pub(super) async fn handle(
     req: HttpRequest,
     payload: Payload,
@@ -32,22 +46,36 @@ pub(super) async fn handle(
     state: Data<Arc<State>>,
     clients: Data<Clients>,
 ) -> HttpResponse {
-    let op = &state.services[op_ref.0].operations[op_ref.1];
-    let span = tracing::info_span!("request", route = %format!("{} {}", op.route.method.as_str(), op.route.path), operation = %op.route.operation, status = tracing::field::Empty);
-    let result = async {
-        let started = std::time::Instant::now();
-        let r = pipeline(&req, payload, op_ref, &state, &clients).await;
-        let status = match &r {
-            Ok(resp) => resp.status().as_u16(),
-            Err(p) => p.status(),
-        };
-        tracing::Span::current().record("status", status);
-        info!(elapsed_ms = started.elapsed().as_millis() as u64, "Handled");
-        r
-    }
-    .instrument(span)
-    .await;
-    result.unwrap_or_else(|p| p.response())
+    let started = std::time::Instant::now();
+    let route = &state.services[op_ref.0].operations[op_ref.1].route;
+    let span = tracing::debug_span!(
+        "request",
+        route = %route.path,
+        operation = %route.operation,
+        identity = tracing::field::Empty
+    );
+    let mut access = Access::default();
+    let r = pipeline(&req, payload, op_ref, &state, &clients, &mut access)
+        .instrument(span)
+        .await;
+    let status = match &r {
+        Ok(resp) => resp.status().as_u16(),
+        Err(p) => p.status(),
+    };
+    info!(
+        target: "soapbridge::access",
+        method = route.method.as_str(),
+        route = route.path.as_str(),
+        operation = route.operation.as_str(),
+        status,
+        identity = access.identity.as_deref(),
+        upstream_status = access.upstream_status,
+        request_bytes = access.request_bytes,
+        answer_bytes = access.answer_bytes,
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "Handled"
+    );
+    r.unwrap_or_else(|p| p.response())
 }
 
 async fn pipeline(
@@ -56,21 +84,36 @@ async fn pipeline(
     OpRef(si, oi): OpRef,
     state: &State,
     clients: &Clients,
+    access: &mut Access,
 ) -> Result<HttpResponse, Problem> {
     let svc = &state.services[si];
     let op = &svc.operations[oi];
     let limits = &state.config.limits;
     if let Some(why) = &op.header_problem {
-        warn!(reason = %why, "SOAP header value not configured");
+        warn!(operation = %op.route.operation, reason = %why, "SOAP header value not configured");
         return Err(Problem::Unavailable(
             "a SOAP header value of this operation is not configured",
         ));
     }
+    let identity = state
+        .security
+        .authenticate(req, si, oi, &op.route.access)
+        .await
+        .map_err(Problem::from)?;
+    if let Some(id) = &identity {
+        let label = id.label();
+        tracing::Span::current().record("identity", label.as_str());
+        access.identity = Some(label);
+    }
     let body = input::json_body(req, payload, limits).await?;
     let query = input::parse_query(req.query_string())?;
-    let envelope = svc.build_request(op, &|source| input::values(req, &query, source), body)?;
+    let param = |source: &_| input::values(req, &query, identity.as_ref(), source);
+    let envelope = svc.build_request(op, &param, body)?;
     let (target, client) = (state.targets[si].as_ref(), clients.0[si].as_ref());
+    access.request_bytes = Some(envelope.len());
     let reply = call_upstream(op, target, client, envelope, limits).await?;
+    access.upstream_status = Some(reply.status);
+    access.answer_bytes = Some(reply.body.len());
     let answer = read_answer(svc, op, &reply, limits)?;
     respond(op, answer)
 }
@@ -98,15 +141,9 @@ async fn call_upstream(
         idempotent: op.route.idempotent,
     };
     let reply = upstream::call(client, target, call).await.map_err(|e| {
-        warn!(error = %e, request_bytes = sent, "Upstream call failed");
+        warn!(operation = %op.route.operation, error = %e, request_bytes = sent, "Upstream call failed");
         Problem::from(e)
     })?;
-    info!(
-        upstream_status = reply.status,
-        request_bytes = sent,
-        answer_bytes = reply.body.len(),
-        "Upstream answered"
-    );
     Ok(reply)
 }
 
@@ -119,7 +156,7 @@ fn read_answer(
 ) -> Result<Answer, Problem> {
     svc.read_answer(op, reply.status, &reply.content_type, &reply.body, limits.xml())
         .map_err(|e| {
-            warn!(reason = %e, content_type = %reply.content_type, upstream_status = reply.status, "Upstream answer rejected");
+            warn!(operation = %op.route.operation, reason = %e, content_type = %reply.content_type, upstream_status = reply.status, "Upstream answer rejected");
             Problem::from(e)
         })
 }
@@ -138,7 +175,7 @@ fn respond(op: &OperationPlan, answer: Answer) -> Result<HttpResponse, Problem> 
                         resp.append_header((name.as_str(), v));
                     }
                     Err(_) => {
-                        warn!(header = %name, "SOAP answer header value cannot be an HTTP header; dropped")
+                        warn!(operation = %op.route.operation, header = %name, "SOAP answer header value cannot be an HTTP header; dropped")
                     }
                 }
             }
@@ -150,7 +187,7 @@ fn respond(op: &OperationPlan, answer: Answer) -> Result<HttpResponse, Problem> 
             message,
         } => {
             let code = fault.get("code").and_then(|c| c.as_str()).unwrap_or("");
-            info!(fault_code = %code, "Upstream fault");
+            info!(operation = %op.route.operation, fault_code = %code, "Upstream fault");
             Err(Problem::Fault {
                 status,
                 message,

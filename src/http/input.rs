@@ -1,12 +1,13 @@
 //! What a request brings, read within the limits: the body (size capped while reading, JSON
 //! only, depth bounded), the query string (decoded as HTML forms encode it), and the values a
-//! mapping input's source names (path, query or header).
+//! mapping input's source names (path, query, header or the caller's identity).
 
 use actix_web::HttpRequest;
 use actix_web::web::{Bytes, BytesMut, Payload};
 use futures_util::StreamExt;
 use serde_json::Value;
 
+use super::auth::Identity;
 use super::problem::Problem;
 use crate::config::Limits;
 use crate::convert::error::FieldError;
@@ -113,10 +114,12 @@ fn first_not_utf8(q: &str) -> Option<&str> {
         })
 }
 
-/// The values the request gives for one input source (none for the body's own sources).
+/// The values the request gives for one input source (none for the body's own sources; the
+/// caller's identity for `identity.NAME`).
 pub(super) fn values(
     req: &HttpRequest,
     query: &[(String, String)],
+    identity: Option<&Identity>,
     source: &InputSource,
 ) -> Vec<String> {
     match source {
@@ -136,6 +139,7 @@ pub(super) fn values(
             .filter_map(|v| v.to_str().ok())
             .map(str::to_string)
             .collect(),
+        InputSource::Identity(f) => identity.and_then(|i| i.value(f)).into_iter().collect(),
         InputSource::Body | InputSource::BodyKey => Vec::new(),
     }
 }

@@ -1,11 +1,15 @@
 //! The actix-web app, in rooms along a request: `app` is the one factory (`configure`) that
-//! `serve` and the tests build from the shared `state`; `handler` is the request pipeline
-//! (`input` reads what the request brings, `crate::upstream` calls the legacy service);
-//! `problem` turns every error into problem+json; `openapi` describes the routes; `services`
-//! loads the mappings; `metrics`, `mock_server` and `serve` run the rest. Graceful shutdown,
-//! `/livez` and `/readyz`, request spans.
+//! `serve` and the tests build from the shared `state`; `cors` answers browsers' preflights;
+//! `auth` is the guard that authenticates callers before the handler; `handler` is the request
+//! pipeline (`input` reads what the request brings, `crate::upstream` calls the legacy
+//! service); `problem` turns every error into problem+json; `openapi` describes the routes and
+//! their security schemes; `services` loads the mappings; `tls` is HTTPS on the listener;
+//! `metrics`, `mock_server` and `serve` run the rest. Graceful shutdown, `/livez` and
+//! `/readyz`, request spans.
 
 mod app;
+pub mod auth;
+mod cors;
 mod handler;
 mod input;
 mod metrics;
@@ -15,9 +19,11 @@ pub mod problem;
 mod serve;
 mod services;
 mod state;
+pub mod tls;
 
 pub use app::configure;
 pub use mock_server::start_mock;
+pub use serve::check_settings;
 pub use serve::serve;
 pub use services::{load_services, load_services_with};
 pub use state::State;

@@ -6,6 +6,7 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
+use super::auth::AuthError;
 use crate::convert::error::{AnswerError, FieldError};
 use crate::upstream::UpstreamError;
 
@@ -37,6 +38,20 @@ pub enum Problem {
     Timeout,
     /// The operation cannot be served now (no upstream, a header value not configured).
     Unavailable(&'static str),
+    /// No credentials a scheme of the route accepts: the challenges for `WWW-Authenticate`,
+    /// and why (missing, or refused and the reason).
+    Unauthorized {
+        challenges: Vec<String>,
+        detail: String,
+    },
+    /// The caller is authenticated but may not call this route (a scope or claim is missing);
+    /// a bearer caller gets an `insufficient_scope` challenge.
+    Forbidden {
+        detail: String,
+        challenge: Option<String>,
+    },
+    /// A cross-origin request the mapping's `cors:` does not allow.
+    CorsRefused(String),
 }
 
 impl Problem {
@@ -64,6 +79,9 @@ impl Problem {
                 "The legacy service did not answer in time",
             ),
             Problem::Unavailable(_) => (503, "unavailable", "Service unavailable"),
+            Problem::Unauthorized { .. } => (401, "unauthorized", "Authentication required"),
+            Problem::Forbidden { .. } => (403, "forbidden", "Forbidden"),
+            Problem::CorsRefused(_) => (403, "cors_refused", "Cross-origin request refused"),
         }
     }
 
@@ -104,6 +122,9 @@ impl Problem {
             }
             Problem::BadGateway(m) | Problem::Unavailable(m) => Some(m.to_string()),
             Problem::Timeout => None,
+            Problem::Unauthorized { detail, .. }
+            | Problem::Forbidden { detail, .. }
+            | Problem::CorsRefused(detail) => Some(detail.clone()),
         };
         if let Some(d) = detail {
             v["detail"] = Value::String(d);
@@ -111,13 +132,24 @@ impl Problem {
         v
     }
 
-    /// The response: status, `application/problem+json`, `Retry-After` when unavailable.
+    /// The response: status, `application/problem+json`, `Retry-After` when unavailable,
+    /// `WWW-Authenticate` when unauthorized (one per scheme) or short of a scope.
     pub fn response(&self) -> HttpResponse {
         let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::BAD_GATEWAY);
         let mut r = HttpResponse::build(status);
         r.content_type("application/problem+json");
         if matches!(self, Problem::Unavailable(_)) {
             r.insert_header(("Retry-After", "1"));
+        }
+        let challenges = match self {
+            Problem::Unauthorized { challenges, .. } => challenges.as_slice(),
+            Problem::Forbidden {
+                challenge: Some(c), ..
+            } => std::slice::from_ref(c),
+            _ => &[],
+        };
+        for c in challenges {
+            r.append_header(("WWW-Authenticate", c.as_str()));
         }
         r.body(self.body().to_string())
     }
@@ -165,6 +197,28 @@ impl From<AnswerError> for Problem {
                 Problem::BadGateway("the legacy service answered with an error status")
             }
             _ => Problem::BadGateway("the legacy service's answer does not match its contract"),
+        }
+    }
+}
+
+/// A request the guard stopped: 401 (missing or refused credentials), 403 (a scope or claim
+/// missing) or 503 (the scheme cannot check now).
+impl From<AuthError> for Problem {
+    fn from(e: AuthError) -> Problem {
+        match e {
+            AuthError::Missing { challenges } => Problem::Unauthorized {
+                challenges,
+                detail: "this route needs credentials".into(),
+            },
+            AuthError::Refused { challenges, reason } => Problem::Unauthorized {
+                challenges,
+                detail: reason,
+            },
+            AuthError::Forbidden { reason, challenge } => Problem::Forbidden {
+                detail: reason,
+                challenge,
+            },
+            AuthError::Unavailable(why) => Problem::Unavailable(why),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `soapbridge serve`: the services compiled, each given its upstream target (or the built-in
-//! mock, when asked), the app served until a signal, in-flight requests drained.
+//! mock, when asked), the client authentication schemes and the listener's TLS loaded, the app
+//! served until a signal, in-flight requests drained.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -7,11 +8,15 @@ use std::sync::Arc;
 use tracing::info;
 
 use super::app::configure;
+use super::auth::Security;
 use super::mock_server::start_mock;
 use super::services::load_services_with;
 use super::state::State;
+use super::tls;
 use crate::config::Config;
 use crate::convert::operation::ServicePlan;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::mapping::route::CompiledMapping;
 use crate::mock::Mock;
 use crate::upstream::{Auth, Target};
 
@@ -48,21 +53,44 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         actix_web::rt::spawn(m);
     }
     let routes: usize = services.iter().map(|s| s.operations.len()).sum();
-    let state = Arc::new(State::new(config.clone(), services, targets));
+    let mappings: Vec<&CompiledMapping> = services.iter().map(|s| s.compiled.as_ref()).collect();
+    let security = Security::load(&config, &mappings).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let tls = tls::listener(&config).map_err(|d| anyhow::anyhow!("{}", Diagnostics(d)))?;
+    security.fetch_keys().await;
+    let state = Arc::new(State::new(config.clone(), services, targets).with_security(security));
     let listener = TcpListener::bind(&config.listen)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-    info!(listen = %listener.local_addr()?, routes, "Serving");
-    let mut server = actix_web::HttpServer::new(move || {
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    info!(listen = %listener.local_addr()?, scheme, routes, "Serving");
+    let server = actix_web::HttpServer::new(move || {
         actix_web::App::new().configure(configure(state.clone()))
     })
     .shutdown_timeout(config.shutdown_timeout)
-    .listen(listener)?;
+    .on_connect(tls::on_connect);
+    let mut server = match &tls {
+        Some(t) => server.listen_rustls_0_23(listener, t.config.clone())?,
+        None => server.listen(listener)?,
+    };
     if config.workers > 0 {
         server = server.workers(config.workers);
     }
     server.run().await?;
+    drop(tls);
     info!("Stopped");
     Ok(())
+}
+
+/// Every problem of the client authentication and TLS settings, and of the scheme names the
+/// mappings use (for `soapbridge check`; nothing is fetched from the network).
+pub fn check_settings(config: &Config, mappings: &[&CompiledMapping]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    if let Err(d) = Security::load(config, mappings) {
+        diags.extend(d.0);
+    }
+    if let Err(d) = tls::listener(config) {
+        diags.extend(d);
+    }
+    diags
 }
 
 /// The built-in mock of a service on a free local port (not yet running), and the target that

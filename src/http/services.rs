@@ -34,7 +34,11 @@ pub fn load_services_with(
     let mut diags = Vec::new();
     let mut services = Vec::new();
     for f in files {
-        match crate::mapping::compile::compile_file_with(&f, max_document_bytes) {
+        let options = crate::mapping::compile::CompileOptions {
+            max_document_bytes,
+            ..Default::default()
+        };
+        match crate::mapping::compile::compile_file_options(&f, options) {
             Ok(c) => services.push(Arc::new(ServicePlan::new(Arc::new(c)))),
             Err(d) => diags.extend(d.0),
         }

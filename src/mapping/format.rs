@@ -60,6 +60,35 @@ pub struct MappingFile {
     /// in `/metrics`, the answer passed on) or `off`. Default: `warn`.
     #[serde(default)]
     pub validate_answers: AnswerValidation,
+    /// Load the WSDL in lenient mode: tolerate the common mistakes of WSDL and schema authors
+    /// that have one reading only (a wrong `xs:import` namespace, chameleon imports, prefixes
+    /// declared elsewhere in the document, files in another declared encoding than UTF-8), each
+    /// reported as a warning by `soapbridge check`. Written by `soapbridge generate` only when
+    /// the WSDL needs it. Default: false.
+    #[serde(default)]
+    pub lenient: bool,
+    /// Make warnings errors: the mapping does not compile while the WSDL has operations left out
+    /// or mistakes tolerated (`soapbridge check --strict` does the same for one run). Default:
+    /// false.
+    #[serde(default)]
+    pub strict: bool,
+    /// Who may call this mapping's routes: `none`, or client authentication schemes defined
+    /// under `auth.schemes` in `soapbridge.yaml`, by name (a name or a list; any one suffices).
+    /// Default: `none` (anyone who reaches the port).
+    #[serde(default)]
+    pub auth: Option<Spanned<TextList>>,
+    /// Scopes every caller must hold (a JWT's `scope`/`scp`, or those an API key's line lists);
+    /// a caller without one gets a 403. Default: none.
+    #[serde(default)]
+    pub scopes: Option<Spanned<TextList>>,
+    /// JWT claims every caller's token must carry: `claim: value` (or a list of accepted values);
+    /// a caller without them gets a 403. Default: none.
+    #[serde(default)]
+    pub claims: OrderedMap<Spanned<String>, Spanned<TextList>>,
+    /// Cross-origin requests from browsers (CORS) to this mapping's routes. Default: none (no
+    /// CORS headers; browsers keep other origins out).
+    #[serde(default)]
+    pub cors: Option<Spanned<CorsSpec>>,
     /// Patterns of the WSDL's schema that soapbridge cannot enforce (no translation to its
     /// regex engine, or too large), accepted one by one: values are then not checked against
     /// them. Default: none (such a pattern is a `check` error, and `serve` does not start).
@@ -75,6 +104,61 @@ pub struct MappingFile {
 pub struct UnenforcedPatterns {
     /// Each pattern accepted unenforced, as written in the schema. Required.
     pub allow: Vec<Spanned<String>>,
+}
+
+/// `cors:`: which browser origins may call the mapping's routes, and how.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorsSpec {
+    /// Origins allowed (`https://app.example.com`), or `["*"]` for any. Required.
+    pub origins: Vec<Spanned<String>>,
+    /// Methods allowed. Default: the methods of the mapping's routes.
+    #[serde(default)]
+    pub methods: Option<Vec<Spanned<String>>>,
+    /// Request headers allowed. Default: `Content-Type`, `Authorization` and the headers the
+    /// mapping's routes read.
+    #[serde(default)]
+    pub headers: Option<Vec<Spanned<String>>>,
+    /// Response headers the browser may read. Default: none beyond the CORS-safelisted ones.
+    #[serde(default)]
+    pub expose_headers: Vec<Spanned<String>>,
+    /// Whether the browser may send credentials (cookies, `Authorization`); not with `*`.
+    /// Default: false.
+    #[serde(default)]
+    pub credentials: bool,
+    /// How long a browser may cache a preflight answer, e.g. `10m`. Default: `5m`.
+    #[serde(default)]
+    pub max_age: Option<Spanned<String>>,
+}
+
+/// A text or a list of texts (`auth: api-keys` or `auth: [api-keys, staff]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextList(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for TextList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TextList;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a name or a list of names")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<TextList, E> {
+                Ok(TextList(vec![v.to_string()]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<TextList, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element::<String>()? {
+                    out.push(v);
+                }
+                Ok(TextList(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `validate_answers:`.
@@ -371,6 +455,18 @@ pub struct OperationSpec {
     /// same part this replaces). Default: the mapping-level entries.
     #[serde(default)]
     pub response_headers: OrderedMap<Spanned<String>, Spanned<String>>,
+    /// Who may call this operation, as the mapping-level `auth:` (which this replaces; `none`
+    /// opens the operation to anyone). Default: the mapping's `auth:`.
+    #[serde(default)]
+    pub auth: Option<Spanned<TextList>>,
+    /// Scopes a caller of this operation must hold (replacing the mapping's). Default: the
+    /// mapping's `scopes:`.
+    #[serde(default)]
+    pub scopes: Option<Spanned<TextList>>,
+    /// JWT claims a caller of this operation must carry (replacing the mapping's). Default: the
+    /// mapping's `claims:`.
+    #[serde(default)]
+    pub claims: Option<OrderedMap<Spanned<String>, Spanned<TextList>>>,
     /// SOAP-encoded operations: input parts a request may leave out (by field key) -> what is
     /// sent then: `omit` (no accessor, SOAP 1.1 section 5.1) or `nil` (`xsi:nil="true"`).
     /// Default: every part is required.
@@ -379,7 +475,7 @@ pub struct OperationSpec {
 }
 
 /// A YAML mapping kept in file order.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct OrderedMap<K, V>(pub Vec<(K, V)>);
 
 impl<K, V> Default for OrderedMap<K, V> {

@@ -14,7 +14,7 @@ use super::naming::{Naming, header_case, json_keys, kebab};
 use super::plural::plural;
 use crate::mapping::shape::{Field, element_fields, shape};
 use crate::sources::LoadOptions;
-use crate::wsdl::{SoapVersion, Wsdl};
+use crate::wsdl::{SoapVersion, Wsdl, shown_names};
 use crate::xsd::TypeKind;
 
 /// What a mapping serves: a SOAP binding, reached through a service port when the WSDL has one.
@@ -70,6 +70,68 @@ pub enum SelectError {
     /// Is raised when no service (of those considered) has a SOAP 1.1 or 1.2 port.
     #[error("no service in the WSDL has a SOAP 1.1 or SOAP 1.2 port")]
     NoSoapPort,
+    /// Is raised when no service has a SOAP port but the WSDL declares SOAP bindings (its ports
+    /// name missing bindings, or it has none); `bindings` lists them, `first` is one to offer.
+    #[error(
+        "no service in the WSDL has a SOAP 1.1 or SOAP 1.2 port, but it declares the SOAP bindings {bindings}: serve one with `--binding {first}` (`binding:` in the mapping)"
+    )]
+    OnlyBindings { bindings: String, first: String },
+    /// Is raised when every binding of the WSDL is an HTTP (or other non-SOAP) binding;
+    /// `found` lists its ports, or its bindings when it has no port.
+    #[error(
+        "the WSDL has only HTTP (non-SOAP) bindings: {found}; soapbridge calls SOAP 1.1 and 1.2 services"
+    )]
+    OnlyHttp { found: String },
+}
+
+/// Why [`select`] found nothing to call by default, with what the WSDL has instead.
+fn nothing_soap(wsdl: &Wsdl, services: bool) -> SelectError {
+    let names = shown_names(wsdl.bindings.iter().map(|b| &b.name));
+    let soap: Vec<usize> = (0..wsdl.bindings.len())
+        .filter(|&b| wsdl.bindings[b].soap.is_some())
+        .collect();
+    if let Some(&first) = soap.first() {
+        let listed: Vec<String> = soap
+            .iter()
+            .map(|&b| format!("{} ({})", names[b], wsdl.bindings[b].kind()))
+            .collect();
+        return SelectError::OnlyBindings {
+            bindings: listed.join(", "),
+            first: names[first].clone(),
+        };
+    }
+    if wsdl.bindings.is_empty() {
+        return if services {
+            SelectError::NoSoapPort
+        } else {
+            SelectError::NothingToCall
+        };
+    }
+    let ports: Vec<String> = wsdl
+        .services
+        .iter()
+        .flat_map(|s| {
+            s.ports.iter().map(move |p| {
+                format!(
+                    "port {}/{} ({})",
+                    s.name,
+                    p.name,
+                    wsdl.bindings[p.binding].kind()
+                )
+            })
+        })
+        .collect();
+    let found = if ports.is_empty() {
+        names
+            .iter()
+            .zip(&wsdl.bindings)
+            .map(|(n, b)| format!("binding {n} ({})", b.kind()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        ports.join(", ")
+    };
+    SelectError::OnlyHttp { found }
 }
 
 /// Picks a service and port by name, or a binding when the WSDL has no service; or the
@@ -86,18 +148,15 @@ pub fn select(
         if service.is_some() || port.is_some() {
             return Err(SelectError::BindingAndPort);
         }
-        return match wsdl.bindings.iter().position(|b| b.name.local == name) {
+        let named = |b: &&crate::wsdl::Binding| b.name.local == name || b.name.to_string() == name;
+        return match wsdl.bindings.iter().position(|b| named(&b)) {
             Some(b) if wsdl.bindings[b].soap.is_some() => Ok(Selection {
                 port: None,
                 binding: b,
             }),
             Some(_) => Err(SelectError::NotSoapBinding(name.to_string())),
             None => {
-                let names: Vec<&str> = wsdl
-                    .bindings
-                    .iter()
-                    .map(|b| b.name.local.as_str())
-                    .collect();
+                let names = shown_names(wsdl.bindings.iter().map(|b| &b.name));
                 Err(SelectError::NoBinding {
                     name: name.to_string(),
                     known: names.join(", "),
@@ -156,7 +215,10 @@ pub fn select(
                 port: None,
                 binding: b,
             })
-            .ok_or(SelectError::NothingToCall);
+            .ok_or_else(|| nothing_soap(wsdl, false));
+    }
+    if port.is_none() && service.is_none() {
+        return Err(nothing_soap(wsdl, true));
     }
     Err(SelectError::NoSoapPort)
 }
@@ -519,7 +581,50 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
             }
         }
     }
+    left_out(wsdl, wsdl_ref, sel, &mut y);
     y
+}
+
+/// The operations of the binding that the WSDL's problems leave out, as comments under
+/// `operations:`, each with the problem and where it is (relative to the mapping's folder).
+fn left_out(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection, y: &mut String) {
+    let skipped: Vec<_> = wsdl
+        .skipped
+        .iter()
+        .filter(|s| s.binding == sel.binding)
+        .collect();
+    if skipped.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        y,
+        "  # Left out: the WSDL's problems make these operations unusable (`soapbridge check` lists"
+    );
+    let _ = writeln!(
+        y,
+        "  # every warning); fix the WSDL, then generate again or add them by hand."
+    );
+    // The WSDL's own folder, as the mapping names it, and on disk.
+    let ref_dir = wsdl_ref.rsplit_once('/').map_or("", |(d, _)| d);
+    let wsdl_dir = wsdl
+        .schema
+        .files
+        .first()
+        .and_then(|f| f.parent())
+        .unwrap_or(Path::new(""));
+    for s in skipped {
+        let cause = &wsdl.warnings[s.causes[0]];
+        let file = match relative(&cause.file, wsdl_dir) {
+            r if ref_dir.is_empty() => r,
+            r => format!("{ref_dir}/{r}"),
+        };
+        let one_line = cause.message.replace('\n', " ");
+        let _ = writeln!(
+            y,
+            "  # {}: {one_line} ({file}:{}:{})",
+            s.name, cause.line, cause.col
+        );
+    }
 }
 
 /// The `headers:` and `response_headers:` sections: every simple field of a request header part
@@ -726,13 +831,21 @@ pub fn mapping_file(
     Ok(text)
 }
 
-/// The `allow_paths:` and `catalog:` sections of a mapping file in the folder `out_dir` (each
-/// left out when empty), paths relative to that folder, catalog entries sorted by URL.
+/// The `lenient:`, `allow_paths:` and `catalog:` sections of a mapping file in the folder
+/// `out_dir` (each left out when empty or false), paths relative to that folder, catalog
+/// entries sorted by URL.
 pub fn source_options(options: &LoadOptions, out_dir: &Path) -> std::io::Result<String> {
     let local = |p: &Path| -> std::io::Result<String> {
         Ok(yaml_str(&relative(&std::path::absolute(p)?, out_dir)))
     };
     let mut y = String::new();
+    if options.lenient {
+        y.push_str(
+            "# The WSDL loads only with tolerances for its authors' mistakes; `soapbridge check`\n",
+        );
+        y.push_str("# names each one.\n");
+        y.push_str("lenient: true\n");
+    }
     if !options.allow_paths.is_empty() {
         y.push_str("allow_paths:\n");
         for p in &options.allow_paths {

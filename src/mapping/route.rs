@@ -1,5 +1,5 @@
 //! What a compiled mapping is: the routes it serves, where each input comes from, the SOAP
-//! header bindings and the upstream settings. Built by [`super::compile`], read by the layers
+//! header bindings, who may call (by scheme name) and the upstream settings. Built by [`super::compile`], read by the layers
 //! above (conversion, calling, serving); nothing here is looked up by name per request.
 
 use std::path::PathBuf;
@@ -23,7 +23,106 @@ pub struct CompiledMapping {
     pub naming: Naming,
     pub validate_answers: super::format::AnswerValidation,
     pub upstream: UpstreamSettings,
+    /// Cross-origin requests allowed to this mapping's routes; `None`: no CORS.
+    pub cors: Option<Cors>,
     pub routes: Vec<Route>,
+}
+
+/// `cors:`, checked: what browsers from other origins may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cors {
+    /// Origins allowed; empty means any (`*`).
+    pub origins: Vec<String>,
+    /// Methods allowed (upper case).
+    pub methods: Vec<String>,
+    /// Request headers allowed (lower case); `None`: the server's defaults (`Content-Type`,
+    /// `Authorization`, and the headers the routes and their schemes read).
+    pub headers: Option<Vec<String>>,
+    /// Response headers exposed (lower case).
+    pub expose_headers: Vec<String>,
+    pub credentials: bool,
+    /// Seconds a preflight answer may be cached.
+    pub max_age: u64,
+    /// Where `cors:` is written.
+    pub line: u32,
+}
+
+/// Who may call a route: the mapping's `auth:`, `scopes:` and `claims:`, or the operation's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Access {
+    /// Client authentication schemes, by their name in the settings; any one suffices. Empty:
+    /// anyone may call.
+    pub schemes: Vec<SchemeRef>,
+    /// Scopes the caller must hold, all of them.
+    pub scopes: Vec<String>,
+    /// Claims the caller's token must carry: (claim, accepted values).
+    pub claims: Vec<(String, Vec<String>)>,
+}
+
+impl Access {
+    /// Whether anyone may call (no scheme named).
+    pub fn is_open(&self) -> bool {
+        self.schemes.is_empty()
+    }
+}
+
+/// A client authentication scheme named by a mapping, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemeRef {
+    pub name: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// What of the authenticated caller an input takes (`identity.NAME`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityField {
+    /// The caller's principal, whatever the scheme: a key id, a token's `sub`, a user name, a
+    /// certificate's subject.
+    Id,
+    /// The name of the scheme that authenticated the caller.
+    Scheme,
+    /// The id of the API key used.
+    KeyId,
+    /// The token's `sub`.
+    Sub,
+    /// The Basic user name.
+    User,
+    /// The client certificate's subject.
+    Subject,
+    /// A text claim of the token (`identity.claims.NAME`).
+    Claim(String),
+}
+
+impl IdentityField {
+    /// Parses what follows `identity.`.
+    pub fn parse(s: &str) -> Option<IdentityField> {
+        Some(match s {
+            "id" => IdentityField::Id,
+            "scheme" => IdentityField::Scheme,
+            "key_id" => IdentityField::KeyId,
+            "sub" => IdentityField::Sub,
+            "user" => IdentityField::User,
+            "subject" => IdentityField::Subject,
+            _ => match s.strip_prefix("claims.") {
+                Some(c) if !c.is_empty() => IdentityField::Claim(c.to_string()),
+                _ => return None,
+            },
+        })
+    }
+
+    /// How the mapping writes it, after `identity.`.
+    pub fn name(&self) -> String {
+        match self {
+            IdentityField::Id => "id".into(),
+            IdentityField::Scheme => "scheme".into(),
+            IdentityField::KeyId => "key_id".into(),
+            IdentityField::Sub => "sub".into(),
+            IdentityField::User => "user".into(),
+            IdentityField::Subject => "subject".into(),
+            IdentityField::Claim(c) => format!("claims.{c}"),
+        }
+    }
 }
 
 /// Where and how a mapping's calls go. Every credential is a template (`${VAR}`,
@@ -170,6 +269,8 @@ pub enum InputSource {
     Path(String),
     Query(String),
     Header(String),
+    /// What the authentication of the request says of the caller.
+    Identity(IdentityField),
     /// The whole JSON body.
     Body,
     /// The JSON body's key of the field's name.
@@ -256,6 +357,8 @@ pub struct Route {
     pub headers: Vec<HeaderIn>,
     /// Answer header parts passed on to the client.
     pub response_headers: Vec<HeaderOut>,
+    /// Who may call.
+    pub access: Access,
     /// SOAP-encoded input parts a request may leave out (by field key), and what is sent then.
     pub optional_parts: Vec<(String, AbsentPart)>,
     pub line: u32,

@@ -14,8 +14,8 @@ mod wsse;
 
 pub use error::{EnvelopeError, LimitExceeded, TextError};
 pub use payload::{Fault, Payload, body, body_of, header};
-pub use read::{XmlLimits, decode_text, parse};
+pub use read::{XmlLimits, decode_text, parse, prescan};
 pub use write::{
     Detail, ENV11, ENV12, content_type, envelope, envelope_with_header, fault_envelope,
 };
-pub use wsse::{UsernameToken, WSSE_NS, WSU_NS, WsseError, password_digest};
+pub use wsse::{MASKED_PASSWORD, UsernameToken, WSSE_NS, WSU_NS, WsseError, password_digest};

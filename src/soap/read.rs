@@ -37,7 +37,7 @@ impl Default for XmlLimits {
 /// scope) x (elements that declare), so an answer may not declare more than the limit. Every
 /// `xmlns` in the text counts (an upper bound; a false positive only refuses a pathological
 /// answer). Depth, attributes, names, DTDs and PIs are checked on the parsed tree.
-fn prescan(text: &str, limits: XmlLimits) -> Result<(), LimitExceeded> {
+pub fn prescan(text: &str, limits: XmlLimits) -> Result<(), LimitExceeded> {
     let declarations = memchr::memmem::find_iter(text.as_bytes(), b"xmlns")
         .take(limits.namespace_declarations + 1)
         .count();

@@ -25,6 +25,9 @@ const PROFILE: &str =
 const BASE64_BINARY: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 /// Bytes of a nonce (the profile recommends at least 16).
 const NONCE_BYTES: usize = 16;
+/// What a printed envelope (`soapbridge envelope`, the dry run) shows instead of the password,
+/// as text or as a digest.
+pub const MASKED_PASSWORD: &str = "********";
 
 /// Why a Security header could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +50,8 @@ pub struct UsernameToken {
     /// The Timestamp's time to live; `None`: no Timestamp.
     timestamp: Option<Duration>,
     must_understand: bool,
+    /// For printing, not sending: the Password element holds [`MASKED_PASSWORD`].
+    masked: bool,
 }
 
 impl UsernameToken {
@@ -58,6 +63,7 @@ impl UsernameToken {
             digest: s.digest,
             timestamp: s.timestamp,
             must_understand: s.must_understand,
+            masked: false,
         })
     }
 
@@ -74,6 +80,18 @@ impl UsernameToken {
             digest,
             timestamp,
             must_understand: true,
+            masked: false,
+        }
+    }
+
+    /// This token for an envelope that is printed rather than sent: everything as it would be
+    /// sent (username, nonce, times) but the Password element, which holds [`MASKED_PASSWORD`]
+    /// (a digest of the real password is left out too: with its nonce and time it would allow
+    /// guessing the password offline).
+    pub fn masked(&self) -> UsernameToken {
+        UsernameToken {
+            masked: true,
+            ..self.clone()
         }
     }
 
@@ -126,7 +144,10 @@ impl UsernameToken {
         out.extend_from_slice(b"</wsse:Username><wsse:Password Type=\"");
         out.extend_from_slice(PROFILE.as_bytes());
         if self.digest {
-            let digest = password_digest(nonce, &created, self.password.expose());
+            let digest = match self.masked {
+                false => password_digest(nonce, &created, self.password.expose()),
+                true => MASKED_PASSWORD.to_string(),
+            };
             out.extend_from_slice(b"#PasswordDigest\">");
             out.extend_from_slice(digest.as_bytes());
             out.extend_from_slice(b"</wsse:Password><wsse:Nonce EncodingType=\"");
@@ -138,7 +159,11 @@ impl UsernameToken {
             out.extend_from_slice(b"</wsu:Created>");
         } else {
             out.extend_from_slice(b"#PasswordText\">");
-            out.extend_from_slice(escape(self.password.expose(), false).as_bytes());
+            let password = match self.masked {
+                false => escape(self.password.expose(), false),
+                true => MASKED_PASSWORD.into(),
+            };
+            out.extend_from_slice(password.as_bytes());
             out.extend_from_slice(b"</wsse:Password>");
         }
         out.extend_from_slice(b"</wsse:UsernameToken></wsse:Security>");
@@ -262,6 +287,36 @@ mod tests {
         let (a, b) = (nonce_of(&token), nonce_of(&token));
         assert_eq!(a.len(), NONCE_BYTES);
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn a_masked_token_shows_no_password_nor_its_digest() {
+        let nonce = STANDARD.decode("LKqI6G/AikKCQrN0zqZFlg==").unwrap();
+        for digest in [false, true] {
+            let token = UsernameToken::new("NNK", Secret::new("userpassword"), digest, None);
+            let mut out = Vec::new();
+            token
+                .masked()
+                .write_at(SoapVersion::V11, at(1_284_623_445), &nonce, &mut out)
+                .unwrap();
+            let xml = String::from_utf8(out).unwrap();
+            let kind = if digest { "Digest" } else { "Text" };
+            assert!(
+                xml.contains(&format!(
+                    "#Password{kind}\">{MASKED_PASSWORD}</wsse:Password>"
+                )),
+                "{xml}"
+            );
+            assert!(xml.contains("<wsse:Username>NNK</wsse:Username>"), "{xml}");
+            assert!(!xml.contains("userpassword"), "{xml}");
+            assert!(!xml.contains("tuOSpGlFlIXsozq4HFNeeGeFLEI="), "{xml}");
+            // The token itself still sends the password.
+            let mut sent = Vec::new();
+            token
+                .write_at(SoapVersion::V11, at(1_284_623_445), &nonce, &mut sent)
+                .unwrap();
+            assert!(!String::from_utf8(sent).unwrap().contains(MASKED_PASSWORD));
+        }
     }
 
     #[test]

@@ -1,13 +1,18 @@
 //! [`collect`]: the entry document and every document it reaches, read one at a time and each
-//! checked once (inside the allowed folders, within the size limit, UTF-8, well-formed, not
-//! nested too deep), its references followed; then the built-in schemas, the URLs that cannot be read offline and
-//! the `wsdl:import` cycles.
+//! checked once (inside the allowed folders, within the size limit, UTF-8 or, when lenient, its
+//! declared encoding, well-formed, not nested too deep), its references followed; then the
+//! built-in schemas and the URLs that cannot be read offline.
+//!
+//! Every file is read once, known by its real path (links resolved): documents that import each
+//! other (`wsdl:import` cycles are legal WSDL 1.1) or a folder that links to itself cannot make
+//! the reading go round.
 
+use std::collections::HashMap;
 use std::ops::ControlFlow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::builtin::KNOWN_SCHEMAS;
-use super::cycles::report_wsdl_cycles;
+use super::encoding::{NotText, decode};
 use super::policy::{LoadOptions, Policy, normalize};
 use super::references::{Frontier, Pending};
 use super::set::{SourceFile, SourceSet, at, builtin_path, not_well_formed};
@@ -21,7 +26,8 @@ pub const MAX_DEPTH: usize = 128;
 /// How many files one WSDL may pull in (the ONVIF bundle, among the largest, has 33).
 pub const MAX_FILES: usize = 1000;
 
-/// Reads `entry` and everything it imports. Every problem is reported, not just the first.
+/// Reads `entry` and everything it imports. Every problem is reported, not just the first; what
+/// lenient mode tolerated is in [`SourceSet::warnings`].
 pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnostics> {
     let entry_abs = std::path::absolute(entry).unwrap_or_else(|_| entry.to_path_buf());
     let entry_abs = normalize(&entry_abs);
@@ -31,16 +37,17 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
             sources: Vec::new(),
             by_path: Default::default(),
             by_url: Default::default(),
+            lenient: options.lenient,
+            warnings: Vec::new(),
         },
         diags: Vec::new(),
         frontier: Frontier::default(),
-        wsdl_edges: Vec::new(),
+        by_real: HashMap::new(),
         max_bytes: options.max_document_bytes,
     };
     c.frontier.queue.push(Pending {
         path: entry_abs,
         from: None,
-        wsdl_import: true,
         optional: false,
     });
     while let Some(item) = c.frontier.queue.pop() {
@@ -50,7 +57,6 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
     }
     c.add_builtins();
     c.frontier.report_unresolved_urls(&c.set, &mut c.diags);
-    report_wsdl_cycles(&c.set, &c.wsdl_edges, &mut c.diags);
     if c.diags.is_empty() {
         Ok(c.set)
     } else {
@@ -64,8 +70,8 @@ struct Collector<'o> {
     set: SourceSet,
     diags: Vec<Diagnostic>,
     frontier: Frontier,
-    /// `wsdl:import` edges (importer, imported, offset of the import), to report cycles.
-    wsdl_edges: Vec<(usize, usize, usize)>,
+    /// The sources read, by real path (links resolved).
+    by_real: HashMap<PathBuf, usize>,
     /// The largest document read, bytes.
     max_bytes: u64,
 }
@@ -99,11 +105,16 @@ fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, Unread> {
 }
 
 impl Collector<'_> {
-    /// Reads one pending file (unless it was read already), keeps it and follows its
-    /// references. Breaks when more than [`MAX_FILES`] files are imported.
+    /// Reads one pending file (unless it was read already, under this path or another that
+    /// leads to the same file), keeps it and follows its references. Breaks when more than
+    /// [`MAX_FILES`] files are imported.
     fn read(&mut self, item: Pending) -> ControlFlow<()> {
-        if let Some(&existing) = self.set.by_path.get(&item.path) {
-            self.wsdl_edge(&item, existing);
+        if self.set.by_path.contains_key(&item.path) {
+            return ControlFlow::Continue(());
+        }
+        let real = std::fs::canonicalize(&item.path).ok();
+        if let Some(&existing) = real.as_ref().and_then(|r| self.by_real.get(r)) {
+            self.set.by_path.insert(item.path, existing);
             return ControlFlow::Continue(());
         }
         let Some(text) = self.text(&item) else {
@@ -115,7 +126,9 @@ impl Collector<'_> {
             self.diags.push(d);
             return ControlFlow::Break(());
         }
-        self.wsdl_edge(&item, index);
+        if let Some(real) = real {
+            self.by_real.insert(real, index);
+        }
         self.set.by_path.insert(item.path.clone(), index);
         if let Some(url) = self.frontier.url_of_path.get(&item.path) {
             self.set.by_url.insert(url.clone(), index);
@@ -130,7 +143,8 @@ impl Collector<'_> {
     }
 
     /// A pending file's text, its byte-order mark dropped. Refused (and reported) outside the
-    /// allowed folders, when it cannot be read (quietly skipped when optional) or is not UTF-8.
+    /// allowed folders, when it cannot be read (quietly skipped when optional) or is not UTF-8
+    /// (in lenient mode: not in the encoding it declares; decoded and reported when it is).
     fn text(&mut self, item: &Pending) -> Option<String> {
         if let Some((_, _, location)) = &item.from
             && !self.policy.allows(&item.path)
@@ -147,12 +161,24 @@ impl Collector<'_> {
             return None;
         }
         let text = match read_limited(&item.path, self.max_bytes) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(_) => {
+            Ok(bytes) => match decode(bytes, self.set.lenient) {
+                Ok((text, None)) => text,
+                Ok((text, Some(encoding))) => {
                     let d = self
-                        .ref_diag(item, format!("`{}` is not UTF-8", item.path.display()))
-                        .hint("convert the file to UTF-8 (e.g. with iconv)");
+                        .ref_diag(
+                            item,
+                            format!(
+                                "`{}` is in {encoding}, not UTF-8; read in {encoding}, as it declares (lenient)",
+                                item.path.display()
+                            ),
+                        )
+                        .hint("convert the file to UTF-8 (e.g. with iconv) to load it without --lenient")
+                        .warning();
+                    self.set.warnings.push(d);
+                    text
+                }
+                Err(e) => {
+                    let d = self.not_text(item, e);
                     self.diags.push(d);
                     return None;
                 }
@@ -198,6 +224,24 @@ impl Collector<'_> {
         )
     }
 
+    /// The problem of a file whose bytes are not text in its encoding.
+    fn not_text(&self, item: &Pending, e: NotText) -> Diagnostic {
+        let shown = item.path.display();
+        match e {
+            NotText::NotUtf8 { declared: None } => self
+                .ref_diag(item, format!("`{shown}` is not UTF-8"))
+                .hint("convert the file to UTF-8 (e.g. with iconv)"),
+            NotText::NotUtf8 { declared: Some(encoding) } => self
+                .ref_diag(item, format!("`{shown}` is not UTF-8"))
+                .hint(format!(
+                    "it declares {encoding}: convert it to UTF-8 (e.g. with iconv -f {encoding} -t UTF-8), or load it with --lenient (`lenient: true` in the mapping) to read it as {encoding}"
+                )),
+            NotText::Invalid(encoding) => self
+                .ref_diag(item, format!("`{shown}` is not valid {encoding}, the encoding it declares"))
+                .hint("convert the file to UTF-8 (e.g. with iconv) and fix its XML declaration"),
+        }
+    }
+
     /// A problem with a pending file, at the reference that named it (the entry: the file).
     fn ref_diag(&self, item: &Pending, message: String) -> Diagnostic {
         match &item.from {
@@ -208,13 +252,6 @@ impl Collector<'_> {
                 message,
             ),
             None => Diagnostic::new(&item.path, 0, 0, message),
-        }
-    }
-
-    /// Remembers a `wsdl:import` of the source `to`, for the cycle check.
-    fn wsdl_edge(&mut self, item: &Pending, to: usize) {
-        if let (true, Some((from, off, _))) = (item.wsdl_import, &item.from) {
-            self.wsdl_edges.push((*from, to, *off));
         }
     }
 
@@ -269,4 +306,61 @@ fn too_deep<'a, 'i>(doc: &'a roxmltree::Document<'i>) -> Option<roxmltree::Node<
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEFS: &str =
+        r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" targetNamespace="urn:x">"#;
+
+    #[test]
+    fn documents_that_import_each_other_are_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = format!(r#"{DEFS}<import namespace="urn:x" location="b.wsdl"/></definitions>"#);
+        let b = format!(r#"{DEFS}<import namespace="urn:x" location="./a.wsdl"/></definitions>"#);
+        std::fs::write(dir.path().join("a.wsdl"), a).unwrap();
+        std::fs::write(dir.path().join("b.wsdl"), b).unwrap();
+        let set = collect(&dir.path().join("a.wsdl"), &LoadOptions::default()).unwrap();
+        let files: Vec<_> = set.sources.iter().filter(|s| !s.builtin).collect();
+        assert_eq!(files.len(), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_linking_to_itself_cannot_make_the_reading_go_round() {
+        // `loop/` is the folder itself: `loop/a.wsdl`, `loop/loop/a.wsdl`, ... are one file.
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+        let a =
+            format!(r#"{DEFS}<import namespace="urn:x" location="loop/a.wsdl"/></definitions>"#);
+        std::fs::write(dir.path().join("a.wsdl"), a).unwrap();
+        let set = collect(&dir.path().join("a.wsdl"), &LoadOptions::default()).unwrap();
+        assert_eq!(set.sources.iter().filter(|s| !s.builtin).count(), 1);
+        let imported = set.resolve(0, "loop/a.wsdl");
+        assert_eq!(imported, Some(0));
+    }
+
+    #[test]
+    fn a_file_in_its_declared_encoding_only_when_lenient() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = br#"<?xml version="1.0" encoding="ISO-8859-1"?>"#.to_vec();
+        bytes.extend(format!("{DEFS}<documentation>").as_bytes());
+        bytes.extend(b"Gr\xfc\xdfe</documentation></definitions>");
+        std::fs::write(dir.path().join("a.wsdl"), bytes).unwrap();
+        let entry = dir.path().join("a.wsdl");
+        let err = collect(&entry, &LoadOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("is not UTF-8"), "{err}");
+        assert!(err.to_string().contains("--lenient"), "{err}");
+        let lenient = LoadOptions {
+            lenient: true,
+            ..LoadOptions::default()
+        };
+        let set = collect(&entry, &lenient).unwrap();
+        assert!(set.sources[0].text.contains("Grüße"));
+        assert_eq!(set.warnings.len(), 1);
+        assert!(set.warnings[0].is_warning());
+        assert!(set.warnings[0].to_string().contains("ISO-8859-1"));
+    }
 }

@@ -5,17 +5,17 @@
 //! reachability, safety) and keeps the texts; the later stages parse them again into
 //! `roxmltree` documents that borrow from here.
 //!
-//! - `collector`: [`collect`], reading one document after another and checking each;
+//! - `collector`: [`collect`], reading one document after another (each once) and checking each;
+//! - `encoding`: a file's bytes as text (UTF-8; in lenient mode, the encoding it declares);
 //! - `references`: following a document's imports and includes to the files they name;
 //! - `policy`: where files may be read from ([`LoadOptions`]: the entry's folder tree, allowed
 //!   folders, the catalog's local copies of URLs) and how locations resolve;
-//! - `cycles`: `wsdl:import` cycles, reported;
 //! - `set`: the files read ([`SourceSet`]), parsed again by [`parse_all`];
 //! - `builtin`: the schemas soapbridge knows without a file.
 
 mod builtin;
 mod collector;
-mod cycles;
+mod encoding;
 mod policy;
 mod references;
 mod set;

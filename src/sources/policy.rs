@@ -20,6 +20,10 @@ pub struct LoadOptions {
     /// Local copies of schemas that documents import by absolute URL: URL (or namespace) -> file.
     /// Default: empty.
     pub catalog: HashMap<String, PathBuf>,
+    /// Tolerate common mistakes of WSDL and schema authors that have one reading only (files in
+    /// another declared encoding than UTF-8, a wrong `xs:import` namespace, chameleon imports,
+    /// prefixes declared elsewhere in the document), each reported as a warning. Default: false.
+    pub lenient: bool,
 }
 
 impl Default for LoadOptions {
@@ -28,6 +32,7 @@ impl Default for LoadOptions {
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
             allow_paths: Vec::new(),
             catalog: HashMap::new(),
+            lenient: false,
         }
     }
 }

@@ -18,7 +18,6 @@ pub(super) struct Pending {
     pub(super) path: PathBuf,
     /// (source, byte offset, location as written) of the reference; `None` for the entry.
     pub(super) from: Option<(usize, usize, String)>,
-    pub(super) wsdl_import: bool,
     /// An `xs:redefine` holding only annotations: a file that cannot be read redefines
     /// nothing and is skipped (XML Schema 1.0 src-redefine.1 only requires the file when
     /// something is redefined).
@@ -70,7 +69,6 @@ impl Frontier {
             self.queue.push(Pending {
                 path: local.clone(),
                 from: Some((from, off, location.to_string())),
-                wsdl_import,
                 optional,
             });
             return;
@@ -79,7 +77,6 @@ impl Frontier {
             Some(path) => self.queue.push(Pending {
                 path,
                 from: Some((from, off, location.to_string())),
-                wsdl_import,
                 optional,
             }),
             None => self

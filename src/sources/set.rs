@@ -25,6 +25,10 @@ pub struct SourceSet {
     pub(super) by_path: HashMap<PathBuf, usize>,
     /// Absolute-URL locations that the catalog maps to a loaded file.
     pub(super) by_url: HashMap<String, usize>,
+    /// Loaded in lenient mode ([`super::LoadOptions::lenient`]): the later stages tolerate too.
+    pub lenient: bool,
+    /// What lenient mode tolerated while reading (a file in another encoding), as warnings.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl SourceSet {

@@ -7,11 +7,15 @@ use std::time::Duration;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::web::Bytes;
 use awc::error::{ConnectError, PayloadError, SendRequestError};
+use awc::http::header::{CONTENT_TYPE, HeaderName};
 
 use super::error::UpstreamError;
 use super::target::Target;
 use crate::env::Secret;
 use crate::wsdl::SoapVersion;
+
+/// SOAP 1.1's action header.
+const SOAP_ACTION: HeaderName = HeaderName::from_static("soapaction");
 
 /// One call to the legacy service: everything that varies per request.
 pub struct Call<'a> {
@@ -99,18 +103,29 @@ fn request(
     closes: bool,
     authorization: Option<Secret>,
 ) -> awc::ClientRequest {
-    let mut req = client
-        .post(&target.url)
+    // The URL parsed once, the header names typed: nothing formatted or parsed per call that
+    // need not be.
+    let req = match &target.uri {
+        Some(uri) => client.post(uri.clone()),
+        None => client.post(&target.url),
+    };
+    let mut req = req
         .insert_header((
-            "Content-Type",
+            CONTENT_TYPE,
             crate::soap::content_type(call.soap, call.action),
         ))
         .timeout(deadline);
     if call.soap == SoapVersion::V11 {
-        req = req.insert_header((
-            "SOAPAction",
-            format!("\"{}\"", call.action.unwrap_or("").replace('"', "%22")),
-        ));
+        let action = call.action.unwrap_or("");
+        let mut quoted = String::with_capacity(action.len() + 2);
+        quoted.push('"');
+        if action.contains('"') {
+            quoted.push_str(&action.replace('"', "%22"));
+        } else {
+            quoted.push_str(action);
+        }
+        quoted.push('"');
+        req = req.insert_header((SOAP_ACTION, quoted));
     }
     if let Some(value) = authorization {
         req = req.insert_header((AUTHORIZATION, value.expose()));

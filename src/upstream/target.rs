@@ -20,6 +20,8 @@ use crate::mapping::route::UpstreamSettings;
 #[derive(Clone, Debug)]
 pub struct Target {
     pub url: String,
+    /// `url` parsed once (`None` when it does not parse: each call then says why).
+    pub(super) uri: Option<awc::http::Uri>,
     pub auth: Auth,
     /// The deadline of a call whose operation sets none.
     pub timeout: Duration,
@@ -95,6 +97,7 @@ impl Target {
     /// A target with the public web roots, no proxy and the URL's own host name.
     pub fn new(url: String, auth: Auth, timeout: Duration, connect_timeout: Duration) -> Target {
         Target {
+            uri: url.parse().ok(),
             url,
             auth,
             timeout,

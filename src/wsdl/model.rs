@@ -1,5 +1,6 @@
 //! The service model of one WSDL 1.1 document set, with every reference resolved to an index.
 
+use crate::diag::Diagnostic;
 use crate::xsd::{ElementId, QName, Schema, SrcPos, TypeId};
 
 /// A loaded and compiled WSDL: its services and everything they use.
@@ -12,6 +13,25 @@ pub struct Wsdl {
     pub port_types: Vec<PortType>,
     pub messages: Vec<Message>,
     pub schema: Schema,
+    /// What did not stop the load, each once: problems confined to some operations (which are
+    /// left out, see [`Wsdl::skipped`]) or to nothing in use, ports naming a missing binding
+    /// (left out), what lenient mode tolerated, and the problems of the schema files that
+    /// explain them.
+    pub warnings: Vec<Diagnostic>,
+    /// The binding operations left out because of a problem confined to them.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A binding operation left out of its binding: a problem makes it unusable.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    /// Index into [`Wsdl::bindings`].
+    pub binding: usize,
+    /// The operation's name.
+    pub name: String,
+    pub pos: SrcPos,
+    /// Why: indices into [`Wsdl::warnings`], the first the one to show.
+    pub causes: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +61,44 @@ pub enum Use {
     Encoded,
 }
 
+impl Wsdl {
+    /// Why the operation `name` of the binding `binding` was left out, if it was: the first
+    /// problem that took it out.
+    pub fn skipped(&self, binding: usize, name: &str) -> Option<&Diagnostic> {
+        let s = self
+            .skipped
+            .iter()
+            .find(|s| s.binding == binding && s.name == name)?;
+        s.causes.first().map(|&c| &self.warnings[c])
+    }
+}
+
+/// Names for messages: the local part, or `{namespace}local` for names whose local parts are
+/// the same (two names that differ only in their namespace).
+pub fn shown_names<'q>(names: impl Iterator<Item = &'q QName> + Clone) -> Vec<String> {
+    names
+        .clone()
+        .map(|n| {
+            if names.clone().filter(|o| o.local == n.local).count() > 1 {
+                n.to_string()
+            } else {
+                n.local.clone()
+            }
+        })
+        .collect()
+}
+
+impl Binding {
+    /// What the binding is bound to, for messages: `SOAP 1.1`, `HTTP GET`, `not SOAP`.
+    pub fn kind(&self) -> String {
+        match (&self.soap, &self.http_verb) {
+            (Some(v), _) => v.to_string(),
+            (None, Some(verb)) => format!("HTTP {verb}"),
+            (None, None) => "not SOAP".to_string(),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Service {
     pub name: String,
@@ -66,6 +124,8 @@ pub struct Binding {
     pub port_type: usize,
     /// `None` for non-SOAP bindings (HTTP GET/POST, ...), which soapbridge does not serve.
     pub soap: Option<SoapVersion>,
+    /// `http:binding/@verb` (`GET`, `POST`) of an HTTP binding.
+    pub http_verb: Option<String>,
     pub operations: Vec<BindingOperation>,
     pub pos: SrcPos,
 }
@@ -139,4 +199,22 @@ pub struct Part {
 pub enum PartKind {
     Element(ElementId),
     Type(TypeId),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_carry_their_namespace_when_only_it_differs() {
+        let names = [
+            QName::new("urn:a", "Binding"),
+            QName::new("urn:b", "Binding"),
+            QName::new("urn:a", "Other"),
+        ];
+        assert_eq!(
+            shown_names(names.iter()),
+            ["{urn:a}Binding", "{urn:b}Binding", "Other"]
+        );
+    }
 }

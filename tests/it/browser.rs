@@ -36,3 +36,63 @@ fn docs_page_in_headless_chromium() {
     );
     assert!(shot.exists(), "a screenshot was taken");
 }
+
+#[test]
+fn docs_page_sends_the_key_typed_into_authorize() {
+    if std::env::var_os("SOAPBRIDGE_BROWSER").is_none() {
+        eprintln!("browser test not requested (set SOAPBRIDGE_BROWSER=1)");
+        return;
+    }
+    use sha2::Digest;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let key = "docs-page-key-1";
+    let keys = dir.path().join("keys");
+    std::fs::write(
+        &keys,
+        format!(
+            "browser sha256:{}\n",
+            hex::encode(sha2::Sha256::digest(key))
+        ),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = dir.path().join("soapbridge.yaml");
+    std::fs::write(&config, format!("listen: 127.0.0.1:{port}\nmock: true\nauth:\n  schemes:\n    partner-keys:\n      api_key: {{ keys_file: {} }}\n", keys.display())).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .arg("--mappings")
+        .arg(root.join("tests/security/browser"))
+        .env_remove("SOAPBRIDGE_TEST_UNSET_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = crate::Served { child, port };
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let out = Command::new("node")
+        .arg(root.join("tests/browser/docs_auth.mjs"))
+        .arg(format!("http://127.0.0.1:{port}"))
+        .arg(key)
+        .output();
+    drop(server);
+    let out = out.expect("node runs");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -3,9 +3,13 @@
 //!
 //! Runs when `SOAPBRIDGE_CORPUS` names the corpus folder (`.ci/run` sets it); then missing
 //! material is a failure, not a skip. Each entry states its expected outcome: a mapping that
-//! compiles with every operation of the chosen binding routed, or a clear error (file:line and a
-//! fragment of the message). Any change either way fails the test: a regression, or an
-//! improvement to record here.
+//! compiles with every operation of the chosen binding routed (and no warning, or the one
+//! pinned), or a clear error (file:line and a fragment of the message). Any change either way
+//! fails the test: a regression, or an improvement to record here.
+//!
+//! Our own packages in `tests/corpus/wsdl/sloppy` (written here, in the style of the corpus, one
+//! for each sloppy shape real WSDLs have) always run, through the `generate` and `check`
+//! commands as a user runs them, in strict and lenient mode, warnings and errors pinned.
 
 use std::path::{Path, PathBuf};
 
@@ -15,8 +19,11 @@ use soapbridge::mapping::generate::{self, select};
 use soapbridge::sources::LoadOptions;
 
 pub(crate) enum Expect {
-    /// Compiles; the number of routes (= the chosen binding's operations).
+    /// Compiles without warnings; the number of routes (= the chosen binding's operations).
     Routes(usize),
+    /// Compiles with this many routes, and warnings of which one names this file:line and
+    /// contains this text.
+    Warned(usize, &'static str, &'static str),
     /// Fails with a diagnostic naming this file:line and containing this text.
     Error(&'static str, &'static str),
 }
@@ -35,12 +42,13 @@ pub(crate) const ENTRIES: &[(&str, Expect)] = &[
         Routes(7),
     ),
     ("gowsdl/mnb-exchange/mnb-exchange.wsdl", Routes(6)),
-    // A minimised excerpt: it refers to a type it does not contain.
+    // A minimised excerpt: it refers to a type it does not contain (a warning: no operation
+    // uses it), and declares no operation to call.
     (
         "gowsdl/workday-time-min/workday-time-min.wsdl",
         Error(
-            "workday-time-min.wsdl:12:13",
-            "unknown type `wd:WorkerReferenceEnumeration`",
+            "workday-time-min.wsdl",
+            "the WSDL has no service and no SOAP binding, so there is nothing to call",
         ),
     ),
     ("node-soap/afip-logincms/logincms.wsdl", Routes(1)),
@@ -88,10 +96,12 @@ pub(crate) const ENTRIES: &[(&str, Expect)] = &[
         "python-onvif/onvif-2.x-bundle/wsdl/advancedsecurity.wsdl",
         Routes(1),
     ),
-    // Its RuleEnginePort names the portType where the binding belongs.
+    // Its RuleEnginePort names the portType where the binding belongs: that port is left out,
+    // the first service's other port is served.
     (
         "python-onvif/onvif-2.x-bundle/wsdl/analytics.wsdl",
-        Error(
+        Warned(
+            6,
             "analytics.wsdl:524:9",
             "port `RuleEnginePort` names unknown binding `tan:RuleEnginePort`",
         ),
@@ -124,12 +134,13 @@ pub(crate) const ENTRIES: &[(&str, Expect)] = &[
         "python-onvif/onvif-2.x-bundle/wsdl/receiver.wsdl",
         Routes(8),
     ),
-    // Its port names a binding of another service (`trc:DeviceBinding`).
+    // Its port names a binding of another service (`trc:DeviceBinding`): the port is left out,
+    // and the message offers the binding there is.
     (
         "python-onvif/onvif-2.x-bundle/wsdl/recording.wsdl",
         Error(
-            "recording.wsdl:930:9",
-            "port `RecordingPort` names unknown binding `trc:DeviceBinding`",
+            "recording.wsdl",
+            "it declares the SOAP bindings RecordingBinding (SOAP 1.2): serve one with `--binding RecordingBinding`",
         ),
     ),
     // Imports WS-Addressing 2004/08 by URL; the bundle has no copy of that version.
@@ -250,7 +261,7 @@ fn every_corpus_wsdl_generates_a_mapping_that_checks() {
         let path = wsdl_dir.join(entry);
         assert!(path.is_file(), "corpus file missing: {}", path.display());
         let started = std::time::Instant::now();
-        let outcome: Result<usize, String> = (|| {
+        let outcome: Result<(usize, Vec<String>), String> = (|| {
             let compiled = compile_entry(&wsdl_dir, entry, tmp.path())?;
             let ops = compiled.wsdl.bindings[compiled.selection.binding]
                 .operations
@@ -261,18 +272,31 @@ fn every_corpus_wsdl_generates_a_mapping_that_checks() {
                     compiled.routes.len()
                 ));
             }
-            Ok(compiled.routes.len())
+            let warnings = soapbridge::mapping::compile::warnings(&compiled)
+                .iter()
+                .map(|w| w.to_string())
+                .collect();
+            Ok((compiled.routes.len(), warnings))
         })();
         let ms = started.elapsed().as_millis();
         let shown = match &outcome {
-            Ok(n) => n.to_string(),
+            Ok((n, _)) => n.to_string(),
             Err(_) => "error".to_string(),
         };
         println!("{entry:<72} {shown:>7} {ms:>7}ms");
+        let warned = |ws: &[String], at: &str, text: &str| {
+            ws.iter().any(|w| w.contains(at) && w.contains(text))
+        };
         match (expect, outcome) {
-            (Routes(n), Ok(got)) if *n == got => {}
+            (Routes(n), Ok((got, ws))) if *n == got && ws.is_empty() => {}
+            (Warned(n, at, text), Ok((got, ws))) if *n == got && warned(&ws, at, text) => {}
             (Error(at, text), Err(msg)) if msg.contains(at) && msg.contains(text) => {}
-            (Routes(n), got) => failures.push(format!("{entry}: expected {n} routes, got {got:?}")),
+            (Routes(n), got) => failures.push(format!(
+                "{entry}: expected {n} routes and no warning, got {got:?}"
+            )),
+            (Warned(n, at, text), got) => failures.push(format!(
+                "{entry}: expected {n} routes and a warning at {at} saying {text:?}, got {got:?}"
+            )),
             (Error(at, text), got) => failures.push(format!(
                 "{entry}: expected an error at {at} saying {text:?}, got {got:?}"
             )),
@@ -327,4 +351,370 @@ fn every_corpus_wsdl_is_listed() {
         missing.is_empty(),
         "corpus WSDLs without an entry: {missing:?}"
     );
+}
+
+/// What `soapbridge generate` then `soapbridge check` make of one of our own sloppy WSDLs.
+pub(crate) enum Sloppy {
+    /// `generate` writes a mapping (saying `lenient: true` exactly when the bool says) that
+    /// `check` accepts with this many routes and exactly these warnings, each naming its
+    /// file:line:col and containing its text; `check --strict` refuses it when there are any.
+    Served(usize, bool, &'static [(&'static str, &'static str)]),
+    /// `generate` refuses, and says each of these (a place and a text; a place of "" is any).
+    Refused(&'static [(&'static str, &'static str)]),
+}
+
+/// (entry WSDL relative to tests/corpus/wsdl, generated with `--lenient`, expectation): our own
+/// packages, written in the style of the corpus for each sloppy shape found in real WSDLs. A
+/// shape lenient mode tolerates is listed twice: refused exactly as before without
+/// `--lenient`, served with every tolerance named with it.
+pub(crate) const SLOPPY: &[(&str, bool, Sloppy)] = &[
+    // xs:import namespaces: a file name, and a version the schema does not have.
+    (
+        "sloppy/billing-import-namespace/BillingService.wsdl",
+        false,
+        Sloppy::Refused(&[
+            (
+                "BillingService.wsdl:14:7",
+                "imports namespace `xsd/BillingTypes.xsd` but `xsd/BillingTypes.xsd` has targetNamespace `http://billing.example.com/types/v3`",
+            ),
+            (
+                "BillingService.wsdl:15:7",
+                "imports namespace `http://common.example.com/types/v1` but `xsd/Common.xsd` has targetNamespace `http://common.example.com/types`",
+            ),
+            ("", "the WSDL loads with --lenient"),
+        ]),
+    ),
+    (
+        "sloppy/billing-import-namespace/BillingService.wsdl",
+        true,
+        Sloppy::Served(
+            2,
+            true,
+            &[
+                (
+                    "BillingService.wsdl:14:7",
+                    "warning: imports namespace `xsd/BillingTypes.xsd` but `xsd/BillingTypes.xsd` has targetNamespace `http://billing.example.com/types/v3`; read in `http://billing.example.com/types/v3` (lenient)",
+                ),
+                (
+                    "BillingService.wsdl:15:7",
+                    "read in `http://common.example.com/types` (lenient)",
+                ),
+            ],
+        ),
+    ),
+    // Prefixes declared on the sibling schema that used them first: `hrc` used in the other
+    // schema and in a fault message, `emp` in the messages; each reported once.
+    (
+        "sloppy/hr-undeclared-prefix/EmployeeService.wsdl",
+        false,
+        Sloppy::Refused(&[
+            (
+                "EmployeeService.wsdl:30:13",
+                "unbound namespace prefix `hrc` in type=\"hrc:EmployeeNumber\"",
+            ),
+            (
+                "EmployeeService.wsdl:51:5",
+                "unbound namespace prefix `emp` in element=\"emp:FindEmployee\"",
+            ),
+            (
+                "EmployeeService.wsdl:57:5",
+                "unbound namespace prefix `hrc` in element=\"hrc:EmployeeNotFound\"",
+            ),
+            ("", "the WSDL loads with --lenient"),
+        ]),
+    ),
+    (
+        "sloppy/hr-undeclared-prefix/EmployeeService.wsdl",
+        true,
+        Sloppy::Served(
+            1,
+            true,
+            &[
+                (
+                    "EmployeeService.wsdl:43:11",
+                    "warning: prefix `hrc` is not declared here; read as `urn:hr.example.com:common`, as line 10 declares it (lenient)",
+                ),
+                (
+                    "EmployeeService.wsdl:51:5",
+                    "warning: prefix `emp` is not declared here; read as `urn:hr.example.com:employee`, as line 24 declares it (lenient)",
+                ),
+            ],
+        ),
+    ),
+    // A chameleon import: a schema without targetNamespace, imported rather than included.
+    (
+        "sloppy/shipping-chameleon/ShippingService.wsdl",
+        false,
+        Sloppy::Refused(&[
+            (
+                "ShippingService.wsdl:14:13",
+                "unknown type `tns:Address` ({http://ship.example.org/2019/shipping}Address)",
+            ),
+            ("", "a type `Address` is declared without a namespace"),
+            ("", "the WSDL loads with --lenient"),
+        ]),
+    ),
+    (
+        "sloppy/shipping-chameleon/ShippingService.wsdl",
+        true,
+        Sloppy::Served(
+            1,
+            true,
+            &[(
+                "ShippingService.wsdl:10:7",
+                "warning: `schemas/Address.xsd` has no targetNamespace but `Address` is referred to in `http://ship.example.org/2019/shipping`: its components are also read in `http://ship.example.org/2019/shipping` (chameleon import; lenient)",
+            )],
+        ),
+    ),
+    // A schema saved in ISO-8859-1 (and declaring it), with non-ASCII element names.
+    (
+        "sloppy/tax-latin1-schema/TaxService.wsdl",
+        false,
+        Sloppy::Refused(&[
+            ("TaxService.wsdl:11:7", "Steuer.xsd` is not UTF-8"),
+            ("", "it declares ISO-8859-1"),
+            ("", "the WSDL loads with --lenient"),
+        ]),
+    ),
+    (
+        "sloppy/tax-latin1-schema/TaxService.wsdl",
+        true,
+        Sloppy::Served(
+            1,
+            true,
+            &[(
+                "TaxService.wsdl:11:7",
+                "Steuer.xsd` is in ISO-8859-1, not UTF-8; read in ISO-8859-1, as it declares (lenient)",
+            )],
+        ),
+    ),
+    // Operations referring to a dropped schema and to messages that are not there: left out,
+    // the others served, in both modes.
+    (
+        "sloppy/orders-partial/OrderService.wsdl",
+        false,
+        Sloppy::Served(
+            2,
+            false,
+            &[
+                (
+                    "OrderService.wsdl:45:13",
+                    "warning: operation `RequestReturn` is left out: unbound namespace prefix `ret` in type=\"ret:ReturnReason\"",
+                ),
+                (
+                    "OrderService.wsdl:51:23",
+                    "warning: operation `RequestReturn` is left out: unknown type `tns:RmaNumber` ({http://orders.example.net/OrderService}RmaNumber)",
+                ),
+                (
+                    "OrderService.wsdl:76:7",
+                    "warning: operation `CancelReturn` is left out: unknown message `tns:CancelReturnSoapIn`",
+                ),
+                (
+                    "OrderService.wsdl:77:7",
+                    "warning: operation `CancelReturn` is left out: unknown message `tns:CancelReturnSoapOut`",
+                ),
+            ],
+        ),
+    ),
+    (
+        "sloppy/orders-partial/OrderService.wsdl",
+        true,
+        Sloppy::Served(
+            2,
+            false,
+            &[
+                ("OrderService.wsdl:45:13", "`RequestReturn` is left out"),
+                ("OrderService.wsdl:51:23", "`tns:RmaNumber`"),
+                ("OrderService.wsdl:76:7", "`CancelReturn` is left out"),
+                ("OrderService.wsdl:77:7", "`tns:CancelReturnSoapOut`"),
+            ],
+        ),
+    ),
+    // Two WSDL documents importing each other (the abstract and the concrete half).
+    (
+        "sloppy/crm-mutual-imports/CrmService.wsdl",
+        false,
+        Sloppy::Served(2, false, &[]),
+    ),
+    (
+        "sloppy/crm-mutual-imports/CrmService.wsdl",
+        true,
+        Sloppy::Served(2, false, &[]),
+    ),
+    // An included schema's problem is reported at its own line, and only its operation goes.
+    (
+        "sloppy/catalog-included-invalid/CatalogService.wsdl",
+        false,
+        Sloppy::Served(
+            1,
+            false,
+            &[(
+                "xsd/Legacy.xsd:15:7",
+                "warning: operation `ImportBatch` is left out: unknown type `cat:UnitCode` ({http://catalog.example.com/schema}UnitCode)",
+            )],
+        ),
+    ),
+    // The only port names the portType: the message lists the bindings and offers --binding.
+    (
+        "sloppy/inventory-port-names-porttype/InventoryService.wsdl",
+        false,
+        Sloppy::Refused(&[
+            (
+                "InventoryService.wsdl:45:5",
+                "warning: port `InventoryPort` names unknown binding `tns:Inventory`",
+            ),
+            ("", "`Inventory` is a portType, not a binding"),
+            (
+                "InventoryService.wsdl",
+                "it declares the SOAP bindings InventorySoap (SOAP 1.1), InventorySoap12 (SOAP 1.2): serve one with `--binding InventorySoap`",
+            ),
+        ]),
+    ),
+    // The HTTP GET/POST half of an ASMX description.
+    (
+        "sloppy/weather-http-only/WeatherService.wsdl",
+        false,
+        Sloppy::Refused(&[(
+            "WeatherService.wsdl",
+            "the WSDL has only HTTP (non-SOAP) bindings: port Weather/WeatherHttpGet (HTTP GET), port Weather/WeatherHttpPost (HTTP POST); soapbridge calls SOAP 1.1 and 1.2 services",
+        )]),
+    ),
+    // Messages named in the service's namespace but declared in the imported document's: the
+    // message says where they are (and lenient mode does not guess: that would be another name).
+    (
+        "sloppy/payments-names-namespace/PaymentService.wsdl",
+        false,
+        Sloppy::Refused(&[(
+            "PaymentService.wsdl:12:7",
+            "unknown message `tns:AuthorizeRequest` ({urn:payments:service}AuthorizeRequest)\n  hint: declare <message name=\"AuthorizeRequest\"> in a WSDL with targetNamespace `urn:payments:service`; `AuthorizeRequest` is declared in namespace `urn:payments:messages`",
+        )]),
+    ),
+    (
+        "sloppy/payments-names-namespace/PaymentService.wsdl",
+        true,
+        Sloppy::Refused(&[(
+            "PaymentService.wsdl:13:7",
+            "`AuthorizeResponse` is declared in namespace `urn:payments:messages`",
+        )]),
+    ),
+];
+
+/// Runs the binary with `args`: (success, stdout, stderr).
+fn soapbridge(args: &[&std::ffi::OsStr]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Our sloppy packages, always run: each through `generate` (with `--lenient` where listed)
+/// and `check`, as a user would.
+#[test]
+fn our_sloppy_wsdls_are_served_or_explained() {
+    let wsdl_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/wsdl");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (i, (entry, lenient, expect)) in SLOPPY.iter().enumerate() {
+        let wsdl = wsdl_dir.join(entry);
+        let mapping = tmp.path().join(format!("{i}.yaml"));
+        let mut args = vec![
+            "generate".as_ref(),
+            wsdl.as_os_str(),
+            "-o".as_ref(),
+            mapping.as_os_str(),
+        ];
+        if *lenient {
+            args.push("--lenient".as_ref());
+        }
+        let (generated, _, generate_err) = soapbridge(&args);
+        let mode = if *lenient { "--lenient" } else { "strict" };
+        let says = |text: &str, at: &str, what: &str| {
+            text.split("\n/")
+                .any(|d| (at.is_empty() || d.contains(&format!("{at}:"))) && d.contains(what))
+                || (at.is_empty() && text.contains(what))
+        };
+        match expect {
+            Sloppy::Refused(pinned) => {
+                if generated {
+                    failures.push(format!("{entry} ({mode}): generated, expected a refusal"));
+                    continue;
+                }
+                for (at, what) in *pinned {
+                    if !says(&generate_err, at, what) {
+                        failures.push(format!(
+                            "{entry} ({mode}): expected {at} saying {what:?}, got:\n{generate_err}"
+                        ));
+                    }
+                }
+            }
+            Sloppy::Served(routes, says_lenient, pinned) => {
+                if !generated {
+                    failures.push(format!("{entry} ({mode}): refused:\n{generate_err}"));
+                    continue;
+                }
+                let text = std::fs::read_to_string(&mapping).unwrap();
+                if text.contains("\nlenient: true\n") != *says_lenient {
+                    failures.push(format!(
+                        "{entry} ({mode}): `lenient: true` written: {}, expected {says_lenient}",
+                        !says_lenient
+                    ));
+                }
+                let (ok, out, err) = soapbridge(&["check".as_ref(), mapping.as_os_str()]);
+                let counted = format!(": {routes} routes (");
+                if !ok || !out.contains(&counted) {
+                    failures.push(format!(
+                        "{entry} ({mode}): check: expected {routes} routes, got:\n{out}{err}"
+                    ));
+                }
+                let warnings = err.matches(": warning: ").count();
+                if warnings != pinned.len() {
+                    failures.push(format!(
+                        "{entry} ({mode}): check: {warnings} warnings, expected {}:\n{err}",
+                        pinned.len()
+                    ));
+                }
+                for (at, what) in *pinned {
+                    if !says(&err, at, what) {
+                        failures.push(format!(
+                            "{entry} ({mode}): check: expected {at} saying {what:?}, got:\n{err}"
+                        ));
+                    }
+                }
+                let (strict_ok, _, _) =
+                    soapbridge(&["check".as_ref(), "--strict".as_ref(), mapping.as_os_str()]);
+                let strict_should_pass = pinned.is_empty();
+                if strict_ok != strict_should_pass {
+                    failures.push(format!(
+                        "{entry} ({mode}): check --strict passed: {strict_ok}, expected {strict_should_pass}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} sloppy entries changed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Every package under tests/corpus/wsdl has its entry point listed in [`SLOPPY`].
+#[test]
+fn every_sloppy_package_is_listed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/wsdl/sloppy");
+    for e in std::fs::read_dir(&root).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            SLOPPY
+                .iter()
+                .any(|(entry, ..)| entry.starts_with(&format!("sloppy/{name}/"))),
+            "tests/corpus/wsdl/sloppy/{name} has no entry in SLOPPY"
+        );
+    }
 }

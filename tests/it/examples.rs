@@ -87,7 +87,9 @@ pub(crate) fn send_example(
             InputSource::Path(n) => ("path", n),
             InputSource::Query(n) => ("query", n),
             InputSource::Header(n) => ("header", n),
-            InputSource::Body | InputSource::BodyKey => return Vec::new(),
+            InputSource::Body | InputSource::BodyKey | InputSource::Identity(_) => {
+                return Vec::new();
+            }
         };
         params
             .iter()

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use soapbridge::convert::decode::Decoder;
 use soapbridge::convert::encode::Encoder;
 use soapbridge::convert::model::JsonModel;
+use soapbridge::convert::stream;
 use soapbridge::mapping::naming::Naming;
 use soapbridge::mock::sample::Sampler;
 use soapbridge::soap::{self, XmlLimits};
@@ -67,14 +68,40 @@ fn encode(l: &Loaded, name: &str, json: &Value) -> Result<String, Vec<String>> {
 }
 
 /// Reads `xml` (an upstream's answer, parsed under the default limits) as the global element
-/// `name`.
+/// `name`, with the tree decoder; the streaming decoder must write the same JSON, byte for
+/// byte, whenever it reads the document itself (else it leaves it to the tree).
 fn decode(l: &Loaded, name: &str, xml: &str) -> Result<Value, String> {
     let q = QName::new(NS, name);
     let decl = l.schema.element(l.schema.global_elements[&q]);
-    let doc = soap::parse(xml, XmlLimits::default()).map_err(|e| e.to_string())?;
-    Decoder::new(&l.schema, &l.model)
-        .element(doc.root_element(), decl.type_id, decl.nillable)
+    let tree = soap::parse(xml, XmlLimits::default())
         .map_err(|e| e.to_string())
+        .and_then(|doc| {
+            let mut out = Vec::new();
+            Decoder::new(&l.schema, &l.model)
+                .write_element(doc.root_element(), decl.type_id, decl.nillable, &mut out)
+                .map(|()| out)
+                .map_err(|e| e.to_string())
+        });
+    let mut streamed = Vec::new();
+    if stream::read_document_element(
+        &l.schema,
+        &l.model,
+        xml,
+        XmlLimits::default(),
+        decl.type_id,
+        decl.nillable,
+        &mut streamed,
+    )
+    .is_ok()
+    {
+        assert_eq!(
+            tree.as_deref().map(String::from_utf8_lossy),
+            Ok(String::from_utf8_lossy(&streamed)),
+            "the streaming decoder differs from the tree decoder on {}",
+            super::coverage::one_line(xml, 400)
+        );
+    }
+    serde_json::from_slice(&tree?).map_err(|e| format!("the decoder wrote invalid JSON: {e}"))
 }
 
 fn xmllint(doc: &str) -> Result<(), String> {

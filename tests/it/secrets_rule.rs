@@ -129,3 +129,30 @@ fn a_resolved_url_with_credentials_is_refused() {
     );
     assert!(!stderr.contains("hunter8"), "{stderr}");
 }
+
+/// The client side's settings follow the same rule: a JWKS URL with credentials is refused by
+/// `check`, at its place in `soapbridge.yaml`, without repeating them.
+#[test]
+fn a_jwks_url_with_credentials_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let settings = tmp.path().join("soapbridge.yaml");
+    std::fs::write(
+        &settings,
+        "auth:\n  schemes:\n    staff:\n      jwt:\n        issuer: https://login.example.com/\n        audience: crm\n        jwks_url: https://idp-user:hunter11@login.example.com/jwks.json\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .arg("check")
+        .arg("--config")
+        .arg(&settings)
+        .arg(case_dir("mapping_ok").join("mapping.yaml"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("soapbridge.yaml:7:19: `jwks_url` holds credentials (`user:password@`)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter11"), "{stderr}");
+}

@@ -45,6 +45,38 @@ impl<'m> Encoder<'m> {
         }
     }
 
+    /// [`Encoder::element`] for a JSON object held as a map (a message's fields), without
+    /// making it a `Value` first: a literal complex type without `$type` takes it as it is;
+    /// anything else goes the general way, with a copy.
+    pub(crate) fn element_object(
+        &mut self,
+        name: &QName,
+        t: TypeId,
+        obj: &Map<String, Value>,
+        pointer: &str,
+    ) {
+        let model = self.model;
+        let plain = match (&self.schema.ty(t).kind, model.info(t)) {
+            (TypeKind::Complex(ct), Some(info)) => {
+                !ct.is_abstract
+                    && t != TypeId(0)
+                    && self.encoding.is_none()
+                    && !obj.contains_key(TYPE_KEY)
+                    && !(info.mixed && matches!(info.body, Body::Elements { .. }))
+                    && (ct.array_of.is_none())
+            }
+            _ => false,
+        };
+        if !plain {
+            return self.element(name, t, false, &Value::Object(obj.clone()), pointer);
+        }
+        let tag = self.qname(name);
+        let start = BytesStart::new(tag.as_str());
+        if let Some(info) = model.info(t) {
+            self.complex_object(start, &tag, t, info, obj, pointer);
+        }
+    }
+
     /// `null`: `xsi:nil`, when the element is nillable and its type has no required attribute.
     fn nil(&mut self, tag: &str, t: TypeId, nillable: bool, pointer: &str) {
         if !nillable {
@@ -172,7 +204,7 @@ impl<'m> Encoder<'m> {
     }
 
     /// An element of complex type `t`.
-    fn complex(&mut self, mut start: BytesStart, tag: &str, t: TypeId, v: &Value, pointer: &str) {
+    fn complex(&mut self, start: BytesStart, tag: &str, t: TypeId, v: &Value, pointer: &str) {
         let model = self.model;
         let Some(info) = model.info(t) else {
             return;
@@ -194,6 +226,19 @@ impl<'m> Encoder<'m> {
         let Some(obj) = v.as_object() else {
             return self.not_an_object(t, v, pointer);
         };
+        self.complex_object(start, tag, t, info, obj, pointer);
+    }
+
+    /// The attributes and content of an element of complex type `t` from its JSON object.
+    fn complex_object(
+        &mut self,
+        mut start: BytesStart,
+        tag: &str,
+        t: TypeId,
+        info: &'m TypeInfo,
+        obj: &Map<String, Value>,
+        pointer: &str,
+    ) {
         self.attributes(info, obj, &mut start, pointer);
         if let Some(extra) = obj.get(ATTRS_KEY) {
             let p = pointer_push(pointer, ATTRS_KEY);
@@ -235,13 +280,13 @@ impl<'m> Encoder<'m> {
         for a in &info.attrs {
             match obj.get(&a.key) {
                 Some(av) => {
-                    let p = pointer_push(pointer, &a.key);
+                    let p = || pointer_push(pointer, &a.key);
                     match simple::lexical(self.schema, a.type_id, av, false) {
                         Ok(s) => {
                             if let Some(f) = a.fixed.as_ref().filter(|f| **f != s) {
                                 self.push(
                                     FieldError::new(
-                                        &p,
+                                        p(),
                                         "fixed",
                                         format!("must be {f:?} (a fixed value)"),
                                     )
@@ -255,7 +300,7 @@ impl<'m> Encoder<'m> {
                                 value: escape(&s, true).into_owned().into(),
                             });
                         }
-                        Err(e) => self.push(FieldError::value(&p, e)),
+                        Err(e) => self.push(FieldError::value(p(), e)),
                     }
                 }
                 None if a.required => {

@@ -31,6 +31,9 @@ pub struct Encoder<'m> {
     /// For the current content's shared slots: how many items the particles so far took
     /// (`usize::MAX` once the slot's error was reported).
     pub(super) taken: Vec<usize>,
+    /// The namespace (an index into the model's) the last qualified name was in: a message's
+    /// names are mostly in one or two, so most names need no lookup by URI.
+    last_ns: Option<usize>,
 }
 
 /// What an [`Encoder`] wrote, ready to go into an envelope.
@@ -65,9 +68,18 @@ pub(super) fn quoted_list<'a>(keys: impl Iterator<Item = &'a str>) -> String {
     out.join(", ")
 }
 
-/// The JSON Pointer `p` extended by `key` (escaped as RFC 6901 says).
+/// The JSON Pointer `p` extended by `key` (escaped as RFC 6901 says). One allocation, no
+/// formatting: it is made for every field written.
 pub(super) fn pointer_push(p: &str, key: &str) -> String {
-    format!("{p}/{}", key.replace('~', "~0").replace('/', "~1"))
+    let mut out = String::with_capacity(p.len() + key.len() + 1);
+    out.push_str(p);
+    out.push('/');
+    if key.contains(['~', '/']) {
+        out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+    } else {
+        out.push_str(key);
+    }
+    out
 }
 
 impl<'m> Encoder<'m> {
@@ -82,6 +94,7 @@ impl<'m> Encoder<'m> {
             encoding: None,
             wildcard_done: false,
             taken: Vec::new(),
+            last_ns: None,
         }
     }
 
@@ -190,17 +203,32 @@ impl<'m> Encoder<'m> {
 
     /// `prefix:local` (or `local` in no namespace), marking the namespace used.
     pub(super) fn qname(&mut self, q: &QName) -> String {
+        let prefixed = |prefix: &str| {
+            let mut name = String::with_capacity(prefix.len() + 1 + q.local.len());
+            name.push_str(prefix);
+            name.push(':');
+            name.push_str(&q.local);
+            name
+        };
         if q.ns.is_empty() {
             return q.local.clone();
         }
         if q.ns == XML {
             // Predefined: binding another prefix to it is not well-formed.
-            return format!("xml:{}", q.local);
+            return prefixed("xml");
         }
-        match self.model.namespaces.get(&q.ns) {
-            Some(&i) => {
-                self.used.insert(i);
-                format!("{}:{}", self.model.prefixes[i], q.local)
+        let model = self.model;
+        let found = match self.last_ns {
+            Some(i) if model.namespace_uris[i] == q.ns => Some(i),
+            _ => model.namespaces.get(&q.ns).copied(),
+        };
+        match found {
+            Some(i) => {
+                if self.last_ns != Some(i) {
+                    self.used.insert(i);
+                    self.last_ns = Some(i);
+                }
+                prefixed(&model.prefixes[i])
             }
             None => q.local.clone(),
         }

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::plan::{BodyLayout, OperationPlan, PartIo, ServicePlan};
 use crate::convert::decode::{DecodeError, Decoder, Mismatch, write_str};
 use crate::convert::error::AnswerError;
+use crate::convert::stream::{self, Fallback};
 use crate::mapping::route::HeaderTarget;
 use crate::soap::{self, Fault, Payload, XmlLimits};
 use crate::xsd::QName;
@@ -68,8 +69,61 @@ impl ServicePlan {
             .map(|a| a.outcome)
     }
 
-    /// [`ServicePlan::response`], and the HTTP response headers the answer's SOAP headers fill.
+    /// [`ServicePlan::response`], and the HTTP response headers the answer's SOAP headers fill:
+    /// read in one pass with no tree when it can ([`ServicePlan::stream_response`]), else by the
+    /// tree decoder.
     pub fn response_with_headers(
+        &self,
+        op: &OperationPlan,
+        text: &str,
+        limits: XmlLimits,
+    ) -> Result<Answer, AnswerError> {
+        if self.validation.is_none()
+            && let Ok(json) = self.stream_response(op, text, limits)
+        {
+            return Ok(Answer {
+                outcome: Outcome::Ok(json),
+                headers: Vec::new(),
+            });
+        }
+        self.tree_response(op, text, limits)
+    }
+
+    /// The JSON of a document/literal answer without SOAP headers to pass on, read in one pass
+    /// with no tree ([`crate::convert::stream`]); `Err` says why the tree decoder must read it
+    /// instead (whatever else the answer holds, both write the same JSON).
+    pub fn stream_response(
+        &self,
+        op: &OperationPlan,
+        text: &str,
+        limits: XmlLimits,
+    ) -> Result<String, Fallback> {
+        let BodyLayout::Element { name, type_id } = &op.output else {
+            return Err(Fallback::Unsupported);
+        };
+        if op.output_encoding.is_some() || !op.route.response_headers.is_empty() {
+            return Err(Fallback::Unsupported);
+        }
+        let selected = op.route.response.map(|i| op.route.outputs[i].0.as_str());
+        let mut out = Vec::with_capacity(text.len());
+        let schema = &self.compiled.wsdl.schema;
+        stream::read_body_element(
+            schema,
+            &self.model,
+            text,
+            limits,
+            op.soap,
+            name,
+            *type_id,
+            selected,
+            &mut out,
+        )?;
+        String::from_utf8(out).map_err(|_| Fallback::Unsupported)
+    }
+
+    /// [`ServicePlan::response_with_headers`] by the tree decoder alone: the answer parsed into
+    /// a tree, checked against the schema when the mapping asks, then read.
+    pub fn tree_response(
         &self,
         op: &OperationPlan,
         text: &str,
@@ -195,7 +249,7 @@ fn fault_outcome(op: &OperationPlan, dec: &Decoder, f: &Fault) -> Outcome {
         f.string.clone()
     };
     if internal {
-        tracing::warn!(fault_code = %f.code, fault_string = %f.string, "Upstream internal fault");
+        tracing::warn!(operation = %op.route.operation, fault_code = %f.code, fault_string = %f.string, "Upstream internal fault");
     } else {
         fault.insert("string".into(), Value::String(f.string.clone()));
         fault.insert("detail".into(), detail);

@@ -1,5 +1,6 @@
 //! An operation's inputs gathered from a request, from where the mapping binds them: path
-//! parameters, query parameters and headers (as text, converted by the field's type), the JSON
+//! parameters, query parameters, headers and the caller's identity (as text, converted by the
+//! field's type), the JSON
 //! body (whole, or by key), and the request-sourced fields of SOAP header parts.
 
 use serde_json::{Map, Value};
@@ -21,7 +22,7 @@ pub struct Gathered {
 }
 
 /// Gathers an operation's input fields and header values from where the mapping binds them:
-/// `param` answers the values of a path parameter, query parameter or header; `body` is the
+/// `param` answers the values of a path parameter, query parameter, header or identity value; `body` is the
 /// parsed JSON body (header fields bound to `body.KEY` are taken out of it first).
 pub fn gather_all(
     schema: &crate::xsd::Schema,
@@ -231,6 +232,7 @@ pub(super) fn describe(s: &InputSource) -> String {
         InputSource::Path(p) => format!("path parameter `{p}`"),
         InputSource::Query(p) => format!("query parameter `{p}`"),
         InputSource::Header(p) => format!("header `{p}`"),
+        InputSource::Identity(f) => format!("identity `{}`", f.name()),
         InputSource::Body | InputSource::BodyKey => "the body".to_string(),
     }
 }

@@ -310,9 +310,7 @@ fn write_message(
     optional: &[(String, AbsentPart)],
 ) {
     match m {
-        BodyLayout::Element { name, type_id } => {
-            enc.element(name, *type_id, false, &Value::Object(fields.clone()), "")
-        }
+        BodyLayout::Element { name, type_id } => enc.element_object(name, *type_id, fields, ""),
         BodyLayout::Parts { wrapper, parts } => {
             write_parts(enc, wrapper.as_ref(), parts, fields, optional)
         }

@@ -106,6 +106,8 @@ fn request(b: &mut Builder, op: &OperationPlan) -> Request {
             InputSource::Path(p) => req.params.push(param("path", p, true)),
             InputSource::Query(p) => req.params.push(param("query", p, required)),
             InputSource::Header(p) => req.params.push(param("header", p, required)),
+            // Filled by soapbridge from the caller's authentication, never by the client.
+            InputSource::Identity(_) => {}
             InputSource::Body => {
                 req.whole_body = Some(s);
                 let example =

@@ -1,6 +1,7 @@
-//! The mapping file and its top-level keys: YAML parsed into [`MappingFile`], the WSDL loaded,
-//! the service/port (or binding) selected, `base_path` checked (`upstream` by its own file), each
-//! operation entry compiled, into a [`CompiledMapping`].
+//! The mapping file and its top-level keys: YAML parsed into [`MappingFile`], the WSDL loaded
+//! (leniently with `lenient: true`), the service/port (or binding) selected, `base_path` checked
+//! (`upstream` by its own file), each operation entry compiled, into a [`CompiledMapping`]; with
+//! `strict: true` (or `check --strict`) the WSDL's warnings are errors.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -8,6 +9,7 @@ use std::sync::Arc;
 
 use serde_saphyr::Spanned;
 
+use super::access;
 use super::conflicts::RouteTable;
 use super::context::OperationCx;
 use super::context::located;
@@ -16,6 +18,7 @@ use super::operation::compile_operation;
 use super::patterns;
 use super::suggest::closest;
 use super::upstream::upstream;
+use super::warnings::{left_out, wsdl_warnings};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::mapping::format::MappingFile;
 use crate::mapping::generate::{Selection, select};
@@ -24,37 +27,84 @@ use crate::mapping::shape::shape;
 use crate::sources::{DEFAULT_MAX_DOCUMENT_BYTES, LoadOptions};
 use crate::wsdl::{self, Wsdl};
 
-/// Reads and checks one mapping file (its WSDL and schemas at most
-/// [`DEFAULT_MAX_DOCUMENT_BYTES`] each).
-pub fn compile_file(file: &Path) -> Result<CompiledMapping, Diagnostics> {
-    compile_file_with(file, DEFAULT_MAX_DOCUMENT_BYTES)
+/// How a mapping is compiled, beyond the file's own keys.
+#[derive(Debug, Clone, Copy)]
+pub struct CompileOptions {
+    /// The WSDL's warnings are errors, as the mapping's own `strict: true` makes them.
+    /// Default: false.
+    pub strict: bool,
+    /// The largest WSDL or XSD document read, bytes. Default:
+    /// [`DEFAULT_MAX_DOCUMENT_BYTES`].
+    pub max_document_bytes: u64,
 }
 
-/// Reads and checks one mapping file, its WSDL and schemas at most `max_document_bytes` each.
-pub fn compile_file_with(
+impl Default for CompileOptions {
+    fn default() -> Self {
+        CompileOptions {
+            strict: false,
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+        }
+    }
+}
+
+/// Reads and checks one mapping file.
+pub fn compile_file(file: &Path) -> Result<CompiledMapping, Diagnostics> {
+    compile_file_options(file, CompileOptions::default())
+}
+
+/// Reads and checks one mapping file; `strict` makes the WSDL's warnings errors, as the
+/// mapping's own `strict: true` does.
+pub fn compile_file_with(file: &Path, strict: bool) -> Result<CompiledMapping, Diagnostics> {
+    compile_file_options(
+        file,
+        CompileOptions {
+            strict,
+            ..CompileOptions::default()
+        },
+    )
+}
+
+/// Reads and checks one mapping file as `options` say.
+pub fn compile_file_options(
     file: &Path,
-    max_document_bytes: u64,
+    options: CompileOptions,
 ) -> Result<CompiledMapping, Diagnostics> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Diagnostic::new(file, 0, 0, format!("cannot read the mapping: {e}")))?;
-    compile_str_with(file, &text, max_document_bytes)
+    compile_str_options(file, &text, options)
 }
 
 /// Checks a mapping's text; `file` names it in messages and anchors its relative paths.
 pub fn compile_str(file: &Path, text: &str) -> Result<CompiledMapping, Diagnostics> {
-    compile_str_with(file, text, DEFAULT_MAX_DOCUMENT_BYTES)
+    compile_str_options(file, text, CompileOptions::default())
 }
 
-/// [`compile_str`], the WSDL and its schemas at most `max_document_bytes` each.
+/// [`compile_str`], the WSDL's warnings errors when `strict` (or the mapping's `strict:`).
 pub fn compile_str_with(
     file: &Path,
     text: &str,
-    max_document_bytes: u64,
+    strict: bool,
+) -> Result<CompiledMapping, Diagnostics> {
+    compile_str_options(
+        file,
+        text,
+        CompileOptions {
+            strict,
+            ..CompileOptions::default()
+        },
+    )
+}
+
+/// [`compile_str`] as `options` say.
+pub fn compile_str_options(
+    file: &Path,
+    text: &str,
+    options: CompileOptions,
 ) -> Result<CompiledMapping, Diagnostics> {
     let m = parse(file, text)?;
     let dir = file.parent().unwrap_or(Path::new(""));
     let wsdl_path = dir.join(&m.wsdl.value);
-    let wsdl = load_wsdl(file, &m, &wsdl_path, max_document_bytes)?;
+    let wsdl = load_wsdl(file, &m, &wsdl_path, options.max_document_bytes)?;
     let sel = selection(file, &m, &wsdl)?;
     let address = sel
         .port
@@ -63,6 +113,13 @@ pub fn compile_str_with(
     let soap = binding.soap.expect("select() returns SOAP ports only");
 
     let mut diags = Vec::new();
+    if options.strict || m.strict {
+        diags.extend(
+            wsdl_warnings(&wsdl, sel.binding)
+                .into_iter()
+                .map(Diagnostic::error),
+        );
+    }
     let base_path = base_path(file, &m, &mut diags);
     let upstream = upstream(file, &m, address, &mut diags);
     if upstream.url.is_none() {
@@ -77,6 +134,7 @@ pub fn compile_str_with(
         );
     }
     let routes = operations(file, &m, &wsdl, sel, &base_path, &mut diags);
+    let cors = access::cors(file, &m, &routes, &mut diags);
     headers::undeclared_mapping_parts(file, &m, binding, &mut diags);
     patterns::unenforced_patterns(file, &m, &wsdl.schema, &mut diags);
     if m.operations.0.is_empty() {
@@ -101,6 +159,7 @@ pub fn compile_str_with(
         naming: m.naming,
         validate_answers: m.validate_answers,
         upstream,
+        cors,
         routes,
     })
 }
@@ -142,6 +201,7 @@ fn load_wsdl(
     let mut options = LoadOptions {
         max_document_bytes,
         allow_paths: m.allow_paths.iter().map(|p| dir.join(p)).collect(),
+        lenient: m.lenient,
         ..LoadOptions::default()
     };
     for (url, local) in &m.catalog.0 {
@@ -152,8 +212,20 @@ fn load_wsdl(
     match wsdl::load(wsdl_path, &options) {
         Ok(w) => Ok(Arc::new(w)),
         Err(mut e) => {
-            let head = located(file, &m.wsdl, format!("the WSDL `{}` could not be loaded:", m.wsdl.value))
-                .hint("fix the problems below, or point `wsdl:` at the right file (relative to this mapping)");
+            let mut hint = "fix the problems below, or point `wsdl:` at the right file (relative to this mapping)".to_string();
+            let lenient = LoadOptions {
+                lenient: true,
+                ..options.clone()
+            };
+            if !m.lenient && wsdl::load(wsdl_path, &lenient).is_ok() {
+                hint.push_str("; or add `lenient: true`: the WSDL loads in lenient mode, which tolerates these mistakes (`soapbridge check` then names each one)");
+            }
+            let head = located(
+                file,
+                &m.wsdl,
+                format!("the WSDL `{}` could not be loaded:", m.wsdl.value),
+            )
+            .hint(hint);
             e.0.insert(0, head);
             Err(e)
         }
@@ -216,6 +288,10 @@ fn operations(
             continue;
         }
         let Some(bi) = binding.operations.iter().position(|o| &o.name == op_name) else {
+            if let Some(d) = left_out(file, wsdl, sel.binding, name) {
+                diags.push(d);
+                continue;
+            }
             let near = closest(op_name, binding.operations.iter().map(|o| o.name.as_str()));
             diags.push(located(file, name, format!("no operation `{op_name}` in binding `{}`", binding.name.local)).hint(match near {
                 Some(n) => format!("did you mean `{n}`?"),

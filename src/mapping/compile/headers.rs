@@ -29,6 +29,8 @@ pub(super) struct HeaderRoute<'a> {
     pub(super) body_keys: &'a [&'a str],
     /// A field takes the whole body.
     pub(super) body_field: bool,
+    /// Anyone may call (so no `identity.NAME` source has a value).
+    pub(super) open: bool,
 }
 
 /// The route, and what of the request header fields have taken so far.
@@ -411,6 +413,14 @@ fn request_source(
             };
             Some(HeaderSource::Request(source))
         }
+        Some(("identity", name)) => {
+            if !field.is_simple(&cx.wsdl.schema) {
+                diags.push(cx.d(b, format!("header field `{}` is structured or repeated and cannot come from the caller's identity", key.value)));
+                return None;
+            }
+            let f = super::access::identity(cx, b, name, route.open, diags)?;
+            Some(HeaderSource::Request(InputSource::Identity(f)))
+        }
         Some(("body", k)) if !k.is_empty() => {
             if !route.method.has_body() {
                 diags.push(
@@ -445,7 +455,7 @@ fn request_source(
         _ => {
             diags.push(
                 cx.d(b, format!("`{src}` is not a header field source"))
-                    .hint("write `header.NAME`, `query.NAME`, `path.NAME`, `body.KEY` or `{ value: TEXT }`"),
+                    .hint("write `header.NAME`, `query.NAME`, `path.NAME`, `identity.NAME`, `body.KEY` or `{ value: TEXT }`"),
             );
             None
         }

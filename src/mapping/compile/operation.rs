@@ -1,11 +1,12 @@
-//! One operation entry: its route (`METHOD /path` and the path's parameters) and where each of
-//! its input fields comes from; then the checks of [`super::headers`] and [`super::outputs`], into
+//! One operation entry: its route (`METHOD /path` and the path's parameters), who may call it,
+//! and where each of its input fields comes from; then the checks of [`super::headers`] and [`super::outputs`], into
 //! a [`Route`].
 
 use std::collections::HashSet;
 
 use serde_saphyr::Spanned;
 
+use super::access;
 use super::context::OperationCx;
 use super::headers::{self, HeaderRoute};
 use super::outputs;
@@ -28,6 +29,8 @@ struct Inputs {
     used_params: HashSet<String>,
     /// A field takes the whole body.
     body_field: bool,
+    /// Anyone may call (so no `identity.NAME` source has a value).
+    open: bool,
 }
 
 /// Checks one operation entry; `None` when it has problems (all reported in `diags`).
@@ -35,7 +38,8 @@ pub(super) fn compile_operation(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -
     let before = diags.len();
     let spec = cx.spec;
     let route = route_path(cx, diags)?;
-    let mut inputs = inputs(cx, &route, diags);
+    let access = access::access(cx, diags);
+    let mut inputs = inputs(cx, &route, access.is_open(), diags);
     let body_keys: Vec<&str> = inputs
         .inputs
         .iter()
@@ -49,6 +53,7 @@ pub(super) fn compile_operation(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -
             placeholders: &route.placeholders,
             body_keys: &body_keys,
             body_field: inputs.body_field,
+            open: access.is_open(),
         },
         &mut inputs.used_params,
         diags,
@@ -84,6 +89,7 @@ pub(super) fn compile_operation(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -
         faults,
         headers,
         response_headers,
+        access,
         optional_parts,
         line: spec.route.referenced.line() as u32,
     })
@@ -143,7 +149,7 @@ fn route_path<'s>(cx: &'s OperationCx, diags: &mut Vec<Diagnostic>) -> Option<Ro
 
 /// The `request:` entries: each names an input field and where its value comes from; the other
 /// fields are keys of the JSON body.
-fn inputs(cx: &OperationCx, route: &RoutePath, diags: &mut Vec<Diagnostic>) -> Inputs {
+fn inputs(cx: &OperationCx, route: &RoutePath, open: bool, diags: &mut Vec<Diagnostic>) -> Inputs {
     let keys = cx.keys(cx.input);
     let mut out = Inputs {
         inputs: cx
@@ -158,6 +164,7 @@ fn inputs(cx: &OperationCx, route: &RoutePath, diags: &mut Vec<Diagnostic>) -> I
             .collect(),
         used_params: HashSet::new(),
         body_field: false,
+        open,
     };
     for (key, src) in &cx.spec.request.0 {
         let Some(i) = keys.iter().position(|k| *k == key.value) else {
@@ -193,19 +200,22 @@ fn input_source(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<InputSource> {
     let schema = &cx.wsdl.schema;
-    let source = match src.value.split_once('.') {
-        Some(("path", p)) => InputSource::Path(p.to_string()),
-        Some(("query", p)) if !p.is_empty() => InputSource::Query(p.to_string()),
-        Some(("header", p)) if !p.is_empty() => InputSource::Header(p.to_string()),
-        None if src.value == "body" => InputSource::Body,
-        _ => {
-            diags.push(
-                cx.d(src, format!("`{}` is not a source", src.value))
-                    .hint("write `path.NAME`, `query.NAME`, `header.NAME` or `body`"),
-            );
-            return None;
-        }
-    };
+    let source =
+        match src.value.split_once('.') {
+            Some(("path", p)) => InputSource::Path(p.to_string()),
+            Some(("query", p)) if !p.is_empty() => InputSource::Query(p.to_string()),
+            Some(("header", p)) if !p.is_empty() => InputSource::Header(p.to_string()),
+            Some(("identity", p)) => {
+                InputSource::Identity(access::identity(cx, src, p, taken.open, diags)?)
+            }
+            None if src.value == "body" => InputSource::Body,
+            _ => {
+                diags.push(cx.d(src, format!("`{}` is not a source", src.value)).hint(
+                    "write `path.NAME`, `query.NAME`, `header.NAME`, `identity.NAME` or `body`",
+                ));
+                return None;
+            }
+        };
     match &source {
         InputSource::Path(p) => {
             if !route.placeholders.contains(p) {
@@ -222,6 +232,11 @@ fn input_source(
             }
             if !field.is_simple(schema) {
                 diags.push(cx.d(src, format!("field `{}` is structured or repeated and cannot come from a path segment", key.value)).hint("bind it to `body`, or leave it in the JSON body"));
+            }
+        }
+        InputSource::Identity(_) => {
+            if !field.is_simple(schema) {
+                diags.push(cx.d(src, format!("field `{}` is structured or repeated and cannot come from the caller's identity", key.value)));
             }
         }
         InputSource::Query(_) | InputSource::Header(_) => {

@@ -9,7 +9,7 @@
 use crate::env::{EnvError, check_secret, defaults, has_user_info};
 
 /// A problem found: (message, hint).
-pub(super) type Problem = (String, String);
+pub(crate) type Problem = (String, String);
 
 /// Parts of a field or parameter name that make it a credential, compared without case and
 /// without `_`, `-` and `.`.
@@ -57,7 +57,7 @@ pub(super) fn secret(template: &str, example: &str) -> Option<Problem> {
 
 /// A URL's template (`what` names it in the message): no user-info and no credential-named
 /// query parameter in clear, in its text or in a default. `hint` says where the credential goes.
-pub(super) fn url(template: &str, what: &str, hint: &str) -> Option<Problem> {
+pub(crate) fn url(template: &str, what: &str, hint: &str) -> Option<Problem> {
     let written = (!template.trim_start().starts_with("${")).then_some(template);
     for text in written.into_iter().chain(defaults(template)) {
         if has_user_info(text) {

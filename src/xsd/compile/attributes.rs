@@ -3,7 +3,7 @@
 
 use roxmltree::Node;
 
-use super::{Compiler, is_xs, xs_children};
+use super::{Compiler, ComponentKind, is_xs, xs_children};
 use crate::xsd::model::*;
 
 impl<'a, 'i> Compiler<'a, 'i> {
@@ -92,9 +92,10 @@ impl<'a, 'i> Compiler<'a, 'i> {
         let Some(q) = self.qname_attr(doc, c, "ref") else {
             return;
         };
-        let Some(decl) = self.index.attribute_groups.get(&q).copied() else {
+        let decl = self.declaration(ComponentKind::AttributeGroup, &q);
+        let Some(decl) = decl else {
             let hint = self.missing_hint(&q, "attributeGroup");
-            self.diag(
+            self.unresolved(
                 doc,
                 c,
                 format!(
@@ -135,9 +136,10 @@ impl<'a, 'i> Compiler<'a, 'i> {
         let required = node.attribute("use") == Some("required");
         let (name, decl_doc, decl) = if node.has_attribute("ref") {
             let q = self.qname_attr(doc, node, "ref")?;
-            let Some(d) = self.index.attributes.get(&q).copied() else {
+            let d = self.declaration(ComponentKind::Attribute, &q);
+            let Some(d) = d else {
                 let hint = self.missing_hint(&q, "attribute");
-                self.diag(
+                self.unresolved(
                     doc,
                     node,
                     format!(

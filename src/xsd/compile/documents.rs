@@ -17,6 +17,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
         node: Node<'a, 'i>,
         tns_override: Option<&'a str>,
     ) {
+        self.documents = docs;
         let own_tns = node.attribute("targetNamespace");
         let tns = own_tns.or(tns_override).unwrap_or("");
         if self
@@ -46,6 +47,11 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 _ => {}
             }
         }
+    }
+
+    /// Whether a schema of the source `source` was added (in any namespace).
+    pub fn has_schema_from(&self, source: usize) -> bool {
+        self.docs.iter().any(|d| d.source == source)
     }
 
     /// An `xs:include`, `xs:import`, `xs:redefine` or `xs:override` of the schema `doc_index`
@@ -92,10 +98,14 @@ impl<'a, 'i> Compiler<'a, 'i> {
             let declared = child.attribute("namespace").unwrap_or("");
             let actual = root.attribute("targetNamespace").unwrap_or("");
             if declared != actual {
-                self.diag(doc_index, child, format!(
+                if !self.tolerate_import(doc_index, child, target, declared, actual) {
+                    self.diag(doc_index, child, format!(
                     "imports namespace `{declared}` but `{}` has targetNamespace `{actual}`",
                     child.attribute("schemaLocation").unwrap_or("")))
                     .hint = Some("the namespace attribute of xs:import must match the imported schema's targetNamespace".into());
+                }
+            } else if actual.is_empty() {
+                self.maybe_chameleon(doc_index, child, target);
             }
             self.add_schema(docs, target, root, None);
             return;

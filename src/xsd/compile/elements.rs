@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use roxmltree::Node;
 
-use super::{Compiler, MAX_TYPE_DEPTH, block_flags, is_true, is_xs, xs_children};
+use super::{Compiler, ComponentKind, MAX_TYPE_DEPTH, block_flags, is_true, is_xs, xs_children};
 use crate::xsd::model::*;
 
 impl<'a, 'i> Compiler<'a, 'i> {
@@ -37,7 +37,8 @@ impl<'a, 'i> Compiler<'a, 'i> {
         if let Some(&id) = self.schema.global_elements.get(q) {
             return Some(id);
         }
-        match self.index.elements.get(q).copied() {
+        let decl = self.declaration(ComponentKind::Element, q);
+        match decl {
             Some(decl) => Some(self.global_element(q, decl.doc, decl.node)),
             None => {
                 let hint = self.missing_hint(q, "element");
@@ -45,7 +46,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     .attribute("ref")
                     .or(node.attribute("element"))
                     .unwrap_or("");
-                self.diag(doc, node, format!("unknown element `{raw}` ({q})"))
+                self.unresolved(doc, node, format!("unknown element `{raw}` ({q})"))
                     .hint = Some(hint);
                 None
             }

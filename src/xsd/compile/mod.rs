@@ -16,8 +16,13 @@
 //!   arrays;
 //! - `particles`: content models: particles, occurrences, group references, wildcards;
 //! - `elements`: element declarations, substitution groups, identity constraints;
-//! - `attributes`: attribute uses, attribute group references, attribute wildcards.
+//! - `attributes`: attribute uses, attribute group references, attribute wildcards;
+//! - `components`: the global component each reference problem lies in and the references
+//!   between components, to confine problems to the WSDL operations they concern;
+//! - `lenient`: the tolerances of lenient mode (import namespaces, chameleon imports, prefixes
+//!   declared elsewhere), each a warning.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use roxmltree::{Node, NodeId};
@@ -28,13 +33,18 @@ use crate::sources::{SourceSet, at};
 
 mod attributes;
 mod complex;
+mod components;
 mod documents;
 mod elements;
+mod lenient;
 mod names;
 mod particles;
 mod redefine;
 mod simple;
 mod types;
+
+pub use components::{Component, ComponentKind, References};
+pub use lenient::declared_elsewhere;
 
 /// One `xs:schema` element in force: where it is and the target namespace it gives its declarations.
 #[derive(Clone, Copy)]
@@ -125,6 +135,24 @@ pub struct Compiler<'a, 'i> {
     large_patterns: usize,
     scratch: Diagnostic,
     pub diags: Vec<Diagnostic>,
+    /// The reference problems among [`Compiler::diags`] (names nothing declares, unbound
+    /// prefixes), by index, with the global component each lies in: what a WSDL load may
+    /// confine to the operations reaching it.
+    pub confined: HashMap<usize, Component>,
+    /// What lenient mode tolerated, as warnings.
+    pub warnings: Vec<Diagnostic>,
+    /// The documents of the set, once a schema was added (chameleon imports are added late).
+    documents: &'a [roxmltree::Document<'i>],
+    /// Schemas imported without a target namespace that lenient mode may read as chameleons.
+    chameleons: Vec<lenient::Chameleon<'a, 'i>>,
+    /// The chameleon candidates declaring each name (in the namespace they would take).
+    chameleon_names: HashMap<QName, Vec<usize>>,
+    /// Lenient mode: the namespace each (source, prefix) is bound to elsewhere in its document.
+    elsewhere: RefCell<HashMap<(usize, String), Option<&'a str>>>,
+    /// Where reference problems were reported (source, offset), with their component.
+    unresolved_spots: HashMap<(usize, usize), Component>,
+    /// Lenient mode: the (source, prefix) pairs reported as read from elsewhere.
+    prefixes_reported: HashSet<(usize, String)>,
 }
 
 /// Whether `node` is the XML Schema element `name`.
@@ -167,6 +195,14 @@ impl<'a, 'i> Compiler<'a, 'i> {
             large_patterns: 0,
             scratch: Diagnostic::new(std::path::Path::new(""), 0, 0, ""),
             diags: Vec::new(),
+            confined: HashMap::new(),
+            warnings: Vec::new(),
+            documents: &[],
+            chameleons: Vec::new(),
+            chameleon_names: HashMap::new(),
+            elsewhere: RefCell::new(HashMap::new()),
+            prefixes_reported: HashSet::new(),
+            unresolved_spots: HashMap::new(),
         }
     }
 
@@ -186,6 +222,12 @@ impl<'a, 'i> Compiler<'a, 'i> {
             }
             self.scratch = Diagnostic::new(&source.path, 0, 0, "");
             return &mut self.scratch;
+        }
+        let spot = (self.docs[doc].source, node.range().start);
+        if let Some(owner) = self.unresolved_spots.get(&spot) {
+            // A consequence of a reference problem at the same place (the type nothing
+            // declares read as xs:anyType) is confined with it.
+            self.confined.insert(self.diags.len(), owner.clone());
         }
         self.diags
             .push(at(&source.path, &source.text, node.range().start, message));

@@ -4,7 +4,7 @@
 
 use roxmltree::Node;
 
-use super::Compiler;
+use super::{Compiler, ComponentKind};
 use crate::xsd::model::*;
 
 impl<'a, 'i> Compiler<'a, 'i> {
@@ -19,14 +19,20 @@ impl<'a, 'i> Compiler<'a, 'i> {
         self.resolve_qname(doc, node, value, attr)
     }
 
-    /// A QName value resolved against the node's namespaces; `None` for an unbound prefix.
-    pub(super) fn quiet_qname(&self, doc: usize, node: Node, value: &str) -> Option<QName> {
+    /// A QName value resolved against the node's namespaces (in lenient mode, a prefix bound
+    /// nowhere here by its one binding elsewhere in the document); `None` for an unbound prefix.
+    pub(super) fn quiet_qname(&self, doc: usize, node: Node<'a, 'i>, value: &str) -> Option<QName> {
         let value = value.trim();
         let (prefix, local) = match value.split_once(':') {
             Some((p, l)) => (Some(p), l),
             None => (None, value),
         };
-        match node.lookup_namespace_uri(prefix) {
+        let elsewhere = || {
+            prefix
+                .filter(|p| *p != "xml")
+                .and_then(|p| self.prefix_elsewhere(doc, node, p))
+        };
+        match node.lookup_namespace_uri(prefix).or_else(elsewhere) {
             Some(ns) if is_xs_ns(ns) => Some(QName::new(XS, local)),
             Some(ns) => Some(QName::new(ns, local)),
             None if prefix == Some("xml") => Some(QName::new(XML, local)),
@@ -48,11 +54,19 @@ impl<'a, 'i> Compiler<'a, 'i> {
         value: &str,
         attr: &str,
     ) -> Option<QName> {
-        let prefix = value.split_once(':').map(|(p, _)| p);
+        let prefix = value.trim().split_once(':').map(|(p, _)| p);
         match self.quiet_qname(doc, node, value) {
-            Some(q) => Some(q),
+            Some(q) => {
+                if let Some(p) = prefix
+                    && p != "xml"
+                    && node.lookup_namespace_uri(Some(p)).is_none()
+                {
+                    self.report_prefix(doc, node, p);
+                }
+                Some(q)
+            }
             None => {
-                self.diag(
+                self.unresolved(
                     doc,
                     node,
                     format!(
@@ -106,7 +120,8 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 return id;
             }
         }
-        if let Some(decl) = self.index.types.get(q).copied() {
+        let decl = self.declaration(ComponentKind::Type, q);
+        if let Some(decl) = decl {
             let pos = self.pos(decl.doc, decl.node);
             let id = self.type_slot(Some(q.clone()), pos);
             self.schema.global_types.insert(q.clone(), id);
@@ -115,7 +130,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
         }
         let hint = self.missing_hint(q, "type");
         let raw = node.attribute(attr).unwrap_or("");
-        self.diag(doc, node, format!("unknown type `{raw}` ({q})"))
+        self.unresolved(doc, node, format!("unknown type `{raw}` ({q})"))
             .hint = Some(hint);
         self.any_type()
     }
@@ -129,7 +144,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
         if q.ns == XS {
             return format!("`{}` is not a built-in XML Schema 1.0 type", q.local);
         }
-        if self.docs.iter().any(|d| d.tns == q.ns) {
+        let hint = if self.docs.iter().any(|d| d.tns == q.ns) {
             format!(
                 "no global {kind} named `{}` is declared in namespace `{}`",
                 q.local, q.ns
@@ -139,6 +154,31 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 "no schema for namespace `{}` is loaded; import it with a schemaLocation",
                 q.ns
             )
+        };
+        // Two names that differ only in their namespace: say where the other one is.
+        let map = match kind {
+            "element" => &self.index.elements,
+            "group" => &self.index.groups,
+            "attributeGroup" => &self.index.attribute_groups,
+            "attribute" => &self.index.attributes,
+            _ => &self.index.types,
+        };
+        let mut elsewhere: Vec<&str> = map
+            .keys()
+            .filter(|o| o.local == q.local && o.ns != q.ns)
+            .map(|o| o.ns.as_str())
+            .collect();
+        elsewhere.sort_unstable();
+        match elsewhere.first() {
+            None => hint,
+            Some(&"") => format!(
+                "{hint}; a {kind} `{}` is declared without a namespace: check the namespace the prefix is bound to",
+                q.local
+            ),
+            Some(ns) => format!(
+                "{hint}; a {kind} `{}` is declared in namespace `{ns}`: check the namespace the prefix is bound to",
+                q.local
+            ),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use roxmltree::Node;
 
-use super::{Compiler, MAX_EXPANSION, xs_children};
+use super::{Compiler, ComponentKind, MAX_EXPANSION, xs_children};
 use crate::xsd::model::*;
 
 impl<'a, 'i> Compiler<'a, 'i> {
@@ -107,9 +107,10 @@ impl<'a, 'i> Compiler<'a, 'i> {
         max: MaxOccurs,
     ) -> Option<Particle> {
         let q = self.qname_attr(doc, node, "ref")?;
-        let Some(decl) = self.index.groups.get(&q).copied() else {
+        let decl = self.declaration(ComponentKind::Group, &q);
+        let Some(decl) = decl else {
             let hint = self.missing_hint(&q, "group");
-            self.diag(
+            self.unresolved(
                 doc,
                 node,
                 format!("unknown group `{}`", node.attribute("ref").unwrap_or("")),
