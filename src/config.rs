@@ -29,6 +29,11 @@ pub struct Config {
     pub workers: usize,
     /// Seconds to let in-flight requests finish on shutdown. Default `30`.
     pub shutdown_timeout: u64,
+    /// Seconds between a SIGINT/SIGTERM and closing the listener, while readiness fails and
+    /// new requests get 503 with `Connection: close` (so load balancers notice). Default `0`.
+    pub drain_delay: u64,
+    /// `reload:`: reloading on SIGHUP and on changed files.
+    pub reload: Reload,
     /// `limits:`, each with its default below.
     pub limits: Limits,
     /// `auth:`: client authentication schemes, named by the mappings. Default: none.
@@ -39,6 +44,32 @@ pub struct Config {
     /// directory). Default: `soapbridge.yaml`.
     #[serde(skip)]
     pub file: PathBuf,
+    /// `rate_limits:`: token buckets per client and per route. Default: none.
+    pub rate_limits: crate::traffic::settings::RateLimits,
+    /// `upstreams:`: in-flight cap, queue, circuit breaker and retries per upstream.
+    pub upstreams: crate::traffic::settings::Upstreams,
+    /// `cache:`: answers of idempotent GET routes. Off by default.
+    pub cache: crate::traffic::settings::Cache,
+}
+
+/// `reload:`. SIGHUP always reloads.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Reload {
+    /// Reload when a file in the mappings folder, a WSDL/XSD folder they use, or this settings
+    /// file changes. Default `true`.
+    pub watch: bool,
+    /// Quiet time after the last change before reloading, milliseconds. Default `500`.
+    pub debounce_ms: u64,
+}
+
+impl Default for Reload {
+    fn default() -> Self {
+        Reload {
+            watch: true,
+            debounce_ms: 500,
+        }
+    }
 }
 
 /// `limits:` (DESIGN.md's defaults).
@@ -100,11 +131,57 @@ impl Default for Config {
             mock: false,
             workers: 0,
             shutdown_timeout: 30,
+            drain_delay: 0,
+            reload: Reload::default(),
             limits: Limits::default(),
             auth: AuthSettings::default(),
             tls: TlsSettings::default(),
             file: PathBuf::from("soapbridge.yaml"),
+            rate_limits: Default::default(),
+            upstreams: Default::default(),
+            cache: Default::default(),
         }
+    }
+}
+
+/// Where the settings come from (the file, then the command line's overrides), kept so that a
+/// reload reads them the same way.
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    /// `--config`; `None` reads `./soapbridge.yaml` when it exists.
+    pub file: Option<PathBuf>,
+    /// `--listen`.
+    pub listen: Option<String>,
+    /// `--mappings`.
+    pub mappings: Option<PathBuf>,
+    /// `--mock`.
+    pub mock: bool,
+    /// `--max-document-bytes`.
+    pub max_document_bytes: Option<u64>,
+}
+
+impl Source {
+    /// The settings: defaults < file < environment < command line.
+    pub fn load(&self) -> Result<Config, Diagnostic> {
+        let mut config = Config::load(self.file.as_deref())?;
+        if let Some(l) = &self.listen {
+            config.listen = l.clone();
+        }
+        if let Some(m) = &self.mappings {
+            config.mappings = m.clone();
+        }
+        config.mock |= self.mock;
+        if let Some(n) = self.max_document_bytes {
+            config.limits.document_bytes = n;
+        }
+        Ok(config)
+    }
+
+    /// The settings file a change of which triggers a reload.
+    pub fn file(&self) -> PathBuf {
+        self.file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("soapbridge.yaml"))
     }
 }
 
@@ -161,6 +238,31 @@ impl Config {
                 "limits must be greater than zero",
             ));
         }
+        c.check_traffic(&path)?;
         Ok(c)
+    }
+
+    /// The traffic settings make sense: addresses, non-zero quotas.
+    fn check_traffic(&self, path: &Path) -> Result<(), Diagnostic> {
+        let bad = |msg: String| {
+            Diagnostic::new(path, 0, 0, msg)
+                .hint("every key of soapbridge.yaml is documented in the README")
+        };
+        crate::traffic::TrustedProxies::parse(&self.rate_limits.trusted_proxies)
+            .map_err(|e| bad(format!("rate_limits.trusted_proxies: {e}")))?;
+        let quotas = self
+            .rate_limits
+            .per_client
+            .iter()
+            .map(|q| ("per_client", q));
+        let routes = self.rate_limits.routes.iter().map(|(r, q)| (r.as_str(), q));
+        for (name, q) in quotas.chain(routes) {
+            if q.requests == 0 || q.per_seconds == 0 || q.burst == Some(0) {
+                return Err(bad(format!(
+                    "rate_limits `{name}`: requests, per_seconds and burst must be greater than zero"
+                )));
+            }
+        }
+        Ok(())
     }
 }

@@ -5,8 +5,10 @@
 //! files offline, [`xsd`] compiles their schemas into a type graph, [`wsdl`] resolves the service
 //! model, [`mapping`] turns a mapping file plus that model into checked routes, [`soap`] writes
 //! and reads envelopes, [`convert`] turns request JSON into envelopes and answers into JSON,
-//! [`config`] holds the server settings, [`upstream`] calls the legacy service and [`mock`] stands
-//! in for it, [`http`] is the server, and [`cli`] the command line. [`cli::run`] is the entry.
+//! [`traffic`] holds rate limits, in-flight caps, circuit breakers and the answer cache,
+//! [`config`] holds the server settings, [`upstream`] calls the legacy service and [`mock`]
+//! stands in for it, [`http`] is the server, and [`cli`] the command line. [`cli::run`] is the
+//! entry.
 #![forbid(unsafe_code)]
 
 pub mod cli;
@@ -19,6 +21,7 @@ pub mod mapping;
 pub mod mock;
 pub mod soap;
 pub mod sources;
+pub mod traffic;
 pub mod upstream;
 pub mod wsdl;
 pub mod xml;

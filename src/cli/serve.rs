@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::config::Config;
+use crate::config::Source;
 
 /// `serve` options (defaults < soapbridge.yaml < environment < these).
 #[derive(Debug, Default, clap::Args)]
@@ -26,17 +26,13 @@ pub struct ServeArgs {
 }
 
 pub(super) fn run(args: ServeArgs) -> anyhow::Result<bool> {
-    let mut config = Config::load(args.config.as_deref()).map_err(|d| anyhow::anyhow!("{d}"))?;
-    if let Some(l) = args.listen {
-        config.listen = l;
-    }
-    if let Some(m) = args.mappings {
-        config.mappings = m;
-    }
-    config.mock |= args.mock;
-    if let Some(n) = args.max_document_bytes {
-        config.limits.document_bytes = n;
-    }
-    actix_web::rt::System::new().block_on(crate::http::serve(config))?;
+    let source = Source {
+        file: args.config,
+        listen: args.listen,
+        mappings: args.mappings,
+        mock: args.mock,
+        max_document_bytes: args.max_document_bytes,
+    };
+    actix_web::rt::System::new().block_on(crate::http::serve(source))?;
     Ok(true)
 }

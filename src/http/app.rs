@@ -1,32 +1,36 @@
-//! The app factory, used by `serve` and by the tests: the shared state, one route per mapping
-//! route (with HEAD, OPTIONS and the mapping's CORS), the documents (`/docs`, `/openapi.json`, `/openapi.yaml`), the health checks and
-//! `/metrics`, and problem+json for every path or method nothing serves.
+//! The app factory, used by `serve` and by the tests: the documents (`/docs`, `/openapi.json`,
+//! `/openapi.yaml`), the health checks and `/metrics`, then every mapped route (with HEAD,
+//! OPTIONS and the mapping's CORS), all read from the set [`Live`] serves now (so a reload
+//! changes them without a restart), and problem+json for every path or method nothing serves.
+//! The CORS policies are those of the paths served at start; a path a reload adds is served
+//! without CORS until the next start.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
+use actix_web::dev::{Path, Url};
 use actix_web::http::header::{ALLOW, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::cors;
-use super::handler::{self, Clients, OpRef};
+use super::handler::{self, Clients};
+use super::live::Live;
 use super::metrics;
 use super::problem::Problem;
-use super::state::{DocumentFormat, State};
-use crate::mapping::route::Method;
+use super::state::{DocumentFormat, Found, State};
 use crate::upstream::Target;
 
-/// Registers every route, health checks and the problem+json fallbacks.
+/// Registers every route, health checks and the problem+json fallbacks for one fixed set.
 pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
+    configure_live(Arc::new(Live::new(state)))
+}
+
+/// Registers everything for the set `live` serves, whichever it is when a request comes.
+pub fn configure_live(live: Arc<Live>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
-        let clients = Clients(
-            state
-                .targets
-                .iter()
-                .map(|t| t.as_ref().map(Target::client))
-                .collect(),
-        );
-        cfg.app_data(web::Data::new(state.clone()));
-        cfg.app_data(web::Data::new(clients));
+        cfg.app_data(web::Data::new(live.clone()));
+        cfg.app_data(web::Data::new(WorkerClients::default()));
         cfg.app_data(web::PathConfig::default().error_handler(|e, _| {
             actix_web::error::InternalError::from_response(
                 e.to_string(),
@@ -34,21 +38,81 @@ pub fn configure(state: Arc<State>) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .into()
         }));
-        documents(cfg, &state);
-        health(cfg, &state);
-        mapping_routes(cfg, &state);
-        cfg.default_service(web::to(|req: HttpRequest| async move {
-            Problem::NotFound {
-                method: req.method().to_string(),
-                path: req.path().to_string(),
+        documents(cfg);
+        health(cfg);
+        mapping_routes(cfg, &live.current());
+        cfg.default_service(web::to(dispatch));
+    }
+}
+
+/// This worker's upstream clients for the generation it last served (awc clients belong to one
+/// worker; a request keeps the ones it started with).
+#[derive(Default)]
+struct WorkerClients(RefCell<Option<(u64, Rc<Clients>)>>);
+
+impl WorkerClients {
+    fn get(&self, state: &State) -> Rc<Clients> {
+        let mut slot = self.0.borrow_mut();
+        match &*slot {
+            Some((g, c)) if *g == state.generation => c.clone(),
+            _ => {
+                let clients = Rc::new(Clients(
+                    state
+                        .targets
+                        .iter()
+                        .map(|t| t.as_ref().map(Target::client))
+                        .collect(),
+                ));
+                *slot = Some((state.generation, clients.clone()));
+                clients
             }
-            .response()
-        }));
+        }
+    }
+}
+
+/// A mapped route's handler, a 405 naming the allowed methods, or a 404.
+async fn dispatch(
+    req: HttpRequest,
+    payload: web::Payload,
+    live: web::Data<Arc<Live>>,
+    clients: web::Data<WorkerClients>,
+) -> HttpResponse {
+    let state = live.current();
+    let mut params = Path::new(Url::new(req.uri().clone()));
+    let method = match *req.method() {
+        actix_web::http::Method::HEAD => actix_web::http::Method::GET,
+        ref m => m.clone(),
+    };
+    match state.find(&method, &mut params) {
+        Found::OtherMethods(allow) if req.method() == actix_web::http::Method::OPTIONS => {
+            HttpResponse::NoContent()
+                .insert_header((ALLOW, allow.to_string()))
+                .finish()
+        }
+        Found::Route(op_ref) => {
+            if live.draining() {
+                return handler::draining();
+            }
+            let clients = clients.get(&state);
+            handler::handle(req, payload, op_ref, state, clients, params).await
+        }
+        Found::OtherMethods(allow) => {
+            let mut r = Problem::MethodNotAllowed.response();
+            if let Ok(v) = HeaderValue::from_str(allow) {
+                r.headers_mut().insert(ALLOW, v);
+            }
+            r
+        }
+        Found::Nothing => Problem::NotFound {
+            method: req.method().to_string(),
+            path: req.path().to_string(),
+        }
+        .response(),
     }
 }
 
 /// `/docs` (the docs page), `/openapi.json` and `/openapi.yaml`.
-fn documents(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
+fn documents(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/docs",
         web::get().to(|| async {
@@ -61,11 +125,10 @@ fn documents(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
         ("/openapi.json", "application/json", DocumentFormat::Json),
         ("/openapi.yaml", "application/yaml", DocumentFormat::Yaml),
     ] {
-        let state = state.clone();
         cfg.route(
             path,
-            web::get().to(move || {
-                let state = state.clone();
+            web::get().to(move |live: web::Data<Arc<Live>>| {
+                let state = live.current();
                 async move {
                     // Rendered on the first request (off the worker's thread), then shared.
                     match web::block(move || state.openapi(format)).await {
@@ -81,8 +144,8 @@ fn documents(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
     }
 }
 
-/// `/livez`, `/metrics` and `/readyz`.
-fn health(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
+/// `/livez`, `/metrics` and `/readyz` (not ready while draining).
+fn health(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/livez",
         web::get().to(|| async {
@@ -91,21 +154,23 @@ fn health(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
                 .body(r#"{"status":"ok"}"#)
         }),
     );
-    let state = state.clone();
     cfg.route(
         "/metrics",
-        web::get().to(move || {
-            let text = metrics::text(&state.services);
-            async move {
-                HttpResponse::Ok()
-                    .content_type("text/plain; version=0.0.4; charset=utf-8")
-                    .body(text)
-            }
+        web::get().to(|live: web::Data<Arc<Live>>| async move {
+            let text = metrics::text(&live.current().services);
+            HttpResponse::Ok()
+                .content_type("text/plain; version=0.0.4; charset=utf-8")
+                .body(text)
         }),
     );
     cfg.route(
         "/readyz",
-        web::get().to(|| async {
+        web::get().to(|live: web::Data<Arc<Live>>| async move {
+            if live.draining() {
+                return HttpResponse::ServiceUnavailable()
+                    .content_type("application/json")
+                    .body(r#"{"status":"draining"}"#);
+            }
             HttpResponse::Ok()
                 .content_type("application/json")
                 .body(r#"{"status":"ready"}"#)
@@ -113,9 +178,8 @@ fn health(cfg: &mut web::ServiceConfig, state: &Arc<State>) {
     );
 }
 
-/// One resource per mapped path, serving each of its methods (a GET route answers HEAD too);
-/// OPTIONS names them; any other method is a 405 that names them as well. A path of a mapping
-/// with `cors:` answers preflights itself and adds the CORS headers to every answer.
+/// Every path served at start, in its mapping's CORS policy (preflights answered there); the
+/// request itself goes to [`dispatch`], which serves it from the current set.
 fn mapping_routes(cfg: &mut web::ServiceConfig, state: &State) {
     let mut paths: Vec<&str> = Vec::new();
     for s in &state.services {
@@ -126,8 +190,6 @@ fn mapping_routes(cfg: &mut web::ServiceConfig, state: &State) {
         }
     }
     for path in paths {
-        let mut resource = web::resource(path);
-        let mut allow: Vec<&str> = Vec::new();
         let mut policy = None;
         let mut read_headers = Vec::new();
         for (si, s) in state.services.iter().enumerate() {
@@ -140,55 +202,13 @@ fn mapping_routes(cfg: &mut web::ServiceConfig, state: &State) {
                 }
                 read_headers.extend(cors::headers_read(&op.route));
                 read_headers.extend(state.security.headers_read(si, oi));
-                allow.push(op.route.method.as_str());
-                let op_ref = OpRef(si, oi);
-                let serve = move |req, payload, state, clients| {
-                    handler::handle(req, payload, op_ref, state, clients)
-                };
-                resource = resource.route(method(op.route.method).to(serve));
-                if op.route.method == Method::Get {
-                    allow.push("HEAD");
-                    resource = resource.route(web::head().to(serve));
-                }
             }
         }
-        allow.push("OPTIONS");
-        let allow = allow.join(", ");
-        let options = allow.clone();
-        resource = resource.route(web::route().method(actix_web::http::Method::OPTIONS).to(
-            move || {
-                let allow = options.clone();
-                async move {
-                    HttpResponse::NoContent()
-                        .insert_header((ALLOW, allow))
-                        .finish()
-                }
-            },
-        ));
-        let resource = resource.default_service(web::to(move || {
-            let allow = allow.clone();
-            async move {
-                let mut r = Problem::MethodNotAllowed.response();
-                if let Ok(v) = HeaderValue::from_str(&allow) {
-                    r.headers_mut().insert(ALLOW, v);
-                }
-                r
-            }
-        }));
         cfg.service(
-            resource
+            web::resource(path)
+                .default_service(web::to(dispatch))
                 .wrap(cors::middleware(policy, &read_headers))
                 .wrap(actix_web::middleware::from_fn(cors::problems)),
         );
-    }
-}
-
-fn method(m: Method) -> actix_web::Route {
-    match m {
-        Method::Get => web::get(),
-        Method::Post => web::post(),
-        Method::Put => web::put(),
-        Method::Delete => web::delete(),
-        Method::Patch => web::patch(),
     }
 }

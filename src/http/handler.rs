@@ -1,29 +1,36 @@
 //! The request pipeline, top to bottom in flow order: the caller authenticated (the guard, before
-//! anything else is read), the JSON body, the inputs and the envelope (`build_request`), the
+//! anything else is read), the rate limits, the answer cache, the circuit, the JSON body, the
+//! inputs and the envelope (`build_request`), a place in the upstream's in-flight cap, the
 //! upstream call with its retries, the answer (`read_answer`), the response. Every failure
 //! becomes a [`Problem`]; its details are logged here, once.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
+use actix_web::dev::{Path, Url};
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderValue;
-use actix_web::web::{Data, Payload};
+use actix_web::web::Payload;
 use actix_web::{HttpRequest, HttpResponse};
 use tracing::{Instrument, info, warn};
 
+use super::auth::{self, IdentityKind};
 use super::input;
 use super::problem::Problem;
-use super::state::State;
+use super::state::{OpRef, State};
 use crate::config::Limits;
 use crate::convert::operation::{Answer, OperationPlan, Outcome, ServicePlan};
-use crate::upstream::{self, Call, Reply, Target};
-
-/// The operation a route serves: (service index, operation index).
-#[derive(Clone, Copy)]
-pub(super) struct OpRef(pub usize, pub usize);
+use crate::mapping::route::Deprecation;
+use crate::traffic::breaker::{Open, Ticket};
+use crate::traffic::cache::{Directives, Kept};
+use crate::traffic::{Identity, UpstreamGuard, counters, identity};
+use crate::upstream::{self, Call, Reply, Target, UpstreamError};
 
 /// Per-worker upstream clients, one per mapping.
 pub(super) struct Clients(pub Vec<Option<awc::Client>>);
+
+/// Headers every answer of this request carries, whatever its outcome.
+type Extra = Vec<(&'static str, String)>;
 
 /// What the access line says about one request beyond its route, filled along the pipeline.
 #[derive(Default)]
@@ -36,15 +43,17 @@ pub(super) struct Access {
 }
 
 /// Serves one request and writes its access line: one compact line of structured fields
-/// (method, route, operation, status, identity, upstream status, envelope and answer sizes, time), nothing
-/// formatted or allocated for it beforehand. The request span (route, operation) is at debug
-/// level: with the default `info`, warnings carry the operation themselves.
+/// (method, route, operation, status, identity, upstream status, envelope and answer sizes,
+/// time), nothing formatted or allocated for it beforehand. The request span (route,
+/// operation) is at debug level: with the default `info`, warnings carry the operation
+/// themselves. The headers of the rate limits and the deprecation go on every answer.
 pub(super) async fn handle(
     req: HttpRequest,
     payload: Payload,
     op_ref: OpRef,
-    state: Data<Arc<State>>,
-    clients: Data<Clients>,
+    state: Arc<State>,
+    clients: Rc<Clients>,
+    params: Path<Url>,
 ) -> HttpResponse {
     let started = std::time::Instant::now();
     let route = &state.services[op_ref.0].operations[op_ref.1].route;
@@ -55,7 +64,14 @@ pub(super) async fn handle(
         identity = tracing::field::Empty
     );
     let mut access = Access::default();
-    let r = pipeline(&req, payload, op_ref, &state, &clients, &mut access)
+    let mut extra = Extra::new();
+    let at = Request {
+        req: &req,
+        params: &params,
+        state: &state,
+        clients: &clients,
+    };
+    let r = pipeline(at, payload, op_ref, &mut access, &mut extra)
         .instrument(span)
         .await;
     let status = match &r {
@@ -75,20 +91,68 @@ pub(super) async fn handle(
         elapsed_us = started.elapsed().as_micros() as u64,
         "Handled"
     );
-    r.unwrap_or_else(|p| p.response())
+    let mut resp = r.unwrap_or_else(|p| p.response());
+    for (name, value) in extra {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static(header_name(name)),
+                v,
+            );
+        }
+    }
+    resp
+}
+
+/// One request and what it is served with.
+#[derive(Clone, Copy)]
+struct Request<'a> {
+    req: &'a HttpRequest,
+    params: &'a Path<Url>,
+    state: &'a State,
+    clients: &'a Clients,
+}
+
+/// Header names as `HeaderName::from_static` wants them (lower case).
+fn header_name(name: &'static str) -> &'static str {
+    match name {
+        "RateLimit-Policy" => "ratelimit-policy",
+        "RateLimit" => "ratelimit",
+        "Retry-After" => "retry-after",
+        "Deprecation" => "deprecation",
+        "Sunset" => "sunset",
+        "Link" => "link",
+        "Age" => "age",
+        other => other,
+    }
+}
+
+/// The answer to a request that arrives while the server drains: 503, `Connection: close`.
+pub(super) fn draining() -> HttpResponse {
+    let mut r = Problem::Unavailable("the server is shutting down").response();
+    r.head_mut()
+        .set_connection_type(actix_web::http::ConnectionType::Close);
+    r
 }
 
 async fn pipeline(
-    req: &HttpRequest,
+    Request {
+        req,
+        params,
+        state,
+        clients,
+    }: Request<'_>,
     payload: Payload,
     OpRef(si, oi): OpRef,
-    state: &State,
-    clients: &Clients,
     access: &mut Access,
+    extra: &mut Extra,
 ) -> Result<HttpResponse, Problem> {
     let svc = &state.services[si];
     let op = &svc.operations[oi];
     let limits = &state.config.limits;
+    if let Some(d) = &op.route.deprecation {
+        deprecation_headers(d, extra);
+        counters::deprecated_call(&format!("{} {}", op.route.method.as_str(), op.route.path));
+    }
     if let Some(why) = &op.header_problem {
         warn!(operation = %op.route.operation, reason = %why, "SOAP header value not configured");
         return Err(Problem::Unavailable(
@@ -105,24 +169,196 @@ async fn pipeline(
         tracing::Span::current().record("identity", label.as_str());
         access.identity = Some(label);
     }
+    let who = client_identity(req, identity.as_ref(), state.limiter.trusted());
+    rate_limit(&who, op, state, extra).await?;
+    let cached = Cached::lookup(req, identity.as_ref(), op, state);
+    if let Some(c) = &cached
+        && let Some(answer) = c.hit(state, extra)
+    {
+        return respond(op, answer);
+    }
+    let guard = &state.guards[si];
+    let ticket = guard.breaker.admit().map_err(|Open(wait)| {
+        counters::circuit_refused(guard.name());
+        Problem::CircuitOpen(wait.as_millis().div_ceil(1000).max(1) as u64)
+    })?;
     let body = input::json_body(req, payload, limits).await?;
     let query = input::parse_query(req.query_string())?;
-    let param = |source: &_| input::values(req, &query, identity.as_ref(), source);
+    let param = |source: &_| input::values(params, req, &query, identity.as_ref(), source);
     let envelope = svc.build_request(op, &param, body)?;
-    let (target, client) = (state.targets[si].as_ref(), clients.0[si].as_ref());
     access.request_bytes = Some(envelope.len());
-    let reply = call_upstream(op, target, client, envelope, limits).await?;
+    let upstream = Upstream {
+        guard,
+        ticket,
+        target: state.targets[si].as_ref(),
+        client: clients.0[si].as_ref(),
+    };
+    let reply = call_upstream(op, upstream, envelope, limits).await?;
     access.upstream_status = Some(reply.status);
     access.answer_bytes = Some(reply.body.len());
     let answer = read_answer(svc, op, &reply, limits)?;
+    if let Some(c) = cached {
+        c.keep(state, &answer);
+    }
     respond(op, answer)
 }
 
-/// The envelope sent, with one more try when nothing reached the service.
+/// A request the answer cache may serve: its key, the route's TTL, the client's directives.
+struct Cached {
+    key: String,
+    ttl: std::time::Duration,
+    directives: Directives,
+}
+
+impl Cached {
+    /// Set for an idempotent GET route when the cache is on and the client allows it. The key
+    /// is the path and query, and who asks (their identity, or a digest of their credentials).
+    fn lookup(
+        req: &HttpRequest,
+        caller: Option<&auth::Identity>,
+        op: &OperationPlan,
+        state: &State,
+    ) -> Option<Cached> {
+        if op.route.method != crate::mapping::route::Method::Get || !op.route.idempotent {
+            return None;
+        }
+        let ttl = state.cache.ttl(&format!("GET {}", op.route.path))?;
+        let values: Vec<&str> = req
+            .headers()
+            .get_all("cache-control")
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let directives = Directives::parse(&values);
+        if directives.no_store {
+            return None;
+        }
+        let who = match caller {
+            Some(i) => i.label(),
+            None => req
+                .headers()
+                .get("authorization")
+                .map_or_else(String::new, |v| {
+                    let d = ring::digest::digest(&ring::digest::SHA256, v.as_bytes());
+                    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+                }),
+        };
+        let key = format!("{} {} {who}", req.path(), req.query_string());
+        Some(Cached {
+            key,
+            ttl,
+            directives,
+        })
+    }
+
+    /// The kept answer, unless the client asked for a fresh one; `Age` says how old.
+    fn hit(&self, state: &State, extra: &mut Extra) -> Option<Answer> {
+        if self.directives.no_cache {
+            return None;
+        }
+        let (kept, age) = state.cache.get(&self.key, self.directives.max_age)?;
+        counters::cache("hit");
+        extra.push(("Age", age.as_secs().to_string()));
+        Some(Answer {
+            outcome: Outcome::Ok(kept.json),
+            headers: kept.headers,
+        })
+    }
+
+    /// Keeps a successful answer (never a fault).
+    fn keep(self, state: &State, answer: &Answer) {
+        if let Outcome::Ok(json) = &answer.outcome {
+            counters::cache("miss");
+            let kept = Kept {
+                json: json.clone(),
+                headers: answer.headers.clone(),
+            };
+            state.cache.put(self.key, self.ttl, kept);
+        }
+    }
+}
+
+/// `Deprecation` (RFC 9745), `Sunset` (RFC 8594) and the `Link` to read about it.
+fn deprecation_headers(d: &Deprecation, extra: &mut Extra) {
+    extra.push(("Deprecation", format!("@{}", d.since)));
+    if let Some(sunset) = d.sunset {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(sunset.max(0) as u64);
+        extra.push(("Sunset", httpdate::fmt_http_date(at)));
+    }
+    if let Some(link) = &d.link {
+        extra.push((
+            "Link",
+            format!("<{link}>; rel=\"deprecation\"; type=\"text/html\""),
+        ));
+    }
+}
+
+/// The client's buckets for this route, when any applies; the headers say how they stand.
+async fn rate_limit(
+    who: &Identity,
+    op: &OperationPlan,
+    state: &State,
+    extra: &mut Extra,
+) -> Result<(), Problem> {
+    let route = format!("{} {}", op.route.method.as_str(), op.route.path);
+    let limiter = &state.limiter;
+    if limiter.is_off(&route) {
+        return Ok(());
+    }
+    let decision = limiter.check(who, &route).await;
+    extra.extend(decision.headers());
+    match decision.refused {
+        Some(_) => {
+            info!(operation = %op.route.operation, client = %who, "Rate limited");
+            Err(Problem::RateLimited)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Who the client is for its rate limits: the caller the guard authenticated (an API key's
+/// id, a token's subject, another scheme's principal), else its address.
+fn client_identity(
+    req: &HttpRequest,
+    caller: Option<&auth::Identity>,
+    trusted: &crate::traffic::TrustedProxies,
+) -> Identity {
+    if let Some(c) = caller {
+        return match c.kind {
+            IdentityKind::ApiKey => Identity::Key(c.id.clone()),
+            IdentityKind::Jwt => Identity::Subject(c.id.clone()),
+            IdentityKind::Basic | IdentityKind::ClientCert => Identity::Principal(c.label()),
+        };
+    }
+    let values = |name: &str| -> Vec<&str> {
+        req.headers()
+            .get_all(name)
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    };
+    let forwarded = values("forwarded");
+    let xff = values("x-forwarded-for");
+    identity::client_ip(req.peer_addr().map(|a| a.ip()), &forwarded, &xff, trusted)
+        .map_or(Identity::Unknown, Identity::Ip)
+}
+
+/// One service's upstream for one request: its guard, the breaker's leave, where and how.
+struct Upstream<'a> {
+    guard: &'a UpstreamGuard,
+    ticket: Ticket<'a>,
+    target: Option<&'a Target>,
+    client: Option<&'a awc::Client>,
+}
+
+/// The envelope sent within the upstream's in-flight cap, retried when nothing reached the
+/// service and the operation allows it; the breaker told whether an answer came.
 async fn call_upstream(
     op: &OperationPlan,
-    target: Option<&Target>,
-    client: Option<&awc::Client>,
+    Upstream {
+        guard,
+        ticket,
+        target,
+        client,
+    }: Upstream<'_>,
     envelope: Vec<u8>,
     limits: &Limits,
 ) -> Result<Reply, Problem> {
@@ -131,6 +367,11 @@ async fn call_upstream(
             "this service has no upstream configured",
         ));
     };
+    let _slot = guard.gate.enter().await.map_err(|_| {
+        counters::shed(guard.name());
+        warn!(upstream = %guard.name(), "Upstream in-flight cap and queue full; request shed");
+        Problem::Overloaded
+    })?;
     let sent = envelope.len();
     let call = Call {
         envelope: envelope.into(),
@@ -140,7 +381,13 @@ async fn call_upstream(
         answer_limit: limits.answer_bytes,
         idempotent: op.route.idempotent,
     };
-    let reply = upstream::call(client, target, call).await.map_err(|e| {
+    let reply = upstream::call(client, target, call, &guard.retries).await;
+    match &reply {
+        Ok(_) | Err(UpstreamError::TooLarge(_) | UpstreamError::Redirect(_)) => ticket.answered(),
+        Err(UpstreamError::Credentials(_)) => drop(ticket),
+        Err(_) => ticket.failed(),
+    }
+    let reply = reply.map_err(|e| {
         warn!(operation = %op.route.operation, error = %e, request_bytes = sent, "Upstream call failed");
         Problem::from(e)
     })?;

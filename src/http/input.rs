@@ -3,6 +3,7 @@
 //! mapping input's source names (path, query, header or the caller's identity).
 
 use actix_web::HttpRequest;
+use actix_web::dev::{Path, Url};
 use actix_web::web::{Bytes, BytesMut, Payload};
 use futures_util::StreamExt;
 use serde_json::Value;
@@ -117,14 +118,14 @@ fn first_not_utf8(q: &str) -> Option<&str> {
 /// The values the request gives for one input source (none for the body's own sources; the
 /// caller's identity for `identity.NAME`).
 pub(super) fn values(
+    params: &Path<Url>,
     req: &HttpRequest,
     query: &[(String, String)],
     identity: Option<&Identity>,
     source: &InputSource,
 ) -> Vec<String> {
     match source {
-        InputSource::Path(p) => req
-            .match_info()
+        InputSource::Path(p) => params
             .get(p)
             .map(|v| vec![v.to_string()])
             .unwrap_or_default(),

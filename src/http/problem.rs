@@ -36,8 +36,15 @@ pub enum Problem {
     BadGateway(&'static str),
     /// The upstream did not answer before the deadline.
     Timeout,
-    /// The operation cannot be served now (no upstream, a header value not configured).
+    /// The operation cannot be served now (no upstream, a header value not configured, the
+    /// server shutting down).
     Unavailable(&'static str),
+    /// The client spent its rate limit (the headers say when to come back).
+    RateLimited,
+    /// The upstream's in-flight cap and its queue are full.
+    Overloaded,
+    /// The upstream's circuit is open (seconds until a call is tried again).
+    CircuitOpen(u64),
     /// No credentials a scheme of the route accepts: the challenges for `WWW-Authenticate`,
     /// and why (missing, or refused and the reason).
     Unauthorized {
@@ -79,6 +86,17 @@ impl Problem {
                 "The legacy service did not answer in time",
             ),
             Problem::Unavailable(_) => (503, "unavailable", "Service unavailable"),
+            Problem::RateLimited => (429, "rate_limited", "Too many requests"),
+            Problem::Overloaded => (
+                503,
+                "overloaded",
+                "The legacy service has too many calls in flight",
+            ),
+            Problem::CircuitOpen(_) => (
+                503,
+                "circuit_open",
+                "The legacy service is failing; calls are paused",
+            ),
             Problem::Unauthorized { .. } => (401, "unauthorized", "Authentication required"),
             Problem::Forbidden { .. } => (403, "forbidden", "Forbidden"),
             Problem::CorsRefused(_) => (403, "cors_refused", "Cross-origin request refused"),
@@ -122,6 +140,9 @@ impl Problem {
             }
             Problem::BadGateway(m) | Problem::Unavailable(m) => Some(m.to_string()),
             Problem::Timeout => None,
+            Problem::RateLimited => Some("the rate limit is spent; see Retry-After".into()),
+            Problem::Overloaded => Some("try again shortly".into()),
+            Problem::CircuitOpen(s) => Some(format!("calls resume within {s} s")),
             Problem::Unauthorized { detail, .. }
             | Problem::Forbidden { detail, .. }
             | Problem::CorsRefused(detail) => Some(detail.clone()),
@@ -132,14 +153,21 @@ impl Problem {
         v
     }
 
-    /// The response: status, `application/problem+json`, `Retry-After` when unavailable,
-    /// `WWW-Authenticate` when unauthorized (one per scheme) or short of a scope.
+    /// The response: status, `application/problem+json`, `Retry-After` when unavailable (a
+    /// rate limit's comes with its other headers), `WWW-Authenticate` when unauthorized (one per
+    /// scheme) or short of a scope.
     pub fn response(&self) -> HttpResponse {
         let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::BAD_GATEWAY);
         let mut r = HttpResponse::build(status);
         r.content_type("application/problem+json");
-        if matches!(self, Problem::Unavailable(_)) {
-            r.insert_header(("Retry-After", "1"));
+        match self {
+            Problem::Unavailable(_) | Problem::Overloaded => {
+                r.insert_header(("Retry-After", "1"));
+            }
+            Problem::CircuitOpen(s) => {
+                r.insert_header(("Retry-After", s.to_string()));
+            }
+            _ => {}
         }
         let challenges = match self {
             Problem::Unauthorized { challenges, .. } => challenges.as_slice(),

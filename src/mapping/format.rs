@@ -33,6 +33,10 @@ pub struct MappingFile {
     /// Prefix of every route of this service, e.g. `/api/crm/v1`. Default: `/`.
     #[serde(default)]
     pub base_path: Option<Spanned<String>>,
+    /// Every route of this mapping is deprecated (`Deprecation`, `Sunset` and `Link` headers;
+    /// `deprecated` in OpenAPI). Default: none.
+    #[serde(default)]
+    pub deprecated: Option<Deprecated>,
     /// JSON key naming: `camelCase` (default) or `preserve` (XML local names).
     #[serde(default)]
     pub naming: Naming,
@@ -420,6 +424,23 @@ pub struct Proxy {
     pub no_proxy: Option<Spanned<String>>,
 }
 
+/// `deprecated:` of a mapping or an operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deprecated {
+    /// Since when, `YYYY-MM-DD` (the `Deprecation` header, RFC 9745). Default: when the mapping
+    /// was loaded.
+    #[serde(default)]
+    pub since: Option<Spanned<String>>,
+    /// When the route goes away, `YYYY-MM-DD` (the `Sunset` header, RFC 8594). Default: none.
+    #[serde(default)]
+    pub sunset: Option<Spanned<String>>,
+    /// A page saying what to use instead (`Link: <url>; rel="deprecation"`), http(s). Default:
+    /// none.
+    #[serde(default)]
+    pub link: Option<Spanned<String>>,
+}
+
 /// `operations.<Name>:`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -440,6 +461,9 @@ pub struct OperationSpec {
     /// Safe to retry when the connection failed before anything was sent. Default: true for GET.
     #[serde(default)]
     pub idempotent: Option<bool>,
+    /// This route is deprecated (replaces the mapping's `deprecated:`). Default: the mapping's.
+    #[serde(default)]
+    pub deprecated: Option<Deprecated>,
     /// WSDL fault name -> HTTP status (400-599). Default: unmapped faults follow the error table.
     #[serde(default)]
     pub faults: OrderedMap<Spanned<String>, Spanned<u16>>,

@@ -334,6 +334,14 @@ pub struct HeaderOut {
     pub target: HeaderTarget,
 }
 
+/// A deprecated route's dates (Unix seconds, UTC) and link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deprecation {
+    pub since: i64,
+    pub sunset: Option<i64>,
+    pub link: Option<String>,
+}
+
 /// One served operation.
 #[derive(Debug, Clone)]
 pub struct Route {
@@ -350,6 +358,8 @@ pub struct Route {
     pub response: Option<usize>,
     pub status: u16,
     pub idempotent: bool,
+    /// Set when the route is deprecated (its own `deprecated:` or the mapping's).
+    pub deprecation: Option<Deprecation>,
     /// This operation's upstream deadline, when it differs from the mapping's.
     pub timeout: Option<Duration>,
     pub faults: Vec<(String, u16)>,

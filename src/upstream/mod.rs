@@ -1,7 +1,7 @@
 //! Calling the legacy service, in the order a call is made: [`Target`] is where one mapping's
 //! calls go (URL, timeouts, [`Auth`], TLS, proxy), resolved once at start-up; [`Call`] is one
-//! call's parameters; [`call()`] sends it under the retry policy (one more try only when nothing
-//! reached the service) and returns the [`Reply`] or an [`UpstreamError`]. Knows HTTP as a
+//! call's parameters; [`call()`] sends it under the retry policy (idempotent operations only,
+//! only when nothing reached the service, jittered, within the upstream's retry budget) and returns the [`Reply`] or an [`UpstreamError`]. Knows HTTP as a
 //! client, not the bridge's own HTTP face.
 //!
 //! The rooms: `target` (the resolved settings and the awc client), `auth` (the `Authorization`

@@ -1,42 +1,46 @@
-//! The retry policy: a call gets one more try only when nothing reached the service: a refused
-//! connect (idempotent operations only), or a pooled connection the service had already closed
-//! (it never read the request). Every other failure is final.
+//! The retry policy: a call is tried again only when its operation is marked idempotent and
+//! nothing can have reached the service (the connection failed, or a pooled connection turned
+//! out closed before the request was written), at most `retries.attempts` times, after a
+//! jittered backoff, and only while the upstream's retry budget lasts. Every other failure is
+//! final.
 
 use tracing::warn;
 
 use super::call::{Call, Reply, send};
 use super::error::UpstreamError;
 use super::target::Target;
-
-/// Tries after the first.
-const RETRIES: u32 = 1;
+use crate::traffic::budget::RetryBudget;
+use crate::traffic::counters;
 
 /// Sends a call, trying again when the policy allows, and returns the answer or the last error.
 pub async fn call(
     client: &awc::Client,
     target: &Target,
     call: Call<'_>,
+    budget: &RetryBudget,
 ) -> Result<Reply, UpstreamError> {
-    let mut retries_left = RETRIES;
+    budget.deposit();
+    let mut retries = 0;
     loop {
         match send(client, target, &call).await {
-            Err(e) if retries_left > 0 && may_retry(&e, call.idempotent) => retries_left -= 1,
+            Err(e) if retries < budget.attempts() && may_retry(&e, call.idempotent) => {
+                if !budget.withdraw() {
+                    counters::retry("budget");
+                    warn!(error = %e, "Upstream call failed; the retry budget is spent");
+                    return Err(e);
+                }
+                counters::retry("sent");
+                warn!(error = %e, retry = retries + 1, "Upstream call failed before reaching the service; retrying the idempotent call");
+                tokio::time::sleep(budget.backoff(retries)).await;
+                retries += 1;
+            }
             result => return result,
         }
     }
 }
 
-/// Whether a failed try may be repeated (logged when it is): nothing reached the service.
+/// Whether a failed try may be repeated: the operation is idempotent and nothing reached the
+/// service.
 fn may_retry(e: &UpstreamError, idempotent: bool) -> bool {
-    match e {
-        UpstreamError::Connect(why) if idempotent => {
-            warn!(error = %why, "Upstream connect failed; retrying the idempotent call once");
-            true
-        }
-        UpstreamError::Stale => {
-            warn!("Pooled upstream connection was closed; retrying on a new one");
-            true
-        }
-        _ => false,
-    }
+    idempotent && matches!(e, UpstreamError::Connect(_) | UpstreamError::Stale)
 }

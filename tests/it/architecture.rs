@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["mapping"],
     &["soap"],
     &["convert"],
+    &["traffic"],
     &["config"],
     &["upstream", "mock"],
     &["http"],

@@ -43,6 +43,9 @@ pub(super) fn operation(
     if let Some(d) = doc {
         o.insert("description".into(), json!(d));
     }
+    if r.deprecation.is_some() {
+        o.insert("deprecated".into(), json!(true));
+    }
     let request = request(b, op);
     if !request.params.is_empty() {
         o.insert("parameters".into(), Value::Array(request.params));

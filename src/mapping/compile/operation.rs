@@ -65,6 +65,7 @@ pub(super) fn compile_operation(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -
     let status = outputs::status(cx, diags);
     let faults = outputs::faults(cx, diags);
     let timeout = outputs::timeout(cx, diags);
+    let deprecation = outputs::deprecation(cx, diags);
     let response_headers =
         headers::answer_headers(cx, response.map(|i| &cx.output[i]), &out_keys, diags);
     if diags.len() > before {
@@ -85,6 +86,7 @@ pub(super) fn compile_operation(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -
         response,
         status,
         idempotent: spec.idempotent.unwrap_or(method == Method::Get),
+        deprecation,
         timeout,
         faults,
         headers,

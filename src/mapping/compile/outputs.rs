@@ -1,11 +1,15 @@
 //! What one operation answers: the output field that is the response body, the success status,
-//! the faults mapped to HTTP statuses, and the operation's own upstream timeout.
+//! the faults mapped to HTTP statuses, the operation's own upstream timeout, and whether it is
+//! deprecated.
 
 use std::time::Duration;
+
+use serde_saphyr::Spanned;
 
 use super::context::OperationCx;
 use crate::diag::Diagnostic;
 use crate::mapping::format::parse_duration;
+use crate::mapping::route::Deprecation;
 
 /// `response:`: the index of the output field that is the whole answer.
 pub(super) fn response(
@@ -96,4 +100,56 @@ pub(super) fn timeout(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -> Option<D
             None
         }
     }
+}
+
+/// `deprecated:` of the operation, else of the mapping: dates as `YYYY-MM-DD`, the link
+/// http(s) and fit for a header.
+pub(super) fn deprecation(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -> Option<Deprecation> {
+    let d = cx
+        .spec
+        .deprecated
+        .as_ref()
+        .or(cx.mapping.deprecated.as_ref())?;
+    let date = |s: &Option<Spanned<String>>, diags: &mut Vec<Diagnostic>| {
+        let s = s.as_ref()?;
+        let parsed = parse_date(s.value.trim());
+        if parsed.is_none() {
+            diags.push(
+                cx.d(s, format!("`{}` is not a date", s.value))
+                    .hint("write it as YYYY-MM-DD, e.g. 2027-06-30"),
+            );
+        }
+        parsed
+    };
+    let since = date(&d.since, diags);
+    let sunset = date(&d.sunset, diags);
+    if let Some(l) = &d.link {
+        let v = l.value.trim();
+        let http = v.starts_with("https://") || v.starts_with("http://");
+        if !http || v.contains(|c: char| c.is_control() || c.is_whitespace() || c == '>') {
+            diags.push(
+                cx.d(l, format!("`{v}` is not an http(s) URL"))
+                    .hint("e.g. link: https://developer.example.com/crm/v2-migration"),
+            );
+        }
+    }
+    let loaded = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    Some(Deprecation {
+        since: since.unwrap_or(loaded),
+        sunset,
+        link: d.link.as_ref().map(|l| l.value.trim().to_string()),
+    })
+}
+
+/// `YYYY-MM-DD` as Unix seconds at midnight UTC.
+fn parse_date(s: &str) -> Option<i64> {
+    let mut parts = s.splitn(3, '-');
+    let year: i32 = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day: u8 = parts.next()?.parse().ok()?;
+    let month = time::Month::try_from(month).ok()?;
+    let date = time::Date::from_calendar_date(year, month, day).ok()?;
+    Some(date.midnight().assume_utc().unix_timestamp())
 }
