@@ -152,6 +152,9 @@ pub struct Limits {
     pub xml_nodes: u32,
     /// Longest element name in an answer, bytes. Default `1024`.
     pub xml_name_bytes: usize,
+    /// Largest WSDL or XSD document loaded, bytes (refused before it is read). Default
+    /// `33554432` (32 MiB).
+    pub document_bytes: u64,
 }
 
 impl Default for Limits {
@@ -164,6 +167,7 @@ impl Default for Limits {
             xml_attributes: 500,
             xml_nodes: 200_000,
             xml_name_bytes: 1024,
+            document_bytes: crate::sources::DEFAULT_MAX_DOCUMENT_BYTES,
         }
     }
 }
@@ -218,6 +222,8 @@ pub struct Source {
     pub mappings: Option<PathBuf>,
     /// `--mock`.
     pub mock: bool,
+    /// `--max-document-bytes`.
+    pub max_document_bytes: Option<u64>,
 }
 
 impl Source {
@@ -231,6 +237,9 @@ impl Source {
             config.mappings = m.clone();
         }
         config.mock |= self.mock;
+        if let Some(n) = self.max_document_bytes {
+            config.limits.document_bytes = n;
+        }
         Ok(config)
     }
 
@@ -294,7 +303,11 @@ impl Config {
                 "log.access_sample must be between 0.0 and 1.0",
             ));
         }
-        if c.limits.body_bytes == 0 || c.limits.answer_bytes == 0 || c.limits.json_depth == 0 {
+        if c.limits.body_bytes == 0
+            || c.limits.answer_bytes == 0
+            || c.limits.json_depth == 0
+            || c.limits.document_bytes == 0
+        {
             return Err(Diagnostic::new(
                 &path,
                 0,

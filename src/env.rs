@@ -150,6 +150,34 @@ pub fn check_secret(s: &str) -> Result<(), EnvError> {
     }
 }
 
+/// The defaults written in a template's `${VAR:-default}` references, in order (text in the
+/// file, which a check may look at: a default is never a place for a secret). A template that
+/// does not check gives none.
+pub fn defaults(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let _ = walk(s, |piece| {
+        if let Piece::Ref(Reference::Var {
+            default: Some(d), ..
+        }) = piece
+        {
+            out.push(d);
+        }
+        Ok(())
+    });
+    out
+}
+
+/// Whether a URL's authority has a user-info part (`scheme://user[:password]@host`): credentials
+/// in a URL, which soapbridge never takes from there.
+pub fn has_user_info(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    rest.split(['/', '?', '#'])
+        .next()
+        .is_some_and(|authority| authority.contains('@'))
+}
+
 /// Replaces `${VAR}` / `${VAR:-default}` with the environment's values and `${file:PATH}` with
 /// the file's text (without its final line break).
 pub fn expand_env(s: &str) -> Result<String, EnvError> {
@@ -309,6 +337,24 @@ mod tests {
             check_secret("${A-B}"),
             Err(EnvError::BadName { .. })
         ));
+    }
+
+    #[test]
+    fn defaults_are_listed_in_order() {
+        assert_eq!(
+            defaults("${A:-http://u:p@h}/x/${B}${C:-}${file:/s}"),
+            ["http://u:p@h", ""]
+        );
+        assert!(defaults("no ${reference").is_empty());
+    }
+
+    #[test]
+    fn user_info_in_urls() {
+        assert!(has_user_info("http://u:p@h/x"));
+        assert!(has_user_info("https://u@h"));
+        assert!(!has_user_info("http://h/a@b"));
+        assert!(!has_user_info("http://h?x=a@b"));
+        assert!(!has_user_info("mailto:a@b"));
     }
 
     #[test]

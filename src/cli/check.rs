@@ -24,10 +24,14 @@ pub struct CheckArgs {
     /// it exists).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Largest WSDL or XSD document loaded, bytes (default: the settings' `limits.document_bytes`,
+    /// 33554432 = 32 MiB).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_document_bytes: Option<u64>,
 }
 
 pub(super) fn run(args: CheckArgs) -> anyhow::Result<bool> {
-    let files = mapping_files(args.mappings)?;
+    let files = mapping_files(args.mappings.clone())?;
     if files.is_empty() {
         bail!("no mapping files (*.yaml) found");
     }
@@ -35,7 +39,13 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<bool> {
     let mut ok = true;
     let mut compiled = Vec::new();
     for f in files {
-        match crate::mapping::compile::compile_file_with(&f, args.strict) {
+        let options = crate::mapping::compile::CompileOptions {
+            strict: args.strict,
+            max_document_bytes: args
+                .max_document_bytes
+                .unwrap_or(config.limits.document_bytes),
+        };
+        match crate::mapping::compile::compile_file_options(&f, options) {
             Ok(c) => {
                 let warnings = crate::mapping::compile::warnings(&c);
                 for w in &warnings {

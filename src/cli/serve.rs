@@ -20,6 +20,9 @@ pub struct ServeArgs {
     /// Mock every mapping whose upstream URL is absent, in-process.
     #[arg(long)]
     pub mock: bool,
+    /// Largest WSDL or XSD document loaded, bytes (default 33554432, 32 MiB; `limits.document_bytes`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_document_bytes: Option<u64>,
 }
 
 pub(super) fn run(args: ServeArgs) -> anyhow::Result<bool> {
@@ -28,6 +31,7 @@ pub(super) fn run(args: ServeArgs) -> anyhow::Result<bool> {
         listen: args.listen,
         mappings: args.mappings,
         mock: args.mock,
+        max_document_bytes: args.max_document_bytes,
     };
     actix_web::rt::System::new().block_on(crate::http::serve(source))?;
     Ok(true)

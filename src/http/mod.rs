@@ -35,5 +35,5 @@ pub use mock_server::start_mock;
 pub use reload::{LoadError, Reloader};
 pub use serve::check_settings;
 pub use serve::serve;
-pub use services::load_services;
+pub use services::{load_services, load_services_with};
 pub use state::State;

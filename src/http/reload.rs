@@ -14,7 +14,7 @@ use tracing::{info, warn};
 use super::auth::Security;
 use super::live::Live;
 use super::mock_server::start_mock;
-use super::services::load_services;
+use super::services::load_services_with;
 use super::state::State;
 use crate::config::{Config, Source};
 use crate::convert::operation::ServicePlan;
@@ -37,7 +37,8 @@ struct Loaded {
 /// Compiles every mapping, resolves each upstream (starting the built-in mock of a mapping
 /// without one, when asked) and loads the client authentication schemes.
 async fn build(config: Config) -> Result<Loaded, LoadError> {
-    let services = load_services(&config.mappings).map_err(|d| LoadError(d.to_string()))?;
+    let services = load_services_with(&config.mappings, config.limits.document_bytes)
+        .map_err(|d| LoadError(d.to_string()))?;
     let mut targets = Vec::new();
     let mut mocks = Vec::new();
     for s in &services {

@@ -7,9 +7,19 @@ use std::sync::Arc;
 
 use crate::convert::operation::ServicePlan;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::sources::DEFAULT_MAX_DOCUMENT_BYTES;
 
-/// Compiles every mapping in the folder; all problems of all files are reported.
+/// Compiles every mapping in the folder (each WSDL or XSD document at most
+/// [`DEFAULT_MAX_DOCUMENT_BYTES`]); all problems of all files are reported.
 pub fn load_services(dir: &Path) -> Result<Vec<Arc<ServicePlan>>, Diagnostics> {
+    load_services_with(dir, DEFAULT_MAX_DOCUMENT_BYTES)
+}
+
+/// [`load_services`], each WSDL or XSD document at most `max_document_bytes`.
+pub fn load_services_with(
+    dir: &Path,
+    max_document_bytes: u64,
+) -> Result<Vec<Arc<ServicePlan>>, Diagnostics> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| Diagnostic::new(dir, 0, 0, format!("cannot read the mappings folder: {e}")))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -24,7 +34,11 @@ pub fn load_services(dir: &Path) -> Result<Vec<Arc<ServicePlan>>, Diagnostics> {
     let mut diags = Vec::new();
     let mut services = Vec::new();
     for f in files {
-        match crate::mapping::compile_file(&f) {
+        let options = crate::mapping::compile::CompileOptions {
+            max_document_bytes,
+            ..Default::default()
+        };
+        match crate::mapping::compile::compile_file_options(&f, options) {
             Ok(c) => services.push(Arc::new(ServicePlan::new(Arc::new(c)))),
             Err(d) => diags.extend(d.0),
         }

@@ -93,8 +93,21 @@ pub struct MappingFile {
     /// CORS headers; browsers keep other origins out).
     #[serde(default)]
     pub cors: Option<Spanned<CorsSpec>>,
+    /// Patterns of the WSDL's schema that soapbridge cannot enforce (no translation to its
+    /// regex engine, or too large), accepted one by one: values are then not checked against
+    /// them. Default: none (such a pattern is a `check` error, and `serve` does not start).
+    #[serde(default)]
+    pub unenforced_patterns: Option<UnenforcedPatterns>,
     /// One entry per WSDL operation served, keyed by the operation's name. Required.
     pub operations: OrderedMap<Spanned<String>, OperationSpec>,
+}
+
+/// `unenforced_patterns:`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnenforcedPatterns {
+    /// Each pattern accepted unenforced, as written in the schema. Required.
+    pub allow: Vec<Spanned<String>>,
 }
 
 /// `cors:`: which browser origins may call the mapping's routes, and how.
@@ -175,7 +188,9 @@ pub struct HeaderSpec {
     /// a header element of simple type has one field, its own key) -> where each value comes
     /// from: `header.NAME` (HTTP request header), `query.NAME`, `path.NAME`, `body.KEY` (a
     /// top-level key of the JSON body), or `{ value: TEXT }`, a constant in which `${VAR}` is
-    /// read from the environment at start-up (never logged, never in error bodies). Default: none.
+    /// read from the environment at start-up (never logged, never in error bodies); a
+    /// credential (`{ value: "${VAR}", secret: true }`, or a field named like one) must be one
+    /// `${VAR}` or `${file:PATH}` without a default. Default: none.
     #[serde(default)]
     pub fields: OrderedMap<Spanned<String>, Spanned<FieldBinding>>,
     /// Marks the header `soap:mustUnderstand`. Default: false.
@@ -191,7 +206,14 @@ pub struct HeaderSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldBinding {
     Source(String),
-    Value(String),
+    /// `{ value: TEXT, secret: BOOL }`: a constant. `secret: true` makes it a credential, which
+    /// must be one `${VAR}` or `${file:PATH}` reference without a default. Default of `secret`:
+    /// true when the field's name looks like a credential (`Password`, `Token`, `ApiKey`, ...),
+    /// else false; `secret: false` says such a field is not one.
+    Value {
+        text: String,
+        secret: Option<bool>,
+    },
 }
 
 impl<'de> Deserialize<'de> for FieldBinding {
@@ -235,16 +257,20 @@ impl<'de> Deserialize<'de> for FieldBinding {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldBinding, A::Error> {
                 let mut value = None;
+                let mut secret = None;
                 while let Some(k) = map.next_key::<String>()? {
-                    if k != "value" || value.is_some() {
-                        return Err(serde::de::Error::custom(format!(
-                            "unknown field `{k}`, expected `value`"
-                        )));
+                    match k.as_str() {
+                        "value" if value.is_none() => value = Some(map.next_value::<Scalar>()?.0),
+                        "secret" if secret.is_none() => secret = Some(map.next_value::<bool>()?),
+                        _ => {
+                            return Err(serde::de::Error::custom(format!(
+                                "unknown field `{k}`, expected `value` or `secret`"
+                            )));
+                        }
                     }
-                    value = Some(map.next_value::<Scalar>()?.0);
                 }
                 value
-                    .map(FieldBinding::Value)
+                    .map(|text| FieldBinding::Value { text, secret })
                     .ok_or_else(|| serde::de::Error::missing_field("value"))
             }
         }

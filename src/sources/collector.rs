@@ -1,7 +1,7 @@
 //! [`collect`]: the entry document and every document it reaches, read one at a time and each
-//! checked once (inside the allowed folders, UTF-8 or, when lenient, its declared encoding,
-//! well-formed, not nested too deep), its references followed; then the built-in schemas and the
-//! URLs that cannot be read offline.
+//! checked once (inside the allowed folders, within the size limit, UTF-8 or, when lenient, its
+//! declared encoding, well-formed, not nested too deep), its references followed; then the
+//! built-in schemas and the URLs that cannot be read offline.
 //!
 //! Every file is read once, known by its real path (links resolved): documents that import each
 //! other (`wsdl:import` cycles are legal WSDL 1.1) or a folder that links to itself cannot make
@@ -43,6 +43,7 @@ pub fn collect(entry: &Path, options: &LoadOptions) -> Result<SourceSet, Diagnos
         diags: Vec::new(),
         frontier: Frontier::default(),
         by_real: HashMap::new(),
+        max_bytes: options.max_document_bytes,
     };
     c.frontier.queue.push(Pending {
         path: entry_abs,
@@ -71,6 +72,36 @@ struct Collector<'o> {
     frontier: Frontier,
     /// The sources read, by real path (links resolved).
     by_real: HashMap<PathBuf, usize>,
+    /// The largest document read, bytes.
+    max_bytes: u64,
+}
+
+/// Why a document was not read whole.
+enum Unread {
+    /// Is raised when the document is larger than the limit (its size when known, else more
+    /// than the limit): nothing past the limit was read.
+    TooLarge(Option<u64>),
+    /// Is raised when the file cannot be opened or read.
+    Io(std::io::Error),
+}
+
+/// A file's bytes, at most `max` of them: its size is checked before it is read, and reading
+/// stops past `max` (for a file that grows, or is not a regular file).
+fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, Unread> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(Unread::Io)?;
+    let size = file.metadata().map_err(Unread::Io)?.len();
+    if size > max {
+        return Err(Unread::TooLarge(Some(size)));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(Unread::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(Unread::TooLarge(None));
+    }
+    Ok(bytes)
 }
 
 impl Collector<'_> {
@@ -129,7 +160,7 @@ impl Collector<'_> {
             self.diags.push(d);
             return None;
         }
-        let text = match std::fs::read(&item.path) {
+        let text = match read_limited(&item.path, self.max_bytes) {
             Ok(bytes) => match decode(bytes, self.set.lenient) {
                 Ok((text, None)) => text,
                 Ok((text, Some(encoding))) => {
@@ -152,8 +183,26 @@ impl Collector<'_> {
                     return None;
                 }
             },
-            Err(_) if item.optional => return None,
-            Err(e) => {
+            Err(Unread::TooLarge(size)) => {
+                let size = size.map_or_else(|| "more".to_string(), |n| format!("{n} bytes"));
+                let what = match &item.from {
+                    Some((_, _, location)) => format!("`{location}`"),
+                    None => "the file".to_string(),
+                };
+                let d = self
+                    .ref_diag(
+                        item,
+                        format!(
+                            "{what} is too large to load: {size}, over the limit of {} bytes per WSDL or XSD document",
+                            self.max_bytes
+                        ),
+                    )
+                    .hint("if the file is trusted, raise `limits.document_bytes` in soapbridge.yaml or pass `--max-document-bytes`");
+                self.diags.push(d);
+                return None;
+            }
+            Err(Unread::Io(_)) if item.optional => return None,
+            Err(Unread::Io(e)) => {
                 let what = match &item.from {
                     Some((_, _, location)) => format!(
                         "cannot read `{location}` (resolved to `{}`): {e}",

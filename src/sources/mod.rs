@@ -21,5 +21,5 @@ mod references;
 mod set;
 
 pub use collector::{MAX_DEPTH, MAX_FILES, collect};
-pub use policy::LoadOptions;
+pub use policy::{DEFAULT_MAX_DOCUMENT_BYTES, LoadOptions};
 pub use set::{SourceFile, SourceSet, at, parse_all};

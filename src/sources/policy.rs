@@ -5,9 +5,15 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-/// How files may be found.
-#[derive(Debug, Clone, Default)]
+/// The largest WSDL or XSD document read by default: 32 MiB.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 32 << 20;
+
+/// How files may be found, and how large they may be.
+#[derive(Debug, Clone)]
 pub struct LoadOptions {
+    /// The largest document read, in bytes: a larger one is refused before it is read.
+    /// Default: [`DEFAULT_MAX_DOCUMENT_BYTES`].
+    pub max_document_bytes: u64,
     /// Folders outside the entry document's folder tree that imports may read from.
     /// Default: none (only the entry document's folder and below).
     pub allow_paths: Vec<PathBuf>,
@@ -18,6 +24,17 @@ pub struct LoadOptions {
     /// another declared encoding than UTF-8, a wrong `xs:import` namespace, chameleon imports,
     /// prefixes declared elsewhere in the document), each reported as a warning. Default: false.
     pub lenient: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            allow_paths: Vec::new(),
+            catalog: HashMap::new(),
+            lenient: false,
+        }
+    }
 }
 
 /// The folders a load may read from and its catalog.

@@ -14,6 +14,13 @@ pub enum TargetError {
     /// the proxy cannot be resolved (the message names the variable or file, never a value).
     #[error(transparent)]
     Env(#[from] EnvError),
+    /// Is raised when the resolved URL holds credentials (`user:password@`), which are never
+    /// sent from there (the message never holds them).
+    /// `0` names the URL: `the upstream URL` or `the token URL`.
+    #[error(
+        "{0} holds credentials (`user:password@`), which are never taken from a URL: give it without them, and the credentials in `upstream.auth` from the environment"
+    )]
+    UrlCredentials(&'static str),
     /// Is raised when the resolved URL is neither `http://` nor `https://`.
     #[error("upstream URL `{0}` is not http:// or https://")]
     NotHttp(String),

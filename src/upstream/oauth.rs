@@ -66,6 +66,9 @@ impl OAuth2 {
     /// http:// on loopback).
     pub(super) fn resolve(s: &OAuth2Settings) -> Result<OAuth2, TargetError> {
         let token_url = expand_env(&s.token_url)?;
+        if crate::env::has_user_info(&token_url) {
+            return Err(TargetError::UrlCredentials("the token URL"));
+        }
         let uri: awc::http::Uri = token_url
             .parse()
             .map_err(|_| TargetError::TokenUrl(token_url.clone()))?;
@@ -258,6 +261,9 @@ mod tests {
                 "{bad}"
             );
         }
+        let e = OAuth2::resolve(&settings("https://id:hunter2@idp.example/token")).unwrap_err();
+        assert!(matches!(e, TargetError::UrlCredentials(_)), "{e}");
+        assert!(!e.to_string().contains("hunter2"), "{e}");
         let client = OAuth2::resolve(&settings("https://idp.example/token")).unwrap();
         let home = std::env::var("HOME").unwrap();
         assert!(!format!("{client:?}").contains(&format!("\"{home}\"")));

@@ -13,7 +13,7 @@ use super::connect::Connect;
 use super::error::TargetError;
 use super::proxy::Proxy;
 use super::tls;
-use crate::env::expand_env;
+use crate::env::{expand_env, has_user_info};
 use crate::mapping::route::UpstreamSettings;
 
 /// Where one mapping's calls go. `Debug` never shows credentials.
@@ -64,6 +64,9 @@ impl Target {
             }
             Err(e) => return Err(TargetError::Env(e)),
         };
+        if has_user_info(&url) {
+            return Err(TargetError::UrlCredentials("the upstream URL"));
+        }
         if !url.starts_with("http://") && !url.starts_with("https://") {
             return Err(TargetError::NotHttp(url));
         }

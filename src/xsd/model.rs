@@ -178,7 +178,8 @@ pub struct Facets {
     /// value. A step with a pattern that has no translation is left out (and listed in
     /// `unenforced`).
     pub regexes: Vec<Vec<(String, regex::Regex)>>,
-    pub unenforced: Vec<String>,
+    /// The patterns of the steps left out of `regexes`: values are not checked against them.
+    pub unenforced: Vec<Unenforced>,
     pub length: Option<u64>,
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
@@ -189,6 +190,21 @@ pub struct Facets {
     pub total_digits: Option<u32>,
     pub fraction_digits: Option<u32>,
     pub white_space: Option<WhiteSpace>,
+}
+
+/// A pattern facet that cannot be enforced (no translation to the regex engine, or too large
+/// within the schema's budget), and where it is written: a mapping must accept it by name
+/// (`unenforced_patterns`), else `check` refuses it there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unenforced {
+    /// The pattern as written.
+    pub pattern: String,
+    /// Why its step cannot be compiled (the step's first pattern that failed).
+    pub reason: crate::xsd::regex::RegexError,
+    /// The file of the `xs:pattern` element, and its 1-based line and column.
+    pub file: std::path::PathBuf,
+    pub line: u32,
+    pub col: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,6 +14,9 @@ use soapbridge::mapping::compile::compile_str;
 
 use crate::serve::start_bridge;
 
+/// The case's password (a secret, so read from a file), as the mapping writes it.
+const PASSWORD_FROM_FILE: &str = "${file:tests/cases/mapping_headers_ok/password.txt}";
+
 fn case_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/mapping_headers_ok")
 }
@@ -259,12 +262,7 @@ async fn soap_12_headers() {
 #[actix_web::test]
 async fn secrets_stay_out_of_answers() {
     // An unset variable: the operation is unavailable (503), saying nothing of the variable.
-    let svc = service(|t| {
-        t.replace(
-            "${SOAPBRIDGE_TEST_UNSET_PASSWORD:-s3cret}",
-            "${SOAPBRIDGE_TEST_UNSET_PASSWORD}",
-        )
-    });
+    let svc = service(|t| t.replace(PASSWORD_FROM_FILE, "${SOAPBRIDGE_TEST_UNSET_PASSWORD}"));
     let problem = svc.operations[0]
         .header_problem
         .as_ref()
@@ -478,13 +476,13 @@ fn constants_may_be_numbers_and_a_misspelt_key_is_an_error_with_its_place() {
     let misspelt = text.replace("tenant: header.X-Tenant", "tenant: { valeu: 7 }");
     let err = compile_str(&file, &misspelt).unwrap_err().to_string();
     assert!(
-        err.contains("mapping.yaml:14:") && err.contains("unknown field `valeu`"),
+        err.contains("mapping.yaml:15:") && err.contains("unknown field `valeu`"),
         "{err}"
     );
     let unknown_key = text.replace("must_understand: true", "must_understnd: true");
     let err = compile_str(&file, &unknown_key).unwrap_err().to_string();
     assert!(
-        err.contains("mapping.yaml:10:") && err.contains("must_understnd"),
+        err.contains("mapping.yaml:11:") && err.contains("must_understnd"),
         "{err}"
     );
 }
@@ -609,10 +607,7 @@ fn serve_refuses_to_start_without_a_header_secret() {
             "wsdl: service.wsdl",
             &format!("wsdl: {}", case_dir().join("service.wsdl").display()),
         )
-        .replace(
-            "${SOAPBRIDGE_TEST_UNSET_PASSWORD:-s3cret}",
-            "${SOAPBRIDGE_TEST_UNSET_PASSWORD}",
-        );
+        .replace(PASSWORD_FROM_FILE, "${SOAPBRIDGE_TEST_UNSET_PASSWORD}");
     std::fs::create_dir(tmp.path().join("mappings")).unwrap();
     std::fs::write(tmp.path().join("mappings/orders.yaml"), text).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))

@@ -263,7 +263,7 @@ fn warn_unenforced_patterns(schema: &crate::xsd::Schema) {
             for p in &st.facets.unenforced {
                 tracing::warn!(
                     r#type = %schema.type_label(TypeId(i as u32)),
-                    pattern = %p,
+                    pattern = %p.pattern,
                     "Pattern not enforced: no translation to the regex engine, or beyond the size limits"
                 );
             }

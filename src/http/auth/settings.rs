@@ -109,6 +109,14 @@ pub(crate) fn jwks_source(
             Some(Source::File(f.value.clone()))
         }
         (None, Some(u)) => {
+            if let Some((message, hint)) = crate::mapping::compile::secrets::url(
+                &u.value,
+                "`jwks_url`",
+                "a JWKS is public: fetch it without credentials",
+            ) {
+                diags.push(located(file, u, message).hint(hint));
+                return None;
+            }
             if !u.value.starts_with("https://") {
                 diags.push(
                     located(file, u, format!("`{}` is not an https:// URL", u.value))

@@ -15,6 +15,7 @@ use super::context::OperationCx;
 use super::context::located;
 use super::headers;
 use super::operation::compile_operation;
+use super::patterns;
 use super::suggest::closest;
 use super::upstream::upstream;
 use super::warnings::{left_out, wsdl_warnings};
@@ -23,25 +24,59 @@ use crate::mapping::format::MappingFile;
 use crate::mapping::generate::{Selection, select};
 use crate::mapping::route::{CompiledMapping, Route};
 use crate::mapping::shape::shape;
-use crate::sources::LoadOptions;
+use crate::sources::{DEFAULT_MAX_DOCUMENT_BYTES, LoadOptions};
 use crate::wsdl::{self, Wsdl};
+
+/// How a mapping is compiled, beyond the file's own keys.
+#[derive(Debug, Clone, Copy)]
+pub struct CompileOptions {
+    /// The WSDL's warnings are errors, as the mapping's own `strict: true` makes them.
+    /// Default: false.
+    pub strict: bool,
+    /// The largest WSDL or XSD document read, bytes. Default:
+    /// [`DEFAULT_MAX_DOCUMENT_BYTES`].
+    pub max_document_bytes: u64,
+}
+
+impl Default for CompileOptions {
+    fn default() -> Self {
+        CompileOptions {
+            strict: false,
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+        }
+    }
+}
 
 /// Reads and checks one mapping file.
 pub fn compile_file(file: &Path) -> Result<CompiledMapping, Diagnostics> {
-    compile_file_with(file, false)
+    compile_file_options(file, CompileOptions::default())
 }
 
 /// Reads and checks one mapping file; `strict` makes the WSDL's warnings errors, as the
 /// mapping's own `strict: true` does.
 pub fn compile_file_with(file: &Path, strict: bool) -> Result<CompiledMapping, Diagnostics> {
+    compile_file_options(
+        file,
+        CompileOptions {
+            strict,
+            ..CompileOptions::default()
+        },
+    )
+}
+
+/// Reads and checks one mapping file as `options` say.
+pub fn compile_file_options(
+    file: &Path,
+    options: CompileOptions,
+) -> Result<CompiledMapping, Diagnostics> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Diagnostic::new(file, 0, 0, format!("cannot read the mapping: {e}")))?;
-    compile_str_with(file, &text, strict)
+    compile_str_options(file, &text, options)
 }
 
 /// Checks a mapping's text; `file` names it in messages and anchors its relative paths.
 pub fn compile_str(file: &Path, text: &str) -> Result<CompiledMapping, Diagnostics> {
-    compile_str_with(file, text, false)
+    compile_str_options(file, text, CompileOptions::default())
 }
 
 /// [`compile_str`], the WSDL's warnings errors when `strict` (or the mapping's `strict:`).
@@ -50,10 +85,26 @@ pub fn compile_str_with(
     text: &str,
     strict: bool,
 ) -> Result<CompiledMapping, Diagnostics> {
+    compile_str_options(
+        file,
+        text,
+        CompileOptions {
+            strict,
+            ..CompileOptions::default()
+        },
+    )
+}
+
+/// [`compile_str`] as `options` say.
+pub fn compile_str_options(
+    file: &Path,
+    text: &str,
+    options: CompileOptions,
+) -> Result<CompiledMapping, Diagnostics> {
     let m = parse(file, text)?;
     let dir = file.parent().unwrap_or(Path::new(""));
     let wsdl_path = dir.join(&m.wsdl.value);
-    let wsdl = load_wsdl(file, &m, &wsdl_path)?;
+    let wsdl = load_wsdl(file, &m, &wsdl_path, options.max_document_bytes)?;
     let sel = selection(file, &m, &wsdl)?;
     let address = sel
         .port
@@ -62,7 +113,7 @@ pub fn compile_str_with(
     let soap = binding.soap.expect("select() returns SOAP ports only");
 
     let mut diags = Vec::new();
-    if strict || m.strict {
+    if options.strict || m.strict {
         diags.extend(
             wsdl_warnings(&wsdl, sel.binding)
                 .into_iter()
@@ -85,6 +136,7 @@ pub fn compile_str_with(
     let routes = operations(file, &m, &wsdl, sel, &base_path, &mut diags);
     let cors = access::cors(file, &m, &routes, &mut diags);
     headers::undeclared_mapping_parts(file, &m, binding, &mut diags);
+    patterns::unenforced_patterns(file, &m, &wsdl.schema, &mut diags);
     if m.operations.0.is_empty() {
         diags.push(
             Diagnostic::new(file, 0, 0, "the mapping serves no operations")
@@ -139,9 +191,15 @@ fn parse(file: &Path, text: &str) -> Result<MappingFile, Diagnostic> {
 
 /// `wsdl:` (with `allow_paths:` and `catalog:`, relative to the mapping), loaded; its problems
 /// follow one at the `wsdl:` line.
-fn load_wsdl(file: &Path, m: &MappingFile, wsdl_path: &Path) -> Result<Arc<Wsdl>, Diagnostics> {
+fn load_wsdl(
+    file: &Path,
+    m: &MappingFile,
+    wsdl_path: &Path,
+    max_document_bytes: u64,
+) -> Result<Arc<Wsdl>, Diagnostics> {
     let dir = file.parent().unwrap_or(Path::new(""));
     let mut options = LoadOptions {
+        max_document_bytes,
         allow_paths: m.allow_paths.iter().map(|p| dir.join(p)).collect(),
         lenient: m.lenient,
         ..LoadOptions::default()

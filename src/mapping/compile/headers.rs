@@ -9,6 +9,7 @@ use serde_saphyr::Spanned;
 
 use super::context::OperationCx;
 use super::context::located;
+use super::secrets;
 use super::suggest::closest;
 use crate::diag::Diagnostic;
 use crate::mapping::format::{FieldBinding, HeaderSpec, MappingFile, OrderedMap};
@@ -288,21 +289,36 @@ fn field_source(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<HeaderSource> {
     match &b.value {
-        FieldBinding::Value(v) => constant(cx, key, b, field, v, diags),
+        FieldBinding::Value { text, secret } => {
+            let secret = secret.unwrap_or_else(|| secrets::credential_shaped(&key.value));
+            constant(cx, key, b, field, text, secret, diags)
+        }
         FieldBinding::Source(src) => request_source(cx, key, b, field, src.trim(), claims, diags),
     }
 }
 
-/// `{ value: TEXT }`: a constant of the field's type, or a `${VAR}` template.
+/// `{ value: TEXT }`: a constant of the field's type, or a `${VAR}` template; a `secret` one
+/// reference without a default (see `secrets.rs`).
 fn constant(
     cx: &OperationCx,
     key: &Spanned<String>,
     b: &Spanned<FieldBinding>,
     field: &Field,
     v: &str,
+    secret: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<HeaderSource> {
     let schema = &cx.wsdl.schema;
+    if secret && let Some((message, hint)) = secrets::secret(v, &secret_example(&key.value)) {
+        diags.push(
+            cx.d(b, format!("header field `{}`: {message}", key.value))
+                .hint(format!(
+                    "{hint} (a credential; `secret: false` if `{}` is not one)",
+                    key.value
+                )),
+        );
+        return None;
+    }
     if !field.is_simple(schema) {
         diags.push(
             cx.d(
@@ -338,6 +354,22 @@ fn constant(
         return None;
     }
     Some(HeaderSource::Value(v.to_string()))
+}
+
+/// A variable name for a secret header field's hint: `SessionPassword` -> `SESSION_PASSWORD`.
+fn secret_example(key: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in key.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 && !out.ends_with('_') {
+            out.push('_');
+        }
+        match c {
+            c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
+            _ if !out.ends_with('_') => out.push('_'),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// `header.NAME`, `query.NAME`, `path.NAME` or `body.KEY`, checked against the route and what

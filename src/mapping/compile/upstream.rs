@@ -12,8 +12,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use serde_saphyr::Spanned;
 
 use super::context::located;
+use super::secrets;
 use crate::diag::Diagnostic;
-use crate::env::{EnvError, check_secret, check_template};
+use crate::env::check_template;
 use crate::mapping::format::{self, MappingFile, parse_duration};
 use crate::mapping::route::{
     BearerSettings, OAuth2Settings, ProxySettings, TlsSettings, TlsVersion, UpstreamSettings,
@@ -43,19 +44,22 @@ impl Cx<'_> {
         }
     }
 
-    /// A secret: one reference, nothing in clear. `example` names a variable for the hint.
+    /// A secret: one reference, nothing in clear (see `secrets.rs`). `example` names a variable
+    /// for the hint.
     fn secret(&mut self, s: &Spanned<String>, example: &str) {
-        match check_secret(&s.value) {
-            Ok(()) => {}
-            Err(EnvError::InClear) => self.push(
-                s,
-                "credentials must come from the environment, not the mapping file",
-                format!(
-                    "write `${{{example}}}` (no `:-default`) or `${{file:/run/secrets/{}}}`, and set it when serving",
-                    example.to_ascii_lowercase().replace('_', "-")
-                ),
-            ),
-            Err(e) => self.push(s, e.to_string(), "write `${NAME}` or `${file:/path}`"),
+        if let Some((message, hint)) = secrets::secret(&s.value, example) {
+            self.push(s, message, hint);
+        }
+    }
+
+    /// A URL without credentials (see `secrets.rs`); false after reporting them.
+    fn no_credentials(&mut self, s: &Spanned<String>, what: &str, hint: &str) -> bool {
+        match secrets::url(&s.value, what, hint) {
+            Some((message, hint)) => {
+                self.push(s, message, hint);
+                false
+            }
+            None => true,
         }
     }
 
@@ -75,6 +79,9 @@ impl Cx<'_> {
     }
 }
 
+/// Where the upstream's credentials go instead of its URL.
+const AUTH_FROM_ENV: &str = "`upstream.auth.basic: { username: \"${CRM_USER}\", password: \"${CRM_PASSWORD}\" }` (or another `upstream.auth` scheme) from the environment";
+
 /// `upstream:` checked into the settings the server resolves.
 pub(super) fn upstream(
     file: &Path,
@@ -82,6 +89,15 @@ pub(super) fn upstream(
     address: Option<String>,
     diags: &mut Vec<Diagnostic>,
 ) -> UpstreamSettings {
+    let url_given = m.upstream.as_ref().is_some_and(|u| u.url.is_some());
+    let address_hint = format!(
+        "they would not be sent: set `upstream.url` to the address without them, and {AUTH_FROM_ENV}"
+    );
+    if let Some(a) = address.as_deref().filter(|_| !url_given)
+        && let Some((message, hint)) = secrets::url(a, "the WSDL's soap:address", &address_hint)
+    {
+        diags.push(located(file, &m.wsdl, message).hint(hint));
+    }
     let mut u = UpstreamSettings::new(address, Duration::from_secs(30), Duration::from_secs(3));
     let Some(up) = &m.upstream else { return u };
     let mut cx = Cx { file, diags };
@@ -90,7 +106,11 @@ pub(super) fn upstream(
             cx.diags.push(
                 located(file, url, e.to_string()).hint("write `${NAME}` or `${NAME:-default}`"),
             );
-        } else if !url.value.starts_with("http://")
+        } else if cx.no_credentials(
+            url,
+            "the upstream URL",
+            &format!("they would not be sent: remove them from the URL and set {AUTH_FROM_ENV}"),
+        ) && !url.value.starts_with("http://")
             && !url.value.starts_with("https://")
             && !url.value.starts_with("${")
         {
@@ -169,7 +189,12 @@ fn auth(cx: &mut Cx, a: &format::Auth, u: &mut UpstreamSettings) {
 fn oauth2(cx: &mut Cx, o: &format::OAuth2) -> OAuth2Settings {
     cx.template(&o.token_url);
     let url = &o.token_url.value;
-    if !url.starts_with("${") {
+    let clean = cx.no_credentials(
+        &o.token_url,
+        "token_url",
+        "the client authenticates with `client_id` and `client_secret`",
+    );
+    if clean && !url.starts_with("${") {
         if !url.starts_with("https://") && !url.starts_with("http://") {
             cx.push(
                 &o.token_url,
@@ -410,6 +435,12 @@ fn proxy(cx: &mut Cx, p: &format::Proxy) -> ProxySettings {
             ),
             Some(_) => {}
         }
+    } else {
+        cx.no_credentials(
+            &p.url,
+            "the proxy URL's default",
+            "proxy credentials come only from the environment: write `${HTTPS_PROXY}` without a default",
+        );
     }
     if let Some(n) = &p.no_proxy {
         cx.template(n);

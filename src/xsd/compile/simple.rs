@@ -104,6 +104,43 @@ impl<'a, 'i> Compiler<'a, 'i> {
         }
     }
 
+    /// One restriction step's patterns compiled into `f.regexes`, or, when one of them cannot
+    /// be, each listed (with its place) in `f.unenforced`.
+    fn pattern_step(&mut self, doc: usize, patterns: Vec<(String, Node<'a, 'i>)>, f: &mut Facets) {
+        use crate::xsd::regex::{LARGE_PATTERN_LIMIT, LARGE_PATTERNS, PATTERN_LIMIT, RegexError};
+        let compiled: Result<Vec<(String, regex::Regex)>, RegexError> = patterns
+            .iter()
+            .map(|(p, _)| {
+                let r = match crate::xsd::regex::compile_with(p, PATTERN_LIMIT) {
+                    Err(RegexError::TooBig { .. }) if self.large_patterns < LARGE_PATTERNS => {
+                        self.large_patterns += 1;
+                        crate::xsd::regex::compile_with(p, LARGE_PATTERN_LIMIT)
+                    }
+                    r => r,
+                };
+                r.map(|r| (p.clone(), r))
+            })
+            .collect();
+        match compiled {
+            Ok(step) => f.regexes.push(step),
+            Err(reason) => {
+                let source = &self.set.sources[self.docs[doc].source];
+                for (p, node) in &patterns {
+                    let (line, col) = crate::diag::line_col(&source.text, node.range().start);
+                    f.unenforced.push(Unenforced {
+                        pattern: p.clone(),
+                        reason: reason.clone(),
+                        file: source.path.clone(),
+                        line,
+                        col,
+                    });
+                }
+            }
+        }
+        f.patterns
+            .push(patterns.into_iter().map(|(p, _)| p).collect());
+    }
+
     pub(super) fn facets(&mut self, doc: usize, def: Node<'a, 'i>, f: &mut Facets) {
         let mut patterns = Vec::new();
         let mut enumeration = Vec::new();
@@ -144,7 +181,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             };
             match name {
                 "enumeration" => enumeration.push(value.to_string()),
-                "pattern" => patterns.push(value.to_string()),
+                "pattern" => patterns.push((value.to_string(), c)),
                 "length" => f.length = number(self),
                 "minLength" => f.min_length = number(self),
                 "maxLength" => f.max_length = number(self),
@@ -176,27 +213,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             }
         }
         if !patterns.is_empty() {
-            use crate::xsd::regex::{
-                LARGE_PATTERN_LIMIT, LARGE_PATTERNS, PATTERN_LIMIT, RegexError,
-            };
-            let compiled: Result<Vec<(String, regex::Regex)>, RegexError> = patterns
-                .iter()
-                .map(|p| {
-                    let r = match crate::xsd::regex::compile_with(p, PATTERN_LIMIT) {
-                        Err(RegexError::TooBig { .. }) if self.large_patterns < LARGE_PATTERNS => {
-                            self.large_patterns += 1;
-                            crate::xsd::regex::compile_with(p, LARGE_PATTERN_LIMIT)
-                        }
-                        r => r,
-                    };
-                    r.map(|r| (p.clone(), r))
-                })
-                .collect();
-            match compiled {
-                Ok(step) => f.regexes.push(step),
-                Err(_) => f.unenforced.extend(patterns.iter().cloned()),
-            }
-            f.patterns.push(patterns);
+            self.pattern_step(doc, patterns, f);
         }
         if !enumeration.is_empty() {
             // Enumeration values are compared after whitespace normalisation.
