@@ -2,7 +2,7 @@
 //! default. Each request gives three spans, written when it ends from the times the pipeline
 //! noted: `request` (server; route, method, operation, SOAP action, status, fault code, request
 //! id), `conversion` (internal; the JSON read and the envelope written, then the answer read)
-//! and `upstream call` (client; its status). Their ids are the ones [`Correlation`] made, so the
+//! and `upstream call` (client; its status). Their ids are the ones `Correlation` made, so the
 //! `traceparent` the legacy service saw names the exported upstream span. Never a body, a
 //! header value other than the request id, or a secret.
 

@@ -14,8 +14,8 @@ use super::counters;
 use super::settings::{Quota, RedisSettings};
 use crate::env::Secret;
 
-/// GCRA: KEYS[1] the bucket, ARGV[1] ms per token, ARGV[2] burst. Returns {allowed, remaining,
-/// wait_ms}.
+/// GCRA: `KEYS[1]` the bucket, `ARGV[1]` ms per token, `ARGV[2]` burst. Returns
+/// {allowed, remaining, wait_ms}.
 const SCRIPT: &str = r"
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
