@@ -379,6 +379,7 @@ impl Metrics {
             self.generation.clone(),
         );
         r.register_collector(Box::new(OutsideSchema(self.served.clone())));
+        r.register_collector(Box::new(TrafficCounters));
         for result in ["success", "failure"] {
             drop(self.reloads.get_or_create(&ResultLabels { result }));
         }
@@ -573,5 +574,142 @@ impl Collector for OutsideSchema {
             ConstCounter::new(n).encode(family.encode_family(&labels)?)?;
         }
         Ok(())
+    }
+}
+
+/// The traffic rooms' process-wide counters that have no series of their own here: refusals
+/// by an open circuit, retries, cache outcomes and rate-limit decisions taken locally because
+/// Redis could not be reached (read from `traffic::counters` at each scrape).
+#[derive(Debug)]
+struct TrafficCounters;
+
+/// (name in `traffic::counters`, series name, help, label name; empty: no label).
+const TRAFFIC_SERIES: [(&str, &str, &str, &str); 4] = [
+    (
+        "soapbridge_circuit_refused_total",
+        "circuit_refused",
+        "Calls refused with 503 because their upstream's circuit was open, by mapping",
+        "mapping",
+    ),
+    (
+        "soapbridge_retries_total",
+        "retries",
+        "Upstream retries sent (`sent`) or not sent because the retry budget was spent (`budget`)",
+        "outcome",
+    ),
+    (
+        "soapbridge_cache_total",
+        "cache",
+        "Answers of idempotent GET routes served from the cache (`hit`) or fetched and kept (`miss`)",
+        "outcome",
+    ),
+    (
+        "soapbridge_rate_limit_redis_fallback_total",
+        "rate_limit_redis_fallback",
+        "Rate-limit decisions taken locally because Redis could not be reached",
+        "",
+    ),
+];
+
+impl Collector for TrafficCounters {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let counts = crate::traffic::counters::snapshot();
+        for (key, name, help, label) in TRAFFIC_SERIES {
+            let values: Vec<(&String, u64)> = counts
+                .iter()
+                .filter(|((n, _), _)| n == key)
+                .map(|((_, l), v)| (l, u64::try_from(*v).unwrap_or(0)))
+                .collect();
+            if values.is_empty() {
+                continue;
+            }
+            let counter = ConstCounter::new(0u64);
+            let mut family = encoder.encode_descriptor(name, help, None, counter.metric_type())?;
+            for (value, n) in values {
+                if label.is_empty() {
+                    ConstCounter::new(n)
+                        .encode(family.encode_family(&Vec::<(&str, &str)>::new())?)?;
+                } else {
+                    let labels = vec![(label, value.as_str())];
+                    ConstCounter::new(n).encode(family.encode_family(&labels)?)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::traffic::counters;
+
+    /// The value of the first line of `text` that starts with `series`.
+    fn value(text: &str, series: &str) -> Option<u64> {
+        text.lines()
+            .find(|l| l.starts_with(series))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+    }
+
+    #[test]
+    fn the_traffic_counters_are_series_of_the_metrics_page() {
+        let metrics = Metrics::new();
+        let before = metrics.text();
+        let retries = value(&before, r#"soapbridge_retries_total{outcome="sent"} "#).unwrap_or(0);
+        let fallbacks = value(&before, "soapbridge_rate_limit_redis_fallback_total ").unwrap_or(0);
+        counters::retry("sent");
+        counters::retry("sent");
+        counters::circuit_refused("crm-test-metrics");
+        counters::cache("hit");
+        counters::redis_fallback();
+        let text = metrics.text();
+        assert!(
+            value(&text, r#"soapbridge_retries_total{outcome="sent"} "#).unwrap() >= retries + 2,
+            "{text}"
+        );
+        assert!(
+            value(&text, "soapbridge_rate_limit_redis_fallback_total ").unwrap() > fallbacks,
+            "{text}"
+        );
+        assert!(
+            value(
+                &text,
+                r#"soapbridge_circuit_refused_total{mapping="crm-test-metrics"} "#
+            ) == Some(1),
+            "{text}"
+        );
+        assert!(
+            value(&text, r#"soapbridge_cache_total{outcome="hit"} "#).unwrap() >= 1,
+            "{text}"
+        );
+        assert!(
+            text.contains("# TYPE soapbridge_retries_total counter"),
+            "{text}"
+        );
+        // Where `.ci/run` installed it, Prometheus's own linter reads the page too.
+        if std::env::var_os("SOAPBRIDGE_PROMTOOL").is_some() {
+            use std::io::Write;
+            let mut child = std::process::Command::new("promtool")
+                .args(["check", "metrics"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 }
