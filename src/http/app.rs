@@ -175,9 +175,6 @@ fn health(cfg: &mut web::ServiceConfig, live: &Live) {
         "/readyz",
         web::get().to(|live: web::Data<Arc<Live>>| {
             let state = live.current();
-            if live.draining() {
-                state.health.set_draining(true);
-            }
             let open: Vec<&str> = state
                 .guards
                 .iter()

@@ -582,14 +582,11 @@ async fn the_mock_answers_with_the_exposed_headers() {
     assert_eq!(headers[0].0, "X-Request-Id");
 }
 
-/// With `SOAPBRIDGE_OPENAPI_VALIDATOR` (set by `.ci/run`): the document of the header service is
+/// With openapi-spec-validator (installed by `.ci/run`): the document of the header service is
 /// valid OpenAPI 3.1 and its examples (header keys included) fit their schemas.
 #[test]
+#[ignore = "needs SOAPBRIDGE_OPENAPI_VALIDATOR (python openapi-spec-validator; .ci/run)"]
 fn the_openapi_document_with_headers_is_valid() {
-    if std::env::var_os("SOAPBRIDGE_OPENAPI_VALIDATOR").is_none() {
-        eprintln!("OpenAPI validation not requested (set SOAPBRIDGE_OPENAPI_VALIDATOR=1)");
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
     let doc = soapbridge::http::openapi::document(&[service(|t| t)]);
     crate::openapi::validate(&doc, "headers", tmp.path());

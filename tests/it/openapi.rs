@@ -25,13 +25,8 @@ pub fn validate(doc: &serde_json::Value, name: &str, dir: &Path) {
 }
 
 #[test]
+#[ignore = "needs SOAPBRIDGE_OPENAPI_VALIDATOR (openapi-spec-validator; .ci/run)"]
 fn documents_are_valid_openapi_3_1() {
-    if std::env::var_os("SOAPBRIDGE_OPENAPI_VALIDATOR").is_none() {
-        eprintln!(
-            "OpenAPI validation not requested (set SOAPBRIDGE_OPENAPI_VALIDATOR=1 after `pip install openapi-spec-validator`)"
-        );
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
     let services =
         soapbridge::http::load_services(&Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings"))

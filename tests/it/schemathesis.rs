@@ -7,19 +7,14 @@
 //! The stateful phase is left out: the mock is stateless (a deleted customer is still there on
 //! the next GET), which says nothing about the bridge.
 //!
-//! Runs when `SOAPBRIDGE_SCHEMATHESIS=1` (`.ci/run` installs it and sets it); then a missing
-//! tool is a failure, not a skip.
+//! Ignored without the tool; `.ci/run` installs it and runs this with `--include-ignored`, where
+//! a missing tool is a failure, not a skip.
 
 use std::process::Command;
 
 #[test]
+#[ignore = "needs SOAPBRIDGE_SCHEMATHESIS (schemathesis from tests/interop/requirements.txt; .ci/run)"]
 fn schemathesis_finds_nothing() {
-    if std::env::var_os("SOAPBRIDGE_SCHEMATHESIS").is_none() {
-        eprintln!(
-            "schemathesis not requested (set SOAPBRIDGE_SCHEMATHESIS=1 after `pip install schemathesis`)"
-        );
-        return;
-    }
     let server = crate::serve_sample();
     let port = server.port;
     let out = Command::new("schemathesis")
