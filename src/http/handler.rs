@@ -175,7 +175,7 @@ async fn pipeline(
     let at = &state.labels[si][oi];
     if let Some(d) = &op.route.deprecation {
         deprecation_headers(d, extra);
-        counters::deprecated_call(&format!("{} {}", op.route.method.as_str(), op.route.path));
+        counters::deprecated_call(at.key());
         state.metrics.deprecated_call(at);
     }
     if let Some(why) = &op.header_problem {
@@ -195,8 +195,8 @@ async fn pipeline(
         timings.identity = Some(label);
     }
     let who = client_identity(req, identity.as_ref(), state.limiter.trusted());
-    rate_limit(&who, op, state, extra).await?;
-    let cached = Cached::lookup(req, identity.as_ref(), op, state);
+    rate_limit(&who, op, at.key(), state, extra).await?;
+    let cached = Cached::lookup(req, identity.as_ref(), op, at.key(), state);
     if let Some(c) = &cached
         && let Some(answer) = c.hit(state, extra)
     {
@@ -268,12 +268,13 @@ impl Cached {
         req: &HttpRequest,
         caller: Option<&auth::Identity>,
         op: &OperationPlan,
+        route: &str,
         state: &State,
     ) -> Option<Cached> {
         if op.route.method != crate::mapping::route::Method::Get || !op.route.idempotent {
             return None;
         }
-        let ttl = state.cache.ttl(&format!("GET {}", op.route.path))?;
+        let ttl = state.cache.ttl(route)?;
         let values: Vec<&str> = req
             .headers()
             .get_all("cache-control")
@@ -347,20 +348,20 @@ fn deprecation_headers(d: &Deprecation, extra: &mut Extra) {
 async fn rate_limit(
     who: &Identity,
     op: &OperationPlan,
+    route: &str,
     state: &State,
     extra: &mut Extra,
 ) -> Result<(), Problem> {
-    let route = format!("{} {}", op.route.method.as_str(), op.route.path);
     let limiter = &state.limiter;
-    if limiter.is_off(&route) {
+    if limiter.is_off(route) {
         return Ok(());
     }
-    let decision = limiter.check(who, &route).await;
+    let decision = limiter.check(who, route).await;
     extra.extend(decision.headers());
     match decision.refused {
         Some(_) => {
             info!(operation = %op.route.operation, client = %who, "Rate limited");
-            state.metrics.rate_limited(&route);
+            state.metrics.rate_limited(route);
             Err(Problem::RateLimited)
         }
         None => Ok(()),

@@ -109,6 +109,9 @@ pub struct RouteLabels {
     route: Arc<str>,
     method: &'static str,
     operation: Arc<str>,
+    /// `METHOD /path/{param}`: how the rate limits, the cache and the traffic counters name the
+    /// route (built here once, not per request).
+    key: Box<str>,
 }
 
 impl RouteLabels {
@@ -125,10 +128,16 @@ impl RouteLabels {
                         route: op.route.path.as_str().into(),
                         method: op.route.method.as_str(),
                         operation: op.route.operation.as_str().into(),
+                        key: format!("{} {}", op.route.method.as_str(), op.route.path).into(),
                     })
                     .collect()
             })
             .collect()
+    }
+
+    /// `METHOD /path/{param}`, the route's name for the rate limits, the cache and the counters.
+    pub(super) fn key(&self) -> &str {
+        &self.key
     }
 
     fn operation(&self) -> OperationLabels {
