@@ -7,6 +7,8 @@
 #   bench/soak.sh [--seconds S] [--workload small|medium|large] [--connections C]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 seconds=600
 workload=medium
@@ -31,7 +33,6 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 up_port="$(free_port)"; bridge_port="$(free_port)"
 target/release/examples/bench-upstream prepare "$work" "127.0.0.1:$up_port" 2>/dev/null
 target/release/examples/bench-upstream serve "127.0.0.1:$up_port" "$work" 1 2>/dev/null &

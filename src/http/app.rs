@@ -20,6 +20,7 @@ use super::live::Live;
 use super::metrics;
 use super::problem::Problem;
 use super::state::{DocumentFormat, Found, State};
+use crate::traffic::breaker::State as CircuitNow;
 use crate::upstream::Target;
 
 /// Registers every route, health checks and the problem+json fallbacks for one fixed set.
@@ -155,10 +156,10 @@ fn health(cfg: &mut web::ServiceConfig, live: &Live) {
             web::get().to(|live: web::Data<Arc<Live>>| {
                 let state = live.current();
                 for g in &state.guards {
-                    let circuit = if g.circuit_open() {
-                        metrics::CircuitState::Open
-                    } else {
-                        metrics::CircuitState::Closed
+                    let circuit = match g.circuit_state() {
+                        CircuitNow::Closed => metrics::CircuitState::Closed,
+                        CircuitNow::HalfOpen => metrics::CircuitState::HalfOpen,
+                        CircuitNow::Open => metrics::CircuitState::Open,
                     };
                     state.metrics.circuit_state(g.name(), circuit);
                 }

@@ -85,7 +85,7 @@ impl From<&UpstreamError> for UpstreamErrorKind {
             UpstreamError::TooLarge(_) => UpstreamErrorKind::TooLarge,
             UpstreamError::Redirect(_) => UpstreamErrorKind::BadAnswer,
             UpstreamError::Credentials(_) => UpstreamErrorKind::Credentials,
-            UpstreamError::Stale | UpstreamError::Other(_) => UpstreamErrorKind::Reset,
+            UpstreamError::Other(_) => UpstreamErrorKind::Reset,
         }
     }
 }

@@ -207,9 +207,7 @@ impl From<UpstreamError> for Problem {
             UpstreamError::Credentials(_) => {
                 Problem::BadGateway("no credentials could be obtained for the legacy service")
             }
-            UpstreamError::Other(_) | UpstreamError::Stale => {
-                Problem::BadGateway("the call to the legacy service failed")
-            }
+            UpstreamError::Other(_) => Problem::BadGateway("the call to the legacy service failed"),
         }
     }
 }

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use tracing::{info, warn};
 
-use super::counters;
 use super::settings::Breaker as Settings;
 
 /// The circuit's state.
@@ -25,6 +24,17 @@ pub struct Breaker {
     name: String,
     settings: Settings,
     circuit: Mutex<Circuit>,
+}
+
+/// What a circuit is doing now, as `/metrics` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Calls go through.
+    Closed,
+    /// The open time is over: one probe call may go through (or is going through).
+    HalfOpen,
+    /// Calls are refused.
+    Open,
 }
 
 /// Leave to call, given by [`Breaker::admit`]; tell the outcome with [`Ticket::answered`] or
@@ -62,7 +72,6 @@ impl Breaker {
                     return Err(Open(until - now));
                 }
                 *c = Circuit::HalfOpen { probing: true };
-                counters::circuit(&self.name, 2);
                 info!(upstream = %self.name, "Circuit half-open: one probe call goes through");
                 Ok(self.ticket(true))
             }
@@ -71,6 +80,18 @@ impl Breaker {
                 *c = Circuit::HalfOpen { probing: true };
                 Ok(self.ticket(true))
             }
+        }
+    }
+
+    /// The circuit's state now.
+    pub fn state(&self) -> State {
+        if self.settings.failures == 0 {
+            return State::Closed;
+        }
+        match *self.lock() {
+            Circuit::Closed { .. } => State::Closed,
+            Circuit::Open { until } if Instant::now() < until => State::Open,
+            Circuit::Open { .. } | Circuit::HalfOpen { .. } => State::HalfOpen,
         }
     }
 
@@ -111,11 +132,9 @@ impl Breaker {
             (Circuit::Closed { .. }, Circuit::Closed { .. })
             | (Circuit::Open { .. }, Circuit::Open { .. }) => {}
             (_, Circuit::Closed { .. }) => {
-                counters::circuit(&self.name, 0);
                 info!(upstream = %self.name, "Circuit closed: the upstream answers again");
             }
             (_, Circuit::Open { .. }) => {
-                counters::circuit(&self.name, 1);
                 warn!(upstream = %self.name, seconds = self.settings.open_seconds, "Circuit open: calls are refused for a while");
             }
             _ => {}
@@ -183,6 +202,7 @@ mod tests {
             b.admit().unwrap().failed();
         }
         assert!(b.is_open());
+        assert_eq!(b.state(), State::Open);
         let Err(Open(wait)) = b.admit() else {
             panic!("open")
         };
@@ -191,10 +211,13 @@ mod tests {
         *b.lock() = Circuit::Open {
             until: Instant::now(),
         };
+        assert_eq!(b.state(), State::HalfOpen, "a probe may pass");
         let probe = b.admit().unwrap();
         assert!(b.admit().is_err());
+        assert_eq!(b.state(), State::HalfOpen, "the probe is on its way");
         probe.answered();
         assert!(!b.is_open());
+        assert_eq!(b.state(), State::Closed);
         b.admit().unwrap().answered();
     }
 

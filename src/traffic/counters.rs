@@ -47,11 +47,6 @@ pub fn generation(g: u64) {
     set("soapbridge_mappings_generation", "", g as i64);
 }
 
-/// An upstream's circuit changed state: 0 closed, 1 open, 2 half-open.
-pub fn circuit(upstream: &str, state: u8) {
-    set("soapbridge_circuit_state", upstream, i64::from(state));
-}
-
 /// A call refused with 503 because its upstream's circuit is open.
 pub fn circuit_refused(upstream: &str) {
     add("soapbridge_circuit_refused_total", upstream);

@@ -1,7 +1,7 @@
 //! What stands between the bridge and one upstream: its in-flight [`Gate`], its circuit
 //! [`Breaker`] and its [`RetryBudget`], named after the mapping, built from `upstreams:`.
 
-use super::breaker::Breaker;
+use super::breaker::{Breaker, State};
 use super::budget::RetryBudget;
 use super::gate::Gate;
 use super::settings::Upstreams;
@@ -34,6 +34,11 @@ impl UpstreamGuard {
     /// Whether the circuit is open now.
     pub fn circuit_open(&self) -> bool {
         self.breaker.is_open()
+    }
+
+    /// The circuit's state now.
+    pub fn circuit_state(&self) -> State {
+        self.breaker.state()
     }
 
     /// Calls in flight now.

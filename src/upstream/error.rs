@@ -64,10 +64,6 @@ pub enum UpstreamError {
     /// Is raised when the service answers with a 3xx: redirects are not followed.
     #[error("the upstream answered with a redirect ({0}), which is not followed")]
     Redirect(u16),
-    /// Is raised when a pooled connection turned out closed before any answer came: the service
-    /// did not read the request.
-    #[error("the upstream closed the connection before answering")]
-    Stale,
     /// Is raised when no credential could be had for the call (the OAuth 2.0 token endpoint
     /// refused, failed or answered no token): the service was not called.
     #[error("no upstream credentials: {0}")]

@@ -1,6 +1,7 @@
 //! The retry policy: a call is tried again only when its operation is marked idempotent and
-//! nothing can have reached the service (the connection failed, or a pooled connection turned
-//! out closed before the request was written), at most `retries.attempts` times, after a
+//! nothing can have reached the service (no connection could be made; the HTTP client cannot
+//! tell a pooled connection closed before the request was written from one closed after the
+//! service read it, so neither is retried), at most `retries.attempts` times, after a
 //! jittered backoff, and only while the upstream's retry budget lasts. Every other failure is
 //! final.
 
@@ -42,5 +43,5 @@ pub async fn call(
 /// Whether a failed try may be repeated: the operation is idempotent and nothing reached the
 /// service.
 fn may_retry(e: &UpstreamError, idempotent: bool) -> bool {
-    idempotent && matches!(e, UpstreamError::Connect(_) | UpstreamError::Stale)
+    idempotent && matches!(e, UpstreamError::Connect(_))
 }

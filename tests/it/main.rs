@@ -32,6 +32,7 @@ mod openapi;
 mod otlp;
 mod pki;
 mod roundtrip;
+mod scale_out;
 mod schemathesis;
 mod secrets_rule;
 mod serve;

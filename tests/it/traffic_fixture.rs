@@ -2,7 +2,7 @@
 //! its own thread) that answers `GetItem` with the id it was asked for, counts every request by
 //! id, can be slowed down, stopped and started again on the same port; a folder with settings
 //! and a mapping of `tests/upstream/service.wsdl`; the `soapbridge` binary serving that folder,
-//! its log kept; and a client.
+//! its log kept; a `redis-server`; and a client.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -125,6 +125,46 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// A `redis-server` on a free port, stopped when dropped.
+pub struct Redis {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl Redis {
+    pub fn start() -> Redis {
+        let port = free_port();
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (Debian's redis-server package) is installed");
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "redis did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Redis { child, port }
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A folder with `soapbridge.yaml` and `mappings/mapping.yaml`.
 pub struct Site {
     pub dir: tempfile::TempDir,
@@ -187,11 +227,21 @@ pub struct Bridge {
 
 impl Bridge {
     pub fn start(site: &Site) -> Bridge {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        Bridge::start_binary(site, std::path::Path::new(env!("CARGO_BIN_EXE_soapbridge")))
+    }
+
+    /// The given `soapbridge` binary (e.g. a release build) serving a site.
+    pub fn start_binary(site: &Site, binary: &std::path::Path) -> Bridge {
+        Bridge::start_in(site.dir.path(), site.port, binary)
+    }
+
+    /// The given binary serving the site in `dir` (its `soapbridge.yaml`) on `port`.
+    pub fn start_in(dir: &std::path::Path, port: u16, binary: &std::path::Path) -> Bridge {
+        let mut child = std::process::Command::new(binary)
             .arg("serve")
             .arg("--config")
-            .arg(site.settings_file())
-            .current_dir(site.dir.path())
+            .arg(dir.join("soapbridge.yaml"))
+            .current_dir(dir)
             .env("NO_COLOR", "1")
             .env("SOAPBRIDGE_LOG", "info")
             .env_remove("SOAPBRIDGE_LISTEN")
@@ -216,7 +266,7 @@ impl Bridge {
         });
         let bridge = Bridge { child, log };
         let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", site.port)).is_err() {
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
                 started.elapsed() < Duration::from_secs(20),
                 "the bridge did not start: {}",

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::traffic_fixture::{FakeUpstream, Site, client, get, get_with, start_in_process};
+use super::traffic_fixture::{FakeUpstream, Redis, Site, client, get, get_with, start_in_process};
 
 #[actix_web::test]
 async fn calls_beyond_the_in_flight_cap_and_its_queue_get_503() {
@@ -105,46 +105,6 @@ async fn rate_limits_per_client_behind_trusted_proxies_and_per_route() {
         a.header("ratelimit"),
         Some("\"client\";r=2;t=20, \"route\";r=1;t=1")
     );
-}
-
-/// A `redis-server` on a free port, stopped when dropped.
-struct Redis {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Redis {
-    fn start() -> Redis {
-        let port = super::traffic_fixture::free_port();
-        let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server (Debian's redis-server package) is installed");
-        let started = std::time::Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "redis did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Redis { child, port }
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[actix_web::test]
