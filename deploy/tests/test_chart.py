@@ -184,6 +184,16 @@ def test_redis_toggle_deploys_a_redis_and_points_the_gateway_at_it():
     assert {d["kind"] for d in redis} == {"Deployment", "Service"}
     env = gateway(docs)["spec"]["template"]["spec"]["containers"][0]["env"]
     assert {"name": "SOAPBRIDGE_REDIS_URL", "value": "redis://gw-soapbridge-redis:6379"} in env
+    # The settings share the rate limits through it (the URL from that variable), and keep
+    # the limits the values set.
+    docs = render({"redis": {"enabled": True},
+                   "settings": {"rate_limits": {"per_client": {"requests": 100, "per_seconds": 60}}}})
+    [cm] = [d for d in by_kind(docs, "ConfigMap") if d["metadata"]["name"] == "gw-soapbridge-settings"]
+    limits = yaml.safe_load(cm["data"]["soapbridge.yaml"])["rate_limits"]
+    assert limits == {"per_client": {"requests": 100, "per_seconds": 60},
+                      "redis": {"url": "${SOAPBRIDGE_REDIS_URL}"}}
+    [cm] = [d for d in by_kind(render({}), "ConfigMap") if d["metadata"]["name"] == "gw-soapbridge-settings"]
+    assert "rate_limits" not in yaml.safe_load(cm["data"]["soapbridge.yaml"])
     # The gateway's Service and PodDisruptionBudget select the gateway only, never the Redis pod.
     [service] = [d for d in by_kind(docs, "Service") if d["metadata"]["name"] == "gw-soapbridge"]
     assert service["spec"]["selector"]["app.kubernetes.io/component"] == "gateway"

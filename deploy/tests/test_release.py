@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tarfile
 import tomllib
@@ -20,6 +21,7 @@ from conftest import ROOT, tool
 DIST = ROOT / "dist"
 VERSION = tomllib.loads((ROOT / "Cargo.toml").read_text())["package"]["version"]
 TARGET = "x86_64-unknown-linux-musl"
+AARCH64 = "aarch64-unknown-linux-musl"
 
 
 def cargo_env() -> dict[str, str]:
@@ -53,6 +55,26 @@ def test_tarball_holds_a_static_stripped_binary_that_runs(tmp_path):
     info = subprocess.run(["file", str(binary)], capture_output=True, text=True).stdout
     assert "static" in info and "stripped" in info and "not stripped" not in info, info
     r = subprocess.run([str(binary), "check", str(ROOT / "mappings")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_aarch64_tarball_holds_a_static_binary_that_runs_under_emulation(tmp_path):
+    released()
+    tarball = DIST / f"soapbridge-{VERSION}-{AARCH64}.tar.gz"
+    if not tarball.exists():
+        pytest.skip("needs the aarch64 build (rustup target add aarch64-unknown-linux-musl and "
+                    "Debian's gcc-aarch64-linux-gnu; .ci/run installs both)")
+    assert tarball.name in (DIST / "SHA256SUMS").read_text()
+    with tarfile.open(tarball) as tar:
+        tar.extractall(tmp_path, filter="data")
+    binary = tmp_path / f"soapbridge-{VERSION}-{AARCH64}" / "soapbridge"
+    info = subprocess.run(["file", str(binary)], capture_output=True, text=True).stdout
+    assert "aarch64" in info and "static" in info and "not stripped" not in info, info
+    qemu = shutil.which("qemu-aarch64")
+    if qemu is None:
+        pytest.skip("needs qemu-aarch64 (Debian's qemu-user) to run the aarch64 binary here")
+    r = subprocess.run([qemu, str(binary), "check", str(ROOT / "mappings")], capture_output=True,
+                       text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
 
 
