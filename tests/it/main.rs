@@ -44,6 +44,7 @@ mod traffic_limits;
 mod traffic_reload;
 mod traffic_signals;
 mod traffic_versions;
+mod unwrap;
 mod upstream_auth;
 mod upstream_fixture;
 mod upstream_secrets;
