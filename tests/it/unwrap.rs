@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use soapbridge::convert::operation::{Outcome, ServicePlan};
+use soapbridge::convert::operation::{OperationPlan, Outcome, ServicePlan};
 use soapbridge::soap::XmlLimits;
 
 const WSDL: &str = r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
@@ -87,7 +87,11 @@ fn envelope(customer: &str) -> String {
 
 /// The answer's JSON from both decoders, which must write the same bytes.
 fn decode(svc: &ServicePlan, text: &str) -> Value {
-    let op = &svc.operations[0];
+    decode_op(svc, &svc.operations[0], text)
+}
+
+/// [`decode`] for the answer of operation `op`.
+fn decode_op(svc: &ServicePlan, op: &OperationPlan, text: &str) -> Value {
     let limits = XmlLimits::default();
     let tree = match svc.tree_response(op, text, limits).unwrap().outcome {
         Outcome::Ok(json) => json,
@@ -315,4 +319,48 @@ fn the_mock_answers_arrays_that_decode_the_same_both_ways() {
         }
     }
     assert!(seen > 0);
+}
+
+/// `tests/unwrap/crm.yaml` is the shipped sample mapping with `unwrap_lists: true`.
+#[test]
+fn the_unwrapped_sample_fixture_is_the_sample_mapping_with_the_setting() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sample = std::fs::read_to_string(root.join("mappings/crm.yaml")).unwrap();
+    let fixture = std::fs::read_to_string(root.join("tests/unwrap/crm.yaml")).unwrap();
+    let expected = format!(
+        "# tests/unwrap: the sample mapping with `unwrap_lists: true` (tests/it/unwrap.rs keeps it in step).\n{}",
+        sample
+            .replacen("wsdl: ../wsdl/crm.wsdl\n", "wsdl: ../../wsdl/crm.wsdl\n", 1)
+            .replacen(
+                "naming: camelCase\n",
+                "naming: camelCase\n# List wrappers (a type that is one repeated element, e.g. ArrayOfX) as JSON arrays;\n# `{ default: true, except: [ArrayOfX] }` keeps the named ones as objects.\nunwrap_lists: true\n",
+                1
+            )
+    );
+    assert_eq!(
+        fixture, expected,
+        "regenerate tests/unwrap/crm.yaml from mappings/crm.yaml"
+    );
+}
+
+/// The sample unwrapped: the list operation answers an array, customers' phone numbers and
+/// orders' lines are arrays; the shipped sample keeps its wrapper objects.
+#[test]
+fn the_sample_unwrapped_answers_arrays_and_the_shipped_one_objects() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (folder, unwrapped) in [("tests/unwrap", true), ("mappings", false)] {
+        let services = soapbridge::http::load_services(&root.join(folder)).unwrap();
+        let svc = services[0].clone();
+        let mock = soapbridge::mock::Mock::new(svc.clone());
+        let find = svc.operation("FindCustomers").unwrap();
+        let answer = String::from_utf8(mock.sample_response(find, 0)).unwrap();
+        let out = decode_op(&svc, find, &answer);
+        assert_eq!(out.is_array(), unwrapped, "{folder}: {out}");
+        let get = svc.operation("GetCustomer").unwrap();
+        let answer = String::from_utf8(mock.sample_response(get, 0)).unwrap();
+        let customer = decode_op(&svc, get, &answer);
+        if let Some(phones) = customer.get("phoneNumbers").filter(|p| !p.is_null()) {
+            assert_eq!(phones.is_array(), unwrapped, "{folder}: {customer}");
+        }
+    }
 }
