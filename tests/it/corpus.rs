@@ -239,6 +239,15 @@ pub(crate) fn compile_entry(
     compile_entry_unwrap(wsdl_dir, entry, tmp, true)
 }
 
+/// Whether a compiled mapping's schema has a list wrapper (else `unwrap_lists` changes nothing
+/// and a run with it off repeats the run with it on).
+pub(crate) fn has_list_wrappers(compiled: &CompiledMapping) -> bool {
+    let schema = &compiled.wsdl.schema;
+    (0..schema.types.len() as u32).any(|t| {
+        soapbridge::mapping::unwrap::list_item(schema, soapbridge::xsd::TypeId(t)).is_some()
+    })
+}
+
 /// [`compile_entry`] with the generated `unwrap_lists: true` (list wrappers as JSON arrays) as
 /// written, or turned to `false` (the wrapper objects).
 pub(crate) fn compile_entry_unwrap(
