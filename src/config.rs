@@ -180,6 +180,7 @@ impl Limits {
             attributes: self.xml_attributes,
             nodes: self.xml_nodes,
             name_len: self.xml_name_bytes,
+            bytes: self.answer_bytes,
             ..Default::default()
         }
     }
