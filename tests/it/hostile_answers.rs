@@ -3,7 +3,6 @@
 //! logged short and marked as the upstream's (never as a line of its own).
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::{App, HttpResponse, HttpServer, web};
