@@ -56,6 +56,9 @@ pub struct XmlLimits {
     pub namespace_declarations: usize,
     /// The whole text, bytes.
     pub bytes: usize,
+    /// Whether processing instructions are taken (SOAP forbids them; schema files may carry a
+    /// stylesheet's).
+    pub processing_instructions: bool,
 }
 
 impl Default for XmlLimits {
@@ -68,6 +71,7 @@ impl Default for XmlLimits {
             name_len: 1024,
             namespace_declarations: 1000,
             bytes: 4 * 1024 * 1024,
+            processing_instructions: false,
         }
     }
 }
@@ -84,6 +88,7 @@ impl XmlLimits {
         name_len: 4096,
         namespace_declarations: 100_000,
         bytes: usize::MAX,
+        processing_instructions: true,
     };
 }
 
@@ -111,7 +116,7 @@ pub enum Breach {
     #[error("has a name longer than {0} bytes")]
     NameLength(usize),
     /// Is raised when the document holds a processing instruction (other than the XML
-    /// declaration).
+    /// declaration) and the limits refuse them.
     #[error("holds a processing instruction")]
     ProcessingInstruction,
 }
@@ -179,7 +184,10 @@ pub fn scan(text: &str, limits: &XmlLimits) -> Result<(), Refused> {
                 in_text = true;
             }
             Event::Comment(_) => in_text = false,
-            Event::PI(_) => return refuse(Breach::ProcessingInstruction, offset),
+            Event::PI(_) if !limits.processing_instructions => {
+                return refuse(Breach::ProcessingInstruction, offset);
+            }
+            Event::PI(_) => in_text = false,
             Event::Decl(_) => node = false,
             Event::DocType(_) | Event::Eof => return Ok(()),
         }
@@ -274,6 +282,7 @@ mod tests {
             name_len: 4,
             namespace_declarations: 1,
             bytes: 1000,
+            processing_instructions: false,
         }
     }
 
@@ -309,6 +318,8 @@ mod tests {
             Some(Breach::ProcessingInstruction)
         );
         assert_eq!(breach("<?xml version='1.0'?><a/>"), None);
+        let stylesheet = "<?xml-stylesheet href='a.xsl'?><a/>";
+        assert_eq!(scan(stylesheet, &XmlLimits::DOCUMENT), Ok(()));
     }
 
     #[test]

@@ -112,6 +112,7 @@ mod tests {
             name_len: 3,
             namespace_declarations: 1,
             bytes: 100,
+            processing_instructions: false,
         };
         let refused = |xml: &str| parse(xml, limits).err();
         assert_eq!(
