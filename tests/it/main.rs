@@ -19,6 +19,7 @@ mod errors;
 mod examples;
 mod fail_closed;
 mod headers;
+mod hostile_answers;
 mod hostile_convert;
 mod interop;
 mod interop_gsoap;
