@@ -55,7 +55,6 @@ impl Intake {
         if let Some(problem) = refusal(&req, &self.limits) {
             return Ok(req.into_response(closing(problem.response())));
         }
-        let http = req.request().clone();
         let mut cutoff = self.cutoff;
         let cut = async move {
             if cutoff.wait_for(|c| *c).await.is_err() {
@@ -72,8 +71,12 @@ impl Intake {
                 Ok(res)
             }
             () = cut => {
+                // The request was moved into the call (and cannot be cloned before routing):
+                // the answer goes back as an error that carries its own response.
+                tracing::warn!("Shutdown timeout: a request still in flight is answered 503");
                 let problem = Problem::Unavailable("the server stopped before the answer was ready");
-                Ok(ServiceResponse::new(http, closing(problem.response())))
+                let response = closing(problem.response());
+                Err(actix_web::error::InternalError::from_response("cut off at shutdown", response).into())
             }
         }
     }

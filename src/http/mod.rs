@@ -18,7 +18,7 @@ mod handler;
 pub mod health;
 mod input;
 mod intake;
-mod json;
+pub mod json;
 mod live;
 pub mod metrics;
 mod mock_server;
