@@ -176,7 +176,32 @@ pub(super) fn values(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_query;
+    use super::{body_wait, parse_query};
+    use crate::config::Limits;
+    use std::time::Duration;
+
+    #[test]
+    fn the_body_must_keep_the_minimum_rate_after_its_first_second() {
+        let limits = Limits {
+            body_timeout_ms: 30_000,
+            body_min_rate: 1000,
+            ..Limits::default()
+        };
+        // The first byte: one second of grace (and a millisecond for the byte).
+        assert_eq!(body_wait(&limits, 0), (Duration::from_millis(1001), true));
+        // 9,999 bytes read: the next by 11 s.
+        assert_eq!(body_wait(&limits, 9_999), (Duration::from_secs(11), true));
+        // Past the whole body's limit, that limit holds.
+        assert_eq!(
+            body_wait(&limits, 100_000),
+            (Duration::from_secs(30), false)
+        );
+        let no_rate = Limits {
+            body_min_rate: 0,
+            ..limits
+        };
+        assert_eq!(body_wait(&no_rate, 0), (Duration::from_secs(30), false));
+    }
 
     fn pairs(q: &str) -> Vec<(String, String)> {
         parse_query(q).unwrap_or_else(|p| panic!("{:?}", p.body()))
