@@ -7,7 +7,9 @@
 //! and the answers free of those secrets. It prints one summary line.
 //!
 //! `SOAPBRIDGE_HOSTILE_STALLED` sets how many stalled-body connections the mass case opens
-//! (default 200; `5000` by hand, as the figure asks).
+//! (default 200; `5000` by hand, as the figure asks). A case with a `known` reason fails
+//! for now because of work on another branch; it is listed but not run unless
+//! `SOAPBRIDGE_HOSTILE_KNOWN` is set (it would hold a worker for minutes in a debug build).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -752,7 +754,14 @@ async fn hostile_suite() {
     let (mut passed, mut hangs, mut panics, mut memory) = (0, 0, 0, 0);
     let mut failures = Vec::new();
     let mut known = Vec::new();
+    let run_known = std::env::var_os("SOAPBRIDGE_HOSTILE_KNOWN").is_some();
+    let mut tried = 0;
     for case in CASES {
+        if let (Some(why), false) = (case.known, run_known) {
+            known.push(format!("{}: not run (known: {why})", case.name));
+            continue;
+        }
+        tried += 1;
         let started = Instant::now();
         let env2 = env.clone();
         let run = case.run;
@@ -825,8 +834,7 @@ async fn hostile_suite() {
         println!("hostile: known to fail for now: {k}");
     }
     println!(
-        "hostile: {} cases tried, {passed} passed, {} known to fail, {panics} panics, {hangs} hangs, {memory} unbounded memory, {forged} forged log lines, {secrets} secrets in logs or answers",
-        CASES.len(),
+        "hostile: {tried} cases tried, {passed} passed, {} known to fail, {panics} panics, {hangs} hangs, {memory} unbounded memory, {forged} forged log lines, {secrets} secrets in logs or answers",
         known.len()
     );
     assert!(
