@@ -549,7 +549,7 @@ fn stalled_en_masse(env: &Env) -> Result<(), String> {
     env.notes.lock().unwrap().push_str(&figures);
     if cut != count {
         return Err(format!(
-            "{} of {count} connections were not cut",
+            "{} of {count} connections were not cut: {others:?}",
             count - cut
         ));
     }
