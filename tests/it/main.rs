@@ -31,6 +31,7 @@ mod observe;
 mod openapi;
 mod otlp;
 mod pki;
+mod protocol;
 mod roundtrip;
 mod schemathesis;
 mod secrets_rule;
