@@ -457,3 +457,48 @@ async fn broken_xop_answers_are_502_problems() {
         );
     }
 }
+
+/// The Python file store (`tests/interop/files_service.py`): it reads our MTOM request with
+/// zeep's own XOP reading, refuses requests whose WS-Addressing headers break the spec or a
+/// PutFile that is not MTOM, and answers GetFile with an XOP package from Python's email
+/// package.
+#[actix_web::test]
+#[ignore = "needs SOAPBRIDGE_INTEROP (zeep and lxml from tests/interop/requirements.txt; .ci/run)"]
+async fn a_python_store_that_requires_addressing_and_mtom() {
+    use crate::interop_support::{require, start};
+    require("SOAPBRIDGE_INTEROP");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/files_service.py");
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let mut command = std::process::Command::new(python);
+    command.arg("-u").arg(&script).arg("0");
+    let service = start(command, "the Python file store", log.path());
+    let base = bridge(service.port, "FilesPort", "");
+    let payload: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let (status, _, v) = call(
+        &base,
+        "POST",
+        "/files",
+        Some(json!({"name": "big.bin", "data": STANDARD.encode(&payload)})),
+    )
+    .await;
+    let refused = std::fs::read_to_string(log.path()).unwrap_or_default();
+    assert_eq!(status, 200, "{v}\n{refused}");
+    assert_eq!(v["size"], 70_000);
+    let digest = ring::digest::digest(&ring::digest::SHA256, &payload);
+    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(v["sha256"], hex, "the bytes arrived intact");
+
+    let (status, _, v) = call(&base, "GET", "/files/big.bin", None).await;
+    assert_eq!(status, 200, "{v}");
+    let mut stored: Vec<u8> = (0..=255u8).collect::<Vec<_>>().repeat(4);
+    stored.extend_from_slice(b"\r\n--not-a-boundary\r\n");
+    assert_eq!(v["name"], "big.bin");
+    assert_eq!(v["data"], STANDARD.encode(&stored), "{v}");
+
+    // Without the addressing the store requires, its fault comes through.
+    let base = bridge(service.port, "FilesPort", "addressing: false\n");
+    let (status, _, v) = call(&base, "GET", "/files/big.bin", None).await;
+    assert!(status >= 400, "{v}");
+    assert!(v.to_string().contains("WS-Addressing is required"), "{v}");
+}
