@@ -146,13 +146,13 @@ pub fn check_relates_to(
             }
             Event::Text(t) => {
                 if let Some(buf) = text.as_mut() {
-                    buf.push_str(&&t);
+                    buf.push_str(&t);
                 }
             }
             Event::GeneralRef(r) => {
                 if let Some(buf) = text.as_mut() {
                     buf.push('&');
-                    buf.push_str(&&r);
+                    buf.push_str(&r);
                     buf.push(';');
                 }
             }
