@@ -172,6 +172,72 @@ pub fn check_relates_to(
     }
 }
 
+/// The `wsa:MessageID` of a request (the other side's view: the mock's), with its version.
+pub fn request_message_id(doc: &roxmltree::Document) -> Option<(WsaVersion, String)> {
+    let header = doc
+        .root_element()
+        .children()
+        .find(|n| n.is_element() && n.tag_name().name() == "Header")?;
+    header.children().find_map(|n| {
+        let version = match n.tag_name().namespace() {
+            Some(WSA_2005) => WsaVersion::V200508,
+            Some(WSA_2004) => WsaVersion::V200408,
+            _ => return None,
+        };
+        (n.tag_name().name() == "MessageID")
+            .then(|| (version, n.text().unwrap_or("").trim().to_string()))
+    })
+}
+
+/// `envelope` (an answer) with a `wsa:RelatesTo` naming `id` first in its Header (a Header
+/// added when it has none); unchanged when its Envelope and Body cannot be found.
+pub fn add_relates_to(envelope: &[u8], version: WsaVersion, id: &str) -> Vec<u8> {
+    let block = format!(
+        "<wsa:RelatesTo xmlns:wsa=\"{}\">{}</wsa:RelatesTo>",
+        namespace(version),
+        crate::xml::escape(id, false)
+    );
+    let mut reader = quick_xml::NsReader::from_reader(envelope);
+    let mut depth = 0usize;
+    let mut prefix = String::new();
+    loop {
+        let before = reader.buffer_position() as usize;
+        let Ok((_, event)) = reader.read_resolved_event() else {
+            return envelope.to_vec();
+        };
+        match event {
+            Event::Start(e) => {
+                depth += 1;
+                if depth == 1 {
+                    let name = e.name().as_ref().to_string();
+                    prefix = name
+                        .split_once(':')
+                        .map_or(String::new(), |(p, _)| format!("{p}:"));
+                }
+                let (at, wrap) = match (depth, e.local_name().as_ref()) {
+                    (2, "Header") => (reader.buffer_position() as usize, false),
+                    (2, "Body") => (before, true),
+                    _ => continue,
+                };
+                let mut out = Vec::with_capacity(envelope.len() + block.len() + 40);
+                out.extend_from_slice(&envelope[..at]);
+                if wrap {
+                    out.extend_from_slice(
+                        format!("<{prefix}Header>{block}</{prefix}Header>").as_bytes(),
+                    );
+                } else {
+                    out.extend_from_slice(block.as_bytes());
+                }
+                out.extend_from_slice(&envelope[at..]);
+                return out;
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Eof => return envelope.to_vec(),
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +264,28 @@ mod tests {
         )));
         assert!(text.contains("<wsa:Address>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</wsa:Address>"));
         assert!(text.ends_with("<wsa:To xmlns:wsa=\"http://schemas.xmlsoap.org/ws/2004/08/addressing\" soap:mustUnderstand=\"1\">http://h/x</wsa:To>"));
+    }
+
+    #[test]
+    fn an_answer_gets_the_relates_to_of_its_request() {
+        let plain = br#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><r/></soap:Body></soap:Envelope>"#;
+        let out = add_relates_to(plain, WsaVersion::V200508, "urn:uuid:9");
+        assert_eq!(
+            check_relates_to(&out, WsaVersion::V200508, "urn:uuid:9"),
+            Ok(())
+        );
+        let with_header = answer("<x/>");
+        let out = add_relates_to(with_header.as_bytes(), WsaVersion::V200508, "urn:uuid:9");
+        assert_eq!(
+            check_relates_to(&out, WsaVersion::V200508, "urn:uuid:9"),
+            Ok(())
+        );
+        let request =
+            roxmltree::Document::parse(&answer("<a:MessageID> urn:uuid:9 </a:MessageID>")).unwrap();
+        assert_eq!(
+            request_message_id(&request),
+            Some((WsaVersion::V200508, "urn:uuid:9".to_string()))
+        );
     }
 
     #[test]

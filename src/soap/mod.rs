@@ -16,7 +16,8 @@ mod write;
 mod wsse;
 
 pub use addressing::{
-    AddressingError, Headers as AddressingHeaders, WSA_2004, WSA_2005, check_relates_to, message_id,
+    AddressingError, Headers as AddressingHeaders, WSA_2004, WSA_2005, add_relates_to,
+    check_relates_to, message_id, request_message_id,
 };
 pub use error::{EnvelopeError, LimitExceeded, TextError};
 pub use payload::{Fault, Payload, body, body_of, header};

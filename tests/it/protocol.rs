@@ -502,3 +502,32 @@ async fn a_python_store_that_requires_addressing_and_mtom() {
     assert!(status >= 400, "{v}");
     assert!(v.to_string().contains("WS-Addressing is required"), "{v}");
 }
+
+/// `serve --mock` in front of a WSDL that asks for WS-Addressing and MTOM: the mock reads the
+/// XOP package and relates its answer to the request, so the bridge accepts it.
+#[actix_web::test]
+async fn the_mock_answers_addressed_mtom_requests() {
+    let folder = Folder::new();
+    let mapping = folder.write(
+        "mapping.yaml",
+        &format!(
+            "wsdl: {}\nport: FilesPort\nupstream:\n  url: http://127.0.0.1:9/files\noperations:\n  PutFile:\n    route: POST /files\n  GetFile:\n    route: GET /files/{{name}}\n    request: {{ name: path.name }}\n",
+            wsdl().display()
+        ),
+    );
+    let mock = soapbridge::mock::Mock::new(plan(&mapping));
+    let (server, addr) = soapbridge::http::start_mock(mock, "127.0.0.1:0").unwrap();
+    actix_web::rt::spawn(server);
+    let base = bridge(addr.port(), "FilesPort", "");
+    let (status, _, v) = call(
+        &base,
+        "POST",
+        "/files",
+        Some(json!({"name": "a.bin", "data": "AAEC"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert!(v["size"].is_number(), "{v}");
+    let (status, _, v) = call(&base, "GET", "/files/a.bin", None).await;
+    assert_eq!(status, 200, "{v}");
+}
