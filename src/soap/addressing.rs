@@ -280,8 +280,8 @@ mod tests {
             check_relates_to(&out, WsaVersion::V200508, "urn:uuid:9"),
             Ok(())
         );
-        let request =
-            roxmltree::Document::parse(&answer("<a:MessageID> urn:uuid:9 </a:MessageID>")).unwrap();
+        let text = answer("<a:MessageID> urn:uuid:9 </a:MessageID>");
+        let request = roxmltree::Document::parse(&text).unwrap();
         assert_eq!(
             request_message_id(&request),
             Some((WsaVersion::V200508, "urn:uuid:9".to_string()))
