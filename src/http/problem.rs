@@ -218,6 +218,12 @@ impl From<UpstreamError> for Problem {
             UpstreamError::Redirect(_) => {
                 Problem::BadGateway("the legacy service answered with a redirect")
             }
+            UpstreamError::Package(_) => Problem::BadGateway(
+                "the legacy service's multipart (MTOM/XOP) answer cannot be read",
+            ),
+            UpstreamError::Addressing(_) => Problem::BadGateway(
+                "the legacy service's answer does not relate to the request (WS-Addressing `RelatesTo`)",
+            ),
             UpstreamError::Credentials(_) => {
                 Problem::BadGateway("no credentials could be obtained for the legacy service")
             }

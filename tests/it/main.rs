@@ -35,6 +35,7 @@ mod observe;
 mod openapi;
 mod otlp;
 mod pki;
+mod protocol;
 mod roundtrip;
 mod schemathesis;
 mod secrets_rule;
