@@ -156,6 +156,26 @@ pub struct Limits {
     /// Largest WSDL or XSD document loaded, bytes (refused before it is read). Default
     /// `33554432` (32 MiB).
     pub document_bytes: u64,
+    /// Longest request header line (name and value), bytes (431 beyond). Default `8192`.
+    pub header_bytes: usize,
+    /// All request headers together, bytes (431 beyond). Default `32768`.
+    pub headers_bytes: usize,
+    /// Longest request target (path and query), bytes (414 beyond). Default `8192`.
+    pub url_bytes: usize,
+    /// Time a client has to send the request head, milliseconds (408 beyond, written by the
+    /// HTTP codec itself). Default `5000`.
+    pub header_timeout_ms: u64,
+    /// Time a client has to send the whole body, milliseconds (408 beyond). Default `30000`.
+    pub body_timeout_ms: u64,
+    /// Slowest body accepted after its first second, bytes per second on average (408 below;
+    /// 0 = no minimum). Default `1024`.
+    pub body_min_rate: u64,
+    /// How long an idle keep-alive connection is kept, milliseconds (0 = closed after each
+    /// answer). Default `5000`.
+    pub keep_alive_ms: u64,
+    /// Most connections one worker serves at once (further ones wait in the listen backlog).
+    /// Default `10000`.
+    pub connections_per_worker: usize,
 }
 
 impl Default for Limits {
@@ -169,6 +189,14 @@ impl Default for Limits {
             xml_nodes: 200_000,
             xml_name_bytes: 1024,
             document_bytes: crate::sources::DEFAULT_MAX_DOCUMENT_BYTES,
+            header_bytes: 8 * 1024,
+            headers_bytes: 32 * 1024,
+            url_bytes: 8 * 1024,
+            header_timeout_ms: 5_000,
+            body_timeout_ms: 30_000,
+            body_min_rate: 1024,
+            keep_alive_ms: 5_000,
+            connections_per_worker: 10_000,
         }
     }
 }
@@ -309,6 +337,12 @@ impl Config {
             || c.limits.answer_bytes == 0
             || c.limits.json_depth == 0
             || c.limits.document_bytes == 0
+            || c.limits.header_bytes == 0
+            || c.limits.headers_bytes == 0
+            || c.limits.url_bytes == 0
+            || c.limits.header_timeout_ms == 0
+            || c.limits.body_timeout_ms == 0
+            || c.limits.connections_per_worker == 0
         {
             return Err(Diagnostic::new(
                 &path,

@@ -23,7 +23,7 @@ use super::problem::Problem;
 use super::state::{OpRef, State};
 use super::trace::{Correlation, REQUEST_ID};
 use crate::config::Limits;
-use crate::convert::operation::{Answer, OperationPlan, Outcome, ServicePlan};
+use crate::convert::operation::{Answer, OperationPlan, Outcome, Outgoing, ServicePlan};
 use crate::mapping::route::Deprecation;
 use crate::traffic::breaker::{Open, Ticket};
 use crate::traffic::cache::{Directives, Kept};
@@ -211,10 +211,10 @@ async fn pipeline(
     let body = input::json_body(req, payload, limits).await?;
     let query = input::parse_query(req.query_string())?;
     let param = |source: &_| input::values(params, req, &query, identity.as_ref(), source);
-    let envelope = svc.build_request(op, &param, body)?;
+    let envelope = svc.build_call(op, &param, body)?;
     timings.convert_request = Some((converting, Instant::now()));
     let headers = corr.upstream_headers();
-    let sent = envelope.len();
+    let sent = envelope.body.len();
     let upstream = Upstream {
         guard,
         ticket,
@@ -412,7 +412,7 @@ async fn call_upstream(
         target,
         client,
     }: Upstream<'_>,
-    envelope: Vec<u8>,
+    envelope: Outgoing,
     limits: &Limits,
     (metrics, at): (&Metrics, &RouteLabels),
     headers: &[(HeaderName, HeaderValue)],
@@ -428,9 +428,16 @@ async fn call_upstream(
         warn!(upstream = %guard.name(), "Upstream in-flight cap and queue full; request shed");
         Problem::Overloaded
     })?;
-    let sent = envelope.len();
+    let sent = envelope.body.len();
     let call = Call {
-        envelope: envelope.into(),
+        envelope: envelope.body.into(),
+        content_type: envelope.content_type.as_deref(),
+        relates_to: op
+            .route
+            .addressing
+            .as_ref()
+            .zip(envelope.message_id.as_deref())
+            .map(|(a, id)| (a.version, id)),
         soap: op.soap,
         action: op.action.as_deref(),
         deadline: op.route.timeout,
@@ -441,7 +448,13 @@ async fn call_upstream(
     let started = Instant::now();
     let reply = upstream::call(client, target, call, &guard.retries).await;
     match &reply {
-        Ok(_) | Err(UpstreamError::TooLarge(_) | UpstreamError::Redirect(_)) => ticket.answered(),
+        Ok(_)
+        | Err(
+            UpstreamError::TooLarge(_)
+            | UpstreamError::Redirect(_)
+            | UpstreamError::Package(_)
+            | UpstreamError::Addressing(_),
+        ) => ticket.answered(),
         Err(UpstreamError::Credentials(_)) => drop(ticket),
         Err(_) => ticket.failed(),
     }

@@ -1,5 +1,5 @@
-//! What a request brings, read within the limits: the body (size capped while reading, JSON
-//! only, depth bounded), the query string (decoded as HTML forms encode it), and the values a
+//! What a request brings, read within the limits: the body (size capped while reading, in
+//! bounded time and at a minimum rate, JSON only, depth bounded and keys distinct while parsing), the query string (decoded as HTML forms encode it), and the values a
 //! mapping input's source names (path, query, header or the caller's identity).
 
 use actix_web::HttpRequest;
@@ -7,8 +7,11 @@ use actix_web::dev::{Path, Url};
 use actix_web::web::{Bytes, BytesMut, Payload};
 use futures_util::StreamExt;
 use serde_json::Value;
+use std::time::Duration;
+use tokio::time::Instant;
 
 use super::auth::Identity;
+use super::json::JsonError;
 use super::problem::Problem;
 use crate::config::Limits;
 use crate::convert::error::FieldError;
@@ -20,7 +23,7 @@ pub(super) async fn json_body(
     payload: Payload,
     limits: &Limits,
 ) -> Result<Option<Value>, Problem> {
-    let bytes = read_body(payload, limits.body_bytes).await?;
+    let bytes = read_body(payload, limits).await?;
     if bytes.is_empty() {
         return Ok(None);
     }
@@ -38,43 +41,69 @@ pub(super) async fn json_body(
     if mime != "application/json" && !mime.ends_with("+json") {
         return Err(Problem::UnsupportedMediaType(ct.to_string()));
     }
-    let v: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| Problem::MalformedJson(format!("the body is not valid JSON: {e}")))?;
-    if depth(&v) > limits.json_depth {
-        return Err(Problem::MalformedJson(format!(
-            "the JSON nests deeper than {} levels",
-            limits.json_depth
-        )));
+    match super::json::parse(&bytes, limits.json_depth) {
+        Ok(v) => Ok(Some(v)),
+        Err(JsonError::DuplicateKey(pointer)) => Err(Problem::Invalid(vec![
+            FieldError::new(
+                pointer,
+                "duplicateKey",
+                "this key appears more than once in its object",
+            )
+            .expected("each key once per object"),
+        ])),
+        Err(e) => Err(Problem::MalformedJson(e.to_string())),
     }
-    Ok(Some(v))
 }
 
-async fn read_body(mut payload: Payload, max: usize) -> Result<Bytes, Problem> {
+/// The body, refused past `body_bytes`, or when it has not all come within `body_timeout_ms`,
+/// or (after its first second) comes slower than `body_min_rate` bytes per second: a stalled
+/// or dripping client holds its connection for a bounded time only.
+async fn read_body(mut payload: Payload, limits: &Limits) -> Result<Bytes, Problem> {
+    let started = Instant::now();
     let mut buf = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
+    loop {
+        let (wait, slow) = body_wait(limits, buf.len());
+        let next = match tokio::time::timeout_at(started + wait, payload.next()).await {
+            Ok(next) => next,
+            Err(_) if slow => {
+                return Err(Problem::RequestTimeout(format!(
+                    "the body came slower than {} bytes per second",
+                    limits.body_min_rate
+                )));
+            }
+            Err(_) => {
+                return Err(Problem::RequestTimeout(format!(
+                    "the body did not arrive within {} ms",
+                    limits.body_timeout_ms
+                )));
+            }
+        };
+        let Some(chunk) = next else {
+            return Ok(buf.freeze());
+        };
         let chunk =
             chunk.map_err(|e| Problem::MalformedJson(format!("cannot read the body: {e}")))?;
-        if buf.len() + chunk.len() > max {
-            return Err(Problem::TooLarge(max));
+        if buf.len() + chunk.len() > limits.body_bytes {
+            return Err(Problem::TooLarge(limits.body_bytes));
         }
         buf.extend_from_slice(&chunk);
     }
-    Ok(buf.freeze())
 }
 
-/// JSON nesting depth, without recursion.
-fn depth(v: &Value) -> usize {
-    let mut max = 0;
-    let mut stack = vec![(v, 1usize)];
-    while let Some((v, d)) = stack.pop() {
-        max = max.max(d);
-        match v {
-            Value::Array(a) => stack.extend(a.iter().map(|x| (x, d + 1))),
-            Value::Object(o) => stack.extend(o.values().map(|x| (x, d + 1))),
-            _ => {}
-        }
+/// How long after the body's start its next byte may come, with `received` bytes read; and
+/// whether that bound is the minimum rate's (rather than the whole body's time limit).
+fn body_wait(limits: &Limits, received: usize) -> (Duration, bool) {
+    let total = Duration::from_millis(limits.body_timeout_ms);
+    if limits.body_min_rate == 0 {
+        return (total, false);
     }
-    max
+    let by_rate = Duration::from_secs(1)
+        + Duration::from_secs_f64((received + 1) as f64 / limits.body_min_rate as f64);
+    if by_rate < total {
+        (by_rate, true)
+    } else {
+        (total, false)
+    }
 }
 
 /// `a=1&b=x+y` -> pairs, decoded as `application/x-www-form-urlencoded`; a key or value that is
@@ -147,7 +176,32 @@ pub(super) fn values(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_query;
+    use super::{body_wait, parse_query};
+    use crate::config::Limits;
+    use std::time::Duration;
+
+    #[test]
+    fn the_body_must_keep_the_minimum_rate_after_its_first_second() {
+        let limits = Limits {
+            body_timeout_ms: 30_000,
+            body_min_rate: 1000,
+            ..Limits::default()
+        };
+        // The first byte: one second of grace (and a millisecond for the byte).
+        assert_eq!(body_wait(&limits, 0), (Duration::from_millis(1001), true));
+        // 9,999 bytes read: the next by 11 s.
+        assert_eq!(body_wait(&limits, 9_999), (Duration::from_secs(11), true));
+        // Past the whole body's limit, that limit holds.
+        assert_eq!(
+            body_wait(&limits, 100_000),
+            (Duration::from_secs(30), false)
+        );
+        let no_rate = Limits {
+            body_min_rate: 0,
+            ..limits
+        };
+        assert_eq!(body_wait(&no_rate, 0), (Duration::from_secs(30), false));
+    }
 
     fn pairs(q: &str) -> Vec<(String, String)> {
         parse_query(q).unwrap_or_else(|p| panic!("{:?}", p.body()))

@@ -83,7 +83,9 @@ impl From<&UpstreamError> for UpstreamErrorKind {
             UpstreamError::Connect(_) => UpstreamErrorKind::Connect,
             UpstreamError::Timeout(_) => UpstreamErrorKind::Timeout,
             UpstreamError::TooLarge(_) => UpstreamErrorKind::TooLarge,
-            UpstreamError::Redirect(_) => UpstreamErrorKind::BadAnswer,
+            UpstreamError::Redirect(_)
+            | UpstreamError::Package(_)
+            | UpstreamError::Addressing(_) => UpstreamErrorKind::BadAnswer,
             UpstreamError::Credentials(_) => UpstreamErrorKind::Credentials,
             UpstreamError::Other(_) => UpstreamErrorKind::Reset,
         }

@@ -26,6 +26,21 @@ pub fn start_mock(mock: Mock, addr: &str) -> anyhow::Result<(actix_web::dev::Ser
                         .get("x-mock-fault")
                         .and_then(|v| v.to_str().ok())
                         .map(str::to_string);
+                    // An MTOM request is read as the envelope it packages.
+                    let ct = req
+                        .headers()
+                        .get("content-type")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    let body = if crate::soap::mtom::is_multipart(ct) {
+                        let limit = body.len().saturating_mul(2);
+                        match crate::soap::mtom::unpack(ct, body, limit).await {
+                            Ok(u) => web::Bytes::from(u.envelope),
+                            Err(e) => web::Bytes::from(e.to_string()),
+                        }
+                    } else {
+                        body
+                    };
                     let (status, ct, bytes) = mock.answer(fault.as_deref(), &body);
                     HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
                         .content_type(ct)

@@ -1,13 +1,14 @@
-//! The actix-web app, in rooms along a request: `app` is the one factory (`configure`) that
-//! `serve` and the tests build from the shared `state`; `cors` answers browsers' preflights;
-//! `auth` is the guard that authenticates callers before the handler; `handler` is the request
-//! pipeline (`input` reads what the request brings, `crate::upstream` calls the legacy
-//! service); `problem` turns every error into problem+json; `openapi` describes the routes and
-//! their security schemes; `services` loads the mappings; `tls` is HTTPS on the listener;
-//! `mock_server` and `serve` run the rest. Observability: `metrics` (every series of
-//! `/metrics`), `trace` (request ids and W3C trace context), `otel` (OTLP export of the
-//! request's spans), `access` (which requests get an access line) and `health` (`/livez`,
-//! `/readyz` and the hooks drain, reload and breakers set).
+//! The actix-web app, in rooms along a request: `intake` checks every request head against the
+//! client limits (and cuts requests off past `shutdown_timeout`); `app` is the one factory
+//! (`configure`) that `serve` and the tests build from the shared `state`; `cors` answers
+//! browsers' preflights; `auth` is the guard that authenticates callers before the handler;
+//! `handler` is the request pipeline (`input` reads what the request brings, `json` parses its
+//! body, `crate::upstream` calls the legacy service); `problem` turns every error into
+//! problem+json; `openapi` describes the routes and their security schemes; `services` loads
+//! the mappings; `tls` is HTTPS on the listener; `mock_server` and `serve` run the rest.
+//! Observability: `metrics` (every series of `/metrics`), `trace` (request ids and W3C trace
+//! context), `otel` (OTLP export of the request's spans), `access` (which requests get an
+//! access line) and `health` (`/livez`, `/readyz` and the hooks drain, reload and breakers set).
 
 mod access;
 mod app;
@@ -16,6 +17,8 @@ mod cors;
 mod handler;
 pub mod health;
 mod input;
+mod intake;
+pub mod json;
 mod live;
 pub mod metrics;
 mod mock_server;

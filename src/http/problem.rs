@@ -59,6 +59,12 @@ pub enum Problem {
     },
     /// A cross-origin request the mapping's `cors:` does not allow.
     CorsRefused(String),
+    /// The client did not send its body in time, or sent it too slowly (why).
+    RequestTimeout(String),
+    /// A request header, or all of them together, is over the limit (which one).
+    HeadersTooLarge(String),
+    /// The request target (path and query) is longer than the limit (the limit, bytes).
+    UrlTooLong(usize),
 }
 
 impl Problem {
@@ -100,6 +106,11 @@ impl Problem {
             Problem::Unauthorized { .. } => (401, "unauthorized", "Authentication required"),
             Problem::Forbidden { .. } => (403, "forbidden", "Forbidden"),
             Problem::CorsRefused(_) => (403, "cors_refused", "Cross-origin request refused"),
+            Problem::RequestTimeout(_) => (408, "request_timeout", "Request not received in time"),
+            Problem::HeadersTooLarge(_) => {
+                (431, "headers_too_large", "Request header fields too large")
+            }
+            Problem::UrlTooLong(_) => (414, "url_too_long", "Request target too long"),
         }
     }
 
@@ -145,7 +156,10 @@ impl Problem {
             Problem::CircuitOpen(s) => Some(format!("calls resume within {s} s")),
             Problem::Unauthorized { detail, .. }
             | Problem::Forbidden { detail, .. }
-            | Problem::CorsRefused(detail) => Some(detail.clone()),
+            | Problem::CorsRefused(detail)
+            | Problem::RequestTimeout(detail)
+            | Problem::HeadersTooLarge(detail) => Some(detail.clone()),
+            Problem::UrlTooLong(n) => Some(format!("the path and query may be at most {n} bytes")),
         };
         if let Some(d) = detail {
             v["detail"] = Value::String(d);
@@ -204,6 +218,12 @@ impl From<UpstreamError> for Problem {
             UpstreamError::Redirect(_) => {
                 Problem::BadGateway("the legacy service answered with a redirect")
             }
+            UpstreamError::Package(_) => Problem::BadGateway(
+                "the legacy service's multipart (MTOM/XOP) answer cannot be read",
+            ),
+            UpstreamError::Addressing(_) => Problem::BadGateway(
+                "the legacy service's answer does not relate to the request (WS-Addressing `RelatesTo`)",
+            ),
             UpstreamError::Credentials(_) => {
                 Problem::BadGateway("no credentials could be obtained for the legacy service")
             }

@@ -2,19 +2,23 @@
 //! built-in mocks, the client authentication schemes), the listener's TLS, then the app served
 //! until SIGINT or SIGTERM, both of which drain: readiness fails and new requests get 503 with
 //! `Connection: close` at once, the listener closes after `drain_delay`, in-flight requests
-//! finish (up to `shutdown_timeout`), then the process exits 0. SIGHUP and changed files
-//! reload (`reload`).
+//! finish (up to `shutdown_timeout`; those still running then get a 503), then the process
+//! exits 0. SIGHUP and changed files reload (`reload`). The listener's client limits (head
+//! timeout, keep-alive, connections per worker) are set here, the head's checks and the cut-off
+//! by `intake` in front of every route.
 
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
+use actix_web::http::KeepAlive;
 use tokio::signal::unix::{SignalKind, signal};
 use tracing::info;
 
 use super::app::configure_live;
 use super::auth::Security;
+use super::intake::{CutOff, Intake};
 use super::live::Live;
 use super::reload::Reloader;
 use super::tls;
@@ -37,11 +41,26 @@ pub async fn serve(source: Source) -> anyhow::Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     info!(listen = %listener.local_addr()?, scheme, routes, "Serving");
     let app_live = live.clone();
+    let limits = config.limits;
+    let (intake, cutoff) = Intake::new(limits);
     let server = actix_web::HttpServer::new(move || {
-        actix_web::App::new().configure(configure_live(app_live.clone()))
+        let intake = intake.clone();
+        actix_web::App::new()
+            .configure(configure_live(app_live.clone()))
+            .wrap(actix_web::middleware::from_fn(move |req, next| {
+                intake.clone().check(req, next)
+            }))
     })
     .disable_signals()
-    .shutdown_timeout(config.shutdown_timeout)
+    // The cut-off answers what is still in flight at `shutdown_timeout`; the grace lets those
+    // answers be written before the remaining connections are dropped.
+    .shutdown_timeout(config.shutdown_timeout + CUT_OFF_GRACE_S)
+    .client_request_timeout(Duration::from_millis(limits.header_timeout_ms))
+    .keep_alive(match limits.keep_alive_ms {
+        0 => KeepAlive::Disabled,
+        ms => KeepAlive::Timeout(Duration::from_millis(ms)),
+    })
+    .max_connections(limits.connections_per_worker)
     .on_connect(tls::on_connect);
     let mut server = match &tls {
         Some(t) => server.listen_rustls_0_23(listener, t.config.clone())?,
@@ -61,8 +80,9 @@ pub async fn serve(source: Source) -> anyhow::Result<()> {
     actix_web::rt::spawn(signals(
         live,
         reloader,
-        server.handle(),
+        (server.handle(), cutoff),
         Duration::from_secs(config.drain_delay),
+        Duration::from_secs(config.shutdown_timeout),
     ));
     server.await?;
     drop(tls);
@@ -70,8 +90,18 @@ pub async fn serve(source: Source) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// SIGHUP reloads; SIGINT and SIGTERM drain and stop.
-async fn signals(live: Arc<Live>, reloader: Arc<Reloader>, server: ServerHandle, delay: Duration) {
+/// Seconds after `shutdown_timeout` before connections still open are dropped.
+const CUT_OFF_GRACE_S: u64 = 5;
+
+/// SIGHUP reloads; SIGINT and SIGTERM drain and stop; past `timeout`, what is still in flight
+/// is answered 503.
+async fn signals(
+    live: Arc<Live>,
+    reloader: Arc<Reloader>,
+    (server, cutoff): (ServerHandle, CutOff),
+    delay: Duration,
+    timeout: Duration,
+) {
     let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
@@ -97,7 +127,18 @@ async fn signals(live: Arc<Live>, reloader: Arc<Reloader>, server: ServerHandle,
         "Draining: readiness fails, new requests get 503"
     );
     tokio::time::sleep(delay).await;
-    server.stop(true).await;
+    let stop = server.stop(true);
+    tokio::pin!(stop);
+    tokio::select! {
+        () = &mut stop => return,
+        () = tokio::time::sleep(timeout) => {}
+    }
+    info!(
+        timeout_s = timeout.as_secs(),
+        "Shutdown timeout passed: requests still in flight get 503"
+    );
+    cutoff.cut();
+    stop.await;
 }
 
 /// Every problem of the client authentication and TLS settings, and of the scheme names the

@@ -104,6 +104,18 @@ pub struct MappingFile {
     /// them. Default: none (such a pattern is a `check` error, and `serve` does not start).
     #[serde(default)]
     pub unenforced_patterns: Option<UnenforcedPatterns>,
+    /// Send WS-Addressing headers (`wsa:Action`, `wsa:MessageID`, `wsa:To`, `wsa:ReplyTo`) and
+    /// check the answer's `wsa:RelatesTo`: `true` or `false` for every operation (an
+    /// operation's own `addressing:` wins). Default: what the WSDL asks (`wsaw:UsingAddressing`,
+    /// an action attribute, a policy assertion).
+    #[serde(default)]
+    pub addressing: Option<bool>,
+    /// Send requests as MTOM/XOP (`multipart/related`, base64Binary values as binary parts):
+    /// `true` or `false` for every operation (an operation's own `mtom:` wins). Default: what
+    /// the WSDL's policy asks (`wsoma:OptimizedMimeSerialization`). MTOM answers are read
+    /// either way.
+    #[serde(default)]
+    pub mtom: Option<bool>,
     /// One entry per WSDL operation served, keyed by the operation's name. Required.
     pub operations: OrderedMap<Spanned<String>, OperationSpec>,
 }
@@ -502,6 +514,14 @@ pub struct OperationSpec {
     /// Default: every part is required.
     #[serde(default)]
     pub optional_parts: OrderedMap<Spanned<String>, Spanned<String>>,
+    /// WS-Addressing for this operation (replacing the mapping's `addressing:`). Default: the
+    /// mapping's, else what the WSDL asks.
+    #[serde(default)]
+    pub addressing: Option<bool>,
+    /// MTOM/XOP requests for this operation (replacing the mapping's `mtom:`). Default: the
+    /// mapping's, else what the WSDL's policy asks.
+    #[serde(default)]
+    pub mtom: Option<bool>,
 }
 
 /// A YAML mapping kept in file order.

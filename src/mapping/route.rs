@@ -373,7 +373,18 @@ pub struct Route {
     pub access: Access,
     /// SOAP-encoded input parts a request may leave out (by field key), and what is sent then.
     pub optional_parts: Vec<(String, AbsentPart)>,
+    /// WS-Addressing headers sent (and `wsa:RelatesTo` checked), when on.
+    pub addressing: Option<Addressing>,
+    /// Requests go out as MTOM/XOP.
+    pub mtom: bool,
     pub line: u32,
+}
+
+/// The WS-Addressing of a route: the version its headers are in and the request's action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Addressing {
+    pub version: crate::wsdl::WsaVersion,
+    pub action: String,
 }
 
 /// What is sent for a SOAP-encoded input part a request leaves out (`optional_parts:`).

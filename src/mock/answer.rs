@@ -38,8 +38,21 @@ impl Mock {
         soap::content_type(v, None)
     }
 
-    /// Answers one SOAP request.
+    /// Answers one SOAP request; an addressed request (a `wsa:MessageID`) gets an answer that
+    /// relates to it, as a WS-Addressing service's does.
     pub fn answer(&self, fault_header: Option<&str>, body: &[u8]) -> Answer {
+        let (status, ct, bytes) = self.answer_plain(fault_header, body);
+        let related = std::str::from_utf8(body)
+            .ok()
+            .and_then(|t| soap::parse(t, soap::XmlLimits::default()).ok())
+            .and_then(|doc| soap::request_message_id(&doc));
+        match related {
+            Some((version, id)) => (status, ct, soap::add_relates_to(&bytes, version, &id)),
+            None => (status, ct, bytes),
+        }
+    }
+
+    fn answer_plain(&self, fault_header: Option<&str>, body: &[u8]) -> Answer {
         let v = self.service.compiled.soap;
         let client_fault = |msg: &str| {
             (

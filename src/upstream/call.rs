@@ -1,6 +1,7 @@
 //! One try of a call: the target's credentials (a token asked for when needed), the envelope
-//! posted to the target with the SOAP version's headers, the answer read (at most the answer
-//! limit, counted while reading) before the deadline. Retrying is `retry`'s business.
+//! (or its MTOM package) posted to the target with the SOAP version's headers, the answer read
+//! (at most the answer limit, counted while reading) before the deadline, an MTOM/XOP answer
+//! unpacked, and a WS-Addressing answer's `wsa:RelatesTo` checked. Retrying is `retry`'s business.
 
 use std::time::Duration;
 
@@ -12,7 +13,8 @@ use awc::http::header::CONTENT_TYPE;
 use super::error::UpstreamError;
 use super::target::Target;
 use crate::env::Secret;
-use crate::wsdl::SoapVersion;
+use crate::soap::{AddressingError, check_relates_to, mtom};
+use crate::wsdl::{SoapVersion, WsaVersion};
 
 /// SOAP 1.1's action header.
 const SOAP_ACTION: HeaderName = HeaderName::from_static("soapaction");
@@ -21,6 +23,11 @@ const SOAP_ACTION: HeaderName = HeaderName::from_static("soapaction");
 pub struct Call<'a> {
     /// The SOAP envelope to post (cheap to clone for another try).
     pub envelope: Bytes,
+    /// The body's `Content-Type` when it is not the SOAP version's (an MTOM package).
+    pub content_type: Option<&'a str>,
+    /// The WS-Addressing version and `wsa:MessageID` of the request, whose answer's
+    /// `wsa:RelatesTo` must name it.
+    pub relates_to: Option<(WsaVersion, &'a str)>,
     /// The binding's SOAP version: it decides the content type and the `SOAPAction` header.
     pub soap: SoapVersion,
     /// The operation's SOAP action.
@@ -83,6 +90,22 @@ pub(super) async fn send(
                 PayloadError::Overflow => UpstreamError::TooLarge(call.answer_limit),
                 other => UpstreamError::Other(other.to_string()),
             })?;
+        let (content_type, body) = if mtom::is_multipart(&content_type) {
+            // The parts put back as base64 grow by a third at most.
+            let limit = call.answer_limit.saturating_add(call.answer_limit / 3 + 4);
+            let u = mtom::unpack(&content_type, body, limit).await?;
+            (u.content_type, Bytes::from(u.envelope))
+        } else {
+            (content_type, body)
+        };
+        if let Some((version, id)) = call.relates_to {
+            match check_relates_to(&body, version, id) {
+                // A fault (an HTTP error) of a service that did not get as far as addressing
+                // its answer is passed on as the fault it is.
+                Err(AddressingError::Missing { .. }) if status >= 400 => {}
+                r => r?,
+            }
+        }
         Ok(Reply {
             status,
             content_type,
@@ -114,7 +137,10 @@ fn request(
     let mut req = req
         .insert_header((
             CONTENT_TYPE,
-            crate::soap::content_type(call.soap, call.action),
+            call.content_type.map_or_else(
+                || crate::soap::content_type(call.soap, call.action),
+                str::to_string,
+            ),
         ))
         .timeout(deadline);
     if call.soap == SoapVersion::V11 {

@@ -68,6 +68,14 @@ pub enum UpstreamError {
     /// refused, failed or answered no token): the service was not called.
     #[error("no upstream credentials: {0}")]
     Credentials(String),
+    /// Is raised when a `multipart/related` (MTOM/XOP) answer cannot be unpacked: malformed,
+    /// too many parts, a missing part, too large once put back.
+    #[error("the upstream's multipart answer cannot be read: {0}")]
+    Package(#[from] crate::soap::mtom::MtomError),
+    /// Is raised when a WS-Addressing answer's `wsa:RelatesTo` does not name the request's
+    /// `wsa:MessageID` (or is missing from an answer that is not an HTTP error).
+    #[error("the upstream's answer does not relate to the request: {0}")]
+    Addressing(#[from] crate::soap::AddressingError),
     /// Is raised when sending or reading failed otherwise.
     #[error("the upstream call failed: {0}")]
     Other(String),

@@ -10,6 +10,7 @@ use roxmltree::Node;
 use super::isolate::Owner;
 use super::model::*;
 use super::nodes::{documentation, is_soap, is_wsdl};
+use super::policy;
 use crate::diag::Diagnostic;
 use crate::sources::{SourceSet, at};
 use crate::xsd::compile::declared_elsewhere;
@@ -219,6 +220,14 @@ impl<'s, 'd> Builder<'s, 'd> {
             };
             let input = msg(self, "input");
             let output = msg(self, "output");
+            let input_node = op.children().find(|n| is_wsdl(n, "input"));
+            let input_action = input_node.and_then(policy::input_action);
+            let default_action = policy::default_action(
+                &pt_name.ns,
+                name,
+                op_name,
+                input_node.and_then(|n| n.attribute("name")),
+            );
             let mut faults = Vec::new();
             for f in op.children().filter(|n| is_wsdl(n, "fault")) {
                 let Some(fname) = self.name(i, f) else {
@@ -235,6 +244,8 @@ impl<'s, 'd> Builder<'s, 'd> {
                 input,
                 output,
                 faults,
+                input_action,
+                default_action,
                 pos,
             });
         }
@@ -249,16 +260,19 @@ impl<'s, 'd> Builder<'s, 'd> {
         msg_index: &HashMap<QName, usize>,
     ) -> HashMap<QName, usize> {
         let mut binding_index: HashMap<QName, usize> = HashMap::new();
+        let roots: Vec<Node> = definitions.iter().map(|&(_, r)| r).collect();
         for &(i, r) in definitions {
             let tns = r.attribute("targetNamespace").unwrap_or("");
             for bn in r.children().filter(|n| is_wsdl(n, "binding")) {
                 let Some(name) = self.name(i, bn) else {
                     continue;
                 };
-                let Some(binding) = self.binding(i, bn, QName::new(tns, name), pt_index, msg_index)
+                let Some(mut binding) =
+                    self.binding(i, bn, QName::new(tns, name), pt_index, msg_index)
                 else {
                     continue;
                 };
+                self.protocol(&mut binding, bn, &roots);
                 let q = binding.name.clone();
                 binding_index.entry(q).or_insert_with(|| {
                     self.wsdl.bindings.push(binding);
@@ -547,6 +561,34 @@ impl<'s, 'd> Builder<'s, 'd> {
         }
     }
 
+    /// What the WSDL asks of each operation of the binding `bn` beyond the envelope
+    /// (WS-Addressing, MTOM: the binding's markers and policies, the operation's and its
+    /// input's, an action attribute on the port type's input), and its `wsa:Action`.
+    fn protocol(&self, binding: &mut Binding, bn: Node, roots: &[Node]) {
+        let on_binding = policy::markers(&[bn], roots);
+        let port_type = &self.wsdl.port_types[binding.port_type];
+        for bop in &mut binding.operations {
+            let op = &port_type.operations[bop.operation];
+            let mut nodes: Vec<Node> = Vec::new();
+            if let Some(n) = bn
+                .children()
+                .find(|n| is_wsdl(n, "operation") && n.attribute("name") == Some(&bop.name))
+            {
+                nodes.push(n);
+                nodes.extend(n.children().filter(|c| is_wsdl(c, "input")));
+            }
+            let m = on_binding.or(policy::markers(&nodes, roots));
+            let explicit = op.input_action.as_ref();
+            bop.addressing = m.addressing.or(explicit.map(|(_, v)| *v));
+            bop.mtom = m.mtom;
+            bop.wsa_action = match (explicit, &bop.soap_action) {
+                (Some((a, _)), _) if !a.is_empty() => a.clone(),
+                (_, Some(a)) if !a.trim().is_empty() => a.trim().to_string(),
+                _ => op.default_action.clone(),
+            };
+        }
+    }
+
     fn binding(
         &mut self,
         source: usize,
@@ -664,6 +706,9 @@ impl<'s, 'd> Builder<'s, 'd> {
                 input,
                 output,
                 faults,
+                addressing: None,
+                wsa_action: String::new(),
+                mtom: false,
                 pos,
             });
         }

@@ -49,6 +49,15 @@ impl std::fmt::Display for SoapVersion {
     }
 }
 
+/// A WS-Addressing version: which namespace the headers are in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WsaVersion {
+    /// WS-Addressing 1.0 (`http://www.w3.org/2005/08/addressing`), the default.
+    V200508,
+    /// The 2004/08 member submission (`http://schemas.xmlsoap.org/ws/2004/08/addressing`).
+    V200408,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
     Document,
@@ -142,6 +151,14 @@ pub struct BindingOperation {
     pub output: BodyBinding,
     /// Fault name -> use.
     pub faults: Vec<(String, Use)>,
+    /// WS-Addressing, when the WSDL asks for it (a marker or policy of the binding or the
+    /// operation, or an action attribute on the operation's input), in this version.
+    pub addressing: Option<WsaVersion>,
+    /// The request's `wsa:Action`: the input's action attribute, else a non-empty
+    /// `soapAction`, else WS-Addressing's default action.
+    pub wsa_action: String,
+    /// The WSDL's policy asks for MTOM (`wsoma:OptimizedMimeSerialization`).
+    pub mtom: bool,
     pub pos: SrcPos,
 }
 
@@ -180,6 +197,11 @@ pub struct Operation {
     pub output: Option<usize>,
     /// (fault name, message index).
     pub faults: Vec<(String, usize)>,
+    /// The input's WS-Addressing action attribute (`wsam:Action`, `wsaw:Action`, the 2004/08
+    /// `wsa:Action`) with the version its namespace implies.
+    pub input_action: Option<(String, WsaVersion)>,
+    /// WS-Addressing's default action of the input (target namespace, port type, input name).
+    pub default_action: String,
     pub pos: SrcPos,
 }
 

@@ -39,7 +39,7 @@ impl<'m> Encoder<'m> {
         match &schema.ty(t).kind {
             TypeKind::Complex(ct) if ct.is_abstract => self.abstract_type(t, v, pointer),
             TypeKind::Simple(_) => match simple::lexical(schema, t, v, false) {
-                Ok(text) => self.text_element(start, &tag, &text),
+                Ok(text) => self.text_element(start, &tag, t, &text),
                 Err(e) => self.push(FieldError::value(pointer, e)),
             },
             TypeKind::Complex(_) => self.complex(start, &tag, t, v, pointer),
@@ -198,10 +198,11 @@ impl<'m> Encoder<'m> {
         );
     }
 
-    /// `<tag ...>text</tag>` (the text escaped here).
-    fn text_element(&mut self, start: BytesStart, tag: &str, text: &str) {
+    /// `<tag ...>text</tag>` (the text of a value of type `t`, escaped here; an MTOM part
+    /// for a base64Binary value when the encoder writes MTOM).
+    fn text_element(&mut self, start: BytesStart, tag: &str, t: TypeId, text: &str) {
         self.write(Event::Start(start));
-        self.write(Event::Text(BytesText::from_escaped(escape(text, false))));
+        self.value_content(t, text);
         self.write(Event::End(BytesEnd::new(tag)));
     }
 
@@ -220,7 +221,7 @@ impl<'m> Encoder<'m> {
         // it), even when an anyAttribute allows undeclared ones.
         if let (Body::Text(st), true, false) = (&info.body, info.attrs.is_empty(), v.is_object()) {
             match simple::lexical(self.schema, *st, v, false) {
-                Ok(text) => self.text_element(start, tag, &text),
+                Ok(text) => self.text_element(start, tag, *st, &text),
                 Err(e) => self.push(FieldError::value(pointer, e)),
             }
             return;
@@ -419,7 +420,7 @@ impl<'m> Encoder<'m> {
                 let p = pointer_push(pointer, TEXT_KEY);
                 match obj.get(TEXT_KEY) {
                     Some(tv) => match simple::lexical(self.schema, *st, tv, false) {
-                        Ok(text) => self.text_element(start, tag, &text),
+                        Ok(text) => self.text_element(start, tag, *st, &text),
                         Err(e) => self.push(FieldError::value(&p, e)),
                     },
                     None => {

@@ -34,6 +34,9 @@ pub struct Encoder<'m> {
     /// The namespace (an index into the model's) the last qualified name was in: a message's
     /// names are mostly in one or two, so most names need no lookup by URI.
     last_ns: Option<usize>,
+    /// MTOM/XOP: base64Binary values go out as binary parts (these), referenced by
+    /// `xop:Include`; `None` writes them as text.
+    pub(super) attachments: Option<Vec<crate::soap::mtom::Attachment>>,
 }
 
 /// What an [`Encoder`] wrote, ready to go into an envelope.
@@ -45,6 +48,8 @@ pub struct Written<'m> {
     pub declarations: Vec<(&'m str, &'m str)>,
     /// `xsi:` must be declared too.
     pub xsi: bool,
+    /// The binary parts `xml` references by `xop:Include` (MTOM only).
+    pub attachments: Vec<crate::soap::mtom::Attachment>,
 }
 
 /// The prefix of an rpc wrapper whose namespace no schema uses.
@@ -95,7 +100,32 @@ impl<'m> Encoder<'m> {
             wildcard_done: false,
             taken: Vec::new(),
             last_ns: None,
+            attachments: None,
         }
+    }
+
+    /// Writes base64Binary values as MTOM/XOP binary parts (`true`) or as text.
+    pub(crate) fn set_mtom(&mut self, on: bool) {
+        self.attachments = on.then(Vec::new);
+    }
+
+    /// The text `text` of a value of type `t` written as the content of an element: as text,
+    /// or (MTOM, a base64Binary value) as an `xop:Include` of a new binary part.
+    pub(super) fn value_content(&mut self, t: crate::xsd::TypeId, text: &str) {
+        use crate::xsd::{Primitive, TypeKind};
+        let binary = matches!(&self.schema.ty(t).kind,
+            TypeKind::Simple(st) if st.primitive == Primitive::Base64Binary);
+        if let (true, Some(parts)) = (binary && !text.trim().is_empty(), &mut self.attachments)
+            && let Some(part) = crate::soap::mtom::Attachment::from_base64(text)
+        {
+            let include = part.include();
+            parts.push(part);
+            self.write(Event::Empty(include));
+            return;
+        }
+        self.write(Event::Text(quick_xml::events::BytesText::from_escaped(
+            crate::xml::escape(text, false),
+        )));
     }
 
     /// Writes what follows SOAP-encoded (`use="encoded"`, this encoding namespace) or literal
@@ -112,6 +142,7 @@ impl<'m> Encoder<'m> {
         Ok(Written {
             declarations: self.model.declarations(&self.used),
             xsi: self.xsi,
+            attachments: self.attachments.unwrap_or_default(),
             xml: self.writer.into_inner(),
         })
     }

@@ -15,3 +15,4 @@ mod service_side;
 pub use answer::{Answer, Outcome};
 pub use gather::{Gathered, HeaderValues, gather, gather_all};
 pub use plan::{BodyLayout, FaultDecl, OperationPlan, PartIo, ServicePlan};
+pub use request::Outgoing;

@@ -133,6 +133,8 @@ pub struct ServicePlan {
     /// resolved at start-up; `None` when the mapping has none, or when they do not resolve (then
     /// every operation has a `HeaderProblem::Security`).
     pub security: Option<crate::soap::UsernameToken>,
+    /// The upstream's URL, resolved at start-up: the `wsa:To` of WS-Addressing requests.
+    pub endpoint: Option<String>,
 }
 
 impl ServicePlan {
@@ -161,12 +163,17 @@ impl ServicePlan {
             .then(|| crate::xsd::validate::Validator::new(&compiled.wsdl.schema).prepared());
         warn_unenforced_patterns(&compiled.wsdl.schema);
         ServicePlan {
-            compiled,
             model,
             operations,
             validation,
             answers_invalid: std::sync::atomic::AtomicU64::new(0),
             security: security.and_then(Result::ok),
+            endpoint: compiled
+                .upstream
+                .url
+                .as_deref()
+                .and_then(|u| crate::env::expand_env(u).ok()),
+            compiled,
         }
     }
 

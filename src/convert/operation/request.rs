@@ -15,6 +15,17 @@ use crate::soap;
 use crate::wsdl::SoapVersion;
 use crate::xsd::QName;
 
+/// A request as it goes on the wire.
+#[derive(Debug)]
+pub struct Outgoing {
+    /// The HTTP body: the envelope, or its MTOM/XOP package.
+    pub body: Vec<u8>,
+    /// The package's `Content-Type` (`multipart/related`); `None`: the SOAP version's.
+    pub content_type: Option<String>,
+    /// The request's `wsa:MessageID`, which the answer's `wsa:RelatesTo` must name.
+    pub message_id: Option<String>,
+}
+
 impl ServicePlan {
     /// The request envelope of one call, the one entry of the request path: gathers the inputs
     /// from where the mapping binds them (`param` answers the values of a path parameter, query
@@ -27,10 +38,21 @@ impl ServicePlan {
         param: &dyn Fn(&InputSource) -> Vec<String>,
         body: Option<Value>,
     ) -> Result<Vec<u8>, Vec<FieldError>> {
+        self.build_call(op, param, body).map(|o| o.body)
+    }
+
+    /// [`ServicePlan::build_request`] with what the call needs besides the bytes: the content
+    /// type of an MTOM package and the `wsa:MessageID` the answer must relate to.
+    pub fn build_call(
+        &self,
+        op: &OperationPlan,
+        param: &dyn Fn(&InputSource) -> Vec<String>,
+        body: Option<Value>,
+    ) -> Result<Outgoing, Vec<FieldError>> {
         let (body, open, scalar) = open_content(op, body);
         let mut input = gather_all(&self.compiled.wsdl.schema, &op.route, param, body)?;
         input.fields.extend(open);
-        self.request_with(op, &input.fields, op.route.body_field(), &input.headers)
+        self.compose(op, &input.fields, op.route.body_field(), &input.headers)
             .map_err(|mut errors| {
                 if scalar {
                     // The body was the scalar content of an `anyType` element.
@@ -60,24 +82,67 @@ impl ServicePlan {
         body_key: Option<&str>,
         headers: &[Map<String, Value>],
     ) -> Result<Vec<u8>, Vec<FieldError>> {
+        self.compose(op, fields, body_key, headers).map(|o| o.body)
+    }
+
+    /// The request of [`ServicePlan::request_with`], as it goes on the wire: the envelope
+    /// with the WS-Addressing headers when the route has them (a fresh `wsa:MessageID`),
+    /// packaged as MTOM/XOP when the route says so.
+    fn compose(
+        &self,
+        op: &OperationPlan,
+        fields: &Map<String, Value>,
+        body_key: Option<&str>,
+        headers: &[Map<String, Value>],
+    ) -> Result<Outgoing, Vec<FieldError>> {
         let schema = &self.compiled.wsdl.schema;
         let mut enc = Encoder::new(schema, &self.model);
         let mut header_errors = Vec::new();
         let mut header = self.security_header(op)?;
+        let message_id = op.route.addressing.as_ref().map(|a| {
+            let id = soap::message_id();
+            soap::AddressingHeaders {
+                version: a.version,
+                action: &a.action,
+                message_id: &id,
+                to: self.endpoint.as_deref(),
+            }
+            .write(op.soap, &mut header);
+            id
+        });
         if !op.route.headers.is_empty() {
             self.write_headers(&mut enc, op, headers, &mut header_errors);
             header.extend(enc.take_xml());
         }
         enc.set_encoding(op.input_encoding);
+        enc.set_mtom(op.route.mtom);
         write_message(&mut enc, &op.input, fields, &op.route.optional_parts);
         match enc.finish() {
-            Ok(body) if header_errors.is_empty() => Ok(soap::envelope_with_header(
-                op.soap,
-                &body.declarations,
-                body.xsi,
-                &header,
-                &body.xml,
-            )),
+            Ok(body) if header_errors.is_empty() => {
+                let envelope = soap::envelope_with_header(
+                    op.soap,
+                    &body.declarations,
+                    body.xsi,
+                    &header,
+                    &body.xml,
+                );
+                let (body, content_type) = if op.route.mtom {
+                    let p = soap::mtom::package(
+                        op.soap,
+                        op.action.as_deref(),
+                        &envelope,
+                        &body.attachments,
+                    );
+                    (p.body, Some(p.content_type))
+                } else {
+                    (envelope, None)
+                };
+                Ok(Outgoing {
+                    body,
+                    content_type,
+                    message_id,
+                })
+            }
             Ok(_) => Err(header_errors),
             Err(mut errors) => {
                 if let Some(k) = body_key {

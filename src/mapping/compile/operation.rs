@@ -12,8 +12,9 @@ use super::headers::{self, HeaderRoute};
 use super::outputs;
 use super::suggest::closest;
 use crate::diag::Diagnostic;
-use crate::mapping::route::{AbsentPart, Input, InputSource, Method, Route};
+use crate::mapping::route::{AbsentPart, Addressing, Input, InputSource, Method, Route};
 use crate::mapping::shape::Field;
+use crate::wsdl::WsaVersion;
 
 /// A route's method and path, as written, and the names of its path parameters.
 struct RoutePath<'s> {
@@ -93,7 +94,23 @@ pub(super) fn compile_operation(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -
         response_headers,
         access,
         optional_parts,
+        addressing: addressing(cx),
+        mtom: spec.mtom.or(cx.mapping.mtom).unwrap_or(cx.bop.mtom),
         line: spec.route.referenced.line() as u32,
+    })
+}
+
+/// The route's WS-Addressing: the operation's `addressing:`, else the mapping's, else what the
+/// WSDL asks (in the version its namespaces say; 2005/08 when only the mapping asks).
+fn addressing(cx: &OperationCx) -> Option<Addressing> {
+    let on = cx
+        .spec
+        .addressing
+        .or(cx.mapping.addressing)
+        .unwrap_or(cx.bop.addressing.is_some());
+    on.then(|| Addressing {
+        version: cx.bop.addressing.unwrap_or(WsaVersion::V200508),
+        action: cx.bop.wsa_action.clone(),
     })
 }
 

@@ -1,0 +1,125 @@
+//! What a client may send before anything else reads it, checked on the request head in front
+//! of every route: a request target over `limits.url_bytes` (414), one header over
+//! `limits.header_bytes` or all of them over `limits.headers_bytes` (431), a `Content-Length`
+//! over `limits.body_bytes` (413 at once, the body unread; also under `Expect: 100-continue`).
+//! Each is problem+json and closes the connection, as does a 408 from a body that came too
+//! slowly. And the shutdown cut-off: once `shutdown_timeout` has passed after SIGINT/SIGTERM,
+//! every request still in flight gets a 503 problem+json instead of a closed socket.
+//!
+//! The HTTP codec keeps its own, larger limits, which answer with an empty body: a request head
+//! over 128 KiB or with more than 96 headers (431), a head not sent within
+//! `limits.header_timeout_ms` (408), a head that is not HTTP (400).
+
+use actix_web::Error;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::CONTENT_LENGTH;
+use actix_web::http::{ConnectionType, StatusCode};
+use actix_web::middleware::Next;
+use tokio::sync::watch;
+
+use super::problem::Problem;
+use crate::config::Limits;
+
+/// The limits checked on the head, and the shutdown cut-off's signal.
+#[derive(Clone)]
+pub(super) struct Intake {
+    limits: Limits,
+    cutoff: watch::Receiver<bool>,
+}
+
+/// Sets the cut-off: requests still in flight get 503 from then on.
+pub(super) struct CutOff(watch::Sender<bool>);
+
+impl CutOff {
+    /// Every request still in flight is answered 503 now.
+    pub(super) fn cut(&self) {
+        self.0.send_replace(true);
+    }
+}
+
+impl Intake {
+    /// The checks for `limits`, and the cut-off that ends requests in flight.
+    pub(super) fn new(limits: Limits) -> (Intake, CutOff) {
+        let (tx, rx) = watch::channel(false);
+        (Intake { limits, cutoff: rx }, CutOff(tx))
+    }
+
+    /// The middleware: refuses a head over a limit, else runs the request until it answers or
+    /// the cut-off comes.
+    pub(super) async fn check(
+        self,
+        req: ServiceRequest,
+        next: Next<impl MessageBody + 'static>,
+    ) -> Result<ServiceResponse<BoxBody>, Error> {
+        if let Some(problem) = refusal(&req, &self.limits) {
+            return Ok(req.into_response(closing(problem.response())));
+        }
+        let mut cutoff = self.cutoff;
+        let cut = async move {
+            if cutoff.wait_for(|c| *c).await.is_err() {
+                // No cut-off will come (the server is not shutting down this way).
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            res = next.call(req) => {
+                let mut res = res?.map_into_boxed_body();
+                if res.status() == StatusCode::REQUEST_TIMEOUT {
+                    res.response_mut().head_mut().set_connection_type(ConnectionType::Close);
+                }
+                Ok(res)
+            }
+            () = cut => {
+                // The request was moved into the call (and cannot be cloned before routing):
+                // the answer goes back as an error that carries its own response.
+                tracing::warn!("Shutdown timeout: a request still in flight is answered 503");
+                let problem = Problem::Unavailable("the server stopped before the answer was ready");
+                let response = closing(problem.response());
+                Err(actix_web::error::InternalError::from_response("cut off at shutdown", response).into())
+            }
+        }
+    }
+}
+
+/// The answer closes the connection (the rest of the request is not read).
+fn closing(mut r: actix_web::HttpResponse) -> actix_web::HttpResponse {
+    r.head_mut().set_connection_type(ConnectionType::Close);
+    r
+}
+
+/// The problem with the request head, if any.
+fn refusal(req: &ServiceRequest, limits: &Limits) -> Option<Problem> {
+    let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if target > limits.url_bytes {
+        return Some(Problem::UrlTooLong(limits.url_bytes));
+    }
+    let mut total = 0;
+    for (name, value) in req.headers() {
+        let size = name.as_str().len() + value.len();
+        if size > limits.header_bytes {
+            return Some(Problem::HeadersTooLarge(format!(
+                "the header {} is over {} bytes",
+                crate::xsd::facets::quote_short(name.as_str()),
+                limits.header_bytes
+            )));
+        }
+        // Each line also holds `: ` and CRLF.
+        total += size + 4;
+    }
+    if total > limits.headers_bytes {
+        return Some(Problem::HeadersTooLarge(format!(
+            "the headers are over {} bytes together",
+            limits.headers_bytes
+        )));
+    }
+    let announced = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match announced {
+        Some(n) if n > limits.body_bytes as u64 => Some(Problem::TooLarge(limits.body_bytes)),
+        _ => None,
+    }
+}
