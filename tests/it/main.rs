@@ -34,6 +34,7 @@ mod openapi;
 mod otlp;
 mod pki;
 mod roundtrip;
+mod routing;
 mod schemathesis;
 mod secrets_rule;
 mod serve;
