@@ -11,7 +11,6 @@ use std::sync::Arc;
 use actix_web::dev::{Path, Url};
 
 use super::cors;
-use super::state::OpRef;
 use crate::convert::operation::ServicePlan;
 use crate::mapping::generate::normalize;
 use crate::mapping::route::Method;
@@ -45,6 +44,10 @@ struct Node {
     param: Option<Box<Node>>,
     end: Option<usize>,
 }
+
+/// The operation a route serves: (service index, operation index).
+#[derive(Clone, Copy)]
+pub(super) struct OpRef(pub usize, pub usize);
 
 /// What [`RouteTable::find`] found.
 pub(super) enum Found<'a> {

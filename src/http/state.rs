@@ -64,10 +64,6 @@ pub enum DocumentFormat {
     Yaml,
 }
 
-/// The operation a route serves: (service index, operation index).
-#[derive(Clone, Copy)]
-pub(super) struct OpRef(pub usize, pub usize);
-
 impl State {
     pub fn new(
         config: Config,
