@@ -529,6 +529,7 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
     upstream_security(var.trim_end_matches("_URL"), &mut y);
     let _ = writeln!(y, "base_path: /api/{base}");
     let _ = writeln!(y, "naming: {}", naming.as_str());
+    y.push_str("# List wrappers (a type that is one repeated element, e.g. ArrayOfX) as JSON arrays;\n# `{ default: true, except: [ArrayOfX] }` keeps the named ones as objects.\nunwrap_lists: true\n");
     let _ = writeln!(
         y,
         "# Answers checked against the WSDL's schema: strict (502), warn (logged, counted), off."

@@ -27,6 +27,11 @@ fn generated_sample_mapping_matches_the_committed_one() {
         .unwrap();
     assert!(status.success());
     let generated = std::fs::read_to_string(&out).unwrap();
+    // The shipped sample keeps the wrapper objects its clients know (no `unwrap_lists:`, which
+    // is false); everything else is what generate writes.
+    let unwrap = "# List wrappers (a type that is one repeated element, e.g. ArrayOfX) as JSON arrays;\n# `{ default: true, except: [ArrayOfX] }` keeps the named ones as objects.\nunwrap_lists: true\n";
+    assert!(generated.contains(unwrap), "{generated}");
+    let generated = generated.replace(unwrap, "");
     let committed = std::fs::read_to_string(root().join("mappings/crm.yaml")).unwrap();
     assert_eq!(
         generated, committed,
