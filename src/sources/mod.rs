@@ -11,7 +11,9 @@
 //! - `policy`: where files may be read from ([`LoadOptions`]: the entry's folder tree, allowed
 //!   folders, the catalog's local copies of URLs) and how locations resolve;
 //! - `set`: the files read ([`SourceSet`]), parsed again by [`parse_all`];
-//! - `builtin`: the schemas soapbridge knows without a file.
+//! - `builtin`: the core schemas soapbridge knows without a file (always present);
+//! - `standard`: the standard schemas WSDLs import by URL (W3C, WS-Addressing, OASIS), present
+//!   when imported.
 
 mod builtin;
 mod collector;
@@ -19,6 +21,7 @@ mod encoding;
 mod policy;
 mod references;
 mod set;
+mod standard;
 
 pub use collector::{MAX_DEPTH, MAX_FILES, collect};
 pub use policy::{DEFAULT_MAX_DOCUMENT_BYTES, LoadOptions};

@@ -35,6 +35,7 @@ mod roundtrip;
 mod schemathesis;
 mod secrets_rule;
 mod serve;
+mod standard_schemas;
 mod stream;
 mod tls_listener;
 mod traffic_breaker;
