@@ -18,6 +18,7 @@ mod encoded_parts;
 mod errors;
 mod examples;
 mod fail_closed;
+mod fetch;
 mod headers;
 mod hostile_convert;
 mod interop;
