@@ -58,38 +58,38 @@ pub enum FetchError {
     Scheme(String),
     /// Is raised when the request fails: no connection, TLS, a broken answer.
     #[error("cannot fetch {0}: {1}")]
-    Request(Url, String),
+    Request(String, String),
     /// Is raised when the server answers with a status other than 2xx (or a followed 3xx).
     #[error("{0} answered HTTP {1}")]
-    Status(Url, u16),
+    Status(String, u16),
     /// Is raised when a redirect has no Location, or one that is not a URL.
     #[error("{0} redirects without a usable Location")]
-    BadRedirect(Url),
+    BadRedirect(String),
     /// Is raised when a document redirects more often than `--max-redirects`.
     #[error("{0} redirects more than {1} times")]
-    TooManyRedirects(Url, u32),
+    TooManyRedirects(String, u32),
     /// Is raised when a redirect leads back to a URL of the same chain.
     #[error("{0} redirects in a loop (back to {1})")]
-    RedirectLoop(Url, Url),
+    RedirectLoop(String, String),
     /// Is raised when a document is larger than `--max-document-bytes` (said by its
     /// Content-Length before it is read, or found while reading, which then stops).
     #[error("{0} is larger than the limit of {1} bytes per document")]
-    TooLarge(Url, u64),
+    TooLarge(String, u64),
     /// Is raised when the documents together pass `--max-total-bytes`.
     #[error("the documents pass the limit of {0} bytes in all (at {1})")]
-    TotalTooLarge(u64, Url),
+    TotalTooLarge(u64, String),
     /// Is raised when the documents named pass `--max-documents`.
     #[error("more than {0} documents are named (at {1})")]
-    TooManyDocuments(u64, Url),
+    TooManyDocuments(u64, String),
     /// Is raised when the whole fetch takes longer than `--timeout`.
     #[error("the fetch took longer than {0} s")]
     Timeout(u64),
     /// Is raised when a fetched document cannot be read for its references.
     #[error("{0}: {1}")]
-    Document(Url, RemoteError),
+    Document(String, RemoteError),
     /// Is raised when one location, written alike in two documents, names two documents.
     #[error("`{0}` names both {1} and {2}; the catalog maps it to the first")]
-    Ambiguous(String, Url, Url),
+    Ambiguous(String, String, String),
 }
 
 impl FetchError {
@@ -223,7 +223,8 @@ async fn fetch_all(entry: Url, limits: &Limits) -> Outcome {
         let referencing = match references(&bytes) {
             Ok(r) => r,
             Err(e) => {
-                out.problems.push((FetchError::Document(url, e), parent));
+                out.problems
+                    .push((FetchError::Document(url.to_string(), e), parent));
                 continue;
             }
         };
@@ -239,7 +240,7 @@ async fn fetch_all(entry: Url, limits: &Limits) -> Outcome {
             };
             if let Some((_, first)) = named.iter().find(|(l, _)| *l == location) {
                 if *first != target {
-                    let e = FetchError::Ambiguous(location, first.clone(), target);
+                    let e = FetchError::Ambiguous(location, first.to_string(), target.to_string());
                     out.problems.push((e, Some(url.clone())));
                 }
                 continue;
@@ -249,7 +250,7 @@ async fn fetch_all(entry: Url, limits: &Limits) -> Outcome {
                 continue;
             }
             if queued.len() as u64 >= limits.documents {
-                let e = FetchError::TooManyDocuments(limits.documents, target);
+                let e = FetchError::TooManyDocuments(limits.documents, target.to_string());
                 out.problems.push((e, Some(url.clone())));
                 queue.clear();
                 break;
@@ -282,7 +283,7 @@ async fn fetch_one(
             .insert_header(("Accept", "application/xml, text/xml, */*"))
             .send()
             .await
-            .map_err(|e| FetchError::Request(current.clone(), e.to_string()))?;
+            .map_err(|e| FetchError::Request(current.to_string(), e.to_string()))?;
         let status = res.status();
         if status.is_redirection() {
             let next = res
@@ -290,29 +291,32 @@ async fn fetch_one(
                 .get(awc::http::header::LOCATION)
                 .and_then(|l| l.to_str().ok())
                 .and_then(|l| current.join(l).ok())
-                .ok_or_else(|| FetchError::BadRedirect(current.clone()))?;
+                .ok_or_else(|| FetchError::BadRedirect(current.to_string()))?;
             if !matches!(next.scheme(), "http" | "https") {
                 return Err(FetchError::Scheme(next.to_string()));
             }
             if chain.contains(&next) {
-                return Err(FetchError::RedirectLoop(url.clone(), next));
+                return Err(FetchError::RedirectLoop(url.to_string(), next.to_string()));
             }
             if chain.len() as u32 > limits.redirects {
-                return Err(FetchError::TooManyRedirects(url.clone(), limits.redirects));
+                return Err(FetchError::TooManyRedirects(
+                    url.to_string(),
+                    limits.redirects,
+                ));
             }
             chain.push(next.clone());
             current = next;
             continue;
         }
         if !status.is_success() {
-            return Err(FetchError::Status(current, status.as_u16()));
+            return Err(FetchError::Status(current.to_string(), status.as_u16()));
         }
         let limit = limits.document_bytes.min(remaining_total);
         let over = |current: &Url| {
             if limits.document_bytes <= remaining_total {
-                FetchError::TooLarge(current.clone(), limits.document_bytes)
+                FetchError::TooLarge(current.to_string(), limits.document_bytes)
             } else {
-                FetchError::TotalTooLarge(limits.total_bytes, current.clone())
+                FetchError::TotalTooLarge(limits.total_bytes, current.to_string())
             }
         };
         let declared = res
@@ -330,7 +334,7 @@ async fn fetch_one(
         return match body {
             Ok(bytes) => Ok((current, bytes.to_vec())),
             Err(awc::error::PayloadError::Overflow) => Err(over(&current)),
-            Err(e) => Err(FetchError::Request(current, e.to_string())),
+            Err(e) => Err(FetchError::Request(current.to_string(), e.to_string())),
         };
     }
 }
