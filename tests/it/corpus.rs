@@ -224,6 +224,12 @@ pub(crate) fn options(wsdl_dir: &Path, entry: &str) -> LoadOptions {
 /// not; the python-onvif bundle holds copies of the same texts (the SOAP 1.2 envelope schema is
 /// in the validator's own catalog).
 pub(crate) fn validator_catalog(wsdl_dir: &Path, entry: &str) -> Vec<(&'static str, PathBuf)> {
+    if entry.ends_with("remotediscovery.wsdl") {
+        // WS-Addressing 2004/08 by URL: the copy soapbridge embeds.
+        let copy = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/sources/schemas/ws-addressing-2004-08.xsd");
+        return vec![("http://schemas.xmlsoap.org/ws/2004/08/addressing", copy)];
+    }
     if !entry.starts_with("onvif-specs/") {
         return Vec::new();
     }
