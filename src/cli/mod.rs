@@ -3,13 +3,15 @@
 //! [`serve`](ServeArgs) (the default) serves the mappings' routes; [`mock`](MockArgs) stands in
 //! for a legacy service; [`openapi`](OpenapiArgs) prints the OpenAPI document; the dry runs
 //! [`envelope`](EnvelopeArgs) and [`decode`](DecodeArgs) show what the bridge would send and
-//! answer; [`inspect`](InspectArgs) shows a WSDL; [`generate`](GenerateArgs) writes a mapping;
+//! answer; [`inspect`](InspectArgs) shows a WSDL; [`fetch`](FetchArgs) downloads one with its
+//! imports (the only command that uses the network); [`generate`](GenerateArgs) writes a mapping;
 //! [`check`](CheckArgs) checks mappings; [`validate`](ValidateArgs) validates XML documents
 //! against a schema. [`run`] dispatches.
 
 mod check;
 mod decode;
 mod envelope;
+mod fetch;
 mod files;
 mod generate;
 pub mod inspect;
@@ -24,6 +26,7 @@ use clap::{Parser, Subcommand};
 pub use check::CheckArgs;
 pub use decode::DecodeArgs;
 pub use envelope::EnvelopeArgs;
+pub use fetch::FetchArgs;
 pub use generate::GenerateArgs;
 pub use inspect::InspectArgs;
 pub use mock::MockArgs;
@@ -61,6 +64,9 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Write a mapping file for a WSDL (default: mappings/<wsdl name>.yaml).
     Generate(GenerateArgs),
+    /// Download a WSDL and every document it imports into a folder, with a catalog, so that
+    /// `generate` works offline (the only command that uses the network).
+    Fetch(FetchArgs),
     /// Check mapping files against their WSDLs; exit status 0 only when all compile.
     Check(CheckArgs),
     /// Validate XML documents or SOAP envelopes against a schema (an .xsd, a WSDL's types, or a
@@ -78,6 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
         Command::Decode(args) => decode::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Fetch(args) => fetch::run(args),
         Command::Check(args) => check::run(args),
         Command::Validate(args) => validate::run(args),
     }

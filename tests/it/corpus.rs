@@ -30,7 +30,7 @@ pub(crate) enum Expect {
 use Expect::*;
 
 /// (entry WSDL relative to corpus/wsdl, expectation). Packages whose WSDLs import from folders
-/// above them or by URL get `allow_paths` and a catalog below.
+/// above them get `allow_paths` below; none needs a catalog.
 pub(crate) const ENTRIES: &[(&str, Expect)] = &[
     (
         "fastify-soap-client/dneonline-calculator/calculator.wsdl",
@@ -143,13 +143,11 @@ pub(crate) const ENTRIES: &[(&str, Expect)] = &[
             "it declares the SOAP bindings RecordingBinding (SOAP 1.2): serve one with `--binding RecordingBinding`",
         ),
     ),
-    // Imports WS-Addressing 2004/08 by URL; the bundle has no copy of that version.
+    // Imports WS-Addressing 2004/08 by URL; the bundle has no copy of that version, soapbridge
+    // knows it without a file.
     (
         "python-onvif/onvif-2.x-bundle/wsdl/remotediscovery.wsdl",
-        Error(
-            "ws-discovery.xsd:61:3",
-            "cannot resolve `http://schemas.xmlsoap.org/ws/2004/08/addressing` offline",
-        ),
+        Routes(2),
     ),
     ("python-onvif/onvif-2.x-bundle/wsdl/replay.wsdl", Routes(4)),
     ("python-onvif/onvif-2.x-bundle/wsdl/search.wsdl", Routes(14)),
@@ -213,20 +211,37 @@ pub(crate) fn corpus() -> Option<PathBuf> {
 pub(crate) fn options(wsdl_dir: &Path, entry: &str) -> LoadOptions {
     let mut o = LoadOptions::default();
     if entry.starts_with("onvif-specs/") {
-        // The ONVIF specs import ../../../ver10/schema from each service folder, and four W3C /
-        // OASIS schemas by URL; the python-onvif bundle holds local copies of three of them (the
-        // SOAP 1.2 envelope schema is built in).
-        let bundle = wsdl_dir.join("python-onvif/onvif-2.x-bundle/wsdl");
-        o.allow_paths = vec![wsdl_dir.join("onvif-specs/onvif-current"), bundle.clone()];
-        for (url, file) in [
-            ("https://www.w3.org/2005/05/xmlmime", "xmlmime"),
-            ("http://docs.oasis-open.org/wsn/b-2.xsd", "b-2.xsd"),
-            ("https://www.w3.org/2004/08/xop/include", "include"),
-        ] {
-            o.catalog.insert(url.to_string(), bundle.join(file));
-        }
+        // The ONVIF specs import ../../../ver10/schema from each service folder (the folder
+        // policy asks for --allow-path), and four W3C / OASIS schemas by URL, which soapbridge
+        // knows without a file: no catalog.
+        o.allow_paths = vec![wsdl_dir.join("onvif-specs/onvif-current")];
     }
     o
+}
+
+/// The catalog the independent validators (Python, xmllint) need for an entry: the ONVIF specs
+/// import W3C / OASIS schemas by URL, which soapbridge knows without a file but those tools do
+/// not; the python-onvif bundle holds copies of the same texts (the SOAP 1.2 envelope schema is
+/// in the validator's own catalog).
+pub(crate) fn validator_catalog(wsdl_dir: &Path, entry: &str) -> Vec<(&'static str, PathBuf)> {
+    if entry.ends_with("remotediscovery.wsdl") {
+        // WS-Addressing 2004/08 by URL: the copy soapbridge embeds.
+        let copy = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/sources/schemas/ws-addressing-2004-08.xsd");
+        return vec![("http://schemas.xmlsoap.org/ws/2004/08/addressing", copy)];
+    }
+    if !entry.starts_with("onvif-specs/") {
+        return Vec::new();
+    }
+    let bundle = wsdl_dir.join("python-onvif/onvif-2.x-bundle/wsdl");
+    [
+        ("https://www.w3.org/2005/05/xmlmime", "xmlmime"),
+        ("http://docs.oasis-open.org/wsn/b-2.xsd", "b-2.xsd"),
+        ("https://www.w3.org/2004/08/xop/include", "include"),
+    ]
+    .into_iter()
+    .map(|(url, file)| (url, bundle.join(file)))
+    .collect()
 }
 
 /// Loads an entry, generates its mapping into `tmp` and compiles the file as written, through the

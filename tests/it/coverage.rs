@@ -23,7 +23,8 @@ use soapbridge::mock::sample::Sampler;
 use soapbridge::wsdl::Use;
 
 use super::corpus::{
-    ENTRIES, Expect, compile_entry, compile_entry_unwrap, corpus, has_list_wrappers, options,
+    ENTRIES, Expect, compile_entry, compile_entry_unwrap, corpus, has_list_wrappers,
+    validator_catalog,
 };
 
 /// Samples per operation and direction at most (a walk usually covers its branches sooner).
@@ -175,7 +176,7 @@ fn build_samples(
     let binding = &wsdl.bindings[compiled.selection.binding];
     let port_type = &wsdl.port_types[binding.port_type];
     let mut manifest = format!("wsdl\t{}\n", wsdl_dir.join(entry).display());
-    for (url, file) in &options(wsdl_dir, entry).catalog {
+    for (url, file) in validator_catalog(wsdl_dir, entry) {
         writeln!(manifest, "catalog\t{url}\t{}", file.display()).unwrap();
     }
     let mut samples = Vec::new();

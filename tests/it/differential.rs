@@ -27,7 +27,7 @@ use soapbridge::xsd::model::{Content, MaxOccurs, Primitive, Term, TypeKind, Vari
 use soapbridge::xsd::validate::Validator;
 use soapbridge::xsd::{ElementId, QName, Schema, TypeId};
 
-use super::corpus::{compile_entry, corpus, options};
+use super::corpus::{compile_entry, corpus, validator_catalog};
 use super::coverage::{one_line, round_trip, sample_fields, start_validator, verdicts};
 
 const KNOWN: &str = "tests/differential/known.tsv";
@@ -367,7 +367,7 @@ fn entry_docs(
     let schema = &svc.compiled.wsdl.schema;
     let validator = Validator::new(schema);
     let mut manifest = format!("wsdl\t{}\n", wsdl_dir.join(entry).display());
-    for (url, file) in &options(wsdl_dir, entry).catalog {
+    for (url, file) in validator_catalog(wsdl_dir, entry) {
         writeln!(manifest, "catalog\t{url}\t{}", file.display()).unwrap();
     }
     let mut docs = Vec::new();
