@@ -4,7 +4,10 @@ use std::path::Path;
 use std::process::Command;
 
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_soapbridge"));
+    // Not the repository's root: it holds the user's mappings/ and soapbridge.yaml.
+    c.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests"));
+    c
 }
 
 fn root() -> &'static Path {
@@ -18,7 +21,7 @@ fn generated_sample_mapping_matches_the_committed_one() {
     let out = tmp.path().join("mappings/crm.yaml");
     std::fs::create_dir_all(tmp.path().join("wsdl")).unwrap();
     for f in ["crm.wsdl", "crm-types.xsd"] {
-        std::fs::copy(root().join("wsdl").join(f), tmp.path().join("wsdl").join(f)).unwrap();
+        std::fs::copy(root().join("tests/sample/wsdl").join(f), tmp.path().join("wsdl").join(f)).unwrap();
     }
     let status = bin()
         .current_dir(tmp.path())
@@ -27,7 +30,7 @@ fn generated_sample_mapping_matches_the_committed_one() {
         .unwrap();
     assert!(status.success());
     let generated = std::fs::read_to_string(&out).unwrap();
-    let committed = std::fs::read_to_string(root().join("mappings/crm.yaml")).unwrap();
+    let committed = std::fs::read_to_string(root().join("tests/sample/mappings/crm.yaml")).unwrap();
     assert_eq!(
         generated, committed,
         "mappings/crm.yaml is not what `soapbridge generate wsdl/crm.wsdl` writes; regenerate it"
@@ -67,7 +70,7 @@ fn check_fails_with_file_line_messages() {
 fn inspect_prints_the_tree() {
     let out = bin()
         .args(["inspect"])
-        .arg(root().join("wsdl/crm.wsdl"))
+        .arg(root().join("tests/sample/wsdl/crm.wsdl"))
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -96,7 +99,7 @@ fn inspect_reports_a_broken_wsdl_with_status_1() {
 
 #[test]
 fn envelope_dry_run_prints_the_exact_envelope_or_the_problem() {
-    let mapping = root().join("mappings/crm.yaml");
+    let mapping = root().join("tests/sample/mappings/crm.yaml");
     let out = bin()
         .arg("envelope")
         .arg(&mapping)
@@ -139,7 +142,7 @@ fn envelope_dry_run_prints_the_exact_envelope_or_the_problem() {
 
 #[test]
 fn decode_dry_run_prints_the_json_or_the_fault() {
-    let mapping = root().join("mappings/crm.yaml");
+    let mapping = root().join("tests/sample/mappings/crm.yaml");
     let tmp = tempfile::tempdir().unwrap();
     let answer = tmp.path().join("answer.xml");
     std::fs::write(&answer, r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetOrderStatusResponse xmlns="http://example.com/crm/2009/service"><GetOrderStatusResult>Shipped</GetOrderStatusResult></GetOrderStatusResponse></s:Body></s:Envelope>"#).unwrap();

@@ -487,15 +487,13 @@ fn constants_may_be_numbers_and_a_misspelt_key_is_an_error_with_its_place() {
     );
 }
 
-/// Corpus WSDLs that declare headers (runs with `SOAPBRIDGE_CORPUS`, then fails if the material is
-/// missing): the generated mapping of Salesforce's enterprise WSDL sends the session header from
+/// Corpus WSDLs that declare headers (ignored without `SOAPBRIDGE_CORPUS`; asked for, missing
+/// material is a failure): the generated mapping of Salesforce's enterprise WSDL sends the session header from
 /// `X-Session-Id` and Exchange's `RequestServerVersion` from `X-Version`, typed and qualified.
 #[test]
+#[ignore = "needs SOAPBRIDGE_CORPUS"]
 fn corpus_wsdls_with_headers_send_them() {
-    let Some(corpus) = std::env::var_os("SOAPBRIDGE_CORPUS").map(PathBuf::from) else {
-        eprintln!("corpus header check not requested (set SOAPBRIDGE_CORPUS=../shared/corpus)");
-        return;
-    };
+    let corpus = super::corpus::corpus();
     let cases = [
         (
             "salesforce-php-toolkit/salesforce-enterprise/enterprise.wsdl.xml",

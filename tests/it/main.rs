@@ -36,6 +36,7 @@ mod schemathesis;
 mod secrets_rule;
 mod serve;
 mod stream;
+mod test_rules;
 mod tls_listener;
 mod traffic_breaker;
 mod traffic_cache;
@@ -76,7 +77,7 @@ pub fn serve_sample() -> Served {
         .unwrap()
         .port();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sample"))
         .env("SOAPBRIDGE_LISTEN", format!("127.0.0.1:{port}"))
         .env_remove("CUSTOMER_URL")
         .stdout(std::process::Stdio::null())
