@@ -21,7 +21,11 @@ fn generated_sample_mapping_matches_the_committed_one() {
     let out = tmp.path().join("mappings/crm.yaml");
     std::fs::create_dir_all(tmp.path().join("wsdl")).unwrap();
     for f in ["crm.wsdl", "crm-types.xsd"] {
-        std::fs::copy(root().join("tests/sample/wsdl").join(f), tmp.path().join("wsdl").join(f)).unwrap();
+        std::fs::copy(
+            root().join("tests/sample/wsdl").join(f),
+            tmp.path().join("wsdl").join(f),
+        )
+        .unwrap();
     }
     let status = bin()
         .current_dir(tmp.path())
@@ -225,4 +229,165 @@ fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     let status = raw.split(' ').nth(1)?.parse().ok()?;
     let body = raw.split_once("\r\n\r\n")?.1.to_string();
     Some((status, body))
+}
+
+/// Usage and I/O errors exit with 2, as the README says (1 is for problems found in the files).
+#[test]
+fn usage_and_input_errors_exit_with_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = bin().current_dir(tmp.path()).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&["generate", "nope.wsdl"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("cannot read nope.wsdl"), "{err}");
+    assert!(!tmp.path().join("mappings").exists(), "nothing written");
+
+    let (code, err) = run(&["check"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("no mappings/ folder") && err.contains("soapbridge generate"),
+        "{err}"
+    );
+    let (code, err) = run(&["check", "missing.yaml"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("missing.yaml: no such file or folder"),
+        "{err}"
+    );
+
+    for cmd in ["inspect", "generate"] {
+        let (code, err) = run(&[cmd, "http://legacy.example/Service.svc?wsdl"]);
+        assert_eq!(code, Some(2), "{cmd}: {err}");
+        assert!(
+            err.contains("not URLs") && err.contains("hint:"),
+            "{cmd}: {err}"
+        );
+    }
+    let (code, err) = run(&["validate", "nope.xsd", "doc.xml"]);
+    assert_eq!(code, Some(2), "{err}");
+}
+
+/// Standard output closed by its reader before the command writes (`| head -1` that already
+/// exited): the command ends quietly with status 0, no panic.
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let answer = tmp.path().join("answer.xml");
+    std::fs::write(&answer, r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetOrderStatusResponse xmlns="http://example.com/crm/2009/service"><GetOrderStatusResult>Shipped</GetOrderStatusResult></GetOrderStatusResponse></s:Body></s:Envelope>"#).unwrap();
+    let mapping = root().join("tests/sample/mappings/crm.yaml");
+    let wsdl = root().join("tests/sample/wsdl/crm.wsdl");
+    let commands: Vec<Vec<std::ffi::OsString>> = vec![
+        vec!["openapi".into(), mapping.clone().into()],
+        vec!["openapi".into(), "--yaml".into(), mapping.clone().into()],
+        vec![
+            "decode".into(),
+            mapping.clone().into(),
+            "GetOrderStatus".into(),
+            answer.into(),
+        ],
+        vec!["inspect".into(), wsdl.clone().into()],
+        vec!["generate".into(), wsdl.into(), "-o".into(), "-".into()],
+        vec!["check".into(), mapping.into()],
+        vec!["completions".into(), "bash".into()],
+        vec!["man".into()],
+    ];
+    for args in commands {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = bin()
+            .args(&args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+/// `soapbridge completions <shell>` prints a script the shell accepts; `soapbridge man` a roff
+/// page that `man` renders, and `-o DIR` a page per command.
+#[test]
+fn completions_and_manual_pages() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = bin().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains("soapbridge") && script.contains("generate"),
+            "{shell}"
+        );
+    }
+    let bash = bin().args(["completions", "bash"]).output().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let script = tmp.path().join("soapbridge.bash");
+    std::fs::write(&script, &bash.stdout).unwrap();
+    // Sourced by bash, it registers a completion for the command, and completes its commands.
+    let shell = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source '{}' && complete -p soapbridge && COMP_WORDS=(soapbridge ge) COMP_CWORD=1 \
+             COMP_LINE='soapbridge ge' COMP_POINT=13 && _soapbridge soapbridge ge soapbridge \
+             && printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.display()
+        ))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&shell.stdout);
+    assert!(
+        shell.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&shell.stderr)
+    );
+    assert!(said.contains("-F _soapbridge"), "{said}");
+    assert!(said.lines().any(|l| l == "generate"), "{said}");
+
+    let page = bin().arg("man").output().unwrap();
+    assert!(page.status.success());
+    let text = String::from_utf8_lossy(&page.stdout);
+    assert!(text.contains(".TH soapbridge 1"), "{text}");
+    assert!(
+        text.contains("completions") && text.contains("generate"),
+        "{text}"
+    );
+    if Path::new("/usr/bin/groff").exists() {
+        let page_file = tmp.path().join("soapbridge.1");
+        std::fs::write(&page_file, &page.stdout).unwrap();
+        let shown = Command::new("groff")
+            .args(["-man", "-Tutf8", "-ww", "-z"])
+            .arg(&page_file)
+            .output()
+            .unwrap();
+        assert!(shown.status.success());
+        assert!(
+            shown.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&shown.stderr)
+        );
+    }
+
+    let dir = tmp.path().join("man1");
+    let out = bin().arg("man").arg("-o").arg(&dir).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for page in [
+        "soapbridge.1",
+        "soapbridge-serve.1",
+        "soapbridge-generate.1",
+        "soapbridge-man.1",
+    ] {
+        assert!(dir.join(page).is_file(), "{page}");
+    }
 }
