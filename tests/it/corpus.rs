@@ -231,7 +231,9 @@ pub(crate) fn resolve(named: &Path) -> PathBuf {
 /// path: relative paths are read from the crate root.
 #[test]
 fn a_relative_folder_is_read_from_the_crate_root() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).canonicalize().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .canonicalize()
+        .unwrap();
     assert_eq!(resolve(Path::new("tests/cases")), root.join("tests/cases"));
     let crate_dir = root.file_name().unwrap();
     let up = Path::new("..").join(crate_dir).join("tests/corpus");
@@ -245,7 +247,9 @@ fn a_relative_folder_is_read_from_the_crate_root() {
 #[ignore = "needs SOAPBRIDGE_CORPUS"]
 fn the_corpus_named_relatively_is_found() {
     let dir = corpus();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).canonicalize().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .canonicalize()
+        .unwrap();
     let mut up = PathBuf::new();
     let mut base = root.as_path();
     while !dir.starts_with(base) {

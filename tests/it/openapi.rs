@@ -28,9 +28,10 @@ pub fn validate(doc: &serde_json::Value, name: &str, dir: &Path) {
 #[ignore = "needs SOAPBRIDGE_OPENAPI_VALIDATOR (openapi-spec-validator; .ci/run)"]
 fn documents_are_valid_openapi_3_1() {
     let tmp = tempfile::tempdir().unwrap();
-    let services =
-        soapbridge::http::load_services(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sample/mappings"))
-            .unwrap();
+    let services = soapbridge::http::load_services(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sample/mappings"),
+    )
+    .unwrap();
     let doc = soapbridge::http::openapi::document(&services);
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(

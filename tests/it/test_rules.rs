@@ -54,9 +54,7 @@ fn words(tokens: TokenStream) -> String {
 fn reads_env(code: &str, readers: &[String]) -> bool {
     code.contains("var_os")
         || code.contains("env :: var")
-        || readers
-            .iter()
-            .any(|f| code.contains(&format!(" {f} (")))
+        || readers.iter().any(|f| code.contains(&format!(" {f} (")))
 }
 
 /// Functions of the test sources that read an environment variable.
@@ -209,7 +207,11 @@ fn the_early_return_check_finds_each_form() {
     v.visit_file(&files[0].1);
     let named = |t: &str| v.found.iter().any(|f| f.contains(t));
     assert!(named("(helper)"), "{:?}", v.found);
-    assert!(named("`a`") && named("`b`") && named("`c`"), "{:?}", v.found);
+    assert!(
+        named("`a`") && named("`b`") && named("`c`"),
+        "{:?}",
+        v.found
+    );
     assert!(!named("`d`") && !named("`e`"), "{:?}", v.found);
 }
 
@@ -330,7 +332,9 @@ fn the_user_file_check_finds_each_form() {
 /// Every mapping under `tests/` names a WSDL under `tests/` (the fixtures' own copies).
 #[test]
 fn test_mappings_name_wsdls_under_tests() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).canonicalize().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .canonicalize()
+        .unwrap();
     let tests = root.join("tests");
     let mut stack = vec![tests.clone()];
     let (mut checked, mut outside) = (0, Vec::new());
