@@ -215,13 +215,18 @@ fn default_command_serves_the_sample_through_the_mock() {
 
 /// A minimal HTTP/1.1 GET over a plain socket (no client library needed in a sync test).
 fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    http_get_with(port, path, "")
+}
+
+/// [`http_get`] with extra header lines (each ending in `\r\n`).
+fn http_get_with(port: u16, path: &str, headers: &str) -> Option<(u16, String)> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
         .ok()?;
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n"
     )
     .ok()?;
     let mut raw = String::new();
@@ -389,5 +394,85 @@ fn completions_and_manual_pages() {
         "soapbridge-man.1",
     ] {
         assert!(dir.join(page).is_file(), "{page}");
+    }
+}
+
+/// `X-Mock-Fault` on a request to `serve --mock` reaches the built-in mock, which answers the
+/// fault: a declared one is mapped as the mapping says (404), `Server` is a 502.
+#[test]
+fn the_mock_fault_header_works_through_serve() {
+    let server = crate::serve_sample();
+    let port = server.port;
+    let get = |headers: &str| {
+        http_get_with(port, "/api/customer/customers/42", headers).expect("an answer")
+    };
+    let (status, body) = get("X-Mock-Fault: CustomerNotFoundFault\r\n");
+    assert_eq!(status, 404, "{body}");
+    let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(problem["status"], 404, "{problem}");
+    let (status, body) = get("X-Mock-Fault: Server\r\n");
+    assert_eq!(status, 502, "{body}");
+    let (status, body) = get("");
+    assert_eq!(status, 200, "{body}");
+}
+
+/// `SOAPBRIDGE_MOCK=TRUE` (any case, 1/yes/on too) switches the mock on over the settings'
+/// `mock: false`; a value that is not a boolean stops the command with exit status 2, never a
+/// silent false.
+#[test]
+fn boolean_environment_settings_in_any_case_or_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let settings = tmp.path().join("soapbridge.yaml");
+    std::fs::write(
+        &settings,
+        format!(
+            "listen: 127.0.0.1:{port}\nmock: false\nmappings: {}\n",
+            root().join("tests/sample/mappings").display()
+        ),
+    )
+    .unwrap();
+    let child = bin()
+        .current_dir(tmp.path())
+        .arg("serve")
+        .env("SOAPBRIDGE_MOCK", "TRUE")
+        .env_remove("CUSTOMER_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = crate::Served { child, port };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut answer = None;
+    while std::time::Instant::now() < deadline && answer.is_none() {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        answer = http_get(port, "/api/customer/customers/42");
+    }
+    drop(server);
+    let (status, body) = answer.expect("SOAPBRIDGE_MOCK=TRUE serves through the mock");
+    assert_eq!(status, 200, "{body}");
+
+    for value in ["maybe", "ture"] {
+        let mapping = root().join("tests/sample/mappings/crm.yaml");
+        let check = ["check".into(), mapping.into_os_string()];
+        let serve = ["serve".into()];
+        for cmd in [&check[..], &serve[..]] {
+            let out = bin()
+                .current_dir(tmp.path())
+                .args(cmd)
+                .arg("--config")
+                .arg(&settings)
+                .env("SOAPBRIDGE_MOCK", value)
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{cmd:?} {value}: {err}");
+            assert!(err.contains("`SOAPBRIDGE_MOCK` is not a boolean"), "{err}");
+            assert!(!err.contains(value), "{err}");
+        }
     }
 }
