@@ -476,3 +476,44 @@ fn boolean_environment_settings_in_any_case_or_an_error() {
         }
     }
 }
+
+/// The README installs the binary before its Workflow section's first `soapbridge` command, and
+/// its long-id example shows what it claims: every digit of the xs:long in the envelope.
+#[test]
+fn readme_installs_first_and_its_long_id_example_keeps_every_digit() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let workflow = &readme[readme.find("## Workflow").expect("a Workflow section")..];
+    let install = workflow
+        .find("cargo install --locked --path .")
+        .expect("an install step");
+    let first_use = workflow
+        .find("\nsoapbridge ")
+        .expect("a soapbridge command");
+    assert!(
+        install < first_use,
+        "install before {}",
+        &workflow[first_use..first_use + 40]
+    );
+
+    let example = "soapbridge envelope mappings/crm.yaml GetOrder -p orderId=9223372036854775807";
+    assert!(
+        readme.contains(example),
+        "the README shows the long id in the envelope"
+    );
+    let out = bin()
+        .current_dir(root().join("tests/sample"))
+        .args(["envelope", "mappings/crm.yaml", "GetOrder", "-p"])
+        .arg("orderId=9223372036854775807")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let envelope = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        envelope.contains(":orderId>9223372036854775807</"),
+        "{envelope}"
+    );
+}
