@@ -248,7 +248,7 @@ fn user_file_uses(path: &Path, ast: &syn::File) -> Vec<String> {
                 ));
             }
             let dir = words(m.args.to_token_stream());
-            if m.method == "current_dir" && names_root(&dir) && !dir.contains("/tests") {
+            if m.method == "current_dir" && names_root(&dir) && !dir.contains("tests/") {
                 self.found.push(format!(
                     "{}:{}: a command run in the repository's root reads its mappings/ and \
                      soapbridge.yaml",
