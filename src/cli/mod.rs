@@ -6,9 +6,12 @@
 //! answer; [`inspect`](InspectArgs) shows a WSDL; [`fetch`](FetchArgs) downloads one with its
 //! imports (the only command that uses the network); [`generate`](GenerateArgs) writes a mapping;
 //! [`check`](CheckArgs) checks mappings; [`validate`](ValidateArgs) validates XML documents
-//! against a schema. [`run`] dispatches.
+//! against a schema; [`completions`](CompletionsArgs) and [`man`](ManArgs) print the shell
+//! completions and the manual page. [`run`] dispatches; a reader that closes standard output
+//! early ends a command quietly (`out`).
 
 mod check;
+mod completions;
 mod decode;
 mod envelope;
 mod fetch;
@@ -16,19 +19,23 @@ mod files;
 mod generate;
 pub mod inspect;
 pub mod logging;
+mod man;
 mod mock;
 mod openapi;
+mod out;
 mod serve;
 mod validate;
 
 use clap::{Parser, Subcommand};
 
 pub use check::CheckArgs;
+pub use completions::CompletionsArgs;
 pub use decode::DecodeArgs;
 pub use envelope::EnvelopeArgs;
 pub use fetch::FetchArgs;
 pub use generate::GenerateArgs;
 pub use inspect::InspectArgs;
+pub use man::ManArgs;
 pub use mock::MockArgs;
 pub use openapi::OpenapiArgs;
 pub use serve::ServeArgs;
@@ -72,10 +79,23 @@ pub enum Command {
     /// Validate XML documents or SOAP envelopes against a schema (an .xsd, a WSDL's types, or a
     /// mapping's WSDL). Exit status 0 all valid, 1 some invalid, 2 the schema did not load.
     Validate(ValidateArgs),
+    /// Print the shell completion script (bash, elvish, fish, powershell, zsh).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write it and a page per command with `-o DIR`.
+    Man(ManArgs),
 }
 
-/// Runs a command; `Ok(false)` means it ran and found problems (exit status 1).
+/// Runs a command; `Ok(false)` means it ran and found problems (exit status 1). A reader that
+/// closed standard output before the command wrote all of it is not an error: the command ends
+/// quietly, as `head` expects.
 pub fn run(cli: Cli) -> anyhow::Result<bool> {
+    match dispatch(cli) {
+        Err(e) if out::closed_pipe(&e) => Ok(true),
+        result => result,
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<bool> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve::run(args),
         Command::Mock(args) => mock::run(args),
@@ -87,5 +107,7 @@ pub fn run(cli: Cli) -> anyhow::Result<bool> {
         Command::Fetch(args) => fetch::run(args),
         Command::Check(args) => check::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }

@@ -10,8 +10,8 @@
 //! the independent validator to say, this test only compares. Mutations of a sample that the
 //! independent validator already refuses are not counted (nothing to compare against).
 //!
-//! Runs when `SOAPBRIDGE_CORPUS` names the corpus (`.ci/run` sets it); then a missing corpus file
-//! or validator is a failure. `tests/differential/known.tsv` lists the disagreements known today,
+//! Ignored without `SOAPBRIDGE_CORPUS` (`.ci/run` sets it and runs it with `--include-ignored`);
+//! then a missing corpus file or validator is a failure. `tests/differential/known.tsv` lists the disagreements known today,
 //! each with its reason; any other disagreement fails, and so does a listed one that is gone.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -449,11 +449,9 @@ fn read_known() -> BTreeMap<(String, String, String), String> {
 }
 
 #[test]
+#[ignore = "needs SOAPBRIDGE_CORPUS"]
 fn our_validator_agrees_with_xmlschema_on_valid_and_mutated_samples() {
-    let Some(corpus) = corpus() else {
-        eprintln!("differential suite not requested (set SOAPBRIDGE_CORPUS=../shared/corpus)");
-        return;
-    };
+    let corpus = corpus();
     let check = Command::new("python3")
         .args(["-c", "import xmlschema, lxml; print(xmlschema.__version__)"])
         .output();

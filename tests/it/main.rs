@@ -46,6 +46,7 @@ mod secrets_rule;
 mod serve;
 mod standard_schemas;
 mod stream;
+mod test_rules;
 mod tls_listener;
 mod traffic_breaker;
 mod traffic_cache;
@@ -78,7 +79,8 @@ impl Drop for Served {
     }
 }
 
-/// Starts the default command (`serve`) in the repository and waits until it accepts connections.
+/// Starts the default command (`serve`) in the sample's copy (`tests/sample`) and waits until it
+/// accepts connections.
 pub fn serve_sample() -> Served {
     serve_folder(None)
 }
@@ -94,10 +96,11 @@ pub fn serve_folder(mappings: Option<&str>) -> Served {
         .port();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"));
     if let Some(folder) = mappings {
-        command.args(["serve", "--mappings", folder]);
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+        command.arg("serve").arg("--mappings").arg(folder);
     }
     let child = command
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sample"))
         .env("SOAPBRIDGE_LISTEN", format!("127.0.0.1:{port}"))
         .env_remove("CUSTOMER_URL")
         .stdout(std::process::Stdio::null())
