@@ -319,8 +319,10 @@ impl Config {
         if let Ok(v) = std::env::var("SOAPBRIDGE_MAPPINGS") {
             c.mappings = v.into();
         }
-        if let Ok(v) = std::env::var("SOAPBRIDGE_MOCK") {
-            c.mock = matches!(v.as_str(), "1" | "true" | "yes");
+        if let Some(mock) = crate::env::boolean("SOAPBRIDGE_MOCK")
+            .map_err(|e| Diagnostic::new(Path::new("environment"), 0, 0, e.to_string()))?
+        {
+            c.mock = mock;
         }
         if let Ok(v) = std::env::var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
             c.tracing.otlp_endpoint = v;

@@ -41,6 +41,32 @@ pub enum EnvError {
     /// one `${VAR}` or `${file:PATH}` reference without a default. The message never repeats it.
     #[error("a secret must come from the environment or a file, not be written here")]
     InClear,
+    /// Is raised when a boolean setting's variable holds something else than one of the
+    /// booleans [`boolean`] reads.
+    #[error("`{name}` is not a boolean: write true or false (or 1/0, yes/no, on/off, in any case)")]
+    NotBoolean { name: String },
+}
+
+/// A boolean setting from the environment variable `name`: `true`/`false`, `1`/`0`,
+/// `yes`/`no`, `on`/`off`, in any case and around spaces; `Ok(None)` when unset or empty.
+/// Anything else is an error, never a silent `false`.
+pub fn boolean(name: &str) -> Result<Option<bool>, EnvError> {
+    match std::env::var(name) {
+        Ok(v) => parse_boolean(name, &v),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(EnvError::NotBoolean { name: name.into() }),
+    }
+}
+
+/// [`boolean`] of the value `value` of the variable `name`.
+pub fn parse_boolean(name: &str, value: &str) -> Result<Option<bool>, EnvError> {
+    let v = value.trim().to_ascii_lowercase();
+    match v.as_str() {
+        "" => Ok(None),
+        "true" | "1" | "yes" | "on" => Ok(Some(true)),
+        "false" | "0" | "no" | "off" => Ok(Some(false)),
+        _ => Err(EnvError::NotBoolean { name: name.into() }),
+    }
 }
 
 /// A credential read from the environment or a file. `Debug` shows `<redacted>`; there is no
@@ -355,6 +381,26 @@ mod tests {
         assert!(!has_user_info("http://h/a@b"));
         assert!(!has_user_info("http://h?x=a@b"));
         assert!(!has_user_info("mailto:a@b"));
+    }
+
+    #[test]
+    fn booleans_in_any_case_or_an_error() {
+        for v in ["TRUE", "true", "True", " 1 ", "yes", "YES", "On"] {
+            assert_eq!(parse_boolean("X", v), Ok(Some(true)), "{v}");
+        }
+        for v in ["FALSE", "false", "0", "No", "OFF"] {
+            assert_eq!(parse_boolean("X", v), Ok(Some(false)), "{v}");
+        }
+        assert_eq!(parse_boolean("X", ""), Ok(None));
+        let e = parse_boolean("SOAPBRIDGE_MOCK", "maybe").unwrap_err();
+        assert_eq!(
+            e,
+            EnvError::NotBoolean {
+                name: "SOAPBRIDGE_MOCK".into()
+            }
+        );
+        assert!(e.to_string().contains("`SOAPBRIDGE_MOCK` is not a boolean"));
+        assert_eq!(boolean("SOAPBRIDGE_TEST_UNSET_BOOLEAN"), Ok(None));
     }
 
     #[test]

@@ -55,13 +55,13 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<bool> {
                     0 => String::new(),
                     n => format!(", {n} warning(s)"),
                 };
-                println!(
+                super::out::println(format_args!(
                     "ok {}: {} routes ({}, {}){noted}",
                     f.display(),
                     c.routes.len(),
                     c.selection.describe(&c.wsdl),
                     c.soap
-                );
+                ))?;
                 compiled.push(c);
             }
             Err(d) => {
@@ -86,7 +86,7 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<bool> {
         );
         ok = false;
     } else if schemes > 0 || config.tls.enabled() {
-        println!(
+        super::out::println(format_args!(
             "ok {}: {schemes} client authentication scheme(s), {}",
             config.file.display(),
             if config.tls.enabled() {
@@ -94,7 +94,7 @@ pub(super) fn run(args: CheckArgs) -> anyhow::Result<bool> {
             } else {
                 "plain HTTP"
             }
-        );
+        ))?;
     }
     Ok(ok)
 }

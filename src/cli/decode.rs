@@ -36,7 +36,7 @@ pub(super) fn run(args: DecodeArgs) -> anyhow::Result<bool> {
     match answer.map(|a| a.outcome) {
         Ok(Outcome::Ok(text)) => {
             let v: serde_json::Value = serde_json::from_str(&text)?;
-            println!("{v:#}");
+            super::out::println(format_args!("{v:#}"))?;
             Ok(true)
         }
         Ok(Outcome::Fault {
@@ -49,7 +49,7 @@ pub(super) fn run(args: DecodeArgs) -> anyhow::Result<bool> {
                 message,
                 fault,
             };
-            println!("{:#}", problem.body());
+            super::out::println(format_args!("{:#}", problem.body()))?;
             Ok(true)
         }
         Err(AnswerError::NotText(e)) => Err(anyhow::anyhow!("{}: {e}", response.display())),
@@ -57,7 +57,7 @@ pub(super) fn run(args: DecodeArgs) -> anyhow::Result<bool> {
             eprintln!("{}: {why}", response.display());
             let problem =
                 Problem::BadGateway("the legacy service's answer does not match its contract");
-            println!("{:#}", problem.body());
+            super::out::println(format_args!("{:#}", problem.body()))?;
             Ok(false)
         }
     }

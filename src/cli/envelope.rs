@@ -46,7 +46,7 @@ pub(super) fn run(args: EnvelopeArgs) -> anyhow::Result<bool> {
                 Err(e) => {
                     let problem =
                         Problem::MalformedJson(format!("the body is not valid JSON: {e}"));
-                    println!("{:#}", problem.body());
+                    super::out::println(format_args!("{:#}", problem.body()))?;
                     return Ok(false);
                 }
             }
@@ -60,11 +60,11 @@ pub(super) fn run(args: EnvelopeArgs) -> anyhow::Result<bool> {
     let param = |s: &InputSource| param_values(&op.route, &params, s);
     match service.build_request(op, &param, body) {
         Ok(envelope) => {
-            println!("{}", String::from_utf8_lossy(&envelope));
+            super::out::println(String::from_utf8_lossy(&envelope))?;
             Ok(true)
         }
         Err(errors) => {
-            println!("{:#}", Problem::Invalid(errors).body());
+            super::out::println(format_args!("{:#}", Problem::Invalid(errors).body()))?;
             Ok(false)
         }
     }

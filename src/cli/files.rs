@@ -36,6 +36,24 @@ pub(super) fn plan_for(path: &Path) -> anyhow::Result<ServicePlan> {
     Ok(ServicePlan::new(Arc::new(compiled)))
 }
 
+/// A WSDL or schema named on the command line, before it is read: a URL, or a file that does
+/// not exist or is a folder, is a usage error (exit status 2), not a problem of its content.
+pub(super) fn input_file(path: &Path) -> anyhow::Result<()> {
+    let named = path.to_string_lossy();
+    if named.starts_with("http://") || named.starts_with("https://") {
+        bail!(
+            "{named}: soapbridge reads WSDL and schema files, not URLs\n  hint: download the \
+             document and the documents it imports into a folder, then name the local file"
+        );
+    }
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if meta.is_dir() {
+        bail!("{} is a folder, not a file", path.display());
+    }
+    Ok(())
+}
+
 /// Prints a file's problems; the command ran and found them (exit status 1).
 pub(super) fn report(d: &Diagnostics) -> anyhow::Result<bool> {
     eprintln!("{d}");
@@ -80,8 +98,14 @@ pub(super) fn load_options(
 }
 
 /// `*.yaml` / `*.yml` files among the arguments (`mappings/` when there are none), folders
-/// expanded (sorted).
+/// expanded (sorted). One that does not exist is a usage error (exit status 2).
 pub(super) fn mapping_files(args: Vec<PathBuf>) -> anyhow::Result<Vec<PathBuf>> {
+    if args.is_empty() && !Path::new("mappings").exists() {
+        bail!(
+            "no mappings/ folder here\n  hint: write one with `soapbridge generate wsdl/NAME.wsdl`, \
+             or name the mapping files or folders"
+        );
+    }
     let args = if args.is_empty() {
         vec![PathBuf::from("mappings")]
     } else {
@@ -89,6 +113,9 @@ pub(super) fn mapping_files(args: Vec<PathBuf>) -> anyhow::Result<Vec<PathBuf>> 
     };
     let mut out = Vec::new();
     for a in args {
+        if !a.exists() {
+            bail!("{}: no such file or folder", a.display());
+        }
         if a.is_dir() {
             let mut entries: Vec<PathBuf> = std::fs::read_dir(&a)
                 .with_context(|| format!("cannot read {}", a.display()))?

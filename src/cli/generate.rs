@@ -46,6 +46,7 @@ pub struct GenerateArgs {
 }
 
 pub(super) fn run(args: GenerateArgs) -> anyhow::Result<bool> {
+    super::files::input_file(&args.wsdl)?;
     let mut options = load_options(args.allow_paths, args.catalog.as_deref(), args.lenient)?;
     let w = match crate::wsdl::load(&args.wsdl, &options) {
         Ok(w) => w,
@@ -102,7 +103,7 @@ pub(super) fn run(args: GenerateArgs) -> anyhow::Result<bool> {
         );
     }
     if to_stdout {
-        print!("{text}");
+        super::out::print(&text)?;
     } else {
         write(&output, &text, args.force)?;
     }

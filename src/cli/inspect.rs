@@ -33,10 +33,11 @@ pub struct InspectArgs {
 }
 
 pub(super) fn run(args: InspectArgs) -> anyhow::Result<bool> {
+    super::files::input_file(&args.wsdl)?;
     let options = load_options(args.allow_paths, args.catalog.as_deref(), args.lenient)?;
     match crate::wsdl::load(&args.wsdl, &options) {
         Ok(w) => {
-            print!("{}", render(&w));
+            super::out::print(render(&w))?;
             Ok(true)
         }
         Err(d) => report(&d),

@@ -29,9 +29,9 @@ pub(super) fn run(args: OpenapiArgs) -> anyhow::Result<bool> {
     let mut doc = crate::http::openapi::document(&services);
     crate::http::openapi::secure(&mut doc, &services, &config.auth);
     if args.yaml {
-        print!("{}", serde_saphyr::to_string(&doc)?);
+        super::out::print(serde_saphyr::to_string(&doc)?)?;
     } else {
-        println!("{doc:#}");
+        super::out::println(format_args!("{doc:#}"))?;
     }
     Ok(true)
 }

@@ -33,6 +33,7 @@ pub struct ValidateArgs {
 }
 
 pub(super) fn run(args: ValidateArgs) -> anyhow::Result<bool> {
+    super::files::input_file(&args.schema)?;
     let options = load_options(args.allow_paths, args.catalog.as_deref(), args.lenient)?;
     validate_files(&args.schema, &args.files, &options)
 }
@@ -82,7 +83,7 @@ fn validate_files(schema: &Path, files: &[PathBuf], options: &LoadOptions) -> an
         if !problems.is_empty() {
             all_valid = false;
             for p in &problems {
-                println!("{p}");
+                super::out::println(p)?;
             }
         }
     }

@@ -1,17 +1,20 @@
 //! The app factory, used by `serve` and by the tests: the documents (`/docs`, `/openapi.json`,
 //! `/openapi.yaml`), the health checks and `/metrics`, then every mapped route (with HEAD,
 //! OPTIONS and the mapping's CORS), all read from the set [`Live`] serves now (so a reload
-//! changes them without a restart), and problem+json for every path or method nothing serves.
-//! The CORS policies are those of the paths served at start; a path a reload adds is served
-//! without CORS until the next start.
+//! changes them without a restart), `/` (unless a mapping serves it) pointing at the documents,
+//! and problem+json for every path or method nothing serves. Mapped routes are found in the
+//! set's own route table by one default service (no actix resource, no pattern per route);
+//! one trailing slash is ignored on them, and the built-in pages redirect (308) to their path
+//! without it. The CORS policies are those of the paths served at start; a path a reload adds
+//! is served without CORS until the next start.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::dev::{Path, Url};
-use actix_web::http::header::{ALLOW, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::http::header::{ACCEPT, ALLOW, HeaderValue, LINK, LOCATION};
+use actix_web::{HttpRequest, HttpResponse, guard, web};
 
 use super::cors;
 use super::handler::{self, Clients};
@@ -19,7 +22,8 @@ use super::health;
 use super::live::Live;
 use super::metrics;
 use super::problem::Problem;
-use super::state::{DocumentFormat, Found, State};
+use super::routes::Found;
+use super::state::{DocumentFormat, State};
 use crate::traffic::breaker::State as CircuitNow;
 use crate::upstream::Target;
 
@@ -85,7 +89,7 @@ async fn dispatch(
         actix_web::http::Method::HEAD => actix_web::http::Method::GET,
         ref m => m.clone(),
     };
-    match state.find(&method, &mut params) {
+    match state.routes.find(&method, &mut params) {
         Found::OtherMethods(allow) if req.method() == actix_web::http::Method::OPTIONS => {
             HttpResponse::NoContent()
                 .insert_header((ALLOW, allow.to_string()))
@@ -105,11 +109,69 @@ async fn dispatch(
             }
             r
         }
-        Found::Nothing => Problem::NotFound {
-            method: req.method().to_string(),
-            path: req.path().to_string(),
-        }
-        .response(),
+        Found::Nothing => not_mapped(&req),
+    }
+}
+
+/// The built-in pages, which a path with one trailing slash more is redirected to.
+const PAGES: [&str; 6] = [
+    "/docs",
+    "/openapi.json",
+    "/openapi.yaml",
+    "/livez",
+    "/readyz",
+    "/metrics",
+];
+
+/// A path no mapping serves: `/` points at the documents, a built-in page with a trailing
+/// slash redirects (308) to it, anything else is a 404.
+fn not_mapped(req: &HttpRequest) -> HttpResponse {
+    let path = req.path();
+    let get = matches!(
+        *req.method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    );
+    if path == "/" && get {
+        return index(req);
+    }
+    if let Some(page) = path.strip_suffix('/').filter(|p| PAGES.contains(p)) {
+        let location = match req.query_string() {
+            "" => page.to_string(),
+            q => format!("{page}?{q}"),
+        };
+        return HttpResponse::PermanentRedirect()
+            .insert_header((LOCATION, location))
+            .finish();
+    }
+    Problem::NotFound {
+        method: req.method().to_string(),
+        path: path.to_string(),
+    }
+    .response()
+}
+
+/// `/`: the links to the docs page and the OpenAPI documents, as JSON, or as a page for a
+/// browser (one that accepts HTML); both with a `Link` header (RFC 8631).
+fn index(req: &HttpRequest) -> HttpResponse {
+    let html = req
+        .headers()
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let mut r = HttpResponse::Ok();
+    r.insert_header((
+        LINK,
+        "</docs>; rel=\"service-doc\", </openapi.json>; rel=\"service-desc\"",
+    ));
+    if html {
+        r.content_type("text/html; charset=utf-8").body(concat!(
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>soapbridge</title></head>\n",
+            "<body><p><a href=\"/docs\">API documentation</a> · ",
+            "<a href=\"/openapi.json\">OpenAPI (JSON)</a> · <a href=\"/openapi.yaml\">OpenAPI (YAML)</a></p></body></html>\n"
+        ))
+    } else {
+        r.content_type("application/json")
+            .body(r#"{"docs":"/docs","openapi":"/openapi.json","openapiYaml":"/openapi.yaml"}"#)
     }
 }
 
@@ -188,36 +250,21 @@ fn health(cfg: &mut web::ServiceConfig, live: &Live) {
     );
 }
 
-/// Every path served at start, in its mapping's CORS policy (preflights answered there); the
-/// request itself goes to [`dispatch`], which serves it from the current set.
+/// The paths served at start that have a CORS policy, one scope per distinct set-up (the
+/// policy and the headers its routes read), chosen by a guard that looks the path up in the
+/// start set's route table (preflights answered there); the request itself goes to
+/// [`dispatch`], which serves it from the current set.
 fn mapping_routes(cfg: &mut web::ServiceConfig, state: &State) {
-    let mut paths: Vec<&str> = Vec::new();
-    for s in &state.services {
-        for op in &s.operations {
-            if !paths.contains(&op.route.path.as_str()) {
-                paths.push(&op.route.path);
-            }
-        }
-    }
-    for path in paths {
-        let mut policy = None;
-        let mut read_headers = Vec::new();
-        for (si, s) in state.services.iter().enumerate() {
-            for (oi, op) in s.operations.iter().enumerate() {
-                if op.route.path != path {
-                    continue;
-                }
-                if policy.is_none() {
-                    policy = s.compiled.cors.as_ref();
-                }
-                read_headers.extend(cors::headers_read(&op.route));
-                read_headers.extend(state.security.headers_read(si, oi));
-            }
-        }
+    for (k, (si, read_headers)) in state.routes.cors.iter().enumerate() {
+        let policy = state.services[*si].compiled.cors.as_ref();
+        let table = state.routes.clone();
         cfg.service(
-            web::resource(path)
+            web::scope("")
+                .guard(guard::fn_guard(move |ctx| {
+                    table.cors_of(&ctx.head().uri) == Some(k)
+                }))
                 .default_service(web::to(dispatch))
-                .wrap(cors::middleware(policy, &read_headers))
+                .wrap(cors::middleware(policy, read_headers))
                 .wrap(actix_web::middleware::from_fn(cors::problems)),
         );
     }

@@ -20,7 +20,8 @@ use super::input;
 use super::metrics::{Metrics, RouteLabels, UpstreamErrorKind};
 use super::otel::{RequestInfo, Timings};
 use super::problem::Problem;
-use super::state::{OpRef, State};
+use super::routes::OpRef;
+use super::state::State;
 use super::trace::{Correlation, REQUEST_ID};
 use crate::config::Limits;
 use crate::convert::operation::{Answer, OperationPlan, Outcome, Outgoing, ServicePlan};
@@ -29,6 +30,9 @@ use crate::traffic::breaker::{Open, Ticket};
 use crate::traffic::cache::{Directives, Kept};
 use crate::traffic::{Identity, UpstreamGuard, counters, identity};
 use crate::upstream::{self, Call, Reply, Target, UpstreamError};
+
+/// The header that asks the built-in mock for a fault, passed on to it only.
+const MOCK_FAULT: HeaderName = HeaderName::from_static("x-mock-fault");
 
 /// Per-worker upstream clients, one per mapping.
 pub(super) struct Clients(pub Vec<Option<awc::Client>>);
@@ -213,7 +217,13 @@ async fn pipeline(
     let param = |source: &_| input::values(params, req, &query, identity.as_ref(), source);
     let envelope = svc.build_call(op, &param, body)?;
     timings.convert_request = Some((converting, Instant::now()));
-    let headers = corr.upstream_headers();
+    let mut headers = corr.upstream_headers();
+    if state.targets[si].as_ref().is_some_and(|t| t.mock)
+        && let Some(fault) = req.headers().get(MOCK_FAULT)
+    {
+        // The built-in mock answers a fault when asked (README: the mock).
+        headers.push((MOCK_FAULT, fault.clone()));
+    }
     let sent = envelope.body.len();
     let upstream = Upstream {
         guard,

@@ -26,6 +26,7 @@ pub mod openapi;
 pub mod otel;
 pub mod problem;
 mod reload;
+mod routes;
 mod serve;
 mod services;
 mod state;

@@ -99,12 +99,13 @@ fn mock_target(s: &Arc<ServicePlan>) -> Result<(actix_web::dev::Server, Target),
         ))
     })?;
     info!(mapping = %s.compiled.file.display(), %addr, "Serving the built-in mock for this mapping");
-    let target = Target::new(
+    let mut target = Target::new(
         format!("http://{addr}/mock"),
         Auth::None,
         s.compiled.upstream.timeout,
         s.compiled.upstream.connect_timeout,
     );
+    target.mock = true;
     Ok((server, target))
 }
 

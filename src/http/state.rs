@@ -6,7 +6,6 @@
 
 use std::sync::{Arc, OnceLock};
 
-use actix_web::dev::ResourceDef;
 use actix_web::web::Bytes;
 
 use super::access::AccessLog;
@@ -14,9 +13,9 @@ use super::auth::Security;
 use super::health::Health;
 use super::metrics::{Metrics, RouteLabels};
 use super::otel::Otel;
+use super::routes::RouteTable;
 use crate::config::Config;
 use crate::convert::operation::ServicePlan;
-use crate::mapping::route::Method;
 use crate::traffic::cache::AnswerCache;
 use crate::traffic::{Limiter, UpstreamGuard};
 use crate::upstream::Target;
@@ -36,8 +35,8 @@ pub struct State {
     openapi_yaml: OnceLock<Bytes>,
     /// 1 for the set loaded at start, one more per successful reload.
     pub generation: u64,
-    /// The mapped paths in the order they are tried, each with its methods.
-    pub(super) routes: Vec<PathRoutes>,
+    /// The mapped paths, each with its methods (shared with the CORS guards of the workers).
+    pub(super) routes: Arc<RouteTable>,
     /// In-flight cap and circuit breaker per service (same index); kept across reloads while
     /// the mapping and the settings stay the same.
     pub(super) guards: Vec<Arc<UpstreamGuard>>,
@@ -65,24 +64,13 @@ pub enum DocumentFormat {
     Yaml,
 }
 
-/// One mapped path: its pattern, the operations of each method, and the `Allow` value.
-pub(super) struct PathRoutes {
-    pub def: ResourceDef,
-    pub methods: Vec<(Method, OpRef)>,
-    pub allow: String,
-}
-
-/// The operation a route serves: (service index, operation index).
-#[derive(Clone, Copy)]
-pub(super) struct OpRef(pub usize, pub usize);
-
 impl State {
     pub fn new(
         config: Config,
         services: Vec<Arc<ServicePlan>>,
         targets: Vec<Option<Target>>,
     ) -> State {
-        let routes = route_table(&services);
+        let routes = Arc::new(RouteTable::new(&services, &Security::default()));
         let guards = services
             .iter()
             .map(|s| Arc::new(UpstreamGuard::new(upstream_name(s), &config.upstreams)))
@@ -125,6 +113,7 @@ impl State {
 
     /// The same state with its client authentication schemes loaded.
     pub fn with_security(mut self, security: Security) -> State {
+        self.routes = Arc::new(RouteTable::new(&self.services, &security));
         self.security = security;
         self
     }
@@ -171,35 +160,6 @@ impl State {
             self.limiter = old.limiter.clone();
         }
     }
-
-    /// The operation serving `method` on `path`, with the path's captured parameters; or the
-    /// path's `Allow` value when it is mapped with other methods only; or nothing.
-    pub(super) fn find(
-        &self,
-        method: &actix_web::http::Method,
-        path: &mut actix_web::dev::Path<actix_web::dev::Url>,
-    ) -> Found<'_> {
-        for r in &self.routes {
-            if r.def.capture_match_info(path) {
-                return match r
-                    .methods
-                    .iter()
-                    .find(|(m, _)| m.as_str() == method.as_str())
-                {
-                    Some((_, op)) => Found::Route(*op),
-                    None => Found::OtherMethods(&r.allow),
-                };
-            }
-        }
-        Found::Nothing
-    }
-}
-
-/// What [`State::find`] found.
-pub(super) enum Found<'a> {
-    Route(OpRef),
-    OtherMethods(&'a str),
-    Nothing,
 }
 
 /// The name an upstream goes by in logs and counters: its mapping file's stem.
@@ -209,36 +169,6 @@ pub(super) fn upstream_name(s: &ServicePlan) -> String {
         .file_stem()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-/// One entry per mapped path, in the order the mappings declare them.
-fn route_table(services: &[Arc<ServicePlan>]) -> Vec<PathRoutes> {
-    let mut table: Vec<(String, Vec<(Method, OpRef)>)> = Vec::new();
-    for (si, s) in services.iter().enumerate() {
-        for (oi, op) in s.operations.iter().enumerate() {
-            let entry = (op.route.method, OpRef(si, oi));
-            match table.iter_mut().find(|(p, _)| *p == op.route.path) {
-                Some((_, methods)) => methods.push(entry),
-                None => table.push((op.route.path.clone(), vec![entry])),
-            }
-        }
-    }
-    table
-        .into_iter()
-        .map(|(path, methods)| PathRoutes {
-            def: ResourceDef::new(path.as_str()),
-            allow: methods
-                .iter()
-                .flat_map(|(m, _)| match m {
-                    Method::Get => vec!["GET", "HEAD"],
-                    m => vec![m.as_str()],
-                })
-                .chain(["OPTIONS"])
-                .collect::<Vec<_>>()
-                .join(", "),
-            methods,
-        })
-        .collect()
 }
 
 #[cfg(test)]

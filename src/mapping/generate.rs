@@ -759,16 +759,16 @@ fn request_headers(wsdl: &Wsdl, inputs: &[HeaderPart], naming: Naming, y: &mut S
     }
 }
 
-/// The `response_headers:` section (`{}` when every entry is commented out).
+/// The `response_headers:` section. An entry that needs review is commented out; when every
+/// entry is, so is the section (`# response_headers:`), so that removing the first `# ` of each
+/// line of the block gives a valid section.
 fn answer_headers(wsdl: &Wsdl, outputs: &[HeaderPart], naming: Naming, out: &mut String) {
     let schema = &wsdl.schema;
     let _ = writeln!(
         out,
         "# SOAP headers of answers passed on: `header.NAME` (HTTP response header) or `body.KEY`."
     );
-    let mut lines = String::new();
-    let y = &mut lines;
-    let mut active = false;
+    let mut entries: Vec<(bool, String)> = Vec::new();
     for (part, el) in outputs {
         match el {
             Some(e)
@@ -778,24 +778,32 @@ fn answer_headers(wsdl: &Wsdl, outputs: &[HeaderPart], naming: Naming, out: &mut
                 ) =>
             {
                 let name = header_name(&header_case(part));
-                let _ = writeln!(y, "  {}: header.{name}", yaml_str(part));
-                active = true;
+                entries.push((true, format!("{}: header.{name}", yaml_str(part))));
             }
             Some(_) => {
                 let key = json_keys(naming, &[(part.as_str(), false)]).remove(0);
-                let _ = writeln!(y, "  # {}: body.{key}", yaml_str(part));
+                entries.push((false, format!("{}: body.{key}", yaml_str(part))));
             }
             None => {
-                let _ = writeln!(
-                    y,
-                    "  # {}: declared by type, not element; not supported",
+                let note = format!(
+                    "# {}: declared by type, not element; not supported",
                     yaml_str(part)
                 );
+                entries.push((false, note));
             }
         }
     }
-    let _ = writeln!(out, "response_headers:{}", if active { "" } else { " {}" });
-    out.push_str(&lines);
+    if entries.iter().any(|(active, _)| *active) {
+        let _ = writeln!(out, "response_headers:");
+        for (active, entry) in &entries {
+            let _ = writeln!(out, "  {}{entry}", if *active { "" } else { "# " });
+        }
+    } else {
+        let _ = writeln!(out, "# response_headers:");
+        for (_, entry) in &entries {
+            let _ = writeln!(out, "#   {entry}");
+        }
+    }
 }
 
 /// The upstream's credentials, TLS and proxy, commented out: what a service may need, its

@@ -1,5 +1,7 @@
-//! Schema documents known without a file (xml.xsd, the SOAP 1.1/1.2 envelopes and encodings):
-//! served to imports by namespace as if they were files, so WSDLs that import them load offline.
+//! The core schema documents known without a file (xml.xsd, the SOAP 1.1/1.2 envelopes and
+//! encodings), present in every load: served to imports by namespace as if they were files, so
+//! WSDLs that import them (or only use them) load offline. The standard schemas imported by URL
+//! are in `standard`.
 
 use crate::xml::{SOAP11_ENC, SOAP12_ENC, XML};
 

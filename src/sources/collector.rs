@@ -1,7 +1,8 @@
 //! [`collect`]: the entry document and every document it reaches, read one at a time and each
 //! checked once (inside the allowed folders, within the size limit, UTF-8 or, when lenient, its
 //! declared encoding, well-formed, not nested too deep), its references followed; then the
-//! built-in schemas and the URLs that cannot be read offline.
+//! built-in schemas (the core ones, and the standard ones imported) and the URLs that cannot be
+//! read offline.
 //!
 //! Every file is read once, known by its real path (links resolved): documents that import each
 //! other (`wsdl:import` cycles are legal WSDL 1.1) or a folder that links to itself cannot make
@@ -16,6 +17,7 @@ use super::encoding::{NotText, decode};
 use super::policy::{LoadOptions, Policy, normalize};
 use super::references::{Frontier, Pending};
 use super::set::{SourceFile, SourceSet, at, builtin_path, not_well_formed};
+use super::standard::{imported_namespaces, standard_schema};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::xml::parse_options;
 
@@ -281,19 +283,39 @@ impl Collector<'_> {
     }
 
     /// The schemas soapbridge knows without a file, after every file read; their namespaces
-    /// count as loaded.
+    /// count as loaded. The core ones always; a standard one when a document imports its
+    /// namespace and no file provides it, then the standard ones it imports.
     fn add_builtins(&mut self) {
         for (ns, file, text) in KNOWN_SCHEMAS {
-            self.set
-                .by_path
-                .insert(builtin_path(file), self.set.sources.len());
-            self.set.sources.push(SourceFile {
-                path: builtin_path(file),
-                text: text.to_string(),
-                builtin: true,
-            });
-            self.frontier.namespaces_loaded.insert(ns.to_string());
+            self.add_builtin(ns, file, text);
         }
+        let mut next = 0;
+        while let Some(ns) = self.frontier.standard_wanted.get(next).cloned() {
+            next += 1;
+            if self.frontier.namespaces_loaded.contains(&ns) {
+                continue;
+            }
+            let Some((file, text)) = standard_schema(&ns) else {
+                continue;
+            };
+            self.add_builtin(&ns, file, text);
+            for imported in imported_namespaces(text) {
+                self.frontier.want_standard(&imported);
+            }
+        }
+    }
+
+    /// Adds one schema known without a file.
+    fn add_builtin(&mut self, ns: &str, file: &str, text: &str) {
+        self.set
+            .by_path
+            .insert(builtin_path(file), self.set.sources.len());
+        self.set.sources.push(SourceFile {
+            path: builtin_path(file),
+            text: text.to_string(),
+            builtin: true,
+        });
+        self.frontier.namespaces_loaded.insert(ns.to_string());
     }
 }
 

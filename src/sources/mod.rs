@@ -10,15 +10,21 @@
 //! - `references`: following a document's imports and includes to the files they name;
 //! - `policy`: where files may be read from ([`LoadOptions`]: the entry's folder tree, allowed
 //!   folders, the catalog's local copies of URLs) and how locations resolve;
+//! - `remote`: for `soapbridge fetch`, the offline parts of downloading a WSDL (what a
+//!   document references, local file names, the catalog);
 //! - `set`: the files read ([`SourceSet`]), parsed again by [`parse_all`];
-//! - `builtin`: the schemas soapbridge knows without a file.
+//! - `builtin`: the core schemas soapbridge knows without a file (always present);
+//! - `standard`: the standard schemas WSDLs import by URL (W3C, WS-Addressing, OASIS), present
+//!   when imported.
 
 mod builtin;
 mod collector;
 mod encoding;
 mod policy;
 mod references;
+pub mod remote;
 mod set;
+mod standard;
 
 pub use collector::{MAX_DEPTH, MAX_FILES, collect};
 pub use policy::{DEFAULT_MAX_DOCUMENT_BYTES, LoadOptions};

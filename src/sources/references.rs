@@ -1,7 +1,8 @@
 //! A document's references to other files: `wsdl:import` by `location`, and `xs:import`,
 //! `xs:include`, `xs:redefine` and `xs:override` by `schemaLocation`. Each is queued to be read
 //! (the catalog's local copy, or the location relative to the document) or kept as a URL that
-//! cannot be read offline, reported at the end unless another document provides its namespace.
+//! cannot be read offline, reported at the end unless another document or a standard schema
+//! provides its namespace.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use roxmltree::Node;
 
 use super::policy::{Policy, relative_to};
 use super::set::{SourceSet, at};
+use super::standard::standard_schema;
 use crate::diag::Diagnostic;
 use crate::xml::{WSDL, is_xs_ns};
 
@@ -35,6 +37,9 @@ pub(super) struct Frontier {
     pub(super) namespaces_loaded: HashSet<String>,
     /// Where each queued URL came from (so a catalog entry maps it).
     pub(super) url_of_path: HashMap<PathBuf, String>,
+    /// Namespaces imported by URL or by namespace alone that a standard schema provides (added
+    /// at the end unless a file read provides them).
+    pub(super) standard_wanted: Vec<String>,
 }
 
 impl Frontier {
@@ -54,11 +59,14 @@ impl Frontier {
             }
             _ => return,
         };
+        let namespace = node.attribute("namespace").unwrap_or("");
         let Some(location) = location.map(str::trim).filter(|l| !l.is_empty()) else {
+            if !wsdl_import && name == "import" {
+                self.want_standard(namespace);
+            }
             return;
         };
         let off = node.range().start;
-        let namespace = node.attribute("namespace").unwrap_or("");
         let optional = name == "redefine"
             && !wsdl_import
             && node
@@ -79,9 +87,22 @@ impl Frontier {
                 from: Some((from, off, location.to_string())),
                 optional,
             }),
-            None => self
-                .url_imports
-                .push((from, off, namespace.to_string(), location.to_string())),
+            None => {
+                if !wsdl_import && name == "import" {
+                    self.want_standard(namespace);
+                }
+                self.url_imports
+                    .push((from, off, namespace.to_string(), location.to_string()))
+            }
+        }
+    }
+
+    /// Notes that a standard schema may be needed for `namespace` (if soapbridge knows one).
+    pub(super) fn want_standard(&mut self, namespace: &str) {
+        if standard_schema(namespace).is_some()
+            && !self.standard_wanted.iter().any(|n| n == namespace)
+        {
+            self.standard_wanted.push(namespace.to_string());
         }
     }
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::builtin::KNOWN_SCHEMAS;
 use super::policy::relative_to;
+use super::standard::STANDARD_SCHEMAS;
 use crate::diag::{Diagnostic, Diagnostics, line_col};
 use crate::xml::{parse_options, xml_hint};
 
@@ -14,7 +15,7 @@ use crate::xml::{parse_options, xml_hint};
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
-    /// Built into soapbridge (xml.xsd, SOAP encoding): no file on disk.
+    /// Built into soapbridge (xml.xsd, SOAP encoding, a standard schema): no file on disk.
     pub builtin: bool,
 }
 
@@ -41,9 +42,12 @@ impl SourceSet {
         self.by_path.get(&path).copied()
     }
 
-    /// The built-in schema document for a namespace, if soapbridge knows one.
+    /// The built-in schema document for a namespace, if soapbridge knows one and it is loaded.
     pub fn builtin_for(&self, namespace: &str) -> Option<usize> {
-        let (_, file, _) = KNOWN_SCHEMAS.iter().find(|(ns, _, _)| *ns == namespace)?;
+        let (_, file, _) = KNOWN_SCHEMAS
+            .iter()
+            .chain(STANDARD_SCHEMAS)
+            .find(|(ns, _, _)| *ns == namespace)?;
         self.by_path.get(&builtin_path(file)).copied()
     }
 }

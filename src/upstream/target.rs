@@ -30,6 +30,9 @@ pub struct Target {
     /// Set once the service answered HTTP/1.0 without keep-alive: it closes every connection,
     /// so each call gets a fresh one (awc would otherwise pool it as if it stayed open).
     closes_connections: Arc<AtomicBool>,
+    /// Whether this is the built-in mock (`serve --mock`): the client's `X-Mock-Fault` header is
+    /// passed on to it, never to a real service.
+    pub mock: bool,
 }
 
 /// How connections are made: TLS configuration, proxy, server name.
@@ -108,6 +111,7 @@ impl Target {
                 server_name: None,
             },
             closes_connections: Default::default(),
+            mock: false,
         }
     }
 

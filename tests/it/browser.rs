@@ -56,6 +56,8 @@ fn docs_page_sends_the_key_typed_into_authorize() {
     let config = dir.path().join("soapbridge.yaml");
     std::fs::write(&config, format!("listen: 127.0.0.1:{port}\nmock: true\nauth:\n  schemes:\n    partner-keys:\n      api_key: {{ keys_file: {} }}\n", keys.display())).unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        // Not the repository's root: it holds the user's mappings/ and soapbridge.yaml.
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests"))
         .args(["serve", "--config"])
         .arg(&config)
         .arg("--mappings")

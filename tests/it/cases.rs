@@ -174,6 +174,7 @@ case!(
     mapping_upstream_unknown_scheme,
     mapping_upstream_tls_files,
     mapping_secrets_in_clear,
+    mapping_status_204_with_body,
     mapping_wsdl_address_credentials,
     mapping_unenforced_pattern,
     mapping_unenforced_pattern_allowed,

@@ -4,7 +4,7 @@
 //! process of its own (this test binary, run again on the one ignored test below) as the growth
 //! of its peak resident set (`VmHWM`) over its resident set before loading, against the bytes of
 //! the WSDL and XSD documents each mapping reads (a document two WSDLs import counts twice: each
-//! mapping loads its own copy). Needs `SOAPBRIDGE_CORPUS` (`.ci/run` sets it); a measured figure,
+//! mapping loads its own copy). Ignored without `SOAPBRIDGE_CORPUS` (`.ci/run` sets it); a measured figure,
 //! not a timing.
 //!
 //! The target is under 4x; today it is about 11x (see `MAX_RATIO`), so this test guards against
@@ -45,7 +45,7 @@ fn load_the_whole_corpus_in_this_process() {
         eprintln!("measures only in the process corpus_memory_is_bounded starts");
         return;
     }
-    let corpus = corpus().expect("SOAPBRIDGE_CORPUS");
+    let corpus = corpus();
     let wsdl_dir = corpus.join("wsdl");
     let tmp = tempfile::tempdir().unwrap();
     let before = status_bytes("VmRSS:");
@@ -73,11 +73,9 @@ fn load_the_whole_corpus_in_this_process() {
 }
 
 #[test]
+#[ignore = "needs SOAPBRIDGE_CORPUS"]
 fn corpus_memory_is_bounded() {
-    if corpus().is_none() {
-        eprintln!("corpus suite not requested (set SOAPBRIDGE_CORPUS=../shared/corpus)");
-        return;
-    }
+    corpus();
     let out = Command::new(std::env::current_exe().unwrap())
         .args([
             "corpus_memory::load_the_whole_corpus_in_this_process",

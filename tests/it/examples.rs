@@ -1,8 +1,8 @@
 //! An OpenAPI example is always accepted by the bridge: every request example (parameters and
 //! body) of the OpenAPI document goes through `ServicePlan::build_request`, the request path the
 //! server takes, and is written into an envelope. On small services of our own (choices, `xs:any`,
-//! `xs:ID`/`IDREF`, `anyType`) everywhere, and on every operation of every corpus mapping when
-//! `SOAPBRIDGE_CORPUS` is set (the mappings generated as `tests/it/corpus.rs` does).
+//! `xs:ID`/`IDREF`, `anyType`) everywhere, and on every operation of every corpus mapping with
+//! `SOAPBRIDGE_CORPUS` (ignored without it) (the mappings generated as `tests/it/corpus.rs` does).
 
 use std::sync::Arc;
 
@@ -264,11 +264,9 @@ fn examples_give_distinct_ids_and_refer_to_one_of_them() {
 }
 
 #[test]
+#[ignore = "needs SOAPBRIDGE_CORPUS"]
 fn every_corpus_example_is_accepted_by_the_bridge() {
-    let Some(corpus) = corpus() else {
-        eprintln!("corpus suite not requested (set SOAPBRIDGE_CORPUS=../shared/corpus)");
-        return;
-    };
+    let corpus = corpus();
     let wsdl_dir = corpus.join("wsdl");
     let tmp = tempfile::tempdir().unwrap();
     let (mut operations, mut refused) = (0, Vec::new());

@@ -76,6 +76,8 @@ fn copy_dir(from: &Path, to: &Path) {
 fn plan(wsdl: &Path, dir: &Path, lenient: bool) -> ServicePlan {
     let mapping = dir.join("mapping.yaml");
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"));
+    // Not the repository's root: it holds the user's mappings/ and soapbridge.yaml.
+    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests"));
     cmd.arg("generate").arg(wsdl).arg("-o").arg(&mapping);
     if lenient {
         cmd.arg("--lenient");

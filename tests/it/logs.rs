@@ -29,6 +29,8 @@ fn serve(log: &str, dir: &Path) -> (String, PathBuf, std::process::Child) {
     .unwrap();
     let stderr = dir.join("stderr.log");
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        // Not the repository's root: it holds the user's mappings/ and soapbridge.yaml.
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests"))
         .args(["serve", "--config"])
         .arg(&settings)
         .env_remove("CUSTOMER_URL")

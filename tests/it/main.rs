@@ -9,8 +9,10 @@ mod client_auth;
 mod constructs;
 mod corpus;
 mod corpus_memory;
+mod corpus_serve;
 mod coverage;
 mod dashboards;
+mod deep_schemas;
 mod differential;
 mod document_limits;
 mod encoded;
@@ -18,6 +20,7 @@ mod encoded_parts;
 mod errors;
 mod examples;
 mod fail_closed;
+mod fetch;
 mod fuzz;
 mod headers;
 mod hostile;
@@ -37,11 +40,14 @@ mod otlp;
 mod pki;
 mod protocol;
 mod roundtrip;
+mod routing;
 mod scale_out;
 mod schemathesis;
 mod secrets_rule;
 mod serve;
+mod standard_schemas;
 mod stream;
+mod test_rules;
 mod tls_listener;
 mod traffic_breaker;
 mod traffic_cache;
@@ -74,7 +80,8 @@ impl Drop for Served {
     }
 }
 
-/// Starts the default command (`serve`) in the repository and waits until it accepts connections.
+/// Starts the default command (`serve`) in the sample's copy (`tests/sample`) and waits until it
+/// accepts connections.
 pub fn serve_sample() -> Served {
     serve_folder(None)
 }
@@ -90,10 +97,11 @@ pub fn serve_folder(mappings: Option<&str>) -> Served {
         .port();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"));
     if let Some(folder) = mappings {
-        command.args(["serve", "--mappings", folder]);
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+        command.arg("serve").arg("--mappings").arg(folder);
     }
     let child = command
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sample"))
         .env("SOAPBRIDGE_LISTEN", format!("127.0.0.1:{port}"))
         .env_remove("CUSTOMER_URL")
         .stdout(std::process::Stdio::null())

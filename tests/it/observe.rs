@@ -36,7 +36,7 @@ pub struct Upstream {
 }
 
 pub fn sample_service() -> Arc<ServicePlan> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sample/mappings");
     load_services(&dir)
         .expect("the shipped mapping compiles")
         .remove(0)

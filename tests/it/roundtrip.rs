@@ -17,9 +17,11 @@ use soapbridge::soap;
 fn service() -> &'static Arc<ServicePlan> {
     static S: OnceLock<Arc<ServicePlan>> = OnceLock::new();
     S.get_or_init(|| {
-        soapbridge::http::load_services(&Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings"))
-            .unwrap()
-            .remove(0)
+        soapbridge::http::load_services(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sample/mappings"),
+        )
+        .unwrap()
+        .remove(0)
     })
 }
 

@@ -27,6 +27,8 @@ fn check_refuses_credentials_in_clear_without_repeating_them() {
     ] {
         let dir = case_dir(case);
         let out = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+            // Not the repository's root: it holds the user's mappings/ and soapbridge.yaml.
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests"))
             .args(["check"])
             .arg(dir.join("mapping.yaml"))
             .output()
@@ -142,6 +144,8 @@ fn a_jwks_url_with_credentials_is_refused() {
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        // Not the repository's root: it holds the user's mappings/ and soapbridge.yaml.
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests"))
         .arg("check")
         .arg("--config")
         .arg(&settings)

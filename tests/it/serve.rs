@@ -39,7 +39,7 @@ struct Upstream {
 }
 
 fn sample_service() -> Arc<ServicePlan> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sample/mappings");
     load_services(&dir)
         .expect("the shipped mapping compiles")
         .remove(0)
@@ -651,7 +651,7 @@ fn service_from(wsdl: &Path, port: Option<&str>) -> Arc<ServicePlan> {
 
 #[actix_web::test]
 async fn soap_12_binding() {
-    let wsdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("wsdl/crm.wsdl");
+    let wsdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sample/wsdl/crm.wsdl");
     let service = service_from(&wsdl, Some("CustomerServiceSoap12"));
     let up = start_upstream(service.clone(), Behaviour::Mock);
     let base = start_bridge(service.clone(), &up.url, Duration::from_secs(5));
@@ -785,7 +785,7 @@ async fn basic_auth_from_the_environment_and_answer_size_cap() {
 
 #[actix_web::test]
 async fn per_operation_deadline() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sample/mappings");
     let text = std::fs::read_to_string(dir.join("crm.yaml"))
         .unwrap()
         .replace(
@@ -910,7 +910,7 @@ async fn openapi_examples_are_accepted_and_answered() {
 
 /// The sample mapping with `validate_answers` set.
 fn sample_with_validation(mode: &str) -> Arc<ServicePlan> {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings/crm.yaml");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sample/mappings/crm.yaml");
     let text = std::fs::read_to_string(&file).unwrap().replace(
         "validate_answers: warn\n",
         &format!("validate_answers: {mode}\n"),

@@ -103,7 +103,7 @@ fn the_streaming_decoder_writes_what_the_tree_decoder_writes_with_unwrap_lists_o
 
 /// Every coverage sample read by both decoders, list wrappers unwrapped (as generated) or not.
 fn both_decoders(unwrap: bool) {
-    let corpus = corpus().expect("SOAPBRIDGE_CORPUS names the corpus");
+    let corpus = corpus();
     let wsdl_dir = corpus.join("wsdl");
     let tmp = tempfile::tempdir().unwrap();
     let mut t = Tally::default();

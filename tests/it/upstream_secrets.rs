@@ -93,6 +93,8 @@ fn client_side(dir: &Path) -> ClientSide {
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_soapbridge"));
+    // Not the repository's root: it holds the user's mappings/ and soapbridge.yaml.
+    c.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests"));
     c.env("SOAPBRIDGE_LOG", "debug")
         .env("SBS_TOKEN", BEARER)
         .env(

@@ -13,6 +13,8 @@ fn root() -> &'static Path {
 
 fn validate(args: &[&Path]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        // Not the repository's root: it holds the user's mappings/ and soapbridge.yaml.
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests"))
         .arg("validate")
         .args(args)
         .output()
@@ -21,7 +23,7 @@ fn validate(args: &[&Path]) -> Output {
 
 /// Every operation's sample answer, written to `dir` (one file each).
 fn sample_answers(dir: &Path) -> Vec<std::path::PathBuf> {
-    let svc = soapbridge::http::load_services(&root().join("mappings"))
+    let svc = soapbridge::http::load_services(&root().join("tests/sample/mappings"))
         .unwrap()
         .remove(0);
     let mock = Mock::new(svc.clone());
@@ -44,7 +46,7 @@ fn mock_answers_are_valid_and_a_broken_one_is_located() {
     let answers = sample_answers(tmp.path());
     assert!(answers.len() >= 8, "{answers:?}");
     for schema in ["mappings/crm.yaml", "wsdl/crm.wsdl"] {
-        let mut args = vec![root().join(schema)];
+        let mut args = vec![root().join("tests/sample").join(schema)];
         args.extend(answers.iter().cloned());
         let args: Vec<&Path> = args.iter().map(|p| p.as_path()).collect();
         let out = validate(&args);
@@ -65,7 +67,7 @@ fn mock_answers_are_valid_and_a_broken_one_is_located() {
     let broken = format!("{}not-a-number{}", &text[..start], &text[end..]);
     let bad = tmp.path().join("broken.xml");
     std::fs::write(&bad, &broken).unwrap();
-    let out = validate(&[&root().join("mappings/crm.yaml"), &bad, &get]);
+    let out = validate(&[&root().join("tests/sample/mappings/crm.yaml"), &bad, &get]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();

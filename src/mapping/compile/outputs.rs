@@ -35,13 +35,29 @@ pub(super) fn response(
     found
 }
 
-/// `status:`: the success status (200 unless given).
+/// `status:`: the success status (200 unless given). 204 answers no body, so it is refused for
+/// an operation whose answer has fields (they would be dropped without a word).
 pub(super) fn status(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -> u16 {
     match &cx.spec.status {
         Some(s) if !(200..300).contains(&s.value) => {
             diags.push(
                 cx.d(s, format!("status {} is not a success status", s.value))
                     .hint("use 200-299"),
+            );
+            200
+        }
+        Some(s) if s.value == 204 && !cx.output.is_empty() => {
+            let keys = cx.keys(cx.output);
+            diags.push(
+                cx.d(
+                    s,
+                    format!(
+                        "status 204 answers no body, but operation `{}` answers fields ({})",
+                        cx.op(),
+                        keys.join(", ")
+                    ),
+                )
+                .hint("use 200 (or 201, 202) to send them; 204 fits an operation that answers nothing"),
             );
             200
         }

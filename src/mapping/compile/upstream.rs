@@ -21,10 +21,12 @@ use crate::mapping::route::{
     WsseSettings,
 };
 
-/// The file being checked and where its problems go.
+/// The file being checked, where its problems go, and the prefix of the variables its hints
+/// suggest (`CUSTOMER` for `${CUSTOMER_URL}`).
 struct Cx<'a> {
     file: &'a Path,
     diags: &'a mut Vec<Diagnostic>,
+    prefix: String,
 }
 
 impl Cx<'_> {
@@ -44,10 +46,11 @@ impl Cx<'_> {
         }
     }
 
-    /// A secret: one reference, nothing in clear (see `secrets.rs`). `example` names a variable
-    /// for the hint.
-    fn secret(&mut self, s: &Spanned<String>, example: &str) {
-        if let Some((message, hint)) = secrets::secret(&s.value, example) {
+    /// A secret: one reference, nothing in clear (see `secrets.rs`). The hint names the variable
+    /// `<prefix>_<what>`.
+    fn secret(&mut self, s: &Spanned<String>, what: &str) {
+        let example = format!("{}_{what}", self.prefix);
+        if let Some((message, hint)) = secrets::secret(&s.value, &example) {
             self.push(s, message, hint);
         }
     }
@@ -79,8 +82,47 @@ impl Cx<'_> {
     }
 }
 
-/// Where the upstream's credentials go instead of its URL.
-const AUTH_FROM_ENV: &str = "`upstream.auth.basic: { username: \"${CRM_USER}\", password: \"${CRM_PASSWORD}\" }` (or another `upstream.auth` scheme) from the environment";
+/// Where the upstream's credentials go instead of its URL, in variables named with `prefix`.
+fn auth_from_env(prefix: &str) -> String {
+    format!(
+        "`upstream.auth.basic: {{ username: \"${{{prefix}_USER}}\", password: \"${{{prefix}_PASSWORD}}\" }}` (or another `upstream.auth` scheme) from the environment"
+    )
+}
+
+/// The prefix of the variables a hint suggests: the URL variable's (`CUSTOMER` for
+/// `${CUSTOMER_URL}`, as `generate` writes it), else the `service:` named (`ORDER` for
+/// `OrderService`), else the mapping file's name (`CRM` for `crm.yaml`).
+fn variable_prefix(file: &Path, url: Option<&str>, service: Option<&str>) -> String {
+    let from_url = url
+        .and_then(|u| u.trim().strip_prefix("${"))
+        .and_then(|u| u.split(['}', ':']).next())
+        .filter(|v| !v.is_empty() && !v.starts_with("file"))
+        .map(|v| v.strip_suffix("_URL").unwrap_or(v).to_string());
+    let upper = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    let from_service = service
+        .map(|s| {
+            s.strip_suffix("Service")
+                .filter(|b| !b.is_empty())
+                .unwrap_or(s)
+        })
+        .map(upper);
+    let from_file = file.file_stem().map(|s| upper(&s.to_string_lossy()));
+    from_url
+        .or(from_service)
+        .or(from_file)
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "SERVICE".to_string())
+}
 
 /// `upstream:` checked into the settings the server resolves.
 pub(super) fn upstream(
@@ -90,8 +132,17 @@ pub(super) fn upstream(
     diags: &mut Vec<Diagnostic>,
 ) -> UpstreamSettings {
     let url_given = m.upstream.as_ref().is_some_and(|u| u.url.is_some());
+    let prefix = variable_prefix(
+        file,
+        m.upstream
+            .as_ref()
+            .and_then(|u| u.url.as_ref())
+            .map(|u| u.value.as_str()),
+        m.service.as_ref().map(|s| s.value.as_str()),
+    );
+    let auth_from_env = auth_from_env(&prefix);
     let address_hint = format!(
-        "they would not be sent: set `upstream.url` to the address without them, and {AUTH_FROM_ENV}"
+        "they would not be sent: set `upstream.url` to the address without them, and {auth_from_env}"
     );
     if let Some(a) = address.as_deref().filter(|_| !url_given)
         && let Some((message, hint)) = secrets::url(a, "the WSDL's soap:address", &address_hint)
@@ -100,7 +151,11 @@ pub(super) fn upstream(
     }
     let mut u = UpstreamSettings::new(address, Duration::from_secs(30), Duration::from_secs(3));
     let Some(up) = &m.upstream else { return u };
-    let mut cx = Cx { file, diags };
+    let mut cx = Cx {
+        file,
+        diags,
+        prefix,
+    };
     if let Some(url) = &up.url {
         if let Err(e) = check_template(&url.value) {
             cx.diags.push(
@@ -109,7 +164,7 @@ pub(super) fn upstream(
         } else if cx.no_credentials(
             url,
             "the upstream URL",
-            &format!("they would not be sent: remove them from the URL and set {AUTH_FROM_ENV}"),
+            &format!("they would not be sent: remove them from the URL and set {auth_from_env}"),
         ) && !url.value.starts_with("http://")
             && !url.value.starts_with("https://")
             && !url.value.starts_with("${")
@@ -161,12 +216,12 @@ fn auth(cx: &mut Cx, a: &format::Auth, u: &mut UpstreamSettings) {
         );
     }
     if let Some(b) = &a.basic {
-        cx.secret(&b.username, "CRM_USER");
-        cx.secret(&b.password, "CRM_PASSWORD");
+        cx.secret(&b.username, "USER");
+        cx.secret(&b.password, "PASSWORD");
         u.basic_auth = Some((b.username.value.clone(), b.password.value.clone()));
     }
     if let Some(b) = &a.bearer {
-        cx.secret(&b.token, "CRM_TOKEN");
+        cx.secret(&b.token, "TOKEN");
         u.bearer = Some(BearerSettings::Static(b.token.value.clone()));
     }
     if let Some(o) = &a.oauth2 {
@@ -174,7 +229,7 @@ fn auth(cx: &mut Cx, a: &format::Auth, u: &mut UpstreamSettings) {
     }
     if let Some(w) = &a.wsse {
         cx.template(&w.username);
-        cx.secret(&w.password, "CRM_PASSWORD");
+        cx.secret(&w.password, "PASSWORD");
         u.wsse = Some(WsseSettings {
             username: w.username.value.clone(),
             password: w.password.value.clone(),
@@ -210,7 +265,7 @@ fn oauth2(cx: &mut Cx, o: &format::OAuth2) -> OAuth2Settings {
         }
     }
     cx.template(&o.client_id);
-    cx.secret(&o.client_secret, "CRM_CLIENT_SECRET");
+    cx.secret(&o.client_secret, "CLIENT_SECRET");
     let refresh_before = match &o.refresh_before {
         Some(r) => cx.duration(r).unwrap_or(Duration::from_secs(60)),
         None => Duration::from_secs(60),
@@ -448,5 +503,32 @@ fn proxy(cx: &mut Cx, p: &format::Proxy) -> ProxySettings {
     ProxySettings {
         url: p.url.value.clone(),
         no_proxy: p.no_proxy.as_ref().map(|n| n.value.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_name_the_mappings_own_variables() {
+        let file = Path::new("mappings/billing.yaml");
+        let order = Some("OrderService");
+        assert_eq!(
+            variable_prefix(file, Some("${CUSTOMER_URL}"), order),
+            "CUSTOMER"
+        );
+        assert_eq!(variable_prefix(file, Some("${ERP:-http://h}"), None), "ERP");
+        assert_eq!(
+            variable_prefix(file, Some("https://h/soap"), order),
+            "ORDER"
+        );
+        assert_eq!(variable_prefix(file, None, Some("Ledger")), "LEDGER");
+        assert_eq!(variable_prefix(file, None, None), "BILLING");
+        assert_eq!(
+            variable_prefix(Path::new("my-crm.yaml"), Some("${file:/x}"), None),
+            "MY_CRM"
+        );
+        assert!(auth_from_env("CUSTOMER").contains("${CUSTOMER_PASSWORD}"));
     }
 }

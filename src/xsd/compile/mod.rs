@@ -81,6 +81,13 @@ const MAX_TYPE_DEPTH: usize = 64;
 /// grow exponentially; real schemas stay below a few hundred thousand.
 const MAX_EXPANSION: usize = 2_000_000;
 
+/// How deep content models may nest, counting the model groups of the groups they refer to and
+/// those of the anonymous types inside them (each sequence, choice, all or group reference is a
+/// level). Every walk over a content model (the compiler's, the JSON view's, the OpenAPI
+/// schemas', the mock's, the validators') recurses along it, so the bound keeps their stacks
+/// small; real schemas stay below 30.
+const MAX_PARTICLE_DEPTH: usize = 256;
+
 /// Problems reported before the compiler stops listing them.
 const MAX_DIAGNOSTICS: usize = 200;
 
@@ -130,6 +137,10 @@ pub struct Compiler<'a, 'i> {
     /// Particles and attribute uses created so far (bounded by [`MAX_EXPANSION`]).
     expanded: usize,
     expansion_reported: bool,
+    /// Content-model levels being compiled inside each other (bounded by
+    /// [`MAX_PARTICLE_DEPTH`]), and whether going past it was reported.
+    particle_depth: usize,
+    nesting_reported: bool,
     /// Patterns compiled beyond [`super::regex::PATTERN_LIMIT`] so far (bounded by
     /// [`super::regex::LARGE_PATTERNS`]: a hostile schema cannot take gigabytes).
     large_patterns: usize,
@@ -192,6 +203,8 @@ impl<'a, 'i> Compiler<'a, 'i> {
             depth: 0,
             expanded: 0,
             expansion_reported: false,
+            particle_depth: 0,
+            nesting_reported: false,
             large_patterns: 0,
             scratch: Diagnostic::new(std::path::Path::new(""), 0, 0, ""),
             diags: Vec::new(),

@@ -3,7 +3,7 @@
 
 use roxmltree::Node;
 
-use super::{Compiler, ComponentKind, MAX_EXPANSION, xs_children};
+use super::{Compiler, ComponentKind, MAX_EXPANSION, MAX_PARTICLE_DEPTH, xs_children};
 use crate::xsd::model::*;
 
 impl<'a, 'i> Compiler<'a, 'i> {
@@ -65,10 +65,34 @@ impl<'a, 'i> Compiler<'a, 'i> {
         false
     }
 
+    /// A particle: an element, a model group, a group reference or a wildcard; model groups
+    /// nested past [`MAX_PARTICLE_DEPTH`] are left out (reported once).
     pub(super) fn particle(&mut self, doc: usize, node: Node<'a, 'i>) -> Option<Particle> {
         if !self.expand(doc, node) {
             return None;
         }
+        let group = matches!(
+            node.tag_name().name(),
+            "sequence" | "choice" | "all" | "group"
+        );
+        if !group {
+            return self.particle_in(doc, node);
+        }
+        if self.particle_depth >= MAX_PARTICLE_DEPTH {
+            if !self.nesting_reported {
+                self.nesting_reported = true;
+                self.diag(doc, node, format!("content models nest more than {MAX_PARTICLE_DEPTH} levels deep (counting the groups they refer to)"))
+                    .hint = Some("no real schema does this; check for a generated or hostile file".into());
+            }
+            return None;
+        }
+        self.particle_depth += 1;
+        let p = self.particle_in(doc, node);
+        self.particle_depth -= 1;
+        p
+    }
+
+    fn particle_in(&mut self, doc: usize, node: Node<'a, 'i>) -> Option<Particle> {
         let (min, max) = self.occurs(doc, node);
         let term = match node.tag_name().name() {
             "element" => Term::Element(self.element_particle(doc, node)?),
