@@ -9,6 +9,7 @@ mod client_auth;
 mod constructs;
 mod corpus;
 mod corpus_memory;
+mod corpus_routes;
 mod coverage;
 mod dashboards;
 mod differential;
