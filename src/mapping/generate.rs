@@ -8,12 +8,12 @@ use std::fmt::Write;
 use std::path::{Component, Path};
 
 pub use super::draft::normalize;
-use super::draft::{OperationInput, routes};
+use super::draft::{OperationInput, RouteDraft, routes};
 use super::naming::{Naming, header_case, json_keys, kebab};
-use crate::mapping::shape::{Field, element_fields, shape};
+use crate::mapping::shape::{Field, element_fields, shape, type_fields};
 use crate::sources::LoadOptions;
 use crate::wsdl::{SoapVersion, Wsdl, shown_names};
-use crate::xsd::TypeKind;
+use crate::xsd::{Schema, TypeKind};
 
 /// What a mapping serves: a SOAP binding, reached through a service port when the WSDL has one.
 #[derive(Debug, Clone, Copy)]
@@ -221,12 +221,85 @@ pub fn select(
     Err(SelectError::NoSoapPort)
 }
 
-/// The output field `generate` selects as the answer: the only one, when it is an element.
-fn response(output: &[Field], naming: Naming) -> Option<String> {
-    match output {
-        [f] if !f.attribute => Some(json_keys(naming, &[(f.name.as_str(), false)]).remove(0)),
-        _ => None,
+/// What `generate` answers with: the only output field (an element), a single value (or a
+/// list of them) under a key of its own, never bare: the created resource's `id`, `result` for a
+/// `...Result`/`...Response`/`...Return`, else the field's own key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Selected {
+    /// The output field's key.
+    field: String,
+    /// The key the value is answered under.
+    key: Option<String>,
+    /// The top-level keys of the answer (none when it is a list).
+    keys: Vec<String>,
+}
+
+/// The answer of an operation returning `output`; `creates` when its route answers 201.
+fn response(schema: &Schema, output: &[Field], naming: Naming, creates: bool) -> Option<Selected> {
+    let [f] = output else {
+        return None;
+    };
+    if f.attribute {
+        return None;
     }
+    let field = json_keys(naming, &[(f.name.as_str(), false)]).remove(0);
+    if !matches!(schema.ty(f.type_id).kind, TypeKind::Simple(_)) {
+        let keys = if f.max.is_many() {
+            Vec::new()
+        } else {
+            let fields = type_fields(schema, f.type_id);
+            let names: Vec<(&str, bool)> = fields
+                .iter()
+                .map(|f| (f.name.as_str(), f.attribute))
+                .collect();
+            json_keys(naming, &names)
+        };
+        return Some(Selected {
+            field,
+            key: None,
+            keys,
+        });
+    }
+    let lower = f.name.to_ascii_lowercase();
+    let key = if creates && !f.max.is_many() {
+        "id".to_string()
+    } else if ["result", "response", "return"]
+        .iter()
+        .any(|s| lower.ends_with(s))
+    {
+        "result".to_string()
+    } else {
+        field.clone()
+    };
+    Some(Selected {
+        field,
+        keys: vec![key.clone()],
+        key: Some(key),
+    })
+}
+
+/// The GET route that reads what the route `d` creates (`POST /customers` ->
+/// `GET /customers/{id}`), filled from the answer's keys: `created.location`.
+fn location(d: &RouteDraft, answer: Option<&Selected>, drafts: &[RouteDraft]) -> Option<String> {
+    let answer = answer?;
+    if d.status != Some(201) {
+        return None;
+    }
+    let prefix = format!("{}/{{", d.path);
+    drafts.iter().find_map(|g| {
+        let param = g.path.strip_prefix(&prefix)?.strip_suffix('}')?;
+        if g.method != "GET" || param.contains(['/', '{', '}']) {
+            return None;
+        }
+        let key = if answer.keys.iter().any(|k| k == param) {
+            param
+        } else if answer.keys == ["id"] {
+            "id"
+        } else {
+            return None;
+        };
+        Some(format!("GET {}/{{{key}}}", d.path))
+    })
 }
 
 /// Fault name heuristics: NotFound -> 404, validation -> 400, permission -> 403, conflict -> 409.
@@ -400,7 +473,8 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
     let _ = writeln!(y, "operations:");
     for ((bop, d), (_, output)) in binding.operations.iter().zip(&drafts).zip(&shapes) {
         let op = &pt.operations[bop.operation];
-        let response = response(output, naming);
+        let response = response(&wsdl.schema, output, naming, d.status == Some(201));
+        let created = location(d, response.as_ref(), &drafts);
         if let Some(doc) = &op.documentation {
             let short: String = doc.chars().take(110).collect();
             let _ = writeln!(
@@ -422,11 +496,29 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
                 let _ = writeln!(y, "      {}: {}", yaml_str(k), yaml_str(v));
             }
         }
-        if let Some(r) = &response {
-            let _ = writeln!(y, "    response: {}", yaml_str(r));
+        match &response {
+            Some(Selected {
+                field,
+                key: Some(k),
+                ..
+            }) => {
+                let _ = writeln!(
+                    y,
+                    "    response: {{ {}: {} }}",
+                    yaml_str(k),
+                    yaml_str(field)
+                );
+            }
+            Some(r) => {
+                let _ = writeln!(y, "    response: {}", yaml_str(&r.field));
+            }
+            None => {}
         }
         if let Some(s) = d.status {
             let _ = writeln!(y, "    status: {s}");
+        }
+        if let Some(l) = created {
+            let _ = writeln!(y, "    created:\n      location: {}", yaml_str(&l));
         }
         let faults: Vec<(&str, u16)> = op
             .faults

@@ -11,6 +11,7 @@ mod corpus;
 mod corpus_memory;
 mod corpus_routes;
 mod coverage;
+mod created;
 mod dashboards;
 mod differential;
 mod document_limits;
