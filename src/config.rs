@@ -146,11 +146,12 @@ pub struct Limits {
     pub answer_bytes: usize,
     /// Deepest XML nesting in an answer. Default `100`.
     pub xml_depth: usize,
-    /// Most attributes on one element of an answer. Default `500`.
+    /// Most attributes on one element of an answer (namespace declarations included). Default
+    /// `500`.
     pub xml_attributes: usize,
     /// Most XML nodes in an answer. Default `200000`.
     pub xml_nodes: u32,
-    /// Longest element name in an answer, bytes. Default `1024`.
+    /// Longest element or attribute name (its local part) in an answer, bytes. Default `1024`.
     pub xml_name_bytes: usize,
     /// Largest WSDL or XSD document loaded, bytes (refused before it is read). Default
     /// `33554432` (32 MiB).
@@ -180,6 +181,7 @@ impl Limits {
             attributes: self.xml_attributes,
             nodes: self.xml_nodes,
             name_len: self.xml_name_bytes,
+            bytes: self.answer_bytes,
             ..Default::default()
         }
     }

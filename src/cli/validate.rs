@@ -126,6 +126,10 @@ fn validate_file(v: &Validator, file: &Path) -> Vec<String> {
         Ok(t) => t,
         Err(e) => return vec![format!("{shown}: {e}")],
     };
+    if let Err(r) = crate::xml::scan(&text, &crate::xml::XmlLimits::DOCUMENT) {
+        let (line, col) = crate::diag::line_col(&text, r.offset);
+        return vec![format!("{shown}:{line}:{col}: {r}")];
+    }
     let doc = match roxmltree::Document::parse_with_options(&text, crate::xml::parse_options()) {
         Ok(d) => d,
         Err(e) => {

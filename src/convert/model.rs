@@ -1,11 +1,13 @@
 //! The JSON view of the compiled schema, built once per mapping at start-up: for every complex
 //! type, its JSON keys (after the mapping's naming rule) for attributes, child elements and text,
-//! and a lookup from XML names to those keys. Per request nothing is looked up by name twice.
+//! and a lookup from XML names to those keys; and the list wrappers the mapping shows as JSON
+//! arrays (`unwrap_lists:`). Per request nothing is looked up by name twice.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::mapping::naming::{Naming, json_keys};
+use crate::mapping::unwrap::{ListItem, list_item};
 use crate::xsd::*;
 
 /// One attribute of a complex type.
@@ -98,6 +100,8 @@ pub struct JsonModel {
     pub namespaces: HashMap<String, usize>,
     pub prefixes: Vec<String>,
     pub namespace_uris: Vec<String>,
+    /// The list wrappers shown as JSON arrays (the mapping's `unwrap_lists:`) -> their item.
+    lists: HashMap<TypeId, ListItem>,
 }
 
 impl JsonModel {
@@ -152,7 +156,23 @@ impl JsonModel {
             namespaces,
             prefixes,
             namespace_uris: uris,
+            lists: HashMap::new(),
         }
+    }
+
+    /// The same view with the list wrappers `types` shown as JSON arrays of their items (those
+    /// that are list wrappers; see [`list_item`]).
+    pub fn with_lists(mut self, schema: &Schema, types: impl IntoIterator<Item = TypeId>) -> Self {
+        self.lists = types
+            .into_iter()
+            .filter_map(|t| Some((t, list_item(schema, t)?)))
+            .collect();
+        self
+    }
+
+    /// The item of `t` when `t` is a list wrapper shown as a JSON array.
+    pub fn list(&self, t: TypeId) -> Option<&ListItem> {
+        self.lists.get(&t)
     }
 
     /// The `(prefix, namespace)` declarations of the namespaces an encoder used (indexes into

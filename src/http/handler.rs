@@ -237,7 +237,7 @@ async fn pipeline(
     let reply = reply?;
     timings.upstream_status = Some(reply.status);
     timings.received = Some(reply.body.len());
-    let answer = read_answer(svc, op, &reply, limits).inspect_err(|_| {
+    let answer = read_answer(svc, oi, reply, limits).await.inspect_err(|_| {
         state
             .metrics
             .upstream_error(at, UpstreamErrorKind::BadAnswer)
@@ -454,18 +454,41 @@ async fn call_upstream(
     Ok(reply)
 }
 
+/// Answers longer than this are read on the blocking pool: the worker goes on serving other
+/// requests (and `/livez`) while a large or hostile answer is read; shorter ones are read in
+/// place (a thread hop would cost more than the reading).
+const BLOCKING_ANSWER_BYTES: usize = 64 * 1024;
+
 /// The answer read as a SOAP envelope (fault or not), whatever the HTTP status.
-fn read_answer(
-    svc: &ServicePlan,
-    op: &OperationPlan,
-    reply: &Reply,
+async fn read_answer(
+    svc: &Arc<ServicePlan>,
+    oi: usize,
+    reply: Reply,
     limits: &Limits,
 ) -> Result<Answer, Problem> {
-    svc.read_answer(op, reply.status, &reply.content_type, &reply.body, limits.xml())
-        .map_err(|e| {
-            warn!(operation = %op.route.operation, reason = %e, content_type = %reply.content_type, upstream_status = reply.status, "Upstream answer rejected");
-            Problem::from(e)
-        })
+    let xml = limits.xml();
+    let blocking = reply.body.len() > BLOCKING_ANSWER_BYTES;
+    let read = {
+        let svc = svc.clone();
+        move || {
+            let op = &svc.operations[oi];
+            let answer = svc.read_answer(op, reply.status, &reply.content_type, &reply.body, xml);
+            (answer, reply)
+        }
+    };
+    let (answer, reply) = if blocking {
+        actix_web::web::block(read).await.map_err(|e| {
+            warn!(operation = %svc.operations[oi].route.operation, error = %e, "Reading the answer was cancelled");
+            Problem::BadGateway("the answer could not be read")
+        })?
+    } else {
+        read()
+    };
+    answer.map_err(|e| {
+        let op = &svc.operations[oi];
+        warn!(operation = %op.route.operation, reason = %e, content_type = %reply.content_type, upstream_status = reply.status, "Upstream answer rejected");
+        Problem::from(e)
+    })
 }
 
 /// The route's status with the answer's JSON and headers, or the fault's problem.

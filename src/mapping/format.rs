@@ -40,6 +40,12 @@ pub struct MappingFile {
     /// JSON key naming: `camelCase` (default) or `preserve` (XML local names).
     #[serde(default)]
     pub naming: Naming,
+    /// List wrappers (a type whose whole content is one repeated element, such as .NET's
+    /// `ArrayOfX`) as JSON arrays in place of their objects: `true`, `false`, or
+    /// `{ default: BOOL, except: [TYPE, ...] }` (named types doing the opposite of `default`).
+    /// Written `true` by `soapbridge generate`. Default: false (the wrapper objects).
+    #[serde(default)]
+    pub unwrap_lists: super::unwrap::UnwrapSetting,
     /// Local copies of schemas the WSDL imports by absolute URL: `URL: path` (relative to this
     /// file). Default: none. soapbridge never fetches anything from the network.
     #[serde(default)]

@@ -464,6 +464,7 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
     let (base_path, drafts) = routes(&wsdl.schema, &ops, naming, &base);
     let _ = writeln!(y, "base_path: {base_path}");
     let _ = writeln!(y, "naming: {}", naming.as_str());
+    y.push_str("# List wrappers (a type that is one repeated element, e.g. ArrayOfX) as JSON arrays;\n# `{ default: true, except: [ArrayOfX] }` keeps the named ones as objects.\nunwrap_lists: true\n");
     let _ = writeln!(
         y,
         "# Answers checked against the WSDL's schema: strict (502), warn (logged, counted), off."

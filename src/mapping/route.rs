@@ -21,6 +21,8 @@ pub struct CompiledMapping {
     pub soap: SoapVersion,
     pub base_path: String,
     pub naming: Naming,
+    /// The list wrapper types shown as JSON arrays (`unwrap_lists:`), never a message's own.
+    pub unwrapped: std::collections::BTreeSet<crate::xsd::TypeId>,
     pub validate_answers: super::format::AnswerValidation,
     pub upstream: UpstreamSettings,
     /// Cross-origin requests allowed to this mapping's routes; `None`: no CORS.

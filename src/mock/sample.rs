@@ -279,6 +279,13 @@ impl<'m> Sampler<'m> {
             }
         }
         self.depth -= 1;
+        if model.list(t).is_some() {
+            // A list wrapper the mapping unwraps: the array of its items in place of the object.
+            return obj
+                .into_iter()
+                .next()
+                .map_or(Value::Array(Vec::new()), |(_, v)| v);
+        }
         Value::Object(obj)
     }
 

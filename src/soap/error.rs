@@ -21,6 +21,9 @@ pub enum TextError {
 /// the limit's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum LimitExceeded {
+    /// Is raised when the answer's text is longer than the limit, in bytes.
+    #[error("the answer is larger than {0} bytes")]
+    Size(usize),
     /// Is raised when the answer declares more namespaces than the limit (counted in the raw
     /// text, before parsing).
     #[error("the answer declares more than {0} namespaces")]
@@ -35,8 +38,9 @@ pub enum LimitExceeded {
     /// limit.
     #[error("an element of the answer has more than {0} attributes")]
     Attributes(usize),
-    /// Is raised when an element's name is longer than the limit, in bytes.
-    #[error("an element name of the answer is longer than {0} bytes")]
+    /// Is raised when an element's or attribute's name (its local part) is longer than the
+    /// limit, in bytes.
+    #[error("a name in the answer is longer than {0} bytes")]
     NameLength(usize),
 }
 

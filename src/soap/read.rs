@@ -1,43 +1,23 @@
 //! Reading an answer: its bytes as text in the declared encoding ([`decode_text`]), then parsed
-//! under the [`XmlLimits`] ([`parse`]): no DTD (so no entity expansion), no processing
-//! instructions, bounded depth, attributes, nodes, names and namespace declarations.
+//! under the [`XmlLimits`] ([`parse`]): size, depth, attributes, nodes, names and namespace
+//! declarations checked in one linear pass before the tree is built, no processing
+//! instructions, no DTD (so no entity expansion).
 
 use std::borrow::Cow;
 
 use roxmltree::Document;
 
 use super::error::{EnvelopeError, LimitExceeded, TextError};
+use crate::xml::Breach;
+pub use crate::xml::XmlLimits;
 
-/// Limits on XML read from an upstream (DESIGN.md defaults).
-#[derive(Debug, Clone, Copy)]
-pub struct XmlLimits {
-    pub depth: usize,
-    /// Attributes per element, namespace declarations included.
-    pub attributes: usize,
-    pub nodes: u32,
-    pub name_len: usize,
-    /// Namespace declarations in the whole answer: roxmltree's namespace scoping costs
-    /// (declarations in scope x elements declaring), so many of them are refused up front.
-    pub namespace_declarations: usize,
-}
-
-impl Default for XmlLimits {
-    fn default() -> Self {
-        XmlLimits {
-            depth: 100,
-            attributes: 500,
-            nodes: 200_000,
-            name_len: 1024,
-            namespace_declarations: 1000,
-        }
-    }
-}
-
-/// A linear pre-pass over the raw bytes: roxmltree's namespace scoping costs (declarations in
-/// scope) x (elements that declare), so an answer may not declare more than the limit. Every
-/// `xmlns` in the text counts (an upper bound; a false positive only refuses a pathological
-/// answer). Depth, attributes, names, DTDs and PIs are checked on the parsed tree.
+/// The answer's text within the size limit and with no more `xmlns` in it than the namespace
+/// declarations limit: the cheap checks the stream makes before it reads (the rest it checks as
+/// it reads).
 pub fn prescan(text: &str, limits: XmlLimits) -> Result<(), LimitExceeded> {
+    if text.len() > limits.bytes {
+        return Err(LimitExceeded::Size(limits.bytes));
+    }
     let declarations = memchr::memmem::find_iter(text.as_bytes(), b"xmlns")
         .take(limits.namespace_declarations + 1)
         .count();
@@ -95,51 +75,28 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
     Some(rest[1..].split(q).next()?.to_string())
 }
 
-/// Parses an upstream answer under the limits.
+/// Parses an upstream answer under the limits, checked first in one linear pass
+/// ([`crate::xml::scan`]) so that a refused answer costs time proportional to its length.
 pub fn parse<'i>(text: &'i str, limits: XmlLimits) -> Result<Document<'i>, EnvelopeError> {
-    prescan(text, limits)?;
+    crate::xml::scan(text, &limits).map_err(|r| match r.breach {
+        Breach::Size(n) => EnvelopeError::from(LimitExceeded::Size(n)),
+        Breach::NamespaceDeclarations(n) => LimitExceeded::NamespaceDeclarations(n).into(),
+        Breach::Nodes(n) => LimitExceeded::Nodes(n).into(),
+        Breach::Depth(n) => LimitExceeded::Depth(n).into(),
+        Breach::Attributes(n) => LimitExceeded::Attributes(n).into(),
+        Breach::NameLength(n) => LimitExceeded::NameLength(n).into(),
+        Breach::ProcessingInstruction => EnvelopeError::ProcessingInstruction,
+    })?;
     let opts = roxmltree::ParsingOptions {
         allow_dtd: false,
         nodes_limit: limits.nodes,
         ..roxmltree::ParsingOptions::default()
     };
-    let doc = Document::parse_with_options(text, opts).map_err(|e| match e {
+    Document::parse_with_options(text, opts).map_err(|e| match e {
         roxmltree::Error::DtdDetected => EnvelopeError::Dtd,
         roxmltree::Error::NodesLimitReached => LimitExceeded::Nodes(limits.nodes).into(),
         e => EnvelopeError::NotWellFormed(e),
-    })?;
-    check_tree(&doc, limits)?;
-    Ok(doc)
-}
-
-/// The limits checked on the parsed tree: depth, attributes, names; and no processing
-/// instructions.
-fn check_tree(doc: &Document, limits: XmlLimits) -> Result<(), EnvelopeError> {
-    // Depth by a stack of open elements along document order: one pass, no recursion.
-    let mut open: Vec<roxmltree::NodeId> = Vec::with_capacity(32);
-    for n in doc.descendants() {
-        if !n.is_element() {
-            if n.is_pi() {
-                return Err(EnvelopeError::ProcessingInstruction);
-            }
-            continue;
-        }
-        let parent = n.parent().map(|p| p.id());
-        while open.last().is_some_and(|top| Some(*top) != parent) {
-            open.pop();
-        }
-        open.push(n.id());
-        if open.len() > limits.depth {
-            return Err(LimitExceeded::Depth(limits.depth).into());
-        }
-        if n.attributes().len() > limits.attributes {
-            return Err(LimitExceeded::Attributes(limits.attributes).into());
-        }
-        if n.tag_name().name().len() > limits.name_len {
-            return Err(LimitExceeded::NameLength(limits.name_len).into());
-        }
-    }
-    Ok(())
+    })
 }
 
 #[cfg(test)]
@@ -154,6 +111,8 @@ mod tests {
             nodes: 10,
             name_len: 3,
             namespace_declarations: 1,
+            bytes: 100,
+            processing_instructions: false,
         };
         let refused = |xml: &str| parse(xml, limits).err();
         assert_eq!(
@@ -175,6 +134,10 @@ mod tests {
         assert_eq!(
             refused(&format!("<a>{}</a>", "<b/>".repeat(20))),
             Some(LimitExceeded::Nodes(10).into())
+        );
+        assert_eq!(
+            refused(&format!("<a>{}</a>", " ".repeat(100))),
+            Some(LimitExceeded::Size(100).into())
         );
         assert_eq!(refused("<!DOCTYPE a><a/>"), Some(EnvelopeError::Dtd));
         assert_eq!(

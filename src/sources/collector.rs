@@ -259,6 +259,10 @@ impl Collector<'_> {
     /// and notes what its elements reference.
     fn follow(&mut self, index: usize) {
         let source = &self.set.sources[index];
+        if let Err(r) = crate::xml::scan(&source.text, &crate::xml::XmlLimits::DOCUMENT) {
+            self.diags.push(refused(&source.path, &source.text, r));
+            return;
+        }
         let doc = match roxmltree::Document::parse_with_options(&source.text, parse_options()) {
             Ok(doc) => doc,
             Err(e) => {
@@ -290,6 +294,17 @@ impl Collector<'_> {
             });
             self.frontier.namespaces_loaded.insert(ns.to_string());
         }
+    }
+}
+
+/// A document that passes a limit of [`crate::xml::XmlLimits::DOCUMENT`], at the place (seen
+/// before it is parsed, in one linear pass).
+fn refused(path: &Path, text: &str, r: crate::xml::Refused) -> Diagnostic {
+    match r.breach {
+        crate::xml::Breach::Depth(n) => at(path, text, r.offset, format!("elements nest deeper than {n} levels"))
+            .hint("no real WSDL or schema nests this deep; the file is refused to keep the compiler's stack bounded"),
+        b => at(path, text, r.offset, format!("the document {b}"))
+            .hint("no real WSDL or schema comes near this limit; the file is refused before it is parsed, to keep loading time bounded"),
     }
 }
 

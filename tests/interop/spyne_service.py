@@ -29,6 +29,13 @@ tns:<Op> / tns:<Op>Response, result element tns:<Op>Result):
       giftMessage     "Gift <id>"       if id odd, else xsi:nil="true"
       tags            "tag1".."tag<min(n,2)>" (unwrapped repeated element)
       total           sum(price * quantity), 2 decimals
+  GetCustomer(customerId)        -> Customer (spyne's ArrayOf-style wrappers), id = customerId:
+      id, name        id, "Customer <id>"
+      addresses       AddressArray: ids divisible by 5: none (an empty wrapper);
+                      else "<id> Main Street"/Springfield, and for even ids also
+                      "1 Harbour Road"/Portsmouth
+      tags            stringArray: even ids "gold", "vip"; odd ids absent
+      phoneNumbers    stringArray: ids above 100 "+1-555-<id>"; else absent
   FailIfNegative(value)          -> value; value < 0 raises the declared fault
                                     NegativeValue (faultcode
                                     soap11env:Client.NegativeValue, detail
@@ -125,6 +132,20 @@ class Order(ComplexModel):
     ]
 
 
+class Customer(ComplexModel):
+    __namespace__ = TNS
+    _type_info = [
+        ("id", Integer),
+        ("name", Unicode),
+        # wrapped arrays, spyne's ArrayOf style: <addresses><Address>..</Address></addresses>
+        ("addresses", Array(Address)),
+        # <tags><string>gold</string>..</tags>; absent for odd ids
+        ("tags", Array(Unicode)),
+        # absent (minOccurs=0) unless the id is above 100
+        ("phoneNumbers", Array(Unicode, min_occurs=0)),
+    ]
+
+
 class NegativeValue(Fault):
     """Declared fault of FailIfNegative (appears as wsdl:fault in the WSDL).
 
@@ -178,6 +199,21 @@ def _make_order(order_id):
     )
 
 
+def _make_customer(customer_id):
+    addresses = []
+    if customer_id % 5 != 0:
+        addresses.append(Address(street="%d Main Street" % customer_id, city="Springfield"))
+        if customer_id % 2 == 0:
+            addresses.append(Address(street="1 Harbour Road", city="Portsmouth"))
+    return Customer(
+        id=customer_id,
+        name="Customer %d" % customer_id,
+        addresses=addresses,
+        tags=["gold", "vip"] if customer_id % 2 == 0 else None,
+        phoneNumbers=["+1-555-%d" % customer_id] if customer_id > 100 else None,
+    )
+
+
 class InteropService(ServiceBase):
     @rpc(Integer, Integer, _returns=Integer)
     def Add(ctx, a, b):
@@ -199,6 +235,10 @@ class InteropService(ServiceBase):
     @rpc(Long, _returns=Order)
     def GetOrder(ctx, orderId):
         return _make_order(orderId or 0)
+
+    @rpc(Integer, _returns=Customer)
+    def GetCustomer(ctx, customerId):
+        return _make_customer(customerId or 0)
 
     @rpc(Integer, _returns=Integer, _throws=NegativeValue)
     def FailIfNegative(ctx, value):

@@ -27,6 +27,9 @@ fn generated_sample_mapping_matches_the_committed_one() {
         .unwrap();
     assert!(status.success());
     let generated = std::fs::read_to_string(&out).unwrap();
+    // Generated mappings unwrap list wrappers; the shipped sample keeps its wrapper objects.
+    let unwrap = "# List wrappers (a type that is one repeated element, e.g. ArrayOfX) as JSON arrays;\n# `{ default: true, except: [ArrayOfX] }` keeps the named ones as objects.\nunwrap_lists: true\n";
+    assert!(generated.contains(unwrap), "{generated}");
     // The golden copy, not the shipped `mappings/crm.yaml` (the user's to edit).
     let golden = std::fs::read_to_string(root().join("tests/generate/crm.yaml")).unwrap();
     assert_eq!(

@@ -236,6 +236,26 @@ pub(crate) fn compile_entry(
     entry: &str,
     tmp: &Path,
 ) -> Result<CompiledMapping, String> {
+    compile_entry_unwrap(wsdl_dir, entry, tmp, true)
+}
+
+/// Whether a compiled mapping's schema has a list wrapper (else `unwrap_lists` changes nothing
+/// and a run with it off repeats the run with it on).
+pub(crate) fn has_list_wrappers(compiled: &CompiledMapping) -> bool {
+    let schema = &compiled.wsdl.schema;
+    (0..schema.types.len() as u32).any(|t| {
+        soapbridge::mapping::unwrap::list_item(schema, soapbridge::xsd::TypeId(t)).is_some()
+    })
+}
+
+/// [`compile_entry`] with the generated `unwrap_lists: true` (list wrappers as JSON arrays) as
+/// written, or turned to `false` (the wrapper objects).
+pub(crate) fn compile_entry_unwrap(
+    wsdl_dir: &Path,
+    entry: &str,
+    tmp: &Path,
+    unwrap: bool,
+) -> Result<CompiledMapping, String> {
     let path = wsdl_dir.join(entry);
     let options = options(wsdl_dir, entry);
     let wsdl = soapbridge::wsdl::load(&path, &options).map_err(|d| d.to_string())?;
@@ -243,6 +263,12 @@ pub(crate) fn compile_entry(
     let mapping_file = tmp.join(format!("{}.yaml", entry.replace('/', "_")));
     // What `soapbridge generate` writes: the WSDL, `allow_paths:` and `catalog:` relative to tmp.
     let text = generate::mapping_file(&wsdl, &path, sel, &options, tmp).unwrap();
+    assert!(text.contains("\nunwrap_lists: true\n"), "{text}");
+    let text = if unwrap {
+        text
+    } else {
+        text.replace("\nunwrap_lists: true\n", "\nunwrap_lists: false\n")
+    };
     std::fs::write(&mapping_file, &text).unwrap();
     compile_str(&mapping_file, &text).map_err(|d| d.to_string())
 }

@@ -92,6 +92,15 @@ async fn spyne_service_through_the_bridge() {
         .expect("a url line")
         .to_string();
     let text = text.replace(&url_line, &format!("  url: {url}"));
+    // The one edit of the REST contract: the customer's route (and its path parameter).
+    assert!(text.contains("\nunwrap_lists: true\n"), "{text}");
+    let generated_route =
+        "    route: GET /customer\n    request:\n      customerId: query.customerId\n";
+    assert!(text.contains(generated_route), "{text}");
+    let text = text.replace(
+        generated_route,
+        "    route: GET /customers/{customerId}\n    request:\n      customerId: path.customerId\n",
+    );
     let mapping = dir.path().join("interop.yaml");
     std::fs::write(&mapping, &text).unwrap();
     let compiled = compile_str(&mapping, &text).unwrap_or_else(|d| panic!("{d}\n{text}"));
@@ -106,6 +115,7 @@ async fn spyne_service_through_the_bridge() {
             "POST /api/interop/add",
             "POST /api/interop/echo",
             "GET /api/interop/order",
+            "GET /api/interop/customers/{customerId}",
             "POST /api/interop/fail-if-negative"
         ],
         "{text}"
@@ -152,7 +162,8 @@ async fn spyne_service_through_the_bridge() {
         v["shippingAddress"],
         json!({"street": "3 Main Street", "city": "Springfield"})
     );
-    let lines = v["lines"]["orderLine"].as_array().unwrap();
+    // spyne's OrderLineArray wrapper, unwrapped (`unwrap_lists: true`, as generated).
+    let lines = v["lines"].as_array().unwrap();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[2]["sku"], "SKU-3-3");
     assert_eq!(lines[1]["price"].to_string(), "20.50");
@@ -164,15 +175,33 @@ async fn spyne_service_through_the_bridge() {
     );
     let (_, _, v) = call(&base, "GET", "/api/interop/order?orderId=1", None).await;
     assert_eq!(
-        v["lines"]["orderLine"].as_array().map(Vec::len),
+        v["lines"].as_array().map(Vec::len),
         Some(1),
         "one item is still an array: {v}"
     );
     assert_eq!(v["tags"], json!(["tag1"]));
     let (_, _, v) = call(&base, "GET", "/api/interop/order?orderId=0", None).await;
-    assert_eq!(v["lines"]["orderLine"], json!([]), "{v}");
+    assert_eq!(v["lines"], json!([]), "{v}");
     assert_eq!(v["giftMessage"], Value::Null, "xsi:nil is null");
     assert!(v.get("note").is_none(), "absent stays absent: {v}");
+
+    // The REST contract shape, from spyne's ArrayOf-style wrappers: arrays in place of wrapper
+    // objects; an empty wrapper is `[]`, an absent one an absent key.
+    let (status, _, v) = call(&base, "GET", "/api/interop/customers/42", None).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(
+        v,
+        json!({"id": 42, "name": "Customer 42",
+            "addresses": [{"street": "42 Main Street", "city": "Springfield"},
+                          {"street": "1 Harbour Road", "city": "Portsmouth"}],
+            "tags": ["gold", "vip"]})
+    );
+    let (_, _, v) = call(&base, "GET", "/api/interop/customers/35", None).await;
+    assert_eq!(v, json!({"id": 35, "name": "Customer 35", "addresses": []}));
+    let (_, _, v) = call(&base, "GET", "/api/interop/customers/101", None).await;
+    assert_eq!(v["addresses"].as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v["phoneNumbers"], json!(["+1-555-101"]), "{v}");
+    assert!(v.get("tags").is_none(), "absent stays absent: {v}");
 
     // The declared fault (a Client.* code) and a server fault.
     let (status, ct, v) = call(

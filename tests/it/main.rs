@@ -21,6 +21,7 @@ mod errors;
 mod examples;
 mod fail_closed;
 mod headers;
+mod hostile_answers;
 mod hostile_convert;
 mod interop;
 mod interop_gsoap;
@@ -46,6 +47,7 @@ mod traffic_limits;
 mod traffic_reload;
 mod traffic_signals;
 mod traffic_versions;
+mod unwrap;
 mod upstream_auth;
 mod upstream_fixture;
 mod upstream_secrets;
@@ -71,13 +73,23 @@ impl Drop for Served {
 
 /// Starts the default command (`serve`) in the repository and waits until it accepts connections.
 pub fn serve_sample() -> Served {
+    serve_folder(None)
+}
+
+/// [`serve_sample`] serving the mapping files of `mappings` (relative to the repository) instead
+/// of the sample's.
+pub fn serve_folder(mappings: Option<&str>) -> Served {
     use std::time::{Duration, Instant};
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"));
+    if let Some(folder) = mappings {
+        command.args(["serve", "--mappings", folder]);
+    }
+    let child = command
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("SOAPBRIDGE_LISTEN", format!("127.0.0.1:{port}"))
         .env_remove("CUSTOMER_URL")

@@ -39,6 +39,19 @@ fn documents_are_valid_openapi_3_1() {
     );
     validate(&doc, "crm", tmp.path());
     examples_conform(&doc, tmp.path());
+    // The sample with its list wrappers as arrays.
+    let services = soapbridge::http::load_services(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/unwrap"),
+    )
+    .unwrap();
+    let doc = soapbridge::http::openapi::document(&services);
+    assert_eq!(
+        doc["components"]["schemas"]["Crm.ArrayOfCustomer"]["type"], "array",
+        "{}",
+        doc["components"]["schemas"]
+    );
+    validate(&doc, "crm-unwrapped", tmp.path());
+    examples_conform(&doc, tmp.path());
     let Some(corpus) = std::env::var_os("SOAPBRIDGE_CORPUS").map(PathBuf::from) else {
         return;
     };

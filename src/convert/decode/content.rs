@@ -1,4 +1,5 @@
-//! An element's content as JSON: a simple value, a SOAP-encoded array, or the object of a
+//! An element's content as JSON: a simple value, a SOAP-encoded array, a list wrapper shown as
+//! the array of its items (`unwrap_lists:`), or the object of a
 //! complex type: `$type`, attributes (`$attributes` for those an anyAttribute takes), then the
 //! child elements assigned to their slots and written in schema order (`$xml` for what a
 //! wildcard or mixed content holds).
@@ -12,6 +13,7 @@ use super::raw::{any_json, raw_xml};
 use crate::convert::model::{Body, Slot, TypeInfo};
 use crate::convert::simple;
 use crate::mapping::naming::{ATTRS_KEY, TEXT_KEY, TYPE_KEY, XML_KEY};
+use crate::mapping::unwrap::ListItem;
 use crate::xsd::*;
 
 /// Child elements assigned to their slots: (slot, the element declared under that name, node).
@@ -52,6 +54,9 @@ impl Decoder<'_> {
                 }
             },
         };
+        if let (Some(list), None) = (self.model.list(t), type_name) {
+            return self.write_list(n, list, out);
+        }
         if let (Body::Text(_), Some(c)) = (&info.body, n.children().find(|c| c.is_element())) {
             return Err(DecodeError::at(
                 n,
@@ -92,6 +97,42 @@ impl Decoder<'_> {
     fn write_text(&self, n: Node, t: TypeId, out: &mut Vec<u8>) -> Result<(), DecodeError> {
         simple::write_json(self.schema, t, &text_of(n), out)
             .map_err(|e| DecodeError::at(n, Mismatch::Value(e)))
+    }
+
+    /// A list wrapper shown as the array of its items (`unwrap_lists:`): every child element is
+    /// an item; none is `[]`.
+    fn write_list(&self, n: Node, list: &ListItem, out: &mut Vec<u8>) -> Result<(), DecodeError> {
+        let el = self.schema.element(list.element);
+        out.push(b'[');
+        let mut count = 0usize;
+        for c in n.children() {
+            if c.is_text() {
+                if c.text().is_some_and(|s| !s.trim().is_empty()) {
+                    return Err(DecodeError::at(n, Mismatch::TextInElementContent));
+                }
+                continue;
+            }
+            if !c.is_element() {
+                continue;
+            }
+            let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
+            if local != el.name.local || ns != el.name.ns {
+                return Err(unexpected(n, ns, local));
+            }
+            if count > 0 {
+                out.push(b',');
+            }
+            count += 1;
+            self.write_element(c, el.type_id, el.nillable, out)?;
+        }
+        if count == 0 && list.particle.min > 0 {
+            return Err(DecodeError::at(
+                n,
+                Mismatch::MissingElement(el.name.local.clone()),
+            ));
+        }
+        out.push(b']');
+        Ok(())
     }
 
     /// A SOAP-encoded array: every child element is an item of type `item`.

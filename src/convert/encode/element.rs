@@ -1,7 +1,7 @@
 //! One element from a JSON value, in steps: `null` (nil), the actual type (`$type`, SOAP
 //! encoding's `xsi:type`), abstract types, then simple values or complex content: attributes,
 //! unknown keys, and the body (empty, simple content, raw mixed content or the content model's
-//! particles).
+//! particles); a list wrapper from the array of its items (`unwrap_lists:`).
 
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use serde_json::{Map, Value};
@@ -11,6 +11,7 @@ use crate::convert::error::{FieldError, NOTHING};
 use crate::convert::model::{Body, TypeInfo};
 use crate::convert::simple;
 use crate::mapping::naming::{ATTRS_KEY, TEXT_KEY, TYPE_KEY, XML_KEY};
+use crate::mapping::unwrap::ListItem;
 use crate::xml::escape;
 use crate::xsd::*;
 
@@ -64,6 +65,7 @@ impl<'m> Encoder<'m> {
                     && !obj.contains_key(TYPE_KEY)
                     && !(info.mixed && matches!(info.body, Body::Elements { .. }))
                     && (ct.array_of.is_none())
+                    && model.list(t).is_none()
             }
             _ => false,
         };
@@ -223,10 +225,40 @@ impl<'m> Encoder<'m> {
             }
             return;
         }
+        if let Some(list) = model.list(t) {
+            return self.list(start, tag, list, v, pointer);
+        }
         let Some(obj) = v.as_object() else {
             return self.not_an_object(t, v, pointer);
         };
         self.complex_object(start, tag, t, info, obj, pointer);
+    }
+
+    /// A list wrapper shown as the array of its items (`unwrap_lists:`): each item is one
+    /// element of the wrapper, its occurrence bounds checked; `[]` is the empty wrapper.
+    fn list(&mut self, start: BytesStart, tag: &str, list: &ListItem, v: &Value, pointer: &str) {
+        let Some(items) = v.as_array() else {
+            self.push(
+                FieldError::new(
+                    pointer,
+                    "type",
+                    format!("expected an array, found {}", simple::describe(v)),
+                )
+                .expected("an array")
+                .found_value(v),
+            );
+            return;
+        };
+        let schema: &'m Schema = self.schema;
+        let el = schema.element(list.element);
+        let range = self.item_range(items.len(), &list.particle, pointer, true, None);
+        self.write(Event::Start(start));
+        for i in range {
+            let pi = format!("{pointer}/{i}");
+            self.check_fixed(el.fixed.as_deref(), el.type_id, &items[i], &pi);
+            self.element(&el.name, el.type_id, el.nillable, &items[i], &pi);
+        }
+        self.write(Event::End(BytesEnd::new(tag)));
     }
 
     /// The attributes and content of an element of complex type `t` from its JSON object.

@@ -164,6 +164,9 @@ impl Encoder<'_> {
     /// a namespace the wildcard allows.
     fn fits_wildcard(&mut self, w: &Wildcard, raw: &str, pointer: &str) -> bool {
         let wrapped = format!("<r>{raw}</r>");
+        if crate::xml::scan(&wrapped, &crate::xml::XmlLimits::default()).is_err() {
+            return false;
+        }
         let Ok(doc) =
             roxmltree::Document::parse_with_options(&wrapped, crate::xml::parse_options())
         else {
@@ -227,17 +230,11 @@ impl Encoder<'_> {
             return None;
         };
         let wrapped = format!("<r>{raw}</r>");
-        match roxmltree::Document::parse_with_options(&wrapped, crate::xml::parse_options()) {
-            Err(e) => {
-                self.push(
-                    FieldError::new(pointer, "xml", format!("not well-formed XML: {e}"))
-                        .expected("well-formed XML")
-                        .found_value(v),
-                );
-                None
-            }
-            // SOAP forbids processing instructions (and our own reader refuses them).
-            Ok(doc) if doc.descendants().any(|n| n.is_pi()) => {
+        // The limits first, in one linear pass (the tree parser's work can grow faster); SOAP
+        // forbids processing instructions (and our own reader refuses them).
+        match crate::xml::scan(&wrapped, &crate::xml::XmlLimits::default()) {
+            Ok(()) => {}
+            Err(r) if r.breach == crate::xml::Breach::ProcessingInstruction => {
                 self.push(
                     FieldError::new(
                         pointer,
@@ -246,6 +243,24 @@ impl Encoder<'_> {
                     )
                     .expected("XML without processing instructions")
                     .found_value(v),
+                );
+                return None;
+            }
+            Err(r) => {
+                self.push(
+                    FieldError::new(pointer, "xml", format!("the XML {}", r.breach))
+                        .expected("XML within the limits")
+                        .found_value(v),
+                );
+                return None;
+            }
+        }
+        match roxmltree::Document::parse_with_options(&wrapped, crate::xml::parse_options()) {
+            Err(e) => {
+                self.push(
+                    FieldError::new(pointer, "xml", format!("not well-formed XML: {e}"))
+                        .expected("well-formed XML")
+                        .found_value(v),
                 );
                 None
             }

@@ -221,7 +221,8 @@ impl ServicePlan {
 /// A fault as the client sees it: the status the mapping gives a declared fault (else 400 for
 /// the sender's, 502 for the receiver's), its code, string and detail (read by the declared
 /// detail element's type). An undeclared receiver fault is the service's internal error: its
-/// text (often a stack trace) is logged, not passed on.
+/// text (often a stack trace) is logged shortened as the upstream's (`upstream_fault`), not
+/// passed on.
 fn fault_outcome(op: &OperationPlan, dec: &Decoder, f: &Fault) -> Outcome {
     let declared = f.detail.and_then(|d| {
         op.faults.iter().find(|fd| {
@@ -256,7 +257,13 @@ fn fault_outcome(op: &OperationPlan, dec: &Decoder, f: &Fault) -> Outcome {
         f.string.clone()
     };
     if internal {
-        tracing::warn!(operation = %op.route.operation, fault_code = %f.code, fault_string = %f.string, "Upstream internal fault");
+        tracing::warn!(
+            operation = %op.route.operation,
+            upstream_fault_code = %upstream_text(&f.code),
+            upstream_fault = %upstream_text(&f.string),
+            upstream_fault_bytes = f.string.len(),
+            "Upstream internal fault (its text is the upstream's, shortened)"
+        );
     } else {
         fault.insert("string".into(), Value::String(f.string.clone()));
         fault.insert("detail".into(), detail);
@@ -265,6 +272,19 @@ fn fault_outcome(op: &OperationPlan, dec: &Decoder, f: &Fault) -> Outcome {
         status,
         fault: Value::Object(fault),
         message,
+    }
+}
+
+/// How much of an undeclared receiver fault's text is logged, in characters.
+const LOGGED_FAULT_CHARS: usize = 200;
+
+/// An undeclared receiver fault's text as it is logged: the upstream's words (a stack trace,
+/// maybe a secret), so at most [`LOGGED_FAULT_CHARS`] characters of it, with `…` where it was
+/// cut; always a structured field, so the log's escaping applies (no forged lines).
+fn upstream_text(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(LOGGED_FAULT_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+        None => text.into(),
     }
 }
 
@@ -423,5 +443,21 @@ mod header_tests {
         assert_eq!(add(r#"{"s":1}"#, "s", Value::from(2)), r#"{"s":1}"#);
         assert_eq!(add("null", "s", Value::from(2)), "null");
         assert_eq!(add("[1]", "s", Value::from(2)), "[1]");
+    }
+}
+
+#[cfg(test)]
+mod fault_log_tests {
+    use super::*;
+
+    #[test]
+    fn upstream_fault_text_is_cut_at_a_character_boundary() {
+        assert_eq!(upstream_text("db down"), "db down");
+        let long = "é".repeat(300);
+        let cut = upstream_text(&long);
+        assert_eq!(cut.chars().count(), LOGGED_FAULT_CHARS + 1);
+        assert!(cut.ends_with("é…"));
+        let exact = "x".repeat(LOGGED_FAULT_CHARS);
+        assert_eq!(upstream_text(&exact), exact);
     }
 }

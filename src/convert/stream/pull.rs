@@ -1,7 +1,7 @@
 //! The answer's XML as a stream of items, read with quick-xml's pull parser under the
-//! [`XmlLimits`], each checked as it is read: depth, attributes per element, nodes, name length,
-//! namespace declarations (counted over the whole text before reading, as the tree parser's
-//! pre-pass does). Namespaces are resolved here, on a stack of the declarations in scope (an
+//! [`XmlLimits`], each checked as it is read: depth, attributes per element, nodes, name length
+//! (of elements and attributes); size and namespace declarations (counted over the whole text)
+//! before reading, as the tree path's pre-pass does. Namespaces are resolved here, on a stack of the declarations in scope (an
 //! answer declares a handful, at the top). What the tree parser would refuse, or this reader
 //! does not take on (a DTD, a processing instruction, a name or character outside the plain
 //! cases), stops the stream with a [`Fallback`]: the tree path then says exactly what is wrong.
@@ -70,7 +70,7 @@ pub(super) struct Pull<'i> {
 }
 
 impl<'i> Pull<'i> {
-    /// A reader of `text`, after the pre-pass: namespace declarations counted, and characters
+    /// A reader of `text`, after the pre-pass: size and namespace declarations counted, and characters
     /// XML cannot carry, or a carriage return, looked for (either stops the stream).
     pub fn new(text: &'i str, limits: XmlLimits) -> Result<Pull<'i>, Fallback> {
         crate::soap::prescan(text, limits).map_err(|_| Fallback::Limit)?;
@@ -280,6 +280,9 @@ impl<'i> Pull<'i> {
                 return Err(Fallback::Limit);
             }
             let key = a.key.into_inner();
+            if split_name(key).1.len() > self.limits.name_len {
+                return Err(Fallback::Limit);
+            }
             let declared = match key.strip_prefix("xmlns") {
                 Some("") => "",
                 Some(p) if p.starts_with(':') => &p[1..],

@@ -12,6 +12,7 @@ use crate::convert::decode::write_str;
 use crate::convert::model::{Body, JsonModel, Slot, TypeInfo};
 use crate::convert::simple;
 use crate::mapping::naming::{TEXT_KEY, TYPE_KEY};
+use crate::mapping::unwrap::ListItem;
 use crate::xml::{SOAP11_ENC, SOAP12_ENC, XS, XSI, is_xs_ns};
 use crate::xsd::{ElementId, QName, Schema, TypeId, TypeKind};
 
@@ -134,6 +135,9 @@ impl<'m> Values<'m> {
                 }
             },
         };
+        if let (Some(list), None) = (model.list(t), type_name) {
+            return self.list(p, list, depth, out);
+        }
         if let (Body::Text(st), true, None) = (&info.body, info.attrs.is_empty(), type_name) {
             return self.text_value(p, *st, out);
         }
@@ -161,6 +165,41 @@ impl<'m> Values<'m> {
             }
         }
         out.push(b'}');
+        Ok(())
+    }
+
+    /// A list wrapper shown as the array of its items (`unwrap_lists:`), through its end: every
+    /// child element is an item; none is `[]`.
+    fn list(
+        &mut self,
+        p: &mut Pull,
+        list: &ListItem,
+        depth: u32,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Fallback> {
+        let el = self.schema.element(list.element);
+        out.push(b'[');
+        let mut count = 0usize;
+        loop {
+            match p.next()? {
+                Some(Item::Start) => {}
+                Some(Item::Text(s)) if s.trim().is_empty() => continue,
+                Some(Item::End) => break,
+                _ => return Err(Fallback::Unsupported),
+            }
+            if p.local() != el.name.local || p.ns() != el.name.ns {
+                return Err(Fallback::Unsupported);
+            }
+            if count > 0 {
+                out.push(b',');
+            }
+            count += 1;
+            self.element(p, el.type_id, el.nillable, depth + 1, out)?;
+        }
+        if count == 0 && list.particle.min > 0 {
+            return Err(Fallback::Invalid);
+        }
+        out.push(b']');
         Ok(())
     }
 

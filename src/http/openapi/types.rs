@@ -1,7 +1,7 @@
 //! The JSON Schema of every XSD type, from the same JSON view (`JsonModel`) that drives
 //! conversion: a named type becomes a component and a `$ref`, others are inline; complex types
-//! as objects (attributes, slots, choices, `$type`, `$xml`, extensions as `allOf`). Simple types
-//! are in `simple`.
+//! as objects (attributes, slots, choices, `$type`, `$xml`, extensions as `allOf`), list
+//! wrappers the mapping unwraps as arrays. Simple types are in `simple`.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::convert::model::{Body, JsonModel, TypeInfo, wildcard_required};
 use crate::mapping::naming::{ATTRS_KEY, TEXT_KEY, TYPE_KEY, XML_KEY};
+use crate::mapping::unwrap::ListItem;
 use crate::xml::XS;
 use crate::xsd::{Derivation, MaxOccurs, Particle, Schema, Term, TypeId, TypeKind};
 
@@ -145,8 +146,11 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// A complex type as an object.
+    /// A complex type as an object (a list wrapper the mapping unwraps as an array).
     fn complex(&mut self, t: TypeId) -> Value {
+        if let Some(list) = self.model.list(t) {
+            return self.list(list);
+        }
         let Some(info) = self.model.info(t) else {
             return json!({});
         };
@@ -205,6 +209,20 @@ impl<'a> Builder<'a> {
             s["allOf"] = Value::Array(all);
         }
         self.as_extension(t, s)
+    }
+
+    /// A list wrapper shown as the array of its items (`unwrap_lists:`), with their bounds.
+    fn list(&mut self, list: &ListItem) -> Value {
+        let el = self.schema.element(list.element);
+        let items = self.field_schema(el.type_id, false, el.nillable);
+        let mut s = json!({"type": "array", "items": items});
+        if list.particle.min > 0 {
+            s["minItems"] = json!(list.particle.min);
+        }
+        if let MaxOccurs::Bounded(m) = list.particle.max {
+            s["maxItems"] = json!(m);
+        }
+        s
     }
 
     /// The properties (and required keys) of a content model's slots.

@@ -25,6 +25,7 @@ use crate::mapping::format::MappingFile;
 use crate::mapping::generate::{Selection, select};
 use crate::mapping::route::{CompiledMapping, Route};
 use crate::mapping::shape::shape;
+use crate::mapping::unwrap::unwrapped_types;
 use crate::sources::{DEFAULT_MAX_DOCUMENT_BYTES, LoadOptions};
 use crate::wsdl::{self, Wsdl};
 
@@ -137,6 +138,7 @@ pub fn compile_str_options(
     let routes = operations(file, &m, &wsdl, sel, &base_path, &mut diags);
     outputs::locations(file, &routes, &mut diags);
     let cors = access::cors(file, &m, &routes, &mut diags);
+    let unwrapped = unwrapped_types(file, &m.unwrap_lists, &wsdl, &mut diags);
     headers::undeclared_mapping_parts(file, &m, binding, &mut diags);
     patterns::unenforced_patterns(file, &m, &wsdl.schema, &mut diags);
     if m.operations.0.is_empty() {
@@ -159,6 +161,7 @@ pub fn compile_str_options(
         soap,
         base_path,
         naming: m.naming,
+        unwrapped,
         validate_answers: m.validate_answers,
         upstream,
         cors,
