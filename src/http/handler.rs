@@ -525,6 +525,20 @@ fn respond(
             let status = StatusCode::from_u16(op.route.status).unwrap_or(StatusCode::OK);
             let mut resp = HttpResponse::build(status);
             resp.content_type("application/json");
+            if let Some(location) = &op.route.created {
+                // Where the created resource is read, from the answer's keys.
+                let filled = serde_json::from_str(&json)
+                    .ok()
+                    .and_then(|v| location.fill(&v));
+                match filled {
+                    Some(l) => {
+                        resp.insert_header(("Location", l));
+                    }
+                    None => {
+                        warn!(operation = %op.route.operation, "The answer lacks a key the Location needs; sent without one")
+                    }
+                }
+            }
             for (name, value) in answer.headers {
                 // Text an HTTP header cannot carry (line breaks, control characters) is dropped.
                 match HeaderValue::from_bytes(value.as_bytes()) {

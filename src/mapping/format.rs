@@ -183,6 +183,56 @@ impl<'de> Deserialize<'de> for TextList {
     }
 }
 
+/// An operation's `response:`: an output field, or a key and the output field it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponseSpec {
+    /// `response: FIELD`: the field's value is the whole answer.
+    Field(String),
+    /// `response: { KEY: FIELD }`: the answer is an object whose one key holds the field's value.
+    Named { key: String, field: String },
+}
+
+impl<'de> Deserialize<'de> for ResponseSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ResponseSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an output field, or one `KEY: FIELD` entry")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ResponseSpec, E> {
+                Ok(ResponseSpec::Field(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseSpec, A::Error> {
+                let Some((key, field)) = map.next_entry::<String, String>()? else {
+                    return Err(serde::de::Error::custom(
+                        "`response:` needs one `KEY: FIELD` entry",
+                    ));
+                };
+                if map.next_entry::<String, String>()?.is_some() {
+                    return Err(serde::de::Error::custom(
+                        "`response:` takes one `KEY: FIELD` entry",
+                    ));
+                }
+                Ok(ResponseSpec::Named { key, field })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `created:` of an operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Created {
+    /// `GET /path/{KEY}`: a GET route of this mapping (its parameters may be named otherwise),
+    /// each `{KEY}` a key of the answer. Required.
+    pub location: Spanned<String>,
+}
+
 /// `validate_answers:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 pub enum AnswerValidation {
@@ -470,9 +520,16 @@ pub struct OperationSpec {
     /// Default: every field from the body.
     #[serde(default)]
     pub request: OrderedMap<Spanned<String>, Spanned<String>>,
-    /// The output field whose value is the JSON response body. Default: the whole output object.
+    /// The output field whose value is the JSON response body (`response: FIELD`), or the one key
+    /// of the JSON object answered and the output field it holds (`response: { KEY: FIELD }`).
+    /// Default: the whole output object.
     #[serde(default)]
-    pub response: Option<Spanned<String>>,
+    pub response: Option<Spanned<ResponseSpec>>,
+    /// The route that reads what this operation creates: `{ location: "GET /customers/{id}" }`,
+    /// each `{KEY}` filled from the answer's key of that name, written as the `Location` header of
+    /// a successful answer. Default: no `Location`.
+    #[serde(default)]
+    pub created: Option<Created>,
     /// HTTP status of a successful answer. Default: 200.
     #[serde(default)]
     pub status: Option<Spanned<u16>>,

@@ -1,21 +1,19 @@
 //! WSDL model -> a mapping file an integrator can review (deterministic: same WSDL, same bytes).
 //!
-//! Routes follow the operation's leading verb: Get/Find/List/Search/Query -> GET (simple inputs as
-//! a path parameter when there is one required `...Id`, else query parameters);
-//! Create/Add/Insert/Submit -> POST; Update/Set/Modify -> PUT; Delete/Remove/Cancel -> DELETE (like
-//! GET); anything else, or a GET/DELETE with structured inputs -> `POST /<operation-in-kebab-case>`
-//! with a JSON body. A route that would collide with an earlier one falls back to the latter form.
+//! The binding is chosen by [`select`]; each operation's route comes from [`super::draft`]
+//! (its verb, noun and identifier inputs), its answer from its output fields, its faults' statuses
+//! from their names.
 
-use std::collections::HashSet;
 use std::fmt::Write;
 use std::path::{Component, Path};
 
+pub use super::draft::normalize;
+use super::draft::{OperationInput, RouteDraft, routes};
 use super::naming::{Naming, header_case, json_keys, kebab};
-use super::plural::plural;
-use crate::mapping::shape::{Field, element_fields, shape};
+use crate::mapping::shape::{Field, element_fields, shape, type_fields};
 use crate::sources::LoadOptions;
 use crate::wsdl::{SoapVersion, Wsdl, shown_names};
-use crate::xsd::TypeKind;
+use crate::xsd::{Schema, TypeKind};
 
 /// What a mapping serves: a SOAP binding, reached through a service port when the WSDL has one.
 #[derive(Debug, Clone, Copy)]
@@ -223,169 +221,85 @@ pub fn select(
     Err(SelectError::NoSoapPort)
 }
 
-/// A generated route for one operation.
-#[derive(Debug, Clone)]
-struct RouteDraft {
-    method: &'static str,
-    path: String,
-    /// (JSON key, source) bindings.
-    request: Vec<(String, String)>,
-    response: Option<String>,
-    status: Option<u16>,
+/// What `generate` answers with: the only output field (an element), a single value (or a
+/// list of them) under a key of its own, never bare: the created resource's `id`, `result` for a
+/// `...Result`/`...Response`/`...Return`, else the field's own key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Selected {
+    /// The output field's key.
+    field: String,
+    /// The key the value is answered under.
+    key: Option<String>,
+    /// The top-level keys of the answer (none when it is a list).
+    keys: Vec<String>,
 }
 
-const VERBS: &[(&str, &[&str])] = &[
-    ("GET", &["Get", "Find", "List", "Search", "Query"]),
-    ("POST", &["Create", "Add", "Insert", "Submit"]),
-    ("PUT", &["Update", "Set", "Modify"]),
-    ("DELETE", &["Delete", "Remove", "Cancel"]),
-];
-
-/// The HTTP method and the rest of the name (`GetCustomer` -> GET, `Customer`).
-fn verb(op: &str) -> Option<(&'static str, &'static str, &str)> {
-    for (method, words) in VERBS {
-        for w in *words {
-            if op
-                .get(..w.len())
-                .is_some_and(|head| head.eq_ignore_ascii_case(w))
-            {
-                let rest = &op[w.len()..];
-                if rest.is_empty()
-                    || rest
-                        .starts_with(|c: char| c.is_uppercase() || c == '_' || c.is_ascii_digit())
-                {
-                    return Some((method, w, rest.trim_start_matches('_')));
-                }
-            }
-        }
-    }
-    None
-}
-
-/// `id`, `customerId`, `CustomerID`, `order_id`: a name that reads as an identifier.
-fn is_id(name: &str) -> bool {
-    if name.eq_ignore_ascii_case("id") {
-        return true;
-    }
-    let Some(stem) = name.strip_suffix("Id").or_else(|| name.strip_suffix("ID")) else {
-        return name.to_ascii_lowercase().ends_with("_id");
+/// The answer of an operation returning `output`; `creates` when its route answers 201.
+fn response(schema: &Schema, output: &[Field], naming: Naming, creates: bool) -> Option<Selected> {
+    let [f] = output else {
+        return None;
     };
-    stem.chars()
-        .last()
-        .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
-}
-
-/// Drafts the route of one operation; `taken` holds `METHOD path` forms already used.
-fn draft(
-    wsdl: &Wsdl,
-    op: &str,
-    input: &[Field],
-    output: &[Field],
-    naming: Naming,
-    taken: &mut HashSet<String>,
-) -> RouteDraft {
-    let schema = &wsdl.schema;
-    let keys = json_keys(
-        naming,
-        &input
-            .iter()
-            .map(|f| (f.name.as_str(), f.attribute))
-            .collect::<Vec<_>>(),
-    );
-    let out_keys = json_keys(
-        naming,
-        &output
-            .iter()
-            .map(|f| (f.name.as_str(), f.attribute))
-            .collect::<Vec<_>>(),
-    );
-    let response = match output {
-        [f] if !f.attribute => Some(out_keys[0].clone()),
-        _ => None,
-    };
-    let fallback = kebab(op);
-    let mut d = RouteDraft {
-        method: "POST",
-        path: format!("/{fallback}"),
-        request: Vec::new(),
-        response,
-        status: None,
-    };
-    if let Some((method, word, noun)) = verb(op) {
-        let noun = kebab(noun);
-        let all_simple = input.iter().all(|f| f.is_simple(schema));
-        match method {
-            "GET" | "DELETE" if all_simple => {
-                let required: Vec<usize> = (0..input.len()).filter(|&i| input[i].min > 0).collect();
-                let key = match required.as_slice() {
-                    [i] if is_id(&input[*i].name) || input.len() == 1 => Some(*i),
-                    _ => None,
-                };
-                let base = if noun.is_empty() {
-                    fallback.clone()
-                } else if key.is_some() || word != "Get" {
-                    plural(&noun)
-                } else {
-                    noun.clone()
-                };
-                d.method = method;
-                d.path = match key {
-                    Some(i) => format!("/{base}/{{{}}}", keys[i]),
-                    None => format!("/{base}"),
-                };
-                for (i, k) in keys.iter().enumerate() {
-                    let source = if Some(i) == key { "path" } else { "query" };
-                    d.request.push((k.clone(), format!("{source}.{k}")));
-                }
-            }
-            "POST" | "PUT" if !noun.is_empty() => {
-                d.method = method;
-                d.path = format!("/{}", plural(&noun));
-                if method == "POST" {
-                    d.status = Some(201);
-                }
-                if let [f] = input
-                    && !f.max.is_many()
-                    && matches!(schema.ty(f.type_id).kind, TypeKind::Complex(_))
-                    && !f.attribute
-                {
-                    d.request.push((keys[0].clone(), "body".to_string()));
-                }
-            }
-            _ => {}
-        }
+    if f.attribute {
+        return None;
     }
-    let norm = |d: &RouteDraft| format!("{} {}", d.method, normalize(&d.path));
-    if taken.contains(&norm(&d)) {
-        d = RouteDraft {
-            method: "POST",
-            path: format!("/{fallback}"),
-            request: Vec::new(),
-            response: d.response,
-            status: None,
+    let field = json_keys(naming, &[(f.name.as_str(), false)]).remove(0);
+    if !matches!(schema.ty(f.type_id).kind, TypeKind::Simple(_)) {
+        let keys = if f.max.is_many() {
+            Vec::new()
+        } else {
+            let fields = type_fields(schema, f.type_id);
+            let names: Vec<(&str, bool)> = fields
+                .iter()
+                .map(|f| (f.name.as_str(), f.attribute))
+                .collect();
+            json_keys(naming, &names)
         };
-        let mut n = 2;
-        while taken.contains(&norm(&d)) {
-            d.path = format!("/{fallback}-{n}");
-            n += 1;
-        }
+        return Some(Selected {
+            field,
+            key: None,
+            keys,
+        });
     }
-    taken.insert(norm(&d));
-    d
+    let lower = f.name.to_ascii_lowercase();
+    let key = if creates && !f.max.is_many() {
+        "id".to_string()
+    } else if ["result", "response", "return"]
+        .iter()
+        .any(|s| lower.ends_with(s))
+    {
+        "result".to_string()
+    } else {
+        field.clone()
+    };
+    Some(Selected {
+        field,
+        keys: vec![key.clone()],
+        key: Some(key),
+    })
 }
 
-/// `/customers/{id}` -> `/customers/{}`: two routes with the same normal form collide.
-pub fn normalize(path: &str) -> String {
-    path.split('/')
-        .map(|s| {
-            if s.starts_with('{') && s.ends_with('}') {
-                "{}"
-            } else {
-                s
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+/// The GET route that reads what the route `d` creates (`POST /customers` ->
+/// `GET /customers/{id}`), filled from the answer's keys: `created.location`.
+fn location(d: &RouteDraft, answer: Option<&Selected>, drafts: &[RouteDraft]) -> Option<String> {
+    let answer = answer?;
+    if d.status != Some(201) {
+        return None;
+    }
+    let prefix = format!("{}/{{", d.path);
+    drafts.iter().find_map(|g| {
+        let param = g.path.strip_prefix(&prefix)?.strip_suffix('}')?;
+        if g.method != "GET" || param.contains(['/', '{', '}']) {
+            return None;
+        }
+        let key = if answer.keys.iter().any(|k| k == param) {
+            param
+        } else if answer.keys == ["id"] {
+            "id"
+        } else {
+            return None;
+        };
+        Some(format!("GET {}/{{{key}}}", d.path))
+    })
 }
 
 /// Fault name heuristics: NotFound -> 404, validation -> 400, permission -> 403, conflict -> 409.
@@ -527,7 +441,28 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
     }
     let _ = writeln!(y, "  url: ${{{var}}}\n  timeout: 30s");
     upstream_security(var.trim_end_matches("_URL"), &mut y);
-    let _ = writeln!(y, "base_path: /api/{base}");
+    let shapes: Vec<(Vec<Field>, Vec<Field>)> = binding
+        .operations
+        .iter()
+        .map(|bop| {
+            let op = &pt.operations[bop.operation];
+            (
+                shape(wsdl, bop.style, &bop.input, op.input).fields,
+                shape(wsdl, bop.style, &bop.output, op.output).fields,
+            )
+        })
+        .collect();
+    let ops: Vec<OperationInput> = binding
+        .operations
+        .iter()
+        .zip(&shapes)
+        .map(|(bop, (input, _))| OperationInput {
+            name: &pt.operations[bop.operation].name,
+            input,
+        })
+        .collect();
+    let (base_path, drafts) = routes(&wsdl.schema, &ops, naming, &base);
+    let _ = writeln!(y, "base_path: {base_path}");
     let _ = writeln!(y, "naming: {}", naming.as_str());
     y.push_str("# List wrappers (a type that is one repeated element, e.g. ArrayOfX) as JSON arrays;\n# `{ default: true, except: [ArrayOfX] }` keeps the named ones as objects.\nunwrap_lists: true\n");
     let _ = writeln!(
@@ -537,12 +472,10 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
     let _ = writeln!(y, "validate_answers: warn");
     headers(wsdl, binding, naming, &mut y);
     let _ = writeln!(y, "operations:");
-    let mut taken = HashSet::new();
-    for bop in &binding.operations {
+    for ((bop, d), (_, output)) in binding.operations.iter().zip(&drafts).zip(&shapes) {
         let op = &pt.operations[bop.operation];
-        let input = shape(wsdl, bop.style, &bop.input, op.input).fields;
-        let output = shape(wsdl, bop.style, &bop.output, op.output).fields;
-        let d = draft(wsdl, &op.name, &input, &output, naming, &mut taken);
+        let response = response(&wsdl.schema, output, naming, d.status == Some(201));
+        let created = location(d, response.as_ref(), &drafts);
         if let Some(doc) = &op.documentation {
             let short: String = doc.chars().take(110).collect();
             let _ = writeln!(
@@ -564,11 +497,29 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
                 let _ = writeln!(y, "      {}: {}", yaml_str(k), yaml_str(v));
             }
         }
-        if let Some(r) = &d.response {
-            let _ = writeln!(y, "    response: {}", yaml_str(r));
+        match &response {
+            Some(Selected {
+                field,
+                key: Some(k),
+                ..
+            }) => {
+                let _ = writeln!(
+                    y,
+                    "    response: {{ {}: {} }}",
+                    yaml_str(k),
+                    yaml_str(field)
+                );
+            }
+            Some(r) => {
+                let _ = writeln!(y, "    response: {}", yaml_str(&r.field));
+            }
+            None => {}
         }
         if let Some(s) = d.status {
             let _ = writeln!(y, "    status: {s}");
+        }
+        if let Some(l) = created {
+            let _ = writeln!(y, "    created:\n      location: {}", yaml_str(&l));
         }
         let faults: Vec<(&str, u16)> = op
             .faults
@@ -898,27 +849,6 @@ pub fn relative(target: &Path, from: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn verbs() {
-        assert_eq!(verb("GetCustomer"), Some(("GET", "Get", "Customer")));
-        assert_eq!(verb("getWeather"), Some(("GET", "Get", "Weather")));
-        assert_eq!(verb("Settle"), None);
-        assert_eq!(verb("Add"), Some(("POST", "Add", "")));
-        assert_eq!(
-            verb("DeleteCustomer"),
-            Some(("DELETE", "Delete", "Customer"))
-        );
-    }
-
-    #[test]
-    fn ids() {
-        assert!(is_id("customerId"));
-        assert!(is_id("ID"));
-        assert!(is_id("order_id"));
-        assert!(!is_id("paid"));
-        assert!(!is_id("Valid"));
-    }
 
     #[test]
     fn yaml_quoting() {

@@ -99,7 +99,10 @@ pub(crate) fn kebab(name: &str) -> String {
         }
         if c.is_uppercase() && i > 0 {
             let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            // `CIDs`, `URLs`: a plural `s` after capitals is no word of its own.
+            let plural_s = chars.get(i + 1) == Some(&'s')
+                && !chars.get(i + 2).is_some_and(|n| n.is_lowercase());
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase()) && !plural_s;
             if (prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower))
                 && !out.ends_with('-')
             {
@@ -169,5 +172,9 @@ mod tests {
         assert_eq!(kebab("FindCustomers"), "find-customers");
         assert_eq!(kebab("CelsiusToFahrenheit"), "celsius-to-fahrenheit");
         assert_eq!(kebab("checkVat_Approx"), "check-vat-approx");
+        assert_eq!(kebab("listProofSampleCIDs"), "list-proof-sample-cids");
+        assert_eq!(kebab("GetURLs"), "get-urls");
+        assert_eq!(kebab("XMLData"), "xml-data");
+        assert_eq!(kebab("IDsOf"), "ids-of");
     }
 }

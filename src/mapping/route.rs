@@ -358,6 +358,11 @@ pub struct Route {
     pub outputs: Vec<(String, Field)>,
     /// Index into `outputs` of the field that is the response body.
     pub response: Option<usize>,
+    /// The one key of the JSON object answered, holding the `response` field's value
+    /// (`response: { KEY: FIELD }`); `None`: the value is the whole answer.
+    pub response_key: Option<String>,
+    /// Where what this operation creates is read: the `Location` of a successful answer.
+    pub created: Option<Location>,
     pub status: u16,
     pub idempotent: bool,
     /// Set when the route is deprecated (its own `deprecated:` or the mapping's).
@@ -385,6 +390,58 @@ pub struct Route {
 pub struct Addressing {
     pub version: crate::wsdl::WsaVersion,
     pub action: String,
+}
+
+/// A `Location` template: the full path of the route that reads a created resource, its
+/// parameters filled from keys of the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub parts: Vec<LocationPart>,
+    /// Where `created.location` is written.
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A piece of a [`Location`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocationPart {
+    /// Path text, as is.
+    Text(String),
+    /// The answer's top-level key of this name, as one path segment.
+    Key(String),
+}
+
+impl Location {
+    /// The location for an answer's JSON object; `None` when a key is missing, null or not a
+    /// string, number or boolean.
+    pub fn fill(&self, answer: &serde_json::Value) -> Option<String> {
+        use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+        const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
+        let mut out = String::new();
+        for p in &self.parts {
+            match p {
+                LocationPart::Text(t) => out.push_str(t),
+                LocationPart::Key(k) => {
+                    let text = match answer.get(k)? {
+                        serde_json::Value::String(s) => s.clone(),
+                        v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => {
+                            v.to_string()
+                        }
+                        _ => return None,
+                    };
+                    if text.is_empty() {
+                        return None;
+                    }
+                    out.extend(utf8_percent_encode(&text, SEGMENT));
+                }
+            }
+        }
+        Some(out)
+    }
 }
 
 /// What is sent for a SOAP-encoded input part a request leaves out (`optional_parts:`).

@@ -109,6 +109,30 @@ pub fn body_parts<'w>(wsdl: &'w Wsdl, body: &BodyBinding, m: usize) -> Vec<&'w P
         .collect()
 }
 
+/// The top-level fields of a value of type `t`: its attributes and child elements (none for a
+/// simple type or simple content).
+pub fn type_fields(schema: &Schema, t: TypeId) -> Vec<Field> {
+    let TypeKind::Complex(ct) = &schema.ty(t).kind else {
+        return Vec::new();
+    };
+    let mut fields: Vec<Field> = ct
+        .attributes
+        .iter()
+        .map(|a| Field {
+            name: a.name.local.clone(),
+            type_id: a.type_id,
+            min: a.required as u32,
+            max: MaxOccurs::Bounded(1),
+            nillable: false,
+            attribute: true,
+        })
+        .collect();
+    if let Content::Elements(p) = &ct.content {
+        flatten(schema, p, 1, false, &mut fields);
+    }
+    fields
+}
+
 /// The fields of a header element: its attributes and top-level child elements (and `value`, the
 /// text of simple content); for an element of simple type, one field named after the element.
 pub fn element_fields(schema: &Schema, e: crate::xsd::ElementId) -> Vec<Field> {

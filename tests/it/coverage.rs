@@ -147,6 +147,11 @@ pub(crate) fn round_trip(
                 .unwrap_or(Value::Null),
             None => Value::Object(fields.clone()),
         };
+        // `response: { KEY: FIELD }`: the value under its key.
+        let expected = match &op.route.response_key {
+            Some(k) => serde_json::json!({ k: expected }),
+            None => expected,
+        };
         (json, expected)
     };
     let back: Value =
@@ -661,8 +666,8 @@ mod found {
             "{answer}"
         );
         match svc.response(&svc.operations[0], &answer, limits()).unwrap() {
-            // The mapping answers the one part itself.
-            Outcome::Ok(json) => assert_eq!(json, r#""sample""#),
+            // The mapping answers the one part under its own name.
+            Outcome::Ok(json) => assert_eq!(json, r#"{"greeting":"sample"}"#),
             other => panic!("{other:?}"),
         }
     }

@@ -985,3 +985,47 @@ async fn reqwest_text(url: &str) -> String {
     let mut resp = awc::Client::default().get(url).send().await.unwrap();
     String::from_utf8(resp.body().await.unwrap().to_vec()).unwrap()
 }
+
+/// The generated mapping of the sample: `POST /customers` answers `{"id": N}` (201) with the
+/// `Location` of `GET /customers/{customerId}`, which reads it; a single value is never a bare
+/// body (`DELETE` answers `{"result": ...}`).
+#[actix_web::test]
+async fn created_resources_answer_an_object_and_their_location() {
+    let wsdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("wsdl/crm.wsdl");
+    let service = service_from(&wsdl, None);
+    let up = start_upstream(service.clone(), Behaviour::Mock);
+    let base = start_bridge(service.clone(), &up.url, Duration::from_secs(5));
+    let client = awc::Client::default();
+    let mut resp = client
+        .post(format!("{base}/api/customer/customers"))
+        .insert_header(("Content-Type", "application/json"))
+        .send_body({
+            // Generated mappings unwrap list wrappers (`unwrap_lists: true`).
+            let mut c = customer();
+            c["phoneNumbers"] = c["phoneNumbers"]["phoneNumber"].take();
+            c.to_string()
+        })
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_slice(&resp.body().await.unwrap()).unwrap();
+    assert_eq!(resp.status().as_u16(), 201, "{body}");
+    let id = body["id"].as_i64().unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(body.as_object().map(|o| o.len()), Some(1), "{body}");
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("a Location header")
+        .to_string();
+    assert_eq!(location, format!("/api/customer/customers/{id}"));
+    let (status, _, read) = call(&base, "GET", &location, None).await;
+    assert_eq!(status, 200, "{read}");
+    assert!(read["customerId"].is_number(), "{read}");
+
+    let (status, _, deleted) = call(&base, "DELETE", &location, None).await;
+    assert_eq!(status, 200, "{deleted}");
+    assert!(deleted["result"].is_boolean(), "{deleted}");
+    let (status, _, st) = call(&base, "GET", "/api/customer/orders/7/status", None).await;
+    assert_eq!(status, 200, "{st}");
+    assert!(st["result"].is_string(), "{st}");
+}

@@ -78,15 +78,22 @@ impl ServicePlan {
         text: &str,
         limits: XmlLimits,
     ) -> Result<Answer, AnswerError> {
-        if self.validation.is_none()
-            && let Ok(json) = self.stream_response(op, text, limits)
-        {
-            return Ok(Answer {
-                outcome: Outcome::Ok(json),
-                headers: Vec::new(),
-            });
+        let mut answer = match self.validation {
+            None => match self.stream_response(op, text, limits) {
+                Ok(json) => Answer {
+                    outcome: Outcome::Ok(json),
+                    headers: Vec::new(),
+                },
+                Err(_) => self.tree_response(op, text, limits)?,
+            },
+            Some(_) => self.tree_response(op, text, limits)?,
+        };
+        // `response: { KEY: FIELD }`: the selected value under its key.
+        if let (Some(key), Outcome::Ok(json)) = (&op.route.response_key, &mut answer.outcome) {
+            let key = serde_json::to_string(key).unwrap_or_default();
+            *json = format!("{{{key}:{json}}}");
         }
-        self.tree_response(op, text, limits)
+        Ok(answer)
     }
 
     /// The JSON of a document/literal answer without SOAP headers to pass on, read in one pass

@@ -42,9 +42,13 @@ impl<'m> Answer<'m> {
         let mut sampler = Sampler::new(schema, model, 0);
         let whole = sampler.message(&op.output);
         let r = &op.route;
-        let value = match r.response {
-            Some(i) => whole.get(&r.outputs[i].0).cloned().unwrap_or(Value::Null),
-            None => whole,
+        let value = match (r.response, &r.response_key) {
+            (Some(i), Some(k)) => {
+                let v = whole.get(&r.outputs[i].0).cloned().unwrap_or(Value::Null);
+                Value::Object([(k.clone(), v)].into_iter().collect())
+            }
+            (Some(i), None) => whole.get(&r.outputs[i].0).cloned().unwrap_or(Value::Null),
+            (None, _) => whole,
         };
         Answer { sampler, value }
     }

@@ -248,7 +248,11 @@ fn answer_schema(b: &mut Builder, op: &OperationPlan) -> Value {
     match (&op.output, r.response) {
         (_, Some(i)) => {
             let f = &r.outputs[i].1;
-            b.field_schema(f.type_id, f.max.is_many(), f.nillable || f.min == 0)
+            let value = b.field_schema(f.type_id, f.max.is_many(), f.nillable || f.min == 0);
+            match &r.response_key {
+                Some(k) => json!({"type": "object", "properties": {k: value}, "required": [k]}),
+                None => value,
+            }
         }
         (BodyLayout::Element { type_id, .. }, None) => b.type_schema(*type_id),
         (BodyLayout::Parts { .. }, None) => {

@@ -15,6 +15,7 @@ use super::context::OperationCx;
 use super::context::located;
 use super::headers;
 use super::operation::compile_operation;
+use super::outputs;
 use super::patterns;
 use super::suggest::closest;
 use super::upstream::upstream;
@@ -135,6 +136,7 @@ pub fn compile_str_options(
         );
     }
     let routes = operations(file, &m, &wsdl, sel, &base_path, &mut diags);
+    outputs::locations(file, &routes, &mut diags);
     let cors = access::cors(file, &m, &routes, &mut diags);
     let unwrapped = unwrapped_types(file, &m.unwrap_lists, &wsdl, &mut diags);
     headers::undeclared_mapping_parts(file, &m, binding, &mut diags);

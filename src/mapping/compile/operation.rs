@@ -62,7 +62,9 @@ pub(super) fn compile_operation(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -
     let optional_parts = optional_parts(cx, &mut inputs, diags);
     unbound(cx, &route, &inputs, diags);
     let out_keys = cx.keys(cx.output);
-    let response = outputs::response(cx, &out_keys, diags);
+    let (response, response_key) = outputs::response(cx, &out_keys, diags);
+    let answer_keys = outputs::answer_keys(cx, &out_keys, (response, response_key.as_deref()));
+    let created = outputs::created(cx, &answer_keys, diags);
     let status = outputs::status(cx, diags);
     let faults = outputs::faults(cx, diags);
     let timeout = outputs::timeout(cx, diags);
@@ -85,6 +87,8 @@ pub(super) fn compile_operation(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -
             .zip(cx.output.iter().cloned())
             .collect(),
         response,
+        response_key,
+        created,
         status,
         idempotent: spec.idempotent.unwrap_or(method == Method::Get),
         deprecation,
