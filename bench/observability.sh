@@ -40,8 +40,8 @@ if [ "$profile" = release ]; then
 else
     cargo build --quiet --bin soapbridge --example bench-upstream
 fi
-bin="target/$profile"
-root="$(pwd)"
+# The build cargo just made (CARGO_TARGET_DIR is honoured).
+bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/$profile"
 work="$(mktemp -d "${TMPDIR:-/tmp}/soapbridge-observability.XXXXXX")"
 pids=()
 cleanup() {
@@ -77,7 +77,7 @@ for stack in on off; do
     port[$stack]="$(free_port)"
     level=info
     if [ "$stack" = off ]; then level=warn; fi
-    (cd "$work/$stack" && SOAPBRIDGE_LOG="$level" exec "$root/$bin/soapbridge" serve \
+    (cd "$work/$stack" && SOAPBRIDGE_LOG="$level" exec "$bin/soapbridge" serve \
         --listen "127.0.0.1:${port[$stack]}" --mappings "$work/mappings" 2>"$work/$stack.log") &
     pid[$stack]=$!
     pids+=("${pid[$stack]}")

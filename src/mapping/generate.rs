@@ -368,6 +368,63 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
         "# ({}, {version}). Review and edit it; `soapbridge check` validates it.",
         sel.describe(wsdl)
     );
+    let (name, address) = port_lines(wsdl, &sel, binding, wsdl_ref, &mut y);
+    let base = upstream_lines(&name, address, &mut y);
+    let shapes: Vec<(Vec<Field>, Vec<Field>)> = binding
+        .operations
+        .iter()
+        .map(|bop| {
+            let op = &pt.operations[bop.operation];
+            (
+                shape(wsdl, bop.style, &bop.input, op.input).fields,
+                shape(wsdl, bop.style, &bop.output, op.output).fields,
+            )
+        })
+        .collect();
+    let ops: Vec<OperationInput> = binding
+        .operations
+        .iter()
+        .zip(&shapes)
+        .map(|(bop, (input, _))| OperationInput {
+            name: &pt.operations[bop.operation].name,
+            input,
+        })
+        .collect();
+    let (base_path, drafts) = routes(&wsdl.schema, &ops, naming, &base);
+    let _ = writeln!(y, "base_path: {base_path}");
+    let _ = writeln!(y, "naming: {}", naming.as_str());
+    y.push_str("# List wrappers (a type that is one repeated element, e.g. ArrayOfX) as JSON arrays;\n# `{ default: true, except: [ArrayOfX] }` keeps the named ones as objects.\nunwrap_lists: true\n");
+    let _ = writeln!(
+        y,
+        "# Answers checked against the WSDL's schema: strict (502), warn (logged, counted), off."
+    );
+    let _ = writeln!(y, "validate_answers: warn");
+    headers(wsdl, binding, naming, &mut y);
+    let _ = writeln!(y, "operations:");
+    for ((bop, d), (_, output)) in binding.operations.iter().zip(&drafts).zip(&shapes) {
+        operation_lines(
+            wsdl,
+            &pt.operations[bop.operation],
+            d,
+            &drafts,
+            output,
+            naming,
+            &mut y,
+        );
+    }
+    left_out(wsdl, wsdl_ref, sel, &mut y);
+    y
+}
+
+/// The lines naming the WSDL, the service and port (or the binding), and the other ports; the
+/// service's name and the port's address.
+fn port_lines(
+    wsdl: &Wsdl,
+    sel: &Selection,
+    binding: &crate::wsdl::Binding,
+    wsdl_ref: &str,
+    y: &mut String,
+) -> (String, Option<String>) {
     let mine = sel.port.map(|(s, p)| {
         format!(
             "{}/{}",
@@ -403,7 +460,13 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
             )
         }
     };
-    let mut base = kebab(&name);
+    (name, address)
+}
+
+/// The `upstream:` lines (the URL from a variable named after the service); the service's
+/// name in kebab case, the base of its routes.
+fn upstream_lines(name: &str, address: Option<String>, y: &mut String) -> String {
+    let mut base = kebab(name);
     for suffix in [
         "-web-service",
         "-service",
@@ -440,101 +503,78 @@ pub fn generate(wsdl: &Wsdl, wsdl_ref: &str, sel: Selection) -> String {
         }
     }
     let _ = writeln!(y, "  url: ${{{var}}}\n  timeout: 30s");
-    upstream_security(var.trim_end_matches("_URL"), &mut y);
-    let shapes: Vec<(Vec<Field>, Vec<Field>)> = binding
-        .operations
-        .iter()
-        .map(|bop| {
-            let op = &pt.operations[bop.operation];
-            (
-                shape(wsdl, bop.style, &bop.input, op.input).fields,
-                shape(wsdl, bop.style, &bop.output, op.output).fields,
-            )
-        })
-        .collect();
-    let ops: Vec<OperationInput> = binding
-        .operations
-        .iter()
-        .zip(&shapes)
-        .map(|(bop, (input, _))| OperationInput {
-            name: &pt.operations[bop.operation].name,
-            input,
-        })
-        .collect();
-    let (base_path, drafts) = routes(&wsdl.schema, &ops, naming, &base);
-    let _ = writeln!(y, "base_path: {base_path}");
-    let _ = writeln!(y, "naming: {}", naming.as_str());
-    y.push_str("# List wrappers (a type that is one repeated element, e.g. ArrayOfX) as JSON arrays;\n# `{ default: true, except: [ArrayOfX] }` keeps the named ones as objects.\nunwrap_lists: true\n");
-    let _ = writeln!(
-        y,
-        "# Answers checked against the WSDL's schema: strict (502), warn (logged, counted), off."
-    );
-    let _ = writeln!(y, "validate_answers: warn");
-    headers(wsdl, binding, naming, &mut y);
-    let _ = writeln!(y, "operations:");
-    for ((bop, d), (_, output)) in binding.operations.iter().zip(&drafts).zip(&shapes) {
-        let op = &pt.operations[bop.operation];
-        let response = response(&wsdl.schema, output, naming, d.status == Some(201));
-        let created = location(d, response.as_ref(), &drafts);
-        if let Some(doc) = &op.documentation {
-            let short: String = doc.chars().take(110).collect();
-            let _ = writeln!(
-                y,
-                "  # {}{}",
-                short,
-                if short.len() < doc.len() { "..." } else { "" }
-            );
-        }
-        let _ = writeln!(y, "  {}:", yaml_str(&op.name));
+    upstream_security(var.trim_end_matches("_URL"), y);
+    base
+}
+
+/// One operation's lines under `operations:`.
+fn operation_lines(
+    wsdl: &Wsdl,
+    op: &crate::wsdl::Operation,
+    d: &RouteDraft,
+    drafts: &[RouteDraft],
+    output: &[Field],
+    naming: Naming,
+    y: &mut String,
+) {
+    let response = response(&wsdl.schema, output, naming, d.status == Some(201));
+    let created = location(d, response.as_ref(), drafts);
+    if let Some(doc) = &op.documentation {
+        let short: String = doc.chars().take(110).collect();
         let _ = writeln!(
             y,
-            "    route: {}",
-            yaml_str(&format!("{} {}", d.method, d.path))
+            "  # {}{}",
+            short,
+            if short.len() < doc.len() { "..." } else { "" }
         );
-        if !d.request.is_empty() {
-            let _ = writeln!(y, "    request:");
-            for (k, v) in &d.request {
-                let _ = writeln!(y, "      {}: {}", yaml_str(k), yaml_str(v));
-            }
-        }
-        match &response {
-            Some(Selected {
-                field,
-                key: Some(k),
-                ..
-            }) => {
-                let _ = writeln!(
-                    y,
-                    "    response: {{ {}: {} }}",
-                    yaml_str(k),
-                    yaml_str(field)
-                );
-            }
-            Some(r) => {
-                let _ = writeln!(y, "    response: {}", yaml_str(&r.field));
-            }
-            None => {}
-        }
-        if let Some(s) = d.status {
-            let _ = writeln!(y, "    status: {s}");
-        }
-        if let Some(l) = created {
-            let _ = writeln!(y, "    created:\n      location: {}", yaml_str(&l));
-        }
-        let faults: Vec<(&str, u16)> = op
-            .faults
-            .iter()
-            .filter_map(|(n, _)| fault_status(n).map(|s| (n.as_str(), s)))
-            .collect();
-        if !faults.is_empty() {
-            let _ = writeln!(y, "    faults:");
-            for (n, s) in faults {
-                let _ = writeln!(y, "      {}: {s}", yaml_str(n));
-            }
+    }
+    let _ = writeln!(y, "  {}:", yaml_str(&op.name));
+    let _ = writeln!(
+        y,
+        "    route: {}",
+        yaml_str(&format!("{} {}", d.method, d.path))
+    );
+    if !d.request.is_empty() {
+        let _ = writeln!(y, "    request:");
+        for (k, v) in &d.request {
+            let _ = writeln!(y, "      {}: {}", yaml_str(k), yaml_str(v));
         }
     }
-    left_out(wsdl, wsdl_ref, sel, &mut y);
-    y
+    match &response {
+        Some(Selected {
+            field,
+            key: Some(k),
+            ..
+        }) => {
+            let _ = writeln!(
+                y,
+                "    response: {{ {}: {} }}",
+                yaml_str(k),
+                yaml_str(field)
+            );
+        }
+        Some(r) => {
+            let _ = writeln!(y, "    response: {}", yaml_str(&r.field));
+        }
+        None => {}
+    }
+    if let Some(s) = d.status {
+        let _ = writeln!(y, "    status: {s}");
+    }
+    if let Some(l) = created {
+        let _ = writeln!(y, "    created:\n      location: {}", yaml_str(&l));
+    }
+    let faults: Vec<(&str, u16)> = op
+        .faults
+        .iter()
+        .filter_map(|(n, _)| fault_status(n).map(|s| (n.as_str(), s)))
+        .collect();
+    if !faults.is_empty() {
+        let _ = writeln!(y, "    faults:");
+        for (n, s) in faults {
+            let _ = writeln!(y, "      {}: {s}", yaml_str(n));
+        }
+    }
 }
 
 /// The operations of the binding that the WSDL's problems leave out, as comments under

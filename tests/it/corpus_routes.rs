@@ -76,7 +76,7 @@ fn fixture_routes_are_pinned() {
             compile_str(&dir.join("generated.yaml"), &text).unwrap_or_else(|d| panic!("{d}"));
         all.push_str(&format!("## {name}\n{}\n", route_lines(&compiled)));
     }
-    let crm = Path::new(env!("CARGO_MANIFEST_DIR")).join("wsdl/crm.wsdl");
+    let crm = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sample/wsdl/crm.wsdl");
     let wsdl = soapbridge::wsdl::load(&crm, &LoadOptions::default()).unwrap();
     let sel = select(&wsdl, None, None, None).unwrap();
     let text = generate(&wsdl, "../../wsdl/crm.wsdl", sel);

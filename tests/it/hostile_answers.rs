@@ -52,7 +52,7 @@ fn start_upstream(body: String) -> String {
 
 #[actix_web::test]
 async fn livez_answers_while_hostile_answers_are_read() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sample/mappings");
     let service = load_services(&dir).unwrap().remove(0);
     for (name, body) in hostile_answers() {
         let upstream = start_upstream(body);
@@ -96,8 +96,9 @@ fn an_undeclared_server_fault_is_logged_short_and_marked_as_the_upstreams() {
     ));
     std::fs::write(&answer, fault).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .current_dir(tmp.path())
         .arg("decode")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings/crm.yaml"))
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sample/mappings/crm.yaml"))
         .arg("GetOrderStatus")
         .arg(&answer)
         .env("SOAPBRIDGE_LOG", "warn")

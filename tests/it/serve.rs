@@ -991,7 +991,7 @@ async fn reqwest_text(url: &str) -> String {
 /// body (`DELETE` answers `{"result": ...}`).
 #[actix_web::test]
 async fn created_resources_answer_an_object_and_their_location() {
-    let wsdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("wsdl/crm.wsdl");
+    let wsdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sample/wsdl/crm.wsdl");
     let service = service_from(&wsdl, None);
     let up = start_upstream(service.clone(), Behaviour::Mock);
     let base = start_bridge(service.clone(), &up.url, Duration::from_secs(5));

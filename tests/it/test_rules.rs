@@ -248,7 +248,7 @@ fn user_file_uses(path: &Path, ast: &syn::File) -> Vec<String> {
                 ));
             }
             let dir = words(m.args.to_token_stream());
-            if m.method == "current_dir" && names_root(&dir) && !dir.contains("tests/") {
+            if m.method == "current_dir" && names_root(&dir) && !dir.contains("tests") {
                 self.found.push(format!(
                     "{}:{}: a command run in the repository's root reads its mappings/ and \
                      soapbridge.yaml",
@@ -261,7 +261,10 @@ fn user_file_uses(path: &Path, ast: &syn::File) -> Vec<String> {
 
         fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
             let body = words(f.block.to_token_stream());
-            if body.contains("CARGO_BIN_EXE_soapbridge") && !body.contains("current_dir") {
+            if body.contains("CARGO_BIN_EXE_soapbridge")
+                && body.contains("Command")
+                && !body.contains("current_dir")
+            {
                 self.found.push(format!(
                     "{}: `{}` runs the binary in the repository's root (no `current_dir`), where \
                      it reads the user's mappings/ and soapbridge.yaml",

@@ -321,16 +321,17 @@ fn the_mock_answers_arrays_that_decode_the_same_both_ways() {
     assert!(seen > 0);
 }
 
-/// `tests/unwrap/crm.yaml` is the shipped sample mapping with `unwrap_lists: true`.
+/// `tests/unwrap/crm.yaml` is the sample mapping (its copy in `tests/sample`) with
+/// `unwrap_lists: true`.
 #[test]
 fn the_unwrapped_sample_fixture_is_the_sample_mapping_with_the_setting() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sample = std::fs::read_to_string(root.join("mappings/crm.yaml")).unwrap();
+    let sample = std::fs::read_to_string(root.join("tests/sample/mappings/crm.yaml")).unwrap();
     let fixture = std::fs::read_to_string(root.join("tests/unwrap/crm.yaml")).unwrap();
     let expected = format!(
         "# tests/unwrap: the sample mapping with `unwrap_lists: true` (tests/it/unwrap.rs keeps it in step).\n{}",
         sample
-            .replacen("wsdl: ../wsdl/crm.wsdl\n", "wsdl: ../../wsdl/crm.wsdl\n", 1)
+            .replacen("wsdl: ../wsdl/crm.wsdl\n", "wsdl: ../sample/wsdl/crm.wsdl\n", 1)
             .replacen(
                 "naming: camelCase\n",
                 "naming: camelCase\n# List wrappers (a type that is one repeated element, e.g. ArrayOfX) as JSON arrays;\n# `{ default: true, except: [ArrayOfX] }` keeps the named ones as objects.\nunwrap_lists: true\n",
@@ -339,7 +340,7 @@ fn the_unwrapped_sample_fixture_is_the_sample_mapping_with_the_setting() {
     );
     assert_eq!(
         fixture, expected,
-        "regenerate tests/unwrap/crm.yaml from mappings/crm.yaml"
+        "regenerate tests/unwrap/crm.yaml from tests/sample/mappings/crm.yaml"
     );
 }
 
