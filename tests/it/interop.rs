@@ -131,7 +131,7 @@ async fn spyne_service_through_the_bridge() {
         Some(json!({"a": 2, "b": 40})),
     )
     .await;
-    assert_eq!((status, v), (200, json!(42)));
+    assert_eq!((status, v), (200, json!({"result": 42})));
     let body: Value = serde_json::from_str(
         r#"{"text": "héllo & <x>", "count": 3, "flag": true, "amount": 12345678901234567.89}"#,
     )
@@ -239,5 +239,5 @@ async fn spyne_service_through_the_bridge() {
         Some(json!({"value": 5})),
     )
     .await;
-    assert_eq!((status, v), (200, json!(5)));
+    assert_eq!((status, v), (200, json!({"result": 5})));
 }

@@ -47,7 +47,7 @@ async fn exercise(base: &str, soap: &str) {
         Some(json!({"a": 2, "b": 40})),
     )
     .await;
-    assert_eq!((status, v), (200, json!(42)), "{soap}");
+    assert_eq!((status, v), (200, json!({"sum": 42})), "{soap}");
     // Text with markup and non-ASCII characters; a negative decimal beyond f64, both ways.
     let body: Value = serde_json::from_str(
         r#"{"text": "héllo & <x>", "count": 3, "flag": true, "amount": -12345678901234567.89}"#,
@@ -94,7 +94,7 @@ async fn exercise(base: &str, soap: &str) {
     let (status, _, v) = call(base, "POST", "/api/calc/sum-lines", Some(lines)).await;
     assert_eq!(
         (status, v.to_string()),
-        (200, "24.00".to_string()),
+        (200, r#"{"total":24.00}"#.to_string()),
         "{soap}"
     );
     let (status, _, v) = call(
@@ -104,7 +104,11 @@ async fn exercise(base: &str, soap: &str) {
         Some(json!({"lines": []})),
     )
     .await;
-    assert_eq!((status, v.to_string()), (200, "0.00".to_string()), "{soap}");
+    assert_eq!(
+        (status, v.to_string()),
+        (200, r#"{"total":0.00}"#.to_string()),
+        "{soap}"
+    );
 
     // The declared fault, and a receiver fault.
     let (status, ct, v) = call(
@@ -137,7 +141,7 @@ async fn exercise(base: &str, soap: &str) {
         Some(json!({"value": 5})),
     )
     .await;
-    assert_eq!((status, v), (200, json!(5)), "{soap}");
+    assert_eq!((status, v), (200, json!({"result": 5})), "{soap}");
 }
 
 #[actix_web::test]

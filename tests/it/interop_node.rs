@@ -37,7 +37,7 @@ async fn exercise(base: &str, soap: &str) {
         Some(json!({"a": 2, "b": 40})),
     )
     .await;
-    assert_eq!((status, v), (200, json!(42)), "{soap}");
+    assert_eq!((status, v), (200, json!({"sum": 42})), "{soap}");
     // Markup characters and a decimal beyond f64, both ways.
     let body: Value = serde_json::from_str(
         r#"{"text": "héllo & <x>", "count": 3, "flag": true, "amount": 12345678901234567.89}"#,
@@ -61,9 +61,7 @@ async fn exercise(base: &str, soap: &str) {
         v["shippingAddress"],
         json!({"street": "3 Main Street", "city": "Springfield"})
     );
-    let lines = v["lines"]["line"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{v}"));
+    let lines = v["lines"].as_array().unwrap_or_else(|| panic!("{v}"));
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[2]["sku"], "SKU-3-3");
     assert_eq!(lines[1]["price"].to_string(), "20.50");
@@ -75,14 +73,14 @@ async fn exercise(base: &str, soap: &str) {
     );
     let (_, _, v) = call(base, "GET", "/api/orders/orders/1", None).await;
     assert_eq!(
-        v["lines"]["line"].as_array().map(Vec::len),
+        v["lines"].as_array().map(Vec::len),
         Some(1),
         "one item is an array: {v}"
     );
     assert_eq!(v["tags"], json!(["tag1"]));
     let (status, _, v) = call(base, "GET", "/api/orders/orders/0", None).await;
     assert_eq!(status, 200, "{soap}: {v}");
-    assert_eq!(v["lines"]["line"], json!([]), "{v}");
+    assert_eq!(v["lines"], json!([]), "{v}");
     assert_eq!(v["tags"], json!([]), "{v}");
     assert_eq!(v["giftMessage"], Value::Null, "xsi:nil is null: {v}");
     assert!(v.get("note").is_none(), "absent stays absent: {v}");
@@ -118,7 +116,7 @@ async fn exercise(base: &str, soap: &str) {
         Some(json!({"value": 5})),
     )
     .await;
-    assert_eq!((status, v), (200, json!(5)));
+    assert_eq!((status, v), (200, json!({"value": 5})));
     // A request the schema refuses never reaches the service.
     let (status, _, v) = call(
         base,
