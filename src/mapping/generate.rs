@@ -1,6 +1,6 @@
 //! WSDL model -> a mapping file an integrator can review (deterministic: same WSDL, same bytes).
 //!
-//! The binding is chosen by [`select`]; each operation's route comes from [`super::draft`]
+//! The binding is chosen by [`select`]; each operation's route comes from `draft`
 //! (its verb, noun and identifier inputs), its answer from its output fields, its faults' statuses
 //! from their names.
 
