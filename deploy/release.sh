@@ -34,6 +34,7 @@ for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl; do
         continue
     fi
     linker_env=()
+    linker_arg=()
     if [ "$target" = aarch64-unknown-linux-musl ] && [ "$(uname -m)" != aarch64 ]; then
         linker=""
         for candidate in aarch64-linux-musl-gcc aarch64-linux-gnu-gcc; do
@@ -44,10 +45,11 @@ for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl; do
             continue
         fi
         linker_env=(CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER="$linker" CC_aarch64_unknown_linux_musl="$linker")
+        linker_arg=(-C "linker=$linker")
     fi
     env "${linker_env[@]}" CARGO_PROFILE_RELEASE_STRIP=symbols \
         cargo build --release --locked --target "$target"
-    rustc --edition 2021 -O -C strip=symbols --target "$target" \
+    rustc --edition 2021 -O -C strip=symbols --target "$target" "${linker_arg[@]}" \
         deploy/docker/healthcheck.rs -o "target/$target/release/soapbridge-healthcheck"
 
     name="soapbridge-$version-$target"
