@@ -103,9 +103,9 @@ fn nginx_binary() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("nginx"))
 }
 
-/// One replica's folder: the shared settings on its own port.
-fn replica(settings: &str, upstream: &str, route: &str, idempotent: bool) -> Site {
-    Site::new(settings, upstream, route, idempotent)
+/// Two replicas' folders: the same settings and mapping, each on its own port.
+fn replicas(settings: &str, up: &FakeUpstream, route: &str, idempotent: bool) -> [Site; 2] {
+    [0, 1].map(|_| Site::new(settings, &up.url(), route, idempotent))
 }
 
 fn settings(redis: &Redis, per_client: u32) -> String {
@@ -224,6 +224,18 @@ fn start(site: &Site) -> Bridge {
     Bridge::start_binary(site, Path::new(&binary()))
 }
 
+/// SIGTERM to a replica, then its exit code once it has drained and stopped (waited for on a
+/// blocking thread, so that the clients on this runtime go on meanwhile).
+async fn drain(bridge: Bridge) -> (Option<i32>, Bridge) {
+    bridge.signal("TERM");
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut bridge = bridge;
+        (bridge.wait_exit(Duration::from_secs(20)), bridge)
+    })
+    .await
+    .unwrap()
+}
+
 /// [`start`] on a blocking thread, so that the clients on this runtime go on meanwhile.
 async fn start_off_thread(site: &Site) -> Bridge {
     let (dir, port) = (site.dir.path().to_path_buf(), site.port);
@@ -238,10 +250,7 @@ async fn the_rate_limit_holds_across_replicas_behind_a_balancer() {
     let redis = Redis::start();
     let up = FakeUpstream::start();
     let s = settings(&redis, 6);
-    let (sa, sb) = (
-        replica(&s, &up.url(), "GET /items/{id}", true),
-        replica(&s, &up.url(), "GET /items/{id}", true),
-    );
+    let [sa, sb] = replicas(&s, &up, "GET /items/{id}", true);
     let (a, b) = (start(&sa), start(&sb));
     ready(&sa).await;
     ready(&sb).await;
@@ -304,11 +313,8 @@ async fn a_replica_drained_under_load_loses_nothing() {
     let up = FakeUpstream::start();
     up.seen.delay_ms.store(5, Ordering::SeqCst);
     let s = settings(&redis, 1_000_000);
-    let (sa, sb) = (
-        replica(&s, &up.url(), "GET /items/{id}", true),
-        replica(&s, &up.url(), "GET /items/{id}", true),
-    );
-    let (mut a, b) = (start(&sa), start(&sb));
+    let [sa, sb] = replicas(&s, &up, "GET /items/{id}", true);
+    let (a, b) = (start(&sa), start(&sb));
     ready(&sa).await;
     ready(&sb).await;
     let nginx = Nginx::start(&[sa.port, sb.port]);
@@ -319,14 +325,7 @@ async fn a_replica_drained_under_load_loses_nothing() {
     let tasks = load(nginx.base(), "GET", stop.clone(), outcome.clone());
     actix_web::rt::time::sleep(Duration::from_millis(1000)).await;
     let before = outcome.ok.load(Ordering::Relaxed);
-    a.signal("TERM");
-    let code = actix_web::rt::task::spawn_blocking(move || {
-        let code = a.wait_exit(Duration::from_secs(20));
-        (code, a)
-    })
-    .await
-    .unwrap();
-    let (code, a) = code;
+    let (code, a) = drain(a).await;
     actix_web::rt::time::sleep(Duration::from_millis(1000)).await;
     finish(&stop, tasks).await;
     let (ok, failed) = (
@@ -356,10 +355,7 @@ async fn a_killed_replica_loses_only_its_in_flight_calls_and_none_is_sent_twice(
     // Slow answers: every client has a call in flight most of the time.
     up.seen.delay_ms.store(50, Ordering::SeqCst);
     let s = settings(&redis, 1_000_000);
-    let (sa, sb) = (
-        replica(&s, &up.url(), "POST /items/{id}", false),
-        replica(&s, &up.url(), "POST /items/{id}", false),
-    );
+    let [sa, sb] = replicas(&s, &up, "POST /items/{id}", false);
     let (mut a, b) = (start(&sa), start(&sb));
     ready(&sa).await;
     ready(&sb).await;
@@ -403,10 +399,7 @@ async fn a_rolling_restart_loses_nothing() {
     let up = FakeUpstream::start();
     up.seen.delay_ms.store(5, Ordering::SeqCst);
     let s = settings(&redis, 1_000_000);
-    let sites = [
-        replica(&s, &up.url(), "GET /items/{id}", true),
-        replica(&s, &up.url(), "GET /items/{id}", true),
-    ];
+    let sites = replicas(&s, &up, "GET /items/{id}", true);
     let ports = [sites[0].port, sites[1].port];
     let mut bridges: Vec<Bridge> = sites.iter().map(start).collect();
     for site in &sites {
@@ -422,14 +415,7 @@ async fn a_rolling_restart_loses_nothing() {
     for (i, site) in sites.iter().enumerate() {
         // Drained (its new calls get 503 and nginx passes them on to the other replica, its
         // calls in flight finish), replaced by a new process of the same set.
-        let mut old = bridges.remove(i);
-        old.signal("TERM");
-        let (code, old) = actix_web::rt::task::spawn_blocking(move || {
-            let code = old.wait_exit(Duration::from_secs(20));
-            (code, old)
-        })
-        .await
-        .unwrap();
+        let (code, old) = drain(bridges.remove(i)).await;
         assert_eq!(code, Some(0), "{}", old.log());
         // Started off the runtime's thread: the load goes on meanwhile.
         bridges.insert(i, start_off_thread(site).await);

@@ -42,36 +42,10 @@ async fn reload_under_load_loses_nothing_and_keeps_the_old_set_when_broken() {
 
     let stop = Arc::new(AtomicBool::new(false));
     let (ok, wrong) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    let load: Vec<_> = (0..CLIENTS)
-        .map(|c| {
-            let (stop, ok, wrong, base) = (stop.clone(), ok.clone(), wrong.clone(), base.clone());
-            actix_web::rt::spawn(async move {
-                let client = client();
-                let mut i = 0usize;
-                while !stop.load(Ordering::Relaxed) {
-                    i += 1;
-                    let id = c * 1_000_000 + i;
-                    match get(&client, &format!("{base}/items/{id}")).await {
-                        Some(a) if a.status == 200 && a.body == format!("\"item-{id}\"") => {
-                            ok.fetch_add(1, Ordering::Relaxed);
-                        }
-                        other => {
-                            let seen = other.map(|a| format!("{} {}", a.status, a.body));
-                            eprintln!("wrong answer for {id}: {seen:?}");
-                            wrong.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                }
-            })
-        })
-        .collect();
+    let load = load(&base, &stop, &ok, &wrong);
 
     let started = Instant::now();
-    let broken = format!(
-        "wsdl: {}\nupstream:\n  url: {}\noperations:\n  GetItem:\n    route: GET /items/{{id}}\n    request: {{ itemId: path.nothing }}\n    response: getItemResult\n",
-        super::upstream_fixture::wsdl().display(),
-        up.url()
-    );
+    let broken = broken_mapping(&up);
     // The reloads on their own thread (as `serve` runs them beside its workers).
     let (reload_live, url) = (live.clone(), up.url());
     let reloads = std::thread::spawn(move || {
@@ -149,35 +123,9 @@ async fn reload_by_sighup_under_load_in_the_release_binary() {
 
     let stop = Arc::new(AtomicBool::new(false));
     let (ok, wrong) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    let load: Vec<_> = (0..CLIENTS)
-        .map(|c| {
-            let (stop, ok, wrong, base) = (stop.clone(), ok.clone(), wrong.clone(), base.clone());
-            actix_web::rt::spawn(async move {
-                let client = client();
-                let mut i = 0usize;
-                while !stop.load(Ordering::Relaxed) {
-                    i += 1;
-                    let id = c * 1_000_000 + i;
-                    match get(&client, &format!("{base}/items/{id}")).await {
-                        Some(a) if a.status == 200 && a.body == format!("\"item-{id}\"") => {
-                            ok.fetch_add(1, Ordering::Relaxed);
-                        }
-                        other => {
-                            let seen = other.map(|a| format!("{} {}", a.status, a.body));
-                            eprintln!("wrong answer for {id}: {seen:?}");
-                            wrong.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                }
-            })
-        })
-        .collect();
+    let load = load(&base, &stop, &ok, &wrong);
 
-    let broken = format!(
-        "wsdl: {}\nupstream:\n  url: {}\noperations:\n  GetItem:\n    route: GET /items/{{id}}\n    request: {{ itemId: path.nothing }}\n    response: getItemResult\n",
-        super::upstream_fixture::wsdl().display(),
-        up.url()
-    );
+    let broken = broken_mapping(&up);
     let probe = client();
     let scrape = async |path: &str| {
         get(&probe, &format!("{base}{path}"))
@@ -230,4 +178,47 @@ async fn reload_by_sighup_under_load_in_the_release_binary() {
     );
     assert_eq!(wrong, 0, "failed or wrong answers");
     assert!(rate >= 500.0, "{rate:.0} req/s");
+}
+
+/// `CLIENTS` clients calling `GET base/items/{unique id}` until `stop`, counting right answers
+/// (200 with the item of the id asked for) in `ok` and every other outcome in `wrong`.
+fn load(
+    base: &str,
+    stop: &Arc<AtomicBool>,
+    ok: &Arc<AtomicUsize>,
+    wrong: &Arc<AtomicUsize>,
+) -> Vec<actix_web::rt::task::JoinHandle<()>> {
+    (0..CLIENTS)
+        .map(|c| {
+            let (stop, ok, wrong, base) =
+                (stop.clone(), ok.clone(), wrong.clone(), base.to_string());
+            actix_web::rt::spawn(async move {
+                let client = client();
+                let mut i = 0usize;
+                while !stop.load(Ordering::Relaxed) {
+                    i += 1;
+                    let id = c * 1_000_000 + i;
+                    match get(&client, &format!("{base}/items/{id}")).await {
+                        Some(a) if a.status == 200 && a.body == format!("\"item-{id}\"") => {
+                            ok.fetch_add(1, Ordering::Relaxed);
+                        }
+                        other => {
+                            let seen = other.map(|a| format!("{} {}", a.status, a.body));
+                            eprintln!("wrong answer for {id}: {seen:?}");
+                            wrong.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+/// A mapping that does not compile: its request names a path parameter the route lacks (line 7).
+fn broken_mapping(up: &FakeUpstream) -> String {
+    format!(
+        "wsdl: {}\nupstream:\n  url: {}\noperations:\n  GetItem:\n    route: GET /items/{{id}}\n    request: {{ itemId: path.nothing }}\n    response: getItemResult\n",
+        super::upstream_fixture::wsdl().display(),
+        up.url()
+    )
 }
