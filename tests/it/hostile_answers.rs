@@ -1,6 +1,7 @@
 //! Hostile upstream answers: refused in one linear pass before any tree is built, read off the
 //! worker so that `/livez` keeps answering meanwhile, and an undeclared Server fault's text
-//! logged short and marked as the upstream's (never as a line of its own).
+//! logged short and marked as the upstream's (never as a line of its own). The `/livez` test runs
+//! in this process and, with `SOAPBRIDGE_RELEASE_BIN`, against the optimised binary.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -9,6 +10,7 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use soapbridge::http::load_services;
 
 use super::serve::{call, start_bridge};
+use super::traffic_fixture::{Bridge, Site};
 
 /// An envelope whose Body holds `inner`.
 fn envelope(inner: &str) -> String {
@@ -50,6 +52,37 @@ fn start_upstream(body: String) -> String {
     format!("http://{addr}/crm/CustomerService.asmx")
 }
 
+/// Two concurrent calls through the bridge at `base` (whose upstream answers `name`'s hostile
+/// answer), each a 502, while `/livez` is asked without a pause: the time of every `/livez`.
+async fn livez_while_read(base: &str, name: &str) -> Vec<Duration> {
+    assert_eq!(call(base, "GET", "/livez", None).await.0, 200);
+    let calls: Vec<_> = (0..2)
+        .map(|_| {
+            let base = base.to_string();
+            actix_web::rt::spawn(async move { call(&base, "GET", CALL, None).await })
+        })
+        .collect();
+    let mut times = Vec::new();
+    loop {
+        let asked = Instant::now();
+        assert_eq!(call(base, "GET", "/livez", None).await.0, 200);
+        times.push(asked.elapsed());
+        if calls.iter().all(|c| c.is_finished()) {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+    }
+    for c in calls {
+        let (status, _, problem) = c.await.unwrap();
+        assert_eq!(status, 502, "{name}: {problem}");
+    }
+    times
+}
+
+/// The route both bridges below serve (`GetCustomer` of the sample, `GetItem` of the traffic
+/// site).
+const CALL: &str = "/api/customer/customers/42";
+
 #[actix_web::test]
 async fn livez_answers_while_hostile_answers_are_read() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sample/mappings");
@@ -58,29 +91,49 @@ async fn livez_answers_while_hostile_answers_are_read() {
         let upstream = start_upstream(body);
         // One worker: whatever blocks it blocks /livez.
         let base = start_bridge(service.clone(), &upstream, Duration::from_secs(20));
-        assert_eq!(call(&base, "GET", "/livez", None).await.0, 200);
-        let calls: Vec<_> = (0..2)
-            .map(|_| {
-                let base = base.clone();
-                actix_web::rt::spawn(async move {
-                    call(&base, "GET", "/api/customer/customers/42", None).await
-                })
-            })
-            .collect();
-        let mut slowest = Duration::ZERO;
-        while !calls.iter().all(|c| c.is_finished()) {
-            let asked = Instant::now();
-            assert_eq!(call(&base, "GET", "/livez", None).await.0, 200);
-            slowest = slowest.max(asked.elapsed());
-            actix_web::rt::time::sleep(Duration::from_millis(5)).await;
-        }
-        for c in calls {
-            let (status, _, problem) = c.await.unwrap();
-            assert_eq!(status, 502, "{name}: {problem}");
-        }
+        let slowest = livez_while_read(&base, name).await.into_iter().max();
+        let slowest = slowest.unwrap_or_default();
         assert!(
             slowest < Duration::from_millis(500),
             "{name}: /livez took {slowest:?} while the answers were read"
+        );
+    }
+}
+
+/// The same in the `soapbridge` binary given by `SOAPBRIDGE_RELEASE_BIN` (an optimised build, as
+/// deployed), with one worker, ten rounds per answer: it prints the median and the slowest
+/// `/livez` per hostile answer (the target is 50 ms; the README has the figures) and holds them
+/// to a bound generous enough for a busy shared machine.
+#[actix_web::test]
+#[ignore = "needs SOAPBRIDGE_RELEASE_BIN (an optimised soapbridge binary; .ci/run builds one)"]
+async fn livez_answers_while_the_release_binary_reads_hostile_answers() {
+    let Some(binary) = std::env::var_os("SOAPBRIDGE_RELEASE_BIN") else {
+        panic!("SOAPBRIDGE_RELEASE_BIN names the binary");
+    };
+    for (name, body) in hostile_answers() {
+        let upstream = start_upstream(body);
+        let site = Site::new(
+            "workers: 1",
+            &upstream,
+            "GET /api/customer/customers/{id}",
+            true,
+        );
+        let bridge = Bridge::start_binary(&site, Path::new(&binary));
+        // An optimised build reads them fast: ten rounds, for enough /livez to count.
+        let mut times = Vec::new();
+        for _ in 0..10 {
+            times.extend(livez_while_read(&site.base(), name).await);
+        }
+        times.sort();
+        let (median, slowest) = (times[times.len() / 2], times[times.len() - 1]);
+        eprintln!(
+            "hostile answers (release binary): {name}: {} /livez in 10 rounds of two answers read at once, median {median:?}, slowest {slowest:?}",
+            times.len()
+        );
+        assert!(
+            slowest < Duration::from_millis(250),
+            "{name}: /livez took {slowest:?} while the answers were read\n{}",
+            bridge.log()
         );
     }
 }
