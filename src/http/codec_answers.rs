@@ -123,6 +123,10 @@ enum Step {
 /// The longest answer head followed; a longer one is passed through and framing stops.
 const MAX_HEAD: usize = 64 * 1024;
 
+/// The end of a head (built once: a searcher costs more to build than one search).
+static HEAD_END: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\r\n\r\n"));
+
 impl Frames {
     /// Frames `buf` as far as it can be decided, and says what to write.
     fn step(&mut self, buf: &[u8], header_timeout_ms: u64) -> Step {
@@ -135,7 +139,7 @@ impl Frames {
                 // replacement then never follows bytes of another answer.
                 Frame::Head if at > 0 => return Step::Pass(at),
                 Frame::Head => {
-                    let Some(end) = memchr::memmem::find(rest, b"\r\n\r\n") else {
+                    let Some(end) = HEAD_END.find(rest) else {
                         // The codec writes a head whole, so this is not one we can follow.
                         self.stop();
                         return Step::Pass(buf.len());
@@ -204,10 +208,15 @@ impl Frames {
     /// Reads one answer head: sets the framing of its body, or gives the problem+json answer
     /// that replaces it.
     fn head(&mut self, head: &[u8], header_timeout_ms: u64) -> Option<Vec<u8>> {
-        let mut headers = [httparse::EMPTY_HEADER; 64];
-        let mut parsed = httparse::Response::new(&mut headers);
-        let (Ok(httparse::Status::Complete(_)), Some(code)) = (parsed.parse(head), parsed.code)
-        else {
+        // Uninitialised: a head is parsed per answer, and 64 empty headers cost more to write.
+        let mut slots = [const { std::mem::MaybeUninit::uninit() }; 64];
+        let mut parsed = httparse::Response::new(&mut []);
+        let done = httparse::ParserConfig::default().parse_response_with_uninit_headers(
+            &mut parsed,
+            head,
+            &mut slots,
+        );
+        let (Ok(httparse::Status::Complete(_)), Some(code)) = (done, parsed.code) else {
             self.stop();
             return None;
         };
@@ -226,7 +235,11 @@ impl Frames {
                     .ok()
                     .and_then(|v| v.trim().parse::<u64>().ok());
             } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-                chunked = h.value.to_ascii_lowercase().ends_with(b"chunked");
+                chunked = h
+                    .value
+                    .len()
+                    .checked_sub(7)
+                    .is_some_and(|at| h.value[at..].eq_ignore_ascii_case(b"chunked"));
             } else if h.name.eq_ignore_ascii_case("content-type") {
                 typed = true;
             } else if h.name.eq_ignore_ascii_case("date") {

@@ -43,7 +43,7 @@ pub async fn serve(source: Source) -> anyhow::Result<()> {
     let routes: usize = state.services.iter().map(|s| s.operations.len()).sum();
     drop(state);
     let tls = tls::listener(&config).map_err(|d| anyhow::anyhow!("{}", Diagnostics(d)))?;
-    let listener = TcpListener::bind(&config.listen)
+    let listener = bind(&config.listen)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
@@ -170,6 +170,29 @@ impl Site {
                 move |()| AppConfig::__priv_test_new(secure, addr.to_string(), addr),
             ))
     }
+}
+
+/// Connections the kernel holds complete for the listener until they are accepted (actix-web's
+/// own default; the standard library's 128 overflows under a burst of thousands of clients,
+/// whose handshakes are then retried for seconds).
+const BACKLOG: i32 = 1024;
+
+/// The listening socket on the first address of `listen` that binds.
+fn bind(listen: &str) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Protocol as Ip, Socket, Type};
+    let mut last = None;
+    for addr in std::net::ToSocketAddrs::to_socket_addrs(listen)? {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Ip::TCP))?;
+        socket.set_reuse_address(true)?;
+        match socket
+            .bind(&addr.into())
+            .and_then(|()| socket.listen(BACKLOG))
+        {
+            Ok(()) => return Ok(socket.into()),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no address to listen on")))
 }
 
 /// HTTP/2 and HTTP/1.1 offered by ALPN, before any protocol of the configuration.
