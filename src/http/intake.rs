@@ -1,23 +1,27 @@
 //! What a client may send before anything else reads it, checked on the request head in front
 //! of every route: a request target over `limits.url_bytes` (414), one header over
 //! `limits.header_bytes` or all of them over `limits.headers_bytes` (431), a `Content-Length`
-//! over `limits.body_bytes` (413 at once, the body unread; also under `Expect: 100-continue`).
-//! Each is problem+json and closes the connection, as does a 408 from a body that came too
-//! slowly. And the shutdown cut-off: once `shutdown_timeout` has passed after SIGINT/SIGTERM,
-//! every request still in flight gets a 503 problem+json instead of a closed socket.
+//! over `limits.body_bytes` (413 at once, the body unread). Each is problem+json and closes the
+//! connection, as does a 408 from a body that came too slowly. Under `Expect: 100-continue` the
+//! same checks run first, as the codec's expect service ([`expect`]), so a refused request gets
+//! its answer instead of `100 Continue`. And the shutdown cut-off: once `shutdown_timeout` has
+//! passed after SIGINT/SIGTERM, every request still in flight gets a 503 problem+json instead
+//! of a closed socket. Each request's method is told to the connection (`codec_answers`), which
+//! follows the answers written on it.
 //!
-//! The HTTP codec keeps its own, larger limits, which answer with an empty body: a request head
-//! over 128 KiB or with more than 96 headers (431), a head not sent within
-//! `limits.header_timeout_ms` (408), a head that is not HTTP (400).
+//! The HTTP codec keeps its own, larger limits (a request head over 128 KiB or with more than
+//! 96 headers: 431; a head not sent within `limits.header_timeout_ms`: 408; a head that is not
+//! HTTP: 400); `codec_answers` makes those problem+json too.
 
 use actix_web::Error;
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::CONTENT_LENGTH;
-use actix_web::http::{ConnectionType, StatusCode};
+use actix_web::dev::{Response, ServiceFactory, ServiceRequest, ServiceResponse, fn_service};
+use actix_web::http::header::{CONTENT_LENGTH, HeaderMap};
+use actix_web::http::{ConnectionType, Method, StatusCode, Uri};
 use actix_web::middleware::Next;
 use tokio::sync::watch;
 
+use super::codec_answers::HeadRequests;
 use super::problem::Problem;
 use crate::config::Limits;
 
@@ -52,7 +56,10 @@ impl Intake {
         req: ServiceRequest,
         next: Next<impl MessageBody + 'static>,
     ) -> Result<ServiceResponse<BoxBody>, Error> {
-        if let Some(problem) = refusal(&req, &self.limits) {
+        if let Some(heads) = req.conn_data::<HeadRequests>() {
+            heads.push(req.method() == Method::HEAD);
+        }
+        if let Some(problem) = refusal(req.uri(), req.headers(), &self.limits) {
             return Ok(req.into_response(closing(problem.response())));
         }
         let mut cutoff = self.cutoff;
@@ -88,14 +95,33 @@ fn closing(mut r: actix_web::HttpResponse) -> actix_web::HttpResponse {
     r
 }
 
+/// The codec's service for requests with `Expect: 100-continue`: a head over a limit is
+/// answered (problem+json, closing the connection) instead of `100 Continue`.
+pub(super) fn expect(
+    limits: Limits,
+) -> impl ServiceFactory<
+    actix_http::Request,
+    Config = (),
+    Response = actix_http::Request,
+    Error = Response<BoxBody>,
+    InitError = (),
+> {
+    fn_service(move |req: actix_http::Request| async move {
+        match refusal(req.uri(), &req.head().headers, &limits) {
+            Some(problem) => Err(closing(problem.response()).into()),
+            None => Ok(req),
+        }
+    })
+}
+
 /// The problem with the request head, if any.
-fn refusal(req: &ServiceRequest, limits: &Limits) -> Option<Problem> {
-    let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+fn refusal(uri: &Uri, headers: &HeaderMap, limits: &Limits) -> Option<Problem> {
+    let target = uri.path_and_query().map_or(0, |pq| pq.as_str().len());
     if target > limits.url_bytes {
         return Some(Problem::UrlTooLong(limits.url_bytes));
     }
     let mut total = 0;
-    for (name, value) in req.headers() {
+    for (name, value) in headers {
         let size = name.as_str().len() + value.len();
         if size > limits.header_bytes {
             return Some(Problem::HeadersTooLarge(format!(
@@ -113,8 +139,7 @@ fn refusal(req: &ServiceRequest, limits: &Limits) -> Option<Problem> {
             limits.headers_bytes
         )));
     }
-    let announced = req
-        .headers()
+    let announced = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());

@@ -13,6 +13,7 @@
 mod access;
 mod app;
 pub mod auth;
+mod codec_answers;
 mod cors;
 mod handler;
 pub mod health;

@@ -65,6 +65,8 @@ pub enum Problem {
     HeadersTooLarge(String),
     /// The request target (path and query) is longer than the limit (the limit, bytes).
     UrlTooLong(usize),
+    /// The bytes sent are not an HTTP request (why).
+    MalformedHttp(String),
 }
 
 impl Problem {
@@ -111,6 +113,7 @@ impl Problem {
                 (431, "headers_too_large", "Request header fields too large")
             }
             Problem::UrlTooLong(_) => (414, "url_too_long", "Request target too long"),
+            Problem::MalformedHttp(_) => (400, "malformed_request", "Malformed HTTP request"),
         }
     }
 
@@ -158,7 +161,8 @@ impl Problem {
             | Problem::Forbidden { detail, .. }
             | Problem::CorsRefused(detail)
             | Problem::RequestTimeout(detail)
-            | Problem::HeadersTooLarge(detail) => Some(detail.clone()),
+            | Problem::HeadersTooLarge(detail)
+            | Problem::MalformedHttp(detail) => Some(detail.clone()),
             Problem::UrlTooLong(n) => Some(format!("the path and query may be at most {n} bytes")),
         };
         if let Some(d) = detail {

@@ -261,7 +261,7 @@ fn watch(resolver: Arc<Reloading>) -> Option<notify::RecommendedWatcher> {
 }
 
 /// Keeps the subject of a connection's verified client certificate in its data (given to
-/// `HttpServer::on_connect`).
+/// the listener's connection hook).
 pub fn on_connect(conn: &dyn Any, data: &mut Extensions) {
     type Tls = actix_tls::accept::rustls_0_23::TlsStream<actix_web::rt::net::TcpStream>;
     if let Some(tls) = conn.downcast_ref::<Tls>()

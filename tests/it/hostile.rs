@@ -59,16 +59,19 @@ const FORGED: &str = "FORGED-BY-HOSTILE";
 
 #[rustfmt::skip]
 const CASES: &[Case] = &[
-    Case { name: "slowloris head", sends: "a request head one header line every 300 ms, never ended", proves: "limits.header_timeout_ms (408, the codec's)", bound: secs(5), known: None, run: slowloris },
+    Case { name: "slowloris head", sends: "a request head one header line every 300 ms, never ended", proves: "limits.header_timeout_ms (the codec's 408, problem+json)", bound: secs(5), known: None, run: slowloris },
     Case { name: "stalled body", sends: "Content-Length 1000, 10 bytes, then nothing", proves: "limits.body_timeout_ms / body_min_rate (408 problem+json)", bound: secs(4), known: None, run: stalled_body },
     Case { name: "dripping body", sends: "a body at 10 bytes per second", proves: "limits.body_min_rate (408 problem+json)", bound: secs(4), known: None, run: dripping_body },
-    Case { name: "expect 100-continue over the limit", sends: "Expect: 100-continue with Content-Length 100 MB", proves: "limits.body_bytes before the body (413 problem+json)", bound: secs(2), known: None, run: expect_continue },
+    Case { name: "expect 100-continue over the limit", sends: "Expect: 100-continue with Content-Length 100 MB", proves: "limits.body_bytes before the body (413 problem+json, no 100 Continue)", bound: secs(2), known: None, run: expect_continue },
+    Case { name: "not HTTP", sends: "bytes that are not an HTTP request", proves: "the codec's 400, problem+json", bound: secs(2), known: None, run: not_http },
+    Case { name: "not HTTP after an answer", sends: "a keep-alive GET, then bytes that are not HTTP", proves: "the first answer intact, then the codec's 400 as problem+json", bound: secs(2), known: None, run: not_http_after_answer },
+    Case { name: "not HTTP after a HEAD", sends: "a keep-alive HEAD (its answer has a length, no body), then bytes that are not HTTP", proves: "the codec's 400 as problem+json after a bodiless answer", bound: secs(2), known: None, run: not_http_after_head },
     Case { name: "announced body over the limit", sends: "Content-Length 100 MB, no body", proves: "limits.body_bytes before the body (413 problem+json)", bound: secs(2), known: None, run: announced_too_large },
     Case { name: "chunked body over the limit", sends: "300 KB of chunked JSON", proves: "limits.body_bytes while reading (413 problem+json)", bound: secs(3), known: None, run: chunked_too_large },
     Case { name: "one huge header", sends: "one header of 9,000 bytes", proves: "limits.header_bytes (431 problem+json)", bound: secs(2), known: None, run: huge_header },
     Case { name: "headers too large together", sends: "five headers of 7,000 bytes", proves: "limits.headers_bytes (431 problem+json)", bound: secs(2), known: None, run: headers_total },
-    Case { name: "head over the codec's buffer", sends: "a 140 KB request head", proves: "the codec's 128 KiB head buffer (431, empty body)", bound: secs(2), known: None, run: head_over_codec },
-    Case { name: "too many headers", sends: "100 headers", proves: "the codec's 96 headers (431, empty body)", bound: secs(2), known: None, run: many_headers },
+    Case { name: "head over the codec's buffer", sends: "a 140 KB request head", proves: "the codec's 128 KiB head buffer (431 problem+json)", bound: secs(2), known: None, run: head_over_codec },
+    Case { name: "too many headers", sends: "100 headers", proves: "the codec's 96 headers (431 problem+json)", bound: secs(2), known: None, run: many_headers },
     Case { name: "long URL", sends: "a 9,000-byte path", proves: "limits.url_bytes (414 problem+json)", bound: secs(2), known: None, run: long_url },
     Case { name: "malformed JSON", sends: "a body that is not JSON", proves: "400 malformed_json", bound: secs(2), known: None, run: malformed_json },
     Case { name: "deep JSON", sends: "100,000 nested arrays", proves: "limits.json_depth while parsing (400)", bound: secs(2), known: None, run: deep_json },
@@ -115,14 +118,13 @@ fn slowloris(env: &Env) -> Result<(), String> {
             Err(_) => break,
         }
     }
-    let text = String::from_utf8_lossy(&got);
     if started.elapsed() >= secs(4) {
         return Err("the connection was still open after 4 s".into());
     }
-    if !text.is_empty() && !text.starts_with("HTTP/1.1 408") {
-        return Err(format!("expected 408 or a close, got {text:?}"));
-    }
-    Ok(())
+    let r = parse_answer(&got);
+    r.problem(408, "request_timeout")?;
+    r.detail_has("1000 ms")?;
+    r.closes()
 }
 
 fn stalled_body(env: &Env) -> Result<(), String> {
@@ -161,7 +163,55 @@ fn expect_continue(env: &Env) -> Result<(), String> {
         b"",
         secs(2),
     )?;
-    r.problem(413, "body_too_large")
+    if r.interim != 0 {
+        return Err(format!("{} interim answer(s) before the 413", r.interim));
+    }
+    r.problem(413, "body_too_large")?;
+    r.closes()
+}
+
+fn not_http(env: &Env) -> Result<(), String> {
+    let r = send(env, "\x16\x03\x01 not http at all\r\n\r\n", b"", secs(2))?;
+    r.problem(400, "malformed_request")?;
+    r.closes()
+}
+
+/// A keep-alive request, then bytes that are not HTTP, on one connection: the first answer
+/// as it is, the second the codec's 400 as problem+json.
+fn after_answer(env: &Env, method: &str) -> Result<(Raw, Raw), String> {
+    let mut s = connect(env)?;
+    let first = format!("{method} / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    s.write_all(first.as_bytes()).map_err(|e| e.to_string())?;
+    s.write_all(b"NOT HTTP\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut got = Vec::new();
+    s.set_read_timeout(Some(secs(2))).ok();
+    let _ = s.read_to_end(&mut got);
+    let text = String::from_utf8_lossy(&got).into_owned();
+    env.answers.lock().unwrap().push_str(&text);
+    let at = text[1..]
+        .find("HTTP/1.1 ")
+        .map(|i| i + 1)
+        .ok_or_else(|| format!("one answer only: {text:?}"))?;
+    Ok((parse_answer(&got[..at]), parse_answer(&got[at..])))
+}
+
+fn not_http_after_answer(env: &Env) -> Result<(), String> {
+    let (first, second) = after_answer(env, "GET")?;
+    first.status_is(200)?;
+    first.json()?;
+    second.problem(400, "malformed_request")?;
+    second.closes()
+}
+
+fn not_http_after_head(env: &Env) -> Result<(), String> {
+    let (first, second) = after_answer(env, "HEAD")?;
+    first.status_is(200)?;
+    if !first.head.to_ascii_lowercase().contains("content-length: ") || !first.body.is_empty() {
+        return Err(format!("a body after HEAD: {:?}", first.body));
+    }
+    second.problem(400, "malformed_request")?;
+    second.closes()
 }
 
 fn announced_too_large(env: &Env) -> Result<(), String> {
@@ -210,14 +260,18 @@ fn head_over_codec(env: &Env) -> Result<(), String> {
     let names: Vec<String> = (0..20).map(|i| format!("X-H{i}")).collect();
     let headers: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), v.as_str())).collect();
     let r = send(env, &get_head("/livez", &headers), b"", secs(2))?;
-    r.status_is(431)
+    r.problem(431, "headers_too_large")?;
+    r.detail_has("128 KiB")?;
+    r.closes()
 }
 
 fn many_headers(env: &Env) -> Result<(), String> {
     let names: Vec<String> = (0..100).map(|i| format!("X-N{i}")).collect();
     let headers: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "1")).collect();
     let r = send(env, &get_head("/livez", &headers), b"", secs(2))?;
-    r.status_is(431)
+    r.problem(431, "headers_too_large")?;
+    r.detail_has("96 headers")?;
+    r.closes()
 }
 
 fn long_url(env: &Env) -> Result<(), String> {
@@ -511,6 +565,15 @@ fn stalled_en_masse(env: &Env) -> Result<(), String> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
+    stalled_bodies(env, count)
+}
+
+/// `count` connections each announce a 100 KB body and send 1,000 bytes of it: every one is
+/// answered 408 (or closed) within the body timeout (2 s) of the last one opened, plus a loaded
+/// machine's slack, and the bridge's RSS is back under twice its idle figure afterwards.
+fn stalled_bodies(env: &Env, count: usize) -> Result<(), String> {
+    // Let what the earlier cases freed settle before the idle figure.
+    std::thread::sleep(secs(1));
     let idle = rss_kib(env.pid);
     let started = Instant::now();
     let mut conns = Vec::with_capacity(count);
@@ -524,8 +587,6 @@ fn stalled_en_masse(env: &Env) -> Result<(), String> {
     }
     let opened = started.elapsed();
     let peak = rss_kib(env.pid);
-    // Every connection is answered 408 (or closed): the body timeout (2 s) after its request
-    // started, plus the time a loaded machine takes to get through them all.
     let deadline = Instant::now() + secs(30);
     let mut cut = 0;
     let mut others = std::collections::BTreeMap::new();
@@ -537,20 +598,28 @@ fn stalled_en_masse(env: &Env) -> Result<(), String> {
             Err(_) => *others.entry("still open".to_string()).or_insert(0) += 1,
         }
     }
-    let all_cut = started.elapsed();
+    let last_cut = started.elapsed() - opened;
     drop(conns);
-    std::thread::sleep(secs(2));
+    // The server closes its side once the client has; then its memory is freed.
+    std::thread::sleep(secs(3));
     let after = rss_kib(env.pid);
     let figures = format!(
-        "hostile: {count} stalled bodies: opened in {:.1} s, all cut {:.1} s after the first; RSS idle {idle} KiB, peak {peak} KiB, after {after} KiB",
+        "hostile: {count} stalled bodies: opened in {:.1} s, all cut {:.1} s after the last was opened (body timeout 2 s); RSS idle {idle} KiB, peak {peak} KiB, after {after} KiB",
         opened.as_secs_f64(),
-        all_cut.as_secs_f64()
+        last_cut.as_secs_f64()
     );
+    println!("{figures}");
     env.notes.lock().unwrap().push_str(&figures);
     if cut != count {
         return Err(format!(
             "{} of {count} connections were not cut: {others:?}",
             count - cut
+        ));
+    }
+    // The body timeout, and the time a loaded machine takes to get through them all.
+    if last_cut > secs(2 + 8) {
+        return Err(format!(
+            "the last connection was cut {last_cut:?} after the last opened"
         ));
     }
     if after > 2 * idle {
@@ -567,9 +636,20 @@ struct Raw {
     status: u16,
     head: String,
     body: String,
+    /// Interim (1xx) answers before it.
+    interim: usize,
 }
 
 impl Raw {
+    /// The answer says it closes the connection.
+    fn closes(&self) -> Result<(), String> {
+        if self.head.to_ascii_lowercase().contains("connection: close") {
+            Ok(())
+        } else {
+            Err(format!("no `Connection: close`: {}", self.head))
+        }
+    }
+
     fn status_is(&self, status: u16) -> Result<(), String> {
         if self.status == status {
             Ok(())
@@ -679,14 +759,21 @@ fn read_answer(s: &mut TcpStream, wait: Duration) -> Result<Raw, String> {
             Err(_) => break,
         }
     }
-    let mut text = String::from_utf8_lossy(&got).into_owned();
+    Ok(parse_answer(&got))
+}
+
+/// The last non-1xx answer in the bytes read.
+fn parse_answer(got: &[u8]) -> Raw {
+    let mut text = String::from_utf8_lossy(got).into_owned();
+    let mut interim = 0;
     loop {
         let Some((head, rest)) = text.split_once("\r\n\r\n") else {
-            return Ok(Raw {
+            return Raw {
                 status: 0,
                 head: text,
                 body: String::new(),
-            });
+                interim,
+            };
         };
         let status: u16 = head
             .split(' ')
@@ -695,14 +782,16 @@ fn read_answer(s: &mut TcpStream, wait: Duration) -> Result<Raw, String> {
             .unwrap_or(0);
         if (100..200).contains(&status) {
             text = rest.to_string();
+            interim += 1;
             continue;
         }
         let (head, rest) = (head.to_string(), rest.to_string());
-        return Ok(Raw {
+        return Raw {
             status,
             head,
             body: rest,
-        });
+            interim,
+        };
     }
 }
 
@@ -733,8 +822,8 @@ reload: { watch: false }
 upstreams: { breaker: { failures: 0 } }
 limits: { header_timeout_ms: 1000, body_timeout_ms: 2000, body_min_rate: 512 }";
 
-#[actix_web::test]
-async fn hostile_suite() {
+/// The bridge (`binary`) with the suite's settings, the proxy in front of a fake upstream.
+fn start(binary: &std::path::Path) -> (FakeUpstream, Site, Bridge, Arc<Env>) {
     let up = FakeUpstream::start();
     let proxy = FaultProxy::start(([127, 0, 0, 1], up.port).into());
     let site = Site::new(SETTINGS, &proxy.url(), "POST /items/{id}", false);
@@ -743,7 +832,7 @@ async fn hostile_suite() {
         super::upstream_fixture::wsdl().display(),
         proxy.url()
     ));
-    let mut bridge = Bridge::start(&site);
+    let bridge = Bridge::start_binary(&site, binary);
     let env = Arc::new(Env {
         port: site.port,
         pid: bridge.child.id(),
@@ -752,6 +841,13 @@ async fn hostile_suite() {
         notes: Default::default(),
     });
     livez(&env).expect("the bridge answers /livez");
+    (up, site, bridge, env)
+}
+
+#[actix_web::test]
+async fn hostile_suite() {
+    let (_up, _site, mut bridge, env) =
+        start(std::path::Path::new(env!("CARGO_BIN_EXE_soapbridge")));
     let (mut passed, mut hangs, mut panics, mut memory) = (0, 0, 0, 0);
     let mut failures = Vec::new();
     let mut known = Vec::new();
@@ -848,6 +944,28 @@ async fn hostile_suite() {
     assert_eq!(bridge.wait_exit(secs(10)), Some(0), "{}", bridge.log());
 }
 
+/// The issue's figure, in the optimised binary as shipped: 5,000 connections stalling their
+/// bodies are all cut within the body timeout, and the memory they held is given back (RSS
+/// under twice the idle figure afterwards). A debug build is too slow for the first figure,
+/// and glibc's allocator (of the debug build) keeps the pages it freed, so this runs the
+/// release binary (static, musl's allocator).
+#[actix_web::test]
+#[ignore = "needs SOAPBRIDGE_RELEASE_BIN (an optimised soapbridge binary; .ci/run builds one)"]
+async fn five_thousand_stalled_bodies_are_cut_and_their_memory_given_back() {
+    let Some(binary) = std::env::var_os("SOAPBRIDGE_RELEASE_BIN") else {
+        panic!("SOAPBRIDGE_RELEASE_BIN names the binary");
+    };
+    let (_up, _site, mut bridge, env) = start(std::path::Path::new(&binary));
+    let env2 = env.clone();
+    actix_web::rt::task::spawn_blocking(move || stalled_bodies(&env2, 5000))
+        .await
+        .unwrap()
+        .unwrap();
+    livez(&env).expect("the bridge answers /livez afterwards");
+    bridge.signal("TERM");
+    assert_eq!(bridge.wait_exit(secs(10)), Some(0), "{}", bridge.log());
+}
+
 /// Past `shutdown_timeout`, a request still in flight gets a 503 problem+json (with
 /// `Connection: close`), not a closed socket; then the process exits 0.
 #[actix_web::test]
@@ -913,4 +1031,81 @@ async fn past_the_shutdown_timeout_in_flight_requests_get_503() {
         "{}",
         bridge.log()
     );
+}
+
+/// Over HTTPS the listener still offers HTTP/2 by ALPN, and the codec's own answers are
+/// problem+json above the TLS layer: bytes that are not HTTP get the 400, a head over the
+/// codec's 96 headers the 431, each with `Connection: close`, inside the TLS session.
+#[actix_web::test]
+async fn over_https_the_codecs_answers_are_problem_json() {
+    use super::pki;
+    let ca = pki::Ca::new("Hostile CA");
+    let leaf = ca.server("bridge");
+    let up = FakeUpstream::start();
+    let dir = tempfile::tempdir().unwrap();
+    let cert = pki::write(dir.path(), "cert.pem", &leaf.cert);
+    let key = pki::write(dir.path(), "key.pem", &leaf.key);
+    let site = Site::new(
+        &format!(
+            "reload: {{ watch: false }}\ntls: {{ cert: {}, key: {} }}",
+            cert.display(),
+            key.display()
+        ),
+        &format!("http://127.0.0.1:{}", up.port),
+        "POST /items/{id}",
+        false,
+    );
+    let mut bridge = Bridge::start(&site);
+    let mut resp = pki::https(&ca.pem(), None)
+        .get(format!("https://127.0.0.1:{}/livez", site.port))
+        .send()
+        .await
+        .expect("an HTTPS answer");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.version(), actix_web::http::Version::HTTP_2);
+    let _ = resp.body().await;
+    let many: String = (0..100).map(|i| format!("X-N{i}: 1\r\n")).collect();
+    for (sent, code, status) in [
+        ("NOT HTTP\r\n\r\n".to_string(), "malformed_request", 400),
+        (
+            format!("GET /livez HTTP/1.1\r\nHost: x\r\n{many}\r\n"),
+            "headers_too_large",
+            431,
+        ),
+    ] {
+        let port = site.port;
+        let ca = ca.pem();
+        let got = std::thread::spawn(move || over_tls(port, &ca, sent.as_bytes()))
+            .join()
+            .unwrap();
+        let r = parse_answer(&got);
+        r.problem(status, code).unwrap();
+        r.closes().unwrap();
+    }
+    assert!(
+        bridge.child.try_wait().unwrap().is_none(),
+        "{}",
+        bridge.log()
+    );
+}
+
+/// Sends `bytes` over TLS with HTTP/1.1 by ALPN; everything read until the server closes.
+fn over_tls(port: u16, ca: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut cfg = super::pki::client_config(ca, None, rustls::DEFAULT_VERSIONS);
+    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let conn =
+        rustls::ClientConnection::new(Arc::new(cfg), "127.0.0.1".try_into().unwrap()).unwrap();
+    let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(secs(5))).unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    tls.write_all(bytes).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0; 4096];
+    loop {
+        match tls.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+    got
 }
