@@ -405,6 +405,9 @@ pub struct Route {
 pub struct Addressing {
     pub version: crate::wsdl::WsaVersion,
     pub action: String,
+    /// The answer's `wsa:Action` the WSDL states (or its default); an answer that carries
+    /// another is refused, one that carries none is accepted.
+    pub reply_action: Option<String>,
 }
 
 /// A `Location` template: the full path of the route that reads a created resource, its

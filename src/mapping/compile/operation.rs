@@ -120,6 +120,7 @@ fn addressing(cx: &OperationCx) -> Option<Addressing> {
     on.then(|| Addressing {
         version: cx.bop.addressing.unwrap_or(WsaVersion::V200508),
         action: cx.bop.wsa_action.clone(),
+        reply_action: cx.bop.wsa_reply_action.clone(),
     })
 }
 
