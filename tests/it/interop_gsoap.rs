@@ -203,11 +203,23 @@ async fn gsoap_wsaapi_service_checks_our_ws_addressing() {
 
     // Action, MessageID, ReplyTo and To accepted by gSOAP's checks; its answer relates to our
     // MessageID and carries the output action addr.wsdl states.
-    let (status, _, v) = call(&base, "POST", "/api/addr/greet", Some(json!({"name": "Ada"}))).await;
+    let (status, _, v) = call(
+        &base,
+        "POST",
+        "/api/addr/greet",
+        Some(json!({"name": "Ada"})),
+    )
+    .await;
     assert_eq!(status, 200, "{v}\n{mapping}");
     assert_eq!(v["greeting"], "Hello, Ada", "{v}");
     for name in ["Grace", "Édouard & <Co>"] {
-        let (status, _, v) = call(&base, "POST", "/api/addr/greet", Some(json!({ "name": name }))).await;
+        let (status, _, v) = call(
+            &base,
+            "POST",
+            "/api/addr/greet",
+            Some(json!({ "name": name })),
+        )
+        .await;
         assert_eq!(
             (status, &v["greeting"]),
             (200, &json!(format!("Hello, {name}"))),
@@ -246,7 +258,13 @@ async fn gsoap_wsaapi_service_checks_our_ws_addressing() {
         std::sync::Arc::new(compiled),
     ));
     let plain = start_bridge(service, &url, std::time::Duration::from_secs(10));
-    let (status, _, v) = call(&plain, "POST", "/api/addr/greet", Some(json!({"name": "Ada"}))).await;
+    let (status, _, v) = call(
+        &plain,
+        "POST",
+        "/api/addr/greet",
+        Some(json!({"name": "Ada"})),
+    )
+    .await;
     assert_ne!(status, 200, "{v}");
     assert!(
         v.to_string().contains("MessageAddressingHeaderRequired")
