@@ -71,9 +71,12 @@ pub(super) fn run(args: EnvelopeArgs) -> anyhow::Result<bool> {
 }
 
 /// The values `-p field=value` gives the request source `s`: the field is the input field bound
-/// to it, or the SOAP header field bound to it.
+/// to it, or the SOAP header field bound to it, or a value inside a body field
+/// (`-p customer/customerId=42`).
 fn param_values(route: &Route, params: &[(&str, &str)], s: &InputSource) -> Vec<String> {
-    let key = route.key_of(s).unwrap_or("");
+    let nested = route.nested.iter().find(|n| &n.source == s);
+    let nested = nested.map(|n| n.pointer.join("/")).unwrap_or_default();
+    let key = route.key_of(s).unwrap_or(&nested);
     params
         .iter()
         .filter(|(k, _)| *k == key)

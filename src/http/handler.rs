@@ -448,6 +448,11 @@ async fn call_upstream(
             .as_ref()
             .zip(envelope.message_id.as_deref())
             .map(|(a, id)| (a.version, id)),
+        reply_action: op
+            .route
+            .addressing
+            .as_ref()
+            .and_then(|a| a.reply_action.as_deref()),
         soap: op.soap,
         action: op.action.as_deref(),
         deadline: op.route.timeout,

@@ -225,6 +225,11 @@ impl From<UpstreamError> for Problem {
             UpstreamError::Package(_) => Problem::BadGateway(
                 "the legacy service's multipart (MTOM/XOP) answer cannot be read",
             ),
+            UpstreamError::Addressing(crate::soap::AddressingError::Action { .. }) => {
+                Problem::BadGateway(
+                    "the legacy service's answer has another action than the WSDL's output (WS-Addressing `Action`)",
+                )
+            }
             UpstreamError::Addressing(_) => Problem::BadGateway(
                 "the legacy service's answer does not relate to the request (WS-Addressing `RelatesTo`)",
             ),

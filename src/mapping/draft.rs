@@ -23,7 +23,7 @@ use std::collections::HashSet;
 
 use super::naming::{Naming, json_keys, kebab};
 use super::plural::plural;
-use super::shape::Field;
+use super::shape::{Field, type_fields};
 use crate::xsd::{Primitive, Schema, TypeKind};
 
 /// A generated route for one operation.
@@ -34,6 +34,11 @@ pub(super) struct RouteDraft {
     /// (JSON key, source) bindings.
     pub(super) request: Vec<(String, String)>,
     pub(super) status: Option<u16>,
+    /// Why the route is not what its verb suggests (written as a comment above it).
+    pub(super) note: Option<String>,
+    /// The route without the key found inside the body (`PUT /customers`), tried when this one
+    /// is taken.
+    unkeyed: Option<Box<RouteDraft>>,
     /// `POST /<operation-in-kebab-case>`: what the route becomes when its own form is taken.
     fallback: String,
 }
@@ -173,6 +178,45 @@ fn path_key(kind: Kind, word: &str, noun: &str, input: &[Field], schema: &Schema
     }
 }
 
+/// The identifier inside a structured input that names the resource itself (`customer` of
+/// `UpdateCustomer` holding `customerId`, or a bare `id`): its index among `children`.
+fn nested_key(noun: &str, children: &[Field], schema: &Schema) -> Option<usize> {
+    (0..children.len()).find(|&i| {
+        let c = &children[i];
+        // Optional too: one type often serves the Create (no id yet) and the Update.
+        let single = Field {
+            min: 1,
+            ..c.clone()
+        };
+        path_worthy(&single, schema)
+            && id_stem(&c.name).is_some_and(|stem| {
+                let stem = kebab(stem);
+                stem.is_empty() || stem == noun || plural(&stem) == noun
+            })
+    })
+}
+
+/// The structured inputs of an operation that may hold its identifier, each with its children
+/// and their JSON keys.
+fn structured(
+    input: &[Field],
+    schema: &Schema,
+    naming: Naming,
+) -> Vec<(usize, Vec<Field>, Vec<String>)> {
+    (0..input.len())
+        .filter(|&i| whole_body(&input[i], schema))
+        .map(|i| {
+            let children = type_fields(schema, input[i].type_id);
+            let names: Vec<(&str, bool)> = children
+                .iter()
+                .map(|f| (f.name.as_str(), f.attribute))
+                .collect();
+            let keys = json_keys(naming, &names);
+            (i, children, keys)
+        })
+        .collect()
+}
+
 /// The path of a resource addressed by the key `param` (a field named `name`): the noun's
 /// collection, or the collection the key's stem names with the noun under it.
 fn keyed_path(noun: &str, name: &str, param: &str, fallback: &str) -> String {
@@ -203,13 +247,21 @@ fn keyed_path(noun: &str, name: &str, param: &str, fallback: &str) -> String {
 }
 
 /// Drafts the route of one operation (before the base path and collisions are settled).
-fn draft_one(schema: &Schema, op: &str, input: &[Field], keys: &[String]) -> RouteDraft {
+fn draft_one(
+    schema: &Schema,
+    op: &str,
+    input: &[Field],
+    keys: &[String],
+    naming: Naming,
+) -> RouteDraft {
     let fallback = kebab(op);
     let mut d = RouteDraft {
         method: "POST",
         path: format!("/{fallback}"),
         request: Vec::new(),
         status: None,
+        note: None,
+        unkeyed: None,
         fallback: fallback.clone(),
     };
     let Some((kind, word, noun)) = verb(op) else {
@@ -257,6 +309,17 @@ fn draft_one(schema: &Schema, op: &str, input: &[Field], keys: &[String]) -> Rou
                 }
             });
             d.method = if kind == Kind::Create { "POST" } else { "PUT" };
+            // `UpdateCustomer(customer)`: the id inside the body object goes in the path too.
+            // Not a `Set`: it writes one setting (`SetTaskDescription`), not a resource.
+            let inner = match (kind, key) {
+                (Kind::Update, None) if word != "Set" => structured(input, schema, naming)
+                    .into_iter()
+                    .find_map(|(i, children, ck)| {
+                        nested_key(&noun, &children, schema)
+                            .map(|j| (i, children[j].name.clone(), ck[j].clone()))
+                    }),
+                _ => None,
+            };
             d.path = match key {
                 Some(i) if kind == Kind::Create => {
                     keyed_path(&plural(&noun), &input[i].name, &keys[i], &fallback)
@@ -279,10 +342,95 @@ fn draft_one(schema: &Schema, op: &str, input: &[Field], keys: &[String]) -> Rou
             {
                 d.request.push((keys[*i].clone(), "body".to_string()));
             }
+            if let Some((i, name, param)) = &inner {
+                d.unkeyed = Some(Box::new(d.clone()));
+                d.path = keyed_path(&noun, name, param, &fallback);
+                d.request
+                    .push((format!("{}/{param}", keys[*i]), format!("path.{param}")));
+            }
+        }
+        Kind::Delete if !nameless => {
+            delete_structured(&mut d, schema, &noun, word, input, keys, naming)
         }
         _ => {}
     }
     d
+}
+
+/// A Delete whose inputs are not all simple: `DELETE /<nouns>/{id}` when one structured input
+/// holds only simple values (its identifier in the path, the rest in the query) and the
+/// identifier is found; otherwise the route stays `POST /<operation>`, with a note saying why
+/// (a DELETE carries no body).
+fn delete_structured(
+    d: &mut RouteDraft,
+    schema: &Schema,
+    noun: &str,
+    word: &str,
+    input: &[Field],
+    keys: &[String],
+    naming: Naming,
+) {
+    let parts = structured(input, schema, naming);
+    let others_simple = (0..input.len())
+        .all(|i| queryable(&input[i], schema) || parts.iter().any(|(j, _, _)| *j == i));
+    let (i, children, ck) = match parts.as_slice() {
+        [one] if others_simple => one,
+        _ => {
+            d.note = Some(
+                "POST, not DELETE: its input holds structured values, which a DELETE (no body) cannot carry"
+                    .to_string(),
+            );
+            return;
+        }
+    };
+    if !children.iter().all(|c| queryable(c, schema)) {
+        d.note = Some(format!(
+            "POST, not DELETE: `{}` holds structured values, which a DELETE (no body) cannot carry",
+            keys[*i]
+        ));
+        return;
+    }
+    let simple: Vec<usize> = (0..input.len()).filter(|j| j != i).collect();
+    let top: Vec<Field> = simple.iter().map(|&j| input[j].clone()).collect();
+    let top_key = path_key(Kind::Delete, word, noun, &top, schema).map(|t| simple[t]);
+    let inner = match top_key {
+        Some(_) => None,
+        None => nested_key(noun, children, schema),
+    };
+    let (name, param) = match (top_key, inner) {
+        (Some(t), _) => (input[t].name.clone(), keys[t].clone()),
+        (None, Some(j)) => (children[j].name.clone(), ck[j].clone()),
+        (None, None) => {
+            d.note = Some(format!(
+                "POST, not DELETE: no identifier among its inputs to put in the path (a DELETE carries no body for `{}`)",
+                keys[*i]
+            ));
+            return;
+        }
+    };
+    // Query names must stay distinct.
+    let mut names: Vec<&String> = simple.iter().map(|&j| &keys[j]).collect();
+    names.extend(ck.iter());
+    let distinct: HashSet<&String> = names.iter().copied().collect();
+    if distinct.len() != names.len() {
+        d.note = Some(format!(
+            "POST, not DELETE: the values inside `{}` share names with other inputs, so they cannot all be query parameters",
+            keys[*i]
+        ));
+        return;
+    }
+    d.method = "DELETE";
+    d.path = keyed_path(noun, &name, &param, &d.fallback);
+    for &j in &simple {
+        let source = if Some(j) == top_key { "path" } else { "query" };
+        d.request
+            .push((keys[j].clone(), format!("{source}.{}", keys[j])));
+    }
+    for (j, k) in ck.iter().enumerate() {
+        let source = if Some(j) == inner { "path" } else { "query" };
+        d.request
+            .push((format!("{}/{k}", keys[*i]), format!("{source}.{k}")));
+    }
 }
 
 /// `/customers/{id}` -> `/customers/{}`: two routes with the same normal form collide.
@@ -321,7 +469,13 @@ pub(super) fn routes(
                 .iter()
                 .map(|f| (f.name.as_str(), f.attribute))
                 .collect();
-            draft_one(schema, op.name, op.input, &json_keys(naming, &names))
+            draft_one(
+                schema,
+                op.name,
+                op.input,
+                &json_keys(naming, &names),
+                naming,
+            )
         })
         .collect();
     let first = |p: &str| {
@@ -353,12 +507,19 @@ pub(super) fn routes(
     for d in &mut drafts {
         d.path = strip(&d.path);
         let norm = |d: &RouteDraft| format!("{} {}", d.method, normalize(&d.path));
+        if taken.contains(&norm(d))
+            && let Some(mut unkeyed) = d.unkeyed.take()
+        {
+            unkeyed.path = strip(&unkeyed.path);
+            *d = *unkeyed;
+        }
         if taken.contains(&norm(d)) {
             let fallback = strip(&format!("/{}", d.fallback));
             d.method = "POST";
             d.path = fallback.clone();
             d.request.clear();
             d.status = None;
+            d.note = None;
             let mut n = 2;
             while taken.contains(&norm(d)) {
                 d.path = format!("{fallback}-{n}");

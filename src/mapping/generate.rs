@@ -529,6 +529,9 @@ fn operation_lines(
         );
     }
     let _ = writeln!(y, "  {}:", yaml_str(&op.name));
+    if let Some(note) = &d.note {
+        let _ = writeln!(y, "    # {note}");
+    }
     let _ = writeln!(
         y,
         "    route: {}",

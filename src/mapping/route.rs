@@ -286,6 +286,19 @@ pub struct Input {
     pub source: InputSource,
 }
 
+/// A value inside a body-bound input that comes from elsewhere in the request (`request:
+/// { customer/customerId: path.customerId }`): filled into the body's object when the body
+/// leaves it out; a body that gives another value is refused (400 naming both).
+#[derive(Debug, Clone)]
+pub struct NestedInput {
+    /// The input field's key, then the key of each level below it (`["customer", "customerId"]`).
+    pub pointer: Vec<String>,
+    /// The innermost field: simple and single.
+    pub field: Field,
+    /// A path parameter, query parameter, header or identity value.
+    pub source: InputSource,
+}
+
 /// Where one SOAP header field's value comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HeaderSource {
@@ -355,6 +368,8 @@ pub struct Route {
     pub path: String,
     pub style: Style,
     pub inputs: Vec<Input>,
+    /// Values inside body-bound inputs taken from the path, query, headers or identity.
+    pub nested: Vec<NestedInput>,
     pub outputs: Vec<(String, Field)>,
     /// Index into `outputs` of the field that is the response body.
     pub response: Option<usize>,
@@ -390,6 +405,9 @@ pub struct Route {
 pub struct Addressing {
     pub version: crate::wsdl::WsaVersion,
     pub action: String,
+    /// The answer's `wsa:Action` the WSDL states (or its default); an answer that carries
+    /// another is refused, one that carries none is accepted.
+    pub reply_action: Option<String>,
 }
 
 /// A `Location` template: the full path of the route that reads a created resource, its

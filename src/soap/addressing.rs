@@ -1,7 +1,7 @@
 //! WS-Addressing: the request's message addressing headers (`wsa:Action`, a fresh
 //! `wsa:MessageID`, `wsa:ReplyTo` anonymous and `wsa:To` the endpoint, in the namespace of the
-//! version the WSDL uses), and the check that an answer's `wsa:RelatesTo` names the request's
-//! `MessageID`.
+//! version the WSDL uses), and the checks of an answer: its `wsa:RelatesTo` names the request's
+//! `MessageID`, and its `wsa:Action`, when it carries one, is the WSDL's output action.
 
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
@@ -79,6 +79,10 @@ pub enum AddressingError {
     /// Is raised when the answer's `wsa:RelatesTo` names another message.
     #[error("the answer's wsa:RelatesTo `{found}` is not the request's wsa:MessageID `{expected}`")]
     Mismatch { expected: String, found: String },
+    /// Is raised when the answer's `wsa:Action` is not the action the WSDL states for the
+    /// operation's output (or its default).
+    #[error("the answer's wsa:Action `{found}` is not the operation's output action `{expected}`")]
+    Action { expected: String, found: String },
     /// Is raised when the answer's Header cannot be read as XML.
     #[error("the answer's SOAP Header is not well-formed XML: {0}")]
     Xml(String),
@@ -169,6 +173,71 @@ pub fn check_relates_to(
         None => Err(AddressingError::Missing {
             expected: message_id.to_string(),
         }),
+    }
+}
+
+/// Checks that the answer `xml`'s `wsa:Action` (in the Header, in `version`'s namespace) is
+/// `expected`. An answer without one is accepted: WS-Addressing requires it of a reply, but
+/// services that relate their answers and leave the action out are common, and the
+/// `RelatesTo` check already ties the answer to its request. Reads up to the Body only.
+pub fn check_action(
+    xml: &[u8],
+    version: WsaVersion,
+    expected: &str,
+) -> Result<(), AddressingError> {
+    let ns = namespace(version);
+    let mut reader = quick_xml::NsReader::from_reader(xml);
+    let mut depth = 0usize;
+    let mut text: Option<String> = None;
+    loop {
+        let (resolved, event) = reader
+            .read_resolved_event()
+            .map_err(|e| AddressingError::Xml(e.to_string()))?;
+        match event {
+            Event::Start(e) => {
+                depth += 1;
+                let local = e.local_name();
+                let bound =
+                    |n: &str| matches!(resolved, ResolveResult::Bound(b) if b.as_ref() == n);
+                if depth == 2 && (bound(ENV11) || bound(ENV12)) && local.as_ref() == "Body" {
+                    return Ok(());
+                }
+                if depth == 3 && bound(ns) && local.as_ref() == "Action" {
+                    text = Some(String::new());
+                }
+            }
+            Event::End(_) => {
+                if depth == 3
+                    && let Some(t) = text.take()
+                {
+                    let found = quick_xml::escape::unescape(&t)
+                        .map_err(|e| AddressingError::Xml(e.to_string()))?;
+                    let found = found.trim();
+                    if found == expected {
+                        return Ok(());
+                    }
+                    return Err(AddressingError::Action {
+                        expected: expected.to_string(),
+                        found: found.to_string(),
+                    });
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Text(t) => {
+                if let Some(buf) = text.as_mut() {
+                    buf.push_str(&t);
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let Some(buf) = text.as_mut() {
+                    buf.push('&');
+                    buf.push_str(&r);
+                    buf.push(';');
+                }
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
     }
 }
 
@@ -285,6 +354,36 @@ mod tests {
         assert_eq!(
             request_message_id(&request),
             Some((WsaVersion::V200508, "urn:uuid:9".to_string()))
+        );
+    }
+
+    #[test]
+    fn the_answer_action_is_checked_when_present() {
+        let ok = answer("<a:Action> urn:x/OpResponse </a:Action>");
+        assert_eq!(
+            check_action(ok.as_bytes(), WsaVersion::V200508, "urn:x/OpResponse"),
+            Ok(())
+        );
+        assert_eq!(
+            check_action(ok.as_bytes(), WsaVersion::V200508, "urn:x/Other"),
+            Err(AddressingError::Action {
+                expected: "urn:x/Other".into(),
+                found: "urn:x/OpResponse".into()
+            })
+        );
+        // Absent: accepted (in the Body, or in another version's namespace, it is not there).
+        assert_eq!(
+            check_action(answer("").as_bytes(), WsaVersion::V200508, "urn:x/Other"),
+            Ok(())
+        );
+        assert_eq!(
+            check_action(ok.as_bytes(), WsaVersion::V200408, "urn:x/Other"),
+            Ok(())
+        );
+        let body_only = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:a="http://www.w3.org/2005/08/addressing"><s:Body><a:Action>urn:y</a:Action></s:Body></s:Envelope>"#;
+        assert_eq!(
+            check_action(body_only.as_bytes(), WsaVersion::V200508, "urn:x"),
+            Ok(())
         );
     }
 

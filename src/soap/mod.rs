@@ -17,7 +17,7 @@ mod wsse;
 
 pub use addressing::{
     AddressingError, Headers as AddressingHeaders, WSA_2004, WSA_2005, add_relates_to,
-    check_relates_to, message_id, request_message_id,
+    check_action, check_relates_to, message_id, request_message_id,
 };
 pub use error::{EnvelopeError, LimitExceeded, TextError};
 pub use payload::{Fault, Payload, body, body_of, header};

@@ -13,7 +13,7 @@ use awc::http::header::CONTENT_TYPE;
 use super::error::UpstreamError;
 use super::target::Target;
 use crate::env::Secret;
-use crate::soap::{AddressingError, check_relates_to, mtom};
+use crate::soap::{AddressingError, check_action, check_relates_to, mtom};
 use crate::wsdl::{SoapVersion, WsaVersion};
 
 /// SOAP 1.1's action header.
@@ -28,6 +28,8 @@ pub struct Call<'a> {
     /// The WS-Addressing version and `wsa:MessageID` of the request, whose answer's
     /// `wsa:RelatesTo` must name it.
     pub relates_to: Option<(WsaVersion, &'a str)>,
+    /// The `wsa:Action` a successful answer may carry (WS-Addressing on; `None`: unchecked).
+    pub reply_action: Option<&'a str>,
     /// The binding's SOAP version: it decides the content type and the `SOAPAction` header.
     pub soap: SoapVersion,
     /// The operation's SOAP action.
@@ -104,6 +106,10 @@ pub(super) async fn send(
                 // its answer is passed on as the fault it is.
                 Err(AddressingError::Missing { .. }) if status >= 400 => {}
                 r => r?,
+            }
+            // A fault's action is the fault's, not the output's.
+            if let Some(action) = call.reply_action.filter(|_| status < 400) {
+                check_action(&body, version, action)?;
             }
         }
         Ok(Reply {

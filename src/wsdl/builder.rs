@@ -228,6 +228,19 @@ impl<'s, 'd> Builder<'s, 'd> {
                 op_name,
                 input_node.and_then(|n| n.attribute("name")),
             );
+            let reply_action = op.children().find(|n| is_wsdl(n, "output")).map(|n| {
+                policy::input_action(n)
+                    .map(|(a, _)| a)
+                    .filter(|a| !a.is_empty())
+                    .unwrap_or_else(|| {
+                        policy::default_output_action(
+                            &pt_name.ns,
+                            name,
+                            op_name,
+                            n.attribute("name"),
+                        )
+                    })
+            });
             let mut faults = Vec::new();
             for f in op.children().filter(|n| is_wsdl(n, "fault")) {
                 let Some(fname) = self.name(i, f) else {
@@ -246,6 +259,7 @@ impl<'s, 'd> Builder<'s, 'd> {
                 faults,
                 input_action,
                 default_action,
+                reply_action,
                 pos,
             });
         }
@@ -586,6 +600,7 @@ impl<'s, 'd> Builder<'s, 'd> {
                 (_, Some(a)) if !a.trim().is_empty() => a.trim().to_string(),
                 _ => op.default_action.clone(),
             };
+            bop.wsa_reply_action = op.reply_action.clone();
         }
     }
 
@@ -708,6 +723,7 @@ impl<'s, 'd> Builder<'s, 'd> {
                 faults,
                 addressing: None,
                 wsa_action: String::new(),
+                wsa_reply_action: None,
                 mtom: false,
                 pos,
             });

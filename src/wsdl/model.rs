@@ -157,6 +157,9 @@ pub struct BindingOperation {
     /// The request's `wsa:Action`: the input's action attribute, else a non-empty
     /// `soapAction`, else WS-Addressing's default action.
     pub wsa_action: String,
+    /// The answer's `wsa:Action`: the output's action attribute, else WS-Addressing's default
+    /// action of the output; `None` for a one-way operation.
+    pub wsa_reply_action: Option<String>,
     /// The WSDL's policy asks for MTOM (`wsoma:OptimizedMimeSerialization`).
     pub mtom: bool,
     pub pos: SrcPos,
@@ -202,6 +205,9 @@ pub struct Operation {
     pub input_action: Option<(String, WsaVersion)>,
     /// WS-Addressing's default action of the input (target namespace, port type, input name).
     pub default_action: String,
+    /// The answer's action: the output's action attribute, else WS-Addressing's default action
+    /// of the output (`...Response` by default); `None` without an output.
+    pub reply_action: Option<String>,
     pub pos: SrcPos,
 }
 

@@ -143,8 +143,8 @@ fn is_wsp(n: Node) -> bool {
     n.is_element() && n.tag_name().namespace().is_some_and(|ns| WSP.contains(&ns))
 }
 
-/// The action an operation's `wsdl:input` states (`wsam:Action`, `wsaw:Action`, or the
-/// 2004/08 `wsa:Action`), with the version its namespace implies.
+/// The action an operation's `wsdl:input` (or `wsdl:output`) states (`wsam:Action`,
+/// `wsaw:Action`, or the 2004/08 `wsa:Action`), with the version its namespace implies.
 pub(super) fn input_action(input: Node) -> Option<(String, WsaVersion)> {
     [
         (WSAM, WsaVersion::V200508),
@@ -175,9 +175,33 @@ pub(super) fn default_action(
     format!("{tns}{delimiter}{port_type}{delimiter}{input}")
 }
 
+/// WS-Addressing's default action of an output: as [`default_action`], the output's name by
+/// default the operation's name followed by `Response`.
+pub(super) fn default_output_action(
+    tns: &str,
+    port_type: &str,
+    operation: &str,
+    output: Option<&str>,
+) -> String {
+    let output = output.map_or_else(|| format!("{operation}Response"), str::to_string);
+    default_action(tns, port_type, operation, Some(&output))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_output_actions() {
+        assert_eq!(
+            default_output_action("urn:files", "Files", "GetFile", None),
+            "urn:files:Files:GetFileResponse"
+        );
+        assert_eq!(
+            default_output_action("http://tempuri.org/", "IService", "Add", Some("AddOut")),
+            "http://tempuri.org/IService/AddOut"
+        );
+    }
 
     fn doc_markers(xml: &str) -> Markers {
         let doc = roxmltree::Document::parse(xml).unwrap();

@@ -141,7 +141,7 @@ class Handler(BaseHTTPRequestHandler):
                 data = base64.b64decode(payload.find("{%s}data" % FILES).text or "")
                 answer = envelope(
                     message_id,
-                    "urn:files:Files:PutFileResponse",
+                    "urn:files:putResponse",
                     '<PutFileResponse xmlns="%s"><size>%d</size><sha256>%s</sha256></PutFileResponse>'
                     % (FILES, len(data), hashlib.sha256(data).hexdigest()),
                 )

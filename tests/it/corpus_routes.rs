@@ -3,7 +3,8 @@
 //! `tests/it/corpus.rs`), and for our own fixture of operation names (always run).
 //!
 //! One line per operation: the method and full path (base path included), the query parameters
-//! after `?`, `<- KEY` for the input that is the whole JSON body, the success status when it is
+//! after `?` (those filling a value inside a body object too), `<- KEY` for the input that is
+//! the whole JSON body, the success status when it is
 //! not 200, and the operation's name.
 
 use std::path::Path;
@@ -23,7 +24,9 @@ pub(crate) fn route_lines(compiled: &CompiledMapping) -> String {
         let query: Vec<&str> = r
             .inputs
             .iter()
-            .filter_map(|i| match &i.source {
+            .map(|i| &i.source)
+            .chain(r.nested.iter().map(|n| &n.source))
+            .filter_map(|s| match s {
                 InputSource::Query(q) => Some(q.as_str()),
                 _ => None,
             })

@@ -5,6 +5,11 @@
 //! same WSDL for each port, and scalars, exact decimals, nested types, arrays of 3, 1 and 0
 //! items, nil, the declared fault and a receiver fault are checked through the bridge.
 //!
+//! And WS-Addressing with gSOAP's own `wsaapi` plugin: a service built from
+//! `tests/interop/gsoap/addr.h` (`build-addr.sh`) that requires `wsa:Action`, `wsa:MessageID`,
+//! `wsa:ReplyTo` and `wsa:To` and checks them, and addresses its answers (`wsa:RelatesTo`, its
+//! action); the bridge calls it through a mapping generated from `addr.wsdl`, addressing on.
+//!
 //! Needs `wsdl2h`, `soapcpp2`, `gcc` and libgsoap (`.ci/run` installs Debian's `gsoap` and
 //! `libgsoap-dev`, sets `SOAPBRIDGE_INTEROP_GSOAP=1` and runs the ignored tests).
 
@@ -14,7 +19,7 @@ use std::process::Command;
 use serde_json::{Value, json};
 
 use super::interop_support::{Service, bridge, require, start};
-use crate::serve::call;
+use crate::serve::{call, start_bridge};
 
 fn gsoap_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/gsoap")
@@ -160,4 +165,111 @@ async fn gsoap_service_through_the_bridge() {
         );
         exercise(&base, soap).await;
     }
+}
+
+/// Builds the WS-Addressing service into `out` and starts it.
+fn build_and_start_addr(out: &Path) -> Service {
+    let built = Command::new("bash")
+        .arg(gsoap_dir().join("build-addr.sh"))
+        .arg(out)
+        .output()
+        .expect("bash runs");
+    assert!(
+        built.status.success(),
+        "building the gSOAP WS-Addressing service failed (are gsoap and libgsoap-dev installed?):\n{}{}",
+        String::from_utf8_lossy(&built.stdout),
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let mut command = Command::new(out.join("addr-server"));
+    command.arg("0");
+    start(
+        command,
+        "the gSOAP WS-Addressing service",
+        &out.join("server.log"),
+    )
+}
+
+#[actix_web::test]
+#[ignore = "needs SOAPBRIDGE_INTEROP_GSOAP (Debian's gsoap and libgsoap-dev, gcc; .ci/run)"]
+async fn gsoap_wsaapi_service_checks_our_ws_addressing() {
+    require("SOAPBRIDGE_INTEROP_GSOAP");
+    let dir = tempfile::tempdir().unwrap();
+    let server = build_and_start_addr(&dir.path().join("build"));
+    // The service checks that wsa:To is this very address.
+    let url = format!("http://127.0.0.1:{}/addr", server.port);
+    let wsdl = std::fs::read(gsoap_dir().join("addr.wsdl")).unwrap();
+    let (base, mapping) = bridge(dir.path(), &wsdl, None, &url);
+    assert!(!mapping.contains("addressing: false"), "{mapping}");
+
+    // Action, MessageID, ReplyTo and To accepted by gSOAP's checks; its answer relates to our
+    // MessageID and carries the output action addr.wsdl states.
+    let (status, _, v) = call(
+        &base,
+        "POST",
+        "/api/addr/greet",
+        Some(json!({"name": "Ada"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}\n{mapping}");
+    assert_eq!(v["greeting"], "Hello, Ada", "{v}");
+    for name in ["Grace", "Édouard & <Co>"] {
+        let (status, _, v) = call(
+            &base,
+            "POST",
+            "/api/addr/greet",
+            Some(json!({ "name": name })),
+        )
+        .await;
+        assert_eq!(
+            (status, &v["greeting"]),
+            (200, &json!(format!("Hello, {name}"))),
+            "{v}"
+        );
+    }
+
+    // greetBadly's answer carries greet's output action: a 502 naming WS-Addressing's Action.
+    let (status, ct, v) = call(
+        &base,
+        "POST",
+        "/api/addr/greet-badly",
+        Some(json!({"name": "Ada"})),
+    )
+    .await;
+    assert_eq!(
+        (status, ct.as_str()),
+        (502, "application/problem+json"),
+        "{v}"
+    );
+    assert_eq!(
+        v["detail"],
+        "the legacy service's answer has another action than the WSDL's output (WS-Addressing `Action`)"
+    );
+
+    // Without the headers (`addressing: false`), gSOAP refuses the request: it does require them.
+    let text = mapping.replace(
+        "validate_answers: strict",
+        "validate_answers: strict\naddressing: false",
+    );
+    let file = dir.path().join("no-addressing.yaml");
+    std::fs::write(&file, &text).unwrap();
+    let compiled = soapbridge::mapping::compile::compile_str(&file, &text)
+        .unwrap_or_else(|d| panic!("{d}\n{text}"));
+    let service = std::sync::Arc::new(soapbridge::convert::operation::ServicePlan::new(
+        std::sync::Arc::new(compiled),
+    ));
+    let plain = start_bridge(service, &url, std::time::Duration::from_secs(10));
+    let (status, _, v) = call(
+        &plain,
+        "POST",
+        "/api/addr/greet",
+        Some(json!({"name": "Ada"})),
+    )
+    .await;
+    assert_ne!(status, 200, "{v}");
+    assert!(
+        v.to_string().contains("MessageAddressingHeaderRequired")
+            || v.to_string()
+                .contains("Message Addressing Property is not present"),
+        "gSOAP's own refusal: {v}"
+    );
 }

@@ -39,6 +39,7 @@ mod logs;
 mod observe;
 mod openapi;
 mod otlp;
+mod path_binding;
 mod pki;
 mod protocol;
 mod roundtrip;

@@ -246,6 +246,10 @@ async fn requests_carry_ws_addressing_and_answers_must_relate_to_them() {
             ),
             "other" => "<a:RelatesTo>urn:uuid:00000000-0000-4000-8000-000000000000</a:RelatesTo>"
                 .to_string(),
+            "no-action" => format!("<a:RelatesTo>{id}</a:RelatesTo>"),
+            "put-action" => format!(
+                "<a:Action>urn:files:Files:PutFileResponse</a:Action><a:RelatesTo>{id}</a:RelatesTo>"
+            ),
             _ => String::new(),
         };
         (
@@ -286,6 +290,19 @@ async fn requests_carry_ws_addressing_and_answers_must_relate_to_them() {
             "{v}"
         );
     }
+    // The answer's wsa:Action, when it has one, must be the output's (here WS-Addressing's
+    // default, `urn:files:Files:GetFileResponse`); an answer without one is accepted.
+    *mode.lock().unwrap() = "no-action";
+    let (status, _, v) = call(&base, "GET", "/files/a.bin", None).await;
+    assert_eq!(status, 200, "{v}");
+    *mode.lock().unwrap() = "put-action";
+    let (status, ct, v) = call(&base, "GET", "/files/a.bin", None).await;
+    assert_eq!(status, 502, "{v}");
+    assert_eq!(ct, "application/problem+json");
+    assert_eq!(
+        v["detail"],
+        "the legacy service's answer has another action than the WSDL's output (WS-Addressing `Action`)"
+    );
 }
 
 #[actix_web::test]
@@ -294,7 +311,7 @@ async fn the_explicit_action_and_the_2004_08_submission_over_soap_12() {
         let text = String::from_utf8_lossy(&s.body).into_owned();
         let id = message_id(&text, WSA_2004);
         let answer = format!(
-            "<e:Envelope xmlns:e=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:w=\"{WSA_2004}\"><e:Header><w:RelatesTo>{id}</w:RelatesTo></e:Header><e:Body><PutFileResponse xmlns=\"urn:files\"><size>3</size><sha256>x</sha256></PutFileResponse></e:Body></e:Envelope>"
+            "<e:Envelope xmlns:e=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:w=\"{WSA_2004}\"><e:Header><w:Action>urn:files:putResponse</w:Action><w:RelatesTo>{id}</w:RelatesTo></e:Header><e:Body><PutFileResponse xmlns=\"urn:files\"><size>3</size><sha256>x</sha256></PutFileResponse></e:Body></e:Envelope>"
         );
         (
             "application/soap+xml; charset=utf-8".to_string(),
@@ -318,7 +335,8 @@ async fn the_explicit_action_and_the_2004_08_submission_over_soap_12() {
         WSA_2004,
         "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous",
     );
-    // The input's wsam:Action.
+    // The input's wsam:Action; the answer carried the output's (not the default
+    // `urn:files:Files:PutFileResponse`), and was accepted.
     assert_eq!(action, "urn:files:put");
     assert!(!text.contains(WSA), "only the 2004/08 namespace: {text}");
 }

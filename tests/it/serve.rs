@@ -226,7 +226,7 @@ fn calls() -> Vec<(&'static str, &'static str, String, Option<Value>)> {
         (
             "UpdateCustomer",
             "PUT",
-            "/api/customer/customers".into(),
+            "/api/customer/customers/0".into(),
             Some(customer()),
         ),
         (

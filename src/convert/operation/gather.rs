@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::convert::error::FieldError;
 use crate::convert::simple;
-use crate::mapping::route::{HeaderSource, InputSource, Route};
+use crate::mapping::route::{HeaderSource, InputSource, NestedInput, Route};
 
 /// Request header values (field key -> value), as `route.headers`.
 pub type HeaderValues = Vec<Map<String, Value>>;
@@ -126,41 +126,117 @@ pub fn gather(
         if values.is_empty() {
             continue;
         }
-        let t = input.field.type_id;
-        let convert = |s: &str| simple::from_text(schema, t, s);
         let pointer = format!("/{}", input.key);
-        let v = if input.field.max.is_many() {
-            values
-                .iter()
-                .map(|s| convert(s))
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array)
-                .map_err(|e| FieldError::value(pointer, e))
-        } else if values.len() > 1 {
-            Err(FieldError::new(
-                pointer,
-                "maxOccurs",
-                format!("is given {} times; it takes one value", values.len()),
-            )
-            .expected("one value")
-            .found(format!("{} values", values.len())))
-        } else {
-            convert(&values[0]).map_err(|e| FieldError::value(pointer, e))
-        };
-        match v {
+        match from_request(schema, &input.field, &input.source, pointer, &values) {
             Ok(v) => {
                 fields.insert(input.key.clone(), v);
             }
-            Err(e) => errors.push(FieldError {
-                message: format!("{}: {}", describe(&input.source), e.message),
-                ..e
-            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    for n in &route.nested {
+        let values = param(&n.source);
+        if values.is_empty() {
+            continue;
+        }
+        // Where the value is in the JSON body (the body is the first key's value when that
+        // field takes the whole body).
+        let whole = route.body_field() == Some(n.pointer[0].as_str());
+        let pointer = format!("/{}", n.pointer[whole as usize..].join("/"));
+        match from_request(schema, &n.field, &n.source, pointer.clone(), &values) {
+            Ok(v) => fill(&mut fields, n, v, (&pointer, &values[0]), &mut errors),
+            Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() {
         Ok(fields)
     } else {
         Err(errors)
+    }
+}
+
+/// The value of `field` from the request's texts for it (a path or query parameter, header or
+/// identity value), converted by its type; an error names where the text came from.
+fn from_request(
+    schema: &crate::xsd::Schema,
+    field: &crate::mapping::shape::Field,
+    source: &InputSource,
+    pointer: String,
+    values: &[String],
+) -> Result<Value, FieldError> {
+    let convert = |s: &str| simple::from_text(schema, field.type_id, s);
+    let v = if field.max.is_many() {
+        values
+            .iter()
+            .map(|s| convert(s))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array)
+            .map_err(|e| FieldError::value(pointer, e))
+    } else if values.len() > 1 {
+        Err(FieldError::new(
+            pointer,
+            "maxOccurs",
+            format!("is given {} times; it takes one value", values.len()),
+        )
+        .expected("one value")
+        .found(format!("{} values", values.len())))
+    } else {
+        convert(&values[0]).map_err(|e| FieldError::value(pointer, e))
+    };
+    v.map_err(|e| FieldError {
+        message: format!("{}: {}", describe(source), e.message),
+        ..e
+    })
+}
+
+/// Puts a value from the request (`text`, converted to `v`) inside the body's fields, at `n`'s
+/// place (the objects on the way made when absent). The body may give the same value there
+/// (at `pointer` in the JSON body); another value is an error naming both.
+fn fill(
+    fields: &mut Map<String, Value>,
+    n: &NestedInput,
+    v: Value,
+    (pointer, text): (&str, &str),
+    errors: &mut Vec<FieldError>,
+) {
+    let (last, steps) = n
+        .pointer
+        .split_last()
+        .expect("a nested input has two keys or more");
+    let mut at = fields;
+    for step in steps {
+        let slot = at
+            .entry(step.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if slot.is_null() {
+            *slot = Value::Object(Map::new());
+        }
+        let Value::Object(o) = slot else {
+            // Not an object: the conversion of the body reports it.
+            return;
+        };
+        at = o;
+    }
+    match at.get(last) {
+        None | Some(Value::Null) => {
+            at.insert(last.clone(), v);
+        }
+        // The same value, also when the body gives a number as text or the reverse.
+        Some(b) if *b == v || b.as_str() == Some(text) || v.as_str() == Some(&b.to_string()) => {}
+        Some(b) => errors.push(
+            FieldError::new(
+                pointer,
+                "conflict",
+                format!(
+                    "{} is {} but the body's `{pointer}` is {}",
+                    describe(&n.source),
+                    v,
+                    b
+                ),
+            )
+            .expected(format!("`{pointer}` left out, or {v}"))
+            .found_value(b),
+        ),
     }
 }
 

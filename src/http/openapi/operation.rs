@@ -9,7 +9,7 @@ use super::types::Builder;
 use crate::convert::operation::{BodyLayout, OperationPlan, ServicePlan};
 use crate::mapping::naming::ATTRS_KEY;
 use crate::mapping::route::{HeaderField, HeaderIn, HeaderSource, HeaderTarget, InputSource};
-use crate::mapping::route::{Method, Route};
+use crate::mapping::route::{Method, NestedInput, Route};
 
 /// The operation object, and the keys the answer's SOAP headers add to the answer's object
 /// (added to its schema once the components are written).
@@ -128,6 +128,27 @@ fn request(b: &mut Builder, op: &OperationPlan) -> Request {
             }
         }
     }
+    for n in &r.nested {
+        let s = b.field_schema(n.field.type_id, n.field.max.is_many(), false);
+        let (place, name) = match &n.source {
+            InputSource::Path(p) => ("path", p),
+            InputSource::Query(p) => ("query", p),
+            InputSource::Header(p) => ("header", p),
+            _ => continue,
+        };
+        let description = format!("Fills `/{}` of the body", n.pointer.join("/"));
+        let mut p = json!({"name": name, "in": place, "required": place == "path", "schema": s, "description": description});
+        let example = sample
+            .get(&n.pointer[0])
+            .and_then(|top| n.pointer[1..].iter().try_fold(top, |v, k| v.get(k)));
+        if let Some(e) = example.filter(|e| !e.is_null()) {
+            p["example"] = e.clone();
+        }
+        req.params.push(p);
+    }
+    for n in r.nested.iter().filter(|n| n.pointer.len() == 2) {
+        filled_from_request(b, r, n, &mut req);
+    }
     open_keys(b, op, &sample, &mut req);
     for h in &r.headers {
         for f in &h.fields {
@@ -135,6 +156,55 @@ fn request(b: &mut Builder, op: &OperationPlan) -> Request {
         }
     }
     req
+}
+
+/// A body object whose key `n` fills from the request (`customer/customerId: path.id`): the
+/// key is left out of the body's schema (the body may still repeat the value; another value is
+/// a 400), so that every body the schema allows is accepted.
+fn filled_from_request(b: &mut Builder, r: &Route, n: &NestedInput, req: &mut Request) {
+    let Some(top) = r.inputs.iter().find(|i| i.key == n.pointer[0]) else {
+        return;
+    };
+    if top.field.max.is_many() {
+        return;
+    }
+    let mut s = b.written_out(top.field.type_id);
+    let Some(o) = s.as_object_mut() else {
+        return;
+    };
+    let child = &n.pointer[1];
+    if let Some(Value::Object(props)) = o.get_mut("properties") {
+        props.shift_remove(child);
+    }
+    if let Some(Value::Array(required)) = o.get_mut("required") {
+        required.retain(|k| k != child);
+    }
+    let place = match &n.source {
+        InputSource::Path(p) => format!("path parameter `{p}`"),
+        InputSource::Query(p) => format!("query parameter `{p}`"),
+        InputSource::Header(p) => format!("header `{p}`"),
+        _ => "caller's identity".to_string(),
+    };
+    o.insert(
+        "description".into(),
+        json!(format!(
+            "`{child}` comes from the {place} (the body may repeat it; another value is a 400)"
+        )),
+    );
+    let example_key = match &top.source {
+        InputSource::Body => {
+            req.whole_body = Some(s);
+            ""
+        }
+        InputSource::BodyKey => {
+            req.body_props.insert(top.key.clone(), s);
+            top.key.as_str()
+        }
+        _ => return,
+    };
+    if let Some(Value::Object(e)) = req.body_example.get_mut(example_key) {
+        e.shift_remove(child);
+    }
 }
 
 /// The body keys of the input element's own open content (`$xml`, `$attributes`), and the body

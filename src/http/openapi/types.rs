@@ -133,6 +133,11 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// A type's schema written out in place, a named type's too (for a request that changes it).
+    pub(super) fn written_out(&mut self, t: TypeId) -> Value {
+        self.inline(t)
+    }
+
     /// A type's schema written out (never a `$ref` to itself).
     fn inline(&mut self, t: TypeId) -> Value {
         match &self.schema.ty(t).kind {

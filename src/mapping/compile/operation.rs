@@ -12,8 +12,10 @@ use super::headers::{self, HeaderRoute};
 use super::outputs;
 use super::suggest::closest;
 use crate::diag::Diagnostic;
-use crate::mapping::route::{AbsentPart, Addressing, Input, InputSource, Method, Route};
-use crate::mapping::shape::Field;
+use crate::mapping::route::{
+    AbsentPart, Addressing, Input, InputSource, Method, NestedInput, Route,
+};
+use crate::mapping::shape::{Field, type_fields};
 use crate::wsdl::WsaVersion;
 
 /// A route's method and path, as written, and the names of its path parameters.
@@ -26,6 +28,8 @@ struct RoutePath<'s> {
 /// Where the input fields come from, and what of the request they take.
 struct Inputs {
     inputs: Vec<Input>,
+    /// Values inside body-bound fields taken from elsewhere (`customer/customerId: path.id`).
+    nested: Vec<NestedInput>,
     /// Path parameters bound to a field.
     used_params: HashSet<String>,
     /// A field takes the whole body.
@@ -82,6 +86,7 @@ pub(super) fn compile_operation(cx: &OperationCx, diags: &mut Vec<Diagnostic>) -
         path: format!("{}{}", cx.base_path, route.path),
         style: cx.bop.style,
         inputs: inputs.inputs,
+        nested: inputs.nested,
         outputs: out_keys
             .into_iter()
             .zip(cx.output.iter().cloned())
@@ -115,6 +120,7 @@ fn addressing(cx: &OperationCx) -> Option<Addressing> {
     on.then(|| Addressing {
         version: cx.bop.addressing.unwrap_or(WsaVersion::V200508),
         action: cx.bop.wsa_action.clone(),
+        reply_action: cx.bop.wsa_reply_action.clone(),
     })
 }
 
@@ -185,11 +191,17 @@ fn inputs(cx: &OperationCx, route: &RoutePath, open: bool, diags: &mut Vec<Diagn
                 source: InputSource::BodyKey,
             })
             .collect(),
+        nested: Vec::new(),
         used_params: HashSet::new(),
         body_field: false,
         open,
     };
+    let mut nested = Vec::new();
     for (key, src) in &cx.spec.request.0 {
+        if key.value.contains('/') {
+            nested.push((key, src));
+            continue;
+        }
         let Some(i) = keys.iter().position(|k| *k == key.value) else {
             let near = closest(&key.value, keys.iter().map(String::as_str));
             diags.push(
@@ -209,7 +221,96 @@ fn inputs(cx: &OperationCx, route: &RoutePath, open: bool, diags: &mut Vec<Diagn
             out.inputs[i].source = source;
         }
     }
+    for (key, src) in nested {
+        if let Some(n) = nested_input(cx, route, key, src, &mut out, diags) {
+            out.nested.push(n);
+        }
+    }
     out
+}
+
+/// A `request:` entry `field/child/...: SOURCE`: a simple value inside a body-bound field,
+/// taken from the path, query, a header or the caller's identity. Each step names a single
+/// structured child of the one before it, the last a single simple value.
+fn nested_input(
+    cx: &OperationCx,
+    route: &RoutePath,
+    key: &Spanned<String>,
+    src: &Spanned<String>,
+    taken: &mut Inputs,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<NestedInput> {
+    let schema = &cx.wsdl.schema;
+    let pointer: Vec<String> = key.value.split('/').map(str::to_string).collect();
+    let Some(top) = taken.inputs.iter().find(|i| i.key == pointer[0]) else {
+        let keys: Vec<&str> = taken.inputs.iter().map(|i| i.key.as_str()).collect();
+        diags.push(
+            cx.d(
+                key,
+                format!(
+                    "operation `{}` has no input field `{}`",
+                    cx.op(),
+                    pointer[0]
+                ),
+            )
+            .hint(format!("its input fields are: {}", keys.join(", "))),
+        );
+        return None;
+    };
+    if !matches!(top.source, InputSource::Body | InputSource::BodyKey) {
+        diags.push(
+            cx.d(
+                key,
+                format!(
+                    "`{}` is inside field `{}`, which does not come from the body",
+                    key.value, pointer[0]
+                ),
+            )
+            .hint("a value inside a field can be bound only while the field comes from the body"),
+        );
+        return None;
+    }
+    let mut field = top.field.clone();
+    for (depth, step) in pointer.iter().enumerate().skip(1) {
+        let children = type_fields(schema, field.type_id);
+        let keys = cx.keys(&children);
+        let inside = pointer[..depth].join("/");
+        if field.max.is_many() || children.is_empty() {
+            diags.push(cx.d(
+                key,
+                format!(
+                    "`{inside}` is repeated or not structured: `{}` cannot be inside it",
+                    key.value
+                ),
+            ));
+            return None;
+        }
+        let Some(i) = keys.iter().position(|k| k == step) else {
+            let near = closest(step, keys.iter().map(String::as_str));
+            diags.push(
+                cx.d(key, format!("`{inside}` has no field `{step}`"))
+                    .hint(match near {
+                        Some(n) => format!("did you mean `{n}`? (fields: {})", keys.join(", ")),
+                        None => format!("its fields are: {}", keys.join(", ")),
+                    }),
+            );
+            return None;
+        };
+        field = children[i].clone();
+    }
+    if src.value == "body" {
+        diags.push(
+            cx.d(src, format!("`{}` is inside the body already", key.value))
+                .hint("bind it to `path.NAME`, `query.NAME`, `header.NAME` or `identity.NAME`"),
+        );
+        return None;
+    }
+    let source = input_source(cx, route, key, src, &field, taken, diags)?;
+    Some(NestedInput {
+        pointer,
+        field,
+        source,
+    })
 }
 
 /// One `request:` entry's source, checked against the field and the route.
@@ -373,7 +474,9 @@ fn unbound(cx: &OperationCx, route: &RoutePath, inputs: &Inputs, diags: &mut Vec
     }
     let no_body = !route.method.has_body() || inputs.body_field;
     for inp in &inputs.inputs {
-        if inp.source == InputSource::BodyKey && inp.field.min > 0 && no_body {
+        // A field that values from the request fill (`customer/customerId: path.id`) has one.
+        let filled = inputs.nested.iter().any(|n| n.pointer[0] == inp.key);
+        if inp.source == InputSource::BodyKey && inp.field.min > 0 && no_body && !filled {
             let why = if inputs.body_field {
                 "the body is taken by another field"
             } else {
