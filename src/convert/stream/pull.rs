@@ -68,8 +68,9 @@ pub(super) struct Pull<'i, 's> {
     /// Its attributes, as ranges of `attr_text`.
     attrs: Vec<Attr>,
     attr_text: String,
-    /// The validator shown every item of the element being checked ([`Pull::check`]).
-    check: Option<Stepper<'s>>,
+    /// The validator shown every item of the element being checked ([`Pull::check`]; boxed,
+    /// as it is taken out and put back at each item).
+    check: Option<Box<Stepper<'s>>>,
     /// Elements the validator showed valid.
     checked: usize,
 }
@@ -113,7 +114,7 @@ impl<'i, 's> Pull<'i, 's> {
     /// ([`Fallback::Unproven`]) where it cannot show it valid.
     pub fn check(&mut self, mut stepper: Stepper<'s>) -> Result<(), Fallback> {
         stepper.start(&*self).map_err(Fallback::Unproven)?;
-        self.check = Some(stepper);
+        self.check = Some(Box::new(stepper));
         Ok(())
     }
 
