@@ -1,5 +1,8 @@
 //! Validation of a ~100 KB answer of the sample service (FindCustomers with 95 customers),
 //! compared with parsing it. Target (release): validation adds no more than 30% to parsing.
+//! `large/stream_validated` is what answers cost by default: decoded to JSON and validated in
+//! one pass, no tree (compare with `convert`'s `large/answer_to_json`, the same without
+//! validation).
 
 use std::path::Path;
 
@@ -48,6 +51,16 @@ fn bench(c: &mut Criterion) {
     let element = body_child(&parsed, &name.local);
     g.bench_function("large/validate", |b| {
         b.iter(|| validator.validate_element(element, decl).len())
+    });
+    // The default path: the streaming decoder with the schema's stepper watching its reader.
+    assert!(
+        svc.validation.is_some(),
+        "the sample mapping validates answers"
+    );
+    svc.stream_response(find, &answer, limits)
+        .expect("the stream shows the benchmark answer valid");
+    g.bench_function("large/stream_validated", |b| {
+        b.iter(|| svc.stream_response(find, &answer, limits).unwrap().len())
     });
     g.bench_function("large/parse_and_validate", |b| {
         b.iter(|| {

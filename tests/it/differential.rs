@@ -69,7 +69,7 @@ const SELECTED: &[&str] = &[
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
+pub(crate) enum Kind {
     Valid,
     Enum,
     Missing,
@@ -88,7 +88,7 @@ const KINDS: [Kind; 6] = [
 ];
 
 impl Kind {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Kind::Valid => "valid",
             Kind::Enum => "wrong-enum",
@@ -330,7 +330,7 @@ fn ours(v: &Validator, text: &str) -> Option<String> {
 
 /// One edit of each kind for an envelope (the middle candidate: deterministic, and away from
 /// the first field that every generator gets right).
-fn mutations(schema: &Schema, text: &str) -> Vec<(Kind, String, String)> {
+pub(crate) fn mutations(schema: &Schema, text: &str) -> Vec<(Kind, String, String)> {
     let Ok(doc) = Document::parse_with_options(text, soapbridge::xml::parse_options()) else {
         return Vec::new();
     };

@@ -50,6 +50,7 @@ mod secrets_rule;
 mod serve;
 mod standard_schemas;
 mod stream;
+mod stream_validate;
 mod test_rules;
 mod tls_listener;
 mod traffic_breaker;

@@ -78,15 +78,12 @@ impl ServicePlan {
         text: &str,
         limits: XmlLimits,
     ) -> Result<Answer, AnswerError> {
-        let mut answer = match self.validation {
-            None => match self.stream_response(op, text, limits) {
-                Ok(json) => Answer {
-                    outcome: Outcome::Ok(json),
-                    headers: Vec::new(),
-                },
-                Err(_) => self.tree_response(op, text, limits)?,
+        let mut answer = match self.stream_response(op, text, limits) {
+            Ok(json) => Answer {
+                outcome: Outcome::Ok(json),
+                headers: Vec::new(),
             },
-            Some(_) => self.tree_response(op, text, limits)?,
+            Err(_) => self.tree_response(op, text, limits)?,
         };
         // `response: { KEY: FIELD }`: the selected value under its key.
         if let (Some(key), Outcome::Ok(json)) = (&op.route.response_key, &mut answer.outcome) {
@@ -97,8 +94,10 @@ impl ServicePlan {
     }
 
     /// The JSON of a document/literal answer without SOAP headers to pass on, read in one pass
-    /// with no tree ([`crate::convert::stream`]); `Err` says why the tree decoder must read it
-    /// instead (whatever else the answer holds, both write the same JSON).
+    /// with no tree ([`crate::convert::stream`]), and checked against the schema in that pass
+    /// when the mapping asks (`validate_answers`); `Err` says why the tree decoder (and
+    /// validator) must read it instead (whatever else the answer holds, both write the same
+    /// JSON, and only an answer the tree validator finds valid is shown valid here).
     pub fn stream_response(
         &self,
         op: &OperationPlan,
@@ -114,17 +113,37 @@ impl ServicePlan {
         let selected = op.route.response.map(|i| op.route.outputs[i].0.as_str());
         let mut out = Vec::with_capacity(text.len());
         let schema = &self.compiled.wsdl.schema;
-        stream::read_body_element(
-            schema,
-            &self.model,
-            text,
-            limits,
-            op.soap,
-            name,
-            *type_id,
-            selected,
-            &mut out,
-        )?;
+        // The tree checks the Body elements of the message's name against their global
+        // declaration (`check_answer`); the stream, the one it reads.
+        let check = self.validation.as_ref().and_then(|prepared| {
+            let decl = *schema.global_elements.get(name)?;
+            let v = crate::xsd::validate::Validator::with(schema, prepared.clone());
+            Some(crate::xsd::validate::Stepper::new(v, decl))
+        });
+        match check {
+            Some(check) => stream::read_checked_body_element(
+                check,
+                &self.model,
+                text,
+                limits,
+                op.soap,
+                name,
+                *type_id,
+                selected,
+                &mut out,
+            )?,
+            None => stream::read_body_element(
+                schema,
+                &self.model,
+                text,
+                limits,
+                op.soap,
+                name,
+                *type_id,
+                selected,
+                &mut out,
+            )?,
+        }
         String::from_utf8(out).map_err(|_| Fallback::Unsupported)
     }
 

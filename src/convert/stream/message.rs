@@ -9,6 +9,7 @@ use super::value::Values;
 use crate::convert::model::JsonModel;
 use crate::soap::{ENV11, ENV12, XmlLimits};
 use crate::wsdl::SoapVersion;
+use crate::xsd::validate::{Stepper, Unproven};
 use crate::xsd::{QName, Schema, TypeId};
 
 /// Writes the JSON of a document/literal answer's Body element `name` (of type `type_id`), or
@@ -26,6 +27,57 @@ pub fn read_body_element(
     selected: Option<&str>,
     out: &mut Vec<u8>,
 ) -> Result<(), Fallback> {
+    read_body(
+        schema, model, text, limits, soap, name, type_id, selected, None, out,
+    )
+}
+
+/// [`read_body_element`], the Body element checked against the schema in the same pass by
+/// `check` (made for its declaration): [`Fallback::Unproven`] where the stream cannot show it
+/// valid. (The tree validator checks every Body element of the message's name: a second one
+/// is left to it.)
+#[allow(clippy::too_many_arguments)]
+pub fn read_checked_body_element(
+    check: Stepper,
+    model: &JsonModel,
+    text: &str,
+    limits: XmlLimits,
+    soap: SoapVersion,
+    name: &QName,
+    type_id: TypeId,
+    selected: Option<&str>,
+    out: &mut Vec<u8>,
+) -> Result<(), Fallback> {
+    let schema = check.schema();
+    read_body(
+        schema,
+        model,
+        text,
+        limits,
+        soap,
+        name,
+        type_id,
+        selected,
+        Some(check),
+        out,
+    )
+}
+
+/// [`read_body_element`] with an optional check.
+#[allow(clippy::too_many_arguments)]
+fn read_body(
+    schema: &Schema,
+    model: &JsonModel,
+    text: &str,
+    limits: XmlLimits,
+    soap: SoapVersion,
+    name: &QName,
+    type_id: TypeId,
+    selected: Option<&str>,
+    mut check: Option<Stepper>,
+    out: &mut Vec<u8>,
+) -> Result<(), Fallback> {
+    let checking = check.is_some();
     let env = match soap {
         SoapVersion::V11 => ENV11,
         SoapVersion::V12 => ENV12,
@@ -51,10 +103,21 @@ pub fn read_body_element(
                             if !found && p.local() == name.local && p.ns() == name.ns =>
                         {
                             found = true;
+                            if let Some(stepper) = check.take() {
+                                p.check(stepper)?;
+                            }
                             match selected {
                                 Some(key) => values.field(&mut p, type_id, key, out)?,
                                 None => values.element(&mut p, type_id, false, 0, out)?,
                             }
+                            if checking && p.checked() != 1 {
+                                return Err(Fallback::Unproven(Unproven::Unread));
+                            }
+                        }
+                        Some(Item::Start)
+                            if checking && p.local() == name.local && p.ns() == name.ns =>
+                        {
+                            return Err(Fallback::Unproven(Unproven::Unread));
                         }
                         Some(Item::Start) => p.skip()?,
                         Some(Item::Text(_)) => {}

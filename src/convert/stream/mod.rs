@@ -7,16 +7,25 @@
 //! as `$xml`, repeated choices, children out of schema order, a fault) or what is wrong with the
 //! answer is a [`Fallback`]: the tree decoder ([`crate::convert::decode`]) then reads the answer,
 //! with the same output for every answer both read, and says exactly what is wrong.
+//!
+//! Checked against the schema (`validate_answers`), the Body's element is validated in the same
+//! pass: the pull reader shows each item it reads to the schema's streaming validator
+//! ([`crate::xsd::validate::Stepper`]), which stops the stream where it cannot show the answer
+//! valid; the tree validator then decides.
 
 mod message;
 mod pull;
 mod value;
 
-pub use message::{read_body_element, read_document_element};
+pub use message::{read_body_element, read_checked_body_element, read_document_element};
 
 /// Why the stream left an answer to the tree decoder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Fallback {
+    /// Is raised when the answer is checked against the schema and the stream cannot show it
+    /// valid (a violation, or a construct it leaves to the tree validator, which then decides).
+    #[error("not shown valid in the stream: {0}")]
+    Unproven(crate::xsd::validate::Unproven),
     /// Is raised when the answer passes an XML limit (the tree path says which).
     #[error("an XML limit is passed")]
     Limit,

@@ -15,6 +15,7 @@ use quick_xml::reader::Reader;
 use super::Fallback;
 use crate::soap::XmlLimits;
 use crate::xml::XML;
+use crate::xsd::validate::{Stepper, Tag};
 
 /// The namespace of `xmlns` declarations, which nothing may bind.
 const XMLNS: &str = "http://www.w3.org/2000/xmlns/";
@@ -49,7 +50,7 @@ struct Binding {
 }
 
 /// The limited pull reader.
-pub(super) struct Pull<'i> {
+pub(super) struct Pull<'i, 's> {
     reader: Reader<&'i [u8]>,
     limits: XmlLimits,
     /// Elements open.
@@ -67,12 +68,17 @@ pub(super) struct Pull<'i> {
     /// Its attributes, as ranges of `attr_text`.
     attrs: Vec<Attr>,
     attr_text: String,
+    /// The validator shown every item of the element being checked ([`Pull::check`]; boxed,
+    /// as it is taken out and put back at each item).
+    check: Option<Box<Stepper<'s>>>,
+    /// Elements the validator showed valid.
+    checked: usize,
 }
 
-impl<'i> Pull<'i> {
+impl<'i, 's> Pull<'i, 's> {
     /// A reader of `text`, after the pre-pass: size and namespace declarations counted, and characters
     /// XML cannot carry, or a carriage return, looked for (either stops the stream).
-    pub fn new(text: &'i str, limits: XmlLimits) -> Result<Pull<'i>, Fallback> {
+    pub fn new(text: &'i str, limits: XmlLimits) -> Result<Pull<'i, 's>, Fallback> {
         crate::soap::prescan(text, limits).map_err(|_| Fallback::Limit)?;
         if !plain_characters(text.as_bytes()) {
             return Err(Fallback::Characters);
@@ -98,7 +104,41 @@ impl<'i> Pull<'i> {
             ns: (0, 0),
             attrs: Vec::new(),
             attr_text: String::new(),
+            check: None,
+            checked: 0,
         })
+    }
+
+    /// Checks the element whose start tag was read last against the schema as it is read:
+    /// `stepper` is shown every item through its end tag, and stops the stream
+    /// ([`Fallback::Unproven`]) where it cannot show it valid.
+    pub fn check(&mut self, mut stepper: Stepper<'s>) -> Result<(), Fallback> {
+        stepper.start(&*self).map_err(Fallback::Unproven)?;
+        self.check = Some(Box::new(stepper));
+        Ok(())
+    }
+
+    /// How many elements [`Pull::check`] showed valid (through their end tags).
+    pub fn checked(&self) -> usize {
+        self.checked
+    }
+
+    /// Shows the validator an item (`Some(text)`, or a start or end tag).
+    fn watch(&mut self, item: Watched) -> Result<(), Fallback> {
+        let Some(mut stepper) = self.check.take() else {
+            return Ok(());
+        };
+        let shown = match item {
+            Watched::Start => stepper.start(&*self).map(|_| false),
+            Watched::Text(s) => stepper.text(s).map(|_| false),
+            Watched::End => stepper.end(&*self),
+        };
+        match shown {
+            Ok(true) => self.checked += 1,
+            Ok(false) => self.check = Some(stepper),
+            Err(e) => return Err(Fallback::Unproven(e)),
+        }
+        Ok(())
     }
 
     /// The namespace of the last start tag (empty for none).
@@ -165,9 +205,12 @@ impl<'i> Pull<'i> {
                         return Err(Fallback::NotWellFormed);
                     }
                     self.start(&start)?;
+                    self.watch(Watched::Start)?;
                     return Ok(Some(Item::Start));
                 }
                 Event::End(_) => {
+                    // (The validator reads QName values in the scope the tag closes.)
+                    self.watch(Watched::End)?;
                     while self.bindings.last().is_some_and(|b| b.depth == self.depth) {
                         if let Some(b) = self.bindings.pop() {
                             self.ns_text.truncate(b.prefix.0);
@@ -186,6 +229,7 @@ impl<'i> Pull<'i> {
                         }
                         return Err(Fallback::NotWellFormed);
                     }
+                    self.watch(Watched::Text(&text))?;
                     return Ok(Some(Item::Text(text)));
                 }
                 Event::CData(c) => {
@@ -193,14 +237,18 @@ impl<'i> Pull<'i> {
                     if self.depth == 0 {
                         return Err(Fallback::NotWellFormed);
                     }
-                    return Ok(Some(Item::Text(c.into_inner())));
+                    let text = c.into_inner();
+                    self.watch(Watched::Text(&text))?;
+                    return Ok(Some(Item::Text(text)));
                 }
                 Event::GeneralRef(r) => {
                     self.node()?;
                     if self.depth == 0 {
                         return Err(Fallback::NotWellFormed);
                     }
-                    return Ok(Some(Item::Text(reference(&r)?)));
+                    let text = reference(&r)?;
+                    self.watch(Watched::Text(&text))?;
+                    return Ok(Some(Item::Text(text)));
                 }
                 Event::Comment(_) => self.node()?,
                 Event::Decl(d) => {
@@ -353,6 +401,35 @@ impl<'i> Pull<'i> {
             self.attrs.push(attr);
         }
         Ok(())
+    }
+}
+
+/// An item shown to the validator.
+enum Watched<'t> {
+    Start,
+    Text(&'t str),
+    End,
+}
+
+impl Tag for Pull<'_, '_> {
+    fn local(&self) -> &str {
+        &self.local
+    }
+
+    fn ns(&self) -> &str {
+        &self.ns_text[self.ns.0..self.ns.1]
+    }
+
+    fn attribute_at(&self, i: usize) -> Option<(&str, &str, &str)> {
+        let text = |(from, to): (usize, usize)| &self.attr_text[from..to];
+        self.attrs
+            .get(i)
+            .map(|a| (text(a.ns), text(a.local), text(a.value)))
+    }
+
+    fn namespace(&self, prefix: Option<&str>) -> Option<&str> {
+        let (from, to) = self.resolve(prefix.unwrap_or(""))?;
+        (to > from || prefix.is_none()).then(|| &self.ns_text[from..to])
     }
 }
 

@@ -193,7 +193,7 @@ impl<'s> Validator<'s> {
 
     /// The declaration an element particle attributes `q` to: itself, or a member of its
     /// substitution group.
-    fn matches_decl(&self, e: ElementId, ns: &str, local: &str) -> Option<ElementId> {
+    pub(super) fn matches_decl(&self, e: ElementId, ns: &str, local: &str) -> Option<ElementId> {
         let d = self.schema.element(e);
         if same(&d.name.local, local) && same(&d.name.ns, ns) {
             return Some(e);

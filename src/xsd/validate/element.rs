@@ -208,7 +208,7 @@ impl<'s> Validator<'s> {
 
     /// Whether `t` may stand for `base` (through `xsi:type`): derived from it or from a
     /// member of the union `base`, or any simple type for xs:anySimpleType.
-    fn validly_derived(&self, t: TypeId, base: TypeId) -> bool {
+    pub(super) fn validly_derived(&self, t: TypeId, base: TypeId) -> bool {
         if self.schema.derives_from(t, base) || base == TypeId(0) {
             return true;
         }

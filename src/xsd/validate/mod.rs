@@ -1,4 +1,5 @@
-//! Instance validation on `roxmltree` trees, in place, against a compiled [`Schema`](crate::xsd::Schema).
+//! Instance validation against a compiled [`Schema`](crate::xsd::Schema): on `roxmltree` trees,
+//! in place, or in a pull parser's pass (`stream`).
 //!
 //! [`Validator::new`] compiles once what validation needs ([`Prepared`], in `prepare`): each
 //! complex type's content model as a counting automaton (`automaton`) and, when it is one, as a
@@ -13,6 +14,8 @@
 //! `attributes`, `content` (children against content models), `wildcard` (processContents),
 //! `simple` (simple values: whiteSpace, then the lexical space of the built-in type, then facets
 //! compared by value; lists, unions, IDs and IDREFs) and `identity` (`unique`, `key`, `keyref`).
+//! `stream` checks an element in the pull parser's pass instead, with no tree ([`Stepper`]): it
+//! shows the common answer valid, and leaves the rest (and every violation) to the tree.
 //!
 //! Checked: content models (sequence, choice, all, occurrences, wildcards with processContents,
 //! substitution groups, abstract elements and types), attributes (required, prohibited, fixed,
@@ -33,6 +36,7 @@ mod identity;
 mod instance;
 mod prepare;
 mod simple;
+mod stream;
 mod wildcard;
 
 use roxmltree::{Document, Node};
@@ -42,6 +46,7 @@ pub use self::context::{MAX_DEPTH, MAX_VIOLATIONS, Violation, path_of};
 pub use self::error::{FieldValueError, IdentityError, ModelError, Reason, SimpleError};
 use self::instance::qname_of;
 pub use self::prepare::{Prepared, Validator};
+pub use self::stream::{Stepper, Tag, Unproven};
 use crate::xsd::model::{ElementId, XSI};
 
 impl Validator<'_> {
@@ -84,5 +89,7 @@ impl Validator<'_> {
     }
 }
 
+#[cfg(test)]
+mod stream_tests;
 #[cfg(test)]
 mod tests;

@@ -29,9 +29,13 @@ fn wsdl_schema(xsd: &str) -> (tempfile::TempDir, Schema) {
     (dir, w.schema)
 }
 
+/// The tree validator's violations; the streaming validator checked beside it
+/// (`stream_tests::agree`: never valid where the tree finds a violation).
 fn check(s: &Schema, xml: &str) -> Vec<Violation> {
     let doc = Document::parse(xml).unwrap();
-    Validator::new(s).validate_root(&doc)
+    let tree = Validator::new(s).validate_root(&doc);
+    super::stream_tests::agree(s, &doc, &tree);
+    tree
 }
 
 const XS_OPEN: &str = r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">"#;
