@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 pub use crate::xml::{SOAP11_ENC, SOAP12_ENC, XML, XS, XS_LEGACY, XSI, is_xs_ns};
 
@@ -176,8 +177,8 @@ pub struct Facets {
     pub patterns: Vec<Vec<String>>,
     /// The steps of `patterns` translated and compiled (pattern text, regex), checked on every
     /// value. A step with a pattern that has no translation is left out (and listed in
-    /// `unenforced`).
-    pub regexes: Vec<Vec<(String, regex::Regex)>>,
+    /// `unenforced`). Shared: a pattern is compiled once for every schema holding it.
+    pub regexes: Vec<Vec<(String, Arc<regex::Regex>)>>,
     /// The patterns of the steps left out of `regexes`: values are not checked against them.
     pub unenforced: Vec<Unenforced>,
     pub length: Option<u64>,
