@@ -14,7 +14,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             primitive: Primitive::String,
             base_builtin: s.schema.builtin("string").expect("built-in"),
             variety: Variety::Atomic,
-            facets: Facets::default(),
+            facets: Box::default(),
         };
         let Some(def) = xs_children(node).next() else {
             self.diag(
@@ -69,10 +69,10 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     primitive: Primitive::String,
                     base_builtin: any_simple,
                     variety: Variety::List(item),
-                    facets: Facets {
+                    facets: Box::new(Facets {
                         white_space: Some(WhiteSpace::Collapse),
                         ..Facets::default()
-                    },
+                    }),
                 };
                 (any_simple, st)
             }
@@ -95,7 +95,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     primitive: Primitive::AnySimple,
                     base_builtin: any_simple,
                     variety: Variety::Union(members),
-                    facets: Facets::default(),
+                    facets: Box::default(),
                 };
                 (any_simple, st)
             }
