@@ -466,6 +466,10 @@ fn elements_info(
     let branch = branches(&particle, &slot_of, &group_of, slots.len());
     let wildcard = has_any(&particle);
     let own_wildcard = own_wildcard(&particle, false);
+    // Kept as long as the mapping is served: no growth room (most names fill one slot).
+    by_name.values_mut().for_each(Vec::shrink_to_fit);
+    by_name.shrink_to_fit();
+    by_element.shrink_to_fit();
     TypeInfo {
         required,
         choices,
@@ -557,7 +561,9 @@ fn draft_slots<'p>(
 /// Adds a name a slot takes (one entry per slot a name fills; the first is the one most
 /// lookups take).
 fn add_name(by_name: &mut ByName, q: &QName, slot: usize, e: ElementId) {
-    let list = by_name.entry(q.local.clone()).or_default();
+    let list = by_name
+        .entry(q.local.clone())
+        .or_insert_with(|| Vec::with_capacity(1));
     if !list.iter().any(|(ns, s, _)| *ns == q.ns && *s == slot) {
         list.push((q.ns.clone(), slot, e));
     }
