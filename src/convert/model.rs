@@ -3,7 +3,7 @@
 //! and a lookup from XML names to those keys; and the list wrappers the mapping shows as JSON
 //! arrays (`unwrap_lists:`). Per request nothing is looked up by name twice.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::mapping::naming::{Naming, json_keys};
@@ -66,7 +66,7 @@ pub struct TypeInfo {
     /// (namespace, local) of every element the content may hold (substitutes included) -> slot.
     /// Keyed by local name (looked up with the `&str` from the parser, no allocation):
     /// (namespace, slot, the element declared under that name: the head or a substitute).
-    pub by_name: HashMap<String, Vec<(String, usize, ElementId)>>,
+    pub by_name: HashMap<String, Vec<(Arc<str>, usize, ElementId)>>,
     /// Element id -> slot, for writing in schema order.
     pub by_element: HashMap<ElementId, usize>,
     /// Slots that must be present (required all along their path, outside choices).
@@ -108,9 +108,12 @@ impl JsonModel {
     /// Builds the view of every complex type in the schema.
     pub fn new(schema: &Schema, naming: Naming) -> JsonModel {
         let mut infos = HashMap::new();
+        let mut interned = HashSet::new();
         for (i, t) in schema.types.iter().enumerate() {
             if let TypeKind::Complex(ct) = &t.kind {
-                infos.insert(TypeId(i as u32), Arc::new(type_info(schema, ct, naming)));
+                let mut info = type_info(schema, ct, naming);
+                share_namespaces(&mut info, &mut interned);
+                infos.insert(TypeId(i as u32), Arc::new(info));
             }
         }
         let mut uris: Vec<String> = schema
@@ -196,6 +199,30 @@ impl JsonModel {
     pub fn nil_possible(&self, t: TypeId) -> bool {
         self.info(t)
             .is_none_or(|i| !i.attrs.iter().any(|a| a.required && a.default.is_none()))
+    }
+}
+
+/// Makes the namespaces of `info`'s names (and its repeated choices' views) one shared copy
+/// each, across the whole model: every child name holds its namespace, and a schema has few.
+fn share_namespaces(info: &mut TypeInfo, interned: &mut HashSet<Arc<str>>) {
+    // Iterative: repeated choices nest as deep as content models.
+    let mut stack = vec![info];
+    while let Some(TypeInfo { by_name, body, .. }) = stack.pop() {
+        for (ns, _, _) in by_name.values_mut().flatten() {
+            match interned.get(&**ns) {
+                Some(shared) => *ns = Arc::clone(shared),
+                None => {
+                    interned.insert(Arc::clone(ns));
+                }
+            }
+        }
+        if let Body::Elements { slots, .. } = body {
+            stack.extend(
+                slots
+                    .iter_mut()
+                    .filter_map(|s| s.group.as_mut().and_then(Arc::get_mut)),
+            );
+        }
     }
 }
 
@@ -400,7 +427,7 @@ struct Draft<'p> {
 }
 
 /// Local name -> (namespace, slot, the element declared under that name).
-type ByName = HashMap<String, Vec<(String, usize, ElementId)>>;
+type ByName = HashMap<String, Vec<(Arc<str>, usize, ElementId)>>;
 
 /// The JSON view of a type whose content is a content model (`particle`, substitution groups
 /// already expanded): its slots and keys, name lookups, what is required, wildcards.
@@ -466,6 +493,10 @@ fn elements_info(
     let branch = branches(&particle, &slot_of, &group_of, slots.len());
     let wildcard = has_any(&particle);
     let own_wildcard = own_wildcard(&particle, false);
+    // Kept as long as the mapping is served: no growth room (most names fill one slot).
+    by_name.values_mut().for_each(Vec::shrink_to_fit);
+    by_name.shrink_to_fit();
+    by_element.shrink_to_fit();
     TypeInfo {
         required,
         choices,
@@ -557,9 +588,11 @@ fn draft_slots<'p>(
 /// Adds a name a slot takes (one entry per slot a name fills; the first is the one most
 /// lookups take).
 fn add_name(by_name: &mut ByName, q: &QName, slot: usize, e: ElementId) {
-    let list = by_name.entry(q.local.clone()).or_default();
-    if !list.iter().any(|(ns, s, _)| *ns == q.ns && *s == slot) {
-        list.push((q.ns.clone(), slot, e));
+    let list = by_name
+        .entry(q.local.clone())
+        .or_insert_with(|| Vec::with_capacity(1));
+    if !list.iter().any(|(ns, s, _)| **ns == *q.ns && *s == slot) {
+        list.push((q.ns.as_str().into(), slot, e));
     }
 }
 
@@ -584,7 +617,7 @@ fn group_info(
     info.any_attribute = false;
     for (local, list) in &info.by_name {
         for (ns, _, e) in list {
-            add_name(by_name, &QName::new(ns.clone(), local.clone()), slot, *e);
+            add_name(by_name, &QName::new(&**ns, local.clone()), slot, *e);
         }
     }
     info

@@ -66,6 +66,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Wsdl, Diagnostics> {
     wsdl.warnings = set.warnings.clone();
     wsdl.warnings.append(&mut compiler.warnings);
     wsdl.warnings.extend(tolerated);
+    wsdl.schema.shrink_to_fit();
     if diags.is_empty() {
         return Ok(wsdl);
     }

@@ -135,7 +135,7 @@ pub fn install(schema: &mut Schema) {
                 primitive: *primitive,
                 base_builtin: id,
                 variety: Variety::Atomic,
-                facets: facets_of(local),
+                facets: Box::new(facets_of(local)),
             }),
             pos: SrcPos::default(),
         });
@@ -151,10 +151,10 @@ pub fn install(schema: &mut Schema) {
                 primitive: Primitive::String,
                 base_builtin: id,
                 variety: Variety::List(item),
-                facets: Facets {
+                facets: Box::new(Facets {
                     min_length: Some(1),
                     ..Facets::default()
-                },
+                }),
             }),
             pos: SrcPos::default(),
         });

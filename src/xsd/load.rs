@@ -53,6 +53,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Schema, Diagnostics> {
         diags = check::components(&set, &docs, &compiler.schema);
     }
     if diags.is_empty() {
+        compiler.schema.shrink_to_fit();
         Ok(compiler.schema)
     } else {
         Err(Diagnostics(diags))

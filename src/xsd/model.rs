@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 pub use crate::xml::{SOAP11_ENC, SOAP12_ENC, XML, XS, XS_LEGACY, XSI, is_xs_ns};
 
@@ -90,6 +91,35 @@ impl Schema {
             },
         }
     }
+    /// Gives back the room the arenas, tables and content models grew into while compiling
+    /// (up to half of each): a compiled schema is kept as long as its mapping is served.
+    pub fn shrink_to_fit(&mut self) {
+        self.types.shrink_to_fit();
+        self.elements.shrink_to_fit();
+        self.global_types.shrink_to_fit();
+        self.global_elements.shrink_to_fit();
+        self.global_attributes.shrink_to_fit();
+        self.substitutes.shrink_to_fit();
+        self.derived.shrink_to_fit();
+        for t in &mut self.types {
+            let TypeKind::Complex(ct) = &mut t.kind else {
+                continue;
+            };
+            ct.attributes.shrink_to_fit();
+            let Content::Elements(p) = &mut ct.content else {
+                continue;
+            };
+            // Iterative: content models may nest deep.
+            let mut stack = vec![p];
+            while let Some(Particle { term, .. }) = stack.pop() {
+                if let Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) = term {
+                    ps.shrink_to_fit();
+                    stack.extend(ps.iter_mut());
+                }
+            }
+        }
+    }
+
     /// Whether `derived` is `base` or derives from it by any number of steps.
     pub fn derives_from(&self, derived: TypeId, base: TypeId) -> bool {
         let mut cur = Some(derived);
@@ -158,7 +188,8 @@ pub struct SimpleType {
     /// restriction of `xs:int`. Drives the JSON representation.
     pub base_builtin: TypeId,
     pub variety: Variety,
-    pub facets: Facets,
+    /// Boxed: most types are complex, and a type's size is its largest kind's.
+    pub facets: Box<Facets>,
 }
 
 #[derive(Debug, Clone)]
@@ -176,8 +207,8 @@ pub struct Facets {
     pub patterns: Vec<Vec<String>>,
     /// The steps of `patterns` translated and compiled (pattern text, regex), checked on every
     /// value. A step with a pattern that has no translation is left out (and listed in
-    /// `unenforced`).
-    pub regexes: Vec<Vec<(String, regex::Regex)>>,
+    /// `unenforced`). Shared: a pattern is compiled once for every schema holding it.
+    pub regexes: Vec<Vec<(String, Arc<regex::Regex>)>>,
     /// The patterns of the steps left out of `regexes`: values are not checked against them.
     pub unenforced: Vec<Unenforced>,
     pub length: Option<u64>,

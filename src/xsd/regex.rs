@@ -3,6 +3,9 @@
 //! `\c` with XSD's meanings; class subtraction `[a-z-[aeiou]]` becomes `[a-z--[aeiou]]`.
 //! What has no equivalent (`\p{IsBlock}` names) is reported, and that pattern is not enforced.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
+
 const S: &str = r" \t\n\r";
 const I: &str = r"\p{L}_:";
 const C: &str = r"\p{L}\p{Nd}\p{Mn}\p{Mc}\p{Lm}._:\-";
@@ -328,6 +331,43 @@ pub const PATTERN_LIMIT: usize = 1 << 20;
 /// `(\c{1,9}\.){1,4}` compile to several MiB), and how many a schema may have.
 pub const LARGE_PATTERN_LIMIT: usize = 16 << 20;
 pub const LARGE_PATTERNS: usize = 4;
+
+/// [`compile_with`], shared: while a compiled pattern is held anywhere in the process, the same
+/// pattern with the same limit gets that one again instead of a new program. Schemas that many
+/// WSDLs import (ONVIF's `onvif.xsd`, loaded once per service) hold their patterns once.
+pub fn compile_shared(p: &str, limit: usize) -> Result<Arc<regex::Regex>, RegexError> {
+    let key = (p.to_string(), limit);
+    if let Some(r) = shared().patterns.get(&key).and_then(Weak::upgrade) {
+        return Ok(r);
+    }
+    // Compiled outside the lock: a large pattern takes a while, and loads may run in parallel.
+    let r = Arc::new(compile_with(p, limit)?);
+    let mut held = shared();
+    if held.patterns.len() >= held.prune_at {
+        held.patterns.retain(|_, w| w.strong_count() > 0);
+        held.prune_at = (2 * held.patterns.len()).max(64);
+    }
+    held.patterns.insert(key, Arc::downgrade(&r));
+    Ok(r)
+}
+
+/// The compiled patterns [`compile_shared`] handed out. Those no schema holds any more are
+/// forgotten when the table reaches `prune_at`, which is then twice the patterns in use, so
+/// the table stays within twice those (reloads do not make it grow).
+#[derive(Default)]
+struct Shared {
+    /// (pattern, limit) -> the compiled pattern, while held.
+    patterns: HashMap<(String, usize), Weak<regex::Regex>>,
+    prune_at: usize,
+}
+
+fn shared() -> std::sync::MutexGuard<'static, Shared> {
+    static SHARED: OnceLock<Mutex<Shared>> = OnceLock::new();
+    SHARED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
 
 /// Compiles an XSD pattern whose program may have at most `limit` bytes.
 pub fn compile_with(p: &str, limit: usize) -> Result<regex::Regex, RegexError> {

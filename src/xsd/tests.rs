@@ -187,3 +187,25 @@ fn large_patterns_are_enforced_within_a_budget() {
         "http://NISTpopular.creationre.includethisdo.enablingthemr.thestandard.com ftp://x.y.com"
     ));
 }
+
+/// Two schemas with the same pattern (two WSDLs importing one XSD) hold one compiled program;
+/// once neither holds it, the next schema compiles it again.
+#[test]
+fn schemas_share_their_compiled_patterns() {
+    let text = r#"<xs:schema targetNamespace="urn:t"><xs:simpleType name="zip">
+        <xs:restriction base="xs:string"><xs:pattern value="[0-9]{5}(-[0-9]{4})?z{0,3}"/>
+        </xs:restriction></xs:simpleType></xs:schema>"#;
+    let regex = |s: &Schema| match &s.ty(s.global_types[&QName::new("urn:t", "zip")]).kind {
+        TypeKind::Simple(st) => st.facets.regexes[0][0].1.clone(),
+        other => panic!("{other:?}"),
+    };
+    let (a, b) = (load(text), load(text));
+    let shared = regex(&a);
+    assert!(std::sync::Arc::ptr_eq(&shared, &regex(&b)));
+    assert!(shared.is_match("12345-6789z") && !shared.is_match("1234"));
+    let weak = std::sync::Arc::downgrade(&shared);
+    drop((a, b, shared));
+    assert!(weak.upgrade().is_none(), "no schema holds it: freed");
+    let c = load(text);
+    assert!(regex(&c).is_match("12345"));
+}

@@ -227,14 +227,14 @@ impl Decoder<'_> {
                             filled[s] = true;
                         }
                     }
-                    let open = |&&(ref n, slot, _): &&(String, usize, ElementId)| {
-                        n == ns && (slots[slot].many || !filled[slot])
+                    let open = |&&(ref n, slot, _): &&(std::sync::Arc<str>, usize, ElementId)| {
+                        **n == *ns && (slots[slot].many || !filled[slot])
                     };
                     l.iter()
                         .find(open)
-                        .or_else(|| l.iter().find(|(n, _, _)| n == ns))
+                        .or_else(|| l.iter().find(|(n, _, _)| **n == *ns))
                 }
-                Some(l) => l.first().filter(|(n, _, _)| n == ns),
+                Some(l) => l.first().filter(|(n, _, _)| **n == *ns),
                 None => None,
             };
             match found {
@@ -423,7 +423,7 @@ impl Decoder<'_> {
             let Some(&(_, si, decl)) = group
                 .by_name
                 .get(local)
-                .and_then(|l| l.iter().find(|(n, _, _)| n == ns))
+                .and_then(|l| l.iter().find(|(n, _, _)| **n == *ns))
             else {
                 if group.wildcard {
                     flush(&mut current, out)?;

@@ -52,13 +52,13 @@ impl Decoder<'_> {
         let wild = slots[si].group.as_ref().is_some_and(|g| g.wildcard);
         for c in n.children().filter(|c| c.is_element()) {
             let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
-            let open = |&&(ref n, slot, _): &&(String, usize, ElementId)| {
-                n == ns && (slots[slot].many || !filled[slot])
+            let open = |&&(ref n, slot, _): &&(std::sync::Arc<str>, usize, ElementId)| {
+                **n == *ns && (slots[slot].many || !filled[slot])
             };
             match info.by_name.get(local).and_then(|l| {
                 l.iter()
                     .find(open)
-                    .or_else(|| l.iter().find(|(n, _, _)| n == ns))
+                    .or_else(|| l.iter().find(|(n, _, _)| **n == *ns))
             }) {
                 Some(&(_, slot, decl)) => {
                     filled[slot] = true;

@@ -263,7 +263,7 @@ impl<'m> Values<'m> {
     /// fills one slot, in its namespace (the rest is the tree's).
     fn slot_of(info: &TypeInfo, ns: &str, local: &str) -> Option<(usize, ElementId)> {
         match info.by_name.get(local).map(Vec::as_slice) {
-            Some([(n, slot, decl)]) if n == ns => Some((*slot, *decl)),
+            Some([(n, slot, decl)]) if **n == *ns => Some((*slot, *decl)),
             _ => None,
         }
     }
@@ -380,7 +380,7 @@ impl<'m> Values<'m> {
                 None => return Err(Fallback::NotWellFormed),
             }
             match info.by_name.get(p.local()).map(Vec::as_slice) {
-                Some([(n, s, decl)]) if n == p.ns() => {
+                Some([(n, s, decl)]) if **n == *p.ns() => {
                     if *s != si {
                         p.skip()?;
                         continue;

@@ -1,5 +1,7 @@
 //! Simple type definitions: restrictions of a base (with their facets), lists and unions.
 
+use std::sync::Arc;
+
 use roxmltree::Node;
 
 use super::{Compiler, is_xs, xs_children};
@@ -12,7 +14,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             primitive: Primitive::String,
             base_builtin: s.schema.builtin("string").expect("built-in"),
             variety: Variety::Atomic,
-            facets: Facets::default(),
+            facets: Box::default(),
         };
         let Some(def) = xs_children(node).next() else {
             self.diag(
@@ -67,10 +69,10 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     primitive: Primitive::String,
                     base_builtin: any_simple,
                     variety: Variety::List(item),
-                    facets: Facets {
+                    facets: Box::new(Facets {
                         white_space: Some(WhiteSpace::Collapse),
                         ..Facets::default()
-                    },
+                    }),
                 };
                 (any_simple, st)
             }
@@ -93,7 +95,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
                     primitive: Primitive::AnySimple,
                     base_builtin: any_simple,
                     variety: Variety::Union(members),
-                    facets: Facets::default(),
+                    facets: Box::default(),
                 };
                 (any_simple, st)
             }
@@ -108,13 +110,13 @@ impl<'a, 'i> Compiler<'a, 'i> {
     /// be, each listed (with its place) in `f.unenforced`.
     fn pattern_step(&mut self, doc: usize, patterns: Vec<(String, Node<'a, 'i>)>, f: &mut Facets) {
         use crate::xsd::regex::{LARGE_PATTERN_LIMIT, LARGE_PATTERNS, PATTERN_LIMIT, RegexError};
-        let compiled: Result<Vec<(String, regex::Regex)>, RegexError> = patterns
+        let compiled: Result<Vec<(String, Arc<regex::Regex>)>, RegexError> = patterns
             .iter()
             .map(|(p, _)| {
-                let r = match crate::xsd::regex::compile_with(p, PATTERN_LIMIT) {
+                let r = match crate::xsd::regex::compile_shared(p, PATTERN_LIMIT) {
                     Err(RegexError::TooBig { .. }) if self.large_patterns < LARGE_PATTERNS => {
                         self.large_patterns += 1;
-                        crate::xsd::regex::compile_with(p, LARGE_PATTERN_LIMIT)
+                        crate::xsd::regex::compile_shared(p, LARGE_PATTERN_LIMIT)
                     }
                     r => r,
                 };

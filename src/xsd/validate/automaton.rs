@@ -84,6 +84,9 @@ impl Automaton {
             wildcards: Vec::new(),
         };
         m.root = m.add(p, 0)?;
+        // Kept as long as the schema is served: no growth room.
+        m.nodes.shrink_to_fit();
+        m.wildcards.shrink_to_fit();
         Ok(m)
     }
 

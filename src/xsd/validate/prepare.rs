@@ -28,7 +28,8 @@ pub struct Prepared {
     pub(super) flat: Vec<Option<Flat>>,
     /// The namespaces of the flat sequences' particles.
     pub(super) namespaces: Vec<String>,
-    pub(super) facets: Vec<Option<FacetValues>>,
+    /// Boxed: most types have none, and an entry is as large as the values.
+    pub(super) facets: Vec<Option<Box<FacetValues>>>,
     /// Per type: 1 when it derives from xs:ID, 2 from xs:IDREF, else 0.
     pub(super) id_kind: Vec<u8>,
     /// Some element declaration has identity constraints: node types are recorded.
@@ -87,7 +88,7 @@ impl<'s> Validator<'s> {
             for i in 0..schema.types.len() {
                 let f = v.facet_values(TypeId(i as u32));
                 if let Some(c) = Arc::get_mut(&mut v.c) {
-                    c.facets[i] = f;
+                    c.facets[i] = f.map(Box::new);
                 }
             }
         }
@@ -97,7 +98,7 @@ impl<'s> Validator<'s> {
                     st,
                     v.builtin_name(st),
                     v.c.id_kind[i] != 0,
-                    v.c.facets[i].as_ref(),
+                    v.c.facets[i].as_deref(),
                 ),
                 _ => fast::Plan::General,
             })
