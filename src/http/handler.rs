@@ -10,7 +10,7 @@ use std::time::{Instant, SystemTime};
 
 use actix_web::dev::{Path, Url};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::web::Payload;
 use actix_web::{HttpRequest, HttpResponse};
 use tracing::{Instrument, info, warn};
@@ -522,7 +522,7 @@ fn respond(
         Outcome::Ok(json) => {
             let status = StatusCode::from_u16(op.route.status).unwrap_or(StatusCode::OK);
             let mut resp = HttpResponse::build(status);
-            resp.content_type("application/json");
+            resp.insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")));
             if let Some(location) = &op.route.created {
                 // Where the created resource is read, from the answer's keys.
                 let filled = serde_json::from_str(&json)
