@@ -300,14 +300,21 @@ mod tests {
                 EscapedOrDebug::Debug => Box::new(
                     builder
                         .fmt_fields(
-                            tracing_subscriber::fmt::format::debug_fn(escaped_field)
-                                .delimited(" "),
+                            tracing_subscriber::fmt::format::debug_fn(escaped_field).delimited(" "),
                         )
                         .finish(),
                 ),
             };
             tracing::subscriber::with_default(sub, || {
-                for v in ["GET", "/a/{id}", "a\"b", "back\\slash", "é ü", "tab\there", ""] {
+                for v in [
+                    "GET",
+                    "/a/{id}",
+                    "a\"b",
+                    "back\\slash",
+                    "é ü",
+                    "tab\there",
+                    "",
+                ] {
                     let span = tracing::info_span!("request", route = v, id = %v);
                     let _in = span.enter();
                     tracing::info!(target: "soapbridge::access", method = v, n = 3u64, d = -2i64, ok = true, "Handled");

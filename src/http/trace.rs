@@ -223,7 +223,13 @@ fn uuid_v4(random: &[u8]) -> HeaderValue {
     b[8] = (b[8] & 0x3f) | 0x80;
     // 8-4-4-4-12 hex digits, written in place (one per request without an id).
     let mut text = [b'-'; 36];
-    for (range, bytes) in [(0..8, 0..4), (9..13, 4..6), (14..18, 6..8), (19..23, 8..10), (24..36, 10..16)] {
+    for (range, bytes) in [
+        (0..8, 0..4),
+        (9..13, 4..6),
+        (14..18, 6..8),
+        (19..23, 8..10),
+        (24..36, 10..16),
+    ] {
         hex_into(&mut text[range], &b[bytes]);
     }
     HeaderValue::from_bytes(&text).unwrap_or(HeaderValue::from_static("-"))
@@ -249,7 +255,12 @@ mod tests {
             "00-00112233445566778899aabbccddeeff-a0010203040506ff-01"
         );
         corr.sampled = false;
-        assert!(corr.upstream_traceparent().to_str().unwrap().ends_with("-00"));
+        assert!(
+            corr.upstream_traceparent()
+                .to_str()
+                .unwrap()
+                .ends_with("-00")
+        );
         assert_eq!(corr.trace_id_hex(), "00112233445566778899aabbccddeeff");
     }
 

@@ -139,10 +139,9 @@ fn request(
     };
     let mut req = match (call.content_type, call.soap) {
         // SOAP 1.1's is always the same: nothing made per call.
-        (None, SoapVersion::V11) => req.insert_header((
-            CONTENT_TYPE,
-            HeaderValue::from_static(SOAP11_CONTENT_TYPE),
-        )),
+        (None, SoapVersion::V11) => {
+            req.insert_header((CONTENT_TYPE, HeaderValue::from_static(SOAP11_CONTENT_TYPE)))
+        }
         (None, v) => req.insert_header((CONTENT_TYPE, crate::soap::content_type(v, call.action))),
         (Some(ct), _) => req.insert_header((CONTENT_TYPE, ct.to_string())),
     }
