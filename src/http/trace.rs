@@ -239,6 +239,95 @@ fn uuid_v4(random: &[u8]) -> HeaderValue {
 mod tests {
     use super::*;
 
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (n, v) in pairs {
+            h.insert(HeaderName::from_static(n), HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn a_plain_request_id_is_kept_and_anything_else_replaced() {
+        let c = Correlation::from_headers(&headers(&[("x-request-id", "abc-123.x")]));
+        assert_eq!(c.request_id(), "abc-123.x");
+        for bad in ["a b", "a\"b", "x\\y", "{json}", ""] {
+            let mut h = HeaderMap::new();
+            h.insert(REQUEST_ID, HeaderValue::from_str(bad).unwrap());
+            let c = Correlation::from_headers(&h);
+            assert_ne!(c.request_id(), bad);
+            assert_eq!(c.request_id().len(), 36, "a UUID replaces `{bad}`");
+        }
+        let long = "a".repeat(REQUEST_ID_BYTES + 1);
+        let mut h = HeaderMap::new();
+        h.insert(REQUEST_ID, HeaderValue::from_str(&long).unwrap());
+        assert_eq!(Correlation::from_headers(&h).request_id().len(), 36);
+        let a = Correlation::from_headers(&HeaderMap::new());
+        let b = Correlation::from_headers(&HeaderMap::new());
+        assert_ne!(a.request_id(), b.request_id());
+        assert_eq!(
+            &a.request_id()[14..15],
+            "4",
+            "version 4: {}",
+            a.request_id()
+        );
+    }
+
+    #[test]
+    fn traceparent_is_continued_with_a_new_parent_id_and_tracestate_kept() {
+        let c = Correlation::from_headers(&headers(&[
+            (
+                "traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ),
+            ("tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"),
+        ]));
+        assert_eq!(c.trace_id_hex(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        let sent = c.upstream_traceparent();
+        let sent = sent.to_str().unwrap();
+        assert!(
+            sent.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"),
+            "{sent}"
+        );
+        assert!(sent.ends_with("-01"));
+        assert!(
+            !sent.contains("00f067aa0ba902b7"),
+            "a new parent id: {sent}"
+        );
+        let h = c.upstream_headers();
+        assert_eq!(h[2].1, "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
+        // Not sampled by the caller: not sampled here either.
+        let c = Correlation::from_headers(&headers(&[(
+            "traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
+        )]));
+        assert!(c.upstream_traceparent().to_str().unwrap().ends_with("-00"));
+    }
+
+    #[test]
+    fn a_malformed_traceparent_starts_a_new_trace_and_drops_tracestate() {
+        for bad in [
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+        ] {
+            let mut h = HeaderMap::new();
+            h.insert(TRACEPARENT, HeaderValue::from_str(bad).unwrap());
+            h.insert(TRACESTATE, HeaderValue::from_static("a=b"));
+            let c = Correlation::from_headers(&h);
+            assert_ne!(
+                c.trace_id_hex(),
+                "4bf92f3577b34da6a3ce929d0e0e4736",
+                "{bad}"
+            );
+            assert!(c.parent_span.is_none(), "{bad}");
+            assert!(c.tracestate.is_none(), "{bad}");
+        }
+    }
+
     #[test]
     fn ids_are_written_as_the_specifications_spell_them() {
         let random: Vec<u8> = (0u8..16).map(|i| i * 17).collect();
