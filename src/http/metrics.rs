@@ -9,8 +9,8 @@
 //! values, headers or bodies becomes a label.
 
 use std::collections::HashSet;
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use prometheus_client::collector::Collector;
@@ -114,6 +114,44 @@ pub struct RouteLabels {
     /// `METHOD /path/{param}`: how the rate limits, the cache and the traffic counters name the
     /// route (built here once, not per request).
     key: Box<str>,
+    /// The status the route answers with when all goes well.
+    status: u16,
+    /// The route's series every request touches, found once (shared by the clones).
+    series: Arc<RouteSeries>,
+}
+
+/// One route's series that every served request touches, each looked up in its family on
+/// first use and kept: a family lookup hashes the whole label set under a lock, a kept series is
+/// one atomic step. Each is bound to the [`Metrics`] that made it (its `id`): a route's labels
+/// used with another `Metrics` look their series up as before.
+#[derive(Debug, Default)]
+struct RouteSeries {
+    in_flight: OnceLock<(u64, Gauge)>,
+    /// `soapbridge_requests_total` with the route's own status.
+    answered: OnceLock<(u64, Counter)>,
+    request_seconds: OnceLock<(u64, Histogram)>,
+    upstream_seconds: OnceLock<(u64, Histogram)>,
+    upstream_request_bytes: OnceLock<(u64, Histogram)>,
+    upstream_answer_bytes: OnceLock<(u64, Histogram)>,
+}
+
+/// How a route's per-operation histogram in `family` is looked up.
+fn per_operation<'a>(
+    l: &'a RouteLabels,
+    family: &'a Histograms<OperationLabels>,
+) -> impl FnOnce() -> Histogram + 'a {
+    move || family.get_or_create_owned(&l.operation())
+}
+
+/// The series kept in `cell` when it belongs to the metrics `id`, else the one `lookup` finds
+/// (kept when the cell is still empty). Series are never removed from their families, so a kept
+/// one stays the one `/metrics` writes.
+fn series<M: Clone>(cell: &OnceLock<(u64, M)>, id: u64, lookup: impl FnOnce() -> M) -> M {
+    match cell.get() {
+        Some((owner, m)) if *owner == id => m.clone(),
+        Some(_) => lookup(),
+        None => cell.get_or_init(|| (id, lookup())).1.clone(),
+    }
 }
 
 impl RouteLabels {
@@ -131,6 +169,8 @@ impl RouteLabels {
                         method: op.route.method.as_str(),
                         operation: op.route.operation.as_str().into(),
                         key: format!("{} {}", op.route.method.as_str(), op.route.path).into(),
+                        status: op.route.status,
+                        series: Arc::default(),
                     })
                     .collect()
             })
@@ -227,6 +267,8 @@ fn bytes() -> Histogram {
 pub struct Metrics {
     /// `false` when the settings say `metrics: false`: nothing is counted, `/metrics` is 404.
     enabled: bool,
+    /// Tells this registry's series from another's in the routes' kept series.
+    id: u64,
     registry: Registry,
     /// The services whose answers outside the schema are reported (the loaded set).
     served: Arc<Mutex<Vec<Arc<ServicePlan>>>>,
@@ -281,8 +323,11 @@ impl Metrics {
     /// Every series registered; the reload counters start at zero and the generation at 1.
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("soapbridge");
+        /// The next registry's id.
+        static NEXT: AtomicU64 = AtomicU64::new(1);
         let m = Metrics {
             enabled: true,
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
             registry: Registry::default(),
             served: Arc::default(),
             requests: Family::default(),
@@ -402,7 +447,7 @@ impl Metrics {
         if !self.enabled {
             return;
         }
-        self.in_flight.get_or_create(&l.mapping()).inc();
+        self.in_flight_of(l).inc();
     }
 
     /// A request of route `l` was answered with `status` after `elapsed`: in-flight - 1, counted,
@@ -411,18 +456,33 @@ impl Metrics {
         if !self.enabled {
             return;
         }
-        self.in_flight.get_or_create(&l.mapping()).dec();
-        self.requests
-            .get_or_create(&RequestLabels {
+        self.in_flight_of(l).dec();
+        let count = || {
+            self.requests.get_or_create_owned(&RequestLabels {
                 mapping: l.mapping.clone(),
                 route: l.route.clone(),
                 method: l.method,
                 status,
             })
-            .inc();
-        self.request_seconds
-            .get_or_create(&l.operation())
-            .observe(elapsed.as_secs_f64());
+        };
+        if status == l.status {
+            series(&l.series.answered, self.id, count).inc();
+        } else {
+            count().inc();
+        }
+        series(
+            &l.series.request_seconds,
+            self.id,
+            per_operation(l, &self.request_seconds),
+        )
+        .observe(elapsed.as_secs_f64());
+    }
+
+    /// The in-flight gauge of route `l`'s mapping.
+    fn in_flight_of(&self, l: &RouteLabels) -> Gauge {
+        series(&l.series.in_flight, self.id, || {
+            self.in_flight.get_or_create_owned(&l.mapping())
+        })
     }
 
     /// The legacy service answered route `l` (whatever the answer) after `elapsed`: the upstream
@@ -437,16 +497,25 @@ impl Metrics {
         if !self.enabled {
             return;
         }
-        let labels = l.operation();
-        self.upstream_seconds
-            .get_or_create(&labels)
-            .observe(elapsed.as_secs_f64());
-        self.upstream_request_bytes
-            .get_or_create(&labels)
-            .observe(sent as f64);
-        self.upstream_answer_bytes
-            .get_or_create(&labels)
-            .observe(received as f64);
+        let s = &l.series;
+        series(
+            &s.upstream_seconds,
+            self.id,
+            per_operation(l, &self.upstream_seconds),
+        )
+        .observe(elapsed.as_secs_f64());
+        series(
+            &s.upstream_request_bytes,
+            self.id,
+            per_operation(l, &self.upstream_request_bytes),
+        )
+        .observe(sent as f64);
+        series(
+            &s.upstream_answer_bytes,
+            self.id,
+            per_operation(l, &self.upstream_answer_bytes),
+        )
+        .observe(received as f64);
     }
 
     /// An upstream call of route `l` gave no usable answer.
@@ -661,6 +730,52 @@ mod tests {
             .find(|l| l.starts_with(series))
             .and_then(|l| l.rsplit(' ').next())
             .and_then(|v| v.parse().ok())
+    }
+
+    /// A route's labels as [`RouteLabels::table`] makes them.
+    fn route() -> RouteLabels {
+        RouteLabels {
+            mapping: "crm".into(),
+            route: "/a/{id}".into(),
+            method: "GET",
+            operation: "GetA".into(),
+            key: "GET /a/{id}".into(),
+            status: 200,
+            series: Arc::default(),
+        }
+    }
+
+    #[test]
+    fn a_routes_kept_series_count_in_the_metrics_that_made_them() {
+        let (one, two) = (Metrics::new(), Metrics::new());
+        let l = route();
+        for m in [&one, &two, &one] {
+            m.request_started(&l);
+            m.upstream_answered(&l, Duration::from_millis(3), 300, 800);
+            m.request_finished(&l, 200, Duration::from_millis(5));
+        }
+        one.request_started(&l);
+        one.request_finished(&l, 404, Duration::from_millis(1));
+        let (a, b) = (one.text(), two.text());
+        let status = |s: u16| {
+            format!(
+                r#"soapbridge_requests_total{{mapping="crm",route="/a/{{id}}",method="GET",status="{s}"}} "#
+            )
+        };
+        let op = r#"{mapping="crm",operation="GetA"} "#;
+        assert_eq!(value(&a, &status(200)), Some(2), "{a}");
+        assert_eq!(value(&a, &status(404)), Some(1), "{a}");
+        assert_eq!(value(&b, &status(200)), Some(1), "{b}");
+        assert_eq!(value(&b, &status(404)), None, "{b}");
+        for (text, requests, calls) in [(&a, 3, 2), (&b, 1, 1)] {
+            let count = |name: &str| value(text, &format!("soapbridge_{name}_count{op}"));
+            assert_eq!(count("request_duration_seconds"), Some(requests), "{text}");
+            assert_eq!(count("upstream_duration_seconds"), Some(calls), "{text}");
+            assert_eq!(count("upstream_request_size_bytes"), Some(calls), "{text}");
+            assert_eq!(count("upstream_answer_size_bytes"), Some(calls), "{text}");
+            let in_flight = r#"soapbridge_in_flight_requests{mapping="crm"} "#;
+            assert_eq!(value(text, in_flight), Some(0), "{text}");
+        }
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! W3C trace context (`traceparent` / `tracestate` accepted, a new trace started without one,
 //! passed on to the upstream call with that call's own span id).
 
+use std::cell::RefCell;
+
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use ring::rand::{SecureRandom, SystemRandom};
 
@@ -43,10 +45,7 @@ impl Correlation {
     /// missing or malformed (a malformed `traceparent` starts a new trace, as the W3C
     /// specification says).
     pub fn from_headers(headers: &HeaderMap) -> Correlation {
-        let mut random = [0u8; 48];
-        // The operating system's generator does not fail on the systems served; if it did,
-        // zero ids would still be distinct from a caller's by the counter below.
-        let _ = SystemRandom::new().fill(&mut random);
+        let random = random_ids();
         let request_id = headers
             .get(REQUEST_ID)
             .filter(|v| is_token(v.as_bytes()))
@@ -100,13 +99,14 @@ impl Correlation {
 
     /// The `traceparent` the upstream call carries: this trace, the upstream call's span.
     pub fn upstream_traceparent(&self) -> HeaderValue {
-        let text = format!(
-            "00-{}-{}-{}",
-            hex(&self.trace_id),
-            hex(&self.upstream_span),
-            if self.sampled { "01" } else { "00" }
-        );
-        HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""))
+        // `00-` trace `-` span `-` flags, written in place (one per request).
+        let mut text = *b"00-00000000000000000000000000000000-0000000000000000-00";
+        hex_into(&mut text[3..35], &self.trace_id);
+        hex_into(&mut text[36..52], &self.upstream_span);
+        if self.sampled {
+            text[54] = b'1';
+        }
+        HeaderValue::from_bytes(&text).unwrap_or(HeaderValue::from_static(""))
     }
 
     /// The headers sent with the upstream call: request id, `traceparent` and, when the caller
@@ -121,6 +121,34 @@ impl Correlation {
         }
         h
     }
+}
+
+/// Random bytes a worker thread takes from the operating system's generator at once: one system
+/// call per 64 requests rather than one each.
+const RANDOM_BATCH: usize = 48 * 64;
+
+thread_local! {
+    /// This thread's batch of random bytes, and how many of them were handed out.
+    static RANDOM: RefCell<(Box<[u8; RANDOM_BATCH]>, usize)> =
+        RefCell::new((Box::new([0; RANDOM_BATCH]), RANDOM_BATCH));
+}
+
+/// 48 bytes from the operating system's generator, each handed out once: the ids of one
+/// request (request id, trace id, its span and the upstream call's).
+fn random_ids() -> [u8; 48] {
+    RANDOM.with(|cell| {
+        let mut batch = cell.borrow_mut();
+        let (bytes, used) = &mut *batch;
+        if *used == RANDOM_BATCH {
+            // The operating system's generator does not fail on the systems served.
+            let _ = SystemRandom::new().fill(&mut bytes[..]);
+            *used = 0;
+        }
+        let mut out = [0u8; 48];
+        out.copy_from_slice(&bytes[*used..*used + 48]);
+        *used += 48;
+        out
+    })
 }
 
 /// A request id that may be logged and passed on as it is: 1 to [`REQUEST_ID_BYTES`] bytes of
@@ -172,13 +200,19 @@ fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
 
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
+    let mut out = vec![0; bytes.len() * 2];
+    hex_into(&mut out, bytes);
+    // Hex digits are ASCII.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `bytes` as lower-case hex into `out` (twice as long).
+fn hex_into(out: &mut [u8], bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[(b >> 4) as usize];
+        pair[1] = DIGITS[(b & 15) as usize];
     }
-    s
 }
 
 /// A UUID version 4 from 16 random bytes.
@@ -187,16 +221,18 @@ fn uuid_v4(random: &[u8]) -> HeaderValue {
     b.copy_from_slice(random);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex(&b);
-    let text = format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    );
-    HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("-"))
+    // 8-4-4-4-12 hex digits, written in place (one per request without an id).
+    let mut text = [b'-'; 36];
+    for (range, bytes) in [
+        (0..8, 0..4),
+        (9..13, 4..6),
+        (14..18, 6..8),
+        (19..23, 8..10),
+        (24..36, 10..16),
+    ] {
+        hex_into(&mut text[range], &b[bytes]);
+    }
+    HeaderValue::from_bytes(&text).unwrap_or(HeaderValue::from_static("-"))
 }
 
 #[cfg(test)]
@@ -290,5 +326,42 @@ mod tests {
             assert!(c.parent_span.is_none(), "{bad}");
             assert!(c.tracestate.is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn ids_are_written_as_the_specifications_spell_them() {
+        let random: Vec<u8> = (0u8..16).map(|i| i * 17).collect();
+        assert_eq!(
+            uuid_v4(&random),
+            "00112233-4455-4677-8899-aabbccddeeff",
+            "version 4, variant 10"
+        );
+        let mut corr = Correlation::from_headers(&HeaderMap::new());
+        corr.trace_id.copy_from_slice(&random);
+        corr.upstream_span = [0xa0, 1, 2, 3, 4, 5, 6, 0xff];
+        assert_eq!(
+            corr.upstream_traceparent(),
+            "00-00112233445566778899aabbccddeeff-a0010203040506ff-01"
+        );
+        corr.sampled = false;
+        assert!(
+            corr.upstream_traceparent()
+                .to_str()
+                .unwrap()
+                .ends_with("-00")
+        );
+        assert_eq!(corr.trace_id_hex(), "00112233445566778899aabbccddeeff");
+    }
+
+    #[test]
+    fn every_request_gets_ids_of_its_own() {
+        let ids: std::collections::HashSet<[u8; 48]> =
+            (0..3 * RANDOM_BATCH / 48).map(|_| random_ids()).collect();
+        assert_eq!(ids.len(), 3 * RANDOM_BATCH / 48, "across batches too");
+        let a = Correlation::from_headers(&HeaderMap::new());
+        let b = Correlation::from_headers(&HeaderMap::new());
+        assert_ne!(a.request_id, b.request_id);
+        assert_ne!(a.trace_id, b.trace_id);
+        assert_ne!(a.span_id, a.upstream_span);
     }
 }

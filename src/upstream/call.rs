@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use actix_web::http::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use actix_web::http::header::{AUTHORIZATION, CONNECTION, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use awc::error::{ConnectError, PayloadError, SendRequestError};
 use awc::http::header::CONTENT_TYPE;
@@ -18,6 +18,9 @@ use crate::wsdl::{SoapVersion, WsaVersion};
 
 /// SOAP 1.1's action header.
 const SOAP_ACTION: HeaderName = HeaderName::from_static("soapaction");
+
+/// SOAP 1.1's content type (as `soap::content_type` writes it).
+const SOAP11_CONTENT_TYPE: &str = "text/xml; charset=utf-8";
 
 /// One call to the legacy service: everything that varies per request.
 pub struct Call<'a> {
@@ -69,7 +72,7 @@ pub(super) async fn send(
         let status = resp.status().as_u16();
         let keep_alive = resp
             .headers()
-            .get("connection")
+            .get(CONNECTION)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.eq_ignore_ascii_case("keep-alive"));
         if resp.version() == awc::http::Version::HTTP_10 && !keep_alive && !closes {
@@ -80,7 +83,7 @@ pub(super) async fn send(
         }
         let content_type = resp
             .headers()
-            .get("content-type")
+            .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
@@ -140,15 +143,15 @@ fn request(
         Some(uri) => client.post(uri.clone()),
         None => client.post(&target.url),
     };
-    let mut req = req
-        .insert_header((
-            CONTENT_TYPE,
-            call.content_type.map_or_else(
-                || crate::soap::content_type(call.soap, call.action),
-                str::to_string,
-            ),
-        ))
-        .timeout(deadline);
+    let mut req = match (call.content_type, call.soap) {
+        // SOAP 1.1's is always the same: nothing made per call.
+        (None, SoapVersion::V11) => {
+            req.insert_header((CONTENT_TYPE, HeaderValue::from_static(SOAP11_CONTENT_TYPE)))
+        }
+        (None, v) => req.insert_header((CONTENT_TYPE, crate::soap::content_type(v, call.action))),
+        (Some(ct), _) => req.insert_header((CONTENT_TYPE, ct.to_string())),
+    }
+    .timeout(deadline);
     if call.soap == SoapVersion::V11 {
         let action = call.action.unwrap_or("");
         let mut quoted = String::with_capacity(action.len() + 2);
@@ -181,5 +184,20 @@ fn send_error(e: SendRequestError, deadline: Duration) -> UpstreamError {
         }
         SendRequestError::Connect(c) => UpstreamError::Connect(c.to_string()),
         other => UpstreamError::Other(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soap11s_content_type_is_the_one_the_envelope_is_written_for() {
+        for action in [None, Some("urn:a")] {
+            assert_eq!(
+                crate::soap::content_type(SoapVersion::V11, action),
+                SOAP11_CONTENT_TYPE
+            );
+        }
     }
 }
