@@ -53,6 +53,7 @@ fn compare(svc: &ServicePlan, op: &OperationPlan, input: bool, text: &str, t: &m
                     name,
                     *type_id,
                     None,
+                    None,
                     &mut out,
                 )
                 .map(|()| String::from_utf8(out).unwrap())

@@ -120,30 +120,18 @@ impl ServicePlan {
             let v = crate::xsd::validate::Validator::with(schema, prepared.clone());
             Some(crate::xsd::validate::Stepper::new(v, decl))
         });
-        match check {
-            Some(check) => stream::read_checked_body_element(
-                check,
-                &self.model,
-                text,
-                limits,
-                op.soap,
-                name,
-                *type_id,
-                selected,
-                &mut out,
-            )?,
-            None => stream::read_body_element(
-                schema,
-                &self.model,
-                text,
-                limits,
-                op.soap,
-                name,
-                *type_id,
-                selected,
-                &mut out,
-            )?,
-        }
+        stream::read_body_element(
+            schema,
+            &self.model,
+            text,
+            limits,
+            op.soap,
+            name,
+            *type_id,
+            selected,
+            check,
+            &mut out,
+        )?;
         String::from_utf8(out).map_err(|_| Fallback::Unsupported)
     }
 

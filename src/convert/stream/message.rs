@@ -15,57 +15,13 @@ use crate::xsd::{QName, Schema, TypeId};
 /// Writes the JSON of a document/literal answer's Body element `name` (of type `type_id`), or
 /// only its field `selected`, into `out`, reading `text` once under `limits`. On a
 /// [`Fallback`], `out` holds a part of the JSON and the tree decoder must read the answer.
+///
+/// With `check` (a [`Stepper`] made for the element's declaration), the Body element is checked
+/// against the schema in the same pass: [`Fallback::Unproven`] where the stream cannot show it
+/// valid. (The tree validator checks every Body element of the message's name: a second one is
+/// left to it.)
 #[allow(clippy::too_many_arguments)]
 pub fn read_body_element(
-    schema: &Schema,
-    model: &JsonModel,
-    text: &str,
-    limits: XmlLimits,
-    soap: SoapVersion,
-    name: &QName,
-    type_id: TypeId,
-    selected: Option<&str>,
-    out: &mut Vec<u8>,
-) -> Result<(), Fallback> {
-    read_body(
-        schema, model, text, limits, soap, name, type_id, selected, None, out,
-    )
-}
-
-/// [`read_body_element`], the Body element checked against the schema in the same pass by
-/// `check` (made for its declaration): [`Fallback::Unproven`] where the stream cannot show it
-/// valid. (The tree validator checks every Body element of the message's name: a second one
-/// is left to it.)
-#[allow(clippy::too_many_arguments)]
-pub fn read_checked_body_element(
-    check: Stepper,
-    model: &JsonModel,
-    text: &str,
-    limits: XmlLimits,
-    soap: SoapVersion,
-    name: &QName,
-    type_id: TypeId,
-    selected: Option<&str>,
-    out: &mut Vec<u8>,
-) -> Result<(), Fallback> {
-    let schema = check.schema();
-    read_body(
-        schema,
-        model,
-        text,
-        limits,
-        soap,
-        name,
-        type_id,
-        selected,
-        Some(check),
-        out,
-    )
-}
-
-/// [`read_body_element`] with an optional check.
-#[allow(clippy::too_many_arguments)]
-fn read_body(
     schema: &Schema,
     model: &JsonModel,
     text: &str,

@@ -17,7 +17,7 @@ mod message;
 mod pull;
 mod value;
 
-pub use message::{read_body_element, read_checked_body_element, read_document_element};
+pub use message::{read_body_element, read_document_element};
 
 /// Why the stream left an answer to the tree decoder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
