@@ -96,7 +96,12 @@ fn request_of(path: &str, op: &Value) -> (String, Option<Value>) {
 async fn every_corpus_mapping_served_at_once_with_its_openapi_document() {
     let corpus = corpus();
     let tmp = tempfile::tempdir().unwrap();
-    let mappings = generate_all(&corpus.join("wsdl"), tmp.path());
+    // `SOAPBRIDGE_CORPUS_MAPPINGS=DIR` writes the folder there and keeps it (the README's memory
+    // figures serve it with `bench/memory.sh DIR`).
+    let kept = std::env::var_os("SOAPBRIDGE_CORPUS_MAPPINGS").map(std::path::PathBuf::from);
+    let dir = kept.as_deref().unwrap_or(tmp.path());
+    std::fs::create_dir_all(dir).unwrap();
+    let mappings = generate_all(&corpus.join("wsdl"), dir);
     assert!(mappings.len() > 40, "{} mappings", mappings.len());
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -106,9 +111,9 @@ async fn every_corpus_mapping_served_at_once_with_its_openapi_document() {
     let log = tmp.path().join("serve.log");
     let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
         .args(["serve", "--mock", "--mappings"])
-        .arg(tmp.path())
+        .arg(dir)
         .args(["--listen", &format!("127.0.0.1:{port}")])
-        .current_dir(tmp.path())
+        .current_dir(dir)
         .env_remove("SOAPBRIDGE_LOG")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
