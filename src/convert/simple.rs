@@ -24,6 +24,50 @@ pub enum Json {
     String,
 }
 
+/// Appends `s` as a JSON string, exactly as serde_json writes it: text with nothing to escape
+/// (no control character, quote or backslash; the common case) is copied whole between quotes;
+/// the rest goes through serde_json's escaper.
+pub(crate) fn write_json_str(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    if may_need_escaping(bytes) {
+        // Writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+        return;
+    }
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(bytes);
+    out.push(b'"');
+}
+
+/// Whether `bytes` may hold a byte JSON escapes (a control character, a quote, a backslash),
+/// eight bytes at a time: a byte below 0x20 or equal to one of the two sets the high bit of its
+/// lane in one of the three words (never a miss; a false alarm only takes the escaper's path).
+fn may_need_escaping(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    let zero_lane = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            return true;
+        };
+        let x = u64::from_ne_bytes(word);
+        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        if control
+            | zero_lane(x ^ (ONES * u64::from(b'"')))
+            | zero_lane(x ^ (ONES * u64::from(b'\\')))
+            != 0
+        {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
 pub fn json_kind(schema: &Schema, st: &SimpleType) -> Json {
     match category(schema, st) {
         Category::Boolean => Json::Bool,
@@ -272,9 +316,9 @@ pub fn write_json(
                 && (s.contains(|c: char| c != ' ' && c.is_ascii_whitespace()) || s.contains("  "))
             {
                 let joined = s.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
-                let _ = serde_json::to_writer(&mut *out, &joined);
+                write_json_str(out, &joined);
             } else {
-                let _ = serde_json::to_writer(&mut *out, if collapse { s } else { text });
+                write_json_str(out, if collapse { s } else { text });
             }
         }
         Json::Float => {
@@ -370,5 +414,18 @@ mod tests {
             "12345678901234567890.12345678901234567890"
         );
         assert!(json_decimal("1e5").is_none());
+    }
+
+    proptest::proptest! {
+        /// Strings are written byte for byte as serde_json writes them, with or without
+        /// characters to escape.
+        #[test]
+        fn json_strings_are_serde_jsons(s in proptest::prelude::any::<String>(), t in "[a-z\"\\\\\x00-\x1f\x7f é]{0,12}") {
+            for s in [s.as_str(), t.as_str()] {
+                let mut out = Vec::new();
+                write_json_str(&mut out, s);
+                proptest::prop_assert_eq!(out, serde_json::to_vec(s).unwrap());
+            }
+        }
     }
 }

@@ -47,10 +47,9 @@ pub(super) fn plain_attribute<'a>(n: Node<'a, '_>, local: &str) -> Option<&'a st
         .map(|a| a.value())
 }
 
-/// Appends `s` as a JSON string.
+/// Appends `s` as a JSON string (serde_json's escaping, byte for byte).
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
-    // serde_json's escaper; writing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    crate::convert::simple::write_json_str(out, s);
 }
 
 /// Appends `"key":`, after a comma unless it is the object's first.
