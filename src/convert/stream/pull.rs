@@ -319,9 +319,14 @@ impl<'i, 's> Pull<'i, 's> {
         self.local.push_str(local);
         self.attrs.clear();
         self.attr_text.clear();
-        // Declarations first: they apply to the element's own name and attributes.
+        // Declarations first: they apply to the element's own name and attributes. (Most tags
+        // have no attributes at all: nothing but whitespace after the name.)
         let (mut count, mut plain) = (0usize, 0usize);
-        for a in start.attributes() {
+        let bare = start
+            .attributes_raw()
+            .bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        for a in start.attributes().take(if bare { 0 } else { usize::MAX }) {
             let a = a.map_err(|_| Fallback::NotWellFormed)?;
             count += 1;
             if count > self.limits.attributes {
