@@ -27,6 +27,10 @@ pub(super) struct Values<'m> {
     present: Vec<bool>,
     /// Text in pieces, joined.
     text: String,
+    /// Per content type read so far (by its address in the model): for each slot, the element
+    /// declaration its own element's name was found to fill alone ([`Values::slot_of`]), so
+    /// that children in schema order are placed without looking their names up again.
+    known: Vec<(usize, Vec<Option<ElementId>>)>,
 }
 
 /// Appends `"key":`, after a comma unless it is the object's first.
@@ -46,6 +50,7 @@ impl<'m> Values<'m> {
             model,
             present: Vec::new(),
             text: String::new(),
+            known: Vec::new(),
         }
     }
 
@@ -268,6 +273,46 @@ impl<'m> Values<'m> {
         }
     }
 
+    /// [`Values::slot_of`], first trying the slots from `from` on (children come in schema
+    /// order), whose own element names are compared: a name known to fill that slot alone
+    /// needs no lookup. Gives exactly what [`Values::slot_of`] gives.
+    fn place(
+        &mut self,
+        info: &TypeInfo,
+        slots: &[Slot],
+        from: usize,
+        ns: &str,
+        local: &str,
+    ) -> Option<(usize, ElementId)> {
+        let schema = self.schema;
+        let address = std::ptr::from_ref(info) as usize;
+        let k = match self.known.iter().position(|(a, _)| *a == address) {
+            Some(k) => k,
+            None => {
+                self.known.push((address, vec![None; slots.len()]));
+                self.known.len() - 1
+            }
+        };
+        let known = &mut self.known[k].1;
+        for (si, slot) in slots.iter().enumerate().skip(from) {
+            let name = &schema.element(slot.element).name;
+            if name.local != local || name.ns != ns {
+                continue;
+            }
+            if let Some(decl) = known.get(si).copied().flatten() {
+                return Some((si, decl));
+            }
+            let found = Self::slot_of(info, ns, local);
+            if let (Some((s, decl)), Some(k)) = (found, known.get_mut(si))
+                && s == si
+            {
+                *k = Some(decl);
+            }
+            return found;
+        }
+        Self::slot_of(info, ns, local)
+    }
+
     /// The child elements of a complex type's content, written as they come while they come in
     /// schema order: `[]` for the repeated slots none of them fill, required elements and
     /// choices checked at the end.
@@ -291,7 +336,8 @@ impl<'m> Values<'m> {
                 Some(Item::End) => break,
                 _ => return Err(Fallback::Unsupported),
             }
-            let Some((si, decl)) = Self::slot_of(info, p.ns(), p.local()) else {
+            let Some((si, decl)) = self.place(info, slots, at.unwrap_or(0), p.ns(), p.local())
+            else {
                 return Err(Fallback::Unsupported);
             };
             let slot = &slots[si];
