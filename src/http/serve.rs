@@ -50,7 +50,7 @@ pub async fn serve(source: Source) -> anyhow::Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     info!(listen = %addr, scheme, routes, "Serving");
     let limits = config.limits;
-    let (intake, cutoff) = Intake::new(limits);
+    let (intake, cutoff) = Intake::new(limits, live.clone());
     let refusals = Refusals::new(live.current().metrics.clone());
     let mut builder = actix_web::dev::Server::build()
         .disable_signals()
@@ -174,7 +174,7 @@ impl Site {
             .client_disconnect_timeout(Duration::from_secs(1))
             .local_addr(addr)
             .on_connect_ext(on_connect::<T>)
-            .expect(intake::expect(limits))
+            .expect(intake::expect(limits, self.live.clone()))
             .finish(map_config(
                 app.into_factory()
                     .map_err(|e: actix_web::Error| e.error_response()),
