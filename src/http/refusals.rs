@@ -80,7 +80,7 @@ const CODEC_TARGET: &str = "actix_http::h1::dispatcher";
 const CODEC_LINE: &str = "stream error: request parse error";
 
 /// A log layer that drops the codec's ERROR line for each request it could not parse (each is
-/// counted and logged by [`Refusals`] instead).
+/// counted and logged by `Refusals` instead).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct QuietCodec;
 
