@@ -47,7 +47,12 @@ struct Binding {
     prefix: (usize, usize),
     uri: (usize, usize),
     depth: usize,
+    /// A number no other declaration of this reader gets ([`Tag::ns_stamp`]).
+    stamp: u64,
 }
+
+/// The stamp of "no namespace" (an unprefixed name with no default namespace in scope).
+const NO_NS_STAMP: u64 = u64::MAX;
 
 /// The limited pull reader.
 pub(super) struct Pull<'i, 's> {
@@ -62,9 +67,13 @@ pub(super) struct Pull<'i, 's> {
     /// The declarations in scope, innermost last (the first one binds `xml`), their text.
     bindings: Vec<Binding>,
     ns_text: String,
-    /// The local name and namespace (a range of `ns_text`) of the last start tag.
+    /// The stamps given so far.
+    stamps: u64,
+    /// The local name and namespace (a range of `ns_text`, and the stamp of the declaration
+    /// it comes from) of the last start tag.
     local: String,
     ns: (usize, usize),
+    ns_stamp: u64,
     /// Its attributes, as ranges of `attr_text`.
     attrs: Vec<Attr>,
     attr_text: String,
@@ -98,10 +107,13 @@ impl<'i, 's> Pull<'i, 's> {
                 prefix: (0, 3),
                 uri: (3, 3 + XML.len()),
                 depth: 0,
+                stamp: 1,
             }],
             ns_text: format!("xml{XML}"),
+            stamps: 1,
             local: String::new(),
             ns: (0, 0),
+            ns_stamp: NO_NS_STAMP,
             attrs: Vec::new(),
             attr_text: String::new(),
             check: None,
@@ -149,14 +161,19 @@ impl<'i, 's> Pull<'i, 's> {
     /// The URI `prefix` (empty: the default namespace) is bound to where the last start tag is
     /// (empty: no namespace), or `None` when nothing binds it.
     fn resolve(&self, prefix: &str) -> Option<(usize, usize)> {
+        self.resolve_stamped(prefix).map(|(uri, _)| uri)
+    }
+
+    /// [`Pull::resolve`], with the stamp of the declaration found.
+    fn resolve_stamped(&self, prefix: &str) -> Option<((usize, usize), u64)> {
         let found = self
             .bindings
             .iter()
             .rev()
             .find(|b| &self.ns_text[b.prefix.0..b.prefix.1] == prefix);
         match found {
-            Some(b) => Some(b.uri),
-            None if prefix.is_empty() => Some((0, 0)),
+            Some(b) => Some((b.uri, b.stamp)),
+            None if prefix.is_empty() => Some(((0, 0), NO_NS_STAMP)),
             None => None,
         }
     }
@@ -359,13 +376,17 @@ impl<'i, 's> Pull<'i, 's> {
             self.ns_text.push_str(declared);
             self.ns_text.push_str(uri);
             let mid = at + declared.len();
+            self.stamps += 1;
             self.bindings.push(Binding {
                 prefix: (at, mid),
                 uri: (mid, self.ns_text.len()),
                 depth: self.depth,
+                stamp: self.stamps,
             });
         }
-        self.ns = self.resolve(prefix).ok_or(Fallback::NotWellFormed)?;
+        (self.ns, self.ns_stamp) = self
+            .resolve_stamped(prefix)
+            .ok_or(Fallback::NotWellFormed)?;
         if plain > 0 {
             self.attributes(start)?;
         }
@@ -435,6 +456,10 @@ impl Tag for Pull<'_, '_> {
     fn namespace(&self, prefix: Option<&str>) -> Option<&str> {
         let (from, to) = self.resolve(prefix.unwrap_or(""))?;
         (to > from || prefix.is_none()).then(|| &self.ns_text[from..to])
+    }
+
+    fn ns_stamp(&self) -> u64 {
+        self.ns_stamp
     }
 }
 

@@ -32,6 +32,13 @@ pub trait Tag {
     fn attribute_at(&self, i: usize) -> Option<(&str, &str, &str)>;
     /// The namespace `prefix` (`None`: the default one) is bound to where the parser is.
     fn namespace(&self, prefix: Option<&str>) -> Option<&str>;
+    /// A number naming where the start tag's namespace comes from (the declaration its prefix
+    /// resolves through, or none), never naming another namespace while the stepper is shown
+    /// this parser's items, so a stepper may remember what it found for it; 0 (the default):
+    /// not named, the namespace is looked at each time.
+    fn ns_stamp(&self) -> u64 {
+        0
+    }
 }
 
 /// Why a stepper leaves an element to the tree validator.
@@ -93,6 +100,9 @@ pub struct Stepper<'s> {
     next: Vec<(State, Leaf)>,
     merged: Vec<State>,
     scratch: automaton::Scratch,
+    /// The last start tag's [`Tag::ns_stamp`] and the index of its namespace among the flat
+    /// models' ones.
+    ns_seen: (u64, u32),
 }
 
 impl<'s> Stepper<'s> {
@@ -108,6 +118,7 @@ impl<'s> Stepper<'s> {
             next: Vec::new(),
             merged: Vec::new(),
             scratch: automaton::Scratch::default(),
+            ns_seen: (0, 0),
         }
     }
 
@@ -135,13 +146,20 @@ impl<'s> Stepper<'s> {
                 let flat = self.v.c.flat[t.0 as usize].as_ref();
                 let mut found = None;
                 if !*general && let Some(flat) = flat {
-                    let nsi = self
-                        .v
-                        .c
-                        .namespaces
-                        .iter()
-                        .position(|n| same(n, ns))
-                        .map_or(u32::MAX, |i| i as u32);
+                    let stamp = tag.ns_stamp();
+                    let nsi = if stamp != 0 && self.ns_seen.0 == stamp {
+                        self.ns_seen.1
+                    } else {
+                        let nsi = self
+                            .v
+                            .c
+                            .namespaces
+                            .iter()
+                            .position(|n| same(n, ns))
+                            .map_or(u32::MAX, |i| i as u32);
+                        self.ns_seen = (stamp, nsi);
+                        nsi
+                    };
                     match flat.step(*at, nsi, local) {
                         Some(next) => {
                             *at = Some(next);
