@@ -119,17 +119,17 @@ impl JsonModel {
         let mut uris: Vec<String> = schema
             .elements
             .iter()
-            .map(|e| e.name.ns.clone())
+            .map(|e| e.name.ns.to_string())
             .chain(
                 schema
                     .types
                     .iter()
-                    .filter_map(|t| t.name.as_ref().map(|q| q.ns.clone())),
+                    .filter_map(|t| t.name.as_ref().map(|q| q.ns.to_string())),
             )
             .chain(
                 infos
                     .values()
-                    .flat_map(|i| i.attrs.iter().map(|a| a.name.ns.clone())),
+                    .flat_map(|i| i.attrs.iter().map(|a| a.name.ns.to_string())),
             )
             .filter(|ns| !ns.is_empty())
             .collect();
@@ -365,7 +365,7 @@ fn group_name(schema: &Schema, p: &Particle, heads: &HashMap<ElementId, ElementI
     };
     let first = first_element(p);
     if let Some(head) = first.and_then(|f| heads.get(&f)) {
-        return schema.element(*head).name.local.clone();
+        return schema.element(*head).name.local.to_string();
     }
     fn branch_names<'s>(schema: &'s Schema, ps: &[Particle], out: &mut Vec<&'s str>) {
         for b in ps {
@@ -554,7 +554,7 @@ fn draft_slots<'p>(
                             many: *many,
                             in_choice: *in_choice,
                             group: None,
-                            name: local.clone(),
+                            name: local.to_string(),
                             paths: vec![path],
                             shared: false,
                         });
@@ -589,7 +589,7 @@ fn draft_slots<'p>(
 /// lookups take).
 fn add_name(by_name: &mut ByName, q: &QName, slot: usize, e: ElementId) {
     let list = by_name
-        .entry(q.local.clone())
+        .entry(q.local.to_string())
         .or_insert_with(|| Vec::with_capacity(1));
     if !list.iter().any(|(ns, s, _)| **ns == *q.ns && *s == slot) {
         list.push((q.ns.as_str().into(), slot, e));

@@ -213,7 +213,7 @@ impl<'m> Sampler<'m> {
                         (&self.schema.ty(d).kind, &self.schema.ty(d).name)
                         && !dc.is_abstract
                     {
-                        concrete.push((d, q.local.clone()));
+                        concrete.push((d, q.local.to_string()));
                     }
                 }
             }

@@ -9,15 +9,18 @@ use std::sync::Arc;
 
 pub use crate::xml::{SOAP11_ENC, SOAP12_ENC, XML, XS, XS_LEGACY, XSI, is_xs_ns};
 
-/// A namespace-qualified name. `ns` is empty for names in no namespace.
+pub use super::name::Name;
+
+/// A namespace-qualified name. `ns` is empty for names in no namespace. Both parts are
+/// [`Name`]s: shared copies, so a clone allocates nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct QName {
-    pub ns: String,
-    pub local: String,
+    pub ns: Name,
+    pub local: Name,
 }
 
 impl QName {
-    pub fn new(ns: impl Into<String>, local: impl Into<String>) -> QName {
+    pub fn new(ns: impl Into<Name>, local: impl Into<Name>) -> QName {
         QName {
             ns: ns.into(),
             local: local.into(),
@@ -84,7 +87,7 @@ impl Schema {
     pub fn type_label(&self, id: TypeId) -> String {
         match &self.ty(id).name {
             Some(q) if q.ns == XS => format!("xs:{}", q.local),
-            Some(q) => q.local.clone(),
+            Some(q) => q.local.to_string(),
             None => match &self.ty(id).kind {
                 TypeKind::Simple(s) => format!("({})", self.type_label(s.base_builtin)),
                 TypeKind::Complex(_) => "(anonymous)".to_string(),
