@@ -109,7 +109,11 @@ impl Schema {
                 continue;
             };
             ct.attributes.shrink_to_fit();
-            let Content::Elements(p) = &mut ct.content else {
+            // A model shared with another type is left as it is.
+            let Some(p) = (match &mut ct.content {
+                Content::Elements(p) => Arc::get_mut(p),
+                _ => None,
+            }) else {
                 continue;
             };
             // Iterative: content models may nest deep.
@@ -284,8 +288,10 @@ pub enum Content {
     Empty,
     /// Text of the given simple type (simpleContent).
     Simple(TypeId),
-    /// Child elements (the effective content model, inherited particles first).
-    Elements(Particle),
+    /// Child elements (the effective content model, inherited particles first). Shared: a type
+    /// that only inherits its base's model, and the JSON view of a model with nothing to
+    /// substitute, hold the same one.
+    Elements(Arc<Particle>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -227,7 +227,7 @@ impl Decoder<'_> {
                             filled[s] = true;
                         }
                     }
-                    let open = |&&(ref n, slot, _): &&(std::sync::Arc<str>, usize, ElementId)| {
+                    let open = |&&(ref n, slot, _): &&(crate::xsd::Name, usize, ElementId)| {
                         **n == *ns && (slots[slot].many || !filled[slot])
                     };
                     l.iter()
