@@ -414,8 +414,9 @@ pub struct Element {
     pub name: QName,
     pub type_id: TypeId,
     pub nillable: bool,
-    pub default: Option<String>,
-    pub fixed: Option<String>,
+    /// Boxed texts (rare; a declaration without them keeps two words each).
+    pub default: Option<Box<str>>,
+    pub fixed: Option<Box<str>>,
     pub is_abstract: bool,
     /// The head of this element's substitution group.
     pub substitution_group: Option<ElementId>,
@@ -424,8 +425,8 @@ pub struct Element {
     /// `block` (or the schema's `blockDefault`): [`BLOCK_EXTENSION`], [`BLOCK_RESTRICTION`],
     /// [`BLOCK_SUBSTITUTION`] flags.
     pub block: u8,
-    /// `xs:unique`, `xs:key` and `xs:keyref` of this declaration.
-    pub identity: Vec<IdentityConstraint>,
+    /// `xs:unique`, `xs:key` and `xs:keyref` of this declaration (rare: a boxed slice).
+    pub identity: Box<[IdentityConstraint]>,
     pub pos: SrcPos,
 }
 

@@ -451,7 +451,7 @@ fn element_restricts_element(
     {
         return Err(RestrictionError::FixedChanged {
             element: element(),
-            fixed: f.clone(),
+            fixed: f.to_string(),
         });
     }
     if !type_ok(schema, rel.type_id, bel.type_id, 0) {
