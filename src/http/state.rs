@@ -119,7 +119,7 @@ impl State {
     }
 
     /// The OpenAPI document in `format`, rendered on its first request and kept: the document
-    /// of many large mappings is written one service at a time, yet a server nobody asks for it
+    /// of many large mappings is written piece by piece, yet a server nobody asks for it
     /// never writes it (one `Bytes` is shared by every answer).
     pub fn openapi(&self, format: DocumentFormat) -> Bytes {
         let (cell, render): (_, fn(&State) -> Bytes) = match format {

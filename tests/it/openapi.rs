@@ -126,7 +126,7 @@ if bad or checked == 0:
     );
 }
 
-/// The document written one service at a time (`/openapi.json`, `/openapi.yaml`, `soapbridge
+/// The document written piece by piece (`/openapi.json`, `/openapi.yaml`, `soapbridge
 /// openapi`) has exactly the bytes of the whole tree that `document` and `secure` build.
 fn rendered_as_the_tree(
     services: &[std::sync::Arc<soapbridge::convert::operation::ServicePlan>],
@@ -152,7 +152,7 @@ fn rendered_as_the_tree(
 /// Services whose paths interleave (one's base path inside the other's), secured with schemes,
 /// and services that share a prefix and every route (the tree's overwrites) render as the tree.
 #[test]
-fn documents_are_written_one_service_at_a_time_as_the_tree() {
+fn documents_are_written_piece_by_piece_as_the_tree() {
     let dir = tempfile::tempdir().unwrap();
     let config = crate::client_auth::settings(
         dir.path(),
@@ -216,7 +216,7 @@ fn documents_are_written_one_service_at_a_time_as_the_tree() {
 }
 
 /// Every corpus mapping at once (as `corpus_serve` serves them, each under its own base path):
-/// the document written one service at a time has the tree's bytes, as JSON and as YAML.
+/// the document written piece by piece has the tree's bytes, as JSON and as YAML.
 #[test]
 #[ignore = "needs SOAPBRIDGE_CORPUS"]
 fn the_corpus_document_is_written_as_the_tree() {

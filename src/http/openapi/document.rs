@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::operation::{method_name, operation};
 use super::types::Builder;
-use crate::convert::operation::ServicePlan;
+use crate::convert::operation::{OperationPlan, ServicePlan};
 
 /// One service's share of the document: its path items (by route path, one operation per
 /// method) and the components its named types became, in the order they were written.
@@ -59,6 +59,16 @@ pub(super) fn info() -> Value {
 
 /// One service: its operations by path, its named types as components (what `keep` says).
 pub(super) fn part(svc: &ServicePlan, keep: Keep) -> Part {
+    part_of(svc, &svc.operations, keep)
+}
+
+/// [`part`] for some of the service's operations (`ops`, in the service's order): an
+/// operation's object does not depend on the others, only the components gather.
+pub(super) fn part_of<'o>(
+    svc: &ServicePlan,
+    ops: impl IntoIterator<Item = &'o OperationPlan>,
+    keep: Keep,
+) -> Part {
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let mut components = Map::new();
     let mut b = Builder::new(
@@ -75,7 +85,7 @@ pub(super) fn part(svc: &ServicePlan, keep: Keep) -> Part {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut pending = Vec::new();
-    for op in &svc.operations {
+    for op in ops {
         let r = &op.route;
         let (o, extra) = operation(&mut b, svc, op, &tag, &service_name);
         if keep == Keep::Components {

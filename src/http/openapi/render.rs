@@ -1,8 +1,8 @@
-//! The document written straight into its output, one service at a time, never as one tree: the
-//! same bytes `document` and `secure` give through a `serde_json::Value` of the whole set, at the
-//! cost of one service's part (plus the parts whose paths are still to come when services'
-//! paths interleave) and the output. Each service's part is built twice, once for its path items
-//! (sorted across services) and once for its components (in service order).
+//! The document written straight into its output, never as one tree: the same bytes `document`
+//! and `secure` give through a `serde_json::Value` of the whole set, at the cost of one path
+//! item (`paths` are sorted across services: each is built from the operations there alone) or
+//! one service's components (`components/schemas` go in service order: each service's are built
+//! from all its operations, whose objects are dropped as they come), plus the output.
 //! Where services share a component prefix or a route (path and method), the whole tree is built
 //! as before: its overwrites and its security lookups cross services there.
 
@@ -12,11 +12,11 @@ use std::sync::Arc;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
-use super::document::{Keep, OPENAPI, Part, document, info, part, prefix, problem_schema};
+use super::document::{Keep, OPENAPI, Part, document, info, part, part_of, prefix, problem_schema};
 use super::operation::method_name;
 use super::security::{schemes, secure, secure_operation};
 use crate::config::AuthSettings;
-use crate::convert::operation::ServicePlan;
+use crate::convert::operation::{OperationPlan, ServicePlan};
 
 /// The document as compact JSON (what `/openapi.json` serves).
 pub fn json(services: &[Arc<ServicePlan>], auth: &AuthSettings) -> Vec<u8> {
@@ -99,28 +99,23 @@ struct Paths<'a> {
 
 impl Serialize for Paths<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut owners: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        // Every route path, with each service's operations there (in the service's order).
+        type Owners<'o> = Vec<(usize, Vec<&'o OperationPlan>)>;
+        let mut owners: BTreeMap<&str, Owners> = BTreeMap::new();
         for (i, svc) in self.services.iter().enumerate() {
             for op in &svc.operations {
                 let o = owners.entry(op.route.path.as_str()).or_default();
-                if o.last() != Some(&i) {
-                    o.push(i);
+                match o.last_mut() {
+                    Some((j, ops)) if *j == i => ops.push(op),
+                    _ => o.push((i, vec![op])),
                 }
             }
         }
-        // The path items of the services met and not yet written out.
-        let mut open: HashMap<usize, BTreeMap<String, Map<String, Value>>> = HashMap::new();
         let mut m = s.serialize_map(Some(owners.len()))?;
         for (path, services) in owners {
             let mut item = Map::new();
-            for i in services {
-                let paths = open.entry(i).or_insert_with(|| self.paths_of(i));
-                if let Some(mine) = paths.remove(path) {
-                    item.extend(mine);
-                }
-                if paths.is_empty() {
-                    open.remove(&i);
-                }
+            for (i, ops) in services {
+                item.extend(self.item(i, path, &ops));
             }
             m.serialize_entry(path, &item)?;
         }
@@ -129,22 +124,21 @@ impl Serialize for Paths<'_> {
 }
 
 impl Paths<'_> {
-    /// Service `i`'s path items, secured; its components are dropped.
-    fn paths_of(&self, i: usize) -> BTreeMap<String, Map<String, Value>> {
-        let svc = &self.services[i];
-        let Part { mut paths, .. } = part(svc, Keep::Paths);
+    /// Service `i`'s path item at `path` (its operations `ops` there), secured.
+    fn item(&self, i: usize, path: &str, ops: &[&OperationPlan]) -> Map<String, Value> {
+        let Part { mut paths, .. } = part_of(&self.services[i], ops.iter().copied(), Keep::Paths);
+        let mut item = paths.remove(path).unwrap_or_default();
         if self.secured {
-            for op in &svc.operations {
-                if let Some(o) = paths
-                    .get_mut(&op.route.path)
-                    .and_then(|item| item.get_mut(method_name(op.route.method)))
+            for op in ops {
+                if let Some(o) = item
+                    .get_mut(method_name(op.route.method))
                     .and_then(Value::as_object_mut)
                 {
                     secure_operation(o, &op.route.access);
                 }
             }
         }
-        paths
+        item
     }
 }
 
