@@ -3,7 +3,7 @@
 # upstream is needed): the RSS once it answers /livez, then after /openapi.json and /openapi.yaml
 # were asked for (the documents are rendered on their first request).
 #
-#   bench/memory.sh MAPPINGS_DIR [--workers N]
+#   bench/memory.sh MAPPINGS_DIR [--workers N]      (SOAPBRIDGE_BIN=path serves with that binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,8 +12,12 @@ dir="${1:-}"
 shift
 workers=""
 if [ "${1:-}" = "--workers" ]; then workers="$2"; shift 2; fi
-cargo build --quiet --release --bin soapbridge
-bin="$(pwd)/target/release/soapbridge"
+if [ -n "${SOAPBRIDGE_BIN:-}" ]; then
+    bin="$(realpath "$SOAPBRIDGE_BIN")"   # e.g. the release's static musl build
+else
+    cargo build --quiet --release --bin soapbridge
+    bin="$(pwd)/target/release/soapbridge"
+fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/soapbridge-memory.XXXXXX")"
 pid=""
 cleanup() {
