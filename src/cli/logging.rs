@@ -14,8 +14,10 @@ use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::field::{MakeExt as _, MakeVisitor, Visit, VisitFmt, VisitOutput};
 use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::layer::SubscriberExt as _;
 
 use crate::config::{LogFormat, LogSettings};
+use crate::http::QuietCodec;
 
 /// The log settings of the command about to run: `serve`'s settings file (its `log:`), the
 /// defaults otherwise (and when the file cannot be read: `serve` then reports why).
@@ -51,7 +53,9 @@ pub fn init(settings: &LogSettings) -> LogGuard {
     LogGuard(guard)
 }
 
-/// The log's subscriber: `settings`' format, `filter`, into `writer`, coloured when `ansi`.
+/// The log's subscriber: `settings`' format, `filter`, into `writer`, coloured when `ansi`;
+/// without the HTTP codec's line per refused request (counted and logged at a bounded rate
+/// instead).
 pub fn subscriber<W>(
     settings: &LogSettings,
     filter: EnvFilter,
@@ -71,13 +75,15 @@ where
                 .flatten_event(true)
                 .with_current_span(true)
                 .with_span_list(false)
-                .finish(),
+                .finish()
+                .with(QuietCodec),
         ),
         LogFormat::Text => Box::new(
             builder
                 .with_ansi(ansi)
                 .fmt_fields(EscapedFields.delimited(" "))
-                .finish(),
+                .finish()
+                .with(QuietCodec),
         ),
     }
 }

@@ -1,10 +1,49 @@
 //! Which requests get an access line: none with `log.access_log: false`; otherwise every answer of
 //! 500 or more, and of the others one in `1 / log.access_sample` (counted, not drawn: 0.01
-//! writes exactly every hundredth line, whatever the traffic's shape).
+//! writes exactly every hundredth line, whatever the traffic's shape); and the line itself
+//! ([`Line`]), the same for an answer of the pipeline and for a head the intake refused.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
+use super::otel::Timings;
+use super::trace::Correlation;
 use crate::config::LogSettings;
+use crate::mapping::route::Route;
+
+/// One access line: the route a request was served by and how it went.
+pub(super) struct Line<'a> {
+    pub route: &'a Route,
+    pub status: u16,
+    pub timings: &'a Timings,
+    pub elapsed: Duration,
+    pub corr: &'a Correlation,
+    pub trace_id: &'a str,
+}
+
+impl Line<'_> {
+    /// One compact line of structured fields (target `soapbridge::access`): method, route,
+    /// operation, status, identity, upstream status, envelope and answer sizes, time, request
+    /// and trace id.
+    pub(super) fn write(&self) {
+        let (route, t) = (self.route, self.timings);
+        tracing::info!(
+            target: "soapbridge::access",
+            method = route.method.as_str(),
+            route = route.path.as_str(),
+            operation = route.operation.as_str(),
+            status = self.status,
+            identity = t.identity.as_deref(),
+            upstream_status = t.upstream_status,
+            request_bytes = t.sent,
+            answer_bytes = t.received,
+            elapsed_us = self.elapsed.as_micros() as u64,
+            request_id = self.corr.request_id(),
+            trace_id = self.trace_id,
+            "Handled"
+        );
+    }
+}
 
 /// The access log's sampling, shared by the workers.
 #[derive(Debug)]

@@ -22,6 +22,7 @@ use actix_web::http::StatusCode;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::problem::Problem;
+use super::refusals::Refusals;
 
 /// Which of the requests the app took on a connection are HEAD, oldest first, until their
 /// answers are written (kept in the connection's data; the intake pushes, the answer pops).
@@ -62,11 +63,19 @@ pub(super) struct Answering<T> {
     /// A replacement answer not yet all written.
     pending: Vec<u8>,
     header_timeout_ms: u64,
+    /// Where each replaced answer is counted and logged.
+    refusals: Refusals,
 }
 
 impl<T> Answering<T> {
-    /// Wraps an HTTP/1 connection (`http1`); any other passes untouched.
-    pub(super) fn new(io: T, http1: bool, header_timeout_ms: u64) -> Answering<T> {
+    /// Wraps an HTTP/1 connection (`http1`); any other passes untouched. Each answer replaced
+    /// is told to `refusals`.
+    pub(super) fn new(
+        io: T,
+        http1: bool,
+        header_timeout_ms: u64,
+        refusals: Refusals,
+    ) -> Answering<T> {
         let heads = HeadRequests::default();
         heads.0.followed.set(http1);
         let frame = if http1 { Frame::Head } else { Frame::Through };
@@ -76,6 +85,7 @@ impl<T> Answering<T> {
             ahead: 0,
             pending: Vec::new(),
             header_timeout_ms,
+            refusals,
         }
     }
 
@@ -116,8 +126,9 @@ struct Frames {
 enum Step {
     /// Write this many as they are.
     Pass(usize),
-    /// The codec's empty answer head of this length starts the bytes: write this instead.
-    Replace(usize, Vec<u8>),
+    /// The codec's empty answer head of this length, with this status, starts the bytes:
+    /// write this instead.
+    Replace(usize, Vec<u8>, u16),
 }
 
 /// The longest answer head followed; a longer one is passed through and framing stops.
@@ -150,7 +161,7 @@ impl Frames {
                         return Step::Pass(buf.len());
                     }
                     match self.head(&rest[..len], header_timeout_ms) {
-                        Some(answer) => return Step::Replace(len, answer),
+                        Some((answer, code)) => return Step::Replace(len, answer, code),
                         None => at += len,
                     }
                 }
@@ -206,8 +217,8 @@ impl Frames {
     }
 
     /// Reads one answer head: sets the framing of its body, or gives the problem+json answer
-    /// that replaces it.
-    fn head(&mut self, head: &[u8], header_timeout_ms: u64) -> Option<Vec<u8>> {
+    /// that replaces it (and the status).
+    fn head(&mut self, head: &[u8], header_timeout_ms: u64) -> Option<(Vec<u8>, u16)> {
         // Uninitialised: a head is parsed per answer, and 64 empty headers cost more to write.
         let mut slots = [const { std::mem::MaybeUninit::uninit() }; 64];
         let mut parsed = httparse::Response::new(&mut []);
@@ -252,7 +263,7 @@ impl Frames {
             && let Some(problem) = codec_problem(code, header_timeout_ms)
         {
             self.stop();
-            return Some(answer(&problem, date));
+            return Some((answer(&problem, date), code));
         }
         self.frame = match (to_head || code == 204 || code == 304, chunked, length) {
             (true, _, _) | (false, false, Some(0)) => Frame::Head,
@@ -344,7 +355,8 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Answering<T> {
         } else {
             match this.frames.step(buf, this.header_timeout_ms) {
                 Step::Pass(n) => n,
-                Step::Replace(head, answer) => {
+                Step::Replace(head, answer, code) => {
+                    this.refusals.refused(code);
                     this.pending = answer;
                     // Taken: written by the next write, flush or shutdown if not now.
                     let _ = this.poll_pending(cx)?;
@@ -393,7 +405,7 @@ mod tests {
                     out.extend_from_slice(&bytes[at..at + n]);
                     at += n;
                 }
-                Step::Replace(n, with) => {
+                Step::Replace(n, with, _) => {
                     out.extend_from_slice(&with);
                     at += n;
                 }
@@ -511,12 +523,19 @@ mod tests {
         bytes.extend_from_slice(&[b'x'; 30]);
         let kept = bytes.len();
         bytes.extend_from_slice(EMPTY_400);
-        let mut io = Answering::new(Trickle(Vec::new()), true, 1000);
+        let metrics = std::sync::Arc::new(super::super::metrics::Metrics::new());
+        let refusals = Refusals::new(metrics.clone());
+        let mut io = Answering::new(Trickle(Vec::new()), true, 1000, refusals);
         io.write_all(&bytes).await.unwrap();
         io.shutdown().await.unwrap();
         let out = io.io.0;
         assert_eq!(out[..kept], bytes[..kept]);
         let rest = String::from_utf8_lossy(&out[kept..]);
         assert!(rest.contains("malformed_request"), "{rest}");
+        let text = metrics.text();
+        assert!(
+            text.contains("soapbridge_protocol_refusals_total{status=\"400\"} 1\n"),
+            "{text}"
+        );
     }
 }

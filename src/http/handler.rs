@@ -15,6 +15,7 @@ use actix_web::web::Payload;
 use actix_web::{HttpRequest, HttpResponse};
 use tracing::{Instrument, info, warn};
 
+use super::access;
 use super::auth::{self, IdentityKind};
 use super::input;
 use super::metrics::{Metrics, RouteLabels, UpstreamErrorKind};
@@ -97,21 +98,15 @@ pub(super) async fn handle(
         otel.record(&corr, &info, &timings, (started, wall));
     }
     if state.access.writes(status) {
-        info!(
-            target: "soapbridge::access",
-            method = route.method.as_str(),
-            route = route.path.as_str(),
-            operation = route.operation.as_str(),
+        access::Line {
+            route,
             status,
-            identity = timings.identity.as_deref(),
-            upstream_status = timings.upstream_status,
-            request_bytes = timings.sent,
-            answer_bytes = timings.received,
-            elapsed_us = started.elapsed().as_micros() as u64,
-            request_id = corr.request_id(),
-            trace_id = trace_id.as_str(),
-            "Handled"
-        );
+            timings: &timings,
+            elapsed: started.elapsed(),
+            corr: &corr,
+            trace_id: &trace_id,
+        }
+        .write();
     }
     let mut resp = r.unwrap_or_else(|p| p.response());
     // A mapping that passes an answer header on as X-Request-Id keeps it.

@@ -9,26 +9,41 @@
 //! of a closed socket. Each request's method is told to the connection (`codec_answers`), which
 //! follows the answers written on it.
 //!
+//! A refusal of a request to a mapped route is that route's answer like any other: counted in
+//! its request metrics and given an access line ([`account`]).
+//!
 //! The HTTP codec keeps its own, larger limits (a request head over 128 KiB or with more than
 //! 96 headers: 431; a head not sent within `limits.header_timeout_ms`: 408; a head that is not
 //! HTTP: 400); `codec_answers` makes those problem+json too.
 
+use std::sync::Arc;
+use std::time::Instant;
+
 use actix_web::Error;
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{Response, ServiceFactory, ServiceRequest, ServiceResponse, fn_service};
+use actix_web::dev::{
+    Path, Response, ServiceFactory, ServiceRequest, ServiceResponse, Url, fn_service,
+};
 use actix_web::http::header::{CONTENT_LENGTH, HeaderMap};
 use actix_web::http::{ConnectionType, Method, StatusCode, Uri};
 use actix_web::middleware::Next;
 use tokio::sync::watch;
 
+use super::access;
 use super::codec_answers::HeadRequests;
+use super::live::Live;
+use super::otel::Timings;
 use super::problem::Problem;
+use super::routes::Found;
+use super::trace::Correlation;
 use crate::config::Limits;
 
-/// The limits checked on the head, and the shutdown cut-off's signal.
+/// The limits checked on the head, the set served (whose routes' refusals are counted), and the
+/// shutdown cut-off's signal.
 #[derive(Clone)]
 pub(super) struct Intake {
     limits: Limits,
+    live: Arc<Live>,
     cutoff: watch::Receiver<bool>,
 }
 
@@ -43,10 +58,16 @@ impl CutOff {
 }
 
 impl Intake {
-    /// The checks for `limits`, and the cut-off that ends requests in flight.
-    pub(super) fn new(limits: Limits) -> (Intake, CutOff) {
+    /// The checks for `limits` on the requests to `live`'s set, and the cut-off that ends
+    /// requests in flight.
+    pub(super) fn new(limits: Limits, live: Arc<Live>) -> (Intake, CutOff) {
         let (tx, rx) = watch::channel(false);
-        (Intake { limits, cutoff: rx }, CutOff(tx))
+        let intake = Intake {
+            limits,
+            live,
+            cutoff: rx,
+        };
+        (intake, CutOff(tx))
     }
 
     /// The middleware: refuses a head over a limit, else runs the request until it answers or
@@ -59,7 +80,10 @@ impl Intake {
         if let Some(heads) = req.conn_data::<HeadRequests>() {
             heads.push(req.method() == Method::HEAD);
         }
+        let started = Instant::now();
         if let Some(problem) = refusal(req.uri(), req.headers(), &self.limits) {
+            let head = (req.method(), req.uri(), req.headers());
+            account(&self.live, head, problem.status(), started);
             return Ok(req.into_response(closing(problem.response())));
         }
         let mut cutoff = self.cutoff;
@@ -96,9 +120,11 @@ fn closing(mut r: actix_web::HttpResponse) -> actix_web::HttpResponse {
 }
 
 /// The codec's service for requests with `Expect: 100-continue`: a head over a limit is
-/// answered (problem+json, closing the connection) instead of `100 Continue`.
+/// answered (problem+json, closing the connection) instead of `100 Continue`, and accounted as
+/// the answer of `live`'s route it was sent to.
 pub(super) fn expect(
     limits: Limits,
+    live: Arc<Live>,
 ) -> impl ServiceFactory<
     actix_http::Request,
     Config = (),
@@ -106,12 +132,59 @@ pub(super) fn expect(
     Error = Response<BoxBody>,
     InitError = (),
 > {
-    fn_service(move |req: actix_http::Request| async move {
-        match refusal(req.uri(), &req.head().headers, &limits) {
-            Some(problem) => Err(closing(problem.response()).into()),
-            None => Ok(req),
+    fn_service(move |req: actix_http::Request| {
+        let live = live.clone();
+        async move {
+            let started = Instant::now();
+            match refusal(req.uri(), &req.head().headers, &limits) {
+                Some(problem) => {
+                    let head = (req.method(), req.uri(), &req.head().headers);
+                    account(&live, head, problem.status(), started);
+                    Err(closing(problem.response()).into())
+                }
+                None => Ok(req),
+            }
         }
     })
+}
+
+/// A request refused with `status`: when it was sent to a mapped route (HEAD to its GET), it
+/// is counted in that route's request metrics and gets its access line (sampled), as the
+/// route's other answers do. A refusal of a path nothing serves is neither, as a 404 is not.
+fn account(
+    live: &Live,
+    (method, uri, headers): (&Method, &Uri, &HeaderMap),
+    status: u16,
+    started: Instant,
+) {
+    let state = live.current();
+    let method = match *method {
+        Method::HEAD => Method::GET,
+        ref m => m.clone(),
+    };
+    let Found::Route(op) = state
+        .routes
+        .find(&method, &mut Path::new(Url::new(uri.clone())))
+    else {
+        return;
+    };
+    let labels = &state.labels[op.0][op.1];
+    state.metrics.request_started(labels);
+    state
+        .metrics
+        .request_finished(labels, status, started.elapsed());
+    if state.access.writes(status) {
+        let corr = Correlation::from_headers(headers);
+        access::Line {
+            route: &state.services[op.0].operations[op.1].route,
+            status,
+            timings: &Timings::default(),
+            elapsed: started.elapsed(),
+            corr: &corr,
+            trace_id: &corr.trace_id_hex(),
+        }
+        .write();
+    }
 }
 
 /// The problem with the request head, if any.

@@ -248,6 +248,14 @@ struct ShedLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabels {
+    status: u16,
+}
+
+/// The statuses the HTTP codec refuses requests with (not HTTP, head too slow, head too large).
+const PROTOCOL_REFUSALS: [u16; 3] = [400, 408, 431];
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ResultLabels {
     result: &'static str,
 }
@@ -287,6 +295,7 @@ pub struct Metrics {
     deprecated_calls: Family<RouteOnlyLabels, Counter>,
     reloads: Family<ResultLabels, Counter>,
     generation: Gauge,
+    protocol_refusals: Family<StatusLabels, Counter>,
 }
 
 impl Metrics {
@@ -345,6 +354,7 @@ impl Metrics {
             deprecated_calls: Family::default(),
             reloads: Family::default(),
             generation: Gauge::default(),
+            protocol_refusals: Family::default(),
         };
         m.register(&mut registry);
         Metrics { registry, ..m }
@@ -434,12 +444,23 @@ impl Metrics {
             "Generation of the loaded mappings: 1 at start, one more per successful reload",
             self.generation.clone(),
         );
+        r.register(
+            "protocol_refusals",
+            "Requests the HTTP codec refused before any route saw them, by status (400 not HTTP, 408 head too slow, 431 head too large)",
+            self.protocol_refusals.clone(),
+        );
         r.register_collector(Box::new(OutsideSchema(self.served.clone())));
         r.register_collector(Box::new(TrafficCounters));
         for result in ["success", "failure"] {
             drop(self.reloads.get_or_create(&ResultLabels { result }));
         }
         self.generation.set(1);
+        for status in PROTOCOL_REFUSALS {
+            drop(
+                self.protocol_refusals
+                    .get_or_create(&StatusLabels { status }),
+            );
+        }
     }
 
     /// A request of route `l` starts: in-flight + 1.
@@ -615,6 +636,16 @@ impl Metrics {
         if ok {
             self.generation.set(generation);
         }
+    }
+
+    /// The HTTP codec refused a request with `status` (400, 408 or 431).
+    pub fn protocol_refused(&self, status: u16) {
+        if !self.enabled {
+            return;
+        }
+        self.protocol_refusals
+            .get_or_create(&StatusLabels { status })
+            .inc();
     }
 
     /// Every series as Prometheus text (version 0.0.4).

@@ -8,7 +8,8 @@
 //! the mappings; `tls` is HTTPS on the listener; `mock_server` and `serve` run the rest.
 //! Observability: `metrics` (every series of `/metrics`), `trace` (request ids and W3C trace
 //! context), `otel` (OTLP export of the request's spans), `access` (which requests get an
-//! access line) and `health` (`/livez`, `/readyz` and the hooks drain, reload and breakers set).
+//! access line), `refusals` (the HTTP codec's refusals, counted and logged at a bounded rate)
+//! and `health` (`/livez`, `/readyz` and the hooks drain, reload and breakers set).
 
 mod access;
 mod app;
@@ -26,6 +27,7 @@ mod mock_server;
 pub mod openapi;
 pub mod otel;
 pub mod problem;
+mod refusals;
 mod reload;
 mod routes;
 mod serve;
@@ -37,6 +39,7 @@ mod trace;
 pub use app::{configure, configure_live};
 pub use live::{Live, Readiness};
 pub use mock_server::start_mock;
+pub use refusals::QuietCodec;
 pub use reload::{LoadError, Reloader};
 pub use serve::check_settings;
 pub use serve::serve;

@@ -27,6 +27,7 @@ use super::auth::Security;
 use super::codec_answers::Answering;
 use super::intake::{self, CutOff, Intake};
 use super::live::Live;
+use super::refusals::Refusals;
 use super::reload::Reloader;
 use super::tls;
 use crate::config::{Config, Limits, Source};
@@ -49,7 +50,8 @@ pub async fn serve(source: Source) -> anyhow::Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     info!(listen = %addr, scheme, routes, "Serving");
     let limits = config.limits;
-    let (intake, cutoff) = Intake::new(limits);
+    let (intake, cutoff) = Intake::new(limits, live.clone());
+    let refusals = Refusals::new(live.current().metrics.clone());
     let mut builder = actix_web::dev::Server::build()
         .disable_signals()
         // The cut-off answers what is still in flight at `shutdown_timeout`; the grace lets
@@ -73,13 +75,17 @@ pub async fn serve(source: Source) -> anyhow::Result<()> {
             builder.listen("soapbridge", listener, move || {
                 let http = site.http();
                 let timeout = limits.header_timeout_ms;
+                let refusals = refusals.clone();
                 Acceptor::new(config.clone())
                     .map_err(TlsError::into_service_error)
-                    .and_then(fn_service(move |io: TlsStream<TcpStream>| async move {
-                        let h2 = io.get_ref().1.alpn_protocol() == Some(b"h2");
-                        let peer = io.get_ref().0.peer_addr().ok();
-                        let protocol = if h2 { Protocol::Http2 } else { Protocol::Http1 };
-                        Ok((Answering::new(io, !h2, timeout), protocol, peer))
+                    .and_then(fn_service(move |io: TlsStream<TcpStream>| {
+                        let refusals = refusals.clone();
+                        async move {
+                            let h2 = io.get_ref().1.alpn_protocol() == Some(b"h2");
+                            let peer = io.get_ref().0.peer_addr().ok();
+                            let protocol = if h2 { Protocol::Http2 } else { Protocol::Http1 };
+                            Ok((Answering::new(io, !h2, timeout, refusals), protocol, peer))
+                        }
                     }))
                     .and_then(http.map_err(TlsError::Service))
             })?
@@ -87,9 +93,14 @@ pub async fn serve(source: Source) -> anyhow::Result<()> {
         None => builder.listen("soapbridge", listener, move || {
             let http = site.http();
             let timeout = limits.header_timeout_ms;
-            fn_service(move |io: TcpStream| async move {
-                let peer = io.peer_addr().ok();
-                Ok((Answering::new(io, true, timeout), Protocol::Http1, peer))
+            let refusals = refusals.clone();
+            fn_service(move |io: TcpStream| {
+                let refusals = refusals.clone();
+                async move {
+                    let peer = io.peer_addr().ok();
+                    let answering = Answering::new(io, true, timeout, refusals);
+                    Ok((answering, Protocol::Http1, peer))
+                }
             })
             .and_then(http)
         })?,
@@ -163,7 +174,7 @@ impl Site {
             .client_disconnect_timeout(Duration::from_secs(1))
             .local_addr(addr)
             .on_connect_ext(on_connect::<T>)
-            .expect(intake::expect(limits))
+            .expect(intake::expect(limits, self.live.clone()))
             .finish(map_config(
                 app.into_factory()
                     .map_err(|e: actix_web::Error| e.error_response()),

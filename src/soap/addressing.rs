@@ -142,24 +142,11 @@ pub fn check_relates_to(
                 if depth == 3
                     && let Some(t) = text.take()
                 {
-                    let t = quick_xml::escape::unescape(&t)
-                        .map_err(|e| AddressingError::Xml(e.to_string()))?;
-                    found.push(t.trim().to_string());
+                    found.push(gathered(&t)?);
                 }
                 depth = depth.saturating_sub(1);
             }
-            Event::Text(t) => {
-                if let Some(buf) = text.as_mut() {
-                    buf.push_str(&t);
-                }
-            }
-            Event::GeneralRef(r) => {
-                if let Some(buf) = text.as_mut() {
-                    buf.push('&');
-                    buf.push_str(&r);
-                    buf.push(';');
-                }
-            }
+            e @ (Event::Text(_) | Event::GeneralRef(_)) => gather(&mut text, &e),
             Event::Eof => break,
             _ => {}
         }
@@ -210,35 +197,45 @@ pub fn check_action(
                 if depth == 3
                     && let Some(t) = text.take()
                 {
-                    let found = quick_xml::escape::unescape(&t)
-                        .map_err(|e| AddressingError::Xml(e.to_string()))?;
-                    let found = found.trim();
+                    let found = gathered(&t)?;
                     if found == expected {
                         return Ok(());
                     }
                     return Err(AddressingError::Action {
                         expected: expected.to_string(),
-                        found: found.to_string(),
+                        found,
                     });
                 }
                 depth = depth.saturating_sub(1);
             }
-            Event::Text(t) => {
-                if let Some(buf) = text.as_mut() {
-                    buf.push_str(&t);
-                }
-            }
-            Event::GeneralRef(r) => {
-                if let Some(buf) = text.as_mut() {
-                    buf.push('&');
-                    buf.push_str(&r);
-                    buf.push(';');
-                }
-            }
+            e @ (Event::Text(_) | Event::GeneralRef(_)) => gather(&mut text, &e),
             Event::Eof => return Ok(()),
             _ => {}
         }
     }
+}
+
+/// Adds a text event of the header element being read (`text` is `Some` while one is) to its
+/// text: the text as written, an entity reference as `&name;` (both unescaped at its end).
+fn gather(text: &mut Option<String>, event: &Event<'_>) {
+    let Some(buf) = text.as_mut() else {
+        return;
+    };
+    match event {
+        Event::Text(t) => buf.push_str(t),
+        Event::GeneralRef(r) => {
+            buf.push('&');
+            buf.push_str(r);
+            buf.push(';');
+        }
+        _ => {}
+    }
+}
+
+/// A header element's gathered text, unescaped and trimmed.
+fn gathered(text: &str) -> Result<String, AddressingError> {
+    let t = quick_xml::escape::unescape(text).map_err(|e| AddressingError::Xml(e.to_string()))?;
+    Ok(t.trim().to_string())
 }
 
 /// The `wsa:MessageID` of a request (the other side's view: the mock's), with its version.

@@ -1,6 +1,7 @@
 //! The binary's log as the settings ask, read from its stderr (a file: not a terminal): JSON
 //! lines that all parse, one access line per request with its request and trace id, none for
-//! the health checks, the access log sampled (5xx always written), and no colour codes.
+//! the health checks, the access log sampled (5xx always written), no colour codes, and a
+//! bounded number of lines for requests that are not HTTP; a refused head counted and logged.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -141,4 +142,98 @@ async fn a_sampled_access_log_still_writes_every_5xx_and_an_off_one_writes_none(
         log.contains("Serving"),
         "the text log itself is written: {log}"
     );
+}
+
+/// Garbage cannot flood the log: 1,000 connections sending bytes that are not HTTP each get
+/// the 400, are all counted in `soapbridge_protocol_refusals_total`, and write at most one
+/// log line per 10 s (the codec's own ERROR line per request is dropped).
+#[actix_web::test]
+async fn a_thousand_garbage_requests_are_counted_and_write_a_bounded_number_of_lines() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let (base, stderr, child) = serve("  format: json\n", dir.path());
+    let addr = base.strip_prefix("http://").unwrap().to_string();
+    let started = Instant::now();
+    for i in 0..1000 {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(format!("garbage {i}\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 400 "), "{i}: {answer}");
+    }
+    let elapsed = started.elapsed();
+    let (status, _, metrics) = get(&base, "/metrics", &[]).await;
+    assert_eq!(status, 200);
+    assert!(
+        metrics.contains("soapbridge_protocol_refusals_total{status=\"400\"} 1000\n"),
+        "{metrics}"
+    );
+    let log = stop(child, &stderr);
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(!log.contains("stream error"), "{log}");
+    let refused: Vec<&Value> = lines
+        .iter()
+        .filter(|v| {
+            v["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("The HTTP codec refused a request"))
+        })
+        .collect();
+    // One line at the first, then at most one per 10 s.
+    let bound = 1 + elapsed.as_secs() / 10;
+    assert!(
+        !refused.is_empty() && refused.len() as u64 <= bound,
+        "{} lines in {elapsed:?}: {log}",
+        refused.len()
+    );
+    assert_eq!(refused[0]["level"], "WARN", "{}", refused[0]);
+    assert_eq!(refused[0]["status"], 400, "{}", refused[0]);
+    let told: u64 = refused
+        .iter()
+        .map(|v| 1 + v["more_since_last_line"].as_u64().unwrap())
+        .sum();
+    assert!(told <= 1000, "{log}");
+    assert!(log.len() < 64 * 1024, "{} bytes of log", log.len());
+}
+
+/// A head the intake refuses is its route's answer like any other: the 413 of a body announced
+/// over the limit, under `Expect: 100-continue` (answered instead of `100 Continue`) or not, is
+/// counted in the route's request metrics and gets its access line.
+#[actix_web::test]
+async fn a_refused_head_is_counted_and_gets_its_access_line() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let (base, stderr, child) = serve("  format: json\n", dir.path());
+    let addr = base.strip_prefix("http://").unwrap().to_string();
+    for (id, expect) in [("big-1", "Expect: 100-continue\r\n"), ("big-2", "")] {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let head = format!(
+            "POST /api/customer/customers HTTP/1.1\r\nHost: x\r\nX-Request-Id: {id}\r\n{expect}Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n"
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 413 "), "{id}: {answer}");
+    }
+    let (_, _, metrics) = get(&base, "/metrics", &[]).await;
+    let series = r#"soapbridge_requests_total{mapping="crm",route="/api/customer/customers",method="POST",status="413"} 2"#;
+    assert!(metrics.contains(series), "{metrics}");
+    let log = stop(child, &stderr);
+    let access = access_lines(&log);
+    assert_eq!(access.len(), 2, "{log}");
+    for (a, id) in access.iter().zip(["big-1", "big-2"]) {
+        assert_eq!(a["request_id"], id, "{a}");
+        assert_eq!(a["status"], 413, "{a}");
+        assert_eq!(a["method"], "POST", "{a}");
+        assert_eq!(a["route"], "/api/customer/customers", "{a}");
+        assert_eq!(a["operation"], "CreateCustomer", "{a}");
+    }
 }

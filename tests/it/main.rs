@@ -123,3 +123,28 @@ pub fn serve_folder(mappings: Option<&str>) -> Served {
     }
     served
 }
+
+/// The app's state over the first mapping in `mappings` (relative to the repository), whose
+/// upstream is that mapping's built-in mock, started on a free port in the current runtime.
+pub fn state_over_mock(mappings: &str) -> std::sync::Arc<soapbridge::http::State> {
+    use soapbridge::upstream::{Auth, Target};
+    use std::time::Duration;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(mappings);
+    let service = soapbridge::http::load_services(&dir)
+        .unwrap_or_else(|d| panic!("{d}"))
+        .remove(0);
+    let mock = soapbridge::mock::Mock::new(service.clone());
+    let (server, addr) = soapbridge::http::start_mock(mock, "127.0.0.1:0").unwrap();
+    actix_web::rt::spawn(server);
+    let target = Target::new(
+        format!("http://{addr}/crm"),
+        Auth::None,
+        Duration::from_secs(5),
+        Duration::from_secs(5),
+    );
+    std::sync::Arc::new(soapbridge::http::State::new(
+        soapbridge::config::Config::default(),
+        vec![service],
+        vec![Some(target)],
+    ))
+}

@@ -5,22 +5,17 @@
 //! the path, Delete with structured inputs as `DELETE /x/{id}` or a `POST` with the reason.
 
 use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::App;
 use actix_web::body::MessageBody;
 use actix_web::test::{self, TestRequest};
 use serde_json::{Value, json};
 
-use soapbridge::config::Config;
-use soapbridge::http::{State, configure, load_services, start_mock};
+use soapbridge::http::{configure, load_services};
 use soapbridge::mapping::compile::compile_str;
 use soapbridge::mapping::generate::{generate, select};
 use soapbridge::mapping::route::InputSource;
-use soapbridge::mock::Mock;
 use soapbridge::sources::LoadOptions;
-use soapbridge::upstream::{Auth, Target};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -84,21 +79,7 @@ fn a_body_that_repeats_the_id_must_agree() {
 
 #[actix_web::test]
 async fn over_http_a_disagreement_is_a_problem_naming_both() {
-    let dir = root().join("tests/sample/mappings");
-    let service = load_services(&dir).unwrap().remove(0);
-    let (server, addr) = start_mock(Mock::new(service.clone()), "127.0.0.1:0").unwrap();
-    actix_web::rt::spawn(server);
-    let target = Target::new(
-        format!("http://{addr}/crm"),
-        Auth::None,
-        Duration::from_secs(5),
-        Duration::from_secs(5),
-    );
-    let state = Arc::new(State::new(
-        Config::default(),
-        vec![service],
-        vec![Some(target)],
-    ));
+    let state = crate::state_over_mock("tests/sample/mappings");
     let app = test::init_service(App::new().configure(configure(state))).await;
     let put = |uri: &str, body: Value| {
         TestRequest::put()

@@ -4,38 +4,15 @@
 //! without the slash; `/` points at the documents (JSON, or a page for a browser). Served
 //! in-process over this suite's own copy of the sample mapping, its built-in mock upstream.
 
-use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
-
 use actix_web::http::header;
 use actix_web::test::{self, TestRequest};
 use actix_web::{App, body::MessageBody};
 
-use soapbridge::config::Config;
-use soapbridge::http::{State, configure, load_services, start_mock};
-use soapbridge::mock::Mock;
-use soapbridge::upstream::{Auth, Target};
+use soapbridge::http::configure;
 
 #[actix_web::test]
 async fn trailing_slash_root_and_builtin_pages() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/observe/mappings");
-    let service = load_services(&dir)
-        .unwrap_or_else(|d| panic!("{d}"))
-        .remove(0);
-    let (server, addr) = start_mock(Mock::new(service.clone()), "127.0.0.1:0").unwrap();
-    actix_web::rt::spawn(server);
-    let target = Target::new(
-        format!("http://{addr}/crm"),
-        Auth::None,
-        Duration::from_secs(5),
-        Duration::from_secs(5),
-    );
-    let state = Arc::new(State::new(
-        Config::default(),
-        vec![service],
-        vec![Some(target)],
-    ));
+    let state = crate::state_over_mock("tests/observe/mappings");
     let app = test::init_service(App::new().configure(configure(state))).await;
     let send = |method: &str, uri: &str| {
         TestRequest::default()

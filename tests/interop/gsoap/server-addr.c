@@ -13,17 +13,14 @@
  *   greetBadly(name) -> the same answer, with the same action (not the one addr.wsdl states
  *                       for greetBadly's output)
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include "soapH.h"
 #include "Addr.nsmap"
 #include "wsaapi.h"
+#include "serve.h"
 
 static int port;
 
@@ -75,39 +72,8 @@ int SOAP_ENV__Fault(struct soap *soap, char *faultcode, char *faultstring, char 
   return soap_sender_fault(soap, "this service takes no faults", NULL);
 }
 
-static void stop(int sig) {
-  (void)sig;
-  _exit(0);
-}
-
 int main(int argc, char **argv) {
   struct soap *soap = soap_new1(SOAP_C_UTFSTRING);
   soap_register_plugin(soap, soap_wsa);
-  soap->bind_flags = SO_REUSEADDR;
-  soap->accept_timeout = 0;
-  soap->recv_timeout = 30;
-  soap->send_timeout = 30;
-  SOAP_SOCKET m = soap_bind(soap, "127.0.0.1", argc > 1 ? atoi(argv[1]) : 8768, 16);
-  if (!soap_valid_socket(m)) {
-    soap_print_fault(soap, stderr);
-    return 1;
-  }
-  struct sockaddr_in addr;
-  socklen_t len = sizeof addr;
-  getsockname(m, (struct sockaddr *)&addr, &len);
-  port = ntohs(addr.sin_port);
-  signal(SIGTERM, stop);
-  signal(SIGINT, stop);
-  printf("READY %d\n", port);
-  fflush(stdout);
-  for (;;) {
-    SOAP_SOCKET s = soap_accept(soap);
-    if (!soap_valid_socket(s)) {
-      soap_print_fault(soap, stderr);
-      continue;
-    }
-    soap_serve(soap);
-    soap_destroy(soap);
-    soap_end(soap);
-  }
+  return serve_on(soap, argc > 1 ? atoi(argv[1]) : 8768, &port);
 }

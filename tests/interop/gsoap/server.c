@@ -17,16 +17,13 @@
  *   failIfNegative(value)          -> result = value; value < 0 is the declared fault
  *       NegativeValue (detail ns1:NegativeValue/value); 13 is a receiver fault "boom".
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include "soapH.h"
 #include "CalcSoap11.nsmap"
+#include "serve.h"
 
 static int clamp(int n, int lo, int hi) { return n < lo ? lo : n > hi ? hi : n; }
 
@@ -189,38 +186,7 @@ int ns1__failIfNegative_(struct soap *soap, int value, int *result) {
   return ns1__failIfNegative(soap, value, result);
 }
 
-static void stop(int sig) {
-  (void)sig;
-  _exit(0);
-}
-
 int main(int argc, char **argv) {
   struct soap *soap = soap_new1(SOAP_C_UTFSTRING);
-  soap->bind_flags = SO_REUSEADDR;
-  soap->accept_timeout = 0;
-  soap->recv_timeout = 30;
-  soap->send_timeout = 30;
-  int port = argc > 1 ? atoi(argv[1]) : 8767;
-  SOAP_SOCKET m = soap_bind(soap, "127.0.0.1", port, 16);
-  if (!soap_valid_socket(m)) {
-    soap_print_fault(soap, stderr);
-    return 1;
-  }
-  struct sockaddr_in addr;
-  socklen_t len = sizeof addr;
-  getsockname(m, (struct sockaddr *)&addr, &len);
-  signal(SIGTERM, stop);
-  signal(SIGINT, stop);
-  printf("READY %d\n", ntohs(addr.sin_port));
-  fflush(stdout);
-  for (;;) {
-    SOAP_SOCKET s = soap_accept(soap);
-    if (!soap_valid_socket(s)) {
-      soap_print_fault(soap, stderr);
-      continue;
-    }
-    soap_serve(soap);
-    soap_destroy(soap);
-    soap_end(soap);
-  }
+  return serve_on(soap, argc > 1 ? atoi(argv[1]) : 8767, NULL);
 }
