@@ -26,12 +26,11 @@ pub(super) fn run(args: OpenapiArgs) -> anyhow::Result<bool> {
     }
     let config =
         crate::config::Config::load(args.config.as_deref()).map_err(|d| anyhow::anyhow!("{d}"))?;
-    let mut doc = crate::http::openapi::document(&services);
-    crate::http::openapi::secure(&mut doc, &services, &config.auth);
     if args.yaml {
-        super::out::print(serde_saphyr::to_string(&doc)?)?;
+        super::out::print(crate::http::openapi::yaml(&services, &config.auth)?)?;
     } else {
-        super::out::println(format_args!("{doc:#}"))?;
+        let doc = crate::http::openapi::json_pretty(&services, &config.auth);
+        super::out::println(format_args!("{}", String::from_utf8_lossy(&doc)))?;
     }
     Ok(true)
 }

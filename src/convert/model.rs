@@ -3,7 +3,7 @@
 //! and a lookup from XML names to those keys; and the list wrappers the mapping shows as JSON
 //! arrays (`unwrap_lists:`). Per request nothing is looked up by name twice.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::mapping::naming::{Naming, json_keys};
@@ -51,7 +51,7 @@ pub enum Body {
     Text(TypeId),
     /// A content model; slots in first-appearance order.
     Elements {
-        particle: Particle,
+        particle: Arc<Particle>,
         slots: Vec<Slot>,
     },
 }
@@ -66,7 +66,7 @@ pub struct TypeInfo {
     /// (namespace, local) of every element the content may hold (substitutes included) -> slot.
     /// Keyed by local name (looked up with the `&str` from the parser, no allocation):
     /// (namespace, slot, the element declared under that name: the head or a substitute).
-    pub by_name: HashMap<String, Vec<(Arc<str>, usize, ElementId)>>,
+    pub by_name: HashMap<Name, Vec<(Name, usize, ElementId)>>,
     /// Element id -> slot, for writing in schema order.
     pub by_element: HashMap<ElementId, usize>,
     /// Slots that must be present (required all along their path, outside choices).
@@ -108,28 +108,26 @@ impl JsonModel {
     /// Builds the view of every complex type in the schema.
     pub fn new(schema: &Schema, naming: Naming) -> JsonModel {
         let mut infos = HashMap::new();
-        let mut interned = HashSet::new();
         for (i, t) in schema.types.iter().enumerate() {
             if let TypeKind::Complex(ct) = &t.kind {
-                let mut info = type_info(schema, ct, naming);
-                share_namespaces(&mut info, &mut interned);
+                let info = type_info(schema, ct, naming);
                 infos.insert(TypeId(i as u32), Arc::new(info));
             }
         }
         let mut uris: Vec<String> = schema
             .elements
             .iter()
-            .map(|e| e.name.ns.clone())
+            .map(|e| e.name.ns.to_string())
             .chain(
                 schema
                     .types
                     .iter()
-                    .filter_map(|t| t.name.as_ref().map(|q| q.ns.clone())),
+                    .filter_map(|t| t.name.as_ref().map(|q| q.ns.to_string())),
             )
             .chain(
                 infos
                     .values()
-                    .flat_map(|i| i.attrs.iter().map(|a| a.name.ns.clone())),
+                    .flat_map(|i| i.attrs.iter().map(|a| a.name.ns.to_string())),
             )
             .filter(|ns| !ns.is_empty())
             .collect();
@@ -199,30 +197,6 @@ impl JsonModel {
     pub fn nil_possible(&self, t: TypeId) -> bool {
         self.info(t)
             .is_none_or(|i| !i.attrs.iter().any(|a| a.required && a.default.is_none()))
-    }
-}
-
-/// Makes the namespaces of `info`'s names (and its repeated choices' views) one shared copy
-/// each, across the whole model: every child name holds its namespace, and a schema has few.
-fn share_namespaces(info: &mut TypeInfo, interned: &mut HashSet<Arc<str>>) {
-    // Iterative: repeated choices nest as deep as content models.
-    let mut stack = vec![info];
-    while let Some(TypeInfo { by_name, body, .. }) = stack.pop() {
-        for (ns, _, _) in by_name.values_mut().flatten() {
-            match interned.get(&**ns) {
-                Some(shared) => *ns = Arc::clone(shared),
-                None => {
-                    interned.insert(Arc::clone(ns));
-                }
-            }
-        }
-        if let Body::Elements { slots, .. } = body {
-            stack.extend(
-                slots
-                    .iter_mut()
-                    .filter_map(|s| s.group.as_mut().and_then(Arc::get_mut)),
-            );
-        }
     }
 }
 
@@ -300,13 +274,36 @@ fn expand_substitutions(
     }
 }
 
+/// Whether [`expand_substitutions`] would change `p`: some element in it heads a substitution
+/// group. When none does, the view shares the schema's model.
+fn substitutes_any(schema: &Schema, p: &Particle) -> bool {
+    // Iterative: content models may nest deep.
+    let mut stack = vec![p];
+    while let Some(p) = stack.pop() {
+        match &p.term {
+            Term::Element(e) => {
+                if schema.substitutes.get(e).is_some_and(|s| !s.is_empty()) {
+                    return true;
+                }
+            }
+            Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) => stack.extend(ps),
+            Term::Any(_) => {}
+        }
+    }
+    false
+}
+
 fn type_info(schema: &Schema, ct: &ComplexType, naming: Naming) -> TypeInfo {
     let body = match &ct.content {
         Content::Empty => Body::Empty,
         Content::Simple(t) => Body::Text(*t),
         Content::Elements(p) => {
             let mut heads = HashMap::new();
-            let p = expand_substitutions(schema, p, &mut heads);
+            let p = if substitutes_any(schema, p) {
+                Arc::new(expand_substitutions(schema, p, &mut heads))
+            } else {
+                Arc::clone(p)
+            };
             return elements_info(schema, &ct.attributes, p, &heads, naming, ct);
         }
     };
@@ -365,7 +362,7 @@ fn group_name(schema: &Schema, p: &Particle, heads: &HashMap<ElementId, ElementI
     };
     let first = first_element(p);
     if let Some(head) = first.and_then(|f| heads.get(&f)) {
-        return schema.element(*head).name.local.clone();
+        return schema.element(*head).name.local.to_string();
     }
     fn branch_names<'s>(schema: &'s Schema, ps: &[Particle], out: &mut Vec<&'s str>) {
         for b in ps {
@@ -427,14 +424,14 @@ struct Draft<'p> {
 }
 
 /// Local name -> (namespace, slot, the element declared under that name).
-type ByName = HashMap<String, Vec<(Arc<str>, usize, ElementId)>>;
+type ByName = HashMap<Name, Vec<(Name, usize, ElementId)>>;
 
 /// The JSON view of a type whose content is a content model (`particle`, substitution groups
 /// already expanded): its slots and keys, name lookups, what is required, wildcards.
 fn elements_info(
     schema: &Schema,
     attributes: &[AttributeUse],
-    particle: Particle,
+    particle: Arc<Particle>,
     heads: &HashMap<ElementId, ElementId>,
     naming: Naming,
     ct: &ComplexType,
@@ -554,7 +551,7 @@ fn draft_slots<'p>(
                             many: *many,
                             in_choice: *in_choice,
                             group: None,
-                            name: local.clone(),
+                            name: local.to_string(),
                             paths: vec![path],
                             shared: false,
                         });
@@ -591,8 +588,8 @@ fn add_name(by_name: &mut ByName, q: &QName, slot: usize, e: ElementId) {
     let list = by_name
         .entry(q.local.clone())
         .or_insert_with(|| Vec::with_capacity(1));
-    if !list.iter().any(|(ns, s, _)| **ns == *q.ns && *s == slot) {
-        list.push((q.ns.as_str().into(), slot, e));
+    if !list.iter().any(|(ns, s, _)| *ns == q.ns && *s == slot) {
+        list.push((q.ns.clone(), slot, e));
     }
 }
 
@@ -612,12 +609,12 @@ fn group_info(
         max: MaxOccurs::Bounded(1),
         term: p.term.clone(),
     };
-    let mut info = elements_info(schema, &[], once, heads, naming, ct);
+    let mut info = elements_info(schema, &[], Arc::new(once), heads, naming, ct);
     info.mixed = false;
     info.any_attribute = false;
     for (local, list) in &info.by_name {
         for (ns, _, e) in list {
-            add_name(by_name, &QName::new(&**ns, local.clone()), slot, *e);
+            add_name(by_name, &QName::new(ns, local), slot, *e);
         }
     }
     info

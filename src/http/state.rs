@@ -119,21 +119,18 @@ impl State {
     }
 
     /// The OpenAPI document in `format`, rendered on its first request and kept: the document
-    /// of many large mappings takes far more memory to build than the services themselves, so a
-    /// server nobody asks for it never builds it (one `Bytes` is shared by every answer).
+    /// of many large mappings is written piece by piece, yet a server nobody asks for it
+    /// never writes it (one `Bytes` is shared by every answer).
     pub fn openapi(&self, format: DocumentFormat) -> Bytes {
-        let (cell, render): (_, fn(&serde_json::Value) -> String) = match format {
-            DocumentFormat::Json => (&self.openapi_json, |doc| doc.to_string()),
-            DocumentFormat::Yaml => (&self.openapi_yaml, |doc| {
-                serde_saphyr::to_string(doc).unwrap_or_default()
+        let (cell, render): (_, fn(&State) -> Bytes) = match format {
+            DocumentFormat::Json => (&self.openapi_json, |s| {
+                Bytes::from(super::openapi::json(&s.services, &s.config.auth))
+            }),
+            DocumentFormat::Yaml => (&self.openapi_yaml, |s| {
+                Bytes::from(super::openapi::yaml(&s.services, &s.config.auth).unwrap_or_default())
             }),
         };
-        cell.get_or_init(|| {
-            let mut doc = super::openapi::document(&self.services);
-            super::openapi::secure(&mut doc, &self.services, &self.config.auth);
-            Bytes::from(render(&doc))
-        })
-        .clone()
+        cell.get_or_init(|| render(self)).clone()
     }
 
     /// Takes over the older set's guards and limiter where nothing they depend on changed, so

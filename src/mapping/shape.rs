@@ -48,7 +48,7 @@ pub fn shape(wsdl: &Wsdl, style: Style, body: &BodyBinding, message: Option<usiz
                     .attributes
                     .iter()
                     .map(|a| Field {
-                        name: a.name.local.clone(),
+                        name: a.name.local.to_string(),
                         type_id: a.type_id,
                         min: a.required as u32,
                         max: MaxOccurs::Bounded(1),
@@ -63,7 +63,7 @@ pub fn shape(wsdl: &Wsdl, style: Style, body: &BodyBinding, message: Option<usiz
             }
             TypeKind::Simple(_) => Shape {
                 fields: vec![Field {
-                    name: el.name.local.clone(),
+                    name: el.name.local.to_string(),
                     type_id: el.type_id,
                     min: 1,
                     max: MaxOccurs::Bounded(1),
@@ -119,7 +119,7 @@ pub fn type_fields(schema: &Schema, t: TypeId) -> Vec<Field> {
         .attributes
         .iter()
         .map(|a| Field {
-            name: a.name.local.clone(),
+            name: a.name.local.to_string(),
             type_id: a.type_id,
             min: a.required as u32,
             max: MaxOccurs::Bounded(1),
@@ -143,7 +143,7 @@ pub fn element_fields(schema: &Schema, e: crate::xsd::ElementId) -> Vec<Field> {
                 .attributes
                 .iter()
                 .map(|a| Field {
-                    name: a.name.local.clone(),
+                    name: a.name.local.to_string(),
                     type_id: a.type_id,
                     min: a.required as u32,
                     max: MaxOccurs::Bounded(1),
@@ -166,7 +166,7 @@ pub fn element_fields(schema: &Schema, e: crate::xsd::ElementId) -> Vec<Field> {
             fields
         }
         TypeKind::Simple(_) => vec![Field {
-            name: el.name.local.clone(),
+            name: el.name.local.to_string(),
             type_id: el.type_id,
             min: 1,
             max: MaxOccurs::Bounded(1),
@@ -188,7 +188,7 @@ fn flatten(schema: &Schema, p: &Particle, min: u32, many: bool, out: &mut Vec<Fi
                 return;
             }
             out.push(Field {
-                name: el.name.local.clone(),
+                name: el.name.local.to_string(),
                 type_id: el.type_id,
                 min,
                 max: if many {

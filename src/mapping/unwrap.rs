@@ -50,7 +50,7 @@ pub fn list_item(schema: &Schema, t: TypeId) -> Option<ListItem> {
     let Content::Elements(p) = &ct.content else {
         return None;
     };
-    let mut p = p;
+    let mut p: &Particle = p;
     let mut min = p.min;
     while let Term::Sequence(ps) | Term::Choice(ps) | Term::All(ps) = &p.term {
         if p.max.is_many() || ps.len() != 1 {

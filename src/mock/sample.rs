@@ -213,7 +213,7 @@ impl<'m> Sampler<'m> {
                         (&self.schema.ty(d).kind, &self.schema.ty(d).name)
                         && !dc.is_abstract
                     {
-                        concrete.push((d, q.local.clone()));
+                        concrete.push((d, q.local.to_string()));
                     }
                 }
             }
@@ -522,7 +522,7 @@ impl<'m> Sampler<'m> {
         let schema: &'m Schema = self.schema;
         if let (Some(f), TypeKind::Simple(_)) = (&schema.element(e).fixed, &schema.ty(t).kind) {
             return crate::convert::simple::to_json(schema, t, f)
-                .unwrap_or_else(|_| Value::String(f.clone()));
+                .unwrap_or_else(|_| Value::String(f.to_string()));
         }
         if nillable && !self.full && self.model.nil_possible(t) {
             let nil = match self.walk {

@@ -91,7 +91,7 @@ pub fn shown_names<'q>(names: impl Iterator<Item = &'q QName> + Clone) -> Vec<St
             if names.clone().filter(|o| o.local == n.local).count() > 1 {
                 n.to_string()
             } else {
-                n.local.clone()
+                n.local.to_string()
             }
         })
         .collect()

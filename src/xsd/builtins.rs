@@ -108,11 +108,11 @@ pub fn install(schema: &mut Schema) {
         base: None,
         kind: TypeKind::Complex(ComplexType {
             derivation: Derivation::None,
-            content: Content::Elements(Particle {
+            content: Content::Elements(std::sync::Arc::new(Particle {
                 min: 0,
                 max: MaxOccurs::Unbounded,
                 term: Term::Any(any_wildcard.clone()),
-            }),
+            })),
             mixed: true,
             is_abstract: false,
             attributes: Vec::new(),

@@ -9,15 +9,18 @@ use std::sync::Arc;
 
 pub use crate::xml::{SOAP11_ENC, SOAP12_ENC, XML, XS, XS_LEGACY, XSI, is_xs_ns};
 
-/// A namespace-qualified name. `ns` is empty for names in no namespace.
+pub use super::name::Name;
+
+/// A namespace-qualified name. `ns` is empty for names in no namespace. Both parts are
+/// [`Name`]s: shared copies, so a clone allocates nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct QName {
-    pub ns: String,
-    pub local: String,
+    pub ns: Name,
+    pub local: Name,
 }
 
 impl QName {
-    pub fn new(ns: impl Into<String>, local: impl Into<String>) -> QName {
+    pub fn new(ns: impl Into<Name>, local: impl Into<Name>) -> QName {
         QName {
             ns: ns.into(),
             local: local.into(),
@@ -84,7 +87,7 @@ impl Schema {
     pub fn type_label(&self, id: TypeId) -> String {
         match &self.ty(id).name {
             Some(q) if q.ns == XS => format!("xs:{}", q.local),
-            Some(q) => q.local.clone(),
+            Some(q) => q.local.to_string(),
             None => match &self.ty(id).kind {
                 TypeKind::Simple(s) => format!("({})", self.type_label(s.base_builtin)),
                 TypeKind::Complex(_) => "(anonymous)".to_string(),
@@ -106,7 +109,11 @@ impl Schema {
                 continue;
             };
             ct.attributes.shrink_to_fit();
-            let Content::Elements(p) = &mut ct.content else {
+            // A model shared with another type is left as it is.
+            let Some(p) = (match &mut ct.content {
+                Content::Elements(p) => Arc::get_mut(p),
+                _ => None,
+            }) else {
                 continue;
             };
             // Iterative: content models may nest deep.
@@ -281,8 +288,10 @@ pub enum Content {
     Empty,
     /// Text of the given simple type (simpleContent).
     Simple(TypeId),
-    /// Child elements (the effective content model, inherited particles first).
-    Elements(Particle),
+    /// Child elements (the effective content model, inherited particles first). Shared: a type
+    /// that only inherits its base's model, and the JSON view of a model with nothing to
+    /// substitute, hold the same one.
+    Elements(Arc<Particle>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -405,8 +414,9 @@ pub struct Element {
     pub name: QName,
     pub type_id: TypeId,
     pub nillable: bool,
-    pub default: Option<String>,
-    pub fixed: Option<String>,
+    /// Boxed texts (rare; a declaration without them keeps two words each).
+    pub default: Option<Box<str>>,
+    pub fixed: Option<Box<str>>,
     pub is_abstract: bool,
     /// The head of this element's substitution group.
     pub substitution_group: Option<ElementId>,
@@ -415,8 +425,8 @@ pub struct Element {
     /// `block` (or the schema's `blockDefault`): [`BLOCK_EXTENSION`], [`BLOCK_RESTRICTION`],
     /// [`BLOCK_SUBSTITUTION`] flags.
     pub block: u8,
-    /// `xs:unique`, `xs:key` and `xs:keyref` of this declaration.
-    pub identity: Vec<IdentityConstraint>,
+    /// `xs:unique`, `xs:key` and `xs:keyref` of this declaration (rare: a boxed slice).
+    pub identity: Box<[IdentityConstraint]>,
     pub pos: SrcPos,
 }
 

@@ -38,10 +38,13 @@ fn extension_puts_base_particles_first_and_merges_attributes() {
     assert_eq!(d.derivation, Derivation::Extension);
     let names: Vec<&str> = d.attributes.iter().map(|a| a.name.local.as_str()).collect();
     assert_eq!(names, ["id", "note"]);
-    let Content::Elements(Particle {
+    let Content::Elements(p) = &d.content else {
+        panic!("{:?}", d.content)
+    };
+    let Particle {
         term: Term::Sequence(parts),
         ..
-    }) = &d.content
+    } = &**p
     else {
         panic!("{:?}", d.content)
     };
@@ -72,10 +75,13 @@ fn forms_qualify_locals_per_schema() {
     let TypeKind::Complex(ct) = &s.ty(e.type_id).kind else {
         panic!()
     };
-    let Content::Elements(Particle {
+    let Content::Elements(p) = &ct.content else {
+        panic!()
+    };
+    let Particle {
         term: Term::Sequence(ps),
         ..
-    }) = &ct.content
+    } = &**p
     else {
         panic!()
     };

@@ -17,7 +17,10 @@ use crate::serve::call;
 
 /// Generates and compiles a mapping for every corpus entry that compiles, in `dir`, each under
 /// `/cNN` + its generated base path. Returns (mapping file stem, routes) of each.
-fn generate_all(wsdl_dir: &std::path::Path, dir: &std::path::Path) -> Vec<(String, usize)> {
+pub(crate) fn generate_all(
+    wsdl_dir: &std::path::Path,
+    dir: &std::path::Path,
+) -> Vec<(String, usize)> {
     let mut out = Vec::new();
     for (i, (entry, _)) in ENTRIES.iter().enumerate() {
         let Ok(compiled) = compile_entry(wsdl_dir, entry, dir) else {

@@ -128,7 +128,7 @@ impl Decoder<'_> {
         if count == 0 && list.particle.min > 0 {
             return Err(DecodeError::at(
                 n,
-                Mismatch::MissingElement(el.name.local.clone()),
+                Mismatch::MissingElement(el.name.local.to_string()),
             ));
         }
         out.push(b']');
@@ -174,7 +174,7 @@ impl Decoder<'_> {
                 None if a.required => {
                     return Err(DecodeError::at(
                         n,
-                        Mismatch::MissingAttribute(a.name.local.clone()),
+                        Mismatch::MissingAttribute(a.name.local.to_string()),
                     ));
                 }
                 None => {}
@@ -227,7 +227,7 @@ impl Decoder<'_> {
                             filled[s] = true;
                         }
                     }
-                    let open = |&&(ref n, slot, _): &&(std::sync::Arc<str>, usize, ElementId)| {
+                    let open = |&&(ref n, slot, _): &&(crate::xsd::Name, usize, ElementId)| {
                         **n == *ns && (slots[slot].many || !filled[slot])
                     };
                     l.iter()
@@ -289,7 +289,13 @@ impl Decoder<'_> {
             if given != 1 {
                 let names: Vec<String> = group
                     .iter()
-                    .map(|&si| self.schema.element(slots[si].element).name.local.clone())
+                    .map(|&si| {
+                        self.schema
+                            .element(slots[si].element)
+                            .name
+                            .local
+                            .to_string()
+                    })
                     .collect();
                 return Err(DecodeError::at(
                     n,
@@ -347,7 +353,7 @@ impl Decoder<'_> {
     pub(super) fn missing(&self, n: Node, slot: &Slot) -> DecodeError {
         DecodeError::at(
             n,
-            Mismatch::MissingElement(self.schema.element(slot.element).name.local.clone()),
+            Mismatch::MissingElement(self.schema.element(slot.element).name.local.to_string()),
         )
     }
 

@@ -52,7 +52,7 @@ impl Decoder<'_> {
         let wild = slots[si].group.as_ref().is_some_and(|g| g.wildcard);
         for c in n.children().filter(|c| c.is_element()) {
             let (ns, local) = (c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
-            let open = |&&(ref n, slot, _): &&(std::sync::Arc<str>, usize, ElementId)| {
+            let open = |&&(ref n, slot, _): &&(crate::xsd::Name, usize, ElementId)| {
                 **n == *ns && (slots[slot].many || !filled[slot])
             };
             match info.by_name.get(local).and_then(|l| {

@@ -190,9 +190,9 @@ impl<'m> Encoder<'m> {
     /// which the unqualified part accessors inside would fall into.
     pub(crate) fn start_wrapper(&mut self, w: &QName) -> String {
         let (tag, own_ns) = if w.ns.is_empty() {
-            (w.local.clone(), None)
+            (w.local.to_string(), None)
         } else {
-            match self.model.namespaces.get(&w.ns) {
+            match self.model.namespaces.get(&*w.ns) {
                 Some(&i) => {
                     self.used.insert(i);
                     (format!("{}:{}", self.model.prefixes[i], w.local), None)
@@ -242,7 +242,7 @@ impl<'m> Encoder<'m> {
             name
         };
         if q.ns.is_empty() {
-            return q.local.clone();
+            return q.local.to_string();
         }
         if q.ns == XML {
             // Predefined: binding another prefix to it is not well-formed.
@@ -251,7 +251,7 @@ impl<'m> Encoder<'m> {
         let model = self.model;
         let found = match self.last_ns {
             Some(i) if model.namespace_uris[i] == q.ns => Some(i),
-            _ => model.namespaces.get(&q.ns).copied(),
+            _ => model.namespaces.get(&*q.ns).copied(),
         };
         match found {
             Some(i) => {
@@ -261,7 +261,7 @@ impl<'m> Encoder<'m> {
                 }
                 prefixed(&model.prefixes[i])
             }
-            None => q.local.clone(),
+            None => q.local.to_string(),
         }
     }
 

@@ -8,35 +8,74 @@ use serde_json::{Map, Value, json};
 
 use super::operation::{method_name, operation};
 use super::types::Builder;
-use crate::convert::operation::ServicePlan;
+use crate::convert::operation::{OperationPlan, ServicePlan};
 
-/// Builds the document for all services.
+/// One service's share of the document: its path items (by route path, one operation per
+/// method) and the components its named types became, in the order they were written.
+pub(super) struct Part {
+    pub(super) paths: BTreeMap<String, Map<String, Value>>,
+    pub(super) components: Map<String, Value>,
+}
+
+/// Which of a service's part to keep: its operations are built in every case (they name the
+/// types that become components), its components only when kept or needed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Keep {
+    /// The path items and the components (the tree of `document`).
+    Both,
+    /// The path items alone.
+    Paths,
+    /// The components alone.
+    Components,
+}
+
+/// Builds the document for all services, as one tree (`render` writes the same bytes without it).
 pub fn document(services: &[Arc<ServicePlan>]) -> Value {
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let mut components = Map::new();
     for svc in services {
-        service(svc, &mut paths, &mut components);
+        let part = part(svc, Keep::Both);
+        for (path, item) in part.paths {
+            paths.entry(path).or_default().extend(item);
+        }
+        components.extend(part.components);
     }
     components.insert("Problem".into(), problem_schema());
     json!({
-        "openapi": "3.1.0",
-        "info": {"title": "soapbridge", "version": env!("CARGO_PKG_VERSION"), "description": "REST routes in front of SOAP services; generated from their WSDL and mapping files."},
+        "openapi": OPENAPI,
+        "info": info(),
         "paths": paths,
         "components": {"schemas": components}
     })
 }
 
-/// One service: its operations into `paths`, its named types into `components`.
-fn service(
+/// The OpenAPI version the document follows.
+pub(super) const OPENAPI: &str = "3.1.0";
+
+/// The document's `info`.
+pub(super) fn info() -> Value {
+    json!({"title": "soapbridge", "version": env!("CARGO_PKG_VERSION"), "description": "REST routes in front of SOAP services; generated from their WSDL and mapping files."})
+}
+
+/// One service: its operations by path, its named types as components (what `keep` says).
+pub(super) fn part(svc: &ServicePlan, keep: Keep) -> Part {
+    part_of(svc, &svc.operations, keep)
+}
+
+/// [`part`] for some of the service's operations (`ops`, in the service's order): an
+/// operation's object does not depend on the others, only the components gather.
+pub(super) fn part_of<'o>(
     svc: &ServicePlan,
-    paths: &mut BTreeMap<String, Map<String, Value>>,
-    components: &mut Map<String, Value>,
-) {
+    ops: impl IntoIterator<Item = &'o OperationPlan>,
+    keep: Keep,
+) -> Part {
+    let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    let mut components = Map::new();
     let mut b = Builder::new(
         &svc.compiled.wsdl.schema,
         &svc.model,
         prefix(svc),
-        components,
+        &mut components,
     );
     let service_name = svc.compiled.selection.describe(&svc.compiled.wsdl);
     let tag = svc
@@ -46,9 +85,12 @@ fn service(
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut pending = Vec::new();
-    for op in &svc.operations {
+    for op in ops {
         let r = &op.route;
         let (o, extra) = operation(&mut b, svc, op, &tag, &service_name);
+        if keep == Keep::Components {
+            continue;
+        }
         if !extra.is_empty() {
             pending.push((r.path.clone(), r.method, r.status, extra));
         }
@@ -57,7 +99,10 @@ fn service(
             .or_default()
             .insert(method_name(r.method).into(), Value::Object(o));
     }
-    b.finish();
+    // Only answers with header keys read the components when the paths alone are kept.
+    if keep != Keep::Paths || !pending.is_empty() {
+        b.finish();
+    }
     // Answers with header keys: the answer's object schema, inlined, with those keys added.
     for (path, method, status, extra) in pending {
         if let Some(schema) = paths
@@ -69,13 +114,17 @@ fn service(
                 ))
             })
         {
-            add_properties(schema, &extra, components);
+            add_properties(schema, &extra, &components);
         }
     }
+    if keep == Keep::Paths {
+        components = Map::new();
+    }
+    Part { paths, components }
 }
 
 /// RFC 9457 problem details, as every error response carries them.
-fn problem_schema() -> Value {
+pub(super) fn problem_schema() -> Value {
     json!({
         "type": "object",
         "description": "RFC 9457 problem details",
@@ -125,7 +174,7 @@ fn add_properties(schema: &mut Value, extra: &Map<String, Value>, components: &M
 }
 
 /// Component names of different services must not collide: prefix them when there are several.
-fn prefix(svc: &ServicePlan) -> String {
+pub(super) fn prefix(svc: &ServicePlan) -> String {
     let stem = svc
         .compiled
         .file

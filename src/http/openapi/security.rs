@@ -11,52 +11,60 @@ use super::operation::method_name;
 use crate::config::AuthSettings;
 use crate::config::auth::Scheme;
 use crate::convert::operation::ServicePlan;
+use crate::mapping::route::Access;
 
 /// Adds the schemes and each secured operation's requirements to `doc`.
 pub fn secure(doc: &mut Value, services: &[Arc<ServicePlan>], auth: &AuthSettings) {
-    let mut schemes = Map::new();
-    for (name, s) in &auth.schemes.0 {
-        schemes.insert(name.value.clone(), scheme(s));
-    }
+    let schemes = schemes(auth);
     if schemes.is_empty() {
         return;
     }
     doc["components"]["securitySchemes"] = Value::Object(schemes);
     for svc in services {
         for op in &svc.operations {
-            let access = &op.route.access;
-            if access.is_open() {
-                continue;
-            }
             let pointer = format!(
                 "/paths/{}/{}",
                 op.route.path.replace('~', "~0").replace('/', "~1"),
                 method_name(op.route.method)
             );
-            let Some(o) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
-                continue;
-            };
-            let alternatives: Vec<Value> = access
-                .schemes
-                .iter()
-                .map(|s| json!({ s.name.clone(): access.scopes }))
-                .collect();
-            o.insert("security".into(), Value::Array(alternatives));
-            let problem = |d: &str| json!({"description": d, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}});
-            if let Some(r) = o.get_mut("responses").and_then(Value::as_object_mut) {
-                r.insert(
-                    "401".into(),
-                    problem(
-                        "Credentials are missing or refused (`WWW-Authenticate` names the schemes)",
-                    ),
-                );
-                if !access.scopes.is_empty() || !access.claims.is_empty() {
-                    r.insert(
-                        "403".into(),
-                        problem("The caller lacks a scope or claim this operation requires"),
-                    );
-                }
+            if let Some(o) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) {
+                secure_operation(o, &op.route.access);
             }
+        }
+    }
+}
+
+/// The Security Scheme Object of every client authentication scheme, by name.
+pub(super) fn schemes(auth: &AuthSettings) -> Map<String, Value> {
+    let mut schemes = Map::new();
+    for (name, s) in &auth.schemes.0 {
+        schemes.insert(name.value.clone(), scheme(s));
+    }
+    schemes
+}
+
+/// Adds to an operation that names schemes its `security` and its 401 and 403 problems.
+pub(super) fn secure_operation(o: &mut Map<String, Value>, access: &Access) {
+    if access.is_open() {
+        return;
+    }
+    let alternatives: Vec<Value> = access
+        .schemes
+        .iter()
+        .map(|s| json!({ s.name.clone(): access.scopes }))
+        .collect();
+    o.insert("security".into(), Value::Array(alternatives));
+    let problem = |d: &str| json!({"description": d, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}});
+    if let Some(r) = o.get_mut("responses").and_then(Value::as_object_mut) {
+        r.insert(
+            "401".into(),
+            problem("Credentials are missing or refused (`WWW-Authenticate` names the schemes)"),
+        );
+        if !access.scopes.is_empty() || !access.claims.is_empty() {
+            r.insert(
+                "403".into(),
+                problem("The caller lacks a scope or claim this operation requires"),
+            );
         }
     }
 }

@@ -429,7 +429,7 @@ fn derived_names(schema: &Schema, t: TypeId) -> Vec<String> {
             break;
         }
         if let Some(q) = &schema.ty(d).name {
-            out.push(q.local.clone());
+            out.push(q.local.to_string());
         }
         stack.extend(schema.derived.get(&d).into_iter().flatten().copied());
     }

@@ -313,7 +313,7 @@ fn edc_violation(
             let el = schema.element(*e);
             match seen.get(&el.name) {
                 Some(&t) if t != el.type_id => Some(ContentModelError::Inconsistent {
-                    element: el.name.local.clone(),
+                    element: el.name.local.to_string(),
                     first_ty: schema.type_label(t),
                     second_ty: schema.type_label(el.type_id),
                 }),

@@ -336,11 +336,11 @@ pub(super) fn restricts(
         (Term::Element(re), Term::Element(be)) => element_restricts_element(cx, r, b, *re, *be),
         (Term::Element(re), Term::Any(w)) => {
             let name = &schema.element(*re).name;
-            let element = || Subject::Element(name.local.clone());
+            let element = || Subject::Element(name.local.to_string());
             occurs_within(r, b, element, "the base's wildcard")?;
             if !ns_allowed(w, &name.ns) {
                 return Err(RestrictionError::NamespaceNotAllowed {
-                    element: name.local.clone(),
+                    element: name.local.to_string(),
                 });
             }
             Ok(())
@@ -394,7 +394,7 @@ pub(super) fn restricts(
         }
         (Term::Sequence(_) | Term::Choice(_) | Term::All(_), Term::Element(be)) => {
             Err(RestrictionError::GroupForElement {
-                element: schema.element(*be).name.local.clone(),
+                element: schema.element(*be).name.local.to_string(),
             })
         }
         (Term::All(rv), Term::All(bv)) | (Term::Sequence(rv), Term::Sequence(bv)) => {
@@ -424,14 +424,14 @@ fn element_restricts_element(
     let schema = cx.schema;
     let (rel, bel) = (schema.element(re), schema.element(be));
     let name = &rel.name.local;
-    let element = || name.clone();
+    let element = || name.to_string();
     if rel.name != bel.name {
         // An element may stand for a member of the base element's substitution group.
         let member = schema.substitutes.get(&be).is_some_and(|m| m.contains(&re));
         if !member {
             return Err(RestrictionError::NameMismatch {
                 element: element(),
-                base: bel.name.local.clone(),
+                base: bel.name.local.to_string(),
             });
         }
     }
@@ -451,7 +451,7 @@ fn element_restricts_element(
     {
         return Err(RestrictionError::FixedChanged {
             element: element(),
-            fixed: f.clone(),
+            fixed: f.to_string(),
         });
     }
     if !type_ok(schema, rel.type_id, bel.type_id, 0) {

@@ -2,6 +2,8 @@
 //! complex content extending or restricting a base, plain content models, and SOAP-encoded
 //! arrays (restrictions of `soapenc:Array`).
 
+use std::sync::Arc;
+
 use roxmltree::Node;
 
 use super::{Compiler, block_flags, is_true, is_xs, xs_children};
@@ -32,7 +34,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             Some((cc, "complexContent")) => self.complex_content(doc, node, cc, ct),
             _ => {
                 if let Some(p) = self.content_particle(doc, node) {
-                    ct.content = Content::Elements(p);
+                    ct.content = Content::Elements(Arc::new(p));
                 }
                 self.attributes(doc, node, &mut ct, false);
                 (self.any_type(), ct)
@@ -183,7 +185,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             ct.content = self.extended_content(doc, def, base, b.content.clone(), own);
         } else {
             ct.derivation = Derivation::Restriction;
-            ct.content = own.map_or(Content::Empty, Content::Elements);
+            ct.content = own.map_or(Content::Empty, |p| Content::Elements(Arc::new(p)));
             if self.is_soap_array(base) {
                 ct.array_of = self.encoded_array_item(doc, def, base);
             }
@@ -203,13 +205,13 @@ impl<'a, 'i> Compiler<'a, 'i> {
         own: Option<Particle>,
     ) -> Content {
         match (base_content, own) {
-            (Content::Elements(bp), Some(op)) => Content::Elements(Particle {
+            (Content::Elements(bp), Some(op)) => Content::Elements(Arc::new(Particle {
                 min: 1,
                 max: MaxOccurs::Bounded(1),
-                term: Term::Sequence(vec![bp, op]),
-            }),
+                term: Term::Sequence(vec![Arc::unwrap_or_clone(bp), op]),
+            })),
             (Content::Elements(bp), None) => Content::Elements(bp),
-            (Content::Empty, Some(op)) => Content::Elements(op),
+            (Content::Empty, Some(op)) => Content::Elements(Arc::new(op)),
             (Content::Empty, None) => Content::Empty,
             (Content::Simple(t), None) => Content::Simple(t),
             (Content::Simple(_), Some(_)) => {

@@ -109,8 +109,8 @@ impl<'a, 'i> Compiler<'a, 'i> {
         let e = &mut self.schema.elements[id.0 as usize];
         e.type_id = type_id;
         e.nillable = node.attribute("nillable").is_some_and(is_true);
-        e.default = node.attribute("default").map(str::to_string);
-        e.fixed = node.attribute("fixed").map(str::to_string);
+        e.default = node.attribute("default").map(Box::from);
+        e.fixed = node.attribute("fixed").map(Box::from);
         e.is_abstract = node.attribute("abstract").is_some_and(is_true);
         e.substitution_group = head;
         e.global = global;
@@ -118,7 +118,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             .attribute("block")
             .map_or(self.docs[doc].block_default, block_flags);
         let identity = self.identity_constraints(doc, node);
-        self.schema.elements[id.0 as usize].identity = identity;
+        self.schema.elements[id.0 as usize].identity = identity.into_boxed_slice();
     }
 
     /// Every element's substitutes, transitively (members of members), once all are compiled.
@@ -197,7 +197,7 @@ fn placeholder_element(name: QName, pos: SrcPos) -> Element {
         substitution_group: None,
         global: false,
         block: 0,
-        identity: Vec::new(),
+        identity: Box::default(),
         pos,
     }
 }

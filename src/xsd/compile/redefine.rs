@@ -161,7 +161,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
             let inner = xs_children(node)
                 .find(|c| matches!(c.tag_name().name(), "sequence" | "choice" | "all"));
             if let Some(p) = inner.and_then(|c| self.particle(doc, c)) {
-                ct.content = Content::Elements(p);
+                ct.content = Content::Elements(std::sync::Arc::new(p));
             }
         } else {
             self.attributes(doc, node, &mut ct, false);

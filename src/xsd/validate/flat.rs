@@ -54,7 +54,7 @@ impl Flat {
             let ns = match namespaces.iter().position(|n| *n == d.name.ns) {
                 Some(i) => i as u32,
                 None => {
-                    namespaces.push(d.name.ns.clone());
+                    namespaces.push(d.name.ns.to_string());
                     (namespaces.len() - 1) as u32
                 }
             };
@@ -68,7 +68,7 @@ impl Flat {
                 max,
                 ns,
                 leaf: leaf_type[decl.0 as usize],
-                local: d.name.local.clone(),
+                local: d.name.local.to_string(),
             });
         }
         let tail_nullable = (0..out.len())

@@ -180,7 +180,7 @@ pub fn check<'a, 'i>(
                 Ok(Some(v)) => row.push(v),
                 Ok(None) => complete = false,
                 Err(problem) => {
-                    let constraint = c.name.local.clone();
+                    let constraint = c.name.local.to_string();
                     problems.push((
                         target,
                         IdentityError::Field {
@@ -194,7 +194,7 @@ pub fn check<'a, 'i>(
         }
         if !complete {
             if c.kind == IdentityKind::Key {
-                let constraint = c.name.local.clone();
+                let constraint = c.name.local.to_string();
                 problems.push((target, IdentityError::KeyFieldMissing { constraint }));
             }
             continue;
@@ -202,7 +202,7 @@ pub fn check<'a, 'i>(
         match &c.kind {
             IdentityKind::Unique | IdentityKind::Key => {
                 if rows.contains(&row) {
-                    let (constraint, values) = (c.name.local.clone(), shown(&row));
+                    let (constraint, values) = (c.name.local.to_string(), shown(&row));
                     let e = if c.kind == IdentityKind::Key {
                         IdentityError::DuplicateKey { constraint, values }
                     } else {
@@ -221,8 +221,8 @@ pub fn check<'a, 'i>(
                 });
                 if !found {
                     let e = IdentityError::KeyrefNotFound {
-                        constraint: c.name.local.clone(),
-                        refer: refer.local.clone(),
+                        constraint: c.name.local.to_string(),
+                        refer: refer.local.to_string(),
                         values: shown(&row),
                     };
                     problems.push((target, e));
