@@ -9,8 +9,10 @@
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::non_blocking::{NonBlocking, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::field::{MakeExt as _, MakeVisitor, Visit, VisitFmt, VisitOutput};
 use tracing_subscriber::fmt::format::Writer;
@@ -33,8 +35,20 @@ pub fn settings_for(cli: &super::Cli) -> LogSettings {
     }
 }
 
-/// Keeps the log's writer thread; dropping it flushes what is queued.
-pub struct LogGuard(#[allow(dead_code)] WorkerGuard);
+/// Keeps the log's writer thread; dropping it flushes what is queued, and lines logged from then
+/// on go to standard error directly.
+pub struct LogGuard {
+    closed: Arc<AtomicBool>,
+    _worker: WorkerGuard,
+}
+
+impl Drop for LogGuard {
+    fn drop(&mut self) {
+        // Before the worker's guard (a field, dropped after this) stops the thread: a line sent
+        // to its queue after it read its last one would be lost.
+        self.closed.store(true, Ordering::SeqCst);
+    }
+}
 
 /// Installs the process's log as `settings` say.
 pub fn init(settings: &LogSettings) -> LogGuard {
@@ -45,12 +59,64 @@ pub fn init(settings: &LogSettings) -> LogGuard {
             64 * 1024,
             std::io::stderr(),
         ));
+    let closed = Arc::new(AtomicBool::new(false));
+    let writer = QueueOr {
+        queue: writer,
+        closed: closed.clone(),
+        fallback: std::io::stderr,
+    };
     let filter =
         EnvFilter::try_from_env("SOAPBRIDGE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let ansi = std::io::stderr().is_terminal();
     // Only fails when a log is already installed (a second call): the first one stays.
     let _ = tracing::subscriber::set_global_default(subscriber(settings, filter, writer, ansi));
-    LogGuard(guard)
+    LogGuard {
+        closed,
+        _worker: guard,
+    }
+}
+
+/// The log's writer: the writer thread's queue while that thread runs; once the guard is dropped
+/// (an event some thread logs while the process ends), `fallback` (standard error) directly, so
+/// that the line is written whole instead of lost or replaced by tracing's own complaint.
+#[derive(Clone)]
+struct QueueOr<F> {
+    queue: NonBlocking,
+    /// Set by [`LogGuard`]'s drop.
+    closed: Arc<AtomicBool>,
+    fallback: F,
+}
+
+impl<F, W> std::io::Write for QueueOr<F>
+where
+    F: Fn() -> W,
+    W: std::io::Write,
+{
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.closed.load(Ordering::SeqCst)
+            && let Ok(n) = self.queue.write(buf)
+        {
+            return Ok(n);
+        }
+        (self.fallback)().write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.queue.flush()
+    }
+}
+
+impl<'a, F, W> tracing_subscriber::fmt::MakeWriter<'a> for QueueOr<F>
+where
+    F: Fn() -> W + Clone + 'a,
+    W: std::io::Write,
+{
+    type Writer = QueueOr<F>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
 }
 
 /// The log's subscriber: `settings`' format, `filter`, into `writer`, coloured when `ansi`;
@@ -221,9 +287,37 @@ impl VisitFmt for EscapedVisitor<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
+    use std::io::Write as _;
+    use std::sync::Mutex;
 
     use super::*;
+
+    #[test]
+    fn a_line_written_after_the_writer_thread_stopped_goes_to_the_fallback_whole() {
+        let queued = Buffer::default();
+        let direct = Buffer::default();
+        let (queue, worker) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+            .lossy(false)
+            .finish(queued.clone());
+        let closed = Arc::new(AtomicBool::new(false));
+        let fallback = {
+            let direct = direct.clone();
+            move || direct.clone()
+        };
+        let mut writer = QueueOr {
+            queue,
+            closed: closed.clone(),
+            fallback,
+        };
+        writer.write_all(b"before\n").unwrap();
+        drop(LogGuard {
+            closed,
+            _worker: worker,
+        });
+        writer.write_all(b"after\n").unwrap();
+        assert_eq!(&*queued.0.lock().unwrap(), b"before\n");
+        assert_eq!(&*direct.0.lock().unwrap(), b"after\n");
+    }
 
     /// What a subscriber wrote.
     #[derive(Clone, Default)]
