@@ -3,7 +3,8 @@
 //!
 //! - a test whose material or tool is absent is ignored with its reason
 //!   (`#[ignore = "needs SOAPBRIDGE_X"]`, run by `.ci/run` with `--include-ignored`), never
-//!   passed: no test returns early when a variable is missing;
+//!   passed: no test returns early when a variable is missing, and every ignored test is named
+//!   (or its module) in one of `.ci/run`'s `--include-ignored` lines, so that it runs somewhere;
 //! - the tests never read the user's files: the repository's `mappings/`, `wsdl/` and
 //!   `soapbridge.yaml` are the user's to edit (the README says so), so tests use their own copies
 //!   under `tests/` (the sample's in `tests/sample/`) and never run the binary in the repository's
@@ -373,5 +374,88 @@ fn test_mappings_name_wsdls_under_tests() {
         "mappings under tests/ must name the WSDL copies under tests/ (the sample's in \
          tests/sample/wsdl), not the user's wsdl/:\n{}",
         outside.join("\n")
+    );
+}
+
+/// The `it` tests marked `#[ignore]` (`module::...::name`), found by reading their source.
+fn ignored_tests() -> Vec<String> {
+    struct Ignored {
+        path: Vec<String>,
+        found: Vec<String>,
+    }
+    impl<'ast> Visit<'ast> for Ignored {
+        fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+            self.path.push(m.ident.to_string());
+            syn::visit::visit_item_mod(self, m);
+            self.path.pop();
+        }
+        fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+            if is_test(&f.attrs) && f.attrs.iter().any(|a| a.path().is_ident("ignore")) {
+                self.found
+                    .push(format!("{}::{}", self.path.join("::"), f.sig.ident));
+            }
+            syn::visit::visit_item_fn(self, f);
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it");
+    let mut v = Ignored {
+        path: Vec::new(),
+        found: Vec::new(),
+    };
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path();
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if path.extension().is_none_or(|e| e != "rs") || stem == "main" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let ast = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        v.path = vec![stem.to_string()];
+        v.visit_file(&ast);
+    }
+    v.found.sort();
+    v.found
+}
+
+/// The filters of `.ci/run`'s `cargo test --test it ... --include-ignored` lines (cargo test
+/// runs a test whose name contains one of them).
+fn ci_ignored_filters() -> Vec<String> {
+    let run =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/run")).unwrap();
+    let mut filters = Vec::new();
+    for line in run.lines() {
+        let code = line.split(" #").next().unwrap_or("").trim();
+        if code.starts_with('#') || !code.contains("--include-ignored") {
+            continue;
+        }
+        let Some((_, args)) = code.split_once("cargo test --test it") else {
+            continue;
+        };
+        filters.extend(
+            args.split_whitespace()
+                .filter(|w| !w.starts_with('-'))
+                .map(str::to_string),
+        );
+    }
+    filters
+}
+
+/// An ignored test is run by `.ci/run` (else it never runs anywhere): each is named, or its
+/// module, in one of the `--include-ignored` lines.
+#[test]
+fn every_ignored_test_is_run_by_ci() {
+    let filters = ci_ignored_filters();
+    assert!(filters.len() > 10, "{filters:?}");
+    let ignored = ignored_tests();
+    assert!(ignored.len() > 10, "{ignored:?}");
+    let never: Vec<_> = ignored
+        .iter()
+        .filter(|t| !filters.iter().any(|f| t.contains(f.as_str())))
+        .collect();
+    assert!(
+        never.is_empty(),
+        "ignored tests that no `--include-ignored` line of .ci/run runs: {never:?}"
     );
 }
