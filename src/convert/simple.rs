@@ -40,32 +40,9 @@ pub(crate) fn write_json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Whether `bytes` may hold a byte JSON escapes (a control character, a quote, a backslash),
-/// eight bytes at a time: a byte below 0x20 or equal to one of the two sets the high bit of its
-/// lane in one of the three words (never a miss; a false alarm only takes the escaper's path).
+/// Whether `bytes` holds a byte JSON escapes (a control character, a quote, a backslash).
 fn may_need_escaping(bytes: &[u8]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = ONES * 0x80;
-    let zero_lane = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
-            return true;
-        };
-        let x = u64::from_ne_bytes(word);
-        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-        if control
-            | zero_lane(x ^ (ONES * u64::from(b'"')))
-            | zero_lane(x ^ (ONES * u64::from(b'\\')))
-            != 0
-        {
-            return true;
-        }
-    }
-    chunks
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 pub fn json_kind(schema: &Schema, st: &SimpleType) -> Json {
