@@ -26,6 +26,15 @@ impl QName {
             local: local.into(),
         }
     }
+
+    /// The name if both its parts are interned ([`Name::find`]); `None` says no compiled table
+    /// holds it (every key of one is interned), for lookups by names read from an answer.
+    pub fn find(ns: &str, local: &str) -> Option<QName> {
+        Some(QName {
+            ns: Name::find(ns)?,
+            local: Name::find(local)?,
+        })
+    }
 }
 
 impl fmt::Display for QName {

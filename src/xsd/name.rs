@@ -53,6 +53,14 @@ impl Name {
         Name(shared)
     }
 
+    /// The shared copy of `text` if it is interned, without interning it: a text that is not is
+    /// held by no compiled name, so request-time lookups need not grow the table with the names
+    /// an answer says.
+    pub fn find(text: &str) -> Option<Name> {
+        let table = TABLE.lock().unwrap_or_else(PoisonError::into_inner);
+        table.texts.get(text).map(|shared| Name(Arc::clone(shared)))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -217,7 +217,7 @@ impl<'m> Decoder<'m> {
             .map_or((None, xt.trim()), |(p, l)| (Some(p), l));
         let ns = n.lookup_namespace_uri(prefix).unwrap_or("");
         let ns = if is_xs_ns(ns) { XS } else { ns };
-        match self.schema.global_types.get(&QName::new(ns, local)) {
+        match QName::find(ns, local).and_then(|q| self.schema.global_types.get(&q)) {
             Some(&d) if d != t && self.schema.derives_from(d, t) => Ok((d, Some(local))),
             Some(&d) if d == t => Ok((t, None)),
             // SOAP encoding puts an xsi:type on every value, often a base or a twin of the

@@ -98,7 +98,7 @@ impl<'m> Values<'m> {
     ) -> Result<(TypeId, Option<String>), Fallback> {
         let (ns, local) = p.qname(xt.trim());
         let ns = if is_xs_ns(ns) { XS } else { ns };
-        match self.schema.global_types.get(&QName::new(ns, local)) {
+        match QName::find(ns, local).and_then(|q| self.schema.global_types.get(&q)) {
             Some(&d) if d != t && self.schema.derives_from(d, t) => {
                 Ok((d, Some(local.to_string())))
             }

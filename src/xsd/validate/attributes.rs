@@ -84,7 +84,8 @@ impl<'s> Validator<'s> {
     ) -> Option<&'s AttributeUse> {
         match ct.and_then(|ct| ct.any_attribute.as_ref()) {
             Some(w) if ns_allowed(w, ns) => {
-                let global = self.schema.global_attributes.get(&QName::new(ns, a.name()));
+                let global =
+                    QName::find(ns, a.name()).and_then(|q| self.schema.global_attributes.get(&q));
                 match (w.process, global) {
                     (ProcessContents::Skip, _) => None,
                     (_, Some(g)) => Some(g),
