@@ -377,7 +377,7 @@ fn test_mappings_name_wsdls_under_tests() {
     );
 }
 
-/// The `it` tests marked `#[ignore]` (`module::...::name`), found by reading their source.
+/// The `it` tests marked ignored (`module::...::name`), found by reading their source.
 fn ignored_tests() -> Vec<String> {
     struct Ignored {
         path: Vec<String>,
