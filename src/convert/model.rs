@@ -4,7 +4,7 @@
 //! arrays (`unwrap_lists:`). Per request nothing is looked up by name twice.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::mapping::naming::{Naming, json_keys};
 use crate::mapping::unwrap::{ListItem, list_item};
@@ -90,12 +90,19 @@ pub struct TypeInfo {
     pub wild_slot: Option<usize>,
 }
 
-/// The JSON view of a whole schema, under one naming rule.
-#[derive(Debug)]
+/// The schema a [`JsonModel`] views, held for as long as the view is: a compiled WSDL, or a bare
+/// schema.
+pub type SharedSchema = Arc<dyn AsRef<Schema> + Send + Sync>;
+
+/// The JSON view of a whole schema, under one naming rule. A type's view ([`TypeInfo`]) is built
+/// the first time it is asked for and kept: a service holds the views of the types its
+/// traffic and documents reach, not of every type its WSDL imports.
 pub struct JsonModel {
     pub schema_types: usize,
     pub naming: Naming,
-    infos: HashMap<TypeId, Arc<TypeInfo>>,
+    schema: SharedSchema,
+    /// Per type: its view once built (`None` for a simple type).
+    infos: Box<[OnceLock<Option<Box<TypeInfo>>>]>,
     /// Namespace -> prefix index (`ns0`, `ns1`, ...), in a deterministic order.
     pub namespaces: HashMap<String, usize>,
     pub prefixes: Vec<String>,
@@ -104,35 +111,40 @@ pub struct JsonModel {
     lists: HashMap<TypeId, ListItem>,
 }
 
+impl std::fmt::Debug for JsonModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonModel")
+            .field("schema_types", &self.schema_types)
+            .field("naming", &self.naming)
+            .field(
+                "views_built",
+                &self.infos.iter().filter(|i| i.get().is_some()).count(),
+            )
+            .field("namespace_uris", &self.namespace_uris)
+            .finish_non_exhaustive()
+    }
+}
+
 impl JsonModel {
-    /// Builds the view of every complex type in the schema.
-    pub fn new(schema: &Schema, naming: Naming) -> JsonModel {
-        let mut infos = HashMap::new();
-        for (i, t) in schema.types.iter().enumerate() {
+    /// The view of `schema` under `naming`: its namespaces' prefixes now, each complex type's
+    /// view when first asked for ([`JsonModel::info`]).
+    pub fn new(schema: SharedSchema, naming: Naming) -> JsonModel {
+        let s: &Schema = (*schema).as_ref();
+        // Every namespace an element, a named type or an attribute is in, sorted.
+        let mut set: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+        set.extend(s.elements.iter().map(|e| e.name.ns.as_str()));
+        set.extend(
+            s.types
+                .iter()
+                .filter_map(|t| t.name.as_ref().map(|q| q.ns.as_str())),
+        );
+        for t in &s.types {
             if let TypeKind::Complex(ct) = &t.kind {
-                let info = type_info(schema, ct, naming);
-                infos.insert(TypeId(i as u32), Arc::new(info));
+                set.extend(ct.attributes.iter().map(|a| a.name.ns.as_str()));
             }
         }
-        let mut uris: Vec<String> = schema
-            .elements
-            .iter()
-            .map(|e| e.name.ns.to_string())
-            .chain(
-                schema
-                    .types
-                    .iter()
-                    .filter_map(|t| t.name.as_ref().map(|q| q.ns.to_string())),
-            )
-            .chain(
-                infos
-                    .values()
-                    .flat_map(|i| i.attrs.iter().map(|a| a.name.ns.to_string())),
-            )
-            .filter(|ns| !ns.is_empty())
-            .collect();
-        uris.sort();
-        uris.dedup();
+        set.remove("");
+        let uris: Vec<String> = set.into_iter().map(str::to_string).collect();
         let namespaces = uris
             .iter()
             .enumerate()
@@ -150,10 +162,12 @@ impl JsonModel {
                 }
             })
             .collect();
+        let schema_types = s.types.len();
         JsonModel {
-            schema_types: schema.types.len(),
+            schema_types,
             naming,
-            infos,
+            infos: (0..schema_types).map(|_| OnceLock::new()).collect(),
+            schema,
             namespaces,
             prefixes,
             namespace_uris: uris,
@@ -188,8 +202,19 @@ impl JsonModel {
             .collect()
     }
 
+    /// The view of complex type `t` (built now if it is the first time); `None` for a simple
+    /// type.
     pub fn info(&self, t: TypeId) -> Option<&TypeInfo> {
-        self.infos.get(&t).map(|a| &**a)
+        self.infos
+            .get(t.0 as usize)?
+            .get_or_init(|| {
+                let schema: &Schema = (*self.schema).as_ref();
+                match &schema.types[t.0 as usize].kind {
+                    TypeKind::Complex(ct) => Some(Box::new(type_info(schema, ct, self.naming))),
+                    TypeKind::Simple(_) => None,
+                }
+            })
+            .as_deref()
     }
 
     /// Whether a nillable element of type `t` can be `null`: not when the type has a required

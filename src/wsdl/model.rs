@@ -22,6 +22,13 @@ pub struct Wsdl {
     pub skipped: Vec<Skipped>,
 }
 
+/// A WSDL's schema: what a [`crate::convert::model::JsonModel`] views.
+impl AsRef<Schema> for Wsdl {
+    fn as_ref(&self) -> &Schema {
+        &self.schema
+    }
+}
+
 /// A binding operation left out of its binding: a problem makes it unusable.
 #[derive(Debug, Clone)]
 pub struct Skipped {

@@ -81,6 +81,13 @@ pub struct Schema {
     pub files: Vec<std::path::PathBuf>,
 }
 
+/// A bare schema is its own: what a [`crate::convert::model::JsonModel`] views.
+impl AsRef<Schema> for Schema {
+    fn as_ref(&self) -> &Schema {
+        self
+    }
+}
+
 impl Schema {
     pub fn ty(&self, id: TypeId) -> &Type {
         &self.types[id.0 as usize]

@@ -89,10 +89,12 @@ fn xmllint(schema: &Path, doc: &str) -> Result<(), String> {
 
 fn run(name: &str) {
     let d = dir(name);
-    let wsdl = soapbridge::wsdl::load(&d.join("service.wsdl"), &Default::default())
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let wsdl = std::sync::Arc::new(
+        soapbridge::wsdl::load(&d.join("service.wsdl"), &Default::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}")),
+    );
     let schema = &wsdl.schema;
-    let model = JsonModel::new(schema, Naming::CamelCase);
+    let model = JsonModel::new(wsdl.clone(), Naming::CamelCase);
     let lint = std::env::var_os("SOAPBRIDGE_XMLLINT").is_some();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&d)
         .unwrap()

@@ -12,7 +12,7 @@ use soapbridge::mapping::naming::Naming;
 use soapbridge::xsd::{QName, Schema};
 
 struct Loaded {
-    schema: Schema,
+    schema: std::sync::Arc<Schema>,
     model: JsonModel,
 }
 
@@ -22,7 +22,8 @@ fn loaded() -> &'static Loaded {
         let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/errors/request.xsd");
         let schema = soapbridge::xsd::load::load(&file, &Default::default())
             .unwrap_or_else(|e| panic!("{e}"));
-        let model = JsonModel::new(&schema, Naming::CamelCase);
+        let schema = std::sync::Arc::new(schema);
+        let model = JsonModel::new(schema.clone(), Naming::CamelCase);
         Loaded { schema, model }
     })
 }

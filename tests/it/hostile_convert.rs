@@ -28,7 +28,7 @@ fn dir() -> PathBuf {
 }
 
 struct Loaded {
-    schema: Schema,
+    schema: std::sync::Arc<Schema>,
     model: JsonModel,
 }
 
@@ -37,7 +37,8 @@ fn groups() -> &'static Loaded {
     L.get_or_init(|| {
         let schema = soapbridge::xsd::load::load(&dir().join("groups.xsd"), &Default::default())
             .unwrap_or_else(|e| panic!("{e}"));
-        let model = JsonModel::new(&schema, Naming::CamelCase);
+        let schema = std::sync::Arc::new(schema);
+        let model = JsonModel::new(schema.clone(), Naming::CamelCase);
         Loaded { schema, model }
     })
 }
@@ -717,7 +718,8 @@ fn a_type_that_requires_itself_does_not_overflow_the_sampler() {
         .spawn(|| {
             let schema =
                 soapbridge::xsd::load::load(&dir().join("loop.xsd"), &Default::default()).unwrap();
-            let model = JsonModel::new(&schema, Naming::CamelCase);
+            let schema = std::sync::Arc::new(schema);
+            let model = JsonModel::new(schema.clone(), Naming::CamelCase);
             for name in ["Loop", "Knot"] {
                 let q = QName::new("urn:loop", name);
                 let t = schema.element(schema.global_elements[&q]).type_id;

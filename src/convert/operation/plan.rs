@@ -140,7 +140,7 @@ pub struct ServicePlan {
 impl ServicePlan {
     pub fn new(compiled: Arc<CompiledMapping>) -> ServicePlan {
         let wsdl = &compiled.wsdl;
-        let model = JsonModel::new(&wsdl.schema, compiled.naming)
+        let model = JsonModel::new(compiled.wsdl.clone(), compiled.naming)
             .with_lists(&wsdl.schema, compiled.unwrapped.iter().copied());
         let security = compiled
             .upstream
