@@ -24,17 +24,19 @@ impl<'s> Validator<'s> {
         depth: usize,
         ctx: &mut Ctx<'a, 'i>,
     ) {
-        let model = match &self.c.models[t.0 as usize] {
-            Some(Ok(m)) => m,
-            Some(Err(e)) => {
+        let Some(compiled) = self.content_model(t) else {
+            return;
+        };
+        let model = match &compiled.automaton {
+            Ok(m) => m,
+            Err(e) => {
                 ctx.report(node, None, Reason::Model(*e));
                 return;
             }
-            None => return,
         };
         // A flat sequence is stepped as a position while its children match; the general
         // automaton takes over from the equivalent state at the first that does not.
-        let flat = self.c.flat[t.0 as usize].as_ref();
+        let flat = compiled.flat.as_ref();
         // The general automaton's buffers (taken when needed), reused from element to element.
         let mut b = None;
         self.children_in(node, ct, model, flat, depth, ctx, &mut b);

@@ -34,11 +34,12 @@ pub(super) struct FlatLeaf {
 }
 
 impl Flat {
-    /// The flat form of `m`, when it has one; new namespaces are added to `namespaces`.
+    /// The flat form of `m`, when it has one; `namespaces` holds the namespace of every element
+    /// declaration of the schema.
     pub(super) fn new(
         schema: &Schema,
         m: &Automaton,
-        namespaces: &mut Vec<String>,
+        namespaces: &[String],
         leaf_type: &[Option<TypeId>],
     ) -> Option<Flat> {
         let (leaves, choice) = match m.flat_sequence() {
@@ -51,13 +52,7 @@ impl Flat {
             let substitutable = d.global
                 && d.block & BLOCK_SUBSTITUTION == 0
                 && schema.substitutes.get(&decl).is_some_and(|s| !s.is_empty());
-            let ns = match namespaces.iter().position(|n| *n == d.name.ns) {
-                Some(i) => i as u32,
-                None => {
-                    namespaces.push(d.name.ns.to_string());
-                    (namespaces.len() - 1) as u32
-                }
-            };
+            let ns = namespaces.iter().position(|n| *n == d.name.ns)? as u32;
             if substitutable || out.iter().any(|l| l.local == d.name.local && l.ns == ns) {
                 return None;
             }

@@ -3,7 +3,7 @@
 //! holds it beside its schema.
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::automaton::Automaton;
 use super::context::Ctx;
@@ -23,10 +23,12 @@ pub struct Validator<'s> {
 /// shared), so a service keeps it beside its schema and makes a [`Validator`] per answer for free.
 #[derive(Debug)]
 pub struct Prepared {
-    pub(super) models: Vec<Option<Result<Automaton, ModelError>>>,
-    /// Per type: its content model when it is a deterministic flat sequence ([`Flat`]).
-    pub(super) flat: Vec<Option<Flat>>,
-    /// The namespaces of the flat sequences' particles.
+    /// Per type: its content model, compiled the first time an instance of the type is checked
+    /// ([`Validator::content_model`]): a service holds the automata of the types its answers
+    /// hold, not of every type its WSDL imports.
+    pub(super) content: Box<[OnceLock<Option<Box<ContentModel>>>]>,
+    /// The namespaces of the schema's element declarations (those of the flat sequences'
+    /// particles among them), in the order first declared.
     pub(super) namespaces: Vec<String>,
     /// Boxed: most types have none, and an entry is as large as the values.
     pub(super) facets: Vec<Option<Box<FacetValues>>>,
@@ -45,35 +47,30 @@ pub struct Prepared {
     pub(super) leaf_type: Vec<Option<TypeId>>,
 }
 
+/// A complex type's content model compiled for validation.
+#[derive(Debug)]
+pub(super) struct ContentModel {
+    pub(super) automaton: Result<Automaton, ModelError>,
+    /// The model as a deterministic flat sequence or choice ([`Flat`]), when it is one.
+    pub(super) flat: Option<Flat>,
+}
+
 impl<'s> Validator<'s> {
-    /// Compiles every content model and facet value of `schema`.
+    /// Compiles the facet values and text-check plans of `schema` (content models are compiled
+    /// when first needed, [`Validator::content_model`]).
     pub fn new(schema: &'s Schema) -> Validator<'s> {
-        let models: Vec<Option<Result<Automaton, ModelError>>> = schema
-            .types
-            .iter()
-            .map(|t| match &t.kind {
-                TypeKind::Complex(ComplexType {
-                    content: Content::Elements(p),
-                    ..
-                }) => Some(Automaton::new(p)),
-                _ => None,
-            })
-            .collect();
         let has_identity = schema.elements.iter().any(|e| !e.identity.is_empty());
         let leaf_type = leaf_types(schema, has_identity);
-        let mut namespaces = Vec::new();
-        let flat = models
-            .iter()
-            .map(|m| match m {
-                Some(Ok(m)) => Flat::new(schema, m, &mut namespaces, &leaf_type),
-                _ => None,
-            })
-            .collect();
+        let mut namespaces: Vec<String> = Vec::new();
+        for e in &schema.elements {
+            if !namespaces.iter().any(|n| *n == e.name.ns) {
+                namespaces.push(e.name.ns.to_string());
+            }
+        }
         let mut v = Validator {
             schema,
             c: Arc::new(Prepared {
-                models,
-                flat,
+                content: (0..schema.types.len()).map(|_| OnceLock::new()).collect(),
                 namespaces,
                 facets: (0..schema.types.len()).map(|_| None).collect(),
                 id_kind: id_kinds(schema),
@@ -116,6 +113,30 @@ impl<'s> Validator<'s> {
             schema,
             c: prepared,
         }
+    }
+
+    /// The content model of type `t` compiled for validation (now, if it is the first time);
+    /// `None` when `t` has no element content.
+    pub(super) fn content_model(&self, t: TypeId) -> Option<&ContentModel> {
+        self.c
+            .content
+            .get(t.0 as usize)?
+            .get_or_init(|| {
+                let TypeKind::Complex(ComplexType {
+                    content: Content::Elements(p),
+                    ..
+                }) = &self.schema.ty(t).kind
+                else {
+                    return None;
+                };
+                let automaton = Automaton::new(p);
+                let flat = automaton
+                    .as_ref()
+                    .ok()
+                    .and_then(|m| Flat::new(self.schema, m, &self.c.namespaces, &self.c.leaf_type));
+                Some(Box::new(ContentModel { automaton, flat }))
+            })
+            .as_deref()
     }
 
     /// What this validator compiled, to keep.

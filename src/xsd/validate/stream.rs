@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use super::automaton::{self, Leaf, State};
 use super::context::{Ctx, MAX_DEPTH};
 use super::instance::{is_true, same};
-use super::prepare::Validator;
+use super::prepare::{ContentModel, Validator};
 use super::wildcard::ns_allowed;
 use crate::xsd::model::*;
 use crate::xsd::value::{self, Value, is_xml_space, normalize};
@@ -140,10 +140,14 @@ impl<'s> Stepper<'s> {
             }) => {
                 let t = *t;
                 let (ns, local) = (tag.ns(), tag.local());
-                let Some(Ok(model)) = &self.v.c.models[t.0 as usize] else {
+                let Some(ContentModel {
+                    automaton: Ok(model),
+                    flat,
+                }) = self.v.content_model(t)
+                else {
                     return Err(Unproven::Violation);
                 };
-                let flat = self.v.c.flat[t.0 as usize].as_ref();
+                let flat = flat.as_ref();
                 let mut found = None;
                 if !*general && let Some(flat) = flat {
                     let stamp = tag.ns_stamp();
@@ -229,10 +233,14 @@ impl<'s> Stepper<'s> {
                 states,
                 ..
             }) => {
-                let Some(Ok(model)) = &self.v.c.models[t.0 as usize] else {
+                let Some(ContentModel {
+                    automaton: Ok(model),
+                    flat,
+                }) = self.v.content_model(t)
+                else {
                     return Err(Unproven::Violation);
                 };
-                let accepts = match (general, self.v.c.flat[t.0 as usize].as_ref(), at) {
+                let accepts = match (general, flat.as_ref(), at) {
                     (true, _, _) => states.iter().any(|s| model.accepts(s)),
                     (false, Some(flat), Some((i, c))) => {
                         (c >= flat.leaves[i as usize].min && flat.tail_nullable[i as usize])
