@@ -40,7 +40,10 @@ pub struct Prepared {
     /// broken schema); its values are refused instead of recursing forever.
     pub(super) cyclic: Vec<bool>,
     /// Per type: how its text is checked when the value is not needed.
-    pub(super) plans: Vec<fast::Plan>,
+    /// Built the first time a text of the type is checked ([`Validator::plan`]).
+    /// Boxed: a cell is then two words for every type, the plans of types never checked cost
+    /// nothing more.
+    pub(super) plans: Box<[OnceLock<Box<fast::Plan>>]>,
     /// Per element declaration: its simple type, when a child without attributes that it
     /// matches can be checked by its text alone (not abstract, no fixed or default value, no
     /// identity constraints in the schema).
@@ -56,8 +59,8 @@ pub(super) struct ContentModel {
 }
 
 impl<'s> Validator<'s> {
-    /// Compiles the facet values and text-check plans of `schema` (content models are compiled
-    /// when first needed, [`Validator::content_model`]).
+    /// Compiles the facet values of `schema` (content models and text-check plans are compiled
+    /// when first needed: [`Validator::content_model`], [`Validator::plan`]).
     pub fn new(schema: &'s Schema) -> Validator<'s> {
         let has_identity = schema.elements.iter().any(|e| !e.identity.is_empty());
         let leaf_type = leaf_types(schema, has_identity);
@@ -76,7 +79,7 @@ impl<'s> Validator<'s> {
                 id_kind: id_kinds(schema),
                 has_identity,
                 cyclic: cyclic_simple_types(schema),
-                plans: Vec::new(),
+                plans: (0..schema.types.len()).map(|_| OnceLock::new()).collect(),
                 leaf_type,
             }),
         };
@@ -88,20 +91,6 @@ impl<'s> Validator<'s> {
                     c.facets[i] = f.map(Box::new);
                 }
             }
-        }
-        let plans = (0..schema.types.len())
-            .map(|i| match &schema.types[i].kind {
-                TypeKind::Simple(st) if !v.c.cyclic[i] => fast::Plan::new(
-                    st,
-                    v.builtin_name(st),
-                    v.c.id_kind[i] != 0,
-                    v.c.facets[i].as_deref(),
-                ),
-                _ => fast::Plan::General,
-            })
-            .collect();
-        if let Some(c) = Arc::get_mut(&mut v.c) {
-            c.plans = plans;
         }
         v
     }
@@ -137,6 +126,24 @@ impl<'s> Validator<'s> {
                 Some(Box::new(ContentModel { automaton, flat }))
             })
             .as_deref()
+    }
+
+    /// How a text of type `t` is checked when its value is not needed (built now, if it is the
+    /// first time).
+    #[inline]
+    pub(super) fn plan(&self, t: TypeId) -> &fast::Plan {
+        let i = t.0 as usize;
+        self.c.plans[i].get_or_init(|| {
+            Box::new(match &self.schema.types[i].kind {
+                TypeKind::Simple(st) if !self.c.cyclic[i] => fast::Plan::new(
+                    st,
+                    self.builtin_name(st),
+                    self.c.id_kind[i] != 0,
+                    self.c.facets[i].as_deref(),
+                ),
+                _ => fast::Plan::General,
+            })
+        })
     }
 
     /// What this validator compiled, to keep.

@@ -77,7 +77,7 @@ impl<'s> Validator<'s> {
     /// Whether the type's plan shows `raw` valid (`false`: no plan, or not valid).
     #[inline]
     pub(super) fn text_ok(&self, t: TypeId, raw: &str) -> bool {
-        match &self.c.plans[t.0 as usize] {
+        match self.plan(t) {
             fast::Plan::Any => true,
             fast::Plan::Check {
                 white_space,
