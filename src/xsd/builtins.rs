@@ -116,7 +116,7 @@ pub fn install(schema: &mut Schema) {
             mixed: true,
             is_abstract: false,
             attributes: Vec::new(),
-            any_attribute: Some(any_wildcard),
+            any_attribute: Some(Box::new(any_wildcard)),
             array_of: None,
             block: 0,
         }),

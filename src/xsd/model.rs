@@ -276,7 +276,8 @@ pub struct ComplexType {
     pub is_abstract: bool,
     /// Attribute uses, inherited ones included (base first).
     pub attributes: Vec<AttributeUse>,
-    pub any_attribute: Option<Wildcard>,
+    /// Boxed: most types have none, and a type's size is its largest kind's.
+    pub any_attribute: Option<Box<Wildcard>>,
     /// For a SOAP-encoded array (a restriction of `soapenc:Array` with `wsdl:arrayType`): the item type.
     pub array_of: Option<TypeId>,
     /// `block` (or the schema's `blockDefault`): derivation methods ([`BLOCK_EXTENSION`],

@@ -39,10 +39,10 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 "attributeGroup" => self.attribute_group_ref(doc, c, ct, restriction),
                 "anyAttribute" => {
                     let w = self.wildcard(doc, c);
-                    ct.any_attribute = Some(match ct.any_attribute.take() {
+                    ct.any_attribute = Some(Box::new(match ct.any_attribute.take() {
                         Some(prev) => w.intersect(&prev),
                         None => w,
-                    });
+                    }));
                 }
                 _ => {}
             }

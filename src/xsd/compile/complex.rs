@@ -301,9 +301,12 @@ impl<'a, 'i> Compiler<'a, 'i> {
 }
 
 /// An extension's attribute wildcard: the union of its base's and its own.
-fn combine_extension(base: Option<Wildcard>, own: Option<Wildcard>) -> Option<Wildcard> {
+fn combine_extension(
+    base: Option<Box<Wildcard>>,
+    own: Option<Box<Wildcard>>,
+) -> Option<Box<Wildcard>> {
     match (base, own) {
-        (Some(b), Some(o)) => Some(o.union(&b)),
+        (Some(b), Some(o)) => Some(Box::new(o.union(&b))),
         (b, o) => o.or(b),
     }
 }
