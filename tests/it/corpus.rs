@@ -323,11 +323,24 @@ pub(crate) fn compile_entry_unwrap(
     tmp: &Path,
     unwrap: bool,
 ) -> Result<CompiledMapping, String> {
+    let (mapping_file, text) = generate_entry(wsdl_dir, entry, tmp, unwrap)?;
+    compile_str(&mapping_file, &text).map_err(|d| d.to_string())
+}
+
+/// The mapping file of an entry in `tmp` ([`entry_mapping_file`]), as `soapbridge generate`
+/// writes it (with `unwrap_lists:` as [`compile_entry_unwrap`] says): its path and text. The WSDL
+/// loaded to write it is dropped before this returns.
+pub(crate) fn generate_entry(
+    wsdl_dir: &Path,
+    entry: &str,
+    tmp: &Path,
+    unwrap: bool,
+) -> Result<(PathBuf, String), String> {
     let path = wsdl_dir.join(entry);
     let options = options(wsdl_dir, entry);
     let wsdl = soapbridge::wsdl::load(&path, &options).map_err(|d| d.to_string())?;
     let sel = select(&wsdl, None, None, None).map_err(|m| format!("{}: {m}", path.display()))?;
-    let mapping_file = tmp.join(format!("{}.yaml", entry.replace('/', "_")));
+    let mapping_file = entry_mapping_file(entry, tmp);
     // What `soapbridge generate` writes: the WSDL, `allow_paths:` and `catalog:` relative to tmp.
     let text = generate::mapping_file(&wsdl, &path, sel, &options, tmp).unwrap();
     assert!(text.contains("\nunwrap_lists: true\n"), "{text}");
@@ -337,7 +350,12 @@ pub(crate) fn compile_entry_unwrap(
         text.replace("\nunwrap_lists: true\n", "\nunwrap_lists: false\n")
     };
     std::fs::write(&mapping_file, &text).unwrap();
-    compile_str(&mapping_file, &text).map_err(|d| d.to_string())
+    Ok((mapping_file, text))
+}
+
+/// Where [`generate_entry`] writes an entry's mapping file in `tmp`.
+pub(crate) fn entry_mapping_file(entry: &str, tmp: &Path) -> PathBuf {
+    tmp.join(format!("{}.yaml", entry.replace('/', "_")))
 }
 
 #[test]
