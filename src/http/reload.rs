@@ -13,7 +13,7 @@ use tracing::{info, warn};
 
 use super::auth::Security;
 use super::live::Live;
-use super::mock_server::start_mock;
+use super::mock_server::{mock_path, start_mocks};
 use super::services::load_services_with;
 use super::state::State;
 use crate::config::{Config, Source};
@@ -40,8 +40,9 @@ async fn build(config: Config) -> Result<Loaded, LoadError> {
     let services = load_services_with(&config.mappings, config.limits.document_bytes)
         .map_err(|d| LoadError(d.to_string()))?;
     let mut targets = Vec::new();
-    let mut mocks = Vec::new();
-    for s in &services {
+    // The services served by the built-in mock, by index: one server answers for all of them.
+    let mut mocked = Vec::new();
+    for (i, s) in services.iter().enumerate() {
         let file = s.compiled.file.display();
         let target = match Target::resolve(&s.compiled.upstream)
             .map_err(|e| LoadError(format!("{file}: {e}")))?
@@ -51,13 +52,11 @@ async fn build(config: Config) -> Result<Loaded, LoadError> {
                 if let Some(why) = s.operations.iter().find_map(|o| o.header_problem.as_ref()) {
                     return Err(LoadError(format!("{file}: {why}")));
                 }
-                t
+                Some(t)
             }
             None if config.mock => {
-                let (server, target) = mock_target(s)?;
-                mocks.push(server.handle());
-                actix_web::rt::spawn(server);
-                target
+                mocked.push(i);
+                None
             }
             None => {
                 return Err(LoadError(format!(
@@ -65,7 +64,13 @@ async fn build(config: Config) -> Result<Loaded, LoadError> {
                 )));
             }
         };
-        targets.push(Some(target));
+        targets.push(target);
+    }
+    let mut mocks = Vec::new();
+    if !mocked.is_empty() {
+        let server = mock_targets(&services, &mocked, &mut targets)?;
+        mocks.push(server.handle());
+        actix_web::rt::spawn(server);
     }
     let mappings: Vec<&CompiledMapping> = services.iter().map(|s| s.compiled.as_ref()).collect();
     let security = match Security::load(&config, &mappings) {
@@ -89,24 +94,37 @@ fn stop(mocks: Vec<ServerHandle>) {
     }
 }
 
-/// The built-in mock of a service on a free local port (not yet running), and the target that
-/// calls it.
-fn mock_target(s: &Arc<ServicePlan>) -> Result<(actix_web::dev::Server, Target), LoadError> {
-    let (server, addr) = start_mock(Mock::new(s.clone()), "127.0.0.1:0").map_err(|e| {
+/// One server for the built-in mocks of the services `mocked` (indexes into `services`), on a
+/// free local port (not yet running); sets each one's target to its mock.
+fn mock_targets(
+    services: &[Arc<ServicePlan>],
+    mocked: &[usize],
+    targets: &mut [Option<Target>],
+) -> Result<actix_web::dev::Server, LoadError> {
+    let mocks = mocked
+        .iter()
+        .map(|&i| Mock::new(services[i].clone()))
+        .collect();
+    let (server, addr) = start_mocks(mocks, "127.0.0.1:0").map_err(|e| {
         LoadError(format!(
             "{}: cannot start the mock: {e}",
-            s.compiled.file.display()
+            services[mocked[0]].compiled.file.display()
         ))
     })?;
-    info!(mapping = %s.compiled.file.display(), %addr, "Serving the built-in mock for this mapping");
-    let mut target = Target::new(
-        format!("http://{addr}/mock"),
-        Auth::None,
-        s.compiled.upstream.timeout,
-        s.compiled.upstream.connect_timeout,
-    );
-    target.mock = true;
-    Ok((server, target))
+    for (k, &i) in mocked.iter().enumerate() {
+        let s = &services[i];
+        let url = format!("http://{addr}{}", mock_path(k));
+        info!(mapping = %s.compiled.file.display(), %url, "Serving the built-in mock for this mapping");
+        let mut target = Target::new(
+            url,
+            Auth::None,
+            s.compiled.upstream.timeout,
+            s.compiled.upstream.connect_timeout,
+        );
+        target.mock = true;
+        targets[i] = Some(target);
+    }
+    Ok(server)
 }
 
 /// Reloads the set `live` serves from `source`.
