@@ -520,7 +520,9 @@ impl<'m> Sampler<'m> {
 
     fn element_value(&mut self, e: ElementId, t: TypeId, nillable: bool) -> Value {
         let schema: &'m Schema = self.schema;
-        if let (Some(f), TypeKind::Simple(_)) = (&schema.element(e).fixed, &schema.ty(t).kind) {
+        if let (Some(f), TypeKind::Simple(_)) =
+            (schema.element(e).fixed_value(), &schema.ty(t).kind)
+        {
             return crate::convert::simple::to_json(schema, t, f)
                 .unwrap_or_else(|_| Value::String(f.to_string()));
         }

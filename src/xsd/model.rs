@@ -431,20 +431,51 @@ pub struct Element {
     pub name: QName,
     pub type_id: TypeId,
     pub nillable: bool,
-    /// Boxed texts (rare; a declaration without them keeps two words each).
-    pub default: Option<Box<str>>,
-    pub fixed: Option<Box<str>>,
     pub is_abstract: bool,
-    /// The head of this element's substitution group.
-    pub substitution_group: Option<ElementId>,
     /// Global (top-level) declaration.
     pub global: bool,
     /// `block` (or the schema's `blockDefault`): [`BLOCK_EXTENSION`], [`BLOCK_RESTRICTION`],
     /// [`BLOCK_SUBSTITUTION`] flags.
     pub block: u8,
-    /// `xs:unique`, `xs:key` and `xs:keyref` of this declaration (rare: a boxed slice).
-    pub identity: Box<[IdentityConstraint]>,
+    /// The head of this element's substitution group.
+    pub substitution_group: Option<ElementId>,
     pub pos: SrcPos,
+    /// The rare parts (a value constraint, identity constraints), boxed: a declaration without
+    /// them keeps one word for them all ([`Element::default_value`], [`Element::fixed_value`],
+    /// [`Element::identity`]).
+    pub rare: Option<Box<ElementRare>>,
+}
+
+/// What few element declarations have.
+#[derive(Debug, Clone, Default)]
+pub struct ElementRare {
+    pub default: Option<Box<str>>,
+    pub fixed: Option<Box<str>>,
+    /// `xs:unique`, `xs:key` and `xs:keyref` of this declaration.
+    pub identity: Box<[IdentityConstraint]>,
+}
+
+impl Element {
+    /// The `default` value.
+    pub fn default_value(&self) -> Option<&str> {
+        self.rare.as_ref()?.default.as_deref()
+    }
+
+    /// The `fixed` value.
+    pub fn fixed_value(&self) -> Option<&str> {
+        self.rare.as_ref()?.fixed.as_deref()
+    }
+
+    /// The identity constraints (`xs:unique`, `xs:key`, `xs:keyref`).
+    pub fn identity(&self) -> &[IdentityConstraint] {
+        self.rare.as_ref().map_or(&[], |r| &r.identity)
+    }
+
+    /// Sets the rare parts; none given keeps none.
+    pub fn set_rare(&mut self, rare: ElementRare) {
+        self.rare = (rare.default.is_some() || rare.fixed.is_some() || !rare.identity.is_empty())
+            .then(|| Box::new(rare));
+    }
 }
 
 /// An identity constraint of an element declaration.

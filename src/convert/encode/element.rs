@@ -256,7 +256,7 @@ impl<'m> Encoder<'m> {
         self.write(Event::Start(start));
         for i in range {
             let pi = format!("{pointer}/{i}");
-            self.check_fixed(el.fixed.as_deref(), el.type_id, &items[i], &pi);
+            self.check_fixed(el.fixed_value(), el.type_id, &items[i], &pi);
             self.element(&el.name, el.type_id, el.nillable, &items[i], &pi);
         }
         self.write(Event::End(BytesEnd::new(tag)));

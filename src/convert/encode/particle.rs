@@ -98,7 +98,7 @@ impl<'m> Encoder<'m> {
         let schema: &'m Schema = self.schema;
         let el = schema.element(e);
         let (name, ty, nillable) = (&el.name, el.type_id, el.nillable);
-        let fixed = el.fixed.as_deref();
+        let fixed = el.fixed_value();
         let key = slot.key.as_str();
         let p_key = pointer_push(pointer, key);
         if slot.shared {

@@ -446,8 +446,8 @@ fn element_restricts_element(
     if rel.nillable && !bel.nillable {
         return Err(RestrictionError::Nillable { element: element() });
     }
-    if let Some(f) = &bel.fixed
-        && rel.fixed.as_deref().map(str::trim) != Some(f.trim())
+    if let Some(f) = bel.fixed_value()
+        && rel.fixed_value().map(str::trim) != Some(f.trim())
     {
         return Err(RestrictionError::FixedChanged {
             element: element(),

@@ -66,7 +66,7 @@ impl Checker<'_, '_, '_> {
     /// Value constraints of element declarations.
     pub(super) fn element_values(&mut self, schema: &Schema) {
         for e in &schema.elements {
-            let value = match (&e.default, &e.fixed) {
+            let value = match (e.default_value(), e.fixed_value()) {
                 (Some(v), _) | (None, Some(v)) => v,
                 _ => continue,
             };

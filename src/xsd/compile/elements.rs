@@ -109,16 +109,22 @@ impl<'a, 'i> Compiler<'a, 'i> {
         let e = &mut self.schema.elements[id.0 as usize];
         e.type_id = type_id;
         e.nillable = node.attribute("nillable").is_some_and(is_true);
-        e.default = node.attribute("default").map(Box::from);
-        e.fixed = node.attribute("fixed").map(Box::from);
+        let (default, fixed) = (
+            node.attribute("default").map(Box::from),
+            node.attribute("fixed").map(Box::from),
+        );
         e.is_abstract = node.attribute("abstract").is_some_and(is_true);
         e.substitution_group = head;
         e.global = global;
         e.block = node
             .attribute("block")
             .map_or(self.docs[doc].block_default, block_flags);
-        let identity = self.identity_constraints(doc, node);
-        self.schema.elements[id.0 as usize].identity = identity.into_boxed_slice();
+        let identity = self.identity_constraints(doc, node).into_boxed_slice();
+        self.schema.elements[id.0 as usize].set_rare(ElementRare {
+            default,
+            fixed,
+            identity,
+        });
     }
 
     /// Every element's substitutes, transitively (members of members), once all are compiled.
@@ -191,13 +197,11 @@ fn placeholder_element(name: QName, pos: SrcPos) -> Element {
         name,
         type_id: TypeId(0),
         nillable: false,
-        default: None,
-        fixed: None,
         is_abstract: false,
-        substitution_group: None,
         global: false,
         block: 0,
-        identity: Box::default(),
+        substitution_group: None,
         pos,
+        rare: None,
     }
 }

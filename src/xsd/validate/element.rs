@@ -41,12 +41,11 @@ impl<'s> Validator<'s> {
             false
         };
         let constraint = d
-            .fixed
-            .as_deref()
+            .fixed_value()
             .map(|f| (f, true))
-            .or(d.default.as_deref().map(|f| (f, false)));
+            .or(d.default_value().map(|f| (f, false)));
         self.typed(node, t, constraint, nilled, depth, ctx);
-        if !d.identity.is_empty() {
+        if !d.identity().is_empty() {
             self.identity(node, d, ctx);
         }
     }
@@ -69,7 +68,7 @@ impl<'s> Validator<'s> {
                 ctx.report(node, None, Reason::NotNillable { element })
             }
             Some(true) => {
-                if d.fixed.is_some() {
+                if d.fixed_value().is_some() {
                     ctx.report(node, None, Reason::NilFixed);
                 }
                 if node.children().any(|c| c.is_element() || c.is_text()) {
@@ -87,11 +86,11 @@ impl<'s> Validator<'s> {
     fn identity<'a, 'i>(&self, node: Node<'a, 'i>, d: &Element, ctx: &mut Ctx<'a, 'i>) {
         let mut problems = Vec::new();
         let keys = d
-            .identity
+            .identity()
             .iter()
             .filter(|c| !matches!(c.kind, IdentityKind::KeyRef(_)));
         let refs = d
-            .identity
+            .identity()
             .iter()
             .filter(|c| matches!(c.kind, IdentityKind::KeyRef(_)));
         let types = &ctx.types;

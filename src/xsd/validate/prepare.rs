@@ -62,7 +62,7 @@ impl<'s> Validator<'s> {
     /// Compiles the facet values of `schema` (content models and text-check plans are compiled
     /// when first needed: [`Validator::content_model`], [`Validator::plan`]).
     pub fn new(schema: &'s Schema) -> Validator<'s> {
-        let has_identity = schema.elements.iter().any(|e| !e.identity.is_empty());
+        let has_identity = schema.elements.iter().any(|e| !e.identity().is_empty());
         let leaf_type = leaf_types(schema, has_identity);
         let mut namespaces: Vec<String> = Vec::new();
         for e in &schema.elements {
@@ -205,7 +205,11 @@ fn leaf_types(schema: &Schema, has_identity: bool) -> Vec<Option<TypeId>> {
         .iter()
         .map(|d| {
             let simple = matches!(schema.ty(d.type_id).kind, TypeKind::Simple(_));
-            (simple && !d.is_abstract && d.fixed.is_none() && d.default.is_none() && !has_identity)
+            (simple
+                && !d.is_abstract
+                && d.fixed_value().is_none()
+                && d.default_value().is_none()
+                && !has_identity)
                 .then_some(d.type_id)
         })
         .collect()

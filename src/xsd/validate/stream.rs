@@ -275,10 +275,10 @@ impl<'s> Stepper<'s> {
         if d.is_abstract {
             return Err(Unproven::Violation);
         }
-        if !d.identity.is_empty() {
+        if !d.identity().is_empty() {
             return Err(Unproven::Identity);
         }
-        if d.fixed.is_some() {
+        if d.fixed_value().is_some() {
             return Err(Unproven::Fixed);
         }
         let mut t = d.type_id;
@@ -295,7 +295,7 @@ impl<'s> Stepper<'s> {
                 }
             }
         }
-        let default = d.default.as_deref();
+        let default = d.default_value();
         let frame = match &schema.ty(t).kind {
             TypeKind::Simple(_) => {
                 self.attributes(tag, None)?;
