@@ -111,7 +111,7 @@ pub fn install(schema: &mut Schema) {
             content: Content::Elements(std::sync::Arc::new(Particle {
                 min: 0,
                 max: MaxOccurs::Unbounded,
-                term: Term::Any(any_wildcard.clone()),
+                term: Term::Any(Box::new(any_wildcard.clone())),
             })),
             mixed: true,
             is_abstract: false,

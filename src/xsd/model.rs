@@ -346,7 +346,8 @@ pub enum Term {
     Sequence(Vec<Particle>),
     Choice(Vec<Particle>),
     All(Vec<Particle>),
-    Any(Wildcard),
+    /// Boxed: wildcards are rare, and a particle is as large as its largest term.
+    Any(Box<Wildcard>),
 }
 
 /// `xs:any` / `xs:anyAttribute`.

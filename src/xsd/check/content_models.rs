@@ -224,7 +224,7 @@ fn symbol(schema: &Schema, p: &Particle, blocked: &HashSet<ElementId>) -> Symbol
             }
             Symbol::Names(names)
         }
-        Term::Any(w) => Symbol::Wild(w.clone()),
+        Term::Any(w) => Symbol::Wild((**w).clone()),
         _ => Symbol::Names(Vec::new()),
     }
 }

@@ -107,7 +107,7 @@ impl<'a, 'i> Compiler<'a, 'i> {
                 }
             }
             "group" => return self.group_ref(doc, node, min, max),
-            "any" => Term::Any(self.wildcard(doc, node)),
+            "any" => Term::Any(Box::new(self.wildcard(doc, node))),
             other => {
                 self.diag(
                     doc,

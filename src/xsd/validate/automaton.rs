@@ -101,7 +101,7 @@ impl Automaton {
         let (kind, body_nullable) = match &p.term {
             Term::Element(e) => (Kind::Leaf(Leaf::Element(*e)), false),
             Term::Any(w) => {
-                self.wildcards.push(w.clone());
+                self.wildcards.push((**w).clone());
                 (
                     Kind::Leaf(Leaf::Any(self.wildcards.len() as u32 - 1)),
                     false,
