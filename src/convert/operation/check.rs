@@ -37,7 +37,11 @@ impl ServicePlan {
         let validator = crate::xsd::validate::Validator::with(schema, compiled.clone());
         let mut violations = Vec::new();
         for c in body.children().filter(|c| c.is_element()) {
-            let q = QName::new(c.tag_name().namespace().unwrap_or(""), c.tag_name().name());
+            // Looked up, not interned: a name no table holds is none of the message's.
+            let Some(q) = QName::find(c.tag_name().namespace().unwrap_or(""), c.tag_name().name())
+            else {
+                continue;
+            };
             if !names.contains(&&q) {
                 continue;
             }

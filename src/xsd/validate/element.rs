@@ -186,20 +186,21 @@ impl<'s> Validator<'s> {
         ctx: &mut Ctx<'a, 'i>,
     ) -> Option<TypeId> {
         let r = resolver(node);
-        let q = match value::parse(Primitive::QName, "QName", raw.trim(), &r) {
-            Ok(Value::QName(ns, local)) => {
-                QName::new(if is_xs_ns(&ns) { XS.to_string() } else { ns }, local)
-            }
+        let (ns, local) = match value::parse(Primitive::QName, "QName", raw.trim(), &r) {
+            Ok(Value::QName(ns, local)) => (if is_xs_ns(&ns) { XS.to_string() } else { ns }, local),
             _ => {
                 let xsi_type = raw.to_string();
                 ctx.report(node, Some("type"), Reason::XsiTypeNotQName { xsi_type });
                 return None;
             }
         };
-        match self.schema.global_types.get(&q) {
+        // Looked up, not interned: a name no table holds names no type (the error's copy is made
+        // only then).
+        match QName::find(&ns, &local).and_then(|q| self.schema.global_types.get(&q)) {
             Some(&t) => Some(t),
             None => {
-                ctx.report(node, Some("type"), Reason::XsiTypeUnknown { name: q });
+                let name = QName::new(ns, local);
+                ctx.report(node, Some("type"), Reason::XsiTypeUnknown { name });
                 None
             }
         }

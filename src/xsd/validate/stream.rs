@@ -326,13 +326,14 @@ impl<'s> Stepper<'s> {
     /// The type an `xsi:type` value names in place of the declared one, when it may.
     fn xsi_type(&self, tag: &impl Tag, raw: &str, d: &Element) -> Result<TypeId, Unproven> {
         let r = resolver(tag);
+        // Looked up, not interned: a name no table holds names no type.
         let q = match value::parse(Primitive::QName, "QName", raw.trim(), &r) {
             Ok(Value::QName(ns, local)) => {
-                QName::new(if is_xs_ns(&ns) { XS.to_string() } else { ns }, local)
+                QName::find(if is_xs_ns(&ns) { XS } else { &ns }, &local)
             }
             _ => return Err(Unproven::Violation),
         };
-        let Some(&xt) = self.v.schema.global_types.get(&q) else {
+        let Some(&xt) = q.and_then(|q| self.v.schema.global_types.get(&q)) else {
             return Err(Unproven::Violation);
         };
         if !self.v.validly_derived(xt, d.type_id) || self.v.blocked(xt, d.type_id, d.block) {
@@ -403,7 +404,7 @@ impl<'s> Stepper<'s> {
         let schema = self.v.schema;
         match ct.and_then(|ct| ct.any_attribute.as_ref()) {
             Some(w) if ns_allowed(w, ns) => {
-                let global = schema.global_attributes.get(&QName::new(ns, local));
+                let global = QName::find(ns, local).and_then(|q| schema.global_attributes.get(&q));
                 match (w.process, global) {
                     (ProcessContents::Skip, _) => Ok(None),
                     (_, Some(g)) => Ok(Some(g)),

@@ -61,8 +61,8 @@ impl<'s> Validator<'s> {
         };
         let r = resolver(node);
         for a in node.attributes() {
-            let q = QName::new(a.namespace().unwrap_or(""), a.name());
-            if let Some(g) = self.schema.global_attributes.get(&q)
+            let q = QName::find(a.namespace().unwrap_or(""), a.name());
+            if let Some(g) = q.and_then(|q| self.schema.global_attributes.get(&q))
                 && let Err(e) = self.simple_value(g.type_id, a.value(), &r, Some(node), ctx)
             {
                 ctx.report(node, Some(a.name()), Reason::Value(e));
