@@ -41,6 +41,9 @@ pub struct Slot {
     /// holding the fields of one branch. The view of one occurrence: its particle is the choice,
     /// once.
     pub group: Option<Arc<TypeInfo>>,
+    /// What the name of `element` alone finds ([`sole_slot`]) when that is this slot: a child
+    /// met in schema order is placed by comparing its name with this one, no lookup.
+    pub own: Option<ElementId>,
 }
 
 /// What a complex type holds.
@@ -451,6 +454,15 @@ struct Draft<'p> {
 /// Local name -> (namespace, slot, the element declared under that name).
 type ByName = HashMap<Name, Vec<(Name, usize, ElementId)>>;
 
+/// The slot and declaration of a child named (`ns`, `local`), when that name belongs to one
+/// slot only ([`TypeInfo::by_name`]).
+pub fn sole_slot(by_name: &ByName, ns: &str, local: &str) -> Option<(usize, ElementId)> {
+    match by_name.get(local).map(Vec::as_slice) {
+        Some([(n, slot, decl)]) if **n == *ns => Some((*slot, *decl)),
+        _ => None,
+    }
+}
+
 /// The JSON view of a type whose content is a content model (`particle`, substitution groups
 /// already expanded): its slots and keys, name lookups, what is required, wildcards.
 fn elements_info(
@@ -484,7 +496,7 @@ fn elements_info(
         add_name(&mut by_name, &schema.element(*e).name, slot, *e);
     }
     let keys = &keys[attributes.len()..];
-    let slots: Vec<Slot> = pending
+    let mut slots: Vec<Slot> = pending
         .iter()
         .zip(keys)
         .enumerate()
@@ -497,8 +509,15 @@ fn elements_info(
             group: x
                 .group
                 .map(|p| Arc::new(group_info(schema, p, i, heads, naming, ct, &mut by_name))),
+            own: None,
         })
         .collect();
+    // Once every name is in `by_name` (the repeated choices add theirs).
+    for (i, slot) in slots.iter_mut().enumerate() {
+        let name = &schema.element(slot.element).name;
+        slot.own = sole_slot(&by_name, &name.ns, &name.local)
+            .and_then(|(s, decl)| (s == i).then_some(decl));
+    }
     let (mut required, mut choices) = (Vec::new(), Vec::new());
     let shared: Vec<bool> = slots.iter().map(|s| s.shared).collect();
     walk(

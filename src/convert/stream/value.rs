@@ -27,10 +27,6 @@ pub(super) struct Values<'m> {
     present: Vec<bool>,
     /// Text in pieces, joined.
     text: String,
-    /// Per content type read so far (by its address in the model): for each slot, the element
-    /// declaration its own element's name was found to fill alone ([`Values::slot_of`]), so
-    /// that children in schema order are placed without looking their names up again.
-    known: Vec<(usize, Vec<Option<ElementId>>)>,
 }
 
 /// Appends `"key":`, after a comma unless it is the object's first.
@@ -50,7 +46,6 @@ impl<'m> Values<'m> {
             model,
             present: Vec::new(),
             text: String::new(),
-            known: Vec::new(),
         }
     }
 
@@ -267,17 +262,14 @@ impl<'m> Values<'m> {
     /// The slot and declaration a child element named (`ns`, `local`) fills: only a name that
     /// fills one slot, in its namespace (the rest is the tree's).
     fn slot_of(info: &TypeInfo, ns: &str, local: &str) -> Option<(usize, ElementId)> {
-        match info.by_name.get(local).map(Vec::as_slice) {
-            Some([(n, slot, decl)]) if **n == *ns => Some((*slot, *decl)),
-            _ => None,
-        }
+        crate::convert::model::sole_slot(&info.by_name, ns, local)
     }
 
     /// [`Values::slot_of`], first trying the slots from `from` on (children come in schema
-    /// order), whose own element names are compared: a name known to fill that slot alone
-    /// needs no lookup. Gives exactly what [`Values::slot_of`] gives.
+    /// order), whose own element names are compared: a slot that name alone finds
+    /// ([`Slot::own`]) needs no lookup. Gives exactly what [`Values::slot_of`] gives.
     fn place(
-        &mut self,
+        &self,
         info: &TypeInfo,
         slots: &[Slot],
         from: usize,
@@ -285,30 +277,15 @@ impl<'m> Values<'m> {
         local: &str,
     ) -> Option<(usize, ElementId)> {
         let schema = self.schema;
-        let address = std::ptr::from_ref(info) as usize;
-        let k = match self.known.iter().position(|(a, _)| *a == address) {
-            Some(k) => k,
-            None => {
-                self.known.push((address, vec![None; slots.len()]));
-                self.known.len() - 1
-            }
-        };
-        let known = &mut self.known[k].1;
         for (si, slot) in slots.iter().enumerate().skip(from) {
             let name = &schema.element(slot.element).name;
             if name.local != local || name.ns != ns {
                 continue;
             }
-            if let Some(decl) = known.get(si).copied().flatten() {
-                return Some((si, decl));
-            }
-            let found = Self::slot_of(info, ns, local);
-            if let (Some((s, decl)), Some(k)) = (found, known.get_mut(si))
-                && s == si
-            {
-                *k = Some(decl);
-            }
-            return found;
+            return match slot.own {
+                Some(decl) => Some((si, decl)),
+                None => Self::slot_of(info, ns, local),
+            };
         }
         Self::slot_of(info, ns, local)
     }
