@@ -50,16 +50,9 @@ impl Drop for LogGuard {
     }
 }
 
-/// Lines the log's queue holds before a thread that logs waits for the writer (no line is ever
-/// dropped). The queue's slots are allocated up front, 32 bytes each: half a MiB, where the
-/// appender's default (128,000 lines) held 4 MiB for the life of the process. At 40,000
-/// requests a second this is 0.4 s of access lines.
-const QUEUED_LINES: usize = 16 * 1024;
-
 /// Installs the process's log as `settings` say.
 pub fn init(settings: &LogSettings) -> LogGuard {
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .buffered_lines_limit(QUEUED_LINES)
         .lossy(false)
         .thread_name("soapbridge-log")
         .finish(std::io::BufWriter::with_capacity(
